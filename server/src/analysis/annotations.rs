@@ -1,0 +1,577 @@
+//! Resolves Python annotations statically to what the worker would see at load time, and judges
+//! them against the worker's annotation matrix.
+
+use super::catalog::{self, annotation_matrix as matrix};
+use super::python::{Binding, Expr, NameKind, PyModule};
+
+/// What an annotation evaluates to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// A class.
+    Class(ClassRef),
+    /// `typing.List[X]` (or `List[X]`).
+    List(Box<Resolved>),
+    /// Some other subscripted generic (`Dict[str, int]`, `list[str]`).
+    OtherGeneric,
+    /// A generic alias or class whose `__name__` is `Out`, with its type arguments (none for a
+    /// bare `func.Out`).
+    Out(Vec<Resolved>),
+    /// Something that is not a class: `Optional[X]`, `Union[...]`, `X | None`, `Literal[...]`.
+    NotAType(String),
+    /// `None` (evaluates to `NoneType`).
+    NoneType,
+    /// A name that is not defined where the annotation is evaluated (NameError).
+    Undefined(String),
+    /// An attribute that the module does not have (AttributeError), with a suggestion.
+    MissingAttribute {
+        module: String,
+        attr: String,
+        suggestion: Option<&'static str>,
+    },
+    /// Cannot be known statically.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClassRef {
+    /// A builtin class such as `str`.
+    Builtin(String),
+    /// A class of `azure.functions` (by its public name).
+    Azure(String),
+    /// A class defined in the module, with its bases resolved.
+    Local { name: String, bases: Vec<Resolved> },
+    /// A class we know nothing more about.
+    Opaque,
+}
+
+/// Where and how an annotation is evaluated.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalSite {
+    /// Byte offset of the `def` that owns the annotation.
+    pub def_offset: usize,
+    /// The annotation is evaluated after the whole module has run (a string annotation, or
+    /// `from __future__ import annotations`), so names defined later are visible.
+    pub deferred: bool,
+}
+
+/// A value an expression can denote while resolving.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Module(String),
+    Resolved(Resolved),
+    /// A `typing` special form such as `Optional`, `Union`, `List`.
+    TypingForm(String),
+}
+
+pub fn resolve(expr: &Expr, module: &PyModule, site: EvalSite) -> Resolved {
+    resolve_depth(expr, module, site, 0)
+}
+
+fn resolve_depth(expr: &Expr, module: &PyModule, site: EvalSite, depth: u32) -> Resolved {
+    if depth > 16 {
+        return Resolved::Unknown;
+    }
+    match expr {
+        Expr::Str(s) => match super::python::parse_expression(s) {
+            Some(inner) => resolve_depth(
+                &inner,
+                module,
+                EvalSite {
+                    deferred: true,
+                    ..site
+                },
+                depth + 1,
+            ),
+            None => Resolved::Unknown,
+        },
+        Expr::None => Resolved::NoneType,
+        Expr::BitOr(l, r) => {
+            let (l, r) = (
+                resolve_depth(l, module, site, depth + 1),
+                resolve_depth(r, module, site, depth + 1),
+            );
+            for side in [&l, &r] {
+                if matches!(
+                    side,
+                    Resolved::Undefined(_) | Resolved::MissingAttribute { .. }
+                ) {
+                    return side.clone();
+                }
+            }
+            if matches!(l, Resolved::Unknown) || matches!(r, Resolved::Unknown) {
+                // `X | Y` on unknown objects may be anything (a user class may define `__or__`).
+                return Resolved::Unknown;
+            }
+            Resolved::NotAType("a union (`X | Y`)".into())
+        }
+        Expr::Subscript(base, args) => {
+            let base_value = value_of(base, module, site, depth + 1);
+            let resolved_args: Vec<Resolved> = args
+                .iter()
+                .map(|a| resolve_depth(a, module, site, depth + 1))
+                .collect();
+            if let Some(bad) = resolved_args.iter().find(|a| {
+                matches!(
+                    a,
+                    Resolved::Undefined(_) | Resolved::MissingAttribute { .. }
+                )
+            }) {
+                return bad.clone();
+            }
+            match base_value {
+                Value::TypingForm(form) => match form.as_str() {
+                    "Optional" => Resolved::NotAType("`Optional[...]`".into()),
+                    "Union" => Resolved::NotAType("`Union[...]`".into()),
+                    "Literal" => Resolved::NotAType("`Literal[...]`".into()),
+                    "List" if resolved_args.len() == 1 => {
+                        Resolved::List(Box::new(resolved_args.into_iter().next().unwrap()))
+                    }
+                    "Annotated" => Resolved::Unknown,
+                    _ => Resolved::OtherGeneric,
+                },
+                Value::Resolved(Resolved::Class(ClassRef::Azure(name))) if name == "Out" => {
+                    Resolved::Out(resolved_args)
+                }
+                Value::Resolved(Resolved::Class(ClassRef::Local { name, .. })) if name == "Out" => {
+                    Resolved::Out(resolved_args)
+                }
+                Value::Resolved(Resolved::Class(ClassRef::Builtin(_))) => Resolved::OtherGeneric,
+                Value::Resolved(
+                    r @ (Resolved::Undefined(_) | Resolved::MissingAttribute { .. }),
+                ) => r,
+                _ => Resolved::Unknown,
+            }
+        }
+        Expr::Name(_) | Expr::Attribute(..) => match value_of(expr, module, site, depth + 1) {
+            Value::Resolved(r) => r,
+            Value::Module(_) => Resolved::Unknown,
+            Value::TypingForm(form) => match form.as_str() {
+                "Any" => Resolved::Unknown,
+                "List" => Resolved::OtherGeneric,
+                "Optional" | "Union" => Resolved::NotAType(format!("`{form}`")),
+                _ => Resolved::Unknown,
+            },
+        },
+        Expr::Call(_) | Expr::Other => Resolved::Unknown,
+    }
+}
+
+fn value_of(expr: &Expr, module: &PyModule, site: EvalSite, depth: u32) -> Value {
+    if depth > 16 {
+        return Value::Resolved(Resolved::Unknown);
+    }
+    match expr {
+        Expr::Name(name) => name_value(name, module, site, depth),
+        Expr::Attribute(base, attr) => match value_of(base, module, site, depth + 1) {
+            Value::Module(m) => module_attribute(&m, attr),
+            Value::Resolved(r @ (Resolved::Undefined(_) | Resolved::MissingAttribute { .. })) => {
+                Value::Resolved(r)
+            }
+            _ => Value::Resolved(Resolved::Unknown),
+        },
+        other => Value::Resolved(resolve_depth(other, module, site, depth + 1)),
+    }
+}
+
+fn name_value(name: &str, module: &PyModule, site: EvalSite, depth: u32) -> Value {
+    match module.binding_at(name, site.def_offset, site.deferred) {
+        Binding::Unknown => Value::Resolved(Resolved::Unknown),
+        Binding::Unbound => {
+            if catalog::BUILTIN_CLASSES.contains(&name) {
+                Value::Resolved(Resolved::Class(ClassRef::Builtin(name.to_string())))
+            } else if catalog::is_builtin(name) {
+                Value::Resolved(Resolved::Unknown)
+            } else {
+                Value::Resolved(Resolved::Undefined(name.to_string()))
+            }
+        }
+        Binding::Def(def) => match &def.kind {
+            NameKind::Module(m) => Value::Module(m.clone()),
+            NameKind::FromImport {
+                level: 0,
+                module: m,
+                name: n,
+            } => {
+                let full = format!("{m}.{n}");
+                if is_known_module(&full) {
+                    Value::Module(full)
+                } else {
+                    module_attribute(m, n)
+                }
+            }
+            NameKind::Class(idx) => {
+                let class = &module.classes[*idx];
+                if class.has_metaclass {
+                    return Value::Resolved(Resolved::Class(ClassRef::Opaque));
+                }
+                let class_site = EvalSite {
+                    def_offset: def.offset,
+                    deferred: false,
+                };
+                let bases = class
+                    .bases
+                    .iter()
+                    .map(|b| match value_of(b, module, class_site, depth + 1) {
+                        Value::Resolved(r) => r,
+                        _ => Resolved::Unknown,
+                    })
+                    .collect();
+                Value::Resolved(Resolved::Class(ClassRef::Local {
+                    name: class.name.clone(),
+                    bases,
+                }))
+            }
+            _ => Value::Resolved(Resolved::Unknown),
+        },
+    }
+}
+
+fn is_known_module(path: &str) -> bool {
+    matches!(path, "azure.functions" | "typing" | "azure")
+}
+
+fn module_attribute(module: &str, attr: &str) -> Value {
+    match module {
+        "azure" if attr == "functions" => Value::Module("azure.functions".into()),
+        "azure.functions" => {
+            if catalog::AZURE_FUNCTIONS_NAMES.contains(&attr) {
+                let is_class = attr.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+                if is_class {
+                    Value::Resolved(Resolved::Class(ClassRef::Azure(attr.to_string())))
+                } else {
+                    Value::Module(format!("azure.functions.{attr}"))
+                }
+            } else {
+                match catalog::did_you_mean(attr, catalog::AZURE_FUNCTIONS_NAMES.iter().copied()) {
+                    Some(s) => Value::Resolved(Resolved::MissingAttribute {
+                        module: module.into(),
+                        attr: attr.into(),
+                        suggestion: Some(s),
+                    }),
+                    None => Value::Resolved(Resolved::Unknown),
+                }
+            }
+        }
+        "typing" => {
+            if catalog::TYPING_NAMES.contains(&attr) {
+                Value::TypingForm(attr.to_string())
+            } else {
+                match catalog::did_you_mean(attr, catalog::TYPING_NAMES.iter().copied()) {
+                    Some(s) => Value::Resolved(Resolved::MissingAttribute {
+                        module: module.into(),
+                        attr: attr.into(),
+                        suggestion: Some(s),
+                    }),
+                    None => Value::Resolved(Resolved::Unknown),
+                }
+            }
+        }
+        _ => Value::Resolved(Resolved::Unknown),
+    }
+}
+
+impl Resolved {
+    /// The name the worker prints for this annotation in mismatch messages (`__name__`).
+    pub fn py_name(&self) -> Option<String> {
+        match self {
+            Resolved::Class(ClassRef::Builtin(n)) => Some(n.clone()),
+            Resolved::Class(ClassRef::Azure(n)) => Some(n.clone()),
+            Resolved::Class(ClassRef::Local { name, .. }) => Some(name.clone()),
+            Resolved::List(_) => Some("List".into()),
+            Resolved::NoneType => Some("NoneType".into()),
+            _ => None,
+        }
+    }
+
+    /// Whether the worker's "is a type" test passes (a class or a subscripted generic).
+    pub fn is_type(&self) -> Option<bool> {
+        match self {
+            Resolved::Class(_) | Resolved::List(_) | Resolved::OtherGeneric | Resolved::Out(_) => {
+                Some(true)
+            }
+            Resolved::NoneType => Some(true),
+            Resolved::NotAType(_) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Where an annotation is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// `p: A` on an `in` binding.
+    Input,
+    /// `p: func.Out[A]` on an `out` binding (A given).
+    Output,
+    /// `-> A` with a `$return` binding.
+    Return,
+}
+
+/// The worker's verdict on an annotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Accepted,
+    /// Rejected with the worker's mismatch message.
+    Mismatch,
+    /// The converter crashes with `AttributeError` (it has no check for this direction).
+    CrashAttribute,
+    /// The converter crashes with `TypeError` (`issubclass()` on a generic alias).
+    CrashType,
+    /// The return annotation is not a class.
+    NotAType,
+    /// Not known statically.
+    Unknown,
+}
+
+/// The matrix row the worker uses for `binding_type` (case-sensitive; unknown types are generic).
+pub fn matrix_entry(binding_type: &str) -> &'static matrix::MatrixEntry {
+    matrix::MATRIX
+        .iter()
+        .find(|e| e.binding_type == binding_type)
+        .or_else(|| {
+            matrix::MATRIX
+                .iter()
+                .find(|e| e.binding_type == "someCustomBinding")
+        })
+        .expect("the matrix has a generic row")
+}
+
+/// Whether the worker treats the binding type as having implicit output.
+pub fn has_implicit_output(binding_type: &str) -> bool {
+    matrix_entry(binding_type).implicit_output
+}
+
+/// Whether the worker registers a converter for exactly this type (otherwise it is generic).
+pub fn is_registered(binding_type: &str) -> bool {
+    binding_type != "someCustomBinding"
+        && matrix::MATRIX
+            .iter()
+            .any(|e| e.binding_type == binding_type)
+}
+
+fn letter_verdict(c: u8) -> Verdict {
+    match c {
+        b'o' => Verdict::Accepted,
+        b'm' => Verdict::Mismatch,
+        b'a' => Verdict::CrashAttribute,
+        b't' => Verdict::CrashType,
+        b'n' => Verdict::NotAType,
+        _ => Verdict::Unknown,
+    }
+}
+
+/// The worker's verdict on annotation `ty` for `binding_type` at `position`.
+pub fn judge(binding_type: &str, position: Position, ty: &Resolved) -> Verdict {
+    let entry = matrix_entry(binding_type);
+    let row = match position {
+        Position::Input => entry.input,
+        Position::Output => entry.output,
+        Position::Return => entry.ret,
+    }
+    .as_bytes();
+    let lookup = |key: &str| -> Option<Verdict> {
+        matrix::ANNOTATIONS
+            .iter()
+            .position(|a| *a == key)
+            .map(|i| letter_verdict(row[i]))
+    };
+    match ty {
+        Resolved::Class(class) => match class_key(class) {
+            Some(key) => lookup(&key).unwrap_or(Verdict::Unknown),
+            None => Verdict::Unknown,
+        },
+        Resolved::List(inner) => {
+            let key = match inner.as_ref() {
+                Resolved::Class(ClassRef::Builtin(n)) if n == "str" => {
+                    Some("typing.List[str]".to_string())
+                }
+                Resolved::Class(ClassRef::Azure(n)) => Some(format!("typing.List[func.{n}]")),
+                _ => None,
+            };
+            if let Some(v) = key.as_deref().and_then(lookup) {
+                return v;
+            }
+            // Any other list: when every list candidate gets the same verdict, so does this one.
+            let verdicts: Vec<Verdict> = matrix::ANNOTATIONS
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.starts_with("typing.List["))
+                .map(|(i, _)| letter_verdict(row[i]))
+                .collect();
+            match verdicts.first() {
+                Some(first) if verdicts.iter().all(|v| v == first) => *first,
+                _ => Verdict::Unknown,
+            }
+        }
+        Resolved::NoneType if position == Position::Return => {
+            // `NoneType` is accepted only where any class is (implicit-output types).
+            lookup("object").unwrap_or(Verdict::Unknown)
+        }
+        _ => Verdict::Unknown,
+    }
+}
+
+/// The matrix candidate a class behaves like under `issubclass` checks.
+fn class_key(class: &ClassRef) -> Option<String> {
+    match class {
+        ClassRef::Builtin(n) => Some(match n.as_str() {
+            "str" | "bytes" | "bytearray" | "int" | "float" | "dict" | "list" | "object" => {
+                n.clone()
+            }
+            "bool" => "int".into(),
+            _ => "object".into(),
+        }),
+        ClassRef::Azure(n) => {
+            let key = format!("func.{n}");
+            if matrix::ANNOTATIONS.contains(&key.as_str()) {
+                Some(key)
+            } else {
+                None
+            }
+        }
+        ClassRef::Local { bases, .. } => {
+            if bases.is_empty() {
+                return Some("object".into());
+            }
+            let mut keys = Vec::new();
+            for b in bases {
+                match b {
+                    Resolved::Class(ClassRef::Azure(_)) => keys.push(class_key(match b {
+                        Resolved::Class(c) => c,
+                        _ => unreachable!(),
+                    })?),
+                    Resolved::Class(ClassRef::Builtin(n)) if n == "object" => {}
+                    Resolved::Class(c @ ClassRef::Local { .. }) => keys.push(class_key(c)?),
+                    _ => return None,
+                }
+            }
+            match keys.as_slice() {
+                [] => Some("object".into()),
+                [one] if one != "str" && one != "bytes" => Some(one.clone()),
+                _ => None,
+            }
+        }
+        ClassRef::Opaque => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::python;
+
+    fn resolve_param(src: &str) -> Resolved {
+        let m = python::parse(src);
+        let f = m.functions.iter().find(|f| f.name == "main").unwrap();
+        let ann = f.params[0].annotation.as_ref().unwrap();
+        resolve(
+            &ann.expr,
+            &m,
+            EvalSite {
+                def_offset: f.def_offset,
+                deferred: m.future_annotations,
+            },
+        )
+    }
+
+    #[test]
+    fn resolves_azure_functions_aliases() {
+        for src in [
+            "import azure.functions as func\ndef main(r: func.HttpRequest): pass",
+            "import azure.functions\ndef main(r: azure.functions.HttpRequest): pass",
+            "from azure import functions as af\ndef main(r: af.HttpRequest): pass",
+            "from azure.functions import HttpRequest as R\ndef main(r: R): pass",
+            "import azure.functions as func\ndef main(r: 'func.HttpRequest'): pass",
+        ] {
+            assert_eq!(
+                resolve_param(src),
+                Resolved::Class(ClassRef::Azure("HttpRequest".into())),
+                "{src}"
+            );
+        }
+    }
+
+    #[test]
+    fn resolves_out_optional_and_unions() {
+        let out = resolve_param("import azure.functions as func\ndef main(r: func.Out[str]): pass");
+        assert_eq!(
+            out,
+            Resolved::Out(vec![Resolved::Class(ClassRef::Builtin("str".into()))])
+        );
+        let bare = resolve_param("import azure.functions as func\ndef main(r: func.Out): pass");
+        assert_eq!(bare, Resolved::Class(ClassRef::Azure("Out".into())));
+        let opt = resolve_param(
+            "import typing\nimport azure.functions as func\ndef main(r: typing.Optional[func.HttpRequest]): pass",
+        );
+        assert!(matches!(opt, Resolved::NotAType(_)));
+        let union = resolve_param(
+            "import azure.functions as func\ndef main(r: func.HttpRequest | None): pass",
+        );
+        assert!(matches!(union, Resolved::NotAType(_)));
+        let list = resolve_param("from typing import List\nimport azure.functions as func\ndef main(r: List[func.EventHubEvent]): pass");
+        assert_eq!(
+            list,
+            Resolved::List(Box::new(Resolved::Class(ClassRef::Azure(
+                "EventHubEvent".into()
+            ))))
+        );
+    }
+
+    #[test]
+    fn undefined_names_depend_on_evaluation_time() {
+        assert_eq!(
+            resolve_param("def main(r: Foo): pass\nclass Foo: pass"),
+            Resolved::Undefined("Foo".into())
+        );
+        assert!(matches!(
+            resolve_param("def main(r: 'Foo'): pass\nclass Foo: pass"),
+            Resolved::Class(ClassRef::Local { .. })
+        ));
+        assert!(matches!(
+            resolve_param(
+                "from __future__ import annotations\ndef main(r: Foo): pass\nclass Foo: pass"
+            ),
+            Resolved::Class(ClassRef::Local { .. })
+        ));
+        assert_eq!(
+            resolve_param("import azure.functions as func\ndef main(r: func.HttpRequets): pass"),
+            Resolved::MissingAttribute {
+                module: "azure.functions".into(),
+                attr: "HttpRequets".into(),
+                suggestion: Some("HttpRequest")
+            }
+        );
+        assert_eq!(
+            resolve_param("from mylib import Thing\ndef main(r: Thing): pass"),
+            Resolved::Unknown
+        );
+    }
+
+    #[test]
+    fn judges_against_the_matrix() {
+        let req = Resolved::Class(ClassRef::Azure("HttpRequest".into()));
+        let bytes = Resolved::Class(ClassRef::Builtin("bytes".into()));
+        assert_eq!(
+            judge("httpTrigger", Position::Input, &req),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            judge("HttpTrigger", Position::Input, &req),
+            Verdict::Mismatch
+        );
+        assert_eq!(judge("http", Position::Return, &bytes), Verdict::Mismatch);
+        assert_eq!(judge("http", Position::Output, &bytes), Verdict::Accepted);
+        assert_eq!(
+            judge(
+                "queue",
+                Position::Input,
+                &Resolved::Class(ClassRef::Azure("QueueMessage".into()))
+            ),
+            Verdict::CrashAttribute
+        );
+        assert_eq!(
+            judge("http", Position::Return, &Resolved::NoneType),
+            Verdict::Mismatch
+        );
+    }
+}

@@ -1,0 +1,601 @@
+//! Tolerant JSON reading with byte ranges, on tree-sitter-json.
+//!
+//! The Functions host reads `function.json` with Newtonsoft.Json, which accepts `//` and `/* */`
+//! comments and trailing commas, and stops at a nesting depth of 64. This reader accepts the same
+//! text, keeps whatever it can of a broken document (so the editor still has a tree while the user
+//! types) and reports real syntax errors as data.
+
+use super::text::TextRange;
+
+/// The deepest nesting Newtonsoft.Json's reader allows by default (`JsonReader.MaxDepth`).
+pub const MAX_DEPTH: usize = 64;
+
+/// A JSON value with the byte range it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonValue {
+    pub kind: JsonKind,
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonKind {
+    Object(Vec<JsonMember>),
+    Array(Vec<JsonValue>),
+    String(String),
+    Number(String),
+    Bool(bool),
+    Null,
+    /// A value that could not be read (mid-edit or broken text).
+    Invalid,
+}
+
+/// One `"key": value` pair. `value` is `None` while the user is still typing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonMember {
+    pub key: String,
+    pub key_range: TextRange,
+    pub value: Option<JsonValue>,
+}
+
+/// A syntax error: where, and what the reader expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonSyntaxError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+/// The result of reading a JSON document: the (possibly partial) value and the syntax errors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedJson {
+    pub value: Option<JsonValue>,
+    pub errors: Vec<JsonSyntaxError>,
+}
+
+impl JsonValue {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            JsonKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[JsonMember]> {
+        match &self.kind {
+            JsonKind::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[JsonValue]> {
+        match &self.kind {
+            JsonKind::Array(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The first member whose key equals `key` exactly.
+    pub fn get(&self, key: &str) -> Option<&JsonMember> {
+        self.as_object()?.iter().find(|m| m.key == key)
+    }
+
+    /// The first member whose key equals `key` ignoring ASCII case.
+    pub fn get_ignore_case(&self, key: &str) -> Option<&JsonMember> {
+        self.as_object()?
+            .iter()
+            .find(|m| m.key.eq_ignore_ascii_case(key))
+    }
+
+    /// A short name of the value's kind, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            JsonKind::Object(_) => "an object",
+            JsonKind::Array(_) => "an array",
+            JsonKind::String(_) => "a string",
+            JsonKind::Number(_) => "a number",
+            JsonKind::Bool(_) => "a boolean",
+            JsonKind::Null => "null",
+            JsonKind::Invalid => "invalid",
+        }
+    }
+
+    /// The value as the host's `JToken.ToString()` would give it for a string-typed setting.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.kind {
+            JsonKind::String(s) => Some(s.clone()),
+            JsonKind::Number(n) => Some(n.clone()),
+            JsonKind::Bool(b) => Some(if *b { "True".into() } else { "False".into() }),
+            _ => None,
+        }
+    }
+}
+
+/// Reads `text` as JSON the way the host does.
+pub fn parse(text: &str) -> ParsedJson {
+    if let Some(offset) = depth_exceeded(text) {
+        return ParsedJson {
+            value: None,
+            errors: vec![JsonSyntaxError {
+                range: TextRange::new(offset, offset + 1),
+                message: format!(
+                    "nesting is deeper than {MAX_DEPTH} levels, the most the host's JSON reader accepts"
+                ),
+            }],
+        };
+    }
+    let mut parser = tree_sitter::Parser::new();
+    if parser
+        .set_language(&tree_sitter_json::LANGUAGE.into())
+        .is_err()
+    {
+        return ParsedJson {
+            value: None,
+            errors: vec![],
+        };
+    }
+    let Some(tree) = parser.parse(text, None) else {
+        return ParsedJson {
+            value: None,
+            errors: vec![],
+        };
+    };
+    let mut reader = Reader {
+        src: text,
+        errors: Vec::new(),
+    };
+    let root = tree.root_node();
+    let mut value = None;
+    let mut cursor = root.walk();
+    for child in root.children(&mut cursor) {
+        if child.kind() == "comment" {
+            continue;
+        }
+        if value.is_none() && child.kind() != "ERROR" {
+            value = reader.value(child);
+        } else {
+            reader.collect_errors(child);
+            if value.is_none() {
+                value = reader.salvage(child);
+            }
+        }
+    }
+    if root.kind() == "ERROR" {
+        reader.collect_errors(root);
+        value = reader.salvage(root);
+    }
+    if value.is_none() && reader.errors.is_empty() {
+        reader.errors.push(JsonSyntaxError {
+            range: TextRange::empty(0),
+            message: "the file is empty; expected a JSON object".into(),
+        });
+    }
+    reader.errors.sort_by_key(|e| e.range);
+    reader.errors.dedup_by_key(|e| e.range);
+    ParsedJson {
+        value,
+        errors: reader.errors,
+    }
+}
+
+/// Finds the first bracket that opens nesting level `MAX_DEPTH + 1`, skipping strings and comments.
+fn depth_exceeded(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+struct Reader<'a> {
+    src: &'a str,
+    errors: Vec<JsonSyntaxError>,
+}
+
+fn range_of(node: tree_sitter::Node) -> TextRange {
+    TextRange::new(node.start_byte(), node.end_byte())
+}
+
+impl Reader<'_> {
+    fn text(&self, node: tree_sitter::Node) -> &str {
+        self.src.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn value(&mut self, node: tree_sitter::Node) -> Option<JsonValue> {
+        let range = range_of(node);
+        if node.is_missing() {
+            return None;
+        }
+        let kind = match node.kind() {
+            "object" => JsonKind::Object(self.members(node)),
+            "array" => JsonKind::Array(self.elements(node)),
+            "string" => JsonKind::String(self.string(node)),
+            "number" => JsonKind::Number(self.text(node).to_string()),
+            "true" => JsonKind::Bool(true),
+            "false" => JsonKind::Bool(false),
+            "null" => JsonKind::Null,
+            "ERROR" => {
+                self.collect_errors(node);
+                return self.salvage(node);
+            }
+            _ => JsonKind::Invalid,
+        };
+        Some(JsonValue { kind, range })
+    }
+
+    fn members(&mut self, node: tree_sitter::Node) -> Vec<JsonMember> {
+        let mut members = Vec::new();
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.children(&mut cursor).collect();
+        for (i, child) in children.iter().enumerate() {
+            match child.kind() {
+                "pair" => members.extend(self.pair(*child)),
+                "ERROR" => {
+                    if !is_trailing_comma(&children, i, self.src) {
+                        self.collect_errors(*child);
+                    }
+                    self.salvage_members(*child, &mut members);
+                }
+                "{" | "}" | "," | "comment" => {
+                    if child.is_missing() {
+                        self.missing(*child);
+                    }
+                }
+                _ => {
+                    if child.is_missing() {
+                        self.missing(*child);
+                    }
+                }
+            }
+        }
+        members
+    }
+
+    fn salvage_members(&mut self, node: tree_sitter::Node, members: &mut Vec<JsonMember>) {
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.children(&mut cursor).collect();
+        let mut i = 0;
+        while i < children.len() {
+            let child = children[i];
+            match child.kind() {
+                "pair" => members.extend(self.pair(child)),
+                // A key still being typed: `"bind` or `"type":` with no value yet.
+                "string"
+                    if children
+                        .get(i + 1)
+                        .is_some_and(|n| n.kind() == ":" || n.kind() == "ERROR")
+                        || i + 1 == children.len() =>
+                {
+                    let value = children
+                        .get(i + 2)
+                        .filter(|_| children.get(i + 1).is_some_and(|n| n.kind() == ":"))
+                        .and_then(|v| self.value_quiet(*v));
+                    members.push(JsonMember {
+                        key: self.string(child),
+                        key_range: range_of(child),
+                        value,
+                    });
+                    i += if value_taken(&children, i) { 3 } else { 1 };
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+    /// Reads a value inside an ERROR subtree without reporting its errors again.
+    fn value_quiet(&mut self, node: tree_sitter::Node) -> Option<JsonValue> {
+        let before = self.errors.len();
+        let v = self.value(node);
+        self.errors.truncate(before);
+        v
+    }
+
+    fn pair(&mut self, node: tree_sitter::Node) -> Option<JsonMember> {
+        let key_node = node.child_by_field_name("key")?;
+        let value = node.child_by_field_name("value").and_then(|v| {
+            if v.is_missing() {
+                self.missing(v);
+                None
+            } else {
+                self.value(v)
+            }
+        });
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.kind() == "ERROR" {
+                self.collect_errors(child);
+            } else if child.is_missing() && child.kind() != "string" {
+                self.missing(child);
+            }
+        }
+        let key = if key_node.kind() == "string" {
+            self.string(key_node)
+        } else {
+            self.text(key_node).to_string()
+        };
+        Some(JsonMember {
+            key,
+            key_range: range_of(key_node),
+            value,
+        })
+    }
+
+    fn elements(&mut self, node: tree_sitter::Node) -> Vec<JsonValue> {
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.children(&mut cursor).collect();
+        for (i, child) in children.iter().enumerate() {
+            match child.kind() {
+                "[" | "]" | "," | "comment" => {
+                    if child.is_missing() {
+                        self.missing(*child);
+                    }
+                }
+                "ERROR" => {
+                    if !is_trailing_comma(&children, i, self.src) {
+                        self.collect_errors(*child);
+                    }
+                    if let Some(v) = self.salvage(*child) {
+                        out.push(v);
+                    }
+                }
+                _ if child.is_missing() => {
+                    // `[1, 2,]` parses as a missing value before `]`: a trailing comma.
+                    let after_comma = i > 0 && children[i - 1].kind() == ",";
+                    let before_close = children.get(i + 1).is_some_and(|n| n.kind() == "]");
+                    if !(after_comma && before_close) {
+                        self.missing(*child);
+                    }
+                }
+                _ => out.extend(self.value(*child)),
+            }
+        }
+        out
+    }
+
+    fn string(&self, node: tree_sitter::Node) -> String {
+        let raw = self.text(node);
+        let inner = raw.strip_prefix('"').unwrap_or(raw);
+        let inner = inner.strip_suffix('"').unwrap_or(inner);
+        unescape(inner)
+    }
+
+    /// The best value inside an ERROR node: its first object, array or scalar.
+    fn salvage(&mut self, node: tree_sitter::Node) -> Option<JsonValue> {
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.children(&mut cursor).collect();
+        // An unterminated object shows up as `{` followed by loose pairs/strings inside ERROR.
+        if children.first().is_some_and(|c| c.kind() == "{") {
+            let mut members = Vec::new();
+            self.salvage_members(node, &mut members);
+            return Some(JsonValue {
+                kind: JsonKind::Object(members),
+                range: range_of(node),
+            });
+        }
+        for child in children {
+            match child.kind() {
+                "object" | "array" | "string" | "number" | "true" | "false" | "null" => {
+                    return self.value_quiet(child);
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn collect_errors(&mut self, node: tree_sitter::Node) {
+        if !node.has_error() && !node.is_missing() {
+            return;
+        }
+        if node.kind() == "ERROR" {
+            let text = self.text(node);
+            let shown: String = text.chars().take(20).collect();
+            let message = if text.trim().is_empty() {
+                "unexpected end of the file".to_string()
+            } else if !text.contains('"') || text.starts_with('"') && !text[1..].contains('"') {
+                format!("unexpected `{}`", shown.trim())
+            } else {
+                "invalid JSON here".to_string()
+            };
+            let range = range_of(node);
+            // One error per broken region is enough; report it where it starts.
+            let at = TextRange::new(
+                range.start as usize,
+                (range.start as usize + first_token_len(text)).min(range.end as usize),
+            );
+            self.errors.push(JsonSyntaxError { range: at, message });
+            return;
+        }
+        if node.is_missing() {
+            self.missing(node);
+            return;
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            self.collect_errors(child);
+        }
+    }
+
+    fn missing(&mut self, node: tree_sitter::Node) {
+        let what = match node.kind() {
+            "}" => "`}`".to_string(),
+            "]" => "`]`".to_string(),
+            "\"" => "a closing `\"`".to_string(),
+            ":" => "`:`".to_string(),
+            "," => "`,`".to_string(),
+            "number" | "string" | "true" | "false" | "null" | "object" | "array" | "_value" => {
+                "a value".to_string()
+            }
+            other => format!("`{other}`"),
+        };
+        self.errors.push(JsonSyntaxError {
+            range: range_of(node),
+            message: format!("expected {what}"),
+        });
+    }
+}
+
+fn value_taken(children: &[tree_sitter::Node], i: usize) -> bool {
+    children.get(i + 1).is_some_and(|n| n.kind() == ":") && children.get(i + 2).is_some()
+}
+
+fn first_token_len(text: &str) -> usize {
+    let trimmed = text.trim_start();
+    let lead = text.len() - trimmed.len();
+    let token = trimmed
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map(|(i, _)| i)
+        .unwrap_or(trimmed.len());
+    (lead + token).max(1)
+}
+
+/// Whether the ERROR child at `i` is only a `,` right before the closing bracket: a trailing comma,
+/// which the host accepts.
+fn is_trailing_comma(children: &[tree_sitter::Node], i: usize, src: &str) -> bool {
+    let node = children[i];
+    let text = src.get(node.byte_range()).unwrap_or("");
+    if text.trim() != "," {
+        return false;
+    }
+    children[i + 1..]
+        .iter()
+        .find(|n| n.kind() != "comment")
+        .is_some_and(|n| matches!(n.kind(), "}" | "]") && !n.is_missing())
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                let code = u32::from_str_radix(&hex, 16).ok();
+                out.push(code.and_then(char::from_u32).unwrap_or('\u{fffd}'));
+            }
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(v: &JsonValue) -> Vec<&str> {
+        v.as_object()
+            .unwrap()
+            .iter()
+            .map(|m| m.key.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn comments_and_trailing_commas_are_accepted() {
+        let p = parse("// top\n{\"a\": 1, /* c */ \"b\": [1, 2,], }");
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let v = p.value.unwrap();
+        assert_eq!(keys(&v), ["a", "b"]);
+        assert_eq!(
+            v.get("b")
+                .unwrap()
+                .value
+                .as_ref()
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn partial_documents_keep_their_keys() {
+        let p = parse(r#"{"scriptFile": "x.py", "bindings": [ {"type": "htt"#);
+        assert!(!p.errors.is_empty());
+        let v = p.value.unwrap();
+        assert!(keys(&v).contains(&"scriptFile"));
+
+        let p = parse(r#"{"a": 1 "b": 2}"#);
+        assert!(!p.errors.is_empty());
+        assert_eq!(keys(&p.value.unwrap()), ["a", "b"]);
+    }
+
+    #[test]
+    fn string_escapes_and_ranges() {
+        let text = r#"{"na\u006de": "a\"b"}"#;
+        let v = parse(text).value.unwrap();
+        let m = &v.as_object().unwrap()[0];
+        assert_eq!(m.key, "name");
+        assert_eq!(&text[m.key_range.as_usize()], r#""na\u006de""#);
+        assert_eq!(m.value.as_ref().unwrap().as_str(), Some("a\"b"));
+    }
+
+    #[test]
+    fn empty_and_garbage_are_errors() {
+        assert!(!parse("").errors.is_empty());
+        assert!(!parse("   ").errors.is_empty());
+        assert!(!parse("\u{0}\u{1}binary").errors.is_empty());
+        assert!(!parse("{\"a\": }").errors.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+        let p = parse(&deep);
+        assert!(p.value.is_none());
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(p.errors[0].range.start as usize, MAX_DEPTH);
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok).errors.is_empty());
+    }
+}

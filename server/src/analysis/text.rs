@@ -1,0 +1,231 @@
+//! Byte ranges and line/column conversion. The core speaks UTF-8 byte offsets; the edges convert.
+
+/// A half-open byte range `[start, end)` into a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl TextRange {
+    /// A range from `start` to `end`; the ends are swapped if given in the wrong order.
+    pub fn new(start: usize, end: usize) -> TextRange {
+        let (a, b) = if start <= end {
+            (start, end)
+        } else {
+            (end, start)
+        };
+        TextRange {
+            start: a as u32,
+            end: b as u32,
+        }
+    }
+
+    /// An empty range at `offset`.
+    pub fn empty(offset: usize) -> TextRange {
+        TextRange::new(offset, offset)
+    }
+
+    pub fn len(&self) -> u32 {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Whether `offset` lies inside the range, its end included (a cursor right after a token
+    /// still touches it).
+    pub fn touches(&self, offset: usize) -> bool {
+        self.start as usize <= offset && offset <= self.end as usize
+    }
+
+    pub fn as_usize(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A zero-based line and a zero-based column counted in the unit the caller asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// How columns are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnUnit {
+    /// UTF-8 bytes.
+    Utf8,
+    /// UTF-16 code units (LSP's default).
+    Utf16,
+    /// Unicode scalar values (what a person counts, used by the CLI).
+    Char,
+}
+
+/// Line starts of one text, for byte ↔ line/column conversion. Lines end at `\n`, `\r\n` or a
+/// lone `\r`, as LSP defines them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0u32];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push(i as u32 + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    line_starts.push(i as u32 + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex {
+            line_starts,
+            len: text.len() as u32,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset where `line` starts, or `None` past the last line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).map(|&s| s as usize)
+    }
+
+    /// The byte range of `line` without its line break.
+    pub fn line_range(&self, text: &str, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = self.line_start(line)?;
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .map(|&s| s as usize)
+            .unwrap_or(text.len());
+        let bytes = text.as_bytes();
+        while end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        Some(start..end)
+    }
+
+    /// Line and column of a byte offset. Offsets past the end clamp to the end; offsets inside a
+    /// multi-byte character count from the character's start.
+    pub fn line_col(&self, text: &str, offset: usize, unit: ColumnUnit) -> LineCol {
+        let offset = offset.min(self.len as usize).min(text.len());
+        let line = match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let mut end = offset;
+        while end > start && !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let prefix = &text[start..end];
+        let col = match unit {
+            ColumnUnit::Utf8 => prefix.len(),
+            ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+            ColumnUnit::Char => prefix.chars().count(),
+        };
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
+    }
+
+    /// Byte offset of a line and column. A line past the end gives the text's end; a column past
+    /// the end of its line clamps to the line's end (its line break excluded).
+    pub fn offset(&self, text: &str, pos: LineCol, unit: ColumnUnit) -> usize {
+        let Some(range) = self.line_range(text, pos.line as usize) else {
+            return text.len();
+        };
+        let line_text = &text[range.clone()];
+        let mut counted = 0usize;
+        for (i, ch) in line_text.char_indices() {
+            if counted >= pos.col as usize {
+                return range.start + i;
+            }
+            counted += match unit {
+                ColumnUnit::Utf8 => ch.len_utf8(),
+                ColumnUnit::Utf16 => ch.len_utf16(),
+                ColumnUnit::Char => 1,
+            };
+            if counted > pos.col as usize {
+                // Inside a character: stay at its start.
+                return range.start + i;
+            }
+        }
+        range.end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_across_encodings_and_line_breaks() {
+        let text = "aé𝄞b\r\nx\ry\nlast";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        let b = text.find('b').unwrap();
+        assert_eq!(
+            index.line_col(text, b, ColumnUnit::Utf8),
+            LineCol { line: 0, col: 7 }
+        );
+        assert_eq!(
+            index.line_col(text, b, ColumnUnit::Utf16),
+            LineCol { line: 0, col: 4 }
+        );
+        assert_eq!(
+            index.line_col(text, b, ColumnUnit::Char),
+            LineCol { line: 0, col: 3 }
+        );
+        let y = text.find('y').unwrap();
+        assert_eq!(
+            index.line_col(text, y, ColumnUnit::Utf16),
+            LineCol { line: 2, col: 0 }
+        );
+        assert_eq!(
+            index.line_col(text, text.len() + 10, ColumnUnit::Utf8),
+            LineCol { line: 3, col: 4 }
+        );
+    }
+
+    #[test]
+    fn offsets_clamp_and_round_trip() {
+        let text = "aé𝄞b\r\nx";
+        let index = LineIndex::new(text);
+        let b = text.find('b').unwrap();
+        for unit in [ColumnUnit::Utf8, ColumnUnit::Utf16, ColumnUnit::Char] {
+            let pos = index.line_col(text, b, unit);
+            assert_eq!(index.offset(text, pos, unit), b);
+        }
+        // Past the end of line 0: clamps before the CRLF.
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 99 }, ColumnUnit::Utf16),
+            text.find('\r').unwrap()
+        );
+        // Inside the surrogate pair of 𝄞: the character's start.
+        let clef = text.find('𝄞').unwrap();
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 3 }, ColumnUnit::Utf16),
+            clef
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 9, col: 0 }, ColumnUnit::Utf8),
+            text.len()
+        );
+    }
+}
