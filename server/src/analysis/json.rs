@@ -262,7 +262,12 @@ impl Reader<'_> {
             match child.kind() {
                 "pair" => members.extend(self.pair(*child)),
                 "ERROR" => {
-                    if !is_trailing_comma(&children, i, self.src) {
+                    if let Some(at) = missing_comma(&children, i, "pair") {
+                        self.errors.push(JsonSyntaxError {
+                            range: at,
+                            message: "expected `,` between properties".into(),
+                        });
+                    } else if !is_trailing_comma(&children, i, self.src) {
                         self.collect_errors(*child);
                     }
                     self.salvage_members(*child, &mut members);
@@ -365,7 +370,12 @@ impl Reader<'_> {
                     }
                 }
                 "ERROR" => {
-                    if !is_trailing_comma(&children, i, self.src) {
+                    if let Some(at) = missing_comma(&children, i, "value") {
+                        self.errors.push(JsonSyntaxError {
+                            range: at,
+                            message: "expected `,` between values".into(),
+                        });
+                    } else if !is_trailing_comma(&children, i, self.src) {
                         self.collect_errors(*child);
                     }
                     if let Some(v) = self.salvage(*child) {
@@ -482,6 +492,26 @@ fn first_token_len(text: &str) -> usize {
         .map(|(i, _)| i)
         .unwrap_or(trimmed.len());
     (lead + token).max(1)
+}
+
+/// When the ERROR child at `i` wraps complete members (or values) and another one follows, the
+/// document lacks a `,` right where the ERROR ends: returns that (empty) position.
+fn missing_comma(children: &[tree_sitter::Node], i: usize, what: &str) -> Option<TextRange> {
+    let node = children[i];
+    let is_item = |n: &tree_sitter::Node| {
+        if what == "pair" {
+            n.kind() == "pair"
+        } else {
+            matches!(
+                n.kind(),
+                "object" | "array" | "string" | "number" | "true" | "false" | "null"
+            )
+        }
+    };
+    let last = node.named_child(u32::try_from(node.named_child_count().checked_sub(1)?).ok()?)?;
+    let next = children[i + 1..].iter().find(|n| n.kind() != "comment")?;
+    (is_item(&last) && !last.has_error() && is_item(next))
+        .then(|| TextRange::empty(node.end_byte()))
 }
 
 /// Whether the ERROR child at `i` is only a `,` right before the closing bracket: a trailing comma,

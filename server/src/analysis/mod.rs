@@ -3,8 +3,57 @@
 pub mod annotations;
 pub mod app;
 pub mod catalog;
+pub mod config;
 pub mod diagnostic;
+pub mod function;
 pub mod function_json;
+pub mod imports;
 pub mod json;
 pub mod python;
+pub mod rules;
 pub mod text;
+
+pub use app::{AppInput, FileContent};
+pub use config::Config;
+pub use diagnostic::{Diagnostic, FileEdit, Fix, Related, Severity};
+
+/// Every function's diagnostics, unfiltered, in host order (a diagnostic in a module shared by
+/// several functions appears once for each of them).
+pub fn check_functions(app: &AppInput) -> Vec<(String, Vec<Diagnostic>)> {
+    use rayon::prelude::*;
+    let modules = function::parse_modules(app);
+    let units = function::discover(app);
+    units
+        .par_iter()
+        .map(|unit| {
+            (
+                unit.name.clone(),
+                rules::check_function(app, &modules, unit),
+            )
+        })
+        .collect()
+}
+
+/// Checks one app: every diagnostic, filtered and re-ranked by `config`, sorted by file and
+/// position, each reported once.
+pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
+    let mut all: Vec<Diagnostic> = check_functions(app)
+        .into_iter()
+        .flat_map(|(_, d)| d)
+        .filter(|d| config.enabled(d.code))
+        .collect();
+    all.sort_by(|a, b| {
+        (&a.file, a.range.start, a.code, &a.message, a.range.end).cmp(&(
+            &b.file,
+            b.range.start,
+            b.code,
+            &b.message,
+            b.range.end,
+        ))
+    });
+    // A problem in a module that several functions import is reported once.
+    all.dedup_by(|b, a| {
+        a.file == b.file && a.range == b.range && a.code == b.code && a.message == b.message
+    });
+    config.apply(all)
+}

@@ -1,0 +1,294 @@
+//! Resolution of imports that stay inside the app: relative imports, `__app__.` imports and
+//! absolute imports of the app's own packages (the worker appends the app root to `sys.path` and
+//! maps it to the `__app__` package).
+
+use super::app::AppInput;
+use super::python::{Binding, Import, PyModule};
+use super::text::TextRange;
+
+/// Where a dotted module path (relative to the app root) lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModuleLocation {
+    /// `a/b.py`
+    File(String),
+    /// `a/b/__init__.py`
+    Package(String),
+    /// `a/b/` without `__init__.py`: a namespace package.
+    Namespace(String),
+}
+
+impl ModuleLocation {
+    /// The file that runs when the module is imported, if any.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            ModuleLocation::File(f) | ModuleLocation::Package(f) => Some(f),
+            ModuleLocation::Namespace(_) => None,
+        }
+    }
+
+    fn dir(&self) -> Option<String> {
+        match self {
+            ModuleLocation::Package(f) => Some(f.trim_end_matches("/__init__.py").to_string()),
+            ModuleLocation::Namespace(d) => Some(d.clone()),
+            ModuleLocation::File(_) => None,
+        }
+    }
+}
+
+/// Finds the module at `parts` (relative to the app root).
+pub fn locate(app: &AppInput, parts: &[&str]) -> Option<ModuleLocation> {
+    if parts.is_empty() {
+        return Some(ModuleLocation::Namespace(String::new()));
+    }
+    let path = parts.join("/");
+    let file = format!("{path}.py");
+    if app.exists(&file) {
+        return Some(ModuleLocation::File(file));
+    }
+    let init = format!("{path}/__init__.py");
+    if app.exists(&init) {
+        return Some(ModuleLocation::Package(init));
+    }
+    if app.dir_exists(&path) {
+        return Some(ModuleLocation::Namespace(path));
+    }
+    None
+}
+
+/// One local module an import statement brings in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalImport {
+    /// The file that runs (module or package `__init__.py`).
+    pub file: String,
+    /// The dotted name as the worker would show it.
+    pub module_name: String,
+    /// The range in the importing file to point at.
+    pub range: TextRange,
+}
+
+/// A local import that fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenImport {
+    pub range: TextRange,
+    /// The worker's message (`No module named '…'`, `cannot import name '…' from '…'`).
+    pub message: String,
+}
+
+/// The result of resolving one module's imports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Local modules imported unconditionally, in statement order.
+    pub local: Vec<LocalImport>,
+    /// Unconditional local imports that fail.
+    pub broken: Vec<BrokenImport>,
+}
+
+/// The package (folder parts) a file belongs to, as seen from `__app__`.
+fn package_of(file: &str) -> Vec<&str> {
+    let mut parts: Vec<&str> = file.split('/').collect();
+    parts.pop();
+    parts
+}
+
+fn dotted(parts: &[&str]) -> String {
+    let mut s = String::from("__app__");
+    for p in parts {
+        s.push('.');
+        s.push_str(p);
+    }
+    s
+}
+
+/// Resolves the imports of `module` (the file at `file`) that refer to the app itself.
+pub fn resolve_imports(
+    app: &AppInput,
+    file: &str,
+    module: &PyModule,
+    modules: &super::function::Modules,
+) -> ImportReport {
+    let mut report = ImportReport::default();
+    for import in module.imports.iter().filter(|i| i.unconditional) {
+        resolve_one(app, file, import, modules, &mut report);
+    }
+    report
+}
+
+fn resolve_one(
+    app: &AppInput,
+    file: &str,
+    import: &Import,
+    modules: &super::function::Modules,
+    report: &mut ImportReport,
+) {
+    // The module path (relative to the app root) the statement names, or None when external.
+    let (base, shown): (Vec<String>, String) = if import.level > 0 {
+        let package = package_of(file);
+        let up = import.level as usize - 1;
+        if up > package.len() {
+            // Beyond `__app__`: depends on how the module was imported; stay silent.
+            return;
+        }
+        let mut parts: Vec<String> = package[..package.len() - up]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        parts.extend(
+            import
+                .module
+                .split('.')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let shown = dotted(&refs);
+        (parts, shown)
+    } else {
+        let first = import.names.first().map(|n| n.name.as_str()).unwrap_or("");
+        let module_path = if import.is_from {
+            import.module.as_str()
+        } else {
+            first
+        };
+        if let Some(rest) = module_path.strip_prefix("__app__") {
+            let parts: Vec<String> = rest
+                .split('.')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            (parts, module_path.to_string())
+        } else {
+            let top = module_path.split('.').next().unwrap_or("");
+            let is_local = !top.is_empty()
+                && top != "azure"
+                && (app.exists(&format!("{top}.py"))
+                    || app.exists(&format!("{top}/__init__.py"))
+                    || (app.dir_exists(top) && !app.exists(&format!("{top}/function.json"))));
+            if !is_local {
+                return;
+            }
+            // `import a.b, c` statements: handle each name separately.
+            if !import.is_from && import.names.len() > 1 {
+                for n in &import.names {
+                    let single = Import {
+                        names: vec![n.clone()],
+                        ..import.clone()
+                    };
+                    resolve_one(app, file, &single, modules, report);
+                }
+                return;
+            }
+            let parts: Vec<String> = module_path.split('.').map(str::to_string).collect();
+            (parts, module_path.to_string())
+        }
+    };
+    let refs: Vec<&str> = base.iter().map(String::as_str).collect();
+    // Every package on the way must exist, and runs.
+    for i in 1..=refs.len() {
+        match locate(app, &refs[..i]) {
+            Some(loc) => {
+                if let Some(f) = loc.file() {
+                    if f != file {
+                        report.local.push(LocalImport {
+                            file: f.to_string(),
+                            module_name: dotted(&refs[..i]),
+                            range: import.range,
+                        });
+                    }
+                }
+            }
+            None => {
+                let missing = if import.level > 0 || shown.starts_with("__app__") {
+                    dotted(&refs[..i])
+                } else {
+                    refs[..i].join(".")
+                };
+                report.broken.push(BrokenImport {
+                    range: if import.is_from {
+                        import.module_range
+                    } else {
+                        import.range
+                    },
+                    message: format!("No module named '{missing}'"),
+                });
+                return;
+            }
+        }
+    }
+    if !import.is_from {
+        return;
+    }
+    // `from M import a, b`: each name is a submodule or an attribute of M.
+    let Some(location) = locate(app, &refs) else {
+        return;
+    };
+    for name in &import.names {
+        let mut sub: Vec<&str> = refs.clone();
+        sub.push(&name.name);
+        if let Some(loc) = locate(app, &sub) {
+            if let Some(f) = loc.file() {
+                report.local.push(LocalImport {
+                    file: f.to_string(),
+                    module_name: dotted(&sub),
+                    range: name.range,
+                });
+            }
+            continue;
+        }
+        let defined = match location.file() {
+            Some(f) => match modules.get(f) {
+                // A package importing from itself is only partly initialised: only names bound
+                // before this statement exist.
+                Some(m) if f == file => !matches!(
+                    m.binding_at(&name.name, import.range.start as usize, false),
+                    Binding::Unbound
+                ),
+                Some(m) => !matches!(m.final_binding(&name.name), Binding::Unbound),
+                None => true, // not readable: cannot tell
+            },
+            None => false, // a namespace package has no attributes
+        };
+        if !defined {
+            let _ = location.dir();
+            report.broken.push(BrokenImport {
+                range: name.range,
+                message: format!("cannot import name '{}' from '{}'", name.name, shown),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::function::parse_modules;
+
+    fn report(app: &AppInput, file: &str) -> ImportReport {
+        let modules = parse_modules(app);
+        resolve_imports(app, file, &modules[file], &modules)
+    }
+
+    #[test]
+    fn relative_and_app_imports() {
+        let app = AppInput::new("a")
+            .with_file(
+                "F/__init__.py",
+                "from . import helpers\nfrom .helpers import thing, nothing\nfrom . import missing\nfrom __app__.shared import util\nfrom __app__.nope import x\nimport shared.util\nfrom ..shared import util as u2\nimport os\ntry:\n    from . import optional\nexcept ImportError:\n    pass\n",
+            )
+            .with_file("F/helpers.py", "thing = 1\n")
+            .with_file("shared/__init__.py", "")
+            .with_file("shared/util.py", "");
+        let r = report(&app, "F/__init__.py");
+        let messages: Vec<_> = r.broken.iter().map(|b| b.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "cannot import name 'nothing' from '__app__.F.helpers'",
+                "cannot import name 'missing' from '__app__.F'",
+                "No module named '__app__.nope'",
+            ]
+        );
+        let files: Vec<_> = r.local.iter().map(|l| l.file.as_str()).collect();
+        assert!(files.contains(&"F/helpers.py"));
+        assert!(files.contains(&"shared/util.py"));
+    }
+}

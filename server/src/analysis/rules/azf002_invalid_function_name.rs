@@ -1,0 +1,74 @@
+//! AZF002: the function folder's name is not a valid function name.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::text::TextRange;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF002",
+    name: "invalid-function-name",
+    severity: Severity::Error,
+    summary: "The function folder's name is not a valid function name",
+    explanation: r#"A function is named after its folder. The host accepts names that start with a letter and
+contain only letters, digits, `_` and `-` (at most 128 characters), and reserves `host`.
+
+```text
+my.func/function.json      ← '.' is not allowed
+```
+
+Rename the folder, e.g. `my_func/function.json`.
+"#,
+};
+
+/// The host's `Utility.ValidateName`: `^[a-z][a-z0-9_\-]{0,127}$` ignoring case, not `host`.
+pub fn is_valid_function_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    first_ok
+        && name.len() <= 128
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !name.eq_ignore_ascii_case("host")
+}
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let name = ctx.name();
+    if is_valid_function_name(name) {
+        return;
+    }
+    let why = if name.eq_ignore_ascii_case("host") {
+        "'host' is reserved".to_string()
+    } else {
+        "a function name starts with a letter and has only letters, digits, '_' and '-' (at most 128)"
+            .to_string()
+    };
+    out.push(ctx.json_diag(
+        &META,
+        TextRange::empty(0),
+        format!("'{name}' is not a valid function name: {why}; the host will not load it"),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use super::is_valid_function_name;
+    use expect_test::expect;
+
+    #[test]
+    fn names() {
+        assert!(is_valid_function_name("Http-Trigger_1"));
+        assert!(!is_valid_function_name("1Func"));
+        assert!(!is_valid_function_name("my.func"));
+        assert!(!is_valid_function_name("HOST"));
+        assert!(!is_valid_function_name(&"a".repeat(129)));
+        expect![[r#"
+            1Func/function.json:1:1 AZF002 error '1Func' is not a valid function name: a function name starts with a letter and has only letters, digits, '_' and '-' (at most 128); the host will not load it
+            host/function.json:1:1 AZF002 error 'host' is not a valid function name: 'host' is reserved; the host will not load it
+        "#]]
+        .assert_eq(&check(
+            "AZF002",
+            "//- /1Func/function.json\n{}\n//- /host/function.json\n{}\n//- /ok-name_2/function.json\n{}\n",
+        ));
+    }
+}

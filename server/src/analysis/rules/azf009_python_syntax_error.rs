@@ -1,0 +1,94 @@
+//! AZF009: the script, or a module it imports, has a syntax error.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::app::FileContent;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::text::TextRange;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF009",
+    name: "python-syntax-error",
+    severity: Severity::Error,
+    summary: "The script, or an app module it imports, is not valid Python",
+    explanation: r#"The worker imports the script to load the function. A syntax error there, or in any module of
+the app it imports, makes the import fail, and the function with it.
+
+```python
+def main(req)
+    return "hello"
+```
+
+The `:` after the signature is missing.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    for m in ctx.loaded_modules() {
+        let d = match ctx.app.files.get(&m.file) {
+            Some(FileContent::NotUtf8) => Some(ctx.diag(
+                &META,
+                &m.file,
+                TextRange::empty(0),
+                format!("{} is not valid UTF-8, so Python cannot import it", m.file),
+            )),
+            _ => ctx.modules.get(&m.file).and_then(|module| {
+                module.syntax_errors.first().map(|e| {
+                    let extra = module.syntax_errors.len() - 1;
+                    let more = if extra > 0 {
+                        format!(" (and {extra} more)")
+                    } else {
+                        String::new()
+                    };
+                    ctx.diag(
+                        &META,
+                        &m.file,
+                        e.range,
+                        format!(
+                            "syntax error: {}{more}; importing {} fails, so '{}' does not load",
+                            e.message,
+                            m.file,
+                            ctx.name()
+                        ),
+                    )
+                })
+            }),
+        };
+        if let Some(d) = d {
+            out.push(ctx.with_import_context(d, &m));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn syntax_errors_in_script_and_imports() {
+        expect![[r#"
+            Direct/__init__.py:1:1 AZF009 error syntax error: invalid syntax near `def main(t)`; importing Direct/__init__.py fails, so 'Direct' does not load
+            shared/util.py:1:1 AZF009 error syntax error: invalid syntax near `print((1)`; importing shared/util.py fails, so 'ViaImport' does not load
+              related ViaImport/__init__.py:1:20: imported here while loading 'ViaImport'
+        "#]]
+        .assert_eq(&check(
+            "AZF009",
+            r#"
+//- /Direct/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /Direct/__init__.py
+def main(t)
+    pass
+//- /ViaImport/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /ViaImport/__init__.py
+from shared import util
+def main(t): pass
+//- /shared/__init__.py
+//- /shared/util.py
+print((1)
+"#,
+        ));
+    }
+}

@@ -1,0 +1,89 @@
+//! AZF011: module-level code always raises or exits while the worker imports it.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::python::ImportFailureKind;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF011",
+    name: "import-time-failure",
+    severity: Severity::Error,
+    summary: "Module-level code raises or exits when the worker imports the script",
+    explanation: r#"Module-level code runs when the worker imports the script. An unconditional `raise` fails the
+import, and `sys.exit()` ends the worker process, so no function of the app loads.
+
+```python
+import sys
+if not CONFIG_OK:
+    ...
+sys.exit(1)            # runs on every import
+```
+
+Move such code into the function body, or guard it.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    for m in ctx.loaded_modules() {
+        let Some(module) = ctx.modules.get(&m.file) else {
+            continue;
+        };
+        if !module.syntax_errors.is_empty() {
+            continue;
+        }
+        if let Some(failure) = module.import_failures.first() {
+            let message = match &failure.kind {
+                ImportFailureKind::Raise => format!(
+                    "this `raise` runs when the worker imports {}, so '{}' does not load",
+                    m.file,
+                    ctx.name()
+                ),
+                ImportFailureKind::Exit(call) => format!(
+                    "`{call}()` at module level ends the worker process while it imports {}: no function of the app loads",
+                    m.file
+                ),
+            };
+            let d = ctx.diag(&META, &m.file, failure.range, message);
+            out.push(ctx.with_import_context(d, &m));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn raise_and_exit_at_module_level() {
+        expect![[r#"
+            Exit/__init__.py:2:1 AZF011 error `sys.exit()` at module level ends the worker process while it imports Exit/__init__.py: no function of the app loads
+            Raise/__init__.py:1:1 AZF011 error this `raise` runs when the worker imports Raise/__init__.py, so 'Raise' does not load
+        "#]]
+        .assert_eq(&check(
+            "AZF011",
+            r#"
+//- /Raise/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /Raise/__init__.py
+raise RuntimeError("not configured")
+def main(t): pass
+//- /Exit/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /Exit/__init__.py
+import sys
+sys.exit(1)
+def main(t): pass
+//- /Guarded/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /Guarded/__init__.py
+import os
+if not os.environ.get("X"):
+    raise RuntimeError("X")
+def main(t):
+    raise ValueError("only when invoked")
+"#,
+        ));
+    }
+}

@@ -1,0 +1,99 @@
+//! AZF105: a binding name is not a valid binding name.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF105",
+    name: "invalid-binding-name",
+    severity: Severity::Error,
+    summary: "A binding name is not a valid identifier for the host",
+    explanation: r#"The host accepts binding names that start with a letter (or `_` on hosts 4.1038 and later),
+continue with letters, digits (and single `_`), are at most 128 characters, or are exactly `$return`.
+
+```json
+{ "type": "queue", "name": "out-msg", "direction": "out", "queueName": "orders" }
+```
+
+Use `outMsg`, and the same name for the Python parameter.
+"#,
+};
+
+/// Hosts ≥ 4.1038: `^(?!.*__)([a-zA-Z_][a-zA-Z0-9_]{0,127}|\$return)$`.
+pub fn is_valid_current(name: &str) -> bool {
+    if name == "$return" {
+        return true;
+    }
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.len() <= 128
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.contains("__")
+}
+
+/// Older hosts: `^([a-zA-Z][a-zA-Z0-9]{0,127}|\$return)$`.
+pub fn is_valid_legacy(name: &str) -> bool {
+    if name == "$return" {
+        return true;
+    }
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.len() <= 128
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    for b in &ctx.unit.json.bindings {
+        let Some(name) = &b.name else { continue };
+        if is_valid_current(&name.value) {
+            continue;
+        }
+        let why = if name.value.is_empty() {
+            "it is empty".to_string()
+        } else if name.value.eq_ignore_ascii_case("$return") {
+            "the return binding must be spelled exactly '$return'".to_string()
+        } else if name.value.contains("__") {
+            "names may not contain '__'".to_string()
+        } else {
+            "names start with a letter and use only letters and digits".to_string()
+        };
+        out.push(ctx.json_diag(
+            &META,
+            name.range,
+            format!("the binding name '{}' is invalid: {why}", name.value),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use super::*;
+    use expect_test::expect;
+
+    #[test]
+    fn regexes() {
+        assert!(is_valid_current("input_blob") && !is_valid_legacy("input_blob"));
+        assert!(!is_valid_current("a__b") && !is_valid_current("1a") && !is_valid_current("a-b"));
+        assert!(is_valid_legacy("inputBlob") && is_valid_legacy("$return"));
+        assert!(!is_valid_current("$Return"));
+    }
+
+    #[test]
+    fn invalid_names() {
+        expect![[r#"
+            F/function.json:1:64 AZF105 error the binding name 'out-msg' is invalid: names start with a letter and use only letters and digits
+            F/function.json:1:140 AZF105 error the binding name '$Return' is invalid: the return binding must be spelled exactly '$return'
+        "#]]
+        .assert_eq(&check(
+            "AZF105",
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}, {"name": "out-msg", "type": "queue", "direction": "out", "queueName": "q"}, {"name": "$Return", "type": "http", "direction": "out"}, {"name": "my_blob", "type": "blob", "path": "a/b"}]}
+"#,
+        ));
+    }
+}

@@ -1,0 +1,77 @@
+//! AZF110: the function has more than one trigger binding.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF110",
+    name: "multiple-triggers",
+    severity: Severity::Error,
+    summary: "More than one binding is a trigger",
+    explanation: r#"A function runs for exactly one kind of event. Two triggers are refused.
+
+```json
+[ { "type": "queueTrigger", "name": "msg", "queueName": "a" },
+  { "type": "timerTrigger", "name": "timer", "schedule": "0 */5 * * * *" } ]
+```
+
+Split it into two functions that share code.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let triggers: Vec<_> = ctx
+        .unit
+        .json
+        .bindings
+        .iter()
+        .filter(|b| b.is_trigger())
+        .collect();
+    let Some(first) = triggers.first() else {
+        return;
+    };
+    for extra in &triggers[1..] {
+        let range = extra
+            .binding_type
+            .as_ref()
+            .map(|t| t.range)
+            .unwrap_or(extra.range);
+        out.push(
+            ctx.json_diag(
+                &META,
+                range,
+                format!(
+                    "multiple trigger bindings: '{}' is a second trigger; a function can have only one",
+                    extra.type_str().unwrap_or("")
+                ),
+            )
+            .with_related(
+                &ctx.unit.json_path,
+                first.binding_type.as_ref().map(|t| t.range).unwrap_or(first.range),
+                "the first trigger",
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn two_triggers() {
+        expect![[r#"
+            F/function.json:1:65 AZF110 error multiple trigger bindings: 'timerTrigger' is a second trigger; a function can have only one
+              related F/function.json:1:24: the first trigger
+        "#]]
+        .assert_eq(&check(
+            "AZF110",
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg"}, {"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+"#,
+        ));
+    }
+}

@@ -1,0 +1,80 @@
+//! AZF112: a binding type is a misspelling of a known type, so no extension provides it.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::catalog::{
+    binding_type_ignore_case, binding_types::BINDING_TYPES, did_you_mean,
+};
+use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF112",
+    name: "unknown-binding-type",
+    severity: Severity::Error,
+    summary:
+        "A binding type is a misspelling of a known type; the extension bundle has no such binding",
+    explanation: r#"The host looks every binding type up in the extension bundle. A misspelled type is not found,
+and the function fails ("The binding type(s) 'queu' were not found in the configured extension
+bundle"). Types that are not close to a known one are left alone: they may come from an
+extension this tool has no data for.
+
+```json
+{ "type": "queu", "name": "msg", "direction": "out", "queueName": "orders" }
+```
+
+Use `"type": "queue"`.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    for b in &ctx.unit.json.bindings {
+        let Some(t) = &b.binding_type else { continue };
+        if binding_type_ignore_case(&t.value).is_some() || t.value.is_empty() {
+            continue;
+        }
+        let Some(suggestion) = did_you_mean(&t.value, BINDING_TYPES.iter().map(|b| b.name)) else {
+            continue;
+        };
+        out.push(
+            ctx.json_diag(
+                &META,
+                t.range,
+                format!(
+                    "unknown binding type '{}' — did you mean '{suggestion}'? The extension bundle has no '{}' binding, so '{}' will not load",
+                    t.value,
+                    t.value,
+                    ctx.name()
+                ),
+            )
+            .with_fix(
+                format!("Change the type to '{suggestion}'"),
+                vec![FileEdit {
+                    file: ctx.unit.json_path.clone(),
+                    range: t.range,
+                    new_text: format!("\"{suggestion}\""),
+                }],
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn misspelled_types_only() {
+        expect![[r#"
+            F/function.json:1:85 AZF112 error unknown binding type 'queu' — did you mean 'queue'? The extension bundle has no 'queu' binding, so 'F' will not load
+              fix: Change the type to 'queue'
+        "#]]
+        .assert_eq(&check(
+            "AZF112",
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg"}, {"direction": "out", "type": "queu", "name": "o"}, {"type": "myCompanyBinding", "name": "x"}, {"type": "HttpTrigger", "name": "y"}]}
+"#,
+        ));
+    }
+}

@@ -1,0 +1,130 @@
+//! AZF201: a parameter of the entry function has no binding in function.json.
+
+use super::context::{counterpart, FunctionCtx};
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::python::ParamKind;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF201",
+    name: "parameter-without-binding",
+    severity: Severity::Error,
+    summary: "A parameter of the entry function has no binding of the same name in function.json",
+    explanation: r#"The worker passes each binding as the parameter of the same name (case-sensitive). A parameter
+with no binding (other than `context`) fails the load: "the following parameters are declared in
+Python but not in function.json".
+
+```python
+def main(request: func.HttpRequest) -> func.HttpResponse:   # the binding is named "req"
+```
+
+Rename the parameter to `req`, or the binding to `request`.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let Some(sig) = &ctx.signature else { return };
+    let binding_names: Vec<&str> = ctx
+        .unit
+        .json
+        .bindings
+        .iter()
+        .filter_map(|b| b.name_str())
+        .filter(|n| *n != "$return")
+        .collect();
+    let param_names: Vec<&str> = sig.params.iter().map(|p| p.param.name.as_str()).collect();
+    let unmatched: Vec<&str> = binding_names
+        .iter()
+        .copied()
+        .filter(|b| !param_names.contains(b))
+        .collect();
+    let unbound = sig
+        .params
+        .iter()
+        .filter(|p| {
+            !p.is_context
+                && !ctx.bindings_by_name.contains_key(p.param.name.as_str())
+                && !matches!(
+                    p.param.kind,
+                    ParamKind::VarPositional | ParamKind::VarKeyword
+                )
+        })
+        .count();
+    for p in &sig.params {
+        let param = p.param;
+        if p.is_context
+            || ctx.bindings_by_name.contains_key(param.name.as_str())
+            || matches!(param.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
+        {
+            continue;
+        }
+        let suggestion = counterpart(&param.name, &unmatched, unbound == 1);
+        let hint = suggestion
+            .map(|s| format!(" — did you mean '{s}'?"))
+            .unwrap_or_default();
+        let Some(mut d) = ctx.script_diag(
+            &META,
+            param.name_range,
+            format!(
+                "parameter '{}' of {}() is not declared in function.json{hint}",
+                param.name, sig.function.name
+            ),
+        ) else {
+            continue;
+        };
+        if let Some(s) = suggestion {
+            if let Some(b) = ctx.bindings_by_name.get(s) {
+                d = d.with_related(&ctx.unit.json_path, b.anchor(), format!("binding '{s}'"));
+            }
+            if let Some(script) = ctx.script_path {
+                d = d.with_fix(
+                    format!("Rename parameter '{}' to '{s}'", param.name),
+                    vec![FileEdit {
+                        file: script.to_string(),
+                        range: param.name_range,
+                        new_text: s.to_string(),
+                    }],
+                );
+            }
+        }
+        out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn parameters_without_bindings() {
+        expect![[r#"
+            F/__init__.py:2:10 AZF201 error parameter 'request' of main() is not declared in function.json — did you mean 'req'?
+              related F/function.json:1:47: binding 'req'
+              fix: Rename parameter 'request' to 'req'
+            F/__init__.py:2:37 AZF201 error parameter 'extra' of main() is not declared in function.json
+            G/__init__.py:1:10 AZF201 error parameter 'Msg' of main() is not declared in function.json — did you mean 'msg'?
+              related G/function.json:1:48: binding 'msg'
+              fix: Rename parameter 'Msg' to 'msg'
+        "#]]
+        .assert_eq(&check(
+            "AZF201",
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}
+//- /F/__init__.py
+import azure.functions as func
+def main(request: func.HttpRequest, extra=1, context=None) -> func.HttpResponse:
+    return func.HttpResponse("hi")
+//- /G/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}]}
+//- /G/__init__.py
+def main(Msg): pass
+//- /Ok/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}]}
+//- /Ok/__init__.py
+def main(msg, context): pass
+"#,
+        ));
+    }
+}

@@ -1,0 +1,155 @@
+//! AZF203: a parameter's annotation is not accepted for its binding's type.
+
+use super::context::{out_shape, FunctionCtx, OutShape};
+use super::RuleMeta;
+use crate::analysis::annotations::{self, Position, Resolved, Verdict};
+use crate::analysis::catalog::annotation_matrix::ANNOTATIONS;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::function_json::Direction;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF203",
+    name: "annotation-mismatch",
+    severity: Severity::Error,
+    summary: "A parameter's annotation is not accepted for its binding's type and direction",
+    explanation: r#"The worker checks each annotated parameter against the converter of its binding type. A type
+the converter does not accept fails the load, sometimes with a raw `AttributeError` or
+`TypeError` (for example reading from an output-only `queue` binding).
+
+```python
+def main(msg: func.QueueMessage, doc: func.Document):   # doc is a cosmosDB input
+```
+
+`cosmosDB` input accepts `func.DocumentList` (or `str`/`bytes`), not `func.Document`.
+"#,
+};
+
+/// The accepted annotations of a matrix row, for messages.
+pub fn accepted_list(binding_type: &str, position: Position) -> String {
+    let entry = annotations::matrix_entry(binding_type);
+    let row = match position {
+        Position::Input => entry.input,
+        Position::Output => entry.output,
+        Position::Return => entry.ret,
+    };
+    let accepted: Vec<String> = ANNOTATIONS
+        .iter()
+        .zip(row.bytes())
+        .filter(|(_, c)| *c == b'o')
+        .map(|(a, _)| a.replace("typing.", ""))
+        .collect();
+    if accepted.is_empty() {
+        "nothing".to_string()
+    } else if accepted.len() > 8 {
+        "any class".to_string()
+    } else {
+        accepted.join(", ")
+    }
+}
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let Some(sig) = &ctx.signature else { return };
+    for p in &sig.params {
+        let (Some(resolved), false) = (&p.resolved, p.is_context) else {
+            continue;
+        };
+        let Some(binding) = ctx.bindings_by_name.get(p.param.name.as_str()) else {
+            continue;
+        };
+        let Some(binding_type) = binding.type_str() else {
+            continue;
+        };
+        let (position, ty): (Position, &Resolved) = match (binding.direction, out_shape(resolved)) {
+            (Some(Direction::In), OutShape::Plain(r)) => (Position::Input, r),
+            (Some(Direction::Out), OutShape::Out([inner])) => (Position::Output, inner),
+            _ => continue,
+        };
+        if ty.is_type() == Some(false) {
+            continue; // AZF207
+        }
+        let verdict = annotations::judge(binding_type, position, ty);
+        let ann = p
+            .param
+            .annotation
+            .as_ref()
+            .map(|a| a.text.as_str())
+            .unwrap_or("");
+        let direction = binding.direction.map(|d| d.as_str()).unwrap_or("in");
+        let accepted = accepted_list(binding_type, position);
+        let generic = if annotations::is_registered(binding_type) {
+            String::new()
+        } else {
+            format!(" (the worker has no converter for '{binding_type}' and treats it as a generic binding)")
+        };
+        let message = match verdict {
+            Verdict::Mismatch => format!(
+                "annotation '{ann}' of '{}' does not match its '{binding_type}' binding{generic}; accepted: {accepted}",
+                p.param.name
+            ),
+            Verdict::CrashAttribute | Verdict::CrashType => {
+                let exc = if verdict == Verdict::CrashType { "TypeError" } else { "AttributeError" };
+                format!(
+                    "annotation '{ann}' of '{}' is not supported for a '{binding_type}' binding with direction '{direction}': the worker fails with {exc}; accepted: {accepted}",
+                    p.param.name
+                )
+            }
+            _ => continue,
+        };
+        let Some(anchor) = p.param.annotation.as_ref().map(|a| a.range) else {
+            continue;
+        };
+        if let Some(d) = ctx.script_diag(&META, anchor, message) {
+            out.push(
+                d.with_related(
+                    &ctx.unit.json_path,
+                    binding
+                        .binding_type
+                        .as_ref()
+                        .map(|t| t.range)
+                        .unwrap_or(binding.range),
+                    format!("binding '{}' is of type '{binding_type}'", p.param.name),
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn annotations_against_the_matrix() {
+        expect![[r#"
+            F/__init__.py:3:39 AZF203 error annotation 'func.Document' of 'doc' does not match its 'cosmosDB' binding; accepted: str, bytes, func.DocumentList
+              related F/function.json:1:84: binding 'doc' is of type 'cosmosDB'
+            F/__init__.py:3:57 AZF203 error annotation 'func.QueueMessage' of 'q' is not supported for a 'queue' binding with direction 'in': the worker fails with AttributeError; accepted: str, bytes
+              related F/function.json:1:121: binding 'q' is of type 'queue'
+            G/__init__.py:2:15 AZF203 error annotation 'func.HttpRequest' of 'req' does not match its 'HttpTrigger' binding (the worker has no converter for 'HttpTrigger' and treats it as a generic binding); accepted: str, bytes
+              related G/function.json:1:24: binding 'req' is of type 'HttpTrigger'
+        "#]]
+        .assert_eq(&check(
+            "AZF203",
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "in"}, {"type": "cosmosDB", "name": "doc"}, {"type": "queue", "name": "q"}, {"type": "queue", "name": "out", "direction": "out"}]}
+//- /F/__init__.py
+import azure.functions as func
+from typing import List
+def main(msg: func.QueueMessage, doc: func.Document, q: func.QueueMessage, out: func.Out[List[str]]): pass
+//- /G/function.json
+{"bindings": [{"type": "HttpTrigger", "name": "req"}]}
+//- /G/__init__.py
+import azure.functions as func
+def main(req: func.HttpRequest): pass
+//- /Ok/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "blob", "name": "b", "direction": "out", "path": "x"}]}
+//- /Ok/__init__.py
+import azure.functions as func
+from mylib import Thing
+def main(req: str, b: func.Out[bytes], ) -> Thing: pass
+"#,
+        ));
+    }
+}

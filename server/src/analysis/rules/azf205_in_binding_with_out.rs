@@ -1,0 +1,86 @@
+//! AZF205: an input binding's parameter is annotated `func.Out[...]`.
+
+use super::context::{out_shape, FunctionCtx, OutShape};
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::function_json::Direction;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF205",
+    name: "in-binding-with-out",
+    severity: Severity::Error,
+    summary:
+        "An input binding's parameter is annotated `func.Out[...]` (direction defaults to `in`)",
+    explanation: r#"`func.Out[...]` is for output bindings. When the binding's `direction` is `in`, which is the
+default when it is missing, the worker refuses the annotation.
+
+```json
+{ "type": "queue", "name": "msg", "queueName": "orders" }
+```
+
+with `msg: func.Out[str]`: add `"direction": "out"` to the binding.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let Some(sig) = &ctx.signature else { return };
+    for p in &sig.params {
+        let Some(resolved) = &p.resolved else {
+            continue;
+        };
+        let Some(binding) = ctx.bindings_by_name.get(p.param.name.as_str()) else {
+            continue;
+        };
+        if binding.direction != Some(Direction::In) {
+            continue;
+        }
+        let OutShape::Out(args) = out_shape(resolved) else {
+            continue;
+        };
+        if args.len() != 1 {
+            continue; // AZF206 comes first
+        }
+        let Some(ann) = &p.param.annotation else {
+            continue;
+        };
+        let implied = if binding.direction_raw.is_none() {
+            " (the default)"
+        } else {
+            ""
+        };
+        if let Some(d) = ctx.script_diag(
+            &META,
+            ann.range,
+            format!(
+                "binding '{}' has direction 'in'{implied}, but its annotation is func.Out: set \"direction\": \"out\" or drop Out",
+                p.param.name
+            ),
+        ) {
+            out.push(d.with_related(&ctx.unit.json_path, binding.anchor(), "the binding"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn in_with_out() {
+        expect![[r#"
+            F/__init__.py:2:23 AZF205 error binding 'o' has direction 'in' (the default), but its annotation is func.Out: set "direction": "out" or drop Out
+              related F/function.json:1:99: the binding
+        "#]]
+        .assert_eq(&check(
+            "AZF205",
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}, {"type": "blob", "name": "o", "path": "x"}]}
+//- /F/__init__.py
+import azure.functions as func
+def main(msg: str, o: func.Out[str]): pass
+"#,
+        ));
+    }
+}

@@ -1,0 +1,122 @@
+//! AZF208: the return annotation is not accepted for the `$return` binding.
+
+use super::azf203_annotation_mismatch::accepted_list;
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::annotations::{self, ClassRef, Position, Resolved, Verdict};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF208",
+    name: "return-annotation-mismatch",
+    severity: Severity::Error,
+    summary: "The return annotation is not accepted for the `$return` binding's type",
+    explanation: r#"With a `$return` binding, the worker checks the return annotation against that binding's
+type. There is no `str`/`bytes` shortcut here: `-> bytes` is rejected for `http` although
+`func.Out[bytes]` is accepted, and `-> None` is rejected for every non-durable type. `Out[...]`,
+`Optional[...]` and `List[...]` are rejected too.
+
+```python
+def main(req: func.HttpRequest) -> bytes:       # $return is an http binding
+```
+
+Return `func.HttpResponse` (or `str`).
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let Some(sig) = &ctx.signature else { return };
+    let Some((annotation, resolved)) = &sig.return_annotation else {
+        return;
+    };
+    let Some(ret) = ctx.bindings_by_name.get("$return") else {
+        return;
+    };
+    let Some(binding_type) = ret.type_str() else {
+        return;
+    };
+    let text = &annotation.text;
+    let is_out = match resolved {
+        Resolved::Out(_) => true,
+        Resolved::Class(ClassRef::Azure(n)) | Resolved::Class(ClassRef::Local { name: n, .. }) => {
+            n == "Out"
+        }
+        _ => false,
+    };
+    let message = match resolved {
+        _ if is_out => {
+            format!("return annotation should not be func.Out: return the value and annotate '-> {}'", first_accepted(binding_type))
+        }
+        Resolved::NotAType(_) | Resolved::List(_) | Resolved::OtherGeneric => format!(
+            "invalid non-type return annotation '{text}': with a '$return' {binding_type} binding the worker needs a class; accepted: {}",
+            accepted_list(binding_type, Position::Return)
+        ),
+        Resolved::Class(_) | Resolved::NoneType => match annotations::judge(binding_type, Position::Return, resolved) {
+            Verdict::Mismatch | Verdict::NotAType | Verdict::CrashAttribute | Verdict::CrashType => format!(
+                "return annotation '{text}' does not match the '$return' binding of type '{binding_type}'; accepted: {}",
+                accepted_list(binding_type, Position::Return)
+            ),
+            _ => return,
+        },
+        _ => return,
+    };
+    if let Some(d) = ctx.script_diag(&META, annotation.range, message) {
+        out.push(d.with_related(
+            &ctx.unit.json_path,
+            ret.anchor(),
+            format!("'$return' is a '{binding_type}' binding"),
+        ));
+    }
+}
+
+fn first_accepted(binding_type: &str) -> String {
+    accepted_list(binding_type, Position::Return)
+        .split(", ")
+        .next()
+        .unwrap_or("str")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn return_annotations() {
+        expect![[r#"
+            Bytes/__init__.py:2:36 AZF208 error return annotation 'bytes' does not match the '$return' binding of type 'http'; accepted: str, func.HttpResponse
+              related Bytes/function.json:1:100: '$return' is a 'http' binding
+            NoneRet/__init__.py:2:36 AZF208 error return annotation 'None' does not match the '$return' binding of type 'http'; accepted: str, func.HttpResponse
+              related NoneRet/function.json:1:100: '$return' is a 'http' binding
+            Opt/__init__.py:3:36 AZF208 error invalid non-type return annotation 'Optional[func.HttpResponse]': with a '$return' http binding the worker needs a class; accepted: str, func.HttpResponse
+              related Opt/function.json:1:100: '$return' is a 'http' binding
+        "#]]
+        .assert_eq(&check(
+            "AZF208",
+            r#"
+//- /Bytes/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}
+//- /Bytes/__init__.py
+import azure.functions as func
+def main(req: func.HttpRequest) -> bytes: pass
+//- /NoneRet/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}
+//- /NoneRet/__init__.py
+import azure.functions as func
+def main(req: func.HttpRequest) -> None: pass
+//- /Opt/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}
+//- /Opt/__init__.py
+import azure.functions as func
+from typing import Optional
+def main(req: func.HttpRequest) -> Optional[func.HttpResponse]: pass
+//- /NoReturnBinding/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}]}
+//- /NoReturnBinding/__init__.py
+import azure.functions as func
+def main(req: func.HttpRequest) -> bytes: pass
+"#,
+        ));
+    }
+}

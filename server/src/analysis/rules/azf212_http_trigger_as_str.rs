@@ -1,0 +1,77 @@
+//! AZF212: an HTTP trigger parameter is annotated `str` or `bytes`.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::annotations::{ClassRef, Resolved};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF212",
+    name: "http-trigger-as-str",
+    severity: Severity::Warning,
+    summary:
+        "An HTTP trigger parameter is annotated `str`/`bytes`: it loads, but every request fails",
+    explanation: r#"For `str` and `bytes` the worker swaps the binding's converter for the generic one, so the
+function loads; but the generic binding cannot decode an HTTP request, and every invocation fails
+with `unexpected type of data received for the "generic" binding`.
+
+```python
+def main(req: str) -> func.HttpResponse:
+```
+
+Annotate `req: func.HttpRequest` and read `req.get_body()`.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let Some(sig) = &ctx.signature else { return };
+    for p in &sig.params {
+        let Some(Resolved::Class(ClassRef::Builtin(name))) = &p.resolved else {
+            continue;
+        };
+        if name != "str" && name != "bytes" {
+            continue;
+        }
+        let Some(b) = ctx.bindings_by_name.get(p.param.name.as_str()) else {
+            continue;
+        };
+        if b.type_str() != Some("httpTrigger") {
+            continue;
+        }
+        let Some(ann) = &p.param.annotation else {
+            continue;
+        };
+        if let Some(d) = ctx.script_diag(
+            &META,
+            ann.range,
+            format!(
+                "'{}: {name}' loads, but every request fails: the worker passes HTTP triggers annotated {name} through the generic binding; use func.HttpRequest",
+                p.param.name
+            ),
+        ) {
+            out.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn str_request() {
+        expect![[r#"
+            F/__init__.py:1:15 AZF212 warning 'req: str' loads, but every request fails: the worker passes HTTP triggers annotated str through the generic binding; use func.HttpRequest
+        "#]]
+        .assert_eq(&check(
+            "AZF212",
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}]}
+//- /F/__init__.py
+def main(req: str): pass
+"#,
+        ));
+    }
+}

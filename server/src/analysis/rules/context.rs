@@ -1,0 +1,316 @@
+//! What every function-level rule reads: the function's files, parsed once, and the worker's view
+//! of its entry point and signature.
+
+use std::collections::HashMap;
+
+use crate::analysis::annotations::{self, EvalSite, Resolved};
+use crate::analysis::app::AppInput;
+use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::function::{self, Entry, FunctionUnit, Modules, Script};
+use crate::analysis::function_json::Binding;
+use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
+use crate::analysis::text::TextRange;
+
+use super::RuleMeta;
+
+/// One function and everything the rules need about it.
+pub struct FunctionCtx<'a> {
+    pub app: &'a AppInput,
+    pub modules: &'a Modules,
+    pub unit: &'a FunctionUnit,
+    pub json_text: &'a str,
+    /// The script's path when the host found a `.py` script in the app that can be read.
+    pub script_path: Option<&'a str>,
+    pub script_text: Option<&'a str>,
+    pub module: Option<&'a PyModule>,
+    /// `entryPoint`, or `main`.
+    pub entry_name: String,
+    pub entry: Option<Entry<'a>>,
+    /// The signature the worker checks, when the entry point is a function or class we can read
+    /// and the script parses.
+    pub signature: Option<Signature<'a>>,
+    /// Bindings by exact name (first occurrence).
+    pub bindings_by_name: HashMap<&'a str, &'a Binding>,
+}
+
+/// The entry point's parameters as `inspect.signature` sees them, and their annotations as
+/// `typing.get_type_hints` resolves them.
+pub struct Signature<'a> {
+    pub function: &'a PyFunction,
+    pub params: Vec<SigParam<'a>>,
+    /// The return annotation, when the worker sees it.
+    pub return_annotation: Option<(&'a crate::analysis::python::Annotation, Resolved)>,
+    /// The entry point is a class: the worker reads parameter names from `__init__` but the
+    /// annotations it checks come from the class body, so parameter annotations are not checked.
+    pub is_class: bool,
+}
+
+pub struct SigParam<'a> {
+    pub param: &'a Param,
+    /// The resolved annotation (None when unannotated or not visible to the worker).
+    pub resolved: Option<Resolved>,
+    /// `context` with no binding of that name: the invocation context.
+    pub is_context: bool,
+}
+
+impl<'a> FunctionCtx<'a> {
+    pub fn new(app: &'a AppInput, modules: &'a Modules, unit: &'a FunctionUnit) -> FunctionCtx<'a> {
+        let json_text = app.text(&unit.json_path).unwrap_or("");
+        let (script_path, script_text) = match &unit.script {
+            Script::Found { path, .. } if path.ends_with(".py") => {
+                (Some(path.as_str()), app.text(path))
+            }
+            _ => (None, None),
+        };
+        let module = script_path.and_then(|p| modules.get(p)).map(|m| m.as_ref());
+        let entry_name = unit
+            .json
+            .entry_point
+            .as_ref()
+            .map(|e| e.value.clone())
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| "main".to_string());
+        let entry = match (module, script_text) {
+            (Some(m), Some(t)) => Some(function::entry_point(m, &entry_name, t)),
+            _ => None,
+        };
+        let mut bindings_by_name = HashMap::new();
+        for b in &unit.json.bindings {
+            if let Some(n) = b.name_str() {
+                bindings_by_name.entry(n).or_insert(b);
+            }
+        }
+        let signature = match (module, entry) {
+            (Some(m), Some(e)) if m.syntax_errors.is_empty() => signature(m, e, &bindings_by_name),
+            _ => None,
+        };
+        FunctionCtx {
+            app,
+            modules,
+            unit,
+            json_text,
+            script_path,
+            script_text,
+            module,
+            entry_name,
+            entry,
+            signature,
+            bindings_by_name,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.unit.name
+    }
+
+    /// A diagnostic of `rule` in `file` for this function.
+    pub fn diag(
+        &self,
+        rule: &RuleMeta,
+        file: &str,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code: rule.code,
+            severity: rule.severity,
+            file: file.to_string(),
+            range,
+            message: message.into(),
+            function: Some(self.unit.name.clone()),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
+    }
+
+    /// A diagnostic in this function's `function.json`.
+    pub fn json_diag(
+        &self,
+        rule: &RuleMeta,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        self.diag(rule, &self.unit.json_path, range, message)
+    }
+
+    /// A diagnostic in this function's script.
+    pub fn script_diag(
+        &self,
+        rule: &RuleMeta,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Option<Diagnostic> {
+        Some(self.diag(rule, self.script_path?, range, message))
+    }
+
+    /// The script path for messages (`HttpTrigger/__init__.py`).
+    pub fn script_display(&self) -> &str {
+        self.script_path.unwrap_or("the script")
+    }
+}
+
+fn signature<'a>(
+    module: &'a PyModule,
+    entry: Entry<'a>,
+    bindings: &HashMap<&str, &Binding>,
+) -> Option<Signature<'a>> {
+    let (function, skip_first, is_class) = match entry {
+        Entry::Function(f) => (f, false, false),
+        Entry::Class {
+            init: Some(f),
+            class,
+        } if !class.has_metaclass => (f, true, true),
+        _ => return None,
+    };
+    let site = EvalSite {
+        def_offset: function.def_offset,
+        deferred: module.future_annotations,
+    };
+    let params = function
+        .params
+        .iter()
+        .skip(usize::from(skip_first))
+        .map(|param| {
+            let resolved = if is_class {
+                None
+            } else {
+                param
+                    .annotation
+                    .as_ref()
+                    .map(|a| annotations::resolve(&a.expr, module, site))
+            };
+            SigParam {
+                param,
+                resolved,
+                is_context: param.name == "context"
+                    && !bindings.contains_key("context")
+                    && !matches!(param.kind, ParamKind::VarPositional | ParamKind::VarKeyword),
+            }
+        })
+        .collect();
+    let return_annotation = if is_class {
+        None
+    } else {
+        function
+            .return_annotation
+            .as_ref()
+            .map(|a| (a, annotations::resolve(&a.expr, module, site)))
+    };
+    Some(Signature {
+        function,
+        params,
+        return_annotation,
+        is_class,
+    })
+}
+
+/// Where a parameter's annotation sits in the worker's Out logic.
+pub enum OutShape<'r> {
+    /// Not an `Out` annotation.
+    Plain(&'r Resolved),
+    /// `Out[...]` with these arguments (empty for a bare `func.Out`).
+    Out(&'r [Resolved]),
+}
+
+/// Classifies a resolved annotation the way the worker's Out detection does (by class name).
+pub fn out_shape(resolved: &Resolved) -> OutShape<'_> {
+    match resolved {
+        Resolved::Out(args) => OutShape::Out(args),
+        Resolved::Class(crate::analysis::annotations::ClassRef::Azure(n)) if n == "Out" => {
+            OutShape::Out(&[])
+        }
+        Resolved::Class(crate::analysis::annotations::ClassRef::Local { name, .. })
+            if name == "Out" =>
+        {
+            OutShape::Out(&[])
+        }
+        other => OutShape::Plain(other),
+    }
+}
+
+/// A module the worker runs while loading a function.
+pub struct LoadedModule {
+    pub file: String,
+    /// The import statement that brings it in (file and range); `None` for the script and the
+    /// packages the worker imports on the way to it.
+    pub imported_from: Option<(String, TextRange)>,
+}
+
+impl FunctionCtx<'_> {
+    /// Every local module the worker imports to load this function: the packages on the way to
+    /// the script, the script, and (transitively) the app modules they import unconditionally.
+    pub fn loaded_modules(&self) -> Vec<LoadedModule> {
+        let Some(script) = self.script_path else {
+            return Vec::new();
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut queue: std::collections::VecDeque<LoadedModule> =
+            function::import_chain(self.app, script)
+                .into_iter()
+                .map(|file| LoadedModule {
+                    file,
+                    imported_from: None,
+                })
+                .collect();
+        let mut out = Vec::new();
+        while let Some(m) = queue.pop_front() {
+            if !seen.insert(m.file.clone()) || out.len() > 200 {
+                continue;
+            }
+            if let Some(module) = self.modules.get(&m.file) {
+                let report = crate::analysis::imports::resolve_imports(
+                    self.app,
+                    &m.file,
+                    module,
+                    self.modules,
+                );
+                for local in report.local {
+                    if !seen.contains(&local.file) {
+                        queue.push_back(LoadedModule {
+                            file: local.file,
+                            imported_from: Some((m.file.clone(), local.range)),
+                        });
+                    }
+                }
+            }
+            out.push(m);
+        }
+        out
+    }
+
+    /// Adds "imported by" context to a diagnostic in a module other than the script.
+    pub fn with_import_context(&self, d: Diagnostic, m: &LoadedModule) -> Diagnostic {
+        match &m.imported_from {
+            Some((file, range)) => d.with_related(
+                file,
+                *range,
+                format!("imported here while loading '{}'", self.name()),
+            ),
+            None => d,
+        }
+    }
+}
+
+/// The likely intended counterpart of `name` among `candidates`: a near spelling, a prefix
+/// (`req` ↔ `request`), or the only candidate when `name` is the only unmatched name on its side.
+pub fn counterpart<'c>(name: &str, candidates: &[&'c str], alone: bool) -> Option<&'c str> {
+    if let Some(s) = crate::analysis::catalog::did_you_mean(name, candidates.iter().copied()) {
+        return Some(s);
+    }
+    let lower = name.to_ascii_lowercase();
+    let prefixed: Vec<&str> = candidates
+        .iter()
+        .copied()
+        .filter(|c| {
+            let cl = c.to_ascii_lowercase();
+            cl.len().min(lower.len()) >= 3 && (cl.starts_with(&lower) || lower.starts_with(&cl))
+        })
+        .collect();
+    if let [one] = prefixed.as_slice() {
+        return Some(one);
+    }
+    match candidates {
+        [only] if alone => Some(only),
+        _ => None,
+    }
+}
