@@ -218,17 +218,10 @@ pub fn entry_point<'m>(module: &'m PyModule, name: &str, text: &str) -> Entry<'m
         Binding::Unbound => Entry::Missing,
         Binding::Unknown => Entry::Unknown,
         Binding::Def(def) => match &def.kind {
-            NameKind::Function(i) => {
-                let f = &module.functions[*i];
-                if f.decorators
-                    .iter()
-                    .all(|d| preserves_signature(module, d, text))
-                {
-                    Entry::Function(f)
-                } else {
-                    Entry::Unknown
-                }
-            }
+            NameKind::Function(i) => match decorated_signature(module, &module.functions[*i]) {
+                Some(f) => Entry::Function(f),
+                None => Entry::Unknown,
+            },
             NameKind::Class(i) => {
                 let class = &module.classes[*i];
                 let init = class
@@ -294,27 +287,51 @@ pub fn entry_point<'m>(module: &'m PyModule, name: &str, text: &str) -> Entry<'m
     }
 }
 
-/// A decorator keeps the signature the worker sees when its wrapper is made with
-/// `functools.wraps` (`inspect.signature` follows `__wrapped__`). We can tell only for decorators
-/// defined in the same module; any other decorator may change anything.
-fn preserves_signature(module: &PyModule, decorator: &python::Expr, text: &str) -> bool {
-    let name = match decorator {
-        python::Expr::Name(n) => n,
-        python::Expr::Call(callee) => match callee.as_ref() {
-            python::Expr::Name(n) => n,
-            _ => return false,
-        },
-        _ => return false,
+/// The function whose signature the worker sees for a decorated `f`: `f` itself when every
+/// decorator wraps it with `functools.wraps` (`inspect.signature` follows `__wrapped__`), the
+/// wrapper otherwise. `None` when a decorator cannot be followed (it is not defined in the module).
+fn decorated_signature<'m>(module: &'m PyModule, f: &'m PyFunction) -> Option<&'m PyFunction> {
+    let mut current = f;
+    // Decorators apply bottom-up.
+    for decorator in f.decorators.iter().rev() {
+        let (name, factory) = match decorator {
+            python::Expr::Name(n) => (n, false),
+            python::Expr::Call(callee) => match callee.as_ref() {
+                python::Expr::Name(n) => (n, true),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let Binding::Def(def) = module.final_binding(name) else {
+            return None;
+        };
+        let NameKind::Function(i) = def.kind else {
+            return None;
+        };
+        let mut decorator_fn = &module.functions[i];
+        if factory {
+            decorator_fn = returned_function(module, decorator_fn)?;
+        }
+        let wrapper = returned_function(module, decorator_fn)?;
+        let wraps = wrapper.decorators.iter().any(|d| {
+            matches!(d, python::Expr::Call(c) if c.dotted().is_some_and(|n| n == "wraps" || n.ends_with(".wraps")))
+        });
+        if !wraps {
+            current = wrapper;
+        }
+    }
+    Some(current)
+}
+
+/// The nested function a function returns by name (`def deco(f): def wrapper(...): ...; return wrapper`).
+fn returned_function<'m>(module: &'m PyModule, f: &'m PyFunction) -> Option<&'m PyFunction> {
+    let [name] = f.returned_names.as_slice() else {
+        return None;
     };
-    let Binding::Def(def) = module.final_binding(name) else {
-        return false;
-    };
-    let NameKind::Function(i) = def.kind else {
-        return false;
-    };
-    let body = module.functions[i].body_range;
-    text.get(body.as_usize())
-        .is_some_and(|b| b.contains("wraps("))
+    f.nested
+        .iter()
+        .map(|&i| &module.functions[i])
+        .rfind(|n| &n.name == name)
 }
 
 #[cfg(test)]

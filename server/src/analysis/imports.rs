@@ -125,7 +125,11 @@ fn resolve_one(
         let package = package_of(file);
         let up = import.level as usize - 1;
         if up > package.len() {
-            // Beyond `__app__`: depends on how the module was imported; stay silent.
+            // Above `__app__` (the app root), whichever way the module was imported.
+            report.broken.push(BrokenImport {
+                range: import.module_range,
+                message: "attempted relative import beyond top-level package".into(),
+            });
             return;
         }
         let mut parts: Vec<String> = package[..package.len() - up]

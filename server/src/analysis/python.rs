@@ -107,8 +107,11 @@ pub struct PyFunction {
     pub value_returns: Vec<TextRange>,
     /// The body contains `yield`: a generator.
     pub is_generator: bool,
-    /// `self.x`/attribute names read in the body, with ranges (for uses of a parameter).
     pub body_range: TextRange,
+    /// Functions defined directly in the body (indices into `PyModule::functions`).
+    pub nested: Vec<usize>,
+    /// Names returned by `return <name>` in the body (a decorator returning its wrapper).
+    pub returned_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,6 +198,8 @@ pub enum ImportFailureKind {
     Raise,
     /// `sys.exit()`, `exit()`, `quit()`, `os._exit()` at module level: ends the worker process.
     Exit(String),
+    /// Module-level code reads a name that is not bound at that point (`NameError`).
+    UndefinedName(String),
 }
 
 impl PyModule {
@@ -317,6 +322,10 @@ fn summarize(tree: &tree_sitter::Tree, src: &str) -> PyModule {
     let mut walker = ModuleWalker {
         src,
         module: &mut module,
+        constants: HashMap::new(),
+        dynamic_names: src.contains("globals()")
+            || src.contains("exec(")
+            || src.contains("__builtins__"),
     };
     walker.block(root, Ctx::default());
     module
@@ -372,6 +381,33 @@ struct Ctx {
 struct ModuleWalker<'a, 'm> {
     src: &'a str,
     module: &'m mut PyModule,
+    /// Module-level names currently bound to a literal, for folding `if` conditions.
+    constants: HashMap<String, Const>,
+    /// The module manipulates its namespace dynamically (`globals()`, `exec`), so undefined
+    /// names cannot be judged.
+    dynamic_names: bool,
+}
+
+/// A literal value known statically.
+#[derive(Debug, Clone, PartialEq)]
+enum Const {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    None,
+    Seq(Vec<Const>),
+}
+
+impl Const {
+    fn truthy(&self) -> bool {
+        match self {
+            Const::Str(s) => !s.is_empty(),
+            Const::Int(i) => *i != 0,
+            Const::Bool(b) => *b,
+            Const::None => false,
+            Const::Seq(v) => !v.is_empty(),
+        }
+    }
 }
 
 impl ModuleWalker<'_, '_> {
@@ -401,10 +437,8 @@ impl ModuleWalker<'_, '_> {
         match node.kind() {
             "import_statement" => self.import(node, ctx, false),
             "import_from_statement" => self.import(node, ctx, true),
-            "future_import_statement" => {
-                if node_text(node, src).contains("annotations") {
-                    self.module.future_annotations = true;
-                }
+            "future_import_statement" if node_text(node, src).contains("annotations") => {
+                self.module.future_annotations = true;
             }
             "function_definition" => {
                 let idx = self.function(node, &[], node.start_byte());
@@ -437,13 +471,9 @@ impl ModuleWalker<'_, '_> {
                     let idx = self.function(def, &decorators, node.start_byte());
                     let f = &self.module.functions[idx];
                     let (name, offset) = (f.name.clone(), f.def_offset);
-                    // A decorator may replace the function with anything.
-                    let kind = if decorators.is_empty() {
-                        NameKind::Function(idx)
-                    } else {
-                        NameKind::Function(idx)
-                    };
-                    self.bind(&name, offset, kind, ctx);
+                    // Whether the decorators keep the signature is decided where it matters
+                    // (the entry point), from the function's `decorators`.
+                    self.bind(&name, offset, NameKind::Function(idx), ctx);
                 } else if def.kind() == "class_definition" {
                     let idx = self.class(def);
                     let name = self.module.classes[idx].name.clone();
@@ -454,6 +484,21 @@ impl ModuleWalker<'_, '_> {
                 let mut cursor = node.walk();
                 let children: Vec<_> = node.named_children(&mut cursor).collect();
                 for child in children {
+                    if !ctx.conditional {
+                        match child.kind() {
+                            "assignment" | "augmented_assignment" => {
+                                if let Some(right) = child.child_by_field_name("right") {
+                                    self.check_loads(right);
+                                }
+                                if child.kind() == "augmented_assignment" {
+                                    if let Some(left) = child.child_by_field_name("left") {
+                                        self.check_loads(left);
+                                    }
+                                }
+                            }
+                            _ => self.check_loads(child),
+                        }
+                    }
                     match child.kind() {
                         "assignment" => self.assignment(child, ctx),
                         "augmented_assignment" => {}
@@ -479,26 +524,44 @@ impl ModuleWalker<'_, '_> {
                 });
             }
             "if_statement" => {
-                let cond = node
-                    .child_by_field_name("condition")
-                    .map(|c| node_text(c, src))
-                    .unwrap_or("");
+                let condition = node.child_by_field_name("condition");
+                let cond = condition.map(|c| node_text(c, src)).unwrap_or("");
                 let is_type_checking = matches!(cond, "TYPE_CHECKING" | "typing.TYPE_CHECKING");
+                if !ctx.conditional {
+                    if let Some(c) = condition {
+                        self.check_loads(c);
+                    }
+                }
+                // A condition known statically decides which branch runs.
+                let folded = if ctx.conditional || is_type_checking {
+                    None
+                } else {
+                    condition.and_then(|c| self.eval(c)).map(|v| v.truthy())
+                };
                 let inner = Ctx {
-                    conditional: true,
+                    conditional: folded != Some(true),
                     type_checking: ctx.type_checking || is_type_checking,
                 };
-                if let Some(body) = node.child_by_field_name("consequence") {
-                    self.block(body, inner);
+                if folded != Some(false) {
+                    if let Some(body) = node.child_by_field_name("consequence") {
+                        self.block(body, inner);
+                    }
                 }
-                let else_ctx = Ctx {
-                    conditional: true,
-                    type_checking: ctx.type_checking,
-                };
+                if folded == Some(true) {
+                    return;
+                }
                 let mut cursor = node.walk();
                 let alternatives: Vec<_> = node
                     .children_by_field_name("alternative", &mut cursor)
                     .collect();
+                // With a false condition and a plain `else`, the else branch always runs.
+                let else_always = folded == Some(false)
+                    && alternatives.len() == 1
+                    && alternatives[0].kind() == "else_clause";
+                let else_ctx = Ctx {
+                    conditional: !else_always,
+                    type_checking: ctx.type_checking,
+                };
                 for alt in alternatives {
                     if let Some(body) = alt.child_by_field_name("body") {
                         self.block(body, else_ctx);
@@ -552,6 +615,159 @@ impl ModuleWalker<'_, '_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The value of a literal expression.
+    fn literal(&self, node: tree_sitter::Node) -> Option<Const> {
+        let text = node_text(node, self.src);
+        match node.kind() {
+            "integer" => text.replace('_', "").parse().ok().map(Const::Int),
+            "true" => Some(Const::Bool(true)),
+            "false" => Some(Const::Bool(false)),
+            "none" => Some(Const::None),
+            "string" => {
+                let mut cursor = node.walk();
+                let mut content = String::new();
+                for c in node.named_children(&mut cursor) {
+                    match c.kind() {
+                        "string_content" => content.push_str(node_text(c, self.src)),
+                        "string_start" | "string_end" => {
+                            if node_text(c, self.src).chars().any(|ch| "fFbB".contains(ch)) {
+                                return None;
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+                Some(Const::Str(content))
+            }
+            "tuple" | "list" => {
+                let mut cursor = node.walk();
+                let items: Option<Vec<Const>> = node
+                    .named_children(&mut cursor)
+                    .map(|c| self.literal(c))
+                    .collect();
+                items.map(Const::Seq)
+            }
+            "parenthesized_expression" => node.named_child(0).and_then(|c| self.literal(c)),
+            _ => None,
+        }
+    }
+
+    /// Folds a condition made of literals, module constants, comparisons and boolean operators.
+    fn eval(&self, node: tree_sitter::Node) -> Option<Const> {
+        match node.kind() {
+            "identifier" => self.constants.get(node_text(node, self.src)).cloned(),
+            "not_operator" => node
+                .child_by_field_name("argument")
+                .and_then(|a| self.eval(a))
+                .map(|v| Const::Bool(!v.truthy())),
+            "boolean_operator" => {
+                let left = self.eval(node.child_by_field_name("left")?)?;
+                let op = node_text(node.child_by_field_name("operator")?, self.src);
+                match (op, left.truthy()) {
+                    ("and", false) | ("or", true) => Some(left),
+                    _ => self.eval(node.child_by_field_name("right")?),
+                }
+            }
+            "comparison_operator" => {
+                let mut cursor = node.walk();
+                let operands: Vec<_> = node.named_children(&mut cursor).collect();
+                let ops: Vec<String> = node
+                    .children(&mut node.walk())
+                    .filter(|c| !c.is_named())
+                    .map(|c| node_text(c, self.src).to_string())
+                    .collect();
+                if operands.len() != 2 {
+                    return None;
+                }
+                let (a, b) = (self.eval(operands[0])?, self.eval(operands[1])?);
+                let op = ops.join(" ");
+                let contains = |hay: &Const, needle: &Const| match hay {
+                    Const::Seq(items) => Some(items.contains(needle)),
+                    Const::Str(h) => match needle {
+                        Const::Str(n) => Some(h.contains(n.as_str())),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let result = match op.as_str() {
+                    "==" => a == b,
+                    "!=" => a != b,
+                    "in" => contains(&b, &a)?,
+                    "not in" => !contains(&b, &a)?,
+                    _ => return None,
+                };
+                Some(Const::Bool(result))
+            }
+            "parenthesized_expression" => self.eval(node.named_child(0)?),
+            _ => self.literal(node),
+        }
+    }
+
+    /// Records the first name that module-level code reads before anything binds it.
+    fn check_loads(&mut self, node: tree_sitter::Node) {
+        if self.dynamic_names
+            || self.module.has_star_import
+            || self
+                .module
+                .import_failures
+                .iter()
+                .any(|f| matches!(f.kind, ImportFailureKind::UndefinedName(_)))
+        {
+            return;
+        }
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                // New scopes: their names are not module-level reads (or bind their own).
+                "lambda"
+                | "list_comprehension"
+                | "set_comprehension"
+                | "dictionary_comprehension"
+                | "generator_expression"
+                | "function_definition"
+                | "class_definition"
+                | "type" => continue,
+                "identifier" => {
+                    let name = node_text(n, self.src);
+                    let parent_field = n.parent().and_then(|p| {
+                        let mut c = p.walk();
+                        let idx = p.children(&mut c).position(|ch| ch.id() == n.id())?;
+                        p.field_name_for_child(idx as u32).map(|f| (p.kind(), f))
+                    });
+                    let is_load = !matches!(
+                        parent_field,
+                        Some(("attribute", "attribute"))
+                            | Some(("keyword_argument", "name"))
+                            | Some(("named_expression", "name"))
+                    );
+                    let bound = self.module.names.get(name).is_some_and(|defs| {
+                        defs.iter()
+                            .any(|d| d.offset < n.start_byte() && !d.type_checking_only)
+                    });
+                    if is_load
+                        && !bound
+                        && !super::catalog::is_builtin(name)
+                        && !matches!(
+                            name,
+                            "__annotations__" | "__cached__" | "__dict__" | "print"
+                        )
+                    {
+                        self.module.import_failures.push(ImportFailure {
+                            range: range_of(n),
+                            kind: ImportFailureKind::UndefinedName(name.to_string()),
+                        });
+                        return;
+                    }
+                }
+                _ => {
+                    let mut cursor = n.walk();
+                    let children: Vec<_> = n.named_children(&mut cursor).collect();
+                    stack.extend(children.into_iter().rev());
+                }
+            }
         }
     }
 
@@ -664,6 +880,17 @@ impl ModuleWalker<'_, '_> {
         let Some(left) = node.child_by_field_name("left") else {
             return;
         };
+        if let (Some(right), "identifier") = (node.child_by_field_name("right"), left.kind()) {
+            let name = node_text(left, self.src).to_string();
+            match (ctx.conditional, self.literal(right)) {
+                (false, Some(value)) => {
+                    self.constants.insert(name, value);
+                }
+                _ => {
+                    self.constants.remove(&name);
+                }
+            }
+        }
         let kind = match node.child_by_field_name("right") {
             None => return, // an annotation without a value binds nothing
             Some(right) => match right.kind() {
@@ -792,6 +1019,40 @@ impl ModuleWalker<'_, '_> {
         if let Some(body) = body {
             scan_body(body, src, &mut value_returns, &mut is_generator);
         }
+        let mut nested = Vec::new();
+        let mut returned_names = Vec::new();
+        if let Some(body) = body {
+            let mut cursor = body.walk();
+            let statements: Vec<_> = body.named_children(&mut cursor).collect();
+            for st in statements {
+                match st.kind() {
+                    "function_definition" => nested.push(self.function(st, &[], st.start_byte())),
+                    "decorated_definition" => {
+                        let mut decorators = Vec::new();
+                        let mut c2 = st.walk();
+                        for d in st.named_children(&mut c2) {
+                            if d.kind() == "decorator" {
+                                if let Some(e) = d.named_child(0) {
+                                    decorators.push(expr(e, src));
+                                }
+                            }
+                        }
+                        if let Some(def) = st
+                            .child_by_field_name("definition")
+                            .filter(|d| d.kind() == "function_definition")
+                        {
+                            nested.push(self.function(def, &decorators, st.start_byte()));
+                        }
+                    }
+                    "return_statement" => {
+                        if let Some(v) = st.named_child(0).filter(|v| v.kind() == "identifier") {
+                            returned_names.push(node_text(v, src).to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
         let idx = self.module.functions.len();
         self.module.functions.push(PyFunction {
             name: name_node
@@ -808,6 +1069,8 @@ impl ModuleWalker<'_, '_> {
             value_returns,
             is_generator,
             body_range: body.map(range_of).unwrap_or_default(),
+            nested,
+            returned_names,
         });
         idx
     }
@@ -960,7 +1223,7 @@ fn expr(node: tree_sitter::Node, src: &str) -> Expr {
                 .children_by_field_name("subscript", &mut cursor)
                 .map(|s| expr(s, src))
                 .collect();
-            Expr::Subscript(Box::new(value), flatten_tuple(args))
+            Expr::Subscript(Box::new(value), args)
         }
         "generic_type" => {
             let base = node
@@ -1040,10 +1303,6 @@ fn expr(node: tree_sitter::Node, src: &str) -> Expr {
     }
 }
 
-fn flatten_tuple(args: Vec<Expr>) -> Vec<Expr> {
-    args
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1059,7 +1318,7 @@ mod tests {
         assert_eq!(m.imports[3].level, 1);
         assert_eq!(m.imports[4].level, 2);
         assert_eq!(m.imports[4].module, "shared");
-        assert!(!m.imports[4 - 0].names.is_empty());
+        assert!(!m.imports[4].names.is_empty());
         assert!(m.imports.iter().take(4).all(|i| i.unconditional));
         assert_eq!(
             m.names["func"][0].kind,
@@ -1111,8 +1370,14 @@ mod tests {
 
     #[test]
     fn finds_import_failures_and_syntax_errors() {
-        let m = parse("import sys\nraise ValueError('x')\nsys.exit(1)\nif x:\n    raise Y\n");
+        let m =
+            parse("import sys\nraise ValueError('x')\nsys.exit(1)\nif sys.argv:\n    raise Y\n");
         assert_eq!(m.import_failures.len(), 2);
+        let m = parse("x = y + 1\ny = 2\n");
+        assert_eq!(
+            m.import_failures[0].kind,
+            ImportFailureKind::UndefinedName("y".into())
+        );
         let m = parse("def main(req)\n    return 1\n");
         assert!(!m.syntax_errors.is_empty());
     }

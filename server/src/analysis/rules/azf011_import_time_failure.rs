@@ -39,6 +39,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     m.file,
                     ctx.name()
                 ),
+                ImportFailureKind::UndefinedName(name) => format!(
+                    "name '{name}' is not defined when the worker imports {} (NameError), so '{}' does not load",
+                    m.file,
+                    ctx.name()
+                ),
                 ImportFailureKind::Exit(call) => format!(
                     "`{call}()` at module level ends the worker process while it imports {}: no function of the app loads",
                     m.file
@@ -59,7 +64,9 @@ mod tests {
     fn raise_and_exit_at_module_level() {
         expect![[r#"
             Exit/__init__.py:2:1 AZF011 error `sys.exit()` at module level ends the worker process while it imports Exit/__init__.py: no function of the app loads
+            Folded/__init__.py:4:5 AZF011 error this `raise` runs when the worker imports Folded/__init__.py, so 'Folded' does not load
             Raise/__init__.py:1:1 AZF011 error this `raise` runs when the worker imports Raise/__init__.py, so 'Raise' does not load
+            Undefined/__init__.py:1:10 AZF011 error name 'logging' is not defined when the worker imports Undefined/__init__.py (NameError), so 'Undefined' does not load
         "#]]
         .assert_eq(&check(
             "AZF011",
@@ -74,6 +81,33 @@ def main(t): pass
 //- /Exit/__init__.py
 import sys
 sys.exit(1)
+def main(t): pass
+//- /Folded/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /Folded/__init__.py
+FORMATS = ("json", "csv")
+DEFAULT = "xml"
+if DEFAULT not in FORMATS:
+    raise ValueError(DEFAULT)
+def main(t): pass
+//- /Undefined/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /Undefined/__init__.py
+logger = logging.getLogger(__name__)
+def main(t): pass
+//- /FineNames/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /FineNames/__init__.py
+import logging
+logger = logging.getLogger(__name__)
+handlers = [h for h in range(3) if h]
+key = dict(name=1)
+CONFIG = {"a": len(handlers)}
+if DEBUG := False:
+    pass
+DEFAULT = "json"
+if DEFAULT not in ("json",):
+    raise ValueError(DEFAULT)
 def main(t): pass
 //- /Guarded/function.json
 {"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
