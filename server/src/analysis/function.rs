@@ -70,6 +70,12 @@ pub fn discover(app: &AppInput) -> Vec<FunctionUnit> {
     folders.par_iter().map(|folder| unit(app, folder)).collect()
 }
 
+/// The function in `folder`, if the folder is a function folder.
+pub fn discover_one(app: &AppInput, folder: &str) -> Option<FunctionUnit> {
+    app.exists(&format!("{folder}/function.json"))
+        .then(|| unit(app, folder))
+}
+
 fn unit(app: &AppInput, folder: &str) -> FunctionUnit {
     let json_path = format!("{folder}/function.json");
     let content = app.files.get(&json_path);

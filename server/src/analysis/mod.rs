@@ -11,6 +11,7 @@ pub mod imports;
 pub mod json;
 pub mod python;
 pub mod rules;
+pub mod state;
 pub mod text;
 
 pub use app::{AppInput, FileContent};

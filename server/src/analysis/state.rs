@@ -1,0 +1,252 @@
+//! An app kept in memory across edits: files, parsed modules and discovered functions are
+//! updated incrementally, so a keystroke in one function re-checks only what it affects.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use super::app::{AppInput, FileContent};
+use super::config::Config;
+use super::diagnostic::Diagnostic;
+use super::function::{self, FunctionUnit, Modules};
+use super::python;
+use super::rules;
+
+/// One app with its derived data, updated file by file.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    input: AppInput,
+    modules: Modules,
+    /// Function units by folder name.
+    units: BTreeMap<String, Arc<FunctionUnit>>,
+    /// Diagnostics per function, computed on demand and dropped when an edit affects them.
+    cache: HashMap<String, Arc<Vec<Diagnostic>>>,
+}
+
+impl AppState {
+    pub fn new(input: AppInput) -> AppState {
+        let modules = function::parse_modules(&input);
+        let units = function::discover(&input)
+            .into_iter()
+            .map(|u| (u.name.clone(), Arc::new(u)))
+            .collect();
+        AppState {
+            input,
+            modules,
+            units,
+            cache: HashMap::new(),
+        }
+    }
+
+    pub fn input(&self) -> &AppInput {
+        &self.input
+    }
+
+    pub fn modules(&self) -> &Modules {
+        &self.modules
+    }
+
+    pub fn units(&self) -> impl Iterator<Item = &FunctionUnit> {
+        self.units.values().map(|u| u.as_ref())
+    }
+
+    pub fn unit(&self, name: &str) -> Option<&FunctionUnit> {
+        self.units.get(name).map(|u| u.as_ref())
+    }
+
+    /// Sets a file's content (an edit, a new file) and returns the functions it affects.
+    pub fn set_file(&mut self, path: &str, content: FileContent) -> BTreeSet<String> {
+        if path.ends_with(".py") {
+            match content.text() {
+                Some(text) => {
+                    self.modules
+                        .insert(path.to_string(), Arc::new(python::parse(text)));
+                }
+                None => {
+                    self.modules.remove(path);
+                }
+            }
+        }
+        let existed = self.input.files.contains_key(path);
+        self.input.files.insert(path.to_string(), content);
+        self.refresh(path, !existed)
+    }
+
+    /// Removes a file and returns the functions it affects.
+    pub fn remove_file(&mut self, path: &str) -> BTreeSet<String> {
+        self.modules.remove(path);
+        if self.input.files.remove(path).is_none() {
+            return BTreeSet::new();
+        }
+        self.refresh(path, true)
+    }
+
+    /// Re-derives what depends on `path`; `listing_changed` when a file appeared or vanished
+    /// (which can change the primary script of its folder).
+    fn refresh(&mut self, path: &str, listing_changed: bool) -> BTreeSet<String> {
+        let mut affected = BTreeSet::new();
+        if let Some((folder, rest)) = path.split_once('/') {
+            if !rest.contains('/') {
+                if rest == "function.json" || listing_changed {
+                    self.rediscover(folder);
+                }
+                if self.units.contains_key(folder) {
+                    affected.insert(folder.to_string());
+                }
+            }
+        }
+        affected.extend(self.importers_of(path));
+        for f in &affected {
+            self.cache.remove(f);
+        }
+        affected
+    }
+
+    fn rediscover(&mut self, folder: &str) {
+        match function::discover_one(&self.input, folder) {
+            Some(unit) => {
+                self.units.insert(folder.to_string(), Arc::new(unit));
+            }
+            None => {
+                self.units.remove(folder);
+            }
+        }
+    }
+
+    /// Functions whose load may run `path`: the function of its folder and the functions whose
+    /// script names that folder; every function for a module outside function folders (shared
+    /// code), since any of them may import it.
+    fn importers_of(&self, path: &str) -> BTreeSet<String> {
+        if !path.ends_with(".py") {
+            return BTreeSet::new();
+        }
+        match path.split_once('/') {
+            Some((folder, _)) if self.units.contains_key(folder) => self
+                .units
+                .iter()
+                .filter(|(name, unit)| {
+                    name.as_str() == folder || self.script_mentions(unit, folder)
+                })
+                .map(|(name, _)| name.clone())
+                .collect(),
+            _ => self.units.keys().cloned().collect(),
+        }
+    }
+
+    fn script_mentions(&self, unit: &FunctionUnit, needle: &str) -> bool {
+        match &unit.script {
+            function::Script::Found { path, .. } => {
+                self.input.text(path).is_some_and(|t| t.contains(needle))
+            }
+            _ => false,
+        }
+    }
+
+    /// The diagnostics of one function (unfiltered), computed once until an edit affects it.
+    pub fn function_diagnostics(&mut self, name: &str) -> Arc<Vec<Diagnostic>> {
+        if let Some(d) = self.cache.get(name) {
+            return d.clone();
+        }
+        let diagnostics = match self.units.get(name) {
+            Some(unit) => Arc::new(rules::check_function(&self.input, &self.modules, unit)),
+            None => Arc::new(Vec::new()),
+        };
+        self.cache.insert(name.to_string(), diagnostics.clone());
+        diagnostics
+    }
+
+    /// Every diagnostic of the app, filtered by `config`, grouped by file.
+    pub fn diagnostics_by_file(&mut self, config: &Config) -> BTreeMap<String, Vec<Diagnostic>> {
+        let names: Vec<String> = self.units.keys().cloned().collect();
+        let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+        for name in names {
+            for d in self.function_diagnostics(&name).iter() {
+                if config.enabled(d.code) {
+                    by_file.entry(d.file.clone()).or_default().push(d.clone());
+                }
+            }
+        }
+        for list in by_file.values_mut() {
+            list.sort_by(|a, b| {
+                (a.range.start, a.code, &a.message).cmp(&(b.range.start, b.code, &b.message))
+            });
+            list.dedup_by(|b, a| a.range == b.range && a.code == b.code && a.message == b.message);
+            let owned = std::mem::take(list);
+            *list = config.apply(owned);
+        }
+        by_file
+    }
+
+    /// The files that the diagnostics of `functions` can land in (for re-publishing).
+    pub fn files_of(&self, functions: &BTreeSet<String>) -> BTreeSet<String> {
+        let mut files = BTreeSet::new();
+        for name in functions {
+            if let Some(d) = self.cache.get(name) {
+                files.extend(d.iter().map(|d| d.file.clone()));
+            }
+            if let Some(unit) = self.units.get(name) {
+                files.insert(unit.json_path.clone());
+                if let function::Script::Found { path, .. } = &unit.script {
+                    files.insert(path.clone());
+                }
+            }
+        }
+        files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HTTP_JSON: &str = r#"{"bindings": [{"type": "httpTrigger", "name": "req"}]}"#;
+
+    fn text(t: &str) -> FileContent {
+        FileContent::Text(Arc::from(t))
+    }
+
+    #[test]
+    fn edits_recheck_only_the_affected_function() {
+        let input = AppInput::new("app")
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/__init__.py", "def main(req): pass\n")
+            .with_file("B/function.json", HTTP_JSON)
+            .with_file("B/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        assert!(state.function_diagnostics("A").is_empty());
+        let affected = state.set_file("A/__init__.py", text("def main(request): pass\n"));
+        assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
+        let codes: Vec<_> = state
+            .function_diagnostics("A")
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(codes, ["AZF201", "AZF202"]);
+        assert!(state.function_diagnostics("B").is_empty());
+
+        // A new function folder appears; removing its function.json makes it disappear.
+        state.set_file("C/function.json", text(HTTP_JSON));
+        assert!(state.unit("C").is_some());
+        state.remove_file("C/function.json");
+        assert!(state.unit("C").is_none());
+
+        // Shared code affects every function.
+        let affected = state.set_file("shared/util.py", text("x = 1\n"));
+        assert_eq!(affected.len(), 2);
+    }
+
+    #[test]
+    fn a_new_file_can_change_the_primary_script() {
+        let input = AppInput::new("app")
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/handler.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        assert!(state.function_diagnostics("A").is_empty());
+        state.set_file("A/other.py", text(""));
+        let codes: Vec<_> = state
+            .function_diagnostics("A")
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(codes, ["AZF005"]);
+    }
+}
