@@ -1,0 +1,573 @@
+//! The only code that reads the disk: finds function app roots and loads an app's files into an
+//! [`AppInput`] for the analysis core.
+//!
+//! Both the `check` command and the language server load through here, so they see the same files.
+//! The walk never follows a symlinked directory, never reads a file whose real location is
+//! outside the app, and turns every I/O failure into data ([`FileContent::Unreadable`]) or a log
+//! line instead of an error.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ffi::OsStr;
+use std::fs::{self, File};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+use rayon::prelude::*;
+
+use crate::analysis::{AppInput, FileContent};
+
+/// Files larger than this are not read ([`FileContent::TooLarge`]).
+pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+/// Bytes read before asking a file for its size.
+const FIRST_READ: usize = 16 * 1024;
+
+/// How many leading bytes are searched for a NUL byte to tell a binary file.
+const BINARY_SNIFF_LEN: usize = 8 * 1024;
+
+/// Folders that never belong to an app's sources: virtual environments, caches, VCS and build
+/// output. Folders that hold a `pyvenv.cfg` are skipped as well.
+pub const SKIPPED_DIRS: &[&str] = &[
+    ".venv",
+    "venv",
+    ".git",
+    "node_modules",
+    "__pycache__",
+    ".python_packages",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".tox",
+    "target",
+];
+
+/// File names that make their folder an app root.
+const ROOT_MARKERS: &[&str] = &["host.json", "function_app.py"];
+
+/// Finds the function app roots for the paths given on the command line.
+///
+/// Below each path, a root is a folder that contains `host.json` or `function_app.py`, or whose
+/// immediate sub-folders hold a `function.json`. A folder of the last kind that lies inside
+/// another root is a function folder's parent, not an app, and is not reported on its own. When
+/// nothing is found below a path, the path resolves to the app that contains it (the nearest
+/// folder above with a `host.json`, not looking above a folder that holds `.git`).
+///
+/// The result is absolute, lexically normalised, sorted and free of duplicates. Nested roots are
+/// allowed: the nearest root owns a file. A path that does not exist is an error; a path with no
+/// app gives no roots (see [`find_app_roots_under`] to tell which path that was).
+pub fn find_app_roots(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut roots = Vec::new();
+    for path in paths {
+        roots.extend(find_app_roots_under(path)?);
+    }
+    roots.sort();
+    roots.dedup();
+    Ok(roots)
+}
+
+/// The app roots for one path; see [`find_app_roots`].
+pub fn find_app_roots_under(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(find_apps_under(path)?.into_iter().map(|a| a.root).collect())
+}
+
+/// An app found by [`find_apps_under`], with the files the search already listed so that loading
+/// it does not walk its folders again.
+#[derive(Debug)]
+pub struct FoundApp {
+    /// The app root: absolute and lexically normalised.
+    pub root: PathBuf,
+    /// The app's files when the search walked them; `None` when the app lies above the searched
+    /// path.
+    files: Option<Vec<Found>>,
+}
+
+impl FoundApp {
+    /// Whether the search already listed the app's files.
+    pub fn is_listed(&self) -> bool {
+        self.files.is_some()
+    }
+
+    /// Loads the app's files, as [`load_app`] does.
+    pub fn load(self, display_root: String) -> AppInput {
+        match self.files {
+            Some(files) => read_app(&self.root, files, display_root),
+            None => load_app(&self.root, display_root),
+        }
+    }
+}
+
+/// The apps for one path (see [`find_app_roots`]) with their files, in root order. This walks
+/// the path once for both finding and (later) loading.
+pub fn find_apps_under(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
+    let abs = absolute(path).with_context(|| format!("resolving {}", path.display()))?;
+    let meta = fs::metadata(&abs).with_context(|| format!("{}", path.display()))?;
+    let (dir, found) = if meta.is_dir() {
+        let found = walk(&abs);
+        (abs, found)
+    } else {
+        let Some(parent) = abs.parent() else {
+            return Ok(Vec::new());
+        };
+        // A file: its folder and the folder's parent are the only candidates.
+        let found = ROOT_MARKERS
+            .iter()
+            .chain(&["function.json"])
+            .map(|name| parent.join(name))
+            .filter(|candidate| candidate.is_file())
+            .map(|path| Found {
+                path,
+                kind: FoundKind::File,
+            })
+            .collect();
+        (parent.to_path_buf(), found)
+    };
+
+    let mut strong = BTreeSet::new();
+    let mut weak = BTreeSet::new();
+    for entry in &found {
+        classify(&entry.path, &mut strong, &mut weak);
+    }
+    let enclosing = enclosing_root(&dir);
+    let is_inside_other = |w: &PathBuf| {
+        w.ancestors()
+            .skip(1)
+            .any(|a| strong.contains(a) || weak.contains(a) || enclosing.as_deref() == Some(a))
+    };
+    let mut roots: BTreeSet<PathBuf> = strong.iter().cloned().collect();
+    roots.extend(weak.iter().filter(|w| !is_inside_other(w)).cloned());
+    if roots.is_empty() {
+        roots.extend(enclosing);
+    }
+
+    // Roots inside the walked folder take their files from the walk; others walk on their own.
+    let walked = meta.is_dir();
+    let mut shares = if walked {
+        assign(&roots, found)
+    } else {
+        HashMap::new()
+    };
+    Ok(roots
+        .into_iter()
+        .map(|root| {
+            let files = if walked && root.starts_with(&dir) {
+                Some(shares.remove(&root).unwrap_or_default())
+            } else {
+                None
+            };
+            FoundApp { root, files }
+        })
+        .collect())
+}
+
+/// Gives each found entry to the nearest root at or above it; entries under no root are dropped.
+fn assign(roots: &BTreeSet<PathBuf>, found: Vec<Found>) -> HashMap<PathBuf, Vec<Found>> {
+    let mut shares: HashMap<PathBuf, Vec<Found>> = HashMap::new();
+    for entry in found {
+        // An unreadable folder may itself be a root's sub-folder; a file's own path never is a root.
+        let owner = entry
+            .path
+            .ancestors()
+            .skip(usize::from(!matches!(entry.kind, FoundKind::Unreadable(_))))
+            .find(|a| roots.contains(*a));
+        if let Some(owner) = owner {
+            if owner != entry.path {
+                shares.entry(owner.to_path_buf()).or_default().push(entry);
+            }
+        }
+    }
+    shares
+}
+
+/// Sorts a file found by a walk into the root candidates it makes: its folder for a root marker,
+/// its folder's parent for a `function.json`.
+fn classify(path: &Path, strong: &mut BTreeSet<PathBuf>, weak: &mut BTreeSet<PathBuf>) {
+    let Some(name) = path.file_name().and_then(OsStr::to_str) else {
+        return;
+    };
+    if ROOT_MARKERS.contains(&name) {
+        if let Some(dir) = path.parent() {
+            strong.insert(dir.to_path_buf());
+        }
+    } else if name == "function.json" {
+        if let Some(dir) = path.parent().and_then(Path::parent) {
+            weak.insert(dir.to_path_buf());
+        }
+    }
+}
+
+/// The nearest folder at or above `dir` that holds a `host.json`, not looking above a folder that
+/// holds `.git` (the top of a repository).
+fn enclosing_root(dir: &Path) -> Option<PathBuf> {
+    for ancestor in dir.ancestors() {
+        if ancestor.join("host.json").is_file() {
+            return Some(ancestor.to_path_buf());
+        }
+        if ancestor.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
+
+/// Loads every file of the app at `root` (an app root from [`find_app_roots`]).
+///
+/// Keys are `/`-separated paths relative to `root`. Skipped folders ([`SKIPPED_DIRS`], virtual
+/// environments) and nested app roots (folders below `root` with a `host.json` or
+/// `function_app.py`) are left out. The files the analysis reads (`host.json`,
+/// `local.settings.json`, `requirements*.txt`, `.funcignore`, `pyproject.toml`, every
+/// `function.json`, `*.py` and `*.pyi`) are read as text, without a UTF-8 BOM; every other file
+/// is recorded as [`FileContent::NotLoaded`]. A folder that cannot be read is recorded as
+/// [`FileContent::Unreadable`] under its own path, with nothing below it. Symlinked files are
+/// kept only when their target lies inside the app; symlinked folders are never entered.
+pub fn load_app(root: &Path, display_root: String) -> AppInput {
+    let root = absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let found = walk(&root);
+    let mut roots = BTreeSet::new();
+    for entry in &found {
+        if let Some(dir) = entry.path.parent() {
+            let name = entry.path.file_name().and_then(OsStr::to_str);
+            if dir != root && name.is_some_and(|n| ROOT_MARKERS.contains(&n)) {
+                roots.insert(dir.to_path_buf());
+            }
+        }
+    }
+    roots.insert(root.clone());
+    let files = assign(&roots, found).remove(&root).unwrap_or_default();
+    read_app(&root, files, display_root)
+}
+
+/// Reads an app's listed files in parallel into an [`AppInput`].
+fn read_app(root: &Path, files: Vec<Found>, display_root: String) -> AppInput {
+    let canonical_root = fs::canonicalize(root).ok();
+    let contents: Vec<(String, FileContent)> = files
+        .into_par_iter()
+        .filter_map(|entry| {
+            let rel = relative_key(root, &entry.path)?;
+            if rel.is_empty() {
+                return None;
+            }
+            let content = match entry.kind {
+                FoundKind::File => read_content(&entry.path, &rel),
+                FoundKind::Symlink(target) => {
+                    let inside = matches!((&target, &canonical_root),
+                        (Some(t), Some(r)) if t.starts_with(r));
+                    if !inside {
+                        tracing::debug!("skipping symlink {}", entry.path.display());
+                        return None;
+                    }
+                    read_content(&entry.path, &rel)
+                }
+                FoundKind::Unreadable(error) => {
+                    tracing::warn!("cannot read {}: {error}", entry.path.display());
+                    FileContent::Unreadable(error)
+                }
+            };
+            Some((rel, content))
+        })
+        .collect();
+    let mut app = AppInput::new(display_root);
+    app.files.extend(contents);
+    app
+}
+
+/// One entry a walk found.
+#[derive(Debug)]
+struct Found {
+    /// Absolute path.
+    path: PathBuf,
+    kind: FoundKind,
+}
+
+#[derive(Debug)]
+enum FoundKind {
+    /// A regular file.
+    File,
+    /// A symlink and, when it resolves to a regular file, that file's canonical path.
+    Symlink(Option<PathBuf>),
+    /// A file or folder that could not be read, with the error.
+    Unreadable(String),
+}
+
+/// Walks `root` in parallel with the skip list applied, listing regular files, symlinks (not
+/// followed) and unreadable entries.
+fn walk(root: &Path) -> Vec<Found> {
+    let found = Mutex::new(Vec::new());
+    let mut builder = CollectorBuilder {
+        root,
+        found: &found,
+    };
+    WalkBuilder::new(root)
+        .standard_filters(false)
+        .hidden(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
+        .follow_links(false)
+        .filter_entry(keep_entry)
+        .build_parallel()
+        .visit(&mut builder);
+    found.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Makes one [`Collector`] per walker thread.
+struct CollectorBuilder<'a> {
+    root: &'a Path,
+    found: &'a Mutex<Vec<Found>>,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Collector {
+            root: self.root,
+            shared: self.found,
+            local: Vec::new(),
+        })
+    }
+}
+
+/// One walker thread's findings, merged into the shared list when the thread finishes.
+struct Collector<'a> {
+    root: &'a Path,
+    shared: &'a Mutex<Vec<Found>>,
+    local: Vec<Found>,
+}
+
+impl ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, result: Result<DirEntry, ignore::Error>) -> WalkState {
+        match result {
+            Ok(entry) => self.visit_entry(entry),
+            Err(error) => {
+                let path = error_path(&error).unwrap_or(self.root);
+                let message = io_message(&error);
+                tracing::debug!("cannot read {}: {message}", path.display());
+                if path != self.root {
+                    self.local.push(Found {
+                        path: path.to_path_buf(),
+                        kind: FoundKind::Unreadable(message),
+                    });
+                }
+            }
+        }
+        WalkState::Continue
+    }
+}
+
+impl Collector<'_> {
+    fn visit_entry(&mut self, entry: DirEntry) {
+        if let Some(error) = entry.error() {
+            tracing::debug!("partial error at {}: {error}", entry.path().display());
+        }
+        let Some(file_type) = entry.file_type() else {
+            return;
+        };
+        let kind = if file_type.is_dir() {
+            return;
+        } else if entry.path_is_symlink() || file_type.is_symlink() {
+            // Resolved now; whether the target is inside the app is decided per app.
+            let target = fs::canonicalize(entry.path())
+                .ok()
+                .filter(|t| fs::metadata(t).is_ok_and(|m| m.is_file()));
+            FoundKind::Symlink(target)
+        } else if file_type.is_file() {
+            FoundKind::File
+        } else {
+            // Sockets, FIFOs and devices are not source files, and reading one may block.
+            return;
+        };
+        self.local.push(Found {
+            path: entry.into_path(),
+            kind,
+        });
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared.append(&mut self.local);
+    }
+}
+
+/// The walk filter: drops skipped folders and virtual environments (never the walk's root).
+fn keep_entry(entry: &DirEntry) -> bool {
+    if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_dir()) {
+        return true;
+    }
+    let name = entry.file_name();
+    if SKIPPED_DIRS.iter().any(|s| OsStr::new(s) == name) {
+        return false;
+    }
+    !entry.path().join("pyvenv.cfg").exists()
+}
+
+/// The path an `ignore` error is about, if it says.
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
+}
+
+/// The error text without the path (the path is the key it is recorded under).
+fn io_message(error: &ignore::Error) -> String {
+    match error.io_error() {
+        Some(io) => io.to_string(),
+        None => error.to_string(),
+    }
+}
+
+/// `path` relative to `root` as a `/`-separated key.
+fn relative_key(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut key = String::new();
+    for component in rel.components() {
+        if let Component::Normal(part) = component {
+            if !key.is_empty() {
+                key.push('/');
+            }
+            key.push_str(&part.to_string_lossy());
+        }
+    }
+    Some(key)
+}
+
+/// How a file's content is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Read leniently: invalid UTF-8 becomes U+FFFD, as the host reads JSON.
+    Json,
+    /// Must be UTF-8; NUL bytes mean a binary file.
+    Python,
+    /// Other text the analysis reads (requirements, `.funcignore`, `pyproject.toml`).
+    Text,
+}
+
+/// The kind of a file by its name, or `None` when its content is not needed.
+fn kind_of(rel: &str) -> Option<Kind> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    match name {
+        "host.json" | "local.settings.json" | "function.json" => Some(Kind::Json),
+        ".funcignore" | "pyproject.toml" => Some(Kind::Text),
+        _ if name.ends_with(".py") || name.ends_with(".pyi") => Some(Kind::Python),
+        _ if name.starts_with("requirements") && name.ends_with(".txt") => Some(Kind::Text),
+        _ => None,
+    }
+}
+
+/// Reads one file according to the content policy.
+fn read_content(path: &Path, rel: &str) -> FileContent {
+    let Some(kind) = kind_of(rel) else {
+        return FileContent::NotLoaded;
+    };
+    match read_bounded(path) {
+        Ok(Ok(bytes)) => decode(bytes, kind),
+        Ok(Err(len)) => FileContent::TooLarge(len),
+        Err(error) => {
+            tracing::debug!("cannot read {}: {error}", path.display());
+            FileContent::Unreadable(error.to_string())
+        }
+    }
+}
+
+/// The file's bytes, or `Err(len)` when it is larger than [`MAX_FILE_SIZE`].
+fn read_bounded(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
+    let mut file = File::open(path)?;
+    // Most files are small: read them without asking for their size first (one system call
+    // fewer per file, which matters for 20,000 files).
+    let mut bytes = vec![0u8; FIRST_READ];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => {
+                bytes.truncate(filled);
+                return Ok(Ok(bytes));
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let len = file.metadata()?.len();
+    if len > MAX_FILE_SIZE {
+        return Ok(Err(len));
+    }
+    // The file may grow between the size check and the read.
+    file.take(MAX_FILE_SIZE + 1 - filled as u64)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Ok(Err(bytes.len() as u64));
+    }
+    Ok(Ok(bytes))
+}
+
+/// Turns bytes into content: BOM stripped, binary and non-UTF-8 files per `kind`.
+fn decode(mut bytes: Vec<u8>, kind: Kind) -> FileContent {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    if kind != Kind::Json && bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+        return FileContent::NotLoaded;
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => FileContent::Text(Arc::from(text)),
+        Err(_) if kind == Kind::Python => FileContent::NotUtf8,
+        Err(error) => FileContent::Text(Arc::from(String::from_utf8_lossy(error.as_bytes()))),
+    }
+}
+
+/// `path` made absolute against the current directory, with `.` and `..` resolved lexically.
+pub fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    Ok(normalize(&std::path::absolute(path)?))
+}
+
+/// Resolves `.` and `..` components without touching the disk.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(component);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base` (both absolute and normalised), with `/` separators; `.` when equal.
+pub fn display_relative(path: &Path, base: &Path) -> String {
+    let path_parts: Vec<Component> = path.components().collect();
+    let base_parts: Vec<Component> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        // Different roots (e.g. another drive): keep the absolute path.
+        return path.to_string_lossy().replace('\\', "/");
+    }
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(base_parts[common..].iter().map(|_| "..".to_string()));
+    parts.extend(
+        path_parts[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
