@@ -1,1 +1,46 @@
-fn main() {}
+//! The `azfunc-lsp` binary: command-line parsing and dispatch.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use azfunc_lsp::cli;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+/// Language server and checker for Azure Functions Python apps.
+#[derive(Debug, Parser)]
+#[command(name = "azfunc-lsp", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check function apps and report problems (exit 1 when one is at or above --fail-on).
+    Check(cli::check::CheckArgs),
+    /// List the rules, or explain one.
+    Rules(cli::rules::RulesArgs),
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Check(args) => cli::check::run(args),
+        Command::Rules(args) => cli::rules::run(args),
+    }
+}
+
+/// Logs go to stderr (stdout belongs to the output, or to JSON-RPC in server mode), filtered by
+/// `AZFUNC_LSP_LOG` (default `warn`).
+fn init_tracing() {
+    let filter =
+        EnvFilter::try_from_env("AZFUNC_LSP_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,288 @@
+//! `azfunc-lsp check [PATH…]`: find the apps, load them, run the analysis, print, exit.
+//!
+//! Exit codes: 0 when no diagnostic is at or above `--fail-on`, 1 when one is, 2 on a usage or
+//! I/O error (a path that does not exist, a path with no app, an internal error).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+
+use super::config::{split_codes, ConfigFinder, FlagConfig};
+use super::report::{self, CheckedApp, Item};
+use super::{github, sarif, text, write_stdout};
+use crate::analysis::{self, Config, Severity};
+use crate::loader;
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Files or folders to check; apps are found below each (default: the current folder).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Only report these codes or prefixes (comma-separated, repeatable; e.g. `AZF2,AZF301`).
+    /// Replaces `select` from pyproject.toml.
+    #[arg(long, value_name = "CODES")]
+    pub select: Vec<String>,
+
+    /// Never report these codes or prefixes (comma-separated, repeatable). Added to `ignore`
+    /// from pyproject.toml.
+    #[arg(long, value_name = "CODES")]
+    pub ignore: Vec<String>,
+
+    /// Exit with 1 when a diagnostic at or above this severity is found.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// When to colour text output (`auto`: on a terminal and `NO_COLOR` unset).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Text format: leave out the summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `path:line:col: error[CODE] message` with a source snippet.
+    Text,
+    /// A stable JSON document (see docs/json-output.md).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    #[value(alias = "info")]
+    Information,
+    Hint,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Information => Some(Severity::Information),
+            FailOn::Hint => Some(Severity::Hint),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+/// Runs `check`.
+pub fn run(args: &CheckArgs) -> ExitCode {
+    let mut failed = false;
+    let cwd = match std::env::current_dir().and_then(|d| loader::absolute(&d)) {
+        Ok(cwd) => cwd,
+        Err(error) => {
+            eprintln!("error: cannot read the current directory: {error}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut apps_found: Vec<loader::FoundApp> = Vec::new();
+    for path in &paths {
+        match find_apps(path) {
+            Ok(found) => apps_found.extend(found),
+            Err(message) => {
+                eprintln!("error: {message}");
+                failed = true;
+            }
+        }
+    }
+    // Overlapping paths find the same app twice: keep the first, preferring one already listed.
+    apps_found.sort_by(|a, b| a.root.cmp(&b.root).then(b.is_listed().cmp(&a.is_listed())));
+    apps_found.dedup_by(|later, first| later.root == first.root);
+
+    let flags = FlagConfig {
+        select: (!args.select.is_empty()).then(|| split_codes(&args.select)),
+        ignore: split_codes(&args.ignore),
+    };
+    for code in flags.unknown_codes() {
+        eprintln!("warning: unknown rule code or prefix '{code}' in --select/--ignore");
+    }
+    let mut finder = ConfigFinder::default();
+    let configs: Vec<Config> = apps_found
+        .iter()
+        .map(|app| flags.merge(finder.find(&app.root).as_ref()))
+        .collect();
+    for warning in &finder.warnings {
+        eprintln!("warning: {warning}");
+    }
+
+    let results: Vec<Result<CheckedApp, String>> = apps_found
+        .into_par_iter()
+        .zip(configs.par_iter())
+        .map(|(app, config)| {
+            let display_root = loader::display_relative(&app.root, &cwd);
+            check_one(app, display_root, config)
+        })
+        .collect();
+    let mut apps = Vec::new();
+    for result in results {
+        match result {
+            Ok(app) => apps.push(app),
+            Err(message) => {
+                eprintln!("error: {message}");
+                failed = true;
+            }
+        }
+    }
+
+    let items = report::resolve(&apps);
+    let output = match args.format {
+        Format::Text => text::render(&apps, &items, args.color.enabled(), args.quiet),
+        Format::Json => to_json(&report::json_output(&items)),
+        Format::Sarif => to_json(&sarif::sarif_log(&items)),
+        Format::Github => github::render(&items),
+    };
+    let written = write_stdout(&output);
+    if failed || written != ExitCode::SUCCESS {
+        return ExitCode::from(2);
+    }
+    if fails(&items, args.fail_on) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Whether any item is at or above the `--fail-on` severity.
+fn fails(items: &[Item], fail_on: FailOn) -> bool {
+    fail_on
+        .threshold()
+        .is_some_and(|threshold| items.iter().any(|i| i.severity >= threshold))
+}
+
+/// The apps for one command-line path, or the message to show when there are none.
+fn find_apps(path: &Path) -> Result<Vec<loader::FoundApp>, String> {
+    if !path.exists() {
+        return Err(format!("{}: no such file or directory", path.display()));
+    }
+    match loader::find_apps_under(path) {
+        Ok(apps) if apps.is_empty() => Err(format!(
+            "{}: no Azure Functions app found (looked for a folder with host.json, \
+             function_app.py or */function.json)",
+            path.display()
+        )),
+        Ok(apps) => Ok(apps),
+        Err(error) => Err(format!("{error:#}")),
+    }
+}
+
+/// Loads and checks one app; a panic in the analysis becomes an error message.
+fn check_one(
+    app: loader::FoundApp,
+    display_root: String,
+    config: &Config,
+) -> Result<CheckedApp, String> {
+    let _span = tracing::debug_span!("check", app = display_root.as_str()).entered();
+    let input = app.load(display_root.clone());
+    let diagnostics = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analysis::check_app(&input, config)
+    }))
+    .map_err(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        format!("internal error while checking {display_root}: {reason}")
+    })?;
+    Ok(CheckedApp {
+        input,
+        display_root,
+        diagnostics,
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
+        tracing::error!("cannot serialise the output: {e}");
+        String::new()
+    });
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::text::TextRange;
+    use crate::analysis::{AppInput, Diagnostic};
+
+    fn items(severities: &[Severity]) -> Vec<Item> {
+        let diagnostics = severities
+            .iter()
+            .map(|&severity| Diagnostic {
+                code: "AZF000",
+                severity,
+                file: "host.json".into(),
+                range: TextRange::empty(0),
+                message: String::new(),
+                function: None,
+                related: vec![],
+                fixes: vec![],
+            })
+            .collect();
+        report::resolve(&[CheckedApp {
+            input: AppInput::new("."),
+            display_root: ".".into(),
+            diagnostics,
+        }])
+    }
+
+    #[test]
+    fn fail_on_thresholds() {
+        let warnings = items(&[Severity::Warning, Severity::Hint]);
+        assert!(!fails(&warnings, FailOn::Error));
+        assert!(fails(&warnings, FailOn::Warning));
+        assert!(fails(&warnings, FailOn::Information));
+        assert!(fails(&warnings, FailOn::Hint));
+        assert!(!fails(&warnings, FailOn::Never));
+        let hints = items(&[Severity::Hint]);
+        assert!(!fails(&hints, FailOn::Information));
+        assert!(fails(&items(&[Severity::Error]), FailOn::Error));
+        assert!(!fails(&items(&[Severity::Error]), FailOn::Never));
+        assert!(!fails(&[], FailOn::Hint));
+    }
+}

@@ -1,0 +1,162 @@
+//! `azfunc-lsp rules [CODE]`: the rule table, or one rule's explanation; and the generated
+//! `server/RULES.md`.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::write_stdout;
+use crate::analysis::rules::{RuleMeta, RULES};
+
+#[derive(Debug, Clone, Args)]
+pub struct RulesArgs {
+    /// A rule code (`AZF201`) or name to explain, or a code prefix (`AZF2`) to list.
+    pub code: Option<String>,
+}
+
+/// Runs `rules`.
+pub fn run(args: &RulesArgs) -> ExitCode {
+    let Some(query) = args.code.as_deref().map(str::trim) else {
+        return write_stdout(&table(RULES.iter()));
+    };
+    if let Some(rule) = find(query) {
+        return write_stdout(&explain(rule));
+    }
+    let matching: Vec<&RuleMeta> = RULES
+        .iter()
+        .filter(|r| {
+            r.code
+                .get(..query.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(query))
+        })
+        .collect();
+    if !query.is_empty() && !matching.is_empty() {
+        return write_stdout(&table(matching.into_iter()));
+    }
+    let mut message = format!("error: unknown rule '{query}'");
+    if let Some(suggestion) = did_you_mean(query) {
+        let _ = write!(message, "; did you mean '{suggestion}'?");
+    }
+    eprintln!("{message}\nRun `azfunc-lsp rules` for the list of rules.");
+    ExitCode::from(2)
+}
+
+/// The rule with this code or name (case-insensitive).
+pub fn find(query: &str) -> Option<&'static RuleMeta> {
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(query) || r.name.eq_ignore_ascii_case(query))
+}
+
+/// The closest rule code or name to a mistyped one, if any is close.
+pub fn did_you_mean(query: &str) -> Option<&'static str> {
+    let query = query.to_ascii_lowercase();
+    RULES
+        .iter()
+        .flat_map(|r| [r.code, r.name])
+        .map(|candidate| {
+            let distance = strsim::levenshtein(&query, &candidate.to_ascii_lowercase());
+            (distance, candidate)
+        })
+        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// The plain-text table: code, name, default severity, summary.
+pub fn table<'a>(rules: impl Iterator<Item = &'a RuleMeta>) -> String {
+    let rules: Vec<&RuleMeta> = rules.collect();
+    let name_width = rules
+        .iter()
+        .map(|r| r.name.len())
+        .chain(["Name".len()])
+        .max()
+        .unwrap_or(4);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<6}  {:<name_width$}  {:<11}  Summary",
+        "Code", "Name", "Severity"
+    );
+    for rule in rules {
+        let _ = writeln!(
+            out,
+            "{:<6}  {:<name_width$}  {:<11}  {}",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.summary
+        );
+    }
+    out
+}
+
+/// One rule's explanation, with a header.
+pub fn explain(rule: &RuleMeta) -> String {
+    let mut out = format!(
+        "{} ({})\n\nDefault severity: {}\n\n{}\n",
+        rule.code,
+        rule.name,
+        rule.severity.as_str(),
+        rule.summary
+    );
+    let explanation = rule.explanation.trim();
+    if !explanation.is_empty() {
+        let _ = write!(out, "\n{explanation}\n");
+    }
+    out
+}
+
+/// The content of `server/RULES.md`, generated from [`RULES`].
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "# Rules\n\n\
+         <!-- Generated from `analysis::rules::RULES` by `server/tests/cli_rules_doc.rs`. \
+         Do not edit by hand: run `UPDATE_RULES_DOC=1 cargo test --test cli_rules_doc`. -->\n\n\
+         Every diagnostic `azfunc-lsp` reports has one of these codes. \
+         `azfunc-lsp rules CODE` prints a rule's explanation. \
+         Select, ignore or re-rank rules in `[tool.azfunc-lsp]` of `pyproject.toml` \
+         or with `azfunc-lsp check --select/--ignore`.\n\n\
+         | Code | Name | Default severity | Summary |\n\
+         | --- | --- | --- | --- |\n",
+    );
+    for rule in RULES {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            rule.code,
+            markdown_cell(rule.name),
+            rule.severity.as_str(),
+            markdown_cell(rule.summary)
+        );
+    }
+    out
+}
+
+/// Text made safe for one Markdown table cell.
+fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace("\r\n", " ")
+        .replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_pipes_and_line_breaks() {
+        assert_eq!(markdown_cell("a | b\nc"), "a \\| b c");
+    }
+
+    #[test]
+    fn table_lists_every_rule() {
+        let text = table(RULES.iter());
+        assert_eq!(text.lines().count(), RULES.len() + 1);
+        for rule in RULES {
+            assert!(text.contains(rule.code));
+            assert!(did_you_mean(&rule.code.to_lowercase()) == Some(rule.code));
+        }
+    }
+}
