@@ -7,10 +7,12 @@ pub mod config;
 pub mod diagnostic;
 pub mod function;
 pub mod function_json;
+pub mod ide;
 pub mod imports;
 pub mod json;
 pub mod python;
 pub mod rules;
+pub mod settings;
 pub mod state;
 pub mod text;
 

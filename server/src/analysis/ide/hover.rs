@@ -1,0 +1,360 @@
+//! Hover: binding types and keys, parameters and their bindings, settings.
+
+use super::json_cursor::{self, Segment, Slot};
+use super::{accepted_annotations, binding_type_markdown};
+use crate::analysis::catalog::binding_type_ignore_case;
+use crate::analysis::function::{self, Script};
+use crate::analysis::function_json::Direction;
+use crate::analysis::settings::{self, LOCAL_SETTINGS};
+use crate::analysis::state::AppState;
+use crate::analysis::text::TextRange;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoverInfo {
+    pub range: TextRange,
+    pub markdown: String,
+}
+
+/// Hover at byte `offset` of `file`.
+pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
+    let text = state.input().text(file)?;
+    let offset = offset.min(text.len());
+    if let Some(folder) = file.strip_suffix("/function.json") {
+        return function_json(state, folder, text, offset);
+    }
+    if file.ends_with(".py") {
+        return python(state, file, text, offset);
+    }
+    None
+}
+
+fn function_json(state: &AppState, folder: &str, text: &str, offset: usize) -> Option<HoverInfo> {
+    let c = json_cursor::cursor(text, offset)?;
+    if !c.in_string {
+        return None;
+    }
+    let word = text.get(c.token.as_usize())?;
+    let range = c.token;
+    let unit = state.unit(folder);
+    let in_binding =
+        matches!(c.path.as_slice(), [Segment::Key(b), Segment::Index(_)] if b == "bindings");
+    let binding = || {
+        let i = match c.path.as_slice() {
+            [_, Segment::Index(i)] => *i,
+            _ => return None,
+        };
+        unit?.json.bindings.get(i)
+    };
+    let markdown = match (&c.slot, in_binding) {
+        (Slot::Value { key }, true) if key.eq_ignore_ascii_case("type") => match binding_type_ignore_case(word) {
+            Some(spec) => binding_type_markdown(spec),
+            None => format!("**{word}**: a binding type this tool has no data for; it must come from an extension in the bundle."),
+        },
+        (Slot::Value { key }, true) if key.eq_ignore_ascii_case("name") => {
+            let b = binding()?;
+            param_markdown(state, unit?, b.name_str()?)
+        }
+        (Slot::Value { key }, true) if key.eq_ignore_ascii_case("connection") => setting_markdown(state, word, true),
+        (Slot::Value { .. }, _) if word.starts_with('%') && word.ends_with('%') && word.len() > 2 => {
+            setting_markdown(state, &word[1..word.len() - 1], false)
+        }
+        (Slot::Key, true) => {
+            let b = binding();
+            let spec = b.and_then(|b| b.type_str()).and_then(binding_type_ignore_case);
+            let common = match word.to_ascii_lowercase().as_str() {
+                "type" => Some("The binding type, e.g. `httpTrigger`, `queue`, `blob`."),
+                "name" => Some("The Python parameter that receives the binding (case-sensitive), or `$return` for the return value."),
+                "direction" => Some("`in` (the default) or `out`; the Python worker rejects `inout`."),
+                "datatype" => Some("How the host passes the payload: `string`, `binary` or `stream`."),
+                _ => None,
+            };
+            match (common, spec) {
+                (Some(doc), _) => format!("**{word}**\n\n{doc}"),
+                (None, Some(spec)) => {
+                    let p = spec.props.unwrap_or_default().iter().find(|p| p.name.eq_ignore_ascii_case(word))?;
+                    format!("**{}** ({} binding)\n\n{}", p.name, spec.name, p.doc)
+                }
+                _ => return None,
+            }
+        }
+        (Slot::Key, false) if c.path.is_empty() => match word {
+            "scriptFile" => "**scriptFile**\n\nThe Python file to load, relative to this folder. Without it the host uses the only file in the folder, else `run.*` or `__init__.py`.".into(),
+            "entryPoint" => "**entryPoint**\n\nThe function (or class) the worker calls; `main` when absent.".into(),
+            "bindings" => "**bindings**\n\nThe function's trigger (exactly one) and its input and output bindings.".into(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(HoverInfo { range, markdown })
+}
+
+/// What a binding's parameter looks like in the script.
+fn param_markdown(state: &AppState, unit: &function::FunctionUnit, name: &str) -> String {
+    let b = unit
+        .json
+        .bindings
+        .iter()
+        .find(|b| b.name_str() == Some(name));
+    let t = b.and_then(|b| b.type_str()).unwrap_or("?");
+    let mut md = format!("**{name}** — `{t}` binding");
+    if let Script::Found { path, .. } = &unit.script {
+        if let Some(module) = state.modules().get(path) {
+            let entry = unit
+                .json
+                .entry_point
+                .as_ref()
+                .map(|e| e.value.as_str())
+                .unwrap_or("main");
+            if let function::Entry::Function(f) =
+                function::entry_point(module, entry, state.input().text(path).unwrap_or(""))
+            {
+                match f.params.iter().find(|p| p.name == name) {
+                    Some(p) => {
+                        let ann = p
+                            .annotation
+                            .as_ref()
+                            .map(|a| format!(": {}", a.text))
+                            .unwrap_or_default();
+                        md.push_str(&format!(
+                            "\n\nParameter `{name}{ann}` of `{}()` in `{path}`",
+                            f.name
+                        ));
+                    }
+                    None if name == "$return" => {
+                        md.push_str(&format!("\n\nThe return value of `{}()`", f.name))
+                    }
+                    None => md.push_str(&format!(
+                        "\n\n`{}()` in `{path}` has no parameter `{name}`",
+                        f.name
+                    )),
+                }
+            }
+        }
+    }
+    md
+}
+
+/// Where a setting is defined and whether it is set; secret-looking values are masked.
+fn setting_markdown(state: &AppState, name: &str, is_connection: bool) -> String {
+    let mut md = format!("**{name}** — app setting");
+    match settings::local_settings(state.input()) {
+        None => md.push_str(
+            "\n\nNo local.settings.json in this app: set it as an app setting where the app runs.",
+        ),
+        Some(s) => {
+            let prefixed = format!("AzureWebJobs{name}");
+            let identity = format!("{name}__");
+            let found = s.value(name).or_else(|| {
+                if is_connection {
+                    s.value(&prefixed)
+                } else {
+                    None
+                }
+            });
+            match found {
+                Some(v) => {
+                    let shown = v
+                        .value
+                        .as_deref()
+                        .map(|x| settings::masked(&v.name, x))
+                        .unwrap_or_default();
+                    md.push_str(&format!(
+                        "\n\nSet in `{LOCAL_SETTINGS}` as `{}` = `{shown}`",
+                        v.name
+                    ));
+                }
+                None if is_connection && s.values.iter().any(|v| v.name.starts_with(&identity)) => {
+                    let keys: Vec<&str> = s
+                        .values
+                        .iter()
+                        .filter(|v| v.name.starts_with(&identity))
+                        .map(|v| v.name.as_str())
+                        .collect();
+                    md.push_str(&format!(
+                        "\n\nIdentity-based connection: {}",
+                        keys.join(", ")
+                    ));
+                }
+                None => md.push_str(&format!("\n\nNot set in `{LOCAL_SETTINGS}`")),
+            }
+        }
+    }
+    md
+}
+
+fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<HoverInfo> {
+    // A parameter of an entry function.
+    for unit in state.units() {
+        let Script::Found { path, .. } = &unit.script else {
+            continue;
+        };
+        if path != file {
+            continue;
+        }
+        let module = state.modules().get(path)?;
+        let entry = unit
+            .json
+            .entry_point
+            .as_ref()
+            .map(|e| e.value.as_str())
+            .unwrap_or("main");
+        let function::Entry::Function(f) = function::entry_point(module, entry, text) else {
+            continue;
+        };
+        for p in &f.params {
+            if !p.name_range.touches(offset) {
+                continue;
+            }
+            let Some(b) = unit
+                .json
+                .bindings
+                .iter()
+                .find(|b| b.name_str() == Some(p.name.as_str()))
+            else {
+                let markdown = if p.name == "context" {
+                    "**context** — the invocation context (`func.Context`): invocation id, function name and directory, trace context.".to_string()
+                } else {
+                    format!("**{}** has no binding in `{}`", p.name, unit.json_path)
+                };
+                return Some(HoverInfo {
+                    range: p.name_range,
+                    markdown,
+                });
+            };
+            let t = b.type_str().unwrap_or("?");
+            let direction = b.direction.unwrap_or(Direction::In);
+            let mut md = format!(
+                "**{}** — `{t}` binding, direction `{}` ({})",
+                p.name,
+                direction.as_str(),
+                unit.json_path
+            );
+            for key in [
+                "queueName",
+                "path",
+                "schedule",
+                "route",
+                "connection",
+                "eventHubName",
+                "topicName",
+                "databaseName",
+            ] {
+                if let Some(v) = b.property_str(key) {
+                    md.push_str(&format!("\n\n`{key}`: `{}`", v.value));
+                }
+            }
+            let accepted = accepted_annotations(t, direction, "func.");
+            if !accepted.is_empty() {
+                md.push_str(&format!(
+                    "\n\nAccepted annotations: {}",
+                    accepted
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            return Some(HoverInfo {
+                range: p.name_range,
+                markdown: md,
+            });
+        }
+    }
+    // A setting name in os.environ / getenv.
+    let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = text[offset..]
+        .find('\n')
+        .map(|i| offset + i)
+        .unwrap_or(text.len());
+    let line = &text[line_start..line_end];
+    for pattern in ["environ[", "environ.get(", "getenv("] {
+        let mut search = 0;
+        while let Some(at) = line[search..].find(pattern) {
+            let arg_start = search + at + pattern.len();
+            search = arg_start;
+            let rest = &line[arg_start..];
+            let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            let Some(end) = rest[1..].find(q) else {
+                continue;
+            };
+            let start = line_start + arg_start + 1;
+            let range = TextRange::new(start, start + end);
+            if range.touches(offset) {
+                let name = &rest[1..1 + end];
+                return Some(HoverInfo {
+                    range,
+                    markdown: setting_markdown(state, name, false),
+                });
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::app::AppInput;
+
+    fn hover_at(files: &[(&str, &str)], file: &str) -> Option<HoverInfo> {
+        let mut app = AppInput::new("app");
+        let mut offset = 0;
+        for (path, text) in files {
+            if *path == file {
+                offset = text.find('|').unwrap();
+                app = app.with_file(path, &text.replacen('|', "", 1));
+            } else {
+                app = app.with_file(path, text);
+            }
+        }
+        hover(&AppState::new(app), file, offset)
+    }
+
+    #[test]
+    fn hovers() {
+        let json = r#"{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "orders", "connection": "Storage"}]}"#;
+        let h = hover_at(
+            &[(
+                "F/function.json",
+                &json.replace("queueTrigger", "queue|Trigger"),
+            )],
+            "F/function.json",
+        )
+        .unwrap();
+        assert!(
+            h.markdown.starts_with("**queueTrigger** — trigger"),
+            "{}",
+            h.markdown
+        );
+        assert!(h.markdown.contains("`func.QueueMessage`"));
+
+        let files = [
+            ("F/function.json", json),
+            ("F/__init__.py", "import os\nimport azure.functions as func\ndef main(m|sg: func.QueueMessage):\n    os.environ[\"Storage\"]\n"),
+            ("local.settings.json", r#"{"IsEncrypted": false, "Values": {"Storage": "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=secretsecret"}}"#),
+        ];
+        let h = hover_at(&files, "F/__init__.py").unwrap();
+        assert!(
+            h.markdown.contains("`queueName`: `orders`"),
+            "{}",
+            h.markdown
+        );
+
+        let files2 = [
+            files[0],
+            (
+                "F/__init__.py",
+                "import os\ndef main(msg):\n    os.environ[\"Sto|rage\"]\n",
+            ),
+            files[2],
+        ];
+        let h = hover_at(&files2, "F/__init__.py").unwrap();
+        assert!(
+            h.markdown.contains("masked") && !h.markdown.contains("secretsecret"),
+            "{}",
+            h.markdown
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! Editor features computed by the core: completion and hover, in byte offsets.
+
+pub mod completion;
+pub mod hover;
+pub mod json_cursor;
+
+pub use completion::{completions, CompletionItem, CompletionKind};
+pub use hover::{hover, HoverInfo};
+
+use super::annotations::{self, Position};
+use super::catalog::annotation_matrix::ANNOTATIONS;
+use super::catalog::BindingType;
+use super::function_json::Direction;
+use super::python::{NameKind, PyModule};
+
+/// How the module refers to `azure.functions` (`func.` for `import azure.functions as func`),
+/// for the annotations we suggest.
+pub(crate) fn azure_prefix(module: Option<&PyModule>) -> String {
+    if let Some(m) = module {
+        for (name, defs) in &m.names {
+            for d in defs {
+                match &d.kind {
+                    NameKind::Module(p) if p == "azure.functions" => return format!("{name}."),
+                    NameKind::FromImport {
+                        level: 0,
+                        module,
+                        name: n,
+                    } if module == "azure" && n == "functions" => return format!("{name}."),
+                    _ => {}
+                }
+            }
+        }
+    }
+    "func.".to_string()
+}
+
+/// The annotations the worker accepts for a binding of `binding_type` in `direction`, spelled for
+/// the module (`func.QueueMessage`, `func.Out[str]`).
+pub(crate) fn accepted_annotations(
+    binding_type: &str,
+    direction: Direction,
+    prefix: &str,
+) -> Vec<String> {
+    let entry = annotations::matrix_entry(binding_type);
+    let (row, position) = match direction {
+        Direction::Out => (entry.output, Position::Output),
+        _ => (entry.input, Position::Input),
+    };
+    let spell = |a: &str| a.replace("func.", prefix).replace("typing.", "");
+    let mut out: Vec<String> = ANNOTATIONS
+        .iter()
+        .zip(row.bytes())
+        .filter(|(_, c)| *c == b'o')
+        .map(|(a, _)| spell(a))
+        .collect();
+    // Put the binding's own class first: `func.HttpRequest` before `str`.
+    out.sort_by_key(|a| {
+        (
+            a.starts_with("str") || a.starts_with("bytes") || !a.contains('.'),
+            a.clone(),
+        )
+    });
+    if out.len() > 12 {
+        out.truncate(12);
+    }
+    if position == Position::Output {
+        out = out
+            .into_iter()
+            .map(|a| format!("{prefix}Out[{a}]"))
+            .collect();
+    }
+    out
+}
+
+/// A short Markdown description of a binding type.
+pub(crate) fn binding_type_markdown(spec: &BindingType) -> String {
+    let role = if spec.is_trigger {
+        "trigger"
+    } else {
+        "binding"
+    };
+    let mut md = format!(
+        "**{}** — {role} · direction {}\n\n{}\n",
+        spec.name,
+        spec.directions.join("/"),
+        spec.doc
+    );
+    if !spec.required.is_empty() {
+        let req: Vec<String> = spec
+            .required
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            })
+            .collect();
+        md.push_str(&format!("\nRequired: {}\n", req.join(", ")));
+    }
+    if let Some(props) = spec.props {
+        if !props.is_empty() {
+            let names: Vec<String> = props.iter().map(|p| format!("`{}`", p.name)).collect();
+            md.push_str(&format!("\nProperties: {}\n", names.join(", ")));
+        }
+    }
+    let direction = if spec.directions.contains(&"in") {
+        Direction::In
+    } else {
+        Direction::Out
+    };
+    let accepted = accepted_annotations(spec.name, direction, "func.");
+    if !accepted.is_empty() {
+        let shown: Vec<String> = accepted.iter().map(|a| format!("`{a}`")).collect();
+        md.push_str(&format!("\nPython annotation: {}\n", shown.join(", ")));
+    }
+    md
+}

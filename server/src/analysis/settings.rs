@@ -1,0 +1,132 @@
+//! The app settings model, read from `local.settings.json` (Core Tools' file; on Azure the same
+//! names are app settings).
+
+use super::app::AppInput;
+use super::json::{self, JsonKind};
+use super::text::TextRange;
+
+pub const LOCAL_SETTINGS: &str = "local.settings.json";
+
+/// One entry of `Values`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub name: String,
+    pub name_range: TextRange,
+    /// The value as Core Tools sees it (numbers and booleans become strings).
+    pub value: Option<String>,
+    pub value_range: TextRange,
+}
+
+/// What `local.settings.json` says, when the file exists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalSettings {
+    pub values: Vec<Setting>,
+    pub connection_strings: Vec<Setting>,
+    /// `Host.CORS`, when set.
+    pub host_cors: Option<String>,
+}
+
+impl LocalSettings {
+    pub fn value(&self, name: &str) -> Option<&Setting> {
+        self.values.iter().find(|s| s.name == name)
+    }
+}
+
+/// Reads `local.settings.json` of the app; `None` when the file is absent (it is usually
+/// git-ignored, so its absence says nothing about the settings).
+pub fn local_settings(app: &AppInput) -> Option<LocalSettings> {
+    let text = app.text(LOCAL_SETTINGS)?;
+    let parsed = json::parse(text);
+    let root = parsed.value?;
+    let mut out = LocalSettings::default();
+    let read = |key: &str| -> Vec<Setting> {
+        root.get(key)
+            .and_then(|m| m.value.as_ref())
+            .and_then(|v| v.as_object())
+            .map(|members| {
+                members
+                    .iter()
+                    .map(|m| Setting {
+                        name: m.key.clone(),
+                        name_range: m.key_range,
+                        value: m.value.as_ref().and_then(|v| match &v.kind {
+                            JsonKind::Object(_) => v
+                                .get("ConnectionString")
+                                .and_then(|c| c.value.as_ref())
+                                .and_then(|c| c.scalar_text()),
+                            _ => v.scalar_text(),
+                        }),
+                        value_range: m.value.as_ref().map(|v| v.range).unwrap_or(m.key_range),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    out.values = read("Values");
+    out.connection_strings = read("ConnectionStrings");
+    out.host_cors = root
+        .get("Host")
+        .and_then(|m| m.value.as_ref())
+        .and_then(|h| h.get("CORS"))
+        .and_then(|m| m.value.as_ref())
+        .and_then(|v| v.scalar_text());
+    Some(out)
+}
+
+/// Whether a setting's value looks like a secret (a key, password, connection string, token), so
+/// hovers mask it.
+pub fn looks_secret(name: &str, value: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let v = value.to_ascii_lowercase();
+    [
+        "key",
+        "secret",
+        "password",
+        "pwd",
+        "token",
+        "connection",
+        "sas",
+        "credential",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        || v.contains("accountkey=")
+        || v.contains("sharedaccesskey=")
+        || v.contains("password=")
+        || v.contains("sig=")
+}
+
+/// A value safe to show: secrets are masked but keep a hint of their shape.
+pub fn masked(name: &str, value: &str) -> String {
+    if value == "UseDevelopmentStorage=true" || !looks_secret(name, value) {
+        return value.to_string();
+    }
+    let visible: String = value.chars().take(4).collect();
+    format!("{visible}… (masked, {} characters)", value.chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_values_and_masks_secrets() {
+        let app = AppInput::new("a").with_file(
+            LOCAL_SETTINGS,
+            r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "N": 3, "AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcd"}, "Host": {"CORS": "*"}}"#,
+        );
+        let s = local_settings(&app).unwrap();
+        assert_eq!(s.values.len(), 3);
+        assert_eq!(s.value("N").unwrap().value.as_deref(), Some("3"));
+        assert_eq!(s.host_cors.as_deref(), Some("*"));
+        let storage = s
+            .value("AzureWebJobsStorage")
+            .unwrap()
+            .value
+            .clone()
+            .unwrap();
+        assert!(masked("AzureWebJobsStorage", &storage).contains("masked"));
+        assert_eq!(masked("FUNCTIONS_WORKER_RUNTIME", "python"), "python");
+        assert!(local_settings(&AppInput::new("b")).is_none());
+    }
+}
