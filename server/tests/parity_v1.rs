@@ -53,33 +53,9 @@ fn codes_for(kind: &str) -> &'static [&'static str] {
     }
 }
 
-/// Reads an app folder into the analysis input (what the loader does, minus its policies).
+/// Reads an app folder the way the checker and the server do.
 fn read_app(root: &Path) -> azfunc_lsp::analysis::AppInput {
-    fn walk(root: &Path, dir: &Path, app: &mut azfunc_lsp::analysis::AppInput) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, app);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                let content = match std::fs::read(&p) {
-                    Ok(bytes) => match String::from_utf8(bytes) {
-                        Ok(t) => azfunc_lsp::analysis::FileContent::Text(t.into()),
-                        Err(_) => azfunc_lsp::analysis::FileContent::NotUtf8,
-                    },
-                    Err(e) => azfunc_lsp::analysis::FileContent::Unreadable(e.to_string()),
-                };
-                app.files.insert(rel, content);
-            }
-        }
-    }
-    let mut app = azfunc_lsp::analysis::AppInput::new(root.display().to_string());
-    walk(root, root, &mut app);
-    app
+    azfunc_lsp::loader::load_app(root, root.display().to_string())
 }
 
 #[test]

@@ -265,8 +265,20 @@ thread_local! {
     static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
 }
 
+/// CPython's tokenizer refuses brackets nested deeper than this ("too many nested parentheses").
+const MAX_BRACKET_DEPTH: usize = 200;
+
 /// Parses a Python source file into a summary.
 pub fn parse(text: &str) -> PyModule {
+    if let Some(at) = bracket_depth_exceeded(text) {
+        return PyModule {
+            syntax_errors: vec![PySyntaxError {
+                range: TextRange::new(at, at + 1),
+                message: "too many nested parentheses".into(),
+            }],
+            ..PyModule::default()
+        };
+    }
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(|| {
@@ -280,6 +292,54 @@ pub fn parse(text: &str) -> PyModule {
             None => PyModule::default(),
         }
     })
+}
+
+/// Finds the bracket that opens nesting level `MAX_BRACKET_DEPTH + 1`, outside strings and
+/// comments.
+fn bracket_depth_exceeded(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                let triple = bytes.get(i + 1) == Some(&q) && bytes.get(i + 2) == Some(&q);
+                i += if triple { 3 } else { 1 };
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if bytes[i] == q
+                        && (!triple
+                            || (bytes.get(i + 1) == Some(&q) && bytes.get(i + 2) == Some(&q)))
+                    {
+                        i += if triple { 2 } else { 0 };
+                        break;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Parses a string annotation's content as an expression.
@@ -326,6 +386,7 @@ fn summarize(tree: &tree_sitter::Tree, src: &str) -> PyModule {
         dynamic_names: src.contains("globals()")
             || src.contains("exec(")
             || src.contains("__builtins__"),
+        depth: 0,
     };
     walker.block(root, Ctx::default());
     module
@@ -386,7 +447,12 @@ struct ModuleWalker<'a, 'm> {
     /// The module manipulates its namespace dynamically (`globals()`, `exec`), so undefined
     /// names cannot be judged.
     dynamic_names: bool,
+    /// Current nesting of blocks and definitions being walked.
+    depth: u32,
 }
+
+/// CPython refuses more than 100 levels of indentation; deeper code is not walked.
+const MAX_BLOCK_DEPTH: u32 = 100;
 
 /// A literal value known statically.
 #[derive(Debug, Clone, PartialEq)]
@@ -425,11 +491,16 @@ impl ModuleWalker<'_, '_> {
     }
 
     fn block(&mut self, node: tree_sitter::Node, ctx: Ctx) {
+        if self.depth > MAX_BLOCK_DEPTH {
+            return;
+        }
+        self.depth += 1;
         let mut cursor = node.walk();
         let children: Vec<_> = node.named_children(&mut cursor).collect();
         for child in children {
             self.statement(child, ctx);
         }
+        self.depth -= 1;
     }
 
     fn statement(&mut self, node: tree_sitter::Node, ctx: Ctx) {
@@ -620,6 +691,13 @@ impl ModuleWalker<'_, '_> {
 
     /// The value of a literal expression.
     fn literal(&self, node: tree_sitter::Node) -> Option<Const> {
+        self.literal_at(node, 0)
+    }
+
+    fn literal_at(&self, node: tree_sitter::Node, depth: u32) -> Option<Const> {
+        if depth > MAX_EXPR_DEPTH {
+            return None;
+        }
         let text = node_text(node, self.src);
         match node.kind() {
             "integer" => text.replace('_', "").parse().ok().map(Const::Int),
@@ -646,29 +724,39 @@ impl ModuleWalker<'_, '_> {
                 let mut cursor = node.walk();
                 let items: Option<Vec<Const>> = node
                     .named_children(&mut cursor)
-                    .map(|c| self.literal(c))
+                    .map(|c| self.literal_at(c, depth + 1))
                     .collect();
                 items.map(Const::Seq)
             }
-            "parenthesized_expression" => node.named_child(0).and_then(|c| self.literal(c)),
+            "parenthesized_expression" => node
+                .named_child(0)
+                .and_then(|c| self.literal_at(c, depth + 1)),
             _ => None,
         }
     }
 
     /// Folds a condition made of literals, module constants, comparisons and boolean operators.
     fn eval(&self, node: tree_sitter::Node) -> Option<Const> {
+        self.eval_at(node, 0)
+    }
+
+    fn eval_at(&self, node: tree_sitter::Node, depth: u32) -> Option<Const> {
+        if depth > MAX_EXPR_DEPTH {
+            return None;
+        }
+        let eval = |n: tree_sitter::Node| self.eval_at(n, depth + 1);
         match node.kind() {
             "identifier" => self.constants.get(node_text(node, self.src)).cloned(),
             "not_operator" => node
                 .child_by_field_name("argument")
-                .and_then(|a| self.eval(a))
+                .and_then(eval)
                 .map(|v| Const::Bool(!v.truthy())),
             "boolean_operator" => {
-                let left = self.eval(node.child_by_field_name("left")?)?;
+                let left = eval(node.child_by_field_name("left")?)?;
                 let op = node_text(node.child_by_field_name("operator")?, self.src);
                 match (op, left.truthy()) {
                     ("and", false) | ("or", true) => Some(left),
-                    _ => self.eval(node.child_by_field_name("right")?),
+                    _ => eval(node.child_by_field_name("right")?),
                 }
             }
             "comparison_operator" => {
@@ -682,7 +770,7 @@ impl ModuleWalker<'_, '_> {
                 if operands.len() != 2 {
                     return None;
                 }
-                let (a, b) = (self.eval(operands[0])?, self.eval(operands[1])?);
+                let (a, b) = (eval(operands[0])?, eval(operands[1])?);
                 let op = ops.join(" ");
                 let contains = |hay: &Const, needle: &Const| match hay {
                     Const::Seq(items) => Some(items.contains(needle)),
@@ -701,7 +789,7 @@ impl ModuleWalker<'_, '_> {
                 };
                 Some(Const::Bool(result))
             }
-            "parenthesized_expression" => self.eval(node.named_child(0)?),
+            "parenthesized_expression" => eval(node.named_child(0)?),
             _ => self.literal(node),
         }
     }
@@ -914,6 +1002,13 @@ impl ModuleWalker<'_, '_> {
     }
 
     fn bind_targets(&mut self, target: tree_sitter::Node, kind: NameKind, ctx: Ctx) {
+        self.bind_targets_at(target, kind, ctx, 0)
+    }
+
+    fn bind_targets_at(&mut self, target: tree_sitter::Node, kind: NameKind, ctx: Ctx, depth: u32) {
+        if depth > MAX_EXPR_DEPTH {
+            return;
+        }
         match target.kind() {
             "identifier" => {
                 let name = node_text(target, self.src).to_string();
@@ -924,7 +1019,7 @@ impl ModuleWalker<'_, '_> {
                 let mut cursor = target.walk();
                 let children: Vec<_> = target.named_children(&mut cursor).collect();
                 for child in children {
-                    self.bind_targets(child, NameKind::Other, ctx);
+                    self.bind_targets_at(child, NameKind::Other, ctx, depth + 1);
                 }
             }
             _ => {}
@@ -1021,7 +1116,8 @@ impl ModuleWalker<'_, '_> {
         }
         let mut nested = Vec::new();
         let mut returned_names = Vec::new();
-        if let Some(body) = body {
+        self.depth += 1;
+        if let Some(body) = body.filter(|_| self.depth <= MAX_BLOCK_DEPTH) {
             let mut cursor = body.walk();
             let statements: Vec<_> = body.named_children(&mut cursor).collect();
             for st in statements {
@@ -1053,6 +1149,7 @@ impl ModuleWalker<'_, '_> {
                 }
             }
         }
+        self.depth -= 1;
         let idx = self.module.functions.len();
         self.module.functions.push(PyFunction {
             name: name_node
@@ -1197,6 +1294,17 @@ fn annotation(type_node: tree_sitter::Node, src: &str) -> Annotation {
 }
 
 fn expr(node: tree_sitter::Node, src: &str) -> Expr {
+    expr_at(node, src, 0)
+}
+
+/// Deeper expressions than this are not followed (`Expr::Other`).
+const MAX_EXPR_DEPTH: u32 = 64;
+
+fn expr_at(node: tree_sitter::Node, src: &str, depth: u32) -> Expr {
+    if depth > MAX_EXPR_DEPTH {
+        return Expr::Other;
+    }
+    let expr = |n: tree_sitter::Node, src: &str| expr_at(n, src, depth + 1);
     match node.kind() {
         "identifier" => Expr::Name(node_text(node, src).to_string()),
         "type" => node
