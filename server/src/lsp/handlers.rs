@@ -1,0 +1,827 @@
+//! What the main loop does with each event. Everything here is synchronous: slow work (loading
+//! apps) is spawned and reports back through the event queue.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use ropey::Rope;
+use serde_json::{json, Value};
+use tower_lsp_server::ls_types::{
+    self as lsp, CompletionList, CompletionResponse, DidChangeWatchedFilesRegistrationOptions,
+    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FileChangeType, FileSystemWatcher,
+    FullDocumentDiagnosticReport, GlobPattern, MarkupContent, MarkupKind, NumberOrString, Position,
+    Registration, RelatedFullDocumentDiagnosticReport, RelatedUnchangedDocumentDiagnosticReport,
+    UnchangedDocumentDiagnosticReport, Uri, WorkDoneProgress, WorkDoneProgressBegin,
+    WorkDoneProgressEnd, WorkDoneProgressReport, WorkspaceDiagnosticReport,
+    WorkspaceDiagnosticReportResult, WorkspaceDocumentDiagnosticReport,
+    WorkspaceFullDocumentDiagnosticReport, WorkspaceUnchangedDocumentDiagnosticReport,
+};
+
+use super::config::{self, ClientSettings};
+use super::convert::{self, Encoding, LineMap};
+use super::disk;
+use super::index;
+use super::main_loop::{Ctx, Event, Out, Request};
+use super::state::{digest, App, Document, State};
+use crate::analysis::{ide, AppInput};
+
+/// The globs the server watches.
+pub const WATCHED_GLOBS: &[&str] = &[
+    "**/function.json",
+    "**/*.py",
+    "**/host.json",
+    "**/local.settings.json",
+    "**/requirements.txt",
+    "**/pyproject.toml",
+];
+
+impl State {
+    pub fn handle(&mut self, ctx: &Ctx, event: Event) {
+        match event {
+            Event::Initialize {
+                caps,
+                folders,
+                options,
+            } => {
+                self.caps = caps;
+                self.folders = folders;
+                if let Some(options) = options {
+                    self.client_settings = ClientSettings::from_value(&options);
+                }
+            }
+            Event::Initialized => self.on_initialized(ctx),
+            Event::Open(p) => self.on_open(ctx, p),
+            Event::Change(p) => self.on_change(ctx, p),
+            Event::Close(p) => self.on_close(ctx, p),
+            Event::WatchedFiles(p) => self.on_watched_files(ctx, p),
+            Event::Folders(p) => self.on_folders(ctx, p),
+            Event::ConfigurationChanged(settings) => {
+                let has_section = settings.get("azfunc").is_some_and(|v| v.is_object());
+                if has_section || !self.caps.configuration {
+                    self.apply_settings(ctx, ClientSettings::from_value(&settings));
+                } else {
+                    // A pull-style notification: ask for the section.
+                    request_settings(ctx);
+                }
+            }
+            Event::Settings(value) => self.apply_settings(ctx, ClientSettings::from_value(&value)),
+            Event::Indexed { scope, apps, token } => self.on_indexed(ctx, scope, apps, token),
+            Event::Rescanned { root, input } => self.on_rescanned(ctx, root, input),
+            Event::Rediscovered(roots) => self.on_rediscovered(ctx, roots),
+            Event::Request(request) => self.on_request(request),
+            Event::Shutdown => self.shutting_down = true,
+        }
+    }
+
+    fn on_initialized(&mut self, ctx: &Ctx) {
+        self.initialized = true;
+        if self.caps.watch_dynamic {
+            let watchers = WATCHED_GLOBS
+                .iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(g.to_string()),
+                    kind: None,
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            ctx.send_out(Out::Register(vec![Registration {
+                id: "azfunc-watched-files".to_string(),
+                method: "workspace/didChangeWatchedFiles".to_string(),
+                register_options: serde_json::to_value(options).ok(),
+            }]));
+        }
+        if self.caps.configuration {
+            request_settings(ctx);
+        }
+        let folders = self.folders.clone();
+        for folder in folders {
+            self.start_indexing(ctx, folder);
+        }
+    }
+
+    /// Indexes one workspace folder in the background, with work-done progress.
+    fn start_indexing(&mut self, ctx: &Ctx, folder: PathBuf) {
+        self.indexing += 1;
+        self.index_jobs += 1;
+        let token = self
+            .caps
+            .progress
+            .then(|| NumberOrString::String(format!("azfunc/index/{}", self.index_jobs)));
+        if let Some(token) = &token {
+            ctx.send_out(Out::ProgressCreate(token.clone()));
+            ctx.send_out(Out::Progress(
+                token.clone(),
+                WorkDoneProgress::Begin(WorkDoneProgressBegin {
+                    title: "Indexing Azure Functions apps".to_string(),
+                    cancellable: Some(false),
+                    message: Some(folder.display().to_string()),
+                    percentage: None,
+                }),
+            ));
+        }
+        let settings = self.client_settings.clone();
+        let ctx2 = ctx.clone();
+        tokio::task::spawn_blocking(move || {
+            let report = |message: String| {
+                if let Some(token) = &token {
+                    ctx2.send_out(Out::Progress(
+                        token.clone(),
+                        WorkDoneProgress::Report(WorkDoneProgressReport {
+                            cancellable: Some(false),
+                            message: Some(message),
+                            percentage: None,
+                        }),
+                    ));
+                }
+            };
+            let apps = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                index::index_folder(&folder, &settings, &report)
+            }))
+            .unwrap_or_else(|_| {
+                tracing::error!("indexing {} panicked", folder.display());
+                Vec::new()
+            });
+            ctx2.send_event(Event::Indexed {
+                scope: Some(folder),
+                apps,
+                token,
+            });
+        });
+    }
+
+    /// Loads single apps again in the background (new roots).
+    fn start_loading(&mut self, ctx: &Ctx, roots: Vec<PathBuf>) {
+        self.indexing += 1;
+        let settings = self.client_settings.clone();
+        let ctx2 = ctx.clone();
+        tokio::task::spawn_blocking(move || {
+            let apps = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                roots
+                    .iter()
+                    .map(|r| index::load_root(r, &settings))
+                    .collect()
+            }))
+            .unwrap_or_default();
+            ctx2.send_event(Event::Indexed {
+                scope: None,
+                apps,
+                token: None,
+            });
+        });
+    }
+
+    fn on_indexed(
+        &mut self,
+        ctx: &Ctx,
+        scope: Option<PathBuf>,
+        apps: Vec<App>,
+        token: Option<NumberOrString>,
+    ) {
+        self.indexing = self.indexing.saturating_sub(1);
+        let end = |message: String| {
+            if let Some(token) = &token {
+                ctx.send_out(Out::Progress(
+                    token.clone(),
+                    WorkDoneProgress::End(WorkDoneProgressEnd {
+                        message: Some(message),
+                    }),
+                ));
+            }
+        };
+        if let Some(scope) = &scope {
+            if !self.folders.contains(scope) {
+                end("workspace folder removed".to_string());
+                return;
+            }
+            // Apps of this folder that are no longer there.
+            let found: BTreeSet<&PathBuf> = apps.iter().map(|a| &a.root).collect();
+            let gone: Vec<PathBuf> = self
+                .apps
+                .by_root
+                .keys()
+                .filter(|r| r.starts_with(scope) && !found.contains(r))
+                .filter(|r| !self.folders.iter().any(|f| f != scope && r.starts_with(f)))
+                .cloned()
+                .collect();
+            for root in gone {
+                self.remove_app(ctx, &root);
+            }
+        }
+        let mut functions = 0;
+        let mut roots = Vec::new();
+        for mut app in apps {
+            functions += app.function_count();
+            if let Some(old) = self.apps.by_root.remove(&app.root) {
+                app.reported = old.reported;
+            }
+            roots.push(app.root.clone());
+            self.apps.by_root.insert(app.root.clone(), app);
+        }
+        // Open buffers win over the disk.
+        let open: Vec<(PathBuf, Uri)> = self
+            .open_paths
+            .iter()
+            .map(|(p, u)| (p.clone(), u.clone()))
+            .collect();
+        for (path, uri) in open {
+            let Some((root, rel)) = self.apps.locate(&path) else {
+                continue;
+            };
+            if !roots.contains(&root) {
+                continue;
+            }
+            let Some(doc) = self.docs.get(&uri) else {
+                continue;
+            };
+            let content = disk::buffer_content(&rel, &doc.rope.to_string());
+            if let Some(app) = self.apps.by_root.get_mut(&root) {
+                app.set(&rel, Some(content));
+            }
+        }
+        for root in &roots {
+            let files = match self.apps.by_root.get(root) {
+                Some(app) => app.all_files(),
+                None => continue,
+            };
+            self.report(ctx, root, files, None);
+        }
+        end(format!("{} apps, {functions} functions", roots.len()));
+    }
+
+    fn remove_app(&mut self, ctx: &Ctx, root: &Path) {
+        let Some(app) = self.apps.by_root.remove(root) else {
+            return;
+        };
+        if self.caps.pull {
+            if self.caps.refresh && !app.reported.is_empty() {
+                ctx.send_out(Out::Refresh);
+            }
+            return;
+        }
+        for file in app.reported.keys() {
+            let path = root.join(file);
+            if let Some(uri) = self.uri_of(&path) {
+                ctx.send_out(Out::Publish {
+                    uri,
+                    diagnostics: Vec::new(),
+                    version: None,
+                });
+            }
+        }
+    }
+
+    fn uri_of(&self, path: &Path) -> Option<Uri> {
+        match self.open_paths.get(path) {
+            Some(uri) => Some(uri.clone()),
+            None => convert::path_to_uri(path),
+        }
+    }
+
+    /// Reports the diagnostics of `files` of one app: publishes what changed (push), or asks
+    /// the client to pull again when files other than `edited` changed (pull). The edited file
+    /// of a push client is always published, with its version.
+    fn report(&mut self, ctx: &Ctx, root: &Path, files: BTreeSet<String>, edited: Option<&str>) {
+        let encoding = self.caps.encoding;
+        let pull = self.caps.pull;
+        let Some(app) = self.apps.by_root.get_mut(root) else {
+            return;
+        };
+        let mut others_changed = false;
+        let mut to_publish = Vec::new();
+        for file in files {
+            let list = app.file_diagnostics(&file);
+            let previous = app.reported.get(&file).copied();
+            let changed = if list.is_empty() {
+                app.reported.remove(&file).is_some()
+            } else {
+                let h = digest(&list);
+                app.reported.insert(file.clone(), h);
+                previous != Some(h)
+            };
+            let is_edited = edited == Some(file.as_str());
+            if pull {
+                others_changed |= changed && !is_edited;
+            } else if changed || is_edited {
+                to_publish.push((file, list));
+            }
+        }
+        if pull {
+            if others_changed && self.caps.refresh {
+                ctx.send_out(Out::Refresh);
+            }
+            return;
+        }
+        let app = &self.apps.by_root[root];
+        for (file, list) in to_publish {
+            let path = root.join(&file);
+            let Some(uri) = self.uri_of(&path) else {
+                continue;
+            };
+            let version = self.docs.get(&uri).map(|d| d.version);
+            let diagnostics = lsp_diagnostics(app, &file, &list, encoding, &self.open_paths);
+            ctx.send_out(Out::Publish {
+                uri,
+                diagnostics,
+                version,
+            });
+        }
+    }
+
+    fn on_open(&mut self, ctx: &Ctx, p: lsp::DidOpenTextDocumentParams) {
+        let doc = p.text_document;
+        let path = convert::uri_to_path(&doc.uri);
+        self.docs.insert(
+            doc.uri.clone(),
+            Document {
+                rope: Rope::from_str(&doc.text),
+                version: doc.version,
+                path: path.clone(),
+            },
+        );
+        let Some(path) = path else { return };
+        self.open_paths.insert(path.clone(), doc.uri);
+        self.buffer_changed(ctx, &path, &doc.text);
+    }
+
+    /// Hands an open buffer's text to its app and reports what changed.
+    fn buffer_changed(&mut self, ctx: &Ctx, path: &Path, text: &str) {
+        let Some((root, rel)) = self.apps.locate(path) else {
+            return;
+        };
+        let Some(app) = self.apps.by_root.get_mut(&root) else {
+            return;
+        };
+        let files = app.set(&rel, Some(disk::buffer_content(&rel, text)));
+        self.report(ctx, &root, files, Some(&rel));
+    }
+
+    fn on_change(&mut self, ctx: &Ctx, p: lsp::DidChangeTextDocumentParams) {
+        let encoding = self.caps.encoding;
+        let Some(doc) = self.docs.get_mut(&p.text_document.uri) else {
+            tracing::warn!("didChange for a document that is not open");
+            return;
+        };
+        if p.text_document.version < doc.version {
+            tracing::warn!(
+                "didChange version {} after {}",
+                p.text_document.version,
+                doc.version
+            );
+        }
+        for change in p.content_changes {
+            convert::apply_change(&mut doc.rope, change.range, &change.text, encoding);
+        }
+        doc.version = p.text_document.version;
+        let Some(path) = doc.path.clone() else { return };
+        let text = doc.rope.to_string();
+        self.buffer_changed(ctx, &path, &text);
+    }
+
+    fn on_close(&mut self, ctx: &Ctx, p: lsp::DidCloseTextDocumentParams) {
+        let Some(doc) = self.docs.remove(&p.text_document.uri) else {
+            return;
+        };
+        let Some(path) = doc.path else { return };
+        self.open_paths.remove(&path);
+        // The disk's content (or its absence) counts again.
+        let Some((root, rel)) = self.apps.locate(&path) else {
+            return;
+        };
+        let content = disk::read_file(&path, &rel);
+        let Some(app) = self.apps.by_root.get_mut(&root) else {
+            return;
+        };
+        let files = app.set(&rel, content);
+        self.report(ctx, &root, files, None);
+    }
+
+    fn on_watched_files(&mut self, ctx: &Ctx, p: lsp::DidChangeWatchedFilesParams) {
+        let mut touched: HashMap<PathBuf, BTreeSet<String>> = HashMap::new();
+        let mut rescan: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut rediscover = false;
+        let mut reconfigure = false;
+        for change in p.changes {
+            let Some(path) = convert::uri_to_path(&change.uri) else {
+                continue;
+            };
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name == "pyproject.toml" {
+                reconfigure = true;
+            }
+            if self.apps.by_root.contains_key(&path)
+                || (change.typ == FileChangeType::DELETED
+                    && self.apps.by_root.keys().any(|r| r.starts_with(&path)))
+            {
+                // An app root itself appeared or vanished.
+                rediscover = true;
+                continue;
+            }
+            let Some((root, rel)) = self.apps.locate(&path) else {
+                if matches!(name, "host.json" | "function_app.py" | "function.json")
+                    || path.is_dir()
+                {
+                    rediscover = true;
+                }
+                continue;
+            };
+            if matches!(name, "host.json" | "function_app.py") && rel.contains('/') {
+                // Perhaps a new app nested in this one.
+                rediscover = true;
+            }
+            if self.open_paths.contains_key(&path) {
+                continue; // The buffer wins.
+            }
+            let Some(app) = self.apps.by_root.get_mut(&root) else {
+                continue;
+            };
+            let files = touched.entry(root.clone()).or_default();
+            if change.typ == FileChangeType::DELETED {
+                if app.state.input().exists(&rel) {
+                    files.extend(app.set(&rel, None));
+                } else if app.state.input().dir_exists(&rel) {
+                    // A folder: everything below it (open buffers stay).
+                    let prefix = format!("{rel}/");
+                    let below: Vec<String> = app
+                        .state
+                        .input()
+                        .files
+                        .range(prefix.clone()..)
+                        .map(|(k, _)| k.clone())
+                        .take_while(|k| k.starts_with(&prefix))
+                        .filter(|k| !self.open_paths.contains_key(&root.join(k)))
+                        .collect();
+                    for file in below {
+                        files.extend(app.set(&file, None));
+                    }
+                }
+            } else if path.is_dir() {
+                rescan.insert(root.clone());
+            } else {
+                let content = disk::read_file(&path, &rel);
+                files.extend(app.set(&rel, content));
+            }
+        }
+        if reconfigure {
+            for app in self.apps.by_root.values_mut() {
+                app.project_config = config::project_config(&app.root);
+                app.config = config::merge(&app.project_config, &self.client_settings);
+                touched
+                    .entry(app.root.clone())
+                    .or_default()
+                    .extend(app.all_files());
+            }
+        }
+        for (root, files) in touched {
+            self.report(ctx, &root, files, None);
+        }
+        for root in rescan {
+            let ctx2 = ctx.clone();
+            tokio::task::spawn_blocking(move || {
+                let display = root.display().to_string();
+                let input = crate::loader::load_app(&root, display);
+                ctx2.send_event(Event::Rescanned { root, input });
+            });
+        }
+        if rediscover {
+            let folders = self.folders.clone();
+            let ctx2 = ctx.clone();
+            tokio::task::spawn_blocking(move || {
+                let roots = index::find_roots(&folders);
+                ctx2.send_event(Event::Rediscovered(roots));
+            });
+        }
+    }
+
+    fn on_rescanned(&mut self, ctx: &Ctx, root: PathBuf, input: AppInput) {
+        let Some(app) = self.apps.by_root.get_mut(&root) else {
+            return;
+        };
+        let is_open = |rel: &str| self.open_paths.contains_key(&root.join(rel));
+        let old: Vec<String> = app.state.input().files.keys().cloned().collect();
+        let mut files = BTreeSet::new();
+        for rel in old {
+            if !input.files.contains_key(&rel) && !is_open(&rel) {
+                files.extend(app.set(&rel, None));
+            }
+        }
+        for (rel, content) in input.files {
+            if is_open(&rel) || app.state.input().files.get(&rel) == Some(&content) {
+                continue;
+            }
+            files.extend(app.set(&rel, Some(content)));
+        }
+        self.report(ctx, &root, files, None);
+    }
+
+    fn on_rediscovered(&mut self, ctx: &Ctx, roots: Vec<PathBuf>) {
+        let gone: Vec<PathBuf> = self
+            .apps
+            .by_root
+            .keys()
+            .filter(|r| !roots.contains(r))
+            .cloned()
+            .collect();
+        for root in gone {
+            self.remove_app(ctx, &root);
+        }
+        let new: Vec<PathBuf> = roots
+            .into_iter()
+            .filter(|r| !self.apps.by_root.contains_key(r))
+            .collect();
+        if !new.is_empty() {
+            self.start_loading(ctx, new);
+        }
+    }
+
+    fn on_folders(&mut self, ctx: &Ctx, p: lsp::DidChangeWorkspaceFoldersParams) {
+        for removed in &p.event.removed {
+            let Some(folder) = convert::uri_to_path(&removed.uri) else {
+                continue;
+            };
+            self.folders.retain(|f| f != &folder);
+            let gone: Vec<PathBuf> = self
+                .apps
+                .by_root
+                .keys()
+                .filter(|r| r.starts_with(&folder))
+                .filter(|r| !self.folders.iter().any(|f| r.starts_with(f)))
+                .cloned()
+                .collect();
+            for root in gone {
+                self.remove_app(ctx, &root);
+            }
+        }
+        for added in &p.event.added {
+            let Some(folder) = convert::uri_to_path(&added.uri) else {
+                continue;
+            };
+            if !self.folders.contains(&folder) {
+                self.folders.push(folder.clone());
+                if self.initialized {
+                    self.start_indexing(ctx, folder);
+                }
+            }
+        }
+    }
+
+    fn apply_settings(&mut self, ctx: &Ctx, settings: ClientSettings) {
+        if settings == self.client_settings {
+            return;
+        }
+        self.client_settings = settings;
+        let roots: Vec<PathBuf> = self.apps.by_root.keys().cloned().collect();
+        for root in roots {
+            let Some(app) = self.apps.by_root.get_mut(&root) else {
+                continue;
+            };
+            app.config = config::merge(&app.project_config, &self.client_settings);
+            let files = app.all_files();
+            self.report(ctx, &root, files, None);
+        }
+    }
+
+    fn on_request(&mut self, request: Request) {
+        match request {
+            Request::Hover(p, reply) => {
+                let _ = reply.send(self.hover(p));
+            }
+            Request::Completion(p, reply) => {
+                let _ = reply.send(self.completion(p));
+            }
+            Request::Diagnostic(p, reply) => {
+                let _ = reply.send(self.document_diagnostic(p));
+            }
+            Request::WorkspaceDiagnostic(p, reply) => {
+                let _ = reply.send(self.workspace_diagnostic(p));
+            }
+            Request::DocumentText(uri, reply) => {
+                let text = self.docs.get(&uri).map(|d| (d.rope.to_string(), d.version));
+                let _ = reply.send(text);
+            }
+            Request::Status(reply) => {
+                let functions: usize = self.apps.by_root.values().map(App::function_count).sum();
+                let _ = reply.send(json!({
+                    "apps": self.apps.by_root.len(),
+                    "functions": functions,
+                    "indexing": self.indexing,
+                    "documents": self.docs.len(),
+                    "initialized": self.initialized,
+                }));
+            }
+            Request::Panic(_reply) => panic!("panic requested by azfunc/debugPanic"),
+        }
+    }
+
+    /// The app, relative path and byte offset of a position in a document.
+    fn resolve(&self, uri: &Uri, pos: Position) -> Option<(&App, String, usize)> {
+        let path = convert::uri_to_path(uri)?;
+        let (root, rel) = self.apps.locate(&path)?;
+        let app = self.apps.by_root.get(&root)?;
+        let offset = match self.docs.get(uri) {
+            Some(doc) => convert::rope_offset(&doc.rope, pos, self.caps.encoding),
+            None => LineMap::new(app.text(&rel), self.caps.encoding).offset(pos),
+        };
+        Some((app, rel, offset))
+    }
+
+    fn hover(&self, p: lsp::HoverParams) -> Option<lsp::Hover> {
+        let tdp = p.text_document_position_params;
+        let (app, rel, offset) = self.resolve(&tdp.text_document.uri, tdp.position)?;
+        let info = ide::hover(&app.state, &rel, offset)?;
+        let map = LineMap::new(app.text(&rel), self.caps.encoding);
+        let mut hover = convert::hover(&info, &map);
+        if !self.caps.markdown_hover {
+            hover.contents = lsp::HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::PlainText,
+                value: info.markdown,
+            });
+        }
+        Some(hover)
+    }
+
+    fn completion(&self, p: lsp::CompletionParams) -> Option<CompletionResponse> {
+        let tdp = p.text_document_position;
+        let (app, rel, offset) = self.resolve(&tdp.text_document.uri, tdp.position)?;
+        let items = ide::completions(&app.state, &rel, offset);
+        let map = LineMap::new(app.text(&rel), self.caps.encoding);
+        let items: Vec<lsp::CompletionItem> = items
+            .iter()
+            .filter(|i| self.caps.snippets || !i.is_snippet)
+            .map(|i| {
+                let mut item = convert::completion_item(i, &map);
+                if !self.caps.markdown_completion {
+                    if let Some(doc) = &i.documentation {
+                        item.documentation = Some(lsp::Documentation::String(doc.clone()));
+                    }
+                }
+                item
+            })
+            .collect();
+        Some(CompletionResponse::List(CompletionList {
+            is_incomplete: false,
+            items,
+        }))
+    }
+
+    fn document_diagnostic(
+        &self,
+        p: lsp::DocumentDiagnosticParams,
+    ) -> DocumentDiagnosticReportResult {
+        let located = convert::uri_to_path(&p.text_document.uri)
+            .and_then(|path| self.apps.locate(&path))
+            .and_then(|(root, rel)| Some((self.apps.by_root.get(&root)?, rel)));
+        let report = match located {
+            None => DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items: Vec::new(),
+                },
+            }),
+            Some((app, rel)) => {
+                let list = app.file_diagnostics(&rel);
+                let result_id = format!("{:016x}", digest(&list));
+                if p.previous_result_id.as_deref() == Some(result_id.as_str()) {
+                    DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                            result_id,
+                        },
+                    })
+                } else {
+                    let items =
+                        lsp_diagnostics(app, &rel, &list, self.caps.encoding, &self.open_paths);
+                    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                        related_documents: None,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(result_id),
+                            items,
+                        },
+                    })
+                }
+            }
+        };
+        DocumentDiagnosticReportResult::Report(report)
+    }
+
+    fn workspace_diagnostic(
+        &self,
+        p: lsp::WorkspaceDiagnosticParams,
+    ) -> (WorkspaceDiagnosticReportResult, bool) {
+        let previous: HashMap<PathBuf, String> = p
+            .previous_result_ids
+            .into_iter()
+            .filter_map(|r| Some((convert::uri_to_path(&r.uri)?, r.value)))
+            .collect();
+        let mut items = Vec::new();
+        let mut all_unchanged = true;
+        let mut seen = BTreeSet::new();
+        for (root, app) in &self.apps.by_root {
+            for file in app.all_files() {
+                let path = root.join(&file);
+                let list = app.file_diagnostics(&file);
+                if list.is_empty() && !previous.contains_key(&path) {
+                    continue;
+                }
+                let Some(uri) = self.uri_of(&path) else {
+                    continue;
+                };
+                let version = self.docs.get(&uri).map(|d| i64::from(d.version));
+                let result_id = format!("{:016x}", digest(&list));
+                seen.insert(path.clone());
+                if previous.get(&path) == Some(&result_id) {
+                    items.push(WorkspaceDocumentDiagnosticReport::Unchanged(
+                        WorkspaceUnchangedDocumentDiagnosticReport {
+                            uri,
+                            version,
+                            unchanged_document_diagnostic_report:
+                                UnchangedDocumentDiagnosticReport { result_id },
+                        },
+                    ));
+                } else {
+                    all_unchanged = false;
+                    let items_ =
+                        lsp_diagnostics(app, &file, &list, self.caps.encoding, &self.open_paths);
+                    items.push(WorkspaceDocumentDiagnosticReport::Full(
+                        WorkspaceFullDocumentDiagnosticReport {
+                            uri,
+                            version,
+                            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                                result_id: Some(result_id),
+                                items: items_,
+                            },
+                        },
+                    ));
+                }
+            }
+        }
+        // Files the client knows about that are no longer in any app: clear them.
+        for path in previous.keys() {
+            if seen.contains(path) {
+                continue;
+            }
+            if let Some(uri) = self.uri_of(path) {
+                all_unchanged = false;
+                items.push(WorkspaceDocumentDiagnosticReport::Full(
+                    WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version: None,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(format!("{:016x}", digest(&[]))),
+                            items: Vec::new(),
+                        },
+                    },
+                ));
+            }
+        }
+        (
+            WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }),
+            all_unchanged,
+        )
+    }
+}
+
+/// Asks the client for the `azfunc` section; the answer comes back as [`Event::Settings`].
+fn request_settings(ctx: &Ctx) {
+    let ctx2 = ctx.clone();
+    tokio::spawn(async move {
+        let items = vec![lsp::ConfigurationItem {
+            scope_uri: None,
+            section: Some("azfunc".to_string()),
+        }];
+        match ctx2.client.configuration(items).await {
+            Ok(values) => {
+                let value = values.into_iter().next().unwrap_or(Value::Null);
+                if !value.is_null() {
+                    ctx2.send_event(Event::Settings(value));
+                }
+            }
+            Err(e) => tracing::debug!("workspace/configuration: {e}"),
+        }
+    });
+}
+
+/// The LSP diagnostics of one file of an app.
+fn lsp_diagnostics(
+    app: &App,
+    file: &str,
+    list: &[crate::analysis::Diagnostic],
+    encoding: Encoding,
+    open_paths: &HashMap<PathBuf, Uri>,
+) -> Vec<lsp::Diagnostic> {
+    if list.is_empty() {
+        return Vec::new();
+    }
+    let map = LineMap::new(app.text(file), encoding);
+    let related = |rel: &str| {
+        let path = app.root.join(rel);
+        let uri = open_paths
+            .get(&path)
+            .cloned()
+            .or_else(|| convert::path_to_uri(&path))?;
+        Some((uri, app.state.input().text(rel)))
+    };
+    list.iter()
+        .map(|d| convert::diagnostic(d, &map, &related, encoding))
+        .collect()
+}

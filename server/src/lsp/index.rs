@@ -1,0 +1,53 @@
+//! Finding and loading the apps of the workspace folders, off the main loop.
+
+use std::path::{Path, PathBuf};
+
+use super::config::{self, ClientSettings};
+use super::state::App;
+use crate::loader;
+
+/// Loads and checks every app below a workspace folder. `report` receives progress messages.
+pub fn index_folder(folder: &Path, settings: &ClientSettings, report: &dyn Fn(String)) -> Vec<App> {
+    let found = match loader::find_apps_under(folder) {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!("cannot index {}: {e:#}", folder.display());
+            return Vec::new();
+        }
+    };
+    let total = found.len();
+    let mut apps = Vec::with_capacity(total);
+    for (i, app) in found.into_iter().enumerate() {
+        let root = app.root.clone();
+        report(format!("{}/{total}: {}", i + 1, root.display()));
+        let input = app.load(root.display().to_string());
+        apps.push(build(root, input, settings));
+    }
+    apps
+}
+
+/// Loads and checks one app.
+pub fn load_root(root: &Path, settings: &ClientSettings) -> App {
+    let input = loader::load_app(root, root.display().to_string());
+    build(root.to_path_buf(), input, settings)
+}
+
+fn build(root: PathBuf, input: crate::analysis::AppInput, settings: &ClientSettings) -> App {
+    let project = config::project_config(&root);
+    let config = config::merge(&project, settings);
+    App::new(root, input, project, config)
+}
+
+/// The app roots of every folder.
+pub fn find_roots(folders: &[PathBuf]) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    for folder in folders {
+        match loader::find_app_roots_under(folder) {
+            Ok(found) => roots.extend(found),
+            Err(e) => tracing::warn!("cannot search {}: {e:#}", folder.display()),
+        }
+    }
+    roots.sort();
+    roots.dedup();
+    roots
+}

@@ -1,0 +1,220 @@
+//! The task that owns the [`State`]: it receives every event (notifications, requests that read
+//! state, results of background work) on one unbounded channel and applies them in order, each
+//! under `catch_unwind`. Outgoing notifications go through an ordered outbox task.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot, watch};
+use tower_lsp_server::ls_types::notification::Progress;
+use tower_lsp_server::ls_types::{
+    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DocumentDiagnosticParams, DocumentDiagnosticReportResult, Hover, HoverParams, NumberOrString,
+    ProgressParams, ProgressParamsValue, Registration, Uri, WorkDoneProgress,
+    WorkspaceDiagnosticParams, WorkspaceDiagnosticReportResult,
+};
+use tower_lsp_server::Client;
+
+use super::state::{App, Negotiated, State};
+use crate::analysis::AppInput;
+
+pub type Reply<T> = oneshot::Sender<T>;
+
+/// A request that reads state; answered from the main loop, after every earlier event.
+#[derive(Debug)]
+pub enum Request {
+    Hover(HoverParams, Reply<Option<Hover>>),
+    Completion(CompletionParams, Reply<Option<CompletionResponse>>),
+    Diagnostic(
+        DocumentDiagnosticParams,
+        Reply<DocumentDiagnosticReportResult>,
+    ),
+    /// The report and whether every entry in it is `unchanged`.
+    WorkspaceDiagnostic(
+        WorkspaceDiagnosticParams,
+        Reply<(WorkspaceDiagnosticReportResult, bool)>,
+    ),
+    /// The server's text and version of an open document.
+    DocumentText(Uri, Reply<Option<(String, i32)>>),
+    /// Counters for tests and benchmarks.
+    Status(Reply<Value>),
+    /// Panics on purpose (tests of the panic guard).
+    Panic(Reply<()>),
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Initialize {
+        caps: Negotiated,
+        folders: Vec<PathBuf>,
+        options: Option<Value>,
+    },
+    Initialized,
+    Open(DidOpenTextDocumentParams),
+    Change(DidChangeTextDocumentParams),
+    Close(DidCloseTextDocumentParams),
+    WatchedFiles(DidChangeWatchedFilesParams),
+    Folders(DidChangeWorkspaceFoldersParams),
+    /// `workspace/didChangeConfiguration` with its `settings`.
+    ConfigurationChanged(Value),
+    /// The answer to our `workspace/configuration` request.
+    Settings(Value),
+    /// Apps loaded in the background. `scope` is the workspace folder that was indexed (apps
+    /// below it that are not in `apps` are gone); `None` for a reload of single apps.
+    Indexed {
+        scope: Option<PathBuf>,
+        apps: Vec<App>,
+        token: Option<NumberOrString>,
+    },
+    /// An app re-read from disk (after a folder appeared or vanished).
+    Rescanned {
+        root: PathBuf,
+        input: AppInput,
+    },
+    /// The app roots of every workspace folder, found again.
+    Rediscovered(Vec<PathBuf>),
+    Request(Request),
+    Shutdown,
+}
+
+/// What the outbox task sends to the client, in order.
+#[derive(Debug)]
+pub enum Out {
+    Publish {
+        uri: Uri,
+        diagnostics: Vec<tower_lsp_server::ls_types::Diagnostic>,
+        version: Option<i32>,
+    },
+    Refresh,
+    ProgressCreate(NumberOrString),
+    Progress(NumberOrString, WorkDoneProgress),
+    Register(Vec<Registration>),
+}
+
+/// Handles the main loop needs beside its state.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub out: mpsc::UnboundedSender<Out>,
+    /// A weak handle on our own queue, for background work to report back (the loop ends when
+    /// the server drops the last strong sender).
+    pub events: mpsc::WeakUnboundedSender<Event>,
+    pub client: Client,
+    /// Bumped after every event that may change diagnostics (wakes long-polling
+    /// `workspace/diagnostic` requests).
+    pub changes: watch::Sender<u64>,
+    /// Don't report `$/progress` (benchmarks may set this).
+    pub debug: bool,
+}
+
+impl Ctx {
+    pub fn send_out(&self, out: Out) {
+        let _ = self.out.send(out);
+    }
+
+    pub fn send_event(&self, event: Event) {
+        if let Some(tx) = self.events.upgrade() {
+            let _ = tx.send(event);
+        }
+    }
+}
+
+/// Runs the main loop until every sender of `rx` is gone.
+pub async fn run(mut rx: mpsc::UnboundedReceiver<Event>, ctx: Ctx) {
+    let mut state = State::default();
+    while let Some(event) = rx.recv().await {
+        let name = event_name(&event);
+        let _span = tracing::debug_span!("event", name).entered();
+        let result = catch_unwind(AssertUnwindSafe(|| state.handle(&ctx, event)));
+        if let Err(panic) = result {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!("panic while handling {name}: {message}");
+        }
+        ctx.changes.send_modify(|g| *g += 1);
+    }
+    tracing::debug!("main loop finished");
+}
+
+fn event_name(event: &Event) -> &'static str {
+    match event {
+        Event::Initialize { .. } => "initialize",
+        Event::Initialized => "initialized",
+        Event::Open(_) => "didOpen",
+        Event::Change(_) => "didChange",
+        Event::Close(_) => "didClose",
+        Event::WatchedFiles(_) => "didChangeWatchedFiles",
+        Event::Folders(_) => "didChangeWorkspaceFolders",
+        Event::ConfigurationChanged(_) => "didChangeConfiguration",
+        Event::Settings(_) => "settings",
+        Event::Indexed { .. } => "indexed",
+        Event::Rescanned { .. } => "rescanned",
+        Event::Rediscovered(_) => "rediscovered",
+        Event::Request(r) => match r {
+            Request::Hover(..) => "hover",
+            Request::Completion(..) => "completion",
+            Request::Diagnostic(..) => "diagnostic",
+            Request::WorkspaceDiagnostic(..) => "workspaceDiagnostic",
+            Request::DocumentText(..) => "documentText",
+            Request::Status(..) => "status",
+            Request::Panic(..) => "panic",
+        },
+        Event::Shutdown => "shutdown",
+    }
+}
+
+/// Sends the outbox's messages to the client in order.
+pub async fn run_outbox(mut rx: mpsc::UnboundedReceiver<Out>, client: Client) {
+    let mut dead_tokens = Vec::new();
+    while let Some(out) = rx.recv().await {
+        match out {
+            Out::Publish {
+                uri,
+                diagnostics,
+                version,
+            } => client.publish_diagnostics(uri, diagnostics, version).await,
+            Out::Refresh => {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = client.workspace_diagnostic_refresh().await {
+                        tracing::debug!("workspace/diagnostic/refresh: {e}");
+                    }
+                });
+            }
+            Out::ProgressCreate(token) => {
+                let created = tokio::time::timeout(
+                    Duration::from_secs(10),
+                    client.create_work_done_progress(token.clone()),
+                )
+                .await;
+                if !matches!(created, Ok(Ok(()))) {
+                    tracing::debug!("progress token {token:?} refused");
+                    dead_tokens.push(token);
+                }
+            }
+            Out::Progress(token, value) => {
+                if !dead_tokens.contains(&token) {
+                    client
+                        .send_notification::<Progress>(ProgressParams {
+                            token,
+                            value: ProgressParamsValue::WorkDone(value),
+                        })
+                        .await;
+                }
+            }
+            Out::Register(registrations) => {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = client.register_capability(registrations).await {
+                        tracing::warn!("client/registerCapability: {e}");
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The language server: a thin protocol layer over [`crate::analysis`].
+//!
+//! One task (the main loop, [`main_loop`]) owns all document and workspace state and applies
+//! every change in the order the client sent it; the `LanguageServer` handlers in [`server`] only
+//! enqueue. Positions are converted in [`convert`] alone.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod capabilities;
+pub mod config;
+pub mod convert;
+mod disk;
+mod handlers;
+mod index;
+pub mod main_loop;
+pub mod server;
+pub mod state;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{mpsc, watch};
+use tower_lsp_server::{LspService, Server};
+
+pub use handlers::WATCHED_GLOBS;
+
+/// Options of a server instance.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// Answer the debugging requests `azfunc/documentText` and `azfunc/debugPanic` (tests).
+    pub debug_requests: bool,
+}
+
+impl ServeOptions {
+    /// Options from the environment: `AZFUNC_LSP_DEBUG_REQUESTS=1` enables the debugging
+    /// requests.
+    pub fn from_env() -> ServeOptions {
+        ServeOptions {
+            debug_requests: std::env::var("AZFUNC_LSP_DEBUG_REQUESTS").is_ok_and(|v| v == "1"),
+        }
+    }
+}
+
+/// Runs the server on stdin/stdout until the client sends `exit` (or closes stdin).
+pub fn run_stdio() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve_with(
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        ServeOptions::from_env(),
+    ));
+    // Reading stdin blocks a thread that would otherwise keep the runtime alive after `exit`.
+    runtime.shutdown_background();
+    Ok(())
+}
+
+/// Serves one client over a reader and a writer (stdio, or an in-memory pipe in tests).
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    serve_with(input, output, ServeOptions::from_env()).await
+}
+
+/// [`serve`] with explicit options.
+pub async fn serve_with<I, O>(input: I, output: O, options: ServeOptions)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (changes_tx, changes_rx) = watch::channel(0u64);
+    let weak = tx.downgrade();
+    let debug = options.debug_requests;
+    let (service, socket) = LspService::build(move |client| {
+        let (out_tx, out_rx) = mpsc::unbounded_channel();
+        tokio::spawn(main_loop::run_outbox(out_rx, client.clone()));
+        let ctx = main_loop::Ctx {
+            out: out_tx,
+            events: weak,
+            client,
+            changes: changes_tx,
+            debug,
+        };
+        tokio::spawn(main_loop::run(rx, ctx));
+        server::Backend::new(tx, changes_rx, debug)
+    })
+    .custom_method("azfunc/documentText", server::Backend::document_text)
+    .custom_method("azfunc/status", server::Backend::status)
+    .custom_method("azfunc/debugPanic", server::Backend::debug_panic)
+    .finish();
+    Server::new(input, output, socket).serve(service).await;
+}

@@ -1,0 +1,326 @@
+//! The server's state: open documents, the apps of the workspace and what was reported for
+//! them. Owned by the main loop task alone, so every change applies in arrival order.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use ropey::Rope;
+use tower_lsp_server::ls_types::Uri;
+
+use super::config::ClientSettings;
+use super::convert::Encoding;
+use crate::analysis::state::AppState;
+use crate::analysis::{rules, AppInput, Config, Diagnostic, FileContent};
+
+/// What was negotiated with the client at `initialize`.
+#[derive(Debug, Clone, Default)]
+pub struct Negotiated {
+    pub encoding: Encoding,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); nothing is pushed then.
+    pub pull: bool,
+    /// The client accepts `workspace/diagnostic/refresh`.
+    pub refresh: bool,
+    /// The client accepts `window/workDoneProgress/create`.
+    pub progress: bool,
+    /// `workspace/didChangeWatchedFiles` can be registered dynamically.
+    pub watch_dynamic: bool,
+    /// The client answers `workspace/configuration`.
+    pub configuration: bool,
+    pub markdown_hover: bool,
+    pub markdown_completion: bool,
+    pub snippets: bool,
+}
+
+/// An open buffer.
+#[derive(Debug)]
+pub struct Document {
+    pub rope: Rope,
+    pub version: i32,
+    pub path: Option<PathBuf>,
+}
+
+/// One function app with the diagnostics of each function and what was reported per file.
+#[derive(Debug)]
+pub struct App {
+    pub root: PathBuf,
+    pub state: AppState,
+    /// `[tool.azfunc-lsp]` of the app's pyproject.toml.
+    pub project_config: Config,
+    /// The project's configuration with the editor's settings on top.
+    pub config: Config,
+    /// Unfiltered diagnostics per function, always current.
+    diags: HashMap<String, Arc<Vec<Diagnostic>>>,
+    /// Functions with at least one diagnostic in each file.
+    file_fns: HashMap<String, BTreeSet<String>>,
+    /// Digest of the last non-empty diagnostics reported for each file.
+    pub reported: HashMap<String, u64>,
+}
+
+impl App {
+    /// Builds an app and checks every function (in parallel).
+    pub fn new(root: PathBuf, input: AppInput, project_config: Config, config: Config) -> App {
+        let state = AppState::new(input);
+        let units: Vec<_> = state.units().collect();
+        let checked: Vec<(String, Vec<Diagnostic>)> = units
+            .par_iter()
+            .map(|u| {
+                (
+                    u.name.clone(),
+                    rules::check_function(state.input(), state.modules(), u),
+                )
+            })
+            .collect();
+        let mut app = App {
+            root,
+            state,
+            project_config,
+            config,
+            diags: HashMap::new(),
+            file_fns: HashMap::new(),
+            reported: HashMap::new(),
+        };
+        for (name, list) in checked {
+            app.store(name, Arc::new(list));
+        }
+        app
+    }
+
+    pub fn function_count(&self) -> usize {
+        self.diags.len()
+    }
+
+    fn store(&mut self, name: String, list: Arc<Vec<Diagnostic>>) {
+        for d in list.iter() {
+            self.file_fns
+                .entry(d.file.clone())
+                .or_default()
+                .insert(name.clone());
+        }
+        self.diags.insert(name, list);
+    }
+
+    fn forget(&mut self, name: &str, files: &mut BTreeSet<String>) {
+        if let Some(old) = self.diags.remove(name) {
+            for d in old.iter() {
+                if let Some(fns) = self.file_fns.get_mut(&d.file) {
+                    fns.remove(name);
+                    if fns.is_empty() {
+                        self.file_fns.remove(&d.file);
+                    }
+                }
+                files.insert(d.file.clone());
+            }
+        }
+    }
+
+    /// Sets (`Some`) or removes (`None`) a file and re-checks what it affects. Returns the files
+    /// whose diagnostics may have changed.
+    pub fn set(&mut self, rel: &str, content: Option<FileContent>) -> BTreeSet<String> {
+        let mut affected = match content {
+            Some(content) => self.state.set_file(rel, content),
+            None => self.state.remove_file(rel),
+        };
+        match rel.split_once('/') {
+            // host.json, local.settings.json, requirements.txt, shared root modules: the whole
+            // app.
+            None => affected.extend(self.state.units().map(|u| u.name.clone())),
+            // A function folder that stopped being one.
+            Some((folder, _)) => {
+                if self.diags.contains_key(folder) && self.state.unit(folder).is_none() {
+                    affected.insert(folder.to_string());
+                }
+            }
+        }
+        let mut files = self.recheck(&affected);
+        files.insert(rel.to_string());
+        files
+    }
+
+    /// Re-checks `functions` and returns the files whose diagnostics may have changed.
+    pub fn recheck(&mut self, functions: &BTreeSet<String>) -> BTreeSet<String> {
+        let mut files = BTreeSet::new();
+        for name in functions {
+            self.forget(name, &mut files);
+            if self.state.unit(name).is_some() {
+                let list = self.state.function_diagnostics(name);
+                files.extend(list.iter().map(|d| d.file.clone()));
+                self.store(name.clone(), list);
+            }
+        }
+        files.extend(self.state.files_of(functions));
+        files
+    }
+
+    /// Every file that has diagnostics now or had some reported.
+    pub fn all_files(&self) -> BTreeSet<String> {
+        self.file_fns
+            .keys()
+            .chain(self.reported.keys())
+            .cloned()
+            .collect()
+    }
+
+    /// The diagnostics of one file: filtered, re-ranked by the configuration, sorted, each
+    /// reported once.
+    pub fn file_diagnostics(&self, file: &str) -> Vec<Diagnostic> {
+        let Some(fns) = self.file_fns.get(file) else {
+            return Vec::new();
+        };
+        let mut list: Vec<Diagnostic> = fns
+            .iter()
+            .filter_map(|f| self.diags.get(f))
+            .flat_map(|d| d.iter())
+            .filter(|d| d.file == file && self.config.enabled(d.code))
+            .cloned()
+            .collect();
+        list.sort_by(|a, b| {
+            (a.range.start, a.code, &a.message, a.range.end).cmp(&(
+                b.range.start,
+                b.code,
+                &b.message,
+                b.range.end,
+            ))
+        });
+        list.dedup_by(|b, a| a.range == b.range && a.code == b.code && a.message == b.message);
+        self.config.apply(list)
+    }
+
+    /// The text of a file of the app ("" when it has none).
+    pub fn text(&self, rel: &str) -> &str {
+        self.state.input().text(rel).unwrap_or("")
+    }
+}
+
+/// A digest of what a client sees of a diagnostics list (also the pull `resultId`).
+pub fn digest(list: &[Diagnostic]) -> u64 {
+    let mut h = DefaultHasher::new();
+    list.len().hash(&mut h);
+    for d in list {
+        d.code.hash(&mut h);
+        d.severity.hash(&mut h);
+        d.range.hash(&mut h);
+        d.message.hash(&mut h);
+        for r in &d.related {
+            r.file.hash(&mut h);
+            r.range.hash(&mut h);
+            r.message.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// The apps of the workspace by root.
+#[derive(Debug, Default)]
+pub struct Apps {
+    pub by_root: BTreeMap<PathBuf, App>,
+}
+
+impl Apps {
+    /// The app that owns `path` (the nearest root above it) and the path relative to it.
+    pub fn locate(&self, path: &Path) -> Option<(PathBuf, String)> {
+        for ancestor in path.ancestors().skip(1) {
+            if self.by_root.contains_key(ancestor) {
+                let rel = super::convert::relative_path(ancestor, path)?;
+                return Some((ancestor.to_path_buf(), rel));
+            }
+        }
+        None
+    }
+}
+
+/// Everything the main loop owns.
+#[derive(Debug, Default)]
+pub struct State {
+    pub caps: Negotiated,
+    pub folders: Vec<PathBuf>,
+    pub apps: Apps,
+    pub docs: HashMap<Uri, Document>,
+    /// Open documents by file path.
+    pub open_paths: HashMap<PathBuf, Uri>,
+    pub client_settings: ClientSettings,
+    /// Indexing jobs not yet finished.
+    pub indexing: usize,
+    /// Indexing jobs started so far (names progress tokens).
+    pub index_jobs: usize,
+    pub initialized: bool,
+    pub shutting_down: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HTTP_JSON: &str = r#"{"bindings": [{"type": "httpTrigger", "name": "req"}]}"#;
+
+    #[test]
+    fn app_tracks_diagnostics_per_file_across_edits() {
+        let input = AppInput::new("app")
+            .with_file("host.json", "{}")
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/__init__.py", "def main(req): pass\n")
+            .with_file("B/function.json", HTTP_JSON)
+            .with_file("B/__init__.py", "def main(request): pass\n");
+        let mut app = App::new(
+            PathBuf::from("/w/app"),
+            input,
+            Config::default(),
+            Config::default(),
+        );
+        assert_eq!(app.function_count(), 2);
+        assert!(app.file_diagnostics("A/__init__.py").is_empty());
+        assert!(!app.file_diagnostics("B/__init__.py").is_empty());
+
+        let files = app.set(
+            "A/__init__.py",
+            Some(FileContent::Text(Arc::from("def main(request): pass\n"))),
+        );
+        assert!(files.contains("A/__init__.py") && files.contains("A/function.json"));
+        assert!(!app.file_diagnostics("A/__init__.py").is_empty());
+
+        // Deleting a function folder clears its files.
+        let files = app.set("B/__init__.py", None);
+        assert!(files.contains("B/__init__.py"));
+        assert!(app.file_diagnostics("B/__init__.py").is_empty());
+        assert!(!app.file_diagnostics("B/function.json").is_empty());
+        let files = app.set("B/function.json", None);
+        assert!(files.contains("B/function.json"));
+        assert!(app.file_diagnostics("B/function.json").is_empty());
+        assert_eq!(app.function_count(), 1);
+
+        // An app-level file re-checks every function.
+        let files = app.set("host.json", Some(FileContent::Text(Arc::from("{ }"))));
+        assert!(files.contains("A/__init__.py"));
+
+        app.config.ignore.push("AZF2".into());
+        assert!(app.file_diagnostics("A/__init__.py").is_empty());
+    }
+
+    #[test]
+    fn nearest_root_owns_a_file() {
+        let mut apps = Apps::default();
+        for root in ["/w/a", "/w/a/nested"] {
+            apps.by_root.insert(
+                PathBuf::from(root),
+                App::new(
+                    PathBuf::from(root),
+                    AppInput::new(root),
+                    Config::default(),
+                    Config::default(),
+                ),
+            );
+        }
+        assert_eq!(
+            apps.locate(Path::new("/w/a/nested/F/x.py")),
+            Some((PathBuf::from("/w/a/nested"), "F/x.py".to_string()))
+        );
+        assert_eq!(
+            apps.locate(Path::new("/w/a/F/x.py")),
+            Some((PathBuf::from("/w/a"), "F/x.py".to_string()))
+        );
+        assert_eq!(apps.locate(Path::new("/w/b/x.py")), None);
+    }
+}
