@@ -15,6 +15,7 @@ mod index;
 pub mod main_loop;
 pub mod server;
 pub mod state;
+mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch};
@@ -58,7 +59,7 @@ pub fn run_stdio() -> anyhow::Result<()> {
 pub async fn serve<I, O>(input: I, output: O)
 where
     I: AsyncRead + Unpin,
-    O: AsyncWrite,
+    O: AsyncWrite + Unpin,
 {
     serve_with(input, output, ServeOptions::from_env()).await
 }
@@ -67,7 +68,7 @@ where
 pub async fn serve_with<I, O>(input: I, output: O, options: ServeOptions)
 where
     I: AsyncRead + Unpin,
-    O: AsyncWrite,
+    O: AsyncWrite + Unpin,
 {
     let (tx, rx) = mpsc::unbounded_channel();
     let (changes_tx, changes_rx) = watch::channel(0u64);
@@ -90,5 +91,25 @@ where
     .custom_method("azfunc/status", server::Backend::status)
     .custom_method("azfunc/debugPanic", server::Backend::debug_panic)
     .finish();
-    Server::new(input, output, socket).serve(service).await;
+    // The framework talks to the client through the framing guard (see `transport`).
+    let (to_server, server_in) = tokio::io::duplex(1 << 20);
+    let (server_out, from_server) = tokio::io::duplex(1 << 20);
+    let (out_tx, out_rx) = mpsc::unbounded_channel();
+    let errors_tx = out_tx.clone();
+    let guarded_input = async move {
+        transport::guard_input(input, to_server, errors_tx).await;
+        // End of input: the framework sees it and stops; wait for that.
+        std::future::pending::<()>().await
+    };
+    let run = async {
+        tokio::select! {
+            _ = Server::new(server_in, server_out, socket).serve(service) => {}
+            _ = guarded_input => {}
+        }
+    };
+    futures::join!(
+        run,
+        transport::frames_of(from_server, out_tx),
+        transport::write_output(output, out_rx)
+    );
 }
