@@ -12,7 +12,10 @@ use tracing_subscriber::EnvFilter;
 #[command(name = "azfunc-lsp", version, about)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Accepted and ignored: editors pass it to the default `serve`.
+    #[arg(long, hide = true)]
+    stdio: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -21,14 +24,27 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// List the rules, or explain one.
     Rules(cli::rules::RulesArgs),
+    /// Run the language server on stdin/stdout (the default).
+    Serve {
+        /// Accepted and ignored (vscode-languageclient appends it).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
     match &cli.command {
-        Command::Check(args) => cli::check::run(args),
-        Command::Rules(args) => cli::rules::run(args),
+        Some(Command::Check(args)) => cli::check::run(args),
+        Some(Command::Rules(args)) => cli::rules::run(args),
+        None | Some(Command::Serve { .. }) => match azfunc_lsp::lsp::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!("{e:#}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
