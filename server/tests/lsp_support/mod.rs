@@ -31,6 +31,8 @@ struct Inbox {
     responses: HashMap<i64, oneshot::Sender<Value>>,
     early: HashMap<i64, Value>,
     closed: bool,
+    /// Don't keep `log` (benchmarks).
+    no_log: bool,
 }
 
 pub struct TestClient {
@@ -215,7 +217,9 @@ impl TestClient {
                     let mut answer = None;
                     {
                         let mut inbox = inbox.lock().unwrap();
-                        inbox.log.push(msg.clone());
+                        if !inbox.no_log {
+                            inbox.log.push(msg.clone());
+                        }
                         match (has_id, method) {
                             (true, Some(method)) => {
                                 inbox.server_requests.push(msg.clone());
@@ -263,6 +267,13 @@ impl TestClient {
             reader_task,
             init: Value::Null,
         }
+    }
+
+    /// Stops recording every message in [`TestClient::log`] (benchmarks).
+    pub fn disable_log(&self) {
+        let mut inbox = self.inbox.lock().unwrap();
+        inbox.no_log = true;
+        inbox.log.clear();
     }
 
     /// What `workspace/configuration` answers from now on.

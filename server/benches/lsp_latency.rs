@@ -1,0 +1,242 @@
+//! Language server benchmark in a generated 10,000-function workspace (PRODUCT.md §5):
+//! indexing time, keystroke → diagnostics latency (push and pull), completion latency and
+//! resident memory. Run with `cargo bench --bench lsp_latency` (optionally `-- N` functions).
+//!
+//! The server runs in-process over an in-memory pipe, driven by the same raw JSON-RPC client as
+//! the integration tests.
+
+#[path = "../tests/lsp_support/mod.rs"]
+mod lsp_support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use lsp_support::*;
+use serde_json::{json, Value};
+
+/// Writes the app: `host.json`, `local.settings.json`, and `F00000..` folders with a mix of
+/// HTTP and queue triggers; every 50th function has a parameter that does not match its
+/// binding.
+fn generate(root: &Path, n: usize) {
+    std::fs::create_dir_all(root).unwrap();
+    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+    std::fs::write(
+        root.join("local.settings.json"),
+        r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true"}}"#,
+    )
+    .unwrap();
+    for i in 0..n {
+        let dir = root.join(format!("F{i:05}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mistake = i % 50 == 7;
+        let (json, py) = if i % 2 == 0 {
+            (
+                r#"{
+  "scriptFile": "__init__.py",
+  "bindings": [
+    {"authLevel": "function", "type": "httpTrigger", "direction": "in", "name": "req", "methods": ["get", "post"]},
+    {"type": "http", "direction": "out", "name": "$return"}
+  ]
+}
+"#
+                .to_string(),
+                format!(
+                    "import logging\n\nimport azure.functions as func\n\n\ndef main({}: func.HttpRequest) -> func.HttpResponse:\n    logging.info(\"F{i:05}\")\n    return func.HttpResponse(\"ok\")\n",
+                    if mistake { "request" } else { "req" }
+                ),
+            )
+        } else {
+            (
+                r#"{
+  "scriptFile": "__init__.py",
+  "bindings": [
+    {"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "items", "connection": "AzureWebJobsStorage"}
+  ]
+}
+"#
+                .to_string(),
+                format!(
+                    "import logging\n\nimport azure.functions as func\n\n\ndef main({}: func.QueueMessage) -> None:\n    logging.info(\"F{i:05} %s\", msg.get_body())\n",
+                    if mistake { "message" } else { "msg" }
+                ),
+            )
+        };
+        std::fs::write(dir.join("function.json"), json).unwrap();
+        std::fs::write(dir.join("__init__.py"), py).unwrap();
+    }
+}
+
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+fn summary(name: &str, samples: &mut [Duration]) {
+    println!(
+        "{name:<40} n={:<4} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
+        samples.len(),
+        percentile(samples, 0.5).as_secs_f64() * 1e3,
+        percentile(samples, 0.99).as_secs_f64() * 1e3,
+        percentile(samples, 1.0).as_secs_f64() * 1e3,
+    );
+}
+
+/// One keystroke-like edit in `__init__.py` of the opened function: typing in the log message,
+/// and every 10th edit toggling the parameter name (which changes the diagnostics of both the
+/// script and its function.json).
+fn edit(i: usize, typed: &mut usize, broken: &mut bool) -> Value {
+    if i % 10 == 9 {
+        let (from, to) = if *broken {
+            ("reqx", "req")
+        } else {
+            ("req", "reqx")
+        };
+        *broken = !*broken;
+        json!([{"range": {"start": {"line": 5, "character": 9}, "end": {"line": 5, "character": 9 + from.len()}}, "text": to}])
+    } else {
+        let col = 18 + *typed;
+        *typed += 1;
+        json!([{"range": {"start": {"line": 6, "character": col}, "end": {"line": 6, "character": col}}, "text": "x"}])
+    }
+}
+
+async fn bench(root: &Path, n: usize, pull: bool) {
+    let mode = if pull { "pull" } else { "push" };
+    let caps = if pull { pull_caps() } else { push_caps() };
+    let start = Instant::now();
+    let mut client = TestClient::start(caps, &[root], None).await;
+    client.disable_log();
+    client
+        .wait_notification(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .await;
+    let indexed = start.elapsed();
+    let status = client.request("azfunc/status", Value::Null).await.unwrap();
+    assert_eq!(status["functions"], n);
+    let published = client
+        .take_notifications()
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .count();
+    println!(
+        "[{mode}] indexing {n} functions (initialize -> all diagnostics available): {:.1} ms; {published} files published; RSS {:.1} MB",
+        indexed.as_secs_f64() * 1e3,
+        rss_mb()
+    );
+
+    // Keystrokes in F00002/__init__.py (an HTTP function).
+    let path = root.join("F00002/__init__.py");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "python", 1, &text).await;
+    if !pull {
+        client
+            .wait_notification(|m| {
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+            })
+            .await;
+    }
+    let (mut typed, mut broken) = (0, false);
+    let mut keystrokes = Vec::new();
+    for i in 0..300 {
+        let version = i as i32 + 2;
+        let changes = edit(i, &mut typed, &mut broken);
+        let t = Instant::now();
+        client.change(&uri, version, changes).await;
+        if pull {
+            client
+                .request(
+                    "textDocument/diagnostic",
+                    json!({"textDocument": {"uri": uri}}),
+                )
+                .await
+                .unwrap();
+        } else {
+            client
+                .wait_notification(|m| {
+                    m["method"] == "textDocument/publishDiagnostics"
+                        && m["params"]["uri"] == uri
+                        && m["params"]["version"] == version
+                })
+                .await;
+        }
+        keystrokes.push(t.elapsed());
+        client.take_notifications();
+    }
+    let (_, server_version) = client.server_text(&uri).await.unwrap();
+    assert_eq!(server_version, 301);
+    summary(
+        &format!("[{mode}] didChange -> diagnostics"),
+        &mut keystrokes,
+    );
+
+    // Completion: a binding's `type` value in function.json, and an os.environ key in Python.
+    let fj = file_uri(&root.join("F00002/function.json"));
+    let fj_text = std::fs::read_to_string(root.join("F00002/function.json")).unwrap();
+    client.open(&fj, "json", 1, &fj_text).await;
+    let mut json_samples = Vec::new();
+    let mut py_samples = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        let r = client
+            .request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": fj}, "position": {"line": 3, "character": 45}}),
+            )
+            .await
+            .unwrap();
+        json_samples.push(t.elapsed());
+        assert!(!r["items"].as_array().unwrap().is_empty());
+        let t = Instant::now();
+        client
+            .request(
+                "textDocument/completion",
+                json!({"textDocument": {"uri": uri}, "position": {"line": 6, "character": 4}}),
+            )
+            .await
+            .unwrap();
+        py_samples.push(t.elapsed());
+    }
+    summary(
+        &format!("[{mode}] completion in function.json"),
+        &mut json_samples,
+    );
+    summary(
+        &format!("[{mode}] completion in __init__.py"),
+        &mut py_samples,
+    );
+    println!("[{mode}] RSS after edits: {:.1} MB", rss_mb());
+    client.shutdown().await;
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    let t = Instant::now();
+    generate(&root, n);
+    println!(
+        "generated {n} functions in {:.0} ms under {}",
+        t.elapsed().as_secs_f64() * 1e3,
+        root.display()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!("RSS before the server: {:.1} MB", rss_mb());
+    runtime.block_on(bench(&root, n, false));
+    runtime.block_on(bench(&root, n, true));
+}
