@@ -795,7 +795,7 @@ impl ModuleWalker<'_, '_> {
     }
 
     /// Records the first name that module-level code reads before anything binds it.
-    fn check_loads(&mut self, node: tree_sitter::Node) {
+    fn check_loads<'t>(&mut self, node: tree_sitter::Node<'t>) {
         if self.dynamic_names
             || self.module.has_star_import
             || self
@@ -806,8 +806,9 @@ impl ModuleWalker<'_, '_> {
         {
             return;
         }
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
+        // Each entry: a node and the (parent kind, field) it sits in.
+        let mut stack: Vec<(tree_sitter::Node<'t>, &str, Option<&str>)> = vec![(node, "", None)];
+        while let Some((n, parent, field)) = stack.pop() {
             match n.kind() {
                 // New scopes: their names are not module-level reads (or bind their own).
                 "lambda"
@@ -819,24 +820,21 @@ impl ModuleWalker<'_, '_> {
                 | "class_definition"
                 | "type" => continue,
                 "identifier" => {
-                    let name = node_text(n, self.src);
-                    let parent_field = n.parent().and_then(|p| {
-                        let mut c = p.walk();
-                        let idx = p.children(&mut c).position(|ch| ch.id() == n.id())?;
-                        p.field_name_for_child(idx as u32).map(|f| (p.kind(), f))
-                    });
                     let is_load = !matches!(
-                        parent_field,
-                        Some(("attribute", "attribute"))
-                            | Some(("keyword_argument", "name"))
-                            | Some(("named_expression", "name"))
+                        (parent, field),
+                        ("attribute", Some("attribute"))
+                            | ("keyword_argument", Some("name"))
+                            | ("named_expression", Some("name"))
                     );
+                    if !is_load {
+                        continue;
+                    }
+                    let name = node_text(n, self.src);
                     let bound = self.module.names.get(name).is_some_and(|defs| {
                         defs.iter()
                             .any(|d| d.offset < n.start_byte() && !d.type_checking_only)
                     });
-                    if is_load
-                        && !bound
+                    if !bound
                         && !super::catalog::is_builtin(name)
                         && !matches!(
                             name,
@@ -850,9 +848,20 @@ impl ModuleWalker<'_, '_> {
                         return;
                     }
                 }
-                _ => {
+                kind => {
                     let mut cursor = n.walk();
-                    let children: Vec<_> = n.named_children(&mut cursor).collect();
+                    let mut children = Vec::new();
+                    if cursor.goto_first_child() {
+                        loop {
+                            let child = cursor.node();
+                            if child.is_named() {
+                                children.push((child, kind, cursor.field_name()));
+                            }
+                            if !cursor.goto_next_sibling() {
+                                break;
+                            }
+                        }
+                    }
                     stack.extend(children.into_iter().rev());
                 }
             }
@@ -1181,6 +1190,11 @@ fn scan_body(
     returns: &mut Vec<TextRange>,
     is_generator: &mut bool,
 ) {
+    // `return` only appears in statements, so only compound statements are entered; `yield` can
+    // hide in any expression, so the whole body is walked for it only when the text has one.
+    let may_yield = src
+        .get(node.byte_range())
+        .is_some_and(|body| body.contains("yield"));
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         match n.kind() {
@@ -1193,13 +1207,42 @@ fn scan_body(
                         returns.push(range_of(n));
                     }
                 }
+                if !may_yield {
+                    continue;
+                }
             }
-            "yield" => *is_generator = true,
+            "yield" => {
+                *is_generator = true;
+                continue;
+            }
+            "block"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "for_statement"
+            | "while_statement"
+            | "match_statement"
+            | "case_clause" => {}
+            _ if !may_yield => continue,
             _ => {}
         }
-        let _ = src;
         let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if child.is_named() {
+                    stack.push(child);
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
     }
 }
 

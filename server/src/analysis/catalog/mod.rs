@@ -362,7 +362,17 @@ pub const BUILTIN_OTHER: &[&str] = &[
 ];
 
 pub fn is_builtin(name: &str) -> bool {
-    BUILTIN_CLASSES.contains(&name) || BUILTIN_OTHER.contains(&name)
+    static BUILTINS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    BUILTINS
+        .get_or_init(|| {
+            BUILTIN_CLASSES
+                .iter()
+                .chain(BUILTIN_OTHER)
+                .copied()
+                .collect()
+        })
+        .contains(name)
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.

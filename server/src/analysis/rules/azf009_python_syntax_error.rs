@@ -55,7 +55,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             }),
         };
         if let Some(d) = d {
-            out.push(ctx.with_import_context(d, &m));
+            out.push(ctx.with_import_context(d, m));
         }
     }
 }

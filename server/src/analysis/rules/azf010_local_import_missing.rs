@@ -3,7 +3,6 @@
 use super::context::FunctionCtx;
 use super::RuleMeta;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::imports;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF010",
@@ -30,8 +29,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if !module.syntax_errors.is_empty() {
             continue;
         }
-        let report = imports::resolve_imports(ctx.app, &m.file, module, ctx.modules);
-        for broken in report.broken {
+        for broken in &m.imports.broken {
             let d = ctx.diag(
                 &META,
                 &m.file,
@@ -42,7 +40,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     ctx.name()
                 ),
             );
-            out.push(ctx.with_import_context(d, &m));
+            out.push(ctx.with_import_context(d, m));
         }
     }
 }

@@ -50,7 +50,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 ),
             };
             let d = ctx.diag(&META, &m.file, failure.range, message);
-            out.push(ctx.with_import_context(d, &m));
+            out.push(ctx.with_import_context(d, m));
         }
     }
 }

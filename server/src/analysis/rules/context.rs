@@ -31,6 +31,8 @@ pub struct FunctionCtx<'a> {
     pub signature: Option<Signature<'a>>,
     /// Bindings by exact name (first occurrence).
     pub bindings_by_name: HashMap<&'a str, &'a Binding>,
+    /// The modules the worker runs to load this function, computed on first use.
+    loaded: std::cell::OnceCell<Vec<LoadedModule>>,
 }
 
 /// The entry point's parameters as `inspect.signature` sees them, and their annotations as
@@ -96,6 +98,7 @@ impl<'a> FunctionCtx<'a> {
             entry,
             signature,
             bindings_by_name,
+            loaded: std::cell::OnceCell::new(),
         }
     }
 
@@ -234,46 +237,48 @@ pub struct LoadedModule {
     /// The import statement that brings it in (file and range); `None` for the script and the
     /// packages the worker imports on the way to it.
     pub imported_from: Option<(String, TextRange)>,
+    /// Its imports of the app's own modules.
+    pub imports: crate::analysis::imports::ImportReport,
 }
 
 impl FunctionCtx<'_> {
     /// Every local module the worker imports to load this function: the packages on the way to
     /// the script, the script, and (transitively) the app modules they import unconditionally.
-    pub fn loaded_modules(&self) -> Vec<LoadedModule> {
+    pub fn loaded_modules(&self) -> &[LoadedModule] {
+        self.loaded.get_or_init(|| self.compute_loaded_modules())
+    }
+
+    fn compute_loaded_modules(&self) -> Vec<LoadedModule> {
         let Some(script) = self.script_path else {
             return Vec::new();
         };
         let mut seen = std::collections::HashSet::new();
-        let mut queue: std::collections::VecDeque<LoadedModule> =
+        let mut queue: std::collections::VecDeque<(String, Option<(String, TextRange)>)> =
             function::import_chain(self.app, script)
                 .into_iter()
-                .map(|file| LoadedModule {
-                    file,
-                    imported_from: None,
-                })
+                .map(|file| (file, None))
                 .collect();
         let mut out = Vec::new();
-        while let Some(m) = queue.pop_front() {
-            if !seen.insert(m.file.clone()) || out.len() > 200 {
+        while let Some((file, imported_from)) = queue.pop_front() {
+            if !seen.insert(file.clone()) || out.len() > 200 {
                 continue;
             }
-            if let Some(module) = self.modules.get(&m.file) {
-                let report = crate::analysis::imports::resolve_imports(
-                    self.app,
-                    &m.file,
-                    module,
-                    self.modules,
-                );
-                for local in report.local {
-                    if !seen.contains(&local.file) {
-                        queue.push_back(LoadedModule {
-                            file: local.file,
-                            imported_from: Some((m.file.clone(), local.range)),
-                        });
-                    }
+            let imports = match self.modules.get(&file) {
+                Some(module) => {
+                    crate::analysis::imports::resolve_imports(self.app, &file, module, self.modules)
+                }
+                None => Default::default(),
+            };
+            for local in &imports.local {
+                if !seen.contains(&local.file) {
+                    queue.push_back((local.file.clone(), Some((file.clone(), local.range))));
                 }
             }
-            out.push(m);
+            out.push(LoadedModule {
+                file,
+                imported_from,
+                imports,
+            });
         }
         out
     }
