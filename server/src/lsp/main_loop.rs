@@ -105,8 +105,6 @@ pub struct Ctx {
     /// Bumped after every event that may change diagnostics (wakes long-polling
     /// `workspace/diagnostic` requests).
     pub changes: watch::Sender<u64>,
-    /// Don't report `$/progress` (benchmarks may set this).
-    pub debug: bool,
 }
 
 impl Ctx {

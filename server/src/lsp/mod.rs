@@ -82,7 +82,6 @@ where
             events: weak,
             client,
             changes: changes_tx,
-            debug,
         };
         tokio::spawn(main_loop::run(rx, ctx));
         server::Backend::new(tx, changes_rx, debug)

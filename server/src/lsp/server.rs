@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
-use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     CompletionParams, CompletionResponse, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWorkspaceFoldersParams,
@@ -193,15 +193,5 @@ impl LanguageServer for Backend {
                 _ => return Ok(report),
             }
         }
-    }
-}
-
-/// The error for a request the server cannot serve.
-#[allow(dead_code)]
-fn invalid_params(message: &str) -> Error {
-    Error {
-        code: ErrorCode::InvalidParams,
-        message: message.to_string().into(),
-        data: None,
     }
 }
