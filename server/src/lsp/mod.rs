@@ -3,6 +3,21 @@
 //! One task (the main loop, [`main_loop`]) owns all document and workspace state and applies
 //! every change in the order the client sent it; the `LanguageServer` handlers in [`server`] only
 //! enqueue. Positions are converted in [`convert`] alone.
+//!
+//! What it does:
+//! - Position encoding: UTF-8 when the client offers it, else UTF-16. Incremental sync on a rope.
+//! - Diagnostics: pulled (`textDocument/diagnostic`, `workspace/diagnostic`, with
+//!   `workspace/diagnostic/refresh` after cross-file changes) when the client supports pull,
+//!   pushed otherwise, never both.
+//! - Apps are found in every workspace folder at `initialized`, in the background, with
+//!   `$/progress`; watched files (`**/function.json`, `**/*.py`, `**/host.json`,
+//!   `**/local.settings.json`, `**/requirements.txt`, `**/pyproject.toml`) keep them current.
+//! - Settings, section `azfunc` (from `initializationOptions`, `workspace/configuration` or
+//!   `workspace/didChangeConfiguration`), over `[tool.azfunc-lsp]` in the app's pyproject.toml:
+//!   `{"select": ["AZF2"], "ignore": ["AZF212"], "severity": {"AZF201": "warning", "AZF106": "off"}}`.
+//! - Logging goes to stderr, filtered by `AZFUNC_LSP_LOG` (e.g. `AZFUNC_LSP_LOG=debug`).
+//!   `AZFUNC_LSP_DEBUG_REQUESTS=1` enables `azfunc/documentText` and `azfunc/debugPanic` (tests);
+//!   `azfunc/status` is always there.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
