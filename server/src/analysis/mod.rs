@@ -11,6 +11,8 @@ pub mod ide;
 pub mod imports;
 pub mod json;
 pub mod python;
+pub mod requirements;
+pub mod routes;
 pub mod rules;
 pub mod settings;
 pub mod state;
@@ -40,11 +42,20 @@ pub fn check_functions(app: &AppInput) -> Vec<(String, Vec<Diagnostic>)> {
 /// Checks one app: every diagnostic, filtered and re-ranked by `config`, sorted by file and
 /// position, each reported once.
 pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
-    let mut all: Vec<Diagnostic> = check_functions(app)
-        .into_iter()
-        .flat_map(|(_, d)| d)
+    use rayon::prelude::*;
+    let modules = function::parse_modules(app);
+    let units = function::discover(app);
+    let mut all: Vec<Diagnostic> = units
+        .par_iter()
+        .flat_map_iter(|unit| rules::check_function(app, &modules, unit))
         .filter(|d| config.enabled(d.code))
         .collect();
+    let unit_refs: Vec<&function::FunctionUnit> = units.iter().collect();
+    all.extend(
+        rules::check_app_files(app, &modules, &unit_refs)
+            .into_iter()
+            .filter(|d| config.enabled(d.code)),
+    );
     all.sort_by(|a, b| {
         (&a.file, a.range.start, a.code, &a.message, a.range.end).cmp(&(
             &b.file,

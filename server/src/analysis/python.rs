@@ -24,6 +24,26 @@ pub struct PyModule {
     pub classes: Vec<PyClass>,
     /// Statements at module level that always make the import fail.
     pub import_failures: Vec<ImportFailure>,
+    /// Reads of environment variables (`os.environ[...]`, `os.environ.get`, `os.getenv`).
+    pub env_reads: Vec<EnvRead>,
+    /// String literals that name a CORS response header (`Access-Control-Allow-…`).
+    pub cors_headers: Vec<TextRange>,
+    /// `….route_params["x"]` and `….route_params.get("x")` reads: the name and its range.
+    pub route_param_reads: Vec<(String, TextRange)>,
+}
+
+/// One read of an environment variable by a constant name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRead {
+    pub name: String,
+    /// The string literal's content.
+    pub range: TextRange,
+    /// `os.environ["X"]`: raises `KeyError` when unset.
+    pub raises_when_unset: bool,
+    /// A default value is given (`.get("X", "d")`, `getenv("X", "d")`).
+    pub has_default: bool,
+    /// Runs whenever the module is imported (module level, outside functions and conditions).
+    pub at_import: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -389,7 +409,135 @@ fn summarize(tree: &tree_sitter::Tree, src: &str) -> PyModule {
         depth: 0,
     };
     walker.block(root, Ctx::default());
+    if ["environ", "getenv", "Access-Control-Allow", "route_params"]
+        .iter()
+        .any(|needle| src.contains(needle))
+    {
+        scan_usages(root, src, &mut module);
+    }
     module
+}
+
+/// The content and range of a plain string literal node.
+fn string_literal(node: tree_sitter::Node, src: &str) -> Option<(String, TextRange)> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut content = None;
+    for c in node.named_children(&mut cursor) {
+        match c.kind() {
+            "string_content" if content.is_none() => {
+                content = Some((node_text(c, src).to_string(), range_of(c)))
+            }
+            "string_start" | "string_end" => {
+                if node_text(c, src).chars().any(|ch| "fFbB".contains(ch)) {
+                    return None;
+                }
+            }
+            "string_content" => return None,
+            _ => return None,
+        }
+    }
+    Some(content.unwrap_or_else(|| {
+        let inner = node.start_byte() + 1;
+        (String::new(), TextRange::empty(inner))
+    }))
+}
+
+/// Finds environment reads, CORS header names and route parameter reads anywhere in the module.
+fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
+    // (node, inside a function or lambda, inside a module-level condition)
+    let mut stack = vec![(root, false, false)];
+    while let Some((n, in_function, conditional)) = stack.pop() {
+        match n.kind() {
+            "subscript" => {
+                let value = n
+                    .child_by_field_name("value")
+                    .map(|v| node_text(v, src))
+                    .unwrap_or("");
+                if let Some((name, range)) = n
+                    .child_by_field_name("subscript")
+                    .and_then(|k| string_literal(k, src))
+                {
+                    if value == "os.environ" || value == "environ" {
+                        module.env_reads.push(EnvRead {
+                            name,
+                            range,
+                            raises_when_unset: true,
+                            has_default: false,
+                            at_import: !in_function && !conditional,
+                        });
+                    } else if value.ends_with(".route_params") {
+                        module.route_param_reads.push((name, range));
+                    }
+                }
+            }
+            "call" => {
+                let callee = n
+                    .child_by_field_name("function")
+                    .map(|f| node_text(f, src))
+                    .unwrap_or("");
+                let args = n.child_by_field_name("arguments");
+                let first = args.and_then(|a| a.named_child(0));
+                let arg_count = args.map(|a| a.named_child_count()).unwrap_or(0);
+                if let Some((name, range)) = first.and_then(|f| string_literal(f, src)) {
+                    if matches!(
+                        callee,
+                        "os.environ.get" | "environ.get" | "os.getenv" | "getenv"
+                    ) {
+                        module.env_reads.push(EnvRead {
+                            name,
+                            range,
+                            raises_when_unset: false,
+                            has_default: arg_count > 1,
+                            at_import: !in_function && !conditional,
+                        });
+                    } else if callee.ends_with(".route_params.get") {
+                        module.route_param_reads.push((name, range));
+                    }
+                }
+            }
+            "string" => {
+                if let Some((content, range)) = string_literal(n, src) {
+                    if content
+                        .to_ascii_lowercase()
+                        .starts_with("access-control-allow-")
+                    {
+                        module.cors_headers.push(range);
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let entering_function = matches!(n.kind(), "function_definition" | "lambda");
+        let entering_condition = matches!(
+            n.kind(),
+            "if_statement"
+                | "try_statement"
+                | "with_statement"
+                | "for_statement"
+                | "while_statement"
+                | "match_statement"
+        );
+        let mut cursor = n.walk();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if child.is_named() {
+                    stack.push((
+                        child,
+                        in_function || entering_function,
+                        conditional || entering_condition,
+                    ));
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+    }
 }
 
 fn collect_syntax_errors(root: tree_sitter::Node, src: &str, out: &mut Vec<PySyntaxError>) {

@@ -130,3 +130,118 @@ mod tests {
         assert!(local_settings(&AppInput::new("b")).is_none());
     }
 }
+
+/// How a binding's `connection` resolves, per the WebJobs SDK: `AzureWebJobs<N>`, then `N`, each
+/// looked up in `ConnectionStrings` and then `Values`; otherwise a section of `N__*` settings
+/// (an identity-based connection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution<'s> {
+    /// A plain setting holds the value.
+    Setting(&'s Setting),
+    /// A `ConnectionStrings` entry holds it (works locally, is not published as an app setting).
+    ConnectionString(&'s Setting),
+    /// An identity-based section: the settings named `<prefix>__…`.
+    Section {
+        prefix: String,
+        keys: Vec<&'s Setting>,
+    },
+    Unresolved,
+}
+
+impl LocalSettings {
+    /// Resolves a binding's `connection` value (`""` means `Storage`, i.e. `AzureWebJobsStorage`).
+    pub fn resolve_connection(&self, name: &str) -> Resolution<'_> {
+        let name = if name.trim().is_empty() {
+            "Storage"
+        } else {
+            name
+        };
+        for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
+            if let Some(s) = self.connection_strings.iter().find(|s| s.name == candidate) {
+                return Resolution::ConnectionString(s);
+            }
+            if let Some(s) = self.value(&candidate) {
+                return Resolution::Setting(s);
+            }
+        }
+        for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
+            let prefix = format!("{candidate}__");
+            let keys: Vec<&Setting> = self
+                .values
+                .iter()
+                .filter(|s| s.name.starts_with(&prefix))
+                .collect();
+            if !keys.is_empty() {
+                return Resolution::Section {
+                    prefix: candidate,
+                    keys,
+                };
+            }
+        }
+        Resolution::Unresolved
+    }
+}
+
+/// The identity-based suffixes that make a `<N>__…` section usable for a binding type; any one of
+/// them is enough. `None` when the type takes no identity connection we know of.
+pub fn identity_suffixes(binding_type: &str) -> Option<&'static [&'static str]> {
+    match binding_type.to_ascii_lowercase().as_str() {
+        "blobtrigger" | "blob" => Some(&["serviceUri", "blobServiceUri"]),
+        "queuetrigger" | "queue" => Some(&["queueServiceUri", "serviceUri"]),
+        "table" => Some(&["tableServiceUri", "serviceUri"]),
+        "servicebustrigger" | "servicebus" | "eventhubtrigger" | "eventhub" => {
+            Some(&["fullyQualifiedNamespace"])
+        }
+        "cosmosdbtrigger" | "cosmosdb" => Some(&["accountEndpoint"]),
+        "webpubsubtrigger" | "webpubsub" | "webpubsubconnection" => Some(&["serviceUri"]),
+        _ => None,
+    }
+}
+
+/// Whether a storage connection value is a leftover placeholder or blank.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty()
+        || (v.starts_with('{') && v.ends_with('}'))
+        || (v.starts_with('<') && v.ends_with('>'))
+        || v != value
+}
+
+#[cfg(test)]
+mod resolution_tests {
+    use super::*;
+
+    #[test]
+    fn resolves_like_the_host() {
+        let app = AppInput::new("a").with_file(
+            LOCAL_SETTINGS,
+            r#"{"IsEncrypted": false,
+                "Values": {"AzureWebJobsStorage": "UseDevelopmentStorage=true", "AzureWebJobsOrders": "x", "Plain": "y",
+                           "Bus__fullyQualifiedNamespace": "ns.servicebus.windows.net"},
+                "ConnectionStrings": {"Db": "Server=.;"}}"#,
+        );
+        let s = local_settings(&app).unwrap();
+        assert!(
+            matches!(s.resolve_connection(""), Resolution::Setting(x) if x.name == "AzureWebJobsStorage")
+        );
+        assert!(
+            matches!(s.resolve_connection("Orders"), Resolution::Setting(x) if x.name == "AzureWebJobsOrders")
+        );
+        assert!(matches!(
+            s.resolve_connection("Plain"),
+            Resolution::Setting(_)
+        ));
+        assert!(matches!(
+            s.resolve_connection("Db"),
+            Resolution::ConnectionString(_)
+        ));
+        assert!(matches!(
+            s.resolve_connection("Bus"),
+            Resolution::Section { .. }
+        ));
+        assert_eq!(s.resolve_connection("Missing"), Resolution::Unresolved);
+        assert!(
+            is_placeholder("{AzureWebJobsStorage}") && is_placeholder(" x") && !is_placeholder("x")
+        );
+    }
+}

@@ -3,6 +3,8 @@
 
 pub mod annotation_matrix;
 pub mod binding_types;
+pub mod distributions;
+pub mod stdlib;
 
 pub use binding_types::{binding_type, binding_type_ignore_case, BindingType, PropKind, PropSpec};
 

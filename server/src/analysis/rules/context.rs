@@ -13,6 +13,50 @@ use crate::analysis::text::TextRange;
 
 use super::RuleMeta;
 
+/// The app as a whole, for app-level rules.
+pub struct AppCtx<'a> {
+    pub app: &'a AppInput,
+    pub modules: &'a Modules,
+    pub units: &'a [&'a FunctionUnit],
+    /// `local.settings.json`, when the app has one.
+    pub settings: Option<crate::analysis::settings::LocalSettings>,
+}
+
+impl<'a> AppCtx<'a> {
+    pub fn new(
+        app: &'a AppInput,
+        modules: &'a Modules,
+        units: &'a [&'a FunctionUnit],
+    ) -> AppCtx<'a> {
+        AppCtx {
+            app,
+            modules,
+            units,
+            settings: crate::analysis::settings::local_settings(app),
+        }
+    }
+
+    /// An app-level diagnostic in `file`.
+    pub fn diag(
+        &self,
+        rule: &RuleMeta,
+        file: &str,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code: rule.code,
+            severity: rule.severity,
+            file: file.to_string(),
+            range,
+            message: message.into(),
+            function: None,
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
+    }
+}
+
 /// One function and everything the rules need about it.
 pub struct FunctionCtx<'a> {
     pub app: &'a AppInput,
@@ -33,6 +77,8 @@ pub struct FunctionCtx<'a> {
     pub bindings_by_name: HashMap<&'a str, &'a Binding>,
     /// The modules the worker runs to load this function, computed on first use.
     loaded: std::cell::OnceCell<Vec<LoadedModule>>,
+    /// `local.settings.json`, read on first use; `None` inside when the app has none.
+    settings: std::cell::OnceCell<Option<crate::analysis::settings::LocalSettings>>,
 }
 
 /// The entry point's parameters as `inspect.signature` sees them, and their annotations as
@@ -99,7 +145,28 @@ impl<'a> FunctionCtx<'a> {
             signature,
             bindings_by_name,
             loaded: std::cell::OnceCell::new(),
+            settings: std::cell::OnceCell::new(),
         }
+    }
+
+    /// `local.settings.json`, when the app has one (rules that need it are skipped otherwise).
+    pub fn settings(&self) -> Option<&crate::analysis::settings::LocalSettings> {
+        self.settings
+            .get_or_init(|| crate::analysis::settings::local_settings(self.app))
+            .as_ref()
+    }
+
+    /// A diagnostic with no function attached (in a file the whole app shares).
+    pub fn app_diag(
+        &self,
+        rule: &RuleMeta,
+        file: &str,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let mut d = self.diag(rule, file, range, message);
+        d.function = None;
+        d
     }
 
     pub fn name(&self) -> &str {

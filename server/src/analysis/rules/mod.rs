@@ -9,7 +9,7 @@ pub mod context;
 #[cfg(test)]
 pub mod test_support;
 
-use context::FunctionCtx;
+use context::{AppCtx, FunctionCtx};
 
 /// A rule's identity and documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,64 +26,100 @@ pub struct RuleMeta {
 }
 
 type FunctionCheck = fn(&FunctionCtx, &mut Vec<Diagnostic>);
+type AppCheck = fn(&AppCtx, &mut Vec<Diagnostic>);
 
-macro_rules! function_rules {
-    ($($module:ident),* $(,)?) => {
+/// How a rule runs: once per function, or once per app.
+#[derive(Clone, Copy)]
+enum Check {
+    Function(FunctionCheck),
+    App(AppCheck),
+}
+
+macro_rules! rules {
+    ($($kind:ident $module:ident),* $(,)?) => {
         $(mod $module;)*
         /// Every rule, in code order.
         pub const RULES: &[RuleMeta] = &[$($module::META,)*];
-        const FUNCTION_CHECKS: &[FunctionCheck] = &[$($module::check,)*];
+        const CHECKS: &[Check] = &[$(Check::$kind($module::check),)*];
     };
 }
 
-function_rules!(
-    azf001_function_json_invalid,
-    azf002_invalid_function_name,
-    azf003_no_bindings,
-    azf004_script_file_not_found,
-    azf005_primary_script_undetermined,
-    azf006_script_not_python,
-    azf007_script_outside_app,
-    azf008_entry_point_missing,
-    azf009_python_syntax_error,
-    azf010_local_import_missing,
-    azf011_import_time_failure,
-    azf012_miscased_top_level_key,
-    azf013_file_not_analysed,
-    azf101_binding_missing_name,
-    azf102_binding_missing_type,
-    azf103_invalid_direction,
-    azf104_invalid_data_type,
-    azf105_invalid_binding_name,
-    azf106_binding_name_underscore,
-    azf107_duplicate_binding_name,
-    azf108_return_binding_not_out,
-    azf109_no_trigger,
-    azf110_multiple_triggers,
-    azf111_inout_direction,
-    azf112_unknown_binding_type,
-    azf113_binding_type_case,
-    azf114_unknown_binding_property,
-    azf115_missing_required_property,
-    azf116_invalid_property_value,
-    azf117_invalid_http_method,
-    azf118_invalid_timer_schedule,
-    azf119_unsupported_direction,
-    azf120_malformed_binding,
-    azf201_parameter_without_binding,
-    azf202_binding_without_parameter,
-    azf203_annotation_mismatch,
-    azf204_out_binding_without_out,
-    azf205_in_binding_with_out,
-    azf206_invalid_out_annotation,
-    azf207_annotation_not_a_type,
-    azf208_return_annotation_mismatch,
-    azf209_context_annotation,
-    azf210_variadic_parameter,
-    azf211_unresolved_annotation,
-    azf212_http_trigger_as_str,
-    azf213_return_without_binding,
-    azf214_return_binding_never_set,
+rules!(
+    Function azf001_function_json_invalid,
+    Function azf002_invalid_function_name,
+    Function azf003_no_bindings,
+    Function azf004_script_file_not_found,
+    Function azf005_primary_script_undetermined,
+    Function azf006_script_not_python,
+    Function azf007_script_outside_app,
+    Function azf008_entry_point_missing,
+    Function azf009_python_syntax_error,
+    Function azf010_local_import_missing,
+    Function azf011_import_time_failure,
+    Function azf012_miscased_top_level_key,
+    Function azf013_file_not_analysed,
+    Function azf101_binding_missing_name,
+    Function azf102_binding_missing_type,
+    Function azf103_invalid_direction,
+    Function azf104_invalid_data_type,
+    Function azf105_invalid_binding_name,
+    Function azf106_binding_name_underscore,
+    Function azf107_duplicate_binding_name,
+    Function azf108_return_binding_not_out,
+    Function azf109_no_trigger,
+    Function azf110_multiple_triggers,
+    Function azf111_inout_direction,
+    Function azf112_unknown_binding_type,
+    Function azf113_binding_type_case,
+    Function azf114_unknown_binding_property,
+    Function azf115_missing_required_property,
+    Function azf116_invalid_property_value,
+    Function azf117_invalid_http_method,
+    Function azf118_invalid_timer_schedule,
+    Function azf119_unsupported_direction,
+    Function azf120_malformed_binding,
+    Function azf201_parameter_without_binding,
+    Function azf202_binding_without_parameter,
+    Function azf203_annotation_mismatch,
+    Function azf204_out_binding_without_out,
+    Function azf205_in_binding_with_out,
+    Function azf206_invalid_out_annotation,
+    Function azf207_annotation_not_a_type,
+    Function azf208_return_annotation_mismatch,
+    Function azf209_context_annotation,
+    Function azf210_variadic_parameter,
+    Function azf211_unresolved_annotation,
+    Function azf212_http_trigger_as_str,
+    Function azf213_return_without_binding,
+    Function azf214_return_binding_never_set,
+    App azf301_local_settings_invalid,
+    App azf302_setting_not_a_string,
+    App azf303_is_encrypted_missing,
+    App azf304_worker_runtime,
+    Function azf305_storage_missing,
+    Function azf306_connection_unresolved,
+    Function azf307_identity_connection_incomplete,
+    Function azf308_percent_in_connection,
+    Function azf309_app_setting_unresolved,
+    Function azf310_env_var_unset,
+    Function azf311_env_var_unset_at_import,
+    Function azf401_cors_preflight,
+    Function azf402_route_prefix,
+    App azf403_duplicate_route,
+    Function azf404_route_param_unknown,
+    Function azf405_route_repeats_prefix,
+    App azf406_cors_in_host_json,
+    Function azf407_reserved_route,
+    Function azf501_binding_token_unknown,
+    Function azf502_unbalanced_expression,
+    App azf601_host_json_missing,
+    App azf602_host_json_invalid,
+    Function azf603_extension_bundle_missing,
+    App azf604_requirements_missing,
+    App azf605_azure_functions_not_required,
+    App azf606_worker_package_listed,
+    Function azf607_import_not_in_requirements,
+    App azf608_funcignore_excludes,
 );
 
 /// The rule with this code (case-insensitive).
@@ -95,8 +131,27 @@ pub fn rule(code: &str) -> Option<&'static RuleMeta> {
 pub fn check_function(app: &AppInput, modules: &Modules, unit: &FunctionUnit) -> Vec<Diagnostic> {
     let ctx = FunctionCtx::new(app, modules, unit);
     let mut out = Vec::new();
-    for check in FUNCTION_CHECKS {
-        check(&ctx, &mut out);
+    for check in CHECKS {
+        if let Check::Function(check) = check {
+            check(&ctx, &mut out);
+        }
+    }
+    out
+}
+
+/// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
+/// functions).
+pub fn check_app_files(
+    app: &AppInput,
+    modules: &Modules,
+    units: &[&FunctionUnit],
+) -> Vec<Diagnostic> {
+    let ctx = AppCtx::new(app, modules, units);
+    let mut out = Vec::new();
+    for check in CHECKS {
+        if let Check::App(check) = check {
+            check(&ctx, &mut out);
+        }
     }
     out
 }

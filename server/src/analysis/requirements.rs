@@ -1,0 +1,248 @@
+//! `requirements.txt` as pip reads it: PEP 508 names (normalised per PEP 503), extras, markers,
+//! URLs, `#egg=` fragments, comments, line continuations and `-r` includes.
+
+use super::app::{join_relative, AppInput};
+use super::catalog::distributions::{IMPORT_TO_DISTRIBUTIONS, NAMESPACE_PACKAGES};
+use super::catalog::stdlib::STDLIB_MODULES;
+use super::text::TextRange;
+
+/// One requirement line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    /// The distribution name as written.
+    pub name: String,
+    /// PEP 503 normalised (`PyYAML` → `pyyaml`, `azure_functions` → `azure-functions`).
+    pub normalized: String,
+    /// The file it is in and its range there.
+    pub file: String,
+    pub range: TextRange,
+}
+
+/// Every requirement of `file` and the files it includes, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirements {
+    pub items: Vec<Requirement>,
+    /// `-r`/`-c` includes that name files the app does not have: (file, range, target).
+    pub missing_includes: Vec<(String, TextRange, String)>,
+}
+
+impl Requirements {
+    pub fn provides(&self, distribution: &str) -> bool {
+        let d = normalize(distribution);
+        self.items.iter().any(|r| r.normalized == d)
+    }
+
+    pub fn find(&self, distribution: &str) -> Option<&Requirement> {
+        let d = normalize(distribution);
+        self.items.iter().find(|r| r.normalized == d)
+    }
+}
+
+/// PEP 503 normalisation.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut last_sep = false;
+    for c in name.trim().chars() {
+        if c == '-' || c == '_' || c == '.' {
+            if !last_sep {
+                out.push('-');
+            }
+            last_sep = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            last_sep = false;
+        }
+    }
+    out
+}
+
+/// Reads `file` (relative to the app root) and its includes.
+pub fn parse(app: &AppInput, file: &str) -> Option<Requirements> {
+    let mut out = Requirements::default();
+    let mut seen = Vec::new();
+    read(app, file, &mut out, &mut seen, 0)?;
+    Some(out)
+}
+
+fn read(
+    app: &AppInput,
+    file: &str,
+    out: &mut Requirements,
+    seen: &mut Vec<String>,
+    depth: u32,
+) -> Option<()> {
+    if depth > 8 || seen.iter().any(|s| s == file) {
+        return Some(());
+    }
+    seen.push(file.to_string());
+    let text = app.text(file)?;
+    let dir = file.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let mut offset = 0;
+    let mut pending = String::new();
+    let mut pending_start = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if pending.is_empty() {
+            pending_start = start;
+        }
+        if let Some(body) = content.strip_suffix('\\') {
+            pending.push_str(body);
+            continue;
+        }
+        pending.push_str(content);
+        let logical = std::mem::take(&mut pending);
+        // Comments start at `#` preceded by whitespace (or at the line start).
+        let without_comment = match logical
+            .find(" #")
+            .or_else(|| logical.starts_with('#').then_some(0))
+        {
+            Some(i) => &logical[..i],
+            None => &logical[..],
+        };
+        let trimmed = without_comment.trim();
+        let lead = logical.len() - logical.trim_start().len();
+        let line_range = TextRange::new(pending_start + lead, pending_start + lead + trimmed.len());
+        if trimmed.is_empty() {
+            continue;
+        }
+        if let Some(rest) = trimmed
+            .strip_prefix("-r ")
+            .or_else(|| trimmed.strip_prefix("--requirement "))
+            .or_else(|| trimmed.strip_prefix("-r"))
+            .or_else(|| trimmed.strip_prefix("--requirement="))
+        {
+            let target = rest.trim();
+            match join_relative(dir, target) {
+                Some(path) if app.exists(&path) => {
+                    read(app, &path, out, seen, depth + 1);
+                }
+                _ => out
+                    .missing_includes
+                    .push((file.to_string(), line_range, target.to_string())),
+            }
+            continue;
+        }
+        if trimmed.starts_with('-') {
+            // `-e path#egg=name` / `--editable`: take the egg name when given; other options skip.
+            if let Some(egg) = trimmed.split("#egg=").nth(1) {
+                let name = egg.split(['&', ' ']).next().unwrap_or("");
+                push(out, name, file, line_range);
+            }
+            continue;
+        }
+        if let Some(egg) = trimmed.split("#egg=").nth(1) {
+            let name = egg.split(['&', ' ']).next().unwrap_or("");
+            push(out, name, file, line_range);
+            continue;
+        }
+        // PEP 508: the name runs up to the first character that is not part of it.
+        let end = trimmed
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .unwrap_or(trimmed.len());
+        let name = &trimmed[..end];
+        if !name.is_empty() && !name.contains("://") {
+            push(out, name, file, line_range);
+        }
+    }
+    Some(())
+}
+
+fn push(out: &mut Requirements, name: &str, file: &str, range: TextRange) {
+    if name.is_empty() {
+        return;
+    }
+    out.items.push(Requirement {
+        name: name.to_string(),
+        normalized: normalize(name),
+        file: file.to_string(),
+        range,
+    });
+}
+
+/// Whether the top-level module is part of the standard library.
+pub fn is_stdlib(module: &str) -> bool {
+    let top = module.split('.').next().unwrap_or(module);
+    STDLIB_MODULES.binary_search(&top).is_ok()
+}
+
+/// The distributions that could provide `module` (a dotted import path), the likeliest first.
+pub fn distributions_for(module: &str) -> Vec<String> {
+    // The longest listed prefix wins: `google.protobuf` before `google`.
+    let parts: Vec<&str> = module.split('.').collect();
+    for len in (1..=parts.len()).rev() {
+        let prefix = parts[..len].join(".");
+        if let Some((_, dists)) = IMPORT_TO_DISTRIBUTIONS.iter().find(|(i, _)| *i == prefix) {
+            return dists.iter().map(|d| d.to_string()).collect();
+        }
+    }
+    // Namespace packages: `azure.storage.blob` may come from `azure-storage-blob` or, for deeper
+    // modules, a shorter prefix (`azure.storage.blob.aio` → `azure-storage-blob`).
+    for ns in NAMESPACE_PACKAGES.iter().rev() {
+        if module.starts_with(&format!("{ns}.")) {
+            let depth = ns.split('.').count();
+            let mut out = Vec::new();
+            for len in (depth + 1..=parts.len()).rev() {
+                out.push(parts[..len].join("-"));
+            }
+            return out;
+        }
+    }
+    vec![parts[0].to_string()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_like_pip() {
+        let app = AppInput::new("a")
+            .with_file(
+                "requirements.txt",
+                "# comment\nazure-functions\nPyYAML>=6 ; python_version >= '3.9'  # yaml\nrequests[security]==2.31\n-r more/extra.txt\n--index-url https://x\nfoo @ https://example.com/foo.whl\ngit+https://github.com/o/r.git#egg=Bar_Baz\nlong \\\n  >= 1\n-r missing.txt\n",
+            )
+            .with_file("more/extra.txt", "azure_storage_blob\n");
+        let r = parse(&app, "requirements.txt").unwrap();
+        let names: Vec<&str> = r.items.iter().map(|i| i.normalized.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "azure-functions",
+                "pyyaml",
+                "requests",
+                "azure-storage-blob",
+                "foo",
+                "bar-baz",
+                "long"
+            ]
+        );
+        assert_eq!(r.missing_includes.len(), 1);
+        assert!(r.provides("azure.functions") && r.provides("Azure_Functions"));
+    }
+
+    #[test]
+    fn import_names_to_distributions() {
+        assert_eq!(distributions_for("yaml"), ["PyYAML"]);
+        assert_eq!(distributions_for("cv2")[0], "opencv-python");
+        assert_eq!(
+            distributions_for("azure.storage.blob.aio"),
+            [
+                "azure-storage-blob-aio",
+                "azure-storage-blob",
+                "azure-storage"
+            ]
+        );
+        assert_eq!(
+            distributions_for("google.cloud.storage"),
+            ["google-cloud-storage"]
+        );
+        assert_eq!(
+            distributions_for("google.protobuf.json_format"),
+            ["protobuf"]
+        );
+        assert_eq!(distributions_for("requests.adapters"), ["requests"]);
+        assert!(is_stdlib("os.path") && is_stdlib("json") && !is_stdlib("requests"));
+    }
+}

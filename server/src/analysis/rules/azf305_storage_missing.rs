@@ -1,0 +1,78 @@
+//! AZF305: a trigger needs `AzureWebJobsStorage`, and local.settings.json does not set it.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::settings::{is_placeholder, Resolution, LOCAL_SETTINGS};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF305",
+    name: "storage-missing",
+    severity: Severity::Warning,
+    summary: "A trigger other than HTTP needs `AzureWebJobsStorage`, which local.settings.json does not set",
+    explanation: r#"The host keeps trigger state (leases, timers, poison queues) in the storage account named by
+`AzureWebJobsStorage`. Core Tools refuses to start when it is missing, empty or a placeholder and
+any trigger other than HTTP (and a few others) is used. The identity form
+(`AzureWebJobsStorage__accountName`, `__queueServiceUri`, …) is fine.
+
+```json
+{ "IsEncrypted": false, "Values": { "FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "" } }
+```
+
+Use `"UseDevelopmentStorage=true"` with Azurite, or a real connection string.
+"#,
+};
+
+/// Triggers Core Tools lets run without storage.
+const EXEMPT: &[&str] = &[
+    "httptrigger", "kafkatrigger", "rabbitmqtrigger", "orchestrationtrigger", "activitytrigger",
+    "entitytrigger", "warmuptrigger", "daprbindingtrigger", "daprservicetrigger",
+    "daprserviceinvocationtrigger", "daprtopictrigger",
+];
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let Some(settings) = ctx.settings() else { return };
+    let Some(trigger) = ctx.unit.json.bindings.iter().find(|b| b.is_trigger()) else { return };
+    let Some(t) = trigger.type_str() else { return };
+    if EXEMPT.contains(&t.to_ascii_lowercase().as_str()) {
+        return;
+    }
+    let problem = match settings.resolve_connection("Storage") {
+        Resolution::Setting(s) => match s.value.as_deref() {
+            Some(v) if !is_placeholder(v) => return,
+            Some(v) if v.trim().is_empty() => "is empty",
+            _ => "is a placeholder, not a connection string",
+        },
+        Resolution::Section { .. } | Resolution::ConnectionString(_) => return,
+        Resolution::Unresolved => "is not set",
+    };
+    let range = trigger.binding_type.as_ref().map(|t| t.range).unwrap_or(trigger.range);
+    let mut d = ctx.json_diag(
+        &META,
+        range,
+        format!("a {t} needs the storage account in AzureWebJobsStorage, which {problem} in local.settings.json: `func start` refuses to run"),
+    );
+    if let Some(s) = settings.value("AzureWebJobsStorage") {
+        d = d.with_related(LOCAL_SETTINGS, s.value_range, "AzureWebJobsStorage");
+    }
+    out.push(d);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn storage_for_non_http_triggers() {
+        let queue = "//- /Q/function.json\n{\"bindings\": [{\"type\": \"queueTrigger\", \"name\": \"m\", \"queueName\": \"q\"}]}\n//- /H/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"req\"}]}\n";
+        expect![[r#"
+            Q/function.json:1:24 AZF305 warning a queueTrigger needs the storage account in AzureWebJobsStorage, which is empty in local.settings.json: `func start` refuses to run
+              related local.settings.json:1:58: AzureWebJobsStorage
+        "#]]
+        .assert_eq(&check("AZF305", &format!("{queue}//- /local.settings.json\n{{\"IsEncrypted\": false, \"Values\": {{\"AzureWebJobsStorage\": \"\"}}}}\n")));
+        expect![""].assert_eq(&check("AZF305", &format!("{queue}//- /local.settings.json\n{{\"IsEncrypted\": false, \"Values\": {{\"AzureWebJobsStorage__accountName\": \"acct\"}}}}\n")));
+        // Without local.settings.json nothing is known: no diagnostic.
+        expect![""].assert_eq(&check("AZF305", queue));
+    }
+}

@@ -1,0 +1,70 @@
+//! AZF306: a binding's `connection` names a setting that local.settings.json does not define.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::catalog::did_you_mean;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::settings::Resolution;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF306",
+    name: "connection-unresolved",
+    severity: Severity::Warning,
+    summary: "A binding's `connection` names a setting that local.settings.json does not define",
+    explanation: r#"`connection` is the *name* of a setting. The host looks for `AzureWebJobs<name>`, then `<name>`
+(each also in `ConnectionStrings`), then an identity-based group `<name>__…`. When none exists the
+binding fails when its listener starts.
+
+```json
+{ "type": "serviceBusTrigger", "name": "msg", "queueName": "orders", "connection": "ServiceBus" }
+```
+
+with no `ServiceBus` (or `AzureWebJobsServiceBus`, or `ServiceBus__fullyQualifiedNamespace`)
+setting. Add it to local.settings.json (and to the app's settings in Azure).
+"#,
+};
+
+pub const CONNECTION_KEYS: &[&str] = &["connection", "connectionStringSetting"];
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let Some(settings) = ctx.settings() else { return };
+    for b in &ctx.unit.json.bindings {
+        for key in CONNECTION_KEYS {
+            let Some(conn) = b.property_str(key) else { continue };
+            let name = conn.value.trim();
+            // The storage account is AZF305's business; `%` is AZF308's.
+            if name.is_empty() || name == "Storage" || name == "AzureWebJobsStorage" || name.contains('%') {
+                continue;
+            }
+            if settings.resolve_connection(name) != Resolution::Unresolved {
+                continue;
+            }
+            let hint = did_you_mean(name, settings.values.iter().map(|v| v.name.as_str()))
+                .map(|s| format!(" — did you mean '{s}'?"))
+                .unwrap_or_default();
+            out.push(ctx.json_diag(
+                &META,
+                conn.range,
+                format!("connection '{name}' does not resolve: local.settings.json has no '{name}', 'AzureWebJobs{name}' or '{name}__…' setting{hint}"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn connections() {
+        let settings = "//- /local.settings.json\n{\"IsEncrypted\": false, \"Values\": {\"AzureWebJobsOrders\": \"x\", \"ServiceBusConnection\": \"y\", \"Hub__fullyQualifiedNamespace\": \"z\"}}\n";
+        expect![[r#"
+            F/function.json:1:90 AZF306 warning connection 'ServiceBusConection' does not resolve: local.settings.json has no 'ServiceBusConection', 'AzureWebJobsServiceBusConection' or 'ServiceBusConection__…' setting — did you mean 'ServiceBusConnection'?
+        "#]]
+        .assert_eq(&check(
+            "AZF306",
+            &format!("{settings}//- /F/function.json\n{{\"bindings\": [{{\"type\": \"serviceBusTrigger\", \"name\": \"m\", \"queueName\": \"q\", \"connection\": \"ServiceBusConection\"}}, {{\"type\": \"queue\", \"direction\": \"out\", \"name\": \"o\", \"queueName\": \"x\", \"connection\": \"Orders\"}}, {{\"type\": \"eventHub\", \"direction\": \"out\", \"name\": \"e\", \"eventHubName\": \"h\", \"connection\": \"Hub\"}}]}}\n"),
+        ));
+    }
+}

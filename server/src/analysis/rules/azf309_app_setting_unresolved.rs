@@ -1,0 +1,96 @@
+//! AZF309: a `%Setting%` expression in a binding names a setting that is not defined.
+
+use super::azf306_connection_unresolved::CONNECTION_KEYS;
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::catalog::did_you_mean;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::text::TextRange;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF309",
+    name: "app-setting-unresolved",
+    severity: Severity::Warning,
+    summary: "A `%Setting%` expression in a binding names a setting local.settings.json does not define",
+    explanation: r#"The host replaces `%Name%` in binding properties (`queueName`, `path`, `schedule`, …) with the
+app setting `Name` when it indexes the function; an undefined setting fails the function
+("'%Name%' does not resolve to a value").
+
+```json
+{ "type": "queueTrigger", "name": "msg", "queueName": "%OrdersQueue%" }
+```
+
+Add `"OrdersQueue": "orders"` to local.settings.json (and the app's settings in Azure).
+"#,
+};
+
+/// `%Name%` expressions in a string: (name, range of the whole `%Name%` inside the string).
+pub fn setting_expressions(value: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let bytes = value.as_bytes();
+    while let Some(a) = value[i..].find('%') {
+        let start = i + a;
+        let Some(b) = value[start + 1..].find('%') else { break };
+        let end = start + 1 + b;
+        let name = &value[start + 1..end];
+        if !name.is_empty() && !name.contains(char::is_whitespace) && !name.contains(['{', '}']) {
+            out.push((name.to_string(), start..end + 1));
+        }
+        i = end + 1;
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    out
+}
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let Some(settings) = ctx.settings() else { return };
+    for b in &ctx.unit.json.bindings {
+        for m in &b.members {
+            if CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
+                continue;
+            }
+            let Some(v) = m.value.as_ref() else { continue };
+            let Some(s) = v.as_str() else { continue };
+            for (name, span) in setting_expressions(s) {
+                if settings.value(&name).is_some() {
+                    continue;
+                }
+                // Point inside the string when it has no escapes (offsets then match the text).
+                let raw = ctx.json_text.get(v.range.as_usize()).unwrap_or("");
+                let range = if raw.len() == s.len() + 2 {
+                    TextRange::new(v.range.start as usize + 1 + span.start, v.range.start as usize + 1 + span.end)
+                } else {
+                    v.range
+                };
+                let hint = did_you_mean(&name, settings.values.iter().map(|v| v.name.as_str()))
+                    .map(|s| format!(" — did you mean '{s}'?"))
+                    .unwrap_or_default();
+                out.push(ctx.json_diag(
+                    &META,
+                    range,
+                    format!("'%{name}%' does not resolve: local.settings.json has no setting '{name}'{hint}"),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn expressions() {
+        expect![[r#"
+            F/function.json:1:67 AZF309 warning '%Queue%' does not resolve: local.settings.json has no setting 'Queue' — did you mean 'QUEUE'?
+        "#]]
+        .assert_eq(&check(
+            "AZF309",
+            "//- /local.settings.json\n{\"IsEncrypted\": false, \"Values\": {\"QUEUE\": \"q\", \"Container\": \"c\"}}\n//- /F/function.json\n{\"bindings\": [{\"type\": \"queueTrigger\", \"name\": \"m\", \"queueName\": \"%Queue%\"}, {\"type\": \"blob\", \"name\": \"b\", \"path\": \"%Container%/{name} 100%\"}]}\n",
+        ));
+    }
+}

@@ -1,0 +1,70 @@
+//! AZF404: the code reads a route parameter that the route does not declare.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::catalog::did_you_mean;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::routes::route_params;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF404",
+    name: "route-param-unknown",
+    severity: Severity::Warning,
+    summary: "`req.route_params` reads a name the function's route does not declare",
+    explanation: r#"`req.route_params` holds the `{parameters}` of the route. Reading a name the route does not
+declare raises `KeyError` (or gives `None` with `.get`).
+
+```json
+{ "type": "httpTrigger", "name": "req", "route": "orders/{id}" }
+```
+
+with `req.route_params["order_id"]`: use `"id"`, or rename the route parameter.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let (Some(script), Some(module)) = (ctx.script_path, ctx.module) else { return };
+    if module.route_param_reads.is_empty() {
+        return;
+    }
+    let Some(trigger) = ctx.unit.json.bindings.iter().find(|b| b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))) else {
+        return;
+    };
+    let route = trigger.property_str("route");
+    let declared = route.as_ref().map(|r| route_params(&r.value)).unwrap_or_default();
+    for (name, range) in &module.route_param_reads {
+        if declared.contains(name) {
+            continue;
+        }
+        let hint = did_you_mean(name, declared.iter().map(String::as_str))
+            .map(|s| format!(" — did you mean '{s}'?"))
+            .unwrap_or_default();
+        let what = match &route {
+            Some(r) => format!("route '{}'", r.value),
+            None => "the default route (the function name)".to_string(),
+        };
+        let mut d = ctx.diag(&META, script, *range, format!("route parameter '{name}' is not in {what}{hint}"));
+        if let Some(r) = &route {
+            d = d.with_related(&ctx.unit.json_path, r.range, "the route");
+        }
+        out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn route_params() {
+        expect![[r#"
+            F/__init__.py:3:27 AZF404 warning route parameter 'order_id' is not in route 'orders/{id}/{item}'
+              related F/function.json:1:63: the route
+        "#]]
+        .assert_eq(&check(
+            "AZF404",
+            "//- /F/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"req\", \"route\": \"orders/{id}/{item}\"}]}\n//- /F/__init__.py\ndef main(req):\n    a = req.route_params.get(\"id\")\n    b = req.route_params[\"order_id\"]\n    c = req.route_params[\"item\"]\n",
+        ));
+    }
+}

@@ -1,0 +1,68 @@
+//! AZF405: a route starts with the route prefix, so it is served at `/api/api/…`.
+
+use super::context::FunctionCtx;
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::routes::route_prefix;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF405",
+    name: "route-repeats-prefix",
+    severity: Severity::Warning,
+    summary: "An HTTP route starts with the route prefix (`api/`), so it is served at `/api/api/…`",
+    explanation: r#"Routes are relative to the route prefix (`api` unless host.json changes it). A route that starts
+with `api/` is served at `/api/api/...`.
+
+```json
+{ "type": "httpTrigger", "name": "req", "route": "api/orders/{id}" }
+```
+
+Write `"route": "orders/{id}"`.
+"#,
+};
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let prefix = route_prefix(ctx.app);
+    if prefix.is_empty() {
+        return;
+    }
+    for b in &ctx.unit.json.bindings {
+        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {
+            continue;
+        }
+        let Some(route) = b.property_str("route") else { continue };
+        let v = route.value.as_str();
+        let repeats = v.len() > prefix.len()
+            && v[..prefix.len()].eq_ignore_ascii_case(&prefix)
+            && v.as_bytes()[prefix.len()] == b'/';
+        if !repeats {
+            continue;
+        }
+        let fixed = &v[prefix.len() + 1..];
+        out.push(
+            ctx.json_diag(&META, route.range, format!("route '{v}' repeats the route prefix '{prefix}': it is served at /{prefix}/{v}"))
+                .with_fix(
+                    format!("Use route '{fixed}'"),
+                    vec![FileEdit { file: ctx.unit.json_path.clone(), range: route.range, new_text: format!("\"{fixed}\"") }],
+                ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn repeated_prefix() {
+        expect![[r#"
+            A/function.json:1:61 AZF405 warning route 'api/orders/{id}' repeats the route prefix 'api': it is served at /api/api/orders/{id}
+              fix: Use route 'orders/{id}'
+        "#]]
+        .assert_eq(&check(
+            "AZF405",
+            "//- /A/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"r\", \"route\": \"api/orders/{id}\"}]}\n//- /C/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"r\", \"route\": \"apis/x\"}]}\n",
+        ));
+    }
+}
