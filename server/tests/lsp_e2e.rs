@@ -646,3 +646,35 @@ async fn huge_and_invalid_files_do_not_break_anything() {
     assert!(r.is_ok());
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn app_level_diagnostics_follow_settings_edits() {
+    let (_dir, root) = fixture("basic");
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let settings = file_uri(&root.join("local.settings.json"));
+    client
+        .open(
+            &settings,
+            "json",
+            1,
+            r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python3.11"}}"#,
+        )
+        .await;
+    let wrong = client
+        .wait_diagnostics(&settings, |d| codes(d).contains(&"AZF304".to_string()))
+        .await;
+    assert_eq!(wrong["params"]["version"], 1);
+    // Fix the value in the buffer: the app-level diagnostic clears.
+    client
+        .change(
+            &settings,
+            2,
+            json!([{"text": r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python"}}"#}]),
+        )
+        .await;
+    client
+        .wait_diagnostics(&settings, |d| !codes(d).contains(&"AZF304".to_string()))
+        .await;
+    client.shutdown().await;
+}

@@ -20,6 +20,10 @@ pub struct AppState {
     units: BTreeMap<String, Arc<FunctionUnit>>,
     /// Diagnostics per function, computed on demand and dropped when an edit affects them.
     cache: HashMap<String, Arc<Vec<Diagnostic>>>,
+    /// For each checked function, the app files its load runs (script, packages, local imports).
+    loads: HashMap<String, Vec<String>>,
+    /// Which checked functions load each file (the reverse of `loads`).
+    loaded_by: HashMap<String, BTreeSet<String>>,
 }
 
 impl AppState {
@@ -34,7 +38,68 @@ impl AppState {
             modules,
             units,
             cache: HashMap::new(),
+            loads: HashMap::new(),
+            loaded_by: HashMap::new(),
         }
+    }
+
+    /// Checks every function (in parallel) and keeps the results.
+    pub fn check_all(&mut self) {
+        use rayon::prelude::*;
+        let pending: Vec<&Arc<FunctionUnit>> = self
+            .units
+            .values()
+            .filter(|u| !self.cache.contains_key(&u.name))
+            .collect();
+        let results: Vec<(String, Vec<Diagnostic>, Vec<String>)> = pending
+            .par_iter()
+            .map(|u| {
+                let (d, files) = rules::check_function_and_modules(&self.input, &self.modules, u);
+                (u.name.clone(), d, files)
+            })
+            .collect();
+        for (name, diagnostics, files) in results {
+            self.remember(name, diagnostics, files);
+        }
+    }
+
+    fn remember(
+        &mut self,
+        name: String,
+        diagnostics: Vec<Diagnostic>,
+        files: Vec<String>,
+    ) -> Arc<Vec<Diagnostic>> {
+        self.forget_loads(&name);
+        for f in &files {
+            self.loaded_by
+                .entry(f.clone())
+                .or_default()
+                .insert(name.clone());
+        }
+        self.loads.insert(name.clone(), files);
+        let diagnostics = Arc::new(diagnostics);
+        self.cache.insert(name, diagnostics.clone());
+        diagnostics
+    }
+
+    fn forget_loads(&mut self, name: &str) {
+        if let Some(files) = self.loads.remove(name) {
+            for f in files {
+                if let Some(set) = self.loaded_by.get_mut(&f) {
+                    set.remove(name);
+                    if set.is_empty() {
+                        self.loaded_by.remove(&f);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The app-level diagnostics (host.json, local.settings.json, requirements, routes across
+    /// functions), unfiltered.
+    pub fn app_diagnostics(&self) -> Vec<Diagnostic> {
+        let units: Vec<&FunctionUnit> = self.units.values().map(|u| u.as_ref()).collect();
+        rules::check_app_files(&self.input, &self.modules, &units)
     }
 
     pub fn input(&self) -> &AppInput {
@@ -94,7 +159,7 @@ impl AppState {
                 }
             }
         }
-        affected.extend(self.importers_of(path));
+        affected.extend(self.importers_of(path, listing_changed));
         for f in &affected {
             self.cache.remove(f);
         }
@@ -112,33 +177,18 @@ impl AppState {
         }
     }
 
-    /// Functions whose load may run `path`: the function of its folder and the functions whose
-    /// script names that folder; every function for a module outside function folders (shared
-    /// code), since any of them may import it.
-    fn importers_of(&self, path: &str) -> BTreeSet<String> {
+    /// Functions whose diagnostics may depend on `path`: the function of its folder, and every
+    /// checked function whose load ran it. A new Python file may satisfy an import that failed
+    /// before, and a root file (settings, requirements, host.json) is read by every function.
+    fn importers_of(&self, path: &str, listing_changed: bool) -> BTreeSet<String> {
+        let root_file = !path.contains('/');
+        if root_file || (listing_changed && path.ends_with(".py")) {
+            return self.units.keys().cloned().collect();
+        }
         if !path.ends_with(".py") {
             return BTreeSet::new();
         }
-        match path.split_once('/') {
-            Some((folder, _)) if self.units.contains_key(folder) => self
-                .units
-                .iter()
-                .filter(|(name, unit)| {
-                    name.as_str() == folder || self.script_mentions(unit, folder)
-                })
-                .map(|(name, _)| name.clone())
-                .collect(),
-            _ => self.units.keys().cloned().collect(),
-        }
-    }
-
-    fn script_mentions(&self, unit: &FunctionUnit, needle: &str) -> bool {
-        match &unit.script {
-            function::Script::Found { path, .. } => {
-                self.input.text(path).is_some_and(|t| t.contains(needle))
-            }
-            _ => false,
-        }
+        self.loaded_by.get(path).cloned().unwrap_or_default()
     }
 
     /// The diagnostics of one function (unfiltered), computed once until an edit affects it.
@@ -146,12 +196,17 @@ impl AppState {
         if let Some(d) = self.cache.get(name) {
             return d.clone();
         }
-        let diagnostics = match self.units.get(name) {
-            Some(unit) => Arc::new(rules::check_function(&self.input, &self.modules, unit)),
-            None => Arc::new(Vec::new()),
-        };
-        self.cache.insert(name.to_string(), diagnostics.clone());
-        diagnostics
+        match self.units.get(name).cloned() {
+            Some(unit) => {
+                let (d, files) =
+                    rules::check_function_and_modules(&self.input, &self.modules, &unit);
+                self.remember(name.to_string(), d, files)
+            }
+            None => {
+                self.forget_loads(name);
+                Arc::new(Vec::new())
+            }
+        }
     }
 
     /// Every diagnostic of the app, filtered by `config`, grouped by file.
@@ -163,6 +218,11 @@ impl AppState {
                 if config.enabled(d.code) {
                     by_file.entry(d.file.clone()).or_default().push(d.clone());
                 }
+            }
+        }
+        for d in self.app_diagnostics() {
+            if config.enabled(d.code) {
+                by_file.entry(d.file.clone()).or_default().push(d);
             }
         }
         for list in by_file.values_mut() {

@@ -7,14 +7,13 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use ropey::Rope;
 use tower_lsp_server::ls_types::Uri;
 
 use super::config::ClientSettings;
 use super::convert::Encoding;
 use crate::analysis::state::AppState;
-use crate::analysis::{rules, AppInput, Config, Diagnostic, FileContent};
+use crate::analysis::{AppInput, Config, Diagnostic, FileContent};
 
 /// What was negotiated with the client at `initialize`.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +42,10 @@ pub struct Document {
     pub path: Option<PathBuf>,
 }
 
+/// The key under which app-level diagnostics are kept beside the functions' (no function folder
+/// has an empty name).
+const APP_LEVEL: &str = "";
+
 /// One function app with the diagnostics of each function and what was reported per file.
 #[derive(Debug)]
 pub struct App {
@@ -63,17 +66,9 @@ pub struct App {
 impl App {
     /// Builds an app and checks every function (in parallel).
     pub fn new(root: PathBuf, input: AppInput, project_config: Config, config: Config) -> App {
-        let state = AppState::new(input);
-        let units: Vec<_> = state.units().collect();
-        let checked: Vec<(String, Vec<Diagnostic>)> = units
-            .par_iter()
-            .map(|u| {
-                (
-                    u.name.clone(),
-                    rules::check_function(state.input(), state.modules(), u),
-                )
-            })
-            .collect();
+        let mut state = AppState::new(input);
+        state.check_all();
+        let names: Vec<String> = state.units().map(|u| u.name.clone()).collect();
         let mut app = App {
             root,
             state,
@@ -83,14 +78,25 @@ impl App {
             file_fns: HashMap::new(),
             reported: HashMap::new(),
         };
-        for (name, list) in checked {
-            app.store(name, Arc::new(list));
+        for name in names {
+            let list = app.state.function_diagnostics(&name);
+            app.store(name, list);
         }
+        let app_level = Arc::new(app.state.app_diagnostics());
+        app.store(APP_LEVEL.to_string(), app_level);
         app
     }
 
     pub fn function_count(&self) -> usize {
-        self.diags.len()
+        self.state.units().count()
+    }
+
+    /// Re-runs the app-level rules (host.json, settings, requirements, routes across functions).
+    fn recheck_app_level(&mut self, files: &mut BTreeSet<String>) {
+        self.forget(APP_LEVEL, files);
+        let list = Arc::new(self.state.app_diagnostics());
+        files.extend(list.iter().map(|d| d.file.clone()));
+        self.store(APP_LEVEL.to_string(), list);
     }
 
     fn store(&mut self, name: String, list: Arc<Vec<Diagnostic>>) {
@@ -136,6 +142,14 @@ impl App {
             }
         }
         let mut files = self.recheck(&affected);
+        // App-level rules read root files, function.json (routes) and, with a .funcignore, imports.
+        let app_level_input = !rel.contains('/')
+            || rel.ends_with("/function.json")
+            || !rel.ends_with(".py")
+            || self.state.input().exists(".funcignore");
+        if app_level_input {
+            self.recheck_app_level(&mut files);
+        }
         files.insert(rel.to_string());
         files
     }

@@ -129,6 +129,17 @@ pub fn rule(code: &str) -> Option<&'static RuleMeta> {
 
 /// Runs every function-level rule on one function.
 pub fn check_function(app: &AppInput, modules: &Modules, unit: &FunctionUnit) -> Vec<Diagnostic> {
+    check_function_and_modules(app, modules, unit).0
+}
+
+/// Runs every function-level rule on one function, and returns with the diagnostics the app
+/// files the worker imports to load it (the script, its packages, the local modules it imports):
+/// an edit to any of them can change the function's diagnostics.
+pub fn check_function_and_modules(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+) -> (Vec<Diagnostic>, Vec<String>) {
     let ctx = FunctionCtx::new(app, modules, unit);
     let mut out = Vec::new();
     for check in CHECKS {
@@ -136,7 +147,12 @@ pub fn check_function(app: &AppInput, modules: &Modules, unit: &FunctionUnit) ->
             check(&ctx, &mut out);
         }
     }
-    out
+    let files = ctx
+        .loaded_modules()
+        .iter()
+        .map(|m| m.file.clone())
+        .collect();
+    (out, files)
 }
 
 /// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
