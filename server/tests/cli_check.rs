@@ -437,3 +437,20 @@ fn snapshot_broken_function_json_text() {
 fn snapshot_broken_function_json_json() {
     insta::assert_snapshot!(snapshot_output(&["check", "--format", "json", BROKEN]));
 }
+
+const SETTINGS_MISTAKES: &str = "tests/fixtures/cli/settings_mistakes";
+
+#[test]
+fn snapshot_settings_mistakes_json() {
+    insta::assert_snapshot!(snapshot_output(&[
+        "check",
+        "--format",
+        "json",
+        SETTINGS_MISTAKES
+    ]));
+}
+
+#[test]
+fn snapshot_settings_mistakes_text() {
+    insta::assert_snapshot!(snapshot_output(&["check", SETTINGS_MISTAKES]));
+}
