@@ -3,7 +3,9 @@
 use super::context::{counterpart, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::python::ParamKind;
+use crate::analysis::routes::route_params;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF201",
@@ -58,10 +60,28 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let suggestion = counterpart(&param.name, &unmatched, unbound == 1);
-        let hint = suggestion
-            .map(|s| format!(" — did you mean '{s}'?"))
-            .unwrap_or_default();
+        let is_context_like = matches!(
+            &p.resolved,
+            Some(Resolved::Class(ClassRef::Azure(n))) if n == "Context"
+        ) || matches!(param.name.as_str(), "ctx" | "Context" | "context_");
+        let route_param = http_route_params(ctx).contains(&param.name);
+        let suggestion = if is_context_like || route_param {
+            None
+        } else {
+            counterpart(&param.name, &unmatched, unbound == 1)
+        };
+        let hint = if is_context_like {
+            " — name it 'context' to receive the invocation context".to_string()
+        } else if route_param {
+            format!(
+                " — '{}' is a route parameter: read it with req.route_params.get(\"{}\")",
+                param.name, param.name
+            )
+        } else {
+            suggestion
+                .map(|s| format!(" — did you mean '{s}'?"))
+                .unwrap_or_default()
+        };
         let Some(mut d) = ctx.script_diag(
             &META,
             param.name_range,
@@ -91,6 +111,18 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The route parameters of the function's HTTP trigger.
+fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
+    ctx.unit
+        .json
+        .bindings
+        .iter()
+        .find(|b| b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")))
+        .and_then(|b| b.property_str("route"))
+        .map(|r| route_params(&r.value))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_support::check;
@@ -99,6 +131,7 @@ mod tests {
     #[test]
     fn parameters_without_bindings() {
         expect![[r#"
+            Ctx/__init__.py:2:15 AZF201 error parameter 'ctx' of main() is not declared in function.json — name it 'context' to receive the invocation context
             F/__init__.py:2:10 AZF201 error parameter 'request' of main() is not declared in function.json — did you mean 'req'?
               related F/function.json:1:47: binding 'req'
               fix: Rename parameter 'request' to 'req'
@@ -106,6 +139,7 @@ mod tests {
             G/__init__.py:1:10 AZF201 error parameter 'Msg' of main() is not declared in function.json — did you mean 'msg'?
               related G/function.json:1:48: binding 'msg'
               fix: Rename parameter 'Msg' to 'msg'
+            Route/__init__.py:1:15 AZF201 error parameter 'id' of main() is not declared in function.json — 'id' is a route parameter: read it with req.route_params.get("id")
         "#]]
         .assert_eq(&check(
             "AZF201",
@@ -120,6 +154,15 @@ def main(request: func.HttpRequest, extra=1, context=None) -> func.HttpResponse:
 {"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}]}
 //- /G/__init__.py
 def main(Msg): pass
+//- /Ctx/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}]}
+//- /Ctx/__init__.py
+import azure.functions as func
+def main(msg, ctx: func.Context): pass
+//- /Route/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req", "route": "items/{id}"}]}
+//- /Route/__init__.py
+def main(req, id): pass
 //- /Ok/function.json
 {"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}]}
 //- /Ok/__init__.py
