@@ -23,13 +23,27 @@ fn src(sub: &str) -> PathBuf {
 /// The analysis core works on text it is given: no I/O, no protocol types, no async runtime.
 #[test]
 fn analysis_core_has_no_io_and_no_protocol_types() {
-    let forbidden = ["std::fs", "std::net", "tower_lsp", "ls_types", "lsp_types", "tokio", "serde_json", "std::process"];
+    let forbidden = [
+        "std::fs",
+        "std::net",
+        "tower_lsp",
+        "ls_types",
+        "lsp_types",
+        "tokio",
+        "serde_json",
+        "std::process",
+    ];
     for file in rust_files(&src("analysis")) {
         let text = std::fs::read_to_string(&file).unwrap();
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
             for word in forbidden {
-                assert!(!code.contains(word), "{}:{}: `{word}` in the analysis core", file.display(), n + 1);
+                assert!(
+                    !code.contains(word),
+                    "{}:{}: `{word}` in the analysis core",
+                    file.display(),
+                    n + 1
+                );
             }
         }
     }
@@ -44,7 +58,10 @@ fn only_the_cli_prints() {
             for (n, line) in text.lines().enumerate() {
                 let code = line.trim_start();
                 assert!(
-                    !(code.starts_with("println!") || code.starts_with("print!") || code.starts_with("eprintln!") || code.starts_with("dbg!")),
+                    !(code.starts_with("println!")
+                        || code.starts_with("print!")
+                        || code.starts_with("eprintln!")
+                        || code.starts_with("dbg!")),
                     "{}:{}: printing outside the CLI",
                     file.display(),
                     n + 1
@@ -60,13 +77,25 @@ fn every_rule_file_is_documented_and_tested() {
     let mut count = 0;
     for file in rust_files(&src("analysis/rules")) {
         let name = file.file_name().unwrap().to_string_lossy().to_string();
-        let Some(code) = name.strip_prefix("azf").and_then(|r| r.get(..3)) else { continue };
+        let Some(code) = name.strip_prefix("azf").and_then(|r| r.get(..3)) else {
+            continue;
+        };
         let text = std::fs::read_to_string(&file).unwrap();
         let code = format!("AZF{code}");
-        assert!(text.starts_with(&format!("//! {code}: ")), "{name}: first line must be `//! {code}: …`");
-        assert!(text.contains(&format!("code: \"{code}\"")), "{name}: META.code must be {code}");
+        assert!(
+            text.starts_with(&format!("//! {code}: ")),
+            "{name}: first line must be `//! {code}: …`"
+        );
+        assert!(
+            text.contains(&format!("code: \"{code}\"")),
+            "{name}: META.code must be {code}"
+        );
         assert!(text.contains("#[cfg(test)]"), "{name}: no tests");
         count += 1;
     }
-    assert_eq!(count, azfunc_lsp::analysis::rules::RULES.len(), "a rule file is not registered, or a registered rule has no file");
+    assert_eq!(
+        count,
+        azfunc_lsp::analysis::rules::RULES.len(),
+        "a rule file is not registered, or a registered rule has no file"
+    );
 }
