@@ -1,0 +1,23 @@
+-- azfunc-lsp: language server for Azure Functions Python apps.
+-- Neovim 0.11+: put this folder on 'runtimepath' (or copy this file to ~/.config/nvim/lsp/),
+-- then `vim.lsp.enable('azfunc_lsp')`. Override any field with `vim.lsp.config('azfunc_lsp', {...})`.
+local root_markers = { 'host.json', 'function_app.py' }
+
+---@type vim.lsp.Config
+return {
+  cmd = { 'azfunc-lsp', 'serve' },
+  filetypes = { 'json', 'python' },
+  root_markers = root_markers,
+  -- Attach only inside a function app: a JSON or Python file elsewhere gets no client.
+  root_dir = function(bufnr, on_dir)
+    local root = vim.fs.root(bufnr, root_markers)
+    if root then
+      on_dir(root)
+    end
+  end,
+  -- Rule settings, also answered to the server's `workspace/configuration` requests:
+  -- select = { 'AZF2' }, ignore = { 'AZF212' }, severity = { AZF201 = 'warning', AZF106 = 'off' }
+  settings = {
+    azfunc = vim.empty_dict(),
+  },
+}
