@@ -462,8 +462,15 @@ fn kind_of(rel: &str) -> Option<Kind> {
     }
 }
 
-/// Reads one file according to the content policy.
-fn read_content(path: &Path, rel: &str) -> FileContent {
+/// Whether the analysis reads this file's content (by its name); other files only need to exist.
+pub fn content_needed(rel: &str) -> bool {
+    kind_of(rel).is_some()
+}
+
+/// Reads one file according to the content policy: text for the files the analysis reads
+/// (lenient UTF-8 for JSON, strict for Python, BOM stripped), `TooLarge` past
+/// [`MAX_FILE_SIZE`], `NotLoaded` for binary or unneeded files, `Unreadable` on I/O errors.
+pub fn read_content(path: &Path, rel: &str) -> FileContent {
     let Some(kind) = kind_of(rel) else {
         return FileContent::NotLoaded;
     };
