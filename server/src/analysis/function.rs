@@ -26,8 +26,9 @@ pub fn parse_modules(app: &AppInput) -> Modules {
         .collect()
 }
 
-/// A function folder: a sub-folder of the app root holding `function.json` (H1).
-#[derive(Debug, Clone)]
+/// A function folder: a sub-folder of the app root holding `function.json` (H1), or a decorated
+/// function of a v2 app.
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunctionUnit {
     /// The folder name, which is the function name.
     pub name: String,
@@ -36,6 +37,24 @@ pub struct FunctionUnit {
     /// `function.json` could not be read as text.
     pub json_unavailable: Option<FileContent>,
     pub script: Script,
+    /// For a function of a v2 (decorator) app: where it comes from. Its `json_path` is then the
+    /// Python file with the decorators, and `json` holds the bindings the decorators declare, with
+    /// ranges in that file.
+    pub v2: Option<Box<super::v2::V2Unit>>,
+}
+
+impl FunctionUnit {
+    /// Whether the function is declared with decorators (v2) rather than function.json.
+    pub fn is_v2(&self) -> bool {
+        self.v2.is_some()
+    }
+}
+
+/// The functions of an app as the runtime finds them: the decorated functions the worker indexes
+/// when the app's v2 script exists (function.json folders are then ignored), else the
+/// function.json folders.
+pub fn discover_all(app: &AppInput, modules: &Modules) -> Vec<FunctionUnit> {
+    super::v2::discover(app, modules).unwrap_or_else(|| discover(app))
 }
 
 /// The outcome of the host's primary-script selection.
@@ -97,6 +116,7 @@ fn unit(app: &AppInput, folder: &str) -> FunctionUnit {
         json,
         json_unavailable,
         script,
+        v2: None,
     }
 }
 
@@ -297,9 +317,19 @@ pub fn entry_point<'m>(module: &'m PyModule, name: &str, text: &str) -> Entry<'m
 /// decorator wraps it with `functools.wraps` (`inspect.signature` follows `__wrapped__`), the
 /// wrapper otherwise. `None` when a decorator cannot be followed (it is not defined in the module).
 fn decorated_signature<'m>(module: &'m PyModule, f: &'m PyFunction) -> Option<&'m PyFunction> {
+    signature_through(module, f, &f.decorators)
+}
+
+/// The function whose signature the worker sees for `f` wrapped by `decorators` (outermost
+/// first; each one a function of the module): see [`decorated_signature`].
+pub fn signature_through<'m>(
+    module: &'m PyModule,
+    f: &'m PyFunction,
+    decorators: &[python::Expr],
+) -> Option<&'m PyFunction> {
     let mut current = f;
     // Decorators apply bottom-up.
-    for decorator in f.decorators.iter().rev() {
+    for decorator in decorators.iter().rev() {
         let (name, factory) = match decorator {
             python::Expr::Name(n) => (n, false),
             python::Expr::Call(callee) => match callee.as_ref() {

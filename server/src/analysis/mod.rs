@@ -17,6 +17,7 @@ pub mod rules;
 pub mod settings;
 pub mod state;
 pub mod text;
+pub mod v2;
 
 pub use app::{AppInput, FileContent};
 pub use config::Config;
@@ -27,7 +28,7 @@ pub use diagnostic::{Diagnostic, FileEdit, Fix, Related, Severity};
 pub fn check_functions(app: &AppInput) -> Vec<(String, Vec<Diagnostic>)> {
     use rayon::prelude::*;
     let modules = function::parse_modules(app);
-    let units = function::discover(app);
+    let units = function::discover_all(app, &modules);
     units
         .par_iter()
         .map(|unit| {
@@ -44,7 +45,7 @@ pub fn check_functions(app: &AppInput) -> Vec<(String, Vec<Diagnostic>)> {
 pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     let modules = function::parse_modules(app);
-    let units = function::discover(app);
+    let units = function::discover_all(app, &modules);
     let mut all: Vec<Diagnostic> = units
         .par_iter()
         .flat_map_iter(|unit| rules::check_function(app, &modules, unit))

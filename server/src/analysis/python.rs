@@ -30,6 +30,8 @@ pub struct PyModule {
     pub cors_headers: Vec<TextRange>,
     /// `….route_params["x"]` and `….route_params.get("x")` reads: the name and its range.
     pub route_param_reads: Vec<(String, TextRange)>,
+    /// Module-level statements with call and decorator arguments, for the decorator model.
+    pub statements: Vec<super::v2::syntax::Stmt>,
 }
 
 /// One read of an environment variable by a constant name.
@@ -409,6 +411,7 @@ fn summarize(tree: &tree_sitter::Tree, src: &str) -> PyModule {
         depth: 0,
     };
     walker.block(root, Ctx::default());
+    module.statements = super::v2::syntax::read(root, src);
     if ["environ", "getenv", "Access-Control-Allow", "route_params"]
         .iter()
         .any(|needle| src.contains(needle))

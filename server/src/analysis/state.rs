@@ -10,6 +10,7 @@ use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules};
 use super::python;
 use super::rules;
+use super::v2;
 
 /// One app with its derived data, updated file by file.
 #[derive(Debug, Clone)]
@@ -24,15 +25,29 @@ pub struct AppState {
     loads: HashMap<String, Vec<String>>,
     /// Which checked functions load each file (the reverse of `loads`).
     loaded_by: HashMap<String, BTreeSet<String>>,
+    /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
+    v2_script: Option<String>,
+}
+
+/// Units by name; of several functions with one name (an error in a v2 app), the first is kept.
+fn by_name(units: Vec<FunctionUnit>) -> BTreeMap<String, Arc<FunctionUnit>> {
+    let mut map = BTreeMap::new();
+    for u in units {
+        map.entry(u.name.clone()).or_insert_with(|| Arc::new(u));
+    }
+    map
+}
+
+fn v2_script(input: &AppInput) -> Option<String> {
+    let name = v2::script_name(input).name;
+    input.exists(&name).then_some(name)
 }
 
 impl AppState {
     pub fn new(input: AppInput) -> AppState {
         let modules = function::parse_modules(&input);
-        let units = function::discover(&input)
-            .into_iter()
-            .map(|u| (u.name.clone(), Arc::new(u)))
-            .collect();
+        let units = by_name(function::discover_all(&input, &modules));
+        let v2_script = v2_script(&input);
         AppState {
             input,
             modules,
@@ -40,6 +55,7 @@ impl AppState {
             cache: HashMap::new(),
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
+            v2_script,
         }
     }
 
@@ -149,6 +165,27 @@ impl AppState {
     /// (which can change the primary script of its folder).
     fn refresh(&mut self, path: &str, listing_changed: bool) -> BTreeSet<String> {
         let mut affected = BTreeSet::new();
+        // Whether the app is a v2 app can change with the script or the setting that names it.
+        let was_v2 = self.v2_script.is_some();
+        if path == "local.settings.json"
+            || self.v2_script.as_deref() == Some(path)
+            || (listing_changed && path.ends_with(".py"))
+        {
+            self.v2_script = v2_script(&self.input);
+        }
+        if was_v2 || self.v2_script.is_some() {
+            if path.ends_with(".py")
+                || path == "local.settings.json"
+                || was_v2 != self.v2_script.is_some()
+            {
+                affected.extend(self.rederive_all());
+            }
+            affected.extend(self.importers_of(path, listing_changed));
+            for f in &affected {
+                self.cache.remove(f);
+            }
+            return affected;
+        }
         if let Some((folder, rest)) = path.split_once('/') {
             if !rest.contains('/') {
                 if rest == "function.json" || listing_changed {
@@ -164,6 +201,35 @@ impl AppState {
             self.cache.remove(f);
         }
         affected
+    }
+
+    /// Derives every unit again (a v2 app's functions come from its modules as a whole) and
+    /// returns the names whose unit changed, appeared or vanished.
+    fn rederive_all(&mut self) -> BTreeSet<String> {
+        let new = by_name(function::discover_all(&self.input, &self.modules));
+        let mut changed = BTreeSet::new();
+        for (name, unit) in &self.units {
+            if new.get(name).is_none_or(|n| n != unit) {
+                changed.insert(name.clone());
+            }
+        }
+        for name in new.keys() {
+            if !self.units.contains_key(name) {
+                changed.insert(name.clone());
+            }
+        }
+        for name in &changed {
+            if !new.contains_key(name) {
+                self.forget_loads(name);
+            }
+        }
+        self.units = new;
+        changed
+    }
+
+    /// Whether the app is a v2 (decorator) app.
+    pub fn is_v2(&self) -> bool {
+        self.v2_script.is_some()
     }
 
     fn rediscover(&mut self, folder: &str) {

@@ -43,7 +43,7 @@ const IN_OUT: &[&str] = &["in", "out"];
 
 pub const AUTH_LEVELS: &[&str] = &["anonymous", "function", "admin", "user", "system"];
 pub const HTTP_METHODS: &[&str] = &[
-    "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect",
+    "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect", "query",
 ];
 pub const DATA_TYPES: &[&str] = &["string", "binary", "stream", "undefined"];
 pub const DIRECTIONS: &[&str] = &["in", "out", "inout"];

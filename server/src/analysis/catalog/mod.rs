@@ -3,6 +3,8 @@
 
 pub mod annotation_matrix;
 pub mod binding_types;
+pub mod decorator_types;
+pub mod decorators;
 pub mod distributions;
 pub mod stdlib;
 

@@ -42,9 +42,15 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         "a function name starts with a letter and has only letters, digits, '_' and '-' (at most 128)"
             .to_string()
     };
+    let range = ctx
+        .unit
+        .v2
+        .as_ref()
+        .map(|v| v.name_range)
+        .unwrap_or(TextRange::empty(0));
     out.push(ctx.json_diag(
         &META,
-        TextRange::empty(0),
+        range,
         format!("'{name}' is not a valid function name: {why}; the host will not load it"),
     ));
 }

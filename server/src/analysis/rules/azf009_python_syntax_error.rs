@@ -45,10 +45,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                         &m.file,
                         e.range,
                         format!(
-                            "syntax error: {}{more}; importing {} fails, so '{}' does not load",
+                            "syntax error: {}{more}; importing {} fails, so {}",
                             e.message,
                             m.file,
-                            ctx.name()
+                            ctx.load_failure()
                         ),
                     )
                 })

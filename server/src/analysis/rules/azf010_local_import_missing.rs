@@ -35,9 +35,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 &m.file,
                 broken.range,
                 format!(
-                    "{}: the import fails, so '{}' does not load",
+                    "{}: the import fails, so {}",
                     broken.message,
-                    ctx.name()
+                    ctx.load_failure()
                 ),
             );
             out.push(ctx.with_import_context(d, m));

@@ -35,14 +35,14 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if let Some(failure) = module.import_failures.first() {
             let message = match &failure.kind {
                 ImportFailureKind::Raise => format!(
-                    "this `raise` runs when the worker imports {}, so '{}' does not load",
+                    "this `raise` runs when the worker imports {}, so {}",
                     m.file,
-                    ctx.name()
+                    ctx.load_failure()
                 ),
                 ImportFailureKind::UndefinedName(name) => format!(
-                    "name '{name}' is not defined when the worker imports {} (NameError), so '{}' does not load",
+                    "name '{name}' is not defined when the worker imports {} (NameError), so {}",
                     m.file,
-                    ctx.name()
+                    ctx.load_failure()
                 ),
                 ImportFailureKind::Exit(call) => format!(
                     "`{call}()` at module level ends the worker process while it imports {}: no function of the app loads",

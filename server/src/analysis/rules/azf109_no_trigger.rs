@@ -21,6 +21,9 @@ Use `"type": "httpTrigger"` for the request, and `http` (direction `out`) for th
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    if ctx.is_v2() {
+        return; // AZF708 knows the decorators
+    }
     let json = &ctx.unit.json;
     if json.bindings.is_empty() || json.bindings.iter().any(|b| b.is_trigger()) {
         return;

@@ -26,13 +26,29 @@ Use `"type": "queue"`.
 "#,
 };
 
+/// A known type that `value` merely decorates with a prefix (`storageQueueTrigger` →
+/// `queueTrigger`), when no explicitly installed extension could provide the longer name.
+fn known_suffix(ctx: &FunctionCtx, value: &str) -> Option<&'static str> {
+    if ctx.app.exists("extensions.csproj") || ctx.app.exists("bin/extensions.json") {
+        return None;
+    }
+    let lower = value.to_ascii_lowercase();
+    BINDING_TYPES
+        .iter()
+        .map(|b| b.name)
+        .filter(|n| n.len() >= 8 && lower.len() > n.len())
+        .find(|n| lower.ends_with(&n.to_ascii_lowercase()))
+}
+
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
         let Some(t) = &b.binding_type else { continue };
         if binding_type_ignore_case(&t.value).is_some() || t.value.is_empty() {
             continue;
         }
-        let Some(suggestion) = did_you_mean(&t.value, BINDING_TYPES.iter().map(|b| b.name)) else {
+        let Some(suggestion) = did_you_mean(&t.value, BINDING_TYPES.iter().map(|b| b.name))
+            .or_else(|| known_suffix(ctx, &t.value))
+        else {
             continue;
         };
         out.push(

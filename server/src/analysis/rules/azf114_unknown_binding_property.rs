@@ -32,9 +32,16 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         };
         let Some(props) = spec.props else { continue };
         let known = || COMMON.iter().copied().chain(props.iter().map(|p| p.name));
+        // Decorator parameters are the library's own; only extra keyword arguments can be typos.
+        let origin = ctx.unit.v2.as_ref().map(|v| v.origin(&ctx.unit.json, b));
         for m in &b.members {
             if known().any(|k| k.eq_ignore_ascii_case(&m.key)) {
                 continue;
+            }
+            if let Some(origin) = origin {
+                if !origin.is_some_and(|o| o.extra_keys.contains(&m.key)) {
+                    continue;
+                }
             }
             if let Some(suggestion) = did_you_mean(&m.key, known()) {
                 out.push(ctx.json_diag(

@@ -30,6 +30,17 @@ fn has(b: &Binding, key: &str) -> bool {
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
+        // A decorator's own required parameters are AZF712's (a TypeError at import); only the
+        // generic decorators leave the properties to the caller.
+        if let Some(v2) = &ctx.unit.v2 {
+            let generic = v2
+                .decorator_of(&ctx.unit.json, b)
+                .and_then(|d| d.spec())
+                .is_some_and(|s| s.is_generic());
+            if !generic || v2.origin(&ctx.unit.json, b).is_some_and(|o| o.dynamic) {
+                continue;
+            }
+        }
         let Some(t) = b.type_str() else { continue };
         let Some(spec) = binding_type_ignore_case(t) else {
             continue;

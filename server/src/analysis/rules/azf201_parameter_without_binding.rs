@@ -82,14 +82,26 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 .map(|s| format!(" — did you mean '{s}'?"))
                 .unwrap_or_default()
         };
-        let Some(mut d) = ctx.script_diag(
-            &META,
-            param.name_range,
-            format!(
+        let message = match &ctx.unit.v2 {
+            None => format!(
                 "parameter '{}' of {}() is not declared in function.json{hint}",
                 param.name, sig.function.name
             ),
-        ) else {
+            Some(v2) => {
+                // `route()` names the request `req` unless `trigger_arg_name` says otherwise.
+                let default_name = suggestion
+                    .and_then(|s| ctx.bindings_by_name.get(s))
+                    .and_then(|b| v2.origin(&ctx.unit.json, b))
+                    .filter(|o| !o.name_given && !o.name_param.is_empty())
+                    .map(|o| format!(" (route() names it '{}' unless {}='{}' is set)", suggestion.unwrap_or(""), o.name_param, param.name))
+                    .unwrap_or_default();
+                ctx.app_fails(format!(
+                    "parameter '{}' of {}() is not bound by any decorator (no arg_name='{}'){hint}{default_name}",
+                    param.name, sig.function.name, param.name,
+                ))
+            }
+        };
+        let Some(mut d) = ctx.script_diag(&META, param.name_range, message) else {
             continue;
         };
         if let Some(s) = suggestion {

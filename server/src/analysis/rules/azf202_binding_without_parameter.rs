@@ -59,14 +59,34 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let hint = suggestion
             .map(|s| format!(" — did you mean '{s}'?"))
             .unwrap_or_default();
-        let mut d = ctx.json_diag(
-            &META,
-            name.range,
-            format!(
+        let message = match &ctx.unit.v2 {
+            None => format!(
                 "binding '{}' has no parameter in {}(){hint}",
                 name.value, sig.function.name
             ),
-        );
+            Some(v2) => {
+                let origin = v2.origin(&ctx.unit.json, b);
+                let deco = v2
+                    .decorator_of(&ctx.unit.json, b)
+                    .map(|d| d.display())
+                    .unwrap_or_else(|| "the decorator".into());
+                ctx.app_fails(match origin {
+                    Some(o) if !o.name_given && o.name_param == "trigger_arg_name" => format!(
+                        "{deco}() passes the request as '{}' (the trigger_arg_name default), but {}() has no parameter '{}'{hint}",
+                        name.value, sig.function.name, name.value,
+                    ),
+                    Some(o) if !o.name_param.is_empty() => format!(
+                        "{deco}({}='{}') has no parameter '{}' in {}(){hint}",
+                        o.name_param, name.value, name.value, sig.function.name,
+                    ),
+                    _ => format!(
+                        "binding '{}' has no parameter in {}(){hint}",
+                        name.value, sig.function.name,
+                    ),
+                })
+            }
+        };
+        let mut d = ctx.json_diag(&META, name.range, message);
         if let (Some(s), Some(script)) = (suggestion, ctx.script_path) {
             if let Some(p) = sig.params.iter().find(|p| p.param.name == s) {
                 d = d.with_related(script, p.param.name_range, format!("parameter '{s}'"));

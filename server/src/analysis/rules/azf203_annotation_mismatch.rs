@@ -98,7 +98,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(anchor) = p.param.annotation.as_ref().map(|a| a.range) else {
             continue;
         };
-        if let Some(d) = ctx.script_diag(&META, anchor, message) {
+        if let Some(d) = ctx.script_diag(&META, anchor, ctx.app_fails(message)) {
             out.push(
                 d.with_related(
                     &ctx.unit.json_path,

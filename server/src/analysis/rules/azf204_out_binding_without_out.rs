@@ -91,10 +91,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(mut d) = ctx.script_diag(
             &META,
             ann.range,
-            format!(
+            ctx.app_fails(format!(
                 "binding '{}' has direction 'out', so its annotation must be func.Out[...]: use func.Out[{}]",
                 p.param.name, ann.text
-            ),
+            )),
         ) else {
             continue;
         };

@@ -43,18 +43,23 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(ann) = &p.param.annotation else {
             continue;
         };
-        let implied = if binding.direction_raw.is_none() {
+        let implied = if binding.direction_raw.is_none() && !ctx.is_v2() {
             " (the default)"
         } else {
             ""
         };
+        let fix = if ctx.is_v2() {
+            "an input binding's parameter takes the value itself (drop Out)"
+        } else {
+            "set \"direction\": \"out\" or drop Out"
+        };
         if let Some(d) = ctx.script_diag(
             &META,
             ann.range,
-            format!(
-                "binding '{}' has direction 'in'{implied}, but its annotation is func.Out: set \"direction\": \"out\" or drop Out",
+            ctx.app_fails(format!(
+                "binding '{}' has direction 'in'{implied}, but its annotation is func.Out: {fix}",
                 p.param.name
-            ),
+            )),
         ) {
             out.push(d.with_related(&ctx.unit.json_path, binding.anchor(), "the binding"));
         }

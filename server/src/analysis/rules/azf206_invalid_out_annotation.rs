@@ -40,10 +40,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if let Some(d) = ctx.script_diag(
             &META,
             ann.range,
-            format!(
+            ctx.app_fails(format!(
                 "binding {} has invalid Out annotation '{}': Out takes exactly one type, e.g. func.Out[str]",
                 p.param.name, ann.text
-            ),
+            )),
         ) {
             out.push(d);
         }

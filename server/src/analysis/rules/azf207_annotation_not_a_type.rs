@@ -41,10 +41,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if let Some(d) = ctx.script_diag(
             &META,
             ann.range,
-            format!(
+            ctx.app_fails(format!(
                 "binding {} has invalid non-type annotation '{}': {what} is not a class; annotate with the class itself",
                 p.param.name, ann.text
-            ),
+            )),
         ) {
             out.push(d);
         }

@@ -60,7 +60,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         },
         _ => return,
     };
-    if let Some(d) = ctx.script_diag(&META, annotation.range, message) {
+    if let Some(d) = ctx.script_diag(&META, annotation.range, ctx.app_fails(message)) {
         out.push(d.with_related(
             &ctx.unit.json_path,
             ret.anchor(),

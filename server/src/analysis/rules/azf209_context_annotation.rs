@@ -47,10 +47,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if let Some(d) = ctx.script_diag(
             &META,
             ann.range,
-            format!(
+            ctx.app_fails(format!(
                 "the \"context\" parameter is expected to be of type azure.functions.Context, got '{}'",
                 ann.text
-            ),
+            )),
         ) {
             out.push(d);
         }

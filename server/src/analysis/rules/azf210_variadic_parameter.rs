@@ -35,10 +35,12 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if let Some(d) = ctx.script_diag(
             &META,
             p.param.range,
-            format!(
-                "the worker treats {star}{} as a parameter named '{}', which has no binding in function.json",
-                p.param.name, p.param.name
-            ),
+            ctx.app_fails(format!(
+                "the worker treats {star}{} as a parameter named '{}', which has no binding in {}",
+                p.param.name,
+                p.param.name,
+                ctx.declared_in()
+            )),
         ) {
             out.push(d);
         }

@@ -84,8 +84,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                         ann,
                         why,
                         &format!(
-                            "when the worker imports {script}, so '{}' does not load",
-                            ctx.name()
+                            "when the worker imports {script}, so {}",
+                            ctx.load_failure()
                         ),
                     );
                 }
@@ -104,9 +104,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     ann,
                     why,
                     &format!(
-                        "when the worker reads the signature of {}(), so '{}' does not load",
+                        "when the worker reads the signature of {}(), so {}",
                         f.name,
-                        ctx.name()
+                        ctx.load_failure()
                     ),
                 );
             }

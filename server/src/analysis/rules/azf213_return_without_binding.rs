@@ -47,8 +47,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         &META,
         f.value_returns[0],
         format!(
-            "{}() returns a value, but function.json has no '$return' binding: the invocation fails",
-            f.name
+            "{}() returns a value, but {} has no '$return' binding: the invocation fails",
+            f.name,
+            ctx.declared_in()
         ),
     ) {
         out.push(d);

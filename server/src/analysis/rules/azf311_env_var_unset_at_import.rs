@@ -35,9 +35,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             file,
             read.range,
             format!(
-                "'{}' is not set in local.settings.json, so this module-level read raises KeyError when the worker imports {file}: '{}' does not load",
+                "'{}' is not set in local.settings.json, so this module-level read raises KeyError when the worker imports {file}: {}",
                 read.name,
-                ctx.name()
+                ctx.load_failure()
             ),
         ));
     }

@@ -29,10 +29,21 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if settings.host_cors.as_deref().is_some_and(|c| !c.trim().is_empty()) {
         return;
     }
-    let header = ctx.loaded_modules().iter().find_map(|m| {
-        let module = ctx.modules.get(&m.file)?;
-        module.cors_headers.first().map(|r| (m.file.clone(), *r))
-    });
+    let header = match ctx.own_code() {
+        // In a v2 app the function's own code is what sets its headers.
+        Some((file, own)) => ctx.modules.get(file).and_then(|module| {
+            module
+                .cors_headers
+                .iter()
+                .find(|r| own.start <= r.start && r.end <= own.end)
+                .map(|r| (file.to_string(), *r))
+        }),
+        None if ctx.is_v2() => None,
+        None => ctx.loaded_modules().iter().find_map(|m| {
+            let module = ctx.modules.get(&m.file)?;
+            module.cors_headers.first().map(|r| (m.file.clone(), *r))
+        }),
+    };
     let Some((header_file, header_range)) = header else { return };
     for b in &ctx.unit.json.bindings {
         if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {

@@ -24,6 +24,9 @@ Write `"route": "orders/{id}"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    if ctx.unit.v2.as_ref().is_some_and(|v| v.http_app.is_some()) {
+        return; // AZF717: the ASGI/WSGI function's route is the library's
+    }
     let prefix = route_prefix(ctx.app);
     if prefix.is_empty() {
         return;

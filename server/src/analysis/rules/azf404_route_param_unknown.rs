@@ -32,9 +32,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     let route = trigger.property_str("route");
     let declared = route.as_ref().map(|r| route_params(&r.value)).unwrap_or_default();
+    let own = ctx.own_code();
     for (name, range) in &module.route_param_reads {
         if declared.contains(name) {
             continue;
+        }
+        if ctx.is_v2() && !own.is_some_and(|(_, r)| r.start <= range.start && range.end <= r.end) {
+            continue; // another function's code
         }
         let hint = did_you_mean(name, declared.iter().map(String::as_str))
             .map(|s| format!(" — did you mean '{s}'?"))

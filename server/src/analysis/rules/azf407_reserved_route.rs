@@ -3,42 +3,52 @@
 use super::context::FunctionCtx;
 use super::RuleMeta;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::routes::route_prefix;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF407",
     name: "reserved-route",
     severity: Severity::Error,
     summary: "An HTTP route starts with `admin` or `runtime`, which the host reserves for its own endpoints",
-    explanation: r#"With an empty route prefix, routes that start with `admin` or `runtime` clash with the host's
-own endpoints and the host refuses the function ("The specified route conflicts with one or more
-built in routes").
+    explanation: r#"The host refuses an HTTP function whose route (without leading or trailing `/`, ignoring
+case) starts with `admin` or `runtime`, whatever the route prefix: "The specified route conflicts
+with one or more built in routes". The test is on the text, so `administration/…` is refused too,
+and a function without a route uses its name as the route.
 
 ```json
 { "type": "httpTrigger", "name": "req", "route": "admin/users" }
 ```
 
-with `"routePrefix": ""` in host.json: choose another first segment, e.g. `manage/users`.
+Choose another first segment, e.g. `manage/users`.
 "#,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    if !route_prefix(ctx.app).is_empty() {
-        return;
-    }
     for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {
+        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) || b.is_return() {
             continue;
         }
-        let Some(route) = b.property_str("route") else { continue };
-        let first = route.value.trim_start_matches('/').split('/').next().unwrap_or("").to_ascii_lowercase();
-        if first == "admin" || first == "runtime" {
-            out.push(ctx.json_diag(
-                &META,
-                route.range,
-                format!("route '{}' starts with '{first}', which the host reserves for its built-in routes: '{}' does not load", route.value, ctx.name()),
-            ));
-        }
+        let route = b.property_str("route");
+        let (value, range, defaulted) = match &route {
+            Some(r) if !r.value.trim().is_empty() => (r.value.clone(), r.range, false),
+            _ => {
+                let range = ctx.unit.v2.as_ref().map(|v| v.name_range).unwrap_or(b.anchor());
+                (ctx.name().to_string(), range, true)
+            }
+        };
+        let lower = value.trim_matches('/').to_ascii_lowercase();
+        let Some(reserved) = ["admin", "runtime"].into_iter().find(|p| lower.starts_with(p)) else {
+            continue;
+        };
+        let what = if defaulted {
+            format!("with no route, the function name '{value}' is the route; it")
+        } else {
+            format!("route '{value}'")
+        };
+        out.push(ctx.json_diag(
+            &META,
+            range,
+            format!("{what} starts with '{reserved}', which the host reserves for its built-in routes: '{}' does not load", ctx.name()),
+        ));
     }
 }
 
@@ -51,10 +61,23 @@ mod tests {
     fn reserved() {
         expect![[r#"
             A/function.json:1:61 AZF407 error route 'admin/users' starts with 'admin', which the host reserves for its built-in routes: 'A' does not load
+            B/function.json:1:61 AZF407 error route '/Administration' starts with 'admin', which the host reserves for its built-in routes: 'B' does not load
+            runtime_status/function.json:1:47 AZF407 error with no route, the function name 'runtime_status' is the route; it starts with 'runtime', which the host reserves for its built-in routes: 'runtime_status' does not load
         "#]]
         .assert_eq(&check(
             "AZF407",
-            "//- /host.json\n{\"version\": \"2.0\", \"extensions\": {\"http\": {\"routePrefix\": \"\"}}}\n//- /A/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"r\", \"route\": \"admin/users\"}]}\n",
+            r#"
+//- /host.json
+{"version": "2.0"}
+//- /A/function.json
+{"bindings": [{"type": "httpTrigger", "name": "r", "route": "admin/users"}]}
+//- /B/function.json
+{"bindings": [{"type": "httpTrigger", "name": "r", "route": "/Administration"}]}
+//- /runtime_status/function.json
+{"bindings": [{"type": "httpTrigger", "name": "r"}]}
+//- /ok/function.json
+{"bindings": [{"type": "httpTrigger", "name": "r", "route": "users/admin"}]}
+"#,
         ));
     }
 }

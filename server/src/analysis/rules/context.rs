@@ -20,6 +20,8 @@ pub struct AppCtx<'a> {
     pub units: &'a [&'a FunctionUnit],
     /// `local.settings.json`, when the app has one.
     pub settings: Option<crate::analysis::settings::LocalSettings>,
+    /// The v2 model, computed on first use.
+    v2: std::cell::OnceCell<Option<crate::analysis::v2::V2App>>,
 }
 
 impl<'a> AppCtx<'a> {
@@ -33,7 +35,15 @@ impl<'a> AppCtx<'a> {
             modules,
             units,
             settings: crate::analysis::settings::local_settings(app),
+            v2: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The v2 model of the app, when it is a v2 app.
+    pub fn v2(&self) -> Option<&crate::analysis::v2::V2App> {
+        self.v2
+            .get_or_init(|| crate::analysis::v2::model(self.app, self.modules))
+            .as_ref()
     }
 
     /// An app-level diagnostic in `file`.
@@ -111,15 +121,19 @@ impl<'a> FunctionCtx<'a> {
             _ => (None, None),
         };
         let module = script_path.and_then(|p| modules.get(p)).map(|m| m.as_ref());
-        let entry_name = unit
-            .json
-            .entry_point
-            .as_ref()
-            .map(|e| e.value.clone())
-            .filter(|e| !e.is_empty())
-            .unwrap_or_else(|| "main".to_string());
-        let entry = match (module, script_text) {
-            (Some(m), Some(t)) => Some(function::entry_point(m, &entry_name, t)),
+        let entry_name = match &unit.v2 {
+            Some(v2) => v2.def_name.clone(),
+            None => unit
+                .json
+                .entry_point
+                .as_ref()
+                .map(|e| e.value.clone())
+                .filter(|e| !e.is_empty())
+                .unwrap_or_else(|| "main".to_string()),
+        };
+        let entry = match (&unit.v2, module, script_text) {
+            (Some(v2), Some(m), _) => Some(v2_entry(m, v2)),
+            (None, Some(m), Some(t)) => Some(function::entry_point(m, &entry_name, t)),
             _ => None,
         };
         let mut bindings_by_name = HashMap::new();
@@ -129,7 +143,19 @@ impl<'a> FunctionCtx<'a> {
             }
         }
         let signature = match (module, entry) {
-            (Some(m), Some(e)) if m.syntax_errors.is_empty() => signature(m, e, &bindings_by_name),
+            (Some(_), Some(_)) if unit.v2.as_ref().is_some_and(|v| v.dynamic_names) => None,
+            (Some(m), Some(e)) if m.syntax_errors.is_empty() => {
+                let mut sig = signature(m, e, &bindings_by_name);
+                if let (Some(sig), Some(v2)) = (sig.as_mut(), &unit.v2) {
+                    // `durable_client_input` replaces the client parameter's annotation by `str`.
+                    for p in &mut sig.params {
+                        if v2.durable_clients.contains(&p.param.name) {
+                            p.resolved = None;
+                        }
+                    }
+                }
+                sig
+            }
             _ => None,
         };
         FunctionCtx {
@@ -216,6 +242,85 @@ impl<'a> FunctionCtx<'a> {
     /// The script path for messages (`HttpTrigger/__init__.py`).
     pub fn script_display(&self) -> &str {
         self.script_path.unwrap_or("the script")
+    }
+
+    /// Whether the function is declared with decorators (the v2 model).
+    pub fn is_v2(&self) -> bool {
+        self.unit.v2.is_some()
+    }
+
+    /// What a load failure of this function means, for messages: `'F' does not load`, or in a v2
+    /// app, where the worker indexes the app as one unit, that no function is indexed.
+    pub fn load_failure(&self) -> String {
+        match &self.unit.v2 {
+            Some(_) => V2_APP_FAILS.to_string(),
+            None => format!("'{}' does not load", self.unit.name),
+        }
+    }
+
+    /// A worker error about this function, as reported: unchanged for function.json apps; in a
+    /// v2 app it also says that the whole app fails.
+    pub fn app_fails(&self, message: String) -> String {
+        if self.unit.v2.is_none() {
+            return message;
+        }
+        if message.ends_with('?') || message.ends_with('.') {
+            format!(
+                "{message} The worker then indexes no function of the app (\"0 functions found\")."
+            )
+        } else {
+            format!("{message}; {V2_APP_FAILS}")
+        }
+    }
+
+    /// In a v2 app, where several functions share a module: the file and range of this function's
+    /// `def` (code elsewhere in the module belongs to other functions). `None` for function.json
+    /// functions, whose whole script is theirs.
+    pub fn own_code(&self) -> Option<(&str, TextRange)> {
+        let v2 = self.unit.v2.as_ref()?;
+        let offset = v2.def_offset?;
+        let f = self
+            .module?
+            .functions
+            .iter()
+            .find(|f| f.def_offset == offset)?;
+        Some((self.script_path?, f.range))
+    }
+
+    /// Where the function's bindings are declared, for messages.
+    pub fn declared_in(&self) -> &'static str {
+        if self.is_v2() {
+            "the decorators"
+        } else {
+            "function.json"
+        }
+    }
+}
+
+/// What any worker error of a v2 function does: the worker indexes the app as one unit.
+pub const V2_APP_FAILS: &str =
+    "the worker then indexes no function of the app (\"0 functions found\")";
+
+/// The entry point of a v2 function: the decorated `def` (through other decorators below the app
+/// decorators, when they keep the signature).
+fn v2_entry<'m>(module: &'m PyModule, v2: &crate::analysis::v2::V2Unit) -> Entry<'m> {
+    use crate::analysis::v2::SignatureKind;
+    let Some(f) = v2
+        .def_offset
+        .and_then(|o| module.functions.iter().find(|f| f.def_offset == o))
+    else {
+        return Entry::Unknown;
+    };
+    match v2.signature {
+        SignatureKind::Def => Entry::Function(f),
+        SignatureKind::Wrapped(n) if n <= f.decorators.len() => {
+            let inner = &f.decorators[f.decorators.len() - n..];
+            match function::signature_through(module, f, inner) {
+                Some(g) => Entry::Function(g),
+                None => Entry::Unknown,
+            }
+        }
+        _ => Entry::Unknown,
     }
 }
 
@@ -316,7 +421,14 @@ impl FunctionCtx<'_> {
     }
 
     fn compute_loaded_modules(&self) -> Vec<LoadedModule> {
-        let Some(script) = self.script_path else {
+        // A v2 function loads through the app script, which imports everything else.
+        let Some(script) = self
+            .unit
+            .v2
+            .as_ref()
+            .map(|v| v.script.as_str())
+            .or(self.script_path)
+        else {
             return Vec::new();
         };
         let mut seen = std::collections::HashSet::new();

@@ -120,6 +120,23 @@ rules!(
     App azf606_worker_package_listed,
     Function azf607_import_not_in_requirements,
     App azf608_funcignore_excludes,
+    App azf701_v2_script_name_invalid,
+    App azf702_v2_no_function_app,
+    App azf703_v2_several_function_apps,
+    App azf704_v2_function_json_ignored,
+    App azf705_v2_register_function_app,
+    App azf706_v2_blueprint_not_registered,
+    App azf707_v2_duplicate_function_name,
+    Function azf708_v2_no_trigger,
+    App azf709_v2_multiple_triggers,
+    App azf710_v2_stacked_app_objects,
+    App azf711_v2_invalid_enum_value,
+    App azf712_v2_decorator_arguments,
+    App azf713_v2_event_grid_credentials,
+    Function azf714_v2_retry_invalid,
+    Function azf715_v2_extra_field_key,
+    App azf716_v2_durable_package_missing,
+    App azf717_v2_http_app_route_prefix,
 );
 
 /// The rule with this code (case-insensitive).

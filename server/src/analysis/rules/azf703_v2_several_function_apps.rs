@@ -1,0 +1,83 @@
+//! AZF703: the v2 script binds more than one module-level name to app objects.
+
+use super::context::AppCtx;
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF703",
+    name: "several-function-apps",
+    severity: Severity::Error,
+    summary: "More than one module-level name of the v2 script holds an app object",
+    explanation: r#"The worker takes the module-level names of `function_app.py` one by one and refuses a second
+one that holds an app object ("More than one FunctionApp or other top level function app instances
+are defined."), even when both names hold the same object. The app then has no function.
+
+```python
+app = func.FunctionApp()
+application = app              # a second name for the same app
+```
+
+Keep one app object under one name; put other functions in a `Blueprint` and register it.
+"#,
+};
+
+pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
+    let Some(model) = ctx.v2() else { return };
+    let [first, rest @ ..] = model.app_names.as_slice() else {
+        return;
+    };
+    let script = model.script.name.as_str();
+    let class = model.objects[first.object].kind.class_name();
+    for other in rest {
+        let same = other.object == first.object;
+        let what = if same {
+            format!("'{}' is a second name for the app object '{}'", other.name, first.name)
+        } else {
+            format!(
+                "'{}' is a second {} at module level (besides '{}')",
+                other.name,
+                model.objects[other.object].kind.class_name(),
+                first.name
+            )
+        };
+        out.push(
+            ctx.diag(
+                &META,
+                script,
+                other.range,
+                format!(
+                    "{what}: the worker refuses more than one (\"More than one {class} or other top level function app instances are defined.\") and indexes no function of the app (\"0 functions found\")"
+                ),
+            )
+            .with_related(script, first.range, format!("'{}' is the first", first.name)),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn several_app_names() {
+        expect![[r#"
+            function_app.py:3:1 AZF703 error 'application' is a second name for the app object 'app': the worker refuses more than one ("More than one FunctionApp or other top level function app instances are defined.") and indexes no function of the app ("0 functions found")
+              related function_app.py:2:1: 'app' is the first
+            function_app.py:4:1 AZF703 error 'admin' is a second FunctionApp at module level (besides 'app'): the worker refuses more than one ("More than one FunctionApp or other top level function app instances are defined.") and indexes no function of the app ("0 functions found")
+              related function_app.py:2:1: 'app' is the first
+        "#]]
+        .assert_eq(&check(
+            "AZF703",
+            r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+application = app
+admin = func.FunctionApp()
+bp = func.Blueprint()
+"#,
+        ));
+    }
+}

@@ -1,0 +1,145 @@
+//! AZF707: two indexed functions of a v2 app have the same name.
+
+use std::collections::HashMap;
+
+use super::context::AppCtx;
+use super::RuleMeta;
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "AZF707",
+    name: "duplicate-function-name",
+    severity: Severity::Error,
+    summary: "Two functions of a v2 app have the same name (a reused `def` name, `function_name`, or a blueprint registered twice)",
+    explanation: r#"Each function is named by its `function_name(name=...)` or, without one, its `def` name, and
+names must be unique (exact comparison). A `def` name reused later in a module, a blueprint
+function named like an app function, or a blueprint registered twice all fail indexing: "Function
+items does not have a unique function name. Please change @app.function_name() or the function
+method name to be unique." The app then has no function.
+
+```python
+@app.route(route="items")
+def items(req): ...
+
+@app.route(route="items/{id}")
+def items(req): ...            # same name
+```
+
+Rename one `def`, or give it `@app.function_name(name="GetItem")`.
+"#,
+};
+
+pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
+    let Some(model) = ctx.v2() else { return };
+    let mut seen: HashMap<String, (usize, String, crate::analysis::text::TextRange)> =
+        HashMap::new();
+    let mut occurrences: HashMap<usize, usize> = HashMap::new();
+    for &f in &model.indexed {
+        let count = occurrences.entry(f).or_default();
+        *count += 1;
+        let Some((name, range, file)) = model.function_name(ctx.modules, f) else {
+            continue;
+        };
+        let Some((first, first_file, first_range)) = seen.get(&name).cloned() else {
+            seen.insert(name, (f, file, range));
+            continue;
+        };
+        let runtime = format!(
+            "the library refuses it (\"Function {name} does not have a unique function name. Please change @app.function_name() or the function method name to be unique.\") and the worker indexes no function of the app (\"0 functions found\")"
+        );
+        if first == f {
+            // The same builder twice: its blueprint was registered twice.
+            let owner = model.functions[f].owner;
+            let regs: Vec<_> = model
+                .registrations
+                .iter()
+                .filter(|r| r.container == Some(owner))
+                .collect();
+            if let Some(second) = regs.get(*count - 1).or(regs.last()) {
+                let var = &model.objects[owner].var;
+                let mut d = ctx.diag(
+                    &META,
+                    &second.file,
+                    second.range,
+                    format!("blueprint '{var}' is registered again, so its function '{name}' is indexed twice: {runtime}"),
+                );
+                if let Some(first_reg) = regs.first().filter(|r| r.range != second.range) {
+                    d = d.with_related(&first_reg.file, first_reg.range, "first registered here");
+                }
+                out.push(d);
+            }
+            continue;
+        }
+        out.push(
+            ctx.diag(
+                &META,
+                &file,
+                range,
+                format!("function name '{name}' is already used: {runtime}"),
+            )
+            .with_related(&first_file, first_range, format!("'{name}' is first declared here")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::check;
+    use expect_test::expect;
+
+    #[test]
+    fn duplicate_names() {
+        expect![[r#"
+            function_app.py:11:5 AZF707 error function name 'items' is already used: the library refuses it ("Function items does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+              related function_app.py:8:5: 'items' is first declared here
+            function_app.py:13:25 AZF707 error function name 'Process' is already used: the library refuses it ("Function Process does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+              related function_app.py:5:5: 'Process' is first declared here
+        "#]]
+        .assert_eq(&check(
+            "AZF707",
+            r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.schedule(arg_name="t", schedule="0 * * * * *")
+def Process(t): pass
+
+@app.route(route="items")
+def items(req): pass
+
+@app.route(route="items/{id}")
+def items(req): pass
+
+@app.function_name(name="Process")
+@app.queue_trigger(arg_name="m", queue_name="q", connection="C")
+def process_queue(m): pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn blueprint_registered_twice() {
+        expect![[r#"
+            function_app.py:5:1 AZF707 error blueprint 'bp' is registered again, so its function 'list_orders' is indexed twice: the library refuses it ("Function list_orders does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+              related function_app.py:4:1: first registered here
+        "#]]
+        .assert_eq(&check(
+            "AZF707",
+            r#"
+//- /function_app.py
+import azure.functions as func
+from orders import bp
+app = func.FunctionApp()
+app.register_functions(bp)
+app.register_functions(bp)
+//- /orders.py
+import azure.functions as func
+bp = func.Blueprint()
+
+@bp.route(route="orders")
+def list_orders(req): pass
+"#,
+        ));
+    }
+}

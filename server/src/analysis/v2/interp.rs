@@ -1,0 +1,675 @@
+//! Runs the module-level statements of the script and of the app modules it imports, statically:
+//! which names hold which app objects, what each decorator does to the builder lists, what each
+//! `register_functions` copies. Values that cannot be followed are `Unknown`; nothing is guessed.
+
+use std::collections::HashMap;
+
+use super::syntax::{Call, ExprKind, PyExpr, Stmt, StmtKind};
+use super::{
+    AppName, AppObject, AppliedDecorator, DecoratedFunction, FnId, ObjId, ObjectKind, Problem,
+    Registration, ScriptName, V2App,
+};
+use crate::analysis::app::AppInput;
+use crate::analysis::function::Modules;
+use crate::analysis::imports::{locate, ModuleLocation};
+use crate::analysis::python::{Import, PyModule};
+use crate::analysis::text::TextRange;
+
+/// Modules imported deeper than this are not followed.
+const MAX_IMPORT_DEPTH: usize = 32;
+/// At most this many statements are run in all (a guard against pathological apps).
+const MAX_STEPS: usize = 200_000;
+
+/// What a name refers to.
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    Obj(ObjId),
+    /// An app module (by its dotted parts below the app root) and the file that runs for it.
+    Module {
+        parts: Vec<String>,
+        file: Option<String>,
+    },
+    /// Something outside the app, by qualified name (`azure.functions.FunctionApp`).
+    External(String),
+    /// A module-level name bound to a builder (a decorated `def`).
+    Builder(FnId),
+    /// A function or class defined in the app.
+    Local,
+    /// A string constant.
+    Str(String),
+    Unknown,
+}
+
+#[derive(Default)]
+struct Env {
+    order: Vec<String>,
+    values: HashMap<String, Val>,
+    /// Where each name was last bound.
+    ranges: HashMap<String, TextRange>,
+}
+
+impl Env {
+    fn bind(&mut self, name: &str, v: Val) {
+        if !self.values.contains_key(name) {
+            self.order.push(name.to_string());
+        }
+        self.values.insert(name.to_string(), v);
+    }
+
+    fn bind_at(&mut self, name: &str, v: Val, range: TextRange) {
+        self.bind(name, v);
+        self.ranges.insert(name.to_string(), range);
+    }
+}
+
+struct Interp<'a> {
+    app: &'a AppInput,
+    modules: &'a Modules,
+    envs: HashMap<String, Env>,
+    /// Files whose statements are running (import cycles stop here).
+    running: Vec<String>,
+    executed: Vec<String>,
+    objects: Vec<AppObject>,
+    functions: Vec<DecoratedFunction>,
+    registrations: Vec<Registration>,
+    problems: Vec<Problem>,
+    uncertain: bool,
+    unknown_registrations: bool,
+    steps: usize,
+    /// Running modules the script does not import (looking for forgotten blueprints).
+    orphan: bool,
+}
+
+pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2App {
+    let mut it = Interp {
+        app,
+        modules,
+        envs: HashMap::new(),
+        running: Vec::new(),
+        executed: Vec::new(),
+        objects: Vec::new(),
+        functions: Vec::new(),
+        registrations: Vec::new(),
+        problems: Vec::new(),
+        uncertain: false,
+        unknown_registrations: false,
+        steps: 0,
+        orphan: false,
+    };
+    it.exec_module(&script.name, vec![stem(&script.name)]);
+    if modules
+        .get(&script.name)
+        .is_some_and(|m| m.has_star_import || m.has_module_getattr)
+    {
+        it.uncertain = true;
+    }
+    let mut app_names = Vec::new();
+    if let Some(env) = it.envs.get(&script.name) {
+        for name in &env.order {
+            if let Some(Val::Obj(o)) = env.values.get(name) {
+                if it.objects[*o].kind.is_register() {
+                    app_names.push(AppName {
+                        name: name.clone(),
+                        object: *o,
+                        range: env.ranges.get(name).copied().unwrap_or_default(),
+                    });
+                }
+            }
+        }
+    }
+    let mut indexed = Vec::new();
+    let mut seen = Vec::new();
+    for n in &app_names {
+        if !seen.contains(&n.object) {
+            seen.push(n.object);
+            indexed.extend(it.objects[n.object].builders.iter().copied());
+        }
+    }
+    // Blueprints in modules the script never imports: their functions never exist either.
+    it.orphan = true;
+    let mut orphans: Vec<&String> = modules
+        .keys()
+        .filter(|f| !it.envs.contains_key(*f) && !is_test_path(f))
+        .filter(|f| {
+            modules[*f].statements.iter().any(|s| {
+                matches!(&s.kind, StmtKind::Assign { value, .. }
+                    if value.as_call().and_then(|c| c.func.dotted()).is_some_and(|d| d.ends_with("Blueprint")))
+            })
+        })
+        .collect();
+    orphans.sort();
+    for f in orphans {
+        let parts = module_parts(f);
+        it.exec_module(f, parts);
+    }
+    V2App {
+        script,
+        objects: it.objects,
+        functions: it.functions,
+        registrations: it.registrations,
+        problems: it.problems,
+        app_names,
+        indexed,
+        executed: it.executed,
+        uncertain: it.uncertain,
+        unknown_registrations: it.unknown_registrations,
+    }
+}
+
+fn stem(file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.strip_suffix(".py").unwrap_or(name).to_string()
+}
+
+/// The dotted parts of an app file (`a/b.py` → `a.b`, `a/__init__.py` → `a`).
+fn module_parts(file: &str) -> Vec<String> {
+    let mut parts: Vec<String> = file.split('/').map(str::to_string).collect();
+    if let Some(last) = parts.last_mut() {
+        *last = last.strip_suffix(".py").unwrap_or(last).to_string();
+    }
+    if parts.last().is_some_and(|l| l == "__init__") {
+        parts.pop();
+    }
+    parts
+}
+
+fn is_test_path(file: &str) -> bool {
+    file.split('/')
+        .any(|p| p == "tests" || p == "test" || p.starts_with("test_") || p.ends_with("_test.py"))
+}
+
+impl Interp<'_> {
+    fn env(&mut self, file: &str) -> &mut Env {
+        self.envs.entry(file.to_string()).or_default()
+    }
+
+    fn lookup(&self, file: &str, name: &str) -> Val {
+        self.envs
+            .get(file)
+            .and_then(|e| e.values.get(name))
+            .cloned()
+            .unwrap_or(Val::Unknown)
+    }
+
+    /// Runs a module once; `parts` is its dotted name (for relative imports).
+    fn exec_module(&mut self, file: &str, parts: Vec<String>) {
+        if self.envs.contains_key(file) || self.running.len() > MAX_IMPORT_DEPTH {
+            return;
+        }
+        let Some(module) = self.modules.get(file).cloned() else {
+            return;
+        };
+        self.envs.insert(file.to_string(), Env::default());
+        self.running.push(file.to_string());
+        if !self.orphan {
+            self.executed.push(file.to_string());
+        }
+        let is_package = file.ends_with("__init__.py");
+        let package: Vec<String> = if is_package {
+            parts.clone()
+        } else {
+            parts[..parts.len().saturating_sub(1)].to_vec()
+        };
+        for stmt in &module.statements {
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                self.uncertain = true;
+                break;
+            }
+            self.exec_stmt(file, &module, stmt, &package);
+        }
+        self.running.pop();
+    }
+
+    fn exec_stmt(&mut self, file: &str, module: &PyModule, stmt: &Stmt, package: &[String]) {
+        match &stmt.kind {
+            StmtKind::Import => {
+                let import = module
+                    .imports
+                    .iter()
+                    .find(|i| i.range.start == stmt.range.start)
+                    .cloned();
+                if let Some(import) = import {
+                    self.exec_import(file, &import, package);
+                    for n in &import.names {
+                        let bound = n.alias.clone().unwrap_or_else(|| {
+                            n.name.split('.').next().unwrap_or_default().to_string()
+                        });
+                        self.env(file).ranges.insert(bound, n.range);
+                    }
+                }
+            }
+            StmtKind::Assign { targets, value } => {
+                let v = self.eval(file, value);
+                if stmt.conditional && matches!(v, Val::Obj(_)) {
+                    self.uncertain = true;
+                }
+                for t in targets {
+                    self.bind_target(file, t, v.clone());
+                }
+            }
+            StmtKind::Expr(e) => {
+                if let Some(call) = e.as_call() {
+                    self.exec_call(file, call, e.range, stmt.conditional);
+                }
+            }
+            StmtKind::Def {
+                name,
+                def_offset,
+                decorators,
+            } => {
+                let def_name_range = module
+                    .functions
+                    .iter()
+                    .find(|f| f.def_offset == *def_offset)
+                    .map(|f| f.name_range)
+                    .unwrap_or(TextRange::empty(*def_offset));
+                let v = self.exec_def(
+                    file,
+                    name,
+                    *def_offset,
+                    def_name_range,
+                    decorators,
+                    stmt.conditional,
+                );
+                self.env(file).bind_at(name, v, def_name_range);
+            }
+            StmtKind::Class { name } => self.env(file).bind(name, Val::Local),
+        }
+    }
+
+    fn bind_target(&mut self, file: &str, target: &PyExpr, v: Val) {
+        match &target.kind {
+            ExprKind::Name(n) => {
+                if let Val::Obj(o) = v {
+                    if self.objects[o].var.is_empty() {
+                        self.objects[o].var = n.clone();
+                    }
+                }
+                self.env(file).bind_at(n, v, target.range);
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for i in items {
+                    self.bind_target(file, i, Val::Unknown);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The module at `parts`, run if it is an app module.
+    fn import_module(&mut self, parts: &[String]) -> Option<Val> {
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let location = locate(self.app, &refs)?;
+        let file = location.file().map(str::to_string);
+        if let Some(f) = &file {
+            self.exec_module(f, parts.to_vec());
+        }
+        if matches!(location, ModuleLocation::Namespace(_)) && parts.is_empty() {
+            return None;
+        }
+        Some(Val::Module {
+            parts: parts.to_vec(),
+            file,
+        })
+    }
+
+    /// Whether `top` names an app module or package (not `azure`, which is the library's).
+    fn is_local(&self, top: &str) -> bool {
+        !top.is_empty()
+            && top != "azure"
+            && (self.app.exists(&format!("{top}.py"))
+                || self.app.exists(&format!("{top}/__init__.py"))
+                || self.app.dir_exists(top))
+    }
+
+    fn exec_import(&mut self, file: &str, import: &Import, package: &[String]) {
+        // The module the statement names, below the app root, or None when it is external.
+        let base: Option<Vec<String>> = if import.level > 0 {
+            let up = import.level as usize - 1;
+            if up >= package.len() {
+                // A top-level module has no parent package: the import raises, names stay unknown.
+                for n in &import.names {
+                    let bound = n.alias.clone().unwrap_or_else(|| n.name.clone());
+                    self.env(file).bind(&bound, Val::Unknown);
+                }
+                return;
+            }
+            let mut parts = package[..package.len() - up].to_vec();
+            parts.extend(
+                import
+                    .module
+                    .split('.')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            );
+            Some(parts)
+        } else if import.is_from {
+            let top = import.module.split('.').next().unwrap_or("");
+            self.is_local(top)
+                .then(|| import.module.split('.').map(str::to_string).collect())
+        } else {
+            None
+        };
+        if !import.is_from {
+            for n in &import.names {
+                let parts: Vec<String> = n.name.split('.').map(str::to_string).collect();
+                let top = parts.first().cloned().unwrap_or_default();
+                if !self.is_local(&top) {
+                    match &n.alias {
+                        Some(alias) => self.env(file).bind(alias, Val::External(n.name.clone())),
+                        None => self.env(file).bind(&top, Val::External(top.clone())),
+                    }
+                    continue;
+                }
+                let mut last = Val::Unknown;
+                for i in 1..=parts.len() {
+                    last = self.import_module(&parts[..i]).unwrap_or(Val::Unknown);
+                }
+                match &n.alias {
+                    Some(alias) => self.env(file).bind(alias, last),
+                    None => {
+                        let v = self.import_module(&parts[..1]).unwrap_or(Val::Unknown);
+                        self.env(file).bind(&top, v);
+                    }
+                }
+            }
+            return;
+        }
+        let Some(base) = base else {
+            for n in &import.names {
+                let bound = n.alias.clone().unwrap_or_else(|| n.name.clone());
+                let q = format!("{}.{}", import.module, n.name);
+                self.env(file).bind(&bound, Val::External(q));
+            }
+            return;
+        };
+        let mut module_val = None;
+        for i in 1..=base.len() {
+            module_val = self.import_module(&base[..i]);
+        }
+        if base.is_empty() {
+            module_val = Some(Val::Module {
+                parts: Vec::new(),
+                file: None,
+            });
+        }
+        for n in &import.names {
+            let bound = n.alias.clone().unwrap_or_else(|| n.name.clone());
+            let mut sub = base.clone();
+            sub.push(n.name.clone());
+            let v = match self.import_module(&sub) {
+                Some(v) => v,
+                None => match &module_val {
+                    Some(Val::Module { file: Some(f), .. }) => {
+                        let f = f.clone();
+                        self.lookup(&f, &n.name)
+                    }
+                    _ => Val::Unknown,
+                },
+            };
+            self.env(file).bind(&bound, v);
+        }
+    }
+
+    /// An attribute of a value.
+    fn attribute(&mut self, base: Val, name: &str) -> Val {
+        match base {
+            Val::Module { parts, file } => {
+                let mut sub = parts.clone();
+                sub.push(name.to_string());
+                if let Some(f) = &file {
+                    let v = self.lookup(f, name);
+                    if v != Val::Unknown {
+                        return v;
+                    }
+                }
+                // A submodule that the package itself did not import is not an attribute yet,
+                // unless an import elsewhere loaded it.
+                let refs: Vec<&str> = sub.iter().map(String::as_str).collect();
+                match locate(self.app, &refs).and_then(|l| l.file().map(str::to_string)) {
+                    Some(f) if self.envs.contains_key(&f) => Val::Module {
+                        parts: sub,
+                        file: Some(f),
+                    },
+                    _ => Val::Unknown,
+                }
+            }
+            Val::External(q) => Val::External(format!("{q}.{name}")),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn eval(&mut self, file: &str, e: &PyExpr) -> Val {
+        match &e.kind {
+            ExprKind::Name(n) => self.lookup(file, n),
+            ExprKind::Attribute { object, name, .. } => {
+                let base = self.eval(file, object);
+                self.attribute(base, name)
+            }
+            ExprKind::Str(s) => Val::Str(s.clone()),
+            ExprKind::Call(call) => {
+                let callee = self.eval(file, &call.func);
+                match callee {
+                    Val::External(q) => match ObjectKind::from_qualified(&q) {
+                        Some(kind) => Val::Obj(self.construct(file, kind, call, e.range)),
+                        None => Val::Unknown,
+                    },
+                    Val::Local => {
+                        // An app object built by the app's own code cannot be followed.
+                        self.uncertain = true;
+                        Val::Unknown
+                    }
+                    _ => Val::Unknown,
+                }
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    fn construct(&mut self, file: &str, kind: ObjectKind, call: &Call, range: TextRange) -> ObjId {
+        let id = self.objects.len();
+        self.objects.push(AppObject {
+            kind,
+            file: file.to_string(),
+            range,
+            call: call.clone(),
+            var: String::new(),
+            builders: Vec::new(),
+            imported: !self.orphan,
+        });
+        if matches!(
+            kind,
+            ObjectKind::AsgiFunctionApp | ObjectKind::WsgiFunctionApp
+        ) {
+            // The constructor registers the web app's function itself.
+            let fid = self.functions.len();
+            self.functions.push(DecoratedFunction {
+                file: file.to_string(),
+                def_offset: None,
+                def_name: "http_app_func".to_string(),
+                def_name_range: range,
+                owner: id,
+                decorators: Vec::new(),
+                inner_wrappers: 0,
+                conditional: false,
+                http_app: Some(kind),
+                imported: !self.orphan,
+            });
+            self.objects[id].builders.push(fid);
+        }
+        id
+    }
+
+    fn exec_call(&mut self, file: &str, call: &Call, range: TextRange, conditional: bool) {
+        let ExprKind::Attribute { object, name, .. } = &call.func.kind else {
+            // A bare call may still create an object whose decorators run later; nothing to do.
+            return;
+        };
+        if name != "register_functions" && name != "register_blueprint" {
+            return;
+        }
+        let Val::Obj(app) = self.eval(file, object) else {
+            return;
+        };
+        if conditional {
+            self.uncertain = true;
+        }
+        let Some(arg) = call.args.first() else {
+            return;
+        };
+        let value = self.eval(file, &arg.value);
+        match value {
+            Val::Obj(o) if self.objects[o].kind.is_register() => {
+                self.problems.push(Problem::RegisterApp {
+                    file: file.to_string(),
+                    range: arg.value.range,
+                    kind: self.objects[o].kind,
+                });
+            }
+            Val::Obj(o) => {
+                let copied = self.objects[o].builders.clone();
+                self.registrations.push(Registration {
+                    file: file.to_string(),
+                    range,
+                    arg_range: arg.value.range,
+                    app,
+                    container: Some(o),
+                    snapshot: copied.len(),
+                });
+                self.objects[app].builders.extend(copied);
+            }
+            _ => {
+                self.unknown_registrations = true;
+                self.registrations.push(Registration {
+                    file: file.to_string(),
+                    range,
+                    arg_range: arg.value.range,
+                    app,
+                    container: None,
+                    snapshot: 0,
+                });
+            }
+        }
+    }
+
+    /// The app object and method of a decorator expression (`@app.route(...)`), if it is one.
+    fn app_decorator(&mut self, file: &str, d: &PyExpr) -> Option<AppliedDecorator> {
+        let (func, call) = match &d.kind {
+            ExprKind::Call(c) => (&c.func, Some(c.as_ref().clone())),
+            _ => return None,
+        };
+        let ExprKind::Attribute {
+            object,
+            name,
+            name_range,
+        } = &func.kind
+        else {
+            return None;
+        };
+        let Val::Obj(o) = self.eval(file, object) else {
+            return None;
+        };
+        crate::analysis::catalog::decorator_types::decorator(name)?;
+        Some(AppliedDecorator {
+            object: o,
+            object_text: object
+                .dotted()
+                .unwrap_or_else(|| self.objects[o].var.clone()),
+            method: name.clone(),
+            method_range: *name_range,
+            range: d.range,
+            call,
+            file: file.to_string(),
+        })
+    }
+
+    fn exec_def(
+        &mut self,
+        file: &str,
+        name: &str,
+        def_offset: usize,
+        def_name_range: TextRange,
+        decorators: &[PyExpr],
+        conditional: bool,
+    ) -> Val {
+        let mut current: Option<FnId> = None;
+        let mut inner_wrappers = 0;
+        for d in decorators.iter().rev() {
+            let Some(applied) = self.app_decorator(file, d) else {
+                if current.is_none() {
+                    inner_wrappers += 1;
+                }
+                continue;
+            };
+            if conditional {
+                self.uncertain = true;
+            }
+            let object = applied.object;
+            match current {
+                Some(b) => match self.objects[object].builders.pop() {
+                    None => {
+                        self.problems.push(Problem::StackedEmpty {
+                            decorator: applied,
+                            function: b,
+                        });
+                        return Val::Unknown;
+                    }
+                    Some(popped) => {
+                        if popped != b {
+                            self.problems.push(Problem::StackedForeign {
+                                decorator: applied.clone(),
+                                function: b,
+                                grabbed: popped,
+                            });
+                        }
+                        self.functions[popped].decorators.push(applied);
+                        self.objects[object].builders.push(popped);
+                        current = Some(popped);
+                    }
+                },
+                None => {
+                    let fid = self.functions.len();
+                    self.functions.push(DecoratedFunction {
+                        file: file.to_string(),
+                        def_offset: Some(def_offset),
+                        def_name: name.to_string(),
+                        def_name_range,
+                        owner: object,
+                        decorators: vec![applied],
+                        inner_wrappers,
+                        conditional,
+                        http_app: None,
+                        imported: !self.orphan,
+                    });
+                    self.objects[object].builders.push(fid);
+                    current = Some(fid);
+                }
+            }
+        }
+        match current {
+            Some(b) => Val::Builder(b),
+            None => Val::Local,
+        }
+    }
+}
+
+/// The string constant a module-level name holds after the module ran, if any.
+pub fn constant(modules: &Modules, file: &str, name: &str) -> Option<String> {
+    let module = modules.get(file)?;
+    let mut value = None;
+    for s in &module.statements {
+        if let StmtKind::Assign { targets, value: v } = &s.kind {
+            if targets
+                .iter()
+                .any(|t| matches!(&t.kind, ExprKind::Name(n) if n == name))
+            {
+                value = match (&v.kind, s.conditional) {
+                    (ExprKind::Str(s), false) => Some(s.clone()),
+                    _ => None,
+                };
+            }
+        }
+    }
+    value
+}

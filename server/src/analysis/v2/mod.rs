@@ -1,0 +1,310 @@
+//! The v2 (decorator) programming model: an app whose script (`PYTHON_SCRIPT_FILE_NAME`, default
+//! `function_app.py`) exists is indexed by the worker from the decorators in that script and the
+//! modules it imports; function.json folders are then ignored.
+//!
+//! [`model`] follows what importing the script does, statically: it runs the module-level
+//! statements of the script and of the app modules it imports (in import order, each module once),
+//! tracks the app objects (`FunctionApp`, `AsgiFunctionApp`, `WsgiFunctionApp`, Durable `DFApp`,
+//! `Blueprint`s), the function builders each object's decorators create and
+//! `register_functions` calls, and finds the module-level app object the worker indexes.
+//! [`units`] turns the indexed functions into [`FunctionUnit`]s whose bindings come from the
+//! decorator arguments, so that the function.json rules apply to them unchanged.
+
+pub mod bind;
+mod interp;
+pub use interp::constant;
+pub mod syntax;
+mod unit;
+
+use super::app::AppInput;
+use super::function::{FunctionUnit, Modules};
+use super::text::TextRange;
+
+pub use bind::{BoundArgs, EnumValue};
+pub use unit::{units, BindingOrigin, SignatureKind, V2Unit};
+
+/// The script name the worker uses when `PYTHON_SCRIPT_FILE_NAME` is not set.
+pub const DEFAULT_SCRIPT: &str = "function_app.py";
+
+/// The script the worker imports, as configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptName {
+    /// The file name (relative to the app root).
+    pub name: String,
+    /// The range of `PYTHON_SCRIPT_FILE_NAME`'s value in local.settings.json, when set there.
+    pub setting: Option<TextRange>,
+}
+
+impl ScriptName {
+    /// Whether the worker accepts the name: a letter, digit or `_`, then letters, digits, `_` or
+    /// `-`, ending in `.py`, no folders.
+    pub fn is_valid(&self) -> bool {
+        let Some(stem) = self.name.strip_suffix(".py") else {
+            return false;
+        };
+        let mut chars = stem.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    }
+}
+
+/// The configured script name: local.settings.json `Values.PYTHON_SCRIPT_FILE_NAME`, else
+/// `function_app.py`.
+pub fn script_name(app: &AppInput) -> ScriptName {
+    if let Some(settings) = super::settings::local_settings(app) {
+        if let Some(s) = settings.value("PYTHON_SCRIPT_FILE_NAME") {
+            if let Some(v) = &s.value {
+                if !v.is_empty() {
+                    return ScriptName {
+                        name: v.clone(),
+                        setting: Some(s.value_range),
+                    };
+                }
+            }
+        }
+    }
+    ScriptName {
+        name: DEFAULT_SCRIPT.to_string(),
+        setting: None,
+    }
+}
+
+/// Whether the app is a v2 app: its script exists (the worker then ignores function.json).
+pub fn is_v2(app: &AppInput) -> bool {
+    app.exists(&script_name(app).name)
+}
+
+/// Index of an [`AppObject`] in [`V2App::objects`].
+pub type ObjId = usize;
+/// Index of a [`DecoratedFunction`] in [`V2App::functions`].
+pub type FnId = usize;
+
+/// The classes whose instances hold decorated functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    FunctionApp,
+    AsgiFunctionApp,
+    WsgiFunctionApp,
+    /// `azure.durable_functions.DFApp`.
+    DfApp,
+    Blueprint,
+    /// `azure.durable_functions.Blueprint`.
+    DurableBlueprint,
+}
+
+impl ObjectKind {
+    /// A `FunctionRegister`: the worker indexes it; it cannot be registered on another app.
+    pub fn is_register(self) -> bool {
+        !matches!(self, ObjectKind::Blueprint | ObjectKind::DurableBlueprint)
+    }
+
+    /// The class name as the user writes it.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            ObjectKind::FunctionApp => "FunctionApp",
+            ObjectKind::AsgiFunctionApp => "AsgiFunctionApp",
+            ObjectKind::WsgiFunctionApp => "WsgiFunctionApp",
+            ObjectKind::DfApp => "DFApp",
+            ObjectKind::Blueprint | ObjectKind::DurableBlueprint => "Blueprint",
+        }
+    }
+
+    /// Whether it is one of the durable classes (their decorators are native).
+    pub fn is_durable(self) -> bool {
+        matches!(self, ObjectKind::DfApp | ObjectKind::DurableBlueprint)
+    }
+
+    /// The class for a fully qualified name (`azure.functions.FunctionApp`).
+    pub fn from_qualified(q: &str) -> Option<ObjectKind> {
+        let (module, class) = q.rsplit_once('.')?;
+        let af = module == "azure.functions" || module.starts_with("azure.functions.");
+        let df =
+            module == "azure.durable_functions" || module.starts_with("azure.durable_functions.");
+        match class {
+            "FunctionApp" if af => Some(ObjectKind::FunctionApp),
+            "AsgiFunctionApp" if af => Some(ObjectKind::AsgiFunctionApp),
+            "WsgiFunctionApp" if af => Some(ObjectKind::WsgiFunctionApp),
+            "Blueprint" if af => Some(ObjectKind::Blueprint),
+            "DFApp" if df => Some(ObjectKind::DfApp),
+            "Blueprint" if df => Some(ObjectKind::DurableBlueprint),
+            _ => None,
+        }
+    }
+}
+
+/// An app object or blueprint created by a constructor call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppObject {
+    pub kind: ObjectKind,
+    pub file: String,
+    /// The constructor call.
+    pub range: TextRange,
+    pub call: syntax::Call,
+    /// The first module-level name it was bound to (for messages).
+    pub var: String,
+    /// Its function builders after the modules ran, in order.
+    pub builders: Vec<FnId>,
+    /// Created in a module the script never imports.
+    pub imported: bool,
+}
+
+/// A decorator of an app object applied to a function builder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedDecorator {
+    pub object: ObjId,
+    /// How the object is written (`app`, `bp`, `orders.bp`).
+    pub object_text: String,
+    pub method: String,
+    pub method_range: TextRange,
+    /// The decorator expression.
+    pub range: TextRange,
+    /// The call's arguments (`None` when the decorator is not called).
+    pub call: Option<syntax::Call>,
+    pub file: String,
+}
+
+impl AppliedDecorator {
+    /// The decorator's catalog entry.
+    pub fn spec(
+        &self,
+    ) -> Option<&'static crate::analysis::catalog::decorator_types::DecoratorSpec> {
+        crate::analysis::catalog::decorator_types::decorator(&self.method)
+    }
+
+    /// `app.route`
+    pub fn display(&self) -> String {
+        format!("{}.{}", self.object_text, self.method)
+    }
+}
+
+/// A function builder: a decorated `def` (or the function an ASGI/WSGI app adds itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecoratedFunction {
+    pub file: String,
+    /// `PyFunction::def_offset` of the `def`; `None` for the ASGI/WSGI function.
+    pub def_offset: Option<usize>,
+    pub def_name: String,
+    /// The `def`'s name (the constructor call for the ASGI/WSGI function).
+    pub def_name_range: TextRange,
+    /// The object whose decorator created the builder.
+    pub owner: ObjId,
+    /// App decorators applied to it, in application order (innermost first).
+    pub decorators: Vec<AppliedDecorator>,
+    /// How many other decorators sit between the `def` and its first app decorator.
+    pub inner_wrappers: usize,
+    /// Defined inside a module-level `if`/`try`/`with`/loop.
+    pub conditional: bool,
+    /// The function an `AsgiFunctionApp`/`WsgiFunctionApp` registers for its web app.
+    pub http_app: Option<ObjectKind>,
+    /// Its module is imported when the worker imports the script.
+    pub imported: bool,
+}
+
+/// `app.register_functions(bp)` / `app.register_blueprint(bp)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    pub file: String,
+    /// The call.
+    pub range: TextRange,
+    /// The argument.
+    pub arg_range: TextRange,
+    pub app: ObjId,
+    /// The registered object, when known.
+    pub container: Option<ObjId>,
+    /// How many builders the container had when it was registered.
+    pub snapshot: usize,
+}
+
+/// A problem found while following the modules that makes the import raise.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// A decorator of `object` applied to a builder while `object` has none: `IndexError`.
+    StackedEmpty {
+        decorator: AppliedDecorator,
+        function: FnId,
+    },
+    /// A decorator of `object` applied to a builder of another object: it takes `object`'s last
+    /// builder (`grabbed`) instead.
+    StackedForeign {
+        decorator: AppliedDecorator,
+        function: FnId,
+        grabbed: FnId,
+    },
+    /// `register_functions` given a `FunctionRegister`: `TypeError`.
+    RegisterApp {
+        file: String,
+        range: TextRange,
+        kind: ObjectKind,
+    },
+}
+
+/// A module-level name of the script bound to a `FunctionRegister`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppName {
+    pub name: String,
+    pub object: ObjId,
+    /// Where the script binds the name (the assignment target, import or `def`).
+    pub range: TextRange,
+}
+
+/// What importing the script defines, as far as it can be followed statically.
+#[derive(Debug, Clone, PartialEq)]
+pub struct V2App {
+    pub script: ScriptName,
+    pub objects: Vec<AppObject>,
+    pub functions: Vec<DecoratedFunction>,
+    pub registrations: Vec<Registration>,
+    pub problems: Vec<Problem>,
+    /// The script's module-level names bound to app objects, in definition order.
+    pub app_names: Vec<AppName>,
+    /// The builders the worker indexes, in its order (duplicates included).
+    pub indexed: Vec<FnId>,
+    /// App modules the import runs, in order (the script first).
+    pub executed: Vec<String>,
+    /// Something the model cannot follow may define or register app objects (a star import, an
+    /// app built by a function, a conditional definition): checks of completeness stay silent.
+    pub uncertain: bool,
+    /// A `register_functions` argument could not be followed.
+    pub unknown_registrations: bool,
+}
+
+impl V2App {
+    /// The distinct app objects the script binds at module level.
+    pub fn app_objects(&self) -> Vec<ObjId> {
+        let mut out: Vec<ObjId> = Vec::new();
+        for n in &self.app_names {
+            if !out.contains(&n.object) {
+                out.push(n.object);
+            }
+        }
+        out
+    }
+
+    /// The function name the library gives a builder: the `function_name` nearest the `def`, else
+    /// the `def` name. `None` when the name is not a literal.
+    pub fn function_name(&self, modules: &Modules, f: FnId) -> Option<(String, TextRange, String)> {
+        unit::function_name(self, modules, f)
+    }
+}
+
+/// What a failure while the worker imports the script means, for messages.
+pub fn import_fails(script: &str) -> String {
+    format!("the worker's import of {script} fails, so no function of the app is indexed (\"0 functions found\")")
+}
+
+/// Follows the script of a v2 app; `None` when the app is not a v2 app.
+pub fn model(app: &AppInput, modules: &Modules) -> Option<V2App> {
+    let script = script_name(app);
+    if !app.exists(&script.name) {
+        return None;
+    }
+    Some(interp::run(app, modules, script))
+}
+
+/// The units of the app: its indexed v2 functions when it is a v2 app, else `None`.
+pub fn discover(app: &AppInput, modules: &Modules) -> Option<Vec<FunctionUnit>> {
+    let model = model(app, modules)?;
+    Some(units(modules, &model))
+}
