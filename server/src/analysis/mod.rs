@@ -11,6 +11,7 @@ pub mod ide;
 pub mod imports;
 pub mod json;
 pub mod python;
+pub mod python_scopes;
 pub mod requirements;
 pub mod routes;
 pub mod rules;

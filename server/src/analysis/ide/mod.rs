@@ -1,8 +1,13 @@
 //! Editor features computed by the core: completion and hover, in byte offsets.
 
 pub mod completion;
+pub mod edits;
+pub mod fixes;
 pub mod hover;
 pub mod json_cursor;
+pub mod navigation;
+pub(crate) mod refs;
+pub mod symbols;
 
 pub use completion::{completions, CompletionItem, CompletionKind};
 pub use hover::{hover, HoverInfo};

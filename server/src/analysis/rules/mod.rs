@@ -11,6 +11,14 @@ pub mod test_support;
 
 use context::{AppCtx, FunctionCtx};
 
+/// Helpers of single rules that editor features and fixes reuse.
+pub mod shared {
+    pub use super::azf105_invalid_binding_name::is_valid_current as is_valid_binding_name;
+    pub use super::azf118_invalid_timer_schedule::schedule_problem;
+    pub use super::azf306_connection_unresolved::CONNECTION_KEYS;
+    pub use super::azf309_app_setting_unresolved::setting_expressions;
+}
+
 /// A rule's identity and documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleMeta {

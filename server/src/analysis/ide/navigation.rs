@@ -1,0 +1,568 @@
+//! Navigation and renames across function.json, the entry functions and local.settings.json, in
+//! byte offsets: go to definition, find references, rename (with its preparation) and document
+//! links.
+
+use super::refs::{self, Hit, Occurrence, SettingSubject, Subject};
+use crate::analysis::diagnostic::FileEdit;
+use crate::analysis::function::Script;
+use crate::analysis::rules::shared::is_valid_binding_name;
+use crate::analysis::settings::{self, LOCAL_SETTINGS};
+use crate::analysis::state::AppState;
+use crate::analysis::text::TextRange;
+
+/// A place to go to: `range` is the whole thing (a parameter with its annotation, a setting
+/// with its value), `focus` the part to select (its name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavTarget {
+    pub file: String,
+    pub range: TextRange,
+    pub focus: TextRange,
+}
+
+/// A range in a file of the app.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileRange {
+    pub file: String,
+    pub range: TextRange,
+}
+
+/// A link from a range of a document to a file of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentLink {
+    pub range: TextRange,
+    pub target: String,
+}
+
+/// What a rename would replace under the cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRename {
+    pub range: TextRange,
+    pub placeholder: String,
+}
+
+/// Where the thing under the cursor is defined: a binding's parameter (from function.json) or
+/// its binding (from Python), a setting's key in local.settings.json, the file `scriptFile`
+/// names, the function `entryPoint` names.
+pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget> {
+    let Some(hit) = refs::hit(state, file, offset) else {
+        return Vec::new();
+    };
+    match &hit.subject {
+        Subject::Binding(b) => {
+            let from_json = file.ends_with("function.json");
+            let mut out = Vec::new();
+            if from_json {
+                // The parameter of the entry function.
+                for unit in b.units.iter().filter_map(|u| state.unit(u)) {
+                    let Some(def) = refs::entry_def(state, unit) else {
+                        continue;
+                    };
+                    if let Some(p) = def.param(&b.name) {
+                        out.push(NavTarget {
+                            file: def.script.to_string(),
+                            range: p.range,
+                            focus: p.name_range,
+                        });
+                    }
+                    break;
+                }
+            } else {
+                for unit in b.units.iter().filter_map(|u| state.unit(u)) {
+                    for binding in &unit.json.bindings {
+                        if let Some(n) = binding.name.as_ref().filter(|n| n.value == b.name) {
+                            out.push(NavTarget {
+                                file: unit.json_path.clone(),
+                                range: binding.range,
+                                focus: n.range,
+                            });
+                        }
+                    }
+                }
+            }
+            out
+        }
+        Subject::Setting(s) => setting_definitions(state, s),
+        Subject::ScriptFile { unit } => match state.unit(unit).map(|u| &u.script) {
+            Some(Script::Found { path, .. }) => vec![NavTarget {
+                file: path.clone(),
+                range: TextRange::empty(0),
+                focus: TextRange::empty(0),
+            }],
+            _ => Vec::new(),
+        },
+        Subject::EntryPoint { unit } => state
+            .unit(unit)
+            .and_then(|u| refs::entry_point_definition(state, u))
+            .map(|(file, range, focus)| vec![NavTarget { file, range, focus }])
+            .unwrap_or_default(),
+    }
+}
+
+/// The keys of local.settings.json that define a setting.
+fn setting_definitions(state: &AppState, s: &SettingSubject) -> Vec<NavTarget> {
+    let Some(local) = settings::local_settings(state.input()) else {
+        return Vec::new();
+    };
+    let prefix = format!("{}__", s.name);
+    local
+        .values
+        .iter()
+        .chain(&local.connection_strings)
+        .filter(|v| {
+            if s.section {
+                v.name.starts_with(&prefix)
+            } else {
+                v.name == s.name
+            }
+        })
+        .map(|v| NavTarget {
+            file: LOCAL_SETTINGS.to_string(),
+            range: TextRange::new(v.name_range.start as usize, v.value_range.end as usize),
+            focus: v.name_range,
+        })
+        .collect()
+}
+
+fn occurrences(state: &AppState, hit: &Hit) -> Vec<Occurrence> {
+    match &hit.subject {
+        Subject::Binding(b) => refs::binding_occurrences(state, b),
+        Subject::Setting(s) => refs::setting_occurrences(state, s),
+        Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Vec::new(),
+    }
+}
+
+/// Every place that names the binding or setting under the cursor, the declarations (the
+/// binding's `name` in function.json, the setting's key) only when `include_declaration`.
+pub fn references(
+    state: &AppState,
+    file: &str,
+    offset: usize,
+    include_declaration: bool,
+) -> Vec<FileRange> {
+    let Some(hit) = refs::hit(state, file, offset) else {
+        return Vec::new();
+    };
+    let mut out: Vec<FileRange> = occurrences(state, &hit)
+        .into_iter()
+        .filter(|o| include_declaration || !o.declaration)
+        .map(|o| FileRange {
+            file: o.file,
+            range: o.range,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What a rename at the cursor would change: `Ok(None)` when there is nothing renamable there,
+/// `Err` with the reason when the thing under the cursor cannot be renamed.
+pub fn prepare_rename(
+    state: &AppState,
+    file: &str,
+    offset: usize,
+) -> Result<Option<PreparedRename>, String> {
+    let Some(hit) = refs::hit(state, file, offset) else {
+        return Ok(None);
+    };
+    match &hit.subject {
+        Subject::Binding(b) if b.name == "$return" => {
+            Err("'$return' binds the return value; its name cannot change".to_string())
+        }
+        Subject::Binding(_) | Subject::Setting(_) => Ok(Some(PreparedRename {
+            range: hit.range,
+            placeholder: hit.text,
+        })),
+        Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Ok(None),
+    }
+}
+
+/// Python's keywords: not usable as parameter names.
+const PYTHON_KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// Why `name` cannot be a binding (and parameter) name, if it cannot.
+pub fn binding_name_problem(name: &str) -> Option<String> {
+    if name == "$return" {
+        return Some("'$return' is reserved for the return value".to_string());
+    }
+    if !is_valid_binding_name(name) {
+        return Some(format!(
+            "'{name}' is not a valid binding name: use a letter or '_' first, then letters, digits and single '_' (at most 128 characters)"
+        ));
+    }
+    if PYTHON_KEYWORDS.contains(&name) {
+        return Some(format!(
+            "'{name}' is a Python keyword and cannot name a parameter"
+        ));
+    }
+    None
+}
+
+/// Why `name` cannot be an app setting name, if it cannot.
+pub fn setting_name_problem(name: &str) -> Option<String> {
+    let mut chars = name.chars();
+    let ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    (!ok).then(|| {
+        format!(
+            "'{name}' is not a valid app setting name: use letters, digits, '_' and '.', starting with a letter or '_'"
+        )
+    })
+}
+
+/// The edits that rename the binding or setting under the cursor to `new_name` everywhere;
+/// `Err` with a message when the name is invalid, already taken, or nothing renamable is there.
+pub fn rename(
+    state: &AppState,
+    file: &str,
+    offset: usize,
+    new_name: &str,
+) -> Result<Vec<FileEdit>, String> {
+    let Some(hit) = refs::hit(state, file, offset) else {
+        return Err("nothing to rename here".to_string());
+    };
+    if hit.text == new_name {
+        return Ok(Vec::new());
+    }
+    match &hit.subject {
+        Subject::Binding(b) => {
+            if b.name == "$return" {
+                return Err("'$return' binds the return value; its name cannot change".to_string());
+            }
+            if let Some(problem) = binding_name_problem(new_name) {
+                return Err(problem);
+            }
+            for unit in b.units.iter().filter_map(|u| state.unit(u)) {
+                if unit
+                    .json
+                    .bindings
+                    .iter()
+                    .any(|x| x.name_str() == Some(new_name))
+                {
+                    return Err(format!(
+                        "'{}' already has a binding named '{new_name}'",
+                        unit.name
+                    ));
+                }
+                if let Some(def) = refs::entry_def(state, unit) {
+                    if def.param(&b.name).is_some()
+                        && crate::analysis::python_scopes::rename_conflicts(
+                            def.text,
+                            def.function.name_range,
+                            &b.name,
+                            new_name,
+                        )
+                    {
+                        return Err(format!(
+                            "'{new_name}' is already used in {}() in {}",
+                            def.function.name, def.script
+                        ));
+                    }
+                }
+            }
+        }
+        Subject::Setting(s) => {
+            if let Some(problem) = setting_name_problem(new_name) {
+                return Err(problem);
+            }
+            if let Some(local) = settings::local_settings(state.input()) {
+                let taken = local
+                    .values
+                    .iter()
+                    .chain(&local.connection_strings)
+                    .any(|v| {
+                        v.name == new_name
+                            || (s.section && v.name.starts_with(&format!("{new_name}__")))
+                    });
+                if taken {
+                    return Err(format!(
+                        "local.settings.json already has a setting '{new_name}'"
+                    ));
+                }
+            }
+        }
+        Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => {
+            return Err("only bindings and app settings can be renamed here".to_string());
+        }
+    }
+    let mut edits: Vec<FileEdit> = occurrences(state, &hit)
+        .iter()
+        .map(|o| o.edit(new_name))
+        .collect();
+    edits.sort_by(|a, b| (&a.file, a.range).cmp(&(&b.file, b.range)));
+    edits.dedup();
+    Ok(edits)
+}
+
+/// Links from function.json's `scriptFile` to the script.
+pub fn document_links(state: &AppState, file: &str) -> Vec<DocumentLink> {
+    let Some(folder) = file.strip_suffix("/function.json") else {
+        return Vec::new();
+    };
+    let Some(unit) = state.unit(folder) else {
+        return Vec::new();
+    };
+    let (Some(declared), Script::Found { path, .. }) = (&unit.json.script_file, &unit.script)
+    else {
+        return Vec::new();
+    };
+    let text = state.input().text(file).unwrap_or("");
+    let range =
+        refs::plain_string_content(text, declared.range, &declared.value).unwrap_or(declared.range);
+    vec![DocumentLink {
+        range,
+        target: path.clone(),
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::rules::test_support;
+
+    const APP: &str = r#"
+//- /Orders/function.json
+{"scriptFile": "__init__.py", "entryPoint": "main", "bindings": [
+  {"type": "queueTrigger", "name": "msg", "queueName": "%OrdersQueue%", "connection": "Storage"},
+  {"type": "blob", "direction": "out", "name": "receipt", "path": "receipts/{id}", "connection": "AzureWebJobsStorage"}
+]}
+//- /Orders/__init__.py
+import os
+import azure.functions as func
+
+KEY = os.environ["OrdersQueue"]
+
+def main(msg: func.QueueMessage, receipt: func.Out[str]) -> None:
+    body = msg.get_body()
+    receipt.set(body)
+    helper = lambda msg: msg
+//- /local.settings.json
+{
+  "IsEncrypted": false,
+  "Values": {
+    "FUNCTIONS_WORKER_RUNTIME": "python",
+    "AzureWebJobsStorage": "UseDevelopmentStorage=true",
+    "OrdersQueue": "orders"
+  }
+}
+"#;
+
+    fn state() -> AppState {
+        AppState::new(test_support::app(APP))
+    }
+
+    /// The offset of the `n`th occurrence of `needle` in `file` plus `delta`.
+    fn at(state: &AppState, file: &str, needle: &str, n: usize, delta: usize) -> usize {
+        let text = state.input().text(file).unwrap();
+        text.match_indices(needle).nth(n).unwrap().0 + delta
+    }
+
+    fn show(state: &AppState, ranges: &[FileRange]) -> Vec<String> {
+        ranges
+            .iter()
+            .map(|r| {
+                let text = state.input().text(&r.file).unwrap();
+                format!("{} {}", r.file, &text[r.range.as_usize()])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn definitions_both_ways() {
+        let s = state();
+        let fj = "Orders/function.json";
+        let py = "Orders/__init__.py";
+        let d = definition(&s, fj, at(&s, fj, "\"msg\"", 0, 2));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].file, py);
+        assert_eq!(&s.input().text(py).unwrap()[d[0].focus.as_usize()], "msg");
+        assert_eq!(
+            &s.input().text(py).unwrap()[d[0].range.as_usize()],
+            "msg: func.QueueMessage"
+        );
+        let back = definition(&s, py, at(&s, py, "msg:", 0, 1));
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].file, fj);
+        assert_eq!(
+            &s.input().text(fj).unwrap()[back[0].focus.as_usize()],
+            "\"msg\""
+        );
+
+        // connection "Storage" resolves to AzureWebJobsStorage.
+        let d = definition(&s, fj, at(&s, fj, "\"Storage\"", 0, 3));
+        assert_eq!(d[0].file, LOCAL_SETTINGS);
+        let ls = s.input().text(LOCAL_SETTINGS).unwrap();
+        assert_eq!(&ls[d[0].focus.as_usize()], "\"AzureWebJobsStorage\"");
+        // %OrdersQueue% and os.environ["OrdersQueue"].
+        let d = definition(&s, fj, at(&s, fj, "OrdersQueue", 0, 1));
+        assert_eq!(&ls[d[0].focus.as_usize()], "\"OrdersQueue\"");
+        let d = definition(&s, py, at(&s, py, "OrdersQueue", 0, 0));
+        assert_eq!(&ls[d[0].focus.as_usize()], "\"OrdersQueue\"");
+        // scriptFile and entryPoint.
+        let d = definition(&s, fj, at(&s, fj, "__init__.py", 0, 1));
+        assert_eq!(d[0].file, py);
+        let d = definition(&s, fj, at(&s, fj, "\"main\"", 0, 1));
+        assert_eq!(&s.input().text(py).unwrap()[d[0].focus.as_usize()], "main");
+        // Nothing on a keyword or a plain value.
+        assert!(definition(&s, fj, at(&s, fj, "queueTrigger", 0, 1)).is_empty());
+        let links = document_links(&s, fj);
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].target, py);
+    }
+
+    #[test]
+    fn references_of_bindings_and_settings() {
+        let s = state();
+        let py = "Orders/__init__.py";
+        let refs = references(&s, py, at(&s, py, "msg.get_body", 0, 0), true);
+        expect_test::expect![[r#"
+            [
+                "Orders/__init__.py msg",
+                "Orders/__init__.py msg",
+                "Orders/function.json msg",
+            ]
+        "#]]
+        .assert_debug_eq(&show(&s, &refs));
+        let without = references(&s, py, at(&s, py, "msg.get_body", 0, 0), false);
+        assert_eq!(without.len(), 2);
+        let refs = references(
+            &s,
+            LOCAL_SETTINGS,
+            at(&s, LOCAL_SETTINGS, "AzureWebJobsStorage", 0, 1),
+            true,
+        );
+        expect_test::expect![[r#"
+            [
+                "Orders/function.json Storage",
+                "Orders/function.json AzureWebJobsStorage",
+                "local.settings.json AzureWebJobsStorage",
+            ]
+        "#]]
+        .assert_debug_eq(&show(&s, &refs));
+        let refs = references(
+            &s,
+            "Orders/function.json",
+            at(&s, "Orders/function.json", "OrdersQueue", 0, 2),
+            true,
+        );
+        expect_test::expect![[r#"
+            [
+                "Orders/__init__.py OrdersQueue",
+                "Orders/function.json OrdersQueue",
+                "local.settings.json OrdersQueue",
+            ]
+        "#]]
+        .assert_debug_eq(&show(&s, &refs));
+    }
+
+    /// Applies edits to the state's files and returns the new state.
+    fn apply(state: &AppState, edits: &[FileEdit]) -> AppState {
+        let mut input = state.input().clone();
+        let mut files: Vec<&str> = edits.iter().map(|e| e.file.as_str()).collect();
+        files.sort();
+        files.dedup();
+        for f in files {
+            let mut text = input.text(f).unwrap_or("").to_string();
+            let mut mine: Vec<&FileEdit> = edits.iter().filter(|e| e.file == f).collect();
+            mine.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+            for e in mine {
+                text.replace_range(e.range.as_usize(), &e.new_text);
+            }
+            input = input.with_file(f, &text);
+        }
+        AppState::new(input)
+    }
+
+    #[test]
+    fn renames_round_trip() {
+        let s = state();
+        let py = "Orders/__init__.py";
+        let fj = "Orders/function.json";
+        let edits = rename(&s, fj, at(&s, fj, "\"msg\"", 0, 1), "message").unwrap();
+        assert_eq!(edits.len(), 3, "{edits:#?}");
+        let renamed = apply(&s, &edits);
+        let text = renamed.input().text(py).unwrap();
+        assert!(text.contains("def main(message: func.QueueMessage"));
+        assert!(text.contains("body = message.get_body()"));
+        assert!(text.contains("lambda msg: msg"), "{text}");
+        let back = rename(&renamed, py, at(&renamed, py, "message", 0, 0), "msg").unwrap();
+        let restored = apply(&renamed, &back);
+        assert_eq!(restored.input(), s.input());
+
+        // A setting: the key, %X% and the env read.
+        let edits = rename(&s, py, at(&s, py, "OrdersQueue", 0, 3), "QueueName").unwrap();
+        assert_eq!(edits.len(), 3);
+        let renamed = apply(&s, &edits);
+        assert!(renamed.input().text(fj).unwrap().contains("%QueueName%"));
+        let back = rename(
+            &renamed,
+            LOCAL_SETTINGS,
+            at(&renamed, LOCAL_SETTINGS, "QueueName", 0, 0),
+            "OrdersQueue",
+        )
+        .unwrap();
+        assert_eq!(apply(&renamed, &back).input(), s.input());
+
+        // The storage connection, referred to by its short name.
+        let edits = rename(&s, fj, at(&s, fj, "\"Storage\"", 0, 1), "AzureWebJobsMain").unwrap();
+        let renamed = apply(&s, &edits);
+        let fj_text = renamed.input().text(fj).unwrap();
+        assert!(fj_text.contains("\"connection\": \"Main\""), "{fj_text}");
+        assert!(fj_text.contains("\"connection\": \"AzureWebJobsMain\""));
+        let back = rename(
+            &renamed,
+            LOCAL_SETTINGS,
+            at(&renamed, LOCAL_SETTINGS, "AzureWebJobsMain", 0, 0),
+            "AzureWebJobsStorage",
+        )
+        .unwrap();
+        assert_eq!(apply(&renamed, &back).input(), s.input());
+    }
+
+    #[test]
+    fn invalid_renames_are_refused() {
+        let s = state();
+        let fj = "Orders/function.json";
+        let msg = at(&s, fj, "\"msg\"", 0, 1);
+        assert!(rename(&s, fj, msg, "out-msg")
+            .unwrap_err()
+            .contains("not a valid binding name"));
+        assert!(rename(&s, fj, msg, "a__b").is_err());
+        assert!(rename(&s, fj, msg, "class")
+            .unwrap_err()
+            .contains("keyword"));
+        assert!(rename(&s, fj, msg, "receipt")
+            .unwrap_err()
+            .contains("already has a binding"));
+        assert!(rename(&s, fj, msg, "body")
+            .unwrap_err()
+            .contains("already used in main()"));
+        assert!(rename(
+            &s,
+            LOCAL_SETTINGS,
+            at(&s, LOCAL_SETTINGS, "OrdersQueue", 0, 0),
+            "FUNCTIONS_WORKER_RUNTIME"
+        )
+        .is_err());
+        assert!(rename(
+            &s,
+            LOCAL_SETTINGS,
+            at(&s, LOCAL_SETTINGS, "OrdersQueue", 0, 0),
+            "has space"
+        )
+        .is_err());
+        assert_eq!(
+            prepare_rename(&s, fj, at(&s, fj, "queueTrigger", 0, 1)),
+            Ok(None)
+        );
+        let p = prepare_rename(&s, fj, msg).unwrap().unwrap();
+        assert_eq!(p.placeholder, "msg");
+    }
+}

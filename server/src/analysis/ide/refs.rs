@@ -1,0 +1,630 @@
+//! What a cursor is on (a binding, an app setting, `scriptFile`, `entryPoint`) and every place in
+//! the app that refers to the same thing, with how to rewrite each place for a rename.
+
+use crate::analysis::diagnostic::FileEdit;
+use crate::analysis::function::{self, Entry, FunctionUnit, Script};
+use crate::analysis::function_json::Spanned;
+use crate::analysis::json;
+use crate::analysis::python::{Binding as PyBinding, NameKind, PyFunction};
+use crate::analysis::python_scopes;
+use crate::analysis::rules::shared::{setting_expressions, CONNECTION_KEYS};
+use crate::analysis::settings::{self, LocalSettings, Resolution, LOCAL_SETTINGS};
+use crate::analysis::state::AppState;
+use crate::analysis::text::TextRange;
+
+/// The entry function of a function as the worker sees it.
+pub(crate) struct EntryDef<'s> {
+    pub script: &'s str,
+    pub text: &'s str,
+    pub function: &'s PyFunction,
+    /// The entry point is a class: the parameters are `__init__`'s, `self` excluded.
+    pub skip_self: bool,
+}
+
+impl<'s> EntryDef<'s> {
+    /// The parameters the worker matches against bindings.
+    pub fn params(&self) -> impl Iterator<Item = &'s crate::analysis::python::Param> {
+        self.function
+            .params
+            .iter()
+            .skip(usize::from(self.skip_self))
+    }
+
+    pub fn param(&self, name: &str) -> Option<&'s crate::analysis::python::Param> {
+        self.params().find(|p| p.name == name)
+    }
+}
+
+/// The entry function of `unit`, when its script is a parsed Python file and the entry point is
+/// a function (or a class with `__init__`).
+pub(crate) fn entry_def<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Option<EntryDef<'s>> {
+    let Script::Found { path, .. } = &unit.script else {
+        return None;
+    };
+    if !path.ends_with(".py") {
+        return None;
+    }
+    let module = state.modules().get(path)?;
+    let text = state.input().text(path)?;
+    let (function, skip_self) = match function::entry_point(module, entry_name(unit), text) {
+        Entry::Function(f) => (f, false),
+        Entry::Class { init: Some(f), .. } => (f, true),
+        _ => return None,
+    };
+    Some(EntryDef {
+        script: path,
+        text,
+        function,
+        skip_self,
+    })
+}
+
+/// `entryPoint`, or `main`.
+pub(crate) fn entry_name(unit: &FunctionUnit) -> &str {
+    unit.json
+        .entry_point
+        .as_ref()
+        .map(|e| e.value.as_str())
+        .filter(|e| !e.is_empty())
+        .unwrap_or("main")
+}
+
+/// The definition the entry point names in its script: the `def` or `class` name.
+pub(crate) fn entry_point_definition(
+    state: &AppState,
+    unit: &FunctionUnit,
+) -> Option<(String, TextRange, TextRange)> {
+    let Script::Found { path, .. } = &unit.script else {
+        return None;
+    };
+    let module = state.modules().get(path)?;
+    let PyBinding::Def(def) = module.final_binding(entry_name(unit)) else {
+        return None;
+    };
+    match def.kind {
+        NameKind::Function(i) => {
+            let f = module.functions.get(i)?;
+            Some((path.clone(), f.range, f.name_range))
+        }
+        NameKind::Class(i) => {
+            let c = module.classes.get(i)?;
+            Some((path.clone(), c.name_range, c.name_range))
+        }
+        _ => None,
+    }
+}
+
+/// A binding, seen from every function that shares its entry function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BindingSubject {
+    pub name: String,
+    /// The functions whose function.json declares the binding (several when functions share a
+    /// script and entry point).
+    pub units: Vec<String>,
+}
+
+/// An app setting: one key, or the prefix of an identity-based `<prefix>__…` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SettingSubject {
+    pub name: String,
+    pub section: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Subject {
+    Binding(BindingSubject),
+    Setting(SettingSubject),
+    ScriptFile { unit: String },
+    EntryPoint { unit: String },
+}
+
+/// What the cursor is on, and the range of the token it touches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub subject: Subject,
+    pub range: TextRange,
+    /// The token's text (the placeholder of a rename).
+    pub text: String,
+}
+
+/// How one place is rewritten when the subject gets a new name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Rewrite {
+    /// The range holds exactly the name.
+    Name,
+    /// The range holds the name without the `AzureWebJobs` prefix that the host adds when it
+    /// resolves a `connection`.
+    ShortConnection,
+    /// The range is a whole JSON string (quotes included) whose value is `before` + name +
+    /// `after`; it is written again, escaped.
+    JsonString { before: String, after: String },
+}
+
+/// One place that names a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Occurrence {
+    pub file: String,
+    pub range: TextRange,
+    pub rewrite: Rewrite,
+    /// The place defines the subject (the binding in function.json, the key in
+    /// local.settings.json).
+    pub declaration: bool,
+}
+
+impl Occurrence {
+    /// The edit that gives this place the new name.
+    pub fn edit(&self, new_name: &str) -> FileEdit {
+        let new_text = match &self.rewrite {
+            Rewrite::Name => new_name.to_string(),
+            Rewrite::ShortConnection => new_name
+                .strip_prefix("AzureWebJobs")
+                .filter(|s| !s.is_empty())
+                .unwrap_or(new_name)
+                .to_string(),
+            Rewrite::JsonString { before, after } => {
+                json_quote(&format!("{before}{new_name}{after}"))
+            }
+        };
+        FileEdit {
+            file: self.file.clone(),
+            range: self.range,
+            new_text,
+        }
+    }
+}
+
+/// A JSON string literal for `s`.
+pub(crate) fn json_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The range of a JSON string's content when it is written without escapes.
+pub(crate) fn plain_string_content(text: &str, range: TextRange, value: &str) -> Option<TextRange> {
+    let raw = text.get(range.as_usize())?;
+    (raw.len() == value.len() + 2 && raw.get(1..raw.len() - 1) == Some(value))
+        .then(|| TextRange::new(range.start as usize + 1, range.end as usize - 1))
+}
+
+/// An occurrence for a whole JSON string whose value is `value`, the subject being
+/// `value[span]`.
+fn json_occurrence(
+    file: &str,
+    text: &str,
+    range: TextRange,
+    value: &str,
+    span: std::ops::Range<usize>,
+    declaration: bool,
+) -> Occurrence {
+    let whole = span.start == 0 && span.end == value.len();
+    match plain_string_content(text, range, value) {
+        Some(inner) => Occurrence {
+            file: file.to_string(),
+            range: TextRange::new(
+                inner.start as usize + span.start,
+                inner.start as usize + span.end,
+            ),
+            rewrite: Rewrite::Name,
+            declaration,
+        },
+        None => Occurrence {
+            file: file.to_string(),
+            range,
+            rewrite: if whole {
+                Rewrite::JsonString {
+                    before: String::new(),
+                    after: String::new(),
+                }
+            } else {
+                Rewrite::JsonString {
+                    before: value.get(..span.start).unwrap_or("").to_string(),
+                    after: value.get(span.end..).unwrap_or("").to_string(),
+                }
+            },
+            declaration,
+        },
+    }
+}
+
+/// The units that share `unit`'s entry function (itself included), in host order.
+fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s FunctionUnit> {
+    let Some(def) = entry_def(state, unit) else {
+        return vec![unit];
+    };
+    state
+        .units()
+        .filter(|u| {
+            u.name == unit.name
+                || entry_def(state, u).is_some_and(|d| {
+                    d.script == def.script && d.function.name_range == def.function.name_range
+                })
+        })
+        .collect()
+}
+
+/// The binding `name` of `unit`, with the functions that share it.
+pub(crate) fn binding_subject(state: &AppState, unit: &FunctionUnit, name: &str) -> BindingSubject {
+    let units = sharing_units(state, unit)
+        .into_iter()
+        .filter(|u| u.json.bindings.iter().any(|b| b.name_str() == Some(name)))
+        .map(|u| u.name.clone())
+        .collect();
+    BindingSubject {
+        name: name.to_string(),
+        units,
+    }
+}
+
+/// Every place that names a binding: its `name` in each function.json, then the parameter and
+/// its uses in the entry function.
+pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    let mut python_done = false;
+    for unit_name in &subject.units {
+        let Some(unit) = state.unit(unit_name) else {
+            continue;
+        };
+        let text = state.input().text(&unit.json_path).unwrap_or("");
+        for b in &unit.json.bindings {
+            if let Some(n) = b.name.as_ref().filter(|n| n.value == subject.name) {
+                out.push(spanned_occurrence(&unit.json_path, text, n, true));
+            }
+        }
+        if python_done {
+            continue;
+        }
+        let Some(def) = entry_def(state, unit) else {
+            continue;
+        };
+        if def.param(&subject.name).is_none() {
+            continue;
+        }
+        python_done = true;
+        let uses = python_scopes::parameter_uses(def.text, def.function.name_range, &subject.name)
+            .unwrap_or_default();
+        for range in uses {
+            out.push(Occurrence {
+                file: def.script.to_string(),
+                range,
+                rewrite: Rewrite::Name,
+                declaration: false,
+            });
+        }
+    }
+    out
+}
+
+fn spanned_occurrence(file: &str, text: &str, s: &Spanned, declaration: bool) -> Occurrence {
+    json_occurrence(file, text, s.range, &s.value, 0..s.value.len(), declaration)
+}
+
+/// What a `connection` value refers to.
+fn connection_subject(settings: Option<&LocalSettings>, value: &str) -> Option<SettingSubject> {
+    let value = value.trim();
+    if value.is_empty() || value.contains('%') {
+        return None;
+    }
+    let resolved = settings.map(|s| s.resolve_connection(value));
+    Some(match resolved {
+        Some(Resolution::Setting(s)) | Some(Resolution::ConnectionString(s)) => SettingSubject {
+            name: s.name.clone(),
+            section: false,
+        },
+        Some(Resolution::Section { prefix, .. }) => SettingSubject {
+            name: prefix,
+            section: true,
+        },
+        _ => SettingSubject {
+            name: value.to_string(),
+            section: false,
+        },
+    })
+}
+
+/// Every place that names a setting: its key(s) in local.settings.json, every `connection`
+/// that resolves to it, every `%Name%` in a binding, every environment read in the app's modules.
+pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    let settings = settings::local_settings(state.input());
+    let section_prefix = format!("{}__", subject.name);
+    let key_rest = |key: &str| -> Option<String> {
+        if subject.section {
+            key.strip_prefix(&section_prefix).map(|r| format!("__{r}"))
+        } else {
+            (key == subject.name).then(String::new)
+        }
+    };
+    if let Some(text) = state.input().text(LOCAL_SETTINGS) {
+        if let Some(s) = &settings {
+            for setting in s.values.iter().chain(&s.connection_strings) {
+                let Some(rest) = key_rest(&setting.name) else {
+                    continue;
+                };
+                let span = 0..setting.name.len() - rest.len();
+                out.push(json_occurrence(
+                    LOCAL_SETTINGS,
+                    text,
+                    setting.name_range,
+                    &setting.name,
+                    span,
+                    true,
+                ));
+            }
+        }
+    }
+    for unit in state.units() {
+        let text = state.input().text(&unit.json_path).unwrap_or("");
+        for b in &unit.json.bindings {
+            for m in &b.members {
+                let Some(v) = m.value.as_ref() else { continue };
+                let Some(s) = v.as_str() else { continue };
+                if CONNECTION_KEYS
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&m.key))
+                {
+                    if connection_subject(settings.as_ref(), s).as_ref() != Some(subject) {
+                        continue;
+                    }
+                    let trimmed = s.trim();
+                    let lead = s.len() - s.trim_start().len();
+                    let mut o = json_occurrence(
+                        &unit.json_path,
+                        text,
+                        v.range,
+                        s,
+                        lead..lead + trimmed.len(),
+                        false,
+                    );
+                    if trimmed != subject.name && o.rewrite == Rewrite::Name {
+                        o.rewrite = Rewrite::ShortConnection;
+                    }
+                    out.push(o);
+                    continue;
+                }
+                if subject.section {
+                    continue;
+                }
+                for (name, span) in setting_expressions(s) {
+                    if name == subject.name {
+                        out.push(json_occurrence(
+                            &unit.json_path,
+                            text,
+                            v.range,
+                            s,
+                            span.start + 1..span.end - 1,
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let mut modules: Vec<(&String, _)> = state.modules().iter().collect();
+    modules.sort_by(|a, b| a.0.cmp(b.0));
+    for (file, module) in modules {
+        for read in &module.env_reads {
+            let Some(rest) = key_rest(&read.name) else {
+                continue;
+            };
+            out.push(Occurrence {
+                file: file.clone(),
+                range: TextRange::new(
+                    read.range.start as usize,
+                    read.range.end as usize - rest.len(),
+                ),
+                rewrite: Rewrite::Name,
+                declaration: false,
+            });
+        }
+    }
+    out
+}
+
+/// What the cursor at `offset` of `file` is on.
+pub(crate) fn hit(state: &AppState, file: &str, offset: usize) -> Option<Hit> {
+    let text = state.input().text(file)?;
+    if let Some(folder) = file.strip_suffix("/function.json") {
+        let unit = state.unit(folder)?;
+        return function_json_hit(state, unit, text, offset);
+    }
+    if file == LOCAL_SETTINGS {
+        return local_settings_hit(text, offset);
+    }
+    if file.ends_with(".py") {
+        return python_hit(state, file, text, offset);
+    }
+    None
+}
+
+fn function_json_hit(
+    state: &AppState,
+    unit: &FunctionUnit,
+    text: &str,
+    offset: usize,
+) -> Option<Hit> {
+    let token = |s: &Spanned| -> (TextRange, String) {
+        let range = plain_string_content(text, s.range, &s.value).unwrap_or(s.range);
+        (range, s.value.clone())
+    };
+    if let Some(s) = unit
+        .json
+        .script_file
+        .as_ref()
+        .filter(|s| s.range.touches(offset))
+    {
+        let (range, text) = token(s);
+        return Some(Hit {
+            subject: Subject::ScriptFile {
+                unit: unit.name.clone(),
+            },
+            range,
+            text,
+        });
+    }
+    if let Some(s) = unit
+        .json
+        .entry_point
+        .as_ref()
+        .filter(|s| s.range.touches(offset))
+    {
+        let (range, text) = token(s);
+        return Some(Hit {
+            subject: Subject::EntryPoint {
+                unit: unit.name.clone(),
+            },
+            range,
+            text,
+        });
+    }
+    let settings = settings::local_settings(state.input());
+    for b in &unit.json.bindings {
+        if !b.range.touches(offset) {
+            continue;
+        }
+        if let Some(n) = b.name.as_ref().filter(|n| n.range.touches(offset)) {
+            let (range, text) = token(n);
+            return Some(Hit {
+                subject: Subject::Binding(binding_subject(state, unit, &n.value)),
+                range,
+                text,
+            });
+        }
+        for m in &b.members {
+            let Some(v) = m.value.as_ref().filter(|v| v.range.touches(offset)) else {
+                continue;
+            };
+            let Some(s) = v.as_str() else { continue };
+            if CONNECTION_KEYS
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&m.key))
+            {
+                let subject = connection_subject(settings.as_ref(), s)?;
+                let spanned = Spanned {
+                    value: s.to_string(),
+                    range: v.range,
+                };
+                let (range, text) = token(&spanned);
+                return Some(Hit {
+                    subject: Subject::Setting(subject),
+                    range,
+                    text,
+                });
+            }
+            let inner = plain_string_content(text, v.range, s);
+            for (name, span) in setting_expressions(s) {
+                let range = match inner {
+                    Some(inner) => TextRange::new(
+                        inner.start as usize + span.start + 1,
+                        inner.start as usize + span.end - 1,
+                    ),
+                    None => v.range,
+                };
+                if range.touches(offset) {
+                    return Some(Hit {
+                        subject: Subject::Setting(SettingSubject {
+                            name: name.clone(),
+                            section: false,
+                        }),
+                        range,
+                        text: name,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+fn local_settings_hit(text: &str, offset: usize) -> Option<Hit> {
+    let root = json::parse(text).value?;
+    for section in ["Values", "ConnectionStrings"] {
+        let Some(obj) = root.get(section).and_then(|m| m.value.as_ref()) else {
+            continue;
+        };
+        for m in obj.as_object().unwrap_or_default() {
+            if m.key_range.touches(offset) {
+                return Some(Hit {
+                    subject: Subject::Setting(SettingSubject {
+                        name: m.key.clone(),
+                        section: false,
+                    }),
+                    range: plain_string_content(text, m.key_range, &m.key).unwrap_or(m.key_range),
+                    text: m.key.clone(),
+                });
+            }
+        }
+    }
+    None
+}
+
+fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hit> {
+    if let Some(module) = state.modules().get(file) {
+        if let Some(read) = module.env_reads.iter().find(|r| r.range.touches(offset)) {
+            return Some(Hit {
+                subject: Subject::Setting(SettingSubject {
+                    name: read.name.clone(),
+                    section: false,
+                }),
+                range: read.range,
+                text: read.name.clone(),
+            });
+        }
+    }
+    let mut identifier = None;
+    for unit in state.units() {
+        let Some(def) = entry_def(state, unit) else {
+            continue;
+        };
+        if def.script != file || !def.function.range.touches(offset) {
+            continue;
+        }
+        let has = |name: &str| {
+            unit.json
+                .bindings
+                .iter()
+                .any(|b| b.name_str() == Some(name))
+        };
+        if let Some(p) = def.params().find(|p| p.name_range.touches(offset)) {
+            if has(&p.name) {
+                return Some(Hit {
+                    subject: Subject::Binding(binding_subject(state, unit, &p.name)),
+                    range: p.name_range,
+                    text: p.name.clone(),
+                });
+            }
+            continue;
+        }
+        if identifier.is_none() {
+            identifier = Some(python_scopes::identifier_at(text, offset));
+        }
+        let Some(Some((name, range))) = &identifier else {
+            continue;
+        };
+        if def.param(name).is_none() || !has(name) {
+            continue;
+        }
+        let uses =
+            python_scopes::parameter_uses(text, def.function.name_range, name).unwrap_or_default();
+        if uses.contains(range) {
+            return Some(Hit {
+                subject: Subject::Binding(binding_subject(state, unit, name)),
+                range: *range,
+                text: name.clone(),
+            });
+        }
+    }
+    None
+}
