@@ -22,7 +22,11 @@ fn codes_for_worker(stage: &str, message: &str) -> &'static [&'static str] {
         "discover" if has("Could not find top level function app") => &["AZF702"],
         "discover" if has("More than one") => &["AZF703"],
         "import" if has("A trigger was already registered") => &["AZF709"],
-        "import" if has("Can not parse") || message.starts_with("KeyError") => &["AZF711"],
+        "import" if has("Can not parse") => &["AZF711"],
+        "import" if message.starts_with("KeyError") => &["AZF711", "AZF311"],
+        "import" if message.starts_with("AttributeError") && has("AuthLevel") => &["AZF711"],
+        "import" if has("unexpected keyword argument") => &["AZF712"],
+        "import" if has("relative import") => &["AZF010"],
         "import" if has("Specify either the 'Connection' property") => &["AZF713"],
         "import" if has("pop from empty list") => &["AZF710"],
         "import" if has("functions can not be type of FunctionRegister") => &["AZF705"],
@@ -46,10 +50,13 @@ fn codes_for_worker(stage: &str, message: &str) -> &'static [&'static str] {
             &["AZF203"]
         }
         "worker" if has("return annotation") => &["AZF208"],
-        "worker" if has("\"context\" parameter") => &["AZF209"],
+        "worker" if has("\"context\" parameter") => &["AZF209", "AZF718"],
         "worker" if has("word or snake case") => &["AZF715"],
         "worker"
-            if has("time data") || has("invalid literal for int") || has("unknown enum label") =>
+            if has("time data")
+                || has("invalid literal for int")
+                || has("unknown enum label")
+                || has("strptime()") =>
         {
             &["AZF714"]
         }

@@ -375,4 +375,55 @@ mod tests {
             .collect();
         assert_eq!(codes, ["AZF005"]);
     }
+
+    #[test]
+    fn v2_units_follow_edits_of_the_script_and_blueprints() {
+        let script = "import azure.functions as func\nfrom bps import jobs\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\n\n@app.route(route=\"hello\")\ndef hello(req): return \"hi\"\n";
+        let jobs = "import azure.functions as func\nbp = func.Blueprint()\n\n@bp.schedule(arg_name=\"t\", schedule=\"0 * * * * *\")\ndef tick(t): pass\n";
+        let input = AppInput::new("app")
+            .with_file("function_app.py", script)
+            .with_file("bps/__init__.py", "")
+            .with_file("bps/jobs.py", jobs)
+            .with_file("Legacy/function.json", HTTP_JSON)
+            .with_file("Legacy/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        assert!(state.is_v2());
+        let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["hello", "tick"]);
+        let hello: Vec<_> = state
+            .function_diagnostics("hello")
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        assert!(hello.is_empty(), "{hello:?}");
+
+        // Renaming the def: the old function vanishes, the new one appears.
+        let affected = state.set_file(
+            "function_app.py",
+            text(&script.replace("def hello(req)", "def greet(request)")),
+        );
+        assert!(affected.contains("hello") && affected.contains("greet"));
+        assert!(state.unit("hello").is_none());
+        let codes: Vec<_> = state
+            .function_diagnostics("greet")
+            .iter()
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(codes, ["AZF201", "AZF202"]);
+
+        // A blueprint module edit re-derives its functions; function.json folders stay ignored.
+        let affected = state.set_file(
+            "bps/jobs.py",
+            text(&jobs.replace("def tick", "def nightly")),
+        );
+        assert!(affected.contains("tick") && affected.contains("nightly"));
+        state.set_file("Legacy/function.json", text(HTTP_JSON));
+        assert!(state.unit("Legacy").is_none());
+
+        // Without the script the app is a function.json app again.
+        state.remove_file("function_app.py");
+        assert!(!state.is_v2());
+        let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["Legacy"]);
+    }
 }

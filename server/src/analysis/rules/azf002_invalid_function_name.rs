@@ -77,4 +77,23 @@ mod tests {
             "//- /1Func/function.json\n{}\n//- /host/function.json\n{}\n//- /ok-name_2/function.json\n{}\n",
         ));
     }
+
+    #[test]
+    fn decorated_function_names() {
+        expect![[r#"
+            function_app.py:4:25 AZF002 error 'get items' is not a valid function name: a function name starts with a letter and has only letters, digits, '_' and '-' (at most 128); the host will not load it
+        "#]]
+        .assert_eq(&check(
+            "AZF002",
+            r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.function_name(name="get items")
+@app.route(route="items")
+def get_items(req): return "[]"
+"#,
+        ));
+    }
 }

@@ -182,4 +182,35 @@ def main(msg, context): pass
 "#,
         ));
     }
+
+    #[test]
+    fn decorated_functions() {
+        expect![[r#"
+            function_app.py:5:11 AZF201 error parameter 'request' of hello() is not bound by any decorator (no arg_name='request') — did you mean 'req'? (route() names it 'req' unless trigger_arg_name='request' is set); the worker then indexes no function of the app ("0 functions found")
+              related function_app.py:4:6: binding 'req'
+              fix: Rename parameter 'request' to 'req'
+            function_app.py:9:13 AZF201 error parameter 'message' of process() is not bound by any decorator (no arg_name='message'); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:9:41 AZF201 error parameter 'limit' of process() is not bound by any decorator (no arg_name='limit'); the worker then indexes no function of the app ("0 functions found")
+        "#]]
+        .assert_eq(&check(
+            "AZF201",
+            r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.route(route="hello")
+def hello(request: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("hi")
+
+@app.queue_trigger(arg_name="msg", queue_name="q", connection="C")
+def process(message: func.QueueMessage, limit: int = 10) -> None:
+    pass
+
+@app.route(route="ok", trigger_arg_name="request")
+def ok(request: func.HttpRequest, context: func.Context) -> str:
+    return "ok"
+"#,
+        ));
+    }
 }

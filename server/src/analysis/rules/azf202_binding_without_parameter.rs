@@ -125,4 +125,31 @@ def main(request): pass
 "#,
         ));
     }
+
+    #[test]
+    fn decorated_functions() {
+        expect![[r#"
+            function_app.py:4:6 AZF202 error app.route() passes the request as 'req' (the trigger_arg_name default), but hello() has no parameter 'req' — did you mean 'request'? The worker then indexes no function of the app ("0 functions found").
+              related function_app.py:5:11: parameter 'request'
+            function_app.py:9:26 AZF202 error app.blob_input(arg_name='template') has no parameter 'template' in report(); the worker then indexes no function of the app ("0 functions found")
+              related function_app.py:10:5: report() is defined here
+        "#]]
+        .assert_eq(&check(
+            "AZF202",
+            r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.route(route="hello")
+def hello(request: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("hi")
+
+@app.route(route="report")
+@app.blob_input(arg_name="template", path="t/report.txt", connection="C")
+def report(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse("r")
+"#,
+        ));
+    }
 }

@@ -152,4 +152,29 @@ def main(req: str, b: func.Out[bytes], ) -> Thing: pass
 "#,
         ));
     }
+
+    #[test]
+    fn decorated_functions() {
+        expect![[r#"
+            function_app.py:5:17 AZF203 error annotation 'func.QueueMessage' of 'timer' does not match its 'timerTrigger' binding; accepted: str, bytes, func.TimerRequest; the worker then indexes no function of the app ("0 functions found")
+              related function_app.py:4:6: binding 'timer' is of type 'timerTrigger'
+        "#]]
+        .assert_eq(&check(
+            "AZF203",
+            r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.timer_trigger(arg_name="timer", schedule="0 */5 * * * *")
+def tick(timer: func.QueueMessage) -> None:
+    pass
+
+@app.durable_client_input(client_name="client")
+@app.route(route="start")
+async def start(req: func.HttpRequest, client: func.QueueMessage) -> func.HttpResponse:
+    return func.HttpResponse("ok")
+"#,
+        ));
+    }
 }

@@ -71,4 +71,27 @@ mod tests {
             "//- /F/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"req\", \"route\": \"orders/{id}/{item}\"}]}\n//- /F/__init__.py\ndef main(req):\n    a = req.route_params.get(\"id\")\n    b = req.route_params[\"order_id\"]\n    c = req.route_params[\"item\"]\n",
         ));
     }
+
+    #[test]
+    fn decorated_functions_read_their_own_route() {
+        expect![[r#"
+            function_app.py:9:68 AZF404 warning route parameter 'userid' is not in route 'users/{user_id}' — did you mean 'user_id'?
+              related function_app.py:7:18: the route
+        "#]]
+        .assert_eq(&check(
+            "AZF404",
+            r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.route(route="users")
+def list_users(req): return "[]"
+
+@app.route(route="users/{user_id}")
+def get_user(req):
+    return req.route_params.get("user_id") + req.route_params.get("userid")
+"#,
+        ));
+    }
 }

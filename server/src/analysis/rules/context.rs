@@ -403,6 +403,36 @@ pub fn out_shape(resolved: &Resolved) -> OutShape<'_> {
     }
 }
 
+/// A v2 app is imported with the app root on `sys.path`, not as the `__app__` package: modules at
+/// the root are top-level modules (a relative import in them fails) and `__app__.` does not exist.
+fn v2_import_rules(
+    file: &str,
+    module: &PyModule,
+    report: &mut crate::analysis::imports::ImportReport,
+) {
+    let inside = |r: TextRange, outer: TextRange| outer.start <= r.start && r.end <= outer.end;
+    for import in module.imports.iter().filter(|i| i.unconditional) {
+        let first = if import.is_from {
+            import.module.as_str()
+        } else {
+            import.names.first().map(|n| n.name.as_str()).unwrap_or("")
+        };
+        let message = if import.level > 0 && !file.contains('/') {
+            "attempted relative import with no known parent package"
+        } else if import.level == 0 && (first == "__app__" || first.starts_with("__app__.")) {
+            "No module named '__app__'"
+        } else {
+            continue;
+        };
+        report.local.retain(|l| !inside(l.range, import.range));
+        report.broken.retain(|b| !inside(b.range, import.range));
+        report.broken.push(crate::analysis::imports::BrokenImport {
+            range: import.module_range,
+            message: message.to_string(),
+        });
+    }
+}
+
 /// A module the worker runs while loading a function.
 pub struct LoadedModule {
     pub file: String,
@@ -444,7 +474,16 @@ impl FunctionCtx<'_> {
             }
             let imports = match self.modules.get(&file) {
                 Some(module) => {
-                    crate::analysis::imports::resolve_imports(self.app, &file, module, self.modules)
+                    let mut report = crate::analysis::imports::resolve_imports(
+                        self.app,
+                        &file,
+                        module,
+                        self.modules,
+                    );
+                    if self.unit.v2.is_some() {
+                        v2_import_rules(&file, module, &mut report);
+                    }
+                    report
                 }
                 None => Default::default(),
             };

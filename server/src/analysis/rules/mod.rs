@@ -145,6 +145,7 @@ rules!(
     Function azf715_v2_extra_field_key,
     App azf716_v2_durable_package_missing,
     App azf717_v2_http_app_route_prefix,
+    Function azf718_v2_durable_context_name,
 );
 
 /// The rule with this code (case-insensitive).

@@ -308,3 +308,182 @@ pub fn discover(app: &AppInput, modules: &Modules) -> Option<Vec<FunctionUnit>> 
     let model = model(app, modules)?;
     Some(units(modules, &model))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::function::parse_modules;
+    use crate::analysis::rules::test_support::app as fixture;
+
+    fn run(text: &str) -> (AppInput, V2App) {
+        let app = fixture(text);
+        let modules = parse_modules(&app);
+        let model = model(&app, &modules).expect("a v2 app");
+        (app, model)
+    }
+
+    fn indexed_names(app: &AppInput, m: &V2App) -> Vec<String> {
+        let modules = parse_modules(app);
+        m.indexed
+            .iter()
+            .map(|&f| {
+                m.function_name(&modules, f)
+                    .map(|n| n.0)
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn follows_blueprints_through_packages_and_aliases() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import azure.functions as func
+from azure.functions import FunctionApp as App
+import blueprints.orders
+from blueprints import users as u
+app = App(http_auth_level=func.AuthLevel.ANONYMOUS)
+app.register_functions(u.bp)
+app.register_blueprint(blueprints.orders.bp)
+
+@app.schedule(arg_name="t", schedule="0 * * * * *")
+def tick(t): pass
+//- /blueprints/__init__.py
+//- /blueprints/orders.py
+import azure.functions as func
+bp = func.Blueprint()
+@bp.route(route="orders")
+def orders(req): pass
+//- /blueprints/users.py
+from azure import functions
+bp = functions.Blueprint()
+@bp.function_name(name="ListUsers")
+@bp.route(route="users")
+def users(req): pass
+"#);
+        assert_eq!(m.app_names.len(), 1);
+        assert_eq!(indexed_names(&app, &m), ["ListUsers", "orders", "tick"]);
+        assert_eq!(
+            m.executed,
+            [
+                "function_app.py",
+                "blueprints/__init__.py",
+                "blueprints/orders.py",
+                "blueprints/users.py"
+            ]
+        );
+        assert!(!m.uncertain);
+    }
+
+    #[test]
+    fn registration_copies_the_builders_of_that_moment() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+bp = func.Blueprint()
+@bp.route()
+def early(req): pass
+app.register_functions(bp)
+@bp.route()
+def late(req): pass
+@app.route()
+def own(req): pass
+"#);
+        assert_eq!(indexed_names(&app, &m), ["early", "own"]);
+        assert_eq!(m.registrations[0].snapshot, 1);
+    }
+
+    #[test]
+    fn decorators_of_two_objects_pop_the_other_list() {
+        let (_, m) = run(r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+bp = func.Blueprint()
+@bp.route(route="ping")
+def ping(req): pass
+@bp.queue_output(arg_name="msg", queue_name="q", connection="C")
+@app.route(route="orders")
+def orders(req, msg): pass
+"#);
+        let [Problem::StackedForeign {
+            function, grabbed, ..
+        }] = m.problems.as_slice()
+        else {
+            panic!("{:?}", m.problems)
+        };
+        assert_eq!(m.functions[*function].def_name, "orders");
+        assert_eq!(m.functions[*grabbed].def_name, "ping");
+        // The binding went to ping, as the library does.
+        assert_eq!(m.functions[*grabbed].decorators.len(), 2);
+    }
+
+    #[test]
+    fn import_cycles_and_unknown_values_end() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import azure.functions as func
+import a
+app = func.FunctionApp()
+@app.route()
+def f(req): pass
+//- /a.py
+import b
+//- /b.py
+import a
+import function_app
+"#);
+        assert_eq!(indexed_names(&app, &m), ["f"]);
+        let (_, m) =
+            run("//- /function_app.py\nfrom helpers import *\nimport azure.functions as func\n");
+        assert!(m.uncertain);
+        assert!(m.app_names.is_empty());
+    }
+
+    #[test]
+    fn web_apps_register_their_own_function() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import azure.functions as func
+app = func.WsgiFunctionApp(app=None, function_name="web")
+@app.schedule(arg_name="t", schedule="0 * * * * *")
+def tick(t): pass
+"#);
+        assert_eq!(indexed_names(&app, &m), ["web", "tick"]);
+        let modules = parse_modules(&app);
+        let units = units(&modules, &m);
+        let web = &units[0];
+        assert_eq!(web.json.bindings.len(), 2);
+        assert_eq!(
+            web.json.bindings[0]
+                .property_str("route")
+                .map(|r| r.value)
+                .as_deref(),
+            Some("/{*route}")
+        );
+    }
+
+    #[test]
+    fn script_names() {
+        let valid = |n: &str| {
+            ScriptName {
+                name: n.into(),
+                setting: None,
+            }
+            .is_valid()
+        };
+        assert!(valid("function_app.py"));
+        assert!(valid("main-app.py"));
+        assert!(!valid("my app.py"));
+        assert!(!valid("src/app.py"));
+        assert!(!valid("-app.py"));
+        assert!(!valid("app.txt"));
+        let app = fixture(
+            "//- /local.settings.json\n{\"Values\": {\"PYTHON_SCRIPT_FILE_NAME\": \"main.py\"}}\n//- /main.py\nx = 1\n",
+        );
+        assert_eq!(script_name(&app).name, "main.py");
+        assert!(is_v2(&app));
+        assert!(!is_v2(&fixture("//- /function_app.py.bak\n\n")));
+    }
+}
