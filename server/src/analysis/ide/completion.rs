@@ -490,7 +490,7 @@ fn binding_value(
 }
 
 /// Setting names from local.settings.json, plus `AzureWebJobsStorage`.
-fn setting_candidates(state: &AppState) -> Vec<(String, String)> {
+pub(super) fn setting_candidates(state: &AppState) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Some(s) = settings::local_settings(state.input()) {
         for v in &s.values {
@@ -733,6 +733,10 @@ fn host_json(text: &str, offset: usize) -> Vec<CompletionItem> {
 }
 
 fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Vec<CompletionItem> {
+    // Inside a decorator call of a v2 app.
+    if let Some(items) = super::decorators::completions(state, file, text, offset) {
+        return items;
+    }
     let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let before = &text[line_start..offset];
     // Setting keys in os.environ["…"], os.environ.get("…"), os.getenv("…").

@@ -23,6 +23,10 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
         return function_json(state, folder, text, offset);
     }
     if file.ends_with(".py") {
+        // A decorator of a v2 app, or one of its keywords.
+        if let Some(h) = super::decorators::hover(state, file, offset) {
+            return Some(h);
+        }
         return python(state, file, text, offset);
     }
     None
@@ -135,7 +139,7 @@ fn param_markdown(state: &AppState, unit: &function::FunctionUnit, name: &str) -
 }
 
 /// Where a setting is defined and whether it is set; secret-looking values are masked.
-fn setting_markdown(state: &AppState, name: &str, is_connection: bool) -> String {
+pub(super) fn setting_markdown(state: &AppState, name: &str, is_connection: bool) -> String {
     let mut md = format!("**{name}** — app setting");
     match settings::local_settings(state.input()) {
         None => md.push_str(
