@@ -1,0 +1,209 @@
+// VS Code client for azfunc-lsp, the language server for Azure Functions Python apps.
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  CloseHandlerResult,
+  DidChangeConfigurationNotification,
+  ErrorAction,
+  ErrorHandler,
+  ErrorHandlerResult,
+  LanguageClient,
+  LanguageClientOptions,
+  Message,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { findServer } from './server';
+import { serverSettings } from './settings';
+
+const CLIENT_ID = 'azfunc'; // also the prefix of `azfunc.trace.server`, read by the client library
+const CLIENT_NAME = 'azfunc-lsp';
+const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
+
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel;
+let extensionPath = '';
+/** Serializes start/stop/restart so that commands and setting changes never overlap. */
+let queue: Promise<void> = Promise.resolve();
+
+function enqueue(task: () => Promise<void>): Promise<void> {
+  queue = queue.then(task, task).catch((e) => output.appendLine(`[client] ${String(e)}`));
+  return queue;
+}
+
+function log(line: string): void {
+  output.appendLine(`[client] ${line}`);
+}
+
+async function showError(message: string): Promise<void> {
+  const choice = await vscode.window.showErrorMessage(message, 'Show Output', 'Open Settings', 'Restart Server');
+  if (choice === 'Show Output') {
+    output.show(true);
+  } else if (choice === 'Open Settings') {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'azfunc.server.path');
+  } else if (choice === 'Restart Server') {
+    await vscode.commands.executeCommand('azfunc.restartServer');
+  }
+}
+
+/** Restarts a crashed server up to MAX_RESTARTS times in RESTART_WINDOW_MS, then says so. */
+class CrashHandler implements ErrorHandler {
+  private closes: number[] = [];
+
+  error(error: Error, _message: Message | undefined, count: number | undefined): ErrorHandlerResult {
+    log(`connection error: ${error.message}`);
+    if (count !== undefined && count <= 3) {
+      return { action: ErrorAction.Continue, handled: true };
+    }
+    return { action: ErrorAction.Shutdown, handled: true };
+  }
+
+  closed(): CloseHandlerResult {
+    const now = Date.now();
+    this.closes = this.closes.filter((t) => now - t < RESTART_WINDOW_MS);
+    this.closes.push(now);
+    if (this.closes.length <= MAX_RESTARTS) {
+      log(`the server stopped unexpectedly; restarting (${this.closes.length}/${MAX_RESTARTS})`);
+      return { action: CloseAction.Restart, handled: true };
+    }
+    void showError(
+      `azfunc-lsp: the language server crashed ${this.closes.length} times in the last 3 minutes and ` +
+        'was not restarted. See the output for its last messages, then run "azfunc-lsp: Restart Language Server".',
+    );
+    return { action: CloseAction.DoNotRestart, handled: true };
+  }
+}
+
+function workspaceFolderPath(): string | undefined {
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+}
+
+function createClient(command: string): LanguageClient {
+  const serverOptions: ServerOptions = {
+    // The client library appends `--stdio` to the arguments for this transport.
+    run: { command, args: ['serve'], transport: TransportKind.stdio },
+    debug: { command, args: ['serve'], transport: TransportKind.stdio },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', pattern: '**/function.json' },
+      { scheme: 'file', pattern: '**/host.json' },
+      { scheme: 'file', pattern: '**/local.settings.json' },
+      { scheme: 'file', language: 'python' },
+    ],
+    initializationOptions: { azfunc: serverSettings() },
+    outputChannel: output,
+    revealOutputChannelOn: RevealOutputChannelOn.Never,
+    errorHandler: new CrashHandler(),
+    middleware: {
+      workspace: {
+        // The server asks for section `azfunc` and reads `select`/`ignore`/`severity` in it;
+        // the extension's settings live under `azfunc.rules.*`.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) {
+            return result;
+          }
+          return params.items.map((item, i) => {
+            if (item.section === 'azfunc') {
+              const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+              return serverSettings(scope);
+            }
+            return result[i];
+          });
+        },
+      },
+    },
+  };
+  return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+}
+
+async function start(): Promise<void> {
+  const configured = vscode.workspace.getConfiguration('azfunc').get<string>('server.path', '');
+  const lookup = findServer({ configured, extensionPath, workspaceFolder: workspaceFolderPath() });
+  if (lookup.kind === 'missing') {
+    log(lookup.message);
+    void showError(lookup.message);
+    return;
+  }
+  log(`starting ${lookup.command} (from ${lookup.source})`);
+  const next = createClient(lookup.command);
+  client = next;
+  try {
+    await next.start();
+    const info = next.initializeResult?.serverInfo;
+    log(`running ${info?.name ?? 'server'} ${info?.version ?? ''}`.trim());
+  } catch (e) {
+    const message = `azfunc-lsp: the language server ${lookup.command} could not be started: ${
+      e instanceof Error ? e.message : String(e)
+    }`;
+    log(message);
+    void showError(message);
+  }
+}
+
+async function stop(): Promise<void> {
+  const current = client;
+  client = undefined;
+  if (!current) {
+    return;
+  }
+  try {
+    if (current.state === State.Running || current.state === State.Starting) {
+      await current.stop(5000);
+    }
+  } catch (e) {
+    log(`stopping the server: ${String(e)}`);
+  }
+  try {
+    await current.dispose(2000);
+  } catch {
+    // already stopped
+  }
+}
+
+function sendSettings(): void {
+  const current = client;
+  if (current && current.state === State.Running) {
+    void current
+      .sendNotification(DidChangeConfigurationNotification.type, { settings: { azfunc: serverSettings() } })
+      .catch((e) => log(`sending settings: ${String(e)}`));
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
+  output = vscode.window.createOutputChannel(CLIENT_NAME);
+  context.subscriptions.push(output);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('azfunc.restartServer', () =>
+      enqueue(async () => {
+        log('restart requested');
+        await stop();
+        await start();
+      }),
+    ),
+    vscode.commands.registerCommand('azfunc.showOutput', () => output.show(true)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('azfunc.server.path')) {
+        void enqueue(async () => {
+          log('azfunc.server.path changed: restarting');
+          await stop();
+          await start();
+        });
+      } else if (e.affectsConfiguration('azfunc.rules')) {
+        sendSettings();
+      }
+    }),
+  );
+
+  await enqueue(start);
+}
+
+export function deactivate(): Thenable<void> | undefined {
+  return enqueue(stop);
+}
