@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities,
-    HoverProviderCapability, InitializeParams, InitializeResult, MarkupKind, OneOf,
-    PositionEncodingKind, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
-    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    CodeLensOptions, CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities,
+    DocumentLinkOptions, HoverProviderCapability, InitializeParams, InitializeResult, MarkupKind,
+    OneOf, PositionEncodingKind, RenameOptions, ResourceOperationKind, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    WorkDoneProgressOptions, WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
 use super::convert::{self, Encoding};
@@ -15,6 +16,11 @@ use super::state::Negotiated;
 
 /// Characters after which clients should ask for completion.
 pub const TRIGGER_CHARACTERS: &[&str] = &["\"", ":", "%", ".", "("];
+
+/// The kind of the source action that applies every automatic fix of a file.
+pub fn fix_all_kind() -> CodeActionKind {
+    CodeActionKind::new("source.fixAll.azfunc")
+}
 
 /// Reads the client's capabilities.
 pub fn negotiate(caps: &ClientCapabilities) -> Negotiated {
@@ -25,6 +31,7 @@ pub fn negotiate(caps: &ClientCapabilities) -> Negotiated {
     let utf8 = offered.is_some_and(|o| o.contains(&PositionEncodingKind::UTF8));
     let text = caps.text_document.as_ref();
     let workspace = caps.workspace.as_ref();
+    let workspace_edit = workspace.and_then(|w| w.workspace_edit.as_ref());
     let completion_item = text
         .and_then(|t| t.completion.as_ref())
         .and_then(|c| c.completion_item.as_ref());
@@ -58,6 +65,21 @@ pub fn negotiate(caps: &ClientCapabilities) -> Negotiated {
             .is_none_or(|f| f.contains(&MarkupKind::Markdown)),
         snippets: completion_item
             .and_then(|c| c.snippet_support)
+            .unwrap_or(false),
+        document_changes: workspace_edit
+            .and_then(|w| w.document_changes)
+            .unwrap_or(false),
+        create_files: workspace_edit
+            .and_then(|w| w.document_changes.filter(|d| *d))
+            .and_then(|_| workspace_edit?.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
+        hierarchical_symbols: text
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+        definition_links: text
+            .and_then(|t| t.definition.as_ref())
+            .and_then(|d| d.link_support)
             .unwrap_or(false),
     }
 }
@@ -103,6 +125,27 @@ pub fn server_capabilities(n: &Negotiated) -> InitializeResult {
             resolve_provider: Some(false),
             trigger_characters: Some(TRIGGER_CHARACTERS.iter().map(|c| c.to_string()).collect()),
             ..Default::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, fix_all_kind()]),
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         diagnostic_provider: n.pull.then(|| {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {

@@ -263,6 +263,221 @@ pub fn hover(info: &crate::analysis::ide::HoverInfo, map: &LineMap<'_>) -> lsp::
     }
 }
 
+/// What the conversions below need to know about a file of the app: its URI, its current text
+/// (`None` when the file does not exist yet) and the version of its open buffer.
+pub struct FileInfo<'t> {
+    pub uri: Uri,
+    pub text: Option<&'t str>,
+    pub version: Option<i32>,
+}
+
+/// An LSP location of a range in a file of the app.
+pub fn location(file: &FileInfo<'_>, range: TextRange, encoding: Encoding) -> lsp::Location {
+    lsp::Location {
+        uri: file.uri.clone(),
+        range: LineMap::new(file.text.unwrap_or(""), encoding).range(range),
+    }
+}
+
+/// How workspace edits may be expressed to the client.
+#[derive(Debug, Clone, Copy)]
+pub struct EditSupport {
+    /// `documentChanges` with versioned documents.
+    pub document_changes: bool,
+    /// `documentChanges` may create files.
+    pub create_files: bool,
+}
+
+/// Builds a workspace edit from the core's file edits: `documentChanges` (with the open
+/// buffers' versions, and a `create` operation for a file that does not exist yet) when the
+/// client supports them, plain `changes` otherwise. `None` when a file cannot be resolved, or an
+/// edit creates a file the client cannot create.
+pub fn workspace_edit<'t>(
+    edits: &[crate::analysis::FileEdit],
+    mut file: impl FnMut(&str) -> Option<FileInfo<'t>>,
+    support: EditSupport,
+    encoding: Encoding,
+) -> Option<lsp::WorkspaceEdit> {
+    let mut names: Vec<&str> = edits.iter().map(|e| e.file.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let mut operations: Vec<lsp::DocumentChangeOperation> = Vec::new();
+    let mut changes: std::collections::HashMap<Uri, Vec<lsp::TextEdit>> =
+        std::collections::HashMap::new();
+    for name in names {
+        let info = file(name)?;
+        let creates = info.text.is_none();
+        if creates && !support.create_files {
+            return None;
+        }
+        let map = LineMap::new(info.text.unwrap_or(""), encoding);
+        let mut mine: Vec<&crate::analysis::FileEdit> =
+            edits.iter().filter(|e| e.file == name).collect();
+        mine.sort_by_key(|e| (e.range.start, e.range.end));
+        let text_edits: Vec<lsp::TextEdit> = mine
+            .iter()
+            .map(|e| lsp::TextEdit {
+                range: map.range(e.range),
+                new_text: e.new_text.clone(),
+            })
+            .collect();
+        if support.document_changes {
+            if creates {
+                operations.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(
+                    lsp::CreateFile {
+                        uri: info.uri.clone(),
+                        options: Some(lsp::CreateFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(true),
+                        }),
+                        annotation_id: None,
+                    },
+                )));
+            }
+            operations.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                    uri: info.uri,
+                    version: info.version,
+                },
+                edits: text_edits.into_iter().map(lsp::OneOf::Left).collect(),
+            }));
+        } else {
+            changes.entry(info.uri).or_default().extend(text_edits);
+        }
+    }
+    Some(if support.document_changes {
+        lsp::WorkspaceEdit {
+            changes: None,
+            document_changes: Some(lsp::DocumentChanges::Operations(operations)),
+            change_annotations: None,
+        }
+    } else {
+        lsp::WorkspaceEdit {
+            changes: Some(changes),
+            document_changes: None,
+            change_annotations: None,
+        }
+    })
+}
+
+pub fn symbol_kind(kind: crate::analysis::ide::symbols::SymbolKind) -> lsp::SymbolKind {
+    use crate::analysis::ide::symbols::SymbolKind as K;
+    match kind {
+        K::File => lsp::SymbolKind::FILE,
+        K::Function => lsp::SymbolKind::FUNCTION,
+        K::Array => lsp::SymbolKind::ARRAY,
+        K::Object => lsp::SymbolKind::OBJECT,
+        K::Key => lsp::SymbolKind::KEY,
+        K::Event => lsp::SymbolKind::EVENT,
+        K::Variable => lsp::SymbolKind::VARIABLE,
+        K::Constant => lsp::SymbolKind::CONSTANT,
+        K::Boolean => lsp::SymbolKind::BOOLEAN,
+        // Kinds the core may add later.
+        #[allow(unreachable_patterns)]
+        _ => lsp::SymbolKind::NULL,
+    }
+}
+
+/// Nested document symbols.
+#[allow(deprecated)]
+pub fn document_symbols(
+    symbols: &[crate::analysis::ide::symbols::DocumentSymbol],
+    map: &LineMap<'_>,
+) -> Vec<lsp::DocumentSymbol> {
+    symbols
+        .iter()
+        .map(|s| lsp::DocumentSymbol {
+            name: s.name.clone(),
+            detail: s.detail.clone(),
+            kind: symbol_kind(s.kind),
+            tags: None,
+            deprecated: None,
+            range: map.range(s.range),
+            selection_range: map.range(s.selection),
+            children: (!s.children.is_empty()).then(|| document_symbols(&s.children, map)),
+        })
+        .collect()
+}
+
+/// Flat document symbols, for clients without hierarchical support: every symbol with its
+/// parent's name as container.
+#[allow(deprecated)]
+pub fn flat_symbols(
+    symbols: &[crate::analysis::ide::symbols::DocumentSymbol],
+    uri: &Uri,
+    map: &LineMap<'_>,
+    container: Option<&str>,
+    out: &mut Vec<lsp::SymbolInformation>,
+) {
+    for s in symbols {
+        out.push(lsp::SymbolInformation {
+            name: s.name.clone(),
+            kind: symbol_kind(s.kind),
+            tags: None,
+            deprecated: None,
+            location: lsp::Location {
+                uri: uri.clone(),
+                range: map.range(s.range),
+            },
+            container_name: container.map(str::to_string),
+        });
+        flat_symbols(&s.children, uri, map, Some(&s.name), out);
+    }
+}
+
+/// A workspace symbol (a function of an app).
+pub fn workspace_symbol(
+    symbol: &crate::analysis::ide::symbols::WorkspaceSymbol,
+    file: &FileInfo<'_>,
+    encoding: Encoding,
+) -> lsp::WorkspaceSymbol {
+    lsp::WorkspaceSymbol {
+        name: symbol.name.clone(),
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        container_name: Some(symbol.container.clone()),
+        location: lsp::OneOf::Left(location(file, symbol.range, encoding)),
+        data: None,
+    }
+}
+
+/// A code lens that shows a title (its command does nothing when clicked).
+pub fn code_lens(
+    lens: &crate::analysis::ide::symbols::CodeLens,
+    map: &LineMap<'_>,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: map.range(lens.range),
+        command: Some(lsp::Command {
+            title: lens.title.clone(),
+            command: String::new(),
+            arguments: None,
+        }),
+        data: None,
+    }
+}
+
+pub fn inlay_hint(
+    hint: &crate::analysis::ide::symbols::InlayHint,
+    map: &LineMap<'_>,
+) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: map.position(hint.offset),
+        label: lsp::InlayHintLabel::String(hint.label.clone()),
+        kind: None,
+        text_edits: None,
+        tooltip: hint.tooltip.clone().map(lsp::InlayHintTooltip::String),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
+/// The byte range of an LSP range in `map`'s text (code actions, inlay hints).
+pub fn text_range(map: &LineMap<'_>, range: Range) -> TextRange {
+    TextRange::new(map.offset(range.start), map.offset(range.end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -270,7 +270,7 @@ impl State {
         }
     }
 
-    fn uri_of(&self, path: &Path) -> Option<Uri> {
+    pub(super) fn uri_of(&self, path: &Path) -> Option<Uri> {
         match self.open_paths.get(path) {
             Some(uri) => Some(uri.clone()),
             None => convert::path_to_uri(path),
@@ -608,12 +608,42 @@ impl State {
                     "initialized": self.initialized,
                 }));
             }
+            Request::Definition(p, reply) => {
+                let _ = reply.send(self.definition(p));
+            }
+            Request::References(p, reply) => {
+                let _ = reply.send(self.references(p));
+            }
+            Request::PrepareRename(p, reply) => {
+                let _ = reply.send(self.prepare_rename(p));
+            }
+            Request::Rename(p, reply) => {
+                let _ = reply.send(self.rename(p));
+            }
+            Request::CodeAction(p, reply) => {
+                let _ = reply.send(self.code_action(p));
+            }
+            Request::DocumentSymbol(p, reply) => {
+                let _ = reply.send(self.document_symbol(p));
+            }
+            Request::WorkspaceSymbol(p, reply) => {
+                let _ = reply.send(self.workspace_symbol(p));
+            }
+            Request::CodeLens(p, reply) => {
+                let _ = reply.send(self.code_lens(p));
+            }
+            Request::InlayHint(p, reply) => {
+                let _ = reply.send(self.inlay_hint(p));
+            }
+            Request::DocumentLink(p, reply) => {
+                let _ = reply.send(self.document_link(p));
+            }
             Request::Panic(_reply) => panic!("panic requested by azfunc/debugPanic"),
         }
     }
 
     /// The app, relative path and byte offset of a position in a document.
-    fn resolve(&self, uri: &Uri, pos: Position) -> Option<(&App, String, usize)> {
+    pub(super) fn resolve(&self, uri: &Uri, pos: Position) -> Option<(&App, String, usize)> {
         let path = convert::uri_to_path(uri)?;
         let (root, rel) = self.apps.locate(&path)?;
         let app = self.apps.by_root.get(&root)?;

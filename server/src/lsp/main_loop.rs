@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
+use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::ls_types::notification::Progress;
 use tower_lsp_server::ls_types::{
     CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
@@ -36,6 +37,38 @@ pub enum Request {
     WorkspaceDiagnostic(
         WorkspaceDiagnosticParams,
         Reply<(WorkspaceDiagnosticReportResult, bool)>,
+    ),
+    Definition(
+        lsp::GotoDefinitionParams,
+        Reply<Option<lsp::GotoDefinitionResponse>>,
+    ),
+    References(lsp::ReferenceParams, Reply<Option<Vec<lsp::Location>>>),
+    /// `Err` with the reason a rename is refused.
+    PrepareRename(
+        lsp::TextDocumentPositionParams,
+        Reply<Result<Option<lsp::PrepareRenameResponse>, String>>,
+    ),
+    Rename(
+        lsp::RenameParams,
+        Reply<Result<Option<lsp::WorkspaceEdit>, String>>,
+    ),
+    CodeAction(
+        lsp::CodeActionParams,
+        Reply<Option<lsp::CodeActionResponse>>,
+    ),
+    DocumentSymbol(
+        lsp::DocumentSymbolParams,
+        Reply<Option<lsp::DocumentSymbolResponse>>,
+    ),
+    WorkspaceSymbol(
+        lsp::WorkspaceSymbolParams,
+        Reply<Option<lsp::WorkspaceSymbolResponse>>,
+    ),
+    CodeLens(lsp::CodeLensParams, Reply<Option<Vec<lsp::CodeLens>>>),
+    InlayHint(lsp::InlayHintParams, Reply<Option<Vec<lsp::InlayHint>>>),
+    DocumentLink(
+        lsp::DocumentLinkParams,
+        Reply<Option<Vec<lsp::DocumentLink>>>,
     ),
     /// The server's text and version of an open document.
     DocumentText(Uri, Reply<Option<(String, i32)>>),
@@ -158,6 +191,16 @@ fn event_name(event: &Event) -> &'static str {
             Request::Completion(..) => "completion",
             Request::Diagnostic(..) => "diagnostic",
             Request::WorkspaceDiagnostic(..) => "workspaceDiagnostic",
+            Request::Definition(..) => "definition",
+            Request::References(..) => "references",
+            Request::PrepareRename(..) => "prepareRename",
+            Request::Rename(..) => "rename",
+            Request::CodeAction(..) => "codeAction",
+            Request::DocumentSymbol(..) => "documentSymbol",
+            Request::WorkspaceSymbol(..) => "workspaceSymbol",
+            Request::CodeLens(..) => "codeLens",
+            Request::InlayHint(..) => "inlayHint",
+            Request::DocumentLink(..) => "documentLink",
             Request::DocumentText(..) => "documentText",
             Request::Status(..) => "status",
             Request::Panic(..) => "panic",

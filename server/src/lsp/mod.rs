@@ -15,6 +15,10 @@
 //! - Settings, section `azfunc` (from `initializationOptions`, `workspace/configuration` or
 //!   `workspace/didChangeConfiguration`), over `[tool.azfunc-lsp]` in the app's pyproject.toml:
 //!   `{"select": ["AZF2"], "ignore": ["AZF212"], "severity": {"AZF201": "warning", "AZF106": "off"}}`.
+//! - Navigation and edits (`navigation.rs`): definition, references, rename with prepareRename,
+//!   quick fixes and a `source.fixAll.azfunc` action, document and workspace symbols, code
+//!   lenses, inlay hints and document links. Workspace edits use `documentChanges` (with buffer
+//!   versions, and `create` for a new local.settings.json) when the client supports them.
 //! - Logging goes to stderr, filtered by `AZFUNC_LSP_LOG` (e.g. `AZFUNC_LSP_LOG=debug`).
 //!   `AZFUNC_LSP_DEBUG_REQUESTS=1` enables `azfunc/documentText` and `azfunc/debugPanic` (tests);
 //!   `azfunc/status` is always there.
@@ -28,6 +32,7 @@ mod disk;
 mod handlers;
 mod index;
 pub mod main_loop;
+mod navigation;
 pub mod server;
 pub mod state;
 mod transport;

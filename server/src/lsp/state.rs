@@ -32,6 +32,14 @@ pub struct Negotiated {
     pub markdown_hover: bool,
     pub markdown_completion: bool,
     pub snippets: bool,
+    /// Workspace edits may use `documentChanges` (versioned edits).
+    pub document_changes: bool,
+    /// Workspace edits may create files (`documentChanges` with a `create` operation).
+    pub create_files: bool,
+    /// The client takes nested document symbols.
+    pub hierarchical_symbols: bool,
+    /// The client takes `LocationLink`s for definitions.
+    pub definition_links: bool,
 }
 
 /// An open buffer.

@@ -49,7 +49,15 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
     };
     match &hit.subject {
         Subject::Binding(b) => {
-            let from_json = file.ends_with("function.json");
+            // From the binding's `name` to the parameter, from anywhere else to the binding.
+            let from_json = b.units.iter().filter_map(|u| state.unit(u)).any(|u| {
+                u.json_path == file
+                    && u.json.bindings.iter().any(|x| {
+                        x.name
+                            .as_ref()
+                            .is_some_and(|n| n.value == b.name && n.range.touches(offset))
+                    })
+            });
             let mut out = Vec::new();
             if from_json {
                 // The parameter of the entry function.
@@ -240,6 +248,22 @@ pub fn rename(
                 return Err(problem);
             }
             for unit in b.units.iter().filter_map(|u| state.unit(u)) {
+                let text = state.input().text(&unit.json_path).unwrap_or("");
+                let literal = unit
+                    .json
+                    .bindings
+                    .iter()
+                    .filter_map(|x| x.name.as_ref().filter(|n| n.value == b.name))
+                    .all(|n| {
+                        text.get(n.range.as_usize())
+                            .is_some_and(|raw| raw.starts_with('"') || raw.starts_with('\''))
+                    });
+                if !literal {
+                    return Err(format!(
+                        "the name of binding '{}' is not written as a string in {}, so it cannot be renamed here",
+                        b.name, unit.json_path
+                    ));
+                }
                 if unit
                     .json
                     .bindings
@@ -564,5 +588,49 @@ def main(msg: func.QueueMessage, receipt: func.Out[str]) -> None:
         );
         let p = prepare_rename(&s, fj, msg).unwrap().unwrap();
         assert_eq!(p.placeholder, "msg");
+    }
+
+    #[test]
+    fn v2_decorators_are_bindings() {
+        let s = AppState::new(test_support::app(
+            r#"
+//- /host.json
+{"version": "2.0"}
+//- /function_app.py
+import azure.functions as func
+
+app = func.FunctionApp()
+
+@app.queue_trigger(arg_name="msg", queue_name="%OrdersQueue%", connection="Storage")
+def process(msg: func.QueueMessage) -> None:
+    body = msg.get_body()
+//- /local.settings.json
+{"IsEncrypted": false, "Values": {"AzureWebJobsStorage": "UseDevelopmentStorage=true", "OrdersQueue": "orders"}}
+"#,
+        ));
+        let py = "function_app.py";
+        let d = definition(&s, py, at(&s, py, "\"msg\"", 0, 2));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(&s.input().text(py).unwrap()[d[0].focus.as_usize()], "msg");
+        let d = definition(&s, py, at(&s, py, "msg:", 0, 1));
+        assert_eq!(
+            &s.input().text(py).unwrap()[d[0].focus.as_usize()],
+            "\"msg\""
+        );
+        let d = definition(&s, py, at(&s, py, "Storage", 0, 1));
+        assert_eq!(d[0].file, LOCAL_SETTINGS);
+        let edits = rename(&s, py, at(&s, py, "msg.get_body", 0, 0), "message").unwrap();
+        let renamed = apply(&s, &edits);
+        let text = renamed.input().text(py).unwrap();
+        assert!(text.contains("arg_name=\"message\""), "{text}");
+        assert!(text.contains("def process(message: func.QueueMessage)"));
+        assert!(text.contains("body = message.get_body()"));
+        let refs = references(
+            &s,
+            LOCAL_SETTINGS,
+            at(&s, LOCAL_SETTINGS, "OrdersQueue", 0, 0),
+            false,
+        );
+        assert_eq!(show(&s, &refs), ["function_app.py OrdersQueue"]);
     }
 }

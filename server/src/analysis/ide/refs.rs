@@ -46,6 +46,19 @@ pub(crate) fn entry_def<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Opti
     }
     let module = state.modules().get(path)?;
     let text = state.input().text(path)?;
+    if let Some(v2) = &unit.v2 {
+        // A decorated function of a v2 app: the `def` under the decorators.
+        let function = module
+            .functions
+            .iter()
+            .find(|f| f.name_range == v2.def_name_range)?;
+        return Some(EntryDef {
+            script: path,
+            text,
+            function,
+            skip_self: false,
+        });
+    }
     let (function, skip_self) = match function::entry_point(module, entry_name(unit), text) {
         Entry::Function(f) => (f, false),
         Entry::Class { init: Some(f), .. } => (f, true),
@@ -208,9 +221,14 @@ fn json_occurrence(
     value: &str,
     span: std::ops::Range<usize>,
     declaration: bool,
-) -> Occurrence {
+) -> Option<Occurrence> {
+    // Only a string literal can be rewritten (a v2 decorator may imply a name instead).
+    let raw = text.get(range.as_usize())?;
+    if !(raw.starts_with('"') || raw.starts_with('\'')) {
+        return None;
+    }
     let whole = span.start == 0 && span.end == value.len();
-    match plain_string_content(text, range, value) {
+    Some(match plain_string_content(text, range, value) {
         Some(inner) => Occurrence {
             file: file.to_string(),
             range: TextRange::new(
@@ -236,7 +254,7 @@ fn json_occurrence(
             },
             declaration,
         },
-    }
+    })
 }
 
 /// The units that share `unit`'s entry function (itself included), in host order.
@@ -280,7 +298,7 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
         let text = state.input().text(&unit.json_path).unwrap_or("");
         for b in &unit.json.bindings {
             if let Some(n) = b.name.as_ref().filter(|n| n.value == subject.name) {
-                out.push(spanned_occurrence(&unit.json_path, text, n, true));
+                out.extend(spanned_occurrence(&unit.json_path, text, n, true));
             }
         }
         if python_done {
@@ -307,7 +325,12 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
     out
 }
 
-fn spanned_occurrence(file: &str, text: &str, s: &Spanned, declaration: bool) -> Occurrence {
+fn spanned_occurrence(
+    file: &str,
+    text: &str,
+    s: &Spanned,
+    declaration: bool,
+) -> Option<Occurrence> {
     json_occurrence(file, text, s.range, &s.value, 0..s.value.len(), declaration)
 }
 
@@ -354,7 +377,7 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
                     continue;
                 };
                 let span = 0..setting.name.len() - rest.len();
-                out.push(json_occurrence(
+                out.extend(json_occurrence(
                     LOCAL_SETTINGS,
                     text,
                     setting.name_range,
@@ -380,14 +403,16 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
                     }
                     let trimmed = s.trim();
                     let lead = s.len() - s.trim_start().len();
-                    let mut o = json_occurrence(
+                    let Some(mut o) = json_occurrence(
                         &unit.json_path,
                         text,
                         v.range,
                         s,
                         lead..lead + trimmed.len(),
                         false,
-                    );
+                    ) else {
+                        continue;
+                    };
                     if trimmed != subject.name && o.rewrite == Rewrite::Name {
                         o.rewrite = Rewrite::ShortConnection;
                     }
@@ -399,7 +424,7 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
                 }
                 for (name, span) in setting_expressions(s) {
                     if name == subject.name {
-                        out.push(json_occurrence(
+                        out.extend(json_occurrence(
                             &unit.json_path,
                             text,
                             v.range,
@@ -571,6 +596,15 @@ fn local_settings_hit(text: &str, offset: usize) -> Option<Hit> {
 }
 
 fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hit> {
+    // The decorators of a v2 app hold its bindings.
+    for unit in state
+        .units()
+        .filter(|u| u.v2.is_some() && u.json_path == file)
+    {
+        if let Some(hit) = function_json_hit(state, unit, text, offset) {
+            return Some(hit);
+        }
+    }
     if let Some(module) = state.modules().get(file) {
         if let Some(read) = module.env_reads.iter().find(|r| r.range.touches(offset)) {
             return Some(Hit {

@@ -78,6 +78,15 @@ pub fn document_symbols(state: &AppState, file: &str) -> Vec<DocumentSymbol> {
     Vec::new()
 }
 
+/// `1 binding`, `3 bindings`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn member_range(m: &JsonMember) -> TextRange {
     let end = m
         .value
@@ -136,7 +145,7 @@ fn function_json_symbols(text: &str) -> Vec<DocumentSymbol> {
                     .collect();
                 out.push(DocumentSymbol {
                     name: "bindings".to_string(),
-                    detail: Some(format!("{} bindings", fj.bindings.len())),
+                    detail: Some(count(fj.bindings.len(), "binding")),
                     kind: SymbolKind::Array,
                     range: member_range(m),
                     selection: m.key_range,
@@ -176,7 +185,7 @@ fn local_settings_symbols(text: &str) -> Vec<DocumentSymbol> {
                         }
                     })
                     .collect::<Vec<_>>();
-                let detail = format!("{} settings", children.len());
+                let detail = count(children.len(), "setting");
                 (SymbolKind::Object, Some(detail), children)
             }
             Some(JsonKind::Bool(b)) => (SymbolKind::Boolean, Some(b.to_string()), Vec::new()),
@@ -335,15 +344,14 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
         if def.script != file {
             continue;
         }
-        let bindings = unit.json.bindings.len();
-        let plural = if bindings == 1 { "" } else { "s" };
+        let bindings = count(unit.json.bindings.len(), "binding");
         out.push(CodeLens {
             range: TextRange::new(
                 def.function.range.start as usize,
                 def.function.name_range.end as usize,
             ),
             title: format!(
-                "{} — {} · {bindings} binding{plural}",
+                "{} — {} · {bindings}",
                 unit.name,
                 trigger_summary(state, unit)
             ),
