@@ -70,7 +70,14 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     // At import: every unconditional top-level def evaluates its non-string annotations, unless
     // the module defers them with `from __future__ import annotations`.
     if !module.future_annotations {
-        for f in top_level_functions(module) {
+        // In a v2 app the module holds many functions: each one checks its own `def`, and the
+        // undecorated helpers are checked by every function (the diagnostics are the same).
+        let own = ctx.unit.v2.as_ref().map(|v| v.def_offset);
+        let mine = |f: &&PyFunction| match own {
+            None => true,
+            Some(offset) => f.decorators.is_empty() || Some(f.def_offset) == offset,
+        };
+        for f in top_level_functions(module).filter(mine) {
             for ann in annotations_of(f) {
                 if matches!(ann.expr, Expr::Str(_)) {
                     continue;

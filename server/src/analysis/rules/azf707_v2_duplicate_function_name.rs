@@ -34,6 +34,14 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, (usize, String, crate::analysis::text::TextRange)> =
         HashMap::new();
     let mut occurrences: HashMap<usize, usize> = HashMap::new();
+    let mut registrations: HashMap<usize, Vec<&crate::analysis::v2::Registration>> = HashMap::new();
+    for r in &model.registrations {
+        if let Some(c) = r.container {
+            registrations.entry(c).or_default().push(r);
+        }
+    }
+    // A blueprint registered again is reported once per registration, not per function.
+    let mut reported = std::collections::HashSet::new();
     for &f in &model.indexed {
         let count = occurrences.entry(f).or_default();
         *count += 1;
@@ -50,12 +58,11 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         if first == f {
             // The same builder twice: its blueprint was registered twice.
             let owner = model.functions[f].owner;
-            let regs: Vec<_> = model
-                .registrations
-                .iter()
-                .filter(|r| r.container == Some(owner))
-                .collect();
+            let regs = registrations.get(&owner).map(Vec::as_slice).unwrap_or_default();
             if let Some(second) = regs.get(*count - 1).or(regs.last()) {
+                if !reported.insert(second.range) {
+                    continue;
+                }
                 let var = &model.objects[owner].var;
                 let mut d = ctx.diag(
                     &META,

@@ -19,6 +19,8 @@ use crate::analysis::text::TextRange;
 const MAX_IMPORT_DEPTH: usize = 32;
 /// At most this many statements are run in all (a guard against pathological apps).
 const MAX_STEPS: usize = 200_000;
+/// At most this many builders are kept per app object.
+const MAX_BUILDERS: usize = 50_000;
 
 /// What a name refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +40,14 @@ enum Val {
     /// A string constant.
     Str(String),
     Unknown,
+}
+
+/// Lookups into a module's summary by offset.
+struct ModuleIndex {
+    /// Import statement start → index into `PyModule::imports`.
+    imports: HashMap<u32, usize>,
+    /// `def` offset → the name's range.
+    defs: HashMap<usize, TextRange>,
 }
 
 #[derive(Default)]
@@ -120,7 +130,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     let mut indexed = Vec::new();
     let mut seen = Vec::new();
     for n in &app_names {
-        if !seen.contains(&n.object) {
+        if !seen.contains(&n.object) && indexed.len() < MAX_BUILDERS {
             seen.push(n.object);
             indexed.extend(it.objects[n.object].builders.iter().copied());
         }
@@ -210,24 +220,44 @@ impl Interp<'_> {
         } else {
             parts[..parts.len().saturating_sub(1)].to_vec()
         };
+        let index = ModuleIndex {
+            imports: module
+                .imports
+                .iter()
+                .enumerate()
+                .map(|(i, imp)| (imp.range.start, i))
+                .collect(),
+            defs: module
+                .functions
+                .iter()
+                .map(|f| (f.def_offset, f.name_range))
+                .collect(),
+        };
         for stmt in &module.statements {
             self.steps += 1;
             if self.steps > MAX_STEPS {
                 self.uncertain = true;
                 break;
             }
-            self.exec_stmt(file, &module, stmt, &package);
+            self.exec_stmt(file, &module, &index, stmt, &package);
         }
         self.running.pop();
     }
 
-    fn exec_stmt(&mut self, file: &str, module: &PyModule, stmt: &Stmt, package: &[String]) {
+    fn exec_stmt(
+        &mut self,
+        file: &str,
+        module: &PyModule,
+        index: &ModuleIndex,
+        stmt: &Stmt,
+        package: &[String],
+    ) {
         match &stmt.kind {
             StmtKind::Import => {
-                let import = module
+                let import = index
                     .imports
-                    .iter()
-                    .find(|i| i.range.start == stmt.range.start)
+                    .get(&stmt.range.start)
+                    .and_then(|&i| module.imports.get(i))
                     .cloned();
                 if let Some(import) = import {
                     self.exec_import(file, &import, package);
@@ -258,11 +288,10 @@ impl Interp<'_> {
                 def_offset,
                 decorators,
             } => {
-                let def_name_range = module
-                    .functions
-                    .iter()
-                    .find(|f| f.def_offset == *def_offset)
-                    .map(|f| f.name_range)
+                let def_name_range = index
+                    .defs
+                    .get(def_offset)
+                    .copied()
                     .unwrap_or(TextRange::empty(*def_offset));
                 let v = self.exec_def(
                     file,
@@ -528,7 +557,13 @@ impl Interp<'_> {
                 });
             }
             Val::Obj(o) => {
-                let copied = self.objects[o].builders.clone();
+                let mut copied = self.objects[o].builders.clone();
+                let room = MAX_BUILDERS.saturating_sub(self.objects[app].builders.len());
+                if copied.len() > room {
+                    // Registering the same blueprint again and again: no real app gets here.
+                    copied.truncate(room);
+                    self.uncertain = true;
+                }
                 self.registrations.push(Registration {
                     file: file.to_string(),
                     range,

@@ -145,21 +145,32 @@ pub(super) fn function_name(
 
 /// The units of the functions the worker indexes, in its order (each builder once).
 pub fn units(modules: &Modules, model: &V2App) -> Vec<FunctionUnit> {
+    // Which app name indexes each builder (the first one that holds it).
+    let mut app_of: std::collections::HashMap<FnId, &super::AppName> = Default::default();
+    for n in &model.app_names {
+        for &f in &model.objects[n.object].builders {
+            app_of.entry(f).or_insert(n);
+        }
+    }
     let mut out = Vec::new();
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for &f in &model.indexed {
-        if seen.contains(&f) {
+        if !seen.insert(f) {
             continue;
         }
-        seen.push(f);
-        if let Some(u) = unit(modules, model, f) {
+        if let Some(u) = unit(modules, model, f, app_of.get(&f).copied()) {
             out.push(u);
         }
     }
     out
 }
 
-fn unit(modules: &Modules, model: &V2App, f: FnId) -> Option<FunctionUnit> {
+fn unit(
+    modules: &Modules,
+    model: &V2App,
+    f: FnId,
+    app_name: Option<&super::AppName>,
+) -> Option<FunctionUnit> {
     let func = model.functions.get(f)?;
     let file = &func.file;
     let lookup = |name: &str| constant(modules, file, name);
@@ -167,10 +178,6 @@ fn unit(modules: &Modules, model: &V2App, f: FnId) -> Option<FunctionUnit> {
         Some((n, r, _)) => (n, r, false),
         None => (func.def_name.clone(), func.def_name_range, true),
     };
-    let app_name = model
-        .app_names
-        .iter()
-        .find(|n| model.objects[n.object].builders.contains(&f));
     let (app_var, app_kind) = match app_name {
         Some(n) => (n.name.clone(), model.objects[n.object].kind),
         None => (
