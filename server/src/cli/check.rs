@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use super::config::{split_codes, ConfigFinder, FlagConfig};
 use super::report::{self, CheckedApp, Item};
-use super::{github, sarif, text, write_stdout};
+use super::{fix, github, sarif, text, write_stdout};
 use crate::analysis::{self, Config, Severity};
 use crate::loader;
 
@@ -47,6 +47,12 @@ pub struct CheckArgs {
     /// Text format: leave out the summary line.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Apply the automatic fixes (the ones that need no choice), write the changed files, then
+    /// report what remains. A file that changed on disk in the meantime stops the app's fixes
+    /// before anything is written.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -149,16 +155,24 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         eprintln!("warning: {warning}");
     }
 
-    let results: Vec<Result<CheckedApp, String>> = apps_found
+    let fix = args.fix;
+    let results: Vec<(Result<CheckedApp, String>, Option<FixReport>)> = apps_found
         .into_par_iter()
         .zip(configs.par_iter())
         .map(|(app, config)| {
             let display_root = loader::display_relative(&app.root, &cwd);
-            check_one(app, display_root, config)
+            if fix {
+                fix_and_check(app, display_root, config)
+            } else {
+                (check_one(app, display_root, config), None)
+            }
         })
         .collect();
     let mut apps = Vec::new();
-    for result in results {
+    for (result, report) in results {
+        if let Some(report) = report {
+            failed |= report.print();
+        }
         match result {
             Ok(app) => apps.push(app),
             Err(message) => {
@@ -209,14 +223,82 @@ fn find_apps(path: &Path) -> Result<Vec<loader::FoundApp>, String> {
     }
 }
 
+/// What `--fix` did to one app, for stderr.
+struct FixReport {
+    display_root: String,
+    outcome: Result<fix::FixOutcome, String>,
+}
+
+impl FixReport {
+    /// Prints the report to stderr; `true` when the fixes could not be written.
+    fn print(&self) -> bool {
+        match &self.outcome {
+            Ok(outcome) if outcome.fixed.is_empty() => false,
+            Ok(outcome) => {
+                let n = outcome.fixed.len();
+                let files = outcome.written.len();
+                eprintln!(
+                    "Fixed {n} problem{} in {} ({files} file{} written):",
+                    if n == 1 { "" } else { "s" },
+                    self.display_root,
+                    if files == 1 { "" } else { "s" },
+                );
+                for f in &outcome.fixed {
+                    eprintln!("  {} {}: {}", f.code, f.file, f.title);
+                }
+                false
+            }
+            Err(message) => {
+                eprintln!(
+                    "error: cannot apply fixes in {}: {message}",
+                    self.display_root
+                );
+                true
+            }
+        }
+    }
+}
+
+/// Loads one app, applies its automatic fixes on disk, and checks what remains.
+fn fix_and_check(
+    app: loader::FoundApp,
+    display_root: String,
+    config: &Config,
+) -> (Result<CheckedApp, String>, Option<FixReport>) {
+    let root = app.root.clone();
+    let input = app.load(display_root.clone());
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        fix::fix_on_disk(&root, &input, config)
+    }))
+    .unwrap_or_else(|_| Err("internal error while fixing".to_string()));
+    let input = match &outcome {
+        Ok(o) if !o.written.is_empty() => loader::load_app(&root, display_root.clone()),
+        _ => input,
+    };
+    let report = FixReport {
+        display_root: display_root.clone(),
+        outcome,
+    };
+    (check_input(input, display_root, config), Some(report))
+}
+
 /// Loads and checks one app; a panic in the analysis becomes an error message.
 fn check_one(
     app: loader::FoundApp,
     display_root: String,
     config: &Config,
 ) -> Result<CheckedApp, String> {
-    let _span = tracing::debug_span!("check", app = display_root.as_str()).entered();
     let input = app.load(display_root.clone());
+    check_input(input, display_root, config)
+}
+
+/// Checks an app's loaded files; a panic in the analysis becomes an error message.
+fn check_input(
+    input: crate::analysis::AppInput,
+    display_root: String,
+    config: &Config,
+) -> Result<CheckedApp, String> {
+    let _span = tracing::debug_span!("check", app = display_root.as_str()).entered();
     let diagnostics = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         analysis::check_app(&input, config)
     }))

@@ -215,6 +215,11 @@ pub fn add_member(file: &str, text: &str, object: &JsonValue, key: &str, value: 
                 new_text,
             }
         }
+        None if !text.trim().contains('\n') => FileEdit {
+            file: file.to_string(),
+            range: inside(object),
+            new_text: format!("{key}: {}", one_line(value)),
+        },
         None => {
             let base = indent_at(text, object.range.start as usize);
             let inner = format!("{base}{}", l.unit);
@@ -271,6 +276,11 @@ pub fn add_object_item(
                 new_text,
             }
         }
+        None if !text.trim().contains('\n') => FileEdit {
+            file: file.to_string(),
+            range: inside(array),
+            new_text: render_object(members, None),
+        },
         None => {
             let base = indent_at(text, array.range.start as usize);
             let inner = format!("{base}{}", l.unit);

@@ -9,8 +9,10 @@ use super::edits::{self, add_member, add_object_item, add_parameter, azure_prefi
 use super::navigation::binding_name_problem;
 use super::refs::{self, json_quote, EntryDef, Subject};
 use crate::analysis::annotations::{self, ClassRef, EvalSite, Position, Resolved, Verdict};
+use crate::analysis::app::{AppInput, FileContent};
 use crate::analysis::catalog::annotation_matrix::{ANNOTATIONS, MATRIX};
 use crate::analysis::catalog::{binding_type, did_you_mean};
+use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit};
 use crate::analysis::function::FunctionUnit;
 use crate::analysis::function_json::{Binding, Direction};
@@ -22,6 +24,7 @@ use crate::analysis::rules::shared::schedule_problem;
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
+use std::sync::Arc;
 
 /// One way to fix a problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,13 +141,21 @@ pub fn fixes_at(state: &AppState, file: &str, offset: usize) -> Vec<QuickFix> {
     add_setting_fix(state, &s.name, "").into_iter().collect()
 }
 
+/// A problem an automatic fix took care of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedProblem {
+    pub code: &'static str,
+    /// The file of the diagnostic.
+    pub file: String,
+    pub title: String,
+}
+
 /// What "fix all" applies: the first automatic fix of each diagnostic, skipping a fix whose
 /// edits clash with one already taken.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FixAll {
     pub edits: Vec<FileEdit>,
-    /// The code and title of each fix applied.
-    pub fixed: Vec<(&'static str, String)>,
+    pub fixed: Vec<FixedProblem>,
     /// Automatic fixes left out because they clash with another; a second pass can apply them.
     pub deferred: usize,
 }
@@ -156,8 +167,13 @@ pub fn fix_all(state: &AppState, diagnostics: &[Diagnostic]) -> FixAll {
         let Some(fix) = fixes(state, d).into_iter().find(|f| f.auto) else {
             continue;
         };
+        let fixed = FixedProblem {
+            code: d.code,
+            file: d.file.clone(),
+            title: fix.title.clone(),
+        };
         if fix.edits.iter().all(|e| all.edits.contains(e)) {
-            all.fixed.push((d.code, fix.title));
+            all.fixed.push(fixed);
             continue;
         }
         let clash = fix.edits.iter().any(|e| {
@@ -180,9 +196,66 @@ pub fn fix_all(state: &AppState, diagnostics: &[Diagnostic]) -> FixAll {
                 all.edits.push(e);
             }
         }
-        all.fixed.push((d.code, fix.title));
+        all.fixed.push(fixed);
     }
     all
+}
+
+/// An app after [`fix_app`].
+#[derive(Debug, Clone)]
+pub struct FixedApp {
+    /// The app's files with the fixes applied (new files included).
+    pub input: AppInput,
+    pub fixed: Vec<FixedProblem>,
+}
+
+/// How many times [`fix_app`] re-checks and fixes again (a fix can unblock another).
+const MAX_PASSES: usize = 10;
+
+/// Applies the automatic fixes of every diagnostic `config` enables, in memory: fix, re-check,
+/// fix what is left, until nothing changes.
+pub fn fix_app(input: AppInput, config: &Config) -> FixedApp {
+    let mut state = AppState::new(input);
+    let mut fixed = Vec::new();
+    for _ in 0..MAX_PASSES {
+        let diagnostics: Vec<Diagnostic> = state
+            .diagnostics_by_file(config)
+            .into_values()
+            .flatten()
+            .collect();
+        let plan = fix_all(&state, &diagnostics);
+        if plan.edits.is_empty() {
+            break;
+        }
+        let mut files: Vec<&str> = plan.edits.iter().map(|e| e.file.as_str()).collect();
+        files.sort();
+        files.dedup();
+        let mut updates = Vec::new();
+        for file in files {
+            let text = match state.input().files.get(file) {
+                None => "",
+                Some(content) => match content.text() {
+                    Some(t) => t,
+                    None => continue,
+                },
+            };
+            let mine: Vec<&FileEdit> = plan.edits.iter().filter(|e| e.file == file).collect();
+            if let Some(new) = edits::apply_edits(text, &mine) {
+                updates.push((file.to_string(), new));
+            }
+        }
+        if updates.is_empty() {
+            break;
+        }
+        for (file, new) in updates {
+            state.set_file(&file, FileContent::Text(Arc::from(new.as_str())));
+        }
+        fixed.extend(plan.fixed);
+    }
+    FixedApp {
+        input: state.input().clone(),
+        fixed,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1105,11 +1178,8 @@ fn extension_bundle_fix(state: &AppState) -> Option<QuickFix> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::config::Config;
     use crate::analysis::diagnostic::Severity;
     use crate::analysis::rules::test_support;
-    use crate::analysis::FileContent;
-    use std::sync::Arc;
 
     /// A healthy app around the functions of each case.
     const BASE: &str = r#"
@@ -1601,6 +1671,28 @@ def main(m):
 
         "#]]
         .assert_eq(&check_fix(uses, "AZF311", "Add setting"));
+        let near = r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "%AzureWebJobStorage%", "connection": "AzureWebJobsStorage"}]}
+//- /F/__init__.py
+import os
+def main(m):
+    return os.getenv("AzureWebJobsStorag")
+"#;
+        expect_test::expect![[r#"
+            Use '%AzureWebJobsStorage%' [preferred]
+            --- F/function.json
+            {"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "%AzureWebJobsStorage%", "connection": "AzureWebJobsStorage"}]}
+        "#]]
+        .assert_eq(&check_fix(near, "AZF309", "Use"));
+        expect_test::expect![[r#"
+            Read 'AzureWebJobsStorage' instead [preferred]
+            --- F/__init__.py
+            import os
+            def main(m):
+                return os.getenv("AzureWebJobsStorage")
+        "#]]
+        .assert_eq(&check_fix(near, "AZF310", "Read"));
         let typo = uses.replace("\"ServiceBus\"", "\"AzureWebJobsStorag\"");
         expect_test::expect![[r#"
             Use connection 'AzureWebJobsStorage' [preferred]
@@ -1742,7 +1834,11 @@ def main(m):
         let mut state = AppState::new(test_support::app(&fixture));
         let before = diagnostics(&mut state);
         let all = fix_all(&state, &before);
-        let fixed: Vec<String> = all.fixed.iter().map(|(c, t)| format!("{c} {t}")).collect();
+        let fixed: Vec<String> = all
+            .fixed
+            .iter()
+            .map(|f| format!("{} {}", f.code, f.title))
+            .collect();
         expect_test::expect![[r#"
             [
                 "AZF201 Rename parameter 'request' to 'req'",
@@ -1761,5 +1857,36 @@ def main(m):
             .into_iter()
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn fix_app_fixes_again_until_nothing_changes() {
+        let fixture = "//- /host.json\n{\"version\": \"2.0\"}\n//- /requirements.txt\nazure-functions\n//- /local.settings.json\n{\"IsEncrypted\": false, \"Values\": {}}\n//- /Q/function.json\n{\"bindings\": [{\"type\": \"queueTrigger\", \"name\": \"m\", \"queueName\": \"q\"}]}\n//- /Q/__init__.py\ndef main(msg): pass\n";
+        let fixed = fix_app(test_support::app(fixture), &Config::default());
+        let done: Vec<String> = fixed
+            .fixed
+            .iter()
+            .map(|f| format!("{} {} {}", f.file, f.code, f.title))
+            .collect();
+        expect_test::expect![[r#"
+            [
+                "Q/__init__.py AZF201 Rename parameter 'msg' to 'm'",
+                "Q/function.json AZF305 Add setting 'AzureWebJobsStorage' to local.settings.json",
+                "Q/function.json AZF603 Add the extension bundle to host.json",
+                "Q/function.json AZF202 Rename parameter 'msg' to 'm'",
+                "local.settings.json AZF304 Add setting 'FUNCTIONS_WORKER_RUNTIME' to local.settings.json",
+            ]
+        "#]]
+        .assert_debug_eq(&done);
+        expect_test::expect![[r#"
+            {"IsEncrypted": false, "Values": {"AzureWebJobsStorage": "UseDevelopmentStorage=true", "FUNCTIONS_WORKER_RUNTIME": "python"}}
+        "#]]
+        .assert_eq(fixed.input.text(LOCAL_SETTINGS).unwrap());
+        let mut state = AppState::new(fixed.input);
+        assert_eq!(diagnostics(&mut state), Vec::new());
+        // Nothing to do: the same files.
+        let again = fix_app(state.input().clone(), &Config::default());
+        assert!(again.fixed.is_empty());
+        assert_eq!(&again.input, state.input());
     }
 }
