@@ -32,6 +32,9 @@ pub fn is_valid_function_name(name: &str) -> bool {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    if ctx.unit.v2.as_ref().is_some_and(|v| v.name_dynamic) {
+        return; // `function_name(name=...)` is not a literal: the name is not known
+    }
     let name = ctx.name();
     if is_valid_function_name(name) {
         return;

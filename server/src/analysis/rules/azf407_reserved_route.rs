@@ -30,6 +30,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let route = b.property_str("route");
         let (value, range, defaulted) = match &route {
             Some(r) if !r.value.trim().is_empty() => (r.value.clone(), r.range, false),
+            _ if ctx.unit.v2.as_ref().is_some_and(|v| v.name_dynamic) => continue,
             _ => {
                 let range = ctx.unit.v2.as_ref().map(|v| v.name_range).unwrap_or(b.anchor());
                 (ctx.name().to_string(), range, true)
