@@ -253,7 +253,7 @@ impl<'a> FunctionCtx<'a> {
     /// app, where the worker indexes the app as one unit, that no function is indexed.
     pub fn load_failure(&self) -> String {
         match &self.unit.v2 {
-            Some(_) => V2_APP_FAILS.to_string(),
+            Some(_) => "no function of the app is indexed (\"0 functions found\")".to_string(),
             None => format!("'{}' does not load", self.unit.name),
         }
     }
