@@ -360,6 +360,7 @@ pub fn workspace_edit<'t>(
     })
 }
 
+/// The LSP kind of a core symbol kind.
 pub fn symbol_kind(kind: crate::analysis::ide::symbols::SymbolKind) -> lsp::SymbolKind {
     use crate::analysis::ide::symbols::SymbolKind as K;
     match kind {
@@ -457,6 +458,7 @@ pub fn code_lens(
     }
 }
 
+/// An inlay hint after a parameter.
 pub fn inlay_hint(
     hint: &crate::analysis::ide::symbols::InlayHint,
     map: &LineMap<'_>,

@@ -633,4 +633,59 @@ def process(msg: func.QueueMessage) -> None:
         );
         assert_eq!(show(&s, &refs), ["function_app.py OrdersQueue"]);
     }
+
+    /// Every request at every offset of odd files answers without panicking.
+    #[test]
+    fn every_offset_is_safe() {
+        let fixtures = [
+            APP.to_string(),
+            "//- /F/function.json\r\n{\"bindings\": [{\"type\": \"queueTrigger\", \"name\": \"m\\u0073g\", \"queueName\": \"%Q%\", \"connection\": \"%\"}, 5, {\"name\": 3}\r\n//- /F/__init__.py\r\nimport os\r\ndef main(msg: 'func.QueueMessage', *a, **k):\r\n    x = os.environ['Q\\x41']  # 😀\r\n    return lambda msg: [msg for msg in msg]\r\n//- /local.settings.json\r\n{\"Values\": {\"Q\": 1, \"Q\": 2, \"é\": \"\"}, \"ConnectionStrings\": {\"x__y\": \"\"}}\r\n".to_string(),
+            "//- /function_app.py\nimport azure.functions as func\napp = func.FunctionApp()\n@app.route(route='x')\n@app.queue_output(arg_name=NAME, queue_name='q', connection='C')\ndef f(req, out):\n    return req\n".to_string(),
+        ];
+        for fixture in fixtures {
+            let s = AppState::new(test_support::app(&fixture));
+            let files: Vec<String> = s.input().files.keys().cloned().collect();
+            for file in &files {
+                let len = s.input().text(file).map_or(0, str::len);
+                for offset in 0..=len + 1 {
+                    let _ = definition(&s, file, offset);
+                    let _ = references(&s, file, offset, true);
+                    let _ = prepare_rename(&s, file, offset);
+                    for name in ["renamed", "x__y", ""] {
+                        if let Ok(edits) = rename(&s, file, offset, name) {
+                            for e in &edits {
+                                let text = s.input().text(&e.file).unwrap_or("");
+                                assert!(text.get(e.range.as_usize()).is_some(), "{e:?}");
+                            }
+                        }
+                    }
+                    let _ = crate::analysis::ide::fixes::fixes_at(&s, file, offset);
+                }
+                let _ = document_links(&s, file);
+                let _ = crate::analysis::ide::symbols::document_symbols(&s, file);
+                let _ = crate::analysis::ide::symbols::code_lenses(&s, file);
+                let _ =
+                    crate::analysis::ide::symbols::inlay_hints(&s, file, TextRange::new(0, len));
+            }
+            let _ = crate::analysis::ide::symbols::workspace_symbols(&s, "f");
+            let mut state = s.clone();
+            let all: Vec<_> = state
+                .diagnostics_by_file(&crate::analysis::Config::default())
+                .into_values()
+                .flatten()
+                .collect();
+            for d in &all {
+                for f in crate::analysis::ide::fixes::fixes(&s, d) {
+                    for e in &f.edits {
+                        let text = s.input().text(&e.file).unwrap_or("");
+                        assert!(text.get(e.range.as_usize()).is_some(), "{e:?}");
+                    }
+                }
+            }
+            let _ = crate::analysis::ide::fixes::fix_app(
+                s.input().clone(),
+                &crate::analysis::Config::default(),
+            );
+        }
+    }
 }

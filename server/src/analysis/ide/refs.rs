@@ -123,6 +123,7 @@ pub(crate) struct SettingSubject {
     pub section: bool,
 }
 
+/// What a navigation request is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Subject {
     Binding(BindingSubject),
