@@ -91,4 +91,16 @@ print((1)
 "#,
         ));
     }
+
+    #[test]
+    fn v2_script_without_functions() {
+        // The broken decorator leaves no decorated function: the script itself is checked.
+        expect![[r#"
+            function_app.py:1:1 AZF009 error syntax error: invalid syntax near `import azure.functions as func`; importing function_app.py fails, so no function of the app is indexed ("0 functions found")
+        "#]]
+        .assert_eq(&check(
+            "AZF009",
+            "//- /function_app.py\nimport azure.functions as func\napp = func.FunctionApp()\n\n@app.route(route=\"x\"\ndef hello(req):\n    return \"x\"\n",
+        ));
+    }
 }

@@ -195,8 +195,30 @@ pub fn check_app_files(
             check(&ctx, &mut out);
         }
     }
+    // A v2 app with no function to carry them: the checks of the script's import run on the
+    // script itself (a syntax error can leave no decorated function to find).
+    let script_unit = ctx
+        .v2()
+        .filter(|m| m.indexed.is_empty() && m.script.is_valid())
+        .map(crate::analysis::v2::script_unit);
+    if let Some(unit) = script_unit {
+        let fctx = FunctionCtx::new(app, modules, &unit);
+        let mut found = Vec::new();
+        for (meta, check) in RULES.iter().zip(CHECKS) {
+            if let (Check::Function(check), true) = (check, SCRIPT_CHECKS.contains(&meta.code)) {
+                check(&fctx, &mut found);
+            }
+        }
+        out.extend(found.into_iter().map(|mut d| {
+            d.function = None;
+            d
+        }));
+    }
     out
 }
+
+/// The function-level checks that concern the import of a v2 app's script as a whole.
+const SCRIPT_CHECKS: &[&str] = &["AZF009", "AZF010", "AZF011", "AZF310", "AZF311", "AZF607"];
 
 #[cfg(test)]
 mod tests {

@@ -294,6 +294,38 @@ pub fn import_fails(script: &str) -> String {
     format!("the worker's import of {script} fails, so no function of the app is indexed (\"0 functions found\")")
 }
 
+/// A unit standing for the script itself (no decorated function): the checks of the script's
+/// import run on it when the app has no indexed function to carry them.
+pub fn script_unit(model: &V2App) -> FunctionUnit {
+    let script = model.script.name.clone();
+    FunctionUnit {
+        name: script.trim_end_matches(".py").to_string(),
+        json_path: script.clone(),
+        json: Default::default(),
+        json_unavailable: None,
+        script: super::function::Script::Found {
+            path: script.clone(),
+            declared: None,
+        },
+        v2: Some(Box::new(V2Unit {
+            script,
+            def_offset: None,
+            def_name: String::new(),
+            def_name_range: TextRange::default(),
+            name_range: TextRange::default(),
+            name_dynamic: true,
+            app_var: String::new(),
+            app_kind: ObjectKind::FunctionApp,
+            decorators: Vec::new(),
+            origins: Vec::new(),
+            signature: SignatureKind::None,
+            dynamic_names: true,
+            durable_clients: Vec::new(),
+            http_app: None,
+        })),
+    }
+}
+
 /// Follows the script of a v2 app; `None` when the app is not a v2 app.
 pub fn model(app: &AppInput, modules: &Modules) -> Option<V2App> {
     let script = script_name(app);
