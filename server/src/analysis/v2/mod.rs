@@ -518,4 +518,26 @@ def tick(t): pass
         assert!(is_v2(&app));
         assert!(!is_v2(&fixture("//- /function_app.py.bak\n\n")));
     }
+
+    #[test]
+    fn every_prefix_of_a_script_is_checked_without_panicking() {
+        // What the server sees while a script is typed: every prefix of a real one.
+        let script =
+            include_str!("../../../../tests/fixtures/templates/v2-every-trigger/function_app.py");
+        let jobs = include_str!(
+            "../../../../tests/fixtures/templates/v2-every-trigger/blueprints/storage.py"
+        );
+        let config = crate::analysis::Config::default();
+        let mut cut = 0;
+        while cut <= script.len() {
+            if script.is_char_boundary(cut) {
+                let app = AppInput::new("app")
+                    .with_file("function_app.py", &script[..cut])
+                    .with_file("blueprints/__init__.py", "")
+                    .with_file("blueprints/storage.py", &jobs[..cut.min(jobs.len())]);
+                let _ = crate::analysis::check_app(&app, &config);
+            }
+            cut += 13;
+        }
+    }
 }
