@@ -678,3 +678,23 @@ async fn app_level_diagnostics_follow_settings_edits() {
         .await;
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn decorator_app_rules_follow_edits_in_blueprint_modules() {
+    let (_dir, root) = fixture("v2-blueprint");
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let module = file_uri(&root.join("blueprints/orders.py"));
+    let text = std::fs::read_to_string(root.join("blueprints/orders.py")).unwrap();
+    client.open(&module, "python", 1, &text).await;
+    client.wait_diagnostics(&module, |d| d.is_empty()).await;
+    let broken = text.replace("auth_level=\"anonymous\"", "auth_level=\"public\"");
+    client.change(&module, 2, json!([{ "text": broken }])).await;
+    let reported = client
+        .wait_diagnostics(&module, |d| codes(d).contains(&"AZF711".to_string()))
+        .await;
+    assert_eq!(reported["params"]["version"], 2);
+    client.change(&module, 3, json!([{ "text": text }])).await;
+    client.wait_diagnostics(&module, |d| d.is_empty()).await;
+    client.shutdown().await;
+}

@@ -150,10 +150,12 @@ impl App {
             }
         }
         let mut files = self.recheck(&affected);
-        // App-level rules read root files, function.json (routes) and, with a .funcignore, imports.
+        // App-level rules read root files, function.json (routes), with a .funcignore the
+        // imports, and in a decorator app every module the script imports.
         let app_level_input = !rel.contains('/')
             || rel.ends_with("/function.json")
             || !rel.ends_with(".py")
+            || self.state.is_v2()
             || self.state.input().exists(".funcignore");
         if app_level_input {
             self.recheck_app_level(&mut files);
