@@ -737,3 +737,62 @@ async fn symbols_lenses_and_hints() {
     );
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn plain_clients_get_changes_flat_symbols_and_locations() {
+    let (_dir, root) = fixture("basic");
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let fj = file_uri(&root.join("HttpOk/function.json"));
+    let py = file_uri(&root.join("HttpOk/__init__.py"));
+    let fj_text = std::fs::read_to_string(root.join("HttpOk/function.json")).unwrap();
+    let name = pos(&fj_text, "\"req\"", 0, 1);
+    let edit = client
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": {"uri": fj}, "position": name, "newName": "request"}),
+        )
+        .await
+        .unwrap();
+    assert!(edit.get("documentChanges").is_none(), "{edit}");
+    let changes = edit["changes"].as_object().unwrap();
+    assert_eq!(changes[&fj].as_array().unwrap().len(), 1);
+    assert_eq!(changes[&py].as_array().unwrap().len(), 2);
+    let symbols = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": fj}}),
+        )
+        .await
+        .unwrap();
+    let flat: Vec<(String, Value)> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["containerName"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flat,
+        [
+            ("scriptFile".to_string(), Value::Null),
+            ("bindings".to_string(), Value::Null),
+            ("req".to_string(), json!("bindings")),
+            ("$return".to_string(), json!("bindings"))
+        ]
+    );
+    let d = client
+        .request(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": fj}, "position": name}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d[0]["uri"], py);
+    assert_eq!(d[0]["range"]["start"], json!({"line": 3, "character": 9}));
+    client.shutdown().await;
+}

@@ -35,6 +35,11 @@ impl<'s> EntryDef<'s> {
     }
 }
 
+/// Whether `unit`'s script is `file` (a cheap test before [`entry_def`]).
+pub(crate) fn script_is(unit: &FunctionUnit, file: &str) -> bool {
+    matches!(&unit.script, Script::Found { path, .. } if path == file)
+}
+
 /// The entry function of `unit`, when its script is a parsed Python file and the entry point is
 /// a function (or a class with `__init__`).
 pub(crate) fn entry_def<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Option<EntryDef<'s>> {
@@ -267,9 +272,10 @@ fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s Fun
         .units()
         .filter(|u| {
             u.name == unit.name
-                || entry_def(state, u).is_some_and(|d| {
-                    d.script == def.script && d.function.name_range == def.function.name_range
-                })
+                || script_is(u, def.script)
+                    && entry_def(state, u).is_some_and(|d| {
+                        d.script == def.script && d.function.name_range == def.function.name_range
+                    })
         })
         .collect()
 }
@@ -619,7 +625,7 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
         }
     }
     let mut identifier = None;
-    for unit in state.units() {
+    for unit in state.units().filter(|u| script_is(u, file)) {
         let Some(def) = entry_def(state, unit) else {
             continue;
         };

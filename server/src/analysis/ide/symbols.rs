@@ -337,7 +337,7 @@ pub fn workspace_symbols(state: &AppState, query: &str) -> Vec<WorkspaceSymbol> 
 /// A lens above each entry function defined in `file`: `CreateOrder — httpTrigger POST /api/orders`.
 pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
     let mut out: Vec<CodeLens> = Vec::new();
-    for unit in state.units() {
+    for unit in state.units().filter(|u| refs::script_is(u, file)) {
         let Some(def) = refs::entry_def(state, unit) else {
             continue;
         };
@@ -365,7 +365,7 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
 /// target: `queueTrigger · orders`.
 pub fn inlay_hints(state: &AppState, file: &str, range: TextRange) -> Vec<InlayHint> {
     let mut out: Vec<InlayHint> = Vec::new();
-    for unit in state.units() {
+    for unit in state.units().filter(|u| refs::script_is(u, file)) {
         let Some(def) = refs::entry_def(state, unit) else {
             continue;
         };
