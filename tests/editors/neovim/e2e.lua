@@ -2,7 +2,8 @@
 -- Neovim 0.11+: lsp/azfunc_lsp.lua through vim.lsp.config/vim.lsp.enable.
 -- Neovim 0.7-0.10: require('azfunc_lsp').setup() (vim.lsp.start_client on 0.7).
 -- Environment: AZFUNC_LSP (server binary), APP (a writable copy of the fixture app),
--- EDITORS_NEOVIM (editors/neovim), OUTSIDE (a folder outside any app), OUT (log file).
+-- EDITORS_NEOVIM (editors/neovim), OUTSIDE (a folder outside any app), OUT (log file), and
+-- AZFUNC_LSP_DEBUG_REQUESTS=1 (the server's copy of a document is compared with the buffer).
 -- Exit status: 0 when every step passed, 1 when one failed, 9 on an unexpected Lua error.
 local out = assert(io.open(assert(os.getenv('OUT'), 'OUT not set'), 'w'))
 local function log(...)
@@ -121,6 +122,26 @@ local function request(bufnr, method, params)
     return r.result
   end
   error(method .. ': no response')
+end
+
+-- Waits until the server's copy of the buffer equals the buffer (edits are sent to the server
+-- asynchronously, and Neovim 0.7 debounces them). Needs AZFUNC_LSP_DEBUG_REQUESTS=1 for the
+-- server's azfunc/documentText request.
+local function wait_synced(bufnr)
+  local want = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n') .. '\n'
+  local uri = vim.uri_from_bufnr(bufnr)
+  local last
+  local ok = vim.wait(WAIT_MS, function()
+    local r = vim.lsp.buf_request_sync(bufnr, 'azfunc/documentText', { uri = uri }, 2000)
+    for _, x in pairs(r or {}) do
+      last = x.err and vim.inspect(x.err) or (x.result and x.result.text)
+      if x.result and x.result.text == want then
+        return true
+      end
+    end
+    return false
+  end, 100)
+  assert(ok, 'the server does not have the buffer text of ' .. uri .. ': ' .. tostring(last))
 end
 
 local function notify(client, method, params)
@@ -248,6 +269,8 @@ local function main()
     vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding)
     local pbuf = open('NightlyReport/__init__.py')
     wait_client(pbuf)
+    wait_synced(jbuf)
+    wait_synced(pbuf)
     assert(lines(jbuf):find('"name": "tick"', 1, true), 'function.json not renamed:\n' .. lines(jbuf))
     assert(lines(pbuf):find('def main(tick: func.TimerRequest)', 1, true), 'parameter not renamed:\n' .. lines(pbuf))
     assert(lines(pbuf):find('tick.past_due', 1, true), 'use in the body not renamed:\n' .. lines(pbuf))
@@ -263,6 +286,8 @@ local function main()
     })
     assert(back, 'rename back returned no edit')
     vim.lsp.util.apply_workspace_edit(back, client.offset_encoding)
+    wait_synced(jbuf)
+    wait_synced(pbuf)
     assert(lines(jbuf) == json0, 'function.json differs after the round trip:\n' .. lines(jbuf))
     assert(lines(pbuf) == py0, '__init__.py differs after the round trip:\n' .. lines(pbuf))
     wait_codes_pull(jbuf, function(c) return has(c, 'AZF118') end, 'after the round trip')

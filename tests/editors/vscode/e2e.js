@@ -534,11 +534,24 @@ async function main() {
       await wb.openFile('ProcessOrder', '__init__.py');
       await wb.gotoLine(7, 45);
       await page.keyboard.press('Control+.');
-      const action = page.locator('.action-widget .monaco-list-row', { hasText: /func\.Out/ }).first();
+      const action = page.locator('.action-widget .monaco-list-row.action', { hasText: /func\.Out/ }).first();
       await action.waitFor({ timeout: WAIT_MS });
-      const titles = await page.$$eval('.action-widget .monaco-list-row', (els) => els.map((e) => e.innerText.trim()));
+      const titles = await page.$$eval('.action-widget .monaco-list-row.action', (els) =>
+        els.map((e) => e.getAttribute('aria-label') || e.innerText.trim()),
+      );
       await wb.screenshot('quick-fix-menu');
-      await action.click();
+      // The menu takes the keyboard (a pointer block covers the page): move to the action, Enter.
+      await until('the func.Out action to be focused', async () => {
+        const focused = await page
+          .$eval('.action-widget .monaco-list-row.focused', (e) => e.getAttribute('aria-label') || '')
+          .catch(() => '');
+        if (/func\.Out/.test(focused)) {
+          return true;
+        }
+        await page.keyboard.press('ArrowDown');
+        return false;
+      }, SHORT_MS);
+      await page.keyboard.press('Enter');
       await until('the annotation to become func.Out[str]', async () => {
         const lines = await wb.editorLines();
         return lines[6] && lines[6].includes('receipt: func.Out[str]');
