@@ -209,11 +209,17 @@ local function main()
 
   step('settings: azfunc.ignore sent by didChangeConfiguration hides AZF118, and it comes back', function()
     local timer = open('NightlyReport/function.json')
-    client.config.settings = { azfunc = { ignore = { 'AZF118' } } }
-    notify(client, 'workspace/didChangeConfiguration', { settings = client.config.settings })
+    local function set(settings) -- where the client answers workspace/configuration from
+      if NVIM_011 then
+        client.settings = settings
+      else
+        client.config.settings = settings
+      end
+      notify(client, 'workspace/didChangeConfiguration', { settings = settings })
+    end
+    set({ azfunc = { ignore = { 'AZF118' } } })
     wait_codes_pull(timer, function(l) return not has(l, 'AZF118') end, 'after ignore')
-    client.config.settings = { azfunc = vim.empty_dict() }
-    notify(client, 'workspace/didChangeConfiguration', { settings = client.config.settings })
+    set({ azfunc = vim.empty_dict() })
     wait_codes_pull(timer, function(l) return has(l, 'AZF118') end, 'after reset')
   end)
 
