@@ -176,6 +176,21 @@ run_nvim() { # folder name, display name, nvim binary
   record "$name" "$dir/result.txt" "$rc" "$(($(now) - t0))"
 }
 
+if want vscode; then
+  phase "VS Code extension unit tests"
+  t0=$(now)
+  set +e
+  (cd editors/vscode && npm test) >"$ART/vscode-unit.log" 2>&1
+  rc=$?
+  set -e
+  grep -E '^# (tests|pass|fail)' "$ART/vscode-unit.log" | sed 's/^/   /'
+  [ "$rc" -eq 0 ] || tail -40 "$ART/vscode-unit.log"
+  p=$(sed -nE 's/^# pass ([0-9]+)/\1/p' "$ART/vscode-unit.log")
+  f=$(sed -nE 's/^# fail ([0-9]+)/\1/p' "$ART/vscode-unit.log")
+  echo "vscode-unit: ${p:-0} passed, ${f:-0} failed" >>"$ART/vscode-unit.log"
+  record "vscode extension (node --test)" "$ART/vscode-unit.log" "$rc" "$(($(now) - t0))"
+fi
+
 if want neovim; then
   phase "Neovim tests"
   run_nvim neovim-0.7 "neovim 0.7 (Debian)" /usr/bin/nvim

@@ -16,7 +16,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { findServer } from './server';
-import { serverSettings } from './settings';
+import { ServerSettings, toServerSettings } from './settings';
 
 const CLIENT_ID = 'azfunc'; // also the prefix of `azfunc.trace.server`, read by the client library
 const CLIENT_NAME = 'azfunc-lsp';
@@ -24,6 +24,11 @@ const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
 
 let client: LanguageClient | undefined;
+
+function serverSettings(scope?: vscode.ConfigurationScope): ServerSettings {
+  const cfg = vscode.workspace.getConfiguration('azfunc', scope);
+  return toServerSettings(cfg.get('rules.select'), cfg.get('rules.ignore'), cfg.get('rules.severity'));
+}
 let output: vscode.OutputChannel;
 let extensionPath = '';
 /** Serializes start/stop/restart so that commands and setting changes never overlap. */

@@ -1,6 +1,6 @@
 // The editor's settings in the shape the server reads (section `azfunc` with `select`, `ignore`
-// and `severity`), from the extension's settings `azfunc.rules.*`.
-import * as vscode from 'vscode';
+// and `severity`), from the extension's settings `azfunc.rules.*`. No VS Code API here, so that
+// it can be tested on its own.
 
 export interface ServerSettings {
   select?: string[];
@@ -16,7 +16,6 @@ function codes(value: unknown): string[] {
     : [];
 }
 
-/** Pure translation, so it can be tested without VS Code. */
 export function toServerSettings(select: unknown, ignore: unknown, severity: unknown): ServerSettings {
   const out: ServerSettings = { severity: {} };
   const sel = codes(select);
@@ -36,9 +35,4 @@ export function toServerSettings(select: unknown, ignore: unknown, severity: unk
     }
   }
   return out;
-}
-
-export function serverSettings(scope?: vscode.ConfigurationScope): ServerSettings {
-  const cfg = vscode.workspace.getConfiguration('azfunc', scope);
-  return toServerSettings(cfg.get('rules.select'), cfg.get('rules.ignore'), cfg.get('rules.severity'));
 }

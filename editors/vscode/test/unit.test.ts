@@ -1,0 +1,95 @@
+// Unit tests of the parts of the extension that need no VS Code: server lookup and settings.
+// Run with `npm test` (bundled by esbuild, run by node's test runner).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { BINARY, expandPath, findServer } from '../src/server';
+import { toServerSettings } from '../src/settings';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'azfunc-vscode-'));
+}
+
+function executable(file: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, '#!/bin/sh\n', { mode: 0o755 });
+  return file;
+}
+
+test('the setting wins over the bundled binary and PATH', () => {
+  const root = tempDir();
+  const ext = path.join(root, 'ext');
+  executable(path.join(ext, 'server', BINARY));
+  const onPath = path.join(root, 'bin');
+  executable(path.join(onPath, BINARY));
+  const configured = executable(path.join(root, 'custom', 'azfunc-lsp-dev'));
+  assert.deepEqual(findServer({ configured, extensionPath: ext, envPath: onPath }), {
+    kind: 'found',
+    command: configured,
+    source: 'setting',
+  });
+});
+
+test('the bundled binary comes before PATH', () => {
+  const root = tempDir();
+  const ext = path.join(root, 'ext');
+  const bundled = executable(path.join(ext, 'server', BINARY));
+  const onPath = path.join(root, 'bin');
+  executable(path.join(onPath, BINARY));
+  assert.deepEqual(findServer({ configured: '', extensionPath: ext, envPath: onPath }), {
+    kind: 'found',
+    command: bundled,
+    source: 'bundled',
+  });
+});
+
+test('PATH is searched in order, skipping files that are not executable', () => {
+  const root = tempDir();
+  const first = path.join(root, 'a');
+  fs.mkdirSync(first);
+  fs.writeFileSync(path.join(first, BINARY), 'not executable', { mode: 0o644 });
+  const second = executable(path.join(root, 'b', BINARY));
+  const envPath = [first, '', path.join(root, 'missing'), path.dirname(second)].join(path.delimiter);
+  assert.deepEqual(findServer({ configured: '', extensionPath: path.join(root, 'ext'), envPath }), {
+    kind: 'found',
+    command: second,
+    source: 'PATH',
+  });
+});
+
+test('nothing found: a message that says where it looked', () => {
+  const root = tempDir();
+  const found = findServer({ configured: '', extensionPath: root, envPath: root });
+  assert.equal(found.kind, 'missing');
+  assert.match(found.kind === 'missing' ? found.message : '', /not found.*PATH.*azfunc\.server\.path/s);
+});
+
+test('a configured path that does not exist is an error, not a fallback', () => {
+  const root = tempDir();
+  executable(path.join(root, 'ext', 'server', BINARY));
+  const found = findServer({ configured: '/nonexistent/azfunc-lsp', extensionPath: path.join(root, 'ext') });
+  assert.equal(found.kind, 'missing');
+  assert.match(found.kind === 'missing' ? found.message : '', /azfunc\.server\.path.*\/nonexistent\/azfunc-lsp/);
+});
+
+test('~, ${workspaceFolder} and relative paths are expanded', () => {
+  assert.equal(expandPath('~/bin/azfunc-lsp'), path.join(os.homedir(), 'bin/azfunc-lsp'));
+  assert.equal(expandPath('${workspaceFolder}/tools/azfunc-lsp', '/w'), '/w/tools/azfunc-lsp');
+  assert.equal(expandPath('tools/azfunc-lsp', '/w'), '/w/tools/azfunc-lsp');
+  assert.equal(expandPath('/abs/azfunc-lsp', '/w'), '/abs/azfunc-lsp');
+});
+
+test('settings: empty lists are left out so that the project configuration stays in force', () => {
+  assert.deepEqual(toServerSettings([], [], {}), { severity: {} });
+  assert.deepEqual(toServerSettings(undefined, undefined, undefined), { severity: {} });
+});
+
+test('settings: select, ignore and severity in the shape the server reads', () => {
+  assert.deepEqual(
+    toServerSettings([' AZF2 ', ''], ['AZF212', 7], { AZF201: 'Warning', AZF106: 'off', AZF1: 'loud', AZF3: 3 }),
+    { select: ['AZF2'], ignore: ['AZF212'], severity: { AZF201: 'warning', AZF106: 'off' } },
+  );
+  assert.deepEqual(toServerSettings('AZF2', { a: 1 }, ['AZF1']), { severity: {} });
+});
