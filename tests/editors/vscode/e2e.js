@@ -167,6 +167,23 @@ function bundledServerPids() {
     .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
+/** Everything written to the azfunc-lsp output channel, from its log files in the profile. */
+function outputChannelLog() {
+  const found = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        walk(p);
+      } else if (/^\d+-azfunc-lsp\.log$/.test(e.name)) {
+        found.push(p);
+      }
+    }
+  };
+  walk(path.join(USER_DATA, 'logs'));
+  return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Workbench helpers
 
@@ -561,7 +578,8 @@ async function main() {
       return `actions offered: ${titles.join(' | ')}`;
     });
 
-    await step(wb, 'command "azfunc-lsp: Restart Language Server": a new server process, diagnostics again', async () => {
+    await step(wb, 'command "azfunc-lsp: Restart Language Server": a new server process, diagnostics again, traced with azfunc.trace.server', async () => {
+      await wb.setSettings({ 'azfunc.trace.server': 'messages' });
       const before = bundledServerPids();
       await wb.runCommand('azfunc-lsp: Restart Language Server');
       const after = await until('a new server process', async () => {
@@ -569,6 +587,15 @@ async function main() {
         return p.length === 1 && !before.includes(p[0]) ? p : undefined;
       }, WAIT_MS);
       await wb.waitProblems('diagnostics after the restart', (r) => hasCodes(r, ['AZF201', 'AZF118']));
+      await wb.runCommand('azfunc-lsp: Show Output');
+      // The Output view shows only its last lines: read the channel's log file.
+      await until('the traced initialize request in the azfunc-lsp output', async () => {
+        const t = outputChannelLog();
+        return /\[Trace - [^\]]+\] Sending request 'initialize/.test(t);
+      }, SHORT_MS);
+      await wb.screenshot('output-trace');
+      await wb.setSettings({});
+      await wb.showProblems();
       return `pid ${before.join(',')} -> ${after.join(',')}`;
     });
 
