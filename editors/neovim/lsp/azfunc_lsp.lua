@@ -15,9 +15,16 @@ return {
       on_dir(root)
     end
   end,
-  -- Rule settings, also answered to the server's `workspace/configuration` requests:
+  -- Rule settings, answered to the server's `workspace/configuration` requests:
   -- select = { 'AZF2' }, ignore = { 'AZF212' }, severity = { AZF201 = 'warning', AZF106 = 'off' }
   settings = {
     azfunc = vim.empty_dict(),
   },
+  -- The same settings as initializationOptions, so that the first check of the app uses them.
+  before_init = function(params, config)
+    local azfunc = config.settings and config.settings.azfunc
+    if azfunc and params.initializationOptions == nil then
+      params.initializationOptions = { azfunc = azfunc }
+    end
+  end,
 }

@@ -166,11 +166,13 @@ local function main()
   vim.cmd('filetype on')
   vim.opt.runtimepath:prepend(EDITORS)
   local on_exit = function(code, signal) exit.code, exit.signal = code, signal end
+  -- Settings given at start: answered to the server's workspace/configuration request.
+  local settings = { azfunc = { severity = { AZF201 = 'warning' } } }
   if NVIM_011 then
-    vim.lsp.config('azfunc_lsp', { cmd = { BIN, 'serve' }, on_exit = on_exit })
+    vim.lsp.config('azfunc_lsp', { cmd = { BIN, 'serve' }, on_exit = on_exit, settings = settings })
     vim.lsp.enable('azfunc_lsp')
   else
-    require('azfunc_lsp').setup({ cmd = { BIN, 'serve' }, on_exit = on_exit })
+    require('azfunc_lsp').setup({ cmd = { BIN, 'serve' }, on_exit = on_exit, settings = settings })
   end
   local v = vim.version()
   log(string.format('nvim %d.%d.%d, server %s, config %s', v.major, v.minor, v.patch, BIN,
@@ -197,11 +199,17 @@ local function main()
     vim.cmd('buffer ' .. buf)
   end)
 
-  step('diagnostics: AZF202 in function.json, AZF201 in __init__.py, AZF118 for the timer', function()
+  step('diagnostics: AZF202 in function.json, AZF201 in __init__.py (a warning, as configured), AZF118', function()
     local a = wait_codes_pull(fn_buf, function(c) return has(c, 'AZF202') end, 'CreateOrder/function.json')
     local py = open('CreateOrder/__init__.py')
     assert(vim.bo[py].filetype == 'python', 'filetype is ' .. vim.bo[py].filetype)
     local b = wait_codes_pull(py, function(c) return has(c, 'AZF201') end, 'CreateOrder/__init__.py')
+    for _, d in ipairs(vim.diagnostic.get(py)) do
+      local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+      if code == 'AZF201' then
+        assert(d.severity == vim.diagnostic.severity.WARN, 'AZF201 has severity ' .. tostring(d.severity))
+      end
+    end
     local timer = open('NightlyReport/function.json')
     local c = wait_codes_pull(timer, function(l) return has(l, 'AZF118') end, 'NightlyReport/function.json')
     return nil, string.format('[%s] [%s] [%s]', a, b, c)

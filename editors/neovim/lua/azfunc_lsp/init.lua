@@ -21,6 +21,15 @@ function M.find_root(path)
   end
 end
 
+--- Sends the `azfunc` settings as initializationOptions too, so that the first check of the app
+--- uses them.
+function M.before_init(params, config)
+  local azfunc = config.settings and config.settings.azfunc
+  if azfunc and params.initializationOptions == nil then
+    params.initializationOptions = { azfunc = azfunc }
+  end
+end
+
 --- A client configuration for `vim.lsp.start_client` / `vim.lsp.start`, or nil outside an app.
 --- `opts` may set cmd, settings, on_attach, capabilities, ...
 function M.config(bufnr, opts)
@@ -36,6 +45,7 @@ function M.config(bufnr, opts)
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
     settings = { azfunc = vim.empty_dict() },
+    before_init = M.before_init,
   }, opts)
 end
 
@@ -88,6 +98,7 @@ function M.lspconfig()
       root_dir = util.root_pattern(unpack(M.root_markers)),
       single_file_support = false,
       settings = { azfunc = vim.empty_dict() },
+      before_init = M.before_init,
     },
     docs = {
       description = 'azfunc-lsp: language server for Azure Functions Python apps.',
