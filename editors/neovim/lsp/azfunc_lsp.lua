@@ -20,11 +20,20 @@ return {
   settings = {
     azfunc = vim.empty_dict(),
   },
-  -- The same settings as initializationOptions, so that the first check of the app uses them.
   before_init = function(params, config)
+    -- The same settings as initializationOptions, so that the first check of the app uses them.
     local azfunc = config.settings and config.settings.azfunc
     if azfunc and params.initializationOptions == nil then
       params.initializationOptions = { azfunc = azfunc }
+    end
+    -- A client that pulls diagnostics but cannot be asked to pull again
+    -- (workspace/diagnostic/refresh; Neovim 0.11) would not see a change in one file update the
+    -- diagnostics of another open file: let the server push them instead.
+    local caps = params.capabilities or {}
+    local ws = caps.workspace or {}
+    local refresh = ws.diagnostics and ws.diagnostics.refreshSupport
+    if caps.textDocument and caps.textDocument.diagnostic and not refresh then
+      caps.textDocument.diagnostic = nil
     end
   end,
 }

@@ -264,6 +264,17 @@ local function main()
     return nil, #items .. ' items'
   end)
 
+  step('cross-file: renaming the parameter in __init__.py clears AZF202 in the open function.json', function()
+    local py = open('CreateOrder/__init__.py')
+    local row = vim.fn.search('def main(request') - 1
+    assert(row >= 0, 'no "def main(request" line')
+    local line = vim.api.nvim_buf_get_lines(py, row, row + 1, false)[1]
+    local s = line:find('request', 1, true) - 1
+    vim.api.nvim_buf_set_text(py, row, s, row, s + #'request', { 'req' })
+    wait_codes(fn_buf, function(c) return not has(c, 'AZF202') end, 'CreateOrder/function.json after the edit')
+    wait_codes(py, function(c) return not has(c, 'AZF201') end, 'CreateOrder/__init__.py after the edit')
+  end)
+
   step('rename: binding timer -> tick from function.json, then tick -> timer from Python, round trip', function()
     if not client.server_capabilities.renameProvider then
       return 'skip', 'the server does not offer textDocument/rename'

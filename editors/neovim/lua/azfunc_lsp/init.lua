@@ -22,11 +22,19 @@ function M.find_root(path)
 end
 
 --- Sends the `azfunc` settings as initializationOptions too, so that the first check of the app
---- uses them.
+--- uses them; and asks for pushed diagnostics from a client that pulls them but cannot be asked
+--- to pull again (workspace/diagnostic/refresh), so that a change in one file updates the
+--- diagnostics of the other open files.
 function M.before_init(params, config)
   local azfunc = config.settings and config.settings.azfunc
   if azfunc and params.initializationOptions == nil then
     params.initializationOptions = { azfunc = azfunc }
+  end
+  local caps = params.capabilities or {}
+  local ws = caps.workspace or {}
+  local refresh = ws.diagnostics and ws.diagnostics.refreshSupport
+  if caps.textDocument and caps.textDocument.diagnostic and not refresh then
+    caps.textDocument.diagnostic = nil
   end
 end
 
