@@ -698,3 +698,43 @@ async fn decorator_app_rules_follow_edits_in_blueprint_modules() {
     client.wait_diagnostics(&module, |d| d.is_empty()).await;
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn clients_that_pull_without_refresh_get_pushed_diagnostics() {
+    // Neovim 0.11 pulls but cannot be asked to pull again: pushing keeps other files current.
+    let (_dir, root) = fixture("basic");
+    let mut caps = pull_caps();
+    caps["workspace"]
+        .as_object_mut()
+        .unwrap()
+        .remove("diagnostics");
+    let mut client = TestClient::start(caps, &[&root], None).await;
+    assert!(client.init["capabilities"]
+        .get("diagnosticProvider")
+        .is_none());
+    let py = file_uri(&root.join("Mismatch/__init__.py"));
+    client.wait_diagnostics(&py, |d| !d.is_empty()).await;
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn settings_answered_during_indexing_apply_to_the_first_diagnostics() {
+    let (_dir, root) = fixture("basic");
+    let mut client =
+        TestClient::start_with_settings(push_caps(), &[&root], json!({"ignore": ["AZF201"]})).await;
+    let fj = file_uri(&root.join("Mismatch/function.json"));
+    let py = file_uri(&root.join("Mismatch/__init__.py"));
+    // The function.json side is still reported; the ignored code never is.
+    client
+        .wait_diagnostics(&fj, |d| codes(d) == ["AZF202"])
+        .await;
+    client.wait_indexed().await;
+    let text = std::fs::read_to_string(root.join("Mismatch/__init__.py")).unwrap();
+    client.open(&py, "python", 1, &text).await;
+    let opened = client.wait_diagnostics(&py, |_| true).await;
+    assert!(
+        !codes(opened["params"]["diagnostics"].as_array().unwrap()).contains(&"AZF201".to_string()),
+        "{opened}"
+    );
+    client.shutdown().await;
+}

@@ -35,17 +35,21 @@ pub fn negotiate(caps: &ClientCapabilities) -> Negotiated {
     let completion_item = text
         .and_then(|t| t.completion.as_ref())
         .and_then(|c| c.completion_item.as_ref());
+    let refresh = workspace
+        .and_then(|w| w.diagnostics.as_ref())
+        .and_then(|d| d.refresh_support)
+        .unwrap_or(false);
     Negotiated {
         encoding: if utf8 {
             Encoding::Utf8
         } else {
             Encoding::Utf16
         },
-        pull: text.is_some_and(|t| t.diagnostic.is_some()),
-        refresh: workspace
-            .and_then(|w| w.diagnostics.as_ref())
-            .and_then(|d| d.refresh_support)
-            .unwrap_or(false),
+        // Pulling is only safe when the server can ask the client to pull again: otherwise a
+        // change in one file could never update another open file's diagnostics (Neovim 0.11
+        // pulls but does not support refresh), so such clients get pushed diagnostics.
+        pull: text.is_some_and(|t| t.diagnostic.is_some()) && refresh,
+        refresh,
         progress: caps
             .window
             .as_ref()

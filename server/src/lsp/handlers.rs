@@ -214,6 +214,8 @@ impl State {
             if let Some(old) = self.apps.by_root.remove(&app.root) {
                 app.reported = old.reported;
             }
+            // Settings may have arrived (workspace/configuration) while the app was indexed.
+            app.config = config::merge(&app.project_config, &self.client_settings);
             roots.push(app.root.clone());
             self.apps.by_root.insert(app.root.clone(), app);
         }

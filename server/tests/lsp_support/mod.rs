@@ -158,6 +158,27 @@ impl TestClient {
         .await
     }
 
+    /// Like [`TestClient::start`], with `workspace/configuration` answering `settings` from the
+    /// first request on (before `initialized` is sent).
+    pub async fn start_with_settings(
+        caps: Value,
+        folders: &[&Path],
+        settings: Value,
+    ) -> TestClient {
+        let (client_w, server_r) = tokio::io::duplex(1 << 16);
+        let (server_w, client_r) = tokio::io::duplex(1 << 16);
+        let server = tokio::spawn(azfunc_lsp::lsp::serve_with(
+            server_r,
+            server_w,
+            azfunc_lsp::lsp::ServeOptions {
+                debug_requests: true,
+            },
+        ));
+        let client = Self::connect_raw(Box::new(client_w), client_r, Some(server));
+        client.set_settings(settings);
+        Self::initialize(client, caps, folders, None).await
+    }
+
     /// Connects over any pipe pair and initializes (always awaiting the response first).
     pub async fn connect<R: AsyncRead + Unpin + Send + 'static>(
         writer: Box<dyn AsyncWrite + Unpin + Send>,
@@ -167,7 +188,16 @@ impl TestClient {
         folders: &[&Path],
         options: Option<Value>,
     ) -> TestClient {
-        let mut client = Self::connect_raw(writer, reader, server);
+        let client = Self::connect_raw(writer, reader, server);
+        Self::initialize(client, caps, folders, options).await
+    }
+
+    async fn initialize(
+        mut client: TestClient,
+        caps: Value,
+        folders: &[&Path],
+        options: Option<Value>,
+    ) -> TestClient {
         let folders: Vec<Value> = folders
             .iter()
             .map(|f| json!({"uri": file_uri(f), "name": f.file_name().unwrap().to_string_lossy()}))
