@@ -708,7 +708,7 @@ async fn clients_that_pull_without_refresh_get_pushed_diagnostics() {
         .as_object_mut()
         .unwrap()
         .remove("diagnostics");
-    let mut client = TestClient::start(caps, &[&root], None).await;
+    let client = TestClient::start(caps, &[&root], None).await;
     assert!(client.init["capabilities"]
         .get("diagnosticProvider")
         .is_none());
