@@ -796,3 +796,94 @@ async fn plain_clients_get_changes_flat_symbols_and_locations() {
     assert_eq!(d[0]["range"]["start"], json!({"line": 3, "character": 9}));
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn decorator_apps_get_navigation_symbols_lenses_hints_and_fixes() {
+    let (_dir, root) = fixture("v2-app");
+    let mut client = TestClient::start(edit_caps(true), &[&root], None).await;
+    client.wait_indexed().await;
+    let jobs = file_uri(&root.join("blueprints/jobs.py"));
+    let script = file_uri(&root.join("function_app.py"));
+    let jobs_text = std::fs::read_to_string(root.join("blueprints/jobs.py")).unwrap();
+    let script_text = std::fs::read_to_string(root.join("function_app.py")).unwrap();
+    let at = |uri: &str, p: Value| json!({"textDocument": {"uri": uri}, "position": p});
+
+    // arg_name="msg" → the parameter, and back.
+    let d = client
+        .request(
+            "textDocument/definition",
+            at(&jobs, pos(&jobs_text, "\"msg\"", 0, 2)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d[0]["targetUri"], jobs);
+    assert_eq!(range_text(&jobs_text, &d[0]["targetSelectionRange"]), "msg");
+    let d = client
+        .request(
+            "textDocument/definition",
+            at(&jobs, pos(&jobs_text, "msg:", 0, 1)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(d[0]["targetUri"], jobs);
+    assert!(range_text(&jobs_text, &d[0]["targetSelectionRange"]).contains("msg"));
+
+    // Every decorated function is a workspace symbol.
+    let symbols = client
+        .request("workspace/symbol", json!({"query": ""}))
+        .await
+        .unwrap();
+    let names: Vec<String> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(names.iter().any(|n| n.starts_with("process")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("hello")), "{names:?}");
+
+    // A code lens above the blueprint function and an inlay hint after its parameter.
+    let lenses = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": jobs}}),
+        )
+        .await
+        .unwrap();
+    assert!(lenses.to_string().contains("queueTrigger"), "{lenses}");
+    let hints = client
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": jobs}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 20, "character": 0}}}),
+        )
+        .await
+        .unwrap();
+    assert!(hints.to_string().contains("queueTrigger"), "{hints}");
+
+    // The app-wide error in function_app.py offers its quick fix.
+    client.open(&script, "python", 1, &script_text).await;
+    let published = client
+        .wait_diagnostics(&script, |d| d.iter().any(|x| x["code"] == "AZF201"))
+        .await;
+    let diagnostic = published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "AZF201")
+        .unwrap()
+        .clone();
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": script}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        actions
+            .to_string()
+            .contains("Rename parameter 'request' to 'req'"),
+        "{actions}"
+    );
+    client.shutdown().await;
+}
