@@ -7,15 +7,6 @@ mod lsp_support;
 use lsp_support::*;
 use serde_json::{json, Value};
 
-fn codes(diags: &[Value]) -> Vec<String> {
-    let mut c: Vec<String> = diags
-        .iter()
-        .map(|d| d["code"].as_str().unwrap_or("").to_string())
-        .collect();
-    c.sort();
-    c
-}
-
 #[tokio::test]
 async fn push_diagnostics_follow_cross_file_edits() {
     let (_dir, root) = fixture("basic");

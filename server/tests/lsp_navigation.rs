@@ -180,15 +180,6 @@ impl Editor {
     }
 }
 
-fn codes(diags: &[Value]) -> Vec<String> {
-    let mut c: Vec<String> = diags
-        .iter()
-        .map(|d| d["code"].as_str().unwrap_or("").to_string())
-        .collect();
-    c.sort();
-    c
-}
-
 fn range_text(text: &str, range: &Value) -> String {
     text[offset(text, &range["start"])..offset(text, &range["end"])].to_string()
 }

@@ -4,16 +4,7 @@
 mod lsp_support;
 
 use lsp_support::*;
-use serde_json::{json, Value};
-
-fn codes(diags: &[Value]) -> Vec<String> {
-    let mut c: Vec<String> = diags
-        .iter()
-        .map(|d| d["code"].as_str().unwrap_or("").to_string())
-        .collect();
-    c.sort();
-    c
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn v2_app_diagnostics_hover_and_completion() {

@@ -510,3 +510,13 @@ pub fn redact(value: &Value, root: &Path) -> Value {
         .replace(&root.to_string_lossy().to_string(), "[ROOT]");
     serde_json::from_str(&text).unwrap()
 }
+
+/// The codes of a diagnostics list, sorted.
+pub fn codes(diags: &[Value]) -> Vec<String> {
+    let mut c: Vec<String> = diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    c.sort();
+    c
+}
