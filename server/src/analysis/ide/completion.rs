@@ -93,6 +93,22 @@ impl JsonItems<'_> {
         });
     }
 
+    /// The keys of `keys` that `present_in` (an object's text) does not have yet.
+    fn missing_keys(&mut self, present_in: &str, keys: &[(&str, &str)]) {
+        let present = present_keys(present_in);
+        for (k, doc) in keys {
+            if !present.contains(&k.to_ascii_lowercase()) {
+                self.push(
+                    k,
+                    CompletionKind::Property,
+                    None,
+                    Some(doc.to_string()),
+                    "0",
+                );
+            }
+        }
+    }
+
     fn snippet(&mut self, label: &str, body: String, doc: String) {
         self.items.push(CompletionItem {
             label: label.to_string(),
@@ -226,20 +242,7 @@ fn function_json(state: &AppState, folder: &str, text: &str, offset: usize) -> V
         .map(|s| object_text(text, s))
         .unwrap_or("");
     match (cursor.path.as_slice(), &cursor.slot) {
-        ([], Slot::Key) => {
-            let present = present_keys(text);
-            for (k, doc) in ROOT_KEYS {
-                if !present.contains(&k.to_ascii_lowercase()) {
-                    out.push(
-                        k,
-                        CompletionKind::Property,
-                        None,
-                        Some(doc.to_string()),
-                        "0",
-                    );
-                }
-            }
-        }
+        ([], Slot::Key) => out.missing_keys(text, ROOT_KEYS),
         ([], Slot::Value { key }) if key == "scriptFile" => {
             for f in state
                 .input()
@@ -535,20 +538,7 @@ fn local_settings(state: &AppState, text: &str, offset: usize) -> Vec<Completion
         items: Vec::new(),
     };
     match (cursor.path.as_slice(), &cursor.slot) {
-        ([], Slot::Key) => {
-            let present = present_keys(text);
-            for (k, doc) in SETTINGS_KEYS {
-                if !present.contains(&k.to_ascii_lowercase()) {
-                    out.push(
-                        k,
-                        CompletionKind::Property,
-                        None,
-                        Some(doc.to_string()),
-                        "0",
-                    );
-                }
-            }
-        }
+        ([], Slot::Key) => out.missing_keys(text, SETTINGS_KEYS),
         ([], Slot::Value { key }) if key == "IsEncrypted" => {
             out.items.push(CompletionItem {
                 label: "false".into(),
@@ -899,20 +889,10 @@ fn signature(state: &AppState, file: &str, text: &str, offset: usize) -> Vec<Com
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::app::AppInput;
 
     fn complete(files: &[(&str, &str)], file: &str) -> Vec<CompletionItem> {
-        let mut app = AppInput::new("app");
-        let mut offset = 0;
-        for (path, text) in files {
-            if *path == file {
-                offset = text.find('|').unwrap();
-                app = app.with_file(path, &text.replacen('|', "", 1));
-            } else {
-                app = app.with_file(path, text);
-            }
-        }
-        completions(&AppState::new(app), file, offset)
+        let (state, offset) = super::super::test_state(files, file);
+        completions(&state, file, offset)
     }
 
     fn labels(items: &[CompletionItem]) -> Vec<&str> {

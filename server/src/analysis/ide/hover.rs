@@ -264,56 +264,22 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
             });
         }
     }
-    // A setting name in os.environ / getenv.
-    let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line_end = text[offset..]
-        .find('\n')
-        .map(|i| offset + i)
-        .unwrap_or(text.len());
-    let line = &text[line_start..line_end];
-    for pattern in ["environ[", "environ.get(", "getenv("] {
-        let mut search = 0;
-        while let Some(at) = line[search..].find(pattern) {
-            let arg_start = search + at + pattern.len();
-            search = arg_start;
-            let rest = &line[arg_start..];
-            let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-                continue;
-            };
-            let Some(end) = rest[1..].find(q) else {
-                continue;
-            };
-            let start = line_start + arg_start + 1;
-            let range = TextRange::new(start, start + end);
-            if range.touches(offset) {
-                let name = &rest[1..1 + end];
-                return Some(HoverInfo {
-                    range,
-                    markdown: setting_markdown(state, name, false),
-                });
-            }
-        }
-    }
-    None
+    // A setting name in os.environ / getenv: the module summary already knows where they are.
+    let module = state.modules().get(file)?;
+    let read = module.env_reads.iter().find(|r| r.range.touches(offset))?;
+    Some(HoverInfo {
+        range: read.range,
+        markdown: setting_markdown(state, &read.name, false),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::app::AppInput;
 
     fn hover_at(files: &[(&str, &str)], file: &str) -> Option<HoverInfo> {
-        let mut app = AppInput::new("app");
-        let mut offset = 0;
-        for (path, text) in files {
-            if *path == file {
-                offset = text.find('|').unwrap();
-                app = app.with_file(path, &text.replacen('|', "", 1));
-            } else {
-                app = app.with_file(path, text);
-            }
-        }
-        hover(&AppState::new(app), file, offset)
+        let (state, offset) = super::super::test_state(files, file);
+        hover(&state, file, offset)
     }
 
     #[test]

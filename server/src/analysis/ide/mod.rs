@@ -122,3 +122,20 @@ pub(crate) fn binding_type_markdown(spec: &BindingType) -> String {
     }
     md
 }
+
+/// An app state from `(path, text)` files where `file` contains a `|` cursor marker, and the
+/// cursor's byte offset (the marker removed).
+#[cfg(test)]
+pub(crate) fn test_state(files: &[(&str, &str)], file: &str) -> (super::state::AppState, usize) {
+    let mut app = super::app::AppInput::new("app");
+    let mut offset = 0;
+    for (path, text) in files {
+        if *path == file {
+            offset = text.find('|').expect("a | cursor marker");
+            app = app.with_file(path, &text.replacen('|', "", 1));
+        } else {
+            app = app.with_file(path, text);
+        }
+    }
+    (super::state::AppState::new(app), offset)
+}
