@@ -11,9 +11,11 @@ use super::python::{self, Binding, NameKind, PyClass, PyFunction, PyModule};
 /// Parsed Python files of an app, by relative path. Files that are not text are absent.
 pub type Modules = HashMap<String, Arc<PyModule>>;
 
-/// Parses every Python file of the app (in parallel).
+/// Parses every Python file of the app (in parallel); what only the decorator model reads is
+/// collected only when the app has its decorator script.
 pub fn parse_modules(app: &AppInput) -> Modules {
     use rayon::prelude::*;
+    let decorator_model = uses_decorator_model(app);
     let files: Vec<(&String, &str)> = app
         .files
         .iter()
@@ -22,8 +24,19 @@ pub fn parse_modules(app: &AppInput) -> Modules {
         .collect();
     files
         .par_iter()
-        .map(|(p, t)| ((*p).clone(), Arc::new(python::parse(t))))
+        .map(|(p, t)| {
+            (
+                (*p).clone(),
+                Arc::new(python::parse_for(t, decorator_model)),
+            )
+        })
         .collect()
+}
+
+/// Whether the app has the script of the decorator model (`PYTHON_SCRIPT_FILE_NAME`, default
+/// `function_app.py`).
+pub fn uses_decorator_model(app: &AppInput) -> bool {
+    app.exists(&super::v2::script_name(app).name)
 }
 
 /// A function folder: a sub-folder of the app root holding `function.json` (H1), or a decorated

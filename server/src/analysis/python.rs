@@ -292,6 +292,13 @@ const MAX_BRACKET_DEPTH: usize = 200;
 
 /// Parses a Python source file into a summary.
 pub fn parse(text: &str) -> PyModule {
+    parse_for(text, true)
+}
+
+/// Parses a Python source file; the module-level statements the decorator model reads
+/// (`PyModule::statements`) are collected only when `decorator_model` is set, since apps without
+/// a decorator script never look at them.
+pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
     if let Some(at) = bracket_depth_exceeded(text) {
         return PyModule {
             syntax_errors: vec![PySyntaxError {
@@ -310,7 +317,7 @@ pub fn parse(text: &str) -> PyModule {
             p
         });
         match parser.parse(text, None) {
-            Some(tree) => summarize(&tree, text),
+            Some(tree) => summarize(&tree, text, decorator_model),
             None => PyModule::default(),
         }
     })
@@ -395,7 +402,7 @@ fn node_text<'a>(node: tree_sitter::Node, src: &'a str) -> &'a str {
     src.get(node.byte_range()).unwrap_or("")
 }
 
-fn summarize(tree: &tree_sitter::Tree, src: &str) -> PyModule {
+fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyModule {
     let mut module = PyModule::default();
     let root = tree.root_node();
     if root.has_error() {
@@ -411,7 +418,9 @@ fn summarize(tree: &tree_sitter::Tree, src: &str) -> PyModule {
         depth: 0,
     };
     walker.block(root, Ctx::default());
-    module.statements = super::v2::syntax::read(root, src);
+    if decorator_model {
+        module.statements = super::v2::syntax::read(root, src);
+    }
     if ["environ", "getenv", "Access-Control-Allow", "route_params"]
         .iter()
         .any(|needle| src.contains(needle))

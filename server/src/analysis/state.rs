@@ -139,8 +139,10 @@ impl AppState {
         if path.ends_with(".py") {
             match content.text() {
                 Some(text) => {
-                    self.modules
-                        .insert(path.to_string(), Arc::new(python::parse(text)));
+                    self.modules.insert(
+                        path.to_string(),
+                        Arc::new(python::parse_for(text, self.v2_script.is_some())),
+                    );
                 }
                 None => {
                     self.modules.remove(path);
@@ -172,6 +174,10 @@ impl AppState {
             || (listing_changed && path.ends_with(".py"))
         {
             self.v2_script = v2_script(&self.input);
+            if !was_v2 && self.v2_script.is_some() {
+                // The decorator model reads more of each module than was collected.
+                self.modules = function::parse_modules(&self.input);
+            }
         }
         if was_v2 || self.v2_script.is_some() {
             if path.ends_with(".py")
@@ -425,5 +431,27 @@ mod tests {
         assert!(!state.is_v2());
         let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["Legacy"]);
+    }
+
+    #[test]
+    fn becoming_a_decorator_app_reads_modules_parsed_before() {
+        // The blueprint module is parsed while the app is a function.json app; once the script
+        // appears, its decorators must still be seen.
+        let input = AppInput::new("app")
+            .with_file("F/function.json", HTTP_JSON)
+            .with_file("F/__init__.py", "def main(req): pass\n")
+            .with_file(
+                "jobs.py",
+                "import azure.functions as func\nbp = func.Blueprint()\n\n@bp.route(route=\"jobs\")\ndef jobs(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"[]\")\n",
+            );
+        let mut state = AppState::new(input);
+        assert!(state.modules()["jobs.py"].statements.is_empty());
+        state.set_file(
+            "function_app.py",
+            text("import azure.functions as func\nfrom jobs import bp\n\napp = func.FunctionApp()\napp.register_functions(bp)\n"),
+        );
+        let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["jobs"]);
+        assert!(state.function_diagnostics("jobs").is_empty());
     }
 }
