@@ -1,5 +1,8 @@
 //! `azfunc-lsp check [PATH…]`: find the apps, load them, run the analysis, print, exit.
 //!
+//! A folder stands for every app below it; a file for the app that owns it, of which only the
+//! findings that belong to the named files are reported (see [`super::files`]).
+//!
 //! Exit codes: 0 when no diagnostic is at or above `--fail-on`, 1 when one is, 2 on a usage or
 //! I/O error (a path that does not exist, a path with no app, an internal error).
 
@@ -11,6 +14,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::config::{split_codes, ConfigFinder, FlagConfig};
+use super::files::{self, FileSet};
 use super::report::{self, CheckedApp, Item};
 use super::{fix, github, sarif, text, write_stdout};
 use crate::analysis::{self, Config, Severity};
@@ -18,9 +22,17 @@ use crate::loader;
 
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
-    /// Files or folders to check; apps are found below each (default: the current folder).
-    #[arg(value_name = "PATH")]
+    /// Folders or files to check (default: the current folder). A folder: every app found
+    /// below it. A file: the app that owns it is checked, and only the findings located in the
+    /// named files, or that depend on them, are reported (a renamed binding shows at the
+    /// script's parameter, a removed setting at the connection that names it). Files outside
+    /// any app are skipped.
+    #[arg(value_name = "PATH", verbatim_doc_comment)]
     pub paths: Vec<PathBuf>,
+
+    /// With file paths: report every finding of the apps that own them, not only the files'.
+    #[arg(long)]
+    pub all: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -50,7 +62,8 @@ pub struct CheckArgs {
 
     /// Apply the automatic fixes (the ones that need no choice), write the changed files, then
     /// report what remains. A file that changed on disk in the meantime stops the app's fixes
-    /// before anything is written.
+    /// before anything is written. With file paths, only the named files are written: fixes
+    /// that would edit another file are left for you.
     #[arg(long)]
     pub fix: bool,
 }
@@ -125,19 +138,46 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let mut apps_found: Vec<loader::FoundApp> = Vec::new();
+    let mut targets = Targets::default();
+    let mut outside: Vec<&Path> = Vec::new();
     for path in &paths {
-        match find_apps(path) {
-            Ok(found) => apps_found.extend(found),
+        let found = if path.is_file() {
+            match files::app_of_file(path) {
+                Ok(Some((app, rel))) => Ok(vec![(app, Some(rel))]),
+                Ok(None) => {
+                    outside.push(path);
+                    Ok(Vec::new())
+                }
+                Err(error) => Err(format!("{}: {error:#}", path.display())),
+            }
+        } else {
+            find_apps(path).map(|apps| apps.into_iter().map(|app| (app, None)).collect())
+        };
+        match found {
+            Ok(found) => {
+                for (app, file) in found {
+                    targets.add(app, file);
+                }
+            }
             Err(message) => {
                 eprintln!("error: {message}");
                 failed = true;
             }
         }
     }
-    // Overlapping paths find the same app twice: keep the first, preferring one already listed.
-    apps_found.sort_by(|a, b| a.root.cmp(&b.root).then(b.is_listed().cmp(&a.is_listed())));
-    apps_found.dedup_by(|later, first| later.root == first.root);
+    match outside.as_slice() {
+        [] => {}
+        [one] => eprintln!(
+            "note: {} is not part of an Azure Functions app; skipped",
+            one.display()
+        ),
+        [first, ..] => eprintln!(
+            "note: {} files are not part of an Azure Functions app (e.g. {}); skipped",
+            outside.len(),
+            first.display()
+        ),
+    }
+    let apps_found = targets.into_vec();
 
     let flags = FlagConfig {
         select: (!args.select.is_empty()).then(|| split_codes(&args.select)),
@@ -149,23 +189,35 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let mut finder = ConfigFinder::default();
     let configs: Vec<Config> = apps_found
         .iter()
-        .map(|app| flags.merge(finder.find(&app.root).as_ref()))
+        .map(|(app, _)| flags.merge(finder.find(&app.root).as_ref()))
         .collect();
     for warning in &finder.warnings {
         eprintln!("warning: {warning}");
     }
 
     let fix = args.fix;
+    let all = args.all;
     let results: Vec<(Result<CheckedApp, String>, Option<FixReport>)> = apps_found
         .into_par_iter()
         .zip(configs.par_iter())
-        .map(|(app, config)| {
+        .map(|((app, scope), config)| {
             let display_root = loader::display_relative(&app.root, &cwd);
-            if fix {
-                fix_and_check(app, display_root, config)
+            let scope = scope.as_ref();
+            let (checked, report) = if fix {
+                fix_and_check(app, display_root, config, scope)
             } else {
                 (check_one(app, display_root, config), None)
-            }
+            };
+            let checked = match (checked, scope) {
+                (Ok(mut checked), Some(files)) if !all => {
+                    let diagnostics = std::mem::take(&mut checked.diagnostics);
+                    checked.diagnostics =
+                        files::belonging_to(&checked.input, config, diagnostics, files);
+                    Ok(checked)
+                }
+                (checked, _) => checked,
+            };
+            (checked, report)
         })
         .collect();
     let mut apps = Vec::new();
@@ -205,6 +257,40 @@ fn fails(items: &[Item], fail_on: FailOn) -> bool {
     fail_on
         .threshold()
         .is_some_and(|threshold| items.iter().any(|i| i.severity >= threshold))
+}
+
+/// The apps to check, each with the files named in it (`None`: the whole app).
+#[derive(Default)]
+struct Targets {
+    apps: std::collections::BTreeMap<PathBuf, (loader::FoundApp, Option<FileSet>)>,
+}
+
+impl Targets {
+    /// Adds an app found for a folder (`file` is `None`) or for a file in it. A folder wins over
+    /// files; an app whose files the search already listed wins over one that must be walked.
+    fn add(&mut self, app: loader::FoundApp, file: Option<String>) {
+        match self.apps.get_mut(&app.root) {
+            None => {
+                let files = file.map(|f| FileSet::from([f]));
+                self.apps.insert(app.root.clone(), (app, files));
+            }
+            Some((known, files)) => {
+                match (files.as_mut(), file) {
+                    (Some(set), Some(f)) => {
+                        set.insert(f);
+                    }
+                    _ => *files = None,
+                }
+                if app.is_listed() && !known.is_listed() {
+                    *known = app;
+                }
+            }
+        }
+    }
+
+    fn into_vec(self) -> Vec<(loader::FoundApp, Option<FileSet>)> {
+        self.apps.into_values().collect()
+    }
 }
 
 /// The apps for one command-line path, or the message to show when there are none.
@@ -259,16 +345,23 @@ impl FixReport {
     }
 }
 
-/// Loads one app, applies its automatic fixes on disk, and checks what remains.
+/// Loads one app, applies its automatic fixes on disk (only to `files` when given), and checks
+/// what remains.
 fn fix_and_check(
     app: loader::FoundApp,
     display_root: String,
     config: &Config,
+    files: Option<&FileSet>,
 ) -> (Result<CheckedApp, String>, Option<FixReport>) {
     let root = app.root.clone();
     let input = app.load(display_root.clone());
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        fix::fix_on_disk(&root, &input, config)
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match files {
+        Some(files) => fix::write_fixed(
+            &root,
+            &input,
+            files::fix_files(input.clone(), config, files),
+        ),
+        None => fix::fix_on_disk(&root, &input, config),
     }))
     .unwrap_or_else(|_| Err("internal error while fixing".to_string()));
     let input = match &outcome {

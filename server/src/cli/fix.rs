@@ -23,7 +23,16 @@ pub struct FixOutcome {
 /// Fixes the app at `root` whose files are `input`, and writes the result. `Err` (with nothing
 /// written) when a changed file cannot be written safely.
 pub fn fix_on_disk(root: &Path, input: &AppInput, config: &Config) -> Result<FixOutcome, String> {
-    let fixed = fixes::fix_app(input.clone(), config);
+    write_fixed(root, input, fixes::fix_app(input.clone(), config))
+}
+
+/// Writes the files that `fixed` changed from `input` (the app read from `root`), as
+/// [`fix_on_disk`] does.
+pub fn write_fixed(
+    root: &Path,
+    input: &AppInput,
+    fixed: fixes::FixedApp,
+) -> Result<FixOutcome, String> {
     let changes: Vec<(String, String)> = fixed
         .input
         .files

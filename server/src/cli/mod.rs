@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod config;
+pub mod files;
 pub mod fix;
 pub mod github;
 pub mod report;
