@@ -15,7 +15,8 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { findServer } from './server';
+import { PythonExtensionLike, scriptsDirs, selectedPythonEnvironment } from './python';
+import { findServer, LookupInput, ServerSource } from './server';
 import { ServerSettings, toServerSettings } from './settings';
 
 const CLIENT_ID = 'azfunc'; // also the prefix of `azfunc.trace.server`, read by the client library
@@ -24,6 +25,10 @@ const MAX_RESTARTS = 4;
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
 
 let client: LanguageClient | undefined;
+/** Where the running server came from (a change of Python environment restarts a 'python' one). */
+let clientSource: ServerSource | undefined;
+
+const PYTHON_EXTENSION = 'ms-python.python';
 
 function serverSettings(scope?: vscode.ConfigurationScope): ServerSettings {
   const cfg = vscode.workspace.getConfiguration('azfunc', scope);
@@ -126,17 +131,33 @@ function createClient(command: string): LanguageClient {
   return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
 }
 
+/** The selected Python environment's scripts folders, or why there are none. */
+async function pythonLookup(): Promise<Pick<LookupInput, 'python' | 'pythonMissing'>> {
+  const extension = vscode.extensions.getExtension(PYTHON_EXTENSION) as PythonExtensionLike | undefined;
+  if (!extension) {
+    return { pythonMissing: `the Python extension ${PYTHON_EXTENSION} is not installed` };
+  }
+  const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
+  const env = await selectedPythonEnvironment(extension, folder);
+  if (!env) {
+    return { pythonMissing: 'the Python extension has no environment selected' };
+  }
+  return { python: { executable: env.executable, scriptsDirs: scriptsDirs(env) } };
+}
+
 async function start(): Promise<void> {
   const configured = vscode.workspace.getConfiguration('azfunc').get<string>('server.path', '');
-  const lookup = findServer({ configured, extensionPath, workspaceFolder: workspaceFolderPath() });
+  const python = configured.trim() === '' ? await pythonLookup() : {};
+  const lookup = findServer({ configured, extensionPath, workspaceFolder: workspaceFolderPath(), ...python });
   if (lookup.kind === 'missing') {
     log(lookup.message);
     void showError(lookup.message);
     return;
   }
-  log(`starting ${lookup.command} (from ${lookup.source})`);
+  log(`starting ${lookup.command} (from ${lookup.source === 'python' ? 'the selected Python environment' : lookup.source})`);
   const next = createClient(lookup.command);
   client = next;
+  clientSource = lookup.source;
   try {
     await next.start();
     const info = next.initializeResult?.serverInfo;
@@ -153,6 +174,7 @@ async function start(): Promise<void> {
 async function stop(): Promise<void> {
   const current = client;
   client = undefined;
+  clientSource = undefined;
   if (!current) {
     return;
   }
@@ -206,7 +228,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
+  watchPythonEnvironment(context);
   await enqueue(start);
+}
+
+/**
+ * Restarts the server when the selected Python environment changes and the server came from
+ * the previous one, or none was found.
+ */
+function watchPythonEnvironment(context: vscode.ExtensionContext): void {
+  const extension = vscode.extensions.getExtension(PYTHON_EXTENSION);
+  if (!extension) {
+    return;
+  }
+  void Promise.resolve(extension.isActive ? undefined : extension.activate()).then(
+    () => {
+      const environments = (extension.exports as { environments?: { onDidChangeActiveEnvironmentPath?: vscode.Event<unknown> } })
+        ?.environments;
+      const event = environments?.onDidChangeActiveEnvironmentPath;
+      if (typeof event !== 'function') {
+        return;
+      }
+      context.subscriptions.push(
+        event(() => {
+          if (clientSource === undefined || clientSource === 'python') {
+            void enqueue(async () => {
+              log('the selected Python environment changed: looking for the server again');
+              await stop();
+              await start();
+            });
+          }
+        }),
+      );
+    },
+    (e) => log(`the Python extension did not activate: ${String(e)}`),
+  );
 }
 
 export function deactivate(): Thenable<void> | undefined {

@@ -1,13 +1,19 @@
-// Where the language server binary comes from: the `azfunc.server.path` setting, the binary
-// bundled in the extension (`server/azfunc-lsp`), then `PATH`.
+// Where the language server binary comes from, in this order:
+//   1. the `azfunc.server.path` setting (an explicit choice always wins);
+//   2. the binary bundled in a platform package (`server/azfunc-lsp`);
+//   3. `azfunc-lsp` installed in the Python environment the Python extension selected
+//      (`pip install azfunc-lsp` puts it beside the interpreter);
+//   4. `azfunc-lsp` on PATH (pipx, uv tool, cargo install).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
 export const BINARY = process.platform === 'win32' ? 'azfunc-lsp.exe' : 'azfunc-lsp';
 
+export type ServerSource = 'setting' | 'bundled' | 'python' | 'PATH';
+
 export type ServerLookup =
-  | { kind: 'found'; command: string; source: 'setting' | 'bundled' | 'PATH' }
+  | { kind: 'found'; command: string; source: ServerSource }
   | { kind: 'missing'; message: string };
 
 export interface LookupInput {
@@ -17,6 +23,13 @@ export interface LookupInput {
   extensionPath: string;
   /** First workspace folder, for relative and `${workspaceFolder}` paths. */
   workspaceFolder?: string;
+  /**
+   * The selected Python environment: its interpreter and the folders where its scripts are
+   * (see python.ts); `undefined` when the Python extension is not installed or has none.
+   */
+  python?: { executable: string; scriptsDirs: string[] };
+  /** Why there is no Python environment, for the message (e.g. the extension is not installed). */
+  pythonMissing?: string;
   /** The PATH to search (process.env.PATH by default). */
   envPath?: string;
 }
@@ -67,6 +80,12 @@ export function findServer(input: LookupInput): ServerLookup {
   if (isExecutable(bundled)) {
     return { kind: 'found', command: bundled, source: 'bundled' };
   }
+  for (const dir of input.python?.scriptsDirs ?? []) {
+    const candidate = path.join(dir, BINARY);
+    if (isExecutable(candidate)) {
+      return { kind: 'found', command: candidate, source: 'python' };
+    }
+  }
   const envPath = input.envPath ?? process.env.PATH ?? '';
   for (const dir of envPath.split(path.delimiter)) {
     if (dir === '') {
@@ -77,11 +96,15 @@ export function findServer(input: LookupInput): ServerLookup {
       return { kind: 'found', command: candidate, source: 'PATH' };
     }
   }
+  const pythonTried = input.python
+    ? `the selected Python environment (${input.python.scriptsDirs.join(', ')})`
+    : `the selected Python environment (${input.pythonMissing ?? 'none selected'})`;
   return {
     kind: 'missing',
     message:
-      'azfunc-lsp: the language server was not found. This package has no bundled server and ' +
-      '"azfunc-lsp" is not on PATH. Install it (cargo install --path server in the azfunc-lsp ' +
-      'repository) or set "azfunc.server.path".',
+      'azfunc-lsp: the language server was not found. Tried: "azfunc.server.path" (not set); ' +
+      `a server bundled in this package (${bundled}: this package has none); ${pythonTried}; PATH. ` +
+      'Install it into the project\'s environment (pip install azfunc-lsp) or for your user ' +
+      '(pipx install azfunc-lsp), install the extension package for your platform, or set "azfunc.server.path".',
   };
 }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { PythonExtensionLike, scriptsDirs, selectedPythonEnvironment } from '../src/python';
 import { BINARY, expandPath, findServer } from '../src/server';
 import { toServerSettings } from '../src/settings';
 
@@ -57,6 +58,110 @@ test('PATH is searched in order, skipping files that are not executable', () => 
     command: second,
     source: 'PATH',
   });
+});
+
+test('the selected Python environment comes after the bundled binary and before PATH', () => {
+  const root = tempDir();
+  const venvBin = path.join(root, 'venv', 'bin');
+  const inVenv = executable(path.join(venvBin, BINARY));
+  const onPath = path.join(root, 'path');
+  executable(path.join(onPath, BINARY));
+  const python = { executable: path.join(venvBin, 'python'), scriptsDirs: [path.join(root, 'empty'), venvBin] };
+  assert.deepEqual(findServer({ configured: '', extensionPath: path.join(root, 'ext'), python, envPath: onPath }), {
+    kind: 'found',
+    command: inVenv,
+    source: 'python',
+  });
+  const bundled = executable(path.join(root, 'ext', 'server', BINARY));
+  assert.deepEqual(findServer({ configured: '', extensionPath: path.join(root, 'ext'), python, envPath: onPath }), {
+    kind: 'found',
+    command: bundled,
+    source: 'bundled',
+  });
+});
+
+test('the message names every place tried, the Python environment included', () => {
+  const root = tempDir();
+  const python = { executable: '/p/venv/bin/python', scriptsDirs: ['/p/venv/bin'] };
+  const found = findServer({ configured: '', extensionPath: path.join(root, 'ext'), python, envPath: root });
+  assert.equal(found.kind, 'missing');
+  const message = found.kind === 'missing' ? found.message : '';
+  assert.match(message, /azfunc\.server\.path.*bundled.*selected Python environment \(\/p\/venv\/bin\).*PATH.*pip install azfunc-lsp/s);
+  const none = findServer({
+    configured: '',
+    extensionPath: root,
+    pythonMissing: 'the Python extension ms-python.python is not installed',
+    envPath: root,
+  });
+  assert.match(none.kind === 'missing' ? none.message : '', /ms-python\.python is not installed/);
+});
+
+/** A stand-in for the Python extension with the given exports. */
+function fakePython(exports: unknown, active = true): PythonExtensionLike & { activations: number } {
+  const ext = {
+    isActive: active,
+    activations: 0,
+    exports,
+    activate(): Thenable<unknown> {
+      ext.activations += 1;
+      ext.isActive = true;
+      return Promise.resolve(exports);
+    },
+  };
+  return ext;
+}
+
+test('interpreter lookup: the environments API, resolved to the executable and sys.prefix', async () => {
+  const asked: unknown[] = [];
+  const ext = fakePython(
+    {
+      environments: {
+        getActiveEnvironmentPath(resource: unknown) {
+          asked.push(resource);
+          return { id: 'venv', path: '/w/.venv' };
+        },
+        async resolveEnvironment(env: { path: string }) {
+          assert.equal(env.path, '/w/.venv');
+          return { path: '/w/.venv', executable: { uri: { fsPath: '/w/.venv/bin/python3' }, sysPrefix: '/w/.venv' } };
+        },
+      },
+    },
+    false,
+  );
+  const env = await selectedPythonEnvironment(ext, 'folder-uri');
+  assert.deepEqual(env, { executable: '/w/.venv/bin/python3', sysPrefix: '/w/.venv' });
+  assert.equal(ext.activations, 1, 'an inactive extension is activated first');
+  assert.deepEqual(asked, ['folder-uri']);
+  assert.deepEqual(scriptsDirs(env!, 'linux'), ['/w/.venv/bin']);
+});
+
+test('interpreter lookup: older API, nothing selected, no extension, a throwing API', async () => {
+  const legacy = fakePython({ settings: { getExecutionDetails: () => ({ execCommand: ['/usr/bin/python3.11'] }) } });
+  assert.deepEqual(await selectedPythonEnvironment(legacy), { executable: '/usr/bin/python3.11' });
+  const unselected = fakePython({
+    environments: { getActiveEnvironmentPath: () => undefined, resolveEnvironment: async () => undefined },
+  });
+  assert.equal(await selectedPythonEnvironment(unselected), undefined);
+  assert.equal(await selectedPythonEnvironment(undefined), undefined);
+  const broken = fakePython({
+    environments: {
+      getActiveEnvironmentPath: () => {
+        throw new Error('boom');
+      },
+    },
+  });
+  assert.equal(await selectedPythonEnvironment(broken), undefined);
+});
+
+test('interpreter lookup: Windows venvs, conda and base interpreters keep scripts in Scripts\\', () => {
+  assert.deepEqual(scriptsDirs({ executable: 'C:\\w\\.venv\\Scripts\\python.exe', sysPrefix: 'C:\\w\\.venv' }, 'win32'), [
+    'C:\\w\\.venv\\Scripts',
+  ]);
+  assert.deepEqual(scriptsDirs({ executable: 'C:\\conda\\envs\\fn\\python.exe' }, 'win32'), [
+    'C:\\conda\\envs\\fn',
+    'C:\\conda\\envs\\fn\\Scripts',
+  ]);
+  assert.deepEqual(scriptsDirs({ executable: '/opt/conda/bin/python', sysPrefix: '/opt/conda' }, 'darwin'), ['/opt/conda/bin']);
 });
 
 test('nothing found: a message that says where it looked', () => {
