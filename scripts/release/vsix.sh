@@ -12,7 +12,7 @@ if [ "$target" != universal ]; then
   wheel=$(realpath "${2:?a wheel is needed for $target}")
 fi
 cd "$repo/editors/vscode"
-[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error >&2
 if [ "$target" = universal ]; then
   node scripts/package.mjs --universal >&2
   ls -t azfunc-lsp-[0-9]*.vsix | head -n 1 | sed "s|^|$PWD/|"
