@@ -125,8 +125,16 @@ HOOKS=$WORK/hooks-repo
 mkdir -p "$HOOKS"
 cp -r "$EXAMPLE" "$HOOKS/orders-app"
 (cd "$HOOKS" && "${GIT[@]}" init -q && "${GIT[@]}" add . && "${GIT[@]}" commit -q -m "the app, with its old problems")
+# pre-commit installs hooks from a git revision. A snapshot of this working tree (tracked files
+# and new ones that are not ignored) committed once gives one revision, so that the hook's
+# environment (a release build of the wheel from source) is built once for every run below.
+SNAP=$WORK/hook-source
+mkdir -p "$SNAP"
+git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - 2>/dev/null | tar -xf - -C "$SNAP"
+(cd "$SNAP" && "${GIT[@]}" init -q && "${GIT[@]}" add -A && "${GIT[@]}" commit -q -m snapshot)
+SNAP_REV=$(cd "$SNAP" && git rev-parse HEAD)
 try_repo() { # HOOK [pre-commit args]: runs a hook of this working tree in the hooks repository
-  (cd "$HOOKS" && pre-commit try-repo "$REPO" "$@" >"$WORK/try-repo.log" 2>&1)
+  (cd "$HOOKS" && pre-commit try-repo "$SNAP" "$1" --ref "$SNAP_REV" "${@:2}" >"$WORK/try-repo.log" 2>&1)
 }
 # A bad commit: the Health function's parameter no longer matches its binding.
 sed -i 's/def main(req: func.HttpRequest)/def main(request: func.HttpRequest)/' "$HOOKS/orders-app/Health/__init__.py"
