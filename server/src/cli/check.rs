@@ -211,8 +211,16 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             let checked = match (checked, scope) {
                 (Ok(mut checked), Some(files)) if !all => {
                     let diagnostics = std::mem::take(&mut checked.diagnostics);
-                    checked.diagnostics =
-                        files::belonging_to(&checked.input, config, diagnostics, files);
+                    // Should the second check panic, the findings located in the files remain.
+                    let located: Vec<_> = diagnostics
+                        .iter()
+                        .filter(|d| files.contains(&d.file))
+                        .cloned()
+                        .collect();
+                    checked.diagnostics = std::panic::catch_unwind(|| {
+                        files::belonging_to(&checked.input, config, diagnostics, files)
+                    })
+                    .unwrap_or(located);
                     Ok(checked)
                 }
                 (checked, _) => checked,
