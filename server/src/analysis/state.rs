@@ -138,12 +138,14 @@ impl AppState {
     pub fn set_file(&mut self, path: &str, content: FileContent) -> BTreeSet<String> {
         if path.ends_with(".py") {
             match content.text() {
-                Some(text) => {
-                    self.modules.insert(
-                        path.to_string(),
-                        Arc::new(python::parse_for(text, self.v2_script.is_some())),
-                    );
-                }
+                Some(text) => match python::parse_guarded(text, self.v2_script.is_some()) {
+                    Some(module) => {
+                        self.modules.insert(path.to_string(), Arc::new(module));
+                    }
+                    None => {
+                        self.modules.remove(path);
+                    }
+                },
                 None => {
                     self.modules.remove(path);
                 }

@@ -166,6 +166,27 @@ pub fn check_function_and_modules(
     modules: &Modules,
     unit: &FunctionUnit,
 ) -> (Vec<Diagnostic>, Vec<String>) {
+    super::guard::catch(|| check_function_unguarded(app, modules, unit)).unwrap_or_else(|reason| {
+        let what = format!("function '{}'", unit.name);
+        let diag = azf013_file_not_analysed::internal_error(
+            &unit.json_path,
+            Some(&unit.name),
+            &what,
+            &reason,
+        );
+        (vec![diag], Vec::new())
+    })
+}
+
+fn check_function_unguarded(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+) -> (Vec<Diagnostic>, Vec<String>) {
+    #[cfg(test)]
+    if unit.name == super::guard::TEST_PANIC_MARKER {
+        panic!("test panic while checking a function");
+    }
     let ctx = FunctionCtx::new(app, modules, unit);
     let mut out = Vec::new();
     for check in CHECKS {
@@ -178,12 +199,34 @@ pub fn check_function_and_modules(
         .iter()
         .map(|m| m.file.clone())
         .collect();
+    out.iter_mut().for_each(Diagnostic::escape_messages);
     (out, files)
 }
 
 /// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
 /// functions).
 pub fn check_app_files(
+    app: &AppInput,
+    modules: &Modules,
+    units: &[&FunctionUnit],
+) -> Vec<Diagnostic> {
+    super::guard::catch(|| check_app_files_unguarded(app, modules, units)).unwrap_or_else(
+        |reason| {
+            let file = ["host.json", "function_app.py"]
+                .into_iter()
+                .find(|f| app.exists(f))
+                .unwrap_or("host.json");
+            vec![azf013_file_not_analysed::internal_error(
+                file,
+                None,
+                "the app's files",
+                &reason,
+            )]
+        },
+    )
+}
+
+fn check_app_files_unguarded(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
@@ -214,6 +257,7 @@ pub fn check_app_files(
             d
         }));
     }
+    out.iter_mut().for_each(Diagnostic::escape_messages);
     out
 }
 
