@@ -309,18 +309,18 @@ pub fn parse(text: &str) -> ParsedJson {
             }],
         };
     }
-    if let Some(error) = utf16_without_bom(text) {
-        return ParsedJson {
-            value: None,
-            errors: vec![error],
-        };
-    }
     // Well-formed documents (nearly all of them) take the fast path; broken ones go through
     // tree-sitter, which recovers a partial tree and locates the errors.
     if let Some(value) = fast::parse(text) {
         return ParsedJson {
             value: Some(value),
             errors: Vec::new(),
+        };
+    }
+    if let Some(error) = utf16_without_bom(text) {
+        return ParsedJson {
+            value: None,
+            errors: vec![error],
         };
     }
     parse_tolerant(text)
@@ -361,6 +361,15 @@ pub fn parse_tolerant(text: &str) -> ParsedJson {
         }
         if value.is_none() && child.kind() != "ERROR" {
             value = reader.value(child);
+        } else if child.kind() != "ERROR" {
+            // The host's reader stops after one value and refuses anything but comments after it.
+            reader.errors.push(JsonSyntaxError {
+                range: TextRange::new(
+                    child.start_byte(),
+                    child.start_byte() + first_token_len(reader.text(child)),
+                ),
+                message: "unexpected content after the JSON value".into(),
+            });
         } else {
             reader.collect_errors(child);
             if value.is_none() {
@@ -390,9 +399,22 @@ pub fn parse_tolerant(text: &str) -> ParsedJson {
 /// mark (the loader decodes the ones with a mark). The host reads such a file as UTF-8 and sees
 /// no JSON in it: one error says so instead of one per NUL.
 fn utf16_without_bom(text: &str) -> Option<JsonSyntaxError> {
-    let head = &text.as_bytes()[..text.len().min(64)];
-    let nuls = head.iter().filter(|&&b| b == 0).count();
-    if head.len() < 2 || nuls * 3 < head.len() {
+    // UTF-16 code units of ASCII text: a NUL in every other byte, and only there.
+    let head = &text.as_bytes()[..text.len().min(64) & !1];
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (nul_at(0), nul_at(1));
+    let alternating = |nuls: usize, others: usize| nuls * 4 >= pairs * 3 && others * 4 <= pairs;
+    if !alternating(odd, even) && !alternating(even, odd) {
         return None;
     }
     Some(JsonSyntaxError {
@@ -922,6 +944,21 @@ mod tests {
     }
 
     #[test]
+    fn a_second_value_is_an_error() {
+        for text in [r#"{"a": 1} {"b": 2}"#, "[] // c\n[]"] {
+            let p = parse(text);
+            assert!(
+                p.errors
+                    .iter()
+                    .any(|e| e.message == "unexpected content after the JSON value"),
+                "{text}: {:?}",
+                p.errors
+            );
+        }
+        assert!(parse("{} // c\n").errors.is_empty());
+    }
+
+    #[test]
     fn deep_nesting_is_bounded() {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
         let p = parse(&deep);
@@ -971,6 +1008,9 @@ mod tests {
         let p = parse(&utf16);
         assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
         assert!(p.errors[0].message.contains("UTF-16"));
+        // NUL bytes inside a string are no sign of UTF-16.
+        let nuls = format!("{{\"a\": \"{}\", \"b\": []}}", "\0".repeat(60));
+        assert!(parse(&nuls).errors.is_empty());
         // A stray NUL in ordinary text is an ordinary error, shown escaped.
         let p = parse("{\"a\": 1, \0}");
         assert!(!p.errors.is_empty());
