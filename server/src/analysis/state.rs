@@ -29,11 +29,19 @@ pub struct AppState {
     v2_script: Option<String>,
 }
 
-/// Units by name; of several functions with one name (an error in a v2 app), the first is kept.
+/// Units by name. Several functions with one name (an error in a v2 app) are all kept, as
+/// `check` keeps them: the first under its name, the others under the name plus a NUL and their
+/// rank, a key no function name has, so their diagnostics are not lost.
 fn by_name(units: Vec<FunctionUnit>) -> BTreeMap<String, Arc<FunctionUnit>> {
     let mut map = BTreeMap::new();
     for u in units {
-        map.entry(u.name.clone()).or_insert_with(|| Arc::new(u));
+        let mut key = u.name.clone();
+        let mut rank = 1;
+        while map.contains_key(&key) {
+            rank += 1;
+            key = format!("{}\0{rank}", u.name);
+        }
+        map.insert(key, Arc::new(u));
     }
     map
 }
@@ -128,6 +136,12 @@ impl AppState {
 
     pub fn units(&self) -> impl Iterator<Item = &FunctionUnit> {
         self.units.values().map(|u| u.as_ref())
+    }
+
+    /// The keys of the functions, for [`AppState::function_diagnostics`]: their names, made
+    /// unique when several functions share one.
+    pub fn function_keys(&self) -> impl Iterator<Item = &String> {
+        self.units.keys()
     }
 
     pub fn unit(&self, name: &str) -> Option<&FunctionUnit> {
