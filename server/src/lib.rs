@@ -2,3 +2,4 @@ pub mod analysis;
 pub mod cli;
 pub mod loader;
 pub mod lsp;
+pub mod threads;

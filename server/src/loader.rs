@@ -516,17 +516,64 @@ fn read_bounded(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
 }
 
 /// Turns bytes into content: BOM stripped, binary and non-UTF-8 files per `kind`.
+///
+/// JSON and requirements files with a UTF-16 or UTF-32 byte order mark are decoded, as the host
+/// (.NET `File.ReadAllText`) and pip do. Python files are not: CPython reads source as UTF-8
+/// and refuses the rest, NUL bytes included (the analysis reports both).
 fn decode(mut bytes: Vec<u8>, kind: Kind) -> FileContent {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
-    if kind != Kind::Json && bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
+    if kind != Kind::Python {
+        if let Some(text) = decode_wide(&bytes) {
+            return FileContent::Text(Arc::from(text));
+        }
+    }
+    if kind == Kind::Text && bytes[..bytes.len().min(BINARY_SNIFF_LEN)].contains(&0) {
         return FileContent::NotLoaded;
     }
     match String::from_utf8(bytes) {
         Ok(text) => FileContent::Text(Arc::from(text)),
         Err(_) if kind == Kind::Python => FileContent::NotUtf8,
         Err(error) => FileContent::Text(Arc::from(String::from_utf8_lossy(error.as_bytes()))),
+    }
+}
+
+/// Text with a UTF-32 or UTF-16 byte order mark, decoded (invalid units become U+FFFD).
+fn decode_wide(bytes: &[u8]) -> Option<String> {
+    let units = |width: usize, little: bool| {
+        bytes[width..].chunks(width).map(move |c| {
+            let mut word = [0u8; 4];
+            word[..c.len()].copy_from_slice(c);
+            match (width, little) {
+                (4, true) => u32::from_le_bytes(word),
+                (4, false) => u32::from_be_bytes(word),
+                (_, true) => u32::from(u16::from_le_bytes([word[0], word[1]])),
+                (_, false) => u32::from(u16::from_be_bytes([word[0], word[1]])),
+            }
+        })
+    };
+    let utf32 = |little| {
+        units(4, little)
+            .map(|u| char::from_u32(u).unwrap_or('\u{fffd}'))
+            .collect()
+    };
+    let utf16 = |little| {
+        let words: Vec<u16> = units(2, little).map(|u| u as u16).collect();
+        char::decode_utf16(words)
+            .map(|c| c.unwrap_or('\u{fffd}'))
+            .collect()
+    };
+    if bytes.starts_with(b"\xFF\xFE\0\0") {
+        Some(utf32(true))
+    } else if bytes.starts_with(b"\0\0\xFE\xFF") {
+        Some(utf32(false))
+    } else if bytes.starts_with(b"\xFF\xFE") {
+        Some(utf16(true))
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        Some(utf16(false))
+    } else {
+        None
     }
 }
 

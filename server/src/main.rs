@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use azfunc_lsp::cli;
+use azfunc_lsp::{cli, threads};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -36,7 +36,10 @@ fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
     match &cli.command {
-        Some(Command::Check(args)) => cli::check::run(args),
+        Some(Command::Check(args)) => {
+            threads::configure_global_pool();
+            threads::with_analysis_stack(|| cli::check::run(args))
+        }
         Some(Command::Rules(args)) => cli::rules::run(args),
         None | Some(Command::Serve { .. }) => match azfunc_lsp::lsp::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,

@@ -93,3 +93,58 @@ impl Diagnostic {
         self
     }
 }
+
+/// Whether a character would act on the terminal or the editor instead of being shown: control
+/// characters, line and paragraph separators and bidirectional overrides.
+fn is_invisible_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with its control characters written as escapes (`\0`, `\n`, `\u{1b}`), so a message
+/// that quotes file content shows every character and moves no cursor.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_invisible_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_invisible_control(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+impl Diagnostic {
+    /// Escapes the control characters in the message and the related messages.
+    pub fn escape_messages(&mut self) {
+        if let std::borrow::Cow::Owned(m) = escape_controls(&self.message) {
+            self.message = m;
+        }
+        for r in &mut self.related {
+            if let std::borrow::Cow::Owned(m) = escape_controls(&r.message) {
+                r.message = m;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(escape_controls("plain é"), "plain é");
+        assert_eq!(
+            escape_controls("a\0b\nc\u{1b}[31m\u{202e}"),
+            "a\\0b\\nc\\u{1b}[31m\\u{202e}"
+        );
+    }
+}

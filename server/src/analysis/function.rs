@@ -8,7 +8,8 @@ use super::app::{join_relative, AppInput, FileContent};
 use super::function_json::{self, FunctionJson, Spanned};
 use super::python::{self, Binding, NameKind, PyClass, PyFunction, PyModule};
 
-/// Parsed Python files of an app, by relative path. Files that are not text are absent.
+/// Parsed Python files of an app, by relative path. Files that are not text are absent, and so
+/// are text files whose analysis failed (AZF013 reports those).
 pub type Modules = HashMap<String, Arc<PyModule>>;
 
 /// Parses every Python file of the app (in parallel); what only the decorator model reads is
@@ -24,11 +25,9 @@ pub fn parse_modules(app: &AppInput) -> Modules {
         .collect();
     files
         .par_iter()
-        .map(|(p, t)| {
-            (
-                (*p).clone(),
-                Arc::new(python::parse_for(t, decorator_model)),
-            )
+        .filter_map(|(p, t)| {
+            let module = python::parse_guarded(t, decorator_model)?;
+            Some(((*p).clone(), Arc::new(module)))
         })
         .collect()
 }
@@ -99,13 +98,31 @@ pub fn discover(app: &AppInput) -> Vec<FunctionUnit> {
         .filter(|dir| !dir.contains('/'))
         .collect();
     folders.sort_by_key(|f| (f.to_ascii_lowercase(), f.to_string()));
-    folders.par_iter().map(|folder| unit(app, folder)).collect()
+    folders
+        .par_iter()
+        .map(|folder| guarded_unit(app, folder))
+        .collect()
+}
+
+/// [`unit`], with an internal error reported as an unreadable function.json (AZF013) instead of
+/// losing the app.
+fn guarded_unit(app: &AppInput, folder: &str) -> FunctionUnit {
+    super::guard::catch(|| unit(app, folder)).unwrap_or_else(|reason| FunctionUnit {
+        name: folder.to_string(),
+        json_path: format!("{folder}/function.json"),
+        json: FunctionJson::default(),
+        json_unavailable: Some(FileContent::Unreadable(format!(
+            "internal error of the checker ({reason})"
+        ))),
+        script: Script::NotReached,
+        v2: None,
+    })
 }
 
 /// The function in `folder`, if the folder is a function folder.
 pub fn discover_one(app: &AppInput, folder: &str) -> Option<FunctionUnit> {
     app.exists(&format!("{folder}/function.json"))
-        .then(|| unit(app, folder))
+        .then(|| guarded_unit(app, folder))
 }
 
 fn unit(app: &AppInput, folder: &str) -> FunctionUnit {

@@ -5,6 +5,7 @@
 //! text, keeps whatever it can of a broken document (so the editor still has a tree while the user
 //! types) and reports real syntax errors as data.
 
+use super::diagnostic::escape_controls;
 use super::text::TextRange;
 
 /// The deepest nesting Newtonsoft.Json's reader allows by default (`JsonReader.MaxDepth`).
@@ -292,6 +293,11 @@ mod fast {
     }
 }
 
+/// The message for nesting past [`MAX_DEPTH`].
+fn too_deep_message() -> String {
+    format!("nesting is deeper than {MAX_DEPTH} levels, the most the host's JSON reader accepts")
+}
+
 /// Reads `text` as JSON the way the host does.
 pub fn parse(text: &str) -> ParsedJson {
     if let Some(offset) = depth_exceeded(text) {
@@ -299,9 +305,7 @@ pub fn parse(text: &str) -> ParsedJson {
             value: None,
             errors: vec![JsonSyntaxError {
                 range: TextRange::new(offset, offset + 1),
-                message: format!(
-                    "nesting is deeper than {MAX_DEPTH} levels, the most the host's JSON reader accepts"
-                ),
+                message: too_deep_message(),
             }],
         };
     }
@@ -313,6 +317,24 @@ pub fn parse(text: &str) -> ParsedJson {
             errors: Vec::new(),
         };
     }
+    if let Some(error) = utf16_without_bom(text) {
+        return ParsedJson {
+            value: None,
+            errors: vec![error],
+        };
+    }
+    parse_tolerant(text)
+}
+
+/// The strict reader alone (for the fuzz targets, which compare it with [`parse_tolerant`]).
+#[doc(hidden)]
+pub fn parse_fast(text: &str) -> Option<JsonValue> {
+    fast::parse(text)
+}
+
+/// The tree-sitter reader alone, without the pre-checks [`parse`] makes.
+#[doc(hidden)]
+pub fn parse_tolerant(text: &str) -> ParsedJson {
     let tree = TS_PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let parser = slot.get_or_insert_with(|| {
@@ -329,10 +351,7 @@ pub fn parse(text: &str) -> ParsedJson {
             errors: vec![],
         };
     };
-    let mut reader = Reader {
-        src: text,
-        errors: Vec::new(),
-    };
+    let mut reader = Reader::new(text);
     let root = tree.root_node();
     let mut value = None;
     let mut cursor = root.walk();
@@ -342,6 +361,15 @@ pub fn parse(text: &str) -> ParsedJson {
         }
         if value.is_none() && child.kind() != "ERROR" {
             value = reader.value(child);
+        } else if child.kind() != "ERROR" {
+            // The host's reader stops after one value and refuses anything but comments after it.
+            reader.errors.push(JsonSyntaxError {
+                range: TextRange::new(
+                    child.start_byte(),
+                    child.start_byte() + first_token_len(reader.text(child)),
+                ),
+                message: "unexpected content after the JSON value".into(),
+            });
         } else {
             reader.collect_errors(child);
             if value.is_none() {
@@ -367,7 +395,39 @@ pub fn parse(text: &str) -> ParsedJson {
     }
 }
 
+/// A file whose first characters alternate with NUL bytes is UTF-16 text without a byte order
+/// mark (the loader decodes the ones with a mark). The host reads such a file as UTF-8 and sees
+/// no JSON in it: one error says so instead of one per NUL.
+fn utf16_without_bom(text: &str) -> Option<JsonSyntaxError> {
+    // UTF-16 code units of ASCII text: a NUL in every other byte, and only there.
+    let head = &text.as_bytes()[..text.len().min(64) & !1];
+    let pairs = head.len() / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (nul_at(0), nul_at(1));
+    let alternating = |nuls: usize, others: usize| nuls * 4 >= pairs * 3 && others * 4 <= pairs;
+    if !alternating(odd, even) && !alternating(even, odd) {
+        return None;
+    }
+    Some(JsonSyntaxError {
+        range: TextRange::empty(0),
+        message: "the file is UTF-16 text without a byte order mark, which the host reads as \
+                  UTF-8 and cannot parse; save it as UTF-8"
+            .into(),
+    })
+}
+
 /// Finds the first bracket that opens nesting level `MAX_DEPTH + 1`, skipping strings and comments.
+/// Strings end at a line break, as in both readers (an unterminated string must not hide the
+/// brackets after it).
 fn depth_exceeded(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
@@ -376,8 +436,8 @@ fn depth_exceeded(text: &str) -> Option<usize> {
         match bytes[i] {
             b'"' => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    if bytes[i] == b'\\' {
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' && bytes.get(i + 1) != Some(&b'\n') {
                         i += 1;
                     }
                     i += 1;
@@ -409,25 +469,57 @@ fn depth_exceeded(text: &str) -> Option<usize> {
     None
 }
 
+/// Reads a tree-sitter-json tree into a [`JsonValue`]. The tree can be deeper than the pre-check
+/// saw (error recovery nests nodes its own way), so the reader bounds its own recursion.
 struct Reader<'a> {
     src: &'a str,
     errors: Vec<JsonSyntaxError>,
+    /// How many `value` calls are active: every recursive path goes through `value`.
+    depth: usize,
 }
+
+/// Nested `value` calls the tree-sitter reader allows: a document at the host's limit nests
+/// `MAX_DEPTH` containers, and error recovery can wrap each in an ERROR node.
+const MAX_READER_DEPTH: usize = 2 * MAX_DEPTH + 2;
 
 fn range_of(node: tree_sitter::Node) -> TextRange {
     TextRange::new(node.start_byte(), node.end_byte())
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(src: &'a str) -> Reader<'a> {
+        Reader {
+            src,
+            errors: Vec::new(),
+            depth: 0,
+        }
+    }
+
     fn text(&self, node: tree_sitter::Node) -> &str {
         self.src.get(node.byte_range()).unwrap_or("")
     }
 
     fn value(&mut self, node: tree_sitter::Node) -> Option<JsonValue> {
-        let range = range_of(node);
         if node.is_missing() {
             return None;
         }
+        if self.depth >= MAX_READER_DEPTH {
+            if !self.errors.iter().any(|e| e.message == too_deep_message()) {
+                self.errors.push(JsonSyntaxError {
+                    range: TextRange::new(node.start_byte(), node.start_byte() + 1),
+                    message: too_deep_message(),
+                });
+            }
+            return None;
+        }
+        self.depth += 1;
+        let value = self.value_inner(node);
+        self.depth -= 1;
+        value
+    }
+
+    fn value_inner(&mut self, node: tree_sitter::Node) -> Option<JsonValue> {
+        let range = range_of(node);
         let kind = match node.kind() {
             "object" => JsonKind::Object(self.members(node)),
             "array" => JsonKind::Array(self.elements(node)),
@@ -515,7 +607,12 @@ impl Reader<'_> {
     fn value_quiet(&mut self, node: tree_sitter::Node) -> Option<JsonValue> {
         let before = self.errors.len();
         let v = self.value(node);
+        let too_deep = self.errors[before..]
+            .iter()
+            .position(|e| e.message == too_deep_message())
+            .map(|i| self.errors[before + i].clone());
         self.errors.truncate(before);
+        self.errors.extend(too_deep);
         v
     }
 
@@ -618,17 +715,32 @@ impl Reader<'_> {
         None
     }
 
+    /// Reports the ERROR and MISSING nodes below `node`, walking with an explicit stack (the
+    /// tree can be arbitrarily deep).
     fn collect_errors(&mut self, node: tree_sitter::Node) {
-        if !node.has_error() && !node.is_missing() {
-            return;
+        let mut stack = vec![node];
+        while let Some(node) = stack.pop() {
+            if !node.has_error() && !node.is_missing() {
+                continue;
+            }
+            if node.kind() == "ERROR" || node.is_missing() {
+                self.report_error_node(node);
+                continue;
+            }
+            let mut cursor = node.walk();
+            let children: Vec<_> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
         }
+    }
+
+    fn report_error_node(&mut self, node: tree_sitter::Node) {
         if node.kind() == "ERROR" {
             let text = self.text(node);
             let shown: String = text.chars().take(20).collect();
             let message = if text.trim().is_empty() {
                 "unexpected end of the file".to_string()
             } else if !text.contains('"') || text.starts_with('"') && !text[1..].contains('"') {
-                format!("unexpected `{}`", shown.trim())
+                format!("unexpected `{}`", escape_controls(shown.trim()))
             } else {
                 "invalid JSON here".to_string()
             };
@@ -639,15 +751,8 @@ impl Reader<'_> {
                 (range.start as usize + first_token_len(text)).min(range.end as usize),
             );
             self.errors.push(JsonSyntaxError { range: at, message });
-            return;
-        }
-        if node.is_missing() {
+        } else {
             self.missing(node);
-            return;
-        }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            self.collect_errors(child);
         }
     }
 
@@ -825,10 +930,7 @@ mod tests {
                 p.set_language(&tree_sitter_json::LANGUAGE.into()).unwrap();
                 p.parse(text, None).unwrap()
             };
-            let mut reader = Reader {
-                src: text,
-                errors: Vec::new(),
-            };
+            let mut reader = Reader::new(text);
             let mut cursor = tree.root_node().walk();
             for child in tree.root_node().children(&mut cursor) {
                 if child.kind() != "comment" && child.kind() != "ERROR" && tolerant.is_none() {
@@ -842,6 +944,21 @@ mod tests {
     }
 
     #[test]
+    fn a_second_value_is_an_error() {
+        for text in [r#"{"a": 1} {"b": 2}"#, "[] // c\n[]"] {
+            let p = parse(text);
+            assert!(
+                p.errors
+                    .iter()
+                    .any(|e| e.message == "unexpected content after the JSON value"),
+                "{text}: {:?}",
+                p.errors
+            );
+        }
+        assert!(parse("{} // c\n").errors.is_empty());
+    }
+
+    #[test]
     fn deep_nesting_is_bounded() {
         let deep = "[".repeat(100_000) + &"]".repeat(100_000);
         let p = parse(&deep);
@@ -850,5 +967,57 @@ mod tests {
         assert_eq!(p.errors[0].range.start as usize, MAX_DEPTH);
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(parse(&ok).errors.is_empty());
+    }
+
+    #[test]
+    fn an_unterminated_string_does_not_hide_deep_nesting() {
+        // The string ends at the line break in both readers, so the pre-check counts the
+        // brackets after it.
+        let text = "{\"a\": \"x\n".to_string() + &"[".repeat(50_000) + &"]".repeat(50_000) + "}";
+        let p = parse(&text);
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert!(p.errors[0].message.contains("deeper than 64"));
+        assert_eq!(p.errors[0].range.start as usize, 8 + MAX_DEPTH);
+    }
+
+    #[test]
+    fn the_tree_sitter_reader_bounds_its_own_recursion() {
+        // Without the pre-check, the reader itself stops at its depth limit.
+        for text in [
+            "[".repeat(100_000) + &"]".repeat(100_000),
+            "{\"a\": \"x\n".to_string() + &"{\"b\": ".repeat(30_000) + "1" + &"}".repeat(30_000),
+            "[".repeat(100_000) + "1" + &"]".repeat(100_000),
+        ] {
+            let p = parse_tolerant(&text);
+            assert!(
+                p.errors
+                    .iter()
+                    .any(|e| e.message.contains("deeper than 64")),
+                "{:?}",
+                &p.errors[..p.errors.len().min(3)]
+            );
+        }
+    }
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_one_clear_error() {
+        let utf16: String = "{\"bindings\": []}"
+            .chars()
+            .flat_map(|c| [c, '\0'])
+            .collect();
+        let p = parse(&utf16);
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert!(p.errors[0].message.contains("UTF-16"));
+        // NUL bytes inside a string are no sign of UTF-16.
+        let nuls = format!("{{\"a\": \"{}\", \"b\": []}}", "\0".repeat(60));
+        assert!(parse(&nuls).errors.is_empty());
+        // A stray NUL in ordinary text is an ordinary error, shown escaped.
+        let p = parse("{\"a\": 1, \0}");
+        assert!(!p.errors.is_empty());
+        assert!(
+            p.errors.iter().all(|e| !e.message.contains('\0')),
+            "{:?}",
+            p.errors
+        );
     }
 }

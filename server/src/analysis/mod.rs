@@ -7,6 +7,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod function;
 pub mod function_json;
+pub mod guard;
 pub mod ide;
 pub mod imports;
 pub mod json;

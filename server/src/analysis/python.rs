@@ -299,6 +299,21 @@ pub fn parse(text: &str) -> PyModule {
 /// (`PyModule::statements`) are collected only when `decorator_model` is set, since apps without
 /// a decorator script never look at them.
 pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
+    #[cfg(test)]
+    if text.contains(super::guard::TEST_PANIC_MARKER) {
+        panic!("test panic while reading a module");
+    }
+    if let Some(at) = text.find('\0') {
+        // CPython refuses the whole file before tokenizing it.
+        return PyModule {
+            syntax_errors: vec![PySyntaxError {
+                range: TextRange::new(at, at + 1),
+                message: "source code cannot contain null bytes".into(),
+            }],
+            ..PyModule::default()
+        };
+    }
+    let text = &*lone_cr_as_newline(text);
     if let Some(at) = bracket_depth_exceeded(text) {
         return PyModule {
             syntax_errors: vec![PySyntaxError {
@@ -321,6 +336,27 @@ pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
             None => PyModule::default(),
         }
     })
+}
+
+/// [`parse_for`], or `None` after an internal error: the file is then left out of the modules
+/// and reported as not analysed (AZF013) rather than taking the app's analysis down.
+pub fn parse_guarded(text: &str, decorator_model: bool) -> Option<PyModule> {
+    super::guard::catch(|| parse_for(text, decorator_model)).ok()
+}
+
+/// `text` with every lone `\r` made a `\n`: CPython reads a lone carriage return as a line
+/// break, tree-sitter-python does not. Same length, so every byte offset stays valid.
+pub fn lone_cr_as_newline(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let normalized: Vec<u8> = (0..bytes.len())
+        .map(|i| if lone(i) { b'\n' } else { bytes[i] })
+        .collect();
+    // Only ASCII bytes changed, so the text is still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(normalized).unwrap_or_else(|_| text.to_string()))
 }
 
 /// Finds the bracket that opens nesting level `MAX_BRACKET_DEPTH + 1`, outside strings and
@@ -650,8 +686,20 @@ impl ModuleWalker<'_, '_> {
             });
     }
 
+    /// Blocks nested past the limit: each nested block is one more indentation level, which
+    /// CPython refuses past 100 ("too many levels of indentation").
+    fn too_deep(&mut self, node: tree_sitter::Node) {
+        if self.module.syntax_errors.is_empty() {
+            self.module.syntax_errors.push(PySyntaxError {
+                range: TextRange::new(node.start_byte(), node.start_byte() + 1),
+                message: "too many levels of indentation".into(),
+            });
+        }
+    }
+
     fn block(&mut self, node: tree_sitter::Node, ctx: Ctx) {
         if self.depth > MAX_BLOCK_DEPTH {
+            self.too_deep(node);
             return;
         }
         self.depth += 1;
@@ -979,6 +1027,12 @@ impl ModuleWalker<'_, '_> {
                 | "function_definition"
                 | "class_definition"
                 | "type" => continue,
+                // `a = b = value`: the inner targets are stores; only the value is read.
+                "assignment" => {
+                    if let Some(right) = n.child_by_field_name("right") {
+                        stack.push((right, "assignment", Some("right")));
+                    }
+                }
                 "identifier" => {
                     let is_load = !matches!(
                         (parent, field),
@@ -1134,40 +1188,53 @@ impl ModuleWalker<'_, '_> {
     }
 
     fn assignment(&mut self, node: tree_sitter::Node, ctx: Ctx) {
-        let Some(left) = node.child_by_field_name("left") else {
-            return;
+        // `a = b = value` nests to the right, one level per target (thousands in hostile
+        // files): collect the targets in a loop; every one of them receives the value.
+        let mut targets = Vec::new();
+        let mut current = node;
+        let value = loop {
+            let Some(left) = current.child_by_field_name("left") else {
+                return;
+            };
+            targets.push(left);
+            match current.child_by_field_name("right") {
+                Some(right) if right.kind() == "assignment" => current = right,
+                // `None`: an annotation without a value binds nothing.
+                right => break right,
+            }
         };
-        if let (Some(right), "identifier") = (node.child_by_field_name("right"), left.kind()) {
-            let name = node_text(left, self.src).to_string();
-            match (ctx.conditional, self.literal(right)) {
-                (false, Some(value)) => {
-                    self.constants.insert(name, value);
-                }
-                _ => {
-                    self.constants.remove(&name);
+        let Some(value) = value else { return };
+        let literal = if ctx.conditional {
+            None
+        } else {
+            self.literal(value)
+        };
+        let kind = match value.kind() {
+            "string" | "concatenated_string" => NameKind::Literal("a string"),
+            "integer" | "float" => NameKind::Literal("a number"),
+            "true" | "false" => NameKind::Literal("a boolean"),
+            "list" | "list_comprehension" => NameKind::Literal("a list"),
+            "dictionary" | "dictionary_comprehension" => NameKind::Literal("a dict"),
+            "tuple" => NameKind::Literal("a tuple"),
+            "set" => NameKind::Literal("a set"),
+            "none" => NameKind::NoneValue,
+            _ => NameKind::Other,
+        };
+        // Innermost first, as the targets read from right to left.
+        for left in targets.into_iter().rev() {
+            if left.kind() == "identifier" {
+                let name = node_text(left, self.src).to_string();
+                match &literal {
+                    Some(value) => {
+                        self.constants.insert(name, value.clone());
+                    }
+                    None => {
+                        self.constants.remove(&name);
+                    }
                 }
             }
+            self.bind_targets(left, kind.clone(), ctx);
         }
-        let kind = match node.child_by_field_name("right") {
-            None => return, // an annotation without a value binds nothing
-            Some(right) => match right.kind() {
-                "string" | "concatenated_string" => NameKind::Literal("a string"),
-                "integer" | "float" => NameKind::Literal("a number"),
-                "true" | "false" => NameKind::Literal("a boolean"),
-                "list" | "list_comprehension" => NameKind::Literal("a list"),
-                "dictionary" | "dictionary_comprehension" => NameKind::Literal("a dict"),
-                "tuple" => NameKind::Literal("a tuple"),
-                "set" => NameKind::Literal("a set"),
-                "none" => NameKind::NoneValue,
-                "assignment" => {
-                    // a = b = value
-                    self.assignment(right, ctx);
-                    NameKind::Other
-                }
-                _ => NameKind::Other,
-            },
-        };
-        self.bind_targets(left, kind, ctx);
     }
 
     fn bind_targets(&mut self, target: tree_sitter::Node, kind: NameKind, ctx: Ctx) {
@@ -1286,6 +1353,9 @@ impl ModuleWalker<'_, '_> {
         let mut nested = Vec::new();
         let mut returned_names = Vec::new();
         self.depth += 1;
+        if let (Some(body), true) = (body, self.depth > MAX_BLOCK_DEPTH) {
+            self.too_deep(body);
+        }
         if let Some(body) = body.filter(|_| self.depth <= MAX_BLOCK_DEPTH) {
             let mut cursor = body.walk();
             let statements: Vec<_> = body.named_children(&mut cursor).collect();

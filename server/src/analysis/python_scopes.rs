@@ -24,7 +24,9 @@ fn parse(text: &str) -> Option<tree_sitter::Tree> {
             p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
             *slot = Some(p);
         }
-        slot.as_mut()?.parse(text, None)
+        // Same length as `text`, so node offsets index `text` as well.
+        slot.as_mut()?
+            .parse(&*super::python::lone_cr_as_newline(text), None)
     })
 }
 
@@ -216,6 +218,13 @@ fn params_declare(params: Option<tree_sitter::Node>, src: &str, name: &str) -> b
 /// Whether an assignment target binds `name` (`name = …`, `a, name = …`, `*name = …`; not
 /// `x.name = …` or `x[name] = …`).
 fn target_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
+    target_binds_at(node, src, name, 0)
+}
+
+fn target_binds_at(node: tree_sitter::Node, src: &str, name: &str, depth: u32) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
     match node.kind() {
         "identifier" => node_text(node, src) == name,
         "tuple_pattern"
@@ -230,7 +239,7 @@ fn target_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
             let mut cursor = node.walk();
             let found = node
                 .named_children(&mut cursor)
-                .any(|c| target_binds(c, src, name));
+                .any(|c| target_binds_at(c, src, name, depth + 1));
             found
         }
         _ => false,

@@ -19,6 +19,9 @@ pub struct AppState {
     modules: Modules,
     /// Function units by folder name.
     units: BTreeMap<String, Arc<FunctionUnit>>,
+    /// The keys of `units` in host order (the order `check` sees the functions in, which rules
+    /// across functions depend on).
+    order: Vec<String>,
     /// Diagnostics per function, computed on demand and dropped when an edit affects them.
     cache: HashMap<String, Arc<Vec<Diagnostic>>>,
     /// For each checked function, the app files its load runs (script, packages, local imports).
@@ -29,13 +32,23 @@ pub struct AppState {
     v2_script: Option<String>,
 }
 
-/// Units by name; of several functions with one name (an error in a v2 app), the first is kept.
-fn by_name(units: Vec<FunctionUnit>) -> BTreeMap<String, Arc<FunctionUnit>> {
+/// Units by name. Several functions with one name (an error in a v2 app) are all kept, as
+/// `check` keeps them: the first under its name, the others under the name plus a NUL and their
+/// rank, a key no function name has, so their diagnostics are not lost.
+fn by_name(units: Vec<FunctionUnit>) -> (BTreeMap<String, Arc<FunctionUnit>>, Vec<String>) {
     let mut map = BTreeMap::new();
+    let mut order = Vec::with_capacity(units.len());
     for u in units {
-        map.entry(u.name.clone()).or_insert_with(|| Arc::new(u));
+        let mut key = u.name.clone();
+        let mut rank = 1;
+        while map.contains_key(&key) {
+            rank += 1;
+            key = format!("{}\0{rank}", u.name);
+        }
+        order.push(key.clone());
+        map.insert(key, Arc::new(u));
     }
-    map
+    (map, order)
 }
 
 fn v2_script(input: &AppInput) -> Option<String> {
@@ -46,12 +59,13 @@ fn v2_script(input: &AppInput) -> Option<String> {
 impl AppState {
     pub fn new(input: AppInput) -> AppState {
         let modules = function::parse_modules(&input);
-        let units = by_name(function::discover_all(&input, &modules));
+        let (units, order) = by_name(function::discover_all(&input, &modules));
         let v2_script = v2_script(&input);
         AppState {
             input,
             modules,
             units,
+            order,
             cache: HashMap::new(),
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
@@ -62,16 +76,16 @@ impl AppState {
     /// Checks every function (in parallel) and keeps the results.
     pub fn check_all(&mut self) {
         use rayon::prelude::*;
-        let pending: Vec<&Arc<FunctionUnit>> = self
+        let pending: Vec<(&String, &Arc<FunctionUnit>)> = self
             .units
-            .values()
-            .filter(|u| !self.cache.contains_key(&u.name))
+            .iter()
+            .filter(|(key, _)| !self.cache.contains_key(*key))
             .collect();
         let results: Vec<(String, Vec<Diagnostic>, Vec<String>)> = pending
             .par_iter()
-            .map(|u| {
+            .map(|(key, u)| {
                 let (d, files) = rules::check_function_and_modules(&self.input, &self.modules, u);
-                (u.name.clone(), d, files)
+                ((*key).clone(), d, files)
             })
             .collect();
         for (name, diagnostics, files) in results {
@@ -114,7 +128,7 @@ impl AppState {
     /// The app-level diagnostics (host.json, local.settings.json, requirements, routes across
     /// functions), unfiltered.
     pub fn app_diagnostics(&self) -> Vec<Diagnostic> {
-        let units: Vec<&FunctionUnit> = self.units.values().map(|u| u.as_ref()).collect();
+        let units: Vec<&FunctionUnit> = self.units().collect();
         rules::check_app_files(&self.input, &self.modules, &units)
     }
 
@@ -126,8 +140,18 @@ impl AppState {
         &self.modules
     }
 
+    /// The functions in host order.
     pub fn units(&self) -> impl Iterator<Item = &FunctionUnit> {
-        self.units.values().map(|u| u.as_ref())
+        self.order
+            .iter()
+            .filter_map(|key| self.units.get(key))
+            .map(|u| u.as_ref())
+    }
+
+    /// The keys of the functions, for [`AppState::function_diagnostics`]: their names, made
+    /// unique when several functions share one.
+    pub fn function_keys(&self) -> impl Iterator<Item = &String> {
+        self.units.keys()
     }
 
     pub fn unit(&self, name: &str) -> Option<&FunctionUnit> {
@@ -138,12 +162,14 @@ impl AppState {
     pub fn set_file(&mut self, path: &str, content: FileContent) -> BTreeSet<String> {
         if path.ends_with(".py") {
             match content.text() {
-                Some(text) => {
-                    self.modules.insert(
-                        path.to_string(),
-                        Arc::new(python::parse_for(text, self.v2_script.is_some())),
-                    );
-                }
+                Some(text) => match python::parse_guarded(text, self.v2_script.is_some()) {
+                    Some(module) => {
+                        self.modules.insert(path.to_string(), Arc::new(module));
+                    }
+                    None => {
+                        self.modules.remove(path);
+                    }
+                },
                 None => {
                     self.modules.remove(path);
                 }
@@ -212,7 +238,7 @@ impl AppState {
     /// Derives every unit again (a v2 app's functions come from its modules as a whole) and
     /// returns the names whose unit changed, appeared or vanished.
     fn rederive_all(&mut self) -> BTreeSet<String> {
-        let new = by_name(function::discover_all(&self.input, &self.modules));
+        let (new, order) = by_name(function::discover_all(&self.input, &self.modules));
         let mut changed = BTreeSet::new();
         for (name, unit) in &self.units {
             if new.get(name).is_none_or(|n| n != unit) {
@@ -230,6 +256,7 @@ impl AppState {
             }
         }
         self.units = new;
+        self.order = order;
         changed
     }
 
@@ -247,6 +274,10 @@ impl AppState {
                 self.units.remove(folder);
             }
         }
+        // Function folders in host order, as `function::discover` lists them.
+        self.order = self.units.keys().cloned().collect();
+        self.order
+            .sort_by_key(|f| (f.to_ascii_lowercase(), f.clone()));
     }
 
     /// Functions whose diagnostics may depend on `path`: the function of its folder, and every
@@ -329,11 +360,67 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::text::TextRange;
 
     const HTTP_JSON: &str = r#"{"bindings": [{"type": "httpTrigger", "name": "req"}]}"#;
 
     fn text(t: &str) -> FileContent {
         FileContent::Text(Arc::from(t))
+    }
+
+    /// Every diagnostic, as `check` keys them.
+    fn all(state: &mut AppState) -> Vec<(String, TextRange, &'static str, String)> {
+        let mut found: Vec<_> = state
+            .diagnostics_by_file(&Config::default())
+            .into_values()
+            .flatten()
+            .map(|d| (d.file, d.range, d.code, d.message))
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn from_check(input: &AppInput) -> Vec<(String, TextRange, &'static str, String)> {
+        let mut found: Vec<_> = crate::analysis::check_app(input, &Config::default())
+            .into_iter()
+            .map(|d| (d.file, d.range, d.code, d.message))
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn rules_across_functions_see_them_in_host_order() {
+        // Host order ignores case: `a` comes before `B`, and the route conflict is reported on
+        // the later one, here as in `check`, also after an edit.
+        let route = r#"{"bindings": [{"type": "httpTrigger", "name": "req", "route": "x"}]}"#;
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("a/function.json", route)
+            .with_file("a/__init__.py", "def main(req): pass\n")
+            .with_file("B/function.json", route)
+            .with_file("B/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input.clone());
+        let expected = from_check(&input);
+        assert!(expected
+            .iter()
+            .any(|d| d.2 == "AZF403" && d.0 == "B/function.json"));
+        assert_eq!(all(&mut state), expected);
+        state.set_file("a/function.json", text(route));
+        assert_eq!(all(&mut state), expected);
+    }
+
+    #[test]
+    fn functions_sharing_a_name_are_all_checked() {
+        let script = "import azure.functions as func\napp = func.FunctionApp()\n\n@app.route(route=\"a\")\ndef f(req):\n    return 'a'\n\n@app.queue_trigger(arg_name=\"m\", queue_name=\"q\", connection=\"C\")\ndef f(m):\n    pass\n";
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("function_app.py", script);
+        let mut state = AppState::new(input.clone());
+        let expected = from_check(&input);
+        // The queue trigger needs the extension bundle: a diagnostic of the second `f` only.
+        assert!(expected.iter().any(|d| d.2 == "AZF603"), "{expected:?}");
+        assert_eq!(all(&mut state), expected);
     }
 
     #[test]
@@ -394,8 +481,9 @@ mod tests {
             .with_file("Legacy/__init__.py", "def main(req): pass\n");
         let mut state = AppState::new(input);
         assert!(state.is_v2());
+        // In host order: the blueprint's functions are registered before `hello` is defined.
         let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
-        assert_eq!(names, ["hello", "tick"]);
+        assert_eq!(names, ["tick", "hello"]);
         let hello: Vec<_> = state
             .function_diagnostics("hello")
             .iter()

@@ -62,8 +62,11 @@ impl ServeOptions {
 
 /// Runs the server on stdin/stdout until the client sends `exit` (or closes stdin).
 pub fn run_stdio() -> anyhow::Result<()> {
+    // The state task and the loading tasks run the analysis: give them its stack.
+    crate::threads::configure_global_pool();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(crate::threads::ANALYSIS_STACK_SIZE)
         .build()?;
     runtime.block_on(serve_with(
         tokio::io::stdin(),

@@ -76,7 +76,7 @@ impl App {
     pub fn new(root: PathBuf, input: AppInput, project_config: Config, config: Config) -> App {
         let mut state = AppState::new(input);
         state.check_all();
-        let names: Vec<String> = state.units().map(|u| u.name.clone()).collect();
+        let names: Vec<String> = state.function_keys().cloned().collect();
         let mut app = App {
             root,
             state,
@@ -141,7 +141,7 @@ impl App {
         match rel.split_once('/') {
             // host.json, local.settings.json, requirements.txt, shared root modules: the whole
             // app.
-            None => affected.extend(self.state.units().map(|u| u.name.clone())),
+            None => affected.extend(self.state.function_keys().cloned()),
             // A function folder that stopped being one.
             Some((folder, _)) => {
                 if self.diags.contains_key(folder) && self.state.unit(folder).is_none() {

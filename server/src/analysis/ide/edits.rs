@@ -178,10 +178,18 @@ fn layout(text: &str, container: &JsonValue, first_entry: Option<TextRange>) -> 
 }
 
 /// The range between a container's brackets, for filling an empty container.
-fn inside(container: &JsonValue) -> TextRange {
-    let start = container.range.start as usize + 1;
-    let end = (container.range.end as usize).saturating_sub(1).max(start);
-    TextRange::new(start, end)
+/// The range between a container's brackets. A container still being typed may lack its
+/// closing bracket: its range then ends with whatever the user typed, which is kept (the edit
+/// goes after it).
+fn inside(text: &str, container: &JsonValue) -> TextRange {
+    let (start, end) = (container.range.start as usize, container.range.end as usize);
+    let bytes = text.as_bytes();
+    let closed = end > start + 1 && matches!(bytes.get(end - 1), Some(b'}' | b']'));
+    if !closed {
+        return TextRange::empty(end);
+    }
+    let start = start + usize::from(matches!(bytes.get(start), Some(b'{' | b'[')));
+    TextRange::new(start, (end - 1).max(start))
 }
 
 /// The edit that appends `"key": value` to the object `object` (value is JSON text; a
@@ -217,7 +225,7 @@ pub fn add_member(file: &str, text: &str, object: &JsonValue, key: &str, value: 
         }
         None if !text.trim().contains('\n') => FileEdit {
             file: file.to_string(),
-            range: inside(object),
+            range: inside(text, object),
             new_text: format!("{key}: {}", one_line(value)),
         },
         None => {
@@ -225,7 +233,7 @@ pub fn add_member(file: &str, text: &str, object: &JsonValue, key: &str, value: 
             let inner = format!("{base}{}", l.unit);
             FileEdit {
                 file: file.to_string(),
-                range: inside(object),
+                range: inside(text, object),
                 new_text: format!(
                     "{}{inner}{key}: {}{}{base}",
                     l.nl,
@@ -278,7 +286,7 @@ pub fn add_object_item(
         }
         None if !text.trim().contains('\n') => FileEdit {
             file: file.to_string(),
-            range: inside(array),
+            range: inside(text, array),
             new_text: render_object(members, None),
         },
         None => {
@@ -287,7 +295,7 @@ pub fn add_object_item(
             let item = render_object(members, Some((&inner, &l.unit, l.nl)));
             FileEdit {
                 file: file.to_string(),
-                range: inside(array),
+                range: inside(text, array),
                 new_text: format!("{}{inner}{item}{}{base}", l.nl, l.nl),
             }
         }

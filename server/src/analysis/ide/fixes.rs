@@ -672,6 +672,14 @@ fn split_top(text: &str, sep: char) -> Vec<&str> {
 
 /// The class inside `Optional[X]`, `Union[X, None]`, `X | None` (also within `Out[...]`).
 fn strip_optional(text: &str) -> Option<String> {
+    strip_optional_at(text, 0)
+}
+
+fn strip_optional_at(text: &str, depth: u32) -> Option<String> {
+    // `Out[Out[…]]` in a string annotation is not bounded by the module's bracket check.
+    if depth > 8 {
+        return None;
+    }
     let is_none = |s: &str| s == "None" || s == "NoneType" || s.ends_with(".NoneType");
     let only_one = |parts: Vec<&str>| -> Option<String> {
         let rest: Vec<&str> = parts.iter().copied().filter(|p| !is_none(p)).collect();
@@ -680,7 +688,7 @@ fn strip_optional(text: &str) -> Option<String> {
     if let Some((outer, inner)) = split_subscript(text) {
         let last = outer.rsplit('.').next().unwrap_or(outer);
         return match last {
-            "Out" => strip_optional(inner).map(|x| format!("{outer}[{x}]")),
+            "Out" => strip_optional_at(inner, depth + 1).map(|x| format!("{outer}[{x}]")),
             "Optional" => {
                 let parts = split_top(inner, ',');
                 (parts.len() == 1 && !parts[0].is_empty()).then(|| parts[0].to_string())

@@ -36,11 +36,40 @@ pub struct RuleMeta {
 type FunctionCheck = fn(&FunctionCtx, &mut Vec<Diagnostic>);
 type AppCheck = fn(&AppCtx, &mut Vec<Diagnostic>);
 
-/// How a rule runs: once per function, or once per app.
+/// How a rule runs: once per function, once per app, or both (`check` and `check_app`).
 #[derive(Clone, Copy)]
 enum Check {
     Function(FunctionCheck),
     App(AppCheck),
+    Both(FunctionCheck, AppCheck),
+}
+
+impl Check {
+    fn function(self) -> Option<FunctionCheck> {
+        match self {
+            Check::Function(check) | Check::Both(check, _) => Some(check),
+            Check::App(_) => None,
+        }
+    }
+
+    fn app(self) -> Option<AppCheck> {
+        match self {
+            Check::App(check) | Check::Both(_, check) => Some(check),
+            Check::Function(_) => None,
+        }
+    }
+}
+
+macro_rules! check_of {
+    (Function $module:ident) => {
+        Check::Function($module::check)
+    };
+    (App $module:ident) => {
+        Check::App($module::check)
+    };
+    (Both $module:ident) => {
+        Check::Both($module::check, $module::check_app)
+    };
 }
 
 macro_rules! rules {
@@ -48,7 +77,7 @@ macro_rules! rules {
         $(mod $module;)*
         /// Every rule, in code order.
         pub const RULES: &[RuleMeta] = &[$($module::META,)*];
-        const CHECKS: &[Check] = &[$(Check::$kind($module::check),)*];
+        const CHECKS: &[Check] = &[$(check_of!($kind $module),)*];
     };
 }
 
@@ -65,7 +94,7 @@ rules!(
     Function azf010_local_import_missing,
     Function azf011_import_time_failure,
     Function azf012_miscased_top_level_key,
-    Function azf013_file_not_analysed,
+    Both azf013_file_not_analysed,
     Function azf101_binding_missing_name,
     Function azf102_binding_missing_type,
     Function azf103_invalid_direction,
@@ -166,18 +195,38 @@ pub fn check_function_and_modules(
     modules: &Modules,
     unit: &FunctionUnit,
 ) -> (Vec<Diagnostic>, Vec<String>) {
+    super::guard::catch(|| check_function_unguarded(app, modules, unit)).unwrap_or_else(|reason| {
+        let what = format!("function '{}'", unit.name);
+        let diag = azf013_file_not_analysed::internal_error(
+            &unit.json_path,
+            Some(&unit.name),
+            &what,
+            &reason,
+        );
+        (vec![diag], Vec::new())
+    })
+}
+
+fn check_function_unguarded(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+) -> (Vec<Diagnostic>, Vec<String>) {
+    #[cfg(test)]
+    if unit.name == super::guard::TEST_PANIC_MARKER {
+        panic!("test panic while checking a function");
+    }
     let ctx = FunctionCtx::new(app, modules, unit);
     let mut out = Vec::new();
-    for check in CHECKS {
-        if let Check::Function(check) = check {
-            check(&ctx, &mut out);
-        }
+    for check in CHECKS.iter().filter_map(|c| c.function()) {
+        check(&ctx, &mut out);
     }
     let files = ctx
         .loaded_modules()
         .iter()
         .map(|m| m.file.clone())
         .collect();
+    out.iter_mut().for_each(Diagnostic::escape_messages);
     (out, files)
 }
 
@@ -188,12 +237,31 @@ pub fn check_app_files(
     modules: &Modules,
     units: &[&FunctionUnit],
 ) -> Vec<Diagnostic> {
+    super::guard::catch(|| check_app_files_unguarded(app, modules, units)).unwrap_or_else(
+        |reason| {
+            let file = ["host.json", "function_app.py"]
+                .into_iter()
+                .find(|f| app.exists(f))
+                .unwrap_or("host.json");
+            vec![azf013_file_not_analysed::internal_error(
+                file,
+                None,
+                "the app's files",
+                &reason,
+            )]
+        },
+    )
+}
+
+fn check_app_files_unguarded(
+    app: &AppInput,
+    modules: &Modules,
+    units: &[&FunctionUnit],
+) -> Vec<Diagnostic> {
     let ctx = AppCtx::new(app, modules, units);
     let mut out = Vec::new();
-    for check in CHECKS {
-        if let Check::App(check) = check {
-            check(&ctx, &mut out);
-        }
+    for check in CHECKS.iter().filter_map(|c| c.app()) {
+        check(&ctx, &mut out);
     }
     // A v2 app with no function to carry them: the checks of the script's import run on the
     // script itself (a syntax error can leave no decorated function to find).
@@ -205,7 +273,7 @@ pub fn check_app_files(
         let fctx = FunctionCtx::new(app, modules, &unit);
         let mut found = Vec::new();
         for (meta, check) in RULES.iter().zip(CHECKS) {
-            if let (Check::Function(check), true) = (check, SCRIPT_CHECKS.contains(&meta.code)) {
+            if let (Some(check), true) = (check.function(), SCRIPT_CHECKS.contains(&meta.code)) {
                 check(&fctx, &mut found);
             }
         }
@@ -214,6 +282,7 @@ pub fn check_app_files(
             d
         }));
     }
+    out.iter_mut().for_each(Diagnostic::escape_messages);
     out
 }
 

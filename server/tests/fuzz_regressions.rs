@@ -1,0 +1,200 @@
+//! Every input the fuzz targets (`fuzz/`) found a failure with, kept in
+//! `tests/fixtures/fuzz/<target>/`, checked with the property the target checks.
+
+use std::path::PathBuf;
+
+use azfunc_lsp::analysis::ide::edits::apply_edits;
+use azfunc_lsp::analysis::ide::fixes;
+use azfunc_lsp::analysis::state::AppState;
+use azfunc_lsp::analysis::text::TextRange;
+use azfunc_lsp::analysis::{check_app, json, python, AppInput, Config, Diagnostic, FileContent};
+
+/// The separator the multi-file targets split their input at (`fuzz/src/lib.rs`).
+const SEPARATOR: &[u8] = b"\n#~~~#\n";
+
+fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/fuzz")
+        .join(target);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<_> = entries
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn split(data: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut parts = Vec::new();
+    let mut rest = data;
+    while parts.len() + 1 < n {
+        match rest.windows(SEPARATOR.len()).position(|w| w == SEPARATOR) {
+            Some(at) => {
+                parts.push(&rest[..at]);
+                rest = &rest[at + SEPARATOR.len()..];
+            }
+            None => break,
+        }
+    }
+    parts.push(rest);
+    parts
+}
+
+fn json_file(bytes: &[u8]) -> FileContent {
+    let text = String::from_utf8_lossy(bytes);
+    FileContent::Text(text.strip_prefix('\u{feff}').unwrap_or(&text).into())
+}
+
+fn python_file(bytes: &[u8]) -> FileContent {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => FileContent::Text(text.into()),
+        Err(_) => FileContent::NotUtf8,
+    }
+}
+
+fn assert_range(text: &str, range: TextRange, what: &str) {
+    let (start, end) = (range.start as usize, range.end as usize);
+    assert!(start <= end && end <= text.len(), "{what}: {start}..{end}");
+    assert!(
+        text.is_char_boundary(start) && text.is_char_boundary(end),
+        "{what}: {start}..{end} splits a character"
+    );
+}
+
+/// `check` and the server's state agree, and every diagnostic is well-formed.
+fn assert_app(name: &str, app: &AppInput) {
+    let config = Config::default();
+    let diagnostics = check_app(app, &config);
+    for d in &diagnostics {
+        if let Some(text) = app.text(&d.file) {
+            assert_range(text, d.range, d.code);
+        }
+        assert!(!d.message.chars().any(char::is_control), "{name}: {d:?}");
+    }
+    let key = |d: &Diagnostic| (d.file.clone(), d.range, d.code, d.message.clone());
+    let mut state = AppState::new(app.clone());
+    state.check_all();
+    let mut from_server: Vec<_> = state
+        .diagnostics_by_file(&config)
+        .into_values()
+        .flatten()
+        .map(|d| key(&d))
+        .collect();
+    let mut from_check: Vec<_> = diagnostics.iter().map(key).collect();
+    from_server.sort();
+    from_server.dedup();
+    from_check.sort();
+    from_check.dedup();
+    let only_check: Vec<_> = from_check
+        .iter()
+        .filter(|d| !from_server.contains(d))
+        .collect();
+    let only_server: Vec<_> = from_server
+        .iter()
+        .filter(|d| !from_check.contains(d))
+        .collect();
+    assert!(
+        only_check.is_empty() && only_server.is_empty(),
+        "{name}: check and the server disagree\nonly check: {only_check:?}\nonly server: {only_server:?}"
+    );
+    // "Fix all" edits fall on character boundaries and apply together.
+    let all = fixes::fix_all(&state, &diagnostics);
+    for e in &all.edits {
+        if let Some(text) = app.text(&e.file) {
+            assert_range(text, e.range, &format!("{name}: fix all {e:?}"));
+            let same_file: Vec<_> = all.edits.iter().filter(|x| x.file == e.file).collect();
+            assert!(
+                apply_edits(text, &same_file).is_some(),
+                "{name}: clashing edits"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_reader() {
+    for (name, data) in inputs("json_reader") {
+        let text = String::from_utf8_lossy(&data);
+        let parsed = json::parse(&text);
+        for e in &parsed.errors {
+            assert_range(&text, e.range, &name);
+            assert!(!e.message.chars().any(char::is_control), "{name}");
+        }
+        if let Some(fast) = json::parse_fast(&text) {
+            assert!(parsed.errors.is_empty(), "{name}: {:?}", parsed.errors);
+            assert_eq!(parsed.value.as_ref(), Some(&fast), "{name}");
+            let tolerant = json::parse_tolerant(&text);
+            if tolerant.errors.is_empty() {
+                assert_eq!(tolerant.value.as_ref(), Some(&fast), "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn python_summary() {
+    for (name, data) in inputs("python_summary") {
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let module = python::parse(text);
+        for e in &module.syntax_errors {
+            assert_range(text, e.range, &name);
+        }
+        for f in &module.functions {
+            assert_range(text, f.range, &name);
+        }
+    }
+}
+
+#[test]
+fn app_analysis() {
+    for (name, data) in inputs("app_analysis") {
+        let parts = split(&data, 5);
+        let mut app = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("requirements.txt", "azure-functions\n");
+        let files = [
+            "F/function.json",
+            "F/__init__.py",
+            "local.settings.json",
+            "host.json",
+            "shared/util.py",
+        ];
+        for (file, part) in files.iter().zip(&parts) {
+            let content = if file.ends_with(".py") {
+                python_file(part)
+            } else {
+                json_file(part)
+            };
+            app.files.insert(file.to_string(), content);
+        }
+        assert_app(&name, &app);
+    }
+}
+
+#[test]
+fn v2_interp() {
+    for (name, data) in inputs("v2_interp") {
+        let parts = split(&data, 3);
+        let mut app = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("requirements.txt", "azure-functions\n");
+        let files = ["function_app.py", "blueprints.py", "local.settings.json"];
+        for (file, part) in files.iter().zip(&parts) {
+            let content = if file.ends_with(".py") {
+                python_file(part)
+            } else {
+                json_file(part)
+            };
+            app.files.insert(file.to_string(), content);
+        }
+        assert_app(&name, &app);
+    }
+}
