@@ -1,6 +1,8 @@
 //! AZF201: a parameter of the entry function has no binding in function.json.
 
-use super::context::{counterpart, FunctionCtx};
+use std::collections::HashSet;
+
+use super::context::{Counterparts, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
@@ -34,12 +36,14 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .filter_map(|b| b.name_str())
         .filter(|n| *n != "$return")
         .collect();
-    let param_names: Vec<&str> = sig.params.iter().map(|p| p.param.name.as_str()).collect();
+    let param_names: HashSet<&str> = sig.params.iter().map(|p| p.param.name.as_str()).collect();
     let unmatched: Vec<&str> = binding_names
         .iter()
         .copied()
         .filter(|b| !param_names.contains(b))
         .collect();
+    let counterparts = Counterparts::new(&unmatched);
+    let route_params: HashSet<String> = http_route_params(ctx).into_iter().collect();
     let unbound = sig
         .params
         .iter()
@@ -64,11 +68,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             &p.resolved,
             Some(Resolved::Class(ClassRef::Azure(n))) if n == "Context"
         ) || matches!(param.name.as_str(), "ctx" | "Context" | "context_");
-        let route_param = http_route_params(ctx).contains(&param.name);
+        let route_param = route_params.contains(&param.name);
         let suggestion = if is_context_like || route_param {
             None
         } else {
-            counterpart(&param.name, &unmatched, unbound == 1)
+            counterparts.find(&param.name, unbound == 1)
         };
         let hint = if is_context_like {
             " — name it 'context' to receive the invocation context".to_string()

@@ -516,24 +516,81 @@ impl FunctionCtx<'_> {
 
 /// The likely intended counterpart of `name` among `candidates`: a near spelling, a prefix
 /// (`req` ↔ `request`), or the only candidate when `name` is the only unmatched name on its side.
+/// For many names against the same candidates, build [`Counterparts`] once.
 pub fn counterpart<'c>(name: &str, candidates: &[&'c str], alone: bool) -> Option<&'c str> {
-    if let Some(s) = crate::analysis::catalog::did_you_mean(name, candidates.iter().copied()) {
-        return Some(s);
+    Counterparts::new(candidates).find(name, alone)
+}
+
+/// Names longer than this (in bytes) are not matched by prefix: they are no abbreviation.
+const MAX_PREFIX_LEN: usize = 256;
+
+/// [`counterpart`] over a fixed set of candidates, indexed once so that each lookup costs about
+/// the length of the name, not the number of candidates.
+pub struct Counterparts<'c> {
+    suggester: crate::analysis::catalog::Suggester<'c>,
+    /// Lowercased candidates with their positions, sorted (for "starts with the name").
+    sorted: Vec<(String, usize)>,
+}
+
+impl<'c> Counterparts<'c> {
+    pub fn new(candidates: &[&'c str]) -> Counterparts<'c> {
+        let mut sorted: Vec<(String, usize)> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.to_ascii_lowercase(), i))
+            .collect();
+        sorted.sort();
+        Counterparts {
+            suggester: crate::analysis::catalog::Suggester::new(candidates.iter().copied()),
+            sorted,
+        }
     }
-    let lower = name.to_ascii_lowercase();
-    let prefixed: Vec<&str> = candidates
-        .iter()
-        .copied()
-        .filter(|c| {
-            let cl = c.to_ascii_lowercase();
-            cl.len().min(lower.len()) >= 3 && (cl.starts_with(&lower) || lower.starts_with(&cl))
-        })
-        .collect();
-    if let [one] = prefixed.as_slice() {
-        return Some(one);
-    }
-    match candidates {
-        [only] if alone => Some(only),
-        _ => None,
+
+    pub fn find(&self, name: &str, alone: bool) -> Option<&'c str> {
+        if let Some(s) = self.suggester.suggest(name) {
+            return Some(s);
+        }
+        let candidates = self.suggester.candidates();
+        // A candidate and the name, one a prefix of the other (at least 3 bytes in common):
+        // taken when it is the only one.
+        let lower = name.to_ascii_lowercase();
+        let mut found: Option<usize> = None;
+        let mut count = 0;
+        if (3..=MAX_PREFIX_LEN).contains(&lower.len()) {
+            let from = self
+                .sorted
+                .partition_point(|(c, _)| c.as_str() < lower.as_str());
+            for (c, i) in self.sorted[from..].iter().take(2) {
+                if !c.starts_with(&lower) {
+                    break;
+                }
+                count += 1;
+                found = Some(*i);
+            }
+        }
+        for end in 3..lower.len().min(MAX_PREFIX_LEN) {
+            if count > 1 {
+                break;
+            }
+            if !lower.is_char_boundary(end) {
+                continue;
+            }
+            let prefix = &lower[..end];
+            let from = self.sorted.partition_point(|(c, _)| c.as_str() < prefix);
+            for (c, i) in self.sorted[from..].iter().take(2) {
+                if c != prefix {
+                    break;
+                }
+                count += 1;
+                found = Some(*i);
+            }
+        }
+        if count == 1 {
+            return found.map(|i| candidates[i]);
+        }
+        match candidates {
+            [only] if alone => Some(only),
+            _ => None,
+        }
     }
 }
