@@ -20,11 +20,7 @@ use serde_json::{json, Value};
 fn generate(root: &Path, n: usize) {
     std::fs::create_dir_all(root).unwrap();
     std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
-    std::fs::write(
-        root.join("local.settings.json"),
-        r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true"}}"#,
-    )
-    .unwrap();
+    std::fs::write(root.join("local.settings.json"), SETTINGS).unwrap();
     for i in 0..n {
         let dir = root.join(format!("F{i:05}"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -65,6 +61,9 @@ fn generate(root: &Path, n: usize) {
         std::fs::write(dir.join("__init__.py"), py).unwrap();
     }
 }
+
+/// local.settings.json of the generated app; the settings keystrokes type into `Typed`.
+const SETTINGS: &str = r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true", "Typed": ""}}"#;
 
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -177,6 +176,31 @@ async fn bench(root: &Path, n: usize, pull: bool) {
     summary(
         &format!("[{mode}] didChange -> diagnostics"),
         &mut keystrokes,
+    );
+
+    // Keystrokes in local.settings.json, which every function reads: typing in a value. The
+    // request after each change is answered once the change is applied and re-checked.
+    let settings_uri = file_uri(&root.join("local.settings.json"));
+    client.open(&settings_uri, "json", 1, SETTINGS).await;
+    let column = SETTINGS.rfind("\"\"}}").unwrap() + 1;
+    let mut settings_samples = Vec::new();
+    for i in 0..30 {
+        let col = column + i;
+        let t = Instant::now();
+        client
+            .change(
+                &settings_uri,
+                i as i32 + 2,
+                json!([{"range": {"start": {"line": 0, "character": col}, "end": {"line": 0, "character": col}}, "text": "x"}]),
+            )
+            .await;
+        client.request("azfunc/status", Value::Null).await.unwrap();
+        settings_samples.push(t.elapsed());
+        client.take_notifications();
+    }
+    summary(
+        &format!("[{mode}] local.settings.json keystroke"),
+        &mut settings_samples,
     );
 
     // Completion: a binding's `type` value in function.json, and an os.environ key in Python.

@@ -145,10 +145,8 @@ pub fn many_definitions(root: &Path, n: usize) -> std::io::Result<()> {
     )?;
     let mut py = String::from("import azure.functions as func\n\n\ndef main(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"ok\")\n");
     for i in 0..n {
-        let _ = write!(
-            py,
-            "\n\ndef helper{i}(value: int, scale: int = 2) -> int:\n    return value * scale\n"
-        );
+        // About 30 bytes each: 200,000 stay under the loader's 8 MB file limit.
+        let _ = write!(py, "def f{i}(v, s=2):\n    return v\n");
     }
     write(root, "F/__init__.py", &py)
 }

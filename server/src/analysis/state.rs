@@ -10,6 +10,7 @@ use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules};
 use super::python;
 use super::rules;
+use super::settings::{self, LocalSettings, LOCAL_SETTINGS};
 use super::v2;
 
 /// One app with its derived data, updated file by file.
@@ -19,14 +20,42 @@ pub struct AppState {
     modules: Modules,
     /// Function units by folder name.
     units: BTreeMap<String, Arc<FunctionUnit>>,
-    /// Diagnostics per function, computed on demand and dropped when an edit affects them.
-    cache: HashMap<String, Arc<Vec<Diagnostic>>>,
+    /// Diagnostics per function, computed on demand and dropped when an edit affects them (only
+    /// their settings part when the edit is to local.settings.json).
+    cache: HashMap<String, Cached>,
+    /// `local.settings.json`, parsed once per edit of it.
+    settings: Option<Arc<LocalSettings>>,
     /// For each checked function, the app files its load runs (script, packages, local imports).
     loads: HashMap<String, Vec<String>>,
     /// Which checked functions load each file (the reverse of `loads`).
     loaded_by: HashMap<String, BTreeSet<String>>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
+}
+
+/// One function's diagnostics, kept in two parts so that an edit of local.settings.json re-runs
+/// only the rules that read it.
+#[derive(Debug, Clone)]
+struct Cached {
+    checked: rules::FunctionChecked,
+    /// Whether `checked.on_settings` is current (false after an edit of the settings).
+    settings_current: bool,
+    /// Both parts in rule order, once asked for.
+    all: Option<Arc<Vec<Diagnostic>>>,
+}
+
+impl Cached {
+    fn all(&mut self) -> Arc<Vec<Diagnostic>> {
+        self.all
+            .get_or_insert_with(|| {
+                let mut all = self.checked.independent.clone();
+                all.extend(self.checked.on_settings.iter().cloned());
+                // Rules run in code order: a stable sort by code restores their order.
+                all.sort_by_key(|d| d.code);
+                Arc::new(all)
+            })
+            .clone()
+    }
 }
 
 /// Units by name; of several functions with one name (an error in a v2 app), the first is kept.
@@ -48,11 +77,13 @@ impl AppState {
         let modules = function::parse_modules(&input);
         let units = by_name(function::discover_all(&input, &modules));
         let v2_script = v2_script(&input);
+        let settings = settings::local_settings(&input).map(Arc::new);
         AppState {
             input,
             modules,
             units,
             cache: HashMap::new(),
+            settings,
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
             v2_script,
@@ -62,30 +93,74 @@ impl AppState {
     /// Checks every function (in parallel) and keeps the results.
     pub fn check_all(&mut self) {
         use rayon::prelude::*;
-        let pending: Vec<&Arc<FunctionUnit>> = self
+        enum Work<'s> {
+            Full(&'s Arc<FunctionUnit>),
+            Settings(&'s Arc<FunctionUnit>, &'s [usize]),
+        }
+        enum Done {
+            Full(rules::FunctionChecked),
+            Settings(Vec<Diagnostic>),
+        }
+        let pending: Vec<Work> = self
             .units
             .values()
-            .filter(|u| !self.cache.contains_key(&u.name))
-            .collect();
-        let results: Vec<(String, Vec<Diagnostic>, Vec<String>)> = pending
-            .par_iter()
-            .map(|u| {
-                let (d, files) = rules::check_function_and_modules(&self.input, &self.modules, u);
-                (u.name.clone(), d, files)
+            .filter_map(|u| match self.cache.get(&u.name) {
+                None => Some(Work::Full(u)),
+                Some(c) if !c.settings_current => {
+                    Some(Work::Settings(u, &c.checked.settings_rules))
+                }
+                Some(_) => None,
             })
             .collect();
-        for (name, diagnostics, files) in results {
-            self.remember(name, diagnostics, files);
+        let results: Vec<(String, Done)> = pending
+            .par_iter()
+            .map(|work| match work {
+                Work::Full(u) => (u.name.clone(), Done::Full(self.check(u))),
+                Work::Settings(u, rules) => (
+                    u.name.clone(),
+                    Done::Settings(self.recheck_settings(u, rules)),
+                ),
+            })
+            .collect();
+        for (name, done) in results {
+            match done {
+                Done::Full(checked) => {
+                    self.remember(name, checked);
+                }
+                Done::Settings(found) => self.remember_settings(&name, found),
+            }
         }
+    }
+
+    fn check(&self, unit: &FunctionUnit) -> rules::FunctionChecked {
+        rules::check_function_parts(
+            &self.input,
+            &self.modules,
+            unit,
+            Some(self.settings.clone()),
+        )
+    }
+
+    fn recheck_settings(&self, unit: &FunctionUnit, rules: &[usize]) -> Vec<Diagnostic> {
+        if rules.is_empty() {
+            return Vec::new();
+        }
+        rules::check_function_rules(
+            &self.input,
+            &self.modules,
+            unit,
+            self.settings.clone(),
+            rules,
+        )
     }
 
     fn remember(
         &mut self,
         name: String,
-        diagnostics: Vec<Diagnostic>,
-        files: Vec<String>,
+        mut checked: rules::FunctionChecked,
     ) -> Arc<Vec<Diagnostic>> {
         self.forget_loads(&name);
+        let files = std::mem::take(&mut checked.files);
         for f in &files {
             self.loaded_by
                 .entry(f.clone())
@@ -93,9 +168,22 @@ impl AppState {
                 .insert(name.clone());
         }
         self.loads.insert(name.clone(), files);
-        let diagnostics = Arc::new(diagnostics);
-        self.cache.insert(name, diagnostics.clone());
-        diagnostics
+        let mut cached = Cached {
+            checked,
+            settings_current: true,
+            all: None,
+        };
+        let all = cached.all();
+        self.cache.insert(name, cached);
+        all
+    }
+
+    fn remember_settings(&mut self, name: &str, found: Vec<Diagnostic>) {
+        if let Some(c) = self.cache.get_mut(name) {
+            c.checked.on_settings = found;
+            c.settings_current = true;
+            c.all = None;
+        }
     }
 
     fn forget_loads(&mut self, name: &str) {
@@ -169,7 +257,7 @@ impl AppState {
         let mut affected = BTreeSet::new();
         // Whether the app is a v2 app can change with the script or the setting that names it.
         let was_v2 = self.v2_script.is_some();
-        if path == "local.settings.json"
+        if path == LOCAL_SETTINGS
             || self.v2_script.as_deref() == Some(path)
             || (listing_changed && path.ends_with(".py"))
         {
@@ -180,17 +268,23 @@ impl AppState {
             }
         }
         if was_v2 || self.v2_script.is_some() {
-            if path.ends_with(".py")
-                || path == "local.settings.json"
-                || was_v2 != self.v2_script.is_some()
+            if path.ends_with(".py") || path == LOCAL_SETTINGS || was_v2 != self.v2_script.is_some()
             {
                 affected.extend(self.rederive_all());
             }
-            affected.extend(self.importers_of(path, listing_changed));
+            if path != LOCAL_SETTINGS {
+                affected.extend(self.importers_of(path, listing_changed));
+            }
             for f in &affected {
                 self.cache.remove(f);
             }
+            if path == LOCAL_SETTINGS {
+                affected.extend(self.settings_changed());
+            }
             return affected;
+        }
+        if path == LOCAL_SETTINGS {
+            return self.settings_changed();
         }
         if let Some((folder, rest)) = path.split_once('/') {
             if !rest.contains('/') {
@@ -205,6 +299,39 @@ impl AppState {
         affected.extend(self.importers_of(path, listing_changed));
         for f in &affected {
             self.cache.remove(f);
+        }
+        affected
+    }
+
+    /// After an edit of local.settings.json: reads it once, re-runs the rules that read it on
+    /// every checked function (in parallel) and returns the functions whose diagnostics changed,
+    /// with those never checked. Nothing else depends on the settings.
+    fn settings_changed(&mut self) -> BTreeSet<String> {
+        use rayon::prelude::*;
+        self.settings = settings::local_settings(&self.input).map(Arc::new);
+        let mut affected: BTreeSet<String> = BTreeSet::new();
+        let mut work = Vec::new();
+        for (name, unit) in &self.units {
+            match self.cache.get(name) {
+                Some(c) => work.push((unit, c.checked.settings_rules.as_slice())),
+                None => {
+                    affected.insert(name.clone());
+                }
+            }
+        }
+        let results: Vec<(String, Vec<Diagnostic>)> = work
+            .par_iter()
+            .map(|(unit, rules)| (unit.name.clone(), self.recheck_settings(unit, rules)))
+            .collect();
+        for (name, found) in results {
+            let changed = self
+                .cache
+                .get(&name)
+                .is_none_or(|c| c.checked.on_settings != found);
+            if changed {
+                self.remember_settings(&name, found);
+                affected.insert(name);
+            }
         }
         affected
     }
@@ -265,15 +392,26 @@ impl AppState {
 
     /// The diagnostics of one function (unfiltered), computed once until an edit affects it.
     pub fn function_diagnostics(&mut self, name: &str) -> Arc<Vec<Diagnostic>> {
-        if let Some(d) = self.cache.get(name) {
-            return d.clone();
+        if let Some(c) = self.cache.get_mut(name) {
+            if c.settings_current {
+                return c.all();
+            }
         }
         match self.units.get(name).cloned() {
-            Some(unit) => {
-                let (d, files) =
-                    rules::check_function_and_modules(&self.input, &self.modules, &unit);
-                self.remember(name.to_string(), d, files)
-            }
+            Some(unit) => match self.cache.get(name) {
+                Some(c) => {
+                    let found = self.recheck_settings(&unit, &c.checked.settings_rules);
+                    self.remember_settings(name, found);
+                    self.cache
+                        .get_mut(name)
+                        .map(Cached::all)
+                        .unwrap_or_default()
+                }
+                None => {
+                    let checked = self.check(&unit);
+                    self.remember(name.to_string(), checked)
+                }
+            },
             None => {
                 self.forget_loads(name);
                 Arc::new(Vec::new())
@@ -312,8 +450,10 @@ impl AppState {
     pub fn files_of(&self, functions: &BTreeSet<String>) -> BTreeSet<String> {
         let mut files = BTreeSet::new();
         for name in functions {
-            if let Some(d) = self.cache.get(name) {
-                files.extend(d.iter().map(|d| d.file.clone()));
+            if let Some(c) = self.cache.get(name) {
+                let checked = &c.checked;
+                let all = checked.independent.iter().chain(&checked.on_settings);
+                files.extend(all.map(|d| d.file.clone()));
             }
             if let Some(unit) = self.units.get(name) {
                 files.insert(unit.json_path.clone());
@@ -364,6 +504,62 @@ mod tests {
         // Shared code affects every function.
         let affected = state.set_file("shared/util.py", text("x = 1\n"));
         assert_eq!(affected.len(), 2);
+    }
+
+    #[test]
+    fn a_settings_edit_re_runs_only_what_reads_the_settings() {
+        let queue = r#"{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "MyConn"}]}"#;
+        let settings = |values: &str| {
+            format!(
+                r#"{{"IsEncrypted": false, "Values": {{"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true"{values}}}}}"#
+            )
+        };
+        let input = AppInput::new("app")
+            .with_file(
+                "host.json",
+                r#"{"version": "2.0", "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}}"#,
+            )
+            .with_file("local.settings.json", &settings(""))
+            .with_file("A/function.json", queue)
+            .with_file("A/__init__.py", "import os\ndef main(msg):\n    os.environ[\"Token\"]\n")
+            .with_file("B/function.json", HTTP_JSON)
+            .with_file("B/__init__.py", "def main(request): pass\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        let codes = |state: &mut AppState, name: &str| -> Vec<&'static str> {
+            state
+                .function_diagnostics(name)
+                .iter()
+                .map(|d| d.code)
+                .collect()
+        };
+        assert_eq!(codes(&mut state, "A"), ["AZF306", "AZF310"]);
+        assert_eq!(codes(&mut state, "B"), ["AZF201", "AZF202"]);
+
+        // Defining the connection changes A only; B's diagnostics are kept as they were.
+        let b_before = state.function_diagnostics("B");
+        let affected = state.set_file(
+            "local.settings.json",
+            text(&settings(r#", "MyConn__serviceUri": "https://x""#)),
+        );
+        assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
+        assert_eq!(codes(&mut state, "A"), ["AZF310"]);
+        assert!(Arc::ptr_eq(&b_before, &state.function_diagnostics("B")));
+
+        // The result equals a check from scratch, and an edit that changes nothing affects
+        // nothing.
+        let fresh = AppState::new(state.input().clone()).function_diagnostics("A");
+        assert_eq!(*state.function_diagnostics("A"), *fresh);
+        let affected = state.set_file(
+            "local.settings.json",
+            text(&settings(r#", "MyConn__serviceUri": "https://y""#)),
+        );
+        assert!(affected.is_empty(), "{affected:?}");
+
+        // Removing the file silences the settings rules.
+        let affected = state.remove_file("local.settings.json");
+        assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
+        assert!(codes(&mut state, "A").is_empty());
     }
 
     #[test]

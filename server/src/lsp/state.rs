@@ -12,6 +12,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::config::ClientSettings;
 use super::convert::Encoding;
+use crate::analysis::settings::LOCAL_SETTINGS;
 use crate::analysis::state::AppState;
 use crate::analysis::{AppInput, Config, Diagnostic, FileContent};
 
@@ -139,8 +140,10 @@ impl App {
             None => self.state.remove_file(rel),
         };
         match rel.split_once('/') {
-            // host.json, local.settings.json, requirements.txt, shared root modules: the whole
-            // app.
+            // local.settings.json: the state re-ran the rules that read it and returned the
+            // functions whose diagnostics changed.
+            None if rel == LOCAL_SETTINGS => {}
+            // host.json, requirements.txt, shared root modules: the whole app.
             None => affected.extend(self.state.units().map(|u| u.name.clone())),
             // A function folder that stopped being one.
             Some((folder, _)) => {

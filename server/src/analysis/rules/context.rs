@@ -2,6 +2,7 @@
 //! of its entry point and signature.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::app::AppInput;
@@ -9,6 +10,7 @@ use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::function::{self, Entry, FunctionUnit, Modules, Script};
 use crate::analysis::function_json::Binding;
 use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
+use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
 
 use super::RuleMeta;
@@ -87,8 +89,12 @@ pub struct FunctionCtx<'a> {
     pub bindings_by_name: HashMap<&'a str, &'a Binding>,
     /// The modules the worker runs to load this function, computed on first use.
     loaded: std::cell::OnceCell<Vec<LoadedModule>>,
-    /// `local.settings.json`, read on first use; `None` inside when the app has none.
-    settings: std::cell::OnceCell<Option<crate::analysis::settings::LocalSettings>>,
+    /// `local.settings.json`, read on first use (or given, read once for the whole app); `None`
+    /// inside when the app has none.
+    settings: std::cell::OnceCell<Option<Arc<LocalSettings>>>,
+    /// Whether a rule asked for the settings since [`FunctionCtx::take_settings_read`]: its
+    /// result then depends on local.settings.json.
+    settings_read: std::cell::Cell<bool>,
 }
 
 /// The entry point's parameters as `inspect.signature` sees them, and their annotations as
@@ -113,6 +119,17 @@ pub struct SigParam<'a> {
 
 impl<'a> FunctionCtx<'a> {
     pub fn new(app: &'a AppInput, modules: &'a Modules, unit: &'a FunctionUnit) -> FunctionCtx<'a> {
+        Self::with_settings(app, modules, unit, None)
+    }
+
+    /// A context whose `local.settings.json` is `settings` when given (`Some(None)`: the app
+    /// has none), rather than read from the app.
+    pub fn with_settings(
+        app: &'a AppInput,
+        modules: &'a Modules,
+        unit: &'a FunctionUnit,
+        settings: Option<Option<Arc<LocalSettings>>>,
+    ) -> FunctionCtx<'a> {
         let json_text = app.text(&unit.json_path).unwrap_or("");
         let (script_path, script_text) = match &unit.script {
             Script::Found { path, .. } if path.ends_with(".py") => {
@@ -171,15 +188,24 @@ impl<'a> FunctionCtx<'a> {
             signature,
             bindings_by_name,
             loaded: std::cell::OnceCell::new(),
-            settings: std::cell::OnceCell::new(),
+            settings: settings.map(std::cell::OnceCell::from).unwrap_or_default(),
+            settings_read: std::cell::Cell::new(false),
         }
     }
 
     /// `local.settings.json`, when the app has one (rules that need it are skipped otherwise).
-    pub fn settings(&self) -> Option<&crate::analysis::settings::LocalSettings> {
+    /// Every read of the settings by a rule goes through here, so that it is known which
+    /// results an edit of the settings can change.
+    pub fn settings(&self) -> Option<&LocalSettings> {
+        self.settings_read.set(true);
         self.settings
-            .get_or_init(|| crate::analysis::settings::local_settings(self.app))
-            .as_ref()
+            .get_or_init(|| crate::analysis::settings::local_settings(self.app).map(Arc::new))
+            .as_deref()
+    }
+
+    /// Whether the settings were read since the last call.
+    pub fn take_settings_read(&self) -> bool {
+        self.settings_read.replace(false)
     }
 
     /// A diagnostic with no function attached (in a file the whole app shares).

@@ -4,6 +4,8 @@
 use super::app::AppInput;
 use super::diagnostic::{Diagnostic, Severity};
 use super::function::{FunctionUnit, Modules};
+use super::settings::LocalSettings;
+use std::sync::Arc;
 
 pub mod context;
 #[cfg(test)]
@@ -166,19 +168,74 @@ pub fn check_function_and_modules(
     modules: &Modules,
     unit: &FunctionUnit,
 ) -> (Vec<Diagnostic>, Vec<String>) {
-    let ctx = FunctionCtx::new(app, modules, unit);
-    let mut out = Vec::new();
-    for check in CHECKS {
+    let checked = check_function_parts(app, modules, unit, None);
+    let mut all = checked.independent;
+    all.extend(checked.on_settings);
+    all.sort_by_key(|d| d.code);
+    (all, checked.files)
+}
+
+/// One function's diagnostics, split by whether they depend on `local.settings.json`.
+#[derive(Debug, Clone, Default)]
+pub struct FunctionChecked {
+    /// From the rules that did not read the settings.
+    pub independent: Vec<Diagnostic>,
+    /// The rules (positions in [`RULES`]) that read the settings: an edit of the settings
+    /// re-runs only these.
+    pub settings_rules: Vec<usize>,
+    /// What those rules reported.
+    pub on_settings: Vec<Diagnostic>,
+    /// The app files the worker runs to load the function.
+    pub files: Vec<String>,
+}
+
+/// Runs the function-level rules on one function, with `settings` read once for the app
+/// (`Some(None)`: it has none) or, when `None`, read here.
+pub fn check_function_parts(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Option<Arc<LocalSettings>>>,
+) -> FunctionChecked {
+    let ctx = FunctionCtx::with_settings(app, modules, unit, settings);
+    let mut out = FunctionChecked::default();
+    for (i, check) in CHECKS.iter().enumerate() {
         if let Check::Function(check) = check {
-            check(&ctx, &mut out);
+            let mut found = Vec::new();
+            check(&ctx, &mut found);
+            if ctx.take_settings_read() {
+                out.settings_rules.push(i);
+                out.on_settings.extend(found);
+            } else {
+                out.independent.extend(found);
+            }
         }
     }
-    let files = ctx
+    out.files = ctx
         .loaded_modules()
         .iter()
         .map(|m| m.file.clone())
         .collect();
-    (out, files)
+    out
+}
+
+/// Re-runs only `rules` (positions in [`RULES`], function-level) on one function: what an edit
+/// of `local.settings.json` can change.
+pub fn check_function_rules(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Arc<LocalSettings>>,
+    rules: &[usize],
+) -> Vec<Diagnostic> {
+    let ctx = FunctionCtx::with_settings(app, modules, unit, Some(settings));
+    let mut out = Vec::new();
+    for &i in rules {
+        if let Some(Check::Function(check)) = CHECKS.get(i) {
+            check(&ctx, &mut out);
+        }
+    }
+    out
 }
 
 /// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
