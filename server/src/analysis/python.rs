@@ -404,6 +404,9 @@ fn node_text<'a>(node: tree_sitter::Node, src: &'a str) -> &'a str {
 
 fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyModule {
     let mut module = PyModule::default();
+    // Room for every `def` at once: growing by doubling would briefly hold three times the
+    // functions of a module with very many.
+    module.functions.reserve(src.matches("def ").count());
     let root = tree.root_node();
     if root.has_error() {
         collect_syntax_errors(root, src, &mut module.syntax_errors);
@@ -638,10 +641,11 @@ impl Const {
 
 impl ModuleWalker<'_, '_> {
     fn bind(&mut self, name: &str, offset: usize, kind: NameKind, ctx: Ctx) {
+        // Most names are bound once: room for one definition, not the default four.
         self.module
             .names
             .entry(name.to_string())
-            .or_default()
+            .or_insert_with(|| Vec::with_capacity(1))
             .push(NameDef {
                 offset,
                 kind,
@@ -1319,6 +1323,11 @@ impl ModuleWalker<'_, '_> {
             }
         }
         self.depth -= 1;
+        // A module can hold many definitions: keep no spare capacity per definition.
+        params.shrink_to_fit();
+        value_returns.shrink_to_fit();
+        nested.shrink_to_fit();
+        returned_names.shrink_to_fit();
         let idx = self.module.functions.len();
         self.module.functions.push(PyFunction {
             name: name_node
