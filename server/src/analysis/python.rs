@@ -299,14 +299,27 @@ pub fn parse(text: &str) -> PyModule {
 /// (`PyModule::statements`) are collected only when `decorator_model` is set, since apps without
 /// a decorator script never look at them.
 pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
+    parse_reusing(text, decorator_model, None).0
+}
+
+/// [`parse_for`], also returning the syntax tree, and re-using `previous` when given: the tree
+/// of the text before an edit, already adjusted with [`tree_sitter::Tree::edit`] for every change
+/// made since (byte offsets and `\n`-based rows and byte columns). Only the changed region is
+/// parsed again; the result equals a parse from scratch.
+pub fn parse_reusing(
+    text: &str,
+    decorator_model: bool,
+    previous: Option<&tree_sitter::Tree>,
+) -> (PyModule, Option<tree_sitter::Tree>) {
     if let Some(at) = bracket_depth_exceeded(text) {
-        return PyModule {
+        let module = PyModule {
             syntax_errors: vec![PySyntaxError {
                 range: TextRange::new(at, at + 1),
                 message: "too many nested parentheses".into(),
             }],
             ..PyModule::default()
         };
+        return (module, None);
     }
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
@@ -316,9 +329,9 @@ pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
                 .expect("tree-sitter-python is ABI-compatible with tree-sitter");
             p
         });
-        match parser.parse(text, None) {
-            Some(tree) => summarize(&tree, text, decorator_model),
-            None => PyModule::default(),
+        match parser.parse(text, previous) {
+            Some(tree) => (summarize(&tree, text, decorator_model), Some(tree)),
+            None => (PyModule::default(), None),
         }
     })
 }

@@ -224,13 +224,26 @@ impl AppState {
 
     /// Sets a file's content (an edit, a new file) and returns the functions it affects.
     pub fn set_file(&mut self, path: &str, content: FileContent) -> BTreeSet<String> {
+        self.set_file_reusing(path, content, None).0
+    }
+
+    /// [`AppState::set_file`] for an edited Python file whose previous syntax tree is known
+    /// (adjusted for the edits with `Tree::edit`): only the edited region is parsed again. Also
+    /// returns the new tree, for the next edit.
+    pub fn set_file_reusing(
+        &mut self,
+        path: &str,
+        content: FileContent,
+        previous: Option<&tree_sitter::Tree>,
+    ) -> (BTreeSet<String>, Option<tree_sitter::Tree>) {
+        let mut tree = None;
         if path.ends_with(".py") {
             match content.text() {
                 Some(text) => {
-                    self.modules.insert(
-                        path.to_string(),
-                        Arc::new(python::parse_for(text, self.v2_script.is_some())),
-                    );
+                    let (module, new_tree) =
+                        python::parse_reusing(text, self.v2_script.is_some(), previous);
+                    tree = new_tree;
+                    self.modules.insert(path.to_string(), Arc::new(module));
                 }
                 None => {
                     self.modules.remove(path);
@@ -239,7 +252,7 @@ impl AppState {
         }
         let existed = self.input.files.contains_key(path);
         self.input.files.insert(path.to_string(), content);
-        self.refresh(path, !existed)
+        (self.refresh(path, !existed), tree)
     }
 
     /// Removes a file and returns the functions it affects.
@@ -560,6 +573,120 @@ mod tests {
         let affected = state.remove_file("local.settings.json");
         assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
         assert!(codes(&mut state, "A").is_empty());
+    }
+
+    /// The `\n`-based row and byte column of `offset`, as tree-sitter counts them.
+    fn point(text: &str, offset: usize) -> tree_sitter::Point {
+        let before = &text[..offset];
+        let row = before.matches('\n').count();
+        let column = offset - before.rfind('\n').map_or(0, |i| i + 1);
+        tree_sitter::Point { row, column }
+    }
+
+    /// A module's summary with its names in a stable order.
+    fn comparable(module: &python::PyModule) -> String {
+        let mut m = module.clone();
+        let names: BTreeMap<_, _> = std::mem::take(&mut m.names).into_iter().collect();
+        format!("{m:?} {names:?}")
+    }
+
+    #[test]
+    fn incremental_parses_equal_parses_from_scratch() {
+        const PIECES: &[&str] = &[
+            "def ",
+            "f(",
+            ")",
+            ":",
+            "\n",
+            "\n    ",
+            "    ",
+            "return x",
+            "é",
+            "😀",
+            "\r\n",
+            "\r",
+            "\"",
+            "'''",
+            "(",
+            "[",
+            "]",
+            "import os\n",
+            "os.environ[\"K\"]",
+            "@app.route()\n",
+            "class C:\n",
+            "x: int = 1\n",
+            "#",
+            "\\",
+            "lambda: 0",
+            " ",
+            "a",
+            "𝄞",
+            "中文",
+            "{",
+            "}",
+            "ß",
+            "x = \"🎉\"\r\n",
+        ];
+        let base = "import os\nimport azure.functions as func\n\n\ndef main(req: func.HttpRequest) -> func.HttpResponse:\n    name = os.environ[\"NAME\"]\n    return func.HttpResponse(name)\n\n\nclass Helper:\n    def __init__(self, x: int = 1):\n        self.x = x\n";
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed >> 12;
+            seed ^= seed << 25;
+            seed ^= seed >> 27;
+            (seed.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1) as u64) as usize
+        };
+        for session in 0..20 {
+            let input = AppInput::new("app")
+                .with_file("F/function.json", HTTP_JSON)
+                .with_file("F/__init__.py", base);
+            let mut state = AppState::new(input);
+            let mut source = base.to_string();
+            let (_, mut tree) = state.set_file_reusing("F/__init__.py", text(&source), None);
+            for step in 0..60 {
+                let bounds: Vec<usize> = source
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain([source.len()])
+                    .collect();
+                let mut start = bounds[next(bounds.len())];
+                let mut end = bounds[next(bounds.len())];
+                if start > end {
+                    std::mem::swap(&mut start, &mut end);
+                }
+                if end - start > 20 {
+                    end = *bounds.iter().find(|&&b| b >= start + next(20)).unwrap();
+                }
+                let insert: String = (0..next(3)).map(|_| PIECES[next(PIECES.len())]).collect();
+                let mut edited = source.clone();
+                edited.replace_range(start..end, &insert);
+                let edit = tree_sitter::InputEdit {
+                    start_byte: start,
+                    old_end_byte: end,
+                    new_end_byte: start + insert.len(),
+                    start_position: point(&source, start),
+                    old_end_position: point(&source, end),
+                    new_end_position: point(&edited, start + insert.len()),
+                };
+                if let Some(t) = tree.as_mut() {
+                    t.edit(&edit);
+                }
+                source = edited;
+                let (_, new_tree) =
+                    state.set_file_reusing("F/__init__.py", text(&source), tree.as_ref());
+                let (scratch, scratch_tree) = python::parse_reusing(&source, false, None);
+                assert_eq!(
+                    comparable(&state.modules()["F/__init__.py"]),
+                    comparable(&scratch),
+                    "session {session} step {step}: {source:?}"
+                );
+                assert_eq!(
+                    new_tree.as_ref().map(|t| t.root_node().to_sexp()),
+                    scratch_tree.as_ref().map(|t| t.root_node().to_sexp()),
+                    "session {session} step {step}: {source:?}"
+                );
+                tree = new_tree;
+            }
+        }
     }
 
     #[test]
