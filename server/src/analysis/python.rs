@@ -230,9 +230,8 @@ impl PyModule {
     pub fn final_binding(&self, name: &str) -> Binding<'_> {
         match self.names.get(name) {
             Some(defs) => {
-                let runtime: Vec<&NameDef> =
-                    defs.iter().filter(|d| !d.type_checking_only).collect();
-                match runtime.last() {
+                let last = defs.iter().rev().find(|d| !d.type_checking_only);
+                match last {
                     None if self.has_star_import || self.has_module_getattr => Binding::Unknown,
                     None => Binding::Unbound,
                     Some(last) if last.conditional => Binding::Unknown,

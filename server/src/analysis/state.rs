@@ -95,7 +95,7 @@ impl AppState {
         use rayon::prelude::*;
         enum Work<'s> {
             Full(&'s Arc<FunctionUnit>),
-            Settings(&'s Arc<FunctionUnit>, &'s [usize]),
+            Settings(&'s Arc<FunctionUnit>, &'s rules::FunctionChecked),
         }
         enum Done {
             Full(rules::FunctionChecked),
@@ -106,9 +106,7 @@ impl AppState {
             .values()
             .filter_map(|u| match self.cache.get(&u.name) {
                 None => Some(Work::Full(u)),
-                Some(c) if !c.settings_current => {
-                    Some(Work::Settings(u, &c.checked.settings_rules))
-                }
+                Some(c) if !c.settings_current => Some(Work::Settings(u, &c.checked)),
                 Some(_) => None,
             })
             .collect();
@@ -141,8 +139,12 @@ impl AppState {
         )
     }
 
-    fn recheck_settings(&self, unit: &FunctionUnit, rules: &[usize]) -> Vec<Diagnostic> {
-        if rules.is_empty() {
+    fn recheck_settings(
+        &self,
+        unit: &FunctionUnit,
+        checked: &rules::FunctionChecked,
+    ) -> Vec<Diagnostic> {
+        if checked.settings_rules.is_empty() {
             return Vec::new();
         }
         rules::check_function_rules(
@@ -150,7 +152,8 @@ impl AppState {
             &self.modules,
             unit,
             self.settings.clone(),
-            rules,
+            checked.loaded.clone(),
+            &checked.settings_rules,
         )
     }
 
@@ -326,7 +329,7 @@ impl AppState {
         let mut work = Vec::new();
         for (name, unit) in &self.units {
             match self.cache.get(name) {
-                Some(c) => work.push((unit, c.checked.settings_rules.as_slice())),
+                Some(c) => work.push((unit, &c.checked)),
                 None => {
                     affected.insert(name.clone());
                 }
@@ -413,7 +416,7 @@ impl AppState {
         match self.units.get(name).cloned() {
             Some(unit) => match self.cache.get(name) {
                 Some(c) => {
-                    let found = self.recheck_settings(&unit, &c.checked.settings_rules);
+                    let found = self.recheck_settings(&unit, &c.checked);
                     self.remember_settings(name, found);
                     self.cache
                         .get_mut(name)

@@ -27,7 +27,7 @@ Rename the parameter to `req`, or the binding to `request`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     let binding_names: Vec<&str> = ctx
         .unit
         .json

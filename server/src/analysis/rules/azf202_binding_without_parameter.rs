@@ -25,7 +25,7 @@ with `def main(msg: func.QueueMessage)`: add `inputBlob: func.InputStream` to th
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     // Parameters by name (the first of a name), so each binding costs a lookup.
     let mut params: HashMap<&str, &crate::analysis::python::Param> = HashMap::new();
     for p in &sig.params {

@@ -82,13 +82,13 @@ pub struct FunctionCtx<'a> {
     /// `entryPoint`, or `main`.
     pub entry_name: String,
     pub entry: Option<Entry<'a>>,
-    /// The signature the worker checks, when the entry point is a function or class we can read
-    /// and the script parses.
-    pub signature: Option<Signature<'a>>,
+    /// The signature the worker checks, computed on first use (rules that do not need it, as
+    /// those re-run on a settings edit, skip resolving its annotations).
+    signature: std::cell::OnceCell<Option<Signature<'a>>>,
     /// Bindings by exact name (first occurrence).
     pub bindings_by_name: HashMap<&'a str, &'a Binding>,
     /// The modules the worker runs to load this function, computed on first use.
-    loaded: std::cell::OnceCell<Vec<LoadedModule>>,
+    loaded: std::cell::OnceCell<Arc<Vec<LoadedModule>>>,
     /// `local.settings.json`, read on first use (or given, read once for the whole app); `None`
     /// inside when the app has none.
     settings: std::cell::OnceCell<Option<Arc<LocalSettings>>>,
@@ -159,22 +159,6 @@ impl<'a> FunctionCtx<'a> {
                 bindings_by_name.entry(n).or_insert(b);
             }
         }
-        let signature = match (module, entry) {
-            (Some(_), Some(_)) if unit.v2.as_ref().is_some_and(|v| v.dynamic_names) => None,
-            (Some(m), Some(e)) if m.syntax_errors.is_empty() => {
-                let mut sig = signature(m, e, &bindings_by_name);
-                if let (Some(sig), Some(v2)) = (sig.as_mut(), &unit.v2) {
-                    // `durable_client_input` replaces the client parameter's annotation by `str`.
-                    for p in &mut sig.params {
-                        if v2.durable_clients.contains(&p.param.name) {
-                            p.resolved = None;
-                        }
-                    }
-                }
-                sig
-            }
-            _ => None,
-        };
         FunctionCtx {
             app,
             modules,
@@ -185,7 +169,7 @@ impl<'a> FunctionCtx<'a> {
             module,
             entry_name,
             entry,
-            signature,
+            signature: std::cell::OnceCell::new(),
             bindings_by_name,
             loaded: std::cell::OnceCell::new(),
             settings: settings.map(std::cell::OnceCell::from).unwrap_or_default(),
@@ -201,6 +185,47 @@ impl<'a> FunctionCtx<'a> {
         self.settings
             .get_or_init(|| crate::analysis::settings::local_settings(self.app).map(Arc::new))
             .as_deref()
+    }
+
+    /// The signature the worker checks, when the entry point is a function or class we can read
+    /// and the script parses.
+    pub fn signature(&self) -> Option<&Signature<'a>> {
+        self.signature
+            .get_or_init(|| self.compute_signature())
+            .as_ref()
+    }
+
+    fn compute_signature(&self) -> Option<Signature<'a>> {
+        let unit = self.unit;
+        match (self.module, self.entry) {
+            (Some(_), Some(_)) if unit.v2.as_ref().is_some_and(|v| v.dynamic_names) => None,
+            (Some(m), Some(e)) if m.syntax_errors.is_empty() => {
+                let mut sig = signature(m, e, &self.bindings_by_name);
+                if let (Some(sig), Some(v2)) = (sig.as_mut(), &unit.v2) {
+                    // `durable_client_input` replaces the client parameter's annotation by `str`.
+                    for p in &mut sig.params {
+                        if v2.durable_clients.contains(&p.param.name) {
+                            p.resolved = None;
+                        }
+                    }
+                }
+                sig
+            }
+            _ => None,
+        }
+    }
+
+    /// The loaded modules, shared (to hand to a later re-run of some rules, see
+    /// [`FunctionCtx::set_loaded_modules`]).
+    pub fn shared_loaded_modules(&self) -> Arc<Vec<LoadedModule>> {
+        self.loaded_modules();
+        self.loaded.get().cloned().unwrap_or_default()
+    }
+
+    /// Gives the loaded modules computed by an earlier check of the same function and files
+    /// (they do not depend on the settings).
+    pub fn set_loaded_modules(&self, loaded: Arc<Vec<LoadedModule>>) {
+        let _ = self.loaded.set(loaded);
     }
 
     /// Whether the settings were read since the last call.
@@ -460,6 +485,7 @@ fn v2_import_rules(
 }
 
 /// A module the worker runs while loading a function.
+#[derive(Debug, Clone)]
 pub struct LoadedModule {
     pub file: String,
     /// The import statement that brings it in (file and range); `None` for the script and the
@@ -473,7 +499,8 @@ impl FunctionCtx<'_> {
     /// Every local module the worker imports to load this function: the packages on the way to
     /// the script, the script, and (transitively) the app modules they import unconditionally.
     pub fn loaded_modules(&self) -> &[LoadedModule] {
-        self.loaded.get_or_init(|| self.compute_loaded_modules())
+        self.loaded
+            .get_or_init(|| Arc::new(self.compute_loaded_modules()))
     }
 
     fn compute_loaded_modules(&self) -> Vec<LoadedModule> {

@@ -187,6 +187,8 @@ pub struct FunctionChecked {
     pub on_settings: Vec<Diagnostic>,
     /// The app files the worker runs to load the function.
     pub files: Vec<String>,
+    /// The modules the worker runs to load it, with their imports (kept for re-runs).
+    pub loaded: Arc<Vec<context::LoadedModule>>,
 }
 
 /// Runs the function-level rules on one function, with `settings` read once for the app
@@ -211,11 +213,8 @@ pub fn check_function_parts(
             }
         }
     }
-    out.files = ctx
-        .loaded_modules()
-        .iter()
-        .map(|m| m.file.clone())
-        .collect();
+    out.loaded = ctx.shared_loaded_modules();
+    out.files = out.loaded.iter().map(|m| m.file.clone()).collect();
     out
 }
 
@@ -226,9 +225,11 @@ pub fn check_function_rules(
     modules: &Modules,
     unit: &FunctionUnit,
     settings: Option<Arc<LocalSettings>>,
+    loaded: Arc<Vec<context::LoadedModule>>,
     rules: &[usize],
 ) -> Vec<Diagnostic> {
     let ctx = FunctionCtx::with_settings(app, modules, unit, Some(settings));
+    ctx.set_loaded_modules(loaded);
     let mut out = Vec::new();
     for &i in rules {
         if let Some(Check::Function(check)) = CHECKS.get(i) {
