@@ -242,6 +242,68 @@ async fn bench(root: &Path, n: usize, pull: bool) {
     client.shutdown().await;
 }
 
+/// Keystrokes in a 2 MB Python module of a small app (one function whose script defines many
+/// helpers): the cost of re-parsing the edited module.
+async fn large_module(root: &Path) {
+    std::fs::create_dir_all(root.join("Big")).unwrap();
+    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+    std::fs::write(
+        root.join("Big/function.json"),
+        r#"{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}"#,
+    )
+    .unwrap();
+    let mut text = String::from("import azure.functions as func\n\n\ndef main(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"ok\")\n");
+    let mut i = 0;
+    while text.len() < 2_000_000 {
+        text.push_str(&format!("\n\ndef helper_{i}(value: int, scale: int = 2) -> int:\n    total = value * scale\n    return total + {i}\n"));
+        i += 1;
+    }
+    let path = root.join("Big/__init__.py");
+    std::fs::write(&path, &text).unwrap();
+    let mut client = TestClient::start(pull_caps(), &[root], None).await;
+    client.disable_log();
+    client.wait_indexed().await;
+    let uri = file_uri(&path);
+    client.open(&uri, "python", 1, &text).await;
+    let doc = json!({"textDocument": {"uri": uri}});
+    client
+        .request("textDocument/diagnostic", doc.clone())
+        .await
+        .unwrap();
+    // Typing in the return expression of `main` (line 4), then in a helper in the middle.
+    let middle = text[..text.len() / 2].matches('\n').count() + 1;
+    let mut samples = Vec::new();
+    for k in 0..40usize {
+        let (line, col) = if k < 20 {
+            (4, 32 + k)
+        } else {
+            (middle, k - 20)
+        };
+        let t = Instant::now();
+        client
+            .change(
+                &uri,
+                k as i32 + 2,
+                json!([{"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"}]),
+            )
+            .await;
+        client
+            .request("textDocument/diagnostic", doc.clone())
+            .await
+            .unwrap();
+        samples.push(t.elapsed());
+    }
+    summary(
+        &format!(
+            "[pull] keystroke in a {:.1} MB module",
+            text.len() as f64 / 1e6
+        ),
+        &mut samples,
+    );
+    println!("[pull] RSS with the module open: {:.1} MB", rss_mb());
+    client.shutdown().await;
+}
+
 fn main() {
     let n: usize = std::env::args()
         .skip(1)
@@ -263,4 +325,5 @@ fn main() {
     println!("RSS before the server: {:.1} MB", rss_mb());
     runtime.block_on(bench(&root, n, false));
     runtime.block_on(bench(&root, n, true));
+    runtime.block_on(large_module(&dir.path().join("large")));
 }
