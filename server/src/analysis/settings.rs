@@ -28,11 +28,20 @@ pub struct LocalSettings {
     by_name: std::collections::HashMap<String, usize>,
     /// Positions in `values` sorted by name, for the entries under a prefix.
     sorted: Vec<usize>,
+    /// Near misses among the names of `values`.
+    suggestions: super::catalog::SuggestIndex,
+    /// The names of `values`, in order (what `suggestions` indexes).
+    names: Vec<String>,
 }
 
 impl LocalSettings {
     pub fn value(&self, name: &str) -> Option<&Setting> {
         self.by_name.get(name).map(|&i| &self.values[i])
+    }
+
+    /// The name in `Values` that `name` is likely a typo of (see `catalog::did_you_mean`).
+    pub fn suggest_value(&self, name: &str) -> Option<&str> {
+        self.suggestions.suggest(&self.names, name)
     }
 }
 
@@ -70,6 +79,8 @@ pub fn local_settings(app: &AppInput) -> Option<LocalSettings> {
     for (i, v) in out.values.iter().enumerate() {
         out.by_name.entry(v.name.clone()).or_insert(i);
     }
+    out.names = out.values.iter().map(|v| v.name.clone()).collect();
+    out.suggestions = super::catalog::SuggestIndex::new(&out.names);
     out.sorted = (0..out.values.len()).collect();
     out.sorted
         .sort_by(|&a, &b| out.values[a].name.cmp(&out.values[b].name));

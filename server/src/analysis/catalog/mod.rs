@@ -452,30 +452,14 @@ pub fn did_you_mean<'a>(
 /// lookup plus at most [`FUZZY_BUDGET`] comparisons, whatever the number of candidates.
 pub struct Suggester<'a> {
     candidates: Vec<&'a str>,
-    /// Lowercased candidate → its positions, in order.
-    by_lower: std::collections::HashMap<String, Vec<usize>>,
-    /// Positions of the candidates of each length (in characters, up to [`MAX_FUZZY_LEN`]).
-    by_len: Vec<Vec<usize>>,
+    index: SuggestIndex,
 }
 
 impl<'a> Suggester<'a> {
     pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Suggester<'a> {
         let candidates: Vec<&'a str> = candidates.into_iter().collect();
-        let mut by_lower: std::collections::HashMap<String, Vec<usize>> =
-            std::collections::HashMap::with_capacity(candidates.len());
-        let mut by_len = vec![Vec::new(); MAX_FUZZY_LEN + 1];
-        for (i, c) in candidates.iter().enumerate() {
-            by_lower.entry(c.to_ascii_lowercase()).or_default().push(i);
-            let len = c.chars().count();
-            if len <= MAX_FUZZY_LEN {
-                by_len[len].push(i);
-            }
-        }
-        Suggester {
-            candidates,
-            by_lower,
-            by_len,
-        }
+        let index = SuggestIndex::new(&candidates);
+        Suggester { candidates, index }
     }
 
     pub fn candidates(&self) -> &[&'a str] {
@@ -484,10 +468,50 @@ impl<'a> Suggester<'a> {
 
     /// The same answer as [`did_you_mean`] over the candidates.
     pub fn suggest(&self, word: &str) -> Option<&'a str> {
+        let i = self.index.suggest_position(&self.candidates, word)?;
+        Some(self.candidates[i])
+    }
+}
+
+/// The index of a [`Suggester`], owning no candidate: for a type that keeps it next to the
+/// candidates it owns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SuggestIndex {
+    /// Lowercased candidate → its positions, in order.
+    by_lower: std::collections::HashMap<String, Vec<usize>>,
+    /// Positions of the candidates of each length (in characters, up to [`MAX_FUZZY_LEN`]).
+    by_len: Vec<Vec<usize>>,
+}
+
+impl SuggestIndex {
+    pub fn new<S: AsRef<str>>(candidates: &[S]) -> SuggestIndex {
+        let mut by_lower: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::with_capacity(candidates.len());
+        let mut by_len = vec![Vec::new(); MAX_FUZZY_LEN + 1];
+        for (i, c) in candidates.iter().enumerate() {
+            let c = c.as_ref();
+            by_lower.entry(c.to_ascii_lowercase()).or_default().push(i);
+            let len = c.chars().count();
+            if len <= MAX_FUZZY_LEN {
+                by_len[len].push(i);
+            }
+        }
+        SuggestIndex { by_lower, by_len }
+    }
+
+    /// [`did_you_mean`] among `candidates`, the list this index was built from.
+    pub fn suggest<'a, S: AsRef<str>>(&self, candidates: &'a [S], word: &str) -> Option<&'a str> {
+        let i = self.suggest_position(candidates, word)?;
+        Some(candidates[i].as_ref())
+    }
+
+    /// The position in `candidates` of [`SuggestIndex::suggest`]'s answer.
+    pub fn suggest_position<S: AsRef<str>>(&self, candidates: &[S], word: &str) -> Option<usize> {
+        let name = |i: usize| candidates[i].as_ref();
         let lower = word.to_ascii_lowercase();
         if let Some(positions) = self.by_lower.get(&lower) {
-            if let Some(&i) = positions.iter().find(|&&i| self.candidates[i] != word) {
-                return Some(self.candidates[i]);
+            if let Some(&i) = positions.iter().find(|&&i| name(i) != word) {
+                return Some(i);
             }
         }
         let len = lower.chars().count();
@@ -504,18 +528,24 @@ impl<'a> Suggester<'a> {
                         .iter()
                         .copied()
                         .take(2 * FUZZY_BUDGET)
-                        .filter(|&i| self.candidates[i] != word)
+                        .filter(|&i| name(i) != word)
                         .take(FUZZY_BUDGET),
                 );
             }
         }
         picked.sort_unstable();
-        let mut best: Option<(&str, f64)> = None;
+        let mut best: Option<(usize, f64)> = None;
         for &i in picked.iter().take(FUZZY_BUDGET) {
-            let c = self.candidates[i];
-            consider(&mut best, &lower, c, &c.to_ascii_lowercase());
+            let c = name(i);
+            let mut one = None;
+            consider(&mut one, &lower, c, &c.to_ascii_lowercase());
+            if let Some((_, score)) = one {
+                if best.is_none_or(|(_, s)| score < s) {
+                    best = Some((i, score));
+                }
+            }
         }
-        best.map(|(c, _)| c)
+        best.map(|(i, _)| i)
     }
 }
 
