@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use super::context::{Counterparts, FunctionCtx};
 use super::RuleMeta;
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::python::ParamKind;
 use crate::analysis::routes::route_params;
@@ -28,6 +28,8 @@ Rename the parameter to `req`, or the binding to `request`.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(sig) = ctx.signature() else { return };
+    // The function's name, as every message of the function quotes it (cut when long).
+    let fname = quoted(&sig.function.name);
     let binding_names: Vec<&str> = ctx
         .unit
         .json
@@ -89,7 +91,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let message = match &ctx.unit.v2 {
             None => format!(
                 "parameter '{}' of {}() is not declared in function.json{hint}",
-                param.name, sig.function.name
+                param.name, fname
             ),
             Some(v2) => {
                 // `route()` names the request `req` unless `trigger_arg_name` says otherwise.
@@ -101,7 +103,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     .unwrap_or_default();
                 ctx.app_fails(format!(
                     "parameter '{}' of {}() is not bound by any decorator (no arg_name='{}'){hint}{default_name}",
-                    param.name, sig.function.name, param.name,
+                    param.name, fname, param.name,
                 ))
             }
         };

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::context::{Counterparts, FunctionCtx};
 use super::RuleMeta;
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::python::ParamKind;
 
 pub const META: RuleMeta = RuleMeta {
@@ -26,6 +26,8 @@ with `def main(msg: func.QueueMessage)`: add `inputBlob: func.InputStream` to th
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(sig) = ctx.signature() else { return };
+    // The function's name, as every message of the function quotes it (cut when long).
+    let fname = quoted(&sig.function.name);
     // Parameters by name (the first of a name), so each binding costs a lookup.
     let mut params: HashMap<&str, &crate::analysis::python::Param> = HashMap::new();
     for p in &sig.params {
@@ -69,7 +71,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let message = match &ctx.unit.v2 {
             None => format!(
                 "binding '{}' has no parameter in {}(){hint}",
-                name.value, sig.function.name
+                name.value, fname
             ),
             Some(v2) => {
                 let origin = v2.origin(&ctx.unit.json, b);
@@ -80,15 +82,15 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 ctx.app_fails(match origin {
                     Some(o) if !o.name_given && o.name_param == "trigger_arg_name" => format!(
                         "{deco}() passes the request as '{}' (the trigger_arg_name default), but {}() has no parameter '{}'{hint}",
-                        name.value, sig.function.name, name.value,
+                        name.value, fname, name.value,
                     ),
                     Some(o) if !o.name_param.is_empty() => format!(
                         "{deco}({}='{}') has no parameter '{}' in {}(){hint}",
-                        o.name_param, name.value, name.value, sig.function.name,
+                        o.name_param, name.value, name.value, fname,
                     ),
                     _ => format!(
                         "binding '{}' has no parameter in {}(){hint}",
-                        name.value, sig.function.name,
+                        name.value, fname,
                     ),
                 })
             }
@@ -102,7 +104,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             d = d.with_related(
                 script,
                 sig.function.name_range,
-                format!("{}() is defined here", sig.function.name),
+                format!("{}() is defined here", fname),
             );
         }
         out.push(d);
@@ -194,6 +196,28 @@ def report(req: func.HttpRequest) -> func.HttpResponse:
                 let param = &py[r.range.as_usize()];
                 assert!(d.message.contains(&format!("did you mean '{param}'")));
             }
+        }
+    }
+
+    #[test]
+    fn a_long_function_name_is_not_repeated_in_full() {
+        use crate::analysis::{check_app, AppInput, Config};
+        let name = format!("main{}", "x".repeat(50_000));
+        let bindings: Vec<String> = (0..200)
+            .map(|i| format!("{{\"type\": \"blob\", \"name\": \"b{i}\"}}"))
+            .collect();
+        let app = AppInput::new("app")
+            .with_file(
+                "F/function.json",
+                &format!("{{\"entryPoint\": \"{name}\", \"bindings\": [{}]}}", bindings.join(",")),
+            )
+            .with_file("F/__init__.py", &format!("def {name}():\n    pass\n"));
+        let config = Config { select: vec!["AZF202".into()], ..Config::default() };
+        let found = check_app(&app, &config);
+        assert_eq!(found.len(), 200);
+        for d in &found {
+            assert!(d.message.len() < 300, "{}", d.message.len());
+            assert!(d.message.contains("xxx…()"), "{}", d.message);
         }
     }
 }
