@@ -81,7 +81,8 @@ pub struct FunctionCtx<'a> {
     pub module: Option<&'a PyModule>,
     /// `entryPoint`, or `main`.
     pub entry_name: String,
-    pub entry: Option<Entry<'a>>,
+    /// The entry point, computed on first use.
+    entry: std::cell::OnceCell<Option<Entry<'a>>>,
     /// The signature the worker checks, computed on first use (rules that do not need it, as
     /// those re-run on a settings edit, skip resolving its annotations).
     signature: std::cell::OnceCell<Option<Signature<'a>>>,
@@ -148,11 +149,6 @@ impl<'a> FunctionCtx<'a> {
                 .filter(|e| !e.is_empty())
                 .unwrap_or_else(|| "main".to_string()),
         };
-        let entry = match (&unit.v2, module, script_text) {
-            (Some(v2), Some(m), _) => Some(v2_entry(m, v2)),
-            (None, Some(m), Some(t)) => Some(function::entry_point(m, &entry_name, t)),
-            _ => None,
-        };
         let mut bindings_by_name = HashMap::new();
         for b in &unit.json.bindings {
             if let Some(n) = b.name_str() {
@@ -168,7 +164,7 @@ impl<'a> FunctionCtx<'a> {
             script_text,
             module,
             entry_name,
-            entry,
+            entry: std::cell::OnceCell::new(),
             signature: std::cell::OnceCell::new(),
             bindings_by_name,
             loaded: std::cell::OnceCell::new(),
@@ -187,6 +183,18 @@ impl<'a> FunctionCtx<'a> {
             .as_deref()
     }
 
+    /// What `entryPoint` (or the decorated `def`) names in the script, when the script is a
+    /// parsed Python module.
+    pub fn entry(&self) -> Option<Entry<'a>> {
+        *self
+            .entry
+            .get_or_init(|| match (&self.unit.v2, self.module, self.script_text) {
+                (Some(v2), Some(m), _) => Some(v2_entry(m, v2)),
+                (None, Some(m), Some(t)) => Some(function::entry_point(m, &self.entry_name, t)),
+                _ => None,
+            })
+    }
+
     /// The signature the worker checks, when the entry point is a function or class we can read
     /// and the script parses.
     pub fn signature(&self) -> Option<&Signature<'a>> {
@@ -197,7 +205,7 @@ impl<'a> FunctionCtx<'a> {
 
     fn compute_signature(&self) -> Option<Signature<'a>> {
         let unit = self.unit;
-        match (self.module, self.entry) {
+        match (self.module, self.entry()) {
             (Some(_), Some(_)) if unit.v2.as_ref().is_some_and(|v| v.dynamic_names) => None,
             (Some(m), Some(e)) if m.syntax_errors.is_empty() => {
                 let mut sig = signature(m, e, &self.bindings_by_name);
