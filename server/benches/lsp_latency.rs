@@ -20,11 +20,7 @@ use serde_json::{json, Value};
 fn generate(root: &Path, n: usize) {
     std::fs::create_dir_all(root).unwrap();
     std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
-    std::fs::write(
-        root.join("local.settings.json"),
-        r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true"}}"#,
-    )
-    .unwrap();
+    std::fs::write(root.join("local.settings.json"), SETTINGS).unwrap();
     for i in 0..n {
         let dir = root.join(format!("F{i:05}"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -65,6 +61,9 @@ fn generate(root: &Path, n: usize) {
         std::fs::write(dir.join("__init__.py"), py).unwrap();
     }
 }
+
+/// local.settings.json of the generated app; the settings keystrokes type into `Typed`.
+const SETTINGS: &str = r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true", "Typed": ""}}"#;
 
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -179,6 +178,31 @@ async fn bench(root: &Path, n: usize, pull: bool) {
         &mut keystrokes,
     );
 
+    // Keystrokes in local.settings.json, which every function reads: typing in a value. The
+    // request after each change is answered once the change is applied and re-checked.
+    let settings_uri = file_uri(&root.join("local.settings.json"));
+    client.open(&settings_uri, "json", 1, SETTINGS).await;
+    let column = SETTINGS.rfind("\"\"}}").unwrap() + 1;
+    let mut settings_samples = Vec::new();
+    for i in 0..30 {
+        let col = column + i;
+        let t = Instant::now();
+        client
+            .change(
+                &settings_uri,
+                i as i32 + 2,
+                json!([{"range": {"start": {"line": 0, "character": col}, "end": {"line": 0, "character": col}}, "text": "x"}]),
+            )
+            .await;
+        client.request("azfunc/status", Value::Null).await.unwrap();
+        settings_samples.push(t.elapsed());
+        client.take_notifications();
+    }
+    summary(
+        &format!("[{mode}] local.settings.json keystroke"),
+        &mut settings_samples,
+    );
+
     // Completion: a binding's `type` value in function.json, and an os.environ key in Python.
     let fj = file_uri(&root.join("F00002/function.json"));
     let fj_text = std::fs::read_to_string(root.join("F00002/function.json")).unwrap();
@@ -218,6 +242,68 @@ async fn bench(root: &Path, n: usize, pull: bool) {
     client.shutdown().await;
 }
 
+/// Keystrokes in a 2 MB Python module of a small app (one function whose script defines many
+/// helpers): the cost of re-parsing the edited module.
+async fn large_module(root: &Path) {
+    std::fs::create_dir_all(root.join("Big")).unwrap();
+    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+    std::fs::write(
+        root.join("Big/function.json"),
+        r#"{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}"#,
+    )
+    .unwrap();
+    let mut text = String::from("import azure.functions as func\n\n\ndef main(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"ok\")\n");
+    let mut i = 0;
+    while text.len() < 2_000_000 {
+        text.push_str(&format!("\n\ndef helper_{i}(value: int, scale: int = 2) -> int:\n    total = value * scale\n    return total + {i}\n"));
+        i += 1;
+    }
+    let path = root.join("Big/__init__.py");
+    std::fs::write(&path, &text).unwrap();
+    let mut client = TestClient::start(pull_caps(), &[root], None).await;
+    client.disable_log();
+    client.wait_indexed().await;
+    let uri = file_uri(&path);
+    client.open(&uri, "python", 1, &text).await;
+    let doc = json!({"textDocument": {"uri": uri}});
+    client
+        .request("textDocument/diagnostic", doc.clone())
+        .await
+        .unwrap();
+    // Typing in the return expression of `main` (line 4), then in a helper in the middle.
+    let middle = text[..text.len() / 2].matches('\n').count() + 1;
+    let mut samples = Vec::new();
+    for k in 0..40usize {
+        let (line, col) = if k < 20 {
+            (4, 32 + k)
+        } else {
+            (middle, k - 20)
+        };
+        let t = Instant::now();
+        client
+            .change(
+                &uri,
+                k as i32 + 2,
+                json!([{"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"}]),
+            )
+            .await;
+        client
+            .request("textDocument/diagnostic", doc.clone())
+            .await
+            .unwrap();
+        samples.push(t.elapsed());
+    }
+    summary(
+        &format!(
+            "[pull] keystroke in a {:.1} MB module",
+            text.len() as f64 / 1e6
+        ),
+        &mut samples,
+    );
+    println!("[pull] RSS with the module open: {:.1} MB", rss_mb());
+    client.shutdown().await;
+}
+
 fn main() {
     let n: usize = std::env::args()
         .skip(1)
@@ -239,4 +325,5 @@ fn main() {
     println!("RSS before the server: {:.1} MB", rss_mb());
     runtime.block_on(bench(&root, n, false));
     runtime.block_on(bench(&root, n, true));
+    runtime.block_on(large_module(&dir.path().join("large")));
 }

@@ -81,6 +81,35 @@ const PIECES: &[&str] = &[
     "ß",
 ];
 
+/// The edits since the last full text were parsed incrementally; replacing the whole text
+/// (with itself) parses it from scratch: diagnostics and symbols must not differ.
+async fn same_as_from_scratch(
+    client: &mut TestClient,
+    uri: &str,
+    version: i32,
+    text: &str,
+    seed: u64,
+) {
+    let doc = json!({"textDocument": {"uri": uri}});
+    let diagnostics = client.request("textDocument/diagnostic", doc.clone()).await;
+    let symbols = client
+        .request("textDocument/documentSymbol", doc.clone())
+        .await;
+    client.change(uri, version, json!([{ "text": text }])).await;
+    let diagnostics_scratch = client.request("textDocument/diagnostic", doc.clone()).await;
+    let symbols_scratch = client.request("textDocument/documentSymbol", doc).await;
+    assert_eq!(
+        diagnostics.unwrap()["items"],
+        diagnostics_scratch.unwrap()["items"],
+        "seed {seed} version {version}"
+    );
+    assert_eq!(
+        symbols.unwrap(),
+        symbols_scratch.unwrap(),
+        "seed {seed} version {version}"
+    );
+}
+
 async fn random_edits(utf8: bool, seed: u64) {
     let (_dir, root) = fixture("basic");
     let caps = if utf8 { pull_caps() } else { push_caps() };
@@ -94,6 +123,10 @@ async fn random_edits(utf8: bool, seed: u64) {
     let mut text = std::fs::read_to_string(root.join("HttpOk/__init__.py"))
         .unwrap()
         .replace('\n', "\r\n");
+    if utf8 {
+        // Diagnostics are compared below: the document must belong to an indexed app.
+        client.wait_indexed().await;
+    }
     client.open(&uri, "python", 1, &text).await;
     let mut rng = Rng(seed);
     for version in 2..300 {
@@ -119,6 +152,9 @@ async fn random_edits(utf8: bool, seed: u64) {
             text = next;
         }
         client.change(&uri, version, Value::Array(changes)).await;
+        if utf8 && version % 5 == 0 {
+            same_as_from_scratch(&mut client, &uri, version, &text, seed).await;
+        }
         if version % 25 == 0 {
             let (server, v) = client.server_text(&uri).await.unwrap();
             assert_eq!(v, version as i64);

@@ -135,6 +135,33 @@ impl Diagnostic {
     }
 }
 
+/// Characters of a user-written value a message quotes at most; longer values are cut with an
+/// ellipsis, so the size of a message never grows with the input.
+pub const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text` as a message quotes it: unchanged when short, else its first characters and `…`.
+pub fn quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let cut = text
+                .char_indices()
+                .nth(MAX_QUOTED_CHARS - 1)
+                .map_or(text.len(), |(i, _)| i);
+            std::borrow::Cow::Owned(format!("{}…", &text[..cut]))
+        }
+    }
+}
+
+/// Appends `, and N more` to a list of at most `shown` items out of `total`.
+pub fn and_more(total: usize, shown: usize) -> String {
+    if total > shown {
+        format!(", and {} more", total - shown)
+    } else {
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +173,18 @@ mod tests {
             escape_controls("a\0b\nc\u{1b}[31m\u{202e}"),
             "a\\0b\\nc\\u{1b}[31m\\u{202e}"
         );
+    }
+
+    #[test]
+    fn long_values_are_quoted_cut() {
+        assert_eq!(quoted("orders/{id}"), "orders/{id}");
+        let exact = "x".repeat(MAX_QUOTED_CHARS);
+        assert_eq!(quoted(&exact), exact);
+        let long = "é".repeat(10_000);
+        let q = quoted(&long);
+        assert_eq!(q.chars().count(), MAX_QUOTED_CHARS);
+        assert!(q.ends_with('…') && q.starts_with("éé"));
+        assert_eq!(and_more(5, 3), ", and 2 more");
+        assert_eq!(and_more(3, 3), "");
     }
 }

@@ -230,9 +230,8 @@ impl PyModule {
     pub fn final_binding(&self, name: &str) -> Binding<'_> {
         match self.names.get(name) {
             Some(defs) => {
-                let runtime: Vec<&NameDef> =
-                    defs.iter().filter(|d| !d.type_checking_only).collect();
-                match runtime.last() {
+                let last = defs.iter().rev().find(|d| !d.type_checking_only);
+                match last {
                     None if self.has_star_import || self.has_module_getattr => Binding::Unknown,
                     None => Binding::Unbound,
                     Some(last) if last.conditional => Binding::Unknown,
@@ -299,29 +298,49 @@ pub fn parse(text: &str) -> PyModule {
 /// (`PyModule::statements`) are collected only when `decorator_model` is set, since apps without
 /// a decorator script never look at them.
 pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
+    parse_reusing(text, decorator_model, None).0
+}
+
+/// [`parse_for`], also returning the syntax tree, and re-using `previous` when given: the tree
+/// of the text before an edit, already adjusted with [`tree_sitter::Tree::edit`] for every change
+/// made since (byte offsets and `\n`-based rows and byte columns). Only the changed region is
+/// parsed again; the result equals a parse from scratch.
+pub fn parse_reusing(
+    text: &str,
+    decorator_model: bool,
+    previous: Option<&tree_sitter::Tree>,
+) -> (PyModule, Option<tree_sitter::Tree>) {
     #[cfg(test)]
     if text.contains(super::guard::TEST_PANIC_MARKER) {
         panic!("test panic while reading a module");
     }
     if let Some(at) = text.find('\0') {
         // CPython refuses the whole file before tokenizing it.
-        return PyModule {
+        let module = PyModule {
             syntax_errors: vec![PySyntaxError {
                 range: TextRange::new(at, at + 1),
                 message: "source code cannot contain null bytes".into(),
             }],
             ..PyModule::default()
         };
+        return (module, None);
     }
-    let text = &*lone_cr_as_newline(text);
+    let normalized = lone_cr_as_newline(text);
+    // Rows of the previous tree were counted on `\n` only: after lone CRs become line breaks
+    // they no longer match, so such a text is parsed from scratch.
+    // Neither is the tree of such a text kept for the next edit.
+    let rows_match = matches!(normalized, std::borrow::Cow::Borrowed(_));
+    let previous = previous.filter(|_| rows_match);
+    let text = &*normalized;
     if let Some(at) = bracket_depth_exceeded(text) {
-        return PyModule {
+        let module = PyModule {
             syntax_errors: vec![PySyntaxError {
                 range: TextRange::new(at, at + 1),
                 message: "too many nested parentheses".into(),
             }],
             ..PyModule::default()
         };
+        return (module, None);
     }
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
@@ -331,9 +350,12 @@ pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
                 .expect("tree-sitter-python is ABI-compatible with tree-sitter");
             p
         });
-        match parser.parse(text, None) {
-            Some(tree) => summarize(&tree, text, decorator_model),
-            None => PyModule::default(),
+        match parser.parse(text, previous) {
+            Some(tree) => {
+                let module = summarize(&tree, text, decorator_model);
+                (module, Some(tree).filter(|_| rows_match))
+            }
+            None => (PyModule::default(), None),
         }
     })
 }
@@ -342,6 +364,15 @@ pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
 /// and reported as not analysed (AZF013) rather than taking the app's analysis down.
 pub fn parse_guarded(text: &str, decorator_model: bool) -> Option<PyModule> {
     super::guard::catch(|| parse_for(text, decorator_model)).ok()
+}
+
+/// [`parse_reusing`], or `None` after an internal error (as [`parse_guarded`]).
+pub fn parse_reusing_guarded(
+    text: &str,
+    decorator_model: bool,
+    previous: Option<&tree_sitter::Tree>,
+) -> Option<(PyModule, Option<tree_sitter::Tree>)> {
+    super::guard::catch(|| parse_reusing(text, decorator_model, previous)).ok()
 }
 
 /// `text` with every lone `\r` made a `\n`: CPython reads a lone carriage return as a line
@@ -440,6 +471,9 @@ fn node_text<'a>(node: tree_sitter::Node, src: &'a str) -> &'a str {
 
 fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyModule {
     let mut module = PyModule::default();
+    // Room for every `def` at once: growing by doubling would briefly hold three times the
+    // functions of a module with very many.
+    module.functions.reserve(src.matches("def ").count());
     let root = tree.root_node();
     if root.has_error() {
         collect_syntax_errors(root, src, &mut module.syntax_errors);
@@ -674,10 +708,11 @@ impl Const {
 
 impl ModuleWalker<'_, '_> {
     fn bind(&mut self, name: &str, offset: usize, kind: NameKind, ctx: Ctx) {
+        // Most names are bound once: room for one definition, not the default four.
         self.module
             .names
             .entry(name.to_string())
-            .or_default()
+            .or_insert_with(|| Vec::with_capacity(1))
             .push(NameDef {
                 offset,
                 kind,
@@ -1389,6 +1424,11 @@ impl ModuleWalker<'_, '_> {
             }
         }
         self.depth -= 1;
+        // A module can hold many definitions: keep no spare capacity per definition.
+        params.shrink_to_fit();
+        value_returns.shrink_to_fit();
+        nested.shrink_to_fit();
+        returned_names.shrink_to_fit();
         let idx = self.module.functions.len();
         self.module.functions.push(PyFunction {
             name: name_node

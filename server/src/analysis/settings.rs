@@ -24,11 +24,24 @@ pub struct LocalSettings {
     pub connection_strings: Vec<Setting>,
     /// `Host.CORS`, when set.
     pub host_cors: Option<String>,
+    /// Position in `values` of the first entry of each name, so a lookup costs a hash.
+    by_name: std::collections::HashMap<String, usize>,
+    /// Positions in `values` sorted by name, for the entries under a prefix.
+    sorted: Vec<usize>,
+    /// Near misses among the names of `values`.
+    suggestions: super::catalog::SuggestIndex,
+    /// The names of `values`, in order (what `suggestions` indexes).
+    names: Vec<String>,
 }
 
 impl LocalSettings {
     pub fn value(&self, name: &str) -> Option<&Setting> {
-        self.values.iter().find(|s| s.name == name)
+        self.by_name.get(name).map(|&i| &self.values[i])
+    }
+
+    /// The name in `Values` that `name` is likely a typo of (see `catalog::did_you_mean`).
+    pub fn suggest_value(&self, name: &str) -> Option<&str> {
+        self.suggestions.suggest(&self.names, name)
     }
 }
 
@@ -63,6 +76,14 @@ pub fn local_settings(app: &AppInput) -> Option<LocalSettings> {
             .unwrap_or_default()
     };
     out.values = read("Values");
+    for (i, v) in out.values.iter().enumerate() {
+        out.by_name.entry(v.name.clone()).or_insert(i);
+    }
+    out.names = out.values.iter().map(|v| v.name.clone()).collect();
+    out.suggestions = super::catalog::SuggestIndex::new(&out.names);
+    out.sorted = (0..out.values.len()).collect();
+    out.sorted
+        .sort_by(|&a, &b| out.values[a].name.cmp(&out.values[b].name));
     out.connection_strings = read("ConnectionStrings");
     out.host_cors = root
         .get("Host")
@@ -166,11 +187,16 @@ impl LocalSettings {
         }
         for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
             let prefix = format!("{candidate}__");
-            let keys: Vec<&Setting> = self
-                .values
+            let from = self
+                .sorted
+                .partition_point(|&i| self.values[i].name.as_str() < prefix.as_str());
+            let mut under: Vec<usize> = self.sorted[from..]
                 .iter()
-                .filter(|s| s.name.starts_with(&prefix))
+                .copied()
+                .take_while(|&i| self.values[i].name.starts_with(&prefix))
                 .collect();
+            under.sort_unstable();
+            let keys: Vec<&Setting> = under.into_iter().map(|i| &self.values[i]).collect();
             if !keys.is_empty() {
                 return Resolution::Section {
                     prefix: candidate,

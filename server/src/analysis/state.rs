@@ -10,6 +10,7 @@ use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules};
 use super::python;
 use super::rules;
+use super::settings::{self, LocalSettings, LOCAL_SETTINGS};
 use super::v2;
 
 /// One app with its derived data, updated file by file.
@@ -22,14 +23,42 @@ pub struct AppState {
     /// The keys of `units` in host order (the order `check` sees the functions in, which rules
     /// across functions depend on).
     order: Vec<String>,
-    /// Diagnostics per function, computed on demand and dropped when an edit affects them.
-    cache: HashMap<String, Arc<Vec<Diagnostic>>>,
+    /// Diagnostics per function, computed on demand and dropped when an edit affects them (only
+    /// their settings part when the edit is to local.settings.json).
+    cache: HashMap<String, Cached>,
+    /// `local.settings.json`, parsed once per edit of it.
+    settings: Option<Arc<LocalSettings>>,
     /// For each checked function, the app files its load runs (script, packages, local imports).
     loads: HashMap<String, Vec<String>>,
     /// Which checked functions load each file (the reverse of `loads`).
     loaded_by: HashMap<String, BTreeSet<String>>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
+}
+
+/// One function's diagnostics, kept in two parts so that an edit of local.settings.json re-runs
+/// only the rules that read it.
+#[derive(Debug, Clone)]
+struct Cached {
+    checked: rules::FunctionChecked,
+    /// Whether `checked.on_settings` is current (false after an edit of the settings).
+    settings_current: bool,
+    /// Both parts in rule order, once asked for.
+    all: Option<Arc<Vec<Diagnostic>>>,
+}
+
+impl Cached {
+    fn all(&mut self) -> Arc<Vec<Diagnostic>> {
+        self.all
+            .get_or_insert_with(|| {
+                let mut all = self.checked.independent.clone();
+                all.extend(self.checked.on_settings.iter().cloned());
+                // Rules run in code order: a stable sort by code restores their order.
+                all.sort_by_key(|d| d.code);
+                Arc::new(all)
+            })
+            .clone()
+    }
 }
 
 /// Units by name. Several functions with one name (an error in a v2 app) are all kept, as
@@ -61,12 +90,14 @@ impl AppState {
         let modules = function::parse_modules(&input);
         let (units, order) = by_name(function::discover_all(&input, &modules));
         let v2_script = v2_script(&input);
+        let settings = settings::local_settings(&input).map(Arc::new);
         AppState {
             input,
             modules,
             units,
             order,
             cache: HashMap::new(),
+            settings,
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
             v2_script,
@@ -76,30 +107,77 @@ impl AppState {
     /// Checks every function (in parallel) and keeps the results.
     pub fn check_all(&mut self) {
         use rayon::prelude::*;
-        let pending: Vec<(&String, &Arc<FunctionUnit>)> = self
+        enum Work<'s> {
+            Full(&'s Arc<FunctionUnit>),
+            Settings(&'s Arc<FunctionUnit>, &'s rules::FunctionChecked),
+        }
+        enum Done {
+            Full(rules::FunctionChecked),
+            Settings(Vec<Diagnostic>),
+        }
+        let pending: Vec<(&String, Work)> = self
             .units
             .iter()
-            .filter(|(key, _)| !self.cache.contains_key(*key))
-            .collect();
-        let results: Vec<(String, Vec<Diagnostic>, Vec<String>)> = pending
-            .par_iter()
-            .map(|(key, u)| {
-                let (d, files) = rules::check_function_and_modules(&self.input, &self.modules, u);
-                ((*key).clone(), d, files)
+            .filter_map(|(key, u)| match self.cache.get(key) {
+                None => Some((key, Work::Full(u))),
+                Some(c) if !c.settings_current => Some((key, Work::Settings(u, &c.checked))),
+                Some(_) => None,
             })
             .collect();
-        for (name, diagnostics, files) in results {
-            self.remember(name, diagnostics, files);
+        let results: Vec<(String, Done)> = pending
+            .par_iter()
+            .map(|(key, work)| match work {
+                Work::Full(u) => ((*key).clone(), Done::Full(self.check(u))),
+                Work::Settings(u, rules) => (
+                    (*key).clone(),
+                    Done::Settings(self.recheck_settings(u, rules)),
+                ),
+            })
+            .collect();
+        for (name, done) in results {
+            match done {
+                Done::Full(checked) => {
+                    self.remember(name, checked);
+                }
+                Done::Settings(found) => self.remember_settings(&name, found),
+            }
         }
+    }
+
+    fn check(&self, unit: &FunctionUnit) -> rules::FunctionChecked {
+        rules::check_function_parts(
+            &self.input,
+            &self.modules,
+            unit,
+            Some(self.settings.clone()),
+        )
+    }
+
+    fn recheck_settings(
+        &self,
+        unit: &FunctionUnit,
+        checked: &rules::FunctionChecked,
+    ) -> Vec<Diagnostic> {
+        if checked.settings_rules.is_empty() {
+            return Vec::new();
+        }
+        rules::check_function_rules(
+            &self.input,
+            &self.modules,
+            unit,
+            self.settings.clone(),
+            checked.loaded.clone(),
+            &checked.settings_rules,
+        )
     }
 
     fn remember(
         &mut self,
         name: String,
-        diagnostics: Vec<Diagnostic>,
-        files: Vec<String>,
+        mut checked: rules::FunctionChecked,
     ) -> Arc<Vec<Diagnostic>> {
         self.forget_loads(&name);
+        let files = std::mem::take(&mut checked.files);
         for f in &files {
             self.loaded_by
                 .entry(f.clone())
@@ -107,9 +185,22 @@ impl AppState {
                 .insert(name.clone());
         }
         self.loads.insert(name.clone(), files);
-        let diagnostics = Arc::new(diagnostics);
-        self.cache.insert(name, diagnostics.clone());
-        diagnostics
+        let mut cached = Cached {
+            checked,
+            settings_current: true,
+            all: None,
+        };
+        let all = cached.all();
+        self.cache.insert(name, cached);
+        all
+    }
+
+    fn remember_settings(&mut self, name: &str, found: Vec<Diagnostic>) {
+        if let Some(c) = self.cache.get_mut(name) {
+            c.checked.on_settings = found;
+            c.settings_current = true;
+            c.all = None;
+        }
     }
 
     fn forget_loads(&mut self, name: &str) {
@@ -160,16 +251,33 @@ impl AppState {
 
     /// Sets a file's content (an edit, a new file) and returns the functions it affects.
     pub fn set_file(&mut self, path: &str, content: FileContent) -> BTreeSet<String> {
+        self.set_file_reusing(path, content, None).0
+    }
+
+    /// [`AppState::set_file`] for an edited Python file whose previous syntax tree is known
+    /// (adjusted for the edits with `Tree::edit`): only the edited region is parsed again. Also
+    /// returns the new tree, for the next edit.
+    pub fn set_file_reusing(
+        &mut self,
+        path: &str,
+        content: FileContent,
+        previous: Option<&tree_sitter::Tree>,
+    ) -> (BTreeSet<String>, Option<tree_sitter::Tree>) {
+        let mut tree = None;
         if path.ends_with(".py") {
             match content.text() {
-                Some(text) => match python::parse_guarded(text, self.v2_script.is_some()) {
-                    Some(module) => {
-                        self.modules.insert(path.to_string(), Arc::new(module));
+                Some(text) => {
+                    let decorator_model = self.v2_script.is_some();
+                    match python::parse_reusing_guarded(text, decorator_model, previous) {
+                        Some((module, new_tree)) => {
+                            tree = new_tree;
+                            self.modules.insert(path.to_string(), Arc::new(module));
+                        }
+                        None => {
+                            self.modules.remove(path);
+                        }
                     }
-                    None => {
-                        self.modules.remove(path);
-                    }
-                },
+                }
                 None => {
                     self.modules.remove(path);
                 }
@@ -177,7 +285,7 @@ impl AppState {
         }
         let existed = self.input.files.contains_key(path);
         self.input.files.insert(path.to_string(), content);
-        self.refresh(path, !existed)
+        (self.refresh(path, !existed), tree)
     }
 
     /// Removes a file and returns the functions it affects.
@@ -195,7 +303,7 @@ impl AppState {
         let mut affected = BTreeSet::new();
         // Whether the app is a v2 app can change with the script or the setting that names it.
         let was_v2 = self.v2_script.is_some();
-        if path == "local.settings.json"
+        if path == LOCAL_SETTINGS
             || self.v2_script.as_deref() == Some(path)
             || (listing_changed && path.ends_with(".py"))
         {
@@ -206,17 +314,23 @@ impl AppState {
             }
         }
         if was_v2 || self.v2_script.is_some() {
-            if path.ends_with(".py")
-                || path == "local.settings.json"
-                || was_v2 != self.v2_script.is_some()
+            if path.ends_with(".py") || path == LOCAL_SETTINGS || was_v2 != self.v2_script.is_some()
             {
                 affected.extend(self.rederive_all());
             }
-            affected.extend(self.importers_of(path, listing_changed));
+            if path != LOCAL_SETTINGS {
+                affected.extend(self.importers_of(path, listing_changed));
+            }
             for f in &affected {
                 self.cache.remove(f);
             }
+            if path == LOCAL_SETTINGS {
+                affected.extend(self.settings_changed());
+            }
             return affected;
+        }
+        if path == LOCAL_SETTINGS {
+            return self.settings_changed();
         }
         if let Some((folder, rest)) = path.split_once('/') {
             if !rest.contains('/') {
@@ -231,6 +345,39 @@ impl AppState {
         affected.extend(self.importers_of(path, listing_changed));
         for f in &affected {
             self.cache.remove(f);
+        }
+        affected
+    }
+
+    /// After an edit of local.settings.json: reads it once, re-runs the rules that read it on
+    /// every checked function (in parallel) and returns the functions whose diagnostics changed,
+    /// with those never checked. Nothing else depends on the settings.
+    fn settings_changed(&mut self) -> BTreeSet<String> {
+        use rayon::prelude::*;
+        self.settings = settings::local_settings(&self.input).map(Arc::new);
+        let mut affected: BTreeSet<String> = BTreeSet::new();
+        let mut work = Vec::new();
+        for (name, unit) in &self.units {
+            match self.cache.get(name) {
+                Some(c) => work.push((name, unit, &c.checked)),
+                None => {
+                    affected.insert(name.clone());
+                }
+            }
+        }
+        let results: Vec<(String, Vec<Diagnostic>)> = work
+            .par_iter()
+            .map(|(name, unit, rules)| ((*name).clone(), self.recheck_settings(unit, rules)))
+            .collect();
+        for (name, found) in results {
+            let changed = self
+                .cache
+                .get(&name)
+                .is_none_or(|c| c.checked.on_settings != found);
+            if changed {
+                self.remember_settings(&name, found);
+                affected.insert(name);
+            }
         }
         affected
     }
@@ -296,15 +443,26 @@ impl AppState {
 
     /// The diagnostics of one function (unfiltered), computed once until an edit affects it.
     pub fn function_diagnostics(&mut self, name: &str) -> Arc<Vec<Diagnostic>> {
-        if let Some(d) = self.cache.get(name) {
-            return d.clone();
+        if let Some(c) = self.cache.get_mut(name) {
+            if c.settings_current {
+                return c.all();
+            }
         }
         match self.units.get(name).cloned() {
-            Some(unit) => {
-                let (d, files) =
-                    rules::check_function_and_modules(&self.input, &self.modules, &unit);
-                self.remember(name.to_string(), d, files)
-            }
+            Some(unit) => match self.cache.get(name) {
+                Some(c) => {
+                    let found = self.recheck_settings(&unit, &c.checked);
+                    self.remember_settings(name, found);
+                    self.cache
+                        .get_mut(name)
+                        .map(Cached::all)
+                        .unwrap_or_default()
+                }
+                None => {
+                    let checked = self.check(&unit);
+                    self.remember(name.to_string(), checked)
+                }
+            },
             None => {
                 self.forget_loads(name);
                 Arc::new(Vec::new())
@@ -343,8 +501,10 @@ impl AppState {
     pub fn files_of(&self, functions: &BTreeSet<String>) -> BTreeSet<String> {
         let mut files = BTreeSet::new();
         for name in functions {
-            if let Some(d) = self.cache.get(name) {
-                files.extend(d.iter().map(|d| d.file.clone()));
+            if let Some(c) = self.cache.get(name) {
+                let checked = &c.checked;
+                let all = checked.independent.iter().chain(&checked.on_settings);
+                files.extend(all.map(|d| d.file.clone()));
             }
             if let Some(unit) = self.units.get(name) {
                 files.insert(unit.json_path.clone());
@@ -451,6 +611,176 @@ mod tests {
         // Shared code affects every function.
         let affected = state.set_file("shared/util.py", text("x = 1\n"));
         assert_eq!(affected.len(), 2);
+    }
+
+    #[test]
+    fn a_settings_edit_re_runs_only_what_reads_the_settings() {
+        let queue = r#"{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "MyConn"}]}"#;
+        let settings = |values: &str| {
+            format!(
+                r#"{{"IsEncrypted": false, "Values": {{"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true"{values}}}}}"#
+            )
+        };
+        let input = AppInput::new("app")
+            .with_file(
+                "host.json",
+                r#"{"version": "2.0", "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}}"#,
+            )
+            .with_file("local.settings.json", &settings(""))
+            .with_file("A/function.json", queue)
+            .with_file("A/__init__.py", "import os\ndef main(msg):\n    os.environ[\"Token\"]\n")
+            .with_file("B/function.json", HTTP_JSON)
+            .with_file("B/__init__.py", "def main(request): pass\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        let codes = |state: &mut AppState, name: &str| -> Vec<&'static str> {
+            state
+                .function_diagnostics(name)
+                .iter()
+                .map(|d| d.code)
+                .collect()
+        };
+        assert_eq!(codes(&mut state, "A"), ["AZF306", "AZF310"]);
+        assert_eq!(codes(&mut state, "B"), ["AZF201", "AZF202"]);
+
+        // Defining the connection changes A only; B's diagnostics are kept as they were.
+        let b_before = state.function_diagnostics("B");
+        let affected = state.set_file(
+            "local.settings.json",
+            text(&settings(r#", "MyConn__serviceUri": "https://x""#)),
+        );
+        assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
+        assert_eq!(codes(&mut state, "A"), ["AZF310"]);
+        assert!(Arc::ptr_eq(&b_before, &state.function_diagnostics("B")));
+
+        // The result equals a check from scratch, and an edit that changes nothing affects
+        // nothing.
+        let fresh = AppState::new(state.input().clone()).function_diagnostics("A");
+        assert_eq!(*state.function_diagnostics("A"), *fresh);
+        let affected = state.set_file(
+            "local.settings.json",
+            text(&settings(r#", "MyConn__serviceUri": "https://y""#)),
+        );
+        assert!(affected.is_empty(), "{affected:?}");
+
+        // Removing the file silences the settings rules.
+        let affected = state.remove_file("local.settings.json");
+        assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
+        assert!(codes(&mut state, "A").is_empty());
+    }
+
+    /// The `\n`-based row and byte column of `offset`, as tree-sitter counts them.
+    fn point(text: &str, offset: usize) -> tree_sitter::Point {
+        let before = &text[..offset];
+        let row = before.matches('\n').count();
+        let column = offset - before.rfind('\n').map_or(0, |i| i + 1);
+        tree_sitter::Point { row, column }
+    }
+
+    /// A module's summary with its names in a stable order.
+    fn comparable(module: &python::PyModule) -> String {
+        let mut m = module.clone();
+        let names: BTreeMap<_, _> = std::mem::take(&mut m.names).into_iter().collect();
+        format!("{m:?} {names:?}")
+    }
+
+    #[test]
+    fn incremental_parses_equal_parses_from_scratch() {
+        const PIECES: &[&str] = &[
+            "def ",
+            "f(",
+            ")",
+            ":",
+            "\n",
+            "\n    ",
+            "    ",
+            "return x",
+            "é",
+            "😀",
+            "\r\n",
+            "\r",
+            "\"",
+            "'''",
+            "(",
+            "[",
+            "]",
+            "import os\n",
+            "os.environ[\"K\"]",
+            "@app.route()\n",
+            "class C:\n",
+            "x: int = 1\n",
+            "#",
+            "\\",
+            "lambda: 0",
+            " ",
+            "a",
+            "𝄞",
+            "中文",
+            "{",
+            "}",
+            "ß",
+            "x = \"🎉\"\r\n",
+        ];
+        let base = "import os\nimport azure.functions as func\n\n\ndef main(req: func.HttpRequest) -> func.HttpResponse:\n    name = os.environ[\"NAME\"]\n    return func.HttpResponse(name)\n\n\nclass Helper:\n    def __init__(self, x: int = 1):\n        self.x = x\n";
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed >> 12;
+            seed ^= seed << 25;
+            seed ^= seed >> 27;
+            (seed.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1) as u64) as usize
+        };
+        for session in 0..20 {
+            let input = AppInput::new("app")
+                .with_file("F/function.json", HTTP_JSON)
+                .with_file("F/__init__.py", base);
+            let mut state = AppState::new(input);
+            let mut source = base.to_string();
+            let (_, mut tree) = state.set_file_reusing("F/__init__.py", text(&source), None);
+            for step in 0..60 {
+                let bounds: Vec<usize> = source
+                    .char_indices()
+                    .map(|(i, _)| i)
+                    .chain([source.len()])
+                    .collect();
+                let mut start = bounds[next(bounds.len())];
+                let mut end = bounds[next(bounds.len())];
+                if start > end {
+                    std::mem::swap(&mut start, &mut end);
+                }
+                if end - start > 20 {
+                    end = *bounds.iter().find(|&&b| b >= start + next(20)).unwrap();
+                }
+                let insert: String = (0..next(3)).map(|_| PIECES[next(PIECES.len())]).collect();
+                let mut edited = source.clone();
+                edited.replace_range(start..end, &insert);
+                let edit = tree_sitter::InputEdit {
+                    start_byte: start,
+                    old_end_byte: end,
+                    new_end_byte: start + insert.len(),
+                    start_position: point(&source, start),
+                    old_end_position: point(&source, end),
+                    new_end_position: point(&edited, start + insert.len()),
+                };
+                if let Some(t) = tree.as_mut() {
+                    t.edit(&edit);
+                }
+                source = edited;
+                let (_, new_tree) =
+                    state.set_file_reusing("F/__init__.py", text(&source), tree.as_ref());
+                let (scratch, scratch_tree) = python::parse_reusing(&source, false, None);
+                assert_eq!(
+                    comparable(&state.modules()["F/__init__.py"]),
+                    comparable(&scratch),
+                    "session {session} step {step}: {source:?}"
+                );
+                assert_eq!(
+                    new_tree.as_ref().map(|t| t.root_node().to_sexp()),
+                    scratch_tree.as_ref().map(|t| t.root_node().to_sexp()),
+                    "session {session} step {step}: {source:?}"
+                );
+                tree = new_tree;
+            }
+        }
     }
 
     #[test]

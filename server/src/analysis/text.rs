@@ -69,12 +69,27 @@ pub enum ColumnUnit {
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: u32,
+    /// For texts with lines longer than [`CHECKPOINT_STRIDE`] (minified JSON): character counts
+    /// from the start of the text every stride, so a column costs at most a stride to count.
+    checkpoints: Vec<Checkpoint>,
+}
+
+/// Bytes between two checkpoints.
+const CHECKPOINT_STRIDE: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Checkpoint {
+    /// A character boundary at or just after a multiple of the stride.
+    byte: u32,
+    chars: u32,
+    utf16: u32,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0u32];
+        let mut longest = 0;
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
@@ -85,13 +100,42 @@ impl LineIndex {
                     }
                     line_starts.push(i as u32 + 1);
                 }
-                _ => {}
+                _ => {
+                    i += 1;
+                    continue;
+                }
             }
+            let n = line_starts.len();
+            longest = longest.max(line_starts[n - 1] - line_starts[n - 2]);
             i += 1;
         }
+        longest = longest.max(text.len() as u32 - line_starts[line_starts.len() - 1]);
+        let checkpoints = if longest as usize > CHECKPOINT_STRIDE {
+            checkpoints(text)
+        } else {
+            Vec::new()
+        };
         LineIndex {
             line_starts,
             len: text.len() as u32,
+            checkpoints,
+        }
+    }
+
+    /// Characters (or UTF-16 units) from the start of the text to `offset`, a char boundary.
+    fn count_to(&self, text: &str, offset: usize, unit: ColumnUnit) -> usize {
+        let k = self
+            .checkpoints
+            .partition_point(|c| c.byte as usize <= offset);
+        let (from, chars, utf16) = match k.checked_sub(1).map(|k| self.checkpoints[k]) {
+            Some(c) => (c.byte as usize, c.chars as usize, c.utf16 as usize),
+            None => (0, 0, 0),
+        };
+        let rest = &text[from..offset];
+        match unit {
+            ColumnUnit::Utf8 => offset,
+            ColumnUnit::Utf16 => utf16 + rest.chars().map(char::len_utf16).sum::<usize>(),
+            ColumnUnit::Char => chars + rest.chars().count(),
         }
     }
 
@@ -102,6 +146,15 @@ impl LineIndex {
     /// Byte offset where `line` starts, or `None` past the last line.
     pub fn line_start(&self, line: usize) -> Option<usize> {
         self.line_starts.get(line).map(|&s| s as usize)
+    }
+
+    /// The line of a byte offset (offsets past the end are on the last line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.len as usize) as u32;
+        match self.line_starts.binary_search(&offset) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        }
     }
 
     /// The byte range of `line` without its line break.
@@ -133,6 +186,13 @@ impl LineIndex {
             end -= 1;
         }
         let prefix = &text[start..end];
+        if prefix.len() > CHECKPOINT_STRIDE && !self.checkpoints.is_empty() {
+            let col = self.count_to(text, end, unit) - self.count_to(text, start, unit);
+            return LineCol {
+                line: line as u32,
+                col: col as u32,
+            };
+        }
         let col = match unit {
             ColumnUnit::Utf8 => prefix.len(),
             ColumnUnit::Utf16 => prefix.chars().map(char::len_utf16).sum(),
@@ -170,9 +230,56 @@ impl LineIndex {
     }
 }
 
+/// Character and UTF-16 counts at every [`CHECKPOINT_STRIDE`] bytes.
+fn checkpoints(text: &str) -> Vec<Checkpoint> {
+    let mut out = Vec::with_capacity(text.len() / CHECKPOINT_STRIDE + 1);
+    let (mut chars, mut utf16) = (0u32, 0u32);
+    let mut next = CHECKPOINT_STRIDE;
+    for (i, c) in text.char_indices() {
+        if i >= next {
+            out.push(Checkpoint {
+                byte: i as u32,
+                chars,
+                utf16,
+            });
+            next = (i / CHECKPOINT_STRIDE + 1) * CHECKPOINT_STRIDE;
+        }
+        chars += 1;
+        utf16 += c.len_utf16() as u32;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_on_long_lines_match_counting() {
+        // A minified line with multi-byte characters across checkpoint boundaries.
+        let line: String = (0..5_000)
+            .map(|i| if i % 7 == 0 { "é𝄞" } else { "ab" })
+            .collect();
+        let text = format!("first\n{line}\n{line}");
+        let index = LineIndex::new(&text);
+        assert!(!index.checkpoints.is_empty());
+        let second = text.find('\n').unwrap() + 1;
+        let mut offset = 0;
+        while offset <= text.len() {
+            if text.is_char_boundary(offset) {
+                let start = index.line_start(index.line_of(offset)).unwrap();
+                let prefix = &text[start..offset];
+                for (unit, expected) in [
+                    (ColumnUnit::Char, prefix.chars().count()),
+                    (ColumnUnit::Utf16, prefix.chars().map(char::len_utf16).sum()),
+                    (ColumnUnit::Utf8, prefix.len()),
+                ] {
+                    assert_eq!(index.line_col(&text, offset, unit).col as usize, expected);
+                }
+            }
+            offset += if offset < second + 9000 { 1 } else { 997 };
+        }
+    }
 
     #[test]
     fn line_col_across_encodings_and_line_breaks() {

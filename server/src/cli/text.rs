@@ -12,12 +12,13 @@
 //! Found 1 error, 0 warnings (1 fixable).
 //! ```
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
 use super::report::{CheckedApp, Item};
-use crate::analysis::text::{ColumnUnit, LineIndex};
+use crate::analysis::text::LineIndex;
 use crate::analysis::Severity;
 
 /// Source lines of a range shown at most; longer ranges show their first and last lines.
@@ -81,8 +82,10 @@ pub fn severity_label(severity: Severity) -> &'static str {
 pub fn render(apps: &[CheckedApp], items: &[Item], color: bool, quiet: bool) -> String {
     let styles = Styles::new(color);
     let mut out = String::new();
+    // One line index per file, built on first use: a file with many diagnostics is indexed once.
+    let mut indexes: HashMap<(usize, &str), LineIndex> = HashMap::new();
     for item in items {
-        render_item(&mut out, apps, item, &styles);
+        render_item(&mut out, apps, item, &styles, &mut indexes);
         out.push('\n');
     }
     if !quiet {
@@ -92,7 +95,13 @@ pub fn render(apps: &[CheckedApp], items: &[Item], color: bool, quiet: bool) -> 
     out
 }
 
-fn render_item(out: &mut String, apps: &[CheckedApp], item: &Item, styles: &Styles) {
+fn render_item<'a>(
+    out: &mut String,
+    apps: &'a [CheckedApp],
+    item: &Item,
+    styles: &Styles,
+    indexes: &mut HashMap<(usize, &'a str), LineIndex>,
+) {
     let d = &item.out;
     let sev = styles.severity(item.severity);
     let _ = writeln!(
@@ -107,8 +116,13 @@ fn render_item(out: &mut String, apps: &[CheckedApp], item: &Item, styles: &Styl
         path_s = styles.path,
     );
     let diagnostic = item.diagnostic(apps);
-    if let Some(text) = apps[item.app].input.text(&diagnostic.file) {
-        render_snippet(out, text, diagnostic.range.as_usize(), sev, styles);
+    if let Some((file, content)) = apps[item.app].input.files.get_key_value(&diagnostic.file) {
+        if let Some(text) = content.text() {
+            let index = indexes
+                .entry((item.app, file.as_str()))
+                .or_insert_with(|| LineIndex::new(text));
+            render_snippet(out, text, index, diagnostic.range.as_usize(), sev, styles);
+        }
     }
     let label = styles.label;
     for related in &d.related {
@@ -123,31 +137,60 @@ fn render_item(out: &mut String, apps: &[CheckedApp], item: &Item, styles: &Styl
     }
 }
 
-/// The lines of `range` with a gutter and the range underlined with `^`.
+/// The byte offset `chars` characters before `offset` (not before `floor`).
+fn back_chars(text: &str, floor: usize, offset: usize, chars: usize) -> usize {
+    text[floor..offset]
+        .char_indices()
+        .rev()
+        .take(chars)
+        .last()
+        .map_or(offset, |(i, _)| floor + i)
+}
+
+/// The byte offset `chars` characters after `offset` (not after `ceiling`).
+fn forward_chars(text: &str, offset: usize, ceiling: usize, chars: usize) -> usize {
+    text[offset..ceiling]
+        .char_indices()
+        .nth(chars)
+        .map_or(ceiling, |(i, _)| offset + i)
+}
+
+fn floor_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The lines of `range` with a gutter and the range underlined with `^`. Work and output per
+/// line are bounded by [`MAX_LINE_WIDTH`], however long the line or the range.
 fn render_snippet(
     out: &mut String,
     text: &str,
+    index: &LineIndex,
     range: std::ops::Range<usize>,
     sev: Style,
     styles: &Styles,
 ) {
-    let index = LineIndex::new(text);
-    let start = index.line_col(text, range.start, ColumnUnit::Char);
-    let end = index.line_col(text, range.end, ColumnUnit::Char);
-    let first = start.line as usize;
-    let mut last = end.line as usize;
+    let range_start = floor_boundary(text, range.start);
+    let range_end = floor_boundary(text, range.end.max(range.start));
+    let first = index.line_of(range_start);
+    let mut last = index.line_of(range_end);
     // A range that ends at the start of a line (after a line break) does not cover that line.
-    if last > first && end.col == 0 {
+    if last > first && index.line_start(last) == Some(range_end) {
         last -= 1;
     }
 
-    let mut lines: Vec<Option<usize>> = (first..=last).map(Some).collect();
-    if lines.len() > MAX_SNIPPET_LINES {
-        let tail = lines.split_off(lines.len() - 2);
-        lines.truncate(3);
-        lines.push(None);
-        lines.extend(tail);
-    }
+    let mut lines: Vec<Option<usize>> = if last - first + 1 > MAX_SNIPPET_LINES {
+        let mut l: Vec<Option<usize>> = (first..first + 3).map(Some).collect();
+        l.push(None);
+        l.extend((last - 1..=last).map(Some));
+        l
+    } else {
+        (first..=last).map(Some).collect()
+    };
+    lines.shrink_to_fit();
     let width = (last + 1).to_string().len();
     let gutter = styles.gutter;
     let _ = writeln!(out, "{:width$} {gutter}|{gutter:#}", "");
@@ -159,19 +202,36 @@ fn render_snippet(
         let Some(line_range) = index.line_range(text, line) else {
             continue;
         };
-        let chars: Vec<char> = text[line_range].chars().collect();
-        // The underlined part of this line, in characters.
+        let (ls, le) = (line_range.start, line_range.end);
+        // The underlined part of this line, in bytes.
         let from = if line == first {
-            start.col as usize
+            range_start.clamp(ls, le)
         } else {
-            chars.iter().take_while(|c| c.is_whitespace()).count()
+            ls + (text[ls..le].len() - text[ls..le].trim_start().len())
         };
-        let to = if line == end.line as usize {
-            end.col as usize
+        let to = if line == last {
+            range_end.clamp(from, le)
         } else {
-            chars.len()
+            le
         };
-        let (shown, mark_from, mark_to) = cut_line(&chars, from.min(chars.len()), to.max(from));
+        // The part of the line shown: all of it when short, else a window from a little before
+        // the mark.
+        let short = text[ls..le].chars().nth(MAX_LINE_WIDTH).is_none();
+        let begin = if short {
+            ls
+        } else {
+            back_chars(text, ls, from, CUT_CONTEXT)
+        };
+        let end = if short {
+            le
+        } else {
+            forward_chars(text, begin, le, MAX_LINE_WIDTH)
+        };
+        let chars: Vec<char> = text[begin..end].chars().collect();
+        let mark_from = text[begin..from.min(end)].chars().count();
+        let mark_to = text[begin..to.clamp(begin, end)].chars().count();
+        let (shown, mark_from, mark_to) =
+            cut_line(&chars, mark_from, mark_to, begin > ls, end < le);
         let shown = shown.trim_end();
         let _ = writeln!(
             out,
@@ -198,26 +258,23 @@ fn render_snippet(
     }
 }
 
-/// The displayed form of a line (tabs expanded, control characters replaced, cut to
-/// [`MAX_LINE_WIDTH`] around the mark) and the mark's display columns in it.
-fn cut_line(chars: &[char], from: usize, to: usize) -> (String, usize, usize) {
-    let (begin, end) = if chars.len() > MAX_LINE_WIDTH {
-        let begin = from.saturating_sub(CUT_CONTEXT).min(chars.len());
-        let end = (begin + MAX_LINE_WIDTH)
-            .max(to.min(chars.len()))
-            .min(chars.len());
-        (begin, end)
-    } else {
-        (0, chars.len())
-    };
+/// The displayed form of a part of a line (tabs expanded, control characters replaced, `…` where
+/// it was cut) and the mark's display columns in it.
+fn cut_line(
+    chars: &[char],
+    from: usize,
+    to: usize,
+    cut_before: bool,
+    cut_after: bool,
+) -> (String, usize, usize) {
     let mut shown = String::new();
     let mut mark_from = None;
     let mut mark_to = None;
-    if begin > 0 {
+    if cut_before {
         shown.push('…');
     }
-    let mut column = usize::from(begin > 0);
-    for (i, &c) in chars.iter().enumerate().take(end).skip(begin) {
+    let mut column = usize::from(cut_before);
+    for (i, &c) in chars.iter().enumerate() {
         if i == from {
             mark_from = Some(column);
         }
@@ -241,7 +298,7 @@ fn cut_line(chars: &[char], from: usize, to: usize) -> (String, usize, usize) {
     }
     let mark_from = mark_from.unwrap_or(column);
     let mark_to = mark_to.unwrap_or(column.max(mark_from));
-    if end < chars.len() {
+    if cut_after {
         shown.push('…');
     }
     (shown, mark_from, mark_to.max(mark_from))
@@ -282,7 +339,15 @@ mod tests {
 
     fn snippet(text: &str, range: std::ops::Range<usize>) -> String {
         let mut out = String::new();
-        render_snippet(&mut out, text, range, Style::new(), &Styles::new(false));
+        let index = LineIndex::new(text);
+        render_snippet(
+            &mut out,
+            text,
+            &index,
+            range,
+            Style::new(),
+            &Styles::new(false),
+        );
         out
     }
 
@@ -339,6 +404,16 @@ mod tests {
         let marked: String = lines[1].chars().skip(caret).take(6).collect();
         assert_eq!(marked, "TARGET", "{out}");
         assert_eq!(lines[2].matches('^').count(), 6);
+    }
+
+    #[test]
+    fn a_range_over_a_huge_line_shows_a_bounded_window() {
+        let text = format!("{{\"path\": \"{}\"}}\n", "x".repeat(1_000_000));
+        let out = snippet(&text, 10..text.len() - 3);
+        assert!(out.len() < 1_000, "{}", out.len());
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[1].starts_with("1 | {\"path\": \"xxx") && lines[1].ends_with("xxx…"));
+        assert_eq!(lines[2].matches('^').count(), MAX_LINE_WIDTH - 10);
     }
 
     /// An app with a binding-name mistake and hand-made diagnostics (the rules live elsewhere).

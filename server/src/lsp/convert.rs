@@ -127,6 +127,58 @@ pub fn apply_change(rope: &mut Rope, range: Option<Range>, text: &str, encoding:
     }
 }
 
+/// The tree-sitter edit of a change about to be applied to `rope` (as [`apply_change`] applies
+/// it): byte offsets, and rows and byte columns counted at `\n` only, as tree-sitter counts them.
+pub fn input_edit(
+    rope: &Rope,
+    range: Range,
+    text: &str,
+    encoding: Encoding,
+) -> tree_sitter::InputEdit {
+    let a = rope_char_index(rope, range.start, encoding);
+    let b = rope_char_index(rope, range.end, encoding);
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    let start_byte = rope.char_to_byte(a);
+    let old_end_byte = rope.char_to_byte(b);
+    let start_position = tree_point(rope, start_byte);
+    let new_end_position = match text.rfind('\n') {
+        Some(last) => tree_sitter::Point {
+            row: start_position.row + text.matches('\n').count(),
+            column: text.len() - last - 1,
+        },
+        None => tree_sitter::Point {
+            row: start_position.row,
+            column: start_position.column + text.len(),
+        },
+    };
+    tree_sitter::InputEdit {
+        start_byte,
+        old_end_byte,
+        new_end_byte: start_byte + text.len(),
+        start_position,
+        old_end_position: tree_point(rope, old_end_byte),
+        new_end_position,
+    }
+}
+
+/// The row (`\n`s before) and byte column (bytes since the last `\n`) of a byte offset.
+fn tree_point(rope: &Rope, byte: usize) -> tree_sitter::Point {
+    let before = rope.byte_slice(..byte);
+    let row = before
+        .chunks()
+        .map(|c| c.bytes().filter(|&b| b == b'\n').count())
+        .sum();
+    let mut column = 0;
+    let mut bytes = rope.bytes_at(byte);
+    while let Some(b) = bytes.prev() {
+        if b == b'\n' {
+            break;
+        }
+        column += 1;
+    }
+    tree_sitter::Point { row, column }
+}
+
 /// The file path of a `file:` URI.
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
     let scheme = uri.scheme().as_str();

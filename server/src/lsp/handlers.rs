@@ -338,23 +338,34 @@ impl State {
                 rope: Rope::from_str(&doc.text),
                 version: doc.version,
                 path: path.clone(),
+                tree: None,
             },
         );
         let Some(path) = path else { return };
-        self.open_paths.insert(path.clone(), doc.uri);
-        self.buffer_changed(ctx, &path, &doc.text);
+        self.open_paths.insert(path.clone(), doc.uri.clone());
+        let tree = self.buffer_changed(ctx, &path, &doc.text, None);
+        if let Some(d) = self.docs.get_mut(&doc.uri) {
+            d.tree = tree;
+        }
     }
 
-    /// Hands an open buffer's text to its app and reports what changed.
-    fn buffer_changed(&mut self, ctx: &Ctx, path: &Path, text: &str) {
-        let Some((root, rel)) = self.apps.locate(path) else {
-            return;
-        };
-        let Some(app) = self.apps.by_root.get_mut(&root) else {
-            return;
-        };
-        let files = app.set(&rel, Some(disk::buffer_content(&rel, text)));
+    /// Hands an open buffer's text to its app and reports what changed. For a Python buffer,
+    /// `previous` is the syntax tree of its text before the edits (adjusted for them), and the
+    /// tree of `text` is returned.
+    fn buffer_changed(
+        &mut self,
+        ctx: &Ctx,
+        path: &Path,
+        text: &str,
+        previous: Option<&tree_sitter::Tree>,
+    ) -> Option<tree_sitter::Tree> {
+        let (root, rel) = self.apps.locate(path)?;
+        let app = self.apps.by_root.get_mut(&root)?;
+        let (files, tree) = app.set_reusing(&rel, Some(disk::buffer_content(&rel, text)), previous);
         self.report(ctx, &root, files, Some(&rel));
+        // The analysed text drops a byte order mark: the tree's offsets are then not the
+        // buffer's, and the next edit parses from scratch.
+        tree.filter(|_| !text.starts_with('\u{feff}'))
     }
 
     fn on_change(&mut self, ctx: &Ctx, p: lsp::DidChangeTextDocumentParams) {
@@ -370,13 +381,30 @@ impl State {
                 doc.version
             );
         }
+        // The document's syntax tree follows the edits; a full replacement drops it.
+        let mut tree = doc.tree.take();
         for change in p.content_changes {
+            match (change.range, tree.as_mut()) {
+                (Some(range), Some(t)) => {
+                    t.edit(&convert::input_edit(
+                        &doc.rope,
+                        range,
+                        &change.text,
+                        encoding,
+                    ));
+                }
+                (None, _) => tree = None,
+                _ => {}
+            }
             convert::apply_change(&mut doc.rope, change.range, &change.text, encoding);
         }
         doc.version = p.text_document.version;
         let Some(path) = doc.path.clone() else { return };
         let text = doc.rope.to_string();
-        self.buffer_changed(ctx, &path, &text);
+        let tree = self.buffer_changed(ctx, &path, &text, tree.as_ref());
+        if let Some(d) = self.docs.get_mut(&p.text_document.uri) {
+            d.tree = tree;
+        }
     }
 
     fn on_close(&mut self, ctx: &Ctx, p: lsp::DidCloseTextDocumentParams) {

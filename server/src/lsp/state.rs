@@ -12,6 +12,7 @@ use tower_lsp_server::ls_types::Uri;
 
 use super::config::ClientSettings;
 use super::convert::Encoding;
+use crate::analysis::settings::LOCAL_SETTINGS;
 use crate::analysis::state::AppState;
 use crate::analysis::{AppInput, Config, Diagnostic, FileContent};
 
@@ -48,6 +49,9 @@ pub struct Document {
     pub rope: Rope,
     pub version: i32,
     pub path: Option<PathBuf>,
+    /// The syntax tree of the text last analysed, for a Python document: the next edit re-parses
+    /// only what changed.
+    pub tree: Option<tree_sitter::Tree>,
 }
 
 /// The key under which app-level diagnostics are kept beside the functions' (no function folder
@@ -134,13 +138,26 @@ impl App {
     /// Sets (`Some`) or removes (`None`) a file and re-checks what it affects. Returns the files
     /// whose diagnostics may have changed.
     pub fn set(&mut self, rel: &str, content: Option<FileContent>) -> BTreeSet<String> {
-        let mut affected = match content {
-            Some(content) => self.state.set_file(rel, content),
-            None => self.state.remove_file(rel),
+        self.set_reusing(rel, content, None).0
+    }
+
+    /// [`App::set`] for a Python buffer whose previous syntax tree is known (already adjusted for
+    /// the edits); also returns the new tree.
+    pub fn set_reusing(
+        &mut self,
+        rel: &str,
+        content: Option<FileContent>,
+        previous: Option<&tree_sitter::Tree>,
+    ) -> (BTreeSet<String>, Option<tree_sitter::Tree>) {
+        let (mut affected, tree) = match content {
+            Some(content) => self.state.set_file_reusing(rel, content, previous),
+            None => (self.state.remove_file(rel), None),
         };
         match rel.split_once('/') {
-            // host.json, local.settings.json, requirements.txt, shared root modules: the whole
-            // app.
+            // local.settings.json: the state re-ran the rules that read it and returned the
+            // functions whose diagnostics changed.
+            None if rel == LOCAL_SETTINGS => {}
+            // host.json, requirements.txt, shared root modules: the whole app.
             None => affected.extend(self.state.function_keys().cloned()),
             // A function folder that stopped being one.
             Some((folder, _)) => {
@@ -161,7 +178,7 @@ impl App {
             self.recheck_app_level(&mut files);
         }
         files.insert(rel.to_string());
-        files
+        (files, tree)
     }
 
     /// Re-checks `functions` and returns the files whose diagnostics may have changed.

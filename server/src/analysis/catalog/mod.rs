@@ -379,37 +379,174 @@ pub fn is_builtin(name: &str) -> bool {
         .contains(name)
 }
 
-/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+/// Words longer than this (in characters) get no near-miss suggestion: the edit distance costs
+/// the product of the lengths, and such names are not typos of one another.
+const MAX_FUZZY_LEN: usize = 64;
+
+/// At most this many candidates of a compatible length are compared with a word, so a lookup
+/// among user-supplied names costs a bounded amount whatever their number.
+const FUZZY_BUDGET: usize = 64;
+
+/// The edits allowed between words whose longer one has `longest` characters: one for short
+/// words, up to a third of the length for longer ones.
+fn allowed_edits(longest: usize) -> usize {
+    if longest <= 4 {
+        1
+    } else {
+        (longest / 3).max(2)
+    }
+}
+
+/// Whether words of `a` and `b` characters can be within the allowed distance (the distance is
+/// at least the difference of the lengths).
+fn lengths_compatible(a: usize, b: usize) -> bool {
+    a.abs_diff(b) <= allowed_edits(a.max(b))
+}
+
+/// Keeps the closest candidate: `(candidate, score)`, the first one wins ties.
+fn consider<'a>(best: &mut Option<(&'a str, f64)>, lower: &str, candidate: &'a str, cl: &str) {
+    let distance = strsim::damerau_levenshtein(lower, cl);
+    let longest = lower.chars().count().max(cl.chars().count());
+    if distance <= allowed_edits(longest) {
+        let score = distance as f64 / longest as f64;
+        if best.is_none_or(|(_, s)| score < s) {
+            *best = Some((candidate, score));
+        }
+    }
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo: a
+/// candidate equal but for case first, else the nearest by edit distance among the first
+/// [`FUZZY_BUDGET`] candidates of a compatible length. For many lookups among the same
+/// candidates, build a [`Suggester`] once.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
+    let len = lower.chars().count();
+    let fuzzy = len <= MAX_FUZZY_LEN;
+    let mut compared = 0;
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
         if c == word {
             continue;
         }
-        let cl = c.to_ascii_lowercase();
-        if cl == lower {
+        if c.len() == word.len() && c.eq_ignore_ascii_case(word) {
             return Some(c);
         }
-        let distance = strsim::damerau_levenshtein(&lower, &cl);
-        let longest = lower.chars().count().max(cl.chars().count());
-        // One edit for short words, up to a third of the length for longer ones.
-        let allowed = if longest <= 4 {
-            1
-        } else {
-            (longest / 3).max(2)
-        };
-        if distance <= allowed {
-            let score = distance as f64 / longest as f64;
-            if best.is_none_or(|(_, s)| score < s) {
-                best = Some((c, score));
-            }
+        if !fuzzy || compared >= FUZZY_BUDGET {
+            continue;
         }
+        let clen = c.chars().count();
+        if clen > MAX_FUZZY_LEN || !lengths_compatible(len, clen) {
+            continue;
+        }
+        compared += 1;
+        consider(&mut best, &lower, c, &c.to_ascii_lowercase());
     }
     best.map(|(c, _)| c)
+}
+
+/// [`did_you_mean`] over a fixed set of candidates, indexed once: each lookup costs a hash
+/// lookup plus at most [`FUZZY_BUDGET`] comparisons, whatever the number of candidates.
+pub struct Suggester<'a> {
+    candidates: Vec<&'a str>,
+    index: SuggestIndex,
+}
+
+impl<'a> Suggester<'a> {
+    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Suggester<'a> {
+        let candidates: Vec<&'a str> = candidates.into_iter().collect();
+        let index = SuggestIndex::new(&candidates);
+        Suggester { candidates, index }
+    }
+
+    pub fn candidates(&self) -> &[&'a str] {
+        &self.candidates
+    }
+
+    /// The same answer as [`did_you_mean`] over the candidates.
+    pub fn suggest(&self, word: &str) -> Option<&'a str> {
+        let i = self.index.suggest_position(&self.candidates, word)?;
+        Some(self.candidates[i])
+    }
+}
+
+/// The index of a [`Suggester`], owning no candidate: for a type that keeps it next to the
+/// candidates it owns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SuggestIndex {
+    /// Lowercased candidate → its positions, in order.
+    by_lower: std::collections::HashMap<String, Vec<usize>>,
+    /// Positions of the candidates of each length (in characters, up to [`MAX_FUZZY_LEN`]).
+    by_len: Vec<Vec<usize>>,
+}
+
+impl SuggestIndex {
+    pub fn new<S: AsRef<str>>(candidates: &[S]) -> SuggestIndex {
+        let mut by_lower: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::with_capacity(candidates.len());
+        let mut by_len = vec![Vec::new(); MAX_FUZZY_LEN + 1];
+        for (i, c) in candidates.iter().enumerate() {
+            let c = c.as_ref();
+            by_lower.entry(c.to_ascii_lowercase()).or_default().push(i);
+            let len = c.chars().count();
+            if len <= MAX_FUZZY_LEN {
+                by_len[len].push(i);
+            }
+        }
+        SuggestIndex { by_lower, by_len }
+    }
+
+    /// [`did_you_mean`] among `candidates`, the list this index was built from.
+    pub fn suggest<'a, S: AsRef<str>>(&self, candidates: &'a [S], word: &str) -> Option<&'a str> {
+        let i = self.suggest_position(candidates, word)?;
+        Some(candidates[i].as_ref())
+    }
+
+    /// The position in `candidates` of [`SuggestIndex::suggest`]'s answer.
+    pub fn suggest_position<S: AsRef<str>>(&self, candidates: &[S], word: &str) -> Option<usize> {
+        let name = |i: usize| candidates[i].as_ref();
+        let lower = word.to_ascii_lowercase();
+        if let Some(positions) = self.by_lower.get(&lower) {
+            if let Some(&i) = positions.iter().find(|&&i| name(i) != word) {
+                return Some(i);
+            }
+        }
+        let len = lower.chars().count();
+        if len > MAX_FUZZY_LEN {
+            return None;
+        }
+        // The first candidates of a compatible length, in their original order.
+        let mut picked: Vec<usize> = Vec::new();
+        for (clen, positions) in self.by_len.iter().enumerate() {
+            if lengths_compatible(len, clen) {
+                // Candidates equal to the word are skipped, as `did_you_mean` does.
+                picked.extend(
+                    positions
+                        .iter()
+                        .copied()
+                        .take(2 * FUZZY_BUDGET)
+                        .filter(|&i| name(i) != word)
+                        .take(FUZZY_BUDGET),
+                );
+            }
+        }
+        picked.sort_unstable();
+        let mut best: Option<(usize, f64)> = None;
+        for &i in picked.iter().take(FUZZY_BUDGET) {
+            let c = name(i);
+            let mut one = None;
+            consider(&mut one, &lower, c, &c.to_ascii_lowercase());
+            if let Some((_, score)) = one {
+                if best.is_none_or(|(_, s)| score < s) {
+                    best = Some((i, score));
+                }
+            }
+        }
+        best.map(|(i, _)| i)
+    }
 }
 
 #[cfg(test)]
@@ -429,6 +566,61 @@ mod tests {
         );
         assert_eq!(did_you_mean("myCustomThing", types.clone()), None);
         assert_eq!(did_you_mean("queue", types), None);
+    }
+
+    #[test]
+    fn the_suggester_answers_as_did_you_mean() {
+        let words = [
+            "queueTriger",
+            "HttpTrigger",
+            "blob",
+            "Blob",
+            "timer",
+            "eventhub",
+            "cosmosDB",
+            "sql",
+            "x",
+            "",
+            "serviceBusTrigger",
+            "queue",
+            "httptrigger",
+            "signalR",
+        ];
+        let types: Vec<&str> = binding_types::BINDING_TYPES
+            .iter()
+            .map(|t| t.name)
+            .collect();
+        let mixed = [
+            "req", "Req", "request", "msg", "message", "doc", "docs", "blob",
+        ];
+        for list in [types.as_slice(), mixed.as_slice()] {
+            let suggester = Suggester::new(list.iter().copied());
+            for word in words.iter().chain(list) {
+                assert_eq!(
+                    suggester.suggest(word),
+                    did_you_mean(word, list.iter().copied()),
+                    "{word}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn suggestions_among_many_names_are_bounded_and_still_found() {
+        let names: Vec<String> = (0..50_000).map(|i| format!("item{i}")).collect();
+        let suggester = Suggester::new(names.iter().map(String::as_str));
+        // A case-insensitive match is found wherever it is.
+        assert_eq!(suggester.suggest("ITEM49999"), Some("item49999"));
+        assert_eq!(
+            did_you_mean("ITEM49999", names.iter().map(String::as_str)),
+            Some("item49999")
+        );
+        // A near miss among the first names of its length is found.
+        assert_eq!(suggester.suggest("itme1"), Some("item1"));
+        // A very long word gets no fuzzy suggestion (and costs no quadratic comparison).
+        let long = "a".repeat(100_000);
+        assert_eq!(did_you_mean(&long, [long[1..].as_ref()]), None);
+        assert_eq!(Suggester::new([&long[1..]]).suggest(&long), None);
     }
 
     #[test]

@@ -265,17 +265,6 @@ fn unit_of<'s>(state: &'s AppState, d: &Diagnostic) -> Option<&'s FunctionUnit> 
     state.unit(d.function.as_deref()?)
 }
 
-/// Whether the worker passes a parameter as the invocation context.
-fn is_context(unit: &FunctionUnit, p: &Param) -> bool {
-    p.name == "context"
-        && !unit
-            .json
-            .bindings
-            .iter()
-            .any(|b| b.name_str() == Some("context"))
-        && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
-}
-
 fn has_binding(unit: &FunctionUnit, name: &str) -> bool {
     unit.json
         .bindings
@@ -285,10 +274,20 @@ fn has_binding(unit: &FunctionUnit, name: &str) -> bool {
 
 /// Parameters with no binding (the ones the worker would reject).
 fn unbound_params<'d>(unit: &FunctionUnit, def: &EntryDef<'d>) -> Vec<&'d Param> {
+    // One set of binding names, so that each parameter costs a lookup.
+    let bound: std::collections::HashSet<&str> = unit
+        .json
+        .bindings
+        .iter()
+        .filter_map(|b| b.name_str())
+        .collect();
+    let context_bound = bound.contains("context");
     def.params()
         .filter(|p| {
-            !is_context(unit, p)
-                && !has_binding(unit, &p.name)
+            // `context` with no binding of that name receives the invocation context.
+            let is_context = p.name == "context" && !context_bound;
+            !is_context
+                && !bound.contains(p.name.as_str())
                 && !matches!(p.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
         })
         .collect()
@@ -296,12 +295,13 @@ fn unbound_params<'d>(unit: &FunctionUnit, def: &EntryDef<'d>) -> Vec<&'d Param>
 
 /// Binding names with no parameter.
 fn unmatched_bindings<'u>(unit: &'u FunctionUnit, def: &EntryDef) -> Vec<&'u str> {
+    let params: std::collections::HashSet<&str> = def.params().map(|p| p.name.as_str()).collect();
     let mut names: Vec<&str> = unit
         .json
         .bindings
         .iter()
         .filter_map(|b| b.name_str())
-        .filter(|n| *n != "$return" && def.param(n).is_none())
+        .filter(|n| *n != "$return" && !params.contains(n))
         .collect();
     names.dedup();
     names

@@ -365,6 +365,7 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
 /// target: `queueTrigger · orders`.
 pub fn inlay_hints(state: &AppState, file: &str, range: TextRange) -> Vec<InlayHint> {
     let mut out: Vec<InlayHint> = Vec::new();
+    let mut shown = std::collections::HashSet::new();
     for unit in state.units().filter(|u| refs::script_is(u, file)) {
         let Some(def) = refs::entry_def(state, unit) else {
             continue;
@@ -372,13 +373,15 @@ pub fn inlay_hints(state: &AppState, file: &str, range: TextRange) -> Vec<InlayH
         if def.script != file {
             continue;
         }
+        // The first binding of each name, so that each parameter costs a lookup.
+        let mut bindings = std::collections::HashMap::new();
+        for b in &unit.json.bindings {
+            if let Some(n) = b.name_str() {
+                bindings.entry(n).or_insert(b);
+            }
+        }
         for p in def.params() {
-            let Some(b) = unit
-                .json
-                .bindings
-                .iter()
-                .find(|b| b.name_str() == Some(p.name.as_str()))
-            else {
+            let Some(b) = bindings.get(p.name.as_str()) else {
                 continue;
             };
             let offset = p
@@ -398,9 +401,9 @@ pub fn inlay_hints(state: &AppState, file: &str, range: TextRange) -> Vec<InlayH
             let mut label = t.to_string();
             if let Some(target) = target {
                 label.push_str(" · ");
-                label.push_str(&target);
+                label.push_str(&crate::analysis::diagnostic::quoted(&target));
             }
-            if out.iter().any(|h| h.offset == offset && h.label == label) {
+            if !shown.insert((offset, label.clone())) {
                 continue;
             }
             out.push(InlayHint {

@@ -25,7 +25,7 @@ Rename the function to `main`, or add `"entryPoint": "run"` to function.json.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(entry), Some(module)) = (ctx.entry, ctx.module) else {
+    let (Some(entry), Some(module)) = (ctx.entry(), ctx.module) else {
         return;
     };
     if !module.syntax_errors.is_empty() {

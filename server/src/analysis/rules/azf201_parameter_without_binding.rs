@@ -1,8 +1,10 @@
 //! AZF201: a parameter of the entry function has no binding in function.json.
 
-use super::context::{counterpart, FunctionCtx};
+use std::collections::HashSet;
+
+use super::context::{Counterparts, FunctionCtx};
 use super::RuleMeta;
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::python::ParamKind;
 use crate::analysis::routes::route_params;
@@ -25,7 +27,9 @@ Rename the parameter to `req`, or the binding to `request`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
+    // The function's name, as every message of the function quotes it (cut when long).
+    let fname = quoted(&sig.function.name);
     let binding_names: Vec<&str> = ctx
         .unit
         .json
@@ -34,12 +38,14 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .filter_map(|b| b.name_str())
         .filter(|n| *n != "$return")
         .collect();
-    let param_names: Vec<&str> = sig.params.iter().map(|p| p.param.name.as_str()).collect();
+    let param_names: HashSet<&str> = sig.params.iter().map(|p| p.param.name.as_str()).collect();
     let unmatched: Vec<&str> = binding_names
         .iter()
         .copied()
         .filter(|b| !param_names.contains(b))
         .collect();
+    let counterparts = Counterparts::new(&unmatched);
+    let route_params: HashSet<String> = http_route_params(ctx).into_iter().collect();
     let unbound = sig
         .params
         .iter()
@@ -64,11 +70,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             &p.resolved,
             Some(Resolved::Class(ClassRef::Azure(n))) if n == "Context"
         ) || matches!(param.name.as_str(), "ctx" | "Context" | "context_");
-        let route_param = http_route_params(ctx).contains(&param.name);
+        let route_param = route_params.contains(&param.name);
         let suggestion = if is_context_like || route_param {
             None
         } else {
-            counterpart(&param.name, &unmatched, unbound == 1)
+            counterparts.find(&param.name, unbound == 1)
         };
         let hint = if is_context_like {
             " — name it 'context' to receive the invocation context".to_string()
@@ -85,7 +91,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let message = match &ctx.unit.v2 {
             None => format!(
                 "parameter '{}' of {}() is not declared in function.json{hint}",
-                param.name, sig.function.name
+                param.name, fname
             ),
             Some(v2) => {
                 // `route()` names the request `req` unless `trigger_arg_name` says otherwise.
@@ -97,7 +103,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     .unwrap_or_default();
                 ctx.app_fails(format!(
                     "parameter '{}' of {}() is not bound by any decorator (no arg_name='{}'){hint}{default_name}",
-                    param.name, sig.function.name, param.name,
+                    param.name, fname, param.name,
                 ))
             }
         };

@@ -1,8 +1,10 @@
 //! AZF202: a binding in function.json has no parameter of the same name in the entry function.
 
-use super::context::{counterpart, FunctionCtx};
+use std::collections::{HashMap, HashSet};
+
+use super::context::{Counterparts, FunctionCtx};
 use super::RuleMeta;
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::python::ParamKind;
 
 pub const META: RuleMeta = RuleMeta {
@@ -23,8 +25,14 @@ with `def main(msg: func.QueueMessage)`: add `inputBlob: func.InputStream` to th
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
-    let params: Vec<&str> = sig.params.iter().map(|p| p.param.name.as_str()).collect();
+    let Some(sig) = ctx.signature() else { return };
+    // The function's name, as every message of the function quotes it (cut when long).
+    let fname = quoted(&sig.function.name);
+    // Parameters by name (the first of a name), so each binding costs a lookup.
+    let mut params: HashMap<&str, &crate::analysis::python::Param> = HashMap::new();
+    for p in &sig.params {
+        params.entry(p.param.name.as_str()).or_insert(p.param);
+    }
     let unmatched: Vec<&str> = sig
         .params
         .iter()
@@ -38,31 +46,32 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         })
         .map(|p| p.param.name.as_str())
         .collect();
+    let counterparts = Counterparts::new(&unmatched);
     let missing = ctx
         .unit
         .json
         .bindings
         .iter()
         .filter_map(|b| b.name_str())
-        .filter(|n| *n != "$return" && !params.contains(n))
+        .filter(|n| *n != "$return" && !params.contains_key(n))
         .count();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for b in &ctx.unit.json.bindings {
         let Some(name) = &b.name else { continue };
         if name.value == "$return"
-            || params.contains(&name.value.as_str())
+            || params.contains_key(name.value.as_str())
             || !seen.insert(&name.value)
         {
             continue;
         }
-        let suggestion = counterpart(&name.value, &unmatched, missing == 1);
+        let suggestion = counterparts.find(&name.value, missing == 1);
         let hint = suggestion
             .map(|s| format!(" — did you mean '{s}'?"))
             .unwrap_or_default();
         let message = match &ctx.unit.v2 {
             None => format!(
                 "binding '{}' has no parameter in {}(){hint}",
-                name.value, sig.function.name
+                name.value, fname
             ),
             Some(v2) => {
                 let origin = v2.origin(&ctx.unit.json, b);
@@ -73,29 +82,29 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 ctx.app_fails(match origin {
                     Some(o) if !o.name_given && o.name_param == "trigger_arg_name" => format!(
                         "{deco}() passes the request as '{}' (the trigger_arg_name default), but {}() has no parameter '{}'{hint}",
-                        name.value, sig.function.name, name.value,
+                        name.value, fname, name.value,
                     ),
                     Some(o) if !o.name_param.is_empty() => format!(
                         "{deco}({}='{}') has no parameter '{}' in {}(){hint}",
-                        o.name_param, name.value, name.value, sig.function.name,
+                        o.name_param, name.value, name.value, fname,
                     ),
                     _ => format!(
                         "binding '{}' has no parameter in {}(){hint}",
-                        name.value, sig.function.name,
+                        name.value, fname,
                     ),
                 })
             }
         };
         let mut d = ctx.json_diag(&META, name.range, message);
         if let (Some(s), Some(script)) = (suggestion, ctx.script_path) {
-            if let Some(p) = sig.params.iter().find(|p| p.param.name == s) {
-                d = d.with_related(script, p.param.name_range, format!("parameter '{s}'"));
+            if let Some(p) = params.get(s) {
+                d = d.with_related(script, p.name_range, format!("parameter '{s}'"));
             }
         } else if let Some(script) = ctx.script_path {
             d = d.with_related(
                 script,
                 sig.function.name_range,
-                format!("{}() is defined here", sig.function.name),
+                format!("{}() is defined here", fname),
             );
         }
         out.push(d);
@@ -151,5 +160,64 @@ def report(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse("r")
 "#,
         ));
+    }
+
+    #[test]
+    fn many_bindings_and_parameters() {
+        use crate::analysis::{check_app, AppInput, Config};
+        // 4,000 bindings: the even ones have their parameter, the odd ones a misspelt one.
+        let n = 4_000;
+        let bindings: Vec<String> = (0..n)
+            .map(|i| format!("{{\"type\": \"blob\", \"name\": \"item{i}\"}}"))
+            .collect();
+        let params: Vec<String> = (0..n)
+            .map(|i| if i % 2 == 0 { format!("item{i}") } else { format!("itme{i}") })
+            .collect();
+        let json = format!("{{\"bindings\": [{}]}}", bindings.join(",\n"));
+        let py = format!("def main({}):\n    pass\n", params.join(", "));
+        let app = AppInput::new("app")
+            .with_file("F/function.json", &json)
+            .with_file("F/__init__.py", &py);
+        let config = Config { select: vec!["AZF202".into()], ..Config::default() };
+        let found = check_app(&app, &config);
+        assert_eq!(found.len(), n / 2);
+        let name = |d: &crate::analysis::Diagnostic| json[d.range.as_usize()].trim_matches('"');
+        assert!(found.iter().all(|d| name(d).starts_with("item")));
+        // Suggestions are searched among a bounded number of candidates: the first misspelt
+        // parameters are found for their bindings.
+        let hinted: Vec<&str> = found
+            .iter()
+            .filter(|d| d.message.contains("did you mean"))
+            .map(name)
+            .collect();
+        assert!(hinted.contains(&"item1") && hinted.contains(&"item3"), "{hinted:?}");
+        for d in &found {
+            if let Some(r) = d.related.first().filter(|r| r.message.starts_with("parameter")) {
+                let param = &py[r.range.as_usize()];
+                assert!(d.message.contains(&format!("did you mean '{param}'")));
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_function_name_is_not_repeated_in_full() {
+        use crate::analysis::{check_app, AppInput, Config};
+        let name = format!("main{}", "x".repeat(50_000));
+        let bindings: Vec<String> = (0..200)
+            .map(|i| format!("{{\"type\": \"blob\", \"name\": \"b{i}\"}}"))
+            .collect();
+        let app = AppInput::new("app")
+            .with_file(
+                "F/function.json",
+                &format!("{{\"entryPoint\": \"{name}\", \"bindings\": [{}]}}", bindings.join(",")),
+            )
+            .with_file("F/__init__.py", &format!("def {name}():\n    pass\n"));
+        let config = Config { select: vec!["AZF202".into()], ..Config::default() };
+        let found = check_app(&app, &config);
+        assert_eq!(found.len(), 200);
+        for d in &found {
+            assert!(d.message.len() < 300, "{}", d.message.len());
+            assert!(d.message.contains("xxx…()"), "{}", d.message);
+        }
     }
 }

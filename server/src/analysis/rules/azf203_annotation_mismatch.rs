@@ -48,7 +48,7 @@ pub fn accepted_list(binding_type: &str, position: Position) -> String {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     for p in &sig.params {
         let (Some(resolved), false) = (&p.resolved, p.is_context) else {
             continue;

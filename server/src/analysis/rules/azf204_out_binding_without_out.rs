@@ -62,7 +62,7 @@ pub fn out_spelling(module: &PyModule) -> Option<String> {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(sig), Some(module)) = (&ctx.signature, ctx.module) else {
+    let (Some(sig), Some(module)) = (ctx.signature(), ctx.module) else {
         return;
     };
     for p in &sig.params {

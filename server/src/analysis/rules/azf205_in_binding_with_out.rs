@@ -23,7 +23,7 @@ with `msg: func.Out[str]`: add `"direction": "out"` to the binding.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     for p in &sig.params {
         let Some(resolved) = &p.resolved else {
             continue;

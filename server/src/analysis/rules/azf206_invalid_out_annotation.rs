@@ -20,7 +20,7 @@ Write `func.Out[str]` (or `bytes`, `func.InputStream`, …).
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     for p in &sig.params {
         let Some(resolved) = &p.resolved else {
             continue;

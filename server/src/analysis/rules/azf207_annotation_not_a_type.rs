@@ -22,7 +22,7 @@ Write `req: func.HttpRequest`: the worker always passes a value.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     for p in &sig.params {
         let Some(resolved) = &p.resolved else {
             continue;

@@ -25,7 +25,7 @@ Return `func.HttpResponse` (or `str`).
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     let Some((annotation, resolved)) = &sig.return_annotation else {
         return;
     };

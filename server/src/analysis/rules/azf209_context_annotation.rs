@@ -22,7 +22,7 @@ Annotate `context: func.Context`, or leave it unannotated.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     for p in sig.params.iter().filter(|p| p.is_context) {
         let Some(resolved) = &p.resolved else {
             continue;

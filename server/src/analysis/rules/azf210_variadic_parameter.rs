@@ -22,7 +22,7 @@ List the bindings explicitly.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     for p in &sig.params {
         let star = match p.param.kind {
             ParamKind::VarPositional => "*",

@@ -100,7 +100,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }
     }
     // At load: `get_type_hints(main)` evaluates every annotation of the entry function.
-    if let Some(Entry::Function(f)) = ctx.entry {
+    if let Some(Entry::Function(f)) = ctx.entry() {
         for ann in annotations_of(f) {
             let site = EvalSite {
                 def_offset: f.def_offset,

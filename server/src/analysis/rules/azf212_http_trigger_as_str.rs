@@ -24,7 +24,7 @@ Annotate `req: func.HttpRequest` and read `req.get_body()`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = &ctx.signature else { return };
+    let Some(sig) = ctx.signature() else { return };
     for p in &sig.params {
         let Some(Resolved::Class(ClassRef::Builtin(name))) = &p.resolved else {
             continue;

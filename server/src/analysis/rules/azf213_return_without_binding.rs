@@ -26,7 +26,7 @@ Remove the value, or add a `$return` output binding.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(Entry::Function(f)), Some(_)) = (ctx.entry, &ctx.signature) else {
+    let (Some(Entry::Function(f)), Some(_)) = (ctx.entry(), ctx.signature()) else {
         return;
     };
     if f.is_generator || f.value_returns.is_empty() || ctx.bindings_by_name.contains_key("$return")

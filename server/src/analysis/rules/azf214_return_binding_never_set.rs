@@ -23,7 +23,7 @@ Add `return`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(Entry::Function(f)), Some(_)) = (ctx.entry, &ctx.signature) else {
+    let (Some(Entry::Function(f)), Some(_)) = (ctx.entry(), ctx.signature()) else {
         return;
     };
     let Some(ret) = ctx.bindings_by_name.get("$return") else {

@@ -2,7 +2,6 @@
 
 use super::context::FunctionCtx;
 use super::RuleMeta;
-use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::Resolution;
 
@@ -39,7 +38,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             if settings.resolve_connection(name) != Resolution::Unresolved {
                 continue;
             }
-            let hint = did_you_mean(name, settings.values.iter().map(|v| v.name.as_str()))
+            let hint = settings.suggest_value(name)
                 .map(|s| format!(" — did you mean '{s}'?"))
                 .unwrap_or_default();
             out.push(ctx.json_diag(

@@ -3,7 +3,6 @@
 use super::azf306_connection_unresolved::CONNECTION_KEYS;
 use super::context::FunctionCtx;
 use super::RuleMeta;
-use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -65,7 +64,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 } else {
                     v.range
                 };
-                let hint = did_you_mean(&name, settings.values.iter().map(|v| v.name.as_str()))
+                let hint = settings.suggest_value(&name)
                     .map(|s| format!(" — did you mean '{s}'?"))
                     .unwrap_or_default();
                 out.push(ctx.json_diag(

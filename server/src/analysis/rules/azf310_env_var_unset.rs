@@ -2,7 +2,6 @@
 
 use super::context::FunctionCtx;
 use super::RuleMeta;
-use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::EnvRead;
 use crate::analysis::settings::LocalSettings;
@@ -59,7 +58,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue; // AZF311
         }
         let effect = if read.raises_when_unset { "raises KeyError" } else { "returns None" };
-        let hint = did_you_mean(&read.name, settings.values.iter().map(|v| v.name.as_str()))
+        let hint = settings.suggest_value(&read.name)
             .map(|s| format!(" — did you mean '{s}'?"))
             .unwrap_or_default();
         out.push(ctx.app_diag(

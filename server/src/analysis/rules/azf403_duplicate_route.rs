@@ -2,7 +2,9 @@
 
 use super::context::AppCtx;
 use super::RuleMeta;
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use std::collections::{HashMap, HashSet};
+
+use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::json::JsonKind;
 
 /// The template the host compares: trimmed of `/`, lower case.
@@ -32,9 +34,56 @@ own name; one without `methods` accepts every method.
 /// A function's HTTP route: its name, methods (`None`: all), function.json path and range.
 type Declared = (String, Option<Vec<String>>, String, crate::analysis::text::TextRange);
 
+/// The functions that declared one route shape, indexed so that the first one a new declaration
+/// clashes with is found by lookups, not by comparing with each.
+#[derive(Default)]
+struct Shape {
+    declared: Vec<Declared>,
+    /// The first declaration of each method.
+    first_with_method: HashMap<String, usize>,
+    /// The first declaration without `methods` (all methods).
+    first_without_methods: Option<usize>,
+    /// The first declaration that accepts any method at all.
+    first_accepting: Option<usize>,
+}
+
+impl Shape {
+    /// The first earlier declaration whose methods overlap `methods`.
+    fn first_clash(&self, methods: &Option<Vec<String>>) -> Option<usize> {
+        match methods {
+            None => self.first_accepting,
+            // No method: nothing to clash on.
+            Some(m) if m.is_empty() => None,
+            Some(m) => m
+                .iter()
+                .filter_map(|x| self.first_with_method.get(x).copied())
+                .chain(self.first_without_methods)
+                .min(),
+        }
+    }
+
+    fn push(&mut self, declared: Declared) {
+        let i = self.declared.len();
+        match &declared.1 {
+            None => {
+                self.first_without_methods.get_or_insert(i);
+                self.first_accepting.get_or_insert(i);
+            }
+            Some(m) => {
+                for x in m {
+                    self.first_with_method.entry(x.clone()).or_insert(i);
+                }
+                if !m.is_empty() {
+                    self.first_accepting.get_or_insert(i);
+                }
+            }
+        }
+        self.declared.push(declared);
+    }
+}
+
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    // shape -> (function, methods (None = all), json path, range)
-    let mut seen: std::collections::HashMap<String, Vec<Declared>> = std::collections::HashMap::new();
+    let mut seen: HashMap<String, Shape> = HashMap::new();
     for unit in ctx.units {
         let Some(b) = unit.json.bindings.iter().find(|b| b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))) else {
             continue;
@@ -47,25 +96,32 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         });
         let range = route.as_ref().map(|r| r.range).unwrap_or(b.anchor());
         let entry = seen.entry(shape.clone()).or_default();
-        for (other, other_methods, other_path, other_range) in entry.iter() {
+        if let Some(i) = entry.first_clash(&methods) {
+            let (other, other_methods, other_path, other_range) = &entry.declared[i];
             let overlap: Vec<String> = match (&methods, other_methods) {
                 (None, None) => vec!["every method".into()],
                 (Some(m), None) | (None, Some(m)) => m.clone(),
-                (Some(a), Some(b)) => a.iter().filter(|m| b.contains(m)).cloned().collect(),
+                (Some(a), Some(b)) => {
+                    let b: HashSet<&String> = b.iter().collect();
+                    a.iter().filter(|m| b.contains(m)).cloned().collect()
+                }
             };
-            if overlap.is_empty() {
-                continue;
-            }
             out.push(
                 ctx.diag(
                     &META,
                     &unit.json_path,
                     range,
-                    format!("'{}' declares route '{shape}' for {}, like '{other}': the host refuses '{}' (route conflict)", unit.name, overlap.join(", "), unit.name),
+                    format!(
+                        "'{}' declares route '{}' for {}, like '{}': the host refuses '{}' (route conflict)",
+                        quoted(&unit.name),
+                        quoted(&shape),
+                        quoted(&overlap.join(", ")),
+                        quoted(other),
+                        quoted(&unit.name)
+                    ),
                 )
-                .with_related(other_path, *other_range, format!("'{other}' declares the same route")),
+                .with_related(other_path, *other_range, format!("'{}' declares the same route", quoted(other))),
             );
-            break;
         }
         entry.push((unit.name.clone(), methods, unit.json_path.clone(), range));
     }
@@ -86,5 +142,24 @@ mod tests {
             "AZF403",
             "//- /A/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"r\", \"route\": \"orders/{id}\", \"methods\": [\"get\", \"put\"]}]}\n//- /B/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"r\", \"route\": \"/Orders/{id}\", \"methods\": [\"GET\"]}]}\n//- /C/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"r\", \"route\": \"orders/{id}\", \"methods\": [\"post\"]}]}\n",
         ));
+    }
+
+    #[test]
+    fn many_functions_on_one_route_with_distinct_methods() {
+        use crate::analysis::{check_app, AppInput, Config};
+        // 3,000 functions share a route; each has its own method except every 100th, which
+        // repeats the method of the function before it.
+        let mut app = AppInput::new("app");
+        for i in 0..3_000 {
+            let method = if i % 100 == 99 { i - 1 } else { i };
+            app = app.with_file(
+                &format!("F{i:04}/function.json"),
+                &format!(r#"{{"bindings": [{{"type": "httpTrigger", "name": "req", "route": "same", "methods": ["m{method}"]}}]}}"#),
+            );
+        }
+        let config = Config { select: vec!["AZF403".into()], ..Config::default() };
+        let found = check_app(&app, &config);
+        assert_eq!(found.len(), 30);
+        assert!(found[0].message.starts_with("'F0099' declares route 'same' for m98, like 'F0098'"), "{}", found[0].message);
     }
 }

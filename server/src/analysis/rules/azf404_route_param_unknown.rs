@@ -2,8 +2,8 @@
 
 use super::context::FunctionCtx;
 use super::RuleMeta;
-use crate::analysis::catalog::did_you_mean;
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::catalog::Suggester;
+use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::routes::route_params;
 
 pub const META: RuleMeta = RuleMeta {
@@ -32,22 +32,25 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     let route = trigger.property_str("route");
     let declared = route.as_ref().map(|r| route_params(&r.value)).unwrap_or_default();
+    let declared_set: std::collections::HashSet<&str> = declared.iter().map(String::as_str).collect();
+    let suggester = Suggester::new(declared.iter().map(String::as_str));
     let own = ctx.own_code();
     for (name, range) in &module.route_param_reads {
-        if declared.contains(name) {
+        if declared_set.contains(name.as_str()) {
             continue;
         }
         if ctx.is_v2() && !own.is_some_and(|(_, r)| r.start <= range.start && range.end <= r.end) {
             continue; // another function's code
         }
-        let hint = did_you_mean(name, declared.iter().map(String::as_str))
-            .map(|s| format!(" — did you mean '{s}'?"))
+        let hint = suggester
+            .suggest(name)
+            .map(|s| format!(" — did you mean '{}'?", quoted(s)))
             .unwrap_or_default();
         let what = match &route {
-            Some(r) => format!("route '{}'", r.value),
+            Some(r) => format!("route '{}'", quoted(&r.value)),
             None => "the default route (the function name)".to_string(),
         };
-        let mut d = ctx.diag(&META, script, *range, format!("route parameter '{name}' is not in {what}{hint}"));
+        let mut d = ctx.diag(&META, script, *range, format!("route parameter '{}' is not in {what}{hint}", quoted(name)));
         if let Some(r) = &route {
             d = d.with_related(&ctx.unit.json_path, r.range, "the route");
         }

@@ -2,8 +2,10 @@
 
 use super::context::FunctionCtx;
 use super::RuleMeta;
-use crate::analysis::catalog::did_you_mean;
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use std::collections::HashSet;
+
+use crate::analysis::catalog::Suggester;
+use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::routes::route_params;
 use crate::analysis::text::TextRange;
 
@@ -53,17 +55,19 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         "httptrigger" => {
             let route = trigger.property_str("route").map(|r| r.value).unwrap_or_default();
             // Request bodies may be JSON: only near misses of route parameters are reported.
-            (route_params(&route), true, format!("route '{route}'"))
+            (route_params(&route), true, format!("route '{}'", quoted(&route)))
         }
         "blobtrigger" => {
             let path = trigger.property_str("path").map(|p| p.value).unwrap_or_default();
             let mut names: Vec<String> = tokens(&path).into_iter().map(|(t, _)| t).collect();
             names.extend(["BlobTrigger", "Uri", "Properties", "Metadata", "name"].map(String::from));
-            (names, false, format!("the blob trigger path '{path}'"))
+            (names, false, format!("the blob trigger path '{}'", quoted(&path)))
         }
         "timertrigger" => (Vec::new(), false, "a timer trigger".to_string()),
         _ => return,
     };
+    let supplied_lower: HashSet<String> = supplied.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let suggester = Suggester::new(supplied.iter().map(String::as_str));
     for b in &ctx.unit.json.bindings {
         if b.is_trigger() {
             continue;
@@ -74,30 +78,52 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             }
             let Some(v) = m.value.as_ref() else { continue };
             let Some(s) = v.as_str() else { continue };
+            let raw = ctx.json_text.get(v.range.as_usize()).unwrap_or("");
+            let mut unknown = Vec::new();
             for (token, span) in tokens(s) {
                 let base = token.split(['.', ':']).next().unwrap_or("");
-                if token.is_empty() || builtin(&token) || supplied.iter().any(|n| n.eq_ignore_ascii_case(base)) {
+                if token.is_empty() || builtin(&token) || supplied_lower.contains(&base.to_ascii_lowercase()) {
                     continue;
                 }
                 if open && (token.starts_with("query.") || token.starts_with("headers.")) {
                     continue;
                 }
-                let suggestion = did_you_mean(base, supplied.iter().map(String::as_str));
+                let suggestion = suggester.suggest(base);
                 if open && suggestion.is_none() {
                     continue;
                 }
-                let raw = ctx.json_text.get(v.range.as_usize()).unwrap_or("");
                 let range = if raw.len() == s.len() + 2 {
                     TextRange::new(v.range.start as usize + 1 + span.start, v.range.start as usize + 1 + span.end)
                 } else {
                     v.range
                 };
-                let hint = suggestion.map(|s| format!(" — did you mean '{{{s}}}'?")).unwrap_or_default();
-                out.push(ctx.json_diag(&META, range, format!("'{{{token}}}' is not supplied by {what}{hint}")));
+                unknown.push((token, range, suggestion));
+            }
+            // One diagnostic per token up to a few, then one for the rest of the value.
+            let rest = unknown.len().saturating_sub(MAX_TOKENS_PER_VALUE);
+            for (token, range, suggestion) in unknown.iter().take(MAX_TOKENS_PER_VALUE) {
+                let hint = suggestion.map(|s| format!(" — did you mean '{{{}}}'?", quoted(s))).unwrap_or_default();
+                out.push(ctx.json_diag(&META, *range, format!("'{{{}}}' is not supplied by {what}{hint}", quoted(token))));
+            }
+            if rest > 0 {
+                let (_, first, _) = &unknown[MAX_TOKENS_PER_VALUE];
+                let (_, last, _) = &unknown[unknown.len() - 1];
+                out.push(ctx.json_diag(
+                    &META,
+                    TextRange::new(first.start as usize, last.end as usize),
+                    format!(
+                        "'{{{}}}' and {} more tokens of this value are not supplied by {what} either",
+                        quoted(&unknown[MAX_TOKENS_PER_VALUE].0),
+                        rest - 1,
+                    ),
+                ));
             }
         }
     }
 }
+
+/// Unknown tokens of one value reported one by one; the rest share one diagnostic.
+const MAX_TOKENS_PER_VALUE: usize = 10;
 
 #[cfg(test)]
 mod tests {
@@ -123,5 +149,36 @@ mod tests {
 {"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "q"}, {"type": "blob", "name": "b", "path": "x/{id}"}]}
 "#,
         ));
+    }
+
+    #[test]
+    fn unknown_tokens_of_one_value_are_capped() {
+        use crate::analysis::{check_app, AppInput, Config};
+        let n = 30;
+        let route: Vec<String> = (0..n).map(|i| format!("{{param{i}}}")).collect();
+        let path: Vec<String> = (0..n).map(|i| format!("{{parm{i}}}")).collect();
+        let json = format!(
+            "{{\"bindings\": [{{\"type\": \"httpTrigger\", \"name\": \"req\", \"route\": \"{}\"}}, {{\"type\": \"blob\", \"name\": \"doc\", \"path\": \"{}\"}}]}}",
+            route.join("/"),
+            path.join("/")
+        );
+        let app = AppInput::new("app").with_file("F/function.json", &json);
+        let config = Config { select: vec!["AZF501".into()], ..Config::default() };
+        let found = check_app(&app, &config);
+        assert_eq!(found.len(), 11);
+        assert_eq!(&json[found[0].range.as_usize()], "{parm0}");
+        assert!(found[0].message.contains("did you mean '{param0}'"), "{}", found[0].message);
+        // The route is quoted cut, not in full.
+        assert!(found[0].message.contains("…'"), "{}", found[0].message);
+        assert!(found.iter().all(|d| d.message.len() < 300));
+        let last = &found[10];
+        assert_eq!(
+            last.message,
+            format!(
+                "'{{parm10}}' and 19 more tokens of this value are not supplied by route '{}…' either",
+                &route.join("/")[..79]
+            )
+        );
+        assert_eq!(&json[last.range.as_usize()], path[10..].join("/"));
     }
 }

@@ -2,6 +2,7 @@
 //! of its entry point and signature.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::app::AppInput;
@@ -9,6 +10,7 @@ use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::function::{self, Entry, FunctionUnit, Modules, Script};
 use crate::analysis::function_json::Binding;
 use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
+use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
 
 use super::RuleMeta;
@@ -79,16 +81,21 @@ pub struct FunctionCtx<'a> {
     pub module: Option<&'a PyModule>,
     /// `entryPoint`, or `main`.
     pub entry_name: String,
-    pub entry: Option<Entry<'a>>,
-    /// The signature the worker checks, when the entry point is a function or class we can read
-    /// and the script parses.
-    pub signature: Option<Signature<'a>>,
+    /// The entry point, computed on first use.
+    entry: std::cell::OnceCell<Option<Entry<'a>>>,
+    /// The signature the worker checks, computed on first use (rules that do not need it, as
+    /// those re-run on a settings edit, skip resolving its annotations).
+    signature: std::cell::OnceCell<Option<Signature<'a>>>,
     /// Bindings by exact name (first occurrence).
     pub bindings_by_name: HashMap<&'a str, &'a Binding>,
     /// The modules the worker runs to load this function, computed on first use.
-    loaded: std::cell::OnceCell<Vec<LoadedModule>>,
-    /// `local.settings.json`, read on first use; `None` inside when the app has none.
-    settings: std::cell::OnceCell<Option<crate::analysis::settings::LocalSettings>>,
+    loaded: std::cell::OnceCell<Arc<Vec<LoadedModule>>>,
+    /// `local.settings.json`, read on first use (or given, read once for the whole app); `None`
+    /// inside when the app has none.
+    settings: std::cell::OnceCell<Option<Arc<LocalSettings>>>,
+    /// Whether a rule asked for the settings since [`FunctionCtx::take_settings_read`]: its
+    /// result then depends on local.settings.json.
+    settings_read: std::cell::Cell<bool>,
 }
 
 /// The entry point's parameters as `inspect.signature` sees them, and their annotations as
@@ -113,6 +120,17 @@ pub struct SigParam<'a> {
 
 impl<'a> FunctionCtx<'a> {
     pub fn new(app: &'a AppInput, modules: &'a Modules, unit: &'a FunctionUnit) -> FunctionCtx<'a> {
+        Self::with_settings(app, modules, unit, None)
+    }
+
+    /// A context whose `local.settings.json` is `settings` when given (`Some(None)`: the app
+    /// has none), rather than read from the app.
+    pub fn with_settings(
+        app: &'a AppInput,
+        modules: &'a Modules,
+        unit: &'a FunctionUnit,
+        settings: Option<Option<Arc<LocalSettings>>>,
+    ) -> FunctionCtx<'a> {
         let json_text = app.text(&unit.json_path).unwrap_or("");
         let (script_path, script_text) = match &unit.script {
             Script::Found { path, .. } if path.ends_with(".py") => {
@@ -131,21 +149,66 @@ impl<'a> FunctionCtx<'a> {
                 .filter(|e| !e.is_empty())
                 .unwrap_or_else(|| "main".to_string()),
         };
-        let entry = match (&unit.v2, module, script_text) {
-            (Some(v2), Some(m), _) => Some(v2_entry(m, v2)),
-            (None, Some(m), Some(t)) => Some(function::entry_point(m, &entry_name, t)),
-            _ => None,
-        };
         let mut bindings_by_name = HashMap::new();
         for b in &unit.json.bindings {
             if let Some(n) = b.name_str() {
                 bindings_by_name.entry(n).or_insert(b);
             }
         }
-        let signature = match (module, entry) {
+        FunctionCtx {
+            app,
+            modules,
+            unit,
+            json_text,
+            script_path,
+            script_text,
+            module,
+            entry_name,
+            entry: std::cell::OnceCell::new(),
+            signature: std::cell::OnceCell::new(),
+            bindings_by_name,
+            loaded: std::cell::OnceCell::new(),
+            settings: settings.map(std::cell::OnceCell::from).unwrap_or_default(),
+            settings_read: std::cell::Cell::new(false),
+        }
+    }
+
+    /// `local.settings.json`, when the app has one (rules that need it are skipped otherwise).
+    /// Every read of the settings by a rule goes through here, so that it is known which
+    /// results an edit of the settings can change.
+    pub fn settings(&self) -> Option<&LocalSettings> {
+        self.settings_read.set(true);
+        self.settings
+            .get_or_init(|| crate::analysis::settings::local_settings(self.app).map(Arc::new))
+            .as_deref()
+    }
+
+    /// What `entryPoint` (or the decorated `def`) names in the script, when the script is a
+    /// parsed Python module.
+    pub fn entry(&self) -> Option<Entry<'a>> {
+        *self
+            .entry
+            .get_or_init(|| match (&self.unit.v2, self.module, self.script_text) {
+                (Some(v2), Some(m), _) => Some(v2_entry(m, v2)),
+                (None, Some(m), Some(t)) => Some(function::entry_point(m, &self.entry_name, t)),
+                _ => None,
+            })
+    }
+
+    /// The signature the worker checks, when the entry point is a function or class we can read
+    /// and the script parses.
+    pub fn signature(&self) -> Option<&Signature<'a>> {
+        self.signature
+            .get_or_init(|| self.compute_signature())
+            .as_ref()
+    }
+
+    fn compute_signature(&self) -> Option<Signature<'a>> {
+        let unit = self.unit;
+        match (self.module, self.entry()) {
             (Some(_), Some(_)) if unit.v2.as_ref().is_some_and(|v| v.dynamic_names) => None,
             (Some(m), Some(e)) if m.syntax_errors.is_empty() => {
-                let mut sig = signature(m, e, &bindings_by_name);
+                let mut sig = signature(m, e, &self.bindings_by_name);
                 if let (Some(sig), Some(v2)) = (sig.as_mut(), &unit.v2) {
                     // `durable_client_input` replaces the client parameter's annotation by `str`.
                     for p in &mut sig.params {
@@ -157,29 +220,25 @@ impl<'a> FunctionCtx<'a> {
                 sig
             }
             _ => None,
-        };
-        FunctionCtx {
-            app,
-            modules,
-            unit,
-            json_text,
-            script_path,
-            script_text,
-            module,
-            entry_name,
-            entry,
-            signature,
-            bindings_by_name,
-            loaded: std::cell::OnceCell::new(),
-            settings: std::cell::OnceCell::new(),
         }
     }
 
-    /// `local.settings.json`, when the app has one (rules that need it are skipped otherwise).
-    pub fn settings(&self) -> Option<&crate::analysis::settings::LocalSettings> {
-        self.settings
-            .get_or_init(|| crate::analysis::settings::local_settings(self.app))
-            .as_ref()
+    /// The loaded modules, shared (to hand to a later re-run of some rules, see
+    /// [`FunctionCtx::set_loaded_modules`]).
+    pub fn shared_loaded_modules(&self) -> Arc<Vec<LoadedModule>> {
+        self.loaded_modules();
+        self.loaded.get().cloned().unwrap_or_default()
+    }
+
+    /// Gives the loaded modules computed by an earlier check of the same function and files
+    /// (they do not depend on the settings).
+    pub fn set_loaded_modules(&self, loaded: Arc<Vec<LoadedModule>>) {
+        let _ = self.loaded.set(loaded);
+    }
+
+    /// Whether the settings were read since the last call.
+    pub fn take_settings_read(&self) -> bool {
+        self.settings_read.replace(false)
     }
 
     /// A diagnostic with no function attached (in a file the whole app shares).
@@ -434,6 +493,7 @@ fn v2_import_rules(
 }
 
 /// A module the worker runs while loading a function.
+#[derive(Debug, Clone)]
 pub struct LoadedModule {
     pub file: String,
     /// The import statement that brings it in (file and range); `None` for the script and the
@@ -447,7 +507,8 @@ impl FunctionCtx<'_> {
     /// Every local module the worker imports to load this function: the packages on the way to
     /// the script, the script, and (transitively) the app modules they import unconditionally.
     pub fn loaded_modules(&self) -> &[LoadedModule] {
-        self.loaded.get_or_init(|| self.compute_loaded_modules())
+        self.loaded
+            .get_or_init(|| Arc::new(self.compute_loaded_modules()))
     }
 
     fn compute_loaded_modules(&self) -> Vec<LoadedModule> {
@@ -516,24 +577,81 @@ impl FunctionCtx<'_> {
 
 /// The likely intended counterpart of `name` among `candidates`: a near spelling, a prefix
 /// (`req` ↔ `request`), or the only candidate when `name` is the only unmatched name on its side.
+/// For many names against the same candidates, build [`Counterparts`] once.
 pub fn counterpart<'c>(name: &str, candidates: &[&'c str], alone: bool) -> Option<&'c str> {
-    if let Some(s) = crate::analysis::catalog::did_you_mean(name, candidates.iter().copied()) {
-        return Some(s);
+    Counterparts::new(candidates).find(name, alone)
+}
+
+/// Names longer than this (in bytes) are not matched by prefix: they are no abbreviation.
+const MAX_PREFIX_LEN: usize = 256;
+
+/// [`counterpart`] over a fixed set of candidates, indexed once so that each lookup costs about
+/// the length of the name, not the number of candidates.
+pub struct Counterparts<'c> {
+    suggester: crate::analysis::catalog::Suggester<'c>,
+    /// Lowercased candidates with their positions, sorted (for "starts with the name").
+    sorted: Vec<(String, usize)>,
+}
+
+impl<'c> Counterparts<'c> {
+    pub fn new(candidates: &[&'c str]) -> Counterparts<'c> {
+        let mut sorted: Vec<(String, usize)> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.to_ascii_lowercase(), i))
+            .collect();
+        sorted.sort();
+        Counterparts {
+            suggester: crate::analysis::catalog::Suggester::new(candidates.iter().copied()),
+            sorted,
+        }
     }
-    let lower = name.to_ascii_lowercase();
-    let prefixed: Vec<&str> = candidates
-        .iter()
-        .copied()
-        .filter(|c| {
-            let cl = c.to_ascii_lowercase();
-            cl.len().min(lower.len()) >= 3 && (cl.starts_with(&lower) || lower.starts_with(&cl))
-        })
-        .collect();
-    if let [one] = prefixed.as_slice() {
-        return Some(one);
-    }
-    match candidates {
-        [only] if alone => Some(only),
-        _ => None,
+
+    pub fn find(&self, name: &str, alone: bool) -> Option<&'c str> {
+        if let Some(s) = self.suggester.suggest(name) {
+            return Some(s);
+        }
+        let candidates = self.suggester.candidates();
+        // A candidate and the name, one a prefix of the other (at least 3 bytes in common):
+        // taken when it is the only one.
+        let lower = name.to_ascii_lowercase();
+        let mut found: Option<usize> = None;
+        let mut count = 0;
+        if (3..=MAX_PREFIX_LEN).contains(&lower.len()) {
+            let from = self
+                .sorted
+                .partition_point(|(c, _)| c.as_str() < lower.as_str());
+            for (c, i) in self.sorted[from..].iter().take(2) {
+                if !c.starts_with(&lower) {
+                    break;
+                }
+                count += 1;
+                found = Some(*i);
+            }
+        }
+        for end in 3..lower.len().min(MAX_PREFIX_LEN) {
+            if count > 1 {
+                break;
+            }
+            if !lower.is_char_boundary(end) {
+                continue;
+            }
+            let prefix = &lower[..end];
+            let from = self.sorted.partition_point(|(c, _)| c.as_str() < prefix);
+            for (c, i) in self.sorted[from..].iter().take(2) {
+                if c != prefix {
+                    break;
+                }
+                count += 1;
+                found = Some(*i);
+            }
+        }
+        if count == 1 {
+            return found.map(|i| candidates[i]);
+        }
+        match candidates {
+            [only] if alone => Some(only),
+            _ => None,
+        }
     }
 }

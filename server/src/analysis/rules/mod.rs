@@ -4,6 +4,8 @@
 use super::app::AppInput;
 use super::diagnostic::{Diagnostic, Severity};
 use super::function::{FunctionUnit, Modules};
+use super::settings::LocalSettings;
+use std::sync::Arc;
 
 pub mod context;
 #[cfg(test)]
@@ -195,39 +197,103 @@ pub fn check_function_and_modules(
     modules: &Modules,
     unit: &FunctionUnit,
 ) -> (Vec<Diagnostic>, Vec<String>) {
-    super::guard::catch(|| check_function_unguarded(app, modules, unit)).unwrap_or_else(|reason| {
-        let what = format!("function '{}'", unit.name);
-        let diag = azf013_file_not_analysed::internal_error(
-            &unit.json_path,
-            Some(&unit.name),
-            &what,
-            &reason,
-        );
-        (vec![diag], Vec::new())
-    })
+    let checked = check_function_parts(app, modules, unit, None);
+    let mut all = checked.independent;
+    all.extend(checked.on_settings);
+    all.sort_by_key(|d| d.code);
+    (all, checked.files)
 }
 
-fn check_function_unguarded(
+/// One function's diagnostics, split by whether they depend on `local.settings.json`.
+#[derive(Debug, Clone, Default)]
+pub struct FunctionChecked {
+    /// From the rules that did not read the settings.
+    pub independent: Vec<Diagnostic>,
+    /// The rules (positions in [`RULES`]) that read the settings: an edit of the settings
+    /// re-runs only these.
+    pub settings_rules: Vec<usize>,
+    /// What those rules reported.
+    pub on_settings: Vec<Diagnostic>,
+    /// The app files the worker runs to load the function.
+    pub files: Vec<String>,
+    /// The modules the worker runs to load it, with their imports (kept for re-runs).
+    pub loaded: Arc<Vec<context::LoadedModule>>,
+}
+
+/// Runs the function-level rules on one function, with `settings` read once for the app
+/// (`Some(None)`: it has none) or, when `None`, read here.
+pub fn check_function_parts(
     app: &AppInput,
     modules: &Modules,
     unit: &FunctionUnit,
-) -> (Vec<Diagnostic>, Vec<String>) {
+    settings: Option<Option<Arc<LocalSettings>>>,
+) -> FunctionChecked {
+    super::guard::catch(|| check_function_parts_unguarded(app, modules, unit, settings))
+        .unwrap_or_else(|reason| FunctionChecked {
+            independent: vec![function_not_checked(unit, &reason)],
+            ..FunctionChecked::default()
+        })
+}
+
+/// AZF013 for a function whose rules failed with an internal error.
+fn function_not_checked(unit: &FunctionUnit, reason: &str) -> Diagnostic {
+    let what = format!("function '{}'", unit.name);
+    azf013_file_not_analysed::internal_error(&unit.json_path, Some(&unit.name), &what, reason)
+}
+
+fn check_function_parts_unguarded(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Option<Arc<LocalSettings>>>,
+) -> FunctionChecked {
     #[cfg(test)]
     if unit.name == super::guard::TEST_PANIC_MARKER {
         panic!("test panic while checking a function");
     }
-    let ctx = FunctionCtx::new(app, modules, unit);
-    let mut out = Vec::new();
-    for check in CHECKS.iter().filter_map(|c| c.function()) {
-        check(&ctx, &mut out);
+    let ctx = FunctionCtx::with_settings(app, modules, unit, settings);
+    let mut out = FunctionChecked::default();
+    for (i, check) in CHECKS.iter().enumerate() {
+        if let Check::Function(check) = check {
+            let mut found = Vec::new();
+            check(&ctx, &mut found);
+            found.iter_mut().for_each(Diagnostic::escape_messages);
+            if ctx.take_settings_read() {
+                out.settings_rules.push(i);
+                out.on_settings.extend(found);
+            } else {
+                out.independent.extend(found);
+            }
+        }
     }
-    let files = ctx
-        .loaded_modules()
-        .iter()
-        .map(|m| m.file.clone())
-        .collect();
-    out.iter_mut().for_each(Diagnostic::escape_messages);
-    (out, files)
+    out.loaded = ctx.shared_loaded_modules();
+    out.files = out.loaded.iter().map(|m| m.file.clone()).collect();
+    out
+}
+
+/// Re-runs only `rules` (positions in [`RULES`], function-level) on one function: what an edit
+/// of `local.settings.json` can change.
+pub fn check_function_rules(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Arc<LocalSettings>>,
+    loaded: Arc<Vec<context::LoadedModule>>,
+    rules: &[usize],
+) -> Vec<Diagnostic> {
+    super::guard::catch(|| {
+        let ctx = FunctionCtx::with_settings(app, modules, unit, Some(settings));
+        ctx.set_loaded_modules(loaded);
+        let mut out = Vec::new();
+        for &i in rules {
+            if let Some(Check::Function(check)) = CHECKS.get(i) {
+                check(&ctx, &mut out);
+            }
+        }
+        out.iter_mut().for_each(Diagnostic::escape_messages);
+        out
+    })
+    .unwrap_or_else(|reason| vec![function_not_checked(unit, &reason)])
 }
 
 /// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
