@@ -22,6 +22,7 @@
 //! - Logging goes to stderr, filtered by `AZFUNC_LSP_LOG` (e.g. `AZFUNC_LSP_LOG=debug`).
 //!   `AZFUNC_LSP_DEBUG_REQUESTS=1` enables `azfunc/documentText` and `azfunc/debugPanic` (tests);
 //!   `azfunc/status` is always there.
+//! - `exit` without a `shutdown` before it (or the end of the input) ends the process with code 1.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
