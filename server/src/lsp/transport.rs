@@ -136,7 +136,7 @@ impl FrameDecoder {
                     }
                     self.state = State::Header;
                 }
-                State::Header => match self.parse_header() {
+                State::Header => match self.skip_blank_lines().parse_header() {
                     HeaderParse::Incomplete => return None,
                     HeaderParse::Complete(consumed, len) => {
                         self.pos += consumed;
@@ -205,14 +205,23 @@ impl FrameDecoder {
         false
     }
 
+    /// Consumes blank lines before a header block (tolerated between frames).
+    fn skip_blank_lines(&mut self) -> &Self {
+        loop {
+            let rest = &self.buf[self.pos..];
+            if rest.starts_with(b"\r\n") {
+                self.pos += 2;
+            } else if rest.starts_with(b"\n") {
+                self.pos += 1;
+            } else {
+                return self;
+            }
+        }
+    }
+
     fn parse_header(&self) -> HeaderParse {
         let block = &self.buf[self.pos..];
         let mut at = 0;
-        // Blank lines between frames are tolerated.
-        while block[at..].starts_with(b"\r\n") || block[at..].starts_with(b"\n") {
-            at += if block[at] == b'\r' { 2 } else { 1 };
-        }
-        let start = at;
         let mut length: Option<usize> = None;
         loop {
             let Some(end) = block[at..].iter().position(|&b| b == b'\n') else {
@@ -220,7 +229,7 @@ impl FrameDecoder {
                 if pending > MAX_HEADER_LINE {
                     return HeaderParse::Bad("header line too long".to_string());
                 }
-                if block.len() - start > MAX_HEADER_BLOCK {
+                if block.len() > MAX_HEADER_BLOCK {
                     return HeaderParse::Bad("header too large".to_string());
                 }
                 return HeaderParse::Incomplete;
@@ -231,7 +240,7 @@ impl FrameDecoder {
             if line.len() > MAX_HEADER_LINE {
                 return HeaderParse::Bad("header line too long".to_string());
             }
-            if at - start > MAX_HEADER_BLOCK {
+            if at > MAX_HEADER_BLOCK {
                 return HeaderParse::Bad("header too large".to_string());
             }
             if line.is_empty() {
@@ -601,6 +610,13 @@ mod tests {
             assert!(decoder.buffered() <= MAX_HEADER_BLOCK + 1000);
         }
         assert!(bad >= 1);
+        // Nor on endless blank lines.
+        let mut decoder = FrameDecoder::new(1024);
+        for _ in 0..1000 {
+            decoder.push(&b"\r\n".repeat(500));
+            assert_eq!(decoder.next_frame(), None);
+            assert!(decoder.buffered() <= 1000);
+        }
         // A body over the limit is skipped as it arrives, and the next frame still comes.
         let mut decoder = FrameDecoder::new(1024);
         decoder.push(b"Content-Length: 1000000\r\n\r\n");
