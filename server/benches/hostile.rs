@@ -413,7 +413,11 @@ fn many_definitions(base: &Path, n: usize) -> Row {
 /// function.json, host.json and local.settings.json: an unterminated string, then deep nesting.
 fn deep_json(base: &Path, depth: usize) -> Row {
     let root = app(base, &format!("deep_json_{depth}"));
-    let json = format!("{{\"bindings\": [{{\"type\": \"x\n{}", "[".repeat(depth));
+    let json = format!(
+        "{{\"bindings\": [{{\"type\": \"x\n{}{}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
     function(&root, "F", &json, "def main(req):\n    return req\n");
     fs::write(root.join("host.json"), &json).unwrap();
     fs::write(root.join("local.settings.json"), &json).unwrap();
@@ -425,11 +429,15 @@ fn deep_json(base: &Path, depth: usize) -> Row {
     )
 }
 
-/// `x = x = … = 1` with `n` targets.
+/// `x = x = … = 1` with `n` targets, in a script and in a decorator app's module.
 fn assignment_chain(base: &Path, n: usize) -> Row {
     let root = app(base, &format!("chain_{n}"));
-    let script = format!("def main(req):\n    return req\n\n{}1\n", "x = ".repeat(n));
+    let chain = "x = ".repeat(n);
+    let script = format!("def main(req):\n    return req\n\n{chain}1\n");
     function(&root, "F", HTTP_JSON, &script);
+    let module =
+        format!("import azure.functions as func\n\napp = func.FunctionApp()\n\n{chain}1\n");
+    fs::write(root.join("function_app.py"), module).unwrap();
     judge("x = x = … = 1 chain", n, check(&root, &[]), &[0, 1])
 }
 
