@@ -212,7 +212,11 @@ fn stage(root: &Path, original: &AppInput, rel: &str, text: &str) -> Result<Stag
                 ));
             }
             if meta.permissions().readonly() || !writable(&target) {
-                return Err("is read-only; make it writable to let --fix change it".to_string());
+                return Err(
+                    "is read-only (or not writable by this user); make it writable to let \
+                            --fix change it"
+                        .to_string(),
+                );
             }
             let bytes = fs::read(&target).map_err(|e| format!("cannot read it again: {e}"))?;
             let (has_bom, body) = match bytes.strip_prefix(BOM) {
