@@ -1,128 +1,581 @@
-//! How `check` scales on hostile inputs: each case of `support/hostile.rs` is generated at N and
-//! 4N and checked by the release binary under `/usr/bin/time`; the table shows wall time, peak
-//! RSS and output size, and the 4N/N ratios (linear work gives about 4, quadratic about 16).
+//! Hostile workspaces: `azfunc-lsp check` (the release binary) on generated apps that try to
+//! crash it, stall it or make it use memory without bound. Each case asserts the exit code, a
+//! time and a peak memory cap, and for inputs of size N and 4N a generous linear bound (the 4N run
+//! may take at most 8 times as long, and use at most 8 times the memory above the binary's
+//! baseline). Prints a table and exits non-zero when a case fails.
 //!
-//! Run with `cargo bench --bench hostile` (optionally `-- CASE...` to pick cases).
-//! `AZFUNC_HOSTILE_EXE` checks with another binary (e.g. an older build, for comparison);
-//! `AZFUNC_HOSTILE_DIR` keeps the generated apps there (`CASE-N/`).
+//! `cargo bench --bench hostile` runs the full sizes; `cargo bench --bench hostile -- --quick`
+//! runs a quarter of them (for CI). `AZFUNC_HOSTILE_ONLY=name,name` runs some cases only.
 
-#[path = "support/hostile.rs"]
-mod hostile;
-
+use std::fmt::Write as _;
+use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+const BIN: &str = env!("CARGO_BIN_EXE_azfunc-lsp");
+/// No single run may take longer than this, or use more memory.
+const TIME_CAP: Duration = Duration::from_secs(10);
+const MEMORY_CAP_KIB: u64 = 1024 * 1024;
+/// A run is stopped (and fails) after this long.
+const KILL_AFTER: Duration = Duration::from_secs(60);
+/// The N-vs-4N bound.
+const MAX_RATIO: f64 = 8.0;
+/// How much longer than JSON the text rendering of the same diagnostics may take.
+const TEXT_OVER_JSON: f64 = 4.0;
+/// Times below this are treated as this (noise) when comparing N and 4N.
+const TIME_FLOOR: f64 = 0.1;
+
+/// One run of the binary.
+#[derive(Debug, Clone)]
 struct Run {
-    seconds: f64,
-    rss_mb: f64,
-    output_bytes: u64,
-    exit: Option<i32>,
+    code: Option<i32>,
+    signal: Option<i32>,
+    secs: f64,
+    peak_kib: u64,
+    stdout_bytes: u64,
+    killed: bool,
 }
 
-/// Runs `exe check root --format format` under GNU time, counting stdout without keeping it.
-fn run(exe: &str, root: &Path, format: &str) -> Run {
-    let report = root.with_extension("time");
-    let mut child = Command::new("/usr/bin/time")
-        .arg("-f")
-        .arg("%e %M %x")
-        .arg("-o")
-        .arg(&report)
-        .arg(exe)
-        .arg("check")
-        .arg(root)
-        .args(["--format", format])
+impl Run {
+    fn exit(&self) -> String {
+        match (self.killed, self.code, self.signal) {
+            (true, _, _) => "killed".to_string(),
+            (_, Some(c), _) => c.to_string(),
+            (_, _, Some(s)) => format!("signal {s}"),
+            _ => "?".to_string(),
+        }
+    }
+}
+
+/// Runs the binary with `args` in `cwd`, measuring wall time, peak RSS (from `wait4`) and the
+/// size of its output.
+fn run(cwd: &Path, args: &[&str]) -> Run {
+    let started = Instant::now();
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env("AZFUNC_LSP_LOG", "off")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("/usr/bin/time runs");
+        .expect("the binary runs");
     let mut stdout = child.stdout.take().unwrap();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut output_bytes = 0u64;
-    loop {
-        match stdout.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(k) => output_bytes += k as u64,
+    let counter = std::thread::spawn(move || {
+        let mut buf = vec![0u8; 1 << 16];
+        let mut total = 0u64;
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
         }
-    }
-    child.wait().unwrap();
-    let text = std::fs::read_to_string(&report).unwrap_or_default();
-    let last = text.lines().last().unwrap_or("");
-    let mut fields = last.split_whitespace();
-    let seconds = fields
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(f64::NAN);
-    let rss_kb: f64 = fields
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(f64::NAN);
-    let exit = fields.next().and_then(|s| s.parse().ok());
+        total
+    });
+    let pid = child.id() as libc::pid_t;
+    let mut killed = false;
+    // `wait4`'s maximum RSS would include this process's own (the child is spawned with
+    // vfork), so the child's VmHWM is sampled until it exits.
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(hwm) = vm_hwm_kib(pid) {
+            peak_kib = peak_kib.max(hwm);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            break status;
+        }
+        if !killed && started.elapsed() > KILL_AFTER {
+            let _ = child.kill();
+            killed = true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let secs = started.elapsed().as_secs_f64();
+    let stdout_bytes = counter.join().unwrap_or(0);
     Run {
-        seconds,
-        rss_mb: rss_kb / 1024.0,
-        output_bytes,
-        exit,
+        code: status.code(),
+        signal: std::os::unix::process::ExitStatusExt::signal(&status),
+        secs,
+        peak_kib,
+        stdout_bytes,
+        killed,
     }
 }
 
-fn input_size(dir: &Path) -> u64 {
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let meta = entry.metadata().unwrap();
-        total += if meta.is_dir() {
-            input_size(&entry.path())
-        } else {
-            meta.len()
-        };
+/// The peak resident set of a running process, in KiB.
+fn vm_hwm_kib(pid: libc::pid_t) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn check(root: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["check"];
+    args.extend_from_slice(extra);
+    args.push(".");
+    run(root, &args)
+}
+
+/// A result line of the table.
+struct Row {
+    case: String,
+    size: String,
+    run: Run,
+    problems: Vec<String>,
+}
+
+/// The common assertions: an expected exit code, the time and memory caps.
+fn judge(case: &str, size: impl ToString, run: Run, codes: &[i32]) -> Row {
+    let mut problems = Vec::new();
+    if !run.code.is_some_and(|c| codes.contains(&c)) {
+        problems.push(format!("exit {} (expected {codes:?})", run.exit()));
     }
-    total
+    if run.secs > TIME_CAP.as_secs_f64() {
+        problems.push(format!("{:.1} s > {} s", run.secs, TIME_CAP.as_secs()));
+    }
+    if run.peak_kib > MEMORY_CAP_KIB {
+        problems.push(format!("{} MiB > 1 GiB", run.peak_kib / 1024));
+    }
+    Row {
+        case: case.to_string(),
+        size: size.to_string(),
+        run,
+        problems,
+    }
+}
+
+/// The N-vs-4N bound on time, memory above `baseline` and output size, added to the 4N row.
+fn scaling(small: &Row, large: &mut Row, baseline_kib: u64) {
+    let time = large.run.secs.max(TIME_FLOOR) / small.run.secs.max(TIME_FLOOR);
+    if time > MAX_RATIO {
+        large.problems.push(format!("time ×{time:.1} for ×4 input"));
+    }
+    let mem = |r: &Run| r.peak_kib.saturating_sub(baseline_kib).max(16 * 1024) as f64;
+    let memory = mem(&large.run) / mem(&small.run);
+    if memory > MAX_RATIO {
+        large
+            .problems
+            .push(format!("memory ×{memory:.1} for ×4 input"));
+    }
+    let out = |r: &Run| r.stdout_bytes.max(64 * 1024) as f64;
+    let output = out(&large.run) / out(&small.run);
+    if output > MAX_RATIO {
+        large
+            .problems
+            .push(format!("output ×{output:.1} for ×4 input"));
+    }
+}
+
+/// A fresh folder for one case, with `host.json` (so it is an app).
+fn app(base: &Path, name: &str) -> PathBuf {
+    let root = base.join(name);
+    fs::create_dir_all(&root).unwrap();
+    fs::write(
+        root.join("host.json"),
+        r#"{"version": "2.0", "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}}"#,
+    )
+    .unwrap();
+    fs::write(root.join("requirements.txt"), "azure-functions\n").unwrap();
+    root
+}
+
+fn function(root: &Path, name: &str, json: &str, script: &str) {
+    let dir = root.join(name);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("function.json"), json).unwrap();
+    fs::write(dir.join("__init__.py"), script).unwrap();
+}
+
+const HTTP_JSON: &str = r#"{"bindings": [{"type": "httpTrigger", "direction": "in", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}"#;
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+}
+
+fn symlink_loops(base: &Path) -> Vec<Row> {
+    let root = app(base, "symlink_loops");
+    function(&root, "F", HTTP_JSON, "def main(req):\n    return req\n");
+    let link = std::os::unix::fs::symlink;
+    link("..", root.join("F/up")).unwrap();
+    link(".", root.join("F/self")).unwrap();
+    link("loop_b", root.join("loop_a")).unwrap();
+    link("loop_a", root.join("loop_b")).unwrap();
+    link("me.py", root.join("F/me.py")).unwrap();
+    link("/", root.join("F/everything")).unwrap();
+    link("/proc/self/environ", root.join("pyproject.toml")).unwrap();
+    link("/proc/self/environ", root.join("local.settings.json")).unwrap();
+    vec![judge(
+        "symlink loops and links out",
+        "",
+        check(&root, &[]),
+        &[0, 1],
+    )]
+}
+
+fn fifos(base: &Path) -> Vec<Row> {
+    let root = app(base, "fifos");
+    function(&root, "F", HTTP_JSON, "def main(req):\n    return req\n");
+    fs::create_dir_all(root.join("G")).unwrap();
+    for path in [
+        "G/function.json",
+        "G/__init__.py",
+        "local.settings.json",
+        "pyproject.toml",
+        "F/helper.py",
+    ] {
+        mkfifo(&root.join(path));
+    }
+    vec![judge(
+        "FIFOs (must not block)",
+        "",
+        check(&root, &[]),
+        &[0, 1],
+    )]
+}
+
+fn unreadable(base: &Path) -> Vec<Row> {
+    use std::os::unix::fs::PermissionsExt;
+    let root = app(base, "unreadable");
+    function(&root, "F", HTTP_JSON, "def main(req):\n    return req\n");
+    function(&root, "G", HTTP_JSON, "def main(req):\n    return req\n");
+    fs::write(root.join("local.settings.json"), "{}").unwrap();
+    for path in ["G", "local.settings.json", "F/function.json"] {
+        fs::set_permissions(root.join(path), fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let row = judge(
+        "unreadable folder and files",
+        "",
+        check(&root, &[]),
+        &[0, 1],
+    );
+    for path in ["G", "local.settings.json", "F/function.json"] {
+        let _ = fs::set_permissions(root.join(path), fs::Permissions::from_mode(0o755));
+    }
+    vec![row]
+}
+
+fn deleted_while_checking(base: &Path, n: usize) -> Vec<Row> {
+    let root = app(base, "deleted");
+    for i in 0..n {
+        function(
+            &root,
+            &format!("F{i}"),
+            HTTP_JSON,
+            "def main(req):\n    return req\n",
+        );
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let deleter = {
+        let (root, stop) = (root.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for i in (0..n).rev() {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let dir = root.join(format!("F{i}"));
+                let _ = fs::remove_file(dir.join("__init__.py"));
+                let _ = fs::remove_file(dir.join("function.json"));
+                let _ = fs::remove_dir(&dir);
+            }
+        })
+    };
+    let result = check(&root, &[]);
+    stop.store(true, Ordering::Relaxed);
+    deleter.join().unwrap();
+    vec![judge("files deleted while checking", n, result, &[0, 1])]
+}
+
+fn nested_folders(base: &Path, depth: usize) -> Vec<Row> {
+    let root = app(base, "nested");
+    function(&root, "F", HTTP_JSON, "def main(req):\n    return req\n");
+    // Deeper than PATH_MAX: built one level at a time from inside.
+    let here = std::env::current_dir().unwrap();
+    std::env::set_current_dir(&root).unwrap();
+    for _ in 0..depth {
+        fs::create_dir("d").unwrap();
+        std::env::set_current_dir("d").unwrap();
+    }
+    fs::write("function.json", HTTP_JSON).unwrap();
+    fs::write("x.py", "x = 1\n").unwrap();
+    std::env::set_current_dir(here).unwrap();
+    vec![judge("nested folders", depth, check(&root, &[]), &[0, 1])]
+}
+
+fn huge_files(base: &Path) -> Vec<Row> {
+    let root = app(base, "huge");
+    function(&root, "F", HTTP_JSON, "def main(req):\n    return req\n");
+    let big = 64 * 1024 * 1024;
+    let line = "x = 1\n".repeat(big / 6);
+    fs::write(root.join("F/__init__.py"), &line).unwrap();
+    fs::write(root.join("F/helper.py"), &line).unwrap();
+    let mut json = String::from("{\"bindings\": [");
+    while json.len() < big {
+        json.push_str("{\"type\": \"http\", \"direction\": \"out\", \"name\": \"x\"},");
+    }
+    json.push_str("{}]}");
+    fs::write(root.join("F/function.json"), &json).unwrap();
+    fs::write(root.join("local.settings.json"), &json).unwrap();
+    fs::write(
+        root.join("requirements.txt"),
+        "azure-functions\n".repeat(big / 16),
+    )
+    .unwrap();
+    let sparse = fs::File::create(root.join("F/sparse.py")).unwrap();
+    sparse.set_len(8 << 30).unwrap();
+    vec![judge(
+        "huge files (64 MiB, 8 GiB sparse)",
+        "",
+        check(&root, &[]),
+        &[0, 1],
+    )]
+}
+
+/// One function with `n` output bindings, each a parameter of `main`.
+fn many_bindings(base: &Path, n: usize) -> Row {
+    let root = app(base, &format!("bindings_{n}"));
+    let mut bindings =
+        vec![r#"{"type": "httpTrigger", "direction": "in", "name": "req"}"#.to_string()];
+    let mut params = vec!["req".to_string()];
+    for i in 0..n {
+        bindings.push(format!(
+            r#"{{"type": "queue", "direction": "out", "name": "out{i}", "queueName": "q{i}", "connection": "C{i}"}}"#
+        ));
+        params.push(format!("out{i}"));
+    }
+    let json = format!("{{\"bindings\": [{}]}}", bindings.join(",\n"));
+    let script = format!("def main({}):\n    return None\n", params.join(", "));
+    function(&root, "F", &json, &script);
+    judge("bindings in one function", n, check(&root, &[]), &[0, 1])
+}
+
+/// An HTTP route with `n` parameters and a blob path with `n` tokens the route does not supply.
+fn route_params(base: &Path, n: usize) -> Row {
+    let root = app(base, &format!("route_{n}"));
+    let route: Vec<String> = (0..n).map(|i| format!("{{p{i}}}")).collect();
+    let path: Vec<String> = (0..n).map(|i| format!("{{q{i}}}")).collect();
+    let json = format!(
+        r#"{{"bindings": [{{"type": "httpTrigger", "direction": "in", "name": "req", "route": "{}"}}, {{"type": "blob", "direction": "out", "name": "doc", "path": "c/{}", "connection": "S"}}, {{"type": "http", "direction": "out", "name": "$return"}}]}}"#,
+        route.join("/"),
+        path.join("/")
+    );
+    function(&root, "F", &json, "def main(req, doc):\n    return req\n");
+    judge("route params + path tokens", n, check(&root, &[]), &[0, 1])
+}
+
+/// One script with `n` reads of settings that local.settings.json lacks (one diagnostic each),
+/// rendered as text and as JSON.
+fn many_diagnostics(base: &Path, n: usize) -> Vec<Row> {
+    let root = app(base, &format!("diagnostics_{n}"));
+    let mut script = String::from("import os\n\n\ndef main(req):\n    return req\n\n");
+    for i in 0..n {
+        let _ = writeln!(script, "V{i} = os.environ[\"K{i}\"]");
+    }
+    function(&root, "F", HTTP_JSON, &script);
+    fs::write(
+        root.join("local.settings.json"),
+        r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python"}}"#,
+    )
+    .unwrap();
+    let text = judge(
+        "diagnostics in one file, as text",
+        n,
+        check(&root, &["--format", "text"]),
+        &[0, 1],
+    );
+    let json = judge(
+        "diagnostics in one file, as JSON",
+        n,
+        check(&root, &["--format", "json"]),
+        &[0, 1],
+    );
+    vec![text, json]
+}
+
+/// A module with `n` top-level definitions.
+fn many_definitions(base: &Path, n: usize) -> Row {
+    let root = app(base, &format!("definitions_{n}"));
+    let mut script = String::from("def main(req):\n    return req\n");
+    for i in 0..n {
+        let _ = writeln!(script, "def f{i}():\n    pass");
+    }
+    function(&root, "F", HTTP_JSON, &script);
+    judge("definitions in one module", n, check(&root, &[]), &[0, 1])
+}
+
+/// function.json, host.json and local.settings.json: an unterminated string, then deep nesting.
+fn deep_json(base: &Path, depth: usize) -> Row {
+    let root = app(base, &format!("deep_json_{depth}"));
+    let json = format!(
+        "{{\"bindings\": [{{\"type\": \"x\n{}{}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    function(&root, "F", &json, "def main(req):\n    return req\n");
+    fs::write(root.join("host.json"), &json).unwrap();
+    fs::write(root.join("local.settings.json"), &json).unwrap();
+    judge(
+        "deep JSON after an unterminated string",
+        depth,
+        check(&root, &[]),
+        &[1],
+    )
+}
+
+/// `x = x = … = 1` with `n` targets, in a script and in a decorator app's module.
+fn assignment_chain(base: &Path, n: usize) -> Row {
+    let root = app(base, &format!("chain_{n}"));
+    let chain = "x = ".repeat(n);
+    let script = format!("def main(req):\n    return req\n\n{chain}1\n");
+    function(&root, "F", HTTP_JSON, &script);
+    let module =
+        format!("import azure.functions as func\n\napp = func.FunctionApp()\n\n{chain}1\n");
+    fs::write(root.join("function_app.py"), module).unwrap();
+    judge("x = x = … = 1 chain", n, check(&root, &[]), &[0, 1])
+}
+
+fn pair(rows: &mut Vec<Row>, baseline: u64, small: Row, large: Row) {
+    let mut large = large;
+    scaling(&small, &mut large, baseline);
+    rows.push(small);
+    rows.push(large);
 }
 
 fn main() {
-    let exe = std::env::var("AZFUNC_HOSTILE_EXE")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_azfunc-lsp").to_string());
-    let picked: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let temp = tempfile::tempdir().unwrap();
-    let base: PathBuf = std::env::var_os("AZFUNC_HOSTILE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| temp.path().to_path_buf());
-    println!("checking with {exe}");
-    println!(
-        "{:<18} {:>7} {:>10} {:>9} {:>10} {:>12} {:>5}",
-        "case", "N", "input KB", "time s", "RSS MB", "output KB", "exit"
-    );
-    for case in hostile::CASES {
-        if !picked.is_empty() && !picked.iter().any(|p| p == case.name) {
-            continue;
-        }
-        let mut runs = Vec::new();
-        for n in [case.n, 4 * case.n] {
-            let root = base.join(format!("{}-{n}", case.name));
-            let _ = std::fs::remove_dir_all(&root);
-            (case.generate)(&root, n).unwrap();
-            let r = run(&exe, &root, case.format);
-            println!(
-                "{:<18} {:>7} {:>10.0} {:>9.2} {:>10.1} {:>12.0} {:>5}",
-                case.name,
-                n,
-                input_size(&root) as f64 / 1024.0,
-                r.seconds,
-                r.rss_mb,
-                r.output_bytes as f64 / 1024.0,
-                r.exit.map_or("?".to_string(), |c| c.to_string()),
-            );
-            runs.push(r);
-        }
-        let (small, large) = (&runs[0], &runs[1]);
-        println!(
-            "{:<18} 4N/N: time x{:.1}, output x{:.1} (linear: about 4)",
-            case.name,
-            large.seconds / small.seconds.max(0.01),
-            large.output_bytes as f64 / small.output_bytes.max(1) as f64,
+    let quick = std::env::args().any(|a| a == "--quick");
+    let only: Option<Vec<String>> = std::env::var("AZFUNC_HOSTILE_ONLY")
+        .ok()
+        .map(|v| v.split(',').map(str::to_string).collect());
+    let wanted = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
+    let scale = if quick { 4 } else { 1 };
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path();
+    let baseline = run(base, &["--version"]).peak_kib;
+    let mut rows: Vec<Row> = Vec::new();
+    if wanted("symlinks") {
+        rows.extend(symlink_loops(base));
+    }
+    if wanted("fifos") {
+        rows.extend(fifos(base));
+    }
+    if wanted("unreadable") {
+        rows.extend(unreadable(base));
+    }
+    if wanted("deleted") {
+        rows.extend(deleted_while_checking(base, 4000 / scale));
+    }
+    if wanted("nested") {
+        rows.extend(nested_folders(base, 10_000));
+    }
+    if wanted("huge") {
+        rows.extend(huge_files(base));
+    }
+    if wanted("bindings") {
+        let n = 1000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            many_bindings(base, n),
+            many_bindings(base, 4 * n),
         );
+    }
+    if wanted("route") {
+        let n = 1000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            route_params(base, n),
+            route_params(base, 4 * n),
+        );
+    }
+    if wanted("diagnostics") {
+        let n = 2000 / scale;
+        let mut small = many_diagnostics(base, n);
+        let mut large = many_diagnostics(base, 4 * n);
+        // Text (with source snippets) may cost a few times JSON, not more.
+        for set in [&mut small, &mut large] {
+            let json = set[1].run.secs.max(TIME_FLOOR);
+            if set[0].run.secs.max(TIME_FLOOR) > TEXT_OVER_JSON * json {
+                let ratio = set[0].run.secs / json;
+                set[0]
+                    .problems
+                    .push(format!("text takes ×{ratio:.1} the JSON time"));
+            }
+        }
+        let (small_json, large_json) = (small.pop().unwrap(), large.pop().unwrap());
+        let (small_text, large_text) = (small.pop().unwrap(), large.pop().unwrap());
+        pair(&mut rows, baseline, small_text, large_text);
+        pair(&mut rows, baseline, small_json, large_json);
+    }
+    if wanted("definitions") {
+        let n = 200_000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            many_definitions(base, n / 4),
+            many_definitions(base, n),
+        );
+    }
+    if wanted("deep_json") {
+        let n = 100_000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            deep_json(base, n / 4),
+            deep_json(base, n),
+        );
+    }
+    if wanted("chain") {
+        let n = 8000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            assignment_chain(base, n / 4),
+            assignment_chain(base, n),
+        );
+    }
+
+    println!(
+        "\nhostile workspaces ({}; binary baseline {} MiB)\n",
+        if quick { "quick" } else { "full" },
+        baseline / 1024
+    );
+    println!(
+        "{:<40} {:>7} {:>9} {:>9} {:>10} {:>11}  result",
+        "case", "N", "exit", "time", "peak RSS", "output"
+    );
+    let mut failed = 0;
+    for row in &rows {
+        let verdict = if row.problems.is_empty() {
+            "PASS".to_string()
+        } else {
+            failed += 1;
+            format!("FAIL: {}", row.problems.join("; "))
+        };
+        println!(
+            "{:<40} {:>7} {:>9} {:>7.2} s {:>6} MiB {:>7} KiB  {verdict}",
+            row.case,
+            row.size,
+            row.run.exit(),
+            row.run.secs,
+            row.run.peak_kib / 1024,
+            row.run.stdout_bytes / 1024,
+        );
+    }
+    println!("\n{} cases, {failed} failed", rows.len());
+    if failed > 0 {
+        std::process::exit(1);
     }
 }

@@ -42,7 +42,11 @@ fn main() -> ExitCode {
         }
         Some(Command::Rules(args)) => cli::rules::run(args),
         None | Some(Command::Serve { .. }) => match azfunc_lsp::lsp::run_stdio() {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => {
+                tracing::error!("the client left without a shutdown request");
+                ExitCode::from(1)
+            }
             Err(e) => {
                 tracing::error!("{e:#}");
                 ExitCode::from(2)

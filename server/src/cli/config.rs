@@ -13,9 +13,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{Config, Severity};
+use crate::loader::MAX_FILE_SIZE;
 
 /// The settings read from one `pyproject.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -77,13 +79,14 @@ pub struct ConfigFinder {
 
 impl ConfigFinder {
     /// The nearest `pyproject.toml` at or above `root` with a `[tool.azfunc-lsp]` table. The
-    /// search stops at the folder that holds `.git`.
+    /// search stops at the folder that holds `.git`. Each candidate is read under the loader's
+    /// policy (see [`read_config_file`]).
     pub fn find(&mut self, root: &Path) -> Option<FileConfig> {
         for dir in root.ancestors() {
             let candidate = dir.join("pyproject.toml");
-            if candidate.is_file() {
+            if fs::symlink_metadata(&candidate).is_ok() {
                 if !self.cache.contains_key(&candidate) {
-                    let parsed = self.parse(&candidate);
+                    let parsed = self.parse(dir, &candidate);
                     self.cache.insert(candidate.clone(), parsed);
                 }
                 if let Some(Some(found)) = self.cache.get(&candidate) {
@@ -97,26 +100,25 @@ impl ConfigFinder {
         None
     }
 
-    fn parse(&mut self, path: &Path) -> Option<FileConfig> {
-        let text = match fs::read_to_string(path) {
+    fn parse(&mut self, dir: &Path, path: &Path) -> Option<FileConfig> {
+        let shown = path.display();
+        let text = match read_config_file(dir, path) {
             Ok(text) => text,
-            Err(error) => {
-                self.warnings
-                    .push(format!("cannot read {}: {error}", path.display()));
+            Err(refusal) => {
+                self.warnings.push(format!("{shown}: {refusal}"));
                 return None;
             }
         };
         match parse_pyproject(&text) {
             Ok(None) => None,
             Ok(Some((config, warnings))) => {
-                let shown = path.display();
                 self.warnings
                     .extend(warnings.into_iter().map(|w| format!("{shown}: {w}")));
                 self.warnings.extend(
                     config
                         .unknown_codes()
                         .into_iter()
-                        .map(|c| format!("{shown}: unknown rule code or prefix '{c}'")),
+                        .map(|c| format!("{shown}: unknown rule code or prefix {}", quoted(&c))),
                 );
                 Some(FileConfig {
                     path: path.to_path_buf(),
@@ -125,9 +127,7 @@ impl ConfigFinder {
             }
             Err(error) => {
                 self.warnings.push(format!(
-                    "{}: not valid TOML, its settings are ignored: {}",
-                    path.display(),
-                    error.trim_end()
+                    "{shown}: not valid TOML, its settings are ignored: {error}"
                 ));
                 None
             }
@@ -135,10 +135,104 @@ impl ConfigFinder {
     }
 }
 
+/// Why a configuration file was not read. The messages never quote the file's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A symbolic link (or a path through one) whose target is outside the folder searched.
+    Outside,
+    /// A FIFO, device, socket or folder.
+    NotRegular,
+    TooLarge(u64),
+    NotUtf8,
+    Io(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Outside => f.write_str(
+                "a symbolic link to a file outside its folder; not read (the checker never \
+                 follows a link out of the project)",
+            ),
+            Refusal::NotRegular => f.write_str("not a regular file; not read"),
+            Refusal::TooLarge(len) => write!(
+                f,
+                "{len} bytes, larger than the {MAX_FILE_SIZE}-byte limit; not read"
+            ),
+            Refusal::NotUtf8 => f.write_str("not valid UTF-8; its settings are ignored"),
+            Refusal::Io(error) => write!(f, "cannot read it: {error}"),
+        }
+    }
+}
+
+/// Reads the configuration file `path` in the folder `dir` with the loader's policy: a symbolic
+/// link is followed only to a regular file inside `dir` (the folder being searched), never out of
+/// it; FIFOs and devices are not opened for reading (so nothing blocks); files over
+/// [`MAX_FILE_SIZE`] are not read.
+pub fn read_config_file(dir: &Path, path: &Path) -> Result<String, Refusal> {
+    let io = |e: std::io::Error| Refusal::Io(e.to_string());
+    let folder = fs::canonicalize(dir).map_err(io)?;
+    let real = fs::canonicalize(path).map_err(io)?;
+    if !real.starts_with(&folder) {
+        return Err(Refusal::Outside);
+    }
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // `real` has no symbolic link left: one appearing now is refused, and a FIFO swapped in
+        // does not block the open.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(&real).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(Refusal::NotRegular);
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(Refusal::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(Refusal::TooLarge(bytes.len() as u64));
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|_| Refusal::NotUtf8)
+}
+
+/// Longest piece of a file's text quoted in a message.
+const QUOTED_CHARS: usize = 60;
+
+/// A key or value from a configuration file, quoted for a message: bounded in length, with
+/// control characters escaped.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::from("'");
+    for (i, c) in text.chars().enumerate() {
+        if i == QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
 /// Parses `[tool.azfunc-lsp]` from a `pyproject.toml`: `Ok(None)` when the table is absent;
-/// otherwise the configuration and warnings about the parts that were not understood.
+/// otherwise the configuration and warnings about the parts that were not understood. Messages
+/// quote keys and values only briefly, and a syntax error gives its position, not the line.
 pub fn parse_pyproject(text: &str) -> Result<Option<(Config, Vec<String>)>, String> {
-    let document: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    let document: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     let Some(section) = document.get("tool").and_then(|t| t.get("azfunc-lsp")) else {
         return Ok(None);
     };
@@ -165,18 +259,54 @@ pub fn parse_pyproject(text: &str) -> Result<Option<(Config, Vec<String>)>, Stri
                                 config.severity.insert(code.clone(), severity);
                             }
                             None => warnings.push(format!(
-                                "severity of '{code}': '{name}' is not one of error, warning, \
-                                 information, hint, off"
+                                "severity of {}: {} is not one of error, warning, information, \
+                                 hint, off",
+                                quoted(code),
+                                quoted(name)
                             )),
                         },
-                        None => warnings.push(format!("severity of '{code}' must be a string")),
+                        None => {
+                            warnings.push(format!("severity of {} must be a string", quoted(code)))
+                        }
                     }
                 }
             }
-            other => warnings.push(format!("unknown key '{other}' in [tool.azfunc-lsp]")),
+            other => warnings.push(format!(
+                "unknown key {} in [tool.azfunc-lsp]",
+                quoted(other)
+            )),
         }
     }
     Ok(Some((config, warnings)))
+}
+
+/// A TOML syntax error as a position and the parser's message (bounded), without the offending
+/// line.
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let mut message: String = error
+        .message()
+        .trim_end()
+        .chars()
+        .take(4 * QUOTED_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if error.message().trim_end().chars().count() > 4 * QUOTED_CHARS {
+        message.push('…');
+    }
+    match error.span() {
+        Some(span) => {
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = before.len()
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1)
+                + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
 }
 
 /// A list of codes: an array of strings, or one comma-separated string.
@@ -235,6 +365,90 @@ colour = true
     fn absent_table_and_bad_toml() {
         assert_eq!(parse_pyproject("[tool.ruff]\nx = 1\n"), Ok(None));
         assert!(parse_pyproject("[tool.azfunc-lsp\n").is_err());
+    }
+
+    /// A project folder with an app below it, and a file with a fake secret outside it.
+    fn project_with_outside_secret() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        fs::create_dir_all(project.join("app")).unwrap();
+        fs::create_dir(project.join(".git")).unwrap();
+        let secret = dir.path().join("environ");
+        fs::write(
+            &secret,
+            "[tool.azfunc-lsp]\nselect = [\"AZF1\"]\nTOKEN=ghp_FAKE_SECRET_1234\n",
+        )
+        .unwrap();
+        (dir, project, secret)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_out_of_the_project_is_not_read_and_never_quoted() {
+        let (_dir, project, secret) = project_with_outside_secret();
+        std::os::unix::fs::symlink(&secret, project.join("pyproject.toml")).unwrap();
+        let mut finder = ConfigFinder::default();
+        assert_eq!(finder.find(&project.join("app")), None);
+        let warnings = finder.warnings.join("\n");
+        assert!(warnings.contains("outside"), "{warnings}");
+        assert!(!warnings.contains("FAKE_SECRET"), "{warnings}");
+        // The same through a linked folder.
+        fs::remove_file(project.join("pyproject.toml")).unwrap();
+        std::os::unix::fs::symlink(secret.parent().unwrap(), project.join("etc")).unwrap();
+        assert_eq!(
+            read_config_file(&project, &project.join("etc/environ")),
+            Err(Refusal::Outside)
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_inside_the_folder_is_followed() {
+        let (_dir, project, _) = project_with_outside_secret();
+        fs::create_dir(project.join("config")).unwrap();
+        fs::write(
+            project.join("config/pyproject.toml"),
+            "[tool.azfunc-lsp]\nselect = [\"AZF2\"]\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("config/pyproject.toml", project.join("pyproject.toml"))
+            .unwrap();
+        let found = ConfigFinder::default().find(&project.join("app")).unwrap();
+        assert_eq!(found.config.select, ["AZF2"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_huge_files_are_refused_without_blocking() {
+        let (_dir, project, _) = project_with_outside_secret();
+        let fifo = project.join("pyproject.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(read_config_file(&project, &fifo), Err(Refusal::NotRegular));
+        fs::remove_file(&fifo).unwrap();
+        let big = fs::File::create(&fifo).unwrap();
+        big.set_len(MAX_FILE_SIZE + 1).unwrap();
+        assert_eq!(
+            read_config_file(&project, &fifo),
+            Err(Refusal::TooLarge(MAX_FILE_SIZE + 1))
+        );
+    }
+
+    #[test]
+    fn syntax_errors_give_a_position_not_the_line() {
+        let text = format!(
+            "[tool.azfunc-lsp]\nselect = [\"AZF1\"]\nkey = {} \n",
+            "x".repeat(500)
+        );
+        let error = parse_pyproject(&text).unwrap_err();
+        assert!(error.starts_with("line 3, column 7"), "{error}");
+        assert!(!error.contains("xxxxxxxx"), "{error}");
+        let keys = format!("[tool.azfunc-lsp]\n\"{}\" = 1\n", "k".repeat(500));
+        let (_, warnings) = parse_pyproject(&keys).unwrap().unwrap();
+        assert!(warnings[0].len() < 120, "{warnings:?}");
     }
 
     #[test]

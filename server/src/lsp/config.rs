@@ -135,4 +135,20 @@ mod tests {
         assert_eq!(direct.select, None);
         assert_eq!(direct.ignore, Some(vec!["X".to_string()]));
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_project_file_linked_from_outside_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = dir.path().join("project/app");
+        std::fs::create_dir_all(&app).unwrap();
+        let outside = dir.path().join("shared.toml");
+        std::fs::write(&outside, "[tool.azfunc-lsp]\nselect = [\"AZF1\"]\n").unwrap();
+        std::os::unix::fs::symlink(&outside, app.join("pyproject.toml")).unwrap();
+        assert_eq!(project_config(&app), Config::default());
+        // The same file inside the app is used.
+        std::fs::remove_file(app.join("pyproject.toml")).unwrap();
+        std::fs::copy(&outside, app.join("pyproject.toml")).unwrap();
+        assert_eq!(project_config(&app).select, ["AZF1"]);
+    }
 }

@@ -417,7 +417,7 @@ impl State {
         let Some((root, rel)) = self.apps.locate(&path) else {
             return;
         };
-        let content = disk::read_file(&path, &rel);
+        let content = disk::read_file(&root, &path, &rel);
         let Some(app) = self.apps.by_root.get_mut(&root) else {
             return;
         };
@@ -487,7 +487,7 @@ impl State {
             } else if path.is_dir() {
                 rescan.insert(root.clone());
             } else {
-                let content = disk::read_file(&path, &rel);
+                let content = disk::read_file(&root, &path, &rel);
                 files.extend(app.set(&rel, content));
             }
         }

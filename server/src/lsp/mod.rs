@@ -22,6 +22,7 @@
 //! - Logging goes to stderr, filtered by `AZFUNC_LSP_LOG` (e.g. `AZFUNC_LSP_LOG=debug`).
 //!   `AZFUNC_LSP_DEBUG_REQUESTS=1` enables `azfunc/documentText` and `azfunc/debugPanic` (tests);
 //!   `azfunc/status` is always there.
+//! - `exit` without a `shutdown` before it (or the end of the input) ends the process with code 1.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
@@ -35,7 +36,8 @@ pub mod main_loop;
 mod navigation;
 pub mod server;
 pub mod state;
-mod transport;
+#[doc(hidden)]
+pub mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch};
@@ -60,22 +62,24 @@ impl ServeOptions {
     }
 }
 
-/// Runs the server on stdin/stdout until the client sends `exit` (or closes stdin).
-pub fn run_stdio() -> anyhow::Result<()> {
+/// Runs the server on stdin/stdout until the client sends `exit` (or closes stdin). Returns
+/// whether the session ended cleanly (a `shutdown` request came before): the specification's
+/// condition for exit code 0 rather than 1.
+pub fn run_stdio() -> anyhow::Result<bool> {
     // The state task and the loading tasks run the analysis: give them its stack.
     crate::threads::configure_global_pool();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(crate::threads::ANALYSIS_STACK_SIZE)
         .build()?;
-    runtime.block_on(serve_with(
+    let clean = runtime.block_on(serve_session(
         tokio::io::stdin(),
         tokio::io::stdout(),
         ServeOptions::from_env(),
     ));
     // Reading stdin blocks a thread that would otherwise keep the runtime alive after `exit`.
     runtime.shutdown_background();
-    Ok(())
+    Ok(clean)
 }
 
 /// Serves one client over a reader and a writer (stdio, or an in-memory pipe in tests).
@@ -89,6 +93,15 @@ where
 
 /// [`serve`] with explicit options.
 pub async fn serve_with<I, O>(input: I, output: O, options: ServeOptions)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+{
+    serve_session(input, output, options).await;
+}
+
+/// [`serve_with`], returning whether the client sent `shutdown` before leaving.
+pub async fn serve_session<I, O>(input: I, output: O, options: ServeOptions) -> bool
 where
     I: AsyncRead + Unpin,
     O: AsyncWrite + Unpin,
@@ -118,8 +131,10 @@ where
     let (server_out, from_server) = tokio::io::duplex(1 << 20);
     let (out_tx, out_rx) = mpsc::unbounded_channel();
     let errors_tx = out_tx.clone();
+    let end = std::sync::Arc::new(transport::SessionEnd::default());
+    let guard_end = end.clone();
     let guarded_input = async move {
-        transport::guard_input(input, to_server, errors_tx).await;
+        transport::guard_input(input, to_server, errors_tx, guard_end).await;
         // End of input: the framework sees it and stops; wait for that.
         std::future::pending::<()>().await
     };
@@ -134,4 +149,5 @@ where
         transport::frames_of(from_server, out_tx),
         transport::write_output(output, out_rx)
     );
+    end.clean()
 }

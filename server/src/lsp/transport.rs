@@ -2,90 +2,348 @@
 //!
 //! The framework's reader stops the whole server after the first message it cannot decode
 //! (tokio-util's `FramedRead` ends the stream after an error). This guard reads the client's
-//! frames itself, forwards the well-formed ones to the framework over an in-memory pipe, and
-//! answers the others with a JSON-RPC error (`-32700` for bad JSON or framing, `-32600` for valid
-//! JSON that is not a message), so a malformed message never ends the session. The framework's
-//! output passes through the same guard so that those error responses are written between whole
-//! frames.
+//! frames itself ([`FrameDecoder`]), forwards the well-formed ones to the framework over an
+//! in-memory pipe, and answers the others with a JSON-RPC error (`-32700` for bad JSON or framing,
+//! `-32600` for valid JSON that is not a message, `-32601` for a `$/…` request, which the
+//! framework would leave unanswered), so a malformed message never ends the session. The
+//! framework's output passes through the same guard so that those error responses are written
+//! between whole frames.
+//!
+//! Resynchronisation: after a bad header block the decoder discards input up to the next
+//! `Content-Length: <digits>` line. Those bytes followed by a line break cannot occur inside a
+//! JSON body (a JSON string cannot hold a raw line break), so every well-formed frame that follows
+//! garbage is found again, unless the garbage itself announces a body that swallows it. Header
+//! lines and header blocks are bounded, and a body over the size limit is skipped without being
+//! kept, so memory stays bounded whatever the client sends.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// Largest message body accepted (a bigger one is answered with an error and skipped).
-const MAX_BODY: usize = 256 * 1024 * 1024;
+pub const MAX_BODY: usize = 256 * 1024 * 1024;
+/// Longest header line (`Content-Length: …` and the like are a few dozen bytes).
+pub const MAX_HEADER_LINE: usize = 1024;
+/// Largest header block, blank line included.
+pub const MAX_HEADER_BLOCK: usize = 8 * 1024;
 
-/// What the output side writes.
-pub enum Outgoing {
-    /// A whole frame body from the framework.
-    Frame(Vec<u8>),
-    /// An error response from the guard.
-    Error(Value),
-}
+const ANCHOR: &[u8] = b"content-length:";
+/// Longest `Content-Length:` line the resynchronisation accepts: the name, a few blanks, up to
+/// 20 digits and `\r\n`.
+const MAX_ANCHOR_LINE: usize = ANCHOR.len() + 16 + 20 + 2;
 
-enum Frame {
+/// What the decoder found in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A whole frame body.
     Body(Vec<u8>),
-    /// A framing problem; the reader has skipped past it.
+    /// A framing problem; the decoder has skipped past it.
     Bad(String),
 }
 
-/// Reads one frame; `None` at the end of the input.
-async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<Frame> {
-    let mut length: Option<Result<usize, String>> = None;
-    let mut saw_header = false;
-    loop {
-        let mut line = Vec::new();
-        let n = reader.read_until(b'\n', &mut line).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\r', '\n']);
-        if text.is_empty() {
-            if saw_header {
-                break;
-            }
-            continue;
-        }
-        saw_header = true;
-        if let Some((name, value)) = text.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                length = Some(
-                    value
-                        .trim()
-                        .parse::<usize>()
-                        .map_err(|_| format!("invalid Content-Length {:?}", value.trim())),
-                );
-            }
-        } else {
-            length = Some(Err(format!("invalid header line {text:?}")));
+#[derive(Debug, Clone, Copy)]
+enum State {
+    /// At the start of a header block.
+    Header,
+    /// Discarding input up to the next `Content-Length:` line.
+    Resync,
+    /// Waiting for a body of this length.
+    Body(usize),
+    /// Discarding an oversized body; this many bytes are left.
+    Skip(usize),
+}
+
+/// An incremental, synchronous decoder of `Content-Length` framed messages: feed it bytes with
+/// [`FrameDecoder::push`], take frames with [`FrameDecoder::next_frame`]. It keeps at most one
+/// header block or one body (up to its size limit) plus the last pushed chunk.
+#[derive(Debug)]
+pub struct FrameDecoder {
+    buf: Vec<u8>,
+    /// Start of the unconsumed bytes in `buf`.
+    pos: usize,
+    state: State,
+    max_body: usize,
+}
+
+impl Default for FrameDecoder {
+    fn default() -> Self {
+        FrameDecoder::new(MAX_BODY)
+    }
+}
+
+enum HeaderParse {
+    Incomplete,
+    /// Header block of this many bytes (leading blank lines included), announcing this length.
+    Complete(usize, usize),
+    Bad(String),
+}
+
+impl FrameDecoder {
+    /// A decoder accepting bodies up to `max_body` bytes.
+    pub fn new(max_body: usize) -> FrameDecoder {
+        FrameDecoder {
+            buf: Vec::new(),
+            pos: 0,
+            state: State::Header,
+            max_body,
         }
     }
-    let length = match length {
-        None => return Some(Frame::Bad("missing Content-Length".to_string())),
-        Some(Err(e)) => return Some(Frame::Bad(e)),
-        Some(Ok(n)) => n,
-    };
-    if length > MAX_BODY {
-        // Skip the body without keeping it.
-        let mut rest = (&mut *reader).take(length as u64);
-        let _ = tokio::io::copy(&mut rest, &mut tokio::io::sink()).await;
-        return Some(Frame::Bad(format!(
-            "message of {length} bytes is too large"
-        )));
+
+    /// Bytes held (for memory bounds).
+    pub fn buffered(&self) -> usize {
+        self.buf.len() - self.pos
     }
-    let mut body = vec![0u8; length];
-    reader.read_exact(&mut body).await.ok()?;
-    Some(Frame::Body(body))
+
+    /// Appends input.
+    pub fn push(&mut self, mut bytes: &[u8]) {
+        if let State::Skip(left) = self.state {
+            let n = left.min(bytes.len());
+            bytes = &bytes[n..];
+            if n < left {
+                self.state = State::Skip(left - n);
+                return;
+            }
+            self.state = State::Header;
+        }
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// The next frame or framing problem, `None` when more input is needed.
+    pub fn next_frame(&mut self) -> Option<Frame> {
+        loop {
+            match self.state {
+                State::Skip(_) => return None,
+                State::Body(len) => {
+                    if self.buffered() < len {
+                        return None;
+                    }
+                    let body = self.buf[self.pos..self.pos + len].to_vec();
+                    self.pos += len;
+                    self.state = State::Header;
+                    return Some(Frame::Body(body));
+                }
+                State::Resync => {
+                    if !self.resync() {
+                        return None;
+                    }
+                    self.state = State::Header;
+                }
+                State::Header => match self.skip_blank_lines().parse_header() {
+                    HeaderParse::Incomplete => return None,
+                    HeaderParse::Complete(consumed, len) => {
+                        self.pos += consumed;
+                        if len > self.max_body {
+                            let held = self.buffered().min(len);
+                            self.pos += held;
+                            self.state = if held == len {
+                                State::Header
+                            } else {
+                                State::Skip(len - held)
+                            };
+                            return Some(Frame::Bad(format!(
+                                "message of {len} bytes is too large"
+                            )));
+                        }
+                        self.state = State::Body(len);
+                    }
+                    HeaderParse::Bad(problem) => {
+                        // Look for the next frame after the first byte of this bad block.
+                        self.pos += 1;
+                        self.state = State::Resync;
+                        return Some(Frame::Bad(problem));
+                    }
+                },
+            }
+        }
+    }
+
+    /// At the end of the input: the problem with what is left, if anything.
+    pub fn finish(&mut self) -> Option<Frame> {
+        let rest = &self.buf[self.pos..];
+        let truncated = match self.state {
+            State::Header => rest.iter().any(|b| !b.is_ascii_whitespace()),
+            State::Body(_) | State::Skip(_) => true,
+            State::Resync => false,
+        };
+        self.buf.clear();
+        self.pos = 0;
+        self.state = State::Header;
+        truncated.then(|| Frame::Bad("input ended inside a message".to_string()))
+    }
+
+    /// Moves `pos` to the next `Content-Length: <digits>` line; false (keeping only a possible
+    /// start of such a line) when more input is needed.
+    fn resync(&mut self) -> bool {
+        let mut i = self.pos;
+        while i < self.buf.len() {
+            let rest = &self.buf[i..];
+            if !rest[0].eq_ignore_ascii_case(&ANCHOR[0]) {
+                i += 1;
+                continue;
+            }
+            match anchor_at(rest) {
+                Some(true) => {
+                    self.pos = i;
+                    return true;
+                }
+                Some(false) => i += 1,
+                None => {
+                    self.pos = i;
+                    return false;
+                }
+            }
+        }
+        self.pos = self.buf.len();
+        false
+    }
+
+    /// Consumes blank lines before a header block (tolerated between frames).
+    fn skip_blank_lines(&mut self) -> &Self {
+        loop {
+            let rest = &self.buf[self.pos..];
+            if rest.starts_with(b"\r\n") {
+                self.pos += 2;
+            } else if rest.starts_with(b"\n") {
+                self.pos += 1;
+            } else {
+                return self;
+            }
+        }
+    }
+
+    fn parse_header(&self) -> HeaderParse {
+        let block = &self.buf[self.pos..];
+        let mut at = 0;
+        let mut length: Option<usize> = None;
+        loop {
+            let Some(end) = block[at..].iter().position(|&b| b == b'\n') else {
+                let pending = block.len() - at;
+                if pending > MAX_HEADER_LINE {
+                    return HeaderParse::Bad("header line too long".to_string());
+                }
+                if block.len() > MAX_HEADER_BLOCK {
+                    return HeaderParse::Bad("header too large".to_string());
+                }
+                return HeaderParse::Incomplete;
+            };
+            let raw = &block[at..at + end];
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            at += end + 1;
+            if line.len() > MAX_HEADER_LINE {
+                return HeaderParse::Bad("header line too long".to_string());
+            }
+            if at > MAX_HEADER_BLOCK {
+                return HeaderParse::Bad("header too large".to_string());
+            }
+            if line.is_empty() {
+                return match length {
+                    Some(len) => HeaderParse::Complete(at, len),
+                    None => HeaderParse::Bad("missing Content-Length".to_string()),
+                };
+            }
+            let Some(colon) = line.iter().position(|&b| b == b':') else {
+                return HeaderParse::Bad(format!("invalid header line {}", quote(line)));
+            };
+            let (name, value) = (&line[..colon], trim(&line[colon + 1..]));
+            if name.is_empty() || !name.iter().all(|&b| is_token_byte(b)) {
+                return HeaderParse::Bad(format!("invalid header line {}", quote(line)));
+            }
+            if name.eq_ignore_ascii_case(b"content-length") {
+                let parsed = parse_length(value);
+                match (parsed, length) {
+                    (None, _) => {
+                        return HeaderParse::Bad(format!("invalid Content-Length {}", quote(value)))
+                    }
+                    (Some(n), Some(old)) if n != old => {
+                        return HeaderParse::Bad("conflicting Content-Length headers".to_string())
+                    }
+                    (Some(n), _) => length = Some(n),
+                }
+            }
+        }
+    }
+}
+
+/// Whether `bytes` starts with a `Content-Length: <digits>` line: `Some(true)` yes, `Some(false)`
+/// no, `None` when it could still become one with more input.
+fn anchor_at(bytes: &[u8]) -> Option<bool> {
+    let name_len = ANCHOR.len().min(bytes.len());
+    if !bytes[..name_len].eq_ignore_ascii_case(&ANCHOR[..name_len]) {
+        return Some(false);
+    }
+    if bytes.len() < ANCHOR.len() {
+        return None;
+    }
+    let mut digits = 0;
+    for (i, &b) in bytes.iter().enumerate().skip(ANCHOR.len()) {
+        if i >= MAX_ANCHOR_LINE {
+            return Some(false);
+        }
+        match b {
+            b' ' | b'\t' if digits == 0 => {}
+            b'0'..=b'9' if digits < 20 => digits += 1,
+            b'\n' => return Some(digits > 0),
+            b'\r' => return bytes.get(i + 1).map(|&next| digits > 0 && next == b'\n'),
+            _ => return Some(false),
+        }
+    }
+    None
+}
+
+/// An HTTP token character (header names).
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|b| !b" \t".contains(b));
+    let end = bytes.iter().rposition(|b| !b" \t".contains(b));
+    match (start, end) {
+        (Some(s), Some(e)) => &bytes[s..=e],
+        _ => &[],
+    }
+}
+
+fn parse_length(value: &[u8]) -> Option<usize> {
+    if value.is_empty() || value.len() > 20 || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
+}
+
+/// A short, printable rendering of client bytes for a log or an error message.
+fn quote(bytes: &[u8]) -> String {
+    const SHOWN: usize = 60;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(SHOWN)]);
+    let mut out = format!("{text:?}");
+    if bytes.len() > SHOWN {
+        out.push('…');
+    }
+    out
 }
 
 fn error_response(id: Value, code: i64, message: &str) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
 
+/// What a well-formed body is, for the session bookkeeping.
+#[derive(Debug, PartialEq, Eq)]
+enum Kind {
+    Shutdown,
+    Exit,
+    Other,
+}
+
 /// Checks a frame body: `Ok` to forward it, `Err` with the error response to send instead.
-fn check(body: &[u8]) -> Result<(), Value> {
+fn check(body: &[u8]) -> Result<Kind, Value> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
@@ -96,10 +354,25 @@ fn check(body: &[u8]) -> Result<(), Value> {
             ))
         }
     };
-    if serde_json::from_value::<Request>(value.clone()).is_ok()
-        || serde_json::from_value::<Response>(value.clone()).is_ok()
-    {
-        return Ok(());
+    if let Ok(request) = serde_json::from_value::<Request>(value.clone()) {
+        let method = request.method();
+        // The framework drops `$/…` messages; a request among them still needs an answer.
+        if let (true, Some(id)) = (method.starts_with("$/"), request.id()) {
+            let id = serde_json::to_value(id).unwrap_or(Value::Null);
+            return Err(error_response(
+                id,
+                -32601,
+                &format!("Method not found: {}", quote(method.as_bytes())),
+            ));
+        }
+        return Ok(match (method, request.id()) {
+            ("shutdown", Some(_)) => Kind::Shutdown,
+            ("exit", None) => Kind::Exit,
+            _ => Kind::Other,
+        });
+    }
+    if serde_json::from_value::<Response>(value.clone()).is_ok() {
+        return Ok(Kind::Other);
     }
     let id = match value.get("id") {
         Some(id @ (Value::Number(_) | Value::String(_))) => id.clone(),
@@ -108,48 +381,96 @@ fn check(body: &[u8]) -> Result<(), Value> {
     Err(error_response(id, -32600, "Invalid request"))
 }
 
+/// How the client ended the session, as the guard saw it.
+#[derive(Debug, Default)]
+pub struct SessionEnd {
+    shutdown_requested: AtomicBool,
+}
+
+impl SessionEnd {
+    /// Whether the client asked for `shutdown` before leaving: the specification's condition for
+    /// exit code 0 (otherwise 1).
+    pub fn clean(&self) -> bool {
+        self.shutdown_requested.load(Ordering::SeqCst)
+    }
+}
+
 /// Copies the client's well-formed frames to `to_server`; reports the others on `errors`.
-pub async fn guard_input<R, W>(input: R, mut to_server: W, errors: mpsc::UnboundedSender<Outgoing>)
-where
+pub async fn guard_input<R, W>(
+    mut input: R,
+    mut to_server: W,
+    errors: mpsc::UnboundedSender<Outgoing>,
+    end: Arc<SessionEnd>,
+) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut reader = BufReader::with_capacity(64 * 1024, input);
-    while let Some(frame) = read_frame(&mut reader).await {
-        match frame {
-            Frame::Body(body) => match check(&body) {
-                Ok(()) => {
-                    let header = format!("Content-Length: {}\r\n\r\n", body.len());
-                    if to_server.write_all(header.as_bytes()).await.is_err()
-                        || to_server.write_all(&body).await.is_err()
-                        || to_server.flush().await.is_err()
-                    {
-                        break;
+    let mut decoder = FrameDecoder::default();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut at_end = false;
+    'read: while !at_end {
+        match input.read(&mut chunk).await {
+            Ok(0) | Err(_) => at_end = true,
+            Ok(n) => decoder.push(&chunk[..n]),
+        }
+        loop {
+            let frame = if at_end {
+                decoder.next_frame().or_else(|| decoder.finish())
+            } else {
+                decoder.next_frame()
+            };
+            let Some(frame) = frame else { break };
+            let problem = match frame {
+                Frame::Body(body) => match check(&body) {
+                    Ok(kind) => {
+                        if kind == Kind::Shutdown {
+                            end.shutdown_requested.store(true, Ordering::SeqCst);
+                        }
+                        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                        if to_server.write_all(header.as_bytes()).await.is_err()
+                            || to_server.write_all(&body).await.is_err()
+                            || to_server.flush().await.is_err()
+                            || kind == Kind::Exit
+                        {
+                            break 'read;
+                        }
+                        continue;
                     }
+                    Err(response) => {
+                        tracing::warn!("malformed message from the client: {response}");
+                        response
+                    }
+                },
+                Frame::Bad(problem) => {
+                    tracing::warn!("malformed frame from the client: {problem}");
+                    error_response(Value::Null, -32700, &format!("Parse error: {problem}"))
                 }
-                Err(response) => {
-                    tracing::warn!("malformed message from the client: {response}");
-                    let _ = errors.send(Outgoing::Error(response));
-                }
-            },
-            Frame::Bad(problem) => {
-                tracing::warn!("malformed frame from the client: {problem}");
-                let response =
-                    error_response(Value::Null, -32700, &format!("Parse error: {problem}"));
-                let _ = errors.send(Outgoing::Error(response));
-            }
+            };
+            let _ = errors.send(Outgoing::Error(problem));
         }
     }
-    let _ = to_server.shutdown().await;
+    if at_end {
+        let _ = to_server.shutdown().await;
+    }
 }
 
 /// Splits the framework's output into frames for [`write_output`].
-pub async fn frames_of<R: AsyncRead + Unpin>(from_server: R, out: mpsc::UnboundedSender<Outgoing>) {
-    let mut reader = BufReader::with_capacity(64 * 1024, from_server);
-    while let Some(frame) = read_frame(&mut reader).await {
-        if let Frame::Body(body) = frame {
-            if out.send(Outgoing::Frame(body)).is_err() {
-                break;
+pub async fn frames_of<R: AsyncRead + Unpin>(
+    mut from_server: R,
+    out: mpsc::UnboundedSender<Outgoing>,
+) {
+    let mut decoder = FrameDecoder::default();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        match from_server.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => decoder.push(&chunk[..n]),
+        }
+        while let Some(frame) = decoder.next_frame() {
+            if let Frame::Body(body) = frame {
+                if out.send(Outgoing::Frame(body)).is_err() {
+                    return;
+                }
             }
         }
     }
@@ -179,15 +500,176 @@ pub async fn write_output<W: AsyncWrite + Unpin>(
     let _ = output.flush().await;
 }
 
+/// What the output side writes.
+pub enum Outgoing {
+    /// A whole frame body from the framework.
+    Frame(Vec<u8>),
+    /// An error response from the guard.
+    Error(Value),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn frame(body: &str) -> Vec<u8> {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    }
+
+    /// Every event for `input` pushed in chunks of `chunk` bytes, then the end of input.
+    fn decode(input: &[u8], chunk: usize) -> Vec<Frame> {
+        let mut decoder = FrameDecoder::new(1024);
+        let mut out = Vec::new();
+        for piece in input.chunks(chunk.max(1)) {
+            decoder.push(piece);
+            while let Some(f) = decoder.next_frame() {
+                out.push(f);
+            }
+        }
+        out.extend(decoder.finish());
+        out
+    }
+
+    fn bodies(frames: &[Frame]) -> Vec<String> {
+        frames
+            .iter()
+            .filter_map(|f| match f {
+                Frame::Body(b) => Some(String::from_utf8_lossy(b).into_owned()),
+                Frame::Bad(_) => None,
+            })
+            .collect()
+    }
+
+    const GOOD: &str = r#"{"jsonrpc":"2.0","id":1,"method":"x"}"#;
+
+    #[test]
+    fn decodes_frames_in_any_chunking() {
+        let mut input = frame(GOOD);
+        input.extend(b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n");
+        input.extend(frame("{}"));
+        input.extend(b"\r\n");
+        input.extend(frame("[]"));
+        for chunk in [1, 2, 7, 1000] {
+            assert_eq!(decode(&input, chunk), {
+                let b = |s: &str| Frame::Body(s.as_bytes().to_vec());
+                vec![b(GOOD), b("{}"), b("[]")]
+            });
+        }
+    }
+
+    #[test]
+    fn resynchronises_after_a_bad_header() {
+        let cases: Vec<Vec<u8>> = vec![
+            // Not a number: the body that follows is not read as a header.
+            [b"Content-Length: abc\r\n\r\n".as_slice(), GOOD.as_bytes()].concat(),
+            // Too small: the rest of the body is glued to the next header.
+            [b"Content-Length: 5\r\n\r\n".as_slice(), GOOD.as_bytes()].concat(),
+            // Missing.
+            [b"Content-Type: x\r\n\r\n".as_slice(), GOOD.as_bytes()].concat(),
+            // A line that is no header, and garbage glued to the next header.
+            b"hello world\r\n\r\n{}".to_vec(),
+            b"X:".to_vec(),
+            b"\x00\xff\r\n".to_vec(),
+        ];
+        for garbage in cases {
+            let mut input = garbage.clone();
+            input.extend(frame(GOOD));
+            input.extend(frame("{}"));
+            for chunk in [1, 3, 4096] {
+                let frames = decode(&input, chunk);
+                let got = bodies(&frames);
+                assert!(
+                    got.ends_with(&[GOOD.to_string(), "{}".to_string()]),
+                    "{:?} in chunks of {chunk}: {frames:?}",
+                    String::from_utf8_lossy(&garbage)
+                );
+                assert!(frames.iter().any(|f| matches!(f, Frame::Bad(_))));
+            }
+        }
+    }
+
+    #[test]
+    fn a_content_length_inside_a_json_string_is_no_resync_point() {
+        // Garbage, then a frame whose body mentions a header: the body is delivered whole.
+        let body = r#"{"text":"Content-Length: 3\r\n\r\nabc"}"#;
+        let mut input = b"junk\r\n".to_vec();
+        input.extend(frame(body));
+        assert_eq!(bodies(&decode(&input, 5)), vec![body.to_string()]);
+    }
+
+    #[test]
+    fn memory_is_bounded_on_endless_headers_and_huge_bodies() {
+        let mut decoder = FrameDecoder::new(1024);
+        let mut bad = 0;
+        for _ in 0..1000 {
+            decoder.push(&[b'a'; 1000]);
+            while let Some(f) = decoder.next_frame() {
+                assert!(matches!(f, Frame::Bad(_)));
+                bad += 1;
+            }
+            assert!(decoder.buffered() <= MAX_HEADER_BLOCK + 1000);
+        }
+        assert!(bad >= 1);
+        // Nor on endless blank lines.
+        let mut decoder = FrameDecoder::new(1024);
+        for _ in 0..1000 {
+            decoder.push(&b"\r\n".repeat(500));
+            assert_eq!(decoder.next_frame(), None);
+            assert!(decoder.buffered() <= 1000);
+        }
+        // A body over the limit is skipped as it arrives, and the next frame still comes.
+        let mut decoder = FrameDecoder::new(1024);
+        decoder.push(b"Content-Length: 1000000\r\n\r\n");
+        assert!(matches!(decoder.next_frame(), Some(Frame::Bad(_))));
+        for _ in 0..1000 {
+            decoder.push(&[b'{'; 1000]);
+            assert_eq!(decoder.next_frame(), None);
+            assert!(decoder.buffered() <= 1000);
+        }
+        decoder.push(&frame("{}"));
+        assert_eq!(decoder.next_frame(), Some(Frame::Body(b"{}".to_vec())));
+    }
+
+    #[test]
+    fn reports_truncated_input_at_the_end() {
+        assert!(matches!(
+            decode(b"Content-Length: 10\r\n\r\n{", 4).as_slice(),
+            [Frame::Bad(_)]
+        ));
+        assert_eq!(decode(b"\r\n", 4), vec![]);
+    }
+
     #[test]
     fn classifies_bodies() {
-        assert!(check(br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#).is_ok());
-        assert!(check(br#"{"jsonrpc":"2.0","method":"x","params":{}}"#).is_ok());
-        assert!(check(br#"{"jsonrpc":"2.0","id":1,"result":null}"#).is_ok());
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","id":1,"method":"x"}"#),
+            Ok(Kind::Other)
+        );
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","method":"x","params":{}}"#),
+            Ok(Kind::Other)
+        );
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","id":1,"result":null}"#),
+            Ok(Kind::Other)
+        );
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#),
+            Ok(Kind::Shutdown)
+        );
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","method":"exit"}"#),
+            Ok(Kind::Exit)
+        );
+        assert_eq!(
+            check(br#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#),
+            Ok(Kind::Other)
+        );
+        let e = check(br#"{"jsonrpc":"2.0","id":"a","method":"$/custom"}"#).unwrap_err();
+        assert_eq!(
+            (e["id"].clone(), e["error"]["code"].clone()),
+            (json!("a"), json!(-32601))
+        );
         assert_eq!(check(b"{\"id\": 1, ").unwrap_err()["error"]["code"], -32700);
         let e = check(br#"{"id": 7, "foo": 1}"#).unwrap_err();
         assert_eq!(
