@@ -254,7 +254,7 @@ fn check_function_parts_unguarded(
     let ctx = FunctionCtx::with_settings(app, modules, unit, settings);
     let mut out = FunctionChecked::default();
     for (i, check) in CHECKS.iter().enumerate() {
-        if let Check::Function(check) = check {
+        if let Some(check) = check.function() {
             let mut found = Vec::new();
             check(&ctx, &mut found);
             found.iter_mut().for_each(Diagnostic::escape_messages);
@@ -286,7 +286,7 @@ pub fn check_function_rules(
         ctx.set_loaded_modules(loaded);
         let mut out = Vec::new();
         for &i in rules {
-            if let Some(Check::Function(check)) = CHECKS.get(i) {
+            if let Some(check) = CHECKS.get(i).and_then(|c| c.function()) {
                 check(&ctx, &mut out);
             }
         }
