@@ -31,12 +31,13 @@ pub fn check_functions(app: &AppInput) -> Vec<(String, Vec<Diagnostic>)> {
     use rayon::prelude::*;
     let modules = function::parse_modules(app);
     let units = function::discover_all(app, &modules);
+    let settings = settings::local_settings(app).map(std::sync::Arc::new);
     units
         .par_iter()
         .map(|unit| {
             (
                 unit.name.clone(),
-                rules::check_function(app, &modules, unit),
+                rules::check_function_with_settings(app, &modules, unit, &settings),
             )
         })
         .collect()
@@ -48,9 +49,11 @@ pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     let modules = function::parse_modules(app);
     let units = function::discover_all(app, &modules);
+    // local.settings.json is read once for all functions.
+    let settings = settings::local_settings(app).map(std::sync::Arc::new);
     let mut all: Vec<Diagnostic> = units
         .par_iter()
-        .flat_map_iter(|unit| rules::check_function(app, &modules, unit))
+        .flat_map_iter(|unit| rules::check_function_with_settings(app, &modules, unit, &settings))
         .filter(|d| config.enabled(d.code))
         .collect();
     let unit_refs: Vec<&function::FunctionUnit> = units.iter().collect();

@@ -197,11 +197,20 @@ pub fn check_function_and_modules(
     modules: &Modules,
     unit: &FunctionUnit,
 ) -> (Vec<Diagnostic>, Vec<String>) {
-    let checked = check_function_parts(app, modules, unit, None);
-    let mut all = checked.independent;
-    all.extend(checked.on_settings);
-    all.sort_by_key(|d| d.code);
-    (all, checked.files)
+    let mut checked = check_function_parts(app, modules, unit, None);
+    let files = std::mem::take(&mut checked.files);
+    (checked.into_diagnostics(), files)
+}
+
+/// Runs every function-level rule on one function, with `local.settings.json` read once for
+/// the app (`None`: it has none).
+pub fn check_function_with_settings(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: &Option<Arc<LocalSettings>>,
+) -> Vec<Diagnostic> {
+    check_function_parts(app, modules, unit, Some(settings.clone())).into_diagnostics()
 }
 
 /// One function's diagnostics, split by whether they depend on `local.settings.json`.
@@ -218,6 +227,17 @@ pub struct FunctionChecked {
     pub files: Vec<String>,
     /// The modules the worker runs to load it, with their imports (kept for re-runs).
     pub loaded: Arc<Vec<context::LoadedModule>>,
+}
+
+impl FunctionChecked {
+    /// Both parts, in rule order.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        let mut all = self.independent;
+        all.extend(self.on_settings);
+        // Rules run in code order: a stable sort by code restores their order.
+        all.sort_by_key(|d| d.code);
+        all
+    }
 }
 
 /// Runs the function-level rules on one function, with `settings` read once for the app
