@@ -2,24 +2,14 @@
 //! findings of the named files and those that depend on them are reported, `--all` reports the
 //! whole app, and `--fix` writes only the named files.
 
-use std::collections::BTreeMap;
+mod cli_support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use cli_support::{copy_dir, run, snapshot};
 
 use serde_json::Value;
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
 
 /// A temporary folder holding a copy of the example app as `orders-app`.
 fn example_copy() -> tempfile::TempDir {
@@ -27,36 +17,6 @@ fn example_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&example, &dir.path().join("orders-app"));
     dir
-}
-
-/// Every file under `root` with its content.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .env_remove("AZFUNC_LSP_LOG")
-        .output()
-        .expect("the binary runs")
 }
 
 fn stderr(output: &Output) -> String {

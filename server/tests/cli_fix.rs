@@ -1,57 +1,15 @@
 //! `azfunc-lsp check --fix` on a copy of `examples/orders-app`: the automatic fixes are written,
 //! what remains has no automatic fix, and a second run changes nothing.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod cli_support;
+
+use std::path::Path;
 
 use azfunc_lsp::analysis::ide::fixes;
 use azfunc_lsp::analysis::state::AppState;
 use azfunc_lsp::analysis::Config;
+use cli_support::{copy_dir, run, snapshot};
 use serde_json::Value;
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
-
-/// Every file under `root` with its content.
-fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(root).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    out
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .env_remove("AZFUNC_LSP_LOG")
-        .output()
-        .expect("the binary runs")
-}
 
 #[test]
 fn fix_leaves_only_problems_without_an_automatic_fix() {
