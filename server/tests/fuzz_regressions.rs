@@ -6,11 +6,15 @@ use std::path::PathBuf;
 use azfunc_lsp::analysis::ide::edits::apply_edits;
 use azfunc_lsp::analysis::ide::fixes;
 use azfunc_lsp::analysis::state::AppState;
-use azfunc_lsp::analysis::text::TextRange;
-use azfunc_lsp::analysis::{check_app, json, python, AppInput, Config, Diagnostic, FileContent};
+use azfunc_lsp::analysis::{check_app, json, python, AppInput, Config, Diagnostic};
 
-/// The separator the multi-file targets split their input at (`fuzz/src/lib.rs`).
-const SEPARATOR: &[u8] = b"\n#~~~#\n";
+/// The fuzz targets' own input splitting and properties, so a regression is read exactly as the
+/// target read it.
+#[allow(dead_code)]
+#[path = "../../fuzz/src/lib.rs"]
+mod fuzz_support;
+
+use fuzz_support::{assert_range, json_file, python_file, split};
 
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -28,43 +32,6 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
         .collect();
     found.sort();
     found
-}
-
-fn split(data: &[u8], n: usize) -> Vec<&[u8]> {
-    let mut parts = Vec::new();
-    let mut rest = data;
-    while parts.len() + 1 < n {
-        match rest.windows(SEPARATOR.len()).position(|w| w == SEPARATOR) {
-            Some(at) => {
-                parts.push(&rest[..at]);
-                rest = &rest[at + SEPARATOR.len()..];
-            }
-            None => break,
-        }
-    }
-    parts.push(rest);
-    parts
-}
-
-fn json_file(bytes: &[u8]) -> FileContent {
-    let text = String::from_utf8_lossy(bytes);
-    FileContent::Text(text.strip_prefix('\u{feff}').unwrap_or(&text).into())
-}
-
-fn python_file(bytes: &[u8]) -> FileContent {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => FileContent::Text(text.into()),
-        Err(_) => FileContent::NotUtf8,
-    }
-}
-
-fn assert_range(text: &str, range: TextRange, what: &str) {
-    let (start, end) = (range.start as usize, range.end as usize);
-    assert!(start <= end && end <= text.len(), "{what}: {start}..{end}");
-    assert!(
-        text.is_char_boundary(start) && text.is_char_boundary(end),
-        "{what}: {start}..{end} splits a character"
-    );
 }
 
 /// `check` and the server's state agree, and every diagnostic is well-formed.
