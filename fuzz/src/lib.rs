@@ -66,7 +66,7 @@ pub fn assert_diagnostic(app: &AppInput, d: &Diagnostic) {
         d.file
     );
     if let Some(text) = app.text(&d.file) {
-        assert_range(text, d.range, d.code);
+        assert_range(text, d.range, d.code.as_str());
     }
     assert!(
         !d.message.chars().any(char::is_control),

@@ -24,7 +24,7 @@ fn check_dir(root: &Path) -> Vec<Diagnostic> {
 }
 
 fn codes(diags: &[Diagnostic]) -> Vec<&'static str> {
-    diags.iter().map(|d| d.code).collect()
+    diags.iter().map(|d| d.code.as_str()).collect()
 }
 
 fn write(root: &Path, rel: &str, bytes: &[u8]) {

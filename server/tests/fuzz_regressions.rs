@@ -40,7 +40,7 @@ fn assert_app(name: &str, app: &AppInput) {
     let diagnostics = check_app(app, &config);
     for d in &diagnostics {
         if let Some(text) = app.text(&d.file) {
-            assert_range(text, d.range, d.code);
+            assert_range(text, d.range, d.code.as_str());
         }
         assert!(!d.message.chars().any(char::is_control), "{name}: {d:?}");
     }

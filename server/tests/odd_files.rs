@@ -173,7 +173,7 @@ fn unreadable_app_files_are_reported() {
     }
     let found: Vec<_> = check_app(&app, &Config::default())
         .into_iter()
-        .map(|d| (d.code, d.file, d.severity.as_str(), d.message))
+        .map(|d| (d.code.as_str(), d.file, d.severity.as_str(), d.message))
         .collect();
     let expected: Vec<_> = ["host.json", "local.settings.json", "requirements.txt"]
         .into_iter()

@@ -124,7 +124,7 @@ fn verdicts_match_the_runtime() {
                 .collect();
             if expect_error
                 && !allowed.is_empty()
-                && !errors.iter().any(|d| allowed.contains(&d.code))
+                && !errors.iter().any(|d| allowed.contains(&d.code.as_str()))
             {
                 failures.push(format!(
                     "{name}/{fname}: runtime kind {kinds:?} expects one of {allowed:?}\n    runtime: {}\n    ours:\n      {}",

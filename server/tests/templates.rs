@@ -59,7 +59,7 @@ fn breaking_the_settings_is_noticed() {
     );
     let mut codes: Vec<&str> = check_app(&app, &Config::default())
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code.as_str())
         .collect();
     codes.sort();
     codes.dedup();

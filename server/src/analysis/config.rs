@@ -46,9 +46,9 @@ impl Config {
     pub fn apply(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diagnostics
             .into_iter()
-            .filter(|d| self.enabled(d.code))
+            .filter(|d| self.enabled(d.code.as_str()))
             .map(|mut d| {
-                d.severity = self.severity_for(d.code, d.severity);
+                d.severity = self.severity_for(d.code.as_str(), d.severity);
                 d
             })
             .collect()

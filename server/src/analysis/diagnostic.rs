@@ -31,6 +31,106 @@ impl Severity {
     }
 }
 
+/// A rule's identity and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// Stable code, `AZF` plus three digits; never reused (see `rules::RETIRED`).
+    pub code: &'static str,
+    /// Kebab-case name of the problem.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line: what the rule reports.
+    pub summary: &'static str,
+    /// Why it matters, with an example of the mistake and the fix (Markdown).
+    pub explanation: &'static str,
+    /// Whether the rule offers fixes, and whether they may be applied unattended.
+    pub fix: FixAvailability,
+}
+
+/// What a rule's fixes are worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    /// The rule offers no fix.
+    None,
+    /// Fixes are offered in the editor; a person picks one ("fix all" and `check --fix` skip
+    /// them): they may need a value only the author knows, or choose between alternatives.
+    Unsafe,
+    /// The rule's first fix does what the diagnostic asks and nothing a person must choose, so
+    /// "fix all" and `check --fix` apply it (a fix builder may still mark a fix as not
+    /// automatic when it is only one guess among several).
+    Safe,
+}
+
+/// The rule a diagnostic belongs to: its metadata, compared, ordered and shown by its code.
+#[derive(Clone, Copy)]
+pub struct Rule(&'static RuleMeta);
+
+impl Rule {
+    pub const fn new(meta: &'static RuleMeta) -> Rule {
+        Rule(meta)
+    }
+
+    /// The stable code, e.g. `AZF201`: what every output shows.
+    pub fn as_str(self) -> &'static str {
+        self.0.code
+    }
+
+    pub fn meta(self) -> &'static RuleMeta {
+        self.0
+    }
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.0.code == other.0.code
+    }
+}
+
+impl Eq for Rule {}
+
+impl PartialOrd for Rule {
+    fn partial_cmp(&self, other: &Rule) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Rule {
+    fn cmp(&self, other: &Rule) -> std::cmp::Ordering {
+        self.0.code.cmp(other.0.code)
+    }
+}
+
+impl std::hash::Hash for Rule {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.code.hash(state);
+    }
+}
+
+impl PartialEq<str> for Rule {
+    fn eq(&self, other: &str) -> bool {
+        self.0.code == other
+    }
+}
+
+impl PartialEq<&str> for Rule {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.code == *other
+    }
+}
+
+/// Shown as its code, as a string would be (`"AZF201"`), so debug output reads as before.
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0.code, f)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code)
+    }
+}
+
 /// A place in another file (or the same one) that explains a diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
@@ -57,8 +157,8 @@ pub struct Fix {
 /// One problem found in an app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// The stable rule code, e.g. `AZF201`.
-    pub code: &'static str,
+    /// The rule that reports it; `code.as_str()` is the stable code, e.g. `AZF201`.
+    pub code: Rule,
     pub severity: Severity,
     /// Path relative to the app root.
     pub file: String,

@@ -23,7 +23,7 @@ pub mod v2;
 
 pub use app::{AppInput, FileContent};
 pub use config::Config;
-pub use diagnostic::{Diagnostic, FileEdit, Fix, Related, Severity};
+pub use diagnostic::{Diagnostic, FileEdit, Fix, Related, Rule, Severity};
 
 /// Every function's diagnostics, unfiltered, in host order (a diagnostic in a module shared by
 /// several functions appears once for each of them).
@@ -54,13 +54,13 @@ pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> = units
         .par_iter()
         .flat_map_iter(|unit| rules::check_function_with_settings(app, &modules, unit, &settings))
-        .filter(|d| config.enabled(d.code))
+        .filter(|d| config.enabled(d.code.as_str()))
         .collect();
     let unit_refs: Vec<&function::FunctionUnit> = units.iter().collect();
     all.extend(
         rules::check_app_files(app, &modules, &unit_refs)
             .into_iter()
-            .filter(|d| config.enabled(d.code)),
+            .filter(|d| config.enabled(d.code.as_str())),
     );
     all.sort_by(|a, b| {
         (&a.file, a.range.start, a.code, &a.message, a.range.end).cmp(&(

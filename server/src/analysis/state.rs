@@ -476,13 +476,13 @@ impl AppState {
         let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
         for name in names {
             for d in self.function_diagnostics(&name).iter() {
-                if config.enabled(d.code) {
+                if config.enabled(d.code.as_str()) {
                     by_file.entry(d.file.clone()).or_default().push(d.clone());
                 }
             }
         }
         for d in self.app_diagnostics() {
-            if config.enabled(d.code) {
+            if config.enabled(d.code.as_str()) {
                 by_file.entry(d.file.clone()).or_default().push(d);
             }
         }
@@ -534,7 +534,7 @@ mod tests {
             .diagnostics_by_file(&Config::default())
             .into_values()
             .flatten()
-            .map(|d| (d.file, d.range, d.code, d.message))
+            .map(|d| (d.file, d.range, d.code.as_str(), d.message))
             .collect();
         found.sort();
         found
@@ -543,7 +543,7 @@ mod tests {
     fn from_check(input: &AppInput) -> Vec<(String, TextRange, &'static str, String)> {
         let mut found: Vec<_> = crate::analysis::check_app(input, &Config::default())
             .into_iter()
-            .map(|d| (d.file, d.range, d.code, d.message))
+            .map(|d| (d.file, d.range, d.code.as_str(), d.message))
             .collect();
         found.sort();
         found
@@ -637,7 +637,7 @@ mod tests {
             state
                 .function_diagnostics(name)
                 .iter()
-                .map(|d| d.code)
+                .map(|d| d.code.as_str())
                 .collect()
         };
         assert_eq!(codes(&mut state, "A"), ["AZF306", "AZF310"]);

@@ -437,7 +437,7 @@ mod tests {
         let diagnostics = severities
             .iter()
             .map(|&severity| Diagnostic {
-                code: "AZF000",
+                code: crate::analysis::Rule::new(&crate::analysis::rules::RULES[0]),
                 severity,
                 file: "host.json".into(),
                 range: TextRange::empty(0),

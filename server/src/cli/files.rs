@@ -73,7 +73,12 @@ pub fn belonging_to(
 }
 
 fn key(d: &Diagnostic) -> (&str, TextRange, &str, &str) {
-    (d.file.as_str(), d.range, d.code, d.message.as_str())
+    (
+        d.file.as_str(),
+        d.range,
+        d.code.as_str(),
+        d.message.as_str(),
+    )
 }
 
 /// Applies in memory, pass after pass as `check --fix` does for a whole app, the automatic
@@ -223,7 +228,7 @@ mod tests {
             .unwrap()
             .contains("def main(req: func.HttpRequest)"));
         // One rename settles both sides of the pair.
-        let codes: Vec<&str> = fixed.fixed.iter().map(|f| f.code).collect();
+        let codes: Vec<&str> = fixed.fixed.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, ["AZF201", "AZF202"]);
         // The whole-app fix would have fixed B as well.
         let whole = fixes::fix_app(input.clone(), &Config::default());

@@ -432,7 +432,7 @@ mod tests {
         let name = TextRange::new(name, name + 5);
         let diagnostics = vec![
             Diagnostic {
-                code: "AZF201",
+                code: crate::analysis::Rule::new(crate::analysis::rules::rule("AZF201").unwrap()),
                 severity: Severity::Error,
                 file: "HttpTrigger/__init__.py".into(),
                 range: param,
@@ -455,7 +455,7 @@ mod tests {
                 }],
             ),
             Diagnostic {
-                code: "AZF601",
+                code: crate::analysis::Rule::new(crate::analysis::rules::rule("AZF601").unwrap()),
                 severity: Severity::Warning,
                 file: "requirements.txt".into(),
                 range: TextRange::empty(0),

@@ -215,7 +215,7 @@ impl App {
             .iter()
             .filter_map(|f| self.diags.get(f))
             .flat_map(|d| d.iter())
-            .filter(|d| d.file == file && self.config.enabled(d.code))
+            .filter(|d| d.file == file && self.config.enabled(d.code.as_str()))
             .cloned()
             .collect();
         list.sort_by(|a, b| {

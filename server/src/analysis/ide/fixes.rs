@@ -13,7 +13,7 @@ use crate::analysis::app::{AppInput, FileContent};
 use crate::analysis::catalog::annotation_matrix::{ANNOTATIONS, MATRIX};
 use crate::analysis::catalog::{binding_type, did_you_mean};
 use crate::analysis::config::Config;
-use crate::analysis::diagnostic::{Diagnostic, FileEdit};
+use crate::analysis::diagnostic::{Diagnostic, FileEdit, Rule};
 use crate::analysis::function::FunctionUnit;
 use crate::analysis::function_json::{Binding, Direction};
 use crate::analysis::json::{self, JsonValue};
@@ -72,16 +72,16 @@ const SUPERSEDED_RULE_FIXES: &[&str] = &["AZF201"];
 /// The fixes for one diagnostic, the preferred one first.
 pub fn fixes(state: &AppState, d: &Diagnostic) -> Vec<QuickFix> {
     let mut out = Vec::new();
-    if !SUPERSEDED_RULE_FIXES.contains(&d.code) {
+    if !SUPERSEDED_RULE_FIXES.contains(&d.code.as_str()) {
         for (i, f) in d.fixes.iter().enumerate() {
             out.push(
                 QuickFix::new(f.title.clone(), f.edits.clone())
                     .preferred(i == 0)
-                    .auto(i == 0 && AUTO_RULE_FIXES.contains(&d.code)),
+                    .auto(i == 0 && AUTO_RULE_FIXES.contains(&d.code.as_str())),
             );
         }
     }
-    let built = match d.code {
+    let built = match d.code.as_str() {
         "AZF118" => schedule_fix(state, d).into_iter().collect(),
         "AZF201" => parameter_without_binding(state, d),
         "AZF202" => binding_without_parameter(state, d),
@@ -144,7 +144,7 @@ pub fn fixes_at(state: &AppState, file: &str, offset: usize) -> Vec<QuickFix> {
 /// A problem an automatic fix took care of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixedProblem {
-    pub code: &'static str,
+    pub code: Rule,
     /// The file of the diagnostic.
     pub file: String,
     pub title: String,
@@ -1755,7 +1755,7 @@ def main(m):
         };
         let mut state = AppState::new(test_support::app(&app("")));
         let before = diagnostics(&mut state);
-        let codes: Vec<&str> = before.iter().map(|d| d.code).collect();
+        let codes: Vec<&str> = before.iter().map(|d| d.code.as_str()).collect();
         assert!(codes.contains(&"AZF601"), "{codes:?}");
         expect_test::expect![[r#"
             Create host.json [preferred] [auto]
@@ -1860,7 +1860,7 @@ def main(m):
         let mut after = apply(&state, &all.edits);
         let left: Vec<&str> = diagnostics(&mut after)
             .iter()
-            .map(|d| d.code)
+            .map(|d| d.code.as_str())
             .collect::<Vec<_>>()
             .into_iter()
             .collect();

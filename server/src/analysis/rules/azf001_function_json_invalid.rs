@@ -1,7 +1,7 @@
 //! AZF001: function.json is not valid JSON, or not a JSON object.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -24,6 +24,7 @@ A comma is missing between the two properties. Fixed:
 { "bindings": [ { "type": "httpTrigger", "name": "req" } ] }
 ```
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

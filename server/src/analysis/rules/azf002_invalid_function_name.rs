@@ -1,7 +1,7 @@
 //! AZF002: the function folder's name is not a valid function name.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -19,6 +19,7 @@ my.func/function.json      ← '.' is not allowed
 
 Rename the folder, e.g. `my_func/function.json`.
 "#,
+    fix: FixAvailability::None,
 };
 
 /// The host's `Utility.ValidateName`: `^[a-z][a-z0-9_\-]{0,127}$` ignoring case, not `host`.

@@ -1,7 +1,7 @@
 //! AZF003: function.json declares no bindings.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Use the exact key `bindings`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF004: `scriptFile` names a file that does not exist.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Script;
@@ -21,6 +21,7 @@ refuses the function ("The 'scriptFile' property is set to a file that does not 
 with only `__init__.py` in the folder. Point `scriptFile` at an existing file, or remove it to use
 `__init__.py`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

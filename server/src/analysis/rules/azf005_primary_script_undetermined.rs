@@ -1,7 +1,7 @@
 //! AZF005: without `scriptFile`, the host cannot tell which file is the script.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Script;
 use crate::analysis::text::TextRange;
@@ -23,6 +23,7 @@ Orders/models.py
 
 Add `"scriptFile": "handler.py"` to function.json, or rename the script to `__init__.py`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF006: the function's script is not a `.py` file.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Script;
 use crate::analysis::text::TextRange;
@@ -20,6 +20,7 @@ worker accepts only the exact lower-case extension.
 
 Rename the file to `handler.py` and update `scriptFile`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

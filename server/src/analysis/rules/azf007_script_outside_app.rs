@@ -1,7 +1,7 @@
 //! AZF007: `scriptFile` points outside the function app.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Script;
 
@@ -19,6 +19,7 @@ the `__app__` package). `../shared_code/handler.py` is fine; `../../lib/handler.
 
 Move the code into the app (e.g. `shared_code/handler.py`) and point `scriptFile` there.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

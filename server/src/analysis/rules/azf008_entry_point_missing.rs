@@ -1,7 +1,7 @@
 //! AZF008: the entry point is not defined in the script, or cannot be called.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Entry;
@@ -22,6 +22,7 @@ def run(req):          # function.json has no "entryPoint", so the worker looks 
 
 Rename the function to `main`, or add `"entryPoint": "run"` to function.json.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF009: the script, or a module it imports, has a syntax error.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::app::FileContent;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
@@ -21,6 +21,7 @@ def main(req)
 
 The `:` after the signature is missing.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

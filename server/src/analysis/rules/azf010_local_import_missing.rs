@@ -1,7 +1,7 @@
 //! AZF010: a relative, `__app__.` or app-local import names a module or name that does not exist.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -19,6 +19,7 @@ from .helpers import parse_order     # HttpTrigger/helpers.py has no parse_order
 
 Fix the name, or add the module.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

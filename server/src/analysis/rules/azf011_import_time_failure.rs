@@ -1,7 +1,7 @@
 //! AZF011: module-level code always raises or exits while the worker imports it.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::ImportFailureKind;
 
@@ -22,6 +22,7 @@ sys.exit(1)            # runs on every import
 
 Move such code into the function body, or guard it.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

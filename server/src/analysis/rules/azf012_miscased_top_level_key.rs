@@ -1,7 +1,7 @@
 //! AZF012: a top-level key of function.json differs from `scriptFile`/`entryPoint` only in case.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Use `entryPoint`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

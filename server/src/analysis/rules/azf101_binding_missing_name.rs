@@ -1,7 +1,7 @@
 //! AZF101: a binding has no `name`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Add `"name": "msg"` and a parameter `msg: func.Out[str]`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF102: a binding has no `type`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -17,6 +17,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Add `"type": "queue"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

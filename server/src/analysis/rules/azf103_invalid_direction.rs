@@ -1,7 +1,7 @@
 //! AZF103: a binding's `direction` is not `in`, `out` or `inout`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_types::DIRECTIONS, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Use `"direction": "in"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF104: a binding's `dataType` is not `string`, `binary` or `stream`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_types::DATA_TYPES, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -19,6 +19,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Use `"dataType": "binary"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF105: a binding name is not a valid binding name.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -18,6 +18,7 @@ continue with letters, digits (and single `_`), are at most 128 characters, or a
 
 Use `outMsg`, and the same name for the Python parameter.
 "#,
+    fix: FixAvailability::None,
 };
 
 /// Hosts ≥ 4.1038: `^(?!.*__)([a-zA-Z_][a-zA-Z0-9_]{0,127}|\$return)$`.

@@ -2,7 +2,7 @@
 
 use super::azf105_invalid_binding_name::{is_valid_current, is_valid_legacy};
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -19,6 +19,7 @@ reject them. If the app must run on older hosts, use camelCase.
 
 `inputBlob` works everywhere.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

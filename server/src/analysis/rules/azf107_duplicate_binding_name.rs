@@ -3,7 +3,7 @@
 use std::collections::hash_map::{Entry, HashMap};
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::function_json::Spanned;
 
@@ -21,6 +21,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Rename one, e.g. `outMsg`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF108: the `$return` binding's direction is not `out`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function_json::Direction;
 
@@ -19,6 +19,7 @@ default when `direction` is missing).
 
 Add `"direction": "out"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

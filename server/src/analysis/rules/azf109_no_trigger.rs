@@ -1,7 +1,7 @@
 //! AZF109: the function has no trigger binding.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Use `"type": "httpTrigger"` for the request, and `http` (direction `out`) for the response.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF110: the function has more than one trigger binding.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Split it into two functions that share code.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF111: a binding uses direction `inout`, which the Python worker does not support.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function_json::Direction;
 
@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Use two bindings: one `in` to read and one `out` (with `func.Out[...]`) to write.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

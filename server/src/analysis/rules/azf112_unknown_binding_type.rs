@@ -1,7 +1,7 @@
 //! AZF112: a binding type is a misspelling of a known type, so no extension provides it.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{
     binding_type_ignore_case, binding_types::BINDING_TYPES, did_you_mean,
 };
@@ -24,6 +24,7 @@ extension this tool has no data for.
 
 Use `"type": "queue"`.
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 /// A known type that `value` merely decorates with a prefix (`storageQueueTrigger` →

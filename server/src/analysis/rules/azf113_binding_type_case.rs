@@ -1,7 +1,7 @@
 //! AZF113: a binding type differs from a known type only in case.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_type, binding_type_ignore_case};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 
@@ -20,6 +20,7 @@ rejected and a `str` parameter receives data the generic binding cannot decode.
 
 Use `"type": "httpTrigger"`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

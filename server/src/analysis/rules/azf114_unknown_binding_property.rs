@@ -1,7 +1,7 @@
 //! AZF114: a binding property looks like a misspelling of a property of its type.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_type_ignore_case, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -20,6 +20,7 @@ it were missing: the default applies, or the binding fails when it runs.
 
 Use `queueName`.
 "#,
+    fix: FixAvailability::None,
 };
 
 const COMMON: &[&str] = &["name", "type", "direction", "dataType"];

@@ -1,7 +1,7 @@
 //! AZF115: a binding lacks a property its type requires.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::binding_type_ignore_case;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function_json::Binding;
@@ -20,6 +20,7 @@ queue binding has no `queueName`, a blob binding no `path` or a timer no `schedu
 
 Add `"queueName": "orders"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 fn has(b: &Binding, key: &str) -> bool {

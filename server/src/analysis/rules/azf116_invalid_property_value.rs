@@ -1,7 +1,7 @@
 //! AZF116: a binding property has a value outside its allowed set (e.g. `authLevel`).
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_type_ignore_case, did_you_mean, PropKind};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -20,6 +20,7 @@ function fail to index.
 
 Use `anonymous`, `function` or `admin`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF117: an HTTP trigger's `methods` has a value that is not an HTTP method.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_types::HTTP_METHODS, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::json::JsonKind;
@@ -20,6 +20,7 @@ calls with the intended method get 404.
 
 Use `"post"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

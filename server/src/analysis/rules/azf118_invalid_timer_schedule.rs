@@ -1,7 +1,7 @@
 //! AZF118: a timer trigger's `schedule` is neither a six-field NCRONTAB expression nor a TimeSpan.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -19,6 +19,7 @@ five-field cron expression, common elsewhere, is rejected and the function does 
 
 Use `"0 */5 * * * *"` (every five minutes).
 "#,
+    fix: FixAvailability::Safe,
 };
 
 const FIELDS: [(&str, u32, u32); 6] = [

@@ -1,7 +1,7 @@
 //! AZF119: a binding's direction is one its type does not support.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::binding_type_ignore_case;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function_json::Direction;
@@ -21,6 +21,7 @@ without one it loads but the binding never works. `direction` defaults to `in`.
 
 Add `"direction": "out"` and annotate `msg: func.Out[str]`; to read a queue, use `queueTrigger`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF120: a `bindings` entry is not an object, or one of its key fields is not a string.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -18,6 +18,7 @@ strings. Anything else cannot be read by the host.
 
 Write `{ "type": "httpTrigger", "name": "req", "direction": "in" }`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::context::{Counterparts, FunctionCtx};
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::python::ParamKind;
@@ -24,6 +24,7 @@ def main(request: func.HttpRequest) -> func.HttpResponse:   # the binding is nam
 
 Rename the parameter to `req`, or the binding to `request`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::context::{Counterparts, FunctionCtx};
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::python::ParamKind;
 
@@ -22,6 +22,7 @@ function.json but not in Python".
 
 with `def main(msg: func.QueueMessage)`: add `inputBlob: func.InputStream` to the signature.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF203: a parameter's annotation is not accepted for its binding's type.
 
 use super::context::{out_shape, FunctionCtx, OutShape};
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, Position, Resolved, Verdict};
 use crate::analysis::catalog::annotation_matrix::ANNOTATIONS;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -22,6 +22,7 @@ def main(msg: func.QueueMessage, doc: func.Document):   # doc is a cosmosDB inpu
 
 `cosmosDB` input accepts `func.DocumentList` (or `str`/`bytes`), not `func.Document`.
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 /// The accepted annotations of a matrix row, for messages.

@@ -1,7 +1,7 @@
 //! AZF204: an output binding's parameter is not annotated `func.Out[...]`.
 
 use super::context::{out_shape, FunctionCtx, OutShape};
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::Resolved;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::function_json::Direction;
@@ -21,6 +21,7 @@ def main(msg: func.QueueMessage, outputBlob: str):     # outputBlob is direction
 
 Annotate `outputBlob: func.Out[str]` and call `outputBlob.set(...)`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 /// How the module spells `Out`: `func.Out` for `import azure.functions as func`, `Out` after

@@ -1,7 +1,7 @@
 //! AZF205: an input binding's parameter is annotated `func.Out[...]`.
 
 use super::context::{out_shape, FunctionCtx, OutShape};
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function_json::Direction;
 
@@ -20,6 +20,7 @@ default when it is missing, the worker refuses the annotation.
 
 with `msg: func.Out[str]`: add `"direction": "out"` to the binding.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

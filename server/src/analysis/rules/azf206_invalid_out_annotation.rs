@@ -1,7 +1,7 @@
 //! AZF206: `func.Out` is used without exactly one type argument.
 
 use super::context::{out_shape, FunctionCtx, OutShape};
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -17,6 +17,7 @@ def main(msg: str, outputBlob: func.Out):
 
 Write `func.Out[str]` (or `bytes`, `func.InputStream`, …).
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF207: a parameter's annotation is not a class (`Optional[...]`, `X | None`, `Union[...]`).
 
 use super::context::{out_shape, FunctionCtx, OutShape};
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::Resolved;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -19,6 +19,7 @@ def main(req: Optional[func.HttpRequest]) -> func.HttpResponse:
 
 Write `req: func.HttpRequest`: the worker always passes a value.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -2,7 +2,7 @@
 
 use super::azf203_annotation_mismatch::accepted_list;
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, ClassRef, Position, Resolved, Verdict};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -22,6 +22,7 @@ def main(req: func.HttpRequest) -> bytes:       # $return is an http binding
 
 Return `func.HttpResponse` (or `str`).
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

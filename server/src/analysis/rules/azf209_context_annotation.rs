@@ -1,7 +1,7 @@
 //! AZF209: the `context` parameter is annotated with something other than `func.Context`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -19,6 +19,7 @@ def main(req: func.HttpRequest, context: dict) -> func.HttpResponse:
 
 Annotate `context: func.Context`, or leave it unannotated.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF210: the entry function takes `*args` or `**kwargs`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::ParamKind;
 
@@ -19,6 +19,7 @@ def main(req: func.HttpRequest, *args, **kwargs):
 
 List the bindings explicitly.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF211: an annotation names something that does not exist when the worker evaluates it.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Entry;
@@ -23,6 +23,7 @@ def main(req: func.HttpRequest) -> "HttpResponse":   # HttpResponse is not impor
 
 Write `-> func.HttpResponse`.
 "#,
+    fix: FixAvailability::None,
 };
 
 fn problem(resolved: &Resolved) -> Option<String> {

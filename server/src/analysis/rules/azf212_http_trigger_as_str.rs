@@ -1,7 +1,7 @@
 //! AZF212: an HTTP trigger parameter is annotated `str` or `bytes`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
@@ -21,6 +21,7 @@ def main(req: str) -> func.HttpResponse:
 
 Annotate `req: func.HttpRequest` and read `req.get_body()`.
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

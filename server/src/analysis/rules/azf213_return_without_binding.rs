@@ -1,7 +1,7 @@
 //! AZF213: the entry function returns a value but nothing binds it.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Entry;
@@ -23,6 +23,7 @@ def main(msg: func.QueueMessage):
 
 Remove the value, or add a `$return` output binding.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF214: a `$return` binding is declared, but the entry function never returns a value.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Entry;
 
@@ -20,6 +20,7 @@ def main(req: func.HttpRequest):        # "$return" is an http output
 
 Add `return`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF301: local.settings.json is not valid JSON, so Core Tools ignores every setting in it.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::json;
 use crate::analysis::settings::LOCAL_SETTINGS;
@@ -21,6 +21,7 @@ for AzureWebJobsStorage", an unknown worker runtime or "No job functions found".
 
 A comma is missing between the two values.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

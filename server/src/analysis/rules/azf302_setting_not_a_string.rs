@@ -1,7 +1,7 @@
 //! AZF302: a value in `Values` of local.settings.json is an object or array.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::json::{self, JsonKind};
 use crate::analysis::settings::LOCAL_SETTINGS;
@@ -20,6 +20,7 @@ array makes the whole file fail to load: Core Tools warns and continues with no 
 
 Flatten it: `"Retry__count": "3"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF303: local.settings.json has no `IsEncrypted`, so Core Tools treats it as encrypted.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::json;
 use crate::analysis::settings::LOCAL_SETTINGS;
@@ -21,6 +21,7 @@ every value, failing with "Failed to decrypt settings".
 
 Add `"IsEncrypted": false`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

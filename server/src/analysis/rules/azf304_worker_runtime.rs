@@ -1,7 +1,7 @@
 //! AZF304: `FUNCTIONS_WORKER_RUNTIME` is missing or not `python`.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::LOCAL_SETTINGS;
 use crate::analysis::text::TextRange;
@@ -20,6 +20,7 @@ cannot tell the project's language; values like `python3.11` are wrong.
 
 Use `"python"`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF305: a trigger needs `AzureWebJobsStorage`, and local.settings.json does not set it.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::{is_placeholder, Resolution, LOCAL_SETTINGS};
 
@@ -21,6 +21,7 @@ any trigger other than HTTP (and a few others) is used. The identity form
 
 Use `"UseDevelopmentStorage=true"` with Azurite, or a real connection string.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 /// Triggers Core Tools lets run without storage.

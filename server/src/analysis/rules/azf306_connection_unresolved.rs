@@ -1,7 +1,7 @@
 //! AZF306: a binding's `connection` names a setting that local.settings.json does not define.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::Resolution;
 
@@ -21,6 +21,7 @@ binding fails when its listener starts.
 with no `ServiceBus` (or `AzureWebJobsServiceBus`, or `ServiceBus__fullyQualifiedNamespace`)
 setting. Add it to local.settings.json (and to the app's settings in Azure).
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 pub const CONNECTION_KEYS: &[&str] = &["connection", "connectionStringSetting"];

@@ -2,7 +2,7 @@
 
 use super::azf306_connection_unresolved::CONNECTION_KEYS;
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::{identity_suffixes, Resolution};
 
@@ -22,6 +22,7 @@ a specific property: `__fullyQualifiedNamespace` for Service Bus and Event Hubs,
 
 A Service Bus trigger with `"connection": "Bus"` needs `Bus__fullyQualifiedNamespace` (`ns.servicebus.windows.net`).
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -2,7 +2,7 @@
 
 use super::azf306_connection_unresolved::CONNECTION_KEYS;
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -19,6 +19,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Write `"connection": "MyStorage"`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

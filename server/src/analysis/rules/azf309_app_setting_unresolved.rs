@@ -2,7 +2,7 @@
 
 use super::azf306_connection_unresolved::CONNECTION_KEYS;
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -21,6 +21,7 @@ app setting `Name` when it indexes the function; an undefined setting fails the 
 
 Add `"OrdersQueue": "orders"` to local.settings.json (and the app's settings in Azure).
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 /// `%Name%` expressions in a string: (name, range of the whole `%Name%` inside the string).

@@ -1,7 +1,7 @@
 //! AZF310: the code reads an environment variable that local.settings.json does not set.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::EnvRead;
 use crate::analysis::settings::LocalSettings;
@@ -21,6 +21,7 @@ api_key = os.environ["PAYMENTS_API_KEY"]
 
 Add `PAYMENTS_API_KEY` to local.settings.json and to the app settings, or give a default.
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 /// Variables the platform or the host sets, which local.settings.json need not define.

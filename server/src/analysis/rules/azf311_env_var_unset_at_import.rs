@@ -2,7 +2,7 @@
 
 use super::azf310_env_var_unset::unset_reads;
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -22,6 +22,7 @@ CONNECTION = os.environ["DB_CONNECTION"]     # at module level
 Set `DB_CONNECTION` in local.settings.json (and in the app settings), or read it inside the
 function, or use `os.environ.get("DB_CONNECTION", "")`.
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF401: the code answers CORS itself, but `methods` leaves out `options`, so pre-flight fails.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::json::JsonKind;
 use crate::analysis::text::TextRange;
@@ -22,6 +22,7 @@ and the browser sees 404/405.
 
 with code that sets `Access-Control-Allow-Origin`: add `"options"` to `methods`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

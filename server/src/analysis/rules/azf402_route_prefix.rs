@@ -1,7 +1,7 @@
 //! AZF402: a route starts with `/`, which breaks the host's route table.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::routes::route_prefix;
 
@@ -21,6 +21,7 @@ is a leading `/` harmless.
 
 Write `"route": "orders/{id}"`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF403: two functions serve the same route template with overlapping methods.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use std::collections::{HashMap, HashSet};
 
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
@@ -29,6 +29,7 @@ later name fails.
 in two functions. Give each its own route or method. A function without `route` is served at its
 own name; one without `methods` accepts every method.
 "#,
+    fix: FixAvailability::None,
 };
 
 /// A function's HTTP route: its name, methods (`None`: all), function.json path and range.

@@ -1,7 +1,7 @@
 //! AZF404: the code reads a route parameter that the route does not declare.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::Suggester;
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::routes::route_params;
@@ -20,6 +20,7 @@ declare raises `KeyError` (or gives `None` with `.get`).
 
 with `req.route_params["order_id"]`: use `"id"`, or rename the route parameter.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF405: a route starts with the route prefix, so it is served at `/api/api/…`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::routes::route_prefix;
 
@@ -19,6 +19,7 @@ with `api/` is served at `/api/api/...`.
 
 Write `"route": "orders/{id}"`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

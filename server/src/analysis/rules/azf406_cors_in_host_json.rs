@@ -1,7 +1,7 @@
 //! AZF406: host.json has a `cors` section, which the host does not read.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::json;
 
@@ -20,6 +20,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Move it to `"Host": { "CORS": "*" }` in local.settings.json and to the app's CORS settings.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF407: a route starts with a prefix the host reserves (`admin`, `runtime`).
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -20,6 +20,7 @@ and a function without a route uses its name as the route.
 
 Choose another first segment, e.g. `manage/users`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

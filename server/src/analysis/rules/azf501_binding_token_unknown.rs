@@ -1,7 +1,7 @@
 //! AZF501: a `{token}` in a binding is not supplied by the trigger.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use std::collections::HashSet;
 
 use crate::analysis::catalog::Suggester;
@@ -26,6 +26,7 @@ binding fail when the function runs.
 
 Use `{orderId}` in the blob path.
 "#,
+    fix: FixAvailability::None,
 };
 
 /// `{token}`s of a string: (token, byte range of the braces and content within the string).

@@ -1,7 +1,7 @@
 //! AZF502: a binding string has an unbalanced `{`/`}` or an odd number of `%`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -18,6 +18,7 @@ binding expression when it indexes the function.
 
 Close the token: `docs/{id}.json`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF601: the app has no host.json.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -18,6 +18,7 @@ extension bundle for non-HTTP triggers.
 { "version": "2.0", "extensionBundle": { "id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)" } }
 ```
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

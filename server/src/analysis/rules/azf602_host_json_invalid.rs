@@ -1,7 +1,7 @@
 //! AZF602: host.json is not valid, or its `version` is not "2.0".
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::json;
 use crate::analysis::text::TextRange;
@@ -21,6 +21,7 @@ not start ("The host.json file is missing the required 'version' property").
 
 Write `"version": "2.0"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF603: a binding needs an extension, and host.json has no `extensionBundle`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::json;
 
@@ -21,6 +21,7 @@ extension bundle named in host.json. Without it the host fails the function: "Th
 
 Add `"extensionBundle": { "id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)" }`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 const BUILT_IN: &[&str] = &["httptrigger", "http", "timertrigger", "warmuptrigger"];

@@ -1,7 +1,7 @@
 //! AZF604: the app has no requirements.txt.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -18,6 +18,7 @@ azure-functions
 requests
 ```
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

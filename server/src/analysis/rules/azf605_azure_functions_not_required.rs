@@ -1,7 +1,7 @@
 //! AZF605: requirements.txt does not list `azure-functions`.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::requirements;
 use crate::analysis::text::TextRange;
@@ -20,6 +20,7 @@ requests
 
 Add a line `azure-functions`.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF606: requirements.txt lists `azure-functions-worker`.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::requirements;
 
@@ -20,6 +20,7 @@ azure-functions-worker
 
 Remove the `azure-functions-worker` line.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF607: a third-party import that no requirements.txt line provides.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::requirements::{self, distributions_for, is_stdlib};
 use crate::analysis::text::TextRange;
@@ -22,6 +22,7 @@ import yaml        # requirements.txt: azure-functions
 
 Add `PyYAML` to requirements.txt.
 "#,
+    fix: FixAvailability::Safe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF608: `.funcignore` excludes a file or folder the app needs.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -21,6 +21,7 @@ shared*
 
 `shared*` also excludes `shared_code/`, which the functions import. Narrow the pattern.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF701: `PYTHON_SCRIPT_FILE_NAME` names an existing script the worker refuses to import.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -21,6 +21,7 @@ name fails indexing with `InvalidFileNameError` and the app has no function.
 
 Rename the script, e.g. `my_app.py`, and the setting with it.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

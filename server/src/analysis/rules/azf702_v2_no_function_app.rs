@@ -1,7 +1,7 @@
 //! AZF702: the v2 script binds no `FunctionApp` (or other app object) at module level.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 use crate::analysis::v2::ObjectKind;
@@ -23,6 +23,7 @@ bp = func.Blueprint()          # no app object
 
 Add `app = func.FunctionApp()` and `app.register_functions(bp)`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

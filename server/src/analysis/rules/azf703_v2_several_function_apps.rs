@@ -1,7 +1,7 @@
 //! AZF703: the v2 script binds more than one module-level name to app objects.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -20,6 +20,7 @@ application = app              # a second name for the same app
 
 Keep one app object under one name; put other functions in a `Blueprint` and register it.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

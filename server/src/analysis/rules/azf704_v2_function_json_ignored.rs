@@ -1,7 +1,7 @@
 //! AZF704: a function.json folder in a v2 app, which the worker ignores.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -21,6 +21,7 @@ LegacyHttp/function.json      ← not indexed
 
 Move the function into `function_app.py` (or a blueprint) as a decorated function.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF705: `register_functions` is given an app object instead of a blueprint.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::v2::{import_fails, Problem};
 
@@ -20,6 +20,7 @@ app.register_functions(func.FunctionApp())
 
 Declare the other functions on a `func.Blueprint()` and register that.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -25,6 +25,7 @@ def late(req): ...
 Register each blueprint once, after all its functions are defined (usually at the end of
 `function_app.py`, after importing the blueprint modules).
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

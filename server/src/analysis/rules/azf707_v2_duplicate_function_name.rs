@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -27,6 +27,7 @@ def items(req): ...            # same name
 
 Rename one `def`, or give it `@app.function_name(name="GetItem")`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

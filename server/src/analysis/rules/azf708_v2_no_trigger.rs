@@ -1,7 +1,7 @@
 //! AZF708: a v2 function has no trigger decorator, or its trigger is not one for the host.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -23,6 +23,7 @@ def enqueue(msg: func.Out[str]) -> None: ...
 
 Add the decorator that should run the function, e.g. `@app.timer_trigger(...)` or `@app.route(...)`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF709: a function has two trigger decorators; the second raises at import.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::v2::import_fails;
 
@@ -22,6 +22,7 @@ def orders(req, msg): ...
 
 Split it into two functions that share code.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

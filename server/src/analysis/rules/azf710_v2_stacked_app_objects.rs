@@ -1,7 +1,7 @@
 //! AZF710: decorators of two different app objects (or blueprints) on one function.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::decorator_types::DecoratorKind;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::v2::{import_fails, Problem};
@@ -25,6 +25,7 @@ def create_order(req, msg): ...
 
 Use decorators of one object per function (`@app.queue_output` here).
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF711: a decorator (or app) argument is not a member of the enumeration the library parses it into.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::decorator_types::{enumeration, EnumSpec};
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
@@ -26,6 +26,7 @@ app = func.FunctionApp(http_auth_level="anonymous")     # needs "ANONYMOUS"
 
 Use a member name, or the enum itself: `func.AuthLevel.ANONYMOUS`.
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 /// `'public' is not a member of AuthLevel (FUNCTION, ANONYMOUS, ADMIN)`, and a suggestion.

@@ -1,7 +1,7 @@
 //! AZF712: a decorator call lacks a required argument or passes one it does not take.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::v2::bind::bind_args;
@@ -24,6 +24,7 @@ pub const META: RuleMeta = RuleMeta {
 
 Pass the arguments the decorator takes (completion lists them).
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF713: `event_grid_output` needs either `connection` or the topic endpoint and key, not both.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::v2::bind::bind_args;
 use crate::analysis::v2::import_fails;
@@ -22,6 +22,7 @@ and 'TopicEndpointUri' properties, but not both.` while the worker imports the s
 
 Add `connection="EventGridConnection"`, or both `topic_endpoint_uri=` and `topic_key_setting=`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

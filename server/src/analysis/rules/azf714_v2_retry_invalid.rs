@@ -1,7 +1,7 @@
 //! AZF714: a `retry` policy the worker cannot turn into retry options.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 use crate::analysis::v2::bind::{bind_args, int_literal_ok, time_of_day_ok};
@@ -24,6 +24,7 @@ app has no function.
 
 Use `delay_interval="00:00:10"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 /// A literal string (or `None` for the `None` literal); `Err` when it cannot be read.

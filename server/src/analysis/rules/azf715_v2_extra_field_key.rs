@@ -1,7 +1,7 @@
 //! AZF715: an extra binding field whose key the library cannot turn into a property name.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::decorator_types::{camel_case, DecoratorKind};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::v2::bind::bind_args;
@@ -24,6 +24,7 @@ underscore as separator.") and the app has no function.
 
 Use `visibility_timeout="00:00:30"`.
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

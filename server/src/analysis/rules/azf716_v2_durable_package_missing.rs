@@ -1,7 +1,7 @@
 //! AZF716: Durable Functions decorators without `azure-functions-durable` in requirements.txt.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::requirements;
 use crate::analysis::text::TextRange;
@@ -22,6 +22,7 @@ the `azure-functions-durable` SDK package could not be found") and the app has n
 
 Add `azure-functions-durable` to requirements.txt.
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

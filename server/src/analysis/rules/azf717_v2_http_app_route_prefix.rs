@@ -1,7 +1,7 @@
 //! AZF717: an ASGI/WSGI app with a route prefix: the host cannot build its route and does not start.
 
 use super::context::AppCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::routes::route_prefix;
 use crate::analysis::v2::ObjectKind;
@@ -23,6 +23,7 @@ separator character '/' cannot appear consecutively"): the host does not start.
 Set the prefix to empty in host.json: `"extensions": { "http": { "routePrefix": "" } }` (the web
 framework then routes every path itself).
 "#,
+    fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! AZF718: a Durable orchestrator or entity trigger not named `context`.
 
 use super::context::FunctionCtx;
-use super::RuleMeta;
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::v2::bind::bind_args;
 
@@ -24,6 +24,7 @@ def orchestrator(ctx: df.DurableOrchestrationContext): ...
 
 Use `context_name="context"`.
 "#,
+    fix: FixAvailability::Unsafe,
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {

@@ -13,7 +13,7 @@ use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
 
-use super::RuleMeta;
+use super::{Rule, RuleMeta};
 
 /// The app as a whole, for app-level rules.
 pub struct AppCtx<'a> {
@@ -51,13 +51,13 @@ impl<'a> AppCtx<'a> {
     /// An app-level diagnostic in `file`.
     pub fn diag(
         &self,
-        rule: &RuleMeta,
+        rule: &'static RuleMeta,
         file: &str,
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic {
-            code: rule.code,
+            code: Rule::new(rule),
             severity: rule.severity,
             file: file.to_string(),
             range,
@@ -244,7 +244,7 @@ impl<'a> FunctionCtx<'a> {
     /// A diagnostic with no function attached (in a file the whole app shares).
     pub fn app_diag(
         &self,
-        rule: &RuleMeta,
+        rule: &'static RuleMeta,
         file: &str,
         range: TextRange,
         message: impl Into<String>,
@@ -261,13 +261,13 @@ impl<'a> FunctionCtx<'a> {
     /// A diagnostic of `rule` in `file` for this function.
     pub fn diag(
         &self,
-        rule: &RuleMeta,
+        rule: &'static RuleMeta,
         file: &str,
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
         Diagnostic {
-            code: rule.code,
+            code: Rule::new(rule),
             severity: rule.severity,
             file: file.to_string(),
             range,
@@ -281,7 +281,7 @@ impl<'a> FunctionCtx<'a> {
     /// A diagnostic in this function's `function.json`.
     pub fn json_diag(
         &self,
-        rule: &RuleMeta,
+        rule: &'static RuleMeta,
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
@@ -291,7 +291,7 @@ impl<'a> FunctionCtx<'a> {
     /// A diagnostic in this function's script.
     pub fn script_diag(
         &self,
-        rule: &RuleMeta,
+        rule: &'static RuleMeta,
         range: TextRange,
         message: impl Into<String>,
     ) -> Option<Diagnostic> {
