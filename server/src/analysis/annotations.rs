@@ -2,6 +2,7 @@
 //! them against the worker's annotation matrix.
 
 use super::catalog::{self, annotation_matrix as matrix};
+use super::function_json::Direction;
 use super::python::{Binding, Expr, NameKind, PyModule};
 
 /// What an annotation evaluates to.
@@ -453,6 +454,40 @@ fn class_key(class: &ClassRef) -> Option<String> {
         }
         ClassRef::Opaque => None,
     }
+}
+
+/// The annotations the worker accepts for a binding of `binding_type` in `direction`, spelled for
+/// the module (`func.QueueMessage`, `func.Out[str]`).
+pub fn accepted_annotations(binding_type: &str, direction: Direction, prefix: &str) -> Vec<String> {
+    let entry = matrix_entry(binding_type);
+    let (row, position) = match direction {
+        Direction::Out => (entry.output, Position::Output),
+        _ => (entry.input, Position::Input),
+    };
+    let spell = |a: &str| a.replace("func.", prefix).replace("typing.", "");
+    let mut out: Vec<String> = matrix::ANNOTATIONS
+        .iter()
+        .zip(row.bytes())
+        .filter(|(_, c)| *c == b'o')
+        .map(|(a, _)| spell(a))
+        .collect();
+    // Put the binding's own class first: `func.HttpRequest` before `str`.
+    out.sort_by_key(|a| {
+        (
+            a.starts_with("str") || a.starts_with("bytes") || !a.contains('.'),
+            a.clone(),
+        )
+    });
+    if out.len() > 12 {
+        out.truncate(12);
+    }
+    if position == Position::Output {
+        out = out
+            .into_iter()
+            .map(|a| format!("{prefix}Out[{a}]"))
+            .collect();
+    }
+    out
 }
 
 #[cfg(test)]

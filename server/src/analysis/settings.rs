@@ -7,6 +7,33 @@ use super::text::TextRange;
 
 pub const LOCAL_SETTINGS: &str = "local.settings.json";
 
+/// The binding properties that name a connection (an app setting, or the prefix of an
+/// identity-based `<prefix>__…` section).
+pub const CONNECTION_KEYS: &[&str] = &["connection", "connectionStringSetting"];
+
+/// `%Name%` expressions in a string: (name, range of the whole `%Name%` inside the string).
+pub fn setting_expressions(value: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let bytes = value.as_bytes();
+    while let Some(a) = value[i..].find('%') {
+        let start = i + a;
+        let Some(b) = value[start + 1..].find('%') else {
+            break;
+        };
+        let end = start + 1 + b;
+        let name = &value[start + 1..end];
+        if !name.is_empty() && !name.contains(char::is_whitespace) && !name.contains(['{', '}']) {
+            out.push((name.to_string(), start..end + 1));
+        }
+        i = end + 1;
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    out
+}
+
 /// One entry of `Values`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {

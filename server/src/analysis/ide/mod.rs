@@ -2,7 +2,8 @@
 
 pub mod completion;
 pub(crate) mod decorators;
-pub mod edits;
+/// Kept here for the callers that name it through `ide`.
+pub use super::edits;
 pub mod fixes;
 pub mod hover;
 pub mod json_cursor;
@@ -13,8 +14,7 @@ pub mod symbols;
 pub use completion::{completions, CompletionItem, CompletionKind};
 pub use hover::{hover, HoverInfo};
 
-use super::annotations::{self, Position};
-use super::catalog::annotation_matrix::ANNOTATIONS;
+pub(crate) use super::annotations::accepted_annotations;
 use super::catalog::BindingType;
 use super::function_json::Direction;
 use super::python::{NameKind, PyModule};
@@ -38,44 +38,6 @@ pub(crate) fn azure_prefix(module: Option<&PyModule>) -> String {
         }
     }
     "func.".to_string()
-}
-
-/// The annotations the worker accepts for a binding of `binding_type` in `direction`, spelled for
-/// the module (`func.QueueMessage`, `func.Out[str]`).
-pub(crate) fn accepted_annotations(
-    binding_type: &str,
-    direction: Direction,
-    prefix: &str,
-) -> Vec<String> {
-    let entry = annotations::matrix_entry(binding_type);
-    let (row, position) = match direction {
-        Direction::Out => (entry.output, Position::Output),
-        _ => (entry.input, Position::Input),
-    };
-    let spell = |a: &str| a.replace("func.", prefix).replace("typing.", "");
-    let mut out: Vec<String> = ANNOTATIONS
-        .iter()
-        .zip(row.bytes())
-        .filter(|(_, c)| *c == b'o')
-        .map(|(a, _)| spell(a))
-        .collect();
-    // Put the binding's own class first: `func.HttpRequest` before `str`.
-    out.sort_by_key(|a| {
-        (
-            a.starts_with("str") || a.starts_with("bytes") || !a.contains('.'),
-            a.clone(),
-        )
-    });
-    if out.len() > 12 {
-        out.truncate(12);
-    }
-    if position == Position::Output {
-        out = out
-            .into_iter()
-            .map(|a| format!("{prefix}Out[{a}]"))
-            .collect();
-    }
-    out
 }
 
 /// A short Markdown description of a binding type.

@@ -5,7 +5,7 @@
 use super::refs::{self, Hit, Occurrence, SettingSubject, Subject};
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::function::Script;
-use crate::analysis::rules::shared::is_valid_binding_name;
+pub use crate::analysis::names::binding_name_problem;
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
@@ -183,32 +183,6 @@ pub fn prepare_rename(
         })),
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Ok(None),
     }
-}
-
-/// Python's keywords: not usable as parameter names.
-const PYTHON_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
-
-/// Why `name` cannot be a binding (and parameter) name, if it cannot.
-pub fn binding_name_problem(name: &str) -> Option<String> {
-    if name == "$return" {
-        return Some("'$return' is reserved for the return value".to_string());
-    }
-    if !is_valid_binding_name(name) {
-        return Some(format!(
-            "'{name}' is not a valid binding name: use a letter or '_' first, then letters, digits and single '_' (at most 128 characters)"
-        ));
-    }
-    if PYTHON_KEYWORDS.contains(&name) {
-        return Some(format!(
-            "'{name}' is a Python keyword and cannot name a parameter"
-        ));
-    }
-    None
 }
 
 /// Why `name` cannot be an app setting name, if it cannot.

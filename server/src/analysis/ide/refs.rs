@@ -2,89 +2,23 @@
 //! the app that refers to the same thing, with how to rewrite each place for a rename.
 
 use crate::analysis::diagnostic::FileEdit;
-use crate::analysis::function::{self, Entry, FunctionUnit, Script};
+pub(crate) use crate::analysis::edits::{json_quote, plain_string_content};
+use crate::analysis::entry;
+pub(crate) use crate::analysis::entry::{entry_name, script_is, EntryDef};
+use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::function_json::Spanned;
 use crate::analysis::json;
-use crate::analysis::python::{Binding as PyBinding, NameKind, PyFunction};
+use crate::analysis::python::{Binding as PyBinding, NameKind};
 use crate::analysis::python_scopes;
-use crate::analysis::rules::shared::{setting_expressions, CONNECTION_KEYS};
-use crate::analysis::settings::{self, LocalSettings, Resolution, LOCAL_SETTINGS};
+use crate::analysis::settings::{
+    self, setting_expressions, LocalSettings, Resolution, CONNECTION_KEYS, LOCAL_SETTINGS,
+};
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
 
-/// The entry function of a function as the worker sees it.
-pub(crate) struct EntryDef<'s> {
-    pub script: &'s str,
-    pub text: &'s str,
-    pub function: &'s PyFunction,
-    /// The entry point is a class: the parameters are `__init__`'s, `self` excluded.
-    pub skip_self: bool,
-}
-
-impl<'s> EntryDef<'s> {
-    /// The parameters the worker matches against bindings.
-    pub fn params(&self) -> impl Iterator<Item = &'s crate::analysis::python::Param> {
-        self.function
-            .params
-            .iter()
-            .skip(usize::from(self.skip_self))
-    }
-
-    pub fn param(&self, name: &str) -> Option<&'s crate::analysis::python::Param> {
-        self.params().find(|p| p.name == name)
-    }
-}
-
-/// Whether `unit`'s script is `file` (a cheap test before [`entry_def`]).
-pub(crate) fn script_is(unit: &FunctionUnit, file: &str) -> bool {
-    matches!(&unit.script, Script::Found { path, .. } if path == file)
-}
-
-/// The entry function of `unit`, when its script is a parsed Python file and the entry point is
-/// a function (or a class with `__init__`).
+/// The entry function of `unit` (see [`entry::entry_def`]).
 pub(crate) fn entry_def<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Option<EntryDef<'s>> {
-    let Script::Found { path, .. } = &unit.script else {
-        return None;
-    };
-    if !path.ends_with(".py") {
-        return None;
-    }
-    let module = state.modules().get(path)?;
-    let text = state.input().text(path)?;
-    if let Some(v2) = &unit.v2 {
-        // A decorated function of a v2 app: the `def` under the decorators.
-        let function = module
-            .functions
-            .iter()
-            .find(|f| f.name_range == v2.def_name_range)?;
-        return Some(EntryDef {
-            script: path,
-            text,
-            function,
-            skip_self: false,
-        });
-    }
-    let (function, skip_self) = match function::entry_point(module, entry_name(unit), text) {
-        Entry::Function(f) => (f, false),
-        Entry::Class { init: Some(f), .. } => (f, true),
-        _ => return None,
-    };
-    Some(EntryDef {
-        script: path,
-        text,
-        function,
-        skip_self,
-    })
-}
-
-/// `entryPoint`, or `main`.
-pub(crate) fn entry_name(unit: &FunctionUnit) -> &str {
-    unit.json
-        .entry_point
-        .as_ref()
-        .map(|e| e.value.as_str())
-        .filter(|e| !e.is_empty())
-        .unwrap_or("main")
+    entry::entry_def(state.input(), state.modules(), unit)
 }
 
 /// The definition the entry point names in its script: the `def` or `class` name.
@@ -190,32 +124,6 @@ impl Occurrence {
             new_text,
         }
     }
-}
-
-/// A JSON string literal for `s`.
-pub(crate) fn json_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// The range of a JSON string's content when it is written without escapes.
-pub(crate) fn plain_string_content(text: &str, range: TextRange, value: &str) -> Option<TextRange> {
-    let raw = text.get(range.as_usize())?;
-    (raw.len() == value.len() + 2 && raw.get(1..raw.len() - 1) == Some(value))
-        .then(|| TextRange::new(range.start as usize + 1, range.end as usize - 1))
 }
 
 /// An occurrence for a whole JSON string whose value is `value`, the subject being

@@ -3,6 +3,7 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::names::is_valid_binding_name;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF105",
@@ -21,35 +22,10 @@ Use `outMsg`, and the same name for the Python parameter.
     fix: FixAvailability::None,
 };
 
-/// Hosts ≥ 4.1038: `^(?!.*__)([a-zA-Z_][a-zA-Z0-9_]{0,127}|\$return)$`.
-pub fn is_valid_current(name: &str) -> bool {
-    if name == "$return" {
-        return true;
-    }
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.len() <= 128
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.contains("__")
-}
-
-/// Older hosts: `^([a-zA-Z][a-zA-Z0-9]{0,127}|\$return)$`.
-pub fn is_valid_legacy(name: &str) -> bool {
-    if name == "$return" {
-        return true;
-    }
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name.len() <= 128
-        && chars.all(|c| c.is_ascii_alphanumeric())
-}
-
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
         let Some(name) = &b.name else { continue };
-        if is_valid_current(&name.value) {
+        if is_valid_binding_name(&name.value) {
             continue;
         }
         let why = if name.value.is_empty() {
@@ -72,16 +48,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::check;
-    use super::*;
     use expect_test::expect;
-
-    #[test]
-    fn regexes() {
-        assert!(is_valid_current("input_blob") && !is_valid_legacy("input_blob"));
-        assert!(!is_valid_current("a__b") && !is_valid_current("1a") && !is_valid_current("a-b"));
-        assert!(is_valid_legacy("inputBlob") && is_valid_legacy("$return"));
-        assert!(!is_valid_current("$Return"));
-    }
 
     #[test]
     fn invalid_names() {

@@ -1,6 +1,6 @@
 //! AZF106: a binding name uses `_`, which only hosts 4.1038 and later accept.
 
-use super::azf105_invalid_binding_name::{is_valid_current, is_valid_legacy};
+use crate::analysis::names::{is_valid_binding_name, is_valid_legacy};
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -25,7 +25,7 @@ reject them. If the app must run on older hosts, use camelCase.
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
         let Some(name) = &b.name else { continue };
-        if is_valid_current(&name.value) && !is_valid_legacy(&name.value) {
+        if is_valid_binding_name(&name.value) && !is_valid_legacy(&name.value) {
             out.push(ctx.json_diag(
                 &META,
                 name.range,

@@ -3,6 +3,9 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use super::fix_support::{unit_of, FixCtx, QuickFix};
+use crate::analysis::diagnostic::FileEdit;
+use crate::analysis::edits::json_quote;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF118",
@@ -152,6 +155,42 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// The fixes of an AZF118 diagnostic.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    schedule_fix(ctx, d).into_iter().collect()
+}
+
+/// AZF118: a five-field cron expression gets its seconds field.
+fn schedule_fix(ctx: &dyn FixCtx, d: &Diagnostic) -> Option<QuickFix> {
+    let unit = unit_of(ctx, d)?;
+    let schedule = unit
+        .json
+        .bindings
+        .iter()
+        .filter_map(|b| b.property_str("schedule"))
+        .find(|s| s.range == d.range)?;
+    let trimmed = schedule.value.trim();
+    if trimmed.split_whitespace().count() != 5 {
+        return None;
+    }
+    let fixed = format!("0 {trimmed}");
+    if schedule_problem(&fixed).is_some() {
+        return None;
+    }
+    Some(
+        QuickFix::new(
+            format!("Use schedule '{fixed}' (seconds first)"),
+            vec![FileEdit {
+                file: unit.json_path.clone(),
+                range: schedule.range,
+                new_text: json_quote(&fixed),
+            }],
+        )
+        .preferred(true)
+        .auto(true),
+    )
 }
 
 #[cfg(test)]

@@ -8,6 +8,17 @@ use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::python::ParamKind;
 use crate::analysis::routes::route_params;
+use super::fix_support::{rename_binding_fix, rename_parameter_fix, unbound_params, unit_of, unmatched_bindings, FixCtx, QuickFix};
+use crate::analysis::annotations::{self, EvalSite};
+use crate::analysis::catalog::annotation_matrix::{ANNOTATIONS, MATRIX};
+use crate::analysis::catalog::binding_type;
+use crate::analysis::edits::{add_object_item, json_quote};
+use crate::analysis::entry::EntryDef;
+use crate::analysis::function::FunctionUnit;
+use crate::analysis::json;
+use crate::analysis::names::binding_name_problem;
+use crate::analysis::python::Param;
+use super::context::counterpart;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF201",
@@ -140,6 +151,203 @@ fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
         .and_then(|b| b.property_str("route"))
         .map(|r| route_params(&r.value))
         .unwrap_or_default()
+}
+
+/// Rename the parameter to its near-match binding (or the binding to it), or add a
+/// binding of the type its annotation implies.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    let Some(unit) = unit_of(ctx, d) else {
+        return Vec::new();
+    };
+    let Some(def) = ctx.entry_def(unit).filter(|def| def.script == d.file) else {
+        return Vec::new();
+    };
+    let Some(p) = def.params().find(|p| p.name_range == d.range) else {
+        return Vec::new();
+    };
+    let unmatched = unmatched_bindings(unit, &def);
+    let unbound = unbound_params(unit, &def).len();
+    let mut out = Vec::new();
+    let suggestion = counterpart(&p.name, &unmatched, unbound == 1);
+    if let Some(s) = suggestion {
+        out.extend(rename_parameter_fix(&def, &p.name, s).map(|f| f.preferred(true).auto(true)));
+        out.extend(rename_binding_fix(ctx, unit, s, &p.name));
+    }
+    let added = add_binding_fixes(ctx, unit, &def, p);
+    let prefer_added = out.is_empty() && added.len() == 1;
+    out.extend(added.into_iter().map(|f| f.preferred(prefer_added)));
+    out
+}
+
+/// The key of the annotation matrix a resolved annotation matches, and whether it is an output
+/// (`Out[...]`).
+fn matrix_key(resolved: &Resolved) -> Option<(String, bool)> {
+    let key = |r: &Resolved| -> Option<String> {
+        match r {
+            Resolved::Class(ClassRef::Builtin(n)) => Some(n.clone()),
+            Resolved::Class(ClassRef::Azure(n)) => Some(format!("func.{n}")),
+            Resolved::List(inner) => match inner.as_ref() {
+                Resolved::Class(ClassRef::Builtin(n)) if n == "str" => {
+                    Some("typing.List[str]".to_string())
+                }
+                Resolved::Class(ClassRef::Azure(n)) => Some(format!("typing.List[func.{n}]")),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    match resolved {
+        Resolved::Out(args) => match args.as_slice() {
+            [inner] => Some((key(inner)?, true)),
+            _ => None,
+        },
+        other => Some((key(other)?, false)),
+    }
+}
+
+/// Binding types commonly added by hand, in the order we suggest them.
+const COMMON_TYPES: &[&str] = &[
+    "httpTrigger",
+    "timerTrigger",
+    "queueTrigger",
+    "blobTrigger",
+    "serviceBusTrigger",
+    "eventHubTrigger",
+    "eventGridTrigger",
+    "cosmosDBTrigger",
+    "queue",
+    "blob",
+    "table",
+    "cosmosDB",
+    "serviceBus",
+    "eventHub",
+    "eventGrid",
+    "http",
+];
+
+/// The binding types that take an annotation (by its matrix key), most likely first: the
+/// types whose converter accepts it and does not accept every class.
+fn binding_types_for(key: &str, out: bool, has_trigger: bool) -> Vec<&'static str> {
+    let Some(i) = ANNOTATIONS.iter().position(|a| *a == key) else {
+        return Vec::new();
+    };
+    let Some(object) = ANNOTATIONS.iter().position(|a| *a == "object") else {
+        return Vec::new();
+    };
+    let mut found: Vec<&'static str> = MATRIX
+        .iter()
+        .filter(|e| {
+            let row = if out { e.output } else { e.input }.as_bytes();
+            row.get(i) == Some(&b'o') && row.get(object) != Some(&b'o')
+        })
+        .filter_map(|e| binding_type(e.binding_type))
+        .filter(|spec| {
+            let direction_ok = spec.directions.contains(&if out { "out" } else { "in" });
+            let trigger_ok = !spec.is_trigger || (!out && !has_trigger);
+            direction_ok && trigger_ok
+        })
+        .map(|spec| spec.name)
+        .collect();
+    found.sort_by_key(|t| {
+        let rank = COMMON_TYPES
+            .iter()
+            .position(|c| c == t)
+            .unwrap_or(COMMON_TYPES.len());
+        let trigger = binding_type(t).is_some_and(|s| s.is_trigger);
+        (trigger == has_trigger, rank)
+    });
+    found
+}
+
+/// A placeholder for a required binding property.
+fn placeholder(key: &str, param: &str, trigger: bool) -> String {
+    let lower = param.to_ascii_lowercase();
+    match key {
+        "queueName" => lower,
+        "path" if trigger => "samples/{name}".to_string(),
+        "path" => format!("samples/{lower}"),
+        "schedule" => "0 */5 * * * *".to_string(),
+        "tableName" => param.to_string(),
+        "commandText" => "SELECT 1".to_string(),
+        "connectionStringSetting" => "SqlConnectionString".to_string(),
+        _ => lower,
+    }
+}
+
+/// The members of a new binding object.
+fn binding_members(type_name: &str, name: &str, out: bool) -> Vec<(String, String)> {
+    let q = |s: &str| json_quote(s);
+    let mut members = vec![
+        (q("type"), q(type_name)),
+        (q("direction"), q(if out { "out" } else { "in" })),
+        (q("name"), q(name)),
+    ];
+    let Some(spec) = binding_type(type_name) else {
+        return members;
+    };
+    if spec.name == "httpTrigger" {
+        members.push((q("authLevel"), q("function")));
+        members.push((q("methods"), "[\"get\", \"post\"]".to_string()));
+    }
+    for group in spec.required {
+        if let Some(key) = group.first() {
+            members.push((q(key), q(&placeholder(key, name, spec.is_trigger))));
+        }
+    }
+    let storage = matches!(
+        spec.name,
+        "queueTrigger" | "queue" | "blobTrigger" | "blob" | "table"
+    );
+    if storage {
+        members.push((q("connection"), q("AzureWebJobsStorage")));
+    }
+    members
+}
+
+/// AZF201: bindings of the type(s) the parameter's annotation implies.
+fn add_binding_fixes(
+    ctx: &dyn FixCtx,
+    unit: &FunctionUnit,
+    def: &EntryDef,
+    p: &Param,
+) -> Vec<QuickFix> {
+    if binding_name_problem(&p.name).is_some() {
+        return Vec::new();
+    }
+    let (Some(module), Some(annotation)) = (ctx.modules().get(def.script), &p.annotation) else {
+        return Vec::new();
+    };
+    let Some(text) = ctx.input().text(&unit.json_path) else {
+        return Vec::new();
+    };
+    let Some(array) = json::parse(text)
+        .value
+        .and_then(|root| root.get("bindings")?.value.clone())
+        .filter(|v| v.as_array().is_some())
+    else {
+        return Vec::new();
+    };
+    let site = EvalSite {
+        def_offset: def.function.def_offset,
+        deferred: module.future_annotations,
+    };
+    let resolved = annotations::resolve(&annotation.expr, module, site);
+    let Some((key, out)) = matrix_key(&resolved) else {
+        return Vec::new();
+    };
+    let has_trigger = unit.json.bindings.iter().any(|b| b.is_trigger());
+    binding_types_for(&key, out, has_trigger)
+        .into_iter()
+        .take(3)
+        .map(|t| {
+            let members = binding_members(t, &p.name, out);
+            let edit = add_object_item(&unit.json_path, text, &array, &members);
+            QuickFix::new(
+                format!("Add a '{t}' binding '{}' to function.json", p.name),
+                vec![edit],
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

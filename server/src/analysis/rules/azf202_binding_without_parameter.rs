@@ -6,6 +6,14 @@ use super::context::{Counterparts, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::python::ParamKind;
+use super::fix_support::{rename_binding_fix, rename_parameter_fix, unbound_params, unit_of, unmatched_bindings, FixCtx, QuickFix};
+use crate::analysis::annotations::{self, accepted_annotations};
+use crate::analysis::catalog::annotation_matrix::ANNOTATIONS;
+use crate::analysis::edits::{add_parameter, azure_prefix_with_import};
+use crate::analysis::entry::EntryDef;
+use crate::analysis::function_json::{Binding, Direction};
+use crate::analysis::names::binding_name_problem;
+use super::context::counterpart;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF202",
@@ -110,6 +118,97 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// Rename the near-match parameter to the binding (or the binding to it), or add the
+/// parameter with the annotation the binding takes.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    let Some(unit) = unit_of(ctx, d).filter(|u| u.json_path == d.file) else {
+        return Vec::new();
+    };
+    let Some(b) = unit
+        .json
+        .bindings
+        .iter()
+        .find(|b| b.name.as_ref().is_some_and(|n| n.range == d.range))
+    else {
+        return Vec::new();
+    };
+    let Some(name) = b.name_str() else {
+        return Vec::new();
+    };
+    let Some(def) = ctx.entry_def(unit) else {
+        return Vec::new();
+    };
+    let unbound: Vec<&str> = unbound_params(unit, &def)
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    let missing = unmatched_bindings(unit, &def).len();
+    let mut out = Vec::new();
+    let suggestion = counterpart(name, &unbound, missing == 1);
+    if let Some(s) = suggestion {
+        out.extend(rename_parameter_fix(&def, s, name).map(|f| f.preferred(true).auto(true)));
+        out.extend(rename_binding_fix(ctx, unit, name, s));
+    }
+    let first = out.is_empty();
+    out.extend(
+        add_parameter_fix(ctx, &def, b).map(|f| f.preferred(first).auto(suggestion.is_none())),
+    );
+    out
+}
+
+/// The annotation a new parameter for a binding gets: the binding's own class (`func.Out[str]`
+/// for an output), `str` for bindings the worker treats generically, `None` when nothing fits.
+fn annotation_for(binding_type: &str, direction: Direction, prefix: &str) -> Option<String> {
+    let entry = annotations::matrix_entry(binding_type);
+    let row = match direction {
+        Direction::Out => entry.output,
+        _ => entry.input,
+    };
+    let object = ANNOTATIONS.iter().position(|a| *a == "object")?;
+    let generic = row.as_bytes().get(object) == Some(&b'o');
+    let accepted = accepted_annotations(binding_type, direction, prefix);
+    if generic {
+        return Some(match direction {
+            Direction::Out => format!("{prefix}Out[str]"),
+            _ => "str".to_string(),
+        });
+    }
+    match direction {
+        Direction::Out => accepted
+            .iter()
+            .find(|a| a.ends_with("[str]"))
+            .or(accepted.first())
+            .cloned(),
+        _ => accepted.first().cloned(),
+    }
+}
+
+/// Adds the parameter a binding needs to the entry function.
+fn add_parameter_fix(ctx: &dyn FixCtx, def: &EntryDef, b: &Binding) -> Option<QuickFix> {
+    let name = b.name_str()?;
+    let binding_type = b.type_str()?;
+    let direction = b.direction?;
+    if binding_name_problem(name).is_some() {
+        return None;
+    }
+    let module = ctx.modules().get(def.script)?;
+    let (prefix, import) = azure_prefix_with_import(def.script, def.text, module);
+    let annotation = annotation_for(binding_type, direction, &prefix);
+    let param = match &annotation {
+        Some(a) => format!("{name}: {a}"),
+        None => name.to_string(),
+    };
+    let mut edits = Vec::new();
+    if annotation.as_ref().is_some_and(|a| a.contains(&prefix)) {
+        edits.extend(import);
+    }
+    edits.push(add_parameter(def.script, def.text, def.function, &param)?);
+    Some(QuickFix::new(
+        format!("Add parameter '{param}' to {}()", def.function.name),
+        edits,
+    ))
 }
 
 #[cfg(test)]

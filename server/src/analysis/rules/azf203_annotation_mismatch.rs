@@ -6,6 +6,7 @@ use crate::analysis::annotations::{self, Position, Resolved, Verdict};
 use crate::analysis::catalog::annotation_matrix::ANNOTATIONS;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function_json::Direction;
+use super::fix_support::{annotated_param, annotation_fixes, FixCtx, QuickFix};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF203",
@@ -113,6 +114,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Replace the annotation with one the worker accepts for the binding.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    annotated_param(ctx, d)
+        .map(|p| annotation_fixes(&p, |_| true))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -4,6 +4,9 @@ use super::context::{out_shape, FunctionCtx, OutShape};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::Resolved;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use super::fix_support::{annotated_param, annotation_fixes, FixCtx, QuickFix};
+use crate::analysis::annotations::{self, EvalSite, Position, Verdict};
+use crate::analysis::python::{self, PyModule};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF207",
@@ -50,6 +53,115 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
+}
+
+/// Drop `Optional[...]` when what is left is accepted (the worker passes no `None`), or use an
+/// annotation the worker accepts.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    let Some(p) = annotated_param(ctx, d) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(inner) = strip_optional(&p.annotation.text) {
+        if accepted(&inner, p.module, p.site, p.binding_type, p.position) {
+            out.push(
+                QuickFix::new(
+                    format!("Annotate '{}' as {inner}", p.param.name),
+                    p.replace(&inner, None),
+                )
+                .preferred(true)
+                .auto(true),
+            );
+        }
+    }
+    let first = out.is_empty();
+    out.extend(
+        annotation_fixes(&p, |_| true)
+            .into_iter()
+            .map(|f| if first { f } else { f.preferred(false) }),
+    );
+    out
+}
+
+/// Splits `a[b]` into `a` and `b` (the outermost subscript).
+fn split_subscript(text: &str) -> Option<(&str, &str)> {
+    let t = text.trim();
+    let inner_end = t.strip_suffix(']')?;
+    let open = t.find('[')?;
+    Some((t[..open].trim(), inner_end.get(open + 1..)?))
+}
+
+/// Splits at `sep` outside brackets.
+fn split_top(text: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' | '(' | '{' => depth += 1,
+            ']' | ')' | '}' => depth -= 1,
+            c if c == sep && depth == 0 => {
+                parts.push(text[start..i].trim());
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(text[start..].trim());
+    parts
+}
+
+/// The class inside `Optional[X]`, `Union[X, None]`, `X | None` (also within `Out[...]`).
+fn strip_optional(text: &str) -> Option<String> {
+    strip_optional_at(text, 0)
+}
+
+fn strip_optional_at(text: &str, depth: u32) -> Option<String> {
+    // `Out[Out[…]]` in a string annotation is not bounded by the module's bracket check.
+    if depth > 8 {
+        return None;
+    }
+    let is_none = |s: &str| s == "None" || s == "NoneType" || s.ends_with(".NoneType");
+    let only_one = |parts: Vec<&str>| -> Option<String> {
+        let rest: Vec<&str> = parts.iter().copied().filter(|p| !is_none(p)).collect();
+        (parts.len() == 2 && rest.len() == 1).then(|| rest[0].to_string())
+    };
+    if let Some((outer, inner)) = split_subscript(text) {
+        let last = outer.rsplit('.').next().unwrap_or(outer);
+        return match last {
+            "Out" => strip_optional_at(inner, depth + 1).map(|x| format!("{outer}[{x}]")),
+            "Optional" => {
+                let parts = split_top(inner, ',');
+                (parts.len() == 1 && !parts[0].is_empty()).then(|| parts[0].to_string())
+            }
+            "Union" => only_one(split_top(inner, ',')),
+            _ => None,
+        };
+    }
+    only_one(split_top(text, '|'))
+}
+
+/// Whether the worker accepts `text` (an annotation spelled in `module`) for the binding.
+fn accepted(
+    text: &str,
+    module: &PyModule,
+    site: EvalSite,
+    binding_type: &str,
+    position: Position,
+) -> bool {
+    let Some(expr) = python::parse_expression(text) else {
+        return false;
+    };
+    let resolved = annotations::resolve(&expr, module, site);
+    let ty = match (position, &resolved) {
+        (Position::Output, Resolved::Out(args)) => match args.as_slice() {
+            [inner] => inner.clone(),
+            _ => return false,
+        },
+        (Position::Output, _) => return false,
+        (_, r) => r.clone(),
+    };
+    annotations::judge(binding_type, position, &ty) == Verdict::Accepted
 }
 
 #[cfg(test)]

@@ -5,6 +5,10 @@ use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, ClassRef, Position, Resolved, Verdict};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use super::fix_support::{unit_of, FixCtx, QuickFix};
+use crate::analysis::catalog::annotation_matrix::ANNOTATIONS;
+use crate::analysis::diagnostic::FileEdit;
+use crate::analysis::edits::azure_prefix_with_import;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF208",
@@ -76,6 +80,63 @@ fn first_accepted(binding_type: &str) -> String {
         .next()
         .unwrap_or("str")
         .to_string()
+}
+
+/// Replace the return annotation with one the `$return` binding accepts.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    let Some(unit) = unit_of(ctx, d) else {
+        return Vec::new();
+    };
+    let Some(def) = ctx.entry_def(unit).filter(|def| def.script == d.file) else {
+        return Vec::new();
+    };
+    let Some(module) = ctx.modules().get(def.script) else {
+        return Vec::new();
+    };
+    let Some(ann) = def
+        .function
+        .return_annotation
+        .as_ref()
+        .filter(|a| a.range == d.range)
+    else {
+        return Vec::new();
+    };
+    let Some(binding_type) = unit
+        .json
+        .bindings
+        .iter()
+        .find(|b| b.is_return())
+        .and_then(|b| b.type_str())
+    else {
+        return Vec::new();
+    };
+    let (prefix, import) = azure_prefix_with_import(def.script, def.text, module);
+    let row = annotations::matrix_entry(binding_type).ret.as_bytes();
+    let mut candidates: Vec<String> = ANNOTATIONS
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| row.get(*i) == Some(&b'o') && **a != "object")
+        .map(|(_, a)| a.replace("func.", &prefix).replace("typing.", ""))
+        .collect();
+    candidates.sort_by_key(|a| (!a.contains('.'), a.clone()));
+    candidates
+        .into_iter()
+        .filter(|c| *c != ann.text)
+        .take(3)
+        .enumerate()
+        .map(|(i, c)| {
+            let mut edits = Vec::new();
+            if c.contains(&prefix) {
+                edits.extend(import.clone());
+            }
+            edits.push(FileEdit {
+                file: def.script.to_string(),
+                range: ann.range,
+                new_text: c.clone(),
+            });
+            QuickFix::new(format!("Change the return annotation to {c}"), edits).preferred(i == 0)
+        })
+        .collect()
 }
 
 #[cfg(test)]

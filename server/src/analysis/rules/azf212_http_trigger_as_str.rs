@@ -4,6 +4,7 @@ use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use super::fix_support::{annotated_param, annotation_fixes, FixCtx, QuickFix};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF212",
@@ -53,6 +54,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
+}
+
+/// Annotate with one of the binding's own classes (not `str` again).
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    annotated_param(ctx, d)
+        .map(|p| annotation_fixes(&p, |c| c.contains('.')))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

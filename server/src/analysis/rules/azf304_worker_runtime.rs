@@ -5,6 +5,10 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::LOCAL_SETTINGS;
 use crate::analysis::text::TextRange;
+use super::fix_support::{add_setting_fix, FixCtx, QuickFix};
+use crate::analysis::diagnostic::FileEdit;
+use crate::analysis::edits::json_quote;
+use crate::analysis::settings;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF304",
@@ -38,6 +42,29 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             out.push(ctx.diag(&META, LOCAL_SETTINGS, range, "FUNCTIONS_WORKER_RUNTIME is not set: add \"FUNCTIONS_WORKER_RUNTIME\": \"python\" to Values"));
         }
     }
+}
+
+/// The fixes of an AZF304 diagnostic.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    worker_runtime_fix(ctx, d).into_iter().collect()
+}
+
+/// AZF304: `FUNCTIONS_WORKER_RUNTIME` must be `python`.
+fn worker_runtime_fix(ctx: &dyn FixCtx, d: &Diagnostic) -> Option<QuickFix> {
+    let local = settings::local_settings(ctx.input())?;
+    let fix = match local.value("FUNCTIONS_WORKER_RUNTIME") {
+        Some(s) if s.value_range == d.range => QuickFix::new(
+            "Set FUNCTIONS_WORKER_RUNTIME to 'python'",
+            vec![FileEdit {
+                file: LOCAL_SETTINGS.to_string(),
+                range: s.value_range,
+                new_text: json_quote("python"),
+            }],
+        ),
+        Some(_) => return None,
+        None => add_setting_fix(ctx, "FUNCTIONS_WORKER_RUNTIME", "python")?,
+    };
+    Some(fix.preferred(true).auto(true))
 }
 
 #[cfg(test)]

@@ -4,6 +4,10 @@ use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::{is_placeholder, Resolution, LOCAL_SETTINGS};
+use super::fix_support::{add_setting_fix, FixCtx, QuickFix, EMULATOR};
+use crate::analysis::diagnostic::FileEdit;
+use crate::analysis::edits::json_quote;
+use crate::analysis::settings;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF305",
@@ -57,6 +61,28 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         d = d.with_related(LOCAL_SETTINGS, s.value_range, "AzureWebJobsStorage");
     }
     out.push(d);
+}
+
+/// Point AzureWebJobsStorage at the local storage emulator.
+pub fn fixes(ctx: &dyn FixCtx, _: &Diagnostic) -> Vec<QuickFix> {
+    let Some(local) = settings::local_settings(ctx.input()) else {
+        return Vec::new();
+    };
+    match local.value("AzureWebJobsStorage") {
+        None => add_setting_fix(ctx, "AzureWebJobsStorage", EMULATOR)
+            .map(|f| f.preferred(true).auto(true))
+            .into_iter()
+            .collect(),
+        Some(s) => vec![QuickFix::new(
+            "Use the local storage emulator (UseDevelopmentStorage=true)",
+            vec![FileEdit {
+                file: LOCAL_SETTINGS.to_string(),
+                range: s.value_range,
+                new_text: json_quote(EMULATOR),
+            }],
+        )
+        .preferred(true)],
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,16 @@
 //! AZF306: a binding's `connection` names a setting that local.settings.json does not define.
 
+use crate::analysis::settings::CONNECTION_KEYS;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::Resolution;
+use super::fix_support::{add_setting_fix, setting_names, unit_of, FixCtx, QuickFix, EMULATOR};
+use crate::analysis::catalog::did_you_mean;
+use crate::analysis::diagnostic::FileEdit;
+use crate::analysis::edits::json_quote;
+use crate::analysis::json;
+use crate::analysis::text::TextRange;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF306",
@@ -23,8 +30,6 @@ setting. Add it to local.settings.json (and to the app's settings in Azure).
 "#,
     fix: FixAvailability::Unsafe,
 };
-
-pub const CONNECTION_KEYS: &[&str] = &["connection", "connectionStringSetting"];
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
@@ -49,6 +54,53 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+}
+
+/// Use the near-miss setting, or add the setting.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    let Some(value) = json_string_at(ctx, &d.file, d.range) else {
+        return Vec::new();
+    };
+    let name = value.trim();
+    let mut out = Vec::new();
+    let names = setting_names(ctx);
+    if let Some(s) = did_you_mean(name, names.iter().map(String::as_str)) {
+        out.push(
+            QuickFix::new(
+                format!("Use connection '{s}'"),
+                vec![FileEdit {
+                    file: d.file.clone(),
+                    range: d.range,
+                    new_text: json_quote(s),
+                }],
+            )
+            .preferred(true),
+        );
+    }
+    let storage = unit_of(ctx, d)
+        .and_then(|u| {
+            u.json.bindings.iter().find(|b| {
+                b.members
+                    .iter()
+                    .any(|m| m.value.as_ref().is_some_and(|v| v.range == d.range))
+            })
+        })
+        .and_then(|b| b.type_str())
+        .is_some_and(|t| {
+            matches!(
+                t.to_ascii_lowercase().as_str(),
+                "queuetrigger" | "queue" | "blobtrigger" | "blob" | "table"
+            )
+        });
+    let default = if storage { EMULATOR } else { "" };
+    out.extend(add_setting_fix(ctx, name, default));
+    out
+}
+
+/// The JSON string value at `range` of `file`.
+fn json_string_at(ctx: &dyn FixCtx, file: &str, range: TextRange) -> Option<String> {
+    let raw = ctx.input().text(file)?.get(range.as_usize())?;
+    json::parse(raw).value?.as_str().map(str::to_string)
 }
 
 #[cfg(test)]

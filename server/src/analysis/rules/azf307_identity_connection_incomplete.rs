@@ -1,6 +1,6 @@
 //! AZF307: an identity-based connection lacks the setting its binding type needs.
 
-use super::azf306_connection_unresolved::CONNECTION_KEYS;
+use crate::analysis::settings::CONNECTION_KEYS;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};

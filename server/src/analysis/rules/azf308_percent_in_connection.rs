@@ -1,6 +1,6 @@
 //! AZF308: `connection` is written as a `%Setting%` expression.
 
-use super::azf306_connection_unresolved::CONNECTION_KEYS;
+use crate::analysis::settings::CONNECTION_KEYS;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};

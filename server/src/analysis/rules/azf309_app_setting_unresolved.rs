@@ -1,10 +1,14 @@
 //! AZF309: a `%Setting%` expression in a binding names a setting that is not defined.
 
-use super::azf306_connection_unresolved::CONNECTION_KEYS;
+use crate::analysis::settings::CONNECTION_KEYS;
+use crate::analysis::settings::setting_expressions;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
+use super::fix_support::{add_setting_fix, setting_names, FixCtx, QuickFix};
+use crate::analysis::catalog::did_you_mean;
+use crate::analysis::diagnostic::FileEdit;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF309",
@@ -23,27 +27,6 @@ Add `"OrdersQueue": "orders"` to local.settings.json (and the app's settings in 
 "#,
     fix: FixAvailability::Unsafe,
 };
-
-/// `%Name%` expressions in a string: (name, range of the whole `%Name%` inside the string).
-pub fn setting_expressions(value: &str) -> Vec<(String, std::ops::Range<usize>)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    let bytes = value.as_bytes();
-    while let Some(a) = value[i..].find('%') {
-        let start = i + a;
-        let Some(b) = value[start + 1..].find('%') else { break };
-        let end = start + 1 + b;
-        let name = &value[start + 1..end];
-        if !name.is_empty() && !name.contains(char::is_whitespace) && !name.contains(['{', '}']) {
-            out.push((name.to_string(), start..end + 1));
-        }
-        i = end + 1;
-        if i >= bytes.len() {
-            break;
-        }
-    }
-    out
-}
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
@@ -76,6 +59,45 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Use the near-miss setting in the `%Name%` expression, or add the setting.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    let raw = ctx
+        .input()
+        .text(&d.file)
+        .and_then(|t| t.get(d.range.as_usize()))
+        .unwrap_or("");
+    let name = match raw.strip_prefix('%').and_then(|r| r.strip_suffix('%')) {
+        Some(n) => n.to_string(),
+        None => match d
+            .message
+            .split_once("'%")
+            .and_then(|(_, rest)| rest.split_once("%'"))
+        {
+            Some((n, _)) => n.to_string(),
+            None => return Vec::new(),
+        },
+    };
+    let mut out = Vec::new();
+    let names = setting_names(ctx);
+    if raw.starts_with('%') {
+        if let Some(s) = did_you_mean(&name, names.iter().map(String::as_str)) {
+            out.push(
+                QuickFix::new(
+                    format!("Use '%{s}%'"),
+                    vec![FileEdit {
+                        file: d.file.clone(),
+                        range: d.range,
+                        new_text: format!("%{s}%"),
+                    }],
+                )
+                .preferred(true),
+            );
+        }
+    }
+    out.extend(add_setting_fix(ctx, &name, ""));
+    out
 }
 
 #[cfg(test)]

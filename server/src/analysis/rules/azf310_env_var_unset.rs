@@ -5,6 +5,9 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::EnvRead;
 use crate::analysis::settings::LocalSettings;
+use super::fix_support::{add_setting_fix, setting_names, FixCtx, QuickFix};
+use crate::analysis::catalog::did_you_mean;
+use crate::analysis::diagnostic::FileEdit;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF310",
@@ -69,6 +72,42 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             format!("'{}' is not set in local.settings.json: this read {effect} when it runs{hint}", read.name),
         ));
     }
+}
+
+/// Read the near-miss setting, or add the setting.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    let Some(name) = ctx
+        .modules()
+        .get(&d.file)
+        .and_then(|m| m.env_reads.iter().find(|r| r.range == d.range))
+        .map(|r| r.name.clone())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let names = setting_names(ctx);
+    if let Some(s) = did_you_mean(&name, names.iter().map(String::as_str)) {
+        let plain = ctx
+            .input()
+            .text(&d.file)
+            .and_then(|t| t.get(d.range.as_usize()))
+            == Some(name.as_str());
+        if plain {
+            out.push(
+                QuickFix::new(
+                    format!("Read '{s}' instead"),
+                    vec![FileEdit {
+                        file: d.file.clone(),
+                        range: d.range,
+                        new_text: s.to_string(),
+                    }],
+                )
+                .preferred(true),
+            );
+        }
+    }
+    out.extend(add_setting_fix(ctx, &name, ""));
+    out
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use super::azf310_env_var_unset::unset_reads;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use super::fix_support::{FixCtx, QuickFix};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF311",
@@ -42,6 +43,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             ),
         ));
     }
+}
+
+/// The fixes of a read at run time (AZF310): read the near-miss setting, or add the setting.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    super::azf310_env_var_unset::fixes(ctx, d)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
+use super::fix_support::{create_file_fix, FixCtx, QuickFix};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF601",
@@ -33,6 +34,16 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         format!("the app at '{}' has no host.json: `func start` cannot find the app root and the host runs without an extension bundle", ctx.app.root),
     ));
 }
+
+/// Create host.json.
+pub fn fixes(ctx: &dyn FixCtx, _: &Diagnostic) -> Vec<QuickFix> {
+    create_file_fix(ctx, "host.json", HOST_JSON, "Create host.json")
+        .into_iter()
+        .collect()
+}
+
+/// A host.json for a Python app: version 2.0 with the current extension bundle.
+const HOST_JSON: &str = "{\n  \"version\": \"2.0\",\n  \"extensionBundle\": {\n    \"id\": \"Microsoft.Azure.Functions.ExtensionBundle\",\n    \"version\": \"[4.*, 5.0.0)\"\n  }\n}\n";
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,9 @@ use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::json;
+use super::fix_support::{FixCtx, QuickFix};
+use crate::analysis::edits::add_member;
+use crate::analysis::json::JsonValue;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF603",
@@ -48,6 +51,38 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         ));
     }
 }
+
+/// The fixes of an AZF603 diagnostic.
+pub fn fixes(ctx: &dyn FixCtx, _: &Diagnostic) -> Vec<QuickFix> {
+    extension_bundle_fix(ctx).into_iter().collect()
+}
+
+/// AZF603: add the extension bundle to host.json.
+fn extension_bundle_fix(ctx: &dyn FixCtx) -> Option<QuickFix> {
+    let text = ctx.input().text("host.json")?;
+    let root: JsonValue = json::parse(text).value?;
+    root.as_object()?;
+    if root.get("extensionBundle").is_some() {
+        return None;
+    }
+    let bundle = "{\n  \"id\": \"Microsoft.Azure.Functions.ExtensionBundle\",\n  \"version\": \"[4.*, 5.0.0)\"\n}";
+    Some(
+        QuickFix::new(
+            "Add the extension bundle to host.json",
+            vec![add_member(
+                "host.json",
+                text,
+                &root,
+                "extensionBundle",
+                bundle,
+            )],
+        )
+        .preferred(true)
+        .auto(true),
+    )
+}
+
+
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@ use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
+use super::fix_support::{create_file_fix, FixCtx, QuickFix};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF604",
@@ -26,6 +27,18 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         return;
     }
     out.push(ctx.diag(&META, "host.json", TextRange::empty(0), "the app has no requirements.txt: deployments install no packages (add one with at least azure-functions)"));
+}
+
+/// Create requirements.txt with the worker's package.
+pub fn fixes(ctx: &dyn FixCtx, _: &Diagnostic) -> Vec<QuickFix> {
+    create_file_fix(
+        ctx,
+        "requirements.txt",
+        "azure-functions\n",
+        "Create requirements.txt with azure-functions",
+    )
+    .into_iter()
+    .collect()
 }
 
 #[cfg(test)]

@@ -9,26 +9,26 @@ use super::settings::LocalSettings;
 use std::sync::Arc;
 
 pub mod context;
+pub mod fix_support;
 #[cfg(test)]
 pub mod test_support;
 
 use context::{AppCtx, FunctionCtx};
-
-/// Helpers of single rules that editor features and fixes reuse.
-pub mod shared {
-    pub use super::azf105_invalid_binding_name::is_valid_current as is_valid_binding_name;
-    pub use super::azf118_invalid_timer_schedule::schedule_problem;
-    pub use super::azf306_connection_unresolved::CONNECTION_KEYS;
-    pub use super::azf309_app_setting_unresolved::setting_expressions;
-}
+use fix_support::{FixCtx, QuickFix};
 
 type FunctionCheck = fn(&FunctionCtx, &mut Vec<Diagnostic>);
 type AppCheck = fn(&AppCtx, &mut Vec<Diagnostic>);
 
+/// Builds a rule's fixes for one of its diagnostics from the whole app, on demand.
+type FixBuilder = fn(&dyn FixCtx, &Diagnostic) -> Vec<QuickFix>;
+
 /// How a rule runs: once per function, once per app, or both (`check` and `check_app`).
+/// `Script` is a function-level check about importing the script, which also runs on a v2
+/// app's script as a whole when no decorated function carries it.
 #[derive(Clone, Copy)]
 enum Check {
     Function(FunctionCheck),
+    Script(FunctionCheck),
     App(AppCheck),
     Both(FunctionCheck, AppCheck),
 }
@@ -36,7 +36,7 @@ enum Check {
 impl Check {
     fn function(self) -> Option<FunctionCheck> {
         match self {
-            Check::Function(check) | Check::Both(check, _) => Some(check),
+            Check::Function(check) | Check::Script(check) | Check::Both(check, _) => Some(check),
             Check::App(_) => None,
         }
     }
@@ -44,7 +44,14 @@ impl Check {
     fn app(self) -> Option<AppCheck> {
         match self {
             Check::App(check) | Check::Both(_, check) => Some(check),
-            Check::Function(_) => None,
+            Check::Function(_) | Check::Script(_) => None,
+        }
+    }
+
+    fn script(self) -> Option<FunctionCheck> {
+        match self {
+            Check::Script(check) => Some(check),
+            _ => None,
         }
     }
 }
@@ -52,6 +59,9 @@ impl Check {
 macro_rules! check_of {
     (Function $module:ident) => {
         Check::Function($module::check)
+    };
+    (Script $module:ident) => {
+        Check::Script($module::check)
     };
     (App $module:ident) => {
         Check::App($module::check)
@@ -61,12 +71,24 @@ macro_rules! check_of {
     };
 }
 
+macro_rules! fixes_of {
+    ($module:ident) => {
+        None
+    };
+    ($module:ident fixes) => {
+        Some($module::fixes as FixBuilder)
+    };
+}
+
+/// One line per rule: how it runs, its module, and `fixes` when the module has a fix builder
+/// (`pub fn fixes`). Rules without one may still attach fixes to their diagnostics in `check`.
 macro_rules! rules {
-    ($($kind:ident $module:ident),* $(,)?) => {
+    ($($kind:ident $module:ident $($fixes:ident)?),* $(,)?) => {
         $(mod $module;)*
         /// Every rule, in code order.
         pub const RULES: &[RuleMeta] = &[$($module::META,)*];
         const CHECKS: &[Check] = &[$(check_of!($kind $module),)*];
+        const FIX_BUILDERS: &[Option<FixBuilder>] = &[$(fixes_of!($module $($fixes)?),)*];
     };
 }
 
@@ -79,9 +101,9 @@ rules!(
     Function azf006_script_not_python,
     Function azf007_script_outside_app,
     Function azf008_entry_point_missing,
-    Function azf009_python_syntax_error,
-    Function azf010_local_import_missing,
-    Function azf011_import_time_failure,
+    Script azf009_python_syntax_error,
+    Script azf010_local_import_missing,
+    Script azf011_import_time_failure,
     Function azf012_miscased_top_level_key,
     Both azf013_file_not_analysed,
     Function azf101_binding_missing_name,
@@ -101,34 +123,34 @@ rules!(
     Function azf115_missing_required_property,
     Function azf116_invalid_property_value,
     Function azf117_invalid_http_method,
-    Function azf118_invalid_timer_schedule,
+    Function azf118_invalid_timer_schedule fixes,
     Function azf119_unsupported_direction,
     Function azf120_malformed_binding,
-    Function azf201_parameter_without_binding,
-    Function azf202_binding_without_parameter,
-    Function azf203_annotation_mismatch,
+    Function azf201_parameter_without_binding fixes,
+    Function azf202_binding_without_parameter fixes,
+    Function azf203_annotation_mismatch fixes,
     Function azf204_out_binding_without_out,
     Function azf205_in_binding_with_out,
     Function azf206_invalid_out_annotation,
-    Function azf207_annotation_not_a_type,
-    Function azf208_return_annotation_mismatch,
+    Function azf207_annotation_not_a_type fixes,
+    Function azf208_return_annotation_mismatch fixes,
     Function azf209_context_annotation,
     Function azf210_variadic_parameter,
     Function azf211_unresolved_annotation,
-    Function azf212_http_trigger_as_str,
+    Function azf212_http_trigger_as_str fixes,
     Function azf213_return_without_binding,
     Function azf214_return_binding_never_set,
     App azf301_local_settings_invalid,
     App azf302_setting_not_a_string,
     App azf303_is_encrypted_missing,
-    App azf304_worker_runtime,
-    Function azf305_storage_missing,
-    Function azf306_connection_unresolved,
+    App azf304_worker_runtime fixes,
+    Function azf305_storage_missing fixes,
+    Function azf306_connection_unresolved fixes,
     Function azf307_identity_connection_incomplete,
     Function azf308_percent_in_connection,
-    Function azf309_app_setting_unresolved,
-    Function azf310_env_var_unset,
-    Function azf311_env_var_unset_at_import,
+    Function azf309_app_setting_unresolved fixes,
+    Script azf310_env_var_unset fixes,
+    Script azf311_env_var_unset_at_import fixes,
     Function azf401_cors_preflight,
     Function azf402_route_prefix,
     App azf403_duplicate_route,
@@ -138,13 +160,13 @@ rules!(
     Function azf407_reserved_route,
     Function azf501_binding_token_unknown,
     Function azf502_unbalanced_expression,
-    App azf601_host_json_missing,
+    App azf601_host_json_missing fixes,
     App azf602_host_json_invalid,
-    Function azf603_extension_bundle_missing,
-    App azf604_requirements_missing,
+    Function azf603_extension_bundle_missing fixes,
+    App azf604_requirements_missing fixes,
     App azf605_azure_functions_not_required,
     App azf606_worker_package_listed,
-    Function azf607_import_not_in_requirements,
+    Script azf607_import_not_in_requirements,
     App azf608_funcignore_excludes,
     App azf701_v2_script_name_invalid,
     App azf702_v2_no_function_app,
@@ -349,10 +371,8 @@ fn check_app_files_unguarded(
     if let Some(unit) = script_unit {
         let fctx = FunctionCtx::new(app, modules, &unit);
         let mut found = Vec::new();
-        for (meta, check) in RULES.iter().zip(CHECKS) {
-            if let (Some(check), true) = (check.function(), SCRIPT_CHECKS.contains(&meta.code)) {
-                check(&fctx, &mut found);
-            }
+        for check in CHECKS.iter().filter_map(|c| c.script()) {
+            check(&fctx, &mut found);
         }
         out.extend(found.into_iter().map(|mut d| {
             d.function = None;
@@ -363,8 +383,37 @@ fn check_app_files_unguarded(
     out
 }
 
-/// The function-level checks that concern the import of a v2 app's script as a whole.
-const SCRIPT_CHECKS: &[&str] = &["AZF009", "AZF010", "AZF011", "AZF310", "AZF311", "AZF607"];
+/// The fixes of a diagnostic, its rule's choice first: those its rule builds from the app when
+/// it has a fix builder, else those the check attached. Only a rule whose fixes are
+/// [`FixAvailability::Safe`] has automatic fixes: its first attached fix, or those its builder
+/// marks.
+pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
+    let meta = d.code.meta();
+    let safe = meta.fix == FixAvailability::Safe;
+    let builder = RULES
+        .binary_search_by(|r| r.code.cmp(meta.code))
+        .ok()
+        .and_then(|i| FIX_BUILDERS[i]);
+    match builder {
+        Some(build) => build(ctx, d)
+            .into_iter()
+            .map(|f| {
+                let auto = f.auto && safe;
+                f.auto(auto)
+            })
+            .collect(),
+        None => d
+            .fixes
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                QuickFix::new(f.title.clone(), f.edits.clone())
+                    .preferred(i == 0)
+                    .auto(i == 0 && safe)
+            })
+            .collect(),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -388,6 +437,16 @@ mod tests {
                 "{}",
                 r.name
             );
+        }
+    }
+
+    #[test]
+    fn rules_with_a_fix_builder_say_they_have_fixes() {
+        assert_eq!(RULES.len(), FIX_BUILDERS.len());
+        for (meta, builder) in RULES.iter().zip(FIX_BUILDERS) {
+            if builder.is_some() {
+                assert_ne!(meta.fix, FixAvailability::None, "{}", meta.code);
+            }
         }
     }
 

@@ -1,11 +1,37 @@
 //! Building and applying text edits: inserting members into JSON objects and arrays in the
 //! file's own layout, adding parameters and imports to Python code, and applying a set of edits
-//! to a text.
+//! to a text. Fixes build on these; they know nothing of rules or editors.
 
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::json::JsonValue;
 use crate::analysis::python::{ParamKind, PyFunction, PyModule};
 use crate::analysis::text::TextRange;
+
+/// A JSON string literal for `s`.
+pub fn json_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The range of a JSON string's content when it is written without escapes.
+pub fn plain_string_content(text: &str, range: TextRange, value: &str) -> Option<TextRange> {
+    let raw = text.get(range.as_usize())?;
+    (raw.len() == value.len() + 2 && raw.get(1..raw.len() - 1) == Some(value))
+        .then(|| TextRange::new(range.start as usize + 1, range.end as usize - 1))
+}
 
 /// Applies `edits` (all for the same text) and returns the new text; `None` when an edit is out
 /// of bounds, splits a character, or overlaps another. Inserts at the same offset keep their
@@ -196,7 +222,7 @@ fn inside(text: &str, container: &JsonValue) -> TextRange {
 /// multi-line value is indented to fit).
 pub fn add_member(file: &str, text: &str, object: &JsonValue, key: &str, value: &str) -> FileEdit {
     let members = object.as_object().unwrap_or_default();
-    let key = super::refs::json_quote(key);
+    let key = json_quote(key);
     let l = layout(text, object, members.first().map(|m| m.key_range));
     match members.last() {
         Some(last) => {
