@@ -99,3 +99,42 @@ fn every_rule_file_is_documented_and_tested() {
         "a rule file is not registered, or a registered rule has no file"
     );
 }
+
+/// Rule codes are spelled only where rules are defined: everything else holds a `Rule` (a
+/// diagnostic's `code`, the rule table), so renaming or retiring a rule cannot miss a string.
+/// Test code may name codes; comments may too.
+#[test]
+fn rule_codes_are_spelled_only_in_rule_files() {
+    let rules_dir = src("analysis/rules");
+    let mut offenders = Vec::new();
+    for file in rust_files(&src("")) {
+        let in_rules = file.parent() == Some(rules_dir.as_path());
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        if in_rules && (name.starts_with("azf") || name == "mod.rs" || name == "test_support.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut previous = "";
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if previous == "#[cfg(test)]" && code.starts_with("mod ") {
+                break; // the test module closes the file
+            }
+            previous = code;
+            if code.starts_with("//") {
+                continue;
+            }
+            let spelled = code
+                .match_indices("\"AZF")
+                .any(|(i, _)| matches!(code.as_bytes().get(i + 4), Some(b'0'..=b'9' | b'"')));
+            if spelled {
+                offenders.push(format!("{}:{}: {}", file.display(), n + 1, code));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "rule codes spelled outside rule files (use the rule's `Rule`):\n{}",
+        offenders.join("\n")
+    );
+}
