@@ -33,6 +33,47 @@ pub fn plain_string_content(text: &str, range: TextRange, value: &str) -> Option
         .then(|| TextRange::new(range.start as usize + 1, range.end as usize - 1))
 }
 
+/// The edit that removes the item at `range` from a comma-separated list (a JSON object's
+/// member, a call's keyword argument) with one of its commas: the line too when the item has a
+/// line of its own, else the comma after it, else the one before it.
+pub fn remove_list_item(file: &str, text: &str, range: TextRange) -> Option<FileEdit> {
+    let (start, end) = (range.start as usize, range.end as usize);
+    text.get(start..end)?;
+    let bytes = text.as_bytes();
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let mut after = end;
+    while bytes.get(after).is_some_and(blank) {
+        after += 1;
+    }
+    let comma_after = bytes.get(after) == Some(&b',');
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let own_line = text[line_start..start].bytes().all(|b| blank(&b));
+    let removed = if comma_after {
+        let mut stop = after + 1;
+        while bytes.get(stop).is_some_and(blank) {
+            stop += 1;
+        }
+        match bytes.get(stop) {
+            // The item and its comma fill their line: the line goes.
+            Some(b'\n') if own_line => line_start..stop + 1,
+            Some(b'\r') if own_line && bytes.get(stop + 1) == Some(&b'\n') => line_start..stop + 2,
+            _ => start..stop,
+        }
+    } else {
+        let before = text[..start].trim_end();
+        if before.ends_with(',') {
+            before.len() - 1..end
+        } else {
+            start..end
+        }
+    };
+    Some(FileEdit {
+        file: file.to_string(),
+        range: TextRange::new(removed.start, removed.end),
+        new_text: String::new(),
+    })
+}
+
 /// Applies `edits` (all for the same text) and returns the new text; `None` when an edit is out
 /// of bounds, splits a character, or overlaps another. Inserts at the same offset keep their
 /// order.
@@ -455,6 +496,41 @@ mod tests {
 
     fn member<'a>(root: &'a JsonValue, key: &str) -> &'a JsonValue {
         root.get(key).unwrap().value.as_ref().unwrap()
+    }
+
+    #[test]
+    fn list_items_go_with_one_comma() {
+        let remove = |text: &str, item: &str| {
+            let at = text.find(item).unwrap();
+            let e = remove_list_item("f", text, TextRange::new(at, at + item.len())).unwrap();
+            apply_edits(text, &[&e]).unwrap()
+        };
+        assert_eq!(
+            remove(r#"{"a": 1, "b": true, "c": 2}"#, r#""b": true"#),
+            r#"{"a": 1, "c": 2}"#
+        );
+        assert_eq!(
+            remove(r#"{"a": 1, "b": true}"#, r#""b": true"#),
+            r#"{"a": 1}"#
+        );
+        assert_eq!(remove(r#"{"b": true}"#, r#""b": true"#), "{}");
+        assert_eq!(
+            remove(
+                "{\n  \"a\": 1,\n  \"b\": true,\n  \"c\": 2\n}",
+                "\"b\": true"
+            ),
+            "{\n  \"a\": 1,\n  \"c\": 2\n}"
+        );
+        assert_eq!(
+            remove("{\r\n  \"a\": 1,\r\n  \"b\": true\r\n}", "\"b\": true"),
+            "{\r\n  \"a\": 1\r\n}"
+        );
+        assert_eq!(
+            remove("f(\n    a=1,\n    b=True,\n)", "b=True"),
+            "f(\n    a=1,\n)"
+        );
+        assert_eq!(remove("f(a=1, b=True)", "b=True"), "f(a=1)");
+        assert_eq!(remove_list_item("f", "ab", TextRange::new(1, 9)), None);
     }
 
     #[test]

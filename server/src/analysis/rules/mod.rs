@@ -126,6 +126,7 @@ rules!(
     Function azf118_invalid_timer_schedule fixes,
     Function azf119_unsupported_direction,
     Function azf120_malformed_binding,
+    Function azf121_timer_run_on_startup fixes,
     Function azf201_parameter_without_binding fixes,
     Function azf202_binding_without_parameter fixes,
     Function azf203_annotation_mismatch fixes,
