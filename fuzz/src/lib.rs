@@ -1,7 +1,8 @@
 //! What the fuzz targets share: splitting one input into several files, and the properties every
 //! analysis result must have whatever the input.
 
-use azfunc_lsp::analysis::ide::{self, completion, fixes, hover, navigation, symbols};
+use azfunc_lsp::analysis::edits;
+use azfunc_lsp::analysis::ide::{completion, fixes, hover, navigation, symbols};
 use azfunc_lsp::analysis::state::AppState;
 use azfunc_lsp::analysis::text::TextRange;
 use azfunc_lsp::analysis::{check_app, AppInput, Config, Diagnostic, FileContent};
@@ -164,7 +165,7 @@ pub fn analyse_everything(app: &AppInput, seed: &[u8]) -> Vec<Diagnostic> {
                 assert_range(text, e.range, "fix all");
             }
             assert!(
-                ide::edits::apply_edits(text, &edits).is_some(),
+                edits::apply_edits(text, &edits).is_some(),
                 "fix all gives clashing edits in {file}"
             );
         }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use azfunc_lsp::analysis::ide::edits::apply_edits;
+use azfunc_lsp::analysis::edits::apply_edits;
 use azfunc_lsp::analysis::ide::fixes;
 use azfunc_lsp::analysis::state::AppState;
 use azfunc_lsp::analysis::{check_app, json, python, AppInput, Config, Diagnostic};

@@ -13,7 +13,8 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::analysis::ide::{edits, fixes};
+use crate::analysis::edits;
+use crate::analysis::ide::fixes;
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
 use crate::analysis::{self, AppInput, Config, Diagnostic, FileContent, FileEdit};

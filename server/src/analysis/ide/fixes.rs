@@ -2,11 +2,11 @@
 //! `rules::fixes`); this is the glue that collects them for a diagnostic, offers settings at the
 //! cursor, and chooses what "fix all" and `check --fix` apply.
 
-use super::edits;
 use super::refs::{self, Subject};
 use crate::analysis::app::{AppInput, FileContent};
 use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Rule};
+use crate::analysis::edits;
 use crate::analysis::function::{FunctionUnit, Modules};
 use crate::analysis::rules;
 use crate::analysis::rules::fix_support::{add_setting_fix, FixCtx};

@@ -2,8 +2,6 @@
 
 pub mod completion;
 pub(crate) mod decorators;
-/// Kept here for the callers that name it through `ide`.
-pub use super::edits;
 pub mod fixes;
 pub mod hover;
 pub mod json_cursor;

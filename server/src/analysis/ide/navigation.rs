@@ -5,7 +5,7 @@
 use super::refs::{self, Hit, Occurrence, SettingSubject, Subject};
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::function::Script;
-pub use crate::analysis::names::binding_name_problem;
+use crate::analysis::names::binding_name_problem;
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
@@ -312,8 +312,8 @@ pub fn document_links(state: &AppState, file: &str) -> Vec<DocumentLink> {
         return Vec::new();
     };
     let text = state.input().text(file).unwrap_or("");
-    let range =
-        refs::plain_string_content(text, declared.range, &declared.value).unwrap_or(declared.range);
+    let range = crate::analysis::edits::plain_string_content(text, declared.range, &declared.value)
+        .unwrap_or(declared.range);
     vec![DocumentLink {
         range,
         target: path.clone(),

@@ -2,9 +2,9 @@
 //! the app that refers to the same thing, with how to rewrite each place for a rename.
 
 use crate::analysis::diagnostic::FileEdit;
-pub(crate) use crate::analysis::edits::{json_quote, plain_string_content};
+use crate::analysis::edits::{json_quote, plain_string_content};
 use crate::analysis::entry;
-pub(crate) use crate::analysis::entry::{entry_name, script_is, EntryDef};
+use crate::analysis::entry::{entry_name, script_is, EntryDef};
 use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::function_json::Spanned;
 use crate::analysis::json;

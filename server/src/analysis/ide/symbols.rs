@@ -337,7 +337,10 @@ pub fn workspace_symbols(state: &AppState, query: &str) -> Vec<WorkspaceSymbol> 
 /// A lens above each entry function defined in `file`: `CreateOrder — httpTrigger POST /api/orders`.
 pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
     let mut out: Vec<CodeLens> = Vec::new();
-    for unit in state.units().filter(|u| refs::script_is(u, file)) {
+    for unit in state
+        .units()
+        .filter(|u| crate::analysis::entry::script_is(u, file))
+    {
         let Some(def) = refs::entry_def(state, unit) else {
             continue;
         };
@@ -366,7 +369,10 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
 pub fn inlay_hints(state: &AppState, file: &str, range: TextRange) -> Vec<InlayHint> {
     let mut out: Vec<InlayHint> = Vec::new();
     let mut shown = std::collections::HashSet::new();
-    for unit in state.units().filter(|u| refs::script_is(u, file)) {
+    for unit in state
+        .units()
+        .filter(|u| crate::analysis::entry::script_is(u, file))
+    {
         let Some(def) = refs::entry_def(state, unit) else {
             continue;
         };
