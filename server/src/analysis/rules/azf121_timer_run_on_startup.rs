@@ -90,7 +90,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_fix, titles};
     use expect_test::expect;
 
     #[test]
@@ -139,5 +139,64 @@ def nightly(timer: func.TimerRequest) -> None:
 {"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "q", "runOnStartup": true}]}
 "#,
         ));
+    }
+
+    #[test]
+    fn timer_run_on_startup() {
+        let json = r#"
+//- /F/function.json
+{
+  "bindings": [
+    {
+      "type": "timerTrigger",
+      "name": "t",
+      "schedule": "0 0 2 * * *",
+      "runOnStartup": true
+    }
+  ]
+}
+//- /F/__init__.py
+def main(t): pass
+"#;
+        expect![[r#"
+            [
+                "Remove \"runOnStartup\": true [preferred]",
+            ]
+        "#]]
+        .assert_debug_eq(&titles(json, "AZF121"));
+        expect![[r#"
+            Remove "runOnStartup": true [preferred]
+            --- F/function.json
+            {
+              "bindings": [
+                {
+                  "type": "timerTrigger",
+                  "name": "t",
+                  "schedule": "0 0 2 * * *"
+                }
+              ]
+            }
+        "#]]
+        .assert_eq(&check_fix(json, "AZF121", "Remove"));
+        let decorators = r#"
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+
+@app.timer_trigger(schedule="0 0 2 * * *", arg_name="timer", run_on_startup=True, use_monitor=False)
+def nightly(timer: func.TimerRequest) -> None:
+    pass
+"#;
+        expect![[r#"
+            Remove run_on_startup=True [preferred]
+            --- function_app.py
+            import azure.functions as func
+            app = func.FunctionApp()
+
+            @app.timer_trigger(schedule="0 0 2 * * *", arg_name="timer", use_monitor=False)
+            def nightly(timer: func.TimerRequest) -> None:
+                pass
+        "#]]
+        .assert_eq(&check_fix(decorators, "AZF121", "Remove"));
     }
 }

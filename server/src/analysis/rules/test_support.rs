@@ -1,8 +1,13 @@
 //! Fixture-driven tests for rules: a multi-file app in one string, diagnostics rendered as text.
 
-use crate::analysis::app::AppInput;
+use crate::analysis::app::{AppInput, FileContent};
 use crate::analysis::config::Config;
+use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::edits;
+use crate::analysis::ide::fixes;
+use crate::analysis::state::AppState;
 use crate::analysis::text::{ColumnUnit, LineIndex};
+use std::sync::Arc;
 
 /// Builds an app from `//- /path` sections.
 pub fn app(fixture: &str) -> AppInput {
@@ -62,4 +67,125 @@ pub fn render(app: &AppInput, diagnostics: &[crate::analysis::Diagnostic]) -> St
         }
     }
     out
+}
+
+// Fixes, applied to an `AppState` as the editor applies them, through the same glue.
+
+/// A healthy app around the functions of each case.
+pub const BASE: &str = r#"
+//- /host.json
+{"version": "2.0", "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}}
+//- /requirements.txt
+azure-functions
+//- /local.settings.json
+{
+  "IsEncrypted": false,
+  "Values": {
+    "FUNCTIONS_WORKER_RUNTIME": "python",
+    "AzureWebJobsStorage": "UseDevelopmentStorage=true"
+  }
+}
+"#;
+
+/// Every diagnostic of the app, as the editor gets them.
+pub fn diagnostics(state: &mut AppState) -> Vec<Diagnostic> {
+    state
+        .diagnostics_by_file(&Config::default())
+        .into_values()
+        .flatten()
+        .collect()
+}
+
+/// The state after `edits` (files that do not exist are created).
+pub fn apply(state: &AppState, edits: &[FileEdit]) -> AppState {
+    let mut next = state.clone();
+    let mut files: Vec<&str> = edits.iter().map(|e| e.file.as_str()).collect();
+    files.sort();
+    files.dedup();
+    for f in files {
+        let mine: Vec<&FileEdit> = edits.iter().filter(|e| e.file == f).collect();
+        let text = state.input().text(f).unwrap_or("");
+        let new = edits::apply_edits(text, &mine).expect("edits apply");
+        next.set_file(f, FileContent::Text(Arc::from(new.as_str())));
+    }
+    next
+}
+
+/// Applies the fix titled `title…` (as the editor offers it) of the first `code` diagnostic (of
+/// the base app plus `fixture`), checks that the diagnostic is gone and that no new error or warning
+/// appeared, and shows the fix and the changed files.
+pub fn check_fix(fixture: &str, code: &str, title: &str) -> String {
+    check_fix_in(&format!("{BASE}{fixture}"), code, title)
+}
+
+fn check_fix_in(fixture: &str, code: &str, title: &str) -> String {
+    let mut state = AppState::new(app(fixture));
+    let before = diagnostics(&mut state);
+    let d = before
+        .iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {before:#?}"));
+    let all = fixes::fixes(&state, d);
+    let fix = all
+        .iter()
+        .find(|f| f.title.starts_with(title))
+        .unwrap_or_else(|| panic!("no fix '{title}' for {code} in {all:#?}"));
+    let mut fixed = apply(&state, &fix.edits);
+    let after = diagnostics(&mut fixed);
+    assert!(
+        !after
+            .iter()
+            .any(|x| x.code == code && x.message == d.message),
+        "{code} is still reported after '{}': {after:#?}",
+        fix.title
+    );
+    let key = |x: &Diagnostic| (x.code, x.file.clone(), x.message.clone());
+    let new: Vec<&Diagnostic> = after
+        .iter()
+        .filter(|x| x.severity >= Severity::Warning && !before.iter().any(|b| key(b) == key(x)))
+        .collect();
+    assert!(new.is_empty(), "'{}' introduced {new:#?}", fix.title);
+    let mut out = format!(
+        "{}{}{}\n",
+        fix.title,
+        if fix.preferred { " [preferred]" } else { "" },
+        if fix.auto { " [auto]" } else { "" }
+    );
+    let mut files: Vec<&str> = fix.edits.iter().map(|e| e.file.as_str()).collect();
+    files.sort();
+    files.dedup();
+    for f in files {
+        out.push_str(&format!("--- {f}\n{}", fixed.input().text(f).unwrap_or("")));
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Like [`check_fix`], without the base app.
+pub fn check_fix_raw(fixture: &str, code: &str, title: &str) -> String {
+    check_fix_in(fixture, code, title)
+}
+
+/// The titles of the fixes of the first `code` diagnostic.
+pub fn titles(fixture: &str, code: &str) -> Vec<String> {
+    let mut state = AppState::new(app(&format!("{BASE}{fixture}")));
+    let d = diagnostics(&mut state)
+        .into_iter()
+        .find(|d| d.code == code)
+        .unwrap();
+    fixes::fixes(&state, &d)
+        .into_iter()
+        .map(|f| {
+            let mut t = f.title;
+            if f.preferred {
+                t.push_str(" [preferred]");
+            }
+            if f.auto {
+                t.push_str(" [auto]");
+            }
+            t
+        })
+        .collect()
 }
