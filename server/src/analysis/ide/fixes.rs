@@ -189,6 +189,8 @@ pub fn fix_app(input: AppInput, config: &Config) -> FixedApp {
     }
 }
 
+/// Fixes of several rules on one app, the flags the glue sets, "fix all", `check --fix` and the
+/// cursor. A fix of one rule on its own is tested in the rule's file.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,33 +344,6 @@ def main(msg, docs=None):
 
     #[test]
     fn replace_annotations() {
-        let mismatch = r#"
-//- /F/function.json
-{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "in"}, {"type": "cosmosDB", "name": "doc", "databaseName": "d", "containerName": "c", "connection": "AzureWebJobsStorage"}]}
-//- /F/__init__.py
-import azure.functions as func
-def main(msg: func.QueueMessage, doc: func.Document): pass
-"#;
-        expect_test::expect![[r#"
-            [
-                "Annotate 'doc' as func.DocumentList [preferred]",
-                "Annotate 'doc' as bytes",
-                "Annotate 'doc' as str",
-            ]
-        "#]]
-        .assert_debug_eq(&titles(mismatch, "AZF203"));
-        expect_test::expect![[r#"
-            Annotate 'doc' as func.DocumentList [preferred]
-            --- F/__init__.py
-            import azure.functions as func
-            def main(msg: func.QueueMessage, doc: func.DocumentList): pass
-        "#]]
-        .assert_eq(&check_fix(
-            mismatch,
-            "AZF203",
-            "Annotate 'doc' as func.DocumentList",
-        ));
-
         let optional = r#"
 //- /F/function.json
 {"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "blob", "name": "receipt", "path": "r/{id}", "connection": "AzureWebJobsStorage"}, {"type": "http", "direction": "out", "name": "$return"}]}
@@ -403,52 +378,10 @@ def main(req: func.HttpRequest, receipt: Optional[func.InputStream]) -> bytes:
                 return receipt.read()
         "#]]
         .assert_eq(&check_fix(optional, "AZF208", "Change the return annotation to func"));
-
-        let as_str = r#"
-//- /F/function.json
-{"bindings": [{"type": "httpTrigger", "name": "req"}]}
-//- /F/__init__.py
-def main(req: str): pass
-"#;
-        expect_test::expect![[r#"
-            Annotate 'req' as func.HttpRequest [preferred]
-            --- F/__init__.py
-            import azure.functions as func
-
-            def main(req: func.HttpRequest): pass
-        "#]]
-        .assert_eq(&check_fix(as_str, "AZF212", "Annotate"));
-
-        let not_out = r#"
-//- /F/function.json
-{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}, {"type": "blob", "name": "doc", "direction": "out", "path": "x", "connection": "AzureWebJobsStorage"}]}
-//- /F/__init__.py
-import azure.functions as func
-def main(msg: str, doc: str): pass
-"#;
-        expect_test::expect![[r#"
-            Wrap in func.Out[...] [preferred] [auto]
-            --- F/__init__.py
-            import azure.functions as func
-            def main(msg: str, doc: func.Out[str]): pass
-        "#]]
-        .assert_eq(&check_fix(not_out, "AZF204", "Wrap"));
     }
 
     #[test]
     fn function_json_values() {
-        let timer = r#"
-//- /F/function.json
-{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 2 * * *"}]}
-//- /F/__init__.py
-def main(t): pass
-"#;
-        expect_test::expect![[r#"
-            Use schedule '0 0 2 * * *' (seconds first) [preferred] [auto]
-            --- F/function.json
-            {"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 0 2 * * *"}]}
-        "#]]
-        .assert_eq(&check_fix(timer, "AZF118", "Use schedule"));
         let http = |binding: &str| {
             format!("\n//- /F/function.json\n{{\"bindings\": [{binding}, {{\"type\": \"http\", \"direction\": \"out\", \"name\": \"$return\"}}]}}\n//- /F/__init__.py\nimport azure.functions as func\nHEADERS = {{\"Access-Control-Allow-Origin\": \"*\"}}\ndef main(req):\n    return func.HttpResponse(\"x\", headers=HEADERS)\n")
         };
@@ -476,30 +409,6 @@ def main(t): pass
             {"bindings": [{"type": "httpTrigger", "name": "req", "route": "orders"}, {"type": "http", "direction": "out", "name": "$return"}]}
         "#]]
         .assert_eq(&check_fix(&http(r#"{"type": "httpTrigger", "name": "req", "route": "api/orders"}"#), "AZF405", "Use route"));
-        let typo = r#"
-//- /F/function.json
-{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}, {"direction": "out", "type": "queu", "name": "o", "queueName": "x"}]}
-//- /F/__init__.py
-def main(msg, o): pass
-"#;
-        expect_test::expect![[r#"
-            Change the type to 'queue' [preferred]
-            --- F/function.json
-            {"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}, {"direction": "out", "type": "queue", "name": "o", "queueName": "x"}]}
-        "#]]
-        .assert_eq(&check_fix(typo, "AZF112", "Change the type"));
-        let percent = r#"
-//- /F/function.json
-{"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "q", "connection": "%AzureWebJobsStorage%"}]}
-//- /F/__init__.py
-def main(m): pass
-"#;
-        expect_test::expect![[r#"
-            Use 'AzureWebJobsStorage' [preferred] [auto]
-            --- F/function.json
-            {"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "q", "connection": "AzureWebJobsStorage"}]}
-        "#]]
-        .assert_eq(&check_fix(percent, "AZF308", "Use"));
     }
 
     #[test]

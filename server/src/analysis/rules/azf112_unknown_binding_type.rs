@@ -77,7 +77,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_fix};
     use expect_test::expect;
 
     #[test]
@@ -93,5 +93,22 @@ mod tests {
 {"bindings": [{"type": "queueTrigger", "name": "msg"}, {"direction": "out", "type": "queu", "name": "o"}, {"type": "myCompanyBinding", "name": "x"}, {"type": "HttpTrigger", "name": "y"}]}
 "#,
         ));
+    }
+
+    /// The fix, applied as the editor offers it.
+    #[test]
+    fn fix() {
+        let typo = r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}, {"direction": "out", "type": "queu", "name": "o", "queueName": "x"}]}
+//- /F/__init__.py
+def main(msg, o): pass
+"#;
+        expect_test::expect![[r#"
+            Change the type to 'queue' [preferred]
+            --- F/function.json
+            {"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}, {"direction": "out", "type": "queue", "name": "o", "queueName": "x"}]}
+        "#]]
+        .assert_eq(&check_fix(typo, "AZF112", "Change the type"));
     }
 }

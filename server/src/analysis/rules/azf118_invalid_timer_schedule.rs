@@ -195,7 +195,7 @@ fn schedule_fix(ctx: &dyn FixCtx, d: &Diagnostic) -> Option<QuickFix> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_fix};
     use super::schedule_problem;
     use expect_test::expect;
 
@@ -236,5 +236,22 @@ mod tests {
 {"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "*/5 * * * *"}]}
 "#,
         ));
+    }
+
+    /// The fix, applied as the editor offers it.
+    #[test]
+    fn fix() {
+        let timer = r#"
+//- /F/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 2 * * *"}]}
+//- /F/__init__.py
+def main(t): pass
+"#;
+        expect_test::expect![[r#"
+            Use schedule '0 0 2 * * *' (seconds first) [preferred] [auto]
+            --- F/function.json
+            {"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 0 2 * * *"}]}
+        "#]]
+        .assert_eq(&check_fix(timer, "AZF118", "Use schedule"));
     }
 }

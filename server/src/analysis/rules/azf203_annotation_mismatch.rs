@@ -125,7 +125,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_fix, titles};
     use expect_test::expect;
 
     #[test]
@@ -184,6 +184,37 @@ def tick(timer: func.QueueMessage) -> None:
 async def start(req: func.HttpRequest, client: func.QueueMessage) -> func.HttpResponse:
     return func.HttpResponse("ok")
 "#,
+        ));
+    }
+
+    /// The fix, applied as the editor offers it.
+    #[test]
+    fn fix() {
+        let mismatch = r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "in"}, {"type": "cosmosDB", "name": "doc", "databaseName": "d", "containerName": "c", "connection": "AzureWebJobsStorage"}]}
+//- /F/__init__.py
+import azure.functions as func
+def main(msg: func.QueueMessage, doc: func.Document): pass
+"#;
+        expect_test::expect![[r#"
+            [
+                "Annotate 'doc' as func.DocumentList [preferred]",
+                "Annotate 'doc' as bytes",
+                "Annotate 'doc' as str",
+            ]
+        "#]]
+        .assert_debug_eq(&titles(mismatch, "AZF203"));
+        expect_test::expect![[r#"
+            Annotate 'doc' as func.DocumentList [preferred]
+            --- F/__init__.py
+            import azure.functions as func
+            def main(msg: func.QueueMessage, doc: func.DocumentList): pass
+        "#]]
+        .assert_eq(&check_fix(
+            mismatch,
+            "AZF203",
+            "Annotate 'doc' as func.DocumentList",
         ));
     }
 }

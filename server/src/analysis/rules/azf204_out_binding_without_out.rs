@@ -124,7 +124,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_fix};
     use expect_test::expect;
 
     #[test]
@@ -144,5 +144,24 @@ import azure.functions as func
 def main(msg: str, doc: str): pass
 "#,
         ));
+    }
+
+    /// The fix, applied as the editor offers it.
+    #[test]
+    fn fix() {
+        let not_out = r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}, {"type": "blob", "name": "doc", "direction": "out", "path": "x", "connection": "AzureWebJobsStorage"}]}
+//- /F/__init__.py
+import azure.functions as func
+def main(msg: str, doc: str): pass
+"#;
+        expect_test::expect![[r#"
+            Wrap in func.Out[...] [preferred] [auto]
+            --- F/__init__.py
+            import azure.functions as func
+            def main(msg: str, doc: func.Out[str]): pass
+        "#]]
+        .assert_eq(&check_fix(not_out, "AZF204", "Wrap"));
     }
 }

@@ -65,7 +65,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_fix};
     use expect_test::expect;
 
     #[test]
@@ -82,5 +82,24 @@ mod tests {
 def main(req: str): pass
 "#,
         ));
+    }
+
+    /// The fix, applied as the editor offers it.
+    #[test]
+    fn fix() {
+        let as_str = r#"
+//- /F/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}]}
+//- /F/__init__.py
+def main(req: str): pass
+"#;
+        expect_test::expect![[r#"
+            Annotate 'req' as func.HttpRequest [preferred]
+            --- F/__init__.py
+            import azure.functions as func
+
+            def main(req: func.HttpRequest): pass
+        "#]]
+        .assert_eq(&check_fix(as_str, "AZF212", "Annotate"));
     }
 }

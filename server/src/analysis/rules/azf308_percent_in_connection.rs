@@ -47,7 +47,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_fix};
     use expect_test::expect;
 
     #[test]
@@ -57,5 +57,22 @@ mod tests {
               fix: Use 'MyStorage'
         "#]]
         .assert_eq(&check("AZF308", "//- /F/function.json\n{\"bindings\": [{\"type\": \"queueTrigger\", \"name\": \"m\", \"queueName\": \"q\", \"connection\": \"%MyStorage%\"}]}\n"));
+    }
+
+    /// The fix, applied as the editor offers it.
+    #[test]
+    fn fix() {
+        let percent = r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "q", "connection": "%AzureWebJobsStorage%"}]}
+//- /F/__init__.py
+def main(m): pass
+"#;
+        expect_test::expect![[r#"
+            Use 'AzureWebJobsStorage' [preferred] [auto]
+            --- F/function.json
+            {"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "q", "connection": "AzureWebJobsStorage"}]}
+        "#]]
+        .assert_eq(&check_fix(percent, "AZF308", "Use"));
     }
 }
