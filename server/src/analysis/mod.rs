@@ -2,6 +2,7 @@
 
 pub mod annotations;
 pub mod app;
+pub mod app_script;
 pub mod catalog;
 pub mod config;
 pub mod diagnostic;
@@ -11,6 +12,7 @@ pub mod guard;
 pub mod ide;
 pub mod imports;
 pub mod json;
+pub mod modules;
 pub mod python;
 pub mod python_scopes;
 pub mod requirements;

@@ -380,7 +380,7 @@ fn parameter_without_binding(state: &AppState, d: &Diagnostic) -> Vec<QuickFix> 
 /// AZF202: rename the near-match parameter to the binding (or the binding to it), or add the
 /// parameter with the annotation the binding takes.
 fn binding_without_parameter(state: &AppState, d: &Diagnostic) -> Vec<QuickFix> {
-    let Some(unit) = unit_of(state, d).filter(|u| u.json_path == d.file) else {
+    let Some(unit) = unit_of(state, d).filter(|u| u.declaration_file() == d.file) else {
         return Vec::new();
     };
     let Some(b) = unit
@@ -606,7 +606,7 @@ fn add_binding_fixes(
     let (Some(module), Some(annotation)) = (state.modules().get(def.script), &p.annotation) else {
         return Vec::new();
     };
-    let Some(text) = state.input().text(&unit.json_path) else {
+    let Some(text) = state.input().text(unit.declaration_file()) else {
         return Vec::new();
     };
     let Some(array) = json::parse(text)
@@ -630,7 +630,7 @@ fn add_binding_fixes(
         .take(3)
         .map(|t| {
             let members = binding_members(t, &p.name, out);
-            let edit = add_object_item(&unit.json_path, text, &array, &members);
+            let edit = add_object_item(unit.declaration_file(), text, &array, &members);
             QuickFix::new(
                 format!("Add a '{t}' binding '{}' to function.json", p.name),
                 vec![edit],
@@ -887,7 +887,7 @@ fn schedule_fix(state: &AppState, d: &Diagnostic) -> Option<QuickFix> {
         QuickFix::new(
             format!("Use schedule '{fixed}' (seconds first)"),
             vec![FileEdit {
-                file: unit.json_path.clone(),
+                file: unit.declaration_file().to_string(),
                 range: schedule.range,
                 new_text: json_quote(&fixed),
             }],

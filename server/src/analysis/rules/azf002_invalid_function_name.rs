@@ -32,7 +32,7 @@ pub fn is_valid_function_name(name: &str) -> bool {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.v2.as_ref().is_some_and(|v| v.name_dynamic) {
+    if ctx.unit.decorated().is_some_and(|v| v.name_dynamic) {
         return; // `function_name(name=...)` is not a literal: the name is not known
     }
     let name = ctx.name();
@@ -47,11 +47,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     let range = ctx
         .unit
-        .v2
-        .as_ref()
+        .decorated()
         .map(|v| v.name_range)
         .unwrap_or(TextRange::empty(0));
-    out.push(ctx.json_diag(
+    out.push(ctx.declaration_diag(
         &META,
         range,
         format!("'{name}' is not a valid function name: {why}; the host will not load it"),

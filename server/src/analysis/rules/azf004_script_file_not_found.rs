@@ -38,7 +38,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let hint = did_you_mean(file_name, siblings.iter().copied())
         .map(|s| format!(" — did you mean '{s}'?"))
         .unwrap_or_default();
-    out.push(ctx.json_diag(
+    out.push(ctx.declaration_diag(
         &META,
         declared.range,
         format!(

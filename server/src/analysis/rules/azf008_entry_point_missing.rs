@@ -63,7 +63,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         _ => return,
     };
     let mut d = match (declared, entry) {
-        (Some(e), _) => ctx.json_diag(&META, e.range, message),
+        (Some(e), _) => ctx.declaration_diag(&META, e.range, message),
         (None, Entry::NotCallable { offset, .. } | Entry::Instance { offset, .. }) => {
             match ctx.script_diag(&META, TextRange::new(offset, offset + name.len()), message) {
                 Some(d) => d,

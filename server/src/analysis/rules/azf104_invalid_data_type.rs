@@ -35,7 +35,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             })
             .map(|s| format!(" — did you mean '{s}'?"))
             .unwrap_or_default();
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             dt.range,
             format!(

@@ -44,7 +44,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             )
         };
         out.push(
-            ctx.json_diag(
+            ctx.declaration_diag(
                 &META,
                 name.range,
                 format!(
@@ -53,7 +53,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_related(
-                &ctx.unit.json_path,
+                ctx.unit.declaration_file(),
                 first.range,
                 "first binding with this name",
             ),

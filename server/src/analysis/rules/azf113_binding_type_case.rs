@@ -32,7 +32,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         out.push(
-            ctx.json_diag(
+            ctx.declaration_diag(
                 &META,
                 t.range,
                 format!(
@@ -43,7 +43,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             .with_fix(
                 format!("Change the type to '{}'", known.name),
                 vec![FileEdit {
-                    file: ctx.unit.json_path.clone(),
+                    file: ctx.unit.declaration_file().to_string(),
                     range: t.range,
                     new_text: format!("\"{}\"", known.name),
                 }],

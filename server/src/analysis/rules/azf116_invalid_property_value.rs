@@ -42,7 +42,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             let hint = did_you_mean(&value.value, values.iter().copied())
                 .map(|s| format!(" — did you mean '{s}'?"))
                 .unwrap_or_default();
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 value.range,
                 format!(

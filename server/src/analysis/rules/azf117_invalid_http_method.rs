@@ -42,13 +42,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                             let hint = did_you_mean(m, HTTP_METHODS.iter().copied())
                                 .map(|s| format!(" — did you mean '{s}'?"))
                                 .unwrap_or_default();
-                            out.push(ctx.json_diag(
+                            out.push(ctx.declaration_diag(
                                 &META,
                                 item.range,
                                 format!("'{m}' is not an HTTP method{hint}"),
                             ));
                         }
-                        None => out.push(ctx.json_diag(
+                        None => out.push(ctx.declaration_diag(
                             &META,
                             item.range,
                             "each entry of `methods` must be a string such as \"get\"",
@@ -57,7 +57,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 }
             }
             JsonKind::Null => {}
-            _ => out.push(ctx.json_diag(
+            _ => out.push(ctx.declaration_diag(
                 &META,
                 value.range,
                 "`methods` must be an array of HTTP methods, e.g. [\"get\", \"post\"]",

@@ -144,7 +144,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue; // AZF115
         }
         if let Some(problem) = schedule_problem(&schedule.value) {
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 schedule.range,
                 format!("invalid timer schedule: {problem}"),

@@ -88,7 +88,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 .map(|s| format!(" — did you mean '{s}'?"))
                 .unwrap_or_default()
         };
-        let message = match &ctx.unit.v2 {
+        let message = match ctx.unit.decorated() {
             None => format!(
                 "parameter '{}' of {}() is not declared in function.json{hint}",
                 param.name, fname
@@ -112,7 +112,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         };
         if let Some(s) = suggestion {
             if let Some(b) = ctx.bindings_by_name.get(s) {
-                d = d.with_related(&ctx.unit.json_path, b.anchor(), format!("binding '{s}'"));
+                d = d.with_related(ctx.unit.declaration_file(), b.anchor(), format!("binding '{s}'"));
             }
             if let Some(script) = ctx.script_path {
                 d = d.with_fix(

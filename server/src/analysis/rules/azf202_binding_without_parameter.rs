@@ -68,7 +68,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let hint = suggestion
             .map(|s| format!(" — did you mean '{s}'?"))
             .unwrap_or_default();
-        let message = match &ctx.unit.v2 {
+        let message = match ctx.unit.decorated() {
             None => format!(
                 "binding '{}' has no parameter in {}(){hint}",
                 name.value, fname
@@ -95,7 +95,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 })
             }
         };
-        let mut d = ctx.json_diag(&META, name.range, message);
+        let mut d = ctx.declaration_diag(&META, name.range, message);
         if let (Some(s), Some(script)) = (suggestion, ctx.script_path) {
             if let Some(p) = params.get(s) {
                 d = d.with_related(script, p.name_range, format!("parameter '{s}'"));

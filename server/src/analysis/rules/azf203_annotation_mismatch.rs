@@ -101,7 +101,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if let Some(d) = ctx.script_diag(&META, anchor, ctx.app_fails(message)) {
             out.push(
                 d.with_related(
-                    &ctx.unit.json_path,
+                    ctx.unit.declaration_file(),
                     binding
                         .binding_type
                         .as_ref()

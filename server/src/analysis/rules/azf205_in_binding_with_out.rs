@@ -43,12 +43,12 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(ann) = &p.param.annotation else {
             continue;
         };
-        let implied = if binding.direction_raw.is_none() && !ctx.is_v2() {
+        let implied = if binding.direction_raw.is_none() && ctx.unit.decorated().is_none() {
             " (the default)"
         } else {
             ""
         };
-        let fix = if ctx.is_v2() {
+        let fix = if ctx.unit.decorated().is_some() {
             "an input binding's parameter takes the value itself (drop Out)"
         } else {
             "set \"direction\": \"out\" or drop Out"
@@ -61,7 +61,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 p.param.name
             )),
         ) {
-            out.push(d.with_related(&ctx.unit.json_path, binding.anchor(), "the binding"));
+            out.push(d.with_related(ctx.unit.declaration_file(), binding.anchor(), "the binding"));
         }
     }
 }

@@ -72,7 +72,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if !module.future_annotations {
         // In a v2 app the module holds many functions: each one checks its own `def`, and the
         // undecorated helpers are checked by every function (the diagnostics are the same).
-        let own = ctx.unit.v2.as_ref().map(|v| v.def_offset);
+        let own = ctx.unit.decorated().map(|v| v.def_offset);
         let mine = |f: &&PyFunction| match own {
             None => true,
             Some(offset) => f.decorators.is_empty() || Some(f.def_offset) == offset,

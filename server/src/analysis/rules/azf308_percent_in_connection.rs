@@ -30,14 +30,14 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             }
             let bare = conn.value.trim_matches('%').to_string();
             out.push(
-                ctx.json_diag(
+                ctx.declaration_diag(
                     &META,
                     conn.range,
                     format!("'{key}' is already a setting name: the host does not expand '{}', write '{bare}'", conn.value),
                 )
                 .with_fix(
                     format!("Use '{bare}'"),
-                    vec![FileEdit { file: ctx.unit.json_path.clone(), range: conn.range, new_text: format!("\"{bare}\"") }],
+                    vec![FileEdit { file: ctx.unit.declaration_file().to_string(), range: conn.range, new_text: format!("\"{bare}\"") }],
                 ),
             );
         }

@@ -67,7 +67,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 let hint = settings.suggest_value(&name)
                     .map(|s| format!(" — did you mean '{s}'?"))
                     .unwrap_or_default();
-                out.push(ctx.json_diag(
+                out.push(ctx.declaration_diag(
                     &META,
                     range,
                     format!("'%{name}%' does not resolve: local.settings.json has no setting '{name}'{hint}"),

@@ -24,7 +24,7 @@ Write `"route": "orders/{id}"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.v2.as_ref().is_some_and(|v| v.http_app.is_some()) {
+    if ctx.unit.decorated().is_some_and(|v| v.http_app.is_some()) {
         return; // AZF717: the ASGI/WSGI function's route is the library's
     }
     let prefix = route_prefix(ctx.app);
@@ -41,14 +41,14 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }
         let fixed = route.value.trim_start_matches('/');
         out.push(
-            ctx.json_diag(
+            ctx.declaration_diag(
                 &META,
                 route.range,
                 format!("route '{}' starts with '/': the host builds '{prefix}/{}', which routing rejects, and does not start", route.value, route.value),
             )
             .with_fix(
                 format!("Use route '{fixed}'"),
-                vec![FileEdit { file: ctx.unit.json_path.clone(), range: route.range, new_text: format!("\"{fixed}\"") }],
+                vec![FileEdit { file: ctx.unit.declaration_file().to_string(), range: route.range, new_text: format!("\"{fixed}\"") }],
             ),
         );
     }

@@ -109,7 +109,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     &META,
-                    &unit.json_path,
+                    unit.declaration_file(),
                     range,
                     format!(
                         "'{}' declares route '{}' for {}, like '{}': the host refuses '{}' (route conflict)",
@@ -123,7 +123,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 .with_related(other_path, *other_range, format!("'{}' declares the same route", quoted(other))),
             );
         }
-        entry.push((unit.name.clone(), methods, unit.json_path.clone(), range));
+        entry.push((unit.name.clone(), methods, unit.declaration_file().to_string(), range));
     }
 }
 

@@ -39,7 +39,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if declared_set.contains(name.as_str()) {
             continue;
         }
-        if ctx.is_v2() && !own.is_some_and(|(_, r)| r.start <= range.start && range.end <= r.end) {
+        if ctx.unit.decorated().is_some() && !own.is_some_and(|(_, r)| r.start <= range.start && range.end <= r.end) {
             continue; // another function's code
         }
         let hint = suggester
@@ -52,7 +52,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         };
         let mut d = ctx.diag(&META, script, *range, format!("route parameter '{}' is not in {what}{hint}", quoted(name)));
         if let Some(r) = &route {
-            d = d.with_related(&ctx.unit.json_path, r.range, "the route");
+            d = d.with_related(ctx.unit.declaration_file(), r.range, "the route");
         }
         out.push(d);
     }

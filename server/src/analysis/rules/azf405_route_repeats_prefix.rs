@@ -40,10 +40,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }
         let fixed = &v[prefix.len() + 1..];
         out.push(
-            ctx.json_diag(&META, route.range, format!("route '{v}' repeats the route prefix '{prefix}': it is served at /{prefix}/{v}"))
+            ctx.declaration_diag(&META, route.range, format!("route '{v}' repeats the route prefix '{prefix}': it is served at /{prefix}/{v}"))
                 .with_fix(
                     format!("Use route '{fixed}'"),
-                    vec![FileEdit { file: ctx.unit.json_path.clone(), range: route.range, new_text: format!("\"{fixed}\"") }],
+                    vec![FileEdit { file: ctx.unit.declaration_file().to_string(), range: route.range, new_text: format!("\"{fixed}\"") }],
                 ),
         );
     }

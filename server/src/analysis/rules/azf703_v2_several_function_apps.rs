@@ -23,7 +23,7 @@ Keep one app object under one name; put other functions in a `Blueprint` and reg
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let [first, rest @ ..] = model.app_names.as_slice() else {
         return;
     };

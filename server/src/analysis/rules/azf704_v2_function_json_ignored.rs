@@ -24,7 +24,7 @@ Move the function into `function_app.py` (or a blueprint) as a decorated functio
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let script = &model.script.name;
     for path in ctx.app.files.keys() {
         let Some(folder) = path.strip_suffix("/function.json") else {

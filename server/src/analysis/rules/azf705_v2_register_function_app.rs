@@ -23,7 +23,7 @@ Declare the other functions on a `func.Blueprint()` and register that.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     for p in &model.problems {
         let Problem::RegisterApp { file, range, kind } = p else {
             continue;

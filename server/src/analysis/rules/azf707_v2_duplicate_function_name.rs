@@ -30,7 +30,7 @@ Rename one `def`, or give it `@app.function_name(name="GetItem")`.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let mut seen: HashMap<String, (usize, String, crate::analysis::text::TextRange)> =
         HashMap::new();
     let mut occurrences: HashMap<usize, usize> = HashMap::new();

@@ -26,11 +26,11 @@ Add the decorator that should run the function, e.g. `@app.timer_trigger(...)` o
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = &ctx.unit.v2 else { return };
+    let Some(v2) = ctx.unit.decorated() else { return };
     if v2.http_app.is_some() {
         return;
     }
-    let file = &ctx.unit.json_path;
+    let file = ctx.unit.declaration_file();
     let triggers: Vec<_> = v2
         .decorators
         .iter()

@@ -25,7 +25,7 @@ Split it into two functions that share code.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     for f in model.functions.iter().filter(|f| f.imported) {
         let mut triggers = f
             .decorators

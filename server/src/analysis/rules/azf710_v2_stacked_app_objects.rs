@@ -28,7 +28,7 @@ Use decorators of one object per function (`@app.queue_output` here).
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     for p in &model.problems {
         let (decorator, function, grabbed) = match p {
             Problem::StackedEmpty {

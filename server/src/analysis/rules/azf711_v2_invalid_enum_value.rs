@@ -2,7 +2,8 @@
 
 use super::context::AppCtx;
 use super::RuleMeta;
-use crate::analysis::catalog::decorator_types::{enumeration, EnumSpec};
+use crate::analysis::catalog::decorator_types::EnumSpec;
+use crate::analysis::catalog::enumeration;
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::v2::bind::{bind_args, enum_value, sequence, EnumValue};
@@ -44,7 +45,7 @@ fn problem(spec: &EnumSpec, value: &str) -> (String, String) {
 }
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let fails = import_fails(&model.script.name);
     // App objects: `http_auth_level` is looked up by exact member name.
     for obj in model.objects.iter().filter(|o| o.imported && o.kind.is_register()) {

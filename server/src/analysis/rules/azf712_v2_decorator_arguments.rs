@@ -27,7 +27,7 @@ Pass the arguments the decorator takes (completion lists them).
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let fails = import_fails(&model.script.name);
     for f in model.functions.iter().filter(|f| f.imported) {
         for d in &f.decorators {

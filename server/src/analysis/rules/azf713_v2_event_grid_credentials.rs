@@ -25,7 +25,7 @@ Add `connection="EventGridConnection"`, or both `topic_endpoint_uri=` and `topic
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     for f in model.functions.iter().filter(|f| f.imported) {
         for d in &f.decorators {
             if d.method != "event_grid_output" {

@@ -36,7 +36,7 @@ fn literal(expr: Option<&PyExpr>) -> Result<Option<&str>, ()> {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = &ctx.unit.v2 else { return };
+    let Some(v2) = ctx.unit.decorated() else { return };
     // The worker reads the retry setting nearest the `def`.
     let Some(d) = v2.decorators.iter().find(|d| d.method == "retry") else {
         return;
@@ -52,7 +52,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let mut report = |range: TextRange, what: String| {
         out.push(ctx.diag(
             &META,
-            &ctx.unit.json_path,
+            ctx.unit.declaration_file(),
             range,
             ctx.app_fails(format!("{what} (retry policy of '{}')", ctx.name())),
         ));

@@ -27,7 +27,7 @@ Use `visibility_timeout="00:00:30"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = &ctx.unit.v2 else { return };
+    let Some(v2) = ctx.unit.decorated() else { return };
     for d in &v2.decorators {
         let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
             continue;

@@ -25,7 +25,7 @@ Add `azure-functions-durable` to requirements.txt.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let Some(reqs) = requirements::parse(ctx.app, "requirements.txt") else {
         return; // AZF604
     };

@@ -27,7 +27,7 @@ Use `context_name="context"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = &ctx.unit.v2 else { return };
+    let Some(v2) = ctx.unit.decorated() else { return };
     for d in &v2.decorators {
         if d.method != "orchestration_trigger" && d.method != "entity_trigger" {
             continue;

@@ -22,8 +22,8 @@ pub struct AppCtx<'a> {
     pub units: &'a [&'a FunctionUnit],
     /// `local.settings.json`, when the app has one.
     pub settings: Option<crate::analysis::settings::LocalSettings>,
-    /// The v2 model, computed on first use.
-    v2: std::cell::OnceCell<Option<crate::analysis::v2::V2App>>,
+    /// The decorator model of the app, computed on first use.
+    v2_app: std::cell::OnceCell<Option<crate::analysis::v2::V2App>>,
 }
 
 impl<'a> AppCtx<'a> {
@@ -37,13 +37,13 @@ impl<'a> AppCtx<'a> {
             modules,
             units,
             settings: crate::analysis::settings::local_settings(app),
-            v2: std::cell::OnceCell::new(),
+            v2_app: std::cell::OnceCell::new(),
         }
     }
 
-    /// The v2 model of the app, when it is a v2 app.
-    pub fn v2(&self) -> Option<&crate::analysis::v2::V2App> {
-        self.v2
+    /// What the app's decorators define, when the app uses the decorator model.
+    pub fn v2_app(&self) -> Option<&crate::analysis::v2::V2App> {
+        self.v2_app
             .get_or_init(|| crate::analysis::v2::model(self.app, self.modules))
             .as_ref()
     }
@@ -131,7 +131,7 @@ impl<'a> FunctionCtx<'a> {
         unit: &'a FunctionUnit,
         settings: Option<Option<Arc<LocalSettings>>>,
     ) -> FunctionCtx<'a> {
-        let json_text = app.text(&unit.json_path).unwrap_or("");
+        let json_text = app.text(unit.declaration_file()).unwrap_or("");
         let (script_path, script_text) = match &unit.script {
             Script::Found { path, .. } if path.ends_with(".py") => {
                 (Some(path.as_str()), app.text(path))
@@ -139,7 +139,7 @@ impl<'a> FunctionCtx<'a> {
             _ => (None, None),
         };
         let module = script_path.and_then(|p| modules.get(p)).map(|m| m.as_ref());
-        let entry_name = match &unit.v2 {
+        let entry_name = match unit.decorated() {
             Some(v2) => v2.def_name.clone(),
             None => unit
                 .json
@@ -186,13 +186,13 @@ impl<'a> FunctionCtx<'a> {
     /// What `entryPoint` (or the decorated `def`) names in the script, when the script is a
     /// parsed Python module.
     pub fn entry(&self) -> Option<Entry<'a>> {
-        *self
-            .entry
-            .get_or_init(|| match (&self.unit.v2, self.module, self.script_text) {
+        *self.entry.get_or_init(
+            || match (self.unit.decorated(), self.module, self.script_text) {
                 (Some(v2), Some(m), _) => Some(v2_entry(m, v2)),
                 (None, Some(m), Some(t)) => Some(function::entry_point(m, &self.entry_name, t)),
                 _ => None,
-            })
+            },
+        )
     }
 
     /// The signature the worker checks, when the entry point is a function or class we can read
@@ -206,10 +206,10 @@ impl<'a> FunctionCtx<'a> {
     fn compute_signature(&self) -> Option<Signature<'a>> {
         let unit = self.unit;
         match (self.module, self.entry()) {
-            (Some(_), Some(_)) if unit.v2.as_ref().is_some_and(|v| v.dynamic_names) => None,
+            (Some(_), Some(_)) if unit.decorated().is_some_and(|v| v.dynamic_names) => None,
             (Some(m), Some(e)) if m.syntax_errors.is_empty() => {
                 let mut sig = signature(m, e, &self.bindings_by_name);
-                if let (Some(sig), Some(v2)) = (sig.as_mut(), &unit.v2) {
+                if let (Some(sig), Some(v2)) = (sig.as_mut(), unit.decorated()) {
                     // `durable_client_input` replaces the client parameter's annotation by `str`.
                     for p in &mut sig.params {
                         if v2.durable_clients.contains(&p.param.name) {
@@ -278,14 +278,15 @@ impl<'a> FunctionCtx<'a> {
         }
     }
 
-    /// A diagnostic in this function's `function.json`.
-    pub fn json_diag(
+    /// A diagnostic in the file that declares this function's bindings (function.json or the
+    /// Python file with the decorators), where every binding range is.
+    pub fn declaration_diag(
         &self,
         rule: &RuleMeta,
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
-        self.diag(rule, &self.unit.json_path, range, message)
+        self.diag(rule, self.unit.declaration_file(), range, message)
     }
 
     /// A diagnostic in this function's script.
@@ -303,15 +304,10 @@ impl<'a> FunctionCtx<'a> {
         self.script_path.unwrap_or("the script")
     }
 
-    /// Whether the function is declared with decorators (the v2 model).
-    pub fn is_v2(&self) -> bool {
-        self.unit.v2.is_some()
-    }
-
     /// What a load failure of this function means, for messages: `'F' does not load`, or in a v2
     /// app, where the worker indexes the app as one unit, that no function is indexed.
     pub fn load_failure(&self) -> String {
-        match &self.unit.v2 {
+        match self.unit.decorated() {
             Some(_) => "no function of the app is indexed (\"0 functions found\")".to_string(),
             None => format!("'{}' does not load", self.unit.name),
         }
@@ -320,7 +316,7 @@ impl<'a> FunctionCtx<'a> {
     /// A worker error about this function, as reported: unchanged for function.json apps; in a
     /// v2 app it also says that the whole app fails.
     pub fn app_fails(&self, message: String) -> String {
-        if self.unit.v2.is_none() {
+        if self.unit.decorated().is_none() {
             return message;
         }
         if message.ends_with('?') || message.ends_with('.') {
@@ -336,7 +332,7 @@ impl<'a> FunctionCtx<'a> {
     /// `def` (code elsewhere in the module belongs to other functions). `None` for function.json
     /// functions, whose whole script is theirs.
     pub fn own_code(&self) -> Option<(&str, TextRange)> {
-        let v2 = self.unit.v2.as_ref()?;
+        let v2 = self.unit.decorated()?;
         let offset = v2.def_offset?;
         let f = self
             .module?
@@ -348,7 +344,7 @@ impl<'a> FunctionCtx<'a> {
 
     /// Where the function's bindings are declared, for messages.
     pub fn declared_in(&self) -> &'static str {
-        if self.is_v2() {
+        if self.unit.decorated().is_some() {
             "the decorators"
         } else {
             "function.json"
@@ -515,8 +511,7 @@ impl FunctionCtx<'_> {
         // A v2 function loads through the app script, which imports everything else.
         let Some(script) = self
             .unit
-            .v2
-            .as_ref()
+            .decorated()
             .map(|v| v.script.as_str())
             .or(self.script_path)
         else {
@@ -541,7 +536,7 @@ impl FunctionCtx<'_> {
                         module,
                         self.modules,
                     );
-                    if self.unit.v2.is_some() {
+                    if self.unit.decorated().is_some() {
                         v2_import_rules(&file, module, &mut report);
                     }
                     report
