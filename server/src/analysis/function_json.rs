@@ -62,6 +62,12 @@ impl Binding {
             && self.direction != Some(Direction::Out)
     }
 
+    /// The type is `httpTrigger`, ignoring case.
+    pub fn is_http_trigger(&self) -> bool {
+        self.type_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))
+    }
+
     pub fn is_return(&self) -> bool {
         self.name_str() == Some("$return")
     }

@@ -5,7 +5,7 @@ use super::RuleMeta;
 use crate::analysis::catalog::{
     binding_type_ignore_case, binding_types::BINDING_TYPES, did_you_mean,
 };
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF112",
@@ -64,11 +64,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             )
             .with_fix(
                 format!("Change the type to '{suggestion}'"),
-                vec![FileEdit {
-                    file: ctx.unit.declaration_file().to_string(),
-                    range: t.range,
-                    new_text: format!("\"{suggestion}\""),
-                }],
+                ctx.replace_string(t.range, suggestion),
             ),
         );
     }

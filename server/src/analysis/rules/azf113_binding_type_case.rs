@@ -3,7 +3,7 @@
 use super::context::FunctionCtx;
 use super::RuleMeta;
 use crate::analysis::catalog::{binding_type, binding_type_ignore_case};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF113",
@@ -42,11 +42,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             )
             .with_fix(
                 format!("Change the type to '{}'", known.name),
-                vec![FileEdit {
-                    file: ctx.unit.declaration_file().to_string(),
-                    range: t.range,
-                    new_text: format!("\"{}\"", known.name),
-                }],
+                ctx.replace_string(t.range, known.name),
             ),
         );
     }

@@ -24,10 +24,7 @@ Use `"post"`.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
-        if !b
-            .type_str()
-            .is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))
-        {
+        if !b.is_http_trigger() {
             continue;
         }
         let Some(value) = b.property("methods").and_then(|m| m.value.as_ref()) else {

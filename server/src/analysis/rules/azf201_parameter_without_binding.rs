@@ -135,7 +135,7 @@ fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
         .json
         .bindings
         .iter()
-        .find(|b| b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")))
+        .find(|b| b.is_http_trigger())
         .and_then(|b| b.property_str("route"))
         .map(|r| route_params(&r.value))
         .unwrap_or_default()

@@ -3,7 +3,7 @@
 use super::azf306_connection_unresolved::CONNECTION_KEYS;
 use super::context::FunctionCtx;
 use super::RuleMeta;
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF308",
@@ -37,7 +37,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 )
                 .with_fix(
                     format!("Use '{bare}'"),
-                    vec![FileEdit { file: ctx.unit.declaration_file().to_string(), range: conn.range, new_text: format!("\"{bare}\"") }],
+                    ctx.replace_string(conn.range, &bare),
                 ),
             );
         }

@@ -46,7 +46,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     let Some((header_file, header_range)) = header else { return };
     for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {
+        if !b.is_http_trigger() {
             continue;
         }
         let Some(methods) = b.property("methods").and_then(|m| m.value.as_ref()) else { continue };

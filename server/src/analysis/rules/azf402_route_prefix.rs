@@ -2,7 +2,7 @@
 
 use super::context::FunctionCtx;
 use super::RuleMeta;
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::routes::route_prefix;
 
 pub const META: RuleMeta = RuleMeta {
@@ -31,11 +31,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if prefix.is_empty() {
         return;
     }
-    for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {
-            continue;
-        }
-        let Some(route) = b.property_str("route") else { continue };
+    for route in ctx.http_trigger_routes() {
         if !route.value.starts_with('/') {
             continue;
         }
@@ -48,7 +44,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             )
             .with_fix(
                 format!("Use route '{fixed}'"),
-                vec![FileEdit { file: ctx.unit.declaration_file().to_string(), range: route.range, new_text: format!("\"{fixed}\"") }],
+                ctx.replace_string(route.range, fixed),
             ),
         );
     }

@@ -27,7 +27,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if module.route_param_reads.is_empty() {
         return;
     }
-    let Some(trigger) = ctx.unit.json.bindings.iter().find(|b| b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))) else {
+    let Some(trigger) = ctx.unit.json.bindings.iter().find(|b| b.is_http_trigger()) else {
         return;
     };
     let route = trigger.property_str("route");

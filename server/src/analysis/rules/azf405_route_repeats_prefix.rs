@@ -2,7 +2,7 @@
 
 use super::context::FunctionCtx;
 use super::RuleMeta;
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::routes::route_prefix;
 
 pub const META: RuleMeta = RuleMeta {
@@ -26,11 +26,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if prefix.is_empty() {
         return;
     }
-    for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {
-            continue;
-        }
-        let Some(route) = b.property_str("route") else { continue };
+    for route in ctx.http_trigger_routes() {
         let v = route.value.as_str();
         let repeats = v.len() > prefix.len()
             && v[..prefix.len()].eq_ignore_ascii_case(&prefix)
@@ -43,7 +39,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             ctx.declaration_diag(&META, route.range, format!("route '{v}' repeats the route prefix '{prefix}': it is served at /{prefix}/{v}"))
                 .with_fix(
                     format!("Use route '{fixed}'"),
-                    vec![FileEdit { file: ctx.unit.declaration_file().to_string(), range: route.range, new_text: format!("\"{fixed}\"") }],
+                    ctx.replace_string(route.range, fixed),
                 ),
         );
     }

@@ -24,7 +24,7 @@ Choose another first segment, e.g. `manage/users`.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) || b.is_return() {
+        if !b.is_http_trigger() || b.is_return() {
             continue;
         }
         let route = b.property_str("route");

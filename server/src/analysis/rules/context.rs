@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::app::AppInput;
-use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::diagnostic::{Diagnostic, FileEdit};
 use crate::analysis::function::{self, Entry, FunctionUnit, Modules, Script};
-use crate::analysis::function_json::Binding;
+use crate::analysis::function_json::{Binding, Spanned};
 use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
@@ -56,16 +56,27 @@ impl<'a> AppCtx<'a> {
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic {
-            code: rule.code,
-            severity: rule.severity,
-            file: file.to_string(),
-            range,
-            message: message.into(),
-            function: None,
-            related: Vec::new(),
-            fixes: Vec::new(),
-        }
+        rule_diag(rule, file, range, message.into(), None)
+    }
+}
+
+/// A diagnostic of `rule`, for `function` when it belongs to one.
+fn rule_diag(
+    rule: &RuleMeta,
+    file: &str,
+    range: TextRange,
+    message: String,
+    function: Option<String>,
+) -> Diagnostic {
+    Diagnostic {
+        code: rule.code,
+        severity: rule.severity,
+        file: file.to_string(),
+        range,
+        message,
+        function,
+        related: Vec::new(),
+        fixes: Vec::new(),
     }
 }
 
@@ -266,16 +277,13 @@ impl<'a> FunctionCtx<'a> {
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic {
-            code: rule.code,
-            severity: rule.severity,
-            file: file.to_string(),
+        rule_diag(
+            rule,
+            file,
             range,
-            message: message.into(),
-            function: Some(self.unit.name.clone()),
-            related: Vec::new(),
-            fixes: Vec::new(),
-        }
+            message.into(),
+            Some(self.unit.name.clone()),
+        )
     }
 
     /// A diagnostic in the file that declares this function's bindings (function.json or the
@@ -297,6 +305,65 @@ impl<'a> FunctionCtx<'a> {
         message: impl Into<String>,
     ) -> Option<Diagnostic> {
         Some(self.diag(rule, self.script_path?, range, message))
+    }
+
+    /// A diagnostic at `param`'s annotation in the script; `message` gets the annotation as
+    /// written. `None` when the parameter is not annotated.
+    pub fn annotation_diag(
+        &self,
+        rule: &RuleMeta,
+        param: &SigParam,
+        message: impl FnOnce(&str) -> String,
+    ) -> Option<Diagnostic> {
+        let annotation = param.param.annotation.as_ref()?;
+        self.script_diag(rule, annotation.range, message(&annotation.text))
+    }
+
+    /// An edit of the declaration that replaces the string at `range` (a binding value, with its
+    /// quotes) by the string `value`.
+    pub fn replace_string(&self, range: TextRange, value: &str) -> Vec<FileEdit> {
+        vec![FileEdit {
+            file: self.unit.declaration_file().to_string(),
+            range,
+            new_text: format!("\"{value}\""),
+        }]
+    }
+
+    /// The parameters the worker matches to a binding (same name) whose annotation it resolves,
+    /// with that binding and that annotation.
+    pub fn annotated_bindings(
+        &self,
+    ) -> impl Iterator<Item = (&SigParam<'a>, &'a Binding, &Resolved)> + '_ {
+        self.signature().into_iter().flat_map(move |sig| {
+            sig.params.iter().filter_map(move |p| {
+                let resolved = p.resolved.as_ref()?;
+                let binding = *self.bindings_by_name.get(p.param.name.as_str())?;
+                Some((p, binding, resolved))
+            })
+        })
+    }
+
+    /// The `route` of each of the function's HTTP triggers that has one.
+    pub fn http_trigger_routes(&self) -> impl Iterator<Item = Spanned> + 'a {
+        self.unit
+            .json
+            .bindings
+            .iter()
+            .filter(|b| b.is_http_trigger())
+            .filter_map(|b| b.property_str("route"))
+    }
+
+    /// The modules the worker runs to load this function that parse (a module with a syntax
+    /// error is AZF009's), with their summaries.
+    pub fn parsed_loaded_modules(&self) -> impl Iterator<Item = (&LoadedModule, &'a PyModule)> {
+        let modules = self.modules;
+        self.loaded_modules().iter().filter_map(move |m| {
+            let module = modules.get(&m.file)?;
+            module
+                .syntax_errors
+                .is_empty()
+                .then_some((m, module.as_ref()))
+        })
     }
 
     /// The script path for messages (`HttpTrigger/__init__.py`).
@@ -555,6 +622,17 @@ impl FunctionCtx<'_> {
             });
         }
         out
+    }
+
+    /// A diagnostic in the loaded module `m`, with where it is imported.
+    pub fn module_diag(
+        &self,
+        rule: &RuleMeta,
+        m: &LoadedModule,
+        range: TextRange,
+        message: String,
+    ) -> Diagnostic {
+        self.with_import_context(self.diag(rule, &m.file, range, message), m)
     }
 
     /// Adds "imported by" context to a diagnostic in a module other than the script.
