@@ -59,7 +59,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use super::is_valid_function_name;
     use expect_test::expect;
 
@@ -85,12 +85,9 @@ mod tests {
         expect![[r#"
             function_app.py:4:25 AZF002 error 'get items' is not a valid function name: a function name starts with a letter and has only letters, digits, '_' and '-' (at most 128); the host will not load it
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF002",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.function_name(name="get items")
 @app.route(route="items")

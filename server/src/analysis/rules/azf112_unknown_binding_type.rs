@@ -51,22 +51,18 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        out.push(
-            ctx.declaration_diag(
-                &META,
-                t.range,
-                format!(
-                    "unknown binding type '{}' — did you mean '{suggestion}'? The extension bundle has no '{}' binding, so '{}' will not load",
-                    t.value,
-                    t.value,
-                    ctx.name()
-                ),
-            )
-            .with_fix(
-                format!("Change the type to '{suggestion}'"),
-                ctx.replace_string(t.range, suggestion),
+        out.push(ctx.string_diag(
+            &META,
+            t.range,
+            format!(
+                "unknown binding type '{}' — did you mean '{suggestion}'? The extension bundle has no '{}' binding, so '{}' will not load",
+                t.value,
+                t.value,
+                ctx.name()
             ),
-        );
+            format!("Change the type to '{suggestion}'"),
+            suggestion,
+        ));
     }
 }
 

@@ -31,20 +31,16 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(known) = binding_type_ignore_case(&t.value) else {
             continue;
         };
-        out.push(
-            ctx.declaration_diag(
-                &META,
-                t.range,
-                format!(
-                    "binding type '{}' should be spelled '{}': the host accepts it, but the Python worker treats it as a generic binding",
-                    t.value, known.name
-                ),
-            )
-            .with_fix(
-                format!("Change the type to '{}'", known.name),
-                ctx.replace_string(t.range, known.name),
+        out.push(ctx.string_diag(
+            &META,
+            t.range,
+            format!(
+                "binding type '{}' should be spelled '{}': the host accepts it, but the Python worker treats it as a generic binding",
+                t.value, known.name
             ),
-        );
+            format!("Change the type to '{}'", known.name),
+            known.name,
+        ));
     }
 }
 

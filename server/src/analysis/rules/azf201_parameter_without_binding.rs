@@ -6,7 +6,6 @@ use super::context::{Counterparts, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
-use crate::analysis::python::ParamKind;
 use crate::analysis::routes::route_params;
 
 pub const META: RuleMeta = RuleMeta {
@@ -46,26 +45,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .collect();
     let counterparts = Counterparts::new(&unmatched);
     let route_params: HashSet<String> = http_route_params(ctx).into_iter().collect();
-    let unbound = sig
-        .params
-        .iter()
-        .filter(|p| {
-            !p.is_context
-                && !ctx.bindings_by_name.contains_key(p.param.name.as_str())
-                && !matches!(
-                    p.param.kind,
-                    ParamKind::VarPositional | ParamKind::VarKeyword
-                )
-        })
-        .count();
-    for p in &sig.params {
+    let unbound = ctx.unbound_params().count();
+    for p in ctx.unbound_params() {
         let param = p.param;
-        if p.is_context
-            || ctx.bindings_by_name.contains_key(param.name.as_str())
-            || matches!(param.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
-        {
-            continue;
-        }
         let is_context_like = matches!(
             &p.resolved,
             Some(Resolved::Class(ClassRef::Azure(n))) if n == "Context"
@@ -143,7 +125,7 @@ fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -198,12 +180,9 @@ def main(msg, context): pass
             function_app.py:9:13 AZF201 error parameter 'message' of process() is not bound by any decorator (no arg_name='message'); the worker then indexes no function of the app ("0 functions found")
             function_app.py:9:41 AZF201 error parameter 'limit' of process() is not bound by any decorator (no arg_name='limit'); the worker then indexes no function of the app ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF201",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.route(route="hello")
 def hello(request: func.HttpRequest) -> func.HttpResponse:

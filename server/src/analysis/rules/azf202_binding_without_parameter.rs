@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use super::context::{Counterparts, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
-use crate::analysis::python::ParamKind;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF202",
@@ -33,17 +32,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for p in &sig.params {
         params.entry(p.param.name.as_str()).or_insert(p.param);
     }
-    let unmatched: Vec<&str> = sig
-        .params
-        .iter()
-        .filter(|p| {
-            !p.is_context
-                && !ctx.bindings_by_name.contains_key(p.param.name.as_str())
-                && !matches!(
-                    p.param.kind,
-                    ParamKind::VarPositional | ParamKind::VarKeyword
-                )
-        })
+    let unmatched: Vec<&str> = ctx
+        .unbound_params()
         .map(|p| p.param.name.as_str())
         .collect();
     let counterparts = Counterparts::new(&unmatched);
@@ -113,7 +103,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -143,12 +133,9 @@ def main(request): pass
             function_app.py:9:26 AZF202 error app.blob_input(arg_name='template') has no parameter 'template' in report(); the worker then indexes no function of the app ("0 functions found")
               related function_app.py:10:5: report() is defined here
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF202",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.route(route="hello")
 def hello(request: func.HttpRequest) -> func.HttpResponse:

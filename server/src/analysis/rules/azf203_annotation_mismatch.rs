@@ -116,7 +116,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -159,12 +159,9 @@ def main(req: str, b: func.Out[bytes], ) -> Thing: pass
             function_app.py:5:17 AZF203 error annotation 'func.QueueMessage' of 'timer' does not match its 'timerTrigger' binding; accepted: str, bytes, func.TimerRequest; the worker then indexes no function of the app ("0 functions found")
               related function_app.py:4:6: binding 'timer' is of type 'timerTrigger'
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF203",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.timer_trigger(arg_name="timer", schedule="0 */5 * * * *")
 def tick(timer: func.QueueMessage) -> None:

@@ -29,17 +29,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let bare = conn.value.trim_matches('%').to_string();
-            out.push(
-                ctx.declaration_diag(
-                    &META,
-                    conn.range,
-                    format!("'{key}' is already a setting name: the host does not expand '{}', write '{bare}'", conn.value),
-                )
-                .with_fix(
-                    format!("Use '{bare}'"),
-                    ctx.replace_string(conn.range, &bare),
-                ),
-            );
+            out.push(ctx.string_diag(
+                &META,
+                conn.range,
+                format!("'{key}' is already a setting name: the host does not expand '{}', write '{bare}'", conn.value),
+                format!("Use '{bare}'"),
+                &bare,
+            ));
         }
     }
 }

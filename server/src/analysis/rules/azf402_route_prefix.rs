@@ -36,17 +36,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let fixed = route.value.trim_start_matches('/');
-        out.push(
-            ctx.declaration_diag(
-                &META,
-                route.range,
-                format!("route '{}' starts with '/': the host builds '{prefix}/{}', which routing rejects, and does not start", route.value, route.value),
-            )
-            .with_fix(
-                format!("Use route '{fixed}'"),
-                ctx.replace_string(route.range, fixed),
-            ),
-        );
+        out.push(ctx.string_diag(
+            &META,
+            route.range,
+            format!("route '{}' starts with '/': the host builds '{prefix}/{}', which routing rejects, and does not start", route.value, route.value),
+            format!("Use route '{fixed}'"),
+            fixed,
+        ));
     }
 }
 

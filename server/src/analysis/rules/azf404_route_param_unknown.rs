@@ -60,7 +60,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -81,12 +81,9 @@ mod tests {
             function_app.py:9:68 AZF404 warning route parameter 'userid' is not in route 'users/{user_id}' — did you mean 'user_id'?
               related function_app.py:7:18: the route
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF404",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.route(route="users")
 def list_users(req): return "[]"

@@ -35,13 +35,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let fixed = &v[prefix.len() + 1..];
-        out.push(
-            ctx.declaration_diag(&META, route.range, format!("route '{v}' repeats the route prefix '{prefix}': it is served at /{prefix}/{v}"))
-                .with_fix(
-                    format!("Use route '{fixed}'"),
-                    ctx.replace_string(route.range, fixed),
-                ),
-        );
+        let message = format!("route '{v}' repeats the route prefix '{prefix}': it is served at /{prefix}/{v}");
+        out.push(ctx.string_diag(&META, route.range, message, format!("Use route '{fixed}'"), fixed));
     }
 }
 

@@ -57,7 +57,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -68,12 +68,9 @@ mod tests {
             function_app.py:4:1 AZF703 error 'admin' is a second FunctionApp at module level (besides 'app'): the worker refuses more than one ("More than one FunctionApp or other top level function app instances are defined.") and indexes no function of the app ("0 functions found")
               related function_app.py:2:1: 'app' is the first
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF703",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 application = app
 admin = func.FunctionApp()
 bp = func.Blueprint()

@@ -46,7 +46,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -54,12 +54,9 @@ mod tests {
         expect![[r#"
             LegacyHttp/function.json:1:1 AZF704 warning function_app.py makes this a v2 app: the worker indexes its decorators and ignores function.json folders, so 'LegacyHttp' is not indexed (the host logs "Detected mixed function app. Some functions may not be indexed - LegacyHttp")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF704",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 //- /LegacyHttp/function.json
 {"bindings": [{"type": "httpTrigger", "name": "req"}]}
 //- /LegacyHttp/__init__.py

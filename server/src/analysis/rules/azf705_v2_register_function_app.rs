@@ -43,7 +43,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -51,12 +51,9 @@ mod tests {
         expect![[r#"
             function_app.py:4:24 AZF705 error register_functions() needs a Blueprint, not a FunctionApp: it raises TypeError ("functions can not be type of FunctionRegister!"), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF705",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 other = func.Blueprint()
 app.register_functions(func.FunctionApp())
 app.register_functions(other)

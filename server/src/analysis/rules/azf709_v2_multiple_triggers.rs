@@ -52,7 +52,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -61,12 +61,9 @@ mod tests {
             function_app.py:4:2 AZF709 error a second trigger for orders(): app.queue_trigger() already added one and a function has exactly one; it raises ValueError ("A trigger was already registered to this function."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
               related function_app.py:5:2: the first trigger
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF709",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.route(route="orders", methods=["POST"])
 @app.queue_trigger(arg_name="msg", queue_name="orders", connection="AzureWebJobsStorage")

@@ -96,7 +96,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -106,12 +106,9 @@ mod tests {
             function_app.py:7:12 AZF712 error app.route() takes no argument 'rout': it raises TypeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") — did you mean 'route'?
             function_app.py:8:25 AZF712 error app.function_name() gets 'name' twice: it raises TypeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF712",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.queue_trigger(arg_name="m", queue_name="q")
 def q(m): pass

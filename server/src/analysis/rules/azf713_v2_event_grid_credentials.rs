@@ -64,7 +64,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -73,12 +73,9 @@ mod tests {
             function_app.py:5:2 AZF713 error app.event_grid_output() has no 'connection' and no topic endpoint/key: it raises ValueError ("Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
             function_app.py:9:2 AZF713 error app.event_grid_output() has both 'connection' and a topic endpoint/key: it raises ValueError ("Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF713",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.queue_trigger(arg_name="m", queue_name="q", connection="C")
 @app.event_grid_output(arg_name="o")

@@ -121,7 +121,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -132,12 +132,9 @@ mod tests {
             function_app.py:12:60 AZF714 error max_retry_count 'three' is not an integer: the worker fails (ValueError: invalid literal for int() with base 10: 'three') (retry policy of 'c'); the worker then indexes no function of the app ("0 functions found")
             function_app.py:16:2 AZF714 error a fixed_delay retry needs delay_interval (hh:mm:ss): the worker fails (TypeError: strptime() argument 0 must be str) (retry policy of 'd'); the worker then indexes no function of the app ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF714",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.retry(strategy="fixed_delay", max_retry_count="3", delay_interval="10s")
 @app.timer_trigger(arg_name="t", schedule="0 */5 * * * *")

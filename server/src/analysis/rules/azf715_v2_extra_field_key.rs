@@ -71,7 +71,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -80,12 +80,9 @@ mod tests {
             function_app.py:4:69 AZF715 error extra field 'visibility-timeout' of app.queue_trigger() is neither one word nor snake_case: building the binding fails (ValueError: Please ensure visibility-timeout is a word or snake case string with underscore as separator.); the worker then indexes no function of the app ("0 functions found")
             function_app.py:7:45 AZF715 error extra field 'x.y' of app.route() is neither one word nor snake_case: building the binding fails (ValueError: Please ensure x.y is a word or snake case string with underscore as separator.); the worker then indexes no function of the app ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF715",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.queue_trigger(arg_name="m", queue_name="q", connection="C", **{"visibility-timeout": "00:00:30"}, batch_size=4)
 def a(m): pass

@@ -319,14 +319,23 @@ impl<'a> FunctionCtx<'a> {
         self.script_diag(rule, annotation.range, message(&annotation.text))
     }
 
-    /// An edit of the declaration that replaces the string at `range` (a binding value, with its
-    /// quotes) by the string `value`.
-    pub fn replace_string(&self, range: TextRange, value: &str) -> Vec<FileEdit> {
-        vec![FileEdit {
+    /// A diagnostic at a string of the declaration (`range`, with its quotes), with the fix
+    /// `title` that writes the string `value` there instead.
+    pub fn string_diag(
+        &self,
+        rule: &RuleMeta,
+        range: TextRange,
+        message: String,
+        title: String,
+        value: &str,
+    ) -> Diagnostic {
+        let edit = FileEdit {
             file: self.unit.declaration_file().to_string(),
             range,
             new_text: format!("\"{value}\""),
-        }]
+        };
+        self.declaration_diag(rule, range, message)
+            .with_fix(title, vec![edit])
     }
 
     /// The parameters the worker matches to a binding (same name) whose annotation it resolves,
@@ -341,6 +350,22 @@ impl<'a> FunctionCtx<'a> {
                 Some((p, binding, resolved))
             })
         })
+    }
+
+    /// The parameters the worker wants a binding for (neither the invocation context nor
+    /// `*args`/`**kwargs`) that have none.
+    pub fn unbound_params(&self) -> impl Iterator<Item = &SigParam<'a>> + '_ {
+        self.signature()
+            .into_iter()
+            .flat_map(|sig| &sig.params)
+            .filter(|p| {
+                !p.is_context
+                    && !self.bindings_by_name.contains_key(p.param.name.as_str())
+                    && !matches!(
+                        p.param.kind,
+                        ParamKind::VarPositional | ParamKind::VarKeyword
+                    )
+            })
     }
 
     /// The `route` of each of the function's HTTP triggers that has one.
