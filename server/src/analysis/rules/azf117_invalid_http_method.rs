@@ -1,6 +1,6 @@
 //! AZF117: an HTTP trigger's `methods` has a value that is not an HTTP method.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::catalog::{binding_types::HTTP_METHODS, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -36,9 +36,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     match item.as_str() {
                         Some(m) if HTTP_METHODS.iter().any(|h| h.eq_ignore_ascii_case(m)) => {}
                         Some(m) => {
-                            let hint = did_you_mean(m, HTTP_METHODS.iter().copied())
-                                .map(|s| format!(" — did you mean '{s}'?"))
-                                .unwrap_or_default();
+                            let hint = did_you_mean_hint(did_you_mean(m, HTTP_METHODS.iter().copied()));
                             out.push(ctx.declaration_diag(
                                 &META,
                                 item.range,

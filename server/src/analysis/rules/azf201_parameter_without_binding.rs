@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::context::{Counterparts, FunctionCtx};
+use super::context::{did_you_mean_hint, Counterparts, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
@@ -66,9 +66,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 param.name, param.name
             )
         } else {
-            suggestion
-                .map(|s| format!(" — did you mean '{s}'?"))
-                .unwrap_or_default()
+            did_you_mean_hint(suggestion)
         };
         let message = match ctx.unit.decorated() {
             None => format!(

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::context::{Counterparts, FunctionCtx};
+use super::context::{did_you_mean_hint, Counterparts, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 
@@ -55,9 +55,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let suggestion = counterparts.find(&name.value, missing == 1);
-        let hint = suggestion
-            .map(|s| format!(" — did you mean '{s}'?"))
-            .unwrap_or_default();
+        let hint = did_you_mean_hint(suggestion);
         let message = match ctx.unit.decorated() {
             None => format!(
                 "binding '{}' has no parameter in {}(){hint}",

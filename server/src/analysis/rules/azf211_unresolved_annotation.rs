@@ -1,6 +1,6 @@
 //! AZF211: an annotation names something that does not exist when the worker evaluates it.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -34,9 +34,7 @@ fn problem(resolved: &Resolved) -> Option<String> {
             suggestion,
         } => Some(format!(
             "module '{module}' has no attribute '{attr}' (AttributeError){}",
-            suggestion
-                .map(|s| format!(" — did you mean '{s}'?"))
-                .unwrap_or_default()
+            did_you_mean_hint(suggestion.as_ref())
         )),
         _ => None,
     }

@@ -1,6 +1,6 @@
 //! AZF306: a binding's `connection` names a setting that local.settings.json does not define.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::Resolution;
@@ -38,9 +38,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             if settings.resolve_connection(name) != Resolution::Unresolved {
                 continue;
             }
-            let hint = settings.suggest_value(name)
-                .map(|s| format!(" — did you mean '{s}'?"))
-                .unwrap_or_default();
+            let hint = did_you_mean_hint(settings.suggest_value(name));
             out.push(ctx.declaration_diag(
                 &META,
                 conn.range,

@@ -1,7 +1,7 @@
 //! AZF309: a `%Setting%` expression in a binding names a setting that is not defined.
 
 use super::azf306_connection_unresolved::CONNECTION_KEYS;
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
@@ -64,9 +64,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 } else {
                     v.range
                 };
-                let hint = settings.suggest_value(&name)
-                    .map(|s| format!(" — did you mean '{s}'?"))
-                    .unwrap_or_default();
+                let hint = did_you_mean_hint(settings.suggest_value(&name));
                 out.push(ctx.declaration_diag(
                     &META,
                     range,

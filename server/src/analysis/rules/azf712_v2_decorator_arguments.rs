@@ -1,10 +1,9 @@
 //! AZF712: a decorator call lacks a required argument or passes one it does not take.
 
-use super::context::AppCtx;
+use super::context::{did_you_mean_hint, AppCtx};
 use super::RuleMeta;
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::v2::bind::bind_args;
 use crate::analysis::v2::import_fails;
 
 pub const META: RuleMeta = RuleMeta {
@@ -31,10 +30,9 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let fails = import_fails(&model.script.name);
     for f in model.functions.iter().filter(|f| f.imported) {
         for d in &f.decorators {
-            let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+            let Some((spec, bound)) = d.bound_args() else {
                 continue;
             };
-            let bound = bind_args(spec, call);
             let name = d.display();
             let missing = bound.missing(spec);
             if !missing.is_empty() {
@@ -56,9 +54,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             if !spec.kwargs {
                 for a in &bound.extra {
                     let Some((k, range)) = &a.keyword else { continue };
-                    let hint = did_you_mean(k, spec.params.iter().map(|p| p.name))
-                        .map(|s| format!(" — did you mean '{s}'?"))
-                        .unwrap_or_default();
+                    let hint = did_you_mean_hint(did_you_mean(k, spec.params.iter().map(|p| p.name)));
                     out.push(ctx.diag(
                         &META,
                         &d.file,

@@ -3,7 +3,6 @@
 use super::context::AppCtx;
 use super::RuleMeta;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::v2::bind::bind_args;
 use crate::analysis::v2::import_fails;
 
 pub const META: RuleMeta = RuleMeta {
@@ -31,10 +30,9 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             if d.method != "event_grid_output" {
                 continue;
             }
-            let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+            let Some((_, bound)) = d.bound_args() else {
                 continue;
             };
-            let bound = bind_args(spec, call);
             if bound.dynamic {
                 continue;
             }

@@ -1,10 +1,10 @@
 //! AZF714: a `retry` policy the worker cannot turn into retry options.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::RuleMeta;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
-use crate::analysis::v2::bind::{bind_args, int_literal_ok, time_of_day_ok};
+use crate::analysis::v2::bind::{int_literal_ok, time_of_day_ok};
 use crate::analysis::v2::syntax::{ExprKind, PyExpr};
 
 pub const META: RuleMeta = RuleMeta {
@@ -41,10 +41,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(d) = v2.decorators.iter().find(|d| d.method == "retry") else {
         return;
     };
-    let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+    let Some((_, bound)) = d.bound_args() else {
         return;
     };
-    let bound = bind_args(spec, call);
     if bound.dynamic {
         return;
     }
@@ -106,12 +105,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         return;
     }
     if strategy != "exponential_backoff" {
-        let hint = crate::analysis::catalog::did_you_mean(
+        let hint = did_you_mean_hint(crate::analysis::catalog::did_you_mean(
             strategy,
             ["fixed_delay", "exponential_backoff"],
-        )
-        .map(|s| format!(" — did you mean '{s}'?"))
-        .unwrap_or_default();
+        ));
         report(
             range_of("strategy"),
             format!("retry strategy '{strategy}' is neither 'fixed_delay' nor 'exponential_backoff'{hint}: the worker fails (ValueError: unknown enum label \"{strategy}\")"),

@@ -4,7 +4,6 @@ use super::context::FunctionCtx;
 use super::RuleMeta;
 use crate::analysis::catalog::decorator_types::{camel_case, DecoratorKind};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::v2::bind::bind_args;
 use crate::analysis::v2::syntax::{ExprKind, PyExpr};
 
 pub const META: RuleMeta = RuleMeta {
@@ -29,10 +28,9 @@ Use `visibility_timeout="00:00:30"`.
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(v2) = ctx.unit.decorated() else { return };
     for d in &v2.decorators {
-        let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+        let Some((spec, bound)) = d.bound_args() else {
             continue;
         };
-        let bound = bind_args(spec, call);
         let mut keys: Vec<(String, crate::analysis::text::TextRange)> = Vec::new();
         if spec.kwargs {
             keys.extend(bound.extra.iter().filter_map(|a| a.keyword.clone()));

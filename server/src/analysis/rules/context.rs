@@ -444,6 +444,13 @@ impl<'a> FunctionCtx<'a> {
     }
 }
 
+/// ` — did you mean 'x'?` for a suggestion, or nothing.
+pub fn did_you_mean_hint(suggestion: Option<impl std::fmt::Display>) -> String {
+    suggestion
+        .map(|s| format!(" — did you mean '{s}'?"))
+        .unwrap_or_default()
+}
+
 /// What any worker error of a v2 function does: the worker indexes the app as one unit.
 pub const V2_APP_FAILS: &str =
     "the worker then indexes no function of the app (\"0 functions found\")";

@@ -122,6 +122,18 @@ impl AppliedDecorator {
         crate::analysis::catalog::decorator(&self.method)
     }
 
+    /// The decorator's catalog entry and its call's arguments bound to its parameters, when the
+    /// decorator is known and called.
+    pub fn bound_args(
+        &self,
+    ) -> Option<(
+        &'static crate::analysis::catalog::decorator_types::DecoratorSpec,
+        BoundArgs,
+    )> {
+        let spec = self.spec()?;
+        Some((spec, bind::bind_args(spec, self.call.as_ref()?)))
+    }
+
     /// `app.route`
     pub fn display(&self) -> String {
         format!("{}.{}", self.object_text, self.method)
