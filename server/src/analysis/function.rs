@@ -62,6 +62,12 @@ impl FunctionUnit {
         }
     }
 
+    /// The app decorators applied to the function, innermost first (none for a function.json
+    /// function).
+    pub fn decorators(&self) -> &[v2::AppliedDecorator] {
+        self.decorated().map_or(&[], |d| &d.decorators)
+    }
+
     /// What was read instead of text, when function.json could not be read as text.
     pub fn json_unavailable(&self) -> Option<&FileContent> {
         match &self.declaration {

@@ -113,9 +113,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
     ctx.unit
         .json
-        .bindings
-        .iter()
-        .find(|b| b.is_http_trigger())
+        .http_trigger()
         .and_then(|b| b.property_str("route"))
         .map(|r| route_params(&r.value))
         .unwrap_or_default()

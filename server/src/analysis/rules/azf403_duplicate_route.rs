@@ -85,7 +85,7 @@ impl Shape {
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, Shape> = HashMap::new();
     for unit in ctx.units {
-        let Some(b) = unit.json.bindings.iter().find(|b| b.is_http_trigger()) else {
+        let Some(b) = unit.json.http_trigger() else {
             continue;
         };
         let route = b.property_str("route");

@@ -27,7 +27,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if module.route_param_reads.is_empty() {
         return;
     }
-    let Some(trigger) = ctx.unit.json.bindings.iter().find(|b| b.is_http_trigger()) else {
+    let Some(trigger) = ctx.unit.json.http_trigger() else {
         return;
     };
     let route = trigger.property_str("route");

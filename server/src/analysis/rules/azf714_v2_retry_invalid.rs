@@ -36,9 +36,8 @@ fn literal(expr: Option<&PyExpr>) -> Result<Option<&str>, ()> {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = ctx.unit.decorated() else { return };
     // The worker reads the retry setting nearest the `def`.
-    let Some(d) = v2.decorators.iter().find(|d| d.method == "retry") else {
+    let Some(d) = ctx.unit.decorators().iter().find(|d| d.method == "retry") else {
         return;
     };
     let Some((_, bound)) = d.bound_args() else {

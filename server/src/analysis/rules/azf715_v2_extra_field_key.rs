@@ -26,8 +26,7 @@ Use `visibility_timeout="00:00:30"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = ctx.unit.decorated() else { return };
-    for d in &v2.decorators {
+    for d in ctx.unit.decorators() {
         let Some((spec, bound)) = d.bound_args() else {
             continue;
         };
