@@ -447,6 +447,39 @@ mod tests {
     }
 
     #[test]
+    fn a_function_knows_the_file_that_declares_it() {
+        let app = AppInput::new("a")
+            .with_file(
+                "F/function.json",
+                r#"{"bindings": [{"name": "req", "type": "httpTrigger"}]}"#,
+            )
+            .with_file("F/__init__.py", "def main(req): pass\n");
+        let units = discover_all(&app, &parse_modules(&app));
+        assert_eq!(units[0].declaration_file(), "F/function.json");
+        assert!(units[0].decorated().is_none());
+
+        let script = "import azure.functions as func\nimport orders\napp = func.FunctionApp()\napp.register_functions(orders.bp)\n";
+        let orders = "import azure.functions as func\nbp = func.Blueprint()\n@bp.route(route=\"o\")\ndef list_orders(req): pass\n";
+        let app = app
+            .with_file("function_app.py", script)
+            .with_file("orders.py", orders);
+        let units = discover_all(&app, &parse_modules(&app));
+        let [unit] = units.as_slice() else {
+            panic!("{units:?}")
+        };
+        // The decorators live in orders.py, not in the app script: bindings point there.
+        assert_eq!(unit.declaration_file(), "orders.py");
+        assert_eq!(
+            unit.decorated().map(|d| d.script.as_str()),
+            Some("function_app.py")
+        );
+        assert!(matches!(&unit.script, Script::Found { path, .. } if path == "orders.py"));
+        let name = unit.json.bindings[0].name.as_ref().unwrap();
+        assert_eq!(&orders[name.range.as_usize()], "route");
+        assert_eq!(unit.decorators()[0].method, "route");
+    }
+
+    #[test]
     fn primary_script_selection() {
         let app = AppInput::new("a")
             .with_file("A/function.json", r#"{"bindings": []}"#)
