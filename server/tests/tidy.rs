@@ -138,7 +138,7 @@ fn referenced_paths(module: &[String], text: &str) -> Vec<Vec<String>> {
             continue;
         }
         // The module a leading `super`/`self`/`crate::analysis` stands for.
-        let (mut base, mut j) = if code[i..].starts_with("crate::analysis::") {
+        let (mut base, j) = if code[i..].starts_with("crate::analysis::") {
             (Vec::new(), i + "crate::analysis::".len())
         } else if code[i..].starts_with("super::") || code[i..].starts_with("self::") {
             // A file's `self` is its module; `super` is its parent (for `mod.rs` too: the parent of
@@ -159,8 +159,7 @@ fn referenced_paths(module: &[String], text: &str) -> Vec<Vec<String>> {
         };
         let end = path_end(&code, j);
         expand(&code[j..end], &mut base, &mut out);
-        j = end;
-        i = j.max(i + 1);
+        i = end.max(i + 1);
     }
     out
 }
