@@ -59,3 +59,34 @@ pub fn script_name(app: &AppInput) -> ScriptName {
 pub fn uses_decorator_model(app: &AppInput) -> bool {
     app.exists(&script_name(app).name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::rules::test_support::app as fixture;
+
+    #[test]
+    fn script_names() {
+        let valid = |n: &str| {
+            ScriptName {
+                name: n.into(),
+                setting: None,
+            }
+            .is_valid()
+        };
+        assert!(valid("function_app.py"));
+        assert!(valid("main-app.py"));
+        assert!(!valid("my app.py"));
+        assert!(!valid("src/app.py"));
+        assert!(!valid("-app.py"));
+        assert!(!valid("app.txt"));
+        let app = fixture(
+            "//- /local.settings.json\n{\"Values\": {\"PYTHON_SCRIPT_FILE_NAME\": \"main.py\"}}\n//- /main.py\nx = 1\n",
+        );
+        assert_eq!(script_name(&app).name, "main.py");
+        assert!(uses_decorator_model(&app));
+        assert!(!uses_decorator_model(&fixture(
+            "//- /function_app.py.bak\n\n"
+        )));
+    }
+}

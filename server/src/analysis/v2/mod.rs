@@ -453,31 +453,6 @@ def tick(t): pass
     }
 
     #[test]
-    fn script_names() {
-        let valid = |n: &str| {
-            ScriptName {
-                name: n.into(),
-                setting: None,
-            }
-            .is_valid()
-        };
-        assert!(valid("function_app.py"));
-        assert!(valid("main-app.py"));
-        assert!(!valid("my app.py"));
-        assert!(!valid("src/app.py"));
-        assert!(!valid("-app.py"));
-        assert!(!valid("app.txt"));
-        let app = fixture(
-            "//- /local.settings.json\n{\"Values\": {\"PYTHON_SCRIPT_FILE_NAME\": \"main.py\"}}\n//- /main.py\nx = 1\n",
-        );
-        assert_eq!(script_name(&app).name, "main.py");
-        assert!(crate::analysis::app_script::uses_decorator_model(&app));
-        assert!(!crate::analysis::app_script::uses_decorator_model(
-            &fixture("//- /function_app.py.bak\n\n")
-        ));
-    }
-
-    #[test]
     fn every_prefix_of_a_script_is_checked_without_panicking() {
         // What the server sees while a script is typed: every prefix of a real one.
         let script =
