@@ -4,6 +4,7 @@
 use super::app::{join_relative, AppInput, FileContent};
 use super::function_json::{self, FunctionJson, Spanned};
 use super::python::{self, Binding, NameKind, PyClass, PyFunction, PyModule};
+use super::text::TextRange;
 use super::v2::{self, DecoratedUnit, V2Unit};
 
 pub use super::app_script::uses_decorator_model;
@@ -60,6 +61,19 @@ impl FunctionUnit {
             Declaration::Decorators(unit) => Some(unit),
             Declaration::FunctionJson { .. } => None,
         }
+    }
+
+    /// Where the function's name is written in [`FunctionUnit::declaration_file`]: the
+    /// `function_name` value or the `def` name of a decorated function; `None` for a function.json
+    /// function, named by its folder.
+    pub fn name_range(&self) -> Option<TextRange> {
+        self.decorated().map(|d| d.name_range)
+    }
+
+    /// Whether the function's name is known: a decorated function's `function_name` may not be
+    /// a literal.
+    pub fn name_is_known(&self) -> bool {
+        !self.decorated().is_some_and(|d| d.name_dynamic)
     }
 
     /// The app decorators applied to the function, innermost first (none for a function.json

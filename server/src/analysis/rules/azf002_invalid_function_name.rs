@@ -32,7 +32,7 @@ pub fn is_valid_function_name(name: &str) -> bool {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.decorated().is_some_and(|v| v.name_dynamic) {
+    if !ctx.unit.name_is_known() {
         return; // `function_name(name=...)` is not a literal: the name is not known
     }
     let name = ctx.name();
@@ -45,11 +45,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         "a function name starts with a letter and has only letters, digits, '_' and '-' (at most 128)"
             .to_string()
     };
-    let range = ctx
-        .unit
-        .decorated()
-        .map(|v| v.name_range)
-        .unwrap_or(TextRange::empty(0));
+    let range = ctx.unit.name_range().unwrap_or(TextRange::empty(0));
     out.push(ctx.declaration_diag(
         &META,
         range,

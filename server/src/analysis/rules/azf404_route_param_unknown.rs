@@ -34,12 +34,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let declared = route.as_ref().map(|r| route_params(&r.value)).unwrap_or_default();
     let declared_set: std::collections::HashSet<&str> = declared.iter().map(String::as_str).collect();
     let suggester = Suggester::new(declared.iter().map(String::as_str));
-    let own = ctx.own_code();
     for (name, range) in &module.route_param_reads {
         if declared_set.contains(name.as_str()) {
             continue;
         }
-        if ctx.unit.decorated().is_some() && !own.is_some_and(|(_, r)| r.start <= range.start && range.end <= r.end) {
+        if !ctx.owns(*range) {
             continue; // another function's code
         }
         let hint = suggester

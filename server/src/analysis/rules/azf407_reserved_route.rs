@@ -30,9 +30,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let route = b.property_str("route");
         let (value, range, defaulted) = match &route {
             Some(r) if !r.value.trim().is_empty() => (r.value.clone(), r.range, false),
-            _ if ctx.unit.decorated().is_some_and(|v| v.name_dynamic) => continue,
+            _ if !ctx.unit.name_is_known() => continue,
             _ => {
-                let range = ctx.unit.decorated().map(|v| v.name_range).unwrap_or(b.anchor());
+                let range = ctx.unit.name_range().unwrap_or(b.anchor());
                 (ctx.name().to_string(), range, true)
             }
         };

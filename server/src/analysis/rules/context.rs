@@ -434,6 +434,15 @@ impl<'a> FunctionCtx<'a> {
         Some((self.script_path?, f.range))
     }
 
+    /// Whether code at `range` of the script belongs to this function: all of it for a
+    /// function.json function, only its `def` for a decorated one (see [`FunctionCtx::own_code`]).
+    pub fn owns(&self, range: TextRange) -> bool {
+        match self.own_code() {
+            Some((_, own)) => own.start <= range.start && range.end <= own.end,
+            None => self.unit.decorated().is_none(),
+        }
+    }
+
     /// Where the function's bindings are declared, for messages.
     pub fn declared_in(&self) -> &'static str {
         if self.unit.decorated().is_some() {
