@@ -48,7 +48,7 @@ pub fn entry_def<'s>(
     }
     let module = modules.get(path)?;
     let text = input.text(path)?;
-    if let Some(v2) = &unit.v2 {
+    if let Some(v2) = unit.decorated() {
         // A decorated function of a v2 app: the `def` under the decorators.
         let function = module
             .functions

@@ -1,72 +1,119 @@
 //! The per-function model of a function.json app, built the way the host and the worker build it:
 //! discovery (H1), the primary script (H6), the module name (L5) and the entry point (L6).
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use super::app::{join_relative, AppInput, FileContent};
 use super::function_json::{self, FunctionJson, Spanned};
 use super::python::{self, Binding, NameKind, PyClass, PyFunction, PyModule};
+use super::text::TextRange;
+use super::v2::{self, DecoratedUnit, V2Unit};
 
-/// Parsed Python files of an app, by relative path. Files that are not text are absent, and so
-/// are text files whose analysis failed (AZF013 reports those).
-pub type Modules = HashMap<String, Arc<PyModule>>;
+pub use super::app_script::uses_decorator_model;
+pub use super::modules::{parse_modules, Modules};
 
-/// Parses every Python file of the app (in parallel); what only the decorator model reads is
-/// collected only when the app has its decorator script.
-pub fn parse_modules(app: &AppInput) -> Modules {
-    use rayon::prelude::*;
-    let decorator_model = uses_decorator_model(app);
-    let files: Vec<(&String, &str)> = app
-        .files
-        .iter()
-        .filter(|(p, _)| p.ends_with(".py"))
-        .filter_map(|(p, c)| c.text().map(|t| (p, t)))
-        .collect();
-    files
-        .par_iter()
-        .filter_map(|(p, t)| {
-            let module = python::parse_guarded(t, decorator_model)?;
-            Some(((*p).clone(), Arc::new(module)))
-        })
-        .collect()
-}
-
-/// Whether the app has the script of the decorator model (`PYTHON_SCRIPT_FILE_NAME`, default
-/// `function_app.py`).
-pub fn uses_decorator_model(app: &AppInput) -> bool {
-    app.exists(&super::v2::script_name(app).name)
-}
-
-/// A function folder: a sub-folder of the app root holding `function.json` (H1), or a decorated
-/// function of a v2 app.
+/// A function as the host sees it: a sub-folder of the app root holding `function.json` (H1), or
+/// a decorated function of an app that uses the decorator model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionUnit {
-    /// The folder name, which is the function name.
+    /// The function name (the folder name, or the name the decorators give).
     pub name: String,
-    pub json_path: String,
+    /// Where the function is declared.
+    pub declaration: Declaration,
+    /// The bindings as the host receives them: read from function.json, or built from the
+    /// decorator arguments the way the library builds them. Their ranges are in
+    /// [`FunctionUnit::declaration_file`].
     pub json: FunctionJson,
-    /// `function.json` could not be read as text.
-    pub json_unavailable: Option<FileContent>,
     pub script: Script,
-    /// For a function of a v2 (decorator) app: where it comes from. Its `json_path` is then the
-    /// Python file with the decorators, and `json` holds the bindings the decorators declare, with
-    /// ranges in that file.
-    pub v2: Option<Box<super::v2::V2Unit>>,
+}
+
+/// The source that declares a function and its bindings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Declaration {
+    /// `path` is the folder's `function.json`; `unavailable` when it could not be read as text.
+    FunctionJson {
+        path: String,
+        unavailable: Option<FileContent>,
+    },
+    /// Decorators in a Python file (the decorator model).
+    Decorators(Box<V2Unit>),
+}
+
+impl Declaration {
+    /// The file the declaration is written in (function.json, or the Python file with the
+    /// decorators).
+    pub fn file(&self) -> &str {
+        match self {
+            Declaration::FunctionJson { path, .. } => path,
+            Declaration::Decorators(unit) => &unit.file,
+        }
+    }
 }
 
 impl FunctionUnit {
-    /// Whether the function is declared with decorators (v2) rather than function.json.
-    pub fn is_v2(&self) -> bool {
-        self.v2.is_some()
+    /// The file the function's bindings are declared in: every binding range is in this file.
+    pub fn declaration_file(&self) -> &str {
+        self.declaration.file()
+    }
+
+    /// The decorated function, when the function is declared with decorators rather than
+    /// function.json (the one question a rule asks about the model of a function).
+    pub fn decorated(&self) -> Option<&V2Unit> {
+        match &self.declaration {
+            Declaration::Decorators(unit) => Some(unit),
+            Declaration::FunctionJson { .. } => None,
+        }
+    }
+
+    /// Where the function's name is written in [`FunctionUnit::declaration_file`]: the
+    /// `function_name` value or the `def` name of a decorated function; `None` for a function.json
+    /// function, named by its folder.
+    pub fn name_range(&self) -> Option<TextRange> {
+        self.decorated().map(|d| d.name_range)
+    }
+
+    /// Whether the function's name is known: a decorated function's `function_name` may not be
+    /// a literal.
+    pub fn name_is_known(&self) -> bool {
+        !self.decorated().is_some_and(|d| d.name_dynamic)
+    }
+
+    /// The app decorators applied to the function, innermost first (none for a function.json
+    /// function).
+    pub fn decorators(&self) -> &[v2::AppliedDecorator] {
+        self.decorated().map_or(&[], |d| &d.decorators)
+    }
+
+    /// What was read instead of text, when function.json could not be read as text.
+    pub fn json_unavailable(&self) -> Option<&FileContent> {
+        match &self.declaration {
+            Declaration::FunctionJson { unavailable, .. } => unavailable.as_ref(),
+            Declaration::Decorators(_) => None,
+        }
+    }
+}
+
+impl From<DecoratedUnit> for FunctionUnit {
+    /// A decorated function: its script is the file with its decorators.
+    fn from(d: DecoratedUnit) -> FunctionUnit {
+        FunctionUnit {
+            name: d.name,
+            script: Script::Found {
+                path: d.unit.file.clone(),
+                declared: None,
+            },
+            json: d.bindings,
+            declaration: Declaration::Decorators(Box::new(d.unit)),
+        }
     }
 }
 
 /// The functions of an app as the runtime finds them: the decorated functions the worker indexes
-/// when the app's v2 script exists (function.json folders are then ignored), else the
+/// when the app uses the decorator model (function.json folders are then ignored), else the
 /// function.json folders.
 pub fn discover_all(app: &AppInput, modules: &Modules) -> Vec<FunctionUnit> {
-    super::v2::discover(app, modules).unwrap_or_else(|| discover(app))
+    match v2::discover(app, modules) {
+        Some(units) => units.into_iter().map(FunctionUnit::from).collect(),
+        None => discover(app),
+    }
 }
 
 /// The outcome of the host's primary-script selection.
@@ -109,13 +156,14 @@ pub fn discover(app: &AppInput) -> Vec<FunctionUnit> {
 fn guarded_unit(app: &AppInput, folder: &str) -> FunctionUnit {
     super::guard::catch(|| unit(app, folder)).unwrap_or_else(|reason| FunctionUnit {
         name: folder.to_string(),
-        json_path: format!("{folder}/function.json"),
+        declaration: Declaration::FunctionJson {
+            path: format!("{folder}/function.json"),
+            unavailable: Some(FileContent::Unreadable(format!(
+                "internal error of the checker ({reason})"
+            ))),
+        },
         json: FunctionJson::default(),
-        json_unavailable: Some(FileContent::Unreadable(format!(
-            "internal error of the checker ({reason})"
-        ))),
         script: Script::NotReached,
-        v2: None,
     })
 }
 
@@ -142,11 +190,12 @@ fn unit(app: &AppInput, folder: &str) -> FunctionUnit {
     };
     FunctionUnit {
         name: folder.to_string(),
-        json_path,
+        declaration: Declaration::FunctionJson {
+            path: json_path,
+            unavailable: json_unavailable,
+        },
         json,
-        json_unavailable,
         script,
-        v2: None,
     }
 }
 
@@ -409,6 +458,39 @@ mod tests {
         assert_eq!(module_name("F/__init__.py"), "__app__.F");
         assert_eq!(module_name("F/handler.py"), "__app__.F.handler");
         assert_eq!(module_name("shared/h.py"), "__app__.shared.h");
+    }
+
+    #[test]
+    fn a_function_knows_the_file_that_declares_it() {
+        let app = AppInput::new("a")
+            .with_file(
+                "F/function.json",
+                r#"{"bindings": [{"name": "req", "type": "httpTrigger"}]}"#,
+            )
+            .with_file("F/__init__.py", "def main(req): pass\n");
+        let units = discover_all(&app, &parse_modules(&app));
+        assert_eq!(units[0].declaration_file(), "F/function.json");
+        assert!(units[0].decorated().is_none());
+
+        let script = "import azure.functions as func\nimport orders\napp = func.FunctionApp()\napp.register_functions(orders.bp)\n";
+        let orders = "import azure.functions as func\nbp = func.Blueprint()\n@bp.route(route=\"o\")\ndef list_orders(req): pass\n";
+        let app = app
+            .with_file("function_app.py", script)
+            .with_file("orders.py", orders);
+        let units = discover_all(&app, &parse_modules(&app));
+        let [unit] = units.as_slice() else {
+            panic!("{units:?}")
+        };
+        // The decorators live in orders.py, not in the app script: bindings point there.
+        assert_eq!(unit.declaration_file(), "orders.py");
+        assert_eq!(
+            unit.decorated().map(|d| d.script.as_str()),
+            Some("function_app.py")
+        );
+        assert!(matches!(&unit.script, Script::Found { path, .. } if path == "orders.py"));
+        let name = unit.json.bindings[0].name.as_ref().unwrap();
+        assert_eq!(&orders[name.range.as_usize()], "route");
+        assert_eq!(unit.decorators()[0].method, "route");
     }
 
     #[test]

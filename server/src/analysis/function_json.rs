@@ -62,6 +62,12 @@ impl Binding {
             && self.direction != Some(Direction::Out)
     }
 
+    /// The type is `httpTrigger`, ignoring case.
+    pub fn is_http_trigger(&self) -> bool {
+        self.type_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))
+    }
+
     pub fn is_return(&self) -> bool {
         self.name_str() == Some("$return")
     }
@@ -114,6 +120,11 @@ pub struct FunctionJson {
 }
 
 impl FunctionJson {
+    /// The first HTTP trigger binding.
+    pub fn http_trigger(&self) -> Option<&Binding> {
+        self.bindings.iter().find(|b| b.is_http_trigger())
+    }
+
     /// Whether the host can read the file at all (no syntax error, an object at the root).
     pub fn is_readable(&self) -> bool {
         self.syntax_errors.is_empty() && self.root.is_some() && !self.root_not_object

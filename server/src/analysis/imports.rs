@@ -104,7 +104,7 @@ pub fn resolve_imports(
     app: &AppInput,
     file: &str,
     module: &PyModule,
-    modules: &super::function::Modules,
+    modules: &super::modules::Modules,
 ) -> ImportReport {
     let mut report = ImportReport::default();
     for import in module.imports.iter().filter(|i| i.unconditional) {
@@ -117,7 +117,7 @@ fn resolve_one(
     app: &AppInput,
     file: &str,
     import: &Import,
-    modules: &super::function::Modules,
+    modules: &super::modules::Modules,
     report: &mut ImportReport,
 ) {
     // The module path (relative to the app root) the statement names, or None when external.

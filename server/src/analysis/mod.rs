@@ -2,6 +2,7 @@
 
 pub mod annotations;
 pub mod app;
+pub mod app_script;
 pub mod catalog;
 pub mod config;
 pub mod diagnostic;
@@ -13,6 +14,7 @@ pub mod guard;
 pub mod ide;
 pub mod imports;
 pub mod json;
+pub mod modules;
 pub mod names;
 pub mod python;
 pub mod python_scopes;

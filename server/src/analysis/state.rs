@@ -407,8 +407,8 @@ impl AppState {
         changed
     }
 
-    /// Whether the app is a v2 (decorator) app.
-    pub fn is_v2(&self) -> bool {
+    /// Whether the app uses the decorator model.
+    pub fn uses_decorator_model(&self) -> bool {
         self.v2_script.is_some()
     }
 
@@ -507,7 +507,7 @@ impl AppState {
                 files.extend(all.map(|d| d.file.clone()));
             }
             if let Some(unit) = self.units.get(name) {
-                files.insert(unit.json_path.clone());
+                files.insert(unit.declaration_file().to_string());
                 if let function::Script::Found { path, .. } = &unit.script {
                     files.insert(path.clone());
                 }
@@ -810,7 +810,7 @@ mod tests {
             .with_file("Legacy/function.json", HTTP_JSON)
             .with_file("Legacy/__init__.py", "def main(req): pass\n");
         let mut state = AppState::new(input);
-        assert!(state.is_v2());
+        assert!(state.uses_decorator_model());
         // In host order: the blueprint's functions are registered before `hello` is defined.
         let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["tick", "hello"]);
@@ -846,7 +846,7 @@ mod tests {
 
         // Without the script the app is a function.json app again.
         state.remove_file("function_app.py");
-        assert!(!state.is_v2());
+        assert!(!state.uses_decorator_model());
         let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["Legacy"]);
     }

@@ -172,7 +172,7 @@ impl App {
         let app_level_input = !rel.contains('/')
             || rel.ends_with("/function.json")
             || !rel.ends_with(".py")
-            || self.state.is_v2()
+            || self.state.uses_decorator_model()
             || self.state.input().exists(".funcignore");
         if app_level_input {
             self.recheck_app_level(&mut files);

@@ -70,18 +70,6 @@ pub struct EnumSpec {
     pub members: &'static [&'static str],
 }
 
-/// The decorator named `name` (`route`, `queue_trigger`, …).
-pub fn decorator(name: &str) -> Option<&'static DecoratorSpec> {
-    super::decorators::DECORATORS
-        .iter()
-        .find(|d| d.name == name)
-}
-
-/// The enumeration named `name` (`AuthLevel`, `DataType`, …).
-pub fn enumeration(name: &str) -> Option<&'static EnumSpec> {
-    super::decorators::ENUMS.iter().find(|e| e.name == name)
-}
-
 /// `snake_case` → `camelCase` the way the library names binding properties
 /// (`queue_name` → `queueName`): the first word as is, the others title-cased. `None` when the
 /// library refuses the key (it must be one word or snake_case).
@@ -140,6 +128,7 @@ pub fn is_snake_case(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::catalog::{decorator, enumeration};
 
     #[test]
     fn camel_case_follows_the_library() {

@@ -10,6 +10,18 @@ pub mod stdlib;
 
 pub use binding_types::{binding_type, binding_type_ignore_case, BindingType, PropKind, PropSpec};
 
+/// The decorator named `name` (`route`, `queue_trigger`, …). The lookups sit here, above the
+/// generated table and the types it is written in, so that neither of the two names the other's
+/// module back.
+pub fn decorator(name: &str) -> Option<&'static decorator_types::DecoratorSpec> {
+    decorators::DECORATORS.iter().find(|d| d.name == name)
+}
+
+/// The enumeration named `name` (`AuthLevel`, `DataType`, …).
+pub fn enumeration(name: &str) -> Option<&'static decorator_types::EnumSpec> {
+    decorators::ENUMS.iter().find(|e| e.name == name)
+}
+
 /// Public names of `azure.functions` across the library's releases (classes, functions and
 /// submodules). An attribute outside this list is reported only when it is a near miss of one.
 pub const AZURE_FUNCTIONS_NAMES: &[&str] = &[

@@ -6,9 +6,8 @@ use super::completion::{CompletionItem, CompletionKind};
 use super::hover::HoverInfo;
 use crate::analysis::catalog::binding_type_ignore_case;
 use crate::analysis::catalog::binding_types::BINDING_TYPES;
-use crate::analysis::catalog::decorator_types::{
-    camel_case, decorator, enumeration, DecoratorKind, DecoratorSpec,
-};
+use crate::analysis::catalog::decorator_types::{camel_case, DecoratorKind, DecoratorSpec};
+use crate::analysis::catalog::{decorator, enumeration};
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
 use crate::analysis::v2::syntax::{ExprKind, StmtKind};
@@ -183,7 +182,7 @@ pub(crate) fn completions(
     text: &str,
     offset: usize,
 ) -> Option<Vec<CompletionItem>> {
-    if !state.is_v2() {
+    if !state.uses_decorator_model() {
         return None;
     }
     let c = call_cursor(text, offset)?;
@@ -387,8 +386,8 @@ fn decorator_markdown(spec: &DecoratorSpec) -> String {
 fn parameter_hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
     let module = state.modules().get(file)?;
     for unit in state.units() {
-        let Some(v2) = &unit.v2 else { continue };
-        if unit.json_path != file {
+        let Some(v2) = unit.decorated() else { continue };
+        if unit.declaration_file() != file {
             continue;
         }
         let Some(f) = v2
@@ -444,7 +443,7 @@ fn parameter_hover(state: &AppState, file: &str, offset: usize) -> Option<HoverI
 /// Hover on a decorator of a v2 app, one of its keywords, or a parameter of a decorated function;
 /// `None` elsewhere.
 pub(crate) fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
-    if !state.is_v2() {
+    if !state.uses_decorator_model() {
         return None;
     }
     if let Some(h) = parameter_hover(state, file, offset) {

@@ -218,7 +218,11 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
                 let markdown = if p.name == "context" {
                     "**context** — the invocation context (`func.Context`): invocation id, function name and directory, trace context.".to_string()
                 } else {
-                    format!("**{}** has no binding in `{}`", p.name, unit.json_path)
+                    format!(
+                        "**{}** has no binding in `{}`",
+                        p.name,
+                        unit.declaration_file()
+                    )
                 };
                 return Some(HoverInfo {
                     range: p.name_range,
@@ -231,7 +235,7 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
                 "**{}** — `{t}` binding, direction `{}` ({})",
                 p.name,
                 direction.as_str(),
-                unit.json_path
+                unit.declaration_file()
             );
             for key in [
                 "queueName",

@@ -51,7 +51,7 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
         Subject::Binding(b) => {
             // From the binding's `name` to the parameter, from anywhere else to the binding.
             let from_json = b.units.iter().filter_map(|u| state.unit(u)).any(|u| {
-                u.json_path == file
+                u.declaration_file() == file
                     && u.json.bindings.iter().any(|x| {
                         x.name
                             .as_ref()
@@ -79,7 +79,7 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
                     for binding in &unit.json.bindings {
                         if let Some(n) = binding.name.as_ref().filter(|n| n.value == b.name) {
                             out.push(NavTarget {
-                                file: unit.json_path.clone(),
+                                file: unit.declaration_file().to_string(),
                                 range: binding.range,
                                 focus: n.range,
                             });
@@ -222,7 +222,7 @@ pub fn rename(
                 return Err(problem);
             }
             for unit in b.units.iter().filter_map(|u| state.unit(u)) {
-                let text = state.input().text(&unit.json_path).unwrap_or("");
+                let text = state.input().text(unit.declaration_file()).unwrap_or("");
                 let literal = unit
                     .json
                     .bindings
@@ -235,7 +235,7 @@ pub fn rename(
                 if !literal {
                     return Err(format!(
                         "the name of binding '{}' is not written as a string in {}, so it cannot be renamed here",
-                        b.name, unit.json_path
+                        b.name, unit.declaration_file()
                     ));
                 }
                 if unit

@@ -210,10 +210,10 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
         let Some(unit) = state.unit(unit_name) else {
             continue;
         };
-        let text = state.input().text(&unit.json_path).unwrap_or("");
+        let text = state.input().text(unit.declaration_file()).unwrap_or("");
         for b in &unit.json.bindings {
             if let Some(n) = b.name.as_ref().filter(|n| n.value == subject.name) {
-                out.extend(spanned_occurrence(&unit.json_path, text, n, true));
+                out.extend(spanned_occurrence(unit.declaration_file(), text, n, true));
             }
         }
         if python_done {
@@ -304,7 +304,7 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
         }
     }
     for unit in state.units() {
-        let text = state.input().text(&unit.json_path).unwrap_or("");
+        let text = state.input().text(unit.declaration_file()).unwrap_or("");
         for b in &unit.json.bindings {
             for m in &b.members {
                 let Some(v) = m.value.as_ref() else { continue };
@@ -319,7 +319,7 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
                     let trimmed = s.trim();
                     let lead = s.len() - s.trim_start().len();
                     let Some(mut o) = json_occurrence(
-                        &unit.json_path,
+                        unit.declaration_file(),
                         text,
                         v.range,
                         s,
@@ -340,7 +340,7 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
                 for (name, span) in setting_expressions(s) {
                     if name == subject.name {
                         out.extend(json_occurrence(
-                            &unit.json_path,
+                            unit.declaration_file(),
                             text,
                             v.range,
                             s,
@@ -514,7 +514,7 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
     // The decorators of a v2 app hold its bindings.
     for unit in state
         .units()
-        .filter(|u| u.v2.is_some() && u.json_path == file)
+        .filter(|u| u.decorated().is_some() && u.declaration_file() == file)
     {
         if let Some(hit) = function_json_hit(state, unit, text, offset) {
             return Some(hit);

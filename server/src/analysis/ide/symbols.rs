@@ -320,7 +320,7 @@ pub fn workspace_symbols(state: &AppState, query: &str) -> Vec<WorkspaceSymbol> 
                     .find(|b| b.is_trigger())
                     .map(|b| b.anchor())
                     .unwrap_or_default();
-                (unit.json_path.clone(), range)
+                (unit.declaration_file().to_string(), range)
             }
         };
         out.push(WorkspaceSymbol {
@@ -415,7 +415,11 @@ pub fn inlay_hints(state: &AppState, file: &str, range: TextRange) -> Vec<InlayH
             out.push(InlayHint {
                 offset,
                 label,
-                tooltip: Some(format!("binding '{}' in {}", p.name, unit.json_path)),
+                tooltip: Some(format!(
+                    "binding '{}' in {}",
+                    p.name,
+                    unit.declaration_file()
+                )),
             });
         }
     }

@@ -29,11 +29,11 @@ A comma is missing between the two properties. Fixed:
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let json = &ctx.unit.json;
-    if ctx.unit.json_unavailable.is_some() {
+    if ctx.unit.json_unavailable().is_some() {
         return; // AZF013 says why the file was not read.
     }
     for error in json.syntax_errors.iter().take(5) {
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             error.range,
             format!(
@@ -45,7 +45,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     }
     if json.syntax_errors.is_empty() && json.root_not_object {
         let root = json.root.as_ref();
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             root.map(|r| r.range).unwrap_or(TextRange::empty(0)),
             format!(

@@ -33,7 +33,7 @@ pub fn is_valid_function_name(name: &str) -> bool {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.v2.as_ref().is_some_and(|v| v.name_dynamic) {
+    if !ctx.unit.name_is_known() {
         return; // `function_name(name=...)` is not a literal: the name is not known
     }
     let name = ctx.name();
@@ -46,13 +46,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         "a function name starts with a letter and has only letters, digits, '_' and '-' (at most 128)"
             .to_string()
     };
-    let range = ctx
-        .unit
-        .v2
-        .as_ref()
-        .map(|v| v.name_range)
-        .unwrap_or(TextRange::empty(0));
-    out.push(ctx.json_diag(
+    let range = ctx.unit.name_range().unwrap_or(TextRange::empty(0));
+    out.push(ctx.declaration_diag(
         &META,
         range,
         format!("'{name}' is not a valid function name: {why}; the host will not load it"),
@@ -61,7 +56,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use super::is_valid_function_name;
     use expect_test::expect;
 
@@ -87,12 +82,9 @@ mod tests {
         expect![[r#"
             function_app.py:4:25 AZF002 error 'get items' is not a valid function name: a function name starts with a letter and has only letters, digits, '_' and '-' (at most 128); the host will not load it
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF002",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.function_name(name="get items")
 @app.route(route="items")

@@ -44,15 +44,15 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 ),
                 None => (root_start, format!("function.json has no `bindings`; the host will not load '{}'", ctx.name())),
             };
-            out.push(ctx.json_diag(&META, range, message));
+            out.push(ctx.declaration_diag(&META, range, message));
         }
-        (Some(_), Some(range)) => out.push(ctx.json_diag(
+        (Some(_), Some(range)) => out.push(ctx.declaration_diag(
             &META,
             range,
             "`bindings` is empty: at least one binding (the trigger) must be declared",
         )),
         (Some(key), None) if json.bindings_not_array => {
-            out.push(ctx.json_diag(&META, key, "`bindings` must be an array of binding objects"))
+            out.push(ctx.declaration_diag(&META, key, "`bindings` must be an array of binding objects"))
         }
         _ => {}
     }

@@ -1,6 +1,6 @@
 //! AZF004: `scriptFile` names a file that does not exist.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -36,10 +36,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .map(|p| p.rsplit('/').next().unwrap_or(p))
         .collect();
     let file_name = path.rsplit('/').next().unwrap_or(path);
-    let hint = did_you_mean(file_name, siblings.iter().copied())
-        .map(|s| format!(" — did you mean '{s}'?"))
-        .unwrap_or_default();
-    out.push(ctx.json_diag(
+    let hint = did_you_mean_hint(did_you_mean(file_name, siblings.iter().copied()));
+    out.push(ctx.declaration_diag(
         &META,
         declared.range,
         format!(

@@ -47,7 +47,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             listed.join(", ")
         )
     };
-    out.push(ctx.json_diag(&META, range, message));
+    out.push(ctx.declaration_diag(&META, range, message));
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     } else {
         format!("the primary script '{path}' is not a Python file, so the Python worker never loads '{}'", ctx.name())
     };
-    out.push(ctx.json_diag(&META, range, message));
+    out.push(ctx.declaration_diag(&META, range, message));
 }
 
 #[cfg(test)]

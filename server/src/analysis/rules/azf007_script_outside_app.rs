@@ -26,7 +26,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Script::OutsideApp { declared } = &ctx.unit.script else {
         return;
     };
-    out.push(ctx.json_diag(
+    out.push(ctx.declaration_diag(
         &META,
         declared.range,
         format!(

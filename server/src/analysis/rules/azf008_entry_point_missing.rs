@@ -1,6 +1,6 @@
 //! AZF008: the entry point is not defined in the script, or cannot be called.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -49,9 +49,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     })
                 })
                 .map(|(n, _)| n.as_str());
-            let hint = did_you_mean(name, functions)
-                .map(|s| format!(" — did you mean '{s}'?"))
-                .unwrap_or_default();
+            let hint = did_you_mean_hint(did_you_mean(name, functions));
             format!("function {name}() is not present in {}{hint}", ctx.script_display())
         }
         Entry::NotCallable { what, .. } => format!(
@@ -64,7 +62,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         _ => return,
     };
     let mut d = match (declared, entry) {
-        (Some(e), _) => ctx.json_diag(&META, e.range, message),
+        (Some(e), _) => ctx.declaration_diag(&META, e.range, message),
         (None, Entry::NotCallable { offset, .. } | Entry::Instance { offset, .. }) => {
             match ctx.script_diag(&META, TextRange::new(offset, offset + name.len()), message) {
                 Some(d) => d,

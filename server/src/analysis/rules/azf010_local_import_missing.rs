@@ -23,25 +23,14 @@ Fix the name, or add the module.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for m in ctx.loaded_modules() {
-        let Some(module) = ctx.modules.get(&m.file) else {
-            continue;
-        };
-        if !module.syntax_errors.is_empty() {
-            continue;
-        }
+    for (m, _) in ctx.parsed_loaded_modules() {
         for broken in &m.imports.broken {
-            let d = ctx.diag(
-                &META,
-                &m.file,
-                broken.range,
-                format!(
-                    "{}: the import fails, so {}",
-                    broken.message,
-                    ctx.load_failure()
-                ),
+            let message = format!(
+                "{}: the import fails, so {}",
+                broken.message,
+                ctx.load_failure()
             );
-            out.push(ctx.with_import_context(d, m));
+            out.push(ctx.module_diag(&META, m, broken.range, message));
         }
     }
 }

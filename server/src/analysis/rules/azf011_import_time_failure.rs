@@ -26,13 +26,7 @@ Move such code into the function body, or guard it.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for m in ctx.loaded_modules() {
-        let Some(module) = ctx.modules.get(&m.file) else {
-            continue;
-        };
-        if !module.syntax_errors.is_empty() {
-            continue;
-        }
+    for (m, module) in ctx.parsed_loaded_modules() {
         if let Some(failure) = module.import_failures.first() {
             let message = match &failure.kind {
                 ImportFailureKind::Raise => format!(
@@ -50,8 +44,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     m.file
                 ),
             };
-            let d = ctx.diag(&META, &m.file, failure.range, message);
-            out.push(ctx.with_import_context(d, m));
+            out.push(ctx.module_diag(&META, m, failure.range, message));
         }
     }
 }

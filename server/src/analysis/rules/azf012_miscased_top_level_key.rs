@@ -26,7 +26,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if *known == "bindings" {
             continue; // AZF003 explains a miscased `bindings`
         }
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             *range,
             format!("the host ignores '{key}': the key is case-sensitive, did you mean '{known}'?"),

@@ -77,14 +77,14 @@ pub fn internal_error(file: &str, function: Option<&str>, what: &str, reason: &s
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let mut files = vec![ctx.unit.json_path.as_str()];
+    let mut files = vec![ctx.unit.declaration_file()];
     if let crate::analysis::function::Script::Found { path, .. } = &ctx.unit.script {
         files.push(path);
     }
     for file in files {
         // function.json as discovery saw it (an internal error there is recorded on the unit).
-        let content = match &ctx.unit.json_unavailable {
-            Some(content) if file == ctx.unit.json_path => Some(content),
+        let content = match ctx.unit.json_unavailable() {
+            Some(content) if file == ctx.unit.declaration_file() => Some(content),
             _ => ctx.app.files.get(file),
         };
         let why = if let Some(why) = not_read(file, content) {

@@ -33,7 +33,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     b.range.start as usize + 1,
                 ));
             let kind = b.type_str().map(|t| format!("'{t}' ")).unwrap_or_default();
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 range,
                 format!(

@@ -24,7 +24,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
         if b.binding_type.is_none() && b.property("type").is_none() {
             let name = b.name_str().unwrap_or("");
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 b.anchor(),
                 format!(

@@ -1,6 +1,6 @@
 //! AZF103: a binding's `direction` is not `in`, `out` or `inout`.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_types::DIRECTIONS, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -27,14 +27,12 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let lower = raw.value.to_ascii_lowercase();
-        let hint = match lower.as_str() {
+        let hint = did_you_mean_hint(match lower.as_str() {
             "input" | "inbound" | "read" => Some("in"),
             "output" | "outbound" | "write" => Some("out"),
             _ => did_you_mean(&raw.value, DIRECTIONS.iter().copied()),
-        }
-        .map(|s| format!(" — did you mean '{s}'?"))
-        .unwrap_or_default();
-        out.push(ctx.json_diag(
+        });
+        out.push(ctx.declaration_diag(
             &META,
             raw.range,
             format!("'{}' is not a valid binding direction{hint}", raw.value),

@@ -1,6 +1,6 @@
 //! AZF104: a binding's `dataType` is not `string`, `binary` or `stream`.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_types::DATA_TYPES, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -28,15 +28,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if DATA_TYPES.iter().any(|d| d.eq_ignore_ascii_case(&dt.value)) {
             continue;
         }
-        let hint = did_you_mean(&dt.value, ["string", "binary", "stream"])
+        let hint = did_you_mean_hint(did_you_mean(&dt.value, ["string", "binary", "stream"])
             .or(match dt.value.to_ascii_lowercase().as_str() {
                 "bytes" | "byte" | "bin" => Some("binary"),
                 "str" | "text" => Some("string"),
                 _ => None,
-            })
-            .map(|s| format!(" — did you mean '{s}'?"))
-            .unwrap_or_default();
-        out.push(ctx.json_diag(
+            }));
+        out.push(ctx.declaration_diag(
             &META,
             dt.range,
             format!(

@@ -37,7 +37,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         } else {
             "names start with a letter and use only letters and digits".to_string()
         };
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             name.range,
             format!("the binding name '{}' is invalid: {why}", name.value),

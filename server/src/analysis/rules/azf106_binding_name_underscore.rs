@@ -26,7 +26,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
         let Some(name) = &b.name else { continue };
         if is_valid_binding_name(&name.value) && !is_valid_legacy(&name.value) {
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 name.range,
                 format!(

@@ -45,7 +45,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             )
         };
         out.push(
-            ctx.json_diag(
+            ctx.declaration_diag(
                 &META,
                 name.range,
                 format!(
@@ -54,7 +54,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_related(
-                &ctx.unit.json_path,
+                ctx.unit.declaration_file(),
                 first.range,
                 "first binding with this name",
             ),

@@ -37,7 +37,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             .map(|d| d.range)
             .unwrap_or(name.range);
         let current = b.direction.map(|d| d.as_str()).unwrap_or("in");
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             range,
             format!("$return bindings must have direction 'out', not '{current}'"),

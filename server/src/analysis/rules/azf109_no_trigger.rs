@@ -22,7 +22,7 @@ Use `"type": "httpTrigger"` for the request, and `http` (direction `out`) for th
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.is_v2() {
+    if ctx.unit.decorated().is_some() {
         return; // AZF708 knows the decorators
     }
     let json = &ctx.unit.json;
@@ -39,7 +39,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         })
         .map(|b| format!(" ('{}' has direction 'out')", b.name_str().unwrap_or("")))
         .unwrap_or_default();
-    out.push(ctx.json_diag(
+    out.push(ctx.declaration_diag(
         &META,
         range,
         format!("no trigger binding{hint}: a function must have exactly one input binding whose type ends with 'Trigger'"),

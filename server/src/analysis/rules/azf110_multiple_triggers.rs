@@ -22,7 +22,7 @@ Split it into two functions that share code.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.is_v2() {
+    if ctx.unit.decorated().is_some() {
         return; // AZF709: the second trigger decorator raises at import
     }
     let triggers: Vec<_> = ctx
@@ -42,7 +42,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             .map(|t| t.range)
             .unwrap_or(extra.range);
         out.push(
-            ctx.json_diag(
+            ctx.declaration_diag(
                 &META,
                 range,
                 format!(
@@ -51,7 +51,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_related(
-                &ctx.unit.json_path,
+                ctx.unit.declaration_file(),
                 first.binding_type.as_ref().map(|t| t.range).unwrap_or(first.range),
                 "the first trigger",
             ),

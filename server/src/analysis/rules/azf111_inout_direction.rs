@@ -25,7 +25,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
         if b.direction == Some(Direction::InOut) {
             let range = b.direction_raw.as_ref().map(|d| d.range).unwrap_or(b.range);
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 range,
                 format!(

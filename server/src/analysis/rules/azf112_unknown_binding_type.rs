@@ -5,7 +5,7 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{
     binding_type_ignore_case, binding_types::BINDING_TYPES, did_you_mean,
 };
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF112",
@@ -52,26 +52,18 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        out.push(
-            ctx.json_diag(
-                &META,
-                t.range,
-                format!(
-                    "unknown binding type '{}' — did you mean '{suggestion}'? The extension bundle has no '{}' binding, so '{}' will not load",
-                    t.value,
-                    t.value,
-                    ctx.name()
-                ),
-            )
-            .with_fix(
-                format!("Change the type to '{suggestion}'"),
-                vec![FileEdit {
-                    file: ctx.unit.json_path.clone(),
-                    range: t.range,
-                    new_text: format!("\"{suggestion}\""),
-                }],
+        out.push(ctx.string_diag(
+            &META,
+            t.range,
+            format!(
+                "unknown binding type '{}' — did you mean '{suggestion}'? The extension bundle has no '{}' binding, so '{}' will not load",
+                t.value,
+                t.value,
+                ctx.name()
             ),
-        );
+            format!("Change the type to '{suggestion}'"),
+            suggestion,
+        ));
     }
 }
 

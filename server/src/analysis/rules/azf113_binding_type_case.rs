@@ -3,7 +3,7 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_type, binding_type_ignore_case};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF113",
@@ -32,24 +32,16 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(known) = binding_type_ignore_case(&t.value) else {
             continue;
         };
-        out.push(
-            ctx.json_diag(
-                &META,
-                t.range,
-                format!(
-                    "binding type '{}' should be spelled '{}': the host accepts it, but the Python worker treats it as a generic binding",
-                    t.value, known.name
-                ),
-            )
-            .with_fix(
-                format!("Change the type to '{}'", known.name),
-                vec![FileEdit {
-                    file: ctx.unit.json_path.clone(),
-                    range: t.range,
-                    new_text: format!("\"{}\"", known.name),
-                }],
+        out.push(ctx.string_diag(
+            &META,
+            t.range,
+            format!(
+                "binding type '{}' should be spelled '{}': the host accepts it, but the Python worker treats it as a generic binding",
+                t.value, known.name
             ),
-        );
+            format!("Change the type to '{}'", known.name),
+            known.name,
+        ));
     }
 }
 

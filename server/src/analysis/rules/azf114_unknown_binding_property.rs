@@ -34,7 +34,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(props) = spec.props else { continue };
         let known = || COMMON.iter().copied().chain(props.iter().map(|p| p.name));
         // Decorator parameters are the library's own; only extra keyword arguments can be typos.
-        let origin = ctx.unit.v2.as_ref().map(|v| v.origin(&ctx.unit.json, b));
+        let origin = ctx.unit.decorated().map(|v| v.origin(&ctx.unit.json, b));
         for m in &b.members {
             if known().any(|k| k.eq_ignore_ascii_case(&m.key)) {
                 continue;
@@ -45,7 +45,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 }
             }
             if let Some(suggestion) = did_you_mean(&m.key, known()) {
-                out.push(ctx.json_diag(
+                out.push(ctx.declaration_diag(
                     &META,
                     m.key_range,
                     format!(

@@ -33,7 +33,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
         // A decorator's own required parameters are AZF712's (a TypeError at import); only the
         // generic decorators leave the properties to the caller.
-        if let Some(v2) = &ctx.unit.v2 {
+        if let Some(v2) = ctx.unit.decorated() {
             let generic = v2
                 .decorator_of(&ctx.unit.json, b)
                 .and_then(|d| d.spec())
@@ -62,7 +62,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             missing.push("'subscriptionName' (with 'topicName')".into());
         }
         for what in missing {
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 b.anchor(),
                 format!(

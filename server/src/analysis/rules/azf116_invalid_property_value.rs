@@ -1,6 +1,6 @@
 //! AZF116: a binding property has a value outside its allowed set (e.g. `authLevel`).
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_type_ignore_case, did_you_mean, PropKind};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -40,10 +40,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let hint = did_you_mean(&value.value, values.iter().copied())
-                .map(|s| format!(" — did you mean '{s}'?"))
-                .unwrap_or_default();
-            out.push(ctx.json_diag(
+            let hint = did_you_mean_hint(did_you_mean(&value.value, values.iter().copied()));
+            out.push(ctx.declaration_diag(
                 &META,
                 value.range,
                 format!(

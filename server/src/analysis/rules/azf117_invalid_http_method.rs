@@ -1,6 +1,6 @@
 //! AZF117: an HTTP trigger's `methods` has a value that is not an HTTP method.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::{binding_types::HTTP_METHODS, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -25,10 +25,7 @@ Use `"post"`.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
-        if !b
-            .type_str()
-            .is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))
-        {
+        if !b.is_http_trigger() {
             continue;
         }
         let Some(value) = b.property("methods").and_then(|m| m.value.as_ref()) else {
@@ -40,16 +37,14 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     match item.as_str() {
                         Some(m) if HTTP_METHODS.iter().any(|h| h.eq_ignore_ascii_case(m)) => {}
                         Some(m) => {
-                            let hint = did_you_mean(m, HTTP_METHODS.iter().copied())
-                                .map(|s| format!(" — did you mean '{s}'?"))
-                                .unwrap_or_default();
-                            out.push(ctx.json_diag(
+                            let hint = did_you_mean_hint(did_you_mean(m, HTTP_METHODS.iter().copied()));
+                            out.push(ctx.declaration_diag(
                                 &META,
                                 item.range,
                                 format!("'{m}' is not an HTTP method{hint}"),
                             ));
                         }
-                        None => out.push(ctx.json_diag(
+                        None => out.push(ctx.declaration_diag(
                             &META,
                             item.range,
                             "each entry of `methods` must be a string such as \"get\"",
@@ -58,7 +53,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 }
             }
             JsonKind::Null => {}
-            _ => out.push(ctx.json_diag(
+            _ => out.push(ctx.declaration_diag(
                 &META,
                 value.range,
                 "`methods` must be an array of HTTP methods, e.g. [\"get\", \"post\"]",

@@ -148,7 +148,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue; // AZF115
         }
         if let Some(problem) = schedule_problem(&schedule.value) {
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 schedule.range,
                 format!("invalid timer schedule: {problem}"),
@@ -183,7 +183,7 @@ fn schedule_fix(ctx: &dyn FixCtx, d: &Diagnostic) -> Option<QuickFix> {
         QuickFix::new(
             format!("Use schedule '{fixed}' (seconds first)"),
             vec![FileEdit {
-                file: unit.json_path.clone(),
+                file: unit.declaration_file().to_string(),
                 range: schedule.range,
                 new_text: json_quote(&fixed),
             }],

@@ -56,7 +56,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         } else {
             format!("use direction '{}'", spec.directions[0])
         };
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             range,
             format!(

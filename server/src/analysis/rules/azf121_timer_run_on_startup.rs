@@ -39,7 +39,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = b.name_str().unwrap_or("");
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             range,
             format!(

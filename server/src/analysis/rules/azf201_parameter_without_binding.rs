@@ -2,11 +2,10 @@
 
 use std::collections::HashSet;
 
-use super::context::{Counterparts, FunctionCtx};
+use super::context::{did_you_mean_hint, Counterparts, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
-use crate::analysis::python::ParamKind;
 use crate::analysis::routes::route_params;
 use super::fix_support::{rename_binding_fix, rename_parameter_fix, unbound_params, unit_of, unmatched_bindings, FixCtx, QuickFix};
 use crate::analysis::annotations::{self, EvalSite};
@@ -58,26 +57,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .collect();
     let counterparts = Counterparts::new(&unmatched);
     let route_params: HashSet<String> = http_route_params(ctx).into_iter().collect();
-    let unbound = sig
-        .params
-        .iter()
-        .filter(|p| {
-            !p.is_context
-                && !ctx.bindings_by_name.contains_key(p.param.name.as_str())
-                && !matches!(
-                    p.param.kind,
-                    ParamKind::VarPositional | ParamKind::VarKeyword
-                )
-        })
-        .count();
-    for p in &sig.params {
+    let unbound = ctx.unbound_params().count();
+    for p in ctx.unbound_params() {
         let param = p.param;
-        if p.is_context
-            || ctx.bindings_by_name.contains_key(param.name.as_str())
-            || matches!(param.kind, ParamKind::VarPositional | ParamKind::VarKeyword)
-        {
-            continue;
-        }
         let is_context_like = matches!(
             &p.resolved,
             Some(Resolved::Class(ClassRef::Azure(n))) if n == "Context"
@@ -96,11 +78,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 param.name, param.name
             )
         } else {
-            suggestion
-                .map(|s| format!(" — did you mean '{s}'?"))
-                .unwrap_or_default()
+            did_you_mean_hint(suggestion)
         };
-        let message = match &ctx.unit.v2 {
+        let message = match ctx.unit.decorated() {
             None => format!(
                 "parameter '{}' of {}() is not declared in function.json{hint}",
                 param.name, fname
@@ -124,7 +104,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         };
         if let Some(s) = suggestion {
             if let Some(b) = ctx.bindings_by_name.get(s) {
-                d = d.with_related(&ctx.unit.json_path, b.anchor(), format!("binding '{s}'"));
+                d = d.with_related(ctx.unit.declaration_file(), b.anchor(), format!("binding '{s}'"));
             }
             if let Some(script) = ctx.script_path {
                 d = d.with_fix(
@@ -145,9 +125,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
     ctx.unit
         .json
-        .bindings
-        .iter()
-        .find(|b| b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")))
+        .http_trigger()
         .and_then(|b| b.property_str("route"))
         .map(|r| route_params(&r.value))
         .unwrap_or_default()
@@ -317,7 +295,7 @@ fn add_binding_fixes(
     let (Some(module), Some(annotation)) = (ctx.modules().get(def.script), &p.annotation) else {
         return Vec::new();
     };
-    let Some(text) = ctx.input().text(&unit.json_path) else {
+    let Some(text) = ctx.input().text(unit.declaration_file()) else {
         return Vec::new();
     };
     let Some(array) = json::parse(text)
@@ -341,7 +319,7 @@ fn add_binding_fixes(
         .take(3)
         .map(|t| {
             let members = binding_members(t, &p.name, out);
-            let edit = add_object_item(&unit.json_path, text, &array, &members);
+            let edit = add_object_item(unit.declaration_file(), text, &array, &members);
             QuickFix::new(
                 format!("Add a '{t}' binding '{}' to function.json", p.name),
                 vec![edit],
@@ -352,7 +330,7 @@ fn add_binding_fixes(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -407,12 +385,9 @@ def main(msg, context): pass
             function_app.py:9:13 AZF201 error parameter 'message' of process() is not bound by any decorator (no arg_name='message'); the worker then indexes no function of the app ("0 functions found")
             function_app.py:9:41 AZF201 error parameter 'limit' of process() is not bound by any decorator (no arg_name='limit'); the worker then indexes no function of the app ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF201",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.route(route="hello")
 def hello(request: func.HttpRequest) -> func.HttpResponse:

@@ -2,10 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::context::{Counterparts, FunctionCtx};
+use super::context::{counterpart, did_you_mean_hint, Counterparts, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
-use crate::analysis::python::ParamKind;
 use super::fix_support::{rename_binding_fix, rename_parameter_fix, unbound_params, unit_of, unmatched_bindings, FixCtx, QuickFix};
 use crate::analysis::annotations::{self, accepted_annotations};
 use crate::analysis::catalog::annotation_matrix::ANNOTATIONS;
@@ -13,7 +12,6 @@ use crate::analysis::edits::{add_parameter, azure_prefix_with_import};
 use crate::analysis::entry::EntryDef;
 use crate::analysis::function_json::{Binding, Direction};
 use crate::analysis::names::binding_name_problem;
-use super::context::counterpart;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF202",
@@ -42,17 +40,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for p in &sig.params {
         params.entry(p.param.name.as_str()).or_insert(p.param);
     }
-    let unmatched: Vec<&str> = sig
-        .params
-        .iter()
-        .filter(|p| {
-            !p.is_context
-                && !ctx.bindings_by_name.contains_key(p.param.name.as_str())
-                && !matches!(
-                    p.param.kind,
-                    ParamKind::VarPositional | ParamKind::VarKeyword
-                )
-        })
+    let unmatched: Vec<&str> = ctx
+        .unbound_params()
         .map(|p| p.param.name.as_str())
         .collect();
     let counterparts = Counterparts::new(&unmatched);
@@ -74,10 +63,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let suggestion = counterparts.find(&name.value, missing == 1);
-        let hint = suggestion
-            .map(|s| format!(" — did you mean '{s}'?"))
-            .unwrap_or_default();
-        let message = match &ctx.unit.v2 {
+        let hint = did_you_mean_hint(suggestion);
+        let message = match ctx.unit.decorated() {
             None => format!(
                 "binding '{}' has no parameter in {}(){hint}",
                 name.value, fname
@@ -104,7 +91,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 })
             }
         };
-        let mut d = ctx.json_diag(&META, name.range, message);
+        let mut d = ctx.declaration_diag(&META, name.range, message);
         if let (Some(s), Some(script)) = (suggestion, ctx.script_path) {
             if let Some(p) = params.get(s) {
                 d = d.with_related(script, p.name_range, format!("parameter '{s}'"));
@@ -123,7 +110,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 /// Rename the near-match parameter to the binding (or the binding to it), or add the
 /// parameter with the annotation the binding takes.
 pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
-    let Some(unit) = unit_of(ctx, d).filter(|u| u.json_path == d.file) else {
+    let Some(unit) = unit_of(ctx, d).filter(|u| u.declaration_file() == d.file) else {
         return Vec::new();
     };
     let Some(b) = unit
@@ -213,7 +200,7 @@ fn add_parameter_fix(ctx: &dyn FixCtx, def: &EntryDef, b: &Binding) -> Option<Qu
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -243,12 +230,9 @@ def main(request): pass
             function_app.py:9:26 AZF202 error app.blob_input(arg_name='template') has no parameter 'template' in report(); the worker then indexes no function of the app ("0 functions found")
               related function_app.py:10:5: report() is defined here
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF202",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.route(route="hello")
 def hello(request: func.HttpRequest) -> func.HttpResponse:

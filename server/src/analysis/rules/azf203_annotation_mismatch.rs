@@ -103,7 +103,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if let Some(d) = ctx.script_diag(&META, anchor, ctx.app_fails(message)) {
             out.push(
                 d.with_related(
-                    &ctx.unit.json_path,
+                    ctx.unit.declaration_file(),
                     binding
                         .binding_type
                         .as_ref()
@@ -125,7 +125,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{check, check_fix, titles};
+    use super::super::test_support::{check, check_fix, check_script, titles};
     use expect_test::expect;
 
     #[test]
@@ -168,12 +168,9 @@ def main(req: str, b: func.Out[bytes], ) -> Thing: pass
             function_app.py:5:17 AZF203 error annotation 'func.QueueMessage' of 'timer' does not match its 'timerTrigger' binding; accepted: str, bytes, func.TimerRequest; the worker then indexes no function of the app ("0 functions found")
               related function_app.py:4:6: binding 'timer' is of type 'timerTrigger'
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF203",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.timer_trigger(arg_name="timer", schedule="0 */5 * * * *")
 def tick(timer: func.QueueMessage) -> None:

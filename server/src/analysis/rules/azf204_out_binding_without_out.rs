@@ -100,7 +100,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         d = d.with_related(
-            &ctx.unit.json_path,
+            ctx.unit.declaration_file(),
             binding
                 .direction_raw
                 .as_ref()

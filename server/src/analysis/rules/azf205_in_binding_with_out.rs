@@ -24,14 +24,7 @@ with `msg: func.Out[str]`: add `"direction": "out"` to the binding.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = ctx.signature() else { return };
-    for p in &sig.params {
-        let Some(resolved) = &p.resolved else {
-            continue;
-        };
-        let Some(binding) = ctx.bindings_by_name.get(p.param.name.as_str()) else {
-            continue;
-        };
+    for (p, binding, resolved) in ctx.annotated_bindings() {
         if binding.direction != Some(Direction::In) {
             continue;
         }
@@ -41,31 +34,29 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if args.len() != 1 {
             continue; // AZF206 comes first
         }
-        let Some(ann) = &p.param.annotation else {
-            continue;
-        };
-        let implied = if binding.direction_raw.is_none() && !ctx.is_v2() {
+        let decorated = ctx.unit.decorated().is_some();
+        let implied = if binding.direction_raw.is_none() && !decorated {
             " (the default)"
         } else {
             ""
         };
-        let fix = if ctx.is_v2() {
+        let fix = if decorated {
             "an input binding's parameter takes the value itself (drop Out)"
         } else {
             "set \"direction\": \"out\" or drop Out"
         };
-        if let Some(d) = ctx.script_diag(
-            &META,
-            ann.range,
+        let d = ctx.annotation_diag(&META, p, |_| {
             ctx.app_fails(format!(
                 "binding '{}' has direction 'in'{implied}, but its annotation is func.Out: {fix}",
                 p.param.name
-            )),
-        ) {
-            out.push(d.with_related(&ctx.unit.json_path, binding.anchor(), "the binding"));
+            ))
+        });
+        if let Some(d) = d {
+            out.push(d.with_related(ctx.unit.declaration_file(), binding.anchor(), "the binding"));
         }
     }
 }
+
 
 #[cfg(test)]
 mod tests {

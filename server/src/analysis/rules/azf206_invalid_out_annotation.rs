@@ -21,35 +21,22 @@ Write `func.Out[str]` (or `bytes`, `func.InputStream`, …).
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = ctx.signature() else { return };
-    for p in &sig.params {
-        let Some(resolved) = &p.resolved else {
-            continue;
-        };
-        if p.is_context || !ctx.bindings_by_name.contains_key(p.param.name.as_str()) {
-            continue;
-        }
+    for (p, _, resolved) in ctx.annotated_bindings() {
         let OutShape::Out(args) = out_shape(resolved) else {
             continue;
         };
         if args.len() == 1 {
             continue;
         }
-        let Some(ann) = &p.param.annotation else {
-            continue;
-        };
-        if let Some(d) = ctx.script_diag(
-            &META,
-            ann.range,
+        out.extend(ctx.annotation_diag(&META, p, |ann| {
             ctx.app_fails(format!(
-                "binding {} has invalid Out annotation '{}': Out takes exactly one type, e.g. func.Out[str]",
-                p.param.name, ann.text
-            )),
-        ) {
-            out.push(d);
-        }
+                "binding {} has invalid Out annotation '{ann}': Out takes exactly one type, e.g. func.Out[str]",
+                p.param.name
+            ))
+        }));
     }
 }
+
 
 #[cfg(test)]
 mod tests {

@@ -26,32 +26,18 @@ Write `req: func.HttpRequest`: the worker always passes a value.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = ctx.signature() else { return };
-    for p in &sig.params {
-        let Some(resolved) = &p.resolved else {
-            continue;
-        };
-        if p.is_context || !ctx.bindings_by_name.contains_key(p.param.name.as_str()) {
-            continue;
-        }
+    for (p, _, resolved) in ctx.annotated_bindings() {
         let what = match out_shape(resolved) {
             OutShape::Plain(Resolved::NotAType(what)) => what,
             OutShape::Out([Resolved::NotAType(what)]) => what,
             _ => continue,
         };
-        let Some(ann) = &p.param.annotation else {
-            continue;
-        };
-        if let Some(d) = ctx.script_diag(
-            &META,
-            ann.range,
+        out.extend(ctx.annotation_diag(&META, p, |ann| {
             ctx.app_fails(format!(
-                "binding {} has invalid non-type annotation '{}': {what} is not a class; annotate with the class itself",
-                p.param.name, ann.text
-            )),
-        ) {
-            out.push(d);
-        }
+                "binding {} has invalid non-type annotation '{ann}': {what} is not a class; annotate with the class itself",
+                p.param.name
+            ))
+        }));
     }
 }
 

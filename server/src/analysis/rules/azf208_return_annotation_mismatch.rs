@@ -67,7 +67,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     if let Some(d) = ctx.script_diag(&META, annotation.range, ctx.app_fails(message)) {
         out.push(d.with_related(
-            &ctx.unit.json_path,
+            ctx.unit.declaration_file(),
             ret.anchor(),
             format!("'$return' is a '{binding_type}' binding"),
         ));

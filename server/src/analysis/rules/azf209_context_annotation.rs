@@ -42,21 +42,14 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if ok {
             continue;
         }
-        let Some(ann) = &p.param.annotation else {
-            continue;
-        };
-        if let Some(d) = ctx.script_diag(
-            &META,
-            ann.range,
+        out.extend(ctx.annotation_diag(&META, p, |ann| {
             ctx.app_fails(format!(
-                "the \"context\" parameter is expected to be of type azure.functions.Context, got '{}'",
-                ann.text
-            )),
-        ) {
-            out.push(d);
-        }
+                "the \"context\" parameter is expected to be of type azure.functions.Context, got '{ann}'"
+            ))
+        }));
     }
 }
+
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! AZF211: an annotation names something that does not exist when the worker evaluates it.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -35,9 +35,7 @@ fn problem(resolved: &Resolved) -> Option<String> {
             suggestion,
         } => Some(format!(
             "module '{module}' has no attribute '{attr}' (AttributeError){}",
-            suggestion
-                .map(|s| format!(" — did you mean '{s}'?"))
-                .unwrap_or_default()
+            did_you_mean_hint(suggestion.as_ref())
         )),
         _ => None,
     }
@@ -73,7 +71,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if !module.future_annotations {
         // In a v2 app the module holds many functions: each one checks its own `def`, and the
         // undecorated helpers are checked by every function (the diagnostics are the same).
-        let own = ctx.unit.v2.as_ref().map(|v| v.def_offset);
+        let own = ctx.unit.decorated().map(|v| v.def_offset);
         let mine = |f: &&PyFunction| match own {
             None => true,
             Some(offset) => f.decorators.is_empty() || Some(f.def_offset) == offset,

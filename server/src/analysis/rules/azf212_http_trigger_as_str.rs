@@ -26,33 +26,19 @@ Annotate `req: func.HttpRequest` and read `req.get_body()`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(sig) = ctx.signature() else { return };
-    for p in &sig.params {
-        let Some(Resolved::Class(ClassRef::Builtin(name))) = &p.resolved else {
+    for (p, b, resolved) in ctx.annotated_bindings() {
+        let Resolved::Class(ClassRef::Builtin(name)) = resolved else {
             continue;
         };
-        if name != "str" && name != "bytes" {
+        if (name != "str" && name != "bytes") || b.type_str() != Some("httpTrigger") {
             continue;
         }
-        let Some(b) = ctx.bindings_by_name.get(p.param.name.as_str()) else {
-            continue;
-        };
-        if b.type_str() != Some("httpTrigger") {
-            continue;
-        }
-        let Some(ann) = &p.param.annotation else {
-            continue;
-        };
-        if let Some(d) = ctx.script_diag(
-            &META,
-            ann.range,
+        out.extend(ctx.annotation_diag(&META, p, |_| {
             format!(
                 "'{}: {name}' loads, but every request fails: the worker passes HTTP triggers annotated {name} through the generic binding; use func.HttpRequest",
                 p.param.name
-            ),
-        ) {
-            out.push(d);
-        }
+            )
+        }));
     }
 }
 

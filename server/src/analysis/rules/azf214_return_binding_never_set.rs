@@ -33,7 +33,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if !f.value_returns.is_empty() || f.is_generator {
         return;
     }
-    let mut d = ctx.json_diag(
+    let mut d = ctx.declaration_diag(
         &META,
         ret.anchor(),
         format!(

@@ -52,7 +52,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         Resolution::Unresolved => "is not set",
     };
     let range = trigger.binding_type.as_ref().map(|t| t.range).unwrap_or(trigger.range);
-    let mut d = ctx.json_diag(
+    let mut d = ctx.declaration_diag(
         &META,
         range,
         format!("a {t} needs the storage account in AzureWebJobsStorage, which {problem} in local.settings.json: `func start` refuses to run"),

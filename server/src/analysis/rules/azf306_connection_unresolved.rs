@@ -1,8 +1,8 @@
 //! AZF306: a binding's `connection` names a setting that local.settings.json does not define.
 
-use crate::analysis::settings::CONNECTION_KEYS;
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
+use crate::analysis::settings::CONNECTION_KEYS;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::Resolution;
 use super::fix_support::{add_setting_fix, setting_names, unit_of, FixCtx, QuickFix, EMULATOR};
@@ -44,10 +44,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             if settings.resolve_connection(name) != Resolution::Unresolved {
                 continue;
             }
-            let hint = settings.suggest_value(name)
-                .map(|s| format!(" — did you mean '{s}'?"))
-                .unwrap_or_default();
-            out.push(ctx.json_diag(
+            let hint = did_you_mean_hint(settings.suggest_value(name));
+            out.push(ctx.declaration_diag(
                 &META,
                 conn.range,
                 format!("connection '{name}' does not resolve: local.settings.json has no '{name}', 'AzureWebJobs{name}' or '{name}__…' setting{hint}"),

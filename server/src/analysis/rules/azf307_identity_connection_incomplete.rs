@@ -44,7 +44,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let wanted: Vec<String> = needed.iter().map(|n| format!("{prefix}__{n}")).collect();
-            out.push(ctx.json_diag(
+            out.push(ctx.declaration_diag(
                 &META,
                 conn.range,
                 format!("the identity-based connection '{prefix}' has no {} setting, which a {t} binding needs", wanted.join(" or ")),

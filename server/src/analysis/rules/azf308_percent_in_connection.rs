@@ -3,7 +3,7 @@
 use crate::analysis::settings::CONNECTION_KEYS;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF308",
@@ -30,17 +30,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let bare = conn.value.trim_matches('%').to_string();
-            out.push(
-                ctx.json_diag(
-                    &META,
-                    conn.range,
-                    format!("'{key}' is already a setting name: the host does not expand '{}', write '{bare}'", conn.value),
-                )
-                .with_fix(
-                    format!("Use '{bare}'"),
-                    vec![FileEdit { file: ctx.unit.json_path.clone(), range: conn.range, new_text: format!("\"{bare}\"") }],
-                ),
-            );
+            out.push(ctx.string_diag(
+                &META,
+                conn.range,
+                format!("'{key}' is already a setting name: the host does not expand '{}', write '{bare}'", conn.value),
+                format!("Use '{bare}'"),
+                &bare,
+            ));
         }
     }
 }

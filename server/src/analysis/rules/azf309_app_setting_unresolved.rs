@@ -1,9 +1,9 @@
 //! AZF309: a `%Setting%` expression in a binding names a setting that is not defined.
 
+use super::context::{did_you_mean_hint, FunctionCtx};
+use super::{FixAvailability, RuleMeta};
 use crate::analysis::settings::CONNECTION_KEYS;
 use crate::analysis::settings::setting_expressions;
-use super::context::FunctionCtx;
-use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 use super::fix_support::{add_setting_fix, setting_names, FixCtx, QuickFix};
@@ -48,10 +48,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 } else {
                     v.range
                 };
-                let hint = settings.suggest_value(&name)
-                    .map(|s| format!(" — did you mean '{s}'?"))
-                    .unwrap_or_default();
-                out.push(ctx.json_diag(
+                let hint = did_you_mean_hint(settings.suggest_value(&name));
+                out.push(ctx.declaration_diag(
                     &META,
                     range,
                     format!("'%{name}%' does not resolve: local.settings.json has no setting '{name}'{hint}"),

@@ -1,6 +1,6 @@
 //! AZF310: the code reads an environment variable that local.settings.json does not set.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::EnvRead;
@@ -62,9 +62,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue; // AZF311
         }
         let effect = if read.raises_when_unset { "raises KeyError" } else { "returns None" };
-        let hint = settings.suggest_value(&read.name)
-            .map(|s| format!(" — did you mean '{s}'?"))
-            .unwrap_or_default();
+        let hint = did_you_mean_hint(settings.suggest_value(&read.name));
         out.push(ctx.app_diag(
             &META,
             file,

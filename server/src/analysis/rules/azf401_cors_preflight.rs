@@ -39,7 +39,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 .find(|r| own.start <= r.start && r.end <= own.end)
                 .map(|r| (file.to_string(), *r))
         }),
-        None if ctx.is_v2() => None,
+        None if ctx.unit.decorated().is_some() => None,
         None => ctx.loaded_modules().iter().find_map(|m| {
             let module = ctx.modules.get(&m.file)?;
             module.cors_headers.first().map(|r| (m.file.clone(), *r))
@@ -47,7 +47,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     let Some((header_file, header_range)) = header else { return };
     for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {
+        if !b.is_http_trigger() {
             continue;
         }
         let Some(methods) = b.property("methods").and_then(|m| m.value.as_ref()) else { continue };
@@ -58,7 +58,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let insert_at = methods.range.end as usize - 1;
         let new_text = if items.is_empty() { "\"options\"" } else { ", \"options\"" };
         out.push(
-            ctx.json_diag(
+            ctx.declaration_diag(
                 &META,
                 methods.range,
                 "the code sets CORS headers, but `methods` has no \"options\": the browser's pre-flight request gets 404 (and Host.CORS is not set)",
@@ -66,7 +66,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             .with_related(&header_file, header_range, "CORS header set here")
             .with_fix(
                 "Add \"options\" to methods",
-                vec![FileEdit { file: ctx.unit.json_path.clone(), range: TextRange::empty(insert_at), new_text: new_text.to_string() }],
+                vec![FileEdit { file: ctx.unit.declaration_file().to_string(), range: TextRange::empty(insert_at), new_text: new_text.to_string() }],
             ),
         );
     }

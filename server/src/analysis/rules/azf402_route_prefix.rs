@@ -2,7 +2,7 @@
 
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::routes::route_prefix;
 
 pub const META: RuleMeta = RuleMeta {
@@ -25,33 +25,25 @@ Write `"route": "orders/{id}"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.unit.v2.as_ref().is_some_and(|v| v.http_app.is_some()) {
+    if ctx.unit.decorated().is_some_and(|v| v.http_app.is_some()) {
         return; // AZF717: the ASGI/WSGI function's route is the library's
     }
     let prefix = route_prefix(ctx.app);
     if prefix.is_empty() {
         return;
     }
-    for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {
-            continue;
-        }
-        let Some(route) = b.property_str("route") else { continue };
+    for route in ctx.http_trigger_routes() {
         if !route.value.starts_with('/') {
             continue;
         }
         let fixed = route.value.trim_start_matches('/');
-        out.push(
-            ctx.json_diag(
-                &META,
-                route.range,
-                format!("route '{}' starts with '/': the host builds '{prefix}/{}', which routing rejects, and does not start", route.value, route.value),
-            )
-            .with_fix(
-                format!("Use route '{fixed}'"),
-                vec![FileEdit { file: ctx.unit.json_path.clone(), range: route.range, new_text: format!("\"{fixed}\"") }],
-            ),
-        );
+        out.push(ctx.string_diag(
+            &META,
+            route.range,
+            format!("route '{}' starts with '/': the host builds '{prefix}/{}', which routing rejects, and does not start", route.value, route.value),
+            format!("Use route '{fixed}'"),
+            fixed,
+        ));
     }
 }
 

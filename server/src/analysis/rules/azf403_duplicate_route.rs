@@ -86,7 +86,7 @@ impl Shape {
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, Shape> = HashMap::new();
     for unit in ctx.units {
-        let Some(b) = unit.json.bindings.iter().find(|b| b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))) else {
+        let Some(b) = unit.json.http_trigger() else {
             continue;
         };
         let route = b.property_str("route");
@@ -110,7 +110,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             out.push(
                 ctx.diag(
                     &META,
-                    &unit.json_path,
+                    unit.declaration_file(),
                     range,
                     format!(
                         "'{}' declares route '{}' for {}, like '{}': the host refuses '{}' (route conflict)",
@@ -124,7 +124,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 .with_related(other_path, *other_range, format!("'{}' declares the same route", quoted(other))),
             );
         }
-        entry.push((unit.name.clone(), methods, unit.json_path.clone(), range));
+        entry.push((unit.name.clone(), methods, unit.declaration_file().to_string(), range));
     }
 }
 

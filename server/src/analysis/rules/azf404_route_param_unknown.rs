@@ -28,19 +28,18 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if module.route_param_reads.is_empty() {
         return;
     }
-    let Some(trigger) = ctx.unit.json.bindings.iter().find(|b| b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger"))) else {
+    let Some(trigger) = ctx.unit.json.http_trigger() else {
         return;
     };
     let route = trigger.property_str("route");
     let declared = route.as_ref().map(|r| route_params(&r.value)).unwrap_or_default();
     let declared_set: std::collections::HashSet<&str> = declared.iter().map(String::as_str).collect();
     let suggester = Suggester::new(declared.iter().map(String::as_str));
-    let own = ctx.own_code();
     for (name, range) in &module.route_param_reads {
         if declared_set.contains(name.as_str()) {
             continue;
         }
-        if ctx.is_v2() && !own.is_some_and(|(_, r)| r.start <= range.start && range.end <= r.end) {
+        if !ctx.owns(*range) {
             continue; // another function's code
         }
         let hint = suggester
@@ -53,7 +52,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         };
         let mut d = ctx.diag(&META, script, *range, format!("route parameter '{}' is not in {what}{hint}", quoted(name)));
         if let Some(r) = &route {
-            d = d.with_related(&ctx.unit.json_path, r.range, "the route");
+            d = d.with_related(ctx.unit.declaration_file(), r.range, "the route");
         }
         out.push(d);
     }
@@ -61,7 +60,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -82,12 +81,9 @@ mod tests {
             function_app.py:9:68 AZF404 warning route parameter 'userid' is not in route 'users/{user_id}' — did you mean 'user_id'?
               related function_app.py:7:18: the route
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF404",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.route(route="users")
 def list_users(req): return "[]"

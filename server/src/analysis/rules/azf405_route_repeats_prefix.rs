@@ -2,7 +2,7 @@
 
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::routes::route_prefix;
 
 pub const META: RuleMeta = RuleMeta {
@@ -27,11 +27,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if prefix.is_empty() {
         return;
     }
-    for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) {
-            continue;
-        }
-        let Some(route) = b.property_str("route") else { continue };
+    for route in ctx.http_trigger_routes() {
         let v = route.value.as_str();
         let repeats = v.len() > prefix.len()
             && v[..prefix.len()].eq_ignore_ascii_case(&prefix)
@@ -40,13 +36,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let fixed = &v[prefix.len() + 1..];
-        out.push(
-            ctx.json_diag(&META, route.range, format!("route '{v}' repeats the route prefix '{prefix}': it is served at /{prefix}/{v}"))
-                .with_fix(
-                    format!("Use route '{fixed}'"),
-                    vec![FileEdit { file: ctx.unit.json_path.clone(), range: route.range, new_text: format!("\"{fixed}\"") }],
-                ),
-        );
+        let message = format!("route '{v}' repeats the route prefix '{prefix}': it is served at /{prefix}/{v}");
+        out.push(ctx.string_diag(&META, route.range, message, format!("Use route '{fixed}'"), fixed));
     }
 }
 

@@ -25,15 +25,15 @@ Choose another first segment, e.g. `manage/users`.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for b in &ctx.unit.json.bindings {
-        if !b.type_str().is_some_and(|t| t.eq_ignore_ascii_case("httpTrigger")) || b.is_return() {
+        if !b.is_http_trigger() || b.is_return() {
             continue;
         }
         let route = b.property_str("route");
         let (value, range, defaulted) = match &route {
             Some(r) if !r.value.trim().is_empty() => (r.value.clone(), r.range, false),
-            _ if ctx.unit.v2.as_ref().is_some_and(|v| v.name_dynamic) => continue,
+            _ if !ctx.unit.name_is_known() => continue,
             _ => {
-                let range = ctx.unit.v2.as_ref().map(|v| v.name_range).unwrap_or(b.anchor());
+                let range = ctx.unit.name_range().unwrap_or(b.anchor());
                 (ctx.name().to_string(), range, true)
             }
         };
@@ -46,7 +46,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         } else {
             format!("route '{value}'")
         };
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             range,
             format!("{what} starts with '{reserved}', which the host reserves for its built-in routes: '{}' does not load", ctx.name()),

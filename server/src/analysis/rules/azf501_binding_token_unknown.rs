@@ -104,12 +104,12 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             let rest = unknown.len().saturating_sub(MAX_TOKENS_PER_VALUE);
             for (token, range, suggestion) in unknown.iter().take(MAX_TOKENS_PER_VALUE) {
                 let hint = suggestion.map(|s| format!(" — did you mean '{{{}}}'?", quoted(s))).unwrap_or_default();
-                out.push(ctx.json_diag(&META, *range, format!("'{{{}}}' is not supplied by {what}{hint}", quoted(token))));
+                out.push(ctx.declaration_diag(&META, *range, format!("'{{{}}}' is not supplied by {what}{hint}", quoted(token))));
             }
             if rest > 0 {
                 let (_, first, _) = &unknown[MAX_TOKENS_PER_VALUE];
                 let (_, last, _) = &unknown[unknown.len() - 1];
-                out.push(ctx.json_diag(
+                out.push(ctx.declaration_diag(
                     &META,
                     TextRange::new(first.start as usize, last.end as usize),
                     format!(

@@ -52,7 +52,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 Some("a `%` without its closing `%`")
             };
             if let Some(problem) = problem {
-                out.push(ctx.json_diag(&META, v.range, format!("'{}' of '{}' has {problem}", m.key, b.name_str().unwrap_or(""))));
+                out.push(ctx.declaration_diag(&META, v.range, format!("'{}' of '{}' has {problem}", m.key, b.name_str().unwrap_or(""))));
             }
         }
     }

@@ -29,7 +29,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let first = ctx.units[0];
     out.push(ctx.diag(
         &META,
-        &first.json_path,
+        first.declaration_file(),
         TextRange::empty(0),
         format!("the app at '{}' has no host.json: `func start` cannot find the app root and the host runs without an extension bundle", ctx.app.root),
     ));

@@ -44,7 +44,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if BUILT_IN.contains(&t.value.to_ascii_lowercase().as_str()) {
             continue;
         }
-        out.push(ctx.json_diag(
+        out.push(ctx.declaration_diag(
             &META,
             t.range,
             format!("binding type '{}' comes from an extension, but host.json has no extensionBundle: the host reports it as not registered", t.value),

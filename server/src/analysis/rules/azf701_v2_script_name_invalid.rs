@@ -25,7 +25,7 @@ Rename the script, e.g. `my_app.py`, and the setting with it.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     if model.script.is_valid() {
         return;
     }

@@ -27,7 +27,7 @@ Add `app = func.FunctionApp()` and `app.register_functions(bp)`.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     if !model.app_names.is_empty() || model.uncertain || !model.script.is_valid() {
         return;
     }

@@ -24,7 +24,7 @@ Keep one app object under one name; put other functions in a `Blueprint` and reg
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let [first, rest @ ..] = model.app_names.as_slice() else {
         return;
     };
@@ -58,7 +58,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -69,12 +69,9 @@ mod tests {
             function_app.py:4:1 AZF703 error 'admin' is a second FunctionApp at module level (besides 'app'): the worker refuses more than one ("More than one FunctionApp or other top level function app instances are defined.") and indexes no function of the app ("0 functions found")
               related function_app.py:2:1: 'app' is the first
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF703",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 application = app
 admin = func.FunctionApp()
 bp = func.Blueprint()

@@ -25,7 +25,7 @@ Move the function into `function_app.py` (or a blueprint) as a decorated functio
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let script = &model.script.name;
     for path in ctx.app.files.keys() {
         let Some(folder) = path.strip_suffix("/function.json") else {
@@ -47,7 +47,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -55,12 +55,9 @@ mod tests {
         expect![[r#"
             LegacyHttp/function.json:1:1 AZF704 warning function_app.py makes this a v2 app: the worker indexes its decorators and ignores function.json folders, so 'LegacyHttp' is not indexed (the host logs "Detected mixed function app. Some functions may not be indexed - LegacyHttp")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF704",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 //- /LegacyHttp/function.json
 {"bindings": [{"type": "httpTrigger", "name": "req"}]}
 //- /LegacyHttp/__init__.py

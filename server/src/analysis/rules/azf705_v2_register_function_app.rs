@@ -24,7 +24,7 @@ Declare the other functions on a `func.Blueprint()` and register that.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     for p in &model.problems {
         let Problem::RegisterApp { file, range, kind } = p else {
             continue;
@@ -44,7 +44,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -52,12 +52,9 @@ mod tests {
         expect![[r#"
             function_app.py:4:24 AZF705 error register_functions() needs a Blueprint, not a FunctionApp: it raises TypeError ("functions can not be type of FunctionRegister!"), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF705",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 other = func.Blueprint()
 app.register_functions(func.FunctionApp())
 app.register_functions(other)

@@ -29,7 +29,7 @@ Register each blueprint once, after all its functions are defined (usually at th
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     if model.unknown_registrations || model.app_names.is_empty() {
         return;
     }

@@ -31,7 +31,7 @@ Rename one `def`, or give it `@app.function_name(name="GetItem")`.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let mut seen: HashMap<String, (usize, String, crate::analysis::text::TextRange)> =
         HashMap::new();
     let mut occurrences: HashMap<usize, usize> = HashMap::new();
@@ -92,7 +92,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -103,12 +103,9 @@ mod tests {
             function_app.py:13:25 AZF707 error function name 'Process' is already used: the library refuses it ("Function Process does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
               related function_app.py:5:5: 'Process' is first declared here
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF707",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.schedule(arg_name="t", schedule="0 * * * * *")
 def Process(t): pass

@@ -27,11 +27,11 @@ Add the decorator that should run the function, e.g. `@app.timer_trigger(...)` o
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = &ctx.unit.v2 else { return };
+    let Some(v2) = ctx.unit.decorated() else { return };
     if v2.http_app.is_some() {
         return;
     }
-    let file = &ctx.unit.json_path;
+    let file = ctx.unit.declaration_file();
     let triggers: Vec<_> = v2
         .decorators
         .iter()
@@ -84,7 +84,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -93,12 +93,9 @@ mod tests {
             function_app.py:4:2 AZF708 error enqueue() has no trigger decorator: the library refuses it ("Function enqueue does not have a trigger. A valid function must have one and only one trigger registered.") and the worker indexes no function of the app ("0 functions found")
             function_app.py:8:41 AZF708 error 'queueTriger' does not end with 'Trigger', so the host sees no trigger: it refuses 'process' ("No trigger binding specified. A function must have a trigger input binding.")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF708",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.queue_output(arg_name="msg", queue_name="outbox", connection="AzureWebJobsStorage")
 def enqueue(msg: func.Out[str]) -> None:

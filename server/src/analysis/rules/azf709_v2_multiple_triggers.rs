@@ -26,7 +26,7 @@ Split it into two functions that share code.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     for f in model.functions.iter().filter(|f| f.imported) {
         let mut triggers = f
             .decorators
@@ -53,7 +53,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -62,12 +62,9 @@ mod tests {
             function_app.py:4:2 AZF709 error a second trigger for orders(): app.queue_trigger() already added one and a function has exactly one; it raises ValueError ("A trigger was already registered to this function."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
               related function_app.py:5:2: the first trigger
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF709",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.route(route="orders", methods=["POST"])
 @app.queue_trigger(arg_name="msg", queue_name="orders", connection="AzureWebJobsStorage")

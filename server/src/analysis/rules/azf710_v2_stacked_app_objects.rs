@@ -29,7 +29,7 @@ Use decorators of one object per function (`@app.queue_output` here).
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     for p in &model.problems {
         let (decorator, function, grabbed) = match p {
             Problem::StackedEmpty {
@@ -79,7 +79,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -87,12 +87,9 @@ mod tests {
         expect![[r#"
             function_app.py:5:2 AZF710 error bp.queue_output is stacked on create_order(), a function of 'app': 'bp' has no function of its own to attach it to, so it raises IndexError ("pop from empty list"), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF710",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 bp = func.Blueprint()
 
 @bp.queue_output(arg_name="msg", queue_name="audit", connection="AzureWebJobsStorage")
@@ -105,12 +102,9 @@ app.register_functions(bp)
         expect![[r#"
             function_app.py:8:2 AZF710 error bp.queue_output is stacked on create_order(), a function of 'app': it attaches to 'bp''s last function ping() instead, so neither function matches its bindings and the worker indexes no function of the app ("0 functions found"); use app.queue_output
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF710",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 bp = func.Blueprint()
 
 @bp.route(route="ping")

@@ -1,11 +1,12 @@
 //! AZF711: a decorator (or app) argument is not a member of the enumeration the library parses it into.
 
-use super::context::AppCtx;
+use super::context::{did_you_mean_hint, AppCtx};
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::catalog::decorator_types::{enumeration, EnumSpec};
+use crate::analysis::catalog::decorator_types::EnumSpec;
+use crate::analysis::catalog::enumeration;
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
-use crate::analysis::v2::bind::{bind_args, enum_value, sequence, EnumValue};
+use crate::analysis::v2::bind::{enum_value, sequence, EnumValue};
 use crate::analysis::v2::syntax::{ExprKind, PyExpr};
 use crate::analysis::v2::{constant, import_fails, ObjectKind};
 
@@ -31,9 +32,7 @@ Use a member name, or the enum itself: `func.AuthLevel.ANONYMOUS`.
 
 /// `'public' is not a member of AuthLevel (FUNCTION, ANONYMOUS, ADMIN)`, and a suggestion.
 fn problem(spec: &EnumSpec, value: &str) -> (String, String) {
-    let hint = did_you_mean(&value.to_uppercase(), spec.members.iter().copied())
-        .map(|s| format!(" — did you mean '{s}'?"))
-        .unwrap_or_default();
+    let hint = did_you_mean_hint(did_you_mean(&value.to_uppercase(), spec.members.iter().copied()));
     (
         format!(
             "'{value}' is not a member of {} ({})",
@@ -45,7 +44,7 @@ fn problem(spec: &EnumSpec, value: &str) -> (String, String) {
 }
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let fails = import_fails(&model.script.name);
     // App objects: `http_auth_level` is looked up by exact member name.
     for obj in model.objects.iter().filter(|o| o.imported && o.kind.is_register()) {
@@ -89,11 +88,10 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     }
     for f in model.functions.iter().filter(|f| f.imported) {
         for d in &f.decorators {
-            let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+            let Some((_, bound)) = d.bound_args() else {
                 continue;
             };
             let lookup = |n: &str| constant(ctx.modules, &d.file, n);
-            let bound = bind_args(spec, call);
             for (p, arg) in &bound.params {
                 let Some(e) = p.enum_type.and_then(enumeration) else {
                     continue;

@@ -1,10 +1,9 @@
 //! AZF712: a decorator call lacks a required argument or passes one it does not take.
 
-use super::context::AppCtx;
+use super::context::{did_you_mean_hint, AppCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::did_you_mean;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::v2::bind::bind_args;
 use crate::analysis::v2::import_fails;
 
 pub const META: RuleMeta = RuleMeta {
@@ -28,14 +27,13 @@ Pass the arguments the decorator takes (completion lists them).
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let fails = import_fails(&model.script.name);
     for f in model.functions.iter().filter(|f| f.imported) {
         for d in &f.decorators {
-            let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+            let Some((spec, bound)) = d.bound_args() else {
                 continue;
             };
-            let bound = bind_args(spec, call);
             let name = d.display();
             let missing = bound.missing(spec);
             if !missing.is_empty() {
@@ -57,9 +55,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             if !spec.kwargs {
                 for a in &bound.extra {
                     let Some((k, range)) = &a.keyword else { continue };
-                    let hint = did_you_mean(k, spec.params.iter().map(|p| p.name))
-                        .map(|s| format!(" — did you mean '{s}'?"))
-                        .unwrap_or_default();
+                    let hint = did_you_mean_hint(did_you_mean(k, spec.params.iter().map(|p| p.name)));
                     out.push(ctx.diag(
                         &META,
                         &d.file,
@@ -97,7 +93,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -107,12 +103,9 @@ mod tests {
             function_app.py:7:12 AZF712 error app.route() takes no argument 'rout': it raises TypeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") — did you mean 'route'?
             function_app.py:8:25 AZF712 error app.function_name() gets 'name' twice: it raises TypeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF712",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.queue_trigger(arg_name="m", queue_name="q")
 def q(m): pass

@@ -3,7 +3,6 @@
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::v2::bind::bind_args;
 use crate::analysis::v2::import_fails;
 
 pub const META: RuleMeta = RuleMeta {
@@ -26,16 +25,15 @@ Add `connection="EventGridConnection"`, or both `topic_endpoint_uri=` and `topic
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     for f in model.functions.iter().filter(|f| f.imported) {
         for d in &f.decorators {
             if d.method != "event_grid_output" {
                 continue;
             }
-            let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+            let Some((_, bound)) = d.bound_args() else {
                 continue;
             };
-            let bound = bind_args(spec, call);
             if bound.dynamic {
                 continue;
             }
@@ -65,7 +63,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -74,12 +72,9 @@ mod tests {
             function_app.py:5:2 AZF713 error app.event_grid_output() has no 'connection' and no topic endpoint/key: it raises ValueError ("Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
             function_app.py:9:2 AZF713 error app.event_grid_output() has both 'connection' and a topic endpoint/key: it raises ValueError ("Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF713",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.queue_trigger(arg_name="m", queue_name="q", connection="C")
 @app.event_grid_output(arg_name="o")

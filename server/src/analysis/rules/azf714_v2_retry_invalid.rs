@@ -1,10 +1,10 @@
 //! AZF714: a `retry` policy the worker cannot turn into retry options.
 
-use super::context::FunctionCtx;
+use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
-use crate::analysis::v2::bind::{bind_args, int_literal_ok, time_of_day_ok};
+use crate::analysis::v2::bind::{int_literal_ok, time_of_day_ok};
 use crate::analysis::v2::syntax::{ExprKind, PyExpr};
 
 pub const META: RuleMeta = RuleMeta {
@@ -37,15 +37,13 @@ fn literal(expr: Option<&PyExpr>) -> Result<Option<&str>, ()> {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = &ctx.unit.v2 else { return };
     // The worker reads the retry setting nearest the `def`.
-    let Some(d) = v2.decorators.iter().find(|d| d.method == "retry") else {
+    let Some(d) = ctx.unit.decorators().iter().find(|d| d.method == "retry") else {
         return;
     };
-    let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+    let Some((_, bound)) = d.bound_args() else {
         return;
     };
-    let bound = bind_args(spec, call);
     if bound.dynamic {
         return;
     }
@@ -53,7 +51,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let mut report = |range: TextRange, what: String| {
         out.push(ctx.diag(
             &META,
-            &ctx.unit.json_path,
+            ctx.unit.declaration_file(),
             range,
             ctx.app_fails(format!("{what} (retry policy of '{}')", ctx.name())),
         ));
@@ -107,12 +105,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         return;
     }
     if strategy != "exponential_backoff" {
-        let hint = crate::analysis::catalog::did_you_mean(
+        let hint = did_you_mean_hint(crate::analysis::catalog::did_you_mean(
             strategy,
             ["fixed_delay", "exponential_backoff"],
-        )
-        .map(|s| format!(" — did you mean '{s}'?"))
-        .unwrap_or_default();
+        ));
         report(
             range_of("strategy"),
             format!("retry strategy '{strategy}' is neither 'fixed_delay' nor 'exponential_backoff'{hint}: the worker fails (ValueError: unknown enum label \"{strategy}\")"),
@@ -122,7 +118,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -133,12 +129,9 @@ mod tests {
             function_app.py:12:60 AZF714 error max_retry_count 'three' is not an integer: the worker fails (ValueError: invalid literal for int() with base 10: 'three') (retry policy of 'c'); the worker then indexes no function of the app ("0 functions found")
             function_app.py:16:2 AZF714 error a fixed_delay retry needs delay_interval (hh:mm:ss): the worker fails (TypeError: strptime() argument 0 must be str) (retry policy of 'd'); the worker then indexes no function of the app ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF714",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.retry(strategy="fixed_delay", max_retry_count="3", delay_interval="10s")
 @app.timer_trigger(arg_name="t", schedule="0 */5 * * * *")

@@ -4,7 +4,6 @@ use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::decorator_types::{camel_case, DecoratorKind};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::v2::bind::bind_args;
 use crate::analysis::v2::syntax::{ExprKind, PyExpr};
 
 pub const META: RuleMeta = RuleMeta {
@@ -28,12 +27,10 @@ Use `visibility_timeout="00:00:30"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = &ctx.unit.v2 else { return };
-    for d in &v2.decorators {
-        let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+    for d in ctx.unit.decorators() {
+        let Some((spec, bound)) = d.bound_args() else {
             continue;
         };
-        let bound = bind_args(spec, call);
         let mut keys: Vec<(String, crate::analysis::text::TextRange)> = Vec::new();
         if spec.kwargs {
             keys.extend(bound.extra.iter().filter_map(|a| a.keyword.clone()));
@@ -72,7 +69,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::check_script;
     use expect_test::expect;
 
     #[test]
@@ -81,12 +78,9 @@ mod tests {
             function_app.py:4:69 AZF715 error extra field 'visibility-timeout' of app.queue_trigger() is neither one word nor snake_case: building the binding fails (ValueError: Please ensure visibility-timeout is a word or snake case string with underscore as separator.); the worker then indexes no function of the app ("0 functions found")
             function_app.py:7:45 AZF715 error extra field 'x.y' of app.route() is neither one word nor snake_case: building the binding fails (ValueError: Please ensure x.y is a word or snake case string with underscore as separator.); the worker then indexes no function of the app ("0 functions found")
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF715",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.queue_trigger(arg_name="m", queue_name="q", connection="C", **{"visibility-timeout": "00:00:30"}, batch_size=4)
 def a(m): pass

@@ -26,7 +26,7 @@ Add `azure-functions-durable` to requirements.txt.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let Some(reqs) = requirements::parse(ctx.app, "requirements.txt") else {
         return; // AZF604
     };
@@ -73,7 +73,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -82,12 +82,9 @@ mod tests {
             function_app.py:4:2 AZF716 warning app.activity_trigger() needs azure-functions-durable, which requirements.txt does not list: after deploy the worker's import of function_app.py fails and no function of the app is indexed
               fix: Add azure-functions-durable to requirements.txt
         "#]]
-        .assert_eq(&check(
+        .assert_eq(&check_script(
             "AZF716",
             r#"
-//- /function_app.py
-import azure.functions as func
-app = func.FunctionApp()
 
 @app.activity_trigger(input_name="city")
 def hello(city: str) -> str:

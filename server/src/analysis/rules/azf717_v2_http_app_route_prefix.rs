@@ -27,7 +27,7 @@ framework then routes every path itself).
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2() else { return };
+    let Some(model) = ctx.v2_app() else { return };
     let prefix = route_prefix(ctx.app);
     if prefix.is_empty() {
         return;

@@ -3,7 +3,6 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
-use crate::analysis::v2::bind::bind_args;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF718",
@@ -28,15 +27,14 @@ Use `context_name="context"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(v2) = &ctx.unit.v2 else { return };
+    let Some(v2) = ctx.unit.decorated() else { return };
     for d in &v2.decorators {
         if d.method != "orchestration_trigger" && d.method != "entity_trigger" {
             continue;
         }
-        let (Some(spec), Some(call)) = (d.spec(), &d.call) else {
+        let Some((_, bound)) = d.bound_args() else {
             continue;
         };
-        let bound = bind_args(spec, call);
         let Some(value) = bound.value("context_name") else {
             continue;
         };

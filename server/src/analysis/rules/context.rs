@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::app::AppInput;
-use crate::analysis::diagnostic::Diagnostic;
+use crate::analysis::diagnostic::{Diagnostic, FileEdit};
 use crate::analysis::function::{self, Entry, FunctionUnit, Modules, Script};
-use crate::analysis::function_json::Binding;
+use crate::analysis::function_json::{Binding, Spanned};
 use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
@@ -22,8 +22,8 @@ pub struct AppCtx<'a> {
     pub units: &'a [&'a FunctionUnit],
     /// `local.settings.json`, when the app has one.
     pub settings: Option<crate::analysis::settings::LocalSettings>,
-    /// The v2 model, computed on first use.
-    v2: std::cell::OnceCell<Option<crate::analysis::v2::V2App>>,
+    /// The decorator model of the app, computed on first use.
+    v2_app: std::cell::OnceCell<Option<crate::analysis::v2::V2App>>,
 }
 
 impl<'a> AppCtx<'a> {
@@ -37,13 +37,13 @@ impl<'a> AppCtx<'a> {
             modules,
             units,
             settings: crate::analysis::settings::local_settings(app),
-            v2: std::cell::OnceCell::new(),
+            v2_app: std::cell::OnceCell::new(),
         }
     }
 
-    /// The v2 model of the app, when it is a v2 app.
-    pub fn v2(&self) -> Option<&crate::analysis::v2::V2App> {
-        self.v2
+    /// What the app's decorators define, when the app uses the decorator model.
+    pub fn v2_app(&self) -> Option<&crate::analysis::v2::V2App> {
+        self.v2_app
             .get_or_init(|| crate::analysis::v2::model(self.app, self.modules))
             .as_ref()
     }
@@ -56,16 +56,27 @@ impl<'a> AppCtx<'a> {
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic {
-            code: Rule::new(rule),
-            severity: rule.severity,
-            file: file.to_string(),
-            range,
-            message: message.into(),
-            function: None,
-            related: Vec::new(),
-            fixes: Vec::new(),
-        }
+        rule_diag(rule, file, range, message.into(), None)
+    }
+}
+
+/// A diagnostic of `rule`, for `function` when it belongs to one.
+fn rule_diag(
+    rule: &'static RuleMeta,
+    file: &str,
+    range: TextRange,
+    message: String,
+    function: Option<String>,
+) -> Diagnostic {
+    Diagnostic {
+        code: Rule::new(rule),
+        severity: rule.severity,
+        file: file.to_string(),
+        range,
+        message,
+        function,
+        related: Vec::new(),
+        fixes: Vec::new(),
     }
 }
 
@@ -131,7 +142,7 @@ impl<'a> FunctionCtx<'a> {
         unit: &'a FunctionUnit,
         settings: Option<Option<Arc<LocalSettings>>>,
     ) -> FunctionCtx<'a> {
-        let json_text = app.text(&unit.json_path).unwrap_or("");
+        let json_text = app.text(unit.declaration_file()).unwrap_or("");
         let (script_path, script_text) = match &unit.script {
             Script::Found { path, .. } if path.ends_with(".py") => {
                 (Some(path.as_str()), app.text(path))
@@ -139,7 +150,7 @@ impl<'a> FunctionCtx<'a> {
             _ => (None, None),
         };
         let module = script_path.and_then(|p| modules.get(p)).map(|m| m.as_ref());
-        let entry_name = match &unit.v2 {
+        let entry_name = match unit.decorated() {
             Some(v2) => v2.def_name.clone(),
             None => unit
                 .json
@@ -186,13 +197,13 @@ impl<'a> FunctionCtx<'a> {
     /// What `entryPoint` (or the decorated `def`) names in the script, when the script is a
     /// parsed Python module.
     pub fn entry(&self) -> Option<Entry<'a>> {
-        *self
-            .entry
-            .get_or_init(|| match (&self.unit.v2, self.module, self.script_text) {
+        *self.entry.get_or_init(
+            || match (self.unit.decorated(), self.module, self.script_text) {
                 (Some(v2), Some(m), _) => Some(v2_entry(m, v2)),
                 (None, Some(m), Some(t)) => Some(function::entry_point(m, &self.entry_name, t)),
                 _ => None,
-            })
+            },
+        )
     }
 
     /// The signature the worker checks, when the entry point is a function or class we can read
@@ -206,10 +217,10 @@ impl<'a> FunctionCtx<'a> {
     fn compute_signature(&self) -> Option<Signature<'a>> {
         let unit = self.unit;
         match (self.module, self.entry()) {
-            (Some(_), Some(_)) if unit.v2.as_ref().is_some_and(|v| v.dynamic_names) => None,
+            (Some(_), Some(_)) if unit.decorated().is_some_and(|v| v.dynamic_names) => None,
             (Some(m), Some(e)) if m.syntax_errors.is_empty() => {
                 let mut sig = signature(m, e, &self.bindings_by_name);
-                if let (Some(sig), Some(v2)) = (sig.as_mut(), &unit.v2) {
+                if let (Some(sig), Some(v2)) = (sig.as_mut(), unit.decorated()) {
                     // `durable_client_input` replaces the client parameter's annotation by `str`.
                     for p in &mut sig.params {
                         if v2.durable_clients.contains(&p.param.name) {
@@ -266,26 +277,24 @@ impl<'a> FunctionCtx<'a> {
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic {
-            code: Rule::new(rule),
-            severity: rule.severity,
-            file: file.to_string(),
+        rule_diag(
+            rule,
+            file,
             range,
-            message: message.into(),
-            function: Some(self.unit.name.clone()),
-            related: Vec::new(),
-            fixes: Vec::new(),
-        }
+            message.into(),
+            Some(self.unit.name.clone()),
+        )
     }
 
-    /// A diagnostic in this function's `function.json`.
-    pub fn json_diag(
+    /// A diagnostic in the file that declares this function's bindings (function.json or the
+    /// Python file with the decorators), where every binding range is.
+    pub fn declaration_diag(
         &self,
         rule: &'static RuleMeta,
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
-        self.diag(rule, &self.unit.json_path, range, message)
+        self.diag(rule, self.unit.declaration_file(), range, message)
     }
 
     /// A diagnostic in this function's script.
@@ -298,20 +307,99 @@ impl<'a> FunctionCtx<'a> {
         Some(self.diag(rule, self.script_path?, range, message))
     }
 
+    /// A diagnostic at `param`'s annotation in the script; `message` gets the annotation as
+    /// written. `None` when the parameter is not annotated.
+    pub fn annotation_diag(
+        &self,
+        rule: &'static RuleMeta,
+        param: &SigParam,
+        message: impl FnOnce(&str) -> String,
+    ) -> Option<Diagnostic> {
+        let annotation = param.param.annotation.as_ref()?;
+        self.script_diag(rule, annotation.range, message(&annotation.text))
+    }
+
+    /// A diagnostic at a string of the declaration (`range`, with its quotes), with the fix
+    /// `title` that writes the string `value` there instead.
+    pub fn string_diag(
+        &self,
+        rule: &'static RuleMeta,
+        range: TextRange,
+        message: String,
+        title: String,
+        value: &str,
+    ) -> Diagnostic {
+        let edit = FileEdit {
+            file: self.unit.declaration_file().to_string(),
+            range,
+            new_text: format!("\"{value}\""),
+        };
+        self.declaration_diag(rule, range, message)
+            .with_fix(title, vec![edit])
+    }
+
+    /// The parameters the worker matches to a binding (same name) whose annotation it resolves,
+    /// with that binding and that annotation.
+    pub fn annotated_bindings(
+        &self,
+    ) -> impl Iterator<Item = (&SigParam<'a>, &'a Binding, &Resolved)> + '_ {
+        self.signature().into_iter().flat_map(move |sig| {
+            sig.params.iter().filter_map(move |p| {
+                let resolved = p.resolved.as_ref()?;
+                let binding = *self.bindings_by_name.get(p.param.name.as_str())?;
+                Some((p, binding, resolved))
+            })
+        })
+    }
+
+    /// The parameters the worker wants a binding for (neither the invocation context nor
+    /// `*args`/`**kwargs`) that have none.
+    pub fn unbound_params(&self) -> impl Iterator<Item = &SigParam<'a>> + '_ {
+        self.signature()
+            .into_iter()
+            .flat_map(|sig| &sig.params)
+            .filter(|p| {
+                !p.is_context
+                    && !self.bindings_by_name.contains_key(p.param.name.as_str())
+                    && !matches!(
+                        p.param.kind,
+                        ParamKind::VarPositional | ParamKind::VarKeyword
+                    )
+            })
+    }
+
+    /// The `route` of each of the function's HTTP triggers that has one.
+    pub fn http_trigger_routes(&self) -> impl Iterator<Item = Spanned> + 'a {
+        self.unit
+            .json
+            .bindings
+            .iter()
+            .filter(|b| b.is_http_trigger())
+            .filter_map(|b| b.property_str("route"))
+    }
+
+    /// The modules the worker runs to load this function that parse (a module with a syntax
+    /// error is AZF009's), with their summaries.
+    pub fn parsed_loaded_modules(&self) -> impl Iterator<Item = (&LoadedModule, &'a PyModule)> {
+        let modules = self.modules;
+        self.loaded_modules().iter().filter_map(move |m| {
+            let module = modules.get(&m.file)?;
+            module
+                .syntax_errors
+                .is_empty()
+                .then_some((m, module.as_ref()))
+        })
+    }
+
     /// The script path for messages (`HttpTrigger/__init__.py`).
     pub fn script_display(&self) -> &str {
         self.script_path.unwrap_or("the script")
     }
 
-    /// Whether the function is declared with decorators (the v2 model).
-    pub fn is_v2(&self) -> bool {
-        self.unit.v2.is_some()
-    }
-
     /// What a load failure of this function means, for messages: `'F' does not load`, or in a v2
     /// app, where the worker indexes the app as one unit, that no function is indexed.
     pub fn load_failure(&self) -> String {
-        match &self.unit.v2 {
+        match self.unit.decorated() {
             Some(_) => "no function of the app is indexed (\"0 functions found\")".to_string(),
             None => format!("'{}' does not load", self.unit.name),
         }
@@ -320,7 +408,7 @@ impl<'a> FunctionCtx<'a> {
     /// A worker error about this function, as reported: unchanged for function.json apps; in a
     /// v2 app it also says that the whole app fails.
     pub fn app_fails(&self, message: String) -> String {
-        if self.unit.v2.is_none() {
+        if self.unit.decorated().is_none() {
             return message;
         }
         if message.ends_with('?') || message.ends_with('.') {
@@ -336,7 +424,7 @@ impl<'a> FunctionCtx<'a> {
     /// `def` (code elsewhere in the module belongs to other functions). `None` for function.json
     /// functions, whose whole script is theirs.
     pub fn own_code(&self) -> Option<(&str, TextRange)> {
-        let v2 = self.unit.v2.as_ref()?;
+        let v2 = self.unit.decorated()?;
         let offset = v2.def_offset?;
         let f = self
             .module?
@@ -346,14 +434,30 @@ impl<'a> FunctionCtx<'a> {
         Some((self.script_path?, f.range))
     }
 
+    /// Whether code at `range` of the script belongs to this function: all of it for a
+    /// function.json function, only its `def` for a decorated one (see [`FunctionCtx::own_code`]).
+    pub fn owns(&self, range: TextRange) -> bool {
+        match self.own_code() {
+            Some((_, own)) => own.start <= range.start && range.end <= own.end,
+            None => self.unit.decorated().is_none(),
+        }
+    }
+
     /// Where the function's bindings are declared, for messages.
     pub fn declared_in(&self) -> &'static str {
-        if self.is_v2() {
+        if self.unit.decorated().is_some() {
             "the decorators"
         } else {
             "function.json"
         }
     }
+}
+
+/// ` — did you mean 'x'?` for a suggestion, or nothing.
+pub fn did_you_mean_hint(suggestion: Option<impl std::fmt::Display>) -> String {
+    suggestion
+        .map(|s| format!(" — did you mean '{s}'?"))
+        .unwrap_or_default()
 }
 
 /// What any worker error of a v2 function does: the worker indexes the app as one unit.
@@ -515,8 +619,7 @@ impl FunctionCtx<'_> {
         // A v2 function loads through the app script, which imports everything else.
         let Some(script) = self
             .unit
-            .v2
-            .as_ref()
+            .decorated()
             .map(|v| v.script.as_str())
             .or(self.script_path)
         else {
@@ -541,7 +644,7 @@ impl FunctionCtx<'_> {
                         module,
                         self.modules,
                     );
-                    if self.unit.v2.is_some() {
+                    if self.unit.decorated().is_some() {
                         v2_import_rules(&file, module, &mut report);
                     }
                     report
@@ -560,6 +663,17 @@ impl FunctionCtx<'_> {
             });
         }
         out
+    }
+
+    /// A diagnostic in the loaded module `m`, with where it is imported.
+    pub fn module_diag(
+        &self,
+        rule: &'static RuleMeta,
+        m: &LoadedModule,
+        range: TextRange,
+        message: String,
+    ) -> Diagnostic {
+        self.with_import_context(self.diag(rule, &m.file, range, message), m)
     }
 
     /// Adds "imported by" context to a diagnostic in a module other than the script.

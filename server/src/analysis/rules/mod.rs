@@ -272,7 +272,12 @@ pub fn check_function_parts(
 /// AZF013 for a function whose rules failed with an internal error.
 fn function_not_checked(unit: &FunctionUnit, reason: &str) -> Diagnostic {
     let what = format!("function '{}'", unit.name);
-    azf013_file_not_analysed::internal_error(&unit.json_path, Some(&unit.name), &what, reason)
+    azf013_file_not_analysed::internal_error(
+        unit.declaration_file(),
+        Some(&unit.name),
+        &what,
+        reason,
+    )
 }
 
 fn check_function_parts_unguarded(
@@ -366,9 +371,9 @@ fn check_app_files_unguarded(
     // A v2 app with no function to carry them: the checks of the script's import run on the
     // script itself (a syntax error can leave no decorated function to find).
     let script_unit = ctx
-        .v2()
+        .v2_app()
         .filter(|m| m.indexed.is_empty() && m.script.is_valid())
-        .map(crate::analysis::v2::script_unit);
+        .map(|m| FunctionUnit::from(crate::analysis::v2::script_unit(m)));
     if let Some(unit) = script_unit {
         let fctx = FunctionCtx::new(app, modules, &unit);
         let mut found = Vec::new();

@@ -40,6 +40,17 @@ pub fn check(code: &str, fixture: &str) -> String {
     render(&app, &crate::analysis::check_app(&app, &config))
 }
 
+/// The start of a decorator-model script: the import and the app object.
+const SCRIPT_HEAD: &str =
+    "//- /function_app.py\nimport azure.functions as func\napp = func.FunctionApp()\n";
+
+/// [`check`] on an app whose `function_app.py` is [`SCRIPT_HEAD`] and then `rest` (without its
+/// first newline; later `//- /path` sections add files). Line numbers count the head's two lines.
+pub fn check_script(code: &str, rest: &str) -> String {
+    let rest = rest.strip_prefix('\n').unwrap_or(rest);
+    check(code, &format!("{SCRIPT_HEAD}{rest}"))
+}
+
 pub fn render(app: &AppInput, diagnostics: &[crate::analysis::Diagnostic]) -> String {
     let mut out = String::new();
     let pos = |file: &str, offset: u32| {

@@ -196,7 +196,7 @@ pub fn int_literal_ok(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::catalog::decorator_types::{decorator, enumeration};
+    use crate::analysis::catalog::{decorator, enumeration};
 
     fn call(src: &str) -> Call {
         let m = crate::analysis::python::parse(src);

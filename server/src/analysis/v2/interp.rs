@@ -10,8 +10,8 @@ use super::{
     Registration, ScriptName, V2App,
 };
 use crate::analysis::app::AppInput;
-use crate::analysis::function::Modules;
 use crate::analysis::imports::{locate, ModuleLocation};
+use crate::analysis::modules::Modules;
 use crate::analysis::python::{Import, PyModule};
 use crate::analysis::text::TextRange;
 
@@ -605,7 +605,7 @@ impl Interp<'_> {
         let Val::Obj(o) = self.eval(file, object) else {
             return None;
         };
-        crate::analysis::catalog::decorator_types::decorator(name)?;
+        crate::analysis::catalog::decorator(name)?;
         Some(AppliedDecorator {
             object: o,
             object_text: object

@@ -7,8 +7,9 @@
 //! tracks the app objects (`FunctionApp`, `AsgiFunctionApp`, `WsgiFunctionApp`, Durable `DFApp`,
 //! `Blueprint`s), the function builders each object's decorators create and
 //! `register_functions` calls, and finds the module-level app object the worker indexes.
-//! [`units`] turns the indexed functions into [`FunctionUnit`]s whose bindings come from the
-//! decorator arguments, so that the function.json rules apply to them unchanged.
+//! [`units`] turns the indexed functions into [`DecoratedUnit`]s whose bindings come from the
+//! decorator arguments (as the library sends them to the host), so that the binding rules apply
+//! to them unchanged; `function::discover_all` makes them the app's functions.
 
 pub mod bind;
 mod interp;
@@ -17,64 +18,12 @@ pub mod syntax;
 mod unit;
 
 use super::app::AppInput;
-use super::function::{FunctionUnit, Modules};
+use super::modules::Modules;
 use super::text::TextRange;
 
+pub use super::app_script::{script_name, ScriptName, DEFAULT_SCRIPT};
 pub use bind::{BoundArgs, EnumValue};
-pub use unit::{units, BindingOrigin, SignatureKind, V2Unit};
-
-/// The script name the worker uses when `PYTHON_SCRIPT_FILE_NAME` is not set.
-pub const DEFAULT_SCRIPT: &str = "function_app.py";
-
-/// The script the worker imports, as configured.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScriptName {
-    /// The file name (relative to the app root).
-    pub name: String,
-    /// The range of `PYTHON_SCRIPT_FILE_NAME`'s value in local.settings.json, when set there.
-    pub setting: Option<TextRange>,
-}
-
-impl ScriptName {
-    /// Whether the worker accepts the name: a letter, digit or `_`, then letters, digits, `_` or
-    /// `-`, ending in `.py`, no folders.
-    pub fn is_valid(&self) -> bool {
-        let Some(stem) = self.name.strip_suffix(".py") else {
-            return false;
-        };
-        let mut chars = stem.chars();
-        chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    }
-}
-
-/// The configured script name: local.settings.json `Values.PYTHON_SCRIPT_FILE_NAME`, else
-/// `function_app.py`.
-pub fn script_name(app: &AppInput) -> ScriptName {
-    if let Some(settings) = super::settings::local_settings(app) {
-        if let Some(s) = settings.value("PYTHON_SCRIPT_FILE_NAME") {
-            if let Some(v) = &s.value {
-                if !v.is_empty() {
-                    return ScriptName {
-                        name: v.clone(),
-                        setting: Some(s.value_range),
-                    };
-                }
-            }
-        }
-    }
-    ScriptName {
-        name: DEFAULT_SCRIPT.to_string(),
-        setting: None,
-    }
-}
-
-/// Whether the app is a v2 app: its script exists (the worker then ignores function.json).
-pub fn is_v2(app: &AppInput) -> bool {
-    app.exists(&script_name(app).name)
-}
+pub use unit::{units, BindingOrigin, DecoratedUnit, SignatureKind, V2Unit};
 
 /// Index of an [`AppObject`] in [`V2App::objects`].
 pub type ObjId = usize;
@@ -170,7 +119,19 @@ impl AppliedDecorator {
     pub fn spec(
         &self,
     ) -> Option<&'static crate::analysis::catalog::decorator_types::DecoratorSpec> {
-        crate::analysis::catalog::decorator_types::decorator(&self.method)
+        crate::analysis::catalog::decorator(&self.method)
+    }
+
+    /// The decorator's catalog entry and its call's arguments bound to its parameters, when the
+    /// decorator is known and called.
+    pub fn bound_args(
+        &self,
+    ) -> Option<(
+        &'static crate::analysis::catalog::decorator_types::DecoratorSpec,
+        BoundArgs,
+    )> {
+        let spec = self.spec()?;
+        Some((spec, bind::bind_args(spec, self.call.as_ref()?)))
     }
 
     /// `app.route`
@@ -296,18 +257,13 @@ pub fn import_fails(script: &str) -> String {
 
 /// A unit standing for the script itself (no decorated function): the checks of the script's
 /// import run on it when the app has no indexed function to carry them.
-pub fn script_unit(model: &V2App) -> FunctionUnit {
+pub fn script_unit(model: &V2App) -> DecoratedUnit {
     let script = model.script.name.clone();
-    FunctionUnit {
+    DecoratedUnit {
         name: script.trim_end_matches(".py").to_string(),
-        json_path: script.clone(),
-        json: Default::default(),
-        json_unavailable: None,
-        script: super::function::Script::Found {
-            path: script.clone(),
-            declared: None,
-        },
-        v2: Some(Box::new(V2Unit {
+        bindings: Default::default(),
+        unit: V2Unit {
+            file: script.clone(),
             script,
             def_offset: None,
             def_name: String::new(),
@@ -322,7 +278,7 @@ pub fn script_unit(model: &V2App) -> FunctionUnit {
             dynamic_names: true,
             durable_clients: Vec::new(),
             http_app: None,
-        })),
+        },
     }
 }
 
@@ -336,7 +292,7 @@ pub fn model(app: &AppInput, modules: &Modules) -> Option<V2App> {
 }
 
 /// The units of the app: its indexed v2 functions when it is a v2 app, else `None`.
-pub fn discover(app: &AppInput, modules: &Modules) -> Option<Vec<FunctionUnit>> {
+pub fn discover(app: &AppInput, modules: &Modules) -> Option<Vec<DecoratedUnit>> {
     let model = model(app, modules)?;
     Some(units(modules, &model))
 }
@@ -344,7 +300,7 @@ pub fn discover(app: &AppInput, modules: &Modules) -> Option<Vec<FunctionUnit>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::function::parse_modules;
+    use crate::analysis::modules::parse_modules;
     use crate::analysis::rules::test_support::app as fixture;
 
     fn run(text: &str) -> (AppInput, V2App) {
@@ -486,37 +442,14 @@ def tick(t): pass
         let modules = parse_modules(&app);
         let units = units(&modules, &m);
         let web = &units[0];
-        assert_eq!(web.json.bindings.len(), 2);
+        assert_eq!(web.bindings.bindings.len(), 2);
         assert_eq!(
-            web.json.bindings[0]
+            web.bindings.bindings[0]
                 .property_str("route")
                 .map(|r| r.value)
                 .as_deref(),
             Some("/{*route}")
         );
-    }
-
-    #[test]
-    fn script_names() {
-        let valid = |n: &str| {
-            ScriptName {
-                name: n.into(),
-                setting: None,
-            }
-            .is_valid()
-        };
-        assert!(valid("function_app.py"));
-        assert!(valid("main-app.py"));
-        assert!(!valid("my app.py"));
-        assert!(!valid("src/app.py"));
-        assert!(!valid("-app.py"));
-        assert!(!valid("app.txt"));
-        let app = fixture(
-            "//- /local.settings.json\n{\"Values\": {\"PYTHON_SCRIPT_FILE_NAME\": \"main.py\"}}\n//- /main.py\nx = 1\n",
-        );
-        assert_eq!(script_name(&app).name, "main.py");
-        assert!(is_v2(&app));
-        assert!(!is_v2(&fixture("//- /function_app.py.bak\n\n")));
     }
 
     #[test]

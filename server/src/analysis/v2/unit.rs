@@ -1,4 +1,4 @@
-//! The indexed v2 functions as [`FunctionUnit`]s: each decorator's arguments become the binding
+//! The indexed v2 functions as [`DecoratedUnit`]s: each decorator's arguments become the binding
 //! JSON the library sends to the host (`snake_case` → `camelCase`, `arg_name` → `name`, enum
 //! strings → member names, `None` left out), with ranges that point at the decorator arguments.
 
@@ -6,12 +6,11 @@ use super::bind::{bind_args, enum_value, sequence, EnumValue};
 use super::interp::constant;
 use super::syntax::{Arg, ExprKind, PyExpr};
 use super::{AppliedDecorator, FnId, ObjectKind, V2App};
-use crate::analysis::catalog::decorator_types::{
-    camel_case, enumeration, DecoratorKind, DecoratorSpec,
-};
-use crate::analysis::function::{FunctionUnit, Modules, Script};
+use crate::analysis::catalog::decorator_types::{camel_case, DecoratorKind, DecoratorSpec};
+use crate::analysis::catalog::enumeration;
 use crate::analysis::function_json::{Binding, Direction, FunctionJson, Spanned};
 use crate::analysis::json::{JsonKind, JsonMember, JsonValue};
+use crate::analysis::modules::Modules;
 use crate::analysis::text::TextRange;
 
 /// How the worker sees the signature of a v2 function.
@@ -42,9 +41,21 @@ pub struct BindingOrigin {
     pub dynamic: bool,
 }
 
-/// What a v2 function unit knows beyond its bindings.
+/// A function the worker indexes, as its decorators declare it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecoratedUnit {
+    /// The function name.
+    pub name: String,
+    /// The binding JSON the library sends to the host, with ranges in [`V2Unit::file`].
+    pub bindings: FunctionJson,
+    pub unit: V2Unit,
+}
+
+/// What a decorated function knows beyond its bindings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct V2Unit {
+    /// The Python file with the decorators (and the `def`).
+    pub file: String,
     /// The app script the worker imports (every v2 function loads through it).
     pub script: String,
     /// The `def` (`PyFunction::def_offset`) in the unit's file, when there is one.
@@ -144,7 +155,7 @@ pub(super) fn function_name(
 }
 
 /// The units of the functions the worker indexes, in its order (each builder once).
-pub fn units(modules: &Modules, model: &V2App) -> Vec<FunctionUnit> {
+pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
     // Which app name indexes each builder (the first one that holds it).
     let mut app_of: std::collections::HashMap<FnId, &super::AppName> = Default::default();
     for n in &model.app_names {
@@ -170,7 +181,7 @@ fn unit(
     model: &V2App,
     f: FnId,
     app_name: Option<&super::AppName>,
-) -> Option<FunctionUnit> {
+) -> Option<DecoratedUnit> {
     let func = model.functions.get(f)?;
     let file = &func.file;
     let lookup = |name: &str| constant(modules, file, name);
@@ -226,16 +237,11 @@ fn unit(
         bindings_key: Some(func.def_name_range),
         ..FunctionJson::default()
     };
-    Some(FunctionUnit {
+    Some(DecoratedUnit {
         name,
-        json_path: file.clone(),
-        json,
-        json_unavailable: None,
-        script: Script::Found {
-            path: file.clone(),
-            declared: None,
-        },
-        v2: Some(Box::new(V2Unit {
+        bindings: json,
+        unit: V2Unit {
+            file: file.clone(),
             script: model.script.name.clone(),
             def_offset: func.def_offset,
             def_name: func.def_name.clone(),
@@ -250,7 +256,7 @@ fn unit(
             dynamic_names,
             durable_clients,
             http_app: func.http_app,
-        })),
+        },
     })
 }
 
