@@ -409,12 +409,7 @@ fn binding_value(
             let Some(module) = state.modules().get(path) else {
                 return;
             };
-            let entry = unit
-                .json
-                .entry_point
-                .as_ref()
-                .map(|e| e.value.as_str())
-                .unwrap_or("main");
+            let entry = unit.json.entry_name();
             let text = state.input().text(path).unwrap_or("");
             if let function::Entry::Function(f) = function::entry_point(module, entry, text) {
                 for p in &f.params {
@@ -788,12 +783,7 @@ fn signature(state: &AppState, file: &str, text: &str, offset: usize) -> Vec<Com
     let Some(module) = state.modules().get(file) else {
         return Vec::new();
     };
-    let entry = unit
-        .json
-        .entry_point
-        .as_ref()
-        .map(|e| e.value.as_str())
-        .unwrap_or("main");
+    let entry = unit.json.entry_name();
     let function::Entry::Function(f) = function::entry_point(module, entry, text) else {
         return Vec::new();
     };

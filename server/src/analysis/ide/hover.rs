@@ -103,12 +103,7 @@ fn param_markdown(state: &AppState, unit: &function::FunctionUnit, name: &str) -
     let mut md = format!("**{name}** — `{t}` binding");
     if let Script::Found { path, .. } = &unit.script {
         if let Some(module) = state.modules().get(path) {
-            let entry = unit
-                .json
-                .entry_point
-                .as_ref()
-                .map(|e| e.value.as_str())
-                .unwrap_or("main");
+            let entry = unit.json.entry_name();
             if let function::Entry::Function(f) =
                 function::entry_point(module, entry, state.input().text(path).unwrap_or(""))
             {
@@ -196,12 +191,7 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
             continue;
         }
         let module = state.modules().get(path)?;
-        let entry = unit
-            .json
-            .entry_point
-            .as_ref()
-            .map(|e| e.value.as_str())
-            .unwrap_or("main");
+        let entry = unit.json.entry_name();
         let function::Entry::Function(f) = function::entry_point(module, entry, text) else {
             continue;
         };

@@ -64,7 +64,7 @@ pub(crate) fn entry_def<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Opti
             skip_self: false,
         });
     }
-    let (function, skip_self) = match function::entry_point(module, entry_name(unit), text) {
+    let (function, skip_self) = match function::entry_point(module, unit.json.entry_name(), text) {
         Entry::Function(f) => (f, false),
         Entry::Class { init: Some(f), .. } => (f, true),
         _ => return None,
@@ -77,16 +77,6 @@ pub(crate) fn entry_def<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Opti
     })
 }
 
-/// `entryPoint`, or `main`.
-pub(crate) fn entry_name(unit: &FunctionUnit) -> &str {
-    unit.json
-        .entry_point
-        .as_ref()
-        .map(|e| e.value.as_str())
-        .filter(|e| !e.is_empty())
-        .unwrap_or("main")
-}
-
 /// The definition the entry point names in its script: the `def` or `class` name.
 pub(crate) fn entry_point_definition(
     state: &AppState,
@@ -96,7 +86,7 @@ pub(crate) fn entry_point_definition(
         return None;
     };
     let module = state.modules().get(path)?;
-    let PyBinding::Def(def) = module.final_binding(entry_name(unit)) else {
+    let PyBinding::Def(def) = module.final_binding(unit.json.entry_name()) else {
         return None;
     };
     match def.kind {
