@@ -1,7 +1,7 @@
 //! Editor features computed by the core: completion and hover, in byte offsets.
 
 pub mod completion;
-pub(crate) mod decorators;
+mod decorators;
 pub mod edits;
 pub mod fixes;
 pub mod hover;

@@ -1,10 +1,12 @@
 //! Hover: binding types and keys, parameters and their bindings, settings.
 
-use super::json_cursor::{self, Segment, Slot};
-use super::{accepted_annotations, binding_type_markdown};
+mod decorators;
+
 use crate::analysis::catalog::binding_type_ignore_case;
 use crate::analysis::function::{self, Script};
 use crate::analysis::function_json::Direction;
+use crate::analysis::ide::json_cursor::{self, Segment, Slot};
+use crate::analysis::ide::{accepted_annotations, binding_type_markdown};
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
@@ -24,7 +26,7 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
     }
     if file.ends_with(".py") {
         // A decorator of a v2 app, or one of its keywords.
-        if let Some(h) = super::decorators::hover(state, file, offset) {
+        if let Some(h) = decorators::hover(state, file, offset) {
             return Some(h);
         }
         return python(state, file, text, offset);
@@ -268,7 +270,7 @@ mod tests {
     use super::*;
 
     fn hover_at(files: &[(&str, &str)], file: &str) -> Option<HoverInfo> {
-        let (state, offset) = super::super::test_state(files, file);
+        let (state, offset) = crate::analysis::ide::test_state(files, file);
         hover(&state, file, offset)
     }
 
