@@ -94,86 +94,12 @@ pub(super) fn function_json(
                 out.push(name, CompletionKind::File, Some(f.to_string()), None, "0");
             }
         }
-        ([], Slot::Value { key }) if key == "entryPoint" => {
-            if let Some(Script::Found { path, .. }) = unit.map(|u| &u.script) {
-                if let Some(module) = state.modules().get(path) {
-                    let mut names: Vec<(&String, &str)> = module
-                        .names
-                        .iter()
-                        .filter_map(|(n, defs)| match defs.last().map(|d| &d.kind) {
-                            Some(NameKind::Function(_)) => Some((n, "function")),
-                            Some(NameKind::Class(_)) => Some((n, "class")),
-                            _ => None,
-                        })
-                        .collect();
-                    names.sort();
-                    for (n, what) in names {
-                        let kind = if what == "class" {
-                            CompletionKind::Class
-                        } else {
-                            CompletionKind::Function
-                        };
-                        out.push(n, kind, Some(format!("{what} in {path}")), None, "0");
-                    }
-                }
-            }
-        }
+        ([], Slot::Value { key }) if key == "entryPoint" => entry_points(state, unit, &mut out),
         ([Segment::Key(b)], Slot::ArrayItem { .. }) if b == "bindings" && !cursor.in_string => {
-            for spec in BINDING_TYPES.iter().filter(|t| t.props.is_some()) {
-                let name = default_name(spec.name);
-                let direction = spec.directions[0];
-                let mut lines = vec![
-                    format!("\t\"type\": \"{}\"", spec.name),
-                    format!("\t\"direction\": \"{direction}\""),
-                    format!("\t\"name\": \"${{1:{name}}}\""),
-                ];
-                let mut n = 2;
-                for group in spec.required {
-                    lines.push(format!("\t\"{}\": \"${{{n}}}\"", group[0]));
-                    n += 1;
-                }
-                if spec
-                    .props
-                    .unwrap_or_default()
-                    .iter()
-                    .any(|p| p.name == "connection")
-                {
-                    lines.push(format!(
-                        "\t\"connection\": \"${{{n}:AzureWebJobsStorage}}\""
-                    ));
-                }
-                let body = format!("{{\n{}\n}}", lines.join(",\n"));
-                out.snippet(spec.name, body, binding_type_markdown(spec));
-            }
+            binding_snippets(&mut out)
         }
         ([Segment::Key(b), Segment::Index(_)], Slot::Key) if b == "bindings" => {
-            let present = present_keys(object);
-            for (k, doc) in COMMON_KEYS {
-                if !present.contains(&k.to_ascii_lowercase()) {
-                    out.push(
-                        k,
-                        CompletionKind::Property,
-                        None,
-                        Some(doc.to_string()),
-                        "0",
-                    );
-                }
-            }
-            if let Some(spec) =
-                member_value(object, "type").and_then(|t| binding_type_ignore_case(&t))
-            {
-                for p in spec.props.unwrap_or_default() {
-                    if !present.contains(&p.name.to_ascii_lowercase()) {
-                        out.push(
-                            p.name,
-                            CompletionKind::Property,
-                            Some(spec.name.to_string()),
-                            Some(p.doc.to_string()),
-                            "1",
-                        );
-                    }
-                }
-            }
+            binding_keys(object, &mut out)
         }
         ([Segment::Key(b), Segment::Index(_)], Slot::Value { key }) if b == "bindings" => {
             binding_value(state, unit, object, key, &mut out);
@@ -191,6 +117,136 @@ pub(super) fn function_json(
         _ => {}
     }
     out.items
+}
+
+/// Functions and classes of the script, for `entryPoint`.
+fn entry_points(state: &AppState, unit: Option<&function::FunctionUnit>, out: &mut JsonItems) {
+    if let Some(Script::Found { path, .. }) = unit.map(|u| &u.script) {
+        if let Some(module) = state.modules().get(path) {
+            let mut names: Vec<(&String, &str)> = module
+                .names
+                .iter()
+                .filter_map(|(n, defs)| match defs.last().map(|d| &d.kind) {
+                    Some(NameKind::Function(_)) => Some((n, "function")),
+                    Some(NameKind::Class(_)) => Some((n, "class")),
+                    _ => None,
+                })
+                .collect();
+            names.sort();
+            for (n, what) in names {
+                let kind = if what == "class" {
+                    CompletionKind::Class
+                } else {
+                    CompletionKind::Function
+                };
+                out.push(n, kind, Some(format!("{what} in {path}")), None, "0");
+            }
+        }
+    }
+}
+
+/// One snippet per binding type with its required keys, for a new entry of `bindings`.
+fn binding_snippets(out: &mut JsonItems) {
+    for spec in BINDING_TYPES.iter().filter(|t| t.props.is_some()) {
+        let name = default_name(spec.name);
+        let direction = spec.directions[0];
+        let mut lines = vec![
+            format!("\t\"type\": \"{}\"", spec.name),
+            format!("\t\"direction\": \"{direction}\""),
+            format!("\t\"name\": \"${{1:{name}}}\""),
+        ];
+        let mut n = 2;
+        for group in spec.required {
+            lines.push(format!("\t\"{}\": \"${{{n}}}\"", group[0]));
+            n += 1;
+        }
+        if spec
+            .props
+            .unwrap_or_default()
+            .iter()
+            .any(|p| p.name == "connection")
+        {
+            lines.push(format!(
+                "\t\"connection\": \"${{{n}:AzureWebJobsStorage}}\""
+            ));
+        }
+        let body = format!("{{\n{}\n}}", lines.join(",\n"));
+        out.snippet(spec.name, body, binding_type_markdown(spec));
+    }
+}
+
+/// The keys every binding has and those of its type, that the binding does not have yet.
+fn binding_keys(object: &str, out: &mut JsonItems) {
+    let present = present_keys(object);
+    for (k, doc) in COMMON_KEYS {
+        if !present.contains(&k.to_ascii_lowercase()) {
+            out.push(
+                k,
+                CompletionKind::Property,
+                None,
+                Some(doc.to_string()),
+                "0",
+            );
+        }
+    }
+    if let Some(spec) = member_value(object, "type").and_then(|t| binding_type_ignore_case(&t)) {
+        for p in spec.props.unwrap_or_default() {
+            if !present.contains(&p.name.to_ascii_lowercase()) {
+                out.push(
+                    p.name,
+                    CompletionKind::Property,
+                    Some(spec.name.to_string()),
+                    Some(p.doc.to_string()),
+                    "1",
+                );
+            }
+        }
+    }
+}
+
+/// Parameters of the entry function that no binding takes yet (and `$return`), for `name`.
+fn unbound_parameters(
+    state: &AppState,
+    unit: Option<&function::FunctionUnit>,
+    out: &mut JsonItems,
+) {
+    let Some(unit) = unit else { return };
+    let Script::Found { path, .. } = &unit.script else {
+        return;
+    };
+    let Some(module) = state.modules().get(path) else {
+        return;
+    };
+    let entry = unit.json.entry_name();
+    let text = state.input().text(path).unwrap_or("");
+    if let function::Entry::Function(f) = function::entry_point(module, entry, text) {
+        for p in &f.params {
+            let bound = unit
+                .json
+                .bindings
+                .iter()
+                .any(|b| b.name_str() == Some(p.name.as_str()));
+            if !bound && p.name != "context" {
+                let ann = p.annotation.as_ref().map(|a| a.text.clone());
+                out.push(
+                    &p.name,
+                    CompletionKind::Variable,
+                    ann.map(|a| format!("{}: {a}", p.name)),
+                    None,
+                    "0",
+                );
+            }
+        }
+        if f.return_annotation.is_some() || !f.value_returns.is_empty() {
+            out.push(
+                "$return",
+                CompletionKind::Variable,
+                Some("the return value".into()),
+                None,
+                "1",
+            );
+        }
+    }
 }
 
 fn present_methods(object: &str) -> Vec<String> {
@@ -241,46 +297,7 @@ fn binding_value(
                 out.push(d, CompletionKind::EnumMember, None, None, "0");
             }
         }
-        "name" => {
-            // Parameters of the entry function that no binding takes yet.
-            let Some(unit) = unit else { return };
-            let Script::Found { path, .. } = &unit.script else {
-                return;
-            };
-            let Some(module) = state.modules().get(path) else {
-                return;
-            };
-            let entry = unit.json.entry_name();
-            let text = state.input().text(path).unwrap_or("");
-            if let function::Entry::Function(f) = function::entry_point(module, entry, text) {
-                for p in &f.params {
-                    let bound = unit
-                        .json
-                        .bindings
-                        .iter()
-                        .any(|b| b.name_str() == Some(p.name.as_str()));
-                    if !bound && p.name != "context" {
-                        let ann = p.annotation.as_ref().map(|a| a.text.clone());
-                        out.push(
-                            &p.name,
-                            CompletionKind::Variable,
-                            ann.map(|a| format!("{}: {a}", p.name)),
-                            None,
-                            "0",
-                        );
-                    }
-                }
-                if f.return_annotation.is_some() || !f.value_returns.is_empty() {
-                    out.push(
-                        "$return",
-                        CompletionKind::Variable,
-                        Some("the return value".into()),
-                        None,
-                        "1",
-                    );
-                }
-            }
-        }
+        "name" => unbound_parameters(state, unit, out),
         "connection" | "connectionstringsetting" => {
             for (name, detail) in setting_candidates(state) {
                 out.push(&name, CompletionKind::Variable, Some(detail), None, "0");
