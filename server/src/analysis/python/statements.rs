@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use super::expr::{annotation, expr, read_params, MAX_EXPR_DEPTH};
 use super::{
-    node_text, range_of, Expr, Import, ImportFailure, ImportFailureKind, ImportedName, NameDef,
-    NameKind, PyClass, PyFunction, PyModule, PySyntaxError, TextRange,
+    node_text, range_of, Import, ImportFailure, ImportFailureKind, ImportedName, NameDef, NameKind,
+    PyClass, PyExpr, PyFunction, PyModule, PySyntaxError, TextRange,
 };
 
 #[derive(Clone, Copy, Default)]
@@ -729,7 +729,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         idx
     }
 
-    fn function(&mut self, node: tree_sitter::Node, decorators: &[Expr], start: usize) -> usize {
+    fn function(&mut self, node: tree_sitter::Node, decorators: &[PyExpr], start: usize) -> usize {
         let src = self.src;
         let name_node = node.child_by_field_name("name");
         let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
