@@ -478,16 +478,7 @@ fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
                     if e.kind() != "escape_sequence" {
                         return None;
                     }
-                    out.push(match seq {
-                        "\\n" => '\n',
-                        "\\t" => '\t',
-                        "\\r" => '\r',
-                        "\\\\" => '\\',
-                        "\\'" => '\'',
-                        "\\\"" => '"',
-                        "\\0" => '\0',
-                        _ => return None,
-                    });
+                    out.push(simple_escape(seq)?);
                     at = e.end_byte();
                 }
                 out.push_str(src.get(at..c.end_byte()).unwrap_or(""));
@@ -497,20 +488,26 @@ fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
                     out.push_str(node_text(c, src));
                     continue;
                 }
-                out.push(match node_text(c, src) {
-                    "\\n" => '\n',
-                    "\\t" => '\t',
-                    "\\r" => '\r',
-                    "\\\\" => '\\',
-                    "\\'" => '\'',
-                    "\\\"" => '"',
-                    "\\0" => '\0',
-                    _ => return None,
-                });
+                out.push(simple_escape(node_text(c, src))?);
             }
             "string_end" => {}
             _ => return None,
         }
     }
     Some(out)
+}
+
+/// The character of a simple escape sequence; `None` for the others (the string is then not
+/// read as a plain literal).
+fn simple_escape(seq: &str) -> Option<char> {
+    Some(match seq {
+        "\\n" => '\n',
+        "\\t" => '\t',
+        "\\r" => '\r',
+        "\\\\" => '\\',
+        "\\'" => '\'',
+        "\\\"" => '"',
+        "\\0" => '\0',
+        _ => return None,
+    })
 }
