@@ -264,6 +264,19 @@ mod tests {
             labels(&complete(&files, "F/function.json")),
             ["doc", "$return"]
         );
+        // An empty `entryPoint` is `main`, as for the rules.
+        let files = [
+            (
+                "F/function.json",
+                r#"{"entryPoint": "", "bindings": [{"type": "blob", "name": "|"}]}"#,
+            ),
+            (
+                "F/__init__.py",
+                "def main(doc): ...
+",
+            ),
+        ];
+        assert_eq!(labels(&complete(&files, "F/function.json")), ["doc"]);
         let items = complete(
             &[("F/function.json", r#"{"bindings": [|]}"#)],
             "F/function.json",
