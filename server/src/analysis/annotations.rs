@@ -3,7 +3,7 @@
 
 use super::catalog::{self, annotation_matrix as matrix};
 use super::function_json::Direction;
-use super::python::{Binding, Expr, NameKind, PyModule};
+use super::python::{Binding, ExprKind, NameKind, PyExpr, PyModule};
 
 /// What an annotation evaluates to.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,16 +64,16 @@ enum Value {
     TypingForm(String),
 }
 
-pub fn resolve(expr: &Expr, module: &PyModule, site: EvalSite) -> Resolved {
+pub fn resolve(expr: &PyExpr, module: &PyModule, site: EvalSite) -> Resolved {
     resolve_depth(expr, module, site, 0)
 }
 
-fn resolve_depth(expr: &Expr, module: &PyModule, site: EvalSite, depth: u32) -> Resolved {
+fn resolve_depth(expr: &PyExpr, module: &PyModule, site: EvalSite, depth: u32) -> Resolved {
     if depth > 16 {
         return Resolved::Unknown;
     }
-    match expr {
-        Expr::Str(s) => match super::python::parse_expression(s) {
+    match &expr.kind {
+        ExprKind::Str(s) => match super::python::parse_expression(s) {
             Some(inner) => resolve_depth(
                 &inner,
                 module,
@@ -85,8 +85,8 @@ fn resolve_depth(expr: &Expr, module: &PyModule, site: EvalSite, depth: u32) -> 
             ),
             None => Resolved::Unknown,
         },
-        Expr::None => Resolved::NoneType,
-        Expr::BitOr(l, r) => {
+        ExprKind::None => Resolved::NoneType,
+        ExprKind::BitOr(l, r) => {
             let (l, r) = (
                 resolve_depth(l, module, site, depth + 1),
                 resolve_depth(r, module, site, depth + 1),
@@ -105,7 +105,10 @@ fn resolve_depth(expr: &Expr, module: &PyModule, site: EvalSite, depth: u32) -> 
             }
             Resolved::NotAType("a union (`X | Y`)".into())
         }
-        Expr::Subscript(base, args) => {
+        ExprKind::Subscript {
+            value: base,
+            index: args,
+        } => {
             let base_value = value_of(base, module, site, depth + 1);
             let resolved_args: Vec<Resolved> = args
                 .iter()
@@ -143,34 +146,41 @@ fn resolve_depth(expr: &Expr, module: &PyModule, site: EvalSite, depth: u32) -> 
                 _ => Resolved::Unknown,
             }
         }
-        Expr::Name(_) | Expr::Attribute(..) => match value_of(expr, module, site, depth + 1) {
-            Value::Resolved(r) => r,
-            Value::Module(_) => Resolved::Unknown,
-            Value::TypingForm(form) => match form.as_str() {
-                "Any" => Resolved::Unknown,
-                "List" => Resolved::OtherGeneric,
-                "Optional" | "Union" => Resolved::NotAType(format!("`{form}`")),
-                _ => Resolved::Unknown,
-            },
-        },
-        Expr::Call(_) | Expr::Other => Resolved::Unknown,
+        ExprKind::Name(_) | ExprKind::Attribute { .. } => {
+            match value_of(expr, module, site, depth + 1) {
+                Value::Resolved(r) => r,
+                Value::Module(_) => Resolved::Unknown,
+                Value::TypingForm(form) => match form.as_str() {
+                    "Any" => Resolved::Unknown,
+                    "List" => Resolved::OtherGeneric,
+                    "Optional" | "Union" => Resolved::NotAType(format!("`{form}`")),
+                    _ => Resolved::Unknown,
+                },
+            }
+        }
+        // Calls, literals, displays and anything else.
+        _ => Resolved::Unknown,
     }
 }
 
-fn value_of(expr: &Expr, module: &PyModule, site: EvalSite, depth: u32) -> Value {
+fn value_of(expr: &PyExpr, module: &PyModule, site: EvalSite, depth: u32) -> Value {
     if depth > 16 {
         return Value::Resolved(Resolved::Unknown);
     }
-    match expr {
-        Expr::Name(name) => name_value(name, module, site, depth),
-        Expr::Attribute(base, attr) => match value_of(base, module, site, depth + 1) {
+    match &expr.kind {
+        ExprKind::Name(name) => name_value(name, module, site, depth),
+        ExprKind::Attribute {
+            object: base,
+            name: attr,
+            ..
+        } => match value_of(base, module, site, depth + 1) {
             Value::Module(m) => module_attribute(&m, attr),
             Value::Resolved(r @ (Resolved::Undefined(_) | Resolved::MissingAttribute { .. })) => {
                 Value::Resolved(r)
             }
             _ => Value::Resolved(Resolved::Unknown),
         },
-        other => Value::Resolved(resolve_depth(other, module, site, depth + 1)),
+        _ => Value::Resolved(resolve_depth(expr, module, site, depth + 1)),
     }
 }
 

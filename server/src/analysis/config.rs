@@ -1,6 +1,13 @@
 //! Which rules run and at what severity: from `[tool.azfunc-lsp]`, CLI flags or editor settings.
+//!
+//! [`RuleSettings`] is what a user writes, read by serde from TOML (`pyproject.toml`) and JSON
+//! (the editor's `azfunc` section) alike; [`Config`] is the selection in force, the settings
+//! laid over one another ([`RuleSettings::over`]).
 
 use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::diagnostic::{Diagnostic, Severity};
 use super::rules::{self, RuleMeta};
@@ -67,6 +74,313 @@ impl Config {
             })
             .cloned()
             .collect()
+    }
+}
+
+/// Rule settings as written: `[tool.azfunc-lsp]` in `pyproject.toml` or the editor's `azfunc`
+/// section, one type for both formats.
+///
+/// ```toml
+/// select = ["AZF"]               # codes or prefixes to report (or one comma-separated string)
+/// ignore = ["AZF106", "AZF6"]    # codes or prefixes never reported
+/// severity = { AZF203 = "warning", AZF4 = "off" }   # "off" (or "none", "ignore") = ignore
+/// ```
+///
+/// Reading never fails on content: what is not understood (an unknown key, a value of the wrong
+/// type, an unknown level) is left out and described in `problems`; the rest applies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleSettings {
+    /// Replaces the selection underneath when present.
+    pub select: Option<Vec<String>>,
+    /// Added to the ignored codes underneath.
+    pub ignore: Vec<String>,
+    /// Code (or prefix) → level.
+    pub severity: BTreeMap<String, Level>,
+    /// What was left out, for a warning (keys and values quoted briefly by [`quoted`]).
+    pub problems: Vec<String>,
+}
+
+/// A level in `severity`: a severity, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+impl Level {
+    /// `error`, `warning` (`warn`), `information` (`info`), `hint`, or `off` (`none`, `ignore`),
+    /// in any case.
+    pub fn parse(name: &str) -> Option<Level> {
+        match name.to_ascii_lowercase().as_str() {
+            "off" | "none" | "ignore" => Some(Level::Off),
+            other => Severity::parse(other).map(Level::On),
+        }
+    }
+}
+
+impl RuleSettings {
+    /// These settings laid over `base`: `select` replaces, `ignore` adds, each severity
+    /// overrides its code (`off` adds the code to `ignore`).
+    pub fn over(&self, base: &Config) -> Config {
+        let mut config = base.clone();
+        if let Some(select) = &self.select {
+            config.select = select.clone();
+        }
+        config.ignore.extend(self.ignore.iter().cloned());
+        for (code, level) in &self.severity {
+            match level {
+                Level::Off => config.ignore.push(code.clone()),
+                Level::On(severity) => {
+                    config.severity.insert(code.clone(), *severity);
+                }
+            }
+        }
+        config
+    }
+}
+
+/// Splits comma-separated values (`"AZF1,AZF2"`, or flags `--select AZF1,AZF2 --select AZF301`)
+/// into codes.
+pub fn split_codes(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Longest piece of a user's text quoted in a message.
+pub const QUOTED_CHARS: usize = 60;
+
+/// A key or value from a configuration, quoted for a message: bounded in length, with control
+/// characters escaped (a configuration may sit next to secrets; messages never echo much of it).
+pub fn quoted(text: &str) -> String {
+    let mut out = String::from("'");
+    for (i, c) in text.chars().enumerate() {
+        if i == QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+impl<'de> Deserialize<'de> for RuleSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(SettingsVisitor)
+    }
+}
+
+struct SettingsVisitor;
+
+impl<'de> Visitor<'de> for SettingsVisitor {
+    type Value = RuleSettings;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a table of rule settings")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RuleSettings, A::Error> {
+        let mut settings = RuleSettings::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "select" => {
+                    settings.select = map
+                        .next_value::<Loose>()?
+                        .codes(&key, &mut settings.problems)
+                }
+                "ignore" => {
+                    let codes = map
+                        .next_value::<Loose>()?
+                        .codes(&key, &mut settings.problems);
+                    settings.ignore.extend(codes.unwrap_or_default());
+                }
+                "severity" => match map.next_value::<Loose>()? {
+                    Loose::Table(entries) => {
+                        for (code, level) in entries {
+                            settings.add_level(code, level);
+                        }
+                    }
+                    _ => settings
+                        .problems
+                        .push("'severity' must be a table of code = \"level\"".to_string()),
+                },
+                other => {
+                    map.next_value::<IgnoredAny>()?;
+                    settings.problems.push(format!(
+                        "unknown key {} (known: select, ignore, severity)",
+                        quoted(other)
+                    ));
+                }
+            }
+        }
+        Ok(settings)
+    }
+}
+
+impl RuleSettings {
+    fn add_level(&mut self, code: String, level: Scalar) {
+        match level {
+            Scalar::Str(name) => match Level::parse(&name) {
+                Some(level) => {
+                    self.severity.insert(code, level);
+                }
+                None => self.problems.push(format!(
+                    "severity of {}: {} is not one of error, warning, information, hint, off",
+                    quoted(&code),
+                    quoted(&name.to_ascii_lowercase())
+                )),
+            },
+            Scalar::Other(_) => self
+                .problems
+                .push(format!("severity of {} must be a string", quoted(&code))),
+        }
+    }
+}
+
+/// A setting's value read for what it is, whatever the format: a string, a list or table of
+/// scalars, or the name of another type. Nested lists and tables are not kept (skipped, so no
+/// recursion follows the input's depth).
+enum Loose {
+    Str(String),
+    List(Vec<Scalar>),
+    Table(Vec<(String, Scalar)>),
+    Other(&'static str),
+}
+
+/// An item of a list or table: a string, or the name of the type found instead.
+enum Scalar {
+    Str(String),
+    Other(&'static str),
+}
+
+impl Loose {
+    /// A list of codes: an array of strings, or one comma-separated string. `None` (and a
+    /// problem) for another type; items that are not strings are left out with a problem.
+    fn codes(self, key: &str, problems: &mut Vec<String>) -> Option<Vec<String>> {
+        match self {
+            Loose::Str(s) => Some(split_codes(std::slice::from_ref(&s))),
+            Loose::List(items) => Some(
+                items
+                    .into_iter()
+                    .filter_map(|item| match item {
+                        Scalar::Str(code) => Some(code.trim().to_string()),
+                        Scalar::Other(found) => {
+                            problems.push(format!("'{key}' must hold strings, found {found}"));
+                            None
+                        }
+                    })
+                    .collect(),
+            ),
+            Loose::Table(_) => {
+                problems.push(format!("'{key}' must be an array of strings, found table"));
+                None
+            }
+            Loose::Other(found) => {
+                problems.push(format!(
+                    "'{key}' must be an array of strings, found {found}"
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// The visitor methods every value type shares: scalars other than strings become their type's
+/// name.
+macro_rules! other_scalars {
+    ($variant:path) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($variant("boolean"))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($variant("integer"))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($variant("integer"))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($variant("float"))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($variant("null"))
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok($variant("null"))
+        }
+    };
+}
+
+/// Skips a map, naming it `table`.
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<&'static str, A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok("table")
+}
+
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<&'static str, A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok("array")
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Str(v.to_string()))
+            }
+            other_scalars!(Scalar::Other);
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalar, A::Error> {
+                skip_seq(seq).map(Scalar::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+                skip_map(map).map(Scalar::Other)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Loose;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
+                Ok(Loose::Str(v.to_string()))
+            }
+            other_scalars!(Loose::Other);
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Scalar>()? {
+                    items.push(item);
+                }
+                Ok(Loose::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Scalar>()? {
+                    entries.push(entry);
+                }
+                Ok(Loose::Table(entries))
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 

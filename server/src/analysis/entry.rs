@@ -61,7 +61,7 @@ pub fn entry_def<'s>(
             skip_self: false,
         });
     }
-    let (function, skip_self) = match function::entry_point(module, entry_name(unit), text) {
+    let (function, skip_self) = match function::entry_point(module, unit.json.entry_name(), text) {
         Entry::Function(f) => (f, false),
         Entry::Class { init: Some(f), .. } => (f, true),
         _ => return None,
@@ -72,14 +72,4 @@ pub fn entry_def<'s>(
         function,
         skip_self,
     })
-}
-
-/// `entryPoint`, or `main`.
-pub fn entry_name(unit: &FunctionUnit) -> &str {
-    unit.json
-        .entry_point
-        .as_ref()
-        .map(|e| e.value.as_str())
-        .filter(|e| !e.is_empty())
-        .unwrap_or("main")
 }

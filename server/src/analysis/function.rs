@@ -404,15 +404,15 @@ fn decorated_signature<'m>(module: &'m PyModule, f: &'m PyFunction) -> Option<&'
 pub fn signature_through<'m>(
     module: &'m PyModule,
     f: &'m PyFunction,
-    decorators: &[python::Expr],
+    decorators: &[python::PyExpr],
 ) -> Option<&'m PyFunction> {
     let mut current = f;
     // Decorators apply bottom-up.
     for decorator in decorators.iter().rev() {
-        let (name, factory) = match decorator {
-            python::Expr::Name(n) => (n, false),
-            python::Expr::Call(callee) => match callee.as_ref() {
-                python::Expr::Name(n) => (n, true),
+        let (name, factory) = match &decorator.kind {
+            python::ExprKind::Name(n) => (n, false),
+            python::ExprKind::Call(call) => match &call.func.kind {
+                python::ExprKind::Name(n) => (n, true),
                 _ => return None,
             },
             _ => return None,
@@ -429,7 +429,7 @@ pub fn signature_through<'m>(
         }
         let wrapper = returned_function(module, decorator_fn)?;
         let wraps = wrapper.decorators.iter().any(|d| {
-            matches!(d, python::Expr::Call(c) if c.dotted().is_some_and(|n| n == "wraps" || n.ends_with(".wraps")))
+            matches!(&d.kind, python::ExprKind::Call(c) if c.func.dotted().is_some_and(|n| n == "wraps" || n.ends_with(".wraps")))
         });
         if !wraps {
             current = wrapper;

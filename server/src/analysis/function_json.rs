@@ -119,10 +119,22 @@ pub struct FunctionJson {
     pub miscased_keys: Vec<(TextRange, String, &'static str)>,
 }
 
+/// The entry point the host calls when `entryPoint` is absent (or empty).
+pub const DEFAULT_ENTRY_POINT: &str = "main";
+
 impl FunctionJson {
     /// The first HTTP trigger binding.
     pub fn http_trigger(&self) -> Option<&Binding> {
         self.bindings.iter().find(|b| b.is_http_trigger())
+    }
+
+    /// `entryPoint`, or [`DEFAULT_ENTRY_POINT`].
+    pub fn entry_name(&self) -> &str {
+        self.entry_point
+            .as_ref()
+            .map(|e| e.value.as_str())
+            .filter(|e| !e.is_empty())
+            .unwrap_or(DEFAULT_ENTRY_POINT)
     }
 
     /// Whether the host can read the file at all (no syntax error, an object at the root).

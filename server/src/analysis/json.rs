@@ -671,9 +671,17 @@ impl<'a> Reader<'a> {
                     }
                 }
                 _ if child.is_missing() => {
-                    // `[1, 2,]` parses as a missing value before `]`: a trailing comma.
-                    let after_comma = i > 0 && children[i - 1].kind() == ",";
-                    let before_close = children.get(i + 1).is_some_and(|n| n.kind() == "]");
+                    // `[1, 2,]` parses as a missing value before `]`: a trailing comma (with
+                    // comments around it or not).
+                    let after_comma = children[..i]
+                        .iter()
+                        .rev()
+                        .find(|n| n.kind() != "comment")
+                        .is_some_and(|n| n.kind() == ",");
+                    let before_close = children[i + 1..]
+                        .iter()
+                        .find(|n| n.kind() != "comment")
+                        .is_some_and(|n| n.kind() == "]");
                     if !(after_comma && before_close) {
                         self.missing(*child);
                     }

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 
+use super::python::{node_text, range_of};
 use super::text::TextRange;
 
 thread_local! {
@@ -28,14 +29,6 @@ fn parse(text: &str) -> Option<tree_sitter::Tree> {
         slot.as_mut()?
             .parse(&*super::python::lone_cr_as_newline(text), None)
     })
-}
-
-fn node_text<'a>(node: tree_sitter::Node, src: &'a str) -> &'a str {
-    src.get(node.byte_range()).unwrap_or("")
-}
-
-fn range_of(node: tree_sitter::Node) -> TextRange {
-    TextRange::new(node.start_byte(), node.end_byte())
 }
 
 /// The `function_definition` node whose name is at `name_range`.

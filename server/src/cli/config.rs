@@ -1,12 +1,6 @@
-//! `[tool.azfunc-lsp]` in `pyproject.toml`, merged with the command-line flags into an
+//! `[tool.azfunc-lsp]` in `pyproject.toml` (a [`RuleSettings`], the same type the editor's
+//! settings are read into), merged with the command-line flags into an
 //! [`analysis::Config`](crate::analysis::Config).
-//!
-//! ```toml
-//! [tool.azfunc-lsp]
-//! select = ["AZF"]               # codes or prefixes to report (default: all)
-//! ignore = ["AZF106", "AZF6"]    # codes or prefixes never reported
-//! severity = { AZF203 = "warning", AZF4 = "off" }   # "off" is the same as ignore
-//! ```
 //!
 //! Problems in the file (bad TOML, wrong types, unknown codes) are warnings on stderr, never
 //! failures: the check goes on with what could be understood.
@@ -16,7 +10,10 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{Config, Severity};
+use crate::analysis::config::RuleSettings;
+pub use crate::analysis::config::{quoted, split_codes, QUOTED_CHARS};
+use crate::analysis::text::{ColumnUnit, LineIndex};
+use crate::analysis::Config;
 use crate::loader::MAX_FILE_SIZE;
 
 /// The settings read from one `pyproject.toml`.
@@ -56,17 +53,6 @@ impl FlagConfig {
         }
         .unknown_codes()
     }
-}
-
-/// Splits comma-separated flag values (`--select AZF1,AZF2 --select AZF301`) into codes.
-pub fn split_codes(values: &[String]) -> Vec<String> {
-    values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// Finds and parses the configuration for app roots, reading each `pyproject.toml` once.
@@ -111,9 +97,10 @@ impl ConfigFinder {
         };
         match parse_pyproject(&text) {
             Ok(None) => None,
-            Ok(Some((config, warnings))) => {
+            Ok(Some(settings)) => {
                 self.warnings
-                    .extend(warnings.into_iter().map(|w| format!("{shown}: {w}")));
+                    .extend(settings.problems.iter().map(|w| format!("{shown}: {w}")));
+                let config = settings.over(&Config::default());
                 self.warnings.extend(
                     config
                         .unknown_codes()
@@ -206,78 +193,27 @@ pub fn read_config_file(dir: &Path, path: &Path) -> Result<String, Refusal> {
     String::from_utf8(bytes).map_err(|_| Refusal::NotUtf8)
 }
 
-/// Longest piece of a file's text quoted in a message.
-const QUOTED_CHARS: usize = 60;
-
-/// A key or value from a configuration file, quoted for a message: bounded in length, with
-/// control characters escaped.
-pub fn quoted(text: &str) -> String {
-    let mut out = String::from("'");
-    for (i, c) in text.chars().enumerate() {
-        if i == QUOTED_CHARS {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out.push('\'');
-    out
-}
-
 /// Parses `[tool.azfunc-lsp]` from a `pyproject.toml`: `Ok(None)` when the table is absent;
-/// otherwise the configuration and warnings about the parts that were not understood. Messages
-/// quote keys and values only briefly, and a syntax error gives its position, not the line.
-pub fn parse_pyproject(text: &str) -> Result<Option<(Config, Vec<String>)>, String> {
+/// otherwise its settings, with what was not understood in their `problems`. Messages quote keys
+/// and values only briefly, and a syntax error gives its position, not the line.
+pub fn parse_pyproject(text: &str) -> Result<Option<RuleSettings>, String> {
     let document: toml::Table = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     let Some(section) = document.get("tool").and_then(|t| t.get("azfunc-lsp")) else {
         return Ok(None);
     };
-    let mut warnings = Vec::new();
-    let Some(section) = section.as_table() else {
-        warnings.push("[tool.azfunc-lsp] is not a table".to_string());
-        return Ok(Some((Config::default(), warnings)));
-    };
-    let mut config = Config::default();
-    for (key, value) in section {
-        match key.as_str() {
-            "select" => config.select = code_list(key, value, &mut warnings),
-            "ignore" => config.ignore.extend(code_list(key, value, &mut warnings)),
-            "severity" => {
-                let Some(table) = value.as_table() else {
-                    warnings.push("'severity' must be a table of code = \"level\"".to_string());
-                    continue;
-                };
-                for (code, level) in table {
-                    match level.as_str().map(str::to_ascii_lowercase).as_deref() {
-                        Some("off") => config.ignore.push(code.clone()),
-                        Some(name) => match Severity::parse(name) {
-                            Some(severity) => {
-                                config.severity.insert(code.clone(), severity);
-                            }
-                            None => warnings.push(format!(
-                                "severity of {}: {} is not one of error, warning, information, \
-                                 hint, off",
-                                quoted(code),
-                                quoted(name)
-                            )),
-                        },
-                        None => {
-                            warnings.push(format!("severity of {} must be a string", quoted(code)))
-                        }
-                    }
-                }
-            }
-            other => warnings.push(format!(
-                "unknown key {} in [tool.azfunc-lsp]",
-                quoted(other)
-            )),
-        }
+    if !section.is_table() {
+        return Ok(Some(RuleSettings {
+            problems: vec!["[tool.azfunc-lsp] is not a table".to_string()],
+            ..RuleSettings::default()
+        }));
     }
-    Ok(Some((config, warnings)))
+    // Every value is accepted by `RuleSettings` (problems are collected, not raised).
+    Ok(Some(
+        section
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().to_string())?,
+    ))
 }
 
 /// A TOML syntax error as a position and the parser's message (bounded), without the offending
@@ -295,50 +231,19 @@ fn toml_error(text: &str, error: &toml::de::Error) -> String {
     }
     match error.span() {
         Some(span) => {
-            let before = &text.as_bytes()[..span.start.min(text.len())];
-            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let column = before.len()
-                - before
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1)
-                + 1;
-            format!("line {line}, column {column}: {message}")
+            // Columns in bytes, as the parser counts them. A lone `\r` (a line end for `LineIndex`)
+            // is itself a TOML error, so none lies before the error's start.
+            let at = LineIndex::new(text).line_col(text, span.start, ColumnUnit::Utf8);
+            format!("line {}, column {}: {message}", at.line + 1, at.col + 1)
         }
         None => message,
-    }
-}
-
-/// A list of codes: an array of strings, or one comma-separated string.
-fn code_list(key: &str, value: &toml::Value, warnings: &mut Vec<String>) -> Vec<String> {
-    match value {
-        toml::Value::String(s) => split_codes(std::slice::from_ref(s)),
-        toml::Value::Array(items) => {
-            let mut codes = Vec::new();
-            for item in items {
-                match item.as_str() {
-                    Some(code) => codes.push(code.trim().to_string()),
-                    None => warnings.push(format!(
-                        "'{key}' must hold strings, found {}",
-                        item.type_str()
-                    )),
-                }
-            }
-            codes
-        }
-        other => {
-            warnings.push(format!(
-                "'{key}' must be an array of strings, found {}",
-                other.type_str()
-            ));
-            Vec::new()
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Severity;
 
     #[test]
     fn reads_the_tool_table() {
@@ -352,7 +257,8 @@ ignore = "AZF106, AZF6"
 severity = { AZF203 = "warning", AZF4 = "off", AZF5 = "fatal" }
 colour = true
 "#;
-        let (config, warnings) = parse_pyproject(text).unwrap().unwrap();
+        let settings = parse_pyproject(text).unwrap().unwrap();
+        let (config, warnings) = (settings.over(&Config::default()), settings.problems);
         assert_eq!(config.select, ["AZF2", "AZF301"]);
         assert_eq!(config.ignore, ["AZF106", "AZF6", "AZF4"]);
         assert_eq!(config.severity.get("AZF203"), Some(&Severity::Warning));
@@ -447,7 +353,7 @@ colour = true
         assert!(error.starts_with("line 3, column 7"), "{error}");
         assert!(!error.contains("xxxxxxxx"), "{error}");
         let keys = format!("[tool.azfunc-lsp]\n\"{}\" = 1\n", "k".repeat(500));
-        let (_, warnings) = parse_pyproject(&keys).unwrap().unwrap();
+        let warnings = parse_pyproject(&keys).unwrap().unwrap().problems;
         assert!(warnings[0].len() < 120, "{warnings:?}");
     }
 

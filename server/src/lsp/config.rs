@@ -2,100 +2,46 @@
 //! `workspace/configuration` or `workspace/didChangeConfiguration`) over `[tool.azfunc-lsp]` in the
 //! app's nearest `pyproject.toml`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::analysis::{Config, Severity};
+use crate::analysis::config::RuleSettings;
+use crate::analysis::Config;
 use crate::cli::config::ConfigFinder;
 
-/// The editor's settings, section `azfunc`. A missing key leaves the project's value in force.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClientSettings {
-    pub select: Option<Vec<String>>,
-    pub ignore: Option<Vec<String>>,
-    /// Code (or prefix) → `error` | `warning` | `information` | `hint` | `off`.
-    pub severity: BTreeMap<String, String>,
-}
+/// The editor's settings, section `azfunc`: the same type, keys and values as
+/// `[tool.azfunc-lsp]`. A missing key leaves the project's value in force.
+pub type ClientSettings = RuleSettings;
 
-impl ClientSettings {
+impl RuleSettings {
     /// Reads settings from either the `azfunc` section itself or an object that holds it under
-    /// `azfunc`. Ill-typed entries are skipped (and logged), never fatal.
+    /// `azfunc`. What is not understood is left out (and logged), never fatal.
     pub fn from_value(value: &Value) -> ClientSettings {
         let section = match value.get("azfunc") {
             Some(inner) if inner.is_object() => inner,
             _ => value,
         };
-        let Some(obj) = section.as_object() else {
+        if !section.is_object() {
             return ClientSettings::default();
-        };
-        let strings = |key: &str| -> Option<Vec<String>> {
-            let v = obj.get(key)?;
-            match v.as_array() {
-                Some(items) => Some(
-                    items
-                        .iter()
-                        .filter_map(|i| i.as_str().map(str::to_string))
-                        .collect(),
-                ),
-                None => {
-                    tracing::warn!("setting azfunc.{key} is not an array of strings");
-                    None
-                }
-            }
-        };
-        let severity = obj
-            .get("severity")
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default();
-        ClientSettings {
-            select: strings("select"),
-            ignore: strings("ignore"),
-            severity,
         }
-    }
-}
-
-/// Adds a severity map (`off`/`none` meaning ignore) to `config`.
-fn add_severities<'a>(config: &mut Config, entries: impl Iterator<Item = (&'a str, &'a str)>) {
-    for (code, level) in entries {
-        if matches!(
-            level.to_ascii_lowercase().as_str(),
-            "off" | "none" | "ignore"
-        ) {
-            config.ignore.push(code.to_string());
-        } else if let Some(s) = Severity::parse(level) {
-            config.severity.insert(code.to_string(), s);
-        } else {
-            tracing::warn!("unknown severity {level:?} for {code}");
+        // Every value is accepted by `RuleSettings` (problems are collected, not raised).
+        let settings = RuleSettings::deserialize(section).unwrap_or_else(|e| RuleSettings {
+            problems: vec![e.to_string()],
+            ..RuleSettings::default()
+        });
+        for problem in &settings.problems {
+            tracing::warn!("setting azfunc: {problem}");
         }
+        settings
     }
 }
 
 /// The effective configuration of an app: the project's, then the editor's on top (`select`
 /// replaces, `ignore` adds, severities override per code).
 pub fn merge(project: &Config, client: &ClientSettings) -> Config {
-    let mut config = project.clone();
-    if let Some(select) = &client.select {
-        config.select = select.clone();
-    }
-    if let Some(ignore) = &client.ignore {
-        config.ignore.extend(ignore.iter().cloned());
-    }
-    add_severities(
-        &mut config,
-        client
-            .severity
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
-    config
+    client.over(project)
 }
 
 /// The `[tool.azfunc-lsp]` configuration from the nearest `pyproject.toml` at or above
@@ -112,6 +58,7 @@ pub fn project_config(app_root: &Path) -> Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Severity;
     use serde_json::json;
 
     #[test]
@@ -131,9 +78,10 @@ mod tests {
         assert_eq!(config.ignore, ["AZF212", "AZF2", "AZF001"]);
         assert_eq!(config.severity.get("AZF201"), Some(&Severity::Hint));
         // The section itself is accepted too; wrong types are skipped.
-        let direct = ClientSettings::from_value(&json!({"select": "AZF1", "ignore": ["X"]}));
+        let direct = ClientSettings::from_value(&json!({"select": 1, "ignore": ["X", 2]}));
         assert_eq!(direct.select, None);
-        assert_eq!(direct.ignore, Some(vec!["X".to_string()]));
+        assert_eq!(direct.ignore, ["X"]);
+        assert_eq!(direct.problems.len(), 2, "{:?}", direct.problems);
     }
 
     #[cfg(unix)]

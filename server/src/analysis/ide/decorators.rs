@@ -1,38 +1,34 @@
-//! Completion and hover inside the decorators of a v2 app (`@app.route(auth_level="…")`): the
-//! values a keyword takes (enum members, settings for connections, the function's parameters for
-//! `arg_name`), the keywords a decorator takes, and what a decorator or keyword means.
+//! What the editor knows about the decorators of a v2 app (`@app.route(auth_level="…")`), for
+//! completion (`completion/decorators.rs`) and hover (`hover/decorators.rs`) alike: where the
+//! cursor is in a decorator call, the parameters of the decorated function, and what a decorator
+//! or keyword means.
 
-use super::completion::{CompletionItem, CompletionKind};
-use super::hover::HoverInfo;
 use crate::analysis::catalog::binding_type_ignore_case;
-use crate::analysis::catalog::binding_types::BINDING_TYPES;
 use crate::analysis::catalog::decorator_types::{camel_case, DecoratorKind, DecoratorSpec};
-use crate::analysis::catalog::{decorator, enumeration};
+use crate::analysis::catalog::enumeration;
 use crate::analysis::state::AppState;
-use crate::analysis::text::TextRange;
-use crate::analysis::v2::syntax::{ExprKind, StmtKind};
 
 /// How far back a decorator's start is looked for.
 const MAX_DECORATOR_LEN: usize = 4000;
 
 /// Where the cursor is inside a decorator call, read from the text (it may not parse yet).
 #[derive(Debug, PartialEq, Eq)]
-struct CallCursor {
+pub(super) struct CallCursor {
     /// `app.route`
-    callee: String,
+    pub(super) callee: String,
     /// The keyword whose value holds the cursor (at the call's top level), if any.
-    keyword: Option<String>,
+    pub(super) keyword: Option<String>,
     /// Inside a string literal: where its content starts.
-    string_start: Option<usize>,
+    pub(super) string_start: Option<usize>,
     /// Outside strings, at the top level of the call: the identifier being typed and its start.
-    word: Option<(String, usize)>,
+    pub(super) word: Option<(String, usize)>,
     /// Keywords already written in the call.
-    given: Vec<String>,
+    pub(super) given: Vec<String>,
 }
 
 /// Reads the decorator call around `offset`: the nearest line before it that starts with `@`,
 /// scanned forward to `offset`.
-fn call_cursor(text: &str, offset: usize) -> Option<CallCursor> {
+pub(super) fn call_cursor(text: &str, offset: usize) -> Option<CallCursor> {
     let window_start = offset.saturating_sub(MAX_DECORATOR_LEN);
     let before = text.get(window_start..offset)?;
     let mut at = None;
@@ -129,28 +125,8 @@ fn call_cursor(text: &str, offset: usize) -> Option<CallCursor> {
     })
 }
 
-fn item(
-    label: &str,
-    kind: CompletionKind,
-    detail: &str,
-    range: TextRange,
-    doc: Option<String>,
-) -> CompletionItem {
-    CompletionItem {
-        label: label.to_string(),
-        kind,
-        detail: Some(detail.to_string()),
-        documentation: doc,
-        edit_range: range,
-        insert_text: label.to_string(),
-        is_snippet: false,
-        sort_text: None,
-        filter_text: Some(label.to_string()),
-    }
-}
-
 /// The end of the identifier-like text at `offset` (what a completion replaces).
-fn word_end(text: &str, offset: usize) -> usize {
+pub(super) fn word_end(text: &str, offset: usize) -> usize {
     let bytes = text.as_bytes();
     let mut end = offset;
     while end < bytes.len()
@@ -162,7 +138,7 @@ fn word_end(text: &str, offset: usize) -> usize {
 }
 
 /// The parameters of the `def` that the decorator at `offset` decorates.
-fn decorated_params(state: &AppState, file: &str, offset: usize) -> Vec<String> {
+pub(super) fn decorated_params(state: &AppState, file: &str, offset: usize) -> Vec<String> {
     let Some(module) = state.modules().get(file) else {
         return Vec::new();
     };
@@ -175,121 +151,8 @@ fn decorated_params(state: &AppState, file: &str, offset: usize) -> Vec<String> 
         .unwrap_or_default()
 }
 
-/// Completions inside a decorator call of a v2 app; `None` when the cursor is not in one.
-pub(crate) fn completions(
-    state: &AppState,
-    file: &str,
-    text: &str,
-    offset: usize,
-) -> Option<Vec<CompletionItem>> {
-    if !state.uses_decorator_model() {
-        return None;
-    }
-    let c = call_cursor(text, offset)?;
-    let method = c.callee.rsplit('.').next().unwrap_or("");
-    let spec = decorator(method)?;
-    if let Some(start) = c.string_start {
-        let range = TextRange::new(start, word_end(text, offset));
-        let keyword = c.keyword.as_deref()?;
-        return Some(value_completions(state, file, offset, spec, keyword, range));
-    }
-    let (typed, start) = c.word?;
-    let range = TextRange::new(start, start + typed.len());
-    Some(
-        spec.params
-            .iter()
-            .filter(|p| !c.given.iter().any(|g| g == p.name))
-            .map(|p| {
-                let mut it = item(
-                    p.name,
-                    CompletionKind::Property,
-                    if p.required { "required" } else { "optional" },
-                    range,
-                    Some(param_markdown(spec, p.name)),
-                );
-                it.insert_text = format!("{}=", p.name);
-                it.sort_text = Some(format!("{}{}", u8::from(!p.required), p.name));
-                it
-            })
-            .collect(),
-    )
-}
-
-fn value_completions(
-    state: &AppState,
-    file: &str,
-    offset: usize,
-    spec: &DecoratorSpec,
-    keyword: &str,
-    range: TextRange,
-) -> Vec<CompletionItem> {
-    if let Some(e) = spec
-        .param(keyword)
-        .and_then(|p| p.enum_type)
-        .and_then(enumeration)
-    {
-        return e
-            .members
-            .iter()
-            .map(|m| item(m, CompletionKind::EnumMember, e.name, range, None))
-            .collect();
-    }
-    let is_name = Some(keyword) == spec.name_param
-        || matches!(
-            keyword,
-            "trigger_arg_name" | "binding_arg_name" | "arg_name"
-        );
-    if is_name {
-        let mut names = decorated_params(state, file, offset);
-        if keyword == "binding_arg_name" {
-            names.insert(0, "$return".into());
-        }
-        return names
-            .iter()
-            .map(|n| {
-                item(
-                    n,
-                    CompletionKind::Variable,
-                    "parameter of the function",
-                    range,
-                    None,
-                )
-            })
-            .collect();
-    }
-    if keyword == "type" && spec.is_generic() {
-        let triggers = spec.kind == DecoratorKind::Trigger;
-        return BINDING_TYPES
-            .iter()
-            .filter(|b| b.is_trigger == triggers)
-            .map(|b| {
-                item(
-                    b.name,
-                    CompletionKind::Value,
-                    "binding type",
-                    range,
-                    Some(b.doc.to_string()),
-                )
-            })
-            .collect();
-    }
-    if keyword == "strategy" && spec.name == "retry" {
-        return ["fixed_delay", "exponential_backoff"]
-            .iter()
-            .map(|s| item(s, CompletionKind::EnumMember, "retry strategy", range, None))
-            .collect();
-    }
-    if keyword.contains("connection") || keyword.ends_with("_setting") {
-        return super::completion::setting_candidates(state)
-            .into_iter()
-            .map(|(name, detail)| item(&name, CompletionKind::Variable, &detail, range, None))
-            .collect();
-    }
-    Vec::new()
-}
-
 /// What a decorator keyword is: the binding property it becomes, required or not, its values.
-fn param_markdown(spec: &DecoratorSpec, param: &str) -> String {
+pub(super) fn param_markdown(spec: &DecoratorSpec, param: &str) -> String {
     let p = spec.param(param);
     let mut md = format!("**{param}** — `{}()` ", spec.name);
     md.push_str(if p.is_some_and(|p| p.required) {
@@ -338,7 +201,7 @@ fn param_markdown(spec: &DecoratorSpec, param: &str) -> String {
 }
 
 /// A decorator's description: what it adds and its parameters.
-fn decorator_markdown(spec: &DecoratorSpec) -> String {
+pub(super) fn decorator_markdown(spec: &DecoratorSpec) -> String {
     let what = match spec.kind {
         DecoratorKind::Trigger => "adds the trigger",
         DecoratorKind::Route => "adds an HTTP trigger and the `$return` response",
@@ -382,199 +245,24 @@ fn decorator_markdown(spec: &DecoratorSpec) -> String {
     md
 }
 
-/// Hover on a parameter of a decorated function: the binding a decorator gives it.
-fn parameter_hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
-    let module = state.modules().get(file)?;
-    for unit in state.units() {
-        let Some(v2) = unit.decorated() else { continue };
-        if unit.declaration_file() != file {
-            continue;
-        }
-        let Some(f) = v2
-            .def_offset
-            .and_then(|o| module.functions.iter().find(|f| f.def_offset == o))
-        else {
-            continue;
-        };
-        let Some(p) = f.params.iter().find(|p| p.name_range.touches(offset)) else {
-            continue;
-        };
-        let found = unit
-            .json
-            .bindings
-            .iter()
-            .zip(&v2.origins)
-            .find(|(b, _)| b.name_str() == Some(p.name.as_str()));
-        let markdown = match found {
-            None if p.name == "context" => "**context** — the invocation context (`func.Context`): invocation id, function name and directory, trace context.".to_string(),
-            None => format!("**{}** is not bound by any decorator of `{}`: the worker refuses the function", p.name, unit.name),
-            Some((b, o)) => {
-                let t = b.type_str().unwrap_or("?");
-                let direction = b.direction.unwrap_or(crate::analysis::function_json::Direction::In);
-                let by = v2
-                    .decorators
-                    .get(o.decorator)
-                    .map(|d| format!(" from `{}(…)`", d.display()))
-                    .unwrap_or_default();
-                let mut md = format!("**{}** — `{t}` binding, direction `{}`{by} (function '{}')", p.name, direction.as_str(), unit.name);
-                for key in ["queueName", "path", "schedule", "route", "connection", "eventHubName", "topicName", "databaseName"] {
-                    if let Some(v) = b.property_str(key) {
-                        md.push_str(&format!("\n\n`{key}`: `{}`", v.value));
-                    }
-                }
-                let accepted = super::accepted_annotations(t, direction, "func.");
-                if !accepted.is_empty() {
-                    md.push_str(&format!(
-                        "\n\nAccepted annotations: {}",
-                        accepted.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
-                    ));
-                }
-                md
-            }
-        };
-        return Some(HoverInfo {
-            range: p.name_range,
-            markdown,
-        });
-    }
-    None
-}
+/// A v2 app for the tests of decorator completion and hover.
+#[cfg(test)]
+pub(super) mod test_app {
+    use crate::analysis::rules::test_support::app;
+    use crate::analysis::state::AppState;
 
-/// Hover on a decorator of a v2 app, one of its keywords, or a parameter of a decorated function;
-/// `None` elsewhere.
-pub(crate) fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
-    if !state.uses_decorator_model() {
-        return None;
+    pub const SCRIPT: &str = "import azure.functions as func\napp = func.FunctionApp()\n\n@app.route(route=\"items\", auth_level=\"\", methods=[\"GET\", \"\"])\n@app.queue_output(arg_name=\"\", connection=\"\")\ndef items(req: func.HttpRequest, outbox: func.Out[str]) -> str:\n    return \"x\"\n";
+
+    pub fn state() -> AppState {
+        AppState::new(app(&format!(
+            "//- /local.settings.json\n{{\"IsEncrypted\": false, \"Values\": {{\"QueueConn\": \"x\"}}}}\n//- /function_app.py\n{SCRIPT}"
+        )))
     }
-    if let Some(h) = parameter_hover(state, file, offset) {
-        return Some(h);
-    }
-    let module = state.modules().get(file)?;
-    for stmt in &module.statements {
-        let StmtKind::Def { decorators, .. } = &stmt.kind else {
-            continue;
-        };
-        for d in decorators {
-            if !d.range.touches(offset) {
-                continue;
-            }
-            let ExprKind::Call(call) = &d.kind else {
-                continue;
-            };
-            let ExprKind::Attribute {
-                name, name_range, ..
-            } = &call.func.kind
-            else {
-                continue;
-            };
-            let spec = decorator(name)?;
-            if name_range.touches(offset) {
-                return Some(HoverInfo {
-                    range: *name_range,
-                    markdown: decorator_markdown(spec),
-                });
-            }
-            for a in &call.args {
-                let Some((k, kr)) = &a.keyword else { continue };
-                if kr.touches(offset) {
-                    return Some(HoverInfo {
-                        range: *kr,
-                        markdown: param_markdown(spec, k),
-                    });
-                }
-                let is_setting = k.contains("connection") || k.ends_with("_setting");
-                if is_setting && a.value.range.touches(offset) {
-                    let value = a.value.as_str()?;
-                    return Some(HoverInfo {
-                        range: a.value.range,
-                        markdown: super::hover::setting_markdown(
-                            state,
-                            value,
-                            k.contains("connection"),
-                        ),
-                    });
-                }
-            }
-            return None;
-        }
-    }
-    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::rules::test_support::app;
-
-    const SCRIPT: &str = "import azure.functions as func\napp = func.FunctionApp()\n\n@app.route(route=\"items\", auth_level=\"\", methods=[\"GET\", \"\"])\n@app.queue_output(arg_name=\"\", connection=\"\")\ndef items(req: func.HttpRequest, outbox: func.Out[str]) -> str:\n    return \"x\"\n";
-
-    fn state() -> AppState {
-        AppState::new(app(&format!(
-            "//- /local.settings.json\n{{\"IsEncrypted\": false, \"Values\": {{\"QueueConn\": \"x\"}}}}\n//- /function_app.py\n{SCRIPT}"
-        )))
-    }
-
-    fn labels(at: &str, nth: usize) -> Vec<String> {
-        let offset = SCRIPT.match_indices(at).nth(nth).unwrap().0 + at.len();
-        completions(&state(), "function_app.py", SCRIPT, offset)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| i.label)
-            .collect()
-    }
-
-    #[test]
-    fn completes_keyword_values() {
-        assert_eq!(
-            labels("auth_level=\"", 0),
-            ["FUNCTION", "ANONYMOUS", "ADMIN"]
-        );
-        assert!(labels("\"GET\", \"", 0).contains(&"POST".to_string()));
-        assert_eq!(labels("arg_name=\"", 0), ["req", "outbox"]);
-        assert_eq!(
-            labels("connection=\"", 0),
-            ["QueueConn", "AzureWebJobsStorage"]
-        );
-        assert!(labels("route=\"", 0).is_empty());
-    }
-
-    #[test]
-    fn completes_keywords_not_yet_given() {
-        let text = "import azure.functions as func\napp = func.FunctionApp()\n\n@app.queue_trigger(arg_name=\"m\", q\ndef f(m): pass\n";
-        let st = AppState::new(app(&format!("//- /function_app.py\n{text}")));
-        let offset = text.find(", q").unwrap() + 3;
-        let items = completions(&st, "function_app.py", text, offset).unwrap();
-        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
-        assert_eq!(labels, ["queue_name", "connection", "data_type"]);
-        assert_eq!(items[0].insert_text, "queue_name=");
-        assert_eq!(items[0].edit_range, TextRange::new(offset - 1, offset));
-    }
-
-    #[test]
-    fn hovers_decorators_keywords_and_settings() {
-        let st = state();
-        let at = |s: &str| SCRIPT.find(s).unwrap() + 1;
-        let h = hover(&st, "function_app.py", at("queue_output")).unwrap();
-        assert!(
-            h.markdown
-                .starts_with("**queue_output()** — adds an output binding (`queue`)"),
-            "{}",
-            h.markdown
-        );
-        assert!(h.markdown.contains("**`queue_name`**"));
-        let h = hover(&st, "function_app.py", at("auth_level")).unwrap();
-        assert!(h.markdown.contains("`ANONYMOUS`"), "{}", h.markdown);
-        let h = hover(&st, "function_app.py", at("connection=\"\"") + 11).unwrap();
-        assert!(h.markdown.contains("app setting"), "{}", h.markdown);
-        assert!(hover(&st, "function_app.py", at("def items")).is_none());
-        let h = hover(&st, "function_app.py", at("req:")).unwrap();
-        assert!(
-            h.markdown
-                .starts_with("**req** — `httpTrigger` binding, direction `in` from `app.route(…)`"),
-            "{}",
-            h.markdown
-        );
-    }
 
     #[test]
     fn outside_decorators_nothing() {

@@ -4,7 +4,7 @@
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::edits::{json_quote, plain_string_content};
 use crate::analysis::entry;
-use crate::analysis::entry::{entry_name, script_is, EntryDef};
+use crate::analysis::entry::{script_is, EntryDef};
 use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::function_json::Spanned;
 use crate::analysis::json;
@@ -30,7 +30,7 @@ pub(crate) fn entry_point_definition(
         return None;
     };
     let module = state.modules().get(path)?;
-    let PyBinding::Def(def) = module.final_binding(entry_name(unit)) else {
+    let PyBinding::Def(def) = module.final_binding(unit.json.entry_name()) else {
         return None;
     };
     match def.kind {

@@ -5,7 +5,7 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::Entry;
-use crate::analysis::python::{Annotation, Expr, NameKind, PyFunction, PyModule};
+use crate::analysis::python::{Annotation, ExprKind, NameKind, PyFunction, PyModule};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF211",
@@ -78,7 +78,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         };
         for f in top_level_functions(module).filter(mine) {
             for ann in annotations_of(f) {
-                if matches!(ann.expr, Expr::Str(_)) {
+                if matches!(ann.expr.kind, ExprKind::Str(_)) {
                     continue;
                 }
                 let site = EvalSite {

@@ -152,13 +152,7 @@ impl<'a> FunctionCtx<'a> {
         let module = script_path.and_then(|p| modules.get(p)).map(|m| m.as_ref());
         let entry_name = match unit.decorated() {
             Some(v2) => v2.def_name.clone(),
-            None => unit
-                .json
-                .entry_point
-                .as_ref()
-                .map(|e| e.value.clone())
-                .filter(|e| !e.is_empty())
-                .unwrap_or_else(|| "main".to_string()),
+            None => unit.json.entry_name().to_string(),
         };
         let mut bindings_by_name = HashMap::new();
         for b in &unit.json.bindings {

@@ -3,6 +3,8 @@
 //! (`app.register_functions(bp)`), `def`s with their decorators, imports and classes. Read from
 //! the same tree-sitter tree as the rest of the module summary; nothing is evaluated.
 
+pub use crate::analysis::python::expr::{Arg, Call, DictItem, ExprKind, PyExpr, Splat};
+use crate::analysis::python::{named_children, node_text, range_of};
 use crate::analysis::text::TextRange;
 
 /// One module-level statement (or one inside a module-level `if`/`try`/`with`/loop).
@@ -33,134 +35,21 @@ pub enum StmtKind {
     Class { name: String },
 }
 
-/// An expression with its range.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PyExpr {
-    pub kind: ExprKind,
-    pub range: TextRange,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ExprKind {
-    /// A string literal without interpolation (adjacent literals joined), unescaped.
-    Str(String),
-    /// A number literal, as written (a leading `-` included).
-    Number(String),
-    Bool(bool),
-    None,
-    Name(String),
-    Attribute {
-        object: Box<PyExpr>,
-        name: String,
-        name_range: TextRange,
-    },
-    Call(Box<Call>),
-    List(Vec<PyExpr>),
-    Tuple(Vec<PyExpr>),
-    Dict(Vec<DictItem>),
-    /// A generator expression or comprehension.
-    Comprehension,
-    /// Anything else (an f-string, an operator, a lambda, …).
-    Other,
-}
-
-/// One entry of a dict display: `key: value`, or `**value` (no key).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DictItem {
-    pub key: Option<PyExpr>,
-    pub value: PyExpr,
-}
-
-/// A call: the callee and its arguments.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Call {
-    pub func: PyExpr,
-    pub args: Vec<Arg>,
-    /// The parentheses and what is between them.
-    pub args_range: TextRange,
-}
-
-/// One argument of a call.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Arg {
-    /// `name=` of a keyword argument, with the name's range.
-    pub keyword: Option<(String, TextRange)>,
-    pub value: PyExpr,
-    pub splat: Splat,
-    /// The whole argument.
-    pub range: TextRange,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Splat {
-    None,
-    /// `*value`
-    List,
-    /// `**value`
-    Dict,
-}
-
-impl PyExpr {
-    /// `a.b.c` for a name or an attribute chain.
-    pub fn dotted(&self) -> Option<String> {
-        match &self.kind {
-            ExprKind::Name(n) => Some(n.clone()),
-            ExprKind::Attribute { object, name, .. } => {
-                Some(format!("{}.{name}", object.dotted()?))
-            }
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.kind {
-            ExprKind::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn as_call(&self) -> Option<&Call> {
-        match &self.kind {
-            ExprKind::Call(c) => Some(c),
-            _ => None,
-        }
-    }
-}
-
-impl Call {
-    /// The keyword argument `name`, if given.
-    pub fn keyword(&self, name: &str) -> Option<&Arg> {
-        self.args
-            .iter()
-            .find(|a| a.keyword.as_ref().is_some_and(|(k, _)| k == name))
-    }
-}
-
 /// Statements below this nesting are not read.
 const MAX_BLOCK_DEPTH: u32 = 20;
 /// Expressions below this nesting are read as `Other`.
 const MAX_EXPR_DEPTH: u32 = 48;
-/// At most this many items of one list, dict or argument list are read.
-const MAX_ITEMS: usize = 256;
+
+/// Reads an expression of a statement at nesting `depth`.
+pub fn expr(node: tree_sitter::Node, src: &str, depth: u32) -> PyExpr {
+    crate::analysis::python::expr::read(node, src, depth, MAX_EXPR_DEPTH)
+}
 
 /// Reads the module-level statements of a parsed module.
 pub fn read(root: tree_sitter::Node, src: &str) -> Vec<Stmt> {
     let mut out = Vec::new();
     block(root, src, false, 0, &mut out);
     out
-}
-
-fn range_of(node: tree_sitter::Node) -> TextRange {
-    TextRange::new(node.start_byte(), node.end_byte())
-}
-
-fn text<'a>(node: tree_sitter::Node, src: &'a str) -> &'a str {
-    src.get(node.byte_range()).unwrap_or("")
-}
-
-fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor).collect()
 }
 
 fn block(node: tree_sitter::Node, src: &str, conditional: bool, depth: u32, out: &mut Vec<Stmt>) {
@@ -172,6 +61,7 @@ fn block(node: tree_sitter::Node, src: &str, conditional: bool, depth: u32, out:
     }
 }
 
+/// Long by design: one arm per statement kind, as in the module summary's walker.
 fn statement(
     node: tree_sitter::Node,
     src: &str,
@@ -228,7 +118,7 @@ fn statement(
         "function_definition" => {
             let name = node
                 .child_by_field_name("name")
-                .map(|n| text(n, src).to_string())
+                .map(|n| node_text(n, src).to_string())
                 .unwrap_or_default();
             push(
                 StmtKind::Def {
@@ -242,7 +132,7 @@ fn statement(
         "class_definition" => {
             let name = node
                 .child_by_field_name("name")
-                .map(|n| text(n, src).to_string())
+                .map(|n| node_text(n, src).to_string())
                 .unwrap_or_default();
             push(StmtKind::Class { name }, out);
         }
@@ -258,7 +148,7 @@ fn statement(
             };
             let name = def
                 .child_by_field_name("name")
-                .map(|n| text(n, src).to_string())
+                .map(|n| node_text(n, src).to_string())
                 .unwrap_or_default();
             match def.kind() {
                 "function_definition" => push(
@@ -295,249 +185,6 @@ fn statement(
         }
         _ => {}
     }
-}
-
-/// Reads an expression.
-pub fn expr(node: tree_sitter::Node, src: &str, depth: u32) -> PyExpr {
-    let range = range_of(node);
-    let kind = if depth > MAX_EXPR_DEPTH {
-        ExprKind::Other
-    } else {
-        expr_kind(node, src, depth)
-    };
-    PyExpr { kind, range }
-}
-
-fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32) -> ExprKind {
-    let sub = |n: tree_sitter::Node| expr(n, src, depth + 1);
-    match node.kind() {
-        "identifier" => ExprKind::Name(text(node, src).to_string()),
-        "attribute" => match (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
-        ) {
-            (Some(o), Some(a)) => ExprKind::Attribute {
-                object: Box::new(sub(o)),
-                name: text(a, src).to_string(),
-                name_range: range_of(a),
-            },
-            _ => ExprKind::Other,
-        },
-        "string" => string(node, src)
-            .map(ExprKind::Str)
-            .unwrap_or(ExprKind::Other),
-        "concatenated_string" => {
-            let mut all = String::new();
-            for part in named_children(node) {
-                match string(part, src) {
-                    Some(s) => all.push_str(&s),
-                    None => return ExprKind::Other,
-                }
-            }
-            ExprKind::Str(all)
-        }
-        "integer" | "float" => ExprKind::Number(text(node, src).to_string()),
-        "unary_operator" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map(|o| text(o, src))
-                .unwrap_or("");
-            match node.child_by_field_name("argument") {
-                Some(a) if op == "-" && matches!(a.kind(), "integer" | "float") => {
-                    ExprKind::Number(format!("-{}", text(a, src)))
-                }
-                _ => ExprKind::Other,
-            }
-        }
-        "true" => ExprKind::Bool(true),
-        "false" => ExprKind::Bool(false),
-        "none" => ExprKind::None,
-        "parenthesized_expression" => match node.named_child(0) {
-            Some(inner) => sub(inner).kind,
-            None => ExprKind::Other,
-        },
-        "list" | "tuple" | "set" => {
-            let items: Vec<PyExpr> = named_children(node)
-                .into_iter()
-                .take(MAX_ITEMS)
-                .map(sub)
-                .collect();
-            if node.kind() == "list" {
-                ExprKind::List(items)
-            } else if node.kind() == "tuple" {
-                ExprKind::Tuple(items)
-            } else {
-                ExprKind::Other
-            }
-        }
-        "dictionary" => {
-            let mut items = Vec::new();
-            for child in named_children(node).into_iter().take(MAX_ITEMS) {
-                match child.kind() {
-                    "pair" => {
-                        if let (Some(k), Some(v)) = (
-                            child.child_by_field_name("key"),
-                            child.child_by_field_name("value"),
-                        ) {
-                            items.push(DictItem {
-                                key: Some(sub(k)),
-                                value: sub(v),
-                            });
-                        }
-                    }
-                    "dictionary_splat" => {
-                        if let Some(v) = child.named_child(0) {
-                            items.push(DictItem {
-                                key: None,
-                                value: sub(v),
-                            });
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            ExprKind::Dict(items)
-        }
-        "list_comprehension"
-        | "dictionary_comprehension"
-        | "set_comprehension"
-        | "generator_expression" => ExprKind::Comprehension,
-        "call" => {
-            let Some(func) = node.child_by_field_name("function") else {
-                return ExprKind::Other;
-            };
-            let Some(arguments) = node.child_by_field_name("arguments") else {
-                return ExprKind::Other;
-            };
-            let mut args = Vec::new();
-            if arguments.kind() == "generator_expression" {
-                args.push(Arg {
-                    keyword: None,
-                    value: PyExpr {
-                        kind: ExprKind::Comprehension,
-                        range: range_of(arguments),
-                    },
-                    splat: Splat::None,
-                    range: range_of(arguments),
-                });
-            } else {
-                for a in named_children(arguments).into_iter().take(MAX_ITEMS) {
-                    match a.kind() {
-                        "keyword_argument" => {
-                            let (Some(name), Some(value)) = (
-                                a.child_by_field_name("name"),
-                                a.child_by_field_name("value"),
-                            ) else {
-                                continue;
-                            };
-                            args.push(Arg {
-                                keyword: Some((text(name, src).to_string(), range_of(name))),
-                                value: sub(value),
-                                splat: Splat::None,
-                                range: range_of(a),
-                            });
-                        }
-                        "list_splat" | "dictionary_splat" => {
-                            let Some(value) = a.named_child(0) else {
-                                continue;
-                            };
-                            args.push(Arg {
-                                keyword: None,
-                                value: sub(value),
-                                splat: if a.kind() == "list_splat" {
-                                    Splat::List
-                                } else {
-                                    Splat::Dict
-                                },
-                                range: range_of(a),
-                            });
-                        }
-                        "comment" => {}
-                        _ => args.push(Arg {
-                            keyword: None,
-                            value: sub(a),
-                            splat: Splat::None,
-                            range: range_of(a),
-                        }),
-                    }
-                }
-            }
-            ExprKind::Call(Box::new(Call {
-                func: sub(func),
-                args,
-                args_range: range_of(arguments),
-            }))
-        }
-        _ => ExprKind::Other,
-    }
-}
-
-/// The value of a plain string literal (no f-string, no bytes), with simple escapes decoded.
-fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
-    if node.kind() != "string" {
-        return None;
-    }
-    let mut out = String::new();
-    let mut raw = false;
-    for c in named_children(node) {
-        match c.kind() {
-            "string_start" => {
-                let prefix = text(c, src);
-                if prefix.chars().any(|ch| "fFbBtT".contains(ch)) {
-                    return None;
-                }
-                raw = prefix.chars().any(|ch| ch == 'r' || ch == 'R');
-            }
-            "string_content" => {
-                // Escape sequences are children of the content node.
-                let content = text(c, src);
-                let escapes = named_children(c);
-                if escapes.is_empty() || raw {
-                    out.push_str(content);
-                    continue;
-                }
-                let mut at = c.start_byte();
-                for e in escapes {
-                    out.push_str(src.get(at..e.start_byte()).unwrap_or(""));
-                    let seq = text(e, src);
-                    if e.kind() != "escape_sequence" {
-                        return None;
-                    }
-                    out.push(match seq {
-                        "\\n" => '\n',
-                        "\\t" => '\t',
-                        "\\r" => '\r',
-                        "\\\\" => '\\',
-                        "\\'" => '\'',
-                        "\\\"" => '"',
-                        "\\0" => '\0',
-                        _ => return None,
-                    });
-                    at = e.end_byte();
-                }
-                out.push_str(src.get(at..c.end_byte()).unwrap_or(""));
-            }
-            "escape_sequence" => {
-                if raw {
-                    out.push_str(text(c, src));
-                    continue;
-                }
-                out.push(match text(c, src) {
-                    "\\n" => '\n',
-                    "\\t" => '\t',
-                    "\\r" => '\r',
-                    "\\\\" => '\\',
-                    "\\'" => '\'',
-                    "\\\"" => '"',
-                    "\\0" => '\0',
-                    _ => return None,
-                });
-            }
-            "string_end" => {}
-            _ => return None,
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]

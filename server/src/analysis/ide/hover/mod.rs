@@ -1,10 +1,12 @@
 //! Hover: binding types and keys, parameters and their bindings, settings.
 
-use super::json_cursor::{self, Segment, Slot};
-use super::{accepted_annotations, binding_type_markdown};
+mod decorators;
+
 use crate::analysis::catalog::binding_type_ignore_case;
 use crate::analysis::function::{self, Script};
 use crate::analysis::function_json::Direction;
+use crate::analysis::ide::json_cursor::{self, Segment, Slot};
+use crate::analysis::ide::{accepted_annotations, binding_type_markdown};
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
@@ -24,7 +26,7 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
     }
     if file.ends_with(".py") {
         // A decorator of a v2 app, or one of its keywords.
-        if let Some(h) = super::decorators::hover(state, file, offset) {
+        if let Some(h) = decorators::hover(state, file, offset) {
             return Some(h);
         }
         return python(state, file, text, offset);
@@ -103,12 +105,7 @@ fn param_markdown(state: &AppState, unit: &function::FunctionUnit, name: &str) -
     let mut md = format!("**{name}** — `{t}` binding");
     if let Script::Found { path, .. } = &unit.script {
         if let Some(module) = state.modules().get(path) {
-            let entry = unit
-                .json
-                .entry_point
-                .as_ref()
-                .map(|e| e.value.as_str())
-                .unwrap_or("main");
+            let entry = unit.json.entry_name();
             if let function::Entry::Function(f) =
                 function::entry_point(module, entry, state.input().text(path).unwrap_or(""))
             {
@@ -196,12 +193,7 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
             continue;
         }
         let module = state.modules().get(path)?;
-        let entry = unit
-            .json
-            .entry_point
-            .as_ref()
-            .map(|e| e.value.as_str())
-            .unwrap_or("main");
+        let entry = unit.json.entry_name();
         let function::Entry::Function(f) = function::entry_point(module, entry, text) else {
             continue;
         };
@@ -282,7 +274,7 @@ mod tests {
     use super::*;
 
     fn hover_at(files: &[(&str, &str)], file: &str) -> Option<HoverInfo> {
-        let (state, offset) = super::super::test_state(files, file);
+        let (state, offset) = crate::analysis::ide::test_state(files, file);
         hover(&state, file, offset)
     }
 

@@ -1,0 +1,77 @@
+//! Completion in `host.json`.
+
+use super::{present_keys, CompletionItem, CompletionKind, JsonItems};
+use crate::analysis::ide::json_cursor::{self, Segment, Slot};
+
+pub(super) fn host_json(text: &str, offset: usize) -> Vec<CompletionItem> {
+    let Some(cursor) = json_cursor::cursor(text, offset) else {
+        return Vec::new();
+    };
+    let mut out = JsonItems {
+        cursor: &cursor,
+        items: Vec::new(),
+    };
+    match (cursor.path.as_slice(), &cursor.slot) {
+        ([], Slot::Key) => {
+            let present = present_keys(text);
+            for (k, doc) in [
+                ("version", "Schema version of host.json: must be \"2.0\"."),
+                ("extensionBundle", "The binding extensions the host loads (needed for every trigger but HTTP and timer)."),
+                ("logging", "Log levels and Application Insights options."),
+                ("functionTimeout", "Per-invocation time limit, `hh:mm:ss`."),
+                ("extensions", "Per-extension options (http, queues, serviceBus, eventHubs, durableTask, …)."),
+                ("concurrency", "Dynamic concurrency settings."),
+                ("retry", "App-wide retry policy."),
+                ("functions", "Only load these functions."),
+                ("healthMonitor", "Host health monitoring."),
+                ("singleton", "Singleton lock settings."),
+                ("watchDirectories", "Extra folders whose changes restart the host."),
+                ("watchFiles", "Extra files whose changes restart the host."),
+                ("aggregator", "Telemetry batching."),
+            ] {
+                if !present.contains(&k.to_ascii_lowercase()) {
+                    out.push(k, CompletionKind::Property, None, Some(doc.to_string()), "0");
+                }
+            }
+        }
+        ([], Slot::Value { key }) if key == "version" => {
+            out.push("2.0", CompletionKind::Value, None, None, "0")
+        }
+        ([Segment::Key(e)], Slot::Key) if e == "extensionBundle" => {
+            out.push(
+                "id",
+                CompletionKind::Property,
+                None,
+                Some("`Microsoft.Azure.Functions.ExtensionBundle`".into()),
+                "0",
+            );
+            out.push(
+                "version",
+                CompletionKind::Property,
+                None,
+                Some("A version range, e.g. `[4.*, 5.0.0)`.".into()),
+                "0",
+            );
+        }
+        ([Segment::Key(e)], Slot::Value { key }) if e == "extensionBundle" && key == "id" => {
+            out.push(
+                "Microsoft.Azure.Functions.ExtensionBundle",
+                CompletionKind::Value,
+                None,
+                None,
+                "0",
+            );
+        }
+        ([Segment::Key(e)], Slot::Value { key }) if e == "extensionBundle" && key == "version" => {
+            out.push(
+                "[4.*, 5.0.0)",
+                CompletionKind::Value,
+                Some("the current bundle".into()),
+                None,
+                "0",
+            );
+        }
+        _ => {}
+    }
+    out.items
+}

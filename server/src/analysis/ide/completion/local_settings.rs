@@ -1,0 +1,163 @@
+//! Completion in `local.settings.json`: its keys, and setting names the app uses.
+
+use super::{CompletionItem, CompletionKind, JsonItems};
+use crate::analysis::ide::json_cursor::{self, Segment, Slot};
+use crate::analysis::settings;
+use crate::analysis::state::AppState;
+
+/// Setting names from local.settings.json, plus `AzureWebJobsStorage`.
+pub(super) fn setting_candidates(state: &AppState) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(s) = settings::local_settings(state.input()) {
+        for v in &s.values {
+            out.push((v.name.clone(), "local.settings.json".to_string()));
+        }
+    }
+    if !out.iter().any(|(n, _)| n == "AzureWebJobsStorage") {
+        out.push((
+            "AzureWebJobsStorage".into(),
+            "the app's storage account".into(),
+        ));
+    }
+    out
+}
+
+const SETTINGS_KEYS: &[(&str, &str)] = &[
+    ("IsEncrypted", "Must be `false` for a plain-text file: when absent, Core Tools tries to decrypt every value."),
+    ("Values", "App settings, exported to the host and the worker as environment variables."),
+    ("Host", "Local host options: `LocalHttpPort`, `CORS`, `CORSCredentials`."),
+    ("ConnectionStrings", "Connection strings for frameworks that read them (not published as app settings)."),
+];
+
+const KNOWN_VALUES: &[(&str, &str)] = &[
+    ("FUNCTIONS_WORKER_RUNTIME", "The language worker: `python`."),
+    ("AzureWebJobsStorage", "Storage connection the host needs for every trigger but HTTP (`UseDevelopmentStorage=true` for Azurite)."),
+    ("AzureWebJobsFeatureFlags", "Comma-separated host feature flags."),
+    ("PYTHON_SCRIPT_FILE_NAME", "The v2 model's script (default `function_app.py`)."),
+    ("PYTHON_ISOLATE_WORKER_DEPENDENCIES", "Load the app's packages in isolation from the worker's."),
+    ("PYTHON_ENABLE_WORKER_EXTENSIONS", "Enable Python worker extensions."),
+    ("PYTHON_THREADPOOL_THREAD_COUNT", "Threads for synchronous functions."),
+    ("PYTHON_ENABLE_DEBUG_LOGGING", "Verbose worker logging."),
+    ("PYTHON_ENABLE_INIT_INDEXING", "Index v2 functions at worker start."),
+    ("FUNCTIONS_WORKER_PROCESS_COUNT", "Worker processes per host."),
+];
+
+pub(super) fn local_settings(state: &AppState, text: &str, offset: usize) -> Vec<CompletionItem> {
+    let Some(cursor) = json_cursor::cursor(text, offset) else {
+        return Vec::new();
+    };
+    let mut out = JsonItems {
+        cursor: &cursor,
+        items: Vec::new(),
+    };
+    match (cursor.path.as_slice(), &cursor.slot) {
+        ([], Slot::Key) => out.missing_keys(text, SETTINGS_KEYS),
+        ([], Slot::Value { key }) if key == "IsEncrypted" => {
+            out.items.push(CompletionItem {
+                label: "false".into(),
+                kind: CompletionKind::Value,
+                detail: None,
+                documentation: None,
+                edit_range: cursor.token,
+                insert_text: "false".into(),
+                is_snippet: false,
+                sort_text: None,
+                filter_text: None,
+            });
+        }
+        ([Segment::Key(v)], Slot::Key) if v == "Values" => {
+            let present = settings::local_settings(state.input())
+                .map(|s| s.values.into_iter().map(|v| v.name).collect::<Vec<_>>())
+                .unwrap_or_default();
+            for (k, doc) in KNOWN_VALUES {
+                if !present.iter().any(|p| p == k) {
+                    out.push(
+                        k,
+                        CompletionKind::Property,
+                        None,
+                        Some(doc.to_string()),
+                        "0",
+                    );
+                }
+            }
+            for name in referenced_settings(state) {
+                if !present.contains(&name) && !KNOWN_VALUES.iter().any(|(k, _)| *k == name) {
+                    out.push(
+                        &name,
+                        CompletionKind::Property,
+                        Some("used by a binding, not set".into()),
+                        None,
+                        "1",
+                    );
+                }
+            }
+        }
+        ([Segment::Key(v)], Slot::Value { key })
+            if v == "Values" && key == "FUNCTIONS_WORKER_RUNTIME" =>
+        {
+            out.push("python", CompletionKind::EnumMember, None, None, "0");
+        }
+        ([Segment::Key(v)], Slot::Value { key })
+            if v == "Values" && key == "AzureWebJobsStorage" =>
+        {
+            out.push(
+                "UseDevelopmentStorage=true",
+                CompletionKind::Value,
+                Some("Azurite, the local storage emulator".into()),
+                None,
+                "0",
+            );
+        }
+        ([Segment::Key(h)], Slot::Key) if h == "Host" => {
+            for (k, doc) in [
+                ("LocalHttpPort", "Port for `func start` (default 7071)."),
+                ("CORS", "Comma-separated allowed origins, `*` for any."),
+                (
+                    "CORSCredentials",
+                    "Allow credentials in cross-origin requests.",
+                ),
+            ] {
+                out.push(
+                    k,
+                    CompletionKind::Property,
+                    None,
+                    Some(doc.to_string()),
+                    "0",
+                );
+            }
+        }
+        _ => {}
+    }
+    out.items
+}
+
+/// Setting names the app's bindings refer to (`connection`, `%Name%`).
+pub(super) fn referenced_settings(state: &AppState) -> Vec<String> {
+    let mut names = Vec::new();
+    for unit in state.units() {
+        for b in &unit.json.bindings {
+            for m in &b.members {
+                let Some(v) = m.value.as_ref().and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let is_connection = m.key.eq_ignore_ascii_case("connection")
+                    || m.key.eq_ignore_ascii_case("connectionStringSetting");
+                if is_connection && !v.is_empty() && !v.contains('%') {
+                    names.push(v.to_string());
+                }
+                let mut rest = v;
+                while let Some(a) = rest.find('%') {
+                    let after = &rest[a + 1..];
+                    let Some(b) = after.find('%') else { break };
+                    if b > 0 {
+                        names.push(after[..b].to_string());
+                    }
+                    rest = &after[b + 1..];
+                }
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}

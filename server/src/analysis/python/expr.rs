@@ -1,0 +1,513 @@
+//! Python expressions: one type ([`PyExpr`]) and one reader for the whole analysis, the module
+//! summary (annotations, decorators, base classes) and the decorator model (every call's
+//! arguments) alike; also function parameters and their annotations.
+
+use super::{named_children, node_text, range_of, Annotation, Param, ParamKind};
+use crate::analysis::text::TextRange;
+
+/// An expression with its range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PyExpr {
+    pub kind: ExprKind,
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A string literal without interpolation (adjacent literals joined), unescaped.
+    Str(String),
+    /// A number literal, as written (a leading `-` included).
+    Number(String),
+    Bool(bool),
+    None,
+    Name(String),
+    Attribute {
+        object: Box<PyExpr>,
+        name: String,
+        name_range: TextRange,
+    },
+    Call(Box<Call>),
+    List(Vec<PyExpr>),
+    Tuple(Vec<PyExpr>),
+    Dict(Vec<DictItem>),
+    /// A generator expression or comprehension.
+    Comprehension,
+    /// `value[index]`, `value[a, b]`, and the generic types of annotations (`list[int]`).
+    Subscript {
+        value: Box<PyExpr>,
+        index: Vec<PyExpr>,
+    },
+    /// `a | b` (an operator or a union type).
+    BitOr(Box<PyExpr>, Box<PyExpr>),
+    /// Anything else (an f-string, another operator, a lambda, …).
+    Other,
+}
+
+/// One entry of a dict display: `key: value`, or `**value` (no key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DictItem {
+    pub key: Option<PyExpr>,
+    pub value: PyExpr,
+}
+
+/// A call: the callee and its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub func: PyExpr,
+    pub args: Vec<Arg>,
+    /// The parentheses and what is between them.
+    pub args_range: TextRange,
+}
+
+/// One argument of a call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arg {
+    /// `name=` of a keyword argument, with the name's range.
+    pub keyword: Option<(String, TextRange)>,
+    pub value: PyExpr,
+    pub splat: Splat,
+    /// The whole argument.
+    pub range: TextRange,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Splat {
+    None,
+    /// `*value`
+    List,
+    /// `**value`
+    Dict,
+}
+
+impl PyExpr {
+    /// `a.b.c` for a name or an attribute chain.
+    pub fn dotted(&self) -> Option<String> {
+        match &self.kind {
+            ExprKind::Name(n) => Some(n.clone()),
+            ExprKind::Attribute { object, name, .. } => {
+                Some(format!("{}.{name}", object.dotted()?))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_call(&self) -> Option<&Call> {
+        match &self.kind {
+            ExprKind::Call(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+impl Call {
+    /// The keyword argument `name`, if given.
+    pub fn keyword(&self, name: &str) -> Option<&Arg> {
+        self.args
+            .iter()
+            .find(|a| a.keyword.as_ref().is_some_and(|(k, _)| k == name))
+    }
+}
+
+/// At most this many items of one list, dict or argument list are read.
+const MAX_ITEMS: usize = 256;
+
+pub(super) fn read_params(node: tree_sitter::Node, src: &str, out: &mut Vec<Param>) {
+    let mut kind = ParamKind::Normal;
+    let mut cursor = node.walk();
+    let children: Vec<_> = node.named_children(&mut cursor).collect();
+    let mut pending_positional_only = 0;
+    for child in children {
+        let (name_node, ann, has_default, star) = match child.kind() {
+            "identifier" => (Some(child), None, false, None),
+            "typed_parameter" => {
+                let inner = child.named_child(0);
+                let star = inner.and_then(|i| match i.kind() {
+                    "list_splat_pattern" => Some(ParamKind::VarPositional),
+                    "dictionary_splat_pattern" => Some(ParamKind::VarKeyword),
+                    _ => None,
+                });
+                let name = if star.is_some() {
+                    inner.and_then(|i| i.named_child(0))
+                } else {
+                    inner
+                };
+                (name, child.child_by_field_name("type"), false, star)
+            }
+            "default_parameter" => (child.child_by_field_name("name"), None, true, None),
+            "typed_default_parameter" => (
+                child.child_by_field_name("name"),
+                child.child_by_field_name("type"),
+                true,
+                None,
+            ),
+            "list_splat_pattern" => (
+                child.named_child(0),
+                None,
+                false,
+                Some(ParamKind::VarPositional),
+            ),
+            "dictionary_splat_pattern" => (
+                child.named_child(0),
+                None,
+                false,
+                Some(ParamKind::VarKeyword),
+            ),
+            "keyword_separator" => {
+                kind = ParamKind::KeywordOnly;
+                continue;
+            }
+            "positional_separator" => {
+                for p in out.iter_mut().rev().take(pending_positional_only) {
+                    p.kind = ParamKind::PositionalOnly;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let Some(name_node) = name_node else { continue };
+        let this_kind = match star {
+            Some(k) => {
+                if k == ParamKind::VarPositional {
+                    kind = ParamKind::KeywordOnly;
+                }
+                k
+            }
+            None => kind,
+        };
+        if this_kind == ParamKind::Normal {
+            pending_positional_only += 1;
+        }
+        out.push(Param {
+            name: node_text(name_node, src).to_string(),
+            name_range: range_of(name_node),
+            range: range_of(child),
+            kind: this_kind,
+            annotation: ann.map(|a| annotation(a, src)),
+            has_default,
+        });
+    }
+}
+
+pub(super) fn annotation(type_node: tree_sitter::Node, src: &str) -> Annotation {
+    let inner = if type_node.kind() == "type" {
+        type_node.named_child(0).unwrap_or(type_node)
+    } else {
+        type_node
+    };
+    Annotation {
+        expr: expr(inner, src),
+        range: range_of(type_node),
+        text: node_text(type_node, src).to_string(),
+    }
+}
+
+/// Expressions in the module summary below this nesting are read as `Other`.
+pub(super) const MAX_EXPR_DEPTH: u32 = 64;
+
+/// Reads an expression of the module summary (annotations, decorators, base classes).
+pub(super) fn expr(node: tree_sitter::Node, src: &str) -> PyExpr {
+    read(node, src, 0, MAX_EXPR_DEPTH)
+}
+
+/// Reads an expression at nesting `depth`; below `max_depth` every expression is `Other` (each
+/// caller bounds the recursion for the stack it runs on).
+pub fn read(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> PyExpr {
+    let range = range_of(node);
+    let kind = if depth > max_depth {
+        ExprKind::Other
+    } else {
+        expr_kind(node, src, depth, max_depth)
+    };
+    PyExpr { kind, range }
+}
+
+/// Long by design: one arm per tree-sitter node kind.
+fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> ExprKind {
+    let sub = |n: tree_sitter::Node| read(n, src, depth + 1, max_depth);
+    let other = || PyExpr {
+        kind: ExprKind::Other,
+        range: range_of(node),
+    };
+    match node.kind() {
+        "identifier" => ExprKind::Name(node_text(node, src).to_string()),
+        "attribute" => match (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("attribute"),
+        ) {
+            (Some(o), Some(a)) => ExprKind::Attribute {
+                object: Box::new(sub(o)),
+                name: node_text(a, src).to_string(),
+                name_range: range_of(a),
+            },
+            _ => ExprKind::Other,
+        },
+        "string" => string(node, src)
+            .map(ExprKind::Str)
+            .unwrap_or(ExprKind::Other),
+        "concatenated_string" => {
+            let mut all = String::new();
+            for part in named_children(node) {
+                match string(part, src) {
+                    Some(s) => all.push_str(&s),
+                    None => return ExprKind::Other,
+                }
+            }
+            ExprKind::Str(all)
+        }
+        "integer" | "float" => ExprKind::Number(node_text(node, src).to_string()),
+        "unary_operator" => {
+            let op = node
+                .child_by_field_name("operator")
+                .map(|o| node_text(o, src))
+                .unwrap_or("");
+            match node.child_by_field_name("argument") {
+                Some(a) if op == "-" && matches!(a.kind(), "integer" | "float") => {
+                    ExprKind::Number(format!("-{}", node_text(a, src)))
+                }
+                _ => ExprKind::Other,
+            }
+        }
+        "true" => ExprKind::Bool(true),
+        "false" => ExprKind::Bool(false),
+        "none" => ExprKind::None,
+        "parenthesized_expression" | "type" => match node.named_child(0) {
+            Some(inner) => sub(inner).kind,
+            None => ExprKind::Other,
+        },
+        "subscript" => {
+            let value = node
+                .child_by_field_name("value")
+                .map(sub)
+                .unwrap_or_else(other);
+            let mut cursor = node.walk();
+            let index = node
+                .children_by_field_name("subscript", &mut cursor)
+                .map(sub)
+                .collect();
+            ExprKind::Subscript {
+                value: Box::new(value),
+                index,
+            }
+        }
+        "generic_type" => {
+            let value = node.named_child(0).map(sub).unwrap_or_else(other);
+            let index = node
+                .named_child(1)
+                .map(|params| named_children(params).into_iter().map(sub).collect())
+                .unwrap_or_default();
+            ExprKind::Subscript {
+                value: Box::new(value),
+                index,
+            }
+        }
+        "binary_operator" => {
+            let op = node
+                .child_by_field_name("operator")
+                .map(|o| node_text(o, src))
+                .unwrap_or("");
+            match (
+                op,
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) {
+                ("|", Some(l), Some(r)) => ExprKind::BitOr(Box::new(sub(l)), Box::new(sub(r))),
+                _ => ExprKind::Other,
+            }
+        }
+        "union_type" => {
+            let mut parts = named_children(node).into_iter().map(sub);
+            let first = parts.next().unwrap_or_else(other);
+            parts
+                .fold(first, |acc, e| PyExpr {
+                    range: TextRange::new(acc.range.start as usize, e.range.end as usize),
+                    kind: ExprKind::BitOr(Box::new(acc), Box::new(e)),
+                })
+                .kind
+        }
+        "list" | "tuple" | "set" => {
+            let items: Vec<PyExpr> = named_children(node)
+                .into_iter()
+                .take(MAX_ITEMS)
+                .map(sub)
+                .collect();
+            if node.kind() == "list" {
+                ExprKind::List(items)
+            } else if node.kind() == "tuple" {
+                ExprKind::Tuple(items)
+            } else {
+                ExprKind::Other
+            }
+        }
+        "dictionary" => {
+            let mut items = Vec::new();
+            for child in named_children(node).into_iter().take(MAX_ITEMS) {
+                match child.kind() {
+                    "pair" => {
+                        if let (Some(k), Some(v)) = (
+                            child.child_by_field_name("key"),
+                            child.child_by_field_name("value"),
+                        ) {
+                            items.push(DictItem {
+                                key: Some(sub(k)),
+                                value: sub(v),
+                            });
+                        }
+                    }
+                    "dictionary_splat" => {
+                        if let Some(v) = child.named_child(0) {
+                            items.push(DictItem {
+                                key: None,
+                                value: sub(v),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ExprKind::Dict(items)
+        }
+        "list_comprehension"
+        | "dictionary_comprehension"
+        | "set_comprehension"
+        | "generator_expression" => ExprKind::Comprehension,
+        "call" => {
+            let Some(func) = node.child_by_field_name("function") else {
+                return ExprKind::Other;
+            };
+            let Some(arguments) = node.child_by_field_name("arguments") else {
+                return ExprKind::Other;
+            };
+            let mut args = Vec::new();
+            if arguments.kind() == "generator_expression" {
+                args.push(Arg {
+                    keyword: None,
+                    value: PyExpr {
+                        kind: ExprKind::Comprehension,
+                        range: range_of(arguments),
+                    },
+                    splat: Splat::None,
+                    range: range_of(arguments),
+                });
+            } else {
+                for a in named_children(arguments).into_iter().take(MAX_ITEMS) {
+                    match a.kind() {
+                        "keyword_argument" => {
+                            let (Some(name), Some(value)) = (
+                                a.child_by_field_name("name"),
+                                a.child_by_field_name("value"),
+                            ) else {
+                                continue;
+                            };
+                            args.push(Arg {
+                                keyword: Some((node_text(name, src).to_string(), range_of(name))),
+                                value: sub(value),
+                                splat: Splat::None,
+                                range: range_of(a),
+                            });
+                        }
+                        "list_splat" | "dictionary_splat" => {
+                            let Some(value) = a.named_child(0) else {
+                                continue;
+                            };
+                            args.push(Arg {
+                                keyword: None,
+                                value: sub(value),
+                                splat: if a.kind() == "list_splat" {
+                                    Splat::List
+                                } else {
+                                    Splat::Dict
+                                },
+                                range: range_of(a),
+                            });
+                        }
+                        "comment" => {}
+                        _ => args.push(Arg {
+                            keyword: None,
+                            value: sub(a),
+                            splat: Splat::None,
+                            range: range_of(a),
+                        }),
+                    }
+                }
+            }
+            ExprKind::Call(Box::new(Call {
+                func: sub(func),
+                args,
+                args_range: range_of(arguments),
+            }))
+        }
+        _ => ExprKind::Other,
+    }
+}
+
+/// The value of a plain string literal (no f-string, no bytes), with simple escapes decoded.
+fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut out = String::new();
+    let mut raw = false;
+    for c in named_children(node) {
+        match c.kind() {
+            "string_start" => {
+                let prefix = node_text(c, src);
+                if prefix.chars().any(|ch| "fFbBtT".contains(ch)) {
+                    return None;
+                }
+                raw = prefix.chars().any(|ch| ch == 'r' || ch == 'R');
+            }
+            "string_content" => {
+                // Escape sequences are children of the content node.
+                let content = node_text(c, src);
+                let escapes = named_children(c);
+                if escapes.is_empty() || raw {
+                    out.push_str(content);
+                    continue;
+                }
+                let mut at = c.start_byte();
+                for e in escapes {
+                    out.push_str(src.get(at..e.start_byte()).unwrap_or(""));
+                    let seq = node_text(e, src);
+                    if e.kind() != "escape_sequence" {
+                        return None;
+                    }
+                    out.push(simple_escape(seq)?);
+                    at = e.end_byte();
+                }
+                out.push_str(src.get(at..c.end_byte()).unwrap_or(""));
+            }
+            "escape_sequence" => {
+                if raw {
+                    out.push_str(node_text(c, src));
+                    continue;
+                }
+                out.push(simple_escape(node_text(c, src))?);
+            }
+            "string_end" => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The character of a simple escape sequence; `None` for the others (the string is then not
+/// read as a plain literal).
+fn simple_escape(seq: &str) -> Option<char> {
+    Some(match seq {
+        "\\n" => '\n',
+        "\\t" => '\t',
+        "\\r" => '\r',
+        "\\\\" => '\\',
+        "\\'" => '\'',
+        "\\\"" => '"',
+        "\\0" => '\0',
+        _ => return None,
+    })
+}

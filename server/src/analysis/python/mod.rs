@@ -1,0 +1,759 @@
+//! What the checker needs to know about a Python module, read with tree-sitter-python: imports,
+//! the names bound at module level, top-level functions and classes with their signatures, code
+//! that fails the import, and syntax errors. Never executes anything.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::text::TextRange;
+
+pub mod expr;
+mod statements;
+
+use expr::expr;
+pub use expr::{ExprKind, PyExpr};
+use statements::{Ctx, ModuleWalker};
+
+/// A summary of one Python source file.
+#[derive(Debug, Clone, Default)]
+pub struct PyModule {
+    pub syntax_errors: Vec<PySyntaxError>,
+    pub imports: Vec<Import>,
+    /// Names bound at module level, each with every place that binds it, in source order.
+    pub names: HashMap<String, Vec<NameDef>>,
+    /// `from x import *` somewhere at module level: any name may be defined.
+    pub has_star_import: bool,
+    /// A module-level `__getattr__`: any attribute may exist.
+    pub has_module_getattr: bool,
+    /// `from __future__ import annotations`: annotations are strings, evaluated only on demand.
+    pub future_annotations: bool,
+    pub functions: Vec<PyFunction>,
+    pub classes: Vec<PyClass>,
+    /// Statements at module level that always make the import fail.
+    pub import_failures: Vec<ImportFailure>,
+    /// Reads of environment variables (`os.environ[...]`, `os.environ.get`, `os.getenv`).
+    pub env_reads: Vec<EnvRead>,
+    /// String literals that name a CORS response header (`Access-Control-Allow-…`).
+    pub cors_headers: Vec<TextRange>,
+    /// `….route_params["x"]` and `….route_params.get("x")` reads: the name and its range.
+    pub route_param_reads: Vec<(String, TextRange)>,
+    /// Module-level statements with call and decorator arguments, for the decorator model.
+    pub statements: Vec<super::v2::syntax::Stmt>,
+}
+
+/// One read of an environment variable by a constant name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRead {
+    pub name: String,
+    /// The string literal's content.
+    pub range: TextRange,
+    /// `os.environ["X"]`: raises `KeyError` when unset.
+    pub raises_when_unset: bool,
+    /// A default value is given (`.get("X", "d")`, `getenv("X", "d")`).
+    pub has_default: bool,
+    /// Runs whenever the module is imported (module level, outside functions and conditions).
+    pub at_import: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PySyntaxError {
+    pub range: TextRange,
+    pub message: String,
+}
+
+/// One `import` or `from … import` statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub range: TextRange,
+    /// Number of leading dots (`from ..x import y` has 2).
+    pub level: u32,
+    /// The dotted module path after the dots (may be empty: `from . import x`).
+    pub module: String,
+    pub module_range: TextRange,
+    /// For `import a.b as c`: one entry with `name = "a.b"`. For `from m import a as b`: `a`/`b`.
+    pub names: Vec<ImportedName>,
+    pub is_from: bool,
+    /// Runs whenever the module is imported: at module level and not inside `if`, `try`, `with`,
+    /// a loop, or a function.
+    pub unconditional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedName {
+    pub name: String,
+    pub alias: Option<String>,
+    pub range: TextRange,
+}
+
+/// One place where a module-level name is bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameDef {
+    pub offset: usize,
+    pub kind: NameKind,
+    /// Bound inside `if`/`try`/`with`/a loop: may not happen.
+    pub conditional: bool,
+    /// Bound only for type checkers (`if TYPE_CHECKING:`), never at run time.
+    pub type_checking_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NameKind {
+    /// Index into `PyModule::functions`.
+    Function(usize),
+    /// Index into `PyModule::classes`.
+    Class(usize),
+    /// `import a.b` binds `a` to module `a`; `import a.b as c` binds `c` to module `a.b`.
+    Module(String),
+    /// `from m import x` (with the import's level and module).
+    FromImport {
+        level: u32,
+        module: String,
+        name: String,
+    },
+    /// An assignment whose value is a literal that cannot be called (string, number, …).
+    Literal(&'static str),
+    /// An assignment of `None`.
+    NoneValue,
+    /// Anything else (a call result, a lambda, a name…): callable or not, we cannot tell.
+    Other,
+}
+
+/// A `def` at module level or directly in a class body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PyFunction {
+    pub name: String,
+    pub name_range: TextRange,
+    /// From the first decorator (or `def`/`async`) to the end of the body.
+    pub range: TextRange,
+    /// Where the `def` keyword (or `async`) starts: annotations are evaluated here.
+    pub def_offset: usize,
+    pub is_async: bool,
+    pub decorators: Vec<PyExpr>,
+    pub params: Vec<Param>,
+    pub params_range: TextRange,
+    pub return_annotation: Option<Annotation>,
+    /// `return <value>` statements of this function (not nested functions), except `return None`.
+    pub value_returns: Vec<TextRange>,
+    /// The body contains `yield`: a generator.
+    pub is_generator: bool,
+    pub body_range: TextRange,
+    /// Functions defined directly in the body (indices into `PyModule::functions`).
+    pub nested: Vec<usize>,
+    /// Names returned by `return <name>` in the body (a decorator returning its wrapper).
+    pub returned_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    PositionalOnly,
+    Normal,
+    KeywordOnly,
+    /// `*args`
+    VarPositional,
+    /// `**kwargs`
+    VarKeyword,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub name_range: TextRange,
+    /// The whole parameter, annotation and default included.
+    pub range: TextRange,
+    pub kind: ParamKind,
+    pub annotation: Option<Annotation>,
+    pub has_default: bool,
+}
+
+/// An annotation as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    pub expr: PyExpr,
+    pub range: TextRange,
+    /// The source text, for messages.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PyClass {
+    pub name: String,
+    pub name_range: TextRange,
+    pub bases: Vec<PyExpr>,
+    /// Functions defined directly in the class body (indices into `PyModule::functions`).
+    pub methods: Vec<usize>,
+    /// The class defines `__call__`, `__new__` or a metaclass: instances or the class itself may
+    /// behave unusually.
+    pub has_metaclass: bool,
+}
+
+/// A module-level statement that always fails the import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFailure {
+    pub range: TextRange,
+    pub kind: ImportFailureKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportFailureKind {
+    /// `raise X` at module level.
+    Raise,
+    /// `sys.exit()`, `exit()`, `quit()`, `os._exit()` at module level: ends the worker process.
+    Exit(String),
+    /// Module-level code reads a name that is not bound at that point (`NameError`).
+    UndefinedName(String),
+}
+
+impl PyModule {
+    /// The binding of `name` that is in force after the module has run: the last unconditional
+    /// one, or `None` when a conditional binding (or a star import) makes it uncertain.
+    pub fn final_binding(&self, name: &str) -> Binding<'_> {
+        match self.names.get(name) {
+            Some(defs) => {
+                let last = defs.iter().rev().find(|d| !d.type_checking_only);
+                match last {
+                    None if self.has_star_import || self.has_module_getattr => Binding::Unknown,
+                    None => Binding::Unbound,
+                    Some(last) if last.conditional => Binding::Unknown,
+                    Some(last) => Binding::Def(last),
+                }
+            }
+            None if self.has_star_import || self.has_module_getattr => Binding::Unknown,
+            None => Binding::Unbound,
+        }
+    }
+
+    /// Whether `name` is bound at module level before `offset` (for annotations evaluated when a
+    /// `def` runs), or anywhere when `anywhere` (annotations evaluated after the import).
+    pub fn binding_at(&self, name: &str, offset: usize, anywhere: bool) -> Binding<'_> {
+        let Some(defs) = self.names.get(name) else {
+            return if self.has_star_import {
+                Binding::Unknown
+            } else {
+                Binding::Unbound
+            };
+        };
+        let visible: Vec<&NameDef> = defs
+            .iter()
+            .filter(|d| !d.type_checking_only && (anywhere || d.offset < offset))
+            .collect();
+        match visible.last() {
+            None if self.has_star_import => Binding::Unknown,
+            None => Binding::Unbound,
+            Some(d) if d.conditional => {
+                if visible.iter().any(|d| !d.conditional) {
+                    Binding::Def(visible.iter().rev().find(|d| !d.conditional).unwrap_or(d))
+                } else {
+                    Binding::Unknown
+                }
+            }
+            Some(d) => Binding::Def(d),
+        }
+    }
+}
+
+/// What a module-level name refers to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Binding<'a> {
+    Def(&'a NameDef),
+    /// Never bound at module level.
+    Unbound,
+    /// Maybe bound: we cannot tell statically.
+    Unknown,
+}
+
+thread_local! {
+    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+}
+
+/// CPython's tokenizer refuses brackets nested deeper than this ("too many nested parentheses").
+const MAX_BRACKET_DEPTH: usize = 200;
+
+/// Parses a Python source file into a summary.
+pub fn parse(text: &str) -> PyModule {
+    parse_for(text, true)
+}
+
+/// Parses a Python source file; the module-level statements the decorator model reads
+/// (`PyModule::statements`) are collected only when `decorator_model` is set, since apps without
+/// a decorator script never look at them.
+pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
+    parse_reusing(text, decorator_model, None).0
+}
+
+/// [`parse_for`], also returning the syntax tree, and re-using `previous` when given: the tree
+/// of the text before an edit, already adjusted with [`tree_sitter::Tree::edit`] for every change
+/// made since (byte offsets and `\n`-based rows and byte columns). Only the changed region is
+/// parsed again; the result equals a parse from scratch.
+pub fn parse_reusing(
+    text: &str,
+    decorator_model: bool,
+    previous: Option<&tree_sitter::Tree>,
+) -> (PyModule, Option<tree_sitter::Tree>) {
+    #[cfg(test)]
+    if text.contains(super::guard::TEST_PANIC_MARKER) {
+        panic!("test panic while reading a module");
+    }
+    if let Some(at) = text.find('\0') {
+        // CPython refuses the whole file before tokenizing it.
+        let module = PyModule {
+            syntax_errors: vec![PySyntaxError {
+                range: TextRange::new(at, at + 1),
+                message: "source code cannot contain null bytes".into(),
+            }],
+            ..PyModule::default()
+        };
+        return (module, None);
+    }
+    let normalized = lone_cr_as_newline(text);
+    // Rows of the previous tree were counted on `\n` only: after lone CRs become line breaks
+    // they no longer match, so such a text is parsed from scratch.
+    // Neither is the tree of such a text kept for the next edit.
+    let rows_match = matches!(normalized, std::borrow::Cow::Borrowed(_));
+    let previous = previous.filter(|_| rows_match);
+    let text = &*normalized;
+    if let Some(at) = bracket_depth_exceeded(text) {
+        let module = PyModule {
+            syntax_errors: vec![PySyntaxError {
+                range: TextRange::new(at, at + 1),
+                message: "too many nested parentheses".into(),
+            }],
+            ..PyModule::default()
+        };
+        return (module, None);
+    }
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(|| {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&tree_sitter_python::LANGUAGE.into())
+                .expect("tree-sitter-python is ABI-compatible with tree-sitter");
+            p
+        });
+        match parser.parse(text, previous) {
+            Some(tree) => {
+                let module = summarize(&tree, text, decorator_model);
+                (module, Some(tree).filter(|_| rows_match))
+            }
+            None => (PyModule::default(), None),
+        }
+    })
+}
+
+/// [`parse_for`], or `None` after an internal error: the file is then left out of the modules
+/// and reported as not analysed (AZF013) rather than taking the app's analysis down.
+pub fn parse_guarded(text: &str, decorator_model: bool) -> Option<PyModule> {
+    super::guard::catch(|| parse_for(text, decorator_model)).ok()
+}
+
+/// [`parse_reusing`], or `None` after an internal error (as [`parse_guarded`]).
+pub fn parse_reusing_guarded(
+    text: &str,
+    decorator_model: bool,
+    previous: Option<&tree_sitter::Tree>,
+) -> Option<(PyModule, Option<tree_sitter::Tree>)> {
+    super::guard::catch(|| parse_reusing(text, decorator_model, previous)).ok()
+}
+
+/// `text` with every lone `\r` made a `\n`: CPython reads a lone carriage return as a line
+/// break, tree-sitter-python does not. Same length, so every byte offset stays valid.
+pub fn lone_cr_as_newline(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let normalized: Vec<u8> = (0..bytes.len())
+        .map(|i| if lone(i) { b'\n' } else { bytes[i] })
+        .collect();
+    // Only ASCII bytes changed, so the text is still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(normalized).unwrap_or_else(|_| text.to_string()))
+}
+
+/// Finds the bracket that opens nesting level `MAX_BRACKET_DEPTH + 1`, outside strings and
+/// comments.
+fn bracket_depth_exceeded(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                let triple = bytes.get(i + 1) == Some(&q) && bytes.get(i + 2) == Some(&q);
+                i += if triple { 3 } else { 1 };
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if bytes[i] == q
+                        && (!triple
+                            || (bytes.get(i + 1) == Some(&q) && bytes.get(i + 2) == Some(&q)))
+                    {
+                        i += if triple { 2 } else { 0 };
+                        break;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Parses a string annotation's content as an expression.
+pub fn parse_expression(text: &str) -> Option<PyExpr> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let parser = slot.get_or_insert_with(|| {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&tree_sitter_python::LANGUAGE.into())
+                .expect("tree-sitter-python is ABI-compatible with tree-sitter");
+            p
+        });
+        let tree = parser.parse(text.trim(), None)?;
+        let root = tree.root_node();
+        if root.has_error() || root.named_child_count() != 1 {
+            return None;
+        }
+        let stmt = root.named_child(0)?;
+        if stmt.kind() != "expression_statement" || stmt.named_child_count() != 1 {
+            return None;
+        }
+        Some(expr(stmt.named_child(0)?, text.trim()))
+    })
+}
+
+/// The byte range of a node (shared by every reader of tree-sitter-python trees).
+pub(crate) fn range_of(node: tree_sitter::Node) -> TextRange {
+    TextRange::new(node.start_byte(), node.end_byte())
+}
+
+/// The source text of a node.
+pub(crate) fn node_text<'a>(node: tree_sitter::Node, src: &'a str) -> &'a str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+/// The named children of a node, collected (so the caller may recurse while holding them).
+pub(crate) fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter::Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyModule {
+    let mut module = PyModule::default();
+    // Room for every `def` at once: growing by doubling would briefly hold three times the
+    // functions of a module with very many.
+    module.functions.reserve(src.matches("def ").count());
+    let root = tree.root_node();
+    if root.has_error() {
+        collect_syntax_errors(root, src, &mut module.syntax_errors);
+    }
+    ModuleWalker::new(src, &mut module).block(root, Ctx::default());
+    if decorator_model {
+        module.statements = super::v2::syntax::read(root, src);
+    }
+    if ["environ", "getenv", "Access-Control-Allow", "route_params"]
+        .iter()
+        .any(|needle| src.contains(needle))
+    {
+        scan_usages(root, src, &mut module);
+    }
+    module
+}
+
+/// The content and range of a plain string literal node.
+fn string_literal(node: tree_sitter::Node, src: &str) -> Option<(String, TextRange)> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let mut content = None;
+    for c in node.named_children(&mut cursor) {
+        match c.kind() {
+            "string_content" if content.is_none() => {
+                content = Some((node_text(c, src).to_string(), range_of(c)))
+            }
+            "string_start" | "string_end" => {
+                if node_text(c, src).chars().any(|ch| "fFbB".contains(ch)) {
+                    return None;
+                }
+            }
+            "string_content" => return None,
+            _ => return None,
+        }
+    }
+    Some(content.unwrap_or_else(|| {
+        let inner = node.start_byte() + 1;
+        (String::new(), TextRange::empty(inner))
+    }))
+}
+
+/// Finds environment reads, CORS header names and route parameter reads anywhere in the module.
+fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
+    // (node, inside a function or lambda, inside a module-level condition)
+    let mut stack = vec![(root, false, false)];
+    while let Some((n, in_function, conditional)) = stack.pop() {
+        match n.kind() {
+            "subscript" => {
+                let value = n
+                    .child_by_field_name("value")
+                    .map(|v| node_text(v, src))
+                    .unwrap_or("");
+                if let Some((name, range)) = n
+                    .child_by_field_name("subscript")
+                    .and_then(|k| string_literal(k, src))
+                {
+                    if value == "os.environ" || value == "environ" {
+                        module.env_reads.push(EnvRead {
+                            name,
+                            range,
+                            raises_when_unset: true,
+                            has_default: false,
+                            at_import: !in_function && !conditional,
+                        });
+                    } else if value.ends_with(".route_params") {
+                        module.route_param_reads.push((name, range));
+                    }
+                }
+            }
+            "call" => {
+                let callee = n
+                    .child_by_field_name("function")
+                    .map(|f| node_text(f, src))
+                    .unwrap_or("");
+                let args = n.child_by_field_name("arguments");
+                let first = args.and_then(|a| a.named_child(0));
+                let arg_count = args.map(|a| a.named_child_count()).unwrap_or(0);
+                if let Some((name, range)) = first.and_then(|f| string_literal(f, src)) {
+                    if matches!(
+                        callee,
+                        "os.environ.get" | "environ.get" | "os.getenv" | "getenv"
+                    ) {
+                        module.env_reads.push(EnvRead {
+                            name,
+                            range,
+                            raises_when_unset: false,
+                            has_default: arg_count > 1,
+                            at_import: !in_function && !conditional,
+                        });
+                    } else if callee.ends_with(".route_params.get") {
+                        module.route_param_reads.push((name, range));
+                    }
+                }
+            }
+            "string" => {
+                if let Some((content, range)) = string_literal(n, src) {
+                    if content
+                        .to_ascii_lowercase()
+                        .starts_with("access-control-allow-")
+                    {
+                        module.cors_headers.push(range);
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let entering_function = matches!(n.kind(), "function_definition" | "lambda");
+        let entering_condition = matches!(
+            n.kind(),
+            "if_statement"
+                | "try_statement"
+                | "with_statement"
+                | "for_statement"
+                | "while_statement"
+                | "match_statement"
+        );
+        let mut cursor = n.walk();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if child.is_named() {
+                    stack.push((
+                        child,
+                        in_function || entering_function,
+                        conditional || entering_condition,
+                    ));
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn collect_syntax_errors(root: tree_sitter::Node, src: &str, out: &mut Vec<PySyntaxError>) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if out.len() >= 20 {
+            return;
+        }
+        if node.is_missing() {
+            out.push(PySyntaxError {
+                range: range_of(node),
+                message: format!("expected `{}`", node.kind()),
+            });
+            continue;
+        }
+        if node.kind() == "ERROR" {
+            let text = node_text(node, src);
+            let first_line = text.lines().next().unwrap_or("").trim();
+            let shown: String = first_line.chars().take(30).collect();
+            let start = node.start_byte();
+            let end = (start + first_line.len().max(1)).min(node.end_byte().max(start + 1));
+            out.push(PySyntaxError {
+                range: TextRange::new(start, end),
+                message: if shown.is_empty() {
+                    "invalid syntax".into()
+                } else {
+                    format!("invalid syntax near `{shown}`")
+                },
+            });
+            continue;
+        }
+        if !node.has_error() {
+            continue;
+        }
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.children(&mut cursor).collect();
+        for child in children.into_iter().rev() {
+            stack.push(child);
+        }
+    }
+    out.sort_by_key(|e| e.range);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_imports_and_bindings() {
+        let m = parse(
+            "import azure.functions as func\nimport typing\nfrom azure import functions\nfrom . import helpers\nfrom ..shared import x as y\ntry:\n    import yaml\nexcept ImportError:\n    yaml = None\n",
+        );
+        assert!(m.syntax_errors.is_empty());
+        assert_eq!(m.imports.len(), 6);
+        assert!(!m.imports[5].unconditional);
+        assert_eq!(m.imports[3].level, 1);
+        assert_eq!(m.imports[4].level, 2);
+        assert_eq!(m.imports[4].module, "shared");
+        assert!(!m.imports[4].names.is_empty());
+        assert!(m.imports.iter().take(4).all(|i| i.unconditional));
+        assert_eq!(
+            m.names["func"][0].kind,
+            NameKind::Module("azure.functions".into())
+        );
+        assert_eq!(m.names["typing"][0].kind, NameKind::Module("typing".into()));
+        assert!(matches!(
+            m.names["y"][0].kind,
+            NameKind::FromImport { level: 2, .. }
+        ));
+        assert!(m.names["yaml"].iter().all(|d| d.conditional));
+    }
+
+    #[test]
+    fn reads_signatures() {
+        let m = parse(
+            "async def main(req: func.HttpRequest, *args, b: 'X' = 1, c=2, **kw) -> func.HttpResponse:\n    return x\n",
+        );
+        let f = &m.functions[0];
+        assert!(f.is_async);
+        let names: Vec<_> = f.params.iter().map(|p| (p.name.as_str(), p.kind)).collect();
+        assert_eq!(
+            names,
+            [
+                ("req", ParamKind::Normal),
+                ("args", ParamKind::VarPositional),
+                ("b", ParamKind::KeywordOnly),
+                ("c", ParamKind::KeywordOnly),
+                ("kw", ParamKind::VarKeyword)
+            ]
+        );
+        assert_eq!(
+            f.params[0]
+                .annotation
+                .as_ref()
+                .unwrap()
+                .expr
+                .dotted()
+                .as_deref(),
+            Some("func.HttpRequest")
+        );
+        assert_eq!(
+            f.params[2].annotation.as_ref().unwrap().expr.kind,
+            ExprKind::Str("X".into())
+        );
+        assert!(f.params[2].has_default);
+        assert_eq!(f.value_returns.len(), 1);
+    }
+
+    #[test]
+    fn finds_import_failures_and_syntax_errors() {
+        let m =
+            parse("import sys\nraise ValueError('x')\nsys.exit(1)\nif sys.argv:\n    raise Y\n");
+        assert_eq!(m.import_failures.len(), 2);
+        let m = parse("x = y + 1\ny = 2\n");
+        assert_eq!(
+            m.import_failures[0].kind,
+            ImportFailureKind::UndefinedName("y".into())
+        );
+        let m = parse("def main(req)\n    return 1\n");
+        assert!(!m.syntax_errors.is_empty());
+    }
+
+    #[test]
+    fn string_annotations_parse_as_expressions() {
+        let e = parse_expression("typing.List[func.X]").unwrap();
+        let ExprKind::Subscript { value, index } = &e.kind else {
+            panic!("{e:?}");
+        };
+        assert_eq!(value.dotted().as_deref(), Some("typing.List"));
+        assert_eq!(index.len(), 1);
+        assert_eq!(index[0].dotted().as_deref(), Some("func.X"));
+        let e = parse_expression("int | None").unwrap();
+        let ExprKind::BitOr(l, r) = &e.kind else {
+            panic!("{e:?}");
+        };
+        assert_eq!(l.dotted().as_deref(), Some("int"));
+        assert_eq!(r.kind, ExprKind::None);
+        assert_eq!(parse_expression("not valid ("), None);
+    }
+
+    /// The shared expression reader stops at its depth bound on long operator chains and nested
+    /// calls, in annotations, decorators and base classes alike, on a 2 MB stack.
+    #[test]
+    fn deep_expressions_fit_a_small_stack() {
+        let chain = vec!["int"; 20_000].join(" | ");
+        let calls = format!("{}x{}", "f(".repeat(150), ")".repeat(150));
+        let text = format!(
+            "@{calls}\ndef main(a: {chain}) -> {chain}:\n    pass\n\nclass C({calls}, {chain}):\n    pass\n"
+        );
+        let module = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || parse(&text))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(module.functions.len(), 1);
+        assert_eq!(module.classes[0].bases.len(), 2);
+    }
+}

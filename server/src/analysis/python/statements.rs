@@ -1,0 +1,879 @@
+//! The module-level statements of a module, walked in order: the names each binds, imports,
+//! classes and functions with their signatures, constant conditions, and code that fails the
+//! import.
+
+use std::collections::HashMap;
+
+use super::expr::{annotation, expr, read_params, MAX_EXPR_DEPTH};
+use super::{
+    node_text, range_of, Import, ImportFailure, ImportFailureKind, ImportedName, NameDef, NameKind,
+    PyClass, PyExpr, PyFunction, PyModule, PySyntaxError, TextRange,
+};
+
+#[derive(Clone, Copy, Default)]
+pub(super) struct Ctx {
+    conditional: bool,
+    type_checking: bool,
+}
+
+pub(super) struct ModuleWalker<'a, 'm> {
+    src: &'a str,
+    module: &'m mut PyModule,
+    /// Module-level names currently bound to a literal, for folding `if` conditions.
+    constants: HashMap<String, Const>,
+    /// The module manipulates its namespace dynamically (`globals()`, `exec`), so undefined
+    /// names cannot be judged.
+    dynamic_names: bool,
+    /// Current nesting of blocks and definitions being walked.
+    depth: u32,
+}
+
+/// CPython refuses more than 100 levels of indentation; deeper code is not walked.
+const MAX_BLOCK_DEPTH: u32 = 100;
+
+/// A literal value known statically.
+#[derive(Debug, Clone, PartialEq)]
+enum Const {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    None,
+    Seq(Vec<Const>),
+}
+
+impl Const {
+    fn truthy(&self) -> bool {
+        match self {
+            Const::Str(s) => !s.is_empty(),
+            Const::Int(i) => *i != 0,
+            Const::Bool(b) => *b,
+            Const::None => false,
+            Const::Seq(v) => !v.is_empty(),
+        }
+    }
+}
+
+impl<'a, 'm> ModuleWalker<'a, 'm> {
+    pub(super) fn new(src: &'a str, module: &'m mut PyModule) -> ModuleWalker<'a, 'm> {
+        ModuleWalker {
+            src,
+            module,
+            constants: HashMap::new(),
+            dynamic_names: src.contains("globals()")
+                || src.contains("exec(")
+                || src.contains("__builtins__"),
+            depth: 0,
+        }
+    }
+
+    fn bind(&mut self, name: &str, offset: usize, kind: NameKind, ctx: Ctx) {
+        // Most names are bound once: room for one definition, not the default four.
+        self.module
+            .names
+            .entry(name.to_string())
+            .or_insert_with(|| Vec::with_capacity(1))
+            .push(NameDef {
+                offset,
+                kind,
+                conditional: ctx.conditional,
+                type_checking_only: ctx.type_checking,
+            });
+    }
+
+    /// Blocks nested past the limit: each nested block is one more indentation level, which
+    /// CPython refuses past 100 ("too many levels of indentation").
+    fn too_deep(&mut self, node: tree_sitter::Node) {
+        if self.module.syntax_errors.is_empty() {
+            self.module.syntax_errors.push(PySyntaxError {
+                range: TextRange::new(node.start_byte(), node.start_byte() + 1),
+                message: "too many levels of indentation".into(),
+            });
+        }
+    }
+
+    pub(super) fn block(&mut self, node: tree_sitter::Node, ctx: Ctx) {
+        if self.depth > MAX_BLOCK_DEPTH {
+            self.too_deep(node);
+            return;
+        }
+        self.depth += 1;
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.named_children(&mut cursor).collect();
+        for child in children {
+            self.statement(child, ctx);
+        }
+        self.depth -= 1;
+    }
+
+    /// One statement at module level (or in a block that runs there). Long by design: one arm
+    /// per statement kind, each short, and the order in which a statement binds its names reads
+    /// best in one place.
+    fn statement(&mut self, node: tree_sitter::Node, ctx: Ctx) {
+        let src = self.src;
+        match node.kind() {
+            "import_statement" => self.import(node, ctx, false),
+            "import_from_statement" => self.import(node, ctx, true),
+            "future_import_statement" if node_text(node, src).contains("annotations") => {
+                self.module.future_annotations = true;
+            }
+            "function_definition" => {
+                let idx = self.function(node, &[], node.start_byte());
+                let f = &self.module.functions[idx];
+                let (name, offset) = (f.name.clone(), f.def_offset);
+                if name == "__getattr__" && !ctx.conditional {
+                    self.module.has_module_getattr = true;
+                }
+                self.bind(&name, offset, NameKind::Function(idx), ctx);
+            }
+            "class_definition" => {
+                let idx = self.class(node);
+                let name = self.module.classes[idx].name.clone();
+                self.bind(&name, node.start_byte(), NameKind::Class(idx), ctx);
+            }
+            "decorated_definition" => {
+                let mut decorators = Vec::new();
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if child.kind() == "decorator" {
+                        if let Some(e) = child.named_child(0) {
+                            decorators.push(expr(e, src));
+                        }
+                    }
+                }
+                let Some(def) = node.child_by_field_name("definition") else {
+                    return;
+                };
+                if def.kind() == "function_definition" {
+                    let idx = self.function(def, &decorators, node.start_byte());
+                    let f = &self.module.functions[idx];
+                    let (name, offset) = (f.name.clone(), f.def_offset);
+                    // Whether the decorators keep the signature is decided where it matters
+                    // (the entry point), from the function's `decorators`.
+                    self.bind(&name, offset, NameKind::Function(idx), ctx);
+                } else if def.kind() == "class_definition" {
+                    let idx = self.class(def);
+                    let name = self.module.classes[idx].name.clone();
+                    self.bind(&name, node.start_byte(), NameKind::Class(idx), ctx);
+                }
+            }
+            "expression_statement" => {
+                let mut cursor = node.walk();
+                let children: Vec<_> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    if !ctx.conditional {
+                        match child.kind() {
+                            "assignment" | "augmented_assignment" => {
+                                if let Some(right) = child.child_by_field_name("right") {
+                                    self.check_loads(right);
+                                }
+                                if child.kind() == "augmented_assignment" {
+                                    if let Some(left) = child.child_by_field_name("left") {
+                                        self.check_loads(left);
+                                    }
+                                }
+                            }
+                            _ => self.check_loads(child),
+                        }
+                    }
+                    match child.kind() {
+                        "assignment" => self.assignment(child, ctx),
+                        "augmented_assignment" => {}
+                        "call" if !ctx.conditional => {
+                            if let Some(f) = child.child_by_field_name("function") {
+                                let callee = node_text(f, src);
+                                if matches!(callee, "sys.exit" | "exit" | "quit" | "os._exit") {
+                                    self.module.import_failures.push(ImportFailure {
+                                        range: range_of(child),
+                                        kind: ImportFailureKind::Exit(callee.to_string()),
+                                    });
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "raise_statement" if !ctx.conditional => {
+                self.module.import_failures.push(ImportFailure {
+                    range: range_of(node),
+                    kind: ImportFailureKind::Raise,
+                });
+            }
+            "if_statement" => {
+                let condition = node.child_by_field_name("condition");
+                let cond = condition.map(|c| node_text(c, src)).unwrap_or("");
+                let is_type_checking = matches!(cond, "TYPE_CHECKING" | "typing.TYPE_CHECKING");
+                if !ctx.conditional {
+                    if let Some(c) = condition {
+                        self.check_loads(c);
+                    }
+                }
+                // A condition known statically decides which branch runs.
+                let folded = if ctx.conditional || is_type_checking {
+                    None
+                } else {
+                    condition.and_then(|c| self.eval(c)).map(|v| v.truthy())
+                };
+                let inner = Ctx {
+                    conditional: folded != Some(true),
+                    type_checking: ctx.type_checking || is_type_checking,
+                };
+                if folded != Some(false) {
+                    if let Some(body) = node.child_by_field_name("consequence") {
+                        self.block(body, inner);
+                    }
+                }
+                if folded == Some(true) {
+                    return;
+                }
+                let mut cursor = node.walk();
+                let alternatives: Vec<_> = node
+                    .children_by_field_name("alternative", &mut cursor)
+                    .collect();
+                // With a false condition and a plain `else`, the else branch always runs.
+                let else_always = folded == Some(false)
+                    && alternatives.len() == 1
+                    && alternatives[0].kind() == "else_clause";
+                let else_ctx = Ctx {
+                    conditional: !else_always,
+                    type_checking: ctx.type_checking,
+                };
+                for alt in alternatives {
+                    if let Some(body) = alt.child_by_field_name("body") {
+                        self.block(body, else_ctx);
+                    } else if let Some(body) = alt.child_by_field_name("consequence") {
+                        self.block(body, else_ctx);
+                    }
+                }
+            }
+            "try_statement" | "with_statement" | "for_statement" | "while_statement"
+            | "match_statement" => {
+                let inner = Ctx {
+                    conditional: true,
+                    type_checking: ctx.type_checking,
+                };
+                if node.kind() == "for_statement" {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        self.bind_targets(left, NameKind::Other, inner);
+                    }
+                }
+                if node.kind() == "with_statement" {
+                    self.bind_with_targets(node, inner);
+                }
+                let mut cursor = node.walk();
+                let children: Vec<_> = node.named_children(&mut cursor).collect();
+                for child in children {
+                    match child.kind() {
+                        "block" => self.block(child, inner),
+                        "except_clause"
+                        | "else_clause"
+                        | "finally_clause"
+                        | "except_group_clause"
+                        | "case_clause" => {
+                            let mut c2 = child.walk();
+                            let blocks: Vec<_> = child
+                                .named_children(&mut c2)
+                                .filter(|n| n.kind() == "block")
+                                .collect();
+                            for b in blocks {
+                                self.block(b, inner);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "global_statement" | "nonlocal_statement" => {}
+            "type_alias_statement" => {
+                if let Some(left) = node.child_by_field_name("left") {
+                    let name = node_text(left, src).to_string();
+                    self.bind(&name, node.start_byte(), NameKind::Other, ctx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The value of a literal expression.
+    fn literal(&self, node: tree_sitter::Node) -> Option<Const> {
+        self.literal_at(node, 0)
+    }
+
+    fn literal_at(&self, node: tree_sitter::Node, depth: u32) -> Option<Const> {
+        if depth > MAX_EXPR_DEPTH {
+            return None;
+        }
+        let text = node_text(node, self.src);
+        match node.kind() {
+            "integer" => text.replace('_', "").parse().ok().map(Const::Int),
+            "true" => Some(Const::Bool(true)),
+            "false" => Some(Const::Bool(false)),
+            "none" => Some(Const::None),
+            "string" => {
+                let mut cursor = node.walk();
+                let mut content = String::new();
+                for c in node.named_children(&mut cursor) {
+                    match c.kind() {
+                        "string_content" => content.push_str(node_text(c, self.src)),
+                        "string_start" | "string_end" => {
+                            if node_text(c, self.src).chars().any(|ch| "fFbB".contains(ch)) {
+                                return None;
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+                Some(Const::Str(content))
+            }
+            "tuple" | "list" => {
+                let mut cursor = node.walk();
+                let items: Option<Vec<Const>> = node
+                    .named_children(&mut cursor)
+                    .map(|c| self.literal_at(c, depth + 1))
+                    .collect();
+                items.map(Const::Seq)
+            }
+            "parenthesized_expression" => node
+                .named_child(0)
+                .and_then(|c| self.literal_at(c, depth + 1)),
+            _ => None,
+        }
+    }
+
+    /// Folds a condition made of literals, module constants, comparisons and boolean operators.
+    fn eval(&self, node: tree_sitter::Node) -> Option<Const> {
+        self.eval_at(node, 0)
+    }
+
+    fn eval_at(&self, node: tree_sitter::Node, depth: u32) -> Option<Const> {
+        if depth > MAX_EXPR_DEPTH {
+            return None;
+        }
+        let eval = |n: tree_sitter::Node| self.eval_at(n, depth + 1);
+        match node.kind() {
+            "identifier" => self.constants.get(node_text(node, self.src)).cloned(),
+            "not_operator" => node
+                .child_by_field_name("argument")
+                .and_then(eval)
+                .map(|v| Const::Bool(!v.truthy())),
+            "boolean_operator" => {
+                let left = eval(node.child_by_field_name("left")?)?;
+                let op = node_text(node.child_by_field_name("operator")?, self.src);
+                match (op, left.truthy()) {
+                    ("and", false) | ("or", true) => Some(left),
+                    _ => eval(node.child_by_field_name("right")?),
+                }
+            }
+            "comparison_operator" => {
+                let mut cursor = node.walk();
+                let operands: Vec<_> = node.named_children(&mut cursor).collect();
+                let ops: Vec<String> = node
+                    .children(&mut node.walk())
+                    .filter(|c| !c.is_named())
+                    .map(|c| node_text(c, self.src).to_string())
+                    .collect();
+                if operands.len() != 2 {
+                    return None;
+                }
+                let (a, b) = (eval(operands[0])?, eval(operands[1])?);
+                let op = ops.join(" ");
+                let contains = |hay: &Const, needle: &Const| match hay {
+                    Const::Seq(items) => Some(items.contains(needle)),
+                    Const::Str(h) => match needle {
+                        Const::Str(n) => Some(h.contains(n.as_str())),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let result = match op.as_str() {
+                    "==" => a == b,
+                    "!=" => a != b,
+                    "in" => contains(&b, &a)?,
+                    "not in" => !contains(&b, &a)?,
+                    _ => return None,
+                };
+                Some(Const::Bool(result))
+            }
+            "parenthesized_expression" => eval(node.named_child(0)?),
+            _ => self.literal(node),
+        }
+    }
+
+    /// Records the first name that module-level code reads before anything binds it.
+    fn check_loads<'t>(&mut self, node: tree_sitter::Node<'t>) {
+        if self.dynamic_names
+            || self.module.has_star_import
+            || self
+                .module
+                .import_failures
+                .iter()
+                .any(|f| matches!(f.kind, ImportFailureKind::UndefinedName(_)))
+        {
+            return;
+        }
+        // Each entry: a node and the (parent kind, field) it sits in.
+        let mut stack: Vec<(tree_sitter::Node<'t>, &str, Option<&str>)> = vec![(node, "", None)];
+        while let Some((n, parent, field)) = stack.pop() {
+            match n.kind() {
+                // New scopes: their names are not module-level reads (or bind their own).
+                "lambda"
+                | "list_comprehension"
+                | "set_comprehension"
+                | "dictionary_comprehension"
+                | "generator_expression"
+                | "function_definition"
+                | "class_definition"
+                | "type" => continue,
+                // `a = b = value`: the inner targets are stores; only the value is read.
+                "assignment" => {
+                    if let Some(right) = n.child_by_field_name("right") {
+                        stack.push((right, "assignment", Some("right")));
+                    }
+                }
+                "identifier" => {
+                    let is_load = !matches!(
+                        (parent, field),
+                        ("attribute", Some("attribute"))
+                            | ("keyword_argument", Some("name"))
+                            | ("named_expression", Some("name"))
+                    );
+                    if !is_load {
+                        continue;
+                    }
+                    let name = node_text(n, self.src);
+                    let bound = self.module.names.get(name).is_some_and(|defs| {
+                        defs.iter()
+                            .any(|d| d.offset < n.start_byte() && !d.type_checking_only)
+                    });
+                    if !bound
+                        && !crate::analysis::catalog::is_builtin(name)
+                        && !matches!(
+                            name,
+                            "__annotations__" | "__cached__" | "__dict__" | "print"
+                        )
+                    {
+                        self.module.import_failures.push(ImportFailure {
+                            range: range_of(n),
+                            kind: ImportFailureKind::UndefinedName(name.to_string()),
+                        });
+                        return;
+                    }
+                }
+                kind => {
+                    let mut cursor = n.walk();
+                    let mut children = Vec::new();
+                    if cursor.goto_first_child() {
+                        loop {
+                            let child = cursor.node();
+                            if child.is_named() {
+                                children.push((child, kind, cursor.field_name()));
+                            }
+                            if !cursor.goto_next_sibling() {
+                                break;
+                            }
+                        }
+                    }
+                    stack.extend(children.into_iter().rev());
+                }
+            }
+        }
+    }
+
+    fn bind_with_targets(&mut self, node: tree_sitter::Node, ctx: Ctx) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "as_pattern" {
+                if let Some(alias) = n.child_by_field_name("alias") {
+                    self.bind_targets(alias, NameKind::Other, ctx);
+                }
+                continue;
+            }
+            if n.kind() == "block" {
+                continue;
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+    }
+
+    fn import(&mut self, node: tree_sitter::Node, ctx: Ctx, is_from: bool) {
+        let src = self.src;
+        let mut level = 0u32;
+        let mut module = String::new();
+        let mut module_range = range_of(node);
+        let mut names = Vec::new();
+        if is_from {
+            if let Some(m) = node.child_by_field_name("module_name") {
+                module_range = range_of(m);
+                if m.kind() == "relative_import" {
+                    let mut cursor = m.walk();
+                    for part in m.named_children(&mut cursor) {
+                        match part.kind() {
+                            "import_prefix" => level = node_text(part, src).len() as u32,
+                            "dotted_name" => module = node_text(part, src).to_string(),
+                            _ => {}
+                        }
+                    }
+                } else {
+                    module = node_text(m, src).to_string();
+                }
+            }
+        }
+        let mut cursor = node.walk();
+        let name_nodes: Vec<_> = node.children_by_field_name("name", &mut cursor).collect();
+        for n in name_nodes {
+            let (name, alias) = if n.kind() == "aliased_import" {
+                (
+                    n.child_by_field_name("name")
+                        .map(|x| node_text(x, src).to_string())
+                        .unwrap_or_default(),
+                    n.child_by_field_name("alias")
+                        .map(|x| node_text(x, src).to_string()),
+                )
+            } else {
+                (node_text(n, src).to_string(), None)
+            };
+            names.push(ImportedName {
+                name,
+                alias,
+                range: range_of(n),
+            });
+        }
+        let mut has_wildcard = false;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "wildcard_import" {
+                has_wildcard = true;
+            }
+        }
+        if has_wildcard && !ctx.type_checking {
+            self.module.has_star_import = true;
+        }
+        let offset = node.start_byte();
+        for n in &names {
+            if is_from {
+                let bound = n.alias.clone().unwrap_or_else(|| n.name.clone());
+                self.bind(
+                    &bound,
+                    offset,
+                    NameKind::FromImport {
+                        level,
+                        module: module.clone(),
+                        name: n.name.clone(),
+                    },
+                    ctx,
+                );
+            } else if let Some(alias) = &n.alias {
+                self.bind(alias, offset, NameKind::Module(n.name.clone()), ctx);
+            } else {
+                let top = n.name.split('.').next().unwrap_or("").to_string();
+                self.bind(&top, offset, NameKind::Module(top.clone()), ctx);
+            }
+        }
+        if !is_from {
+            module_range = range_of(node);
+        }
+        self.module.imports.push(Import {
+            range: range_of(node),
+            level,
+            module,
+            module_range,
+            names,
+            is_from,
+            unconditional: !ctx.conditional,
+        });
+    }
+
+    fn assignment(&mut self, node: tree_sitter::Node, ctx: Ctx) {
+        // `a = b = value` nests to the right, one level per target (thousands in hostile
+        // files): collect the targets in a loop; every one of them receives the value.
+        let mut targets = Vec::new();
+        let mut current = node;
+        let value = loop {
+            let Some(left) = current.child_by_field_name("left") else {
+                return;
+            };
+            targets.push(left);
+            match current.child_by_field_name("right") {
+                Some(right) if right.kind() == "assignment" => current = right,
+                // `None`: an annotation without a value binds nothing.
+                right => break right,
+            }
+        };
+        let Some(value) = value else { return };
+        let literal = if ctx.conditional {
+            None
+        } else {
+            self.literal(value)
+        };
+        let kind = match value.kind() {
+            "string" | "concatenated_string" => NameKind::Literal("a string"),
+            "integer" | "float" => NameKind::Literal("a number"),
+            "true" | "false" => NameKind::Literal("a boolean"),
+            "list" | "list_comprehension" => NameKind::Literal("a list"),
+            "dictionary" | "dictionary_comprehension" => NameKind::Literal("a dict"),
+            "tuple" => NameKind::Literal("a tuple"),
+            "set" => NameKind::Literal("a set"),
+            "none" => NameKind::NoneValue,
+            _ => NameKind::Other,
+        };
+        // Innermost first, as the targets read from right to left.
+        for left in targets.into_iter().rev() {
+            if left.kind() == "identifier" {
+                let name = node_text(left, self.src).to_string();
+                match &literal {
+                    Some(value) => {
+                        self.constants.insert(name, value.clone());
+                    }
+                    None => {
+                        self.constants.remove(&name);
+                    }
+                }
+            }
+            self.bind_targets(left, kind.clone(), ctx);
+        }
+    }
+
+    fn bind_targets(&mut self, target: tree_sitter::Node, kind: NameKind, ctx: Ctx) {
+        self.bind_targets_at(target, kind, ctx, 0)
+    }
+
+    fn bind_targets_at(&mut self, target: tree_sitter::Node, kind: NameKind, ctx: Ctx, depth: u32) {
+        if depth > MAX_EXPR_DEPTH {
+            return;
+        }
+        match target.kind() {
+            "identifier" => {
+                let name = node_text(target, self.src).to_string();
+                self.bind(&name, target.start_byte(), kind, ctx);
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "expression_list" | "tuple"
+            | "list" | "list_splat_pattern" => {
+                let mut cursor = target.walk();
+                let children: Vec<_> = target.named_children(&mut cursor).collect();
+                for child in children {
+                    self.bind_targets_at(child, NameKind::Other, ctx, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn class(&mut self, node: tree_sitter::Node) -> usize {
+        let src = self.src;
+        let name_node = node.child_by_field_name("name");
+        let mut bases = Vec::new();
+        let mut has_metaclass = false;
+        if let Some(args) = node.child_by_field_name("superclasses") {
+            let mut cursor = args.walk();
+            for a in args.named_children(&mut cursor) {
+                if a.kind() == "keyword_argument" {
+                    has_metaclass = true;
+                } else {
+                    bases.push(expr(a, src));
+                }
+            }
+        }
+        let idx = self.module.classes.len();
+        self.module.classes.push(PyClass {
+            name: name_node
+                .map(|n| node_text(n, src).to_string())
+                .unwrap_or_default(),
+            name_range: name_node.map(range_of).unwrap_or_default(),
+            bases,
+            methods: Vec::new(),
+            has_metaclass,
+        });
+        let mut methods = Vec::new();
+        if let Some(body) = node.child_by_field_name("body") {
+            let mut cursor = body.walk();
+            let children: Vec<_> = body.named_children(&mut cursor).collect();
+            for child in children {
+                let (def, decorators, start) = match child.kind() {
+                    "function_definition" => (Some(child), Vec::new(), child.start_byte()),
+                    "decorated_definition" => {
+                        let mut decorators = Vec::new();
+                        let mut c2 = child.walk();
+                        for d in child.named_children(&mut c2) {
+                            if d.kind() == "decorator" {
+                                if let Some(e) = d.named_child(0) {
+                                    decorators.push(expr(e, src));
+                                }
+                            }
+                        }
+                        (
+                            child
+                                .child_by_field_name("definition")
+                                .filter(|d| d.kind() == "function_definition"),
+                            decorators,
+                            child.start_byte(),
+                        )
+                    }
+                    _ => (None, Vec::new(), 0),
+                };
+                if let Some(def) = def {
+                    methods.push(self.function(def, &decorators, start));
+                }
+            }
+        }
+        let class = &mut self.module.classes[idx];
+        if methods.iter().any(|&m| {
+            matches!(
+                self.module.functions[m].name.as_str(),
+                "__new__" | "__init_subclass__"
+            )
+        }) {
+            class.has_metaclass = true;
+        }
+        class.methods = methods;
+        idx
+    }
+
+    fn function(&mut self, node: tree_sitter::Node, decorators: &[PyExpr], start: usize) -> usize {
+        let src = self.src;
+        let name_node = node.child_by_field_name("name");
+        let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
+        let mut params = Vec::new();
+        let params_node = node.child_by_field_name("parameters");
+        if let Some(p) = params_node {
+            read_params(p, src, &mut params);
+        }
+        let return_annotation = node
+            .child_by_field_name("return_type")
+            .map(|t| annotation(t, src));
+        let mut value_returns = Vec::new();
+        let mut is_generator = false;
+        let body = node.child_by_field_name("body");
+        if let Some(body) = body {
+            scan_body(body, src, &mut value_returns, &mut is_generator);
+        }
+        let mut nested = Vec::new();
+        let mut returned_names = Vec::new();
+        self.depth += 1;
+        if let (Some(body), true) = (body, self.depth > MAX_BLOCK_DEPTH) {
+            self.too_deep(body);
+        }
+        if let Some(body) = body.filter(|_| self.depth <= MAX_BLOCK_DEPTH) {
+            let mut cursor = body.walk();
+            let statements: Vec<_> = body.named_children(&mut cursor).collect();
+            for st in statements {
+                match st.kind() {
+                    "function_definition" => nested.push(self.function(st, &[], st.start_byte())),
+                    "decorated_definition" => {
+                        let mut decorators = Vec::new();
+                        let mut c2 = st.walk();
+                        for d in st.named_children(&mut c2) {
+                            if d.kind() == "decorator" {
+                                if let Some(e) = d.named_child(0) {
+                                    decorators.push(expr(e, src));
+                                }
+                            }
+                        }
+                        if let Some(def) = st
+                            .child_by_field_name("definition")
+                            .filter(|d| d.kind() == "function_definition")
+                        {
+                            nested.push(self.function(def, &decorators, st.start_byte()));
+                        }
+                    }
+                    "return_statement" => {
+                        if let Some(v) = st.named_child(0).filter(|v| v.kind() == "identifier") {
+                            returned_names.push(node_text(v, src).to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.depth -= 1;
+        // A module can hold many definitions: keep no spare capacity per definition.
+        params.shrink_to_fit();
+        value_returns.shrink_to_fit();
+        nested.shrink_to_fit();
+        returned_names.shrink_to_fit();
+        let idx = self.module.functions.len();
+        self.module.functions.push(PyFunction {
+            name: name_node
+                .map(|n| node_text(n, src).to_string())
+                .unwrap_or_default(),
+            name_range: name_node.map(range_of).unwrap_or_default(),
+            range: TextRange::new(start, node.end_byte()),
+            def_offset: node.start_byte(),
+            is_async,
+            decorators: decorators.to_vec(),
+            params,
+            params_range: params_node.map(range_of).unwrap_or_default(),
+            return_annotation,
+            value_returns,
+            is_generator,
+            body_range: body.map(range_of).unwrap_or_default(),
+            nested,
+            returned_names,
+        });
+        idx
+    }
+}
+
+/// Finds `return <value>` and `yield` in a function body, not descending into nested functions,
+/// classes or lambdas.
+fn scan_body(
+    node: tree_sitter::Node,
+    src: &str,
+    returns: &mut Vec<TextRange>,
+    is_generator: &mut bool,
+) {
+    // `return` only appears in statements, so only compound statements are entered; `yield` can
+    // hide in any expression, so the whole body is walked for it only when the text has one.
+    let may_yield = src
+        .get(node.byte_range())
+        .is_some_and(|body| body.contains("yield"));
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "function_definition" | "class_definition" | "lambda" | "decorated_definition" => {
+                continue
+            }
+            "return_statement" => {
+                if let Some(value) = n.named_child(0) {
+                    if value.kind() != "none" {
+                        returns.push(range_of(n));
+                    }
+                }
+                if !may_yield {
+                    continue;
+                }
+            }
+            "yield" => {
+                *is_generator = true;
+                continue;
+            }
+            "block"
+            | "if_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "try_statement"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause"
+            | "with_statement"
+            | "for_statement"
+            | "while_statement"
+            | "match_statement"
+            | "case_clause" => {}
+            _ if !may_yield => continue,
+            _ => {}
+        }
+        let mut cursor = n.walk();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if child.is_named() {
+                    stack.push(child);
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+    }
+}

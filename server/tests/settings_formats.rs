@@ -1,0 +1,120 @@
+//! The rule settings read the same from TOML (`[tool.azfunc-lsp]` in `pyproject.toml`) and JSON
+//! (the editor's `azfunc` settings): one type, the same accepted values, the same problems.
+
+use azfunc_lsp::analysis::config::{Level, RuleSettings};
+use azfunc_lsp::analysis::{Config, Severity};
+use azfunc_lsp::cli::config::parse_pyproject;
+use azfunc_lsp::lsp::config::ClientSettings;
+
+fn from_toml(body: &str) -> RuleSettings {
+    parse_pyproject(&format!("[tool.azfunc-lsp]\n{body}\n"))
+        .expect("valid TOML")
+        .expect("the table is there")
+}
+
+fn from_json(text: &str) -> RuleSettings {
+    ClientSettings::from_value(&serde_json::from_str(text).expect("valid JSON"))
+}
+
+/// The same settings in both formats, valid ones and ones with every kind of mistake.
+const PAIRS: &[(&str, &str)] = &[
+    (
+        r#"select = ["AZF2", " AZF301 "]
+ignore = "AZF106, AZF6,,"
+severity = { AZF203 = "Warning", AZF4 = "off", AZF5 = "NONE", AZF6 = "ignore", AZF1 = "warn", AZF2 = "info", AZF3 = "hint", AZF7 = "error" }"#,
+        r#"{"select": ["AZF2", " AZF301 "], "ignore": "AZF106, AZF6,,",
+            "severity": {"AZF203": "Warning", "AZF4": "off", "AZF5": "NONE", "AZF6": "ignore",
+                         "AZF1": "warn", "AZF2": "info", "AZF3": "hint", "AZF7": "error"}}"#,
+    ),
+    (r#"select = []"#, r#"{"select": []}"#),
+    (
+        r#"select = 1
+ignore = ["AZF1", 2, true, 1.5, ["x"], { a = 1 }]
+severity = { AZF1 = "fatal", AZF2 = 3, AZF3 = ["error"] }
+colour = "blue""#,
+        r#"{"select": 1, "ignore": ["AZF1", 2, true, 1.5, ["x"], {"a": 1}],
+            "severity": {"AZF1": "fatal", "AZF2": 3, "AZF3": ["error"]}, "colour": "blue"}"#,
+    ),
+    (r#"ignore = { AZF1 = "x" }"#, r#"{"ignore": {"AZF1": "x"}}"#),
+    (r#"severity = "AZF1""#, r#"{"severity": "AZF1"}"#),
+    (
+        r#"severity = ["AZF1"]"#,
+        r#"{"azfunc": {"severity": ["AZF1"]}}"#,
+    ),
+];
+
+#[test]
+fn the_same_settings_in_toml_and_json_are_equal() {
+    for (toml, json) in PAIRS {
+        let mut a = from_toml(toml);
+        let mut b = from_json(json);
+        // Problems come in key order in both, but compare them as sets to be sure.
+        a.problems.sort();
+        b.problems.sort();
+        assert_eq!(a, b, "TOML:\n{toml}\nJSON:\n{json}");
+    }
+}
+
+#[test]
+fn accepted_values_and_problems() {
+    let valid = from_toml(PAIRS[0].0);
+    assert_eq!(valid.problems, Vec::<String>::new());
+    assert_eq!(
+        valid.select.as_deref(),
+        Some(&["AZF2".to_string(), "AZF301".to_string()][..])
+    );
+    assert_eq!(valid.ignore, ["AZF106", "AZF6"]);
+    assert_eq!(valid.severity["AZF203"], Level::On(Severity::Warning));
+    assert_eq!(valid.severity["AZF1"], Level::On(Severity::Warning));
+    assert_eq!(valid.severity["AZF2"], Level::On(Severity::Information));
+    for off in ["AZF4", "AZF5", "AZF6"] {
+        assert_eq!(valid.severity[off], Level::Off, "{off}");
+    }
+    let config = valid.over(&Config::default());
+    assert_eq!(config.ignore, ["AZF106", "AZF6", "AZF4", "AZF5", "AZF6"]);
+
+    let invalid = from_json(PAIRS[2].1);
+    assert_eq!(invalid.select, None, "a wrong type leaves select unset");
+    assert_eq!(invalid.ignore, ["AZF1"], "only the strings are kept");
+    assert!(invalid.severity.is_empty());
+    let problems = invalid.problems.join("\n");
+    for expected in [
+        "'select' must be an array of strings, found integer",
+        "'ignore' must hold strings, found integer",
+        "'ignore' must hold strings, found boolean",
+        "'ignore' must hold strings, found float",
+        "'ignore' must hold strings, found array",
+        "'ignore' must hold strings, found table",
+        "severity of 'AZF1': 'fatal' is not one of error, warning, information, hint, off",
+        "severity of 'AZF2' must be a string",
+        "severity of 'AZF3' must be a string",
+        "unknown key 'colour'",
+    ] {
+        assert!(problems.contains(expected), "{expected}\nin\n{problems}");
+    }
+    assert_eq!(invalid.problems.len(), 10, "{problems}");
+}
+
+/// A TOML datetime reaches serde as its text: a code that matches no rule, which the checker
+/// warns about like any other unknown code.
+#[test]
+fn a_toml_datetime_is_an_unknown_code() {
+    let settings = from_toml("select = [1979-05-27T07:32:00Z]");
+    assert_eq!(
+        settings.over(&Config::default()).unknown_codes(),
+        ["1979-05-27T07:32:00Z"]
+    );
+}
+
+#[test]
+fn long_or_odd_text_is_quoted_briefly() {
+    let key = format!("k\u{1b}{}", "x".repeat(500));
+    let settings = from_json(
+        &serde_json::json!({ key: 1, "severity": {"AZF1": "y".repeat(500)} }).to_string(),
+    );
+    for problem in &settings.problems {
+        assert!(problem.chars().count() < 200, "{problem}");
+        assert!(!problem.contains('\u{1b}'), "{problem}");
+    }
+    assert_eq!(settings.problems.len(), 2);
+}
