@@ -604,6 +604,77 @@ async fn errors_panics_and_cancellation_leave_the_server_running() {
 }
 
 #[tokio::test]
+async fn read_only_requests_do_not_wake_a_long_polling_workspace_diagnostic() {
+    let (_dir, root) = fixture("basic");
+    let mut client = TestClient::start(pull_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let py = file_uri(&root.join("Mismatch/__init__.py"));
+    let text = std::fs::read_to_string(root.join("Mismatch/__init__.py")).unwrap();
+    client.open(&py, "python", 1, &text).await;
+    let ws = client
+        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await
+        .unwrap();
+    let previous: Vec<Value> = ws["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
+        .collect();
+    // Nothing new for the client: the request waits for a change.
+    let (_, mut poll) = client
+        .start_request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )
+        .await;
+    let generation = |status: Value| status["diagnostics_generation"].as_u64().unwrap();
+    let before = generation(client.request("azfunc/status", Value::Null).await.unwrap());
+    let position = json!({"textDocument": {"uri": py}, "position": {"line": 3, "character": 9}});
+    for _ in 0..3 {
+        let hover = client.request("textDocument/hover", position.clone()).await;
+        assert!(hover.unwrap().is_object());
+        client
+            .request("textDocument/completion", position.clone())
+            .await
+            .unwrap();
+        client
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": py}}),
+            )
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let after = generation(client.request("azfunc/status", Value::Null).await.unwrap());
+    assert_eq!(before, after, "a read-only request woke the long poll");
+    assert!(poll.try_recv().is_err(), "answered with nothing new");
+
+    // An edit wakes it: the fixed script's diagnostics are gone.
+    client
+        .change(
+            &py,
+            2,
+            json!([{"range": {"start": {"line": 3, "character": 9}, "end": {"line": 3, "character": 16}}, "text": "msg"}]),
+        )
+        .await;
+    let response = tokio::time::timeout(TIMEOUT, poll).await.unwrap().unwrap();
+    let item = response["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["uri"] == py)
+        .cloned()
+        .unwrap_or_else(|| panic!("{response}"));
+    assert_eq!(item["kind"], "full");
+    assert_eq!(item["items"], json!([]));
+    let edited = generation(client.request("azfunc/status", Value::Null).await.unwrap());
+    assert!(edited > after);
+    client.shutdown().await;
+}
+
+#[tokio::test]
 async fn huge_and_invalid_files_do_not_break_anything() {
     let (_dir, root) = fixture("basic");
     // Invalid UTF-8 on disk, and a 10 MB script.
