@@ -566,22 +566,7 @@ async fn errors_panics_and_cancellation_leave_the_server_running() {
     );
 
     // Cancellation of a pending (long-polling) workspace/diagnostic request.
-    let ws = client
-        .request("workspace/diagnostic", json!({"previousResultIds": []}))
-        .await
-        .unwrap();
-    let previous: Vec<Value> = ws["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
-        .collect();
-    let (id, rx) = client
-        .start_request(
-            "workspace/diagnostic",
-            json!({"previousResultIds": previous}),
-        )
-        .await;
+    let (id, rx) = start_long_poll(&mut client).await;
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     client.notify("$/cancelRequest", json!({"id": id})).await;
     let response = tokio::time::timeout(TIMEOUT, rx).await.unwrap().unwrap();
@@ -603,14 +588,9 @@ async fn errors_panics_and_cancellation_leave_the_server_running() {
     client.shutdown().await;
 }
 
-#[tokio::test]
-async fn read_only_requests_do_not_wake_a_long_polling_workspace_diagnostic() {
-    let (_dir, root) = fixture("basic");
-    let mut client = TestClient::start(pull_caps(), &[&root], None).await;
-    client.wait_indexed().await;
-    let py = file_uri(&root.join("Mismatch/__init__.py"));
-    let text = std::fs::read_to_string(root.join("Mismatch/__init__.py")).unwrap();
-    client.open(&py, "python", 1, &text).await;
+/// Pulls every diagnostic, then asks again with the result ids just received: nothing is new,
+/// so that second `workspace/diagnostic` waits for a change. Returns its id and response.
+async fn start_long_poll(client: &mut TestClient) -> (i64, tokio::sync::oneshot::Receiver<Value>) {
     let ws = client
         .request("workspace/diagnostic", json!({"previousResultIds": []}))
         .await
@@ -621,13 +601,23 @@ async fn read_only_requests_do_not_wake_a_long_polling_workspace_diagnostic() {
         .iter()
         .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
         .collect();
-    // Nothing new for the client: the request waits for a change.
-    let (_, mut poll) = client
+    client
         .start_request(
             "workspace/diagnostic",
             json!({"previousResultIds": previous}),
         )
-        .await;
+        .await
+}
+
+#[tokio::test]
+async fn read_only_requests_do_not_wake_a_long_polling_workspace_diagnostic() {
+    let (_dir, root) = fixture("basic");
+    let mut client = TestClient::start(pull_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let py = file_uri(&root.join("Mismatch/__init__.py"));
+    let text = std::fs::read_to_string(root.join("Mismatch/__init__.py")).unwrap();
+    client.open(&py, "python", 1, &text).await;
+    let (_, mut poll) = start_long_poll(&mut client).await;
     let generation = |status: Value| status["diagnostics_generation"].as_u64().unwrap();
     let before = generation(client.request("azfunc/status", Value::Null).await.unwrap());
     let position = json!({"textDocument": {"uri": py}, "position": {"line": 3, "character": 9}});
