@@ -163,10 +163,14 @@ impl AppState {
             .iter()
             .filter_map(|key| Some((key, self.units.get(key)?)))
             .collect();
-        let results: Vec<(String, rules::FunctionChecked)> = work
-            .par_iter()
-            .map(|(key, unit)| ((*key).clone(), self.check(unit)))
-            .collect();
+        let check =
+            |(key, unit): &(&String, &Arc<FunctionUnit>)| ((*key).clone(), self.check(unit));
+        // A keystroke re-checks one function: on this thread, without waking the pool.
+        let results: Vec<(String, rules::FunctionChecked)> = if work.len() > 1 {
+            work.par_iter().map(check).collect()
+        } else {
+            work.iter().map(check).collect()
+        };
         for key in &pending {
             if !self.units.contains_key(key) {
                 self.forget(key, &mut touched);
