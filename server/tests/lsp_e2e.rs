@@ -566,22 +566,7 @@ async fn errors_panics_and_cancellation_leave_the_server_running() {
     );
 
     // Cancellation of a pending (long-polling) workspace/diagnostic request.
-    let ws = client
-        .request("workspace/diagnostic", json!({"previousResultIds": []}))
-        .await
-        .unwrap();
-    let previous: Vec<Value> = ws["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
-        .collect();
-    let (id, rx) = client
-        .start_request(
-            "workspace/diagnostic",
-            json!({"previousResultIds": previous}),
-        )
-        .await;
+    let (id, rx) = start_long_poll(&mut client).await;
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     client.notify("$/cancelRequest", json!({"id": id})).await;
     let response = tokio::time::timeout(TIMEOUT, rx).await.unwrap().unwrap();
@@ -600,6 +585,82 @@ async fn errors_panics_and_cancellation_leave_the_server_running() {
         .await
         .unwrap();
     assert_eq!(report["items"], json!([]));
+    client.shutdown().await;
+}
+
+/// Pulls every diagnostic, then asks again with the result ids just received: nothing is new,
+/// so that second `workspace/diagnostic` waits for a change. Returns its id and response.
+async fn start_long_poll(client: &mut TestClient) -> (i64, tokio::sync::oneshot::Receiver<Value>) {
+    let ws = client
+        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await
+        .unwrap();
+    let previous: Vec<Value> = ws["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
+        .collect();
+    client
+        .start_request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn read_only_requests_do_not_wake_a_long_polling_workspace_diagnostic() {
+    let (_dir, root) = fixture("basic");
+    let mut client = TestClient::start(pull_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let py = file_uri(&root.join("Mismatch/__init__.py"));
+    let text = std::fs::read_to_string(root.join("Mismatch/__init__.py")).unwrap();
+    client.open(&py, "python", 1, &text).await;
+    let (_, mut poll) = start_long_poll(&mut client).await;
+    let generation = |status: Value| status["diagnostics_generation"].as_u64().unwrap();
+    let before = generation(client.request("azfunc/status", Value::Null).await.unwrap());
+    let position = json!({"textDocument": {"uri": py}, "position": {"line": 3, "character": 9}});
+    for _ in 0..3 {
+        let hover = client.request("textDocument/hover", position.clone()).await;
+        assert!(hover.unwrap().is_object());
+        client
+            .request("textDocument/completion", position.clone())
+            .await
+            .unwrap();
+        client
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": py}}),
+            )
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let after = generation(client.request("azfunc/status", Value::Null).await.unwrap());
+    assert_eq!(before, after, "a read-only request woke the long poll");
+    assert!(poll.try_recv().is_err(), "answered with nothing new");
+
+    // An edit wakes it: the fixed script's diagnostics are gone.
+    client
+        .change(
+            &py,
+            2,
+            json!([{"range": {"start": {"line": 3, "character": 9}, "end": {"line": 3, "character": 16}}, "text": "msg"}]),
+        )
+        .await;
+    let response = tokio::time::timeout(TIMEOUT, poll).await.unwrap().unwrap();
+    let item = response["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["uri"] == py)
+        .cloned()
+        .unwrap_or_else(|| panic!("{response}"));
+    assert_eq!(item["kind"], "full");
+    assert_eq!(item["items"], json!([]));
+    let edited = generation(client.request("azfunc/status", Value::Null).await.unwrap());
+    assert!(edited > after);
     client.shutdown().await;
 }
 

@@ -269,15 +269,6 @@ fn expand(path: &str, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
 /// not count.
 #[test]
 fn no_import_cycle_among_analysis_modules() {
-    // Cycles that remain for now, each exactly as found: a module list per cycle.
-    let allowed: &[&[&str]] = &[
-        // `completion` → `decorators` → `hover` → `completion`: broken by splitting the editor
-        // features by the document kind they serve.
-        &["ide::completion", "ide::decorators", "ide::hover"],
-        // `python` reads statements with `v2::syntax` while `v2` reads `python`'s summary:
-        // broken by one Python syntax module shared by both.
-        &["imports", "modules", "python", "v2"],
-    ];
     let root = src("analysis");
     let files = rust_files(&root);
     let modules: std::collections::HashSet<Vec<String>> =
@@ -311,20 +302,10 @@ fn no_import_cycle_among_analysis_modules() {
         .filter(|c| c.len() > 1)
         .collect();
     cycles.sort();
-    let unexpected: Vec<&Vec<String>> = cycles
-        .iter()
-        .filter(|c| !allowed.iter().any(|a| a.iter().eq(c.iter())))
-        .collect();
     assert!(
-        unexpected.is_empty(),
-        "import cycles among analysis modules: {unexpected:?}"
+        cycles.is_empty(),
+        "import cycles among analysis modules: {cycles:?}"
     );
-    for a in allowed {
-        assert!(
-            cycles.iter().any(|c| a.iter().eq(c.iter())),
-            "the allowed cycle {a:?} is gone: remove it from the list"
-        );
-    }
 }
 
 /// The strongly connected components of a graph (Tarjan), each sorted.

@@ -1,5 +1,7 @@
-//! An app kept in memory across edits: files, parsed modules and discovered functions are
-//! updated incrementally, so a keystroke in one function re-checks only what it affects.
+//! An app kept in memory across edits: files, parsed modules, discovered functions and their
+//! diagnostics are updated incrementally, so a keystroke in one function re-checks only what it
+//! affects. This is the one place that knows what depends on what: an edit answers which
+//! functions and files changed, and [`AppState::file_diagnostics`] answers per file.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -13,6 +15,23 @@ use super::rules;
 use super::settings::{self, LocalSettings, LOCAL_SETTINGS};
 use super::v2;
 
+/// What an edit changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// The functions (by key) checked again, appeared or vanished; after an edit of
+    /// local.settings.json, those whose diagnostics differ.
+    pub functions: BTreeSet<String>,
+    /// The files whose diagnostics may differ; the edited file is always one of them.
+    pub files: BTreeSet<String>,
+}
+
+/// Where a diagnostic comes from: the rules over the whole app, or one function's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Source {
+    App,
+    Function(String),
+}
+
 /// One app with its derived data, updated file by file.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -23,9 +42,16 @@ pub struct AppState {
     /// The keys of `units` in host order (the order `check` sees the functions in, which rules
     /// across functions depend on).
     order: Vec<String>,
-    /// Diagnostics per function, computed on demand and dropped when an edit affects them (only
-    /// their settings part when the edit is to local.settings.json).
+    /// Diagnostics per checked function.
     cache: HashMap<String, Cached>,
+    /// Functions to check before the next answer: never checked, or affected by an edit (and
+    /// possibly gone since).
+    pending: BTreeSet<String>,
+    /// The app-level diagnostics; `None` until computed and after an edit of what they read.
+    app_level: Option<Arc<Vec<Diagnostic>>>,
+    /// The files each source has diagnostics in, and the reverse.
+    files_by_source: HashMap<Source, BTreeSet<String>>,
+    sources_by_file: HashMap<String, BTreeSet<Source>>,
     /// `local.settings.json`, parsed once per edit of it.
     settings: Option<Arc<LocalSettings>>,
     /// For each checked function, the app files its load runs (script, packages, local imports).
@@ -41,24 +67,35 @@ pub struct AppState {
 #[derive(Debug, Clone)]
 struct Cached {
     checked: rules::FunctionChecked,
-    /// Whether `checked.on_settings` is current (false after an edit of the settings).
-    settings_current: bool,
-    /// Both parts in rule order, once asked for.
-    all: Option<Arc<Vec<Diagnostic>>>,
+    /// Both parts in rule order.
+    all: Arc<Vec<Diagnostic>>,
 }
 
 impl Cached {
-    fn all(&mut self) -> Arc<Vec<Diagnostic>> {
-        self.all
-            .get_or_insert_with(|| {
-                let mut all = self.checked.independent.clone();
-                all.extend(self.checked.on_settings.iter().cloned());
-                // Rules run in code order: a stable sort by code restores their order.
-                all.sort_by_key(|d| d.code);
-                Arc::new(all)
-            })
-            .clone()
+    fn new(checked: rules::FunctionChecked) -> Cached {
+        let mut all = checked.independent.clone();
+        all.extend(checked.on_settings.iter().cloned());
+        // Rules run in code order: a stable sort by code restores their order.
+        all.sort_by_key(|d| d.code);
+        Cached {
+            checked,
+            all: Arc::new(all),
+        }
     }
+}
+
+/// Sorts one file's diagnostics by position (then code, message, end) and keeps each once
+/// (several functions loading one module report the same problem in it).
+fn sort_and_dedup(list: &mut Vec<Diagnostic>) {
+    list.sort_by(|a, b| {
+        (a.range.start, a.code, &a.message, a.range.end).cmp(&(
+            b.range.start,
+            b.code,
+            &b.message,
+            b.range.end,
+        ))
+    });
+    list.dedup_by(|b, a| a.range == b.range && a.code == b.code && a.message == b.message);
 }
 
 /// Units by name. Several functions with one name (an error in a v2 app) are all kept, as
@@ -86,17 +123,24 @@ fn v2_script(input: &AppInput) -> Option<String> {
 }
 
 impl AppState {
+    /// The app's state; nothing is checked until asked ([`AppState::check_all`], an edit, or
+    /// [`AppState::diagnostics_by_file`]).
     pub fn new(input: AppInput) -> AppState {
         let modules = function::parse_modules(&input);
         let (units, order) = by_name(function::discover_all(&input, &modules));
         let v2_script = v2_script(&input);
         let settings = settings::local_settings(&input).map(Arc::new);
+        let pending = units.keys().cloned().collect();
         AppState {
             input,
             modules,
             units,
             order,
             cache: HashMap::new(),
+            pending,
+            app_level: None,
+            files_by_source: HashMap::new(),
+            sources_by_file: HashMap::new(),
             settings,
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
@@ -104,44 +148,43 @@ impl AppState {
         }
     }
 
-    /// Checks every function (in parallel) and keeps the results.
+    /// Checks every function not checked yet (in parallel) and the app-level rules, and keeps
+    /// the results.
     pub fn check_all(&mut self) {
+        self.bring_up_to_date();
+    }
+
+    /// Checks what is pending and returns the files whose diagnostics may have changed.
+    fn bring_up_to_date(&mut self) -> BTreeSet<String> {
         use rayon::prelude::*;
-        enum Work<'s> {
-            Full(&'s Arc<FunctionUnit>),
-            Settings(&'s Arc<FunctionUnit>, &'s rules::FunctionChecked),
-        }
-        enum Done {
-            Full(rules::FunctionChecked),
-            Settings(Vec<Diagnostic>),
-        }
-        let pending: Vec<(&String, Work)> = self
-            .units
+        let mut touched = BTreeSet::new();
+        let pending = std::mem::take(&mut self.pending);
+        let work: Vec<(&String, &Arc<FunctionUnit>)> = pending
             .iter()
-            .filter_map(|(key, u)| match self.cache.get(key) {
-                None => Some((key, Work::Full(u))),
-                Some(c) if !c.settings_current => Some((key, Work::Settings(u, &c.checked))),
-                Some(_) => None,
-            })
+            .filter_map(|key| Some((key, self.units.get(key)?)))
             .collect();
-        let results: Vec<(String, Done)> = pending
-            .par_iter()
-            .map(|(key, work)| match work {
-                Work::Full(u) => ((*key).clone(), Done::Full(self.check(u))),
-                Work::Settings(u, rules) => (
-                    (*key).clone(),
-                    Done::Settings(self.recheck_settings(u, rules)),
-                ),
-            })
-            .collect();
-        for (name, done) in results {
-            match done {
-                Done::Full(checked) => {
-                    self.remember(name, checked);
-                }
-                Done::Settings(found) => self.remember_settings(&name, found),
+        let check =
+            |(key, unit): &(&String, &Arc<FunctionUnit>)| ((*key).clone(), self.check(unit));
+        // A keystroke re-checks one function: on this thread, without waking the pool.
+        let results: Vec<(String, rules::FunctionChecked)> = if work.len() > 1 {
+            work.par_iter().map(check).collect()
+        } else {
+            work.iter().map(check).collect()
+        };
+        for key in &pending {
+            if !self.units.contains_key(key) {
+                self.forget(key, &mut touched);
             }
         }
+        for (key, checked) in results {
+            self.remember(key, checked, &mut touched);
+        }
+        if self.app_level.is_none() {
+            let list = Arc::new(self.check_app_level());
+            self.index(Source::App, &list, &mut touched);
+            self.app_level = Some(list);
+        }
+        touched
     }
 
     fn check(&self, unit: &FunctionUnit) -> rules::FunctionChecked {
@@ -175,6 +218,7 @@ impl AppState {
         &mut self,
         name: String,
         mut checked: rules::FunctionChecked,
+        touched: &mut BTreeSet<String>,
     ) -> Arc<Vec<Diagnostic>> {
         self.forget_loads(&name);
         let files = std::mem::take(&mut checked.files);
@@ -185,22 +229,68 @@ impl AppState {
                 .insert(name.clone());
         }
         self.loads.insert(name.clone(), files);
-        let mut cached = Cached {
-            checked,
-            settings_current: true,
-            all: None,
-        };
-        let all = cached.all();
+        let cached = Cached::new(checked);
+        let all = cached.all.clone();
+        self.index(Source::Function(name.clone()), &all, touched);
+        self.pending.remove(&name);
         self.cache.insert(name, cached);
         all
     }
 
-    fn remember_settings(&mut self, name: &str, found: Vec<Diagnostic>) {
-        if let Some(c) = self.cache.get_mut(name) {
-            c.checked.on_settings = found;
-            c.settings_current = true;
-            c.all = None;
+    fn remember_settings(
+        &mut self,
+        name: &str,
+        found: Vec<Diagnostic>,
+        touched: &mut BTreeSet<String>,
+    ) {
+        let Some(c) = self.cache.remove(name) else {
+            return;
+        };
+        let mut checked = c.checked;
+        checked.on_settings = found;
+        let cached = Cached::new(checked);
+        self.index(Source::Function(name.to_string()), &cached.all, touched);
+        self.cache.insert(name.to_string(), cached);
+    }
+
+    /// Drops what is known of a function that is gone.
+    fn forget(&mut self, name: &str, touched: &mut BTreeSet<String>) {
+        self.cache.remove(name);
+        self.forget_loads(name);
+        self.index(Source::Function(name.to_string()), &[], touched);
+    }
+
+    /// Records the files `source` now has diagnostics in; adds those and the files it had
+    /// diagnostics in before to `touched`.
+    fn index(&mut self, source: Source, list: &[Diagnostic], touched: &mut BTreeSet<String>) {
+        let now: BTreeSet<String> = list.iter().map(|d| d.file.clone()).collect();
+        let before = self.files_by_source.remove(&source).unwrap_or_default();
+        for file in before.difference(&now) {
+            if let Some(sources) = self.sources_by_file.get_mut(file) {
+                sources.remove(&source);
+                if sources.is_empty() {
+                    self.sources_by_file.remove(file);
+                }
+            }
         }
+        for file in now.difference(&before) {
+            self.sources_by_file
+                .entry(file.clone())
+                .or_default()
+                .insert(source.clone());
+        }
+        touched.extend(before);
+        touched.extend(now.iter().cloned());
+        if !now.is_empty() {
+            self.files_by_source.insert(source, now);
+        }
+    }
+
+    /// Marks a function to be checked again before the next answer. What it reported stays
+    /// indexed until then, so that the files it leaves are reported as changed.
+    fn invalidate(&mut self, name: &str) {
+        self.cache.remove(name);
+        self.pending.insert(name.to_string());
     }
 
     fn forget_loads(&mut self, name: &str) {
@@ -218,9 +308,20 @@ impl AppState {
 
     /// The app-level diagnostics (host.json, local.settings.json, requirements, routes across
     /// functions), unfiltered.
-    pub fn app_diagnostics(&self) -> Vec<Diagnostic> {
+    fn check_app_level(&self) -> Vec<Diagnostic> {
         let units: Vec<&FunctionUnit> = self.units().collect();
         rules::check_app_files(&self.input, &self.modules, &units)
+    }
+
+    /// Whether the app-level rules read `path` (after its edit): root files, function.json
+    /// (routes), with a .funcignore the imports, and in a decorator app every module the
+    /// script imports.
+    fn app_level_reads(&self, path: &str) -> bool {
+        !path.contains('/')
+            || path.ends_with("/function.json")
+            || !path.ends_with(".py")
+            || self.uses_decorator_model()
+            || self.input.exists(".funcignore")
     }
 
     pub fn input(&self) -> &AppInput {
@@ -239,18 +340,13 @@ impl AppState {
             .map(|u| u.as_ref())
     }
 
-    /// The keys of the functions, for [`AppState::function_diagnostics`]: their names, made
-    /// unique when several functions share one.
-    pub fn function_keys(&self) -> impl Iterator<Item = &String> {
-        self.units.keys()
-    }
-
     pub fn unit(&self, name: &str) -> Option<&FunctionUnit> {
         self.units.get(name).map(|u| u.as_ref())
     }
 
-    /// Sets a file's content (an edit, a new file) and returns the functions it affects.
-    pub fn set_file(&mut self, path: &str, content: FileContent) -> BTreeSet<String> {
+    /// Sets a file's content (an edit, a new file), checks again what it affects and returns
+    /// what changed.
+    pub fn set_file(&mut self, path: &str, content: FileContent) -> Changed {
         self.set_file_reusing(path, content, None).0
     }
 
@@ -262,7 +358,7 @@ impl AppState {
         path: &str,
         content: FileContent,
         previous: Option<&tree_sitter::Tree>,
-    ) -> (BTreeSet<String>, Option<tree_sitter::Tree>) {
+    ) -> (Changed, Option<tree_sitter::Tree>) {
         let mut tree = None;
         if path.ends_with(".py") {
             match content.text() {
@@ -285,21 +381,43 @@ impl AppState {
         }
         let existed = self.input.files.contains_key(path);
         self.input.files.insert(path.to_string(), content);
-        (self.refresh(path, !existed), tree)
+        (self.edited(path, !existed), tree)
     }
 
-    /// Removes a file and returns the functions it affects.
-    pub fn remove_file(&mut self, path: &str) -> BTreeSet<String> {
+    /// Removes a file, checks again what it affects and returns what changed.
+    pub fn remove_file(&mut self, path: &str) -> Changed {
         self.modules.remove(path);
         if self.input.files.remove(path).is_none() {
-            return BTreeSet::new();
+            return Changed {
+                functions: BTreeSet::new(),
+                files: BTreeSet::from([path.to_string()]),
+            };
         }
-        self.refresh(path, true)
+        self.edited(path, true)
     }
 
-    /// Re-derives what depends on `path`; `listing_changed` when a file appeared or vanished
-    /// (which can change the primary script of its folder).
-    fn refresh(&mut self, path: &str, listing_changed: bool) -> BTreeSet<String> {
+    /// After `path` changed: re-derives and re-checks what depends on it.
+    fn edited(&mut self, path: &str, listing_changed: bool) -> Changed {
+        let mut files = BTreeSet::new();
+        let functions = self.refresh(path, listing_changed, &mut files);
+        if self.app_level_reads(path) {
+            self.app_level = None;
+        }
+        files.extend(self.bring_up_to_date());
+        files.extend(self.declaration_files(&functions));
+        files.insert(path.to_string());
+        Changed { functions, files }
+    }
+
+    /// Re-derives what depends on `path`, marks the affected functions for checking and
+    /// returns them; `listing_changed` when a file appeared or vanished (which can change the
+    /// primary script of its folder).
+    fn refresh(
+        &mut self,
+        path: &str,
+        listing_changed: bool,
+        touched: &mut BTreeSet<String>,
+    ) -> BTreeSet<String> {
         let mut affected = BTreeSet::new();
         // Whether the app is a v2 app can change with the script or the setting that names it.
         let was_v2 = self.v2_script.is_some();
@@ -322,37 +440,38 @@ impl AppState {
                 affected.extend(self.importers_of(path, listing_changed));
             }
             for f in &affected {
-                self.cache.remove(f);
+                self.invalidate(f);
             }
             if path == LOCAL_SETTINGS {
-                affected.extend(self.settings_changed());
+                affected.extend(self.settings_changed(touched));
             }
             return affected;
         }
         if path == LOCAL_SETTINGS {
-            return self.settings_changed();
+            return self.settings_changed(touched);
         }
         if let Some((folder, rest)) = path.split_once('/') {
             if !rest.contains('/') {
+                let was_unit = self.units.contains_key(folder);
                 if rest == "function.json" || listing_changed {
                     self.rediscover(folder);
                 }
-                if self.units.contains_key(folder) {
+                if was_unit || self.units.contains_key(folder) {
                     affected.insert(folder.to_string());
                 }
             }
         }
         affected.extend(self.importers_of(path, listing_changed));
         for f in &affected {
-            self.cache.remove(f);
+            self.invalidate(f);
         }
         affected
     }
 
     /// After an edit of local.settings.json: reads it once, re-runs the rules that read it on
     /// every checked function (in parallel) and returns the functions whose diagnostics changed,
-    /// with those never checked. Nothing else depends on the settings.
-    fn settings_changed(&mut self) -> BTreeSet<String> {
+    /// with those not checked yet. Nothing else depends on the settings.
+    fn settings_changed(&mut self, touched: &mut BTreeSet<String>) -> BTreeSet<String> {
         use rayon::prelude::*;
         self.settings = settings::local_settings(&self.input).map(Arc::new);
         let mut affected: BTreeSet<String> = BTreeSet::new();
@@ -367,17 +486,14 @@ impl AppState {
         }
         let results: Vec<(String, Vec<Diagnostic>)> = work
             .par_iter()
-            .map(|(name, unit, rules)| ((*name).clone(), self.recheck_settings(unit, rules)))
+            .filter_map(|(name, unit, checked)| {
+                let found = self.recheck_settings(unit, checked);
+                (checked.on_settings != found).then(|| ((*name).clone(), found))
+            })
             .collect();
         for (name, found) in results {
-            let changed = self
-                .cache
-                .get(&name)
-                .is_none_or(|c| c.checked.on_settings != found);
-            if changed {
-                self.remember_settings(&name, found);
-                affected.insert(name);
-            }
+            self.remember_settings(&name, found, touched);
+            affected.insert(name);
         }
         affected
     }
@@ -443,74 +559,70 @@ impl AppState {
 
     /// The diagnostics of one function (unfiltered), computed once until an edit affects it.
     pub fn function_diagnostics(&mut self, name: &str) -> Arc<Vec<Diagnostic>> {
-        if let Some(c) = self.cache.get_mut(name) {
-            if c.settings_current {
-                return c.all();
-            }
+        if let Some(c) = self.cache.get(name) {
+            return c.all.clone();
         }
+        let mut touched = BTreeSet::new();
         match self.units.get(name).cloned() {
-            Some(unit) => match self.cache.get(name) {
-                Some(c) => {
-                    let found = self.recheck_settings(&unit, &c.checked);
-                    self.remember_settings(name, found);
-                    self.cache
-                        .get_mut(name)
-                        .map(Cached::all)
-                        .unwrap_or_default()
-                }
-                None => {
-                    let checked = self.check(&unit);
-                    self.remember(name.to_string(), checked)
-                }
-            },
+            Some(unit) => {
+                let checked = self.check(&unit);
+                self.remember(name.to_string(), checked, &mut touched)
+            }
             None => {
-                self.forget_loads(name);
+                self.forget(name, &mut touched);
                 Arc::new(Vec::new())
             }
         }
     }
 
-    /// Every diagnostic of the app, filtered by `config`, grouped by file.
-    pub fn diagnostics_by_file(&mut self, config: &Config) -> BTreeMap<String, Vec<Diagnostic>> {
-        let names: Vec<String> = self.units.keys().cloned().collect();
-        let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
-        for name in names {
-            for d in self.function_diagnostics(&name).iter() {
-                if config.enabled(d.code.as_str()) {
-                    by_file.entry(d.file.clone()).or_default().push(d.clone());
-                }
-            }
-        }
-        for d in self.app_diagnostics() {
-            if config.enabled(d.code.as_str()) {
-                by_file.entry(d.file.clone()).or_default().push(d);
-            }
-        }
-        for list in by_file.values_mut() {
-            list.sort_by(|a, b| {
-                (a.range.start, a.code, &a.message).cmp(&(b.range.start, b.code, &b.message))
-            });
-            list.dedup_by(|b, a| a.range == b.range && a.code == b.code && a.message == b.message);
-            let owned = std::mem::take(list);
-            *list = config.apply(owned);
-        }
-        by_file
+    /// The diagnostics of one file, filtered and re-ranked by `config`, sorted by position,
+    /// each once. Answers from what is checked: after [`AppState::check_all`] or an edit,
+    /// everything is.
+    pub fn file_diagnostics(&self, file: &str, config: &Config) -> Vec<Diagnostic> {
+        debug_assert!(
+            self.pending.is_empty() && self.app_level.is_some(),
+            "file_diagnostics before check_all"
+        );
+        let Some(sources) = self.sources_by_file.get(file) else {
+            return Vec::new();
+        };
+        let mut list: Vec<Diagnostic> = sources
+            .iter()
+            .filter_map(|source| match source {
+                Source::App => self.app_level.as_ref(),
+                Source::Function(name) => self.cache.get(name).map(|c| &c.all),
+            })
+            .flat_map(|list| list.iter())
+            .filter(|d| d.file == file && config.enabled(d.code.as_str()))
+            .cloned()
+            .collect();
+        sort_and_dedup(&mut list);
+        config.apply(list)
     }
 
-    /// The files that the diagnostics of `functions` can land in (for re-publishing).
-    pub fn files_of(&self, functions: &BTreeSet<String>) -> BTreeSet<String> {
+    /// The files with at least one diagnostic (unfiltered), as of the last check.
+    pub fn files_with_diagnostics(&self) -> impl Iterator<Item = &String> {
+        self.sources_by_file.keys()
+    }
+
+    /// Every diagnostic of the app, filtered by `config`, grouped by file.
+    pub fn diagnostics_by_file(&mut self, config: &Config) -> BTreeMap<String, Vec<Diagnostic>> {
+        self.check_all();
+        self.sources_by_file
+            .keys()
+            .map(|file| (file.clone(), self.file_diagnostics(file, config)))
+            .filter(|(_, list)| !list.is_empty())
+            .collect()
+    }
+
+    /// The files that declare `functions` (function.json, script), which report their
+    /// functions' problems even when they had none before.
+    fn declaration_files(&self, functions: &BTreeSet<String>) -> BTreeSet<String> {
         let mut files = BTreeSet::new();
-        for name in functions {
-            if let Some(c) = self.cache.get(name) {
-                let checked = &c.checked;
-                let all = checked.independent.iter().chain(&checked.on_settings);
-                files.extend(all.map(|d| d.file.clone()));
-            }
-            if let Some(unit) = self.units.get(name) {
-                files.insert(unit.declaration_file().to_string());
-                if let function::Script::Found { path, .. } = &unit.script {
-                    files.insert(path.clone());
-                }
+        for unit in functions.iter().filter_map(|name| self.units.get(name)) {
+            files.insert(unit.declaration_file().to_string());
+            if let function::Script::Found { path, .. } = &unit.script {
+                files.insert(path.clone());
             }
         }
         files
@@ -593,7 +705,7 @@ mod tests {
         let mut state = AppState::new(input);
         assert!(state.function_diagnostics("A").is_empty());
         let affected = state.set_file("A/__init__.py", text("def main(request): pass\n"));
-        assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
+        assert_eq!(affected.functions.into_iter().collect::<Vec<_>>(), ["A"]);
         let codes: Vec<_> = state
             .function_diagnostics("A")
             .iter()
@@ -610,7 +722,7 @@ mod tests {
 
         // Shared code affects every function.
         let affected = state.set_file("shared/util.py", text("x = 1\n"));
-        assert_eq!(affected.len(), 2);
+        assert_eq!(affected.functions.len(), 2);
     }
 
     #[test]
@@ -649,7 +761,11 @@ mod tests {
             "local.settings.json",
             text(&settings(r#", "MyConn__serviceUri": "https://x""#)),
         );
-        assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
+        assert_eq!(affected.functions.iter().collect::<Vec<_>>(), ["A"]);
+        assert!(
+            !affected.files.iter().any(|f| f.starts_with("B/")),
+            "{affected:?}"
+        );
         assert_eq!(codes(&mut state, "A"), ["AZF310"]);
         assert!(Arc::ptr_eq(&b_before, &state.function_diagnostics("B")));
 
@@ -661,11 +777,11 @@ mod tests {
             "local.settings.json",
             text(&settings(r#", "MyConn__serviceUri": "https://y""#)),
         );
-        assert!(affected.is_empty(), "{affected:?}");
+        assert!(affected.functions.is_empty(), "{affected:?}");
 
         // Removing the file silences the settings rules.
         let affected = state.remove_file("local.settings.json");
-        assert_eq!(affected.into_iter().collect::<Vec<_>>(), ["A"]);
+        assert_eq!(affected.functions.into_iter().collect::<Vec<_>>(), ["A"]);
         assert!(codes(&mut state, "A").is_empty());
     }
 
@@ -826,7 +942,7 @@ mod tests {
             "function_app.py",
             text(&script.replace("def hello(req)", "def greet(request)")),
         );
-        assert!(affected.contains("hello") && affected.contains("greet"));
+        assert!(affected.functions.contains("hello") && affected.functions.contains("greet"));
         assert!(state.unit("hello").is_none());
         let codes: Vec<_> = state
             .function_diagnostics("greet")
@@ -840,7 +956,7 @@ mod tests {
             "bps/jobs.py",
             text(&jobs.replace("def tick", "def nightly")),
         );
-        assert!(affected.contains("tick") && affected.contains("nightly"));
+        assert!(affected.functions.contains("tick") && affected.functions.contains("nightly"));
         state.set_file("Legacy/function.json", text(HTTP_JSON));
         assert!(state.unit("Legacy").is_none());
 
@@ -871,5 +987,115 @@ mod tests {
         let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["jobs"]);
         assert!(state.function_diagnostics("jobs").is_empty());
+    }
+
+    fn set(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn an_edit_answers_exactly_the_functions_and_files_it_changes() {
+        // A and B load `shared/util.py`, whose import is not in requirements.txt (AZF607, found
+        // by both); A's parameter does not match its binding (AZF201/AZF202); C loads nothing.
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("requirements.txt", "azure-functions\n")
+            .with_file("shared/__init__.py", "")
+            .with_file("shared/util.py", "import requests\n")
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file(
+                "A/__init__.py",
+                "from shared import util\ndef main(request): pass\n",
+            )
+            .with_file("B/function.json", HTTP_JSON)
+            .with_file(
+                "B/__init__.py",
+                "from shared import util\ndef main(req): pass\n",
+            )
+            .with_file("C/function.json", HTTP_JSON)
+            .with_file("C/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        let files: BTreeSet<String> = state.files_with_diagnostics().cloned().collect();
+        assert_eq!(
+            files,
+            set(&["A/__init__.py", "A/function.json", "shared/util.py"])
+        );
+        // Reported by two functions, answered once.
+        let shared = state.file_diagnostics("shared/util.py", &Config::default());
+        let codes: Vec<_> = shared.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["AZF607"]);
+
+        // A keystroke in A's script: A alone, and the files its diagnostics were in.
+        let changed = state.set_file(
+            "A/__init__.py",
+            text("from shared import util\ndef main(req): pass\n"),
+        );
+        assert_eq!(changed.functions, set(&["A"]));
+        assert_eq!(
+            changed.files,
+            set(&["A/__init__.py", "A/function.json", "shared/util.py"])
+        );
+        assert!(state
+            .file_diagnostics("A/__init__.py", &Config::default())
+            .is_empty());
+
+        // The shared module: the functions that load it, not C.
+        let changed = state.set_file("shared/util.py", text("import json\n"));
+        assert_eq!(changed.functions, set(&["A", "B"]));
+        assert_eq!(
+            changed.files,
+            set(&[
+                "A/__init__.py",
+                "A/function.json",
+                "B/__init__.py",
+                "B/function.json",
+                "shared/util.py",
+            ])
+        );
+        assert_eq!(state.files_with_diagnostics().count(), 0);
+
+        // A root file: every function.
+        let changed = state.set_file("host.json", text(r#"{"version": "2.0" }"#));
+        assert_eq!(changed.functions, set(&["A", "B", "C"]));
+        assert!(changed.files.contains("host.json") && changed.files.contains("C/__init__.py"));
+
+        // A function that stops being one is among the changed; a file of no function changes
+        // only itself.
+        let changed = state.remove_file("C/function.json");
+        assert_eq!(changed.functions, set(&["C"]));
+        assert_eq!(changed.files, set(&["C/function.json"]));
+        let changed = state.set_file("C/__init__.py", text("def main(x): pass\n"));
+        assert_eq!(
+            changed,
+            Changed {
+                functions: BTreeSet::new(),
+                files: set(&["C/__init__.py"]),
+            }
+        );
+    }
+
+    #[test]
+    fn app_level_rules_re_run_only_for_what_they_read() {
+        // host.json without a version: an app-level diagnostic in host.json.
+        let input = AppInput::new("app")
+            .with_file("host.json", "{}")
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        assert!(!state
+            .file_diagnostics("host.json", &Config::default())
+            .is_empty());
+        // A script edit in a function.json app: the app-level rules do not read it.
+        let changed = state.set_file("A/__init__.py", text("def main(req): return 1\n"));
+        assert_eq!(changed.files, set(&["A/__init__.py", "A/function.json"]));
+        // function.json (routes) is read by them: host.json's diagnostics are answered again.
+        let changed = state.set_file("A/function.json", text(HTTP_JSON));
+        assert!(changed.files.contains("host.json"), "{changed:?}");
+        // So is every module once a .funcignore exists.
+        state.set_file(".funcignore", text("tests\n"));
+        let changed = state.set_file("A/__init__.py", text("def main(req): pass\n"));
+        assert!(changed.files.contains("host.json"), "{changed:?}");
     }
 }

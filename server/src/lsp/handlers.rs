@@ -21,7 +21,7 @@ use super::config::{self, ClientSettings};
 use super::convert::{self, Encoding, LineMap};
 use super::disk;
 use super::index;
-use super::main_loop::{Ctx, Event, Out, Request};
+use super::main_loop::{Ctx, Event, Out};
 use super::state::{digest, App, Document, State};
 use crate::analysis::{ide, AppInput};
 
@@ -68,7 +68,7 @@ impl State {
             Event::Indexed { scope, apps, token } => self.on_indexed(ctx, scope, apps, token),
             Event::Rescanned { root, input } => self.on_rescanned(ctx, root, input),
             Event::Rediscovered(roots) => self.on_rediscovered(ctx, roots),
-            Event::Request(request) => self.on_request(request),
+            Event::Request(job) => job.run(self),
             Event::Shutdown => self.shutting_down = true,
         }
     }
@@ -610,66 +610,26 @@ impl State {
         }
     }
 
-    fn on_request(&mut self, request: Request) {
-        match request {
-            Request::Hover(p, reply) => {
-                let _ = reply.send(self.hover(p));
-            }
-            Request::Completion(p, reply) => {
-                let _ = reply.send(self.completion(p));
-            }
-            Request::Diagnostic(p, reply) => {
-                let _ = reply.send(self.document_diagnostic(p));
-            }
-            Request::WorkspaceDiagnostic(p, reply) => {
-                let _ = reply.send(self.workspace_diagnostic(p));
-            }
-            Request::DocumentText(uri, reply) => {
-                let text = self.docs.get(&uri).map(|d| (d.rope.to_string(), d.version));
-                let _ = reply.send(text);
-            }
-            Request::Status(reply) => {
-                let functions: usize = self.apps.by_root.values().map(App::function_count).sum();
-                let _ = reply.send(json!({
-                    "apps": self.apps.by_root.len(),
-                    "functions": functions,
-                    "indexing": self.indexing,
-                    "documents": self.docs.len(),
-                    "initialized": self.initialized,
-                }));
-            }
-            Request::Definition(p, reply) => {
-                let _ = reply.send(self.definition(p));
-            }
-            Request::References(p, reply) => {
-                let _ = reply.send(self.references(p));
-            }
-            Request::PrepareRename(p, reply) => {
-                let _ = reply.send(self.prepare_rename(p));
-            }
-            Request::Rename(p, reply) => {
-                let _ = reply.send(self.rename(p));
-            }
-            Request::CodeAction(p, reply) => {
-                let _ = reply.send(self.code_action(p));
-            }
-            Request::DocumentSymbol(p, reply) => {
-                let _ = reply.send(self.document_symbol(p));
-            }
-            Request::WorkspaceSymbol(p, reply) => {
-                let _ = reply.send(self.workspace_symbol(p));
-            }
-            Request::CodeLens(p, reply) => {
-                let _ = reply.send(self.code_lens(p));
-            }
-            Request::InlayHint(p, reply) => {
-                let _ = reply.send(self.inlay_hint(p));
-            }
-            Request::DocumentLink(p, reply) => {
-                let _ = reply.send(self.document_link(p));
-            }
-            Request::Panic(_reply) => panic!("panic requested by azfunc/debugPanic"),
-        }
+    /// `azfunc/documentText`: the text and version of an open document.
+    pub(super) fn document_text(&self, uri: Uri) -> Option<(String, i32)> {
+        self.docs.get(&uri).map(|d| (d.rope.to_string(), d.version))
+    }
+
+    /// `azfunc/status`: counters for tests and benchmarks.
+    pub(super) fn status(&self, _: ()) -> Value {
+        let functions: usize = self.apps.by_root.values().map(App::function_count).sum();
+        json!({
+            "apps": self.apps.by_root.len(),
+            "functions": functions,
+            "indexing": self.indexing,
+            "documents": self.docs.len(),
+            "initialized": self.initialized,
+        })
+    }
+
+    /// `azfunc/debugPanic`: panics on purpose (tests of the panic guard).
+    pub(super) fn debug_panic(&self, _: ()) {
+        panic!("panic requested by azfunc/debugPanic")
     }
 
     /// The app, relative path and byte offset of a position in a document.
@@ -684,7 +644,7 @@ impl State {
         Some((app, rel, offset))
     }
 
-    fn hover(&self, p: lsp::HoverParams) -> Option<lsp::Hover> {
+    pub(super) fn hover(&self, p: lsp::HoverParams) -> Option<lsp::Hover> {
         let tdp = p.text_document_position_params;
         let (app, rel, offset) = self.resolve(&tdp.text_document.uri, tdp.position)?;
         let info = ide::hover(&app.state, &rel, offset)?;
@@ -699,7 +659,7 @@ impl State {
         Some(hover)
     }
 
-    fn completion(&self, p: lsp::CompletionParams) -> Option<CompletionResponse> {
+    pub(super) fn completion(&self, p: lsp::CompletionParams) -> Option<CompletionResponse> {
         let tdp = p.text_document_position;
         let (app, rel, offset) = self.resolve(&tdp.text_document.uri, tdp.position)?;
         let items = ide::completions(&app.state, &rel, offset);
@@ -723,7 +683,7 @@ impl State {
         }))
     }
 
-    fn document_diagnostic(
+    pub(super) fn document_diagnostic(
         &self,
         p: lsp::DocumentDiagnosticParams,
     ) -> DocumentDiagnosticReportResult {
@@ -764,7 +724,7 @@ impl State {
         DocumentDiagnosticReportResult::Report(report)
     }
 
-    fn workspace_diagnostic(
+    pub(super) fn workspace_diagnostic(
         &self,
         p: lsp::WorkspaceDiagnosticParams,
     ) -> (WorkspaceDiagnosticReportResult, bool) {

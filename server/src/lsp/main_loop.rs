@@ -7,75 +7,42 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot, watch};
-use tower_lsp_server::ls_types as lsp;
+use tokio::sync::{mpsc, watch};
 use tower_lsp_server::ls_types::notification::Progress;
 use tower_lsp_server::ls_types::{
-    CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
-    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DocumentDiagnosticParams, DocumentDiagnosticReportResult, Hover, HoverParams, NumberOrString,
-    ProgressParams, ProgressParamsValue, Registration, Uri, WorkDoneProgress,
-    WorkspaceDiagnosticParams, WorkspaceDiagnosticReportResult,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, NumberOrString, ProgressParams,
+    ProgressParamsValue, Registration, Uri, WorkDoneProgress,
 };
 use tower_lsp_server::Client;
 
 use super::state::{App, Negotiated, State};
 use crate::analysis::AppInput;
 
-pub type Reply<T> = oneshot::Sender<T>;
+/// A request to answer from the main loop, after every earlier event: its method name (for
+/// logs) and the work that answers it. Requests read the state and never change it.
+pub struct Job {
+    pub method: &'static str,
+    answer: Box<dyn FnOnce(&State) + Send>,
+}
 
-/// A request that reads state; answered from the main loop, after every earlier event.
-#[derive(Debug)]
-pub enum Request {
-    Hover(HoverParams, Reply<Option<Hover>>),
-    Completion(CompletionParams, Reply<Option<CompletionResponse>>),
-    Diagnostic(
-        DocumentDiagnosticParams,
-        Reply<DocumentDiagnosticReportResult>,
-    ),
-    /// The report and whether every entry in it is `unchanged`.
-    WorkspaceDiagnostic(
-        WorkspaceDiagnosticParams,
-        Reply<(WorkspaceDiagnosticReportResult, bool)>,
-    ),
-    Definition(
-        lsp::GotoDefinitionParams,
-        Reply<Option<lsp::GotoDefinitionResponse>>,
-    ),
-    References(lsp::ReferenceParams, Reply<Option<Vec<lsp::Location>>>),
-    /// `Err` with the reason a rename is refused.
-    PrepareRename(
-        lsp::TextDocumentPositionParams,
-        Reply<Result<Option<lsp::PrepareRenameResponse>, String>>,
-    ),
-    Rename(
-        lsp::RenameParams,
-        Reply<Result<Option<lsp::WorkspaceEdit>, String>>,
-    ),
-    CodeAction(
-        lsp::CodeActionParams,
-        Reply<Option<lsp::CodeActionResponse>>,
-    ),
-    DocumentSymbol(
-        lsp::DocumentSymbolParams,
-        Reply<Option<lsp::DocumentSymbolResponse>>,
-    ),
-    WorkspaceSymbol(
-        lsp::WorkspaceSymbolParams,
-        Reply<Option<lsp::WorkspaceSymbolResponse>>,
-    ),
-    CodeLens(lsp::CodeLensParams, Reply<Option<Vec<lsp::CodeLens>>>),
-    InlayHint(lsp::InlayHintParams, Reply<Option<Vec<lsp::InlayHint>>>),
-    DocumentLink(
-        lsp::DocumentLinkParams,
-        Reply<Option<Vec<lsp::DocumentLink>>>,
-    ),
-    /// The server's text and version of an open document.
-    DocumentText(Uri, Reply<Option<(String, i32)>>),
-    /// Counters for tests and benchmarks.
-    Status(Reply<Value>),
-    /// Panics on purpose (tests of the panic guard).
-    Panic(Reply<()>),
+impl Job {
+    pub fn new(method: &'static str, answer: impl FnOnce(&State) + Send + 'static) -> Job {
+        Job {
+            method,
+            answer: Box::new(answer),
+        }
+    }
+
+    pub fn run(self, state: &State) {
+        (self.answer)(state)
+    }
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("method", &self.method).finish()
+    }
 }
 
 #[derive(Debug)]
@@ -109,7 +76,7 @@ pub enum Event {
     },
     /// The app roots of every workspace folder, found again.
     Rediscovered(Vec<PathBuf>),
-    Request(Request),
+    Request(Job),
     Shutdown,
 }
 
@@ -135,8 +102,8 @@ pub struct Ctx {
     /// the server drops the last strong sender).
     pub events: mpsc::WeakUnboundedSender<Event>,
     pub client: Client,
-    /// Bumped after every event that may change diagnostics (wakes long-polling
-    /// `workspace/diagnostic` requests).
+    /// Bumped after every event that may change diagnostics, that is every event but a
+    /// request (wakes long-polling `workspace/diagnostic` requests).
     pub changes: watch::Sender<u64>,
 }
 
@@ -157,6 +124,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Event>, ctx: Ctx) {
     let mut state = State::default();
     while let Some(event) = rx.recv().await {
         let name = event_name(&event);
+        let may_change = !matches!(event, Event::Request(_));
         let _span = tracing::debug_span!("event", name).entered();
         let result = catch_unwind(AssertUnwindSafe(|| state.handle(&ctx, event)));
         if let Err(panic) = result {
@@ -167,7 +135,9 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Event>, ctx: Ctx) {
                 .unwrap_or_default();
             tracing::error!("panic while handling {name}: {message}");
         }
-        ctx.changes.send_modify(|g| *g += 1);
+        if may_change {
+            ctx.changes.send_modify(|g| *g += 1);
+        }
     }
     tracing::debug!("main loop finished");
 }
@@ -186,25 +156,7 @@ fn event_name(event: &Event) -> &'static str {
         Event::Indexed { .. } => "indexed",
         Event::Rescanned { .. } => "rescanned",
         Event::Rediscovered(_) => "rediscovered",
-        Event::Request(r) => match r {
-            Request::Hover(..) => "hover",
-            Request::Completion(..) => "completion",
-            Request::Diagnostic(..) => "diagnostic",
-            Request::WorkspaceDiagnostic(..) => "workspaceDiagnostic",
-            Request::Definition(..) => "definition",
-            Request::References(..) => "references",
-            Request::PrepareRename(..) => "prepareRename",
-            Request::Rename(..) => "rename",
-            Request::CodeAction(..) => "codeAction",
-            Request::DocumentSymbol(..) => "documentSymbol",
-            Request::WorkspaceSymbol(..) => "workspaceSymbol",
-            Request::CodeLens(..) => "codeLens",
-            Request::InlayHint(..) => "inlayHint",
-            Request::DocumentLink(..) => "documentLink",
-            Request::DocumentText(..) => "documentText",
-            Request::Status(..) => "status",
-            Request::Panic(..) => "panic",
-        },
+        Event::Request(job) => job.method,
         Event::Shutdown => "shutdown",
     }
 }

@@ -1,6 +1,6 @@
 //! The `LanguageServer` implementation: a thin shell that turns every notification into an
-//! event on the main loop's queue and every state-reading request into an event with a reply
-//! channel.
+//! event on the main loop's queue and every request into a job with a reply channel, run on
+//! the main loop's state. The requests are the table in [`requests!`]: one line each.
 //!
 //! Invariant: no handler awaits anything before its `send`, so events reach the main loop in
 //! the order the client sent them (tower-lsp-server first-polls handler futures in arrival
@@ -9,24 +9,42 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot, watch};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
-use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::ls_types::request::{self as req, Request};
 use tower_lsp_server::ls_types::{
-    CompletionParams, CompletionResponse, DidChangeConfigurationParams,
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWorkspaceFoldersParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
-    DocumentDiagnosticReportResult, Hover, HoverParams, InitializeParams, InitializeResult,
-    InitializedParams, Uri, WorkspaceDiagnosticParams, WorkspaceDiagnosticReportResult,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    InitializeParams, InitializeResult, InitializedParams, Uri, WorkspaceDiagnosticParams,
+    WorkspaceDiagnosticReportResult,
 };
 use tower_lsp_server::LanguageServer;
 
 use super::capabilities;
-use super::main_loop::{Event, Reply, Request};
+use super::main_loop::{Event, Job};
+use super::state::State;
 
 /// How long a `workspace/diagnostic` request with nothing new waits for a change.
 const LONG_POLL: Duration = Duration::from_secs(30);
+
+/// The requests answered from the main loop's state: `trait method: request type => handler;`.
+/// The handler takes `&State` and the request's params and returns its result, or
+/// `Result<result, String>` to refuse with a reason (`RequestFailed`). Requests only read the
+/// state: they never wake a long-polling `workspace/diagnostic`.
+macro_rules! requests {
+    ($($method:ident: $request:ty => $handler:path;)*) => {$(
+        async fn $method(
+            &self,
+            params: <$request as Request>::Params,
+        ) -> Result<<$request as Request>::Result> {
+            self.ask(<$request as Request>::METHOD, params, $handler)
+                .await?
+                .into_answer()
+                .map_err(request_failed)
+        }
+    )*};
+}
 
 pub struct Backend {
     tx: mpsc::UnboundedSender<Event>,
@@ -49,11 +67,22 @@ impl Backend {
         }
     }
 
-    /// Sends a request to the main loop and waits for its answer. A panic there drops the reply
-    /// channel, which becomes an `InternalError`.
-    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T> {
+    /// Runs `handler` on the main loop's state, after every earlier event, and waits for its
+    /// answer. A panic there drops the reply channel, which becomes an `InternalError`.
+    async fn ask<P, T>(
+        &self,
+        method: &'static str,
+        params: P,
+        handler: fn(&State, P) -> T,
+    ) -> Result<T>
+    where
+        P: Send + 'static,
+        T: Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
-        self.send(Event::Request(make(reply)));
+        self.send(Event::Request(Job::new(method, move |state| {
+            let _ = reply.send(handler(state, params));
+        })));
         answer.await.map_err(|_| {
             let mut e = Error::internal_error();
             e.message = "the request failed inside the server (see its log)".into();
@@ -72,19 +101,42 @@ impl Backend {
     /// `azfunc/documentText`: the server's copy of an open document (tests).
     pub async fn document_text(&self, params: DocumentTextParams) -> Result<Option<DocumentText>> {
         self.check_debug()?;
-        let text = self.ask(|r| Request::DocumentText(params.uri, r)).await?;
+        let text = self
+            .ask("azfunc/documentText", params.uri, State::document_text)
+            .await?;
         Ok(text.map(|(text, version)| DocumentText { text, version }))
     }
 
-    /// `azfunc/status`: apps, functions and pending indexing jobs (tests, benchmarks).
+    /// `azfunc/status`: apps, functions, pending indexing jobs, and how many times the
+    /// diagnostics may have changed (tests, benchmarks).
     pub async fn status(&self) -> Result<Value> {
-        self.ask(Request::Status).await
+        let mut status = self.ask("azfunc/status", (), State::status).await?;
+        // Read after the answer: every earlier event has bumped it by then.
+        status["diagnostics_generation"] = json!(*self.changes.borrow());
+        Ok(status)
     }
 
     /// `azfunc/debugPanic`: panics inside the main loop (tests of the panic guard).
     pub async fn debug_panic(&self) -> Result<()> {
         self.check_debug()?;
-        self.ask(Request::Panic).await
+        self.ask("azfunc/debugPanic", (), State::debug_panic).await
+    }
+}
+
+/// A handler's answer: its result, or the reason it refuses the request.
+trait IntoAnswer<T> {
+    fn into_answer(self) -> std::result::Result<T, String>;
+}
+
+impl<T> IntoAnswer<T> for T {
+    fn into_answer(self) -> std::result::Result<T, String> {
+        Ok(self)
+    }
+}
+
+impl<T> IntoAnswer<T> for std::result::Result<T, String> {
+    fn into_answer(self) -> std::result::Result<T, String> {
+        self
     }
 }
 
@@ -158,84 +210,20 @@ impl LanguageServer for Backend {
         self.send(Event::ConfigurationChanged(params.settings));
     }
 
-    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        self.ask(|r| Request::Hover(params, r)).await
-    }
-
-    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        self.ask(|r| Request::Completion(params, r)).await
-    }
-
-    async fn goto_definition(
-        &self,
-        params: lsp::GotoDefinitionParams,
-    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
-        self.ask(|r| Request::Definition(params, r)).await
-    }
-
-    async fn references(&self, params: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
-        self.ask(|r| Request::References(params, r)).await
-    }
-
-    async fn prepare_rename(
-        &self,
-        params: lsp::TextDocumentPositionParams,
-    ) -> Result<Option<lsp::PrepareRenameResponse>> {
-        self.ask(|r| Request::PrepareRename(params, r))
-            .await?
-            .map_err(request_failed)
-    }
-
-    async fn rename(&self, params: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
-        self.ask(|r| Request::Rename(params, r))
-            .await?
-            .map_err(request_failed)
-    }
-
-    async fn code_action(
-        &self,
-        params: lsp::CodeActionParams,
-    ) -> Result<Option<lsp::CodeActionResponse>> {
-        self.ask(|r| Request::CodeAction(params, r)).await
-    }
-
-    async fn document_symbol(
-        &self,
-        params: lsp::DocumentSymbolParams,
-    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
-        self.ask(|r| Request::DocumentSymbol(params, r)).await
-    }
-
-    async fn symbol(
-        &self,
-        params: lsp::WorkspaceSymbolParams,
-    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
-        self.ask(|r| Request::WorkspaceSymbol(params, r)).await
-    }
-
-    async fn code_lens(&self, params: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
-        self.ask(|r| Request::CodeLens(params, r)).await
-    }
-
-    async fn inlay_hint(
-        &self,
-        params: lsp::InlayHintParams,
-    ) -> Result<Option<Vec<lsp::InlayHint>>> {
-        self.ask(|r| Request::InlayHint(params, r)).await
-    }
-
-    async fn document_link(
-        &self,
-        params: lsp::DocumentLinkParams,
-    ) -> Result<Option<Vec<lsp::DocumentLink>>> {
-        self.ask(|r| Request::DocumentLink(params, r)).await
-    }
-
-    async fn diagnostic(
-        &self,
-        params: DocumentDiagnosticParams,
-    ) -> Result<DocumentDiagnosticReportResult> {
-        self.ask(|r| Request::Diagnostic(params, r)).await
+    requests! {
+        hover: req::HoverRequest => State::hover;
+        completion: req::Completion => State::completion;
+        goto_definition: req::GotoDefinition => State::definition;
+        references: req::References => State::references;
+        prepare_rename: req::PrepareRenameRequest => State::prepare_rename;
+        rename: req::Rename => State::rename;
+        code_action: req::CodeActionRequest => State::code_action;
+        document_symbol: req::DocumentSymbolRequest => State::document_symbol;
+        symbol: req::WorkspaceSymbolRequest => State::workspace_symbol;
+        code_lens: req::CodeLensRequest => State::code_lens;
+        inlay_hint: req::InlayHintRequest => State::inlay_hint;
+        document_link: req::DocumentLinkRequest => State::document_link;
+        diagnostic: req::DocumentDiagnosticRequest => State::document_diagnostic;
     }
 
     async fn workspace_diagnostic(
@@ -247,8 +235,9 @@ impl LanguageServer for Backend {
         let mut changes = self.changes.clone();
         changes.mark_unchanged();
         let waits = !params.previous_result_ids.is_empty();
+        let method = req::WorkspaceDiagnosticRequest::METHOD;
         let (report, unchanged) = self
-            .ask(|r| Request::WorkspaceDiagnostic(params.clone(), r))
+            .ask(method, params.clone(), State::workspace_diagnostic)
             .await?;
         if !(waits && unchanged) {
             return Ok(report);
@@ -259,7 +248,7 @@ impl LanguageServer for Backend {
                 Ok(Ok(())) => {
                     changes.mark_unchanged();
                     let (report, unchanged) = self
-                        .ask(|r| Request::WorkspaceDiagnostic(params.clone(), r))
+                        .ask(method, params.clone(), State::workspace_diagnostic)
                         .await?;
                     if !unchanged {
                         return Ok(report);

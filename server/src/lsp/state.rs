@@ -5,14 +5,12 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::Uri;
 
 use super::config::ClientSettings;
 use super::convert::Encoding;
-use crate::analysis::settings::LOCAL_SETTINGS;
 use crate::analysis::state::AppState;
 use crate::analysis::{AppInput, Config, Diagnostic, FileContent};
 
@@ -54,11 +52,7 @@ pub struct Document {
     pub tree: Option<tree_sitter::Tree>,
 }
 
-/// The key under which app-level diagnostics are kept beside the functions' (no function folder
-/// has an empty name).
-const APP_LEVEL: &str = "";
-
-/// One function app with the diagnostics of each function and what was reported per file.
+/// One function app: its incremental state, its configuration and what was reported for it.
 #[derive(Debug)]
 pub struct App {
     pub root: PathBuf,
@@ -67,10 +61,6 @@ pub struct App {
     pub project_config: Config,
     /// The project's configuration with the editor's settings on top.
     pub config: Config,
-    /// Unfiltered diagnostics per function, always current.
-    diags: HashMap<String, Arc<Vec<Diagnostic>>>,
-    /// Functions with at least one diagnostic in each file.
-    file_fns: HashMap<String, BTreeSet<String>>,
     /// Digest of the last non-empty diagnostics reported for each file.
     pub reported: HashMap<String, u64>,
 }
@@ -80,63 +70,21 @@ impl App {
     pub fn new(root: PathBuf, input: AppInput, project_config: Config, config: Config) -> App {
         let mut state = AppState::new(input);
         state.check_all();
-        let names: Vec<String> = state.function_keys().cloned().collect();
-        let mut app = App {
+        App {
             root,
             state,
             project_config,
             config,
-            diags: HashMap::new(),
-            file_fns: HashMap::new(),
             reported: HashMap::new(),
-        };
-        for name in names {
-            let list = app.state.function_diagnostics(&name);
-            app.store(name, list);
         }
-        let app_level = Arc::new(app.state.app_diagnostics());
-        app.store(APP_LEVEL.to_string(), app_level);
-        app
     }
 
     pub fn function_count(&self) -> usize {
         self.state.units().count()
     }
 
-    /// Re-runs the app-level rules (host.json, settings, requirements, routes across functions).
-    fn recheck_app_level(&mut self, files: &mut BTreeSet<String>) {
-        self.forget(APP_LEVEL, files);
-        let list = Arc::new(self.state.app_diagnostics());
-        files.extend(list.iter().map(|d| d.file.clone()));
-        self.store(APP_LEVEL.to_string(), list);
-    }
-
-    fn store(&mut self, name: String, list: Arc<Vec<Diagnostic>>) {
-        for d in list.iter() {
-            self.file_fns
-                .entry(d.file.clone())
-                .or_default()
-                .insert(name.clone());
-        }
-        self.diags.insert(name, list);
-    }
-
-    fn forget(&mut self, name: &str, files: &mut BTreeSet<String>) {
-        if let Some(old) = self.diags.remove(name) {
-            for d in old.iter() {
-                if let Some(fns) = self.file_fns.get_mut(&d.file) {
-                    fns.remove(name);
-                    if fns.is_empty() {
-                        self.file_fns.remove(&d.file);
-                    }
-                }
-                files.insert(d.file.clone());
-            }
-        }
-    }
-
-    /// Sets (`Some`) or removes (`None`) a file and re-checks what it affects. Returns the files
-    /// whose diagnostics may have changed.
+    /// Sets (`Some`) or removes (`None`) a file. Returns the files whose diagnostics may have
+    /// changed.
     pub fn set(&mut self, rel: &str, content: Option<FileContent>) -> BTreeSet<String> {
         self.set_reusing(rel, content, None).0
     }
@@ -149,85 +97,25 @@ impl App {
         content: Option<FileContent>,
         previous: Option<&tree_sitter::Tree>,
     ) -> (BTreeSet<String>, Option<tree_sitter::Tree>) {
-        let (mut affected, tree) = match content {
+        let (changed, tree) = match content {
             Some(content) => self.state.set_file_reusing(rel, content, previous),
             None => (self.state.remove_file(rel), None),
         };
-        match rel.split_once('/') {
-            // local.settings.json: the state re-ran the rules that read it and returned the
-            // functions whose diagnostics changed.
-            None if rel == LOCAL_SETTINGS => {}
-            // host.json, requirements.txt, shared root modules: the whole app.
-            None => affected.extend(self.state.function_keys().cloned()),
-            // A function folder that stopped being one.
-            Some((folder, _)) => {
-                if self.diags.contains_key(folder) && self.state.unit(folder).is_none() {
-                    affected.insert(folder.to_string());
-                }
-            }
-        }
-        let mut files = self.recheck(&affected);
-        // App-level rules read root files, function.json (routes), with a .funcignore the
-        // imports, and in a decorator app every module the script imports.
-        let app_level_input = !rel.contains('/')
-            || rel.ends_with("/function.json")
-            || !rel.ends_with(".py")
-            || self.state.uses_decorator_model()
-            || self.state.input().exists(".funcignore");
-        if app_level_input {
-            self.recheck_app_level(&mut files);
-        }
-        files.insert(rel.to_string());
-        (files, tree)
-    }
-
-    /// Re-checks `functions` and returns the files whose diagnostics may have changed.
-    pub fn recheck(&mut self, functions: &BTreeSet<String>) -> BTreeSet<String> {
-        let mut files = BTreeSet::new();
-        for name in functions {
-            self.forget(name, &mut files);
-            if self.state.unit(name).is_some() {
-                let list = self.state.function_diagnostics(name);
-                files.extend(list.iter().map(|d| d.file.clone()));
-                self.store(name.clone(), list);
-            }
-        }
-        files.extend(self.state.files_of(functions));
-        files
+        (changed.files, tree)
     }
 
     /// Every file that has diagnostics now or had some reported.
     pub fn all_files(&self) -> BTreeSet<String> {
-        self.file_fns
-            .keys()
+        self.state
+            .files_with_diagnostics()
             .chain(self.reported.keys())
             .cloned()
             .collect()
     }
 
-    /// The diagnostics of one file: filtered, re-ranked by the configuration, sorted, each
-    /// reported once.
+    /// The diagnostics of one file under the app's configuration.
     pub fn file_diagnostics(&self, file: &str) -> Vec<Diagnostic> {
-        let Some(fns) = self.file_fns.get(file) else {
-            return Vec::new();
-        };
-        let mut list: Vec<Diagnostic> = fns
-            .iter()
-            .filter_map(|f| self.diags.get(f))
-            .flat_map(|d| d.iter())
-            .filter(|d| d.file == file && self.config.enabled(d.code.as_str()))
-            .cloned()
-            .collect();
-        list.sort_by(|a, b| {
-            (a.range.start, a.code, &a.message, a.range.end).cmp(&(
-                b.range.start,
-                b.code,
-                &b.message,
-                b.range.end,
-            ))
-        });
-        list.dedup_by(|b, a| a.range == b.range && a.code == b.code && a.message == b.message);
-        self.config.apply(list)
+        self.state.file_diagnostics(file, &self.config)
     }
 
     /// The text of a file of the app ("" when it has none).
@@ -293,6 +181,8 @@ pub struct State {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     const HTTP_JSON: &str = r#"{"bindings": [{"type": "httpTrigger", "name": "req"}]}"#;

@@ -9,6 +9,7 @@ use super::text::TextRange;
 
 pub mod expr;
 mod statements;
+pub mod syntax;
 
 use expr::expr;
 pub use expr::{ExprKind, PyExpr};
@@ -38,7 +39,7 @@ pub struct PyModule {
     /// `….route_params["x"]` and `….route_params.get("x")` reads: the name and its range.
     pub route_param_reads: Vec<(String, TextRange)>,
     /// Module-level statements with call and decorator arguments, for the decorator model.
-    pub statements: Vec<super::v2::syntax::Stmt>,
+    pub statements: Vec<syntax::Stmt>,
 }
 
 /// One read of an environment variable by a constant name.
@@ -467,7 +468,7 @@ fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyMo
     }
     ModuleWalker::new(src, &mut module).block(root, Ctx::default());
     if decorator_model {
-        module.statements = super::v2::syntax::read(root, src);
+        module.statements = syntax::read(root, src);
     }
     if ["environ", "getenv", "Access-Control-Allow", "route_params"]
         .iter()

@@ -13,8 +13,9 @@
 
 pub mod bind;
 mod interp;
+/// The script's statements as the decorator model reads them (kept with each module's summary).
+pub use super::python::syntax;
 pub use interp::constant;
-pub mod syntax;
 mod unit;
 
 use super::app::AppInput;
