@@ -2,7 +2,7 @@
 //! URLs, `#egg=` fragments, comments, line continuations and `-r` includes.
 
 use super::app::{join_relative, AppInput};
-use super::catalog::distributions::{IMPORT_TO_DISTRIBUTIONS, NAMESPACE_PACKAGES};
+use super::catalog::distributions::providers;
 use super::catalog::stdlib::STDLIB_MODULES;
 use super::text::TextRange;
 
@@ -168,28 +168,9 @@ pub fn is_stdlib(module: &str) -> bool {
 }
 
 /// The distributions that could provide `module` (a dotted import path), the likeliest first.
+/// See [`providers`] for whether they are known or guessed from the name.
 pub fn distributions_for(module: &str) -> Vec<String> {
-    // The longest listed prefix wins: `google.protobuf` before `google`.
-    let parts: Vec<&str> = module.split('.').collect();
-    for len in (1..=parts.len()).rev() {
-        let prefix = parts[..len].join(".");
-        if let Some((_, dists)) = IMPORT_TO_DISTRIBUTIONS.iter().find(|(i, _)| *i == prefix) {
-            return dists.iter().map(|d| d.to_string()).collect();
-        }
-    }
-    // Namespace packages: `azure.storage.blob` may come from `azure-storage-blob` or, for deeper
-    // modules, a shorter prefix (`azure.storage.blob.aio` → `azure-storage-blob`).
-    for ns in NAMESPACE_PACKAGES.iter().rev() {
-        if module.starts_with(&format!("{ns}.")) {
-            let depth = ns.split('.').count();
-            let mut out = Vec::new();
-            for len in (depth + 1..=parts.len()).rev() {
-                out.push(parts[..len].join("-"));
-            }
-            return out;
-        }
-    }
-    vec![parts[0].to_string()]
+    providers(module).distributions
 }
 
 #[cfg(test)]
@@ -229,14 +210,14 @@ mod tests {
         assert_eq!(
             distributions_for("azure.storage.blob.aio"),
             [
-                "azure-storage-blob-aio",
                 "azure-storage-blob",
+                "azure-storage-blob-aio",
                 "azure-storage"
             ]
         );
         assert_eq!(
-            distributions_for("google.cloud.storage"),
-            ["google-cloud-storage"]
+            distributions_for("google.cloud.storage")[0],
+            "google-cloud-storage"
         );
         assert_eq!(
             distributions_for("google.protobuf.json_format"),
