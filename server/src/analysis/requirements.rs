@@ -1,6 +1,8 @@
 //! `requirements.txt` as pip reads it: PEP 508 names (normalised per PEP 503), extras, markers,
 //! URLs, `#egg=` fragments, comments, line continuations and `-r` includes.
 
+pub mod installed;
+
 use super::app::{join_relative, AppInput};
 use super::catalog::distributions::providers;
 use super::catalog::stdlib::STDLIB_MODULES;
