@@ -155,14 +155,19 @@ pub fn read_dist_info(info: &DistInfo) -> InstalledDistribution {
         Some(record) => import_names_from_record(record),
         None => Vec::new(),
     };
-    if import_names.is_empty() {
-        if let Some(top_level) = info.top_level {
-            import_names = top_level
-                .lines()
-                .map(|l| l.trim().replace('/', "."))
-                .filter(|l| is_dotted_identifier(l))
-                .collect();
-        }
+    // `top_level.txt` adds the names a `.pth` file puts on the path (pywin32's `win32api` lives
+    // in `win32/`), but not a namespace that `RECORD` shows the packages of (`azure`).
+    if let Some(top_level) = info.top_level {
+        let namespaces: HashSet<&str> = import_names
+            .iter()
+            .filter_map(|n| n.split_once('.').map(|(top, _)| top))
+            .collect();
+        let extra: Vec<String> = top_level
+            .lines()
+            .map(|l| l.trim().replace('/', "."))
+            .filter(|l| is_dotted_identifier(l) && !namespaces.contains(l.as_str()))
+            .collect();
+        import_names.extend(extra);
     }
     import_names.sort();
     import_names.dedup();
