@@ -246,9 +246,12 @@ fn import_names_from_record(record: &str) -> Vec<String> {
         .filter_map(|path| {
             let parts: Vec<&str> = path
                 .split('/')
-                .take(MAX_IMPORT_DEPTH + 1)
                 .filter(|p| !p.is_empty())
+                .take(MAX_IMPORT_DEPTH + 2)
                 .collect();
+            if parts.len() > MAX_IMPORT_DEPTH + 1 {
+                return None;
+            }
             let first = *parts.first()?;
             let skipped = first == ".."
                 || first == "."
@@ -282,7 +285,7 @@ fn import_names_from_record(record: &str) -> Vec<String> {
                 _ => continue,
             },
         };
-        if name.iter().all(|p| is_identifier(p)) {
+        if name.len() <= MAX_IMPORT_DEPTH && name.iter().all(|p| is_identifier(p)) {
             names.push(name.join("."));
         }
     }
@@ -324,8 +327,9 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
+/// A dotted name of at most [`MAX_IMPORT_DEPTH`] identifiers.
 fn is_dotted_identifier(s: &str) -> bool {
-    !s.is_empty() && s.split('.').all(is_identifier)
+    !s.is_empty() && s.split('.').count() <= MAX_IMPORT_DEPTH && s.split('.').all(is_identifier)
 }
 
 #[cfg(test)]
@@ -490,6 +494,21 @@ mod tests {
                 record: None,
             },
         ]);
+        // Names as deep as the bound are found again; deeper ones are not read.
+        let bound = vec!["p"; MAX_IMPORT_DEPTH].join(".");
+        let beyond = vec!["p"; MAX_IMPORT_DEPTH + 1].join(".");
+        let file = vec!["p"; MAX_IMPORT_DEPTH].join("/") + ".py,,\n";
+        let bounded = Installed::from_dist_infos([DistInfo {
+            dir: "p-1.dist-info",
+            metadata: None,
+            top_level: Some(&format!("{bound}\n{beyond}\n")),
+            record: Some(&file),
+        }]);
+        assert_eq!(
+            bounded.distributions()[0].import_names,
+            std::slice::from_ref(&bound)
+        );
+        assert_eq!(bounded.providers(&(bound + ".x")).len(), 1);
         // Deeper than any package nests: no import name, and no quadratic walk.
         assert!(env.distribution("deep").unwrap().import_names.is_empty());
         assert_eq!(
