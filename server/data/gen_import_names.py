@@ -129,6 +129,7 @@ CURATED = {
     "sklearn": ["scikit-learn"],
     "skimage": ["scikit-image"],
     "slugify": ["python-slugify"],
+    "snappy": ["python-snappy"],
     "snowflake.connector": ["snowflake-connector-python"],
     "telegram": ["python-telegram-bot"],
     "usb": ["pyusb"],
@@ -162,6 +163,7 @@ CURATED = {
     "kafka": ["kafka-python"],
     "confluent_kafka": ["confluent-kafka"],
     "redis": ["redis"],
+    "paste": ["Paste"],
     "pandas": ["pandas"],
     "numpy": ["numpy"],
     "azure.durable_functions": ["azure-functions-durable"],
@@ -212,8 +214,8 @@ DENIED = {
     "oauth2_provider", "cloud_admin", "libsvm", "ldaplib", "dsml", "bzlib", "pymycraawler",
     "pynma", "pyrimaa", "franz", "ctff", "fourch", "dgis", "webdav", "reStructuredText",
     "ez_setup", "distribute_setup", "flaskext", "ruamel", "logentries", "toredis", "slack",
-    "pyasdf", "mkfreq", "ANSI", "FSM", "screen", "kss", "langconv", "forge", "cassandra",
-    "hydra", "robot", "lisa", "buzz", "bumper", "hglib", "acme", "aio", "audio",
+    "pyasdf", "mkfreq", "ANSI", "FSM", "kss", "langconv", "forge", "lisa", "buzz", "bumper",
+    "acme", "aio", "audio", "haystack",
 }  # fmt: skip
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")

@@ -149,6 +149,7 @@ mod tests {
             // From the pipreqs mapping.
             ("rest_framework", "djangorestframework"),
             ("Levenshtein", "python_Levenshtein"),
+            ("cassandra.cluster", "cassandra_driver"),
         ] {
             assert_eq!(suggest(module), distribution, "{module}");
             assert!(providers(module).is_known(), "{module}");
@@ -208,7 +209,9 @@ mod tests {
         assert_eq!(p.distributions, ["requests"]);
         assert!(!p.is_known());
         // Reviewed out of the pipreqs data: generic words and wrong targets.
-        for module in ["models", "utils", "example", "docker", "kazoo", "queue"] {
+        for module in [
+            "models", "utils", "example", "docker", "kazoo", "queue", "haystack",
+        ] {
             let p = providers(module);
             assert!(
                 p.provenance == Provenance::SameName || p.suggestion() == module,
