@@ -62,7 +62,12 @@ fn python_packages_and_interpreters_are_found() {
     // An interpreter given relative to the app, Unix layout.
     let venv_app = fixture("venv-app");
     let sp = find_site_packages(&venv_app, Some(Path::new(".venv/bin/python"))).unwrap();
-    assert!(sp.ends_with("site-packages"));
+    assert!(sp.ends_with(".venv/lib/python3.11/site-packages"));
+    // The environment's folder works as well.
+    assert_eq!(
+        find_site_packages(&venv_app, Some(Path::new(".venv"))),
+        Some(sp)
+    );
     // An interpreter whose environment has no site-packages: nothing.
     assert!(find_site_packages(&venv_app, Some(Path::new("no-env/bin/python"))).is_none());
     // No environment at all.

@@ -33,15 +33,21 @@ pub struct Environment {
 
 /// The `site-packages` folder of the app's environment: the one of `interpreter` when given
 /// (relative to the app root; `…/bin/python` or `…\Scripts\python.exe` of a virtual
-/// environment), else of `.venv`, `venv` or `.python_packages/lib/site-packages` in the app.
-/// App-local folders must lie inside the app once links are resolved; an interpreter's
-/// `site-packages` must lie inside the interpreter's environment.
+/// environment, or the environment's folder), else of `.venv`, `venv` or
+/// `.python_packages/lib/site-packages` in the app. App-local folders must lie inside the app
+/// once links are resolved; an interpreter's `site-packages` must lie inside the interpreter's
+/// environment.
 pub fn find_site_packages(app_root: &Path, interpreter: Option<&Path>) -> Option<PathBuf> {
     if let Some(interpreter) = interpreter {
         let interpreter = app_root.join(interpreter);
         // `<env>/bin/python` → `<env>`, lexically: the interpreter itself is often a link to a
-        // system Python, which says nothing about the environment.
-        let env = interpreter.parent()?.parent()?;
+        // system Python, which says nothing about the environment. Editors also accept the
+        // environment's folder itself.
+        let env = if real_dir(&interpreter) {
+            interpreter.as_path()
+        } else {
+            interpreter.parent()?.parent()?
+        };
         return venv_site_packages(env).filter(|sp| lies_inside(sp, env));
     }
     let candidates = [
