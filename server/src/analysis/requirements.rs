@@ -4,7 +4,7 @@
 pub mod installed;
 
 use super::app::{join_relative, AppInput};
-use super::catalog::distributions::providers;
+use super::catalog::distributions::{providers, Provenance, Providers};
 use super::catalog::stdlib::STDLIB_MODULES;
 use super::text::TextRange;
 
@@ -175,6 +175,19 @@ pub fn distributions_for(module: &str) -> Vec<String> {
     providers(module).distributions
 }
 
+/// The distributions that provide `module`: those installed in the app's environment when it
+/// has one that provides it, else the generated table's answer ([`providers`]).
+pub fn providers_in(module: &str, installed: Option<&installed::Installed>) -> Providers {
+    let found = installed.map(|i| i.providers(module)).unwrap_or_default();
+    if found.is_empty() {
+        return providers(module);
+    }
+    Providers {
+        distributions: found.iter().map(|d| d.name.clone()).collect(),
+        provenance: Provenance::Environment,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +240,25 @@ mod tests {
         );
         assert_eq!(distributions_for("requests.adapters"), ["requests"]);
         assert!(is_stdlib("os.path") && is_stdlib("json") && !is_stdlib("requests"));
+    }
+
+    #[test]
+    fn the_environment_answers_before_the_table() {
+        let env = installed::Installed::from_dist_infos([installed::DistInfo {
+            dir: "yaml_fork-1.0.dist-info",
+            metadata: Some("Name: yaml-fork\n"),
+            top_level: None,
+            record: Some("yaml/__init__.py,,\n"),
+        }]);
+        let p = providers_in("yaml.loader", Some(&env));
+        assert_eq!(p.distributions, ["yaml-fork"]);
+        assert_eq!(p.provenance, Provenance::Environment);
+        // Not installed there: the table says.
+        let p = providers_in("PIL.Image", Some(&env));
+        assert_eq!(
+            (p.suggestion(), p.provenance),
+            ("Pillow", Provenance::Table)
+        );
+        assert_eq!(providers_in("yaml", None).suggestion(), "PyYAML");
     }
 }

@@ -12,6 +12,8 @@ pub enum Provenance {
     Namespace,
     /// Nothing is known: the guess is the distribution of the same name as the top-level module.
     SameName,
+    /// The app's environment has it installed: the truth for this app.
+    Environment,
 }
 
 /// The distributions that could provide an import, the one to suggest first.
