@@ -19,6 +19,8 @@ use rayon::prelude::*;
 
 use crate::analysis::{AppInput, FileContent};
 
+pub mod venv;
+
 /// Files larger than this are not read ([`FileContent::TooLarge`]).
 pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
 

@@ -1,8 +1,10 @@
 //! `requirements.txt` as pip reads it: PEP 508 names (normalised per PEP 503), extras, markers,
 //! URLs, `#egg=` fragments, comments, line continuations and `-r` includes.
 
+pub mod installed;
+
 use super::app::{join_relative, AppInput};
-use super::catalog::distributions::{IMPORT_TO_DISTRIBUTIONS, NAMESPACE_PACKAGES};
+use super::catalog::distributions::{providers, Provenance, Providers};
 use super::catalog::stdlib::STDLIB_MODULES;
 use super::text::TextRange;
 
@@ -168,28 +170,22 @@ pub fn is_stdlib(module: &str) -> bool {
 }
 
 /// The distributions that could provide `module` (a dotted import path), the likeliest first.
+/// See [`providers`] for whether they are known or guessed from the name.
 pub fn distributions_for(module: &str) -> Vec<String> {
-    // The longest listed prefix wins: `google.protobuf` before `google`.
-    let parts: Vec<&str> = module.split('.').collect();
-    for len in (1..=parts.len()).rev() {
-        let prefix = parts[..len].join(".");
-        if let Some((_, dists)) = IMPORT_TO_DISTRIBUTIONS.iter().find(|(i, _)| *i == prefix) {
-            return dists.iter().map(|d| d.to_string()).collect();
-        }
+    providers(module).distributions
+}
+
+/// The distributions that provide `module`: those installed in the app's environment when it
+/// has one that provides it, else the generated table's answer ([`providers`]).
+pub fn providers_in(module: &str, installed: Option<&installed::Installed>) -> Providers {
+    let found = installed.map(|i| i.providers(module)).unwrap_or_default();
+    if found.is_empty() {
+        return providers(module);
     }
-    // Namespace packages: `azure.storage.blob` may come from `azure-storage-blob` or, for deeper
-    // modules, a shorter prefix (`azure.storage.blob.aio` → `azure-storage-blob`).
-    for ns in NAMESPACE_PACKAGES.iter().rev() {
-        if module.starts_with(&format!("{ns}.")) {
-            let depth = ns.split('.').count();
-            let mut out = Vec::new();
-            for len in (depth + 1..=parts.len()).rev() {
-                out.push(parts[..len].join("-"));
-            }
-            return out;
-        }
+    Providers {
+        distributions: found.iter().map(|d| d.name.clone()).collect(),
+        provenance: Provenance::Environment,
     }
-    vec![parts[0].to_string()]
 }
 
 #[cfg(test)]
@@ -229,14 +225,14 @@ mod tests {
         assert_eq!(
             distributions_for("azure.storage.blob.aio"),
             [
-                "azure-storage-blob-aio",
                 "azure-storage-blob",
+                "azure-storage-blob-aio",
                 "azure-storage"
             ]
         );
         assert_eq!(
-            distributions_for("google.cloud.storage"),
-            ["google-cloud-storage"]
+            distributions_for("google.cloud.storage")[0],
+            "google-cloud-storage"
         );
         assert_eq!(
             distributions_for("google.protobuf.json_format"),
@@ -244,5 +240,25 @@ mod tests {
         );
         assert_eq!(distributions_for("requests.adapters"), ["requests"]);
         assert!(is_stdlib("os.path") && is_stdlib("json") && !is_stdlib("requests"));
+    }
+
+    #[test]
+    fn the_environment_answers_before_the_table() {
+        let env = installed::Installed::from_dist_infos([installed::DistInfo {
+            dir: "yaml_fork-1.0.dist-info",
+            metadata: Some("Name: yaml-fork\n"),
+            top_level: None,
+            record: Some("yaml/__init__.py,,\n"),
+        }]);
+        let p = providers_in("yaml.loader", Some(&env));
+        assert_eq!(p.distributions, ["yaml-fork"]);
+        assert_eq!(p.provenance, Provenance::Environment);
+        // Not installed there: the table says.
+        let p = providers_in("PIL.Image", Some(&env));
+        assert_eq!(
+            (p.suggestion(), p.provenance),
+            ("Pillow", Provenance::Table)
+        );
+        assert_eq!(providers_in("yaml", None).suggestion(), "PyYAML");
     }
 }

@@ -6,6 +6,7 @@ pub mod binding_types;
 pub mod decorator_types;
 pub mod decorators;
 pub mod distributions;
+pub mod import_names;
 pub mod stdlib;
 
 pub use binding_types::{binding_type, binding_type_ignore_case, BindingType, PropKind, PropSpec};
