@@ -43,8 +43,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let fname = quoted(&sig.function.name);
     let binding_names: Vec<&str> = ctx
         .unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.name_str())
         .filter(|n| *n != "$return")
@@ -89,7 +88,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 // `route()` names the request `req` unless `trigger_arg_name` says otherwise.
                 let default_name = suggestion
                     .and_then(|s| ctx.bindings_by_name.get(s))
-                    .and_then(|b| v2.origin(&ctx.unit.json, b))
+                    .and_then(|b| v2.origin(ctx.unit.bindings(), b))
                     .filter(|o| !o.name_given && !o.name_param.is_empty())
                     .map(|o| format!(" (route() names it '{}' unless {}='{}' is set)", suggestion.unwrap_or(""), o.name_param, param.name))
                     .unwrap_or_default();
@@ -124,7 +123,6 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 /// The route parameters of the function's HTTP trigger.
 fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
     ctx.unit
-        .json
         .http_trigger()
         .and_then(|b| b.property_str("route"))
         .map(|r| route_params(&r.value))
@@ -313,7 +311,7 @@ fn add_binding_fixes(
     let Some((key, out)) = matrix_key(&resolved) else {
         return Vec::new();
     };
-    let has_trigger = unit.json.bindings.iter().any(|b| b.is_trigger());
+    let has_trigger = unit.bindings().iter().any(|b| b.is_trigger());
     binding_types_for(&key, out, has_trigger)
         .into_iter()
         .take(3)

@@ -102,8 +102,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
         return Vec::new();
     };
     let Some(binding_type) = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .find(|b| b.is_return())
         .and_then(|b| b.type_str())

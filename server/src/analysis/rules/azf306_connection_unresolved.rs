@@ -33,7 +33,7 @@ setting. Add it to local.settings.json (and to the app's settings in Azure).
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         for key in CONNECTION_KEYS {
             let Some(conn) = b.property_str(key) else { continue };
             let name = conn.value.trim();
@@ -77,7 +77,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
     }
     let storage = unit_of(ctx, d)
         .and_then(|u| {
-            u.json.bindings.iter().find(|b| {
+            u.bindings().iter().find(|b| {
                 b.members
                     .iter()
                     .any(|m| m.value.as_ref().is_some_and(|v| v.range == d.range))

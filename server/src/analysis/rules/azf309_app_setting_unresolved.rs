@@ -30,7 +30,7 @@ Add `"OrdersQueue": "orders"` to local.settings.json (and the app's settings in 
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         for m in &b.members {
             if CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
                 continue;

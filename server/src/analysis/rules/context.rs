@@ -155,7 +155,7 @@ impl<'a> FunctionCtx<'a> {
             None => unit.json.entry_name().to_string(),
         };
         let mut bindings_by_name = HashMap::new();
-        for b in &unit.json.bindings {
+        for b in unit.bindings() {
             if let Some(n) = b.name_str() {
                 bindings_by_name.entry(n).or_insert(b);
             }
@@ -365,8 +365,7 @@ impl<'a> FunctionCtx<'a> {
     /// The `route` of each of the function's HTTP triggers that has one.
     pub fn http_trigger_routes(&self) -> impl Iterator<Item = Spanned> + 'a {
         self.unit
-            .json
-            .bindings
+            .bindings()
             .iter()
             .filter(|b| b.is_http_trigger())
             .filter_map(|b| b.property_str("route"))

@@ -77,18 +77,14 @@ pub fn unit_of<'s>(ctx: &'s dyn FixCtx, d: &Diagnostic) -> Option<&'s FunctionUn
 
 /// Whether `unit` declares a binding named `name`.
 pub fn has_binding(unit: &FunctionUnit, name: &str) -> bool {
-    unit.json
-        .bindings
-        .iter()
-        .any(|b| b.name_str() == Some(name))
+    unit.bindings().iter().any(|b| b.name_str() == Some(name))
 }
 
 /// Parameters with no binding (the ones the worker would reject).
 pub fn unbound_params<'d>(unit: &FunctionUnit, def: &EntryDef<'d>) -> Vec<&'d Param> {
     // One set of binding names, so that each parameter costs a lookup.
     let bound: std::collections::HashSet<&str> = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.name_str())
         .collect();
@@ -108,8 +104,7 @@ pub fn unbound_params<'d>(unit: &FunctionUnit, def: &EntryDef<'d>) -> Vec<&'d Pa
 pub fn unmatched_bindings<'u>(unit: &'u FunctionUnit, def: &EntryDef) -> Vec<&'u str> {
     let params: std::collections::HashSet<&str> = def.params().map(|p| p.name.as_str()).collect();
     let mut names: Vec<&str> = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.name_str())
         .filter(|n| *n != "$return" && !params.contains(n))
@@ -182,8 +177,7 @@ pub fn annotated_param<'a>(ctx: &'a dyn FixCtx, d: &Diagnostic) -> Option<Annota
         Some((p, a))
     })?;
     let b = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .find(|b| b.name_str() == Some(param.name.as_str()))?;
     let (binding_type, direction) = (b.type_str()?, b.direction?);
