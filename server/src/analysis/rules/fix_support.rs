@@ -312,6 +312,32 @@ pub fn add_setting_fix(ctx: &dyn FixCtx, name: &str, value: &str) -> Option<Quic
 /// The local storage emulator's connection string.
 pub const EMULATOR: &str = "UseDevelopmentStorage=true";
 
+/// The fixes for a setting `name` that local.settings.json does not define: when a defined
+/// setting is a near miss, replace the diagnostic's text by it (`rewrite` gives the title and the
+/// new text, or `None` when that text cannot be rewritten), offered first; then add the setting
+/// with `value`.
+pub fn undefined_setting_fixes(
+    ctx: &dyn FixCtx,
+    d: &Diagnostic,
+    name: &str,
+    value: &str,
+    rewrite: impl FnOnce(&str) -> Option<(String, String)>,
+) -> Vec<QuickFix> {
+    let names = setting_names(ctx);
+    let near = crate::analysis::catalog::did_you_mean(name, names.iter().map(String::as_str));
+    let mut out = Vec::new();
+    if let Some((title, new_text)) = near.and_then(rewrite) {
+        let edit = FileEdit {
+            file: d.file.clone(),
+            range: d.range,
+            new_text,
+        };
+        out.push(QuickFix::new(title, vec![edit]).preferred(true));
+    }
+    out.extend(add_setting_fix(ctx, name, value));
+    out
+}
+
 /// The names under `Values` in local.settings.json.
 pub fn setting_names(ctx: &dyn FixCtx) -> Vec<String> {
     settings::local_settings(ctx.input())
