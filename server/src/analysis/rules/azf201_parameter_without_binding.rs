@@ -7,7 +7,7 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::routes::route_params;
-use super::fix_support::{rename_binding_fix, rename_parameter_fix, unbound_params, unit_of, unmatched_bindings, FixCtx, QuickFix};
+use super::fix_support::{entry_of, rename_binding_fix, rename_parameter_fix, unbound_params, unmatched_bindings, FixCtx, QuickFix};
 use crate::analysis::annotations::{self, EvalSite};
 use crate::analysis::catalog::annotation_matrix::{ANNOTATIONS, MATRIX};
 use crate::analysis::catalog::binding_type;
@@ -132,10 +132,7 @@ fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
 /// Rename the parameter to its near-match binding (or the binding to it), or add a
 /// binding of the type its annotation implies.
 pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
-    let Some(unit) = unit_of(ctx, d) else {
-        return Vec::new();
-    };
-    let Some(def) = ctx.entry_def(unit).filter(|def| def.script == d.file) else {
+    let Some((unit, def)) = entry_of(ctx, d) else {
         return Vec::new();
     };
     let Some(p) = def.params().find(|p| p.name_range == d.range) else {

@@ -75,6 +75,17 @@ pub fn unit_of<'s>(ctx: &'s dyn FixCtx, d: &Diagnostic) -> Option<&'s FunctionUn
     ctx.unit(d.function.as_deref()?)
 }
 
+/// The function a diagnostic belongs to and its entry function, when the diagnostic is in the
+/// script that defines the entry function.
+pub fn entry_of<'s>(
+    ctx: &'s dyn FixCtx,
+    d: &Diagnostic,
+) -> Option<(&'s FunctionUnit, EntryDef<'s>)> {
+    let unit = unit_of(ctx, d)?;
+    let def = ctx.entry_def(unit).filter(|def| def.script == d.file)?;
+    Some((unit, def))
+}
+
 /// Whether `unit` declares a binding named `name`.
 pub fn has_binding(unit: &FunctionUnit, name: &str) -> bool {
     unit.bindings().iter().any(|b| b.name_str() == Some(name))
@@ -169,8 +180,7 @@ pub struct AnnotatedParam<'a> {
 
 /// The parameter of `d`'s function whose annotation is at `d`'s range, with its binding.
 pub fn annotated_param<'a>(ctx: &'a dyn FixCtx, d: &Diagnostic) -> Option<AnnotatedParam<'a>> {
-    let unit = unit_of(ctx, d)?;
-    let def = ctx.entry_def(unit).filter(|def| def.script == d.file)?;
+    let (unit, def) = entry_of(ctx, d)?;
     let module = ctx.modules().get(def.script)?;
     let (param, annotation) = def.params().find_map(|p| {
         let a = p.annotation.as_ref().filter(|a| a.range == d.range)?;
