@@ -61,9 +61,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }
         let effect = if read.raises_when_unset { "raises KeyError" } else { "returns None" };
         let hint = did_you_mean_hint(settings.suggest_value(&read.name));
-        out.push(ctx.app_diag(
-            &META,
-            file,
+        out.push(META.diag(file,
             read.range,
             format!("'{}' is not set in local.settings.json: this read {effect} when it runs{hint}", read.name),
         ));

@@ -108,9 +108,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 }
             };
             out.push(
-                ctx.diag(
-                    &META,
-                    unit.declaration_file(),
+                META.diag(unit.declaration_file(),
                     range,
                     format!(
                         "'{}' declares route '{}' for {}, like '{}': the host refuses '{}' (route conflict)",
