@@ -47,6 +47,28 @@ pub struct RuleMeta {
     pub fix: FixAvailability,
 }
 
+impl RuleMeta {
+    /// A diagnostic of this rule in `file` that belongs to no function (an app-level file);
+    /// `FunctionCtx::diag` gives one of a function.
+    pub fn diag(
+        &'static self,
+        file: &str,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code: Rule::new(self),
+            severity: self.severity,
+            file: file.to_string(),
+            range,
+            message: message.into(),
+            function: None,
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
+    }
+}
+
 /// What a rule's fixes are worth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FixAvailability {

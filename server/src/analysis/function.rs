@@ -18,9 +18,11 @@ pub struct FunctionUnit {
     pub name: String,
     /// Where the function is declared.
     pub declaration: Declaration,
-    /// The bindings as the host receives them: read from function.json, or built from the
-    /// decorator arguments the way the library builds them. Their ranges are in
-    /// [`FunctionUnit::declaration_file`].
+    /// function.json as the host reads it. For a decorated function there is no such file: this
+    /// holds only the bindings built from the decorator arguments (as the library builds them)
+    /// and `bindings_key` at the `def` name; the rest stays empty. Read bindings through
+    /// [`FunctionUnit::bindings`]; the other fields (`scriptFile`, `entryPoint`, miscased keys,
+    /// syntax errors, the shape of `bindings`) are function.json's own.
     pub json: FunctionJson,
     pub script: Script,
 }
@@ -52,6 +54,17 @@ impl FunctionUnit {
     /// The file the function's bindings are declared in: every binding range is in this file.
     pub fn declaration_file(&self) -> &str {
         self.declaration.file()
+    }
+
+    /// The bindings as the host receives them, in either model: read from function.json, or
+    /// built from the decorator arguments. Their ranges are in [`FunctionUnit::declaration_file`].
+    pub fn bindings(&self) -> &[function_json::Binding] {
+        &self.json.bindings
+    }
+
+    /// The first HTTP trigger binding.
+    pub fn http_trigger(&self) -> Option<&function_json::Binding> {
+        self.bindings().iter().find(|b| b.is_http_trigger())
     }
 
     /// The decorated function, when the function is declared with decorators rather than
@@ -488,7 +501,7 @@ mod tests {
             Some("function_app.py")
         );
         assert!(matches!(&unit.script, Script::Found { path, .. } if path == "orders.py"));
-        let name = unit.json.bindings[0].name.as_ref().unwrap();
+        let name = unit.bindings()[0].name.as_ref().unwrap();
         assert_eq!(&orders[name.range.as_usize()], "route");
         assert_eq!(unit.decorators()[0].method, "route");
     }

@@ -123,11 +123,6 @@ pub struct FunctionJson {
 pub const DEFAULT_ENTRY_POINT: &str = "main";
 
 impl FunctionJson {
-    /// The first HTTP trigger binding.
-    pub fn http_trigger(&self) -> Option<&Binding> {
-        self.bindings.iter().find(|b| b.is_http_trigger())
-    }
-
     /// `entryPoint`, or [`DEFAULT_ENTRY_POINT`].
     pub fn entry_name(&self) -> &str {
         self.entry_point

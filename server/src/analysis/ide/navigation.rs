@@ -52,7 +52,7 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
             // From the binding's `name` to the parameter, from anywhere else to the binding.
             let from_json = b.units.iter().filter_map(|u| state.unit(u)).any(|u| {
                 u.declaration_file() == file
-                    && u.json.bindings.iter().any(|x| {
+                    && u.bindings().iter().any(|x| {
                         x.name
                             .as_ref()
                             .is_some_and(|n| n.value == b.name && n.range.touches(offset))
@@ -76,7 +76,7 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
                 }
             } else {
                 for unit in b.units.iter().filter_map(|u| state.unit(u)) {
-                    for binding in &unit.json.bindings {
+                    for binding in unit.bindings() {
                         if let Some(n) = binding.name.as_ref().filter(|n| n.value == b.name) {
                             out.push(NavTarget {
                                 file: unit.declaration_file().to_string(),
@@ -224,8 +224,7 @@ pub fn rename(
             for unit in b.units.iter().filter_map(|u| state.unit(u)) {
                 let text = state.input().text(unit.declaration_file()).unwrap_or("");
                 let literal = unit
-                    .json
-                    .bindings
+                    .bindings()
                     .iter()
                     .filter_map(|x| x.name.as_ref().filter(|n| n.value == b.name))
                     .all(|n| {
@@ -239,8 +238,7 @@ pub fn rename(
                     ));
                 }
                 if unit
-                    .json
-                    .bindings
+                    .bindings()
                     .iter()
                     .any(|x| x.name_str() == Some(new_name))
                 {

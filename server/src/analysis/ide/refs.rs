@@ -192,7 +192,7 @@ fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s Fun
 pub(crate) fn binding_subject(state: &AppState, unit: &FunctionUnit, name: &str) -> BindingSubject {
     let units = sharing_units(state, unit)
         .into_iter()
-        .filter(|u| u.json.bindings.iter().any(|b| b.name_str() == Some(name)))
+        .filter(|u| u.bindings().iter().any(|b| b.name_str() == Some(name)))
         .map(|u| u.name.clone())
         .collect();
     BindingSubject {
@@ -211,7 +211,7 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
             continue;
         };
         let text = state.input().text(unit.declaration_file()).unwrap_or("");
-        for b in &unit.json.bindings {
+        for b in unit.bindings() {
             if let Some(n) = b.name.as_ref().filter(|n| n.value == subject.name) {
                 out.extend(spanned_occurrence(unit.declaration_file(), text, n, true));
             }
@@ -305,7 +305,7 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
     }
     for unit in state.units() {
         let text = state.input().text(unit.declaration_file()).unwrap_or("");
-        for b in &unit.json.bindings {
+        for b in unit.bindings() {
             for m in &b.members {
                 let Some(v) = m.value.as_ref() else { continue };
                 let Some(s) = v.as_str() else { continue };
@@ -430,7 +430,7 @@ fn function_json_hit(
         });
     }
     let settings = settings::local_settings(state.input());
-    for b in &unit.json.bindings {
+    for b in unit.bindings() {
         if !b.range.touches(offset) {
             continue;
         }
@@ -540,12 +540,7 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
         if def.script != file || !def.function.range.touches(offset) {
             continue;
         }
-        let has = |name: &str| {
-            unit.json
-                .bindings
-                .iter()
-                .any(|b| b.name_str() == Some(name))
-        };
+        let has = |name: &str| unit.bindings().iter().any(|b| b.name_str() == Some(name));
         if let Some(p) = def.params().find(|p| p.name_range.touches(offset)) {
             if has(&p.name) {
                 return Some(Hit {

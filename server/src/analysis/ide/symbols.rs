@@ -275,7 +275,7 @@ fn http_summary(state: &AppState, unit: &FunctionUnit, b: &Binding) -> String {
 
 /// `httpTrigger GET,POST /api/orders/{id}`: the function's trigger and what it listens to.
 pub fn trigger_summary(state: &AppState, unit: &FunctionUnit) -> String {
-    let Some(trigger) = unit.json.bindings.iter().find(|b| b.is_trigger()) else {
+    let Some(trigger) = unit.bindings().iter().find(|b| b.is_trigger()) else {
         return "no trigger".to_string();
     };
     let t = trigger.type_str().unwrap_or("?");
@@ -314,8 +314,7 @@ pub fn workspace_symbols(state: &AppState, query: &str) -> Vec<WorkspaceSymbol> 
             Some(def) => (def.script.to_string(), def.function.name_range),
             None => {
                 let range = unit
-                    .json
-                    .bindings
+                    .bindings()
                     .iter()
                     .find(|b| b.is_trigger())
                     .map(|b| b.anchor())
@@ -347,7 +346,7 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
         if def.script != file {
             continue;
         }
-        let bindings = count(unit.json.bindings.len(), "binding");
+        let bindings = count(unit.bindings().len(), "binding");
         out.push(CodeLens {
             range: TextRange::new(
                 def.function.range.start as usize,
@@ -381,7 +380,7 @@ pub fn inlay_hints(state: &AppState, file: &str, range: TextRange) -> Vec<InlayH
         }
         // The first binding of each name, so that each parameter costs a lookup.
         let mut bindings = std::collections::HashMap::new();
-        for b in &unit.json.bindings {
+        for b in unit.bindings() {
             if let Some(n) = b.name_str() {
                 bindings.entry(n).or_insert(b);
             }

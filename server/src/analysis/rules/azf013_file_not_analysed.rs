@@ -51,9 +51,7 @@ fn not_read(file: &str, content: Option<&FileContent>) -> Option<String> {
 pub fn check_app(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     for file in APP_FILES {
         if let Some(why) = not_read(file, ctx.app.files.get(*file)) {
-            out.push(ctx.diag(
-                &META,
-                file,
+            out.push(META.diag(file,
                 TextRange::empty(0),
                 format!("{why}; it was not checked"),
             ));

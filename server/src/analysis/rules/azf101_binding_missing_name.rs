@@ -22,7 +22,7 @@ Add `"name": "msg"` and a parameter `msg: func.Out[str]`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         if b.name.is_none() && b.property("name").is_none() {
             let range = b
                 .binding_type

@@ -21,7 +21,7 @@ Add `"type": "queue"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         if b.binding_type.is_none() && b.property("type").is_none() {
             let name = b.name_str().unwrap_or("");
             out.push(ctx.declaration_diag(

@@ -22,7 +22,7 @@ Use `"direction": "in"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let (Some(raw), None) = (&b.direction_raw, b.direction) else {
             continue;
         };

@@ -23,7 +23,7 @@ Use `"dataType": "binary"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(dt) = &b.data_type else { continue };
         if DATA_TYPES.iter().any(|d| d.eq_ignore_ascii_case(&dt.value)) {
             continue;

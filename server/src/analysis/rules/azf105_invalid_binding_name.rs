@@ -23,7 +23,7 @@ Use `outMsg`, and the same name for the Python parameter.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(name) = &b.name else { continue };
         if is_valid_binding_name(&name.value) {
             continue;

@@ -23,7 +23,7 @@ reject them. If the app must run on older hosts, use camelCase.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(name) = &b.name else { continue };
         if is_valid_binding_name(&name.value) && !is_valid_legacy(&name.value) {
             out.push(ctx.declaration_diag(

@@ -27,7 +27,7 @@ Rename one, e.g. `outMsg`.
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     // The first binding of each name, compared ignoring ASCII case: one hash lookup per binding.
     let mut first_of: HashMap<String, &Spanned> = HashMap::new();
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(name) = &b.name else { continue };
         let first = match first_of.entry(name.value.to_ascii_lowercase()) {
             Entry::Vacant(v) => {

@@ -23,7 +23,7 @@ Add `"direction": "out"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(name) = &b.name else { continue };
         if !name.value.eq_ignore_ascii_case("$return")
             || b.direction == Some(Direction::Out)

@@ -27,8 +27,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     }
     let triggers: Vec<_> = ctx
         .unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter(|b| b.is_trigger())
         .collect();

@@ -22,7 +22,7 @@ Use two bindings: one `in` to read and one `out` (with `func.Out[...]`) to write
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         if b.direction == Some(Direction::InOut) {
             let range = b.direction_raw.as_ref().map(|d| d.range).unwrap_or(b.range);
             out.push(ctx.declaration_diag(

@@ -42,7 +42,7 @@ fn known_suffix(ctx: &FunctionCtx, value: &str) -> Option<&'static str> {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(t) = &b.binding_type else { continue };
         if binding_type_ignore_case(&t.value).is_some() || t.value.is_empty() {
             continue;

@@ -24,7 +24,7 @@ Use `"type": "httpTrigger"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(t) = &b.binding_type else { continue };
         if binding_type(&t.value).is_some() {
             continue;

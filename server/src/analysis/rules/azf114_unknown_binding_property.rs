@@ -26,7 +26,7 @@ Use `queueName`.
 const COMMON: &[&str] = &["name", "type", "direction", "dataType"];
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(t) = b.type_str() else { continue };
         let Some(spec) = binding_type_ignore_case(t) else {
             continue;
@@ -34,7 +34,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(props) = spec.props else { continue };
         let known = || COMMON.iter().copied().chain(props.iter().map(|p| p.name));
         // Decorator parameters are the library's own; only extra keyword arguments can be typos.
-        let origin = ctx.unit.decorated().map(|v| v.origin(&ctx.unit.json, b));
+        let origin = ctx.unit.decorated().map(|v| v.origin(ctx.unit.bindings(), b));
         for m in &b.members {
             if known().any(|k| k.eq_ignore_ascii_case(&m.key)) {
                 continue;

@@ -30,15 +30,15 @@ fn has(b: &Binding, key: &str) -> bool {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         // A decorator's own required parameters are AZF712's (a TypeError at import); only the
         // generic decorators leave the properties to the caller.
         if let Some(v2) = ctx.unit.decorated() {
             let generic = v2
-                .decorator_of(&ctx.unit.json, b)
+                .decorator_of(ctx.unit.bindings(), b)
                 .and_then(|d| d.spec())
                 .is_some_and(|s| s.is_generic());
-            if !generic || v2.origin(&ctx.unit.json, b).is_some_and(|o| o.dynamic) {
+            if !generic || v2.origin(ctx.unit.bindings(), b).is_some_and(|o| o.dynamic) {
                 continue;
             }
         }

@@ -24,7 +24,7 @@ Use `anonymous`, `function` or `admin`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(spec) = b.type_str().and_then(binding_type_ignore_case) else {
             continue;
         };

@@ -24,7 +24,7 @@ Use `"post"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         if !b.is_http_trigger() {
             continue;
         }

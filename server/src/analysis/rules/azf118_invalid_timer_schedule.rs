@@ -134,7 +134,7 @@ fn check_field(field: &str, index: usize, min: u32, max: u32) -> Result<(), Stri
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         if !b
             .type_str()
             .is_some_and(|t| t.eq_ignore_ascii_case("timerTrigger"))
@@ -166,8 +166,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
 fn schedule_fix(ctx: &dyn FixCtx, d: &Diagnostic) -> Option<QuickFix> {
     let unit = unit_of(ctx, d)?;
     let schedule = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.property_str("schedule"))
         .find(|s| s.range == d.range)?;

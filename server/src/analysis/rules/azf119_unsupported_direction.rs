@@ -25,7 +25,7 @@ Add `"direction": "out"` and annotate `msg: func.Out[str]`; to read a queue, use
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let (Some(t), Some(direction)) = (b.type_str(), b.direction) else {
             continue;
         };

@@ -25,7 +25,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for range in &ctx.unit.json.non_object_bindings {
         out.push(ctx.declaration_diag(&META, *range, "each binding must be a JSON object"));
     }
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         for (range, key) in &b.malformed {
             out.push(ctx.declaration_diag(&META, *range, format!("`{key}` must be a string")));
         }

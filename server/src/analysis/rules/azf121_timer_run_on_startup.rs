@@ -34,7 +34,7 @@ developing instead.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(range) = run_on_startup(b) else {
             continue;
         };
@@ -71,7 +71,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
     let Some(unit) = unit_of(ctx, d) else {
         return Vec::new();
     };
-    let found = unit.json.bindings.iter().filter_map(run_on_startup);
+    let found = unit.bindings().iter().filter_map(run_on_startup);
     if !found.into_iter().any(|r| r == d.range) {
         return Vec::new();
     }

@@ -7,7 +7,7 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{quoted, Diagnostic, FileEdit, Severity};
 use crate::analysis::annotations::{ClassRef, Resolved};
 use crate::analysis::routes::route_params;
-use super::fix_support::{rename_binding_fix, rename_parameter_fix, unbound_params, unit_of, unmatched_bindings, FixCtx, QuickFix};
+use super::fix_support::{entry_of, rename_binding_fix, rename_parameter_fix, unbound_params, unmatched_bindings, FixCtx, QuickFix};
 use crate::analysis::annotations::{self, EvalSite};
 use crate::analysis::catalog::annotation_matrix::{ANNOTATIONS, MATRIX};
 use crate::analysis::catalog::binding_type;
@@ -43,8 +43,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let fname = quoted(&sig.function.name);
     let binding_names: Vec<&str> = ctx
         .unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.name_str())
         .filter(|n| *n != "$return")
@@ -89,7 +88,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 // `route()` names the request `req` unless `trigger_arg_name` says otherwise.
                 let default_name = suggestion
                     .and_then(|s| ctx.bindings_by_name.get(s))
-                    .and_then(|b| v2.origin(&ctx.unit.json, b))
+                    .and_then(|b| v2.origin(ctx.unit.bindings(), b))
                     .filter(|o| !o.name_given && !o.name_param.is_empty())
                     .map(|o| format!(" (route() names it '{}' unless {}='{}' is set)", suggestion.unwrap_or(""), o.name_param, param.name))
                     .unwrap_or_default();
@@ -124,7 +123,6 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 /// The route parameters of the function's HTTP trigger.
 fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
     ctx.unit
-        .json
         .http_trigger()
         .and_then(|b| b.property_str("route"))
         .map(|r| route_params(&r.value))
@@ -134,10 +132,7 @@ fn http_route_params(ctx: &FunctionCtx) -> Vec<String> {
 /// Rename the parameter to its near-match binding (or the binding to it), or add a
 /// binding of the type its annotation implies.
 pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
-    let Some(unit) = unit_of(ctx, d) else {
-        return Vec::new();
-    };
-    let Some(def) = ctx.entry_def(unit).filter(|def| def.script == d.file) else {
+    let Some((unit, def)) = entry_of(ctx, d) else {
         return Vec::new();
     };
     let Some(p) = def.params().find(|p| p.name_range == d.range) else {
@@ -313,7 +308,7 @@ fn add_binding_fixes(
     let Some((key, out)) = matrix_key(&resolved) else {
         return Vec::new();
     };
-    let has_trigger = unit.json.bindings.iter().any(|b| b.is_trigger());
+    let has_trigger = unit.bindings().iter().any(|b| b.is_trigger());
     binding_types_for(&key, out, has_trigger)
         .into_iter()
         .take(3)

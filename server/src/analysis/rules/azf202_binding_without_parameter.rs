@@ -47,14 +47,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let counterparts = Counterparts::new(&unmatched);
     let missing = ctx
         .unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.name_str())
         .filter(|n| *n != "$return" && !params.contains_key(n))
         .count();
     let mut seen = HashSet::new();
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(name) = &b.name else { continue };
         if name.value == "$return"
             || params.contains_key(name.value.as_str())
@@ -70,9 +69,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 name.value, fname
             ),
             Some(v2) => {
-                let origin = v2.origin(&ctx.unit.json, b);
+                let origin = v2.origin(ctx.unit.bindings(), b);
                 let deco = v2
-                    .decorator_of(&ctx.unit.json, b)
+                    .decorator_of(ctx.unit.bindings(), b)
                     .map(|d| d.display())
                     .unwrap_or_else(|| "the decorator".into());
                 ctx.app_fails(match origin {
@@ -114,8 +113,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
         return Vec::new();
     };
     let Some(b) = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .find(|b| b.name.as_ref().is_some_and(|n| n.range == d.range))
     else {

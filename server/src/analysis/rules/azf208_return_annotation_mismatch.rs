@@ -5,7 +5,7 @@ use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, ClassRef, Position, Resolved, Verdict};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use super::fix_support::{unit_of, FixCtx, QuickFix};
+use super::fix_support::{entry_of, FixCtx, QuickFix};
 use crate::analysis::catalog::annotation_matrix::ANNOTATIONS;
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::edits::azure_prefix_with_import;
@@ -84,10 +84,7 @@ fn first_accepted(binding_type: &str) -> String {
 
 /// Replace the return annotation with one the `$return` binding accepts.
 pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
-    let Some(unit) = unit_of(ctx, d) else {
-        return Vec::new();
-    };
-    let Some(def) = ctx.entry_def(unit).filter(|def| def.script == d.file) else {
+    let Some((unit, def)) = entry_of(ctx, d) else {
         return Vec::new();
     };
     let Some(module) = ctx.modules().get(def.script) else {
@@ -102,8 +99,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
         return Vec::new();
     };
     let Some(binding_type) = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .find(|b| b.is_return())
         .and_then(|b| b.type_str())

@@ -56,14 +56,29 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let mut reported = std::collections::HashSet::new();
-    let mut report = |ann: &Annotation, why: String, when: &str| {
-        if reported.insert(ann.range) {
-            out.push(ctx.diag(
-                &META,
-                script,
-                ann.range,
-                format!("annotation '{}': {why} {when}", ann.text),
-            ));
+    // Reports the annotations of `f` that fail when evaluated: at import (`deferred` false), where
+    // string annotations stay strings, or by `get_type_hints` (`deferred` true), which evaluates
+    // them too. `when` says when the failure happens.
+    let mut report_unresolved = |f: &PyFunction, deferred: bool, when: &dyn Fn() -> String| {
+        let site = EvalSite {
+            def_offset: f.def_offset,
+            deferred,
+        };
+        for ann in annotations_of(f) {
+            if !deferred && matches!(ann.expr.kind, ExprKind::Str(_)) {
+                continue;
+            }
+            let Some(why) = problem(&annotations::resolve(&ann.expr, module, site)) else {
+                continue;
+            };
+            if reported.insert(ann.range) {
+                out.push(ctx.diag(
+                    &META,
+                    script,
+                    ann.range,
+                    format!("annotation '{}': {why} {}", ann.text, when()),
+                ));
+            }
         }
     };
     // At import: every unconditional top-level def evaluates its non-string annotations, unless
@@ -76,47 +91,21 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             None => true,
             Some(offset) => f.decorators.is_empty() || Some(f.def_offset) == offset,
         };
+        let when = || format!("when the worker imports {script}, so {}", ctx.load_failure());
         for f in top_level_functions(module).filter(mine) {
-            for ann in annotations_of(f) {
-                if matches!(ann.expr.kind, ExprKind::Str(_)) {
-                    continue;
-                }
-                let site = EvalSite {
-                    def_offset: f.def_offset,
-                    deferred: false,
-                };
-                if let Some(why) = problem(&annotations::resolve(&ann.expr, module, site)) {
-                    report(
-                        ann,
-                        why,
-                        &format!(
-                            "when the worker imports {script}, so {}",
-                            ctx.load_failure()
-                        ),
-                    );
-                }
-            }
+            report_unresolved(f, false, &when);
         }
     }
     // At load: `get_type_hints(main)` evaluates every annotation of the entry function.
     if let Some(Entry::Function(f)) = ctx.entry() {
-        for ann in annotations_of(f) {
-            let site = EvalSite {
-                def_offset: f.def_offset,
-                deferred: true,
-            };
-            if let Some(why) = problem(&annotations::resolve(&ann.expr, module, site)) {
-                report(
-                    ann,
-                    why,
-                    &format!(
-                        "when the worker reads the signature of {}(), so {}",
-                        f.name,
-                        ctx.load_failure()
-                    ),
-                );
-            }
-        }
+        let when = || {
+            format!(
+                "when the worker reads the signature of {}(), so {}",
+                f.name,
+                ctx.load_failure()
+            )
+        };
+        report_unresolved(f, true, &when);
     }
 }
 

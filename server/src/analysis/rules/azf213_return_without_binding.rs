@@ -36,8 +36,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     }
     let implicit = ctx
         .unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.type_str())
         .any(annotations::has_implicit_output);

@@ -28,14 +28,12 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(text) = ctx.app.text(LOCAL_SETTINGS) else { return };
     let parsed = json::parse(text);
     if let Some(e) = parsed.errors.first() {
-        out.push(ctx.diag(
-            &META,
-            LOCAL_SETTINGS,
+        out.push(META.diag(LOCAL_SETTINGS,
             e.range,
             format!("local.settings.json is not valid JSON ({}): Core Tools ignores all its settings", e.message),
         ));
     } else if let Some(root) = parsed.value.filter(|v| v.as_object().is_none()) {
-        out.push(ctx.diag(&META, LOCAL_SETTINGS, root.range, "local.settings.json must hold a JSON object"));
+        out.push(META.diag(LOCAL_SETTINGS, root.range, "local.settings.json must hold a JSON object"));
     }
 }
 

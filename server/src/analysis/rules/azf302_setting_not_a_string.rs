@@ -28,15 +28,13 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(root) = json::parse(text).value else { return };
     let Some(values) = root.get("Values").and_then(|m| m.value.as_ref()) else { return };
     let Some(members) = values.as_object() else {
-        out.push(ctx.diag(&META, LOCAL_SETTINGS, values.range, "`Values` must be an object of setting names to strings"));
+        out.push(META.diag(LOCAL_SETTINGS, values.range, "`Values` must be an object of setting names to strings"));
         return;
     };
     for m in members {
         let Some(v) = &m.value else { continue };
         if matches!(v.kind, JsonKind::Object(_) | JsonKind::Array(_)) {
-            out.push(ctx.diag(
-                &META,
-                LOCAL_SETTINGS,
+            out.push(META.diag(LOCAL_SETTINGS,
                 v.range,
                 format!("'{}' is {}, but settings are strings: Core Tools drops the whole file and runs with no settings", m.key, v.kind_name()),
             ));

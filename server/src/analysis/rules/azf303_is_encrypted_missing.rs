@@ -33,7 +33,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     }
     let brace = TextRange::new(root.range.start as usize, root.range.start as usize + 1);
     out.push(
-        ctx.diag(&META, LOCAL_SETTINGS, brace, "no \"IsEncrypted\": Core Tools then treats the file as encrypted and fails to decrypt its values")
+        META.diag(LOCAL_SETTINGS, brace, "no \"IsEncrypted\": Core Tools then treats the file as encrypted and fails to decrypt its values")
             .with_fix(
                 "Add \"IsEncrypted\": false",
                 vec![FileEdit {

@@ -31,15 +31,13 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = &ctx.settings else { return };
     match settings.value("FUNCTIONS_WORKER_RUNTIME") {
         Some(s) if s.value.as_deref() == Some("python") => {}
-        Some(s) => out.push(ctx.diag(
-            &META,
-            LOCAL_SETTINGS,
+        Some(s) => out.push(META.diag(LOCAL_SETTINGS,
             s.value_range,
             format!("FUNCTIONS_WORKER_RUNTIME is '{}'; a Python app needs 'python'", s.value.as_deref().unwrap_or("")),
         )),
         None => {
             let range = settings.values.first().map(|v| v.name_range).unwrap_or(TextRange::empty(0));
-            out.push(ctx.diag(&META, LOCAL_SETTINGS, range, "FUNCTIONS_WORKER_RUNTIME is not set: add \"FUNCTIONS_WORKER_RUNTIME\": \"python\" to Values"));
+            out.push(META.diag(LOCAL_SETTINGS, range, "FUNCTIONS_WORKER_RUNTIME is not set: add \"FUNCTIONS_WORKER_RUNTIME\": \"python\" to Values"));
         }
     }
 }

@@ -37,7 +37,7 @@ const EXEMPT: &[&str] = &[
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
-    let Some(trigger) = ctx.unit.json.bindings.iter().find(|b| b.is_trigger()) else { return };
+    let Some(trigger) = ctx.unit.bindings().iter().find(|b| b.is_trigger()) else { return };
     let Some(t) = trigger.type_str() else { return };
     if EXEMPT.contains(&t.to_ascii_lowercase().as_str()) {
         return;

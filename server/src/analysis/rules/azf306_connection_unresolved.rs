@@ -5,9 +5,7 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::settings::CONNECTION_KEYS;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::settings::Resolution;
-use super::fix_support::{add_setting_fix, setting_names, unit_of, FixCtx, QuickFix, EMULATOR};
-use crate::analysis::catalog::did_you_mean;
-use crate::analysis::diagnostic::FileEdit;
+use super::fix_support::{undefined_setting_fixes, unit_of, FixCtx, QuickFix, EMULATOR};
 use crate::analysis::edits::json_quote;
 use crate::analysis::json;
 use crate::analysis::text::TextRange;
@@ -33,7 +31,7 @@ setting. Add it to local.settings.json (and to the app's settings in Azure).
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         for key in CONNECTION_KEYS {
             let Some(conn) = b.property_str(key) else { continue };
             let name = conn.value.trim();
@@ -60,24 +58,9 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
         return Vec::new();
     };
     let name = value.trim();
-    let mut out = Vec::new();
-    let names = setting_names(ctx);
-    if let Some(s) = did_you_mean(name, names.iter().map(String::as_str)) {
-        out.push(
-            QuickFix::new(
-                format!("Use connection '{s}'"),
-                vec![FileEdit {
-                    file: d.file.clone(),
-                    range: d.range,
-                    new_text: json_quote(s),
-                }],
-            )
-            .preferred(true),
-        );
-    }
     let storage = unit_of(ctx, d)
         .and_then(|u| {
-            u.json.bindings.iter().find(|b| {
+            u.bindings().iter().find(|b| {
                 b.members
                     .iter()
                     .any(|m| m.value.as_ref().is_some_and(|v| v.range == d.range))
@@ -91,8 +74,9 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
             )
         });
     let default = if storage { EMULATOR } else { "" };
-    out.extend(add_setting_fix(ctx, name, default));
-    out
+    undefined_setting_fixes(ctx, d, name, default, |s| {
+        Some((format!("Use connection '{s}'"), json_quote(s)))
+    })
 }
 
 /// The JSON string value at `range` of `file`.

@@ -27,7 +27,7 @@ A Service Bus trigger with `"connection": "Bus"` needs `Bus__fullyQualifiedNames
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(t) = b.type_str() else { continue };
         let Some(needed) = identity_suffixes(t) else { continue };
         for key in CONNECTION_KEYS {

@@ -23,7 +23,7 @@ Write `"connection": "MyStorage"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         for key in CONNECTION_KEYS {
             let Some(conn) = b.property_str(key) else { continue };
             if !conn.value.contains('%') {

@@ -6,9 +6,7 @@ use crate::analysis::settings::CONNECTION_KEYS;
 use crate::analysis::settings::setting_expressions;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
-use super::fix_support::{add_setting_fix, setting_names, FixCtx, QuickFix};
-use crate::analysis::catalog::did_you_mean;
-use crate::analysis::diagnostic::FileEdit;
+use super::fix_support::{undefined_setting_fixes, FixCtx, QuickFix};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF309",
@@ -30,7 +28,7 @@ Add `"OrdersQueue": "orders"` to local.settings.json (and the app's settings in 
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         for m in &b.members {
             if CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
                 continue;
@@ -77,25 +75,10 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
             None => return Vec::new(),
         },
     };
-    let mut out = Vec::new();
-    let names = setting_names(ctx);
-    if raw.starts_with('%') {
-        if let Some(s) = did_you_mean(&name, names.iter().map(String::as_str)) {
-            out.push(
-                QuickFix::new(
-                    format!("Use '%{s}%'"),
-                    vec![FileEdit {
-                        file: d.file.clone(),
-                        range: d.range,
-                        new_text: format!("%{s}%"),
-                    }],
-                )
-                .preferred(true),
-            );
-        }
-    }
-    out.extend(add_setting_fix(ctx, &name, ""));
-    out
+    let expression = raw.starts_with('%');
+    undefined_setting_fixes(ctx, d, &name, "", |s| {
+        expression.then(|| (format!("Use '%{s}%'"), format!("%{s}%")))
+    })
 }
 
 #[cfg(test)]

@@ -5,9 +5,7 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::EnvRead;
 use crate::analysis::settings::LocalSettings;
-use super::fix_support::{add_setting_fix, setting_names, FixCtx, QuickFix};
-use crate::analysis::catalog::did_you_mean;
-use crate::analysis::diagnostic::FileEdit;
+use super::fix_support::{undefined_setting_fixes, FixCtx, QuickFix};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF310",
@@ -63,9 +61,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }
         let effect = if read.raises_when_unset { "raises KeyError" } else { "returns None" };
         let hint = did_you_mean_hint(settings.suggest_value(&read.name));
-        out.push(ctx.app_diag(
-            &META,
-            file,
+        out.push(META.diag(file,
             read.range,
             format!("'{}' is not set in local.settings.json: this read {effect} when it runs{hint}", read.name),
         ));
@@ -82,30 +78,14 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
     else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    let names = setting_names(ctx);
-    if let Some(s) = did_you_mean(&name, names.iter().map(String::as_str)) {
-        let plain = ctx
-            .input()
-            .text(&d.file)
-            .and_then(|t| t.get(d.range.as_usize()))
-            == Some(name.as_str());
-        if plain {
-            out.push(
-                QuickFix::new(
-                    format!("Read '{s}' instead"),
-                    vec![FileEdit {
-                        file: d.file.clone(),
-                        range: d.range,
-                        new_text: s.to_string(),
-                    }],
-                )
-                .preferred(true),
-            );
-        }
-    }
-    out.extend(add_setting_fix(ctx, &name, ""));
-    out
+    let plain = ctx
+        .input()
+        .text(&d.file)
+        .and_then(|t| t.get(d.range.as_usize()))
+        == Some(name.as_str());
+    undefined_setting_fixes(ctx, d, &name, "", |s| {
+        plain.then(|| (format!("Read '{s}' instead"), s.to_string()))
+    })
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }),
     };
     let Some((header_file, header_range)) = header else { return };
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         if !b.is_http_trigger() {
             continue;
         }

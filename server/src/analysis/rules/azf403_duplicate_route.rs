@@ -86,7 +86,7 @@ impl Shape {
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<String, Shape> = HashMap::new();
     for unit in ctx.units {
-        let Some(b) = unit.json.http_trigger() else {
+        let Some(b) = unit.http_trigger() else {
             continue;
         };
         let route = b.property_str("route");
@@ -108,9 +108,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 }
             };
             out.push(
-                ctx.diag(
-                    &META,
-                    unit.declaration_file(),
+                META.diag(unit.declaration_file(),
                     range,
                     format!(
                         "'{}' declares route '{}' for {}, like '{}': the host refuses '{}' (route conflict)",

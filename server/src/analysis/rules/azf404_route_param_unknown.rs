@@ -28,7 +28,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if module.route_param_reads.is_empty() {
         return;
     }
-    let Some(trigger) = ctx.unit.json.http_trigger() else {
+    let Some(trigger) = ctx.unit.http_trigger() else {
         return;
     };
     let route = trigger.property_str("route");

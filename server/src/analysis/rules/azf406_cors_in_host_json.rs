@@ -28,9 +28,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(root) = json::parse(text).value else { return };
     for m in root.as_object().unwrap_or_default() {
         if m.key.eq_ignore_ascii_case("cors") {
-            out.push(ctx.diag(
-                &META,
-                "host.json",
+            out.push(META.diag("host.json",
                 m.key_range,
                 "the host ignores `cors` in host.json: use Host.CORS in local.settings.json locally and the app's CORS settings in Azure",
             ));

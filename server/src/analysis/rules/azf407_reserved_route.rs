@@ -24,7 +24,7 @@ Choose another first segment, e.g. `manage/users`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         if !b.is_http_trigger() || b.is_return() {
             continue;
         }

@@ -49,7 +49,7 @@ fn builtin(token: &str) -> bool {
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(trigger) = ctx.unit.json.bindings.iter().find(|b| b.is_trigger()) else { return };
+    let Some(trigger) = ctx.unit.bindings().iter().find(|b| b.is_trigger()) else { return };
     let Some(t) = trigger.type_str() else { return };
     // What the trigger supplies, and whether anything else may be (JSON payload properties).
     let (supplied, open, what): (Vec<String>, bool, String) = match t.to_ascii_lowercase().as_str() {
@@ -69,7 +69,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     let supplied_lower: HashSet<String> = supplied.iter().map(|n| n.to_ascii_lowercase()).collect();
     let suggester = Suggester::new(supplied.iter().map(String::as_str));
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         if b.is_trigger() {
             continue;
         }

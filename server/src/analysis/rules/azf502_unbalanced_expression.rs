@@ -22,7 +22,7 @@ Close the token: `docs/{id}.json`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         for m in &b.members {
             if matches!(m.key.to_ascii_lowercase().as_str(), "name" | "type" | "direction" | "datatype" | "schedule") {
                 continue;

@@ -27,9 +27,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let first = ctx.units[0];
-    out.push(ctx.diag(
-        &META,
-        first.declaration_file(),
+    out.push(META.diag(first.declaration_file(),
         TextRange::empty(0),
         format!("the app at '{}' has no host.json: `func start` cannot find the app root and the host runs without an extension bundle", ctx.app.root),
     ));

@@ -28,25 +28,21 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(text) = ctx.app.text("host.json") else { return };
     let parsed = json::parse(text);
     if let Some(e) = parsed.errors.first() {
-        out.push(ctx.diag(&META, "host.json", e.range, format!("host.json is not valid JSON ({}): the host does not start", e.message)));
+        out.push(META.diag("host.json", e.range, format!("host.json is not valid JSON ({}): the host does not start", e.message)));
         return;
     }
     let Some(root) = parsed.value else { return };
     if root.as_object().is_none() {
-        out.push(ctx.diag(&META, "host.json", root.range, "host.json must hold a JSON object"));
+        out.push(META.diag("host.json", root.range, "host.json must hold a JSON object"));
         return;
     }
     match root.get("version").and_then(|m| m.value.as_ref().map(|v| (m, v))) {
         Some((_, v)) if v.as_str() == Some("2.0") => {}
-        Some((_, v)) => out.push(ctx.diag(
-            &META,
-            "host.json",
+        Some((_, v)) => out.push(META.diag("host.json",
             v.range,
             format!("host.json version is {}; it must be \"2.0\" (the file's schema version, for every runtime since 2.x)", v.scalar_text().map(|s| format!("'{s}'")).unwrap_or_else(|| v.kind_name().to_string())),
         )),
-        None => out.push(ctx.diag(
-            &META,
-            "host.json",
+        None => out.push(META.diag("host.json",
             TextRange::new(root.range.start as usize, root.range.start as usize + 1),
             "host.json has no \"version\": the host does not start; add \"version\": \"2.0\"",
         )),

@@ -39,7 +39,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if ctx.app.exists("extensions.csproj") || ctx.app.exists("bin/extensions.json") {
         return;
     }
-    for b in &ctx.unit.json.bindings {
+    for b in ctx.unit.bindings() {
         let Some(t) = &b.binding_type else { continue };
         if BUILT_IN.contains(&t.value.to_ascii_lowercase().as_str()) {
             continue;

@@ -26,7 +26,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     if ctx.app.exists("requirements.txt") || !ctx.app.exists("host.json") {
         return;
     }
-    out.push(ctx.diag(&META, "host.json", TextRange::empty(0), "the app has no requirements.txt: deployments install no packages (add one with at least azure-functions)"));
+    out.push(META.diag("host.json", TextRange::empty(0), "the app has no requirements.txt: deployments install no packages (add one with at least azure-functions)"));
 }
 
 /// Create requirements.txt with the worker's package.

@@ -31,7 +31,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let text = ctx.app.text("requirements.txt").unwrap_or("");
     let prefix = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
     out.push(
-        ctx.diag(&META, "requirements.txt", TextRange::empty(0), "requirements.txt does not list azure-functions")
+        META.diag("requirements.txt", TextRange::empty(0), "requirements.txt does not list azure-functions")
             .with_fix(
                 "Add azure-functions to requirements.txt",
                 vec![FileEdit { file: "requirements.txt".into(), range: TextRange::empty(text.len()), new_text: format!("{prefix}azure-functions\n") }],

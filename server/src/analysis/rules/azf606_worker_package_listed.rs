@@ -26,7 +26,7 @@ Remove the `azure-functions-worker` line.
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(reqs) = requirements::parse(ctx.app, "requirements.txt") else { return };
     if let Some(r) = reqs.find("azure-functions-worker") {
-        out.push(ctx.diag(&META, &r.file, r.range, "azure-functions-worker is provided by the platform: do not install it with the app"));
+        out.push(META.diag(&r.file, r.range, "azure-functions-worker is provided by the platform: do not install it with the app"));
     }
 }
 

@@ -52,9 +52,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 let text = ctx.app.text("requirements.txt").unwrap_or("");
                 let prefix = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
                 out.push(
-                    ctx.app_diag(
-                        &META,
-                        &m.file,
+                    META.diag(&m.file,
                         import.range,
                         format!("'{name}' is imported, but requirements.txt does not list {suggest}: it fails with ModuleNotFoundError after deploy"),
                     )

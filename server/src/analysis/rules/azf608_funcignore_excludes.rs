@@ -67,7 +67,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         if m.is_ignore() {
             let pattern = m.inner().map(|g| g.original().to_string()).unwrap_or_default();
             let range = lines.iter().find(|(l, _)| *l == pattern).map(|(_, r)| *r).unwrap_or(TextRange::empty(0));
-            out.push(ctx.diag(&META, ".funcignore", range, format!("'{pattern}' excludes '{path}' ({what}) from the deployment")));
+            out.push(META.diag(".funcignore", range, format!("'{pattern}' excludes '{path}' ({what}) from the deployment")));
         }
     }
 }

@@ -33,9 +33,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         Some(r) => ("local.settings.json", r),
         None => (model.script.name.as_str(), TextRange::empty(0)),
     };
-    out.push(ctx.diag(
-        &META,
-        file,
+    out.push(META.diag(file,
         range,
         format!(
             "'{}' is not a valid script name (a letter, digit or '_', then letters, digits, '_' or '-', ending in .py, no folders): the worker fails with InvalidFileNameError and indexes no function of the app (\"0 functions found\")",

@@ -56,9 +56,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             format!("{script} has no FunctionApp at module level"),
         ),
     };
-    out.push(ctx.diag(
-        &META,
-        script,
+    out.push(META.diag(script,
         range,
         format!(
             "{what}: the worker fails with \"Could not find top level function app instances in {script}.\" and indexes no function of the app (\"0 functions found\")"

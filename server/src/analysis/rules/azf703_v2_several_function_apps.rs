@@ -43,9 +43,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             )
         };
         out.push(
-            ctx.diag(
-                &META,
-                script,
+            META.diag(script,
                 other.range,
                 format!(
                     "{what}: the worker refuses more than one (\"More than one {class} or other top level function app instances are defined.\") and indexes no function of the app (\"0 functions found\")"

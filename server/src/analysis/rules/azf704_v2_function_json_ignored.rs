@@ -34,9 +34,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         if folder.contains('/') {
             continue;
         }
-        out.push(ctx.diag(
-            &META,
-            path,
+        out.push(META.diag(path,
             TextRange::empty(0),
             format!(
                 "{script} makes this a v2 app: the worker indexes its decorators and ignores function.json folders, so '{folder}' is not indexed (the host logs \"Detected mixed function app. Some functions may not be indexed - {folder}\")"

@@ -29,9 +29,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         let Problem::RegisterApp { file, range, kind } = p else {
             continue;
         };
-        out.push(ctx.diag(
-            &META,
-            file,
+        out.push(META.diag(file,
             *range,
             format!(
                 "register_functions() needs a Blueprint, not a {}: it raises TypeError (\"functions can not be type of FunctionRegister!\"), and {}",

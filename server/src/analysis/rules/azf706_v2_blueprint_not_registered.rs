@@ -63,9 +63,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     obj.file, model.script.name
                 )
             } else if let Some(last) = registrations.last() {
-                let d = ctx.diag(
-                    &META,
-                    &func.file,
+                let d = META.diag(&func.file,
                     func.def_name_range,
                     format!(
                         "{name}() is added to '{var}' after register_functions() copied its functions: it is not indexed; register the blueprint after its last function"
@@ -78,7 +76,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     "blueprint '{var}' is never registered (app.register_functions({var})): {name}() is not indexed"
                 )
             };
-            out.push(ctx.diag(&META, &func.file, func.def_name_range, message));
+            out.push(META.diag(&func.file, func.def_name_range, message));
         }
     }
 }

@@ -65,9 +65,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let var = &model.objects[owner].var;
-                let mut d = ctx.diag(
-                    &META,
-                    &second.file,
+                let mut d = META.diag(&second.file,
                     second.range,
                     format!("blueprint '{var}' is registered again, so its function '{name}' is indexed twice: {runtime}"),
                 );
@@ -79,9 +77,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(
-            ctx.diag(
-                &META,
-                &file,
+            META.diag(&file,
                 range,
                 format!("function name '{name}' is already used: {runtime}"),
             )

@@ -59,7 +59,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         return; // AZF709
     }
     // The host recognises a trigger by its type.
-    for (b, o) in ctx.unit.json.bindings.iter().zip(&v2.origins) {
+    for (b, o) in ctx.unit.bindings().iter().zip(&v2.origins) {
         if b.direction != Some(crate::analysis::function_json::Direction::In)
             || v2.decorators.get(o.decorator).map(|d| d.range) != Some(triggers[0].range)
         {

@@ -35,9 +35,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         let Some(first) = triggers.next() else { continue };
         let Some(second) = triggers.next() else { continue };
         out.push(
-            ctx.diag(
-                &META,
-                &second.file,
+            META.diag(&second.file,
                 second.range,
                 format!(
                     "a second trigger for {}(): {}() already added one and a function has exactly one; it raises ValueError (\"A trigger was already registered to this function.\"), and {}",

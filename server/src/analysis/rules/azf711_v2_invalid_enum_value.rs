@@ -63,9 +63,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         let lookup = |n: &str| constant(ctx.modules, &obj.file, n);
         if let EnumValue::Invalid(v) = enum_value(spec, &arg.value, true, &lookup) {
             let upper = v.to_uppercase();
-            let mut d = ctx.diag(
-                &META,
-                &obj.file,
+            let mut d = META.diag(&obj.file,
                 arg.value.range,
                 format!(
                     "{}(http_auth_level='{v}') needs the member name as written in AuthLevel ({}): it raises KeyError, and {fails}",
@@ -97,9 +95,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     continue;
                 };
                 let mut report = |value: &PyExpr, (what, hint): (String, String)| {
-                    out.push(ctx.diag(
-                        &META,
-                        &d.file,
+                    out.push(META.diag(&d.file,
                         value.range,
                         format!("{what}: {}() raises KeyError, and {fails}{hint}", d.display()),
                     ));

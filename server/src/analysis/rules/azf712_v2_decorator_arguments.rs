@@ -42,9 +42,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     .map(|m| format!("'{m}'"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                out.push(ctx.diag(
-                    &META,
-                    &d.file,
+                out.push(META.diag(&d.file,
                     d.range,
                     format!(
                         "{name}() is missing the required argument{} {list}: it raises TypeError, and {fails}",
@@ -56,9 +54,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 for a in &bound.extra {
                     let Some((k, range)) = &a.keyword else { continue };
                     let hint = did_you_mean_hint(did_you_mean(k, spec.params.iter().map(|p| p.name)));
-                    out.push(ctx.diag(
-                        &META,
-                        &d.file,
+                    out.push(META.diag(&d.file,
                         *range,
                         format!(
                             "{name}() takes no argument '{k}': it raises TypeError, and {fails}{hint}"
@@ -67,9 +63,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 }
             }
             for a in &bound.too_many {
-                out.push(ctx.diag(
-                    &META,
-                    &d.file,
+                out.push(META.diag(&d.file,
                     a.range,
                     format!(
                         "{name}() takes {} positional argument{}: it raises TypeError, and {fails}",
@@ -80,9 +74,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             }
             for a in &bound.repeated {
                 let which = a.keyword.as_ref().map(|k| k.0.as_str()).unwrap_or("an argument");
-                out.push(ctx.diag(
-                    &META,
-                    &d.file,
+                out.push(META.diag(&d.file,
                     a.range,
                     format!("{name}() gets '{which}' twice: it raises TypeError, and {fails}"),
                 ));

@@ -47,9 +47,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 (false, true, false) => "'topic_endpoint_uri' without 'topic_key_setting'",
                 (false, false, true) => "'topic_key_setting' without 'topic_endpoint_uri'",
             };
-            out.push(ctx.diag(
-                &META,
-                &d.file,
+            out.push(META.diag(&d.file,
                 d.range,
                 format!(
                     "{}() has {what}: it raises ValueError (\"Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both.\"), and {}",

@@ -51,9 +51,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let text = ctx.app.text("requirements.txt").unwrap_or("");
     let prefix = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
     out.push(
-        ctx.diag(
-            &META,
-            &file,
+        META.diag(&file,
             range,
             format!(
                 "{what} needs azure-functions-durable, which requirements.txt does not list: after deploy the worker's import of {} fails and no function of the app is indexed",

@@ -37,9 +37,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         if !matches!(obj.kind, ObjectKind::AsgiFunctionApp | ObjectKind::WsgiFunctionApp) {
             continue;
         }
-        out.push(ctx.diag(
-            &META,
-            &obj.file,
+        out.push(META.diag(&obj.file,
             obj.range,
             format!(
                 "{} serves its web app on the route '/{{*route}}': with the route prefix '{prefix}' the host builds '{prefix}//{{*route}}', which routing rejects, and the host does not start; set extensions.http.routePrefix to \"\" in host.json",

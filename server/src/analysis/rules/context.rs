@@ -13,7 +13,7 @@ use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
 
-use super::{Rule, RuleMeta};
+use super::RuleMeta;
 
 /// The app as a whole, for app-level rules.
 pub struct AppCtx<'a> {
@@ -46,37 +46,6 @@ impl<'a> AppCtx<'a> {
         self.v2_app
             .get_or_init(|| crate::analysis::v2::model(self.app, self.modules))
             .as_ref()
-    }
-
-    /// An app-level diagnostic in `file`.
-    pub fn diag(
-        &self,
-        rule: &'static RuleMeta,
-        file: &str,
-        range: TextRange,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        rule_diag(rule, file, range, message.into(), None)
-    }
-}
-
-/// A diagnostic of `rule`, for `function` when it belongs to one.
-fn rule_diag(
-    rule: &'static RuleMeta,
-    file: &str,
-    range: TextRange,
-    message: String,
-    function: Option<String>,
-) -> Diagnostic {
-    Diagnostic {
-        code: Rule::new(rule),
-        severity: rule.severity,
-        file: file.to_string(),
-        range,
-        message,
-        function,
-        related: Vec::new(),
-        fixes: Vec::new(),
     }
 }
 
@@ -155,7 +124,7 @@ impl<'a> FunctionCtx<'a> {
             None => unit.json.entry_name().to_string(),
         };
         let mut bindings_by_name = HashMap::new();
-        for b in &unit.json.bindings {
+        for b in unit.bindings() {
             if let Some(n) = b.name_str() {
                 bindings_by_name.entry(n).or_insert(b);
             }
@@ -246,19 +215,6 @@ impl<'a> FunctionCtx<'a> {
         self.settings_read.replace(false)
     }
 
-    /// A diagnostic with no function attached (in a file the whole app shares).
-    pub fn app_diag(
-        &self,
-        rule: &'static RuleMeta,
-        file: &str,
-        range: TextRange,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        let mut d = self.diag(rule, file, range, message);
-        d.function = None;
-        d
-    }
-
     pub fn name(&self) -> &str {
         &self.unit.name
     }
@@ -271,13 +227,10 @@ impl<'a> FunctionCtx<'a> {
         range: TextRange,
         message: impl Into<String>,
     ) -> Diagnostic {
-        rule_diag(
-            rule,
-            file,
-            range,
-            message.into(),
-            Some(self.unit.name.clone()),
-        )
+        Diagnostic {
+            function: Some(self.unit.name.clone()),
+            ..rule.diag(file, range, message)
+        }
     }
 
     /// A diagnostic in the file that declares this function's bindings (function.json or the
@@ -365,8 +318,7 @@ impl<'a> FunctionCtx<'a> {
     /// The `route` of each of the function's HTTP triggers that has one.
     pub fn http_trigger_routes(&self) -> impl Iterator<Item = Spanned> + 'a {
         self.unit
-            .json
-            .bindings
+            .bindings()
             .iter()
             .filter(|b| b.is_http_trigger())
             .filter_map(|b| b.property_str("route"))

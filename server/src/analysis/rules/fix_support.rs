@@ -75,20 +75,27 @@ pub fn unit_of<'s>(ctx: &'s dyn FixCtx, d: &Diagnostic) -> Option<&'s FunctionUn
     ctx.unit(d.function.as_deref()?)
 }
 
+/// The function a diagnostic belongs to and its entry function, when the diagnostic is in the
+/// script that defines the entry function.
+pub fn entry_of<'s>(
+    ctx: &'s dyn FixCtx,
+    d: &Diagnostic,
+) -> Option<(&'s FunctionUnit, EntryDef<'s>)> {
+    let unit = unit_of(ctx, d)?;
+    let def = ctx.entry_def(unit).filter(|def| def.script == d.file)?;
+    Some((unit, def))
+}
+
 /// Whether `unit` declares a binding named `name`.
 pub fn has_binding(unit: &FunctionUnit, name: &str) -> bool {
-    unit.json
-        .bindings
-        .iter()
-        .any(|b| b.name_str() == Some(name))
+    unit.bindings().iter().any(|b| b.name_str() == Some(name))
 }
 
 /// Parameters with no binding (the ones the worker would reject).
 pub fn unbound_params<'d>(unit: &FunctionUnit, def: &EntryDef<'d>) -> Vec<&'d Param> {
     // One set of binding names, so that each parameter costs a lookup.
     let bound: std::collections::HashSet<&str> = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.name_str())
         .collect();
@@ -108,8 +115,7 @@ pub fn unbound_params<'d>(unit: &FunctionUnit, def: &EntryDef<'d>) -> Vec<&'d Pa
 pub fn unmatched_bindings<'u>(unit: &'u FunctionUnit, def: &EntryDef) -> Vec<&'u str> {
     let params: std::collections::HashSet<&str> = def.params().map(|p| p.name.as_str()).collect();
     let mut names: Vec<&str> = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .filter_map(|b| b.name_str())
         .filter(|n| *n != "$return" && !params.contains(n))
@@ -174,16 +180,14 @@ pub struct AnnotatedParam<'a> {
 
 /// The parameter of `d`'s function whose annotation is at `d`'s range, with its binding.
 pub fn annotated_param<'a>(ctx: &'a dyn FixCtx, d: &Diagnostic) -> Option<AnnotatedParam<'a>> {
-    let unit = unit_of(ctx, d)?;
-    let def = ctx.entry_def(unit).filter(|def| def.script == d.file)?;
+    let (unit, def) = entry_of(ctx, d)?;
     let module = ctx.modules().get(def.script)?;
     let (param, annotation) = def.params().find_map(|p| {
         let a = p.annotation.as_ref().filter(|a| a.range == d.range)?;
         Some((p, a))
     })?;
     let b = unit
-        .json
-        .bindings
+        .bindings()
         .iter()
         .find(|b| b.name_str() == Some(param.name.as_str()))?;
     let (binding_type, direction) = (b.type_str()?, b.direction?);
@@ -317,6 +321,32 @@ pub fn add_setting_fix(ctx: &dyn FixCtx, name: &str, value: &str) -> Option<Quic
 
 /// The local storage emulator's connection string.
 pub const EMULATOR: &str = "UseDevelopmentStorage=true";
+
+/// The fixes for a setting `name` that local.settings.json does not define: when a defined
+/// setting is a near miss, replace the diagnostic's text by it (`rewrite` gives the title and the
+/// new text, or `None` when that text cannot be rewritten), offered first; then add the setting
+/// with `value`.
+pub fn undefined_setting_fixes(
+    ctx: &dyn FixCtx,
+    d: &Diagnostic,
+    name: &str,
+    value: &str,
+    rewrite: impl FnOnce(&str) -> Option<(String, String)>,
+) -> Vec<QuickFix> {
+    let names = setting_names(ctx);
+    let near = crate::analysis::catalog::did_you_mean(name, names.iter().map(String::as_str));
+    let mut out = Vec::new();
+    if let Some((title, new_text)) = near.and_then(rewrite) {
+        let edit = FileEdit {
+            file: d.file.clone(),
+            range: d.range,
+            new_text,
+        };
+        out.push(QuickFix::new(title, vec![edit]).preferred(true));
+    }
+    out.extend(add_setting_fix(ctx, name, value));
+    out
+}
 
 /// The names under `Values` in local.settings.json.
 pub fn setting_names(ctx: &dyn FixCtx) -> Vec<String> {

@@ -71,7 +71,7 @@ pub struct V2Unit {
     pub app_kind: ObjectKind,
     /// The app decorators applied to the function, innermost first.
     pub decorators: Vec<AppliedDecorator>,
-    /// Parallel to the unit's `json.bindings`.
+    /// Parallel to the function's bindings (`FunctionUnit::bindings`).
     pub origins: Vec<BindingOrigin>,
     pub signature: SignatureKind,
     /// A binding name is not a literal: parameter checks cannot be made.
@@ -83,26 +83,24 @@ pub struct V2Unit {
 }
 
 impl V2Unit {
-    /// The origin of `binding` (one of `json.bindings`).
+    /// The origin of `binding` (one of `bindings`, the function's bindings).
     pub fn origin<'a>(
         &'a self,
-        json: &FunctionJson,
+        bindings: &[Binding],
         binding: &Binding,
     ) -> Option<&'a BindingOrigin> {
-        let i = json
-            .bindings
-            .iter()
-            .position(|b| std::ptr::eq(b, binding))?;
+        let i = bindings.iter().position(|b| std::ptr::eq(b, binding))?;
         self.origins.get(i)
     }
 
     /// The decorator that declares `binding`.
     pub fn decorator_of<'a>(
         &'a self,
-        json: &FunctionJson,
+        bindings: &[Binding],
         binding: &Binding,
     ) -> Option<&'a AppliedDecorator> {
-        self.decorators.get(self.origin(json, binding)?.decorator)
+        self.decorators
+            .get(self.origin(bindings, binding)?.decorator)
     }
 }
 

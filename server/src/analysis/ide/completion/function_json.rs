@@ -222,8 +222,7 @@ fn unbound_parameters(
     if let function::Entry::Function(f) = function::entry_point(module, entry, text) {
         for p in &f.params {
             let bound = unit
-                .json
-                .bindings
+                .bindings()
                 .iter()
                 .any(|b| b.name_str() == Some(p.name.as_str()));
             if !bound && p.name != "context" {

@@ -135,7 +135,7 @@ pub(super) fn local_settings(state: &AppState, text: &str, offset: usize) -> Vec
 pub(super) fn referenced_settings(state: &AppState) -> Vec<String> {
     let mut names = Vec::new();
     for unit in state.units() {
-        for b in &unit.json.bindings {
+        for b in unit.bindings() {
             for m in &b.members {
                 let Some(v) = m.value.as_ref().and_then(|v| v.as_str()) else {
                     continue;

@@ -118,12 +118,7 @@ fn signature(state: &AppState, file: &str, text: &str, offset: usize) -> Vec<Com
     match segment.split_once(':') {
         Some((name, _)) => {
             let name = name.trim().trim_start_matches('*');
-            let Some(b) = unit
-                .json
-                .bindings
-                .iter()
-                .find(|b| b.name_str() == Some(name))
-            else {
+            let Some(b) = unit.bindings().iter().find(|b| b.name_str() == Some(name)) else {
                 if name == "context" {
                     return vec![item(
                         format!("{prefix}Context"),
@@ -150,8 +145,7 @@ fn signature(state: &AppState, file: &str, text: &str, offset: usize) -> Vec<Com
         None => {
             let taken: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
             let mut items: Vec<CompletionItem> = unit
-                .json
-                .bindings
+                .bindings()
                 .iter()
                 .filter_map(|b| Some((b.name_str()?, b.type_str().unwrap_or(""))))
                 .filter(|(n, _)| *n != "$return" && !taken.contains(n))

@@ -25,8 +25,7 @@ fn parameter_hover(state: &AppState, file: &str, offset: usize) -> Option<HoverI
             continue;
         };
         let found = unit
-            .json
-            .bindings
+            .bindings()
             .iter()
             .zip(&v2.origins)
             .find(|(b, _)| b.name_str() == Some(p.name.as_str()));

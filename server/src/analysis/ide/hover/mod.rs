@@ -49,7 +49,7 @@ fn function_json(state: &AppState, folder: &str, text: &str, offset: usize) -> O
             [_, Segment::Index(i)] => *i,
             _ => return None,
         };
-        unit?.json.bindings.get(i)
+        unit?.bindings().get(i)
     };
     let markdown = match (&c.slot, in_binding) {
         (Slot::Value { key }, true) if key.eq_ignore_ascii_case("type") => match binding_type_ignore_case(word) {
@@ -96,11 +96,7 @@ fn function_json(state: &AppState, folder: &str, text: &str, offset: usize) -> O
 
 /// What a binding's parameter looks like in the script.
 fn param_markdown(state: &AppState, unit: &function::FunctionUnit, name: &str) -> String {
-    let b = unit
-        .json
-        .bindings
-        .iter()
-        .find(|b| b.name_str() == Some(name));
+    let b = unit.bindings().iter().find(|b| b.name_str() == Some(name));
     let t = b.and_then(|b| b.type_str()).unwrap_or("?");
     let mut md = format!("**{name}** — `{t}` binding");
     if let Script::Found { path, .. } = &unit.script {
@@ -202,8 +198,7 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
                 continue;
             }
             let Some(b) = unit
-                .json
-                .bindings
+                .bindings()
                 .iter()
                 .find(|b| b.name_str() == Some(p.name.as_str()))
             else {
