@@ -392,7 +392,8 @@ impl State {
         }
         doc.version = p.text_document.version;
         let Some(path) = doc.path.clone() else { return };
-        // The analysis takes its own copy of the text (an `Arc<str>`).
+        // A copy: `buffer_changed` needs the whole state, and the analysis copies the text into
+        // an `Arc<str>` anyway.
         let text = doc.text.clone();
         let tree = self.buffer_changed(ctx, &path, &text, tree.as_ref());
         if let Some(d) = self.docs.get_mut(&p.text_document.uri) {
