@@ -2,7 +2,7 @@
 //! are opened, edited (incremental UTF-16 ranges over CRLF, lone CR, emoji, positions past the
 //! end, reversed ranges; whole-text replacements), closed and queried with the position
 //! requests. After the sequence, the server's copy of every open document must equal a model of
-//! the client's text (the positions resolved as `convert::rope_char_index` documents: clamped to
+//! the client's text (the positions resolved as `convert::apply_change` documents: clamped to
 //! the line's content, lines past the end at the end of the text, inside a character at its
 //! start), and every request must have been answered.
 

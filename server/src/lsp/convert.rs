@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ropey::Rope;
 use tower_lsp_server::ls_types::{
     self as lsp, CompletionTextEdit, Documentation, InsertTextFormat, MarkupContent, MarkupKind,
     NumberOrString, Position, Range, Uri,
@@ -72,110 +71,56 @@ impl<'a> LineMap<'a> {
     }
 }
 
-/// The char index of an LSP position in a rope, clamped to the line's content (its line break
-/// excluded) and to the text; a position inside a character gives that character's start.
-pub fn rope_char_index(rope: &Rope, pos: Position, encoding: Encoding) -> usize {
-    let line = pos.line as usize;
-    if line >= rope.len_lines() {
-        return rope.len_chars();
-    }
-    let start = rope.line_to_char(line);
-    let slice = rope.line(line);
-    let mut n = slice.len_chars();
-    while n > 0 && matches!(slice.char(n - 1), '\n' | '\r') {
-        n -= 1;
-    }
-    let end = start + n;
-    let col = pos.character as usize;
-    let idx = match encoding {
-        Encoding::Utf8 => {
-            let start_byte = rope.char_to_byte(start);
-            let end_byte = rope.char_to_byte(end);
-            let byte = (start_byte + col).min(end_byte);
-            // `byte_to_char` gives the char containing `byte`, so a byte inside a
-            // multi-byte character maps to its start.
-            rope.byte_to_char(byte)
-        }
-        Encoding::Utf16 => {
-            let start_cu = rope.char_to_utf16_cu(start);
-            let end_cu = rope.char_to_utf16_cu(end);
-            let cu = (start_cu + col).min(end_cu);
-            let c = rope.utf16_cu_to_char(cu);
-            // Inside a surrogate pair `utf16_cu_to_char` rounds down, which is what we want.
-            c
-        }
-    };
-    idx.min(end)
-}
-
-/// The byte offset of an LSP position in a rope (see [`rope_char_index`]).
-pub fn rope_offset(rope: &Rope, pos: Position, encoding: Encoding) -> usize {
-    rope.char_to_byte(rope_char_index(rope, pos, encoding))
-}
-
-/// Applies one `didChange` content change to a rope. A change without a range replaces the text.
-pub fn apply_change(rope: &mut Rope, range: Option<Range>, text: &str, encoding: Encoding) {
-    match range {
-        None => *rope = Rope::from_str(text),
-        Some(range) => {
-            let a = rope_char_index(rope, range.start, encoding);
-            let b = rope_char_index(rope, range.end, encoding);
-            let (a, b) = if a <= b { (a, b) } else { (b, a) };
-            rope.remove(a..b);
-            rope.insert(a, text);
-        }
-    }
-}
-
-/// The tree-sitter edit of a change about to be applied to `rope` (as [`apply_change`] applies
-/// it): byte offsets, and rows and byte columns counted at `\n` only, as tree-sitter counts them.
-pub fn input_edit(
-    rope: &Rope,
-    range: Range,
-    text: &str,
+/// Applies one `didChange` content change to an open document's text and returns the
+/// tree-sitter edit it makes (`None` for a change without a range, which replaces the text).
+/// Positions resolve as [`LineMap::offset`] does (columns clamp to the line's content, lines past
+/// the end give the end of the text, a position inside a character gives its start); a reversed
+/// range is taken in order.
+pub fn apply_change(
+    text: &mut String,
+    range: Option<Range>,
+    new_text: &str,
     encoding: Encoding,
-) -> tree_sitter::InputEdit {
-    let a = rope_char_index(rope, range.start, encoding);
-    let b = rope_char_index(rope, range.end, encoding);
-    let (a, b) = if a <= b { (a, b) } else { (b, a) };
-    let start_byte = rope.char_to_byte(a);
-    let old_end_byte = rope.char_to_byte(b);
-    let start_position = tree_point(rope, start_byte);
-    let new_end_position = match text.rfind('\n') {
+) -> Option<tree_sitter::InputEdit> {
+    let Some(range) = range else {
+        new_text.clone_into(text);
+        return None;
+    };
+    let map = LineMap::new(text, encoding);
+    let replaced = text_range(&map, range).as_usize();
+    let start_position = tree_point(text, replaced.start);
+    let old_end_position = tree_point(text, replaced.end);
+    let new_end_position = match new_text.rfind('\n') {
         Some(last) => tree_sitter::Point {
-            row: start_position.row + text.matches('\n').count(),
-            column: text.len() - last - 1,
+            row: start_position.row + new_text.matches('\n').count(),
+            column: new_text.len() - last - 1,
         },
         None => tree_sitter::Point {
             row: start_position.row,
-            column: start_position.column + text.len(),
+            column: start_position.column + new_text.len(),
         },
     };
-    tree_sitter::InputEdit {
-        start_byte,
-        old_end_byte,
-        new_end_byte: start_byte + text.len(),
+    let edit = tree_sitter::InputEdit {
+        start_byte: replaced.start,
+        old_end_byte: replaced.end,
+        new_end_byte: replaced.start + new_text.len(),
         start_position,
-        old_end_position: tree_point(rope, old_end_byte),
+        old_end_position,
         new_end_position,
-    }
+    };
+    text.replace_range(replaced, new_text);
+    Some(edit)
 }
 
-/// The row (`\n`s before) and byte column (bytes since the last `\n`) of a byte offset.
-fn tree_point(rope: &Rope, byte: usize) -> tree_sitter::Point {
-    let before = rope.byte_slice(..byte);
-    let row = before
-        .chunks()
-        .map(|c| c.bytes().filter(|&b| b == b'\n').count())
-        .sum();
-    let mut column = 0;
-    let mut bytes = rope.bytes_at(byte);
-    while let Some(b) = bytes.prev() {
-        if b == b'\n' {
-            break;
-        }
-        column += 1;
-    }
+/// The tree-sitter point of a byte offset: tree-sitter counts rows at `\n` only (a lone `\r`
+/// does not start a row for it, unlike an LSP line) and columns in bytes since the last `\n`.
+fn tree_point(text: &str, byte: usize) -> tree_sitter::Point {
+    let before = &text.as_bytes()[..byte];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let column = match before.iter().rposition(|&b| b == b'\n') {
+        Some(newline) => byte - newline - 1,
+        None => byte,
+    };
     tree_sitter::Point { row, column }
 }
 
@@ -536,39 +481,45 @@ pub fn text_range(map: &LineMap<'_>, range: Range) -> TextRange {
 mod tests {
     use super::*;
 
-    #[test]
-    fn rope_positions_clamp_and_respect_lsp_line_breaks() {
-        let rope = Rope::from_str("a\u{2028}b😀c\r\nx\ry");
-        assert_eq!(rope.len_lines(), 3);
-        let p = |l, c| Position::new(l, c);
-        // The emoji is 2 UTF-16 units and 4 bytes; U+2028 is not a line break.
-        let c_byte = "a\u{2028}b😀".len();
-        assert_eq!(rope_offset(&rope, p(0, 5), Encoding::Utf16), c_byte);
-        assert_eq!(
-            rope_offset(&rope, p(0, c_byte as u32), Encoding::Utf8),
-            c_byte
-        );
-        // Inside the surrogate pair / the UTF-8 sequence: the character's start.
-        let emoji = "a\u{2028}b".len();
-        assert_eq!(rope_offset(&rope, p(0, 4), Encoding::Utf16), emoji);
-        assert_eq!(
-            rope_offset(&rope, p(0, emoji as u32 + 2), Encoding::Utf8),
-            emoji
-        );
-        // Past the end of the line: before the CRLF, never into the next line.
-        let cr = "a\u{2028}b😀c".len();
-        assert_eq!(rope_offset(&rope, p(0, 99), Encoding::Utf16), cr);
-        assert_eq!(rope_offset(&rope, p(1, 99), Encoding::Utf8), cr + 3);
-        assert_eq!(
-            rope_offset(&rope, p(7, 0), Encoding::Utf8),
-            rope.len_bytes()
-        );
+    fn p(line: u32, character: u32) -> Position {
+        Position::new(line, character)
+    }
+
+    fn r(start: (u32, u32), end: (u32, u32)) -> Option<Range> {
+        Some(Range::new(p(start.0, start.1), p(end.0, end.1)))
+    }
+
+    /// `text` after one change.
+    fn changed(text: &str, range: Option<Range>, new_text: &str, encoding: Encoding) -> String {
+        let mut text = text.to_string();
+        apply_change(&mut text, range, new_text, encoding);
+        text
     }
 
     #[test]
-    fn line_map_and_rope_agree() {
+    fn positions_clamp_and_respect_lsp_line_breaks() {
+        let text = "a\u{2028}b😀c\r\nx\ry";
+        let utf16 = LineMap::new(text, Encoding::Utf16);
+        let utf8 = LineMap::new(text, Encoding::Utf8);
+        // The emoji is 2 UTF-16 units and 4 bytes; U+2028 is not a line break.
+        let c_byte = "a\u{2028}b😀".len();
+        assert_eq!(utf16.offset(p(0, 5)), c_byte);
+        assert_eq!(utf8.offset(p(0, c_byte as u32)), c_byte);
+        // Inside the surrogate pair / the UTF-8 sequence: the character's start.
+        let emoji = "a\u{2028}b".len();
+        assert_eq!(utf16.offset(p(0, 4)), emoji);
+        assert_eq!(utf8.offset(p(0, emoji as u32 + 2)), emoji);
+        // Past the end of the line: before the CRLF (or the lone CR), never into the next line.
+        let cr = "a\u{2028}b😀c".len();
+        assert_eq!(utf16.offset(p(0, 99)), cr);
+        assert_eq!(utf8.offset(p(1, 99)), cr + 3);
+        assert_eq!(utf8.offset(p(2, 0)), cr + 4);
+        assert_eq!(utf8.offset(p(7, 0)), text.len());
+    }
+
+    #[test]
+    fn line_map_positions_round_trip() {
         let text = "é𝄞x\r\n中文😀\ry\nlast";
-        let rope = Rope::from_str(text);
         for enc in [Encoding::Utf8, Encoding::Utf16] {
             let map = LineMap::new(text, enc);
             for (offset, _) in text.char_indices() {
@@ -576,30 +527,183 @@ mod tests {
                 {
                     continue; // Inside a CRLF: not a position.
                 }
-                let pos = map.position(offset);
-                assert_eq!(map.offset(pos), offset);
-                assert_eq!(rope_offset(&rope, pos, enc), offset, "{enc:?} {pos:?}");
+                assert_eq!(map.offset(map.position(offset)), offset, "{enc:?}");
             }
         }
     }
 
     #[test]
     fn changes_apply_in_both_encodings() {
-        let mut rope = Rope::from_str("ab😀cd\r\nxy");
-        apply_change(
-            &mut rope,
-            Some(Range::new(Position::new(0, 2), Position::new(0, 4))),
-            "Z",
-            Encoding::Utf16,
+        let mut text = "ab😀cd\r\nxy".to_string();
+        apply_change(&mut text, r((0, 2), (0, 4)), "Z", Encoding::Utf16);
+        assert_eq!(text, "abZcd\r\nxy");
+        // A reversed range is taken in order.
+        apply_change(&mut text, r((1, 1), (0, 3)), "", Encoding::Utf8);
+        assert_eq!(text, "abZy");
+    }
+
+    #[test]
+    fn utf16_changes_around_surrogate_pairs() {
+        let text = "a😀b\n😀";
+        // Typing after the emoji (column 3 = after its two code units).
+        assert_eq!(
+            changed(text, r((0, 3), (0, 3)), "x", Encoding::Utf16),
+            "a😀xb\n😀"
         );
-        assert_eq!(rope.to_string(), "abZcd\r\nxy");
-        apply_change(
-            &mut rope,
-            Some(Range::new(Position::new(1, 1), Position::new(0, 3))),
-            "",
-            Encoding::Utf8,
+        // A range ending inside the pair stops at the emoji's start; starting inside it
+        // replaces from its start.
+        assert_eq!(
+            changed(text, r((0, 0), (0, 2)), "", Encoding::Utf16),
+            "😀b\n😀"
         );
-        assert_eq!(rope.to_string(), "abZy");
+        assert_eq!(
+            changed(text, r((0, 2), (0, 4)), "", Encoding::Utf16),
+            "a\n😀"
+        );
+        // The same columns in UTF-8 count bytes.
+        assert_eq!(
+            changed(text, r((0, 1), (0, 5)), "", Encoding::Utf8),
+            "ab\n😀"
+        );
+        assert_eq!(
+            changed(text, r((1, 2), (1, 2)), "!", Encoding::Utf16),
+            "a😀b\n😀!"
+        );
+    }
+
+    #[test]
+    fn changes_respect_crlf_and_lone_cr() {
+        let text = "one\r\ntwo\rthree";
+        // A column past the end of a line stops before its line break.
+        assert_eq!(
+            changed(text, r((0, 9), (0, 9)), "!", Encoding::Utf16),
+            "one!\r\ntwo\rthree"
+        );
+        assert_eq!(
+            changed(text, r((1, 9), (1, 9)), "!", Encoding::Utf16),
+            "one\r\ntwo!\rthree"
+        );
+        // A lone CR ends a line: line 2 is `three`.
+        assert_eq!(
+            changed(text, r((2, 0), (2, 1)), "T", Encoding::Utf16),
+            "one\r\ntwo\rThree"
+        );
+        // Deleting a whole line break, CRLF as one.
+        assert_eq!(
+            changed(text, r((0, 3), (1, 0)), "", Encoding::Utf16),
+            "onetwo\rthree"
+        );
+        // An inserted `\n` right after a lone CR makes a CRLF: one break, not two.
+        let mut text = text.to_string();
+        apply_change(&mut text, r((2, 0), (2, 0)), "\n", Encoding::Utf16);
+        assert_eq!(text, "one\r\ntwo\r\nthree");
+        apply_change(&mut text, r((2, 0), (2, 0)), "3:", Encoding::Utf16);
+        assert_eq!(text, "one\r\ntwo\r\n3:three");
+    }
+
+    #[test]
+    fn changes_at_and_past_the_end() {
+        let text = "ab\ncd";
+        assert_eq!(
+            changed(text, r((1, 2), (1, 2)), "!", Encoding::Utf16),
+            "ab\ncd!"
+        );
+        // Lines past the end are the end of the text; columns past a line's end clamp.
+        assert_eq!(
+            changed(text, r((9, 0), (9, 4)), "!", Encoding::Utf16),
+            "ab\ncd!"
+        );
+        assert_eq!(
+            changed(text, r((1, 1), (7, 7)), "", Encoding::Utf8),
+            "ab\nc"
+        );
+        assert_eq!(
+            changed(text, r((0, 50), (0, 60)), "!", Encoding::Utf16),
+            "ab!\ncd"
+        );
+        // A trailing line break leaves an empty last line to type on.
+        assert_eq!(
+            changed("ab\n", r((1, 0), (1, 5)), "c", Encoding::Utf16),
+            "ab\nc"
+        );
+        assert_eq!(
+            changed("ab\r", r((1, 0), (1, 0)), "c", Encoding::Utf16),
+            "ab\rc"
+        );
+        assert_eq!(changed("", r((0, 3), (2, 0)), "x", Encoding::Utf16), "x");
+        // No range: the whole text.
+        assert_eq!(changed(text, None, "new", Encoding::Utf16), "new");
+    }
+
+    #[test]
+    fn tree_edit_points_count_rows_at_newlines_only() {
+        let point = |row, column| tree_sitter::Point { row, column };
+        // LSP line 1 starts after the lone CR; tree-sitter's row 0 goes on to the `\n`.
+        let mut text = "a\rb\nc".to_string();
+        let edit = apply_change(&mut text, r((1, 1), (2, 0)), "XY\nZ", Encoding::Utf16).unwrap();
+        assert_eq!(text, "a\rbXY\nZc");
+        assert_eq!(
+            (edit.start_byte, edit.old_end_byte, edit.new_end_byte),
+            (3, 4, 7)
+        );
+        assert_eq!(edit.start_position, point(0, 3));
+        assert_eq!(edit.old_end_position, point(1, 0));
+        assert_eq!(edit.new_end_position, point(1, 1));
+        // Columns are bytes, whatever the position encoding.
+        let mut text = "é😀\r\nx".to_string();
+        let edit = apply_change(&mut text, r((0, 3), (1, 1)), "", Encoding::Utf16).unwrap();
+        assert_eq!(text, "é😀");
+        assert_eq!(edit.start_position, point(0, 6));
+        assert_eq!(edit.old_end_position, point(1, 1));
+        assert_eq!(edit.new_end_position, point(0, 6));
+    }
+
+    #[test]
+    fn tree_edits_match_a_fresh_parse() {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let mut text = "x = 1\ry = '😀'\r\ndef f():\n    return y\n".to_string();
+        let mut tree = parser.parse(&text, None).unwrap();
+        let changes = [
+            // Joins the first two lines: the replaced range holds a lone CR, no row for tree-sitter.
+            (r((0, 5), (1, 0)), "; "),
+            (r((0, 11), (0, 15)), "'é'\n\rz = 2"),
+            (r((0, 0), (0, 1)), "xx"),
+            (r((3, 4), (3, 99)), "return z\r\n"),
+            (r((1, 9), (1, 9)), "\r"),
+            (r((9, 0), (9, 0)), "w = 3\n"),
+        ];
+        for (range, new_text) in changes {
+            let edit = apply_change(&mut text, range, new_text, Encoding::Utf16).unwrap();
+            tree.edit(&edit);
+            tree = parser.parse(&text, Some(&tree)).unwrap();
+            let fresh = parser.parse(&text, None).unwrap();
+            assert_eq!(tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+            // Every node's points agree too: the edit's rows and columns are tree-sitter's.
+            assert_eq!(
+                spans(tree.root_node()),
+                spans(fresh.root_node()),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// Every node's byte range and points, in document order.
+    fn spans(node: tree_sitter::Node<'_>) -> Vec<String> {
+        let mut out = vec![format!(
+            "{} {:?} {} {}",
+            node.kind(),
+            node.byte_range(),
+            node.start_position(),
+            node.end_position()
+        )];
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            out.extend(spans(child));
+        }
+        out
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use ropey::Rope;
 use serde_json::{json, Value};
 use tower_lsp_server::ls_types::{
     self as lsp, CompletionList, CompletionResponse, DidChangeWatchedFilesRegistrationOptions,
@@ -235,7 +234,7 @@ impl State {
             let Some(doc) = self.docs.get(&uri) else {
                 continue;
             };
-            let content = disk::buffer_content(&rel, &doc.rope.to_string());
+            let content = disk::buffer_content(&rel, &doc.text);
             if let Some(app) = self.apps.by_root.get_mut(&root) {
                 app.set(&rel, Some(content));
             }
@@ -335,7 +334,7 @@ impl State {
         self.docs.insert(
             doc.uri.clone(),
             Document {
-                rope: Rope::from_str(&doc.text),
+                text: doc.text.clone(),
                 version: doc.version,
                 path: path.clone(),
                 tree: None,
@@ -384,23 +383,18 @@ impl State {
         // The document's syntax tree follows the edits; a full replacement drops it.
         let mut tree = doc.tree.take();
         for change in p.content_changes {
-            match (change.range, tree.as_mut()) {
-                (Some(range), Some(t)) => {
-                    t.edit(&convert::input_edit(
-                        &doc.rope,
-                        range,
-                        &change.text,
-                        encoding,
-                    ));
-                }
+            let edit = convert::apply_change(&mut doc.text, change.range, &change.text, encoding);
+            match (edit, tree.as_mut()) {
+                (Some(edit), Some(t)) => t.edit(&edit),
                 (None, _) => tree = None,
                 _ => {}
             }
-            convert::apply_change(&mut doc.rope, change.range, &change.text, encoding);
         }
         doc.version = p.text_document.version;
         let Some(path) = doc.path.clone() else { return };
-        let text = doc.rope.to_string();
+        // A copy: `buffer_changed` needs the whole state, and the analysis copies the text into
+        // an `Arc<str>` anyway.
+        let text = doc.text.clone();
         let tree = self.buffer_changed(ctx, &path, &text, tree.as_ref());
         if let Some(d) = self.docs.get_mut(&p.text_document.uri) {
             d.tree = tree;
@@ -612,7 +606,7 @@ impl State {
 
     /// `azfunc/documentText`: the text and version of an open document.
     pub(super) fn document_text(&self, uri: Uri) -> Option<(String, i32)> {
-        self.docs.get(&uri).map(|d| (d.rope.to_string(), d.version))
+        self.docs.get(&uri).map(|d| (d.text.clone(), d.version))
     }
 
     /// `azfunc/status`: counters for tests and benchmarks.
@@ -637,10 +631,11 @@ impl State {
         let path = convert::uri_to_path(uri)?;
         let (root, rel) = self.apps.locate(&path)?;
         let app = self.apps.by_root.get(&root)?;
-        let offset = match self.docs.get(uri) {
-            Some(doc) => convert::rope_offset(&doc.rope, pos, self.caps.encoding),
-            None => LineMap::new(app.text(&rel), self.caps.encoding).offset(pos),
+        let text = match self.docs.get(uri) {
+            Some(doc) => doc.text.as_str(),
+            None => app.text(&rel),
         };
+        let offset = LineMap::new(text, self.caps.encoding).offset(pos);
         Some((app, rel, offset))
     }
 

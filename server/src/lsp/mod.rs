@@ -5,7 +5,8 @@
 //! enqueue. Positions are converted in [`convert`] alone.
 //!
 //! What it does:
-//! - Position encoding: UTF-8 when the client offers it, else UTF-16. Incremental sync on a rope.
+//! - Position encoding: UTF-8 when the client offers it, else UTF-16. Incremental sync on the
+//!   document's `String`, positions resolved by the core's `LineIndex`.
 //! - Diagnostics: pulled (`textDocument/diagnostic`, `workspace/diagnostic`, with
 //!   `workspace/diagnostic/refresh` after cross-file changes) when the client supports pull,
 //!   pushed otherwise, never both.

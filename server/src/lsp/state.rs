@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use ropey::Rope;
 use tower_lsp_server::ls_types::Uri;
 
 use super::config::ClientSettings;
@@ -44,7 +43,8 @@ pub struct Negotiated {
 /// An open buffer.
 #[derive(Debug)]
 pub struct Document {
-    pub rope: Rope,
+    /// The client's text, kept equal to it by `didChange` (see [`super::convert::apply_change`]).
+    pub text: String,
     pub version: i32,
     pub path: Option<PathBuf>,
     /// The syntax tree of the text last analysed, for a Python document: the next edit re-parses
