@@ -255,6 +255,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn line_breaks_are_lf_crlf_and_lone_cr() {
+        let index = LineIndex::new("a\r\r\nb\n\r\nc\r");
+        let starts: Vec<usize> = (0..index.line_count())
+            .filter_map(|l| index.line_start(l))
+            .collect();
+        assert_eq!(starts, [0, 2, 4, 6, 8, 10]);
+    }
+
+    #[test]
     fn columns_on_long_lines_match_counting() {
         // A minified line with multi-byte characters across checkpoint boundaries.
         let line: String = (0..5_000)
