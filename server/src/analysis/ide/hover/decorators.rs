@@ -2,7 +2,6 @@
 
 use super::{setting_markdown, HoverInfo};
 use crate::analysis::catalog::decorator;
-use crate::analysis::ide::accepted_annotations;
 use crate::analysis::ide::decorators::{decorator_markdown, param_markdown};
 use crate::analysis::state::AppState;
 use crate::analysis::v2::syntax::{ExprKind, StmtKind};
@@ -30,29 +29,28 @@ fn parameter_hover(state: &AppState, file: &str, offset: usize) -> Option<HoverI
             .zip(&v2.origins)
             .find(|(b, _)| b.name_str() == Some(p.name.as_str()));
         let markdown = match found {
-            None if p.name == "context" => "**context** — the invocation context (`func.Context`): invocation id, function name and directory, trace context.".to_string(),
-            None => format!("**{}** is not bound by any decorator of `{}`: the worker refuses the function", p.name, unit.name),
+            None if p.name == "context" => super::CONTEXT_MARKDOWN.to_string(),
+            None => format!(
+                "**{}** is not bound by any decorator of `{}`: the worker refuses the function",
+                p.name, unit.name
+            ),
             Some((b, o)) => {
                 let t = b.type_str().unwrap_or("?");
-                let direction = b.direction.unwrap_or(crate::analysis::function_json::Direction::In);
+                let direction = b
+                    .direction
+                    .unwrap_or(crate::analysis::function_json::Direction::In);
                 let by = v2
                     .decorators
                     .get(o.decorator)
                     .map(|d| format!(" from `{}(…)`", d.display()))
                     .unwrap_or_default();
-                let mut md = format!("**{}** — `{t}` binding, direction `{}`{by} (function '{}')", p.name, direction.as_str(), unit.name);
-                for key in ["queueName", "path", "schedule", "route", "connection", "eventHubName", "topicName", "databaseName"] {
-                    if let Some(v) = b.property_str(key) {
-                        md.push_str(&format!("\n\n`{key}`: `{}`", v.value));
-                    }
-                }
-                let accepted = accepted_annotations(t, direction, "func.");
-                if !accepted.is_empty() {
-                    md.push_str(&format!(
-                        "\n\nAccepted annotations: {}",
-                        accepted.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
-                    ));
-                }
+                let mut md = format!(
+                    "**{}** — `{t}` binding, direction `{}`{by} (function '{}')",
+                    p.name,
+                    direction.as_str(),
+                    unit.name
+                );
+                super::push_binding_details(&mut md, b, t, direction);
                 md
             }
         };

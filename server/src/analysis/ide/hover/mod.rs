@@ -4,7 +4,7 @@ mod decorators;
 
 use crate::analysis::catalog::binding_type_ignore_case;
 use crate::analysis::function::{self, Script};
-use crate::analysis::function_json::Direction;
+use crate::analysis::function_json::{Binding, Direction};
 use crate::analysis::ide::json_cursor::{self, Segment, Slot};
 use crate::analysis::ide::{accepted_annotations, binding_type_markdown};
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
@@ -203,7 +203,7 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
                 .find(|b| b.name_str() == Some(p.name.as_str()))
             else {
                 let markdown = if p.name == "context" {
-                    "**context** — the invocation context (`func.Context`): invocation id, function name and directory, trace context.".to_string()
+                    CONTEXT_MARKDOWN.to_string()
                 } else {
                     format!(
                         "**{}** has no binding in `{}`",
@@ -224,31 +224,7 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
                 direction.as_str(),
                 unit.declaration_file()
             );
-            for key in [
-                "queueName",
-                "path",
-                "schedule",
-                "route",
-                "connection",
-                "eventHubName",
-                "topicName",
-                "databaseName",
-            ] {
-                if let Some(v) = b.property_str(key) {
-                    md.push_str(&format!("\n\n`{key}`: `{}`", v.value));
-                }
-            }
-            let accepted = accepted_annotations(t, direction, "func.");
-            if !accepted.is_empty() {
-                md.push_str(&format!(
-                    "\n\nAccepted annotations: {}",
-                    accepted
-                        .iter()
-                        .map(|a| format!("`{a}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
+            push_binding_details(&mut md, b, t, direction);
             return Some(HoverInfo {
                 range: p.name_range,
                 markdown: md,
@@ -262,6 +238,39 @@ fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hov
         range: read.range,
         markdown: setting_markdown(state, &read.name, false),
     })
+}
+
+/// Hover text on the `context` parameter, in both models.
+pub(super) const CONTEXT_MARKDOWN: &str = "**context** — the invocation context (`func.Context`): invocation id, function name and directory, trace context.";
+
+/// What a parameter's hover adds about its binding `b` (of type `t`): the properties that name
+/// what it reads or writes, and the annotations the worker accepts for it.
+pub(super) fn push_binding_details(md: &mut String, b: &Binding, t: &str, direction: Direction) {
+    for key in [
+        "queueName",
+        "path",
+        "schedule",
+        "route",
+        "connection",
+        "eventHubName",
+        "topicName",
+        "databaseName",
+    ] {
+        if let Some(v) = b.property_str(key) {
+            md.push_str(&format!("\n\n`{key}`: `{}`", v.value));
+        }
+    }
+    let accepted = accepted_annotations(t, direction, "func.");
+    if !accepted.is_empty() {
+        md.push_str(&format!(
+            "\n\nAccepted annotations: {}",
+            accepted
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -317,5 +326,27 @@ mod tests {
             "{}",
             h.markdown
         );
+    }
+
+    #[test]
+    fn a_decorated_parameter_hover_names_its_binding() {
+        let script = "import azure.functions as func\napp = func.FunctionApp()\n\n@app.queue_trigger(arg_name=\"msg\", queue_name=\"orders\", connection=\"Storage\")\ndef process(msg: func.QueueMessage, context: func.Context):\n    pass\n";
+        let hover_on = |marked: &str| {
+            let text = script.replacen(&marked.replace('|', ""), marked, 1);
+            hover_at(&[("function_app.py", &text)], "function_app.py")
+                .unwrap()
+                .markdown
+        };
+        let msg = hover_on("m|sg: func");
+        for part in [
+            "`queueName`: `orders`",
+            "Accepted annotations: ",
+            "`func.QueueMessage`",
+            "from `",
+        ] {
+            assert!(msg.contains(part), "{part} in {msg}");
+        }
+        let context = hover_on("con|text: func");
+        assert_eq!(context, CONTEXT_MARKDOWN);
     }
 }
