@@ -569,7 +569,7 @@ async fn errors_panics_and_cancellation_leave_the_server_running() {
     let (id, rx) = start_long_poll(&mut client).await;
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     client.notify("$/cancelRequest", json!({"id": id})).await;
-    let response = tokio::time::timeout(TIMEOUT, rx).await.unwrap().unwrap();
+    let response = tokio::time::timeout(*TIMEOUT, rx).await.unwrap().unwrap();
     assert_eq!(response["error"]["code"], -32800, "{response}");
 
     // Unknown documents and files outside any app are not errors.
@@ -649,7 +649,7 @@ async fn read_only_requests_do_not_wake_a_long_polling_workspace_diagnostic() {
             json!([{"range": {"start": {"line": 3, "character": 9}, "end": {"line": 3, "character": 16}}, "text": "msg"}]),
         )
         .await;
-    let response = tokio::time::timeout(TIMEOUT, poll).await.unwrap().unwrap();
+    let response = tokio::time::timeout(*TIMEOUT, poll).await.unwrap().unwrap();
     let item = response["result"]["items"]
         .as_array()
         .unwrap()

@@ -248,7 +248,7 @@ async fn random_session_is_answered_and_agrees_with_check() {
         }
         if in_flight.len() >= batch {
             for (method, rx) in in_flight.drain(..) {
-                let answer = tokio::time::timeout(TIMEOUT, rx)
+                let answer = tokio::time::timeout(*TIMEOUT, rx)
                     .await
                     .unwrap_or_else(|_| panic!("no answer to {method}"))
                     .expect("connection closed");
@@ -266,7 +266,7 @@ async fn random_session_is_answered_and_agrees_with_check() {
         }
     }
     for (method, rx) in in_flight.drain(..) {
-        tokio::time::timeout(TIMEOUT, rx)
+        tokio::time::timeout(*TIMEOUT, rx)
             .await
             .unwrap_or_else(|_| panic!("no answer to {method}"))
             .expect("connection closed");

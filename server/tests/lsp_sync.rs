@@ -239,7 +239,7 @@ async fn ordering_session(session: u64) -> usize {
     }
     let checked = pending.len();
     for (expected, version, rx) in pending {
-        let response = tokio::time::timeout(TIMEOUT, rx).await.unwrap().unwrap();
+        let response = tokio::time::timeout(*TIMEOUT, rx).await.unwrap().unwrap();
         assert_eq!(response["result"]["version"], version, "session {session}");
         assert_eq!(
             response["result"]["text"].as_str().unwrap(),

@@ -5,6 +5,7 @@
 //! The module summary (`python.rs`) does not keep the syntax tree, so this module parses the
 //! file again on demand. Only editor requests and fixes call it; the checker never does.
 
+use crate::analysis::python::fields::FIELDS;
 use std::cell::RefCell;
 
 use super::python::{node_text, range_of};
@@ -50,7 +51,7 @@ fn function_node<'t>(
 pub fn parameter_uses(text: &str, function_name: TextRange, name: &str) -> Option<Vec<TextRange>> {
     let tree = parse(text)?;
     let def = function_node(&tree, function_name)?;
-    let params = def.child_by_field_name("parameters")?;
+    let params = def.child_by_field_id(FIELDS.parameters)?;
     let mut out = Vec::new();
     let mut cursor = params.walk();
     for p in params.named_children(&mut cursor) {
@@ -63,7 +64,7 @@ pub fn parameter_uses(text: &str, function_name: TextRange, name: &str) -> Optio
     if out.is_empty() {
         return None;
     }
-    if let Some(body) = def.child_by_field_name("body") {
+    if let Some(body) = def.child_by_field_id(FIELDS.body) {
         let mut walker = Walker {
             src: text,
             name,
@@ -87,12 +88,12 @@ pub fn rename_conflicts(text: &str, function_name: TextRange, old: &str, new: &s
     let Some(def) = function_node(&tree, function_name) else {
         return true;
     };
-    let params = def.child_by_field_name("parameters");
+    let params = def.child_by_field_id(FIELDS.parameters);
     if params_declare(params, text, new) {
         return true;
     }
     let mut existing = Vec::new();
-    if let Some(body) = def.child_by_field_name("body") {
+    if let Some(body) = def.child_by_field_id(FIELDS.body) {
         let mut walker = Walker {
             src: text,
             name: new,
@@ -131,14 +132,14 @@ pub fn rename_conflicts(text: &str, function_name: TextRange, old: &str, new: &s
 fn scope_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
     match node.kind() {
         "function_definition" | "lambda" => {
-            params_declare(node.child_by_field_name("parameters"), src, name)
+            params_declare(node.child_by_field_id(FIELDS.parameters), src, name)
                 || node
-                    .child_by_field_name("body")
+                    .child_by_field_id(FIELDS.body)
                     .filter(|b| b.kind() == "block")
                     .is_some_and(|b| body_view(b, src, name) == ScopeView::Shadowed)
         }
         "class_definition" => node
-            .child_by_field_name("body")
+            .child_by_field_id(FIELDS.body)
             .is_some_and(|b| body_view(b, src, name) == ScopeView::Shadowed),
         "list_comprehension"
         | "set_comprehension"
@@ -149,7 +150,7 @@ fn scope_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
                 .named_children(&mut cursor)
                 .filter(|c| c.kind() == "for_in_clause")
                 .any(|c| {
-                    c.child_by_field_name("left")
+                    c.child_by_field_id(FIELDS.left)
                         .is_some_and(|l| target_binds(l, src, name))
                 });
             found
@@ -178,7 +179,7 @@ fn param_identifier(p: tree_sitter::Node) -> Option<tree_sitter::Node> {
     match p.kind() {
         "identifier" => Some(p),
         "default_parameter" | "typed_default_parameter" => p
-            .child_by_field_name("name")
+            .child_by_field_id(FIELDS.name)
             .filter(|n| n.kind() == "identifier"),
         "typed_parameter" => {
             let first = p.named_child(0)?;
@@ -276,7 +277,7 @@ fn body_view(body: tree_sitter::Node, src: &str, name: &str) -> ScopeView {
                 continue;
             }
             "function_definition" | "class_definition" => {
-                if n.child_by_field_name("name")
+                if n.child_by_field_id(FIELDS.name)
                     .is_some_and(|i| node_text(i, src) == name)
                 {
                     bound = true;
@@ -292,17 +293,17 @@ fn body_view(body: tree_sitter::Node, src: &str, name: &str) -> ScopeView {
             | "generator_expression" => continue,
             "assignment" | "augmented_assignment" | "for_statement" => {
                 bound |= n
-                    .child_by_field_name("left")
+                    .child_by_field_id(FIELDS.left)
                     .is_some_and(|l| target_binds(l, src, name));
             }
             "named_expression" => {
                 bound |= n
-                    .child_by_field_name("name")
+                    .child_by_field_id(FIELDS.name)
                     .is_some_and(|l| node_text(l, src) == name);
             }
             "as_pattern" | "except_clause" => {
                 bound |= n
-                    .child_by_field_name("alias")
+                    .child_by_field_id(FIELDS.alias)
                     .is_some_and(|l| target_binds(l, src, name));
             }
             "delete_statement" => {
@@ -315,7 +316,7 @@ fn body_view(body: tree_sitter::Node, src: &str, name: &str) -> ScopeView {
                 let mut cursor = n.walk();
                 for c in n.children_by_field_name("name", &mut cursor) {
                     let bound_name = match c.kind() {
-                        "aliased_import" => c.child_by_field_name("alias"),
+                        "aliased_import" => c.child_by_field_id(FIELDS.alias),
                         "dotted_name" => c.named_child(0),
                         _ => None,
                     };
@@ -397,7 +398,7 @@ impl Walker<'_, '_> {
             }
             "function_definition" => self.nested_function(node, depth, true),
             "lambda" => {
-                let params = node.child_by_field_name("parameters");
+                let params = node.child_by_field_id(FIELDS.parameters);
                 if let Some(params) = params {
                     self.param_defaults(params, depth);
                 }
@@ -406,11 +407,11 @@ impl Walker<'_, '_> {
                 }
             }
             "class_definition" => {
-                if let Some(n) = node.child_by_field_name("name") {
+                if let Some(n) = node.child_by_field_id(FIELDS.name) {
                     self.visit(n, depth + 1);
                 }
                 self.field(node, "superclasses", depth);
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(FIELDS.body) {
                     self.class_body(body, depth);
                 }
             }
@@ -424,7 +425,7 @@ impl Walker<'_, '_> {
                     .filter(|c| c.kind() == "for_in_clause")
                     .collect();
                 let shadowed = clauses.iter().any(|c| {
-                    c.child_by_field_name("left")
+                    c.child_by_field_id(FIELDS.left)
                         .is_some_and(|l| target_binds(l, self.src, self.name))
                 });
                 if shadowed {
@@ -462,11 +463,11 @@ impl Walker<'_, '_> {
     /// the name itself.
     fn nested_function(&mut self, node: tree_sitter::Node, depth: u32, binds_here: bool) {
         if binds_here {
-            if let Some(n) = node.child_by_field_name("name") {
+            if let Some(n) = node.child_by_field_id(FIELDS.name) {
                 self.visit(n, depth + 1);
             }
         }
-        let params = node.child_by_field_name("parameters");
+        let params = node.child_by_field_id(FIELDS.parameters);
         if let Some(params) = params {
             self.param_defaults(params, depth);
         }
@@ -474,7 +475,7 @@ impl Walker<'_, '_> {
         if params_declare(params, self.src, self.name) {
             return;
         }
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             if body_view(body, self.src, self.name) == ScopeView::Free {
                 self.visit(body, depth + 1);
             }
@@ -490,7 +491,7 @@ impl Walker<'_, '_> {
             let def = match s.kind() {
                 "function_definition" => Some(s),
                 "decorated_definition" => s
-                    .child_by_field_name("definition")
+                    .child_by_field_id(FIELDS.definition)
                     .filter(|d| d.kind() == "function_definition"),
                 _ => None,
             };
@@ -507,16 +508,16 @@ impl Walker<'_, '_> {
                                 self.children(d, depth);
                             }
                         }
-                        if let Some(params) = def.child_by_field_name("parameters") {
+                        if let Some(params) = def.child_by_field_id(FIELDS.parameters) {
                             self.param_defaults(params, depth);
                         }
                         self.field(def, "return_type", depth);
                     }
-                    let params = def.child_by_field_name("parameters");
+                    let params = def.child_by_field_id(FIELDS.parameters);
                     if params_declare(params, self.src, self.name) {
                         continue;
                     }
-                    if let Some(b) = def.child_by_field_name("body") {
+                    if let Some(b) = def.child_by_field_id(FIELDS.body) {
                         if body_view(b, self.src, self.name) == ScopeView::Free {
                             self.visit(b, depth + 1);
                         }

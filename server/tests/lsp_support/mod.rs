@@ -16,7 +16,15 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWrite
 use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 
-pub const TIMEOUT: Duration = Duration::from_secs(20);
+/// How long to wait for the server: 20 s, or `AZFUNC_TEST_TIMEOUT_SECS` for runs that are slow on
+/// purpose (under a profiler such as callgrind).
+pub static TIMEOUT: std::sync::LazyLock<Duration> = std::sync::LazyLock::new(|| {
+    let secs = std::env::var("AZFUNC_TEST_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    Duration::from_secs(secs)
+});
 
 type Writer = Arc<tokio::sync::Mutex<Box<dyn AsyncWrite + Unpin + Send>>>;
 
@@ -354,9 +362,9 @@ impl TestClient {
     /// Sends a request and waits for its response: `Ok(result)` or `Err(error)`.
     pub async fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         let (_, rx) = self.start_request(method, params).await;
-        let msg = tokio::time::timeout(TIMEOUT, rx)
+        let msg = tokio::time::timeout(*TIMEOUT, rx)
             .await
-            .unwrap_or_else(|_| panic!("no response to {method} in {TIMEOUT:?}"))
+            .unwrap_or_else(|_| panic!("no response to {method} in {:?}", *TIMEOUT))
             .expect("connection closed");
         match msg.get("error") {
             Some(e) => Err(e.clone()),
@@ -366,7 +374,7 @@ impl TestClient {
 
     /// Waits for (and removes) the first notification that satisfies `pred`.
     pub async fn wait_notification(&self, mut pred: impl FnMut(&Value) -> bool) -> Value {
-        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        let deadline = tokio::time::Instant::now() + *TIMEOUT;
         loop {
             let notified = self.notify.notified();
             {
@@ -413,7 +421,7 @@ impl TestClient {
 
     /// Waits until the server finished indexing (its `azfunc/status` says so).
     pub async fn wait_indexed(&mut self) -> Value {
-        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        let deadline = tokio::time::Instant::now() + *TIMEOUT;
         loop {
             let status = self.request("azfunc/status", Value::Null).await.unwrap();
             if status["initialized"] == true && status["indexing"] == 0 {

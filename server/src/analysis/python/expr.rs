@@ -3,6 +3,7 @@
 //! arguments) alike; also function parameters and their annotations.
 
 use super::{named_children, node_text, range_of, Annotation, Param, ParamKind};
+use crate::analysis::python::fields::{children_by_field_ids, FIELDS};
 use crate::analysis::text::TextRange;
 
 /// An expression with its range.
@@ -121,9 +122,8 @@ const MAX_ITEMS: usize = 256;
 pub(super) fn read_params(node: tree_sitter::Node, src: &str, out: &mut Vec<Param>) {
     let mut kind = ParamKind::Normal;
     let mut cursor = node.walk();
-    let children: Vec<_> = node.named_children(&mut cursor).collect();
     let mut pending_positional_only = 0;
-    for child in children {
+    for child in node.named_children(&mut cursor) {
         let (name_node, ann, has_default, star) = match child.kind() {
             "identifier" => (Some(child), None, false, None),
             "typed_parameter" => {
@@ -138,15 +138,13 @@ pub(super) fn read_params(node: tree_sitter::Node, src: &str, out: &mut Vec<Para
                 } else {
                     inner
                 };
-                (name, child.child_by_field_name("type"), false, star)
+                (name, child.child_by_field_id(FIELDS.type_), false, star)
             }
-            "default_parameter" => (child.child_by_field_name("name"), None, true, None),
-            "typed_default_parameter" => (
-                child.child_by_field_name("name"),
-                child.child_by_field_name("type"),
-                true,
-                None,
-            ),
+            "default_parameter" => (child.child_by_field_id(FIELDS.name), None, true, None),
+            "typed_default_parameter" => {
+                let [name, ty] = children_by_field_ids(child, [FIELDS.name, FIELDS.type_]);
+                (name, ty, true, None)
+            }
             "list_splat_pattern" => (
                 child.named_child(0),
                 None,
@@ -238,8 +236,8 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
     match node.kind() {
         "identifier" => ExprKind::Name(node_text(node, src).to_string()),
         "attribute" => match (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
+            node.child_by_field_id(FIELDS.object),
+            node.child_by_field_id(FIELDS.attribute),
         ) {
             (Some(o), Some(a)) => ExprKind::Attribute {
                 object: Box::new(sub(o)),
@@ -264,10 +262,10 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
         "integer" | "float" => ExprKind::Number(node_text(node, src).to_string()),
         "unary_operator" => {
             let op = node
-                .child_by_field_name("operator")
+                .child_by_field_id(FIELDS.operator)
                 .map(|o| node_text(o, src))
                 .unwrap_or("");
-            match node.child_by_field_name("argument") {
+            match node.child_by_field_id(FIELDS.argument) {
                 Some(a) if op == "-" && matches!(a.kind(), "integer" | "float") => {
                     ExprKind::Number(format!("-{}", node_text(a, src)))
                 }
@@ -283,7 +281,7 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
         },
         "subscript" => {
             let value = node
-                .child_by_field_name("value")
+                .child_by_field_id(FIELDS.value)
                 .map(sub)
                 .unwrap_or_else(other);
             let mut cursor = node.walk();
@@ -309,13 +307,13 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
         }
         "binary_operator" => {
             let op = node
-                .child_by_field_name("operator")
+                .child_by_field_id(FIELDS.operator)
                 .map(|o| node_text(o, src))
                 .unwrap_or("");
             match (
                 op,
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
+                node.child_by_field_id(FIELDS.left),
+                node.child_by_field_id(FIELDS.right),
             ) {
                 ("|", Some(l), Some(r)) => ExprKind::BitOr(Box::new(sub(l)), Box::new(sub(r))),
                 _ => ExprKind::Other,
@@ -351,8 +349,8 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                 match child.kind() {
                     "pair" => {
                         if let (Some(k), Some(v)) = (
-                            child.child_by_field_name("key"),
-                            child.child_by_field_name("value"),
+                            child.child_by_field_id(FIELDS.key),
+                            child.child_by_field_id(FIELDS.value),
                         ) {
                             items.push(DictItem {
                                 key: Some(sub(k)),
@@ -378,10 +376,10 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
         | "set_comprehension"
         | "generator_expression" => ExprKind::Comprehension,
         "call" => {
-            let Some(func) = node.child_by_field_name("function") else {
+            let Some(func) = node.child_by_field_id(FIELDS.function) else {
                 return ExprKind::Other;
             };
-            let Some(arguments) = node.child_by_field_name("arguments") else {
+            let Some(arguments) = node.child_by_field_id(FIELDS.arguments) else {
                 return ExprKind::Other;
             };
             let mut args = Vec::new();
@@ -400,8 +398,8 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                     match a.kind() {
                         "keyword_argument" => {
                             let (Some(name), Some(value)) = (
-                                a.child_by_field_name("name"),
-                                a.child_by_field_name("value"),
+                                a.child_by_field_id(FIELDS.name),
+                                a.child_by_field_id(FIELDS.value),
                             ) else {
                                 continue;
                             };

@@ -2,12 +2,13 @@
 //! the names bound at module level, top-level functions and classes with their signatures, code
 //! that fails the import, and syntax errors. Never executes anything.
 
+use crate::analysis::python::fields::FIELDS;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use super::text::TextRange;
 
 pub mod expr;
+pub(crate) mod fields;
 mod statements;
 pub mod syntax;
 
@@ -20,8 +21,9 @@ use statements::{Ctx, ModuleWalker};
 pub struct PyModule {
     pub syntax_errors: Vec<PySyntaxError>,
     pub imports: Vec<Import>,
-    /// Names bound at module level, each with every place that binds it, in source order.
-    pub names: HashMap<String, Vec<NameDef>>,
+    /// Names bound at module level, each with every place that binds it, in source order. Looked
+    /// up for every name an annotation or a call reads, so with a fast (still seeded) hasher.
+    pub names: foldhash::HashMap<String, Vec<NameDef>>,
     /// `from x import *` somewhere at module level: any name may be defined.
     pub has_star_import: bool,
     /// A module-level `__getattr__`: any attribute may exist.
@@ -514,11 +516,11 @@ fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
         match n.kind() {
             "subscript" => {
                 let value = n
-                    .child_by_field_name("value")
+                    .child_by_field_id(FIELDS.value)
                     .map(|v| node_text(v, src))
                     .unwrap_or("");
                 if let Some((name, range)) = n
-                    .child_by_field_name("subscript")
+                    .child_by_field_id(FIELDS.subscript)
                     .and_then(|k| string_literal(k, src))
                 {
                     if value == "os.environ" || value == "environ" {
@@ -536,10 +538,10 @@ fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
             }
             "call" => {
                 let callee = n
-                    .child_by_field_name("function")
+                    .child_by_field_id(FIELDS.function)
                     .map(|f| node_text(f, src))
                     .unwrap_or("");
-                let args = n.child_by_field_name("arguments");
+                let args = n.child_by_field_id(FIELDS.arguments);
                 let first = args.and_then(|a| a.named_child(0));
                 let arg_count = args.map(|a| a.named_child_count()).unwrap_or(0);
                 if let Some((name, range)) = first.and_then(|f| string_literal(f, src)) {

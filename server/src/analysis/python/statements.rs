@@ -2,6 +2,7 @@
 //! classes and functions with their signatures, constant conditions, and code that fails the
 //! import.
 
+use crate::analysis::python::fields::{children_by_field_ids, FIELDS};
 use std::collections::HashMap;
 
 use super::expr::{annotation, expr, read_params, MAX_EXPR_DEPTH};
@@ -140,7 +141,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                         }
                     }
                 }
-                let Some(def) = node.child_by_field_name("definition") else {
+                let Some(def) = node.child_by_field_id(FIELDS.definition) else {
                     return;
                 };
                 if def.kind() == "function_definition" {
@@ -163,11 +164,11 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                     if !ctx.conditional {
                         match child.kind() {
                             "assignment" | "augmented_assignment" => {
-                                if let Some(right) = child.child_by_field_name("right") {
+                                if let Some(right) = child.child_by_field_id(FIELDS.right) {
                                     self.check_loads(right);
                                 }
                                 if child.kind() == "augmented_assignment" {
-                                    if let Some(left) = child.child_by_field_name("left") {
+                                    if let Some(left) = child.child_by_field_id(FIELDS.left) {
                                         self.check_loads(left);
                                     }
                                 }
@@ -179,7 +180,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                         "assignment" => self.assignment(child, ctx),
                         "augmented_assignment" => {}
                         "call" if !ctx.conditional => {
-                            if let Some(f) = child.child_by_field_name("function") {
+                            if let Some(f) = child.child_by_field_id(FIELDS.function) {
                                 let callee = node_text(f, src);
                                 if matches!(callee, "sys.exit" | "exit" | "quit" | "os._exit") {
                                     self.module.import_failures.push(ImportFailure {
@@ -200,7 +201,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 });
             }
             "if_statement" => {
-                let condition = node.child_by_field_name("condition");
+                let condition = node.child_by_field_id(FIELDS.condition);
                 let cond = condition.map(|c| node_text(c, src)).unwrap_or("");
                 let is_type_checking = matches!(cond, "TYPE_CHECKING" | "typing.TYPE_CHECKING");
                 if !ctx.conditional {
@@ -219,7 +220,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                     type_checking: ctx.type_checking || is_type_checking,
                 };
                 if folded != Some(false) {
-                    if let Some(body) = node.child_by_field_name("consequence") {
+                    if let Some(body) = node.child_by_field_id(FIELDS.consequence) {
                         self.block(body, inner);
                     }
                 }
@@ -239,9 +240,9 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                     type_checking: ctx.type_checking,
                 };
                 for alt in alternatives {
-                    if let Some(body) = alt.child_by_field_name("body") {
+                    if let Some(body) = alt.child_by_field_id(FIELDS.body) {
                         self.block(body, else_ctx);
-                    } else if let Some(body) = alt.child_by_field_name("consequence") {
+                    } else if let Some(body) = alt.child_by_field_id(FIELDS.consequence) {
                         self.block(body, else_ctx);
                     }
                 }
@@ -253,7 +254,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                     type_checking: ctx.type_checking,
                 };
                 if node.kind() == "for_statement" {
-                    if let Some(left) = node.child_by_field_name("left") {
+                    if let Some(left) = node.child_by_field_id(FIELDS.left) {
                         self.bind_targets(left, NameKind::Other, inner);
                     }
                 }
@@ -285,7 +286,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             }
             "global_statement" | "nonlocal_statement" => {}
             "type_alias_statement" => {
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.child_by_field_id(FIELDS.left) {
                     let name = node_text(left, src).to_string();
                     self.bind(&name, node.start_byte(), NameKind::Other, ctx);
                 }
@@ -353,15 +354,15 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         match node.kind() {
             "identifier" => self.constants.get(node_text(node, self.src)).cloned(),
             "not_operator" => node
-                .child_by_field_name("argument")
+                .child_by_field_id(FIELDS.argument)
                 .and_then(eval)
                 .map(|v| Const::Bool(!v.truthy())),
             "boolean_operator" => {
-                let left = eval(node.child_by_field_name("left")?)?;
-                let op = node_text(node.child_by_field_name("operator")?, self.src);
+                let left = eval(node.child_by_field_id(FIELDS.left)?)?;
+                let op = node_text(node.child_by_field_id(FIELDS.operator)?, self.src);
                 match (op, left.truthy()) {
                     ("and", false) | ("or", true) => Some(left),
-                    _ => eval(node.child_by_field_name("right")?),
+                    _ => eval(node.child_by_field_id(FIELDS.right)?),
                 }
             }
             "comparison_operator" => {
@@ -426,7 +427,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 | "type" => continue,
                 // `a = b = value`: the inner targets are stores; only the value is read.
                 "assignment" => {
-                    if let Some(right) = n.child_by_field_name("right") {
+                    if let Some(right) = n.child_by_field_id(FIELDS.right) {
                         stack.push((right, "assignment", Some("right")));
                     }
                 }
@@ -483,7 +484,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
             if n.kind() == "as_pattern" {
-                if let Some(alias) = n.child_by_field_name("alias") {
+                if let Some(alias) = n.child_by_field_id(FIELDS.alias) {
                     self.bind_targets(alias, NameKind::Other, ctx);
                 }
                 continue;
@@ -503,7 +504,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         let mut module_range = range_of(node);
         let mut names = Vec::new();
         if is_from {
-            if let Some(m) = node.child_by_field_name("module_name") {
+            if let Some(m) = node.child_by_field_id(FIELDS.module_name) {
                 module_range = range_of(m);
                 if m.kind() == "relative_import" {
                     let mut cursor = m.walk();
@@ -524,10 +525,10 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         for n in name_nodes {
             let (name, alias) = if n.kind() == "aliased_import" {
                 (
-                    n.child_by_field_name("name")
+                    n.child_by_field_id(FIELDS.name)
                         .map(|x| node_text(x, src).to_string())
                         .unwrap_or_default(),
-                    n.child_by_field_name("alias")
+                    n.child_by_field_id(FIELDS.alias)
                         .map(|x| node_text(x, src).to_string()),
                 )
             } else {
@@ -590,11 +591,11 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         let mut targets = Vec::new();
         let mut current = node;
         let value = loop {
-            let Some(left) = current.child_by_field_name("left") else {
+            let Some(left) = current.child_by_field_id(FIELDS.left) else {
                 return;
             };
             targets.push(left);
-            match current.child_by_field_name("right") {
+            match current.child_by_field_id(FIELDS.right) {
                 Some(right) if right.kind() == "assignment" => current = right,
                 // `None`: an annotation without a value binds nothing.
                 right => break right,
@@ -661,10 +662,10 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
 
     fn class(&mut self, node: tree_sitter::Node) -> usize {
         let src = self.src;
-        let name_node = node.child_by_field_name("name");
+        let name_node = node.child_by_field_id(FIELDS.name);
         let mut bases = Vec::new();
         let mut has_metaclass = false;
-        if let Some(args) = node.child_by_field_name("superclasses") {
+        if let Some(args) = node.child_by_field_id(FIELDS.superclasses) {
             let mut cursor = args.walk();
             for a in args.named_children(&mut cursor) {
                 if a.kind() == "keyword_argument" {
@@ -685,7 +686,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             has_metaclass,
         });
         let mut methods = Vec::new();
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(FIELDS.body) {
             let mut cursor = body.walk();
             let children: Vec<_> = body.named_children(&mut cursor).collect();
             for child in children {
@@ -703,7 +704,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                         }
                         (
                             child
-                                .child_by_field_name("definition")
+                                .child_by_field_id(FIELDS.definition)
                                 .filter(|d| d.kind() == "function_definition"),
                             decorators,
                             child.start_byte(),
@@ -731,19 +732,23 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
 
     fn function(&mut self, node: tree_sitter::Node, decorators: &[PyExpr], start: usize) -> usize {
         let src = self.src;
-        let name_node = node.child_by_field_name("name");
+        let [name_node, params_node, return_type, body] = children_by_field_ids(
+            node,
+            [
+                FIELDS.name,
+                FIELDS.parameters,
+                FIELDS.return_type,
+                FIELDS.body,
+            ],
+        );
         let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
         let mut params = Vec::new();
-        let params_node = node.child_by_field_name("parameters");
         if let Some(p) = params_node {
             read_params(p, src, &mut params);
         }
-        let return_annotation = node
-            .child_by_field_name("return_type")
-            .map(|t| annotation(t, src));
+        let return_annotation = return_type.map(|t| annotation(t, src));
         let mut value_returns = Vec::new();
         let mut is_generator = false;
-        let body = node.child_by_field_name("body");
         if let Some(body) = body {
             scan_body(body, src, &mut value_returns, &mut is_generator);
         }
@@ -755,8 +760,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         }
         if let Some(body) = body.filter(|_| self.depth <= MAX_BLOCK_DEPTH) {
             let mut cursor = body.walk();
-            let statements: Vec<_> = body.named_children(&mut cursor).collect();
-            for st in statements {
+            for st in body.named_children(&mut cursor) {
                 match st.kind() {
                     "function_definition" => nested.push(self.function(st, &[], st.start_byte())),
                     "decorated_definition" => {
@@ -770,7 +774,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                             }
                         }
                         if let Some(def) = st
-                            .child_by_field_name("definition")
+                            .child_by_field_id(FIELDS.definition)
                             .filter(|d| d.kind() == "function_definition")
                         {
                             nested.push(self.function(def, &decorators, st.start_byte()));

@@ -4,6 +4,7 @@
 //! the same tree-sitter tree as the rest of the module summary; nothing is evaluated.
 
 pub use crate::analysis::python::expr::{Arg, Call, DictItem, ExprKind, PyExpr, Splat};
+use crate::analysis::python::fields::FIELDS;
 use crate::analysis::python::{named_children, node_text, range_of};
 use crate::analysis::text::TextRange;
 
@@ -87,10 +88,10 @@ fn statement(
                         let mut guard = 0;
                         let value = loop {
                             guard += 1;
-                            if let Some(left) = current.child_by_field_name("left") {
+                            if let Some(left) = current.child_by_field_id(FIELDS.left) {
                                 targets.push(expr(left, src, 0));
                             }
-                            match current.child_by_field_name("right") {
+                            match current.child_by_field_id(FIELDS.right) {
                                 Some(right) if right.kind() == "assignment" && guard < 64 => {
                                     current = right;
                                 }
@@ -117,7 +118,7 @@ fn statement(
         }
         "function_definition" => {
             let name = node
-                .child_by_field_name("name")
+                .child_by_field_id(FIELDS.name)
                 .map(|n| node_text(n, src).to_string())
                 .unwrap_or_default();
             push(
@@ -131,7 +132,7 @@ fn statement(
         }
         "class_definition" => {
             let name = node
-                .child_by_field_name("name")
+                .child_by_field_id(FIELDS.name)
                 .map(|n| node_text(n, src).to_string())
                 .unwrap_or_default();
             push(StmtKind::Class { name }, out);
@@ -143,11 +144,11 @@ fn statement(
                 .filter_map(|d| d.named_child(0))
                 .map(|e| expr(e, src, 0))
                 .collect();
-            let Some(def) = node.child_by_field_name("definition") else {
+            let Some(def) = node.child_by_field_id(FIELDS.definition) else {
                 return;
             };
             let name = def
-                .child_by_field_name("name")
+                .child_by_field_id(FIELDS.name)
                 .map(|n| node_text(n, src).to_string())
                 .unwrap_or_default();
             match def.kind() {
