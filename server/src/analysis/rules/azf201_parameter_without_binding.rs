@@ -398,4 +398,33 @@ def ok(request: func.HttpRequest, context: func.Context) -> str:
 "#,
         ));
     }
+
+    #[test]
+    fn settlement_client_parameters_are_filled_by_the_worker() {
+        // The one unbound parameter annotated with a `GrpcClientType` is the worker's; a second
+        // unbound parameter makes both unbound again, as in the worker.
+        expect![[r#"
+            function_app.py:13:38 AZF201 error parameter 'actions' of two() is not bound by any decorator (no arg_name='actions'); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:13:68 AZF201 error parameter 'extra' of two() is not bound by any decorator (no arg_name='extra'); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:16:47 AZF201 error parameter 'actions' of not_a_client() is not bound by any decorator (no arg_name='actions'); the worker then indexes no function of the app ("0 functions found")
+        "#]]
+        .assert_eq(&check_script(
+            "AZF201",
+            r#"import azurefunctions.extensions.base as base
+from azurefunctions.extensions.bindings.servicebus import ServiceBusMessageActions, ServiceBusReceivedMessage
+
+@app.service_bus_queue_trigger(arg_name="msg", queue_name="q", connection="C")
+def settle(msg: func.ServiceBusMessage, actions: base.GrpcClientType) -> None: pass
+
+@app.service_bus_queue_trigger(arg_name="msg", queue_name="q2", connection="C")
+def actions_class(msg: ServiceBusReceivedMessage, actions: ServiceBusMessageActions) -> None: pass
+
+@app.service_bus_queue_trigger(arg_name="msg", queue_name="q3", connection="C")
+def two(msg: func.ServiceBusMessage, actions: base.GrpcClientType, extra: str) -> None: pass
+
+@app.service_bus_queue_trigger(arg_name="msg", queue_name="q4", connection="C")
+def not_a_client(msg: func.ServiceBusMessage, actions: base.SdkType) -> None: pass
+"#,
+        ));
+    }
 }

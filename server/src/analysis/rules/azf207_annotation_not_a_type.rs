@@ -152,7 +152,7 @@ fn accepted(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -175,6 +175,33 @@ def main(req: Optional[func.HttpRequest]): pass
 //- /G/__init__.py
 import azure.functions as func
 def main(req: func.HttpRequest | None): pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn literals_and_builtin_generics() {
+        expect![[r#"
+            function_app.py:6:17 AZF207 error binding req has invalid non-type annotation '123': the number `123` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:9:19 AZF207 error binding events has invalid non-type annotation 'list[func.EventHubEvent]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:16:29 AZF207 error binding out has invalid non-type annotation 'func.Out[list[str]]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+        "#]]
+        .assert_eq(&check_script(
+            "AZF207",
+            r#"from typing import List, Dict
+
+@app.route(route="n")
+def number(req: 123): pass
+
+@app.event_hub_message_trigger(arg_name="events", event_hub_name="h", connection="C", cardinality="many")
+def batch(events: list[func.EventHubEvent]): pass
+
+@app.event_hub_message_trigger(arg_name="events", event_hub_name="h2", connection="C", cardinality="many")
+def typed_batch(events: List[func.EventHubEvent]): pass
+
+@app.queue_trigger(arg_name="msg", queue_name="q", connection="C")
+@app.queue_output(arg_name="out", queue_name="o", connection="C")
+def out_list(msg: str, out: func.Out[list[str]]): pass
 "#,
         ));
     }

@@ -187,6 +187,8 @@ rules!(
     App azf716_v2_durable_package_missing,
     App azf717_v2_http_app_route_prefix,
     Function azf718_v2_durable_context_name,
+    App azf719_v2_unknown_app_attribute,
+    App azf720_v2_decorator_above_bindings,
 );
 
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a
