@@ -5,7 +5,8 @@
 //! app to FastAPI requests and responses, and `azurefunctions-extensions-base`.
 //!
 //! Read from the packages themselves: each converter's `binding=`/`trigger=` and its
-//! `check_input_type_annotation`, each module's `__all__`, and the response types registered
+//! `check_input_type_annotation`, each module's `__all__`, the settings their `utils.py` reads
+//! for a connection, and the response types registered
 //! with `ResponseTrackerMeta` (bindings-blob 1.1.2, -servicebus 1.0.0b2, -eventhub 1.0.0b1,
 //! -cosmosdb 1.0.0, http-fastapi 1.0.1, base 1.2.0).
 
@@ -35,6 +36,18 @@ pub struct ExtensionModule {
     pub distribution: &'static str,
     /// Its exported names with their role (the module's `__all__`).
     pub names: &'static [(&'static str, ExtensionRole)],
+    /// How its SDK types find their connection, when they read it themselves.
+    pub connection: Option<SdkConnection>,
+}
+
+/// The settings an SDK type reads itself, at invocation, for the binding's `connection` name:
+/// the name as it is, or the name with one of `identity_suffixes` (`<name>__serviceUri`). Unlike
+/// the host, it does not try `AzureWebJobs<name>` or `ConnectionStrings`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SdkConnection {
+    pub identity_suffixes: &'static [&'static str],
+    /// Where `AzureWebJobsStorage__accountName` also serves (the host storage account).
+    pub host_storage_account_name: bool,
 }
 
 const BLOB: &[&str] = &["blob", "blobTrigger"];
@@ -57,6 +70,7 @@ pub const EXTENSION_MODULES: &[ExtensionModule] = &[
             ("RequestSynchronizer", ExtensionRole::Other),
             ("ResponseLabels", ExtensionRole::Other),
         ],
+        connection: None,
     },
     ExtensionModule {
         module: "azurefunctions.extensions.bindings.blob",
@@ -70,6 +84,10 @@ pub const EXTENSION_MODULES: &[ExtensionModule] = &[
             ),
             ("BlobClientConverter", ExtensionRole::Other),
         ],
+        connection: Some(SdkConnection {
+            identity_suffixes: &["serviceUri", "blobServiceUri"],
+            host_storage_account_name: true,
+        }),
     },
     ExtensionModule {
         module: "azurefunctions.extensions.bindings.cosmosdb",
@@ -83,6 +101,10 @@ pub const EXTENSION_MODULES: &[ExtensionModule] = &[
             ),
             ("CosmosClientConverter", ExtensionRole::Other),
         ],
+        connection: Some(SdkConnection {
+            identity_suffixes: &["accountEndpoint"],
+            host_storage_account_name: false,
+        }),
     },
     ExtensionModule {
         module: "azurefunctions.extensions.bindings.eventhub",
@@ -96,6 +118,7 @@ pub const EXTENSION_MODULES: &[ExtensionModule] = &[
             ),
             ("EventDataConverter", ExtensionRole::Other),
         ],
+        connection: None,
     },
     ExtensionModule {
         module: "azurefunctions.extensions.bindings.servicebus",
@@ -111,6 +134,7 @@ pub const EXTENSION_MODULES: &[ExtensionModule] = &[
             ("ServiceBusConverter", ExtensionRole::Other),
             ("ServiceBusClientConverter", ExtensionRole::Other),
         ],
+        connection: None,
     },
     ExtensionModule {
         module: HTTP_STREAMING_MODULE,
@@ -130,6 +154,7 @@ pub const EXTENSION_MODULES: &[ExtensionModule] = &[
             ("WebServer", ExtensionRole::Other),
             ("RequestSynchronizer", ExtensionRole::Other),
         ],
+        connection: None,
     },
 ];
 
@@ -141,6 +166,11 @@ pub const HTTP_STREAMING_MODULE: &str = "azurefunctions.extensions.http.fastapi"
 /// classes (`StrResponse`, `IntResponse`, …); a subclass of pydantic's `BaseModel` is one too.
 pub const HTTP_STREAMING_BUILTIN_RETURNS: &[&str] =
     &["str", "int", "float", "bool", "list", "dict"];
+
+/// How the SDK types of `module` read their connection, if they read it themselves.
+pub fn sdk_connection(module: &str) -> Option<SdkConnection> {
+    extension_module(module)?.connection
+}
 
 /// The extension module imported as `path`, if it is one.
 pub fn extension_module(path: &str) -> Option<&'static ExtensionModule> {

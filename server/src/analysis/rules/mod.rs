@@ -141,6 +141,7 @@ rules!(
     Function azf212_http_trigger_as_str fixes,
     Function azf213_return_without_binding,
     Function azf214_return_binding_never_set,
+    Function azf215_sdk_type_connection,
     App azf301_local_settings_invalid,
     App azf302_setting_not_a_string,
     App azf303_is_encrypted_missing,
