@@ -94,6 +94,10 @@ fn resolve_depth(expr: &PyExpr, module: &PyModule, site: EvalSite, depth: u32) -
         },
         ExprKind::None => Resolved::NoneType,
         ExprKind::Number(n) => Resolved::NotAType(format!("the number `{n}`")),
+        // `[str]`, `(a, b)`, `{}`: a value, not a class (a common slip for `List[str]`).
+        ExprKind::List(_) => Resolved::NotAType("a list display `[...]`".into()),
+        ExprKind::Tuple(_) => Resolved::NotAType("a tuple display `(...)`".into()),
+        ExprKind::Dict(_) => Resolved::NotAType("a dict display `{...}`".into()),
         ExprKind::Bool(b) => Resolved::NotAType(format!("`{}`", if *b { "True" } else { "False" })),
         ExprKind::BitOr(l, r) => {
             let (l, r) = (

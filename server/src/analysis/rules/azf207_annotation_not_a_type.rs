@@ -183,8 +183,9 @@ def main(req: func.HttpRequest | None): pass
     fn literals_and_builtin_generics() {
         expect![[r#"
             function_app.py:6:17 AZF207 error binding req has invalid non-type annotation '123': the number `123` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
-            function_app.py:9:19 AZF207 error binding events has invalid non-type annotation 'list[func.EventHubEvent]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
-            function_app.py:16:29 AZF207 error binding out has invalid non-type annotation 'func.Out[list[str]]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:9:18 AZF207 error binding msg has invalid non-type annotation '[str]': a list display `[...]` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:12:19 AZF207 error binding events has invalid non-type annotation 'list[func.EventHubEvent]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:19:29 AZF207 error binding out has invalid non-type annotation 'func.Out[list[str]]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
         "#]]
         .assert_eq(&check_script(
             "AZF207",
@@ -192,6 +193,9 @@ def main(req: func.HttpRequest | None): pass
 
 @app.route(route="n")
 def number(req: 123): pass
+
+@app.queue_trigger(arg_name="msg", queue_name="l", connection="C")
+def display(msg: [str]): pass
 
 @app.event_hub_message_trigger(arg_name="events", event_hub_name="h", connection="C", cardinality="many")
 def batch(events: list[func.EventHubEvent]): pass
