@@ -39,6 +39,19 @@ Rename the parameter to `req`, or the binding to `request`.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(sig) = ctx.signature() else { return };
+    // A decorator above the binding decorators that raises fails the import first (AZF720).
+    if let Some(v2) = ctx.unit.decorated() {
+        if let Some(def_offset) = v2.def_offset {
+            if super::azf720_v2_decorator_above_bindings::import_fails_above(
+                ctx.modules,
+                &v2.file,
+                def_offset,
+                &v2.decorators,
+            ) {
+                return;
+            }
+        }
+    }
     // The function's name, as every message of the function quotes it (cut when long).
     let fname = quoted(&sig.function.name);
     let binding_names: Vec<&str> = ctx
@@ -424,6 +437,26 @@ def two(msg: func.ServiceBusMessage, actions: base.GrpcClientType, extra: str) -
 
 @app.service_bus_queue_trigger(arg_name="msg", queue_name="q4", connection="C")
 def not_a_client(msg: func.ServiceBusMessage, actions: base.SdkType) -> None: pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn a_decorator_that_fails_the_import_above_the_bindings_says_it_alone() {
+        // validate_http above @app.route raises at import (AZF720); below, it owns `body`.
+        expect![[r#"
+            function_app.py:10:38 AZF201 error parameter 'body' of unrelated() is not bound by any decorator (no arg_name='body'); the worker then indexes no function of the app ("0 functions found")
+        "#]]
+        .assert_eq(&check_script(
+            "AZF201",
+            r#"from azure_functions_validation import validate_http
+
+@validate_http(body=dict)
+@app.route(route="items", methods=["POST"])
+def create_item(req: func.HttpRequest, body: dict): pass
+
+@app.route(route="other")
+def unrelated(req: func.HttpRequest, body: dict): pass
 "#,
         ));
     }

@@ -9,7 +9,8 @@ use crate::analysis::catalog::decorator;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::syntax::StmtKind;
 use crate::analysis::python::{Binding, ExprKind, NameKind, PyExpr, PyModule};
-use crate::analysis::v2::import_fails;
+use crate::analysis::modules::Modules;
+use crate::analysis::v2::{import_fails, AppliedDecorator};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF720",
@@ -40,37 +41,11 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         let (Some(def_offset), Some(module)) = (f.def_offset, ctx.modules.get(&f.file)) else {
             continue;
         };
-        let Some(decorators) = module.statements.iter().find_map(|s| match &s.kind {
-            StmtKind::Def {
-                def_offset: o,
-                decorators,
-                ..
-            } if *o == def_offset => Some(decorators),
-            _ => None,
-        }) else {
-            continue;
-        };
-        let app_ranges: HashSet<_> = f.decorators.iter().map(|d| d.range).collect();
-        let Some(first_app) = decorators.iter().position(|d| app_ranges.contains(&d.range)) else {
-            continue;
-        };
-        let Some(app_decorator) = f.decorators.iter().find(|d| d.range == decorators[first_app].range)
+        let Some((app_decorator, above)) = decorators_above(module, def_offset, &f.decorators)
         else {
             continue;
         };
-        for d in &decorators[..first_app] {
-            let callee = callee(d);
-            // `@other.route(...)` on an object the model could not follow is an app decorator too.
-            if let ExprKind::Attribute { name, .. } = &callee.kind {
-                if decorator(name).is_some() {
-                    continue;
-                }
-            }
-            let shown = callee.dotted().unwrap_or_else(|| "this decorator".to_string());
-            let origin = origin(module, callee, def_offset);
-            let raises = origin
-                .as_ref()
-                .is_some_and(|(m, n)| rejects_function_builder(m, n));
+        for Above { expr, shown, raises } in above {
             let order = format!(
                 "@{shown} is above @{}: it receives the FunctionBuilder that the binding decorators made, not {}()",
                 app_decorator.display(),
@@ -79,7 +54,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             let mut diagnostic = if raises {
                 META.diag(
                     &f.file,
-                    d.range,
+                    expr.range,
                     format!(
                         "{order}, and raises RuntimeError; {} — move it below the @{} decorators",
                         import_fails(&model.script.name),
@@ -89,7 +64,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             } else {
                 META.diag(
                     &f.file,
-                    d.range,
+                    expr.range,
                     format!(
                         "{order}; unless it is written for that, it fails at import or the worker calls {}() without it — move it below the @{} decorators",
                         f.def_name, app_decorator.object_text
@@ -102,6 +77,74 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             out.push(diagnostic);
         }
     }
+}
+
+/// Whether a decorator known to raise on a `FunctionBuilder` sits above the app decorators of
+/// the `def` at `def_offset`: the import fails there, before the worker looks at the function.
+pub fn import_fails_above(
+    modules: &Modules,
+    file: &str,
+    def_offset: usize,
+    app_decorators: &[AppliedDecorator],
+) -> bool {
+    modules
+        .get(file)
+        .and_then(|m| decorators_above(m, def_offset, app_decorators))
+        .is_some_and(|(_, above)| above.iter().any(|a| a.raises))
+}
+
+/// A decorator of another library above the app decorators.
+struct Above<'m> {
+    expr: &'m PyExpr,
+    /// As written (`validate_http`, `mylib.log_calls`).
+    shown: String,
+    /// Known to raise when it receives a `FunctionBuilder`.
+    raises: bool,
+}
+
+/// The topmost app decorator of the `def` at `def_offset` and the other decorators above it.
+fn decorators_above<'m, 'a>(
+    module: &'m PyModule,
+    def_offset: usize,
+    app_decorators: &'a [AppliedDecorator],
+) -> Option<(&'a AppliedDecorator, Vec<Above<'m>>)> {
+    let decorators = module.statements.iter().find_map(|s| match &s.kind {
+        StmtKind::Def {
+            def_offset: o,
+            decorators,
+            ..
+        } if *o == def_offset => Some(decorators),
+        _ => None,
+    })?;
+    let app_ranges: HashSet<_> = app_decorators.iter().map(|d| d.range).collect();
+    let first_app = decorators
+        .iter()
+        .position(|d| app_ranges.contains(&d.range))?;
+    let app_decorator = app_decorators
+        .iter()
+        .find(|d| d.range == decorators[first_app].range)?;
+    let above = decorators[..first_app]
+        .iter()
+        .filter_map(|d| {
+            let callee = callee(d);
+            // `@other.route(...)` on an object the model could not follow is an app decorator too.
+            if let ExprKind::Attribute { name, .. } = &callee.kind {
+                if decorator(name).is_some() {
+                    return None;
+                }
+            }
+            let raises = origin(module, callee, def_offset)
+                .is_some_and(|(m, n)| rejects_function_builder(&m, &n));
+            Some(Above {
+                expr: d,
+                shown: callee
+                    .dotted()
+                    .unwrap_or_else(|| "this decorator".to_string()),
+                raises,
+            })
+        })
+        .collect();
+    Some((app_decorator, above))
 }
 
 fn callee(d: &PyExpr) -> &PyExpr {
