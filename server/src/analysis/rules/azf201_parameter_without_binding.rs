@@ -40,16 +40,15 @@ Rename the parameter to `req`, or the binding to `request`.
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(sig) = ctx.signature() else { return };
     // A decorator above the binding decorators that raises fails the import first (AZF720).
-    if let Some(v2) = ctx.unit.decorated() {
-        if let Some(def_offset) = v2.def_offset {
-            if super::azf720_v2_decorator_above_bindings::import_fails_above(
-                ctx.modules,
-                &v2.file,
-                def_offset,
+    if let (Some(v2), Some(module)) = (ctx.unit.decorated(), ctx.module) {
+        if v2.def_offset == Some(sig.function.def_offset)
+            && super::azf720_v2_decorator_above_bindings::import_fails_above(
+                module,
+                sig.function,
                 &v2.decorators,
-            ) {
-                return;
-            }
+            )
+        {
+            return;
         }
     }
     // The function's name, as every message of the function quotes it (cut when long).

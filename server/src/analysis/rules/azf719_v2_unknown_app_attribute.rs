@@ -9,8 +9,10 @@ use crate::analysis::catalog::decorators::DECORATORS;
 use crate::analysis::catalog::{decorator, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::python::syntax::StmtKind;
-use crate::analysis::python::{ExprKind, PyModule};
-use crate::analysis::v2::{import_fails, AppObject, ObjectKind, V2App};
+use std::collections::HashMap;
+
+use crate::analysis::python::ExprKind;
+use crate::analysis::v2::{import_fails, AppObject, ObjectKind};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF719",
@@ -35,6 +37,14 @@ Use the decorator's name (`@app.route`).
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
+    // The app objects by file and name; `None` where one name holds several.
+    let mut objects: HashMap<(&str, &str), Option<&AppObject>> = HashMap::new();
+    for o in &model.objects {
+        objects
+            .entry((o.file.as_str(), o.var.as_str()))
+            .and_modify(|seen| *seen = None)
+            .or_insert(Some(o));
+    }
     for file in &model.executed {
         let Some(module) = ctx.modules.get(file) else {
             continue;
@@ -60,7 +70,11 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 let ExprKind::Name(var) = &object.kind else {
                     continue;
                 };
-                let Some(app_object) = object_bound_to(model, module, file, var) else {
+                // A name bound more than once may hold something else when the `def` runs.
+                if module.names.get(var).map_or(0, Vec::len) != 1 {
+                    continue;
+                }
+                let Some(Some(app_object)) = objects.get(&(file.as_str(), var.as_str())) else {
                     continue;
                 };
                 // Private names may be set on the instance; they are not guessed at.
@@ -98,24 +112,6 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-/// The app object that the module-level name `var` of `file` holds, when it is bound once.
-fn object_bound_to<'m>(
-    model: &'m V2App,
-    module: &PyModule,
-    file: &str,
-    var: &str,
-) -> Option<&'m AppObject> {
-    if module.names.get(var).map_or(0, Vec::len) != 1 {
-        return None;
-    }
-    let mut found = model
-        .objects
-        .iter()
-        .filter(|o| o.file == file && o.var == var);
-    let first = found.next()?;
-    found.next().is_none().then_some(first)
 }
 
 fn has_attribute(kind: ObjectKind, name: &str) -> bool {

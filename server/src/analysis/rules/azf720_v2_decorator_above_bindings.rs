@@ -1,15 +1,13 @@
 //! AZF720: a decorator of another library sits above the app's decorators of a function.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::app_objects::rejects_function_builder;
 use crate::analysis::catalog::decorator;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::python::syntax::StmtKind;
-use crate::analysis::python::{Binding, ExprKind, NameKind, PyExpr, PyModule};
-use crate::analysis::modules::Modules;
+use crate::analysis::python::{Binding, ExprKind, NameKind, PyExpr, PyFunction, PyModule};
 use crate::analysis::v2::{import_fails, AppliedDecorator};
 
 pub const META: RuleMeta = RuleMeta {
@@ -37,11 +35,23 @@ Put such decorators below the `@app.` decorators, right above the `def`.
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
+    // Each file's functions by `def` offset, built once (an app may have thousands).
+    let mut defs: HashMap<&str, HashMap<usize, &PyFunction>> = HashMap::new();
     for f in model.functions.iter().filter(|f| f.imported) {
         let (Some(def_offset), Some(module)) = (f.def_offset, ctx.modules.get(&f.file)) else {
             continue;
         };
-        let Some((app_decorator, above)) = decorators_above(module, def_offset, &f.decorators)
+        let by_offset = defs.entry(f.file.as_str()).or_insert_with(|| {
+            module
+                .functions
+                .iter()
+                .map(|function| (function.def_offset, function))
+                .collect()
+        });
+        let Some(function) = by_offset.get(&def_offset) else {
+            continue;
+        };
+        let Some((app_decorator, above)) = decorators_above(module, function, &f.decorators)
         else {
             continue;
         };
@@ -80,16 +90,13 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 }
 
 /// Whether a decorator known to raise on a `FunctionBuilder` sits above the app decorators of
-/// the `def` at `def_offset`: the import fails there, before the worker looks at the function.
+/// `function`: the import fails there, before the worker looks at the function.
 pub fn import_fails_above(
-    modules: &Modules,
-    file: &str,
-    def_offset: usize,
+    module: &PyModule,
+    function: &PyFunction,
     app_decorators: &[AppliedDecorator],
 ) -> bool {
-    modules
-        .get(file)
-        .and_then(|m| decorators_above(m, def_offset, app_decorators))
+    decorators_above(module, function, app_decorators)
         .is_some_and(|(_, above)| above.iter().any(|a| a.raises))
 }
 
@@ -102,20 +109,14 @@ struct Above<'m> {
     raises: bool,
 }
 
-/// The topmost app decorator of the `def` at `def_offset` and the other decorators above it.
+/// The topmost app decorator of `function` and the other decorators above it.
 fn decorators_above<'m, 'a>(
-    module: &'m PyModule,
-    def_offset: usize,
+    module: &PyModule,
+    function: &'m PyFunction,
     app_decorators: &'a [AppliedDecorator],
 ) -> Option<(&'a AppliedDecorator, Vec<Above<'m>>)> {
-    let decorators = module.statements.iter().find_map(|s| match &s.kind {
-        StmtKind::Def {
-            def_offset: o,
-            decorators,
-            ..
-        } if *o == def_offset => Some(decorators),
-        _ => None,
-    })?;
+    let decorators = &function.decorators;
+    let def_offset = function.def_offset;
     let app_ranges: HashSet<_> = app_decorators.iter().map(|d| d.range).collect();
     let first_app = decorators
         .iter()
