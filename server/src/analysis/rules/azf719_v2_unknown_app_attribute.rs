@@ -1,5 +1,7 @@
 //! AZF719: a decorator names an attribute the app object does not have (`@app.rout(...)`).
 
+use std::collections::HashMap;
+
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::app_objects::{
@@ -9,8 +11,6 @@ use crate::analysis::catalog::decorators::DECORATORS;
 use crate::analysis::catalog::{decorator, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::python::syntax::StmtKind;
-use std::collections::HashMap;
-
 use crate::analysis::python::ExprKind;
 use crate::analysis::v2::{import_fails, AppObject, ObjectKind};
 
