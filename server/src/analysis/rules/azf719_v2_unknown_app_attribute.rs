@@ -1,4 +1,5 @@
-//! AZF719: a decorator names an attribute the app object does not have (`@app.rout(...)`).
+//! AZF719: a decorator or call names an attribute the app object does not have
+//! (`@app.rout(...)`, `app.register_function(bp)`).
 
 use std::collections::HashMap;
 
@@ -11,14 +12,14 @@ use crate::analysis::catalog::decorators::DECORATORS;
 use crate::analysis::catalog::{decorator, did_you_mean};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
 use crate::analysis::python::syntax::StmtKind;
-use crate::analysis::python::ExprKind;
+use crate::analysis::python::{ExprKind, PyExpr};
 use crate::analysis::v2::{import_fails, AppObject, ObjectKind};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF719",
     name: "unknown-app-attribute",
     severity: Severity::Error,
-    summary: "A decorator names an attribute the app object or blueprint does not have",
+    summary: "A decorator or call names an attribute the app object or blueprint does not have",
     explanation: r#"`@app.rout(...)` looks up `rout` on the `FunctionApp` while the script is imported; the class
 has no such attribute, so the import fails with `AttributeError` and the app has no function. The
 name is compared with the decorators of azure-functions (and azure-functions-durable for `DFApp`):
@@ -50,11 +51,17 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for stmt in &module.statements {
-            // A `def` that may not run cannot be said to fail.
-            let (StmtKind::Def { decorators, .. }, false) = (&stmt.kind, stmt.conditional) else {
+            // A statement that may not run cannot be said to fail.
+            if stmt.conditional {
                 continue;
+            }
+            // Decorators, and calls as statements (`app.register_functions(bp)`).
+            let used: &[PyExpr] = match &stmt.kind {
+                StmtKind::Def { decorators, .. } => decorators,
+                StmtKind::Expr(e) if matches!(e.kind, ExprKind::Call(_)) => std::slice::from_ref(e),
+                _ => continue,
             };
-            for d in decorators {
+            for d in used {
                 let callee = match &d.kind {
                     ExprKind::Call(call) => &call.func,
                     _ => d,
@@ -77,6 +84,10 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 let Some(Some(app_object)) = objects.get(&(file.as_str(), var.as_str())) else {
                     continue;
                 };
+                // Used before the object exists: a NameError, not this.
+                if app_object.range.start > d.range.start {
+                    continue;
+                }
                 // Private names may be set on the instance; they are not guessed at.
                 if name.starts_with('_') || has_attribute(app_object.kind, name) {
                     continue;
@@ -84,7 +95,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 let class = app_object.kind.class_name();
                 let suggestion = did_you_mean(name, candidates(app_object.kind));
                 let mut message = format!(
-                    "'{class}' object has no attribute '{name}': @{var}.{name} raises AttributeError, and {}",
+                    "'{class}' object has no attribute '{name}': {var}.{name} raises AttributeError, and {}",
                     import_fails(&model.script.name)
                 );
                 let mut diagnostic = match suggestion {
@@ -152,11 +163,13 @@ mod tests {
     #[test]
     fn misspelt_decorators() {
         expect![[r#"
-            function_app.py:3:6 AZF719 error 'FunctionApp' object has no attribute 'rout': @app.rout raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") — did you mean 'route'?
+            function_app.py:3:6 AZF719 error 'FunctionApp' object has no attribute 'rout': app.rout raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") — did you mean 'route'?
               fix: Change 'rout' to 'route'
-            function_app.py:6:6 AZF719 error 'FunctionApp' object has no attribute 'queue_triger': @app.queue_triger raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") — did you mean 'queue_trigger'?
+            function_app.py:6:6 AZF719 error 'FunctionApp' object has no attribute 'queue_triger': app.queue_triger raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") — did you mean 'queue_trigger'?
               fix: Change 'queue_triger' to 'queue_trigger'
-            function_app.py:9:6 AZF719 warning 'FunctionApp' object has no attribute 'fancy_new_trigger': @app.fancy_new_trigger raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") (unless the installed azure-functions is newer than the one this checker knows and has it)
+            function_app.py:9:6 AZF719 warning 'FunctionApp' object has no attribute 'fancy_new_trigger': app.fancy_new_trigger raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") (unless the installed azure-functions is newer than the one this checker knows and has it)
+            function_app.py:16:5 AZF719 error 'FunctionApp' object has no attribute 'register_function': app.register_function raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") — did you mean 'register_functions'?
+              fix: Change 'register_function' to 'register_functions'
         "#]]
         .assert_eq(&check_script(
             "AZF719",
@@ -174,6 +187,9 @@ def fancy(x): pass
 @app.function_name(name="ok")
 def ok(req): pass
 
+app.register_function(bp)
+app.register_functions(bp)
+
 if False:
     @app.rout(route="never")
     def never(req): pass
@@ -184,7 +200,7 @@ if False:
     #[test]
     fn blueprints_have_no_register_functions() {
         expect![[r#"
-            bp.py:4:5 AZF719 warning 'Blueprint' object has no attribute 'get_functions': @bp.get_functions raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") (unless the installed azure-functions is newer than the one this checker knows and has it)
+            bp.py:4:5 AZF719 warning 'Blueprint' object has no attribute 'get_functions': bp.get_functions raises AttributeError, and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found") (unless the installed azure-functions is newer than the one this checker knows and has it)
         "#]]
         .assert_eq(&check(
             "AZF719",
