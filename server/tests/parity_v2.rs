@@ -25,6 +25,10 @@ fn codes_for_worker(stage: &str, message: &str) -> &'static [&'static str] {
         "import" if has("Can not parse") => &["AZF711"],
         "import" if message.starts_with("KeyError") => &["AZF711", "AZF311"],
         "import" if message.starts_with("AttributeError") && has("AuthLevel") => &["AZF711"],
+        "import" if message.starts_with("AttributeError") && has("object has no attribute") => {
+            &["AZF719"]
+        }
+        "import" if has("received an Azure Functions FunctionBuilder") => &["AZF720"],
         "import" if has("unexpected keyword argument") => &["AZF712"],
         "import" if has("relative import") => &["AZF010"],
         "import" if has("Specify either the 'Connection' property") => &["AZF713"],

@@ -1,6 +1,7 @@
 //! Resolves Python annotations statically to what the worker would see at load time, and judges
 //! them against the worker's annotation matrix.
 
+use super::catalog::extensions::{self, ExtensionRole};
 use super::catalog::{self, annotation_matrix as matrix};
 use super::function_json::Direction;
 use super::python::{Binding, ExprKind, NameKind, PyExpr, PyModule};
@@ -39,6 +40,12 @@ pub enum ClassRef {
     Builtin(String),
     /// A class of `azure.functions` (by its public name).
     Azure(String),
+    /// A class exported by an extension package (`azurefunctions.extensions.*`).
+    Extension {
+        module: &'static str,
+        name: String,
+        role: ExtensionRole,
+    },
     /// A class defined in the module, with its bases resolved.
     Local { name: String, bases: Vec<Resolved> },
     /// A class we know nothing more about.
@@ -86,6 +93,12 @@ fn resolve_depth(expr: &PyExpr, module: &PyModule, site: EvalSite, depth: u32) -
             None => Resolved::Unknown,
         },
         ExprKind::None => Resolved::NoneType,
+        ExprKind::Number(n) => Resolved::NotAType(format!("the number `{n}`")),
+        // `[str]`, `(a, b)`, `{}`: a value, not a class (a common slip for `List[str]`).
+        ExprKind::List(_) => Resolved::NotAType("a list display `[...]`".into()),
+        ExprKind::Tuple(_) => Resolved::NotAType("a tuple display `(...)`".into()),
+        ExprKind::Dict(_) => Resolved::NotAType("a dict display `{...}`".into()),
+        ExprKind::Bool(b) => Resolved::NotAType(format!("`{}`", if *b { "True" } else { "False" })),
         ExprKind::BitOr(l, r) => {
             let (l, r) = (
                 resolve_depth(l, module, site, depth + 1),
@@ -139,7 +152,23 @@ fn resolve_depth(expr: &PyExpr, module: &PyModule, site: EvalSite, depth: u32) -
                 Value::Resolved(Resolved::Class(ClassRef::Local { name, .. })) if name == "Out" => {
                     Resolved::Out(resolved_args)
                 }
-                Value::Resolved(Resolved::Class(ClassRef::Builtin(_))) => Resolved::OtherGeneric,
+                // `list[X]`, `dict[K, V]`: a `types.GenericAlias`, neither a class nor a `typing`
+                // generic for the worker (`typing.List[X]` is one).
+                Value::Resolved(Resolved::Class(ClassRef::Builtin(name))) => {
+                    let typing_form = match name.as_str() {
+                        "list" => Some("List"),
+                        "dict" => Some("Dict"),
+                        "set" => Some("Set"),
+                        "frozenset" => Some("FrozenSet"),
+                        _ => None,
+                    };
+                    Resolved::NotAType(match typing_form {
+                        Some(form) => format!(
+                            "the builtin generic `{name}[...]` (`typing.{form}[...]` is accepted)"
+                        ),
+                        None => format!("the builtin generic `{name}[...]`"),
+                    })
+                }
                 Value::Resolved(
                     r @ (Resolved::Undefined(_) | Resolved::MissingAttribute { .. }),
                 ) => r,
@@ -239,6 +268,8 @@ fn name_value(name: &str, module: &PyModule, site: EvalSite, depth: u32) -> Valu
 
 fn is_known_module(path: &str) -> bool {
     matches!(path, "azure.functions" | "typing" | "azure")
+        || extensions::extension_module(path).is_some()
+        || extensions::is_extension_namespace(path)
 }
 
 fn module_attribute(module: &str, attr: &str) -> Value {
@@ -277,8 +308,72 @@ fn module_attribute(module: &str, attr: &str) -> Value {
                 }
             }
         }
-        _ => Value::Resolved(Resolved::Unknown),
+        _ if extensions::is_extension_namespace(module) => {
+            let full = format!("{module}.{attr}");
+            if is_known_module(&full) {
+                Value::Module(full)
+            } else {
+                Value::Resolved(Resolved::Unknown)
+            }
+        }
+        _ => match extensions::extension_module(module) {
+            Some(ext) => match extensions::extension_role(module, attr) {
+                Some(role) => Value::Resolved(Resolved::Class(ClassRef::Extension {
+                    module: ext.module,
+                    name: attr.to_string(),
+                    role,
+                })),
+                None => Value::Resolved(Resolved::Unknown),
+            },
+            None => Value::Resolved(Resolved::Unknown),
+        },
     }
+}
+
+/// Whether one of `modules` (those the worker runs to load a function) imports the HTTP
+/// streaming extension, which makes the worker check every HTTP request and response
+/// annotation against FastAPI's classes instead.
+pub fn imports_http_streaming<'m>(modules: impl IntoIterator<Item = &'m PyModule>) -> bool {
+    let streaming = extensions::HTTP_STREAMING_MODULE;
+    let is_streaming = |path: &str| {
+        path == streaming
+            || path
+                .strip_prefix(streaming)
+                .is_some_and(|rest| rest.starts_with('.'))
+    };
+    modules.into_iter().any(|m| {
+        m.imports.iter().any(|i| {
+            if i.is_from {
+                i.level == 0
+                    && (is_streaming(&i.module)
+                        || i.names
+                            .iter()
+                            .any(|n| is_streaming(&format!("{}.{}", i.module, n.name))))
+            } else {
+                i.names.iter().any(|n| is_streaming(&n.name))
+            }
+        })
+    })
+}
+
+/// Whether the annotation is a settlement client class (`GrpcClientType` or a subclass), which
+/// the worker fills without a binding.
+pub fn is_grpc_client(resolved: &Resolved) -> bool {
+    match resolved {
+        Resolved::Class(ClassRef::Extension { role, .. }) => *role == ExtensionRole::GrpcClient,
+        Resolved::Class(ClassRef::Local { bases, .. }) => bases.iter().any(is_grpc_client_shallow),
+        _ => false,
+    }
+}
+
+fn is_grpc_client_shallow(resolved: &Resolved) -> bool {
+    matches!(
+        resolved,
+        Resolved::Class(ClassRef::Extension {
+            role: ExtensionRole::GrpcClient,
+            ..
+        })
+    )
 }
 
 impl Resolved {
@@ -288,6 +383,7 @@ impl Resolved {
             Resolved::Class(ClassRef::Builtin(n)) => Some(n.clone()),
             Resolved::Class(ClassRef::Azure(n)) => Some(n.clone()),
             Resolved::Class(ClassRef::Local { name, .. }) => Some(name.clone()),
+            Resolved::Class(ClassRef::Extension { name, .. }) => Some(name.clone()),
             Resolved::List(_) => Some("List".into()),
             Resolved::NoneType => Some("NoneType".into()),
             _ => None,
@@ -373,6 +469,23 @@ fn letter_verdict(c: u8) -> Verdict {
 
 /// The worker's verdict on annotation `ty` for `binding_type` at `position`.
 pub fn judge(binding_type: &str, position: Position, ty: &Resolved) -> Verdict {
+    judge_in(binding_type, position, ty, false)
+}
+
+/// [`judge`] in an app that does (`http_streaming`) or does not import the HTTP streaming
+/// extension.
+pub fn judge_in(
+    binding_type: &str,
+    position: Position,
+    ty: &Resolved,
+    http_streaming: bool,
+) -> Verdict {
+    if http_streaming && matches!(binding_type, "httpTrigger" | "http") {
+        return judge_http_streaming(position, ty);
+    }
+    if let Some(v) = judge_extension_class(binding_type, position, ty) {
+        return v;
+    }
     let entry = matrix_entry(binding_type);
     let row = match position {
         Position::Input => entry.input,
@@ -422,6 +535,61 @@ pub fn judge(binding_type: &str, position: Position, ty: &Resolved) -> Verdict {
     }
 }
 
+/// With the streaming extension imported, the request must be (a subclass of) its `Request`
+/// and a returned value one of its registered response types. Only acceptance is claimed: a
+/// class of unknown ancestry may well derive from one of them (a pydantic model does).
+fn judge_http_streaming(position: Position, ty: &Resolved) -> Verdict {
+    let accepted = match (position, ty) {
+        (
+            Position::Input,
+            Resolved::Class(ClassRef::Extension {
+                role: ExtensionRole::HttpRequest,
+                ..
+            }),
+        ) => true,
+        (
+            Position::Return,
+            Resolved::Class(ClassRef::Extension {
+                role: ExtensionRole::HttpResponse,
+                ..
+            }),
+        ) => true,
+        (Position::Return, Resolved::Class(ClassRef::Builtin(name))) => {
+            extensions::HTTP_STREAMING_BUILTIN_RETURNS.contains(&name.as_str())
+        }
+        _ => false,
+    };
+    if accepted {
+        Verdict::Accepted
+    } else {
+        Verdict::Unknown
+    }
+}
+
+/// The verdict on an extension's class (or a `List[...]` of one): accepted where its converter
+/// registers for the binding type; otherwise not known (the extension's converters decide).
+fn judge_extension_class(binding_type: &str, position: Position, ty: &Resolved) -> Option<Verdict> {
+    let class = match ty {
+        Resolved::Class(c) => c,
+        Resolved::List(inner) => match inner.as_ref() {
+            Resolved::Class(c @ ClassRef::Extension { .. }) => c,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let ClassRef::Extension { role, .. } = class else {
+        return None;
+    };
+    Some(match role {
+        ExtensionRole::SdkType { bindings }
+            if position == Position::Input && bindings.contains(&binding_type) =>
+        {
+            Verdict::Accepted
+        }
+        _ => Verdict::Unknown,
+    })
+}
+
 /// The matrix candidate a class behaves like under `issubclass` checks.
 fn class_key(class: &ClassRef) -> Option<String> {
     match class {
@@ -462,7 +630,7 @@ fn class_key(class: &ClassRef) -> Option<String> {
                 _ => None,
             }
         }
-        ClassRef::Opaque => None,
+        ClassRef::Opaque | ClassRef::Extension { .. } => None,
     }
 }
 
@@ -618,5 +786,67 @@ mod tests {
             judge("http", Position::Return, &Resolved::NoneType),
             Verdict::Mismatch
         );
+    }
+
+    #[test]
+    fn resolves_extension_classes_and_judges_them_by_their_converters() {
+        let blob = resolve_param(
+            "import azurefunctions.extensions.bindings.blob as blob\ndef main(r: blob.BlobClient): pass",
+        );
+        assert!(matches!(
+            &blob,
+            Resolved::Class(ClassRef::Extension { name, .. }) if name == "BlobClient"
+        ));
+        assert_eq!(
+            judge("blobTrigger", Position::Input, &blob),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            judge("queueTrigger", Position::Input, &blob),
+            Verdict::Unknown
+        );
+        let from_import = resolve_param(
+            "from azurefunctions.extensions.bindings.eventhub import EventData\nfrom typing import List\ndef main(r: List[EventData]): pass",
+        );
+        assert_eq!(
+            judge("eventHubTrigger", Position::Input, &from_import),
+            Verdict::Accepted
+        );
+        let dotted = resolve_param(
+            "import azurefunctions.extensions.base\ndef main(r: azurefunctions.extensions.base.GrpcClientType): pass",
+        );
+        assert!(is_grpc_client(&dotted));
+        assert_eq!(
+            resolve_param(
+                "import azurefunctions.extensions.base as b\ndef main(r: b.NotExported): pass"
+            ),
+            Resolved::Unknown
+        );
+    }
+
+    #[test]
+    fn http_streaming_changes_the_http_verdicts() {
+        let int = Resolved::Class(ClassRef::Builtin("int".into()));
+        let bytes = Resolved::Class(ClassRef::Builtin("bytes".into()));
+        assert_eq!(
+            judge_in("http", Position::Return, &int, false),
+            Verdict::Mismatch
+        );
+        assert_eq!(
+            judge_in("http", Position::Return, &int, true),
+            Verdict::Accepted
+        );
+        assert_eq!(
+            judge_in("http", Position::Return, &bytes, true),
+            Verdict::Unknown
+        );
+        let m = python::parse("from azurefunctions.extensions.http.fastapi import Request\n");
+        assert!(imports_http_streaming([&m]));
+        let m = python::parse("import azurefunctions.extensions.http.fastapi\n");
+        assert!(imports_http_streaming([&m]));
+        let m = python::parse("from azurefunctions.extensions.http import fastapi\n");
+        assert!(imports_http_streaming([&m]));
+        let m = python::parse("import azurefunctions.extensions.base\n");
+        assert!(!imports_http_streaming([&m]));
     }
 }

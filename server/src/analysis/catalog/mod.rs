@@ -2,10 +2,12 @@
 //! public names of the Python modules that annotations come from.
 
 pub mod annotation_matrix;
+pub mod app_objects;
 pub mod binding_types;
 pub mod decorator_types;
 pub mod decorators;
 pub mod distributions;
+pub mod extensions;
 pub mod import_names;
 pub mod stdlib;
 

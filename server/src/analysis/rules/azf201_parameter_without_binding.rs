@@ -39,6 +39,18 @@ Rename the parameter to `req`, or the binding to `request`.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(sig) = ctx.signature() else { return };
+    // A decorator above the binding decorators that raises fails the import first (AZF720).
+    if let (Some(v2), Some(module)) = (ctx.unit.decorated(), ctx.module) {
+        if v2.def_offset == Some(sig.function.def_offset)
+            && super::azf720_v2_decorator_above_bindings::import_fails_above(
+                module,
+                sig.function,
+                &v2.decorators,
+            )
+        {
+            return;
+        }
+    }
     // The function's name, as every message of the function quotes it (cut when long).
     let fname = quoted(&sig.function.name);
     let binding_names: Vec<&str> = ctx
@@ -395,6 +407,55 @@ def process(message: func.QueueMessage, limit: int = 10) -> None:
 @app.route(route="ok", trigger_arg_name="request")
 def ok(request: func.HttpRequest, context: func.Context) -> str:
     return "ok"
+"#,
+        ));
+    }
+
+    #[test]
+    fn settlement_client_parameters_are_filled_by_the_worker() {
+        // The one unbound parameter annotated with a `GrpcClientType` is the worker's; a second
+        // unbound parameter makes both unbound again, as in the worker.
+        expect![[r#"
+            function_app.py:13:38 AZF201 error parameter 'actions' of two() is not bound by any decorator (no arg_name='actions'); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:13:68 AZF201 error parameter 'extra' of two() is not bound by any decorator (no arg_name='extra'); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:16:47 AZF201 error parameter 'actions' of not_a_client() is not bound by any decorator (no arg_name='actions'); the worker then indexes no function of the app ("0 functions found")
+        "#]]
+        .assert_eq(&check_script(
+            "AZF201",
+            r#"import azurefunctions.extensions.base as base
+from azurefunctions.extensions.bindings.servicebus import ServiceBusMessageActions, ServiceBusReceivedMessage
+
+@app.service_bus_queue_trigger(arg_name="msg", queue_name="q", connection="C")
+def settle(msg: func.ServiceBusMessage, actions: base.GrpcClientType) -> None: pass
+
+@app.service_bus_queue_trigger(arg_name="msg", queue_name="q2", connection="C")
+def actions_class(msg: ServiceBusReceivedMessage, actions: ServiceBusMessageActions) -> None: pass
+
+@app.service_bus_queue_trigger(arg_name="msg", queue_name="q3", connection="C")
+def two(msg: func.ServiceBusMessage, actions: base.GrpcClientType, extra: str) -> None: pass
+
+@app.service_bus_queue_trigger(arg_name="msg", queue_name="q4", connection="C")
+def not_a_client(msg: func.ServiceBusMessage, actions: base.SdkType) -> None: pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn a_decorator_that_fails_the_import_above_the_bindings_says_it_alone() {
+        // validate_http above @app.route raises at import (AZF720); below, it owns `body`.
+        expect![[r#"
+            function_app.py:10:38 AZF201 error parameter 'body' of unrelated() is not bound by any decorator (no arg_name='body'); the worker then indexes no function of the app ("0 functions found")
+        "#]]
+        .assert_eq(&check_script(
+            "AZF201",
+            r#"from azure_functions_validation import validate_http
+
+@validate_http(body=dict)
+@app.route(route="items", methods=["POST"])
+def create_item(req: func.HttpRequest, body: dict): pass
+
+@app.route(route="other")
+def unrelated(req: func.HttpRequest, body: dict): pass
 "#,
         ));
     }

@@ -69,7 +69,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if ty.is_type() == Some(false) {
             continue; // AZF207
         }
-        let verdict = annotations::judge(binding_type, position, ty);
+        let streaming = binding_type == "httpTrigger" && ctx.http_streaming();
+        let verdict = annotations::judge_in(binding_type, position, ty, streaming);
         let ann = p
             .param
             .annotation

@@ -6,7 +6,7 @@ use crate::analysis::annotations::Resolved;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use super::fix_support::{annotated_param, annotation_fixes, FixCtx, QuickFix};
 use crate::analysis::annotations::{self, EvalSite, Position, Verdict};
-use crate::analysis::python::{self, PyModule};
+use crate::analysis::python::{self, NameKind, PyModule};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF207",
@@ -60,6 +60,17 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
             );
         }
     }
+    if let Some(typed) = typing_generic(&p.annotation.text, p.module) {
+        if out.is_empty() && accepted(&typed, p.module, p.site, p.binding_type, p.position) {
+            out.push(
+                QuickFix::new(
+                    format!("Annotate '{}' as {typed}", p.param.name),
+                    p.replace(&typed, None),
+                )
+                .preferred(true),
+            );
+        }
+    }
     let first = out.is_empty();
     out.extend(
         annotation_fixes(&p, |_| true)
@@ -67,6 +78,34 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
             .map(|f| if first { f } else { f.preferred(false) }),
     );
     out
+}
+
+/// `list[X]` (`dict[K, V]`, also inside `Out[...]`) spelled with the `typing` generic the module
+/// already imports (`List[X]`, `typing.List[X]`); `None` when it imports neither.
+fn typing_generic(text: &str, module: &PyModule) -> Option<String> {
+    let (outer, inner) = split_subscript(text)?;
+    if outer.rsplit('.').next() == Some("Out") {
+        return typing_generic(inner, module).map(|x| format!("{outer}[{x}]"));
+    }
+    let form = match outer {
+        "list" => "List",
+        "dict" => "Dict",
+        _ => return None,
+    };
+    let mut names: Vec<&String> = module.names.keys().collect();
+    names.sort();
+    let spelled = names.into_iter().find_map(|name| {
+        module.names[name].iter().find_map(|d| match &d.kind {
+            NameKind::FromImport {
+                level: 0,
+                module: m,
+                name: n,
+            } if m == "typing" && n == form => Some(name.clone()),
+            NameKind::Module(m) if m == "typing" => Some(format!("{name}.{form}")),
+            _ => None,
+        })
+    })?;
+    Some(format!("{spelled}[{inner}]"))
 }
 
 /// Splits `a[b]` into `a` and `b` (the outermost subscript).
@@ -152,7 +191,7 @@ fn accepted(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_fix, check_script};
     use expect_test::expect;
 
     #[test]
@@ -176,6 +215,65 @@ def main(req: Optional[func.HttpRequest]): pass
 import azure.functions as func
 def main(req: func.HttpRequest | None): pass
 "#,
+        ));
+    }
+
+    #[test]
+    fn literals_and_builtin_generics() {
+        expect![[r#"
+            function_app.py:6:17 AZF207 error binding req has invalid non-type annotation '123': the number `123` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:9:18 AZF207 error binding msg has invalid non-type annotation '[str]': a list display `[...]` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:12:19 AZF207 error binding events has invalid non-type annotation 'list[func.EventHubEvent]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:19:29 AZF207 error binding out has invalid non-type annotation 'func.Out[list[str]]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+        "#]]
+        .assert_eq(&check_script(
+            "AZF207",
+            r#"from typing import List, Dict
+
+@app.route(route="n")
+def number(req: 123): pass
+
+@app.queue_trigger(arg_name="msg", queue_name="l", connection="C")
+def display(msg: [str]): pass
+
+@app.event_hub_message_trigger(arg_name="events", event_hub_name="h", connection="C", cardinality="many")
+def batch(events: list[func.EventHubEvent]): pass
+
+@app.event_hub_message_trigger(arg_name="events", event_hub_name="h2", connection="C", cardinality="many")
+def typed_batch(events: List[func.EventHubEvent]): pass
+
+@app.queue_trigger(arg_name="msg", queue_name="q", connection="C")
+@app.queue_output(arg_name="out", queue_name="o", connection="C")
+def out_list(msg: str, out: func.Out[list[str]]): pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn builtin_generic_fixed_with_the_typing_generic_in_scope() {
+        let fixture = r#"
+//- /function_app.py
+import azure.functions as func
+from typing import List
+app = func.FunctionApp()
+
+@app.event_hub_message_trigger(arg_name="events", event_hub_name="h", connection="C", cardinality="many")
+def batch(events: list[func.EventHubEvent]): pass
+"#;
+        expect![[r#"
+            Annotate 'events' as List[func.EventHubEvent] [preferred]
+            --- function_app.py
+            import azure.functions as func
+            from typing import List
+            app = func.FunctionApp()
+
+            @app.event_hub_message_trigger(arg_name="events", event_hub_name="h", connection="C", cardinality="many")
+            def batch(events: List[func.EventHubEvent]): pass
+        "#]]
+        .assert_eq(&check_fix(
+            fixture,
+            "AZF207",
+            "Annotate 'events' as List[func.EventHubEvent]",
         ));
     }
 }

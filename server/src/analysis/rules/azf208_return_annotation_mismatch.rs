@@ -56,7 +56,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             "invalid non-type return annotation '{text}': with a '$return' {binding_type} binding the worker needs a class; accepted: {}",
             accepted_list(binding_type, Position::Return)
         ),
-        Resolved::Class(_) | Resolved::NoneType => match annotations::judge(binding_type, Position::Return, resolved) {
+        Resolved::Class(_) | Resolved::NoneType => match annotations::judge_in(binding_type, Position::Return, resolved, binding_type == "http" && ctx.http_streaming()) {
             Verdict::Mismatch | Verdict::NotAType | Verdict::CrashAttribute | Verdict::CrashType => format!(
                 "return annotation '{text}' does not match the '$return' binding of type '{binding_type}'; accepted: {}",
                 accepted_list(binding_type, Position::Return)
@@ -137,7 +137,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     #[test]
@@ -174,6 +174,45 @@ def main(req: func.HttpRequest) -> Optional[func.HttpResponse]: pass
 //- /NoReturnBinding/__init__.py
 import azure.functions as func
 def main(req: func.HttpRequest) -> bytes: pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn http_streaming_accepts_its_response_types() {
+        // Importing the streaming extension makes FastAPI's responses and plain JSON values the
+        // accepted returns; `bytes` is not one, but only acceptance is claimed.
+        expect![""]
+        .assert_eq(&check_script(
+            "AZF208",
+            r#"from azurefunctions.extensions.http.fastapi import Request, StreamingResponse, JSONResponse
+
+@app.route(route="count")
+async def count(req: Request) -> int: pass
+
+@app.route(route="data")
+async def data(req: Request) -> dict: pass
+
+@app.route(route="stream")
+async def stream(req: Request) -> StreamingResponse: pass
+
+@app.route(route="json")
+async def json(req: Request) -> JSONResponse: pass
+
+@app.route(route="raw")
+async def raw(req: Request) -> bytes: pass
+"#,
+        ));
+        // Without the extension the same return is refused.
+        expect![[r#"
+            function_app.py:4:37 AZF208 error return annotation 'int' does not match the '$return' binding of type 'http'; accepted: str, func.HttpResponse; the worker then indexes no function of the app ("0 functions found")
+              related function_app.py:3:6: '$return' is a 'http' binding
+        "#]]
+        .assert_eq(&check_script(
+            "AZF208",
+            r#"
+@app.route(route="count")
+def count(req: func.HttpRequest) -> int: pass
 "#,
         ));
     }

@@ -2,7 +2,7 @@
 
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::annotations::{ClassRef, Resolved};
+use crate::analysis::annotations::{imports_http_streaming, ClassRef, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use super::fix_support::{annotated_param, annotation_fixes, FixCtx, QuickFix};
 
@@ -33,25 +33,33 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if (name != "str" && name != "bytes") || b.type_str() != Some("httpTrigger") {
             continue;
         }
+        // With the streaming extension imported, only its `Request` is an HTTP request.
+        let class = if ctx.http_streaming() {
+            "Request of azurefunctions.extensions.http.fastapi"
+        } else {
+            "func.HttpRequest"
+        };
         out.extend(ctx.annotation_diag(&META, p, |_| {
             format!(
-                "'{}: {name}' loads, but every request fails: the worker passes HTTP triggers annotated {name} through the generic binding; use func.HttpRequest",
+                "'{}: {name}' loads, but every request fails: the worker passes HTTP triggers annotated {name} through the generic binding; use {class}",
                 p.param.name
             )
         }));
     }
 }
 
-/// Annotate with one of the binding's own classes (not `str` again).
+/// Annotate with one of the binding's own classes (not `str` again); none under the streaming
+/// extension, whose `Request` is not among the worker's own classes.
 pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
     annotated_param(ctx, d)
+        .filter(|p| !imports_http_streaming([p.module]))
         .map(|p| annotation_fixes(&p, |c| c.contains('.')))
         .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{check, check_fix};
+    use super::super::test_support::{check, check_fix, titles};
     use expect_test::expect;
 
     #[test]
@@ -68,6 +76,24 @@ mod tests {
 def main(req: str): pass
 "#,
         ));
+    }
+
+    #[test]
+    fn str_request_under_http_streaming() {
+        let streaming = r#"
+//- /function_app.py
+import azure.functions as func
+import azurefunctions.extensions.http.fastapi
+app = func.FunctionApp()
+
+@app.route(route="r")
+async def r(req: str) -> str: pass
+"#;
+        expect![[r#"
+            function_app.py:6:18 AZF212 warning 'req: str' loads, but every request fails: the worker passes HTTP triggers annotated str through the generic binding; use Request of azurefunctions.extensions.http.fastapi
+        "#]]
+        .assert_eq(&check("AZF212", streaming));
+        assert!(titles(streaming, "AZF212").is_empty());
     }
 
     /// The fix, applied as the editor offers it.

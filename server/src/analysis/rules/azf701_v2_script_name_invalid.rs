@@ -1,7 +1,9 @@
-//! AZF701: `PYTHON_SCRIPT_FILE_NAME` names an existing script the worker refuses to import.
+//! AZF701: `PYTHON_SCRIPT_FILE_NAME` is a name the worker refuses, whether or not such a file
+//! exists.
 
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
+use crate::analysis::app_script::script_name;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::text::TextRange;
 
@@ -11,9 +13,10 @@ pub const META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     summary: "`PYTHON_SCRIPT_FILE_NAME` is not a valid script name, so the worker refuses the v2 app",
     explanation: r#"A v2 app's script is `function_app.py`, or the file named by the app setting
-`PYTHON_SCRIPT_FILE_NAME`. When that file exists, the worker checks its name first: a letter,
-digit or `_`, then only letters, digits, `_` and `-`, ending in `.py`, with no folder. Any other
-name fails indexing with `InvalidFileNameError` and the app has no function.
+`PYTHON_SCRIPT_FILE_NAME`. The worker checks that name before it looks for the file (so also in
+an app of function.json folders, and when no such file exists): a letter, digit or `_`, then
+only letters, digits, `_` and `-`, ending in `.py`, with no folder. Any other name fails with
+`InvalidFileNameError` and the app has no function.
 
 ```json
 { "Values": { "PYTHON_SCRIPT_FILE_NAME": "my app.py" } }
@@ -25,19 +28,26 @@ Rename the script, e.g. `my_app.py`, and the setting with it.
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(model) = ctx.v2_app() else { return };
-    if model.script.is_valid() {
+    // The name as configured, not the v2 model's script: the worker validates the setting
+    // before it checks that the file exists.
+    let script = script_name(ctx.app);
+    if script.is_valid() {
         return;
     }
-    let (file, range) = match model.script.setting {
+    let (file, range) = match script.setting {
         Some(r) => ("local.settings.json", r),
-        None => (model.script.name.as_str(), TextRange::empty(0)),
+        None => (script.name.as_str(), TextRange::empty(0)),
+    };
+    let missing = if ctx.app.exists(&script.name) {
+        ""
+    } else {
+        " before it looks for the file (none of that name exists)"
     };
     out.push(META.diag(file,
         range,
         format!(
-            "'{}' is not a valid script name (a letter, digit or '_', then letters, digits, '_' or '-', ending in .py, no folders): the worker fails with InvalidFileNameError and indexes no function of the app (\"0 functions found\")",
-            model.script.name
+            "'{}' is not a valid script name (a letter, digit or '_', then letters, digits, '_' or '-', ending in .py, no folders): the worker fails with InvalidFileNameError{missing} and indexes no function of the app (\"0 functions found\")",
+            script.name
         ),
     ));
 }
@@ -62,13 +72,27 @@ import azure.functions as func
 app = func.FunctionApp()
 "#,
         ));
-        // A name that does not exist is not a v2 app at all; a valid name is fine.
+        // The worker validates the name before it looks for the file.
+        expect![[r#"
+            local.settings.json:1:100 AZF701 error 'main' is not a valid script name (a letter, digit or '_', then letters, digits, '_' or '-', ending in .py, no folders): the worker fails with InvalidFileNameError before it looks for the file (none of that name exists) and indexes no function of the app ("0 functions found")
+        "#]]
+        .assert_eq(&check(
+            "AZF701",
+            r#"
+//- /local.settings.json
+{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "PYTHON_SCRIPT_FILE_NAME": "main"}}
+//- /function_app.py
+import azure.functions as func
+app = func.FunctionApp()
+"#,
+        ));
+        // A valid name is fine, whether or not the file exists.
         expect![""].assert_eq(&check(
             "AZF701",
             r#"
 //- /local.settings.json
-{"IsEncrypted": false, "Values": {"PYTHON_SCRIPT_FILE_NAME": "my app.py"}}
-//- /main-app.py
+{"IsEncrypted": false, "Values": {"PYTHON_SCRIPT_FILE_NAME": "main-app.py"}}
+//- /function_app.py
 import azure.functions as func
 app = func.FunctionApp()
 "#,

@@ -302,17 +302,32 @@ impl<'a> FunctionCtx<'a> {
     /// The parameters the worker wants a binding for (neither the invocation context nor
     /// `*args`/`**kwargs`) that have none.
     pub fn unbound_params(&self) -> impl Iterator<Item = &SigParam<'a>> + '_ {
-        self.signature()
-            .into_iter()
-            .flat_map(|sig| &sig.params)
-            .filter(|p| {
-                !p.is_context
-                    && !self.bindings_by_name.contains_key(p.param.name.as_str())
-                    && !matches!(
-                        p.param.kind,
-                        ParamKind::VarPositional | ParamKind::VarKeyword
-                    )
-            })
+        let unbound = || {
+            self.signature()
+                .into_iter()
+                .flat_map(|sig| &sig.params)
+                .filter(|p| {
+                    !p.is_context
+                        && !self.bindings_by_name.contains_key(p.param.name.as_str())
+                        && !matches!(
+                            p.param.kind,
+                            ParamKind::VarPositional | ParamKind::VarKeyword
+                        )
+                })
+        };
+        // The worker fills the one parameter without a binding itself when it is annotated with
+        // a settlement client class (`GrpcClientType`, e.g. `ServiceBusMessageActions`).
+        let worker_filled = {
+            let mut it = unbound();
+            match (it.next(), it.next()) {
+                (Some(only), None) => only
+                    .resolved
+                    .as_ref()
+                    .is_some_and(crate::analysis::annotations::is_grpc_client),
+                _ => false,
+            }
+        };
+        unbound().filter(move |_| !worker_filled)
     }
 
     /// The `route` of each of the function's HTTP triggers that has one.
@@ -322,6 +337,14 @@ impl<'a> FunctionCtx<'a> {
             .iter()
             .filter(|b| b.is_http_trigger())
             .filter_map(|b| b.property_str("route"))
+    }
+
+    /// Whether the modules the worker runs to load this function import the HTTP streaming
+    /// extension (it changes the worker's checks of HTTP annotations).
+    pub fn http_streaming(&self) -> bool {
+        crate::analysis::annotations::imports_http_streaming(
+            self.parsed_loaded_modules().map(|(_, m)| m),
+        )
     }
 
     /// The modules the worker runs to load this function that parse (a module with a syntax

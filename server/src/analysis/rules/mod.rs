@@ -141,6 +141,7 @@ rules!(
     Function azf212_http_trigger_as_str fixes,
     Function azf213_return_without_binding,
     Function azf214_return_binding_never_set,
+    Function azf215_sdk_type_connection,
     App azf301_local_settings_invalid,
     App azf302_setting_not_a_string,
     App azf303_is_encrypted_missing,
@@ -187,6 +188,8 @@ rules!(
     App azf716_v2_durable_package_missing,
     App azf717_v2_http_app_route_prefix,
     Function azf718_v2_durable_context_name,
+    App azf719_v2_unknown_app_attribute,
+    App azf720_v2_decorator_above_bindings,
 );
 
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a
