@@ -17,6 +17,9 @@ use super::config::{split_codes, ConfigFinder, FlagConfig};
 use super::files::{self, FileSet};
 use super::report::{self, CheckedApp, Item};
 use super::{fix, github, sarif, text, write_stdout};
+use crate::analysis::ide::fixes;
+use crate::analysis::rules::FixAvailability;
+use crate::analysis::state::AppState;
 use crate::analysis::{self, Config, Severity};
 use crate::loader;
 
@@ -225,6 +228,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 }
                 (checked, _) => checked,
             };
+            let checked = checked.map(|mut checked| {
+                // The fixes are a convenience: should building them panic, the findings stay.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    resolve_fixes(&mut checked, scope)
+                }));
+                checked
+            });
             (checked, report)
         })
         .collect();
@@ -243,8 +253,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 
     let items = report::resolve(&apps);
+    // No app checked: nothing passed, so no summary says so.
+    let quiet = args.quiet || apps.is_empty();
     let output = match args.format {
-        Format::Text => text::render(&apps, &items, args.color.enabled(), args.quiet),
+        Format::Text => text::render(&apps, &items, args.color.enabled(), quiet),
         Format::Json => to_json(&report::json_output(&items)),
         Format::Sarif => to_json(&sarif::sarif_log(&items)),
         Format::Github => github::render(&items),
@@ -257,6 +269,45 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Gives each diagnostic every fix the editor offers for it (those its rule builds from the
+/// whole app included), the automatic one first and marked so: the one `--fix` applies. With
+/// `files` (`check FILE… --fix`), a fix is automatic only when all its edits fall in those files,
+/// as `--fix` then writes nothing else. So the JSON `fixes` and the "(N fixable)" count say
+/// exactly what `--fix` does.
+fn resolve_fixes(checked: &mut CheckedApp, files: Option<&FileSet>) {
+    let has_fixes = |d: &analysis::Diagnostic| d.code.meta().fix != FixAvailability::None;
+    if !checked
+        .diagnostics
+        .iter()
+        .any(|d| has_fixes(d) || !d.fixes.is_empty())
+    {
+        return;
+    }
+    let state = AppState::new(checked.input.clone());
+    let inside = |e: &analysis::FileEdit| files.is_none_or(|files| files.contains(&e.file));
+    for d in &mut checked.diagnostics {
+        let offered = fixes::fixes(&state, d);
+        let automatic = offered
+            .iter()
+            .position(|f| f.auto)
+            .filter(|&i| offered[i].edits.iter().all(inside));
+        let mut all: Vec<analysis::Fix> = offered
+            .into_iter()
+            .map(|f| analysis::Fix {
+                title: f.title,
+                edits: f.edits,
+                automatic: false,
+            })
+            .collect();
+        if let Some(i) = automatic {
+            let mut fix = all.remove(i);
+            fix.automatic = true;
+            all.insert(0, fix);
+        }
+        d.fixes = all;
     }
 }
 

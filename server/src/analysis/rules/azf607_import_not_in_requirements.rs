@@ -1,9 +1,14 @@
 //! AZF607: a third-party import that no requirements.txt line provides.
 
+use std::collections::HashSet;
+
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
-use crate::analysis::requirements::{self, distributions_for, is_stdlib};
+use crate::analysis::catalog::distributions::{Provenance, Providers};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::requirements::{
+    self, append_line, is_stdlib, normalize, providers_in, Requirements,
+};
 use crate::analysis::text::TextRange;
 
 pub const META: RuleMeta = RuleMeta {
@@ -21,53 +26,177 @@ import yaml        # requirements.txt: azure-functions
 ```
 
 Add `PyYAML` to requirements.txt.
+
+Which distribution provides an import comes from the app's environment when it has one (`.venv`,
+`venv` or `.python_packages`: the installed distributions' `RECORD` and `top_level.txt`), else
+from a table of known import names. When neither knows, the message says so and no fix guesses a
+name. A module that a listed requirement brings in as its own dependency is AZF609, not this.
+Each package is reported once per file, at its first import. The fix that adds the line is offered
+in the editor only: "fix all", fix-on-save and `check --fix` never edit requirements.txt for a
+diagnostic in another file.
 "#,
-    fix: FixAvailability::Safe,
+    fix: FixAvailability::Unsafe,
 };
 
-pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(reqs) = requirements::parse(ctx.app, "requirements.txt") else { return };
-    for m in ctx.loaded_modules() {
-        let Some(module) = ctx.modules.get(&m.file) else { continue };
-        for import in module.imports.iter().filter(|i| i.unconditional && i.level == 0) {
-            let modules: Vec<&str> = if import.is_from {
+/// One third-party package a module imports that requirements.txt does not list.
+pub(super) struct Unlisted<'a> {
+    pub file: &'a str,
+    pub range: TextRange,
+    /// The dotted module as imported.
+    pub module: &'a str,
+    pub providers: Providers,
+}
+
+impl Unlisted<'_> {
+    /// The distribution that provides the module, when known (not guessed from its name).
+    pub fn distribution(&self) -> Option<&str> {
+        self.providers
+            .is_known()
+            .then(|| self.providers.suggestion())
+    }
+
+    fn top(&self) -> &str {
+        self.module.split('.').next().unwrap_or(self.module)
+    }
+}
+
+/// The third-party packages that the modules loading this function import unconditionally and
+/// that no line of `reqs` provides (every one when the app has no requirements.txt), the first
+/// import of each package per file.
+pub(super) fn unlisted_imports<'a>(
+    ctx: &'a FunctionCtx,
+    reqs: Option<&Requirements>,
+) -> Vec<Unlisted<'a>> {
+    let environment = ctx.app.environment.as_deref();
+    let mut out = Vec::new();
+    for m in ctx.loaded_modules().iter() {
+        let Some((file, module)) = ctx.modules.get_key_value(&m.file) else {
+            continue;
+        };
+        let mut seen: HashSet<String> = HashSet::new();
+        for import in module
+            .imports
+            .iter()
+            .filter(|i| i.unconditional && i.level == 0)
+        {
+            let names: Vec<&str> = if import.is_from {
                 vec![import.module.as_str()]
             } else {
                 import.names.iter().map(|n| n.name.as_str()).collect()
             };
-            for name in modules {
+            for name in names {
                 let top = name.split('.').next().unwrap_or("");
                 if top.is_empty() || top == "__app__" || is_stdlib(name) || is_local(ctx, top) {
                     continue;
                 }
-                // The worker provides azure.functions; AZF605 asks for it in requirements.txt.
-                if name == "azure.functions" || name.starts_with("azure.functions.") {
+                // The worker provides azure.functions (AZF605 asks for it in requirements.txt)
+                // and, up to Python 3.12, is itself `azure_functions_worker`.
+                if name == "azure.functions"
+                    || name.starts_with("azure.functions.")
+                    || top == "azure_functions_worker"
+                {
                     continue;
                 }
-                let candidates = distributions_for(name);
-                if candidates.iter().any(|d| reqs.provides(d)) {
-                    continue;
+                let providers = providers_in(name, environment);
+                if let Some(reqs) = reqs {
+                    if providers.distributions.iter().any(|d| reqs.provides(d))
+                        || (!providers.is_known() && listed_under_its_name(reqs, top))
+                    {
+                        continue;
+                    }
                 }
-                let suggest = candidates[0].clone();
-                let text = ctx.app.text("requirements.txt").unwrap_or("");
-                let prefix = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
-                out.push(
-                    META.diag(&m.file,
-                        import.range,
-                        format!("'{name}' is imported, but requirements.txt does not list {suggest}: it fails with ModuleNotFoundError after deploy"),
-                    )
-                    .with_fix(
-                        format!("Add {suggest} to requirements.txt"),
-                        vec![FileEdit { file: "requirements.txt".into(), range: TextRange::empty(text.len()), new_text: format!("{prefix}{suggest}\n") }],
-                    ),
-                );
+                // One finding per package: `numpy` and `numpy.linalg` are one distribution.
+                let key = match providers.is_known() {
+                    true => normalize(providers.suggestion()),
+                    false => top.to_string(),
+                };
+                if seen.insert(key) {
+                    out.push(Unlisted {
+                        file: file.as_str(),
+                        range: import.range,
+                        module: name,
+                        providers,
+                    });
+                }
             }
         }
+    }
+    out
+}
+
+/// A listed requirement whose name contains the module's name as its words (`py-staticmaps`
+/// for `staticmaps`, `github-copilot-sdk` for `copilot`): when nothing else is known, it likely
+/// provides the module, and a warning would only be noise.
+fn listed_under_its_name(reqs: &Requirements, top: &str) -> bool {
+    let words = normalize(top);
+    if words.is_empty() {
+        return false;
+    }
+    reqs.items.iter().any(|r| {
+        let name = format!("-{}-", r.normalized);
+        name.contains(&format!("-{words}-"))
+    })
+}
+
+/// The distributions listed in `reqs` that bring `distribution` in, per the environment.
+pub(super) fn comes_through(ctx: &FunctionCtx, reqs: &Requirements, u: &Unlisted) -> Vec<String> {
+    let Some(environment) = ctx.app.environment.as_deref() else {
+        return Vec::new();
+    };
+    if u.providers.provenance != Provenance::Environment {
+        return Vec::new();
+    }
+    let listed: Vec<&str> = reqs.items.iter().map(|r| r.name.as_str()).collect();
+    environment.comes_through(u.providers.suggestion(), &listed)
+}
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let reqs = requirements::parse(ctx.app, "requirements.txt");
+    let no_file = match requirements::pyproject_declares_dependencies(ctx.app) {
+        true => "the app has no requirements.txt (remote build does not read pyproject.toml)",
+        false => "the app has no requirements.txt",
+    };
+    for u in unlisted_imports(ctx, reqs.as_ref()) {
+        let name = u.module;
+        let diagnostic = match (&reqs, u.distribution()) {
+            (None, Some(dist)) => META.diag(
+                u.file,
+                u.range,
+                format!("'{name}' is imported, but {no_file}: deployments do not install {dist}, so it fails with ModuleNotFoundError"),
+            ),
+            (None, None) => META.diag(
+                u.file,
+                u.range,
+                format!("'{name}' is imported, but {no_file}: deployments install no packages, so it fails with ModuleNotFoundError"),
+            ),
+            (Some(reqs), Some(dist)) => {
+                if !comes_through(ctx, reqs, &u).is_empty() {
+                    continue; // AZF609
+                }
+                META.diag(
+                    u.file,
+                    u.range,
+                    format!("'{name}' is imported, but requirements.txt does not list {dist}, which provides it: it fails with ModuleNotFoundError after deploy"),
+                )
+                .with_fix(
+                    format!("Add {dist} to requirements.txt"),
+                    vec![append_line(ctx.app, "requirements.txt", dist)],
+                )
+            }
+            (Some(_), None) => META.diag(
+                u.file,
+                u.range,
+                format!("'{name}' is imported, but no listed requirement provides `{}` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy", u.top()),
+            ),
+        };
+        out.push(diagnostic);
     }
 }
 
 fn is_local(ctx: &FunctionCtx, top: &str) -> bool {
-    ctx.app.exists(&format!("{top}.py")) || ctx.app.exists(&format!("{top}/__init__.py")) || ctx.app.dir_exists(top)
+    ctx.app.exists(&format!("{top}.py"))
+        || ctx.app.exists(&format!("{top}/__init__.py"))
+        || ctx.app.dir_exists(top)
 }
 
 #[cfg(test)]
@@ -78,9 +207,9 @@ mod tests {
     #[test]
     fn imports() {
         expect![[r#"
-            F/__init__.py:2:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:2:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add PyYAML to requirements.txt
-            F/__init__.py:5:1 AZF607 warning 'azure.storage.blob' is imported, but requirements.txt does not list azure-storage-blob: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:5:1 AZF607 warning 'azure.storage.blob' is imported, but requirements.txt does not list azure-storage-blob, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add azure-storage-blob to requirements.txt
         "#]]
         .assert_eq(&check(
@@ -108,6 +237,59 @@ except ImportError:
 def main(req): pass
 //- /shared/util.py
 //- /F/helpers.py
+"#,
+        ));
+    }
+
+    #[test]
+    fn one_finding_per_package_and_no_guessed_names() {
+        expect![[r#"
+            function_app.py:1:1 AZF607 warning 'numpy.linalg' is imported, but requirements.txt does not list numpy, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add numpy to requirements.txt
+            function_app.py:3:1 AZF607 warning 'opentelemetry.sdk.trace' is imported, but requirements.txt does not list opentelemetry-sdk, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add opentelemetry-sdk to requirements.txt
+            function_app.py:5:1 AZF607 warning 'does_not_exists' is imported, but no listed requirement provides `does_not_exists` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
+        "#]]
+        .assert_eq(&check(
+            "AZF607",
+            r#"
+//- /requirements.txt
+azure-functions
+py-staticmaps
+github-copilot-sdk
+azurefunctions-extensions-http-fastapi
+//- /function_app.py
+import numpy.linalg
+import numpy
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.resources import Resource
+from does_not_exists import x
+import staticmaps
+from copilot import Agent
+from azurefunctions.extensions.http.fastapi import Request
+from azure_functions_worker import logging
+import azure.functions as func
+app = func.FunctionApp()
+"#,
+        ));
+    }
+
+    #[test]
+    fn without_requirements_txt_imports_are_still_reported() {
+        expect![[r#"
+            function_app.py:1:1 AZF607 warning 'yaml' is imported, but the app has no requirements.txt: deployments do not install PyYAML, so it fails with ModuleNotFoundError
+            function_app.py:2:1 AZF607 warning 'flask' is imported, but the app has no requirements.txt: deployments install no packages, so it fails with ModuleNotFoundError
+        "#]]
+        .assert_eq(&check(
+            "AZF607",
+            r#"
+//- /host.json
+{}
+//- /function_app.py
+import yaml
+import flask
+import azure.functions as func
+app = func.FunctionApp()
 "#,
         ));
     }
