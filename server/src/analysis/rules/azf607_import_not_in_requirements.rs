@@ -68,6 +68,7 @@ pub(super) fn unlisted_imports<'a>(
     reqs: Option<&Requirements>,
 ) -> Vec<Unlisted<'a>> {
     let environment = ctx.app.environment.as_deref();
+    let listed = reqs.map(Listed::new);
     let mut out = Vec::new();
     for m in ctx.loaded_modules().iter() {
         let Some((file, module)) = ctx.modules.get_key_value(&m.file) else {
@@ -98,9 +99,9 @@ pub(super) fn unlisted_imports<'a>(
                     continue;
                 }
                 let providers = providers_in(name, environment);
-                if let Some(reqs) = reqs {
-                    if providers.distributions.iter().any(|d| reqs.provides(d))
-                        || (!providers.is_known() && listed_under_its_name(reqs, top))
+                if let Some(listed) = &listed {
+                    if providers.distributions.iter().any(|d| listed.provides(d))
+                        || (!providers.is_known() && listed.under_its_name(top))
                     {
                         continue;
                     }
@@ -124,18 +125,45 @@ pub(super) fn unlisted_imports<'a>(
     out
 }
 
-/// A listed requirement whose name contains the module's name as its words (`py-staticmaps`
-/// for `staticmaps`, `github-copilot-sdk` for `copilot`): when nothing else is known, it likely
-/// provides the module, and a warning would only be noise.
-fn listed_under_its_name(reqs: &Requirements, top: &str) -> bool {
-    let words = normalize(top);
-    if words.is_empty() {
-        return false;
+/// What requirements.txt lists, for lookups in constant time: the names, and every run of
+/// consecutive words of each name (`py-staticmaps` → `py`, `staticmaps`, `py-staticmaps`).
+struct Listed {
+    names: HashSet<String>,
+    words: HashSet<String>,
+}
+
+/// Names longer than this many words are not split: no distribution's name is that long, and
+/// the runs of a name grow with the square of its words.
+const MAX_NAME_WORDS: usize = 8;
+
+impl Listed {
+    fn new(reqs: &Requirements) -> Listed {
+        let names: HashSet<String> = reqs.items.iter().map(|r| r.normalized.clone()).collect();
+        let mut words = HashSet::new();
+        for name in &names {
+            let parts: Vec<&str> = name.split('-').collect();
+            if parts.len() > MAX_NAME_WORDS {
+                continue;
+            }
+            for start in 0..parts.len() {
+                for end in start + 1..=parts.len() {
+                    words.insert(parts[start..end].join("-"));
+                }
+            }
+        }
+        Listed { names, words }
     }
-    reqs.items.iter().any(|r| {
-        let name = format!("-{}-", r.normalized);
-        name.contains(&format!("-{words}-"))
-    })
+
+    fn provides(&self, distribution: &str) -> bool {
+        self.names.contains(&normalize(distribution))
+    }
+
+    /// A listed requirement whose name contains the module's name as its words
+    /// (`py-staticmaps` for `staticmaps`, `github-copilot-sdk` for `copilot`): when nothing else
+    /// is known, it likely provides the module, and a warning would only be noise.
+    fn under_its_name(&self, top: &str) -> bool {
+        self.words.contains(&normalize(top))
+    }
 }
 
 /// The distributions listed in `reqs` that bring `distribution` in, per the environment.
@@ -292,5 +320,26 @@ import azure.functions as func
 app = func.FunctionApp()
 "#,
         ));
+    }
+
+    #[test]
+    fn many_imports_and_requirements_cost_linear_time() {
+        let n = 20_000;
+        let requirements: String = (0..n).map(|i| format!("dist-{i}-x\n")).collect();
+        let imports: String = (0..n).map(|i| format!("import mod{i}\n")).collect();
+        let hostile_name = "a-".repeat(100_000) + "b\n";
+        let fixture = format!(
+            "//- /requirements.txt\n{requirements}{hostile_name}//- /function_app.py\n{imports}import dist_7_x\nimport azure.functions as func\napp = func.FunctionApp()\n"
+        );
+        let app = super::super::test_support::app(&fixture);
+        let config = crate::analysis::Config {
+            select: vec!["AZF607".into()],
+            ..Default::default()
+        };
+        let start = std::time::Instant::now();
+        let found = crate::analysis::check_app(&app, &config);
+        assert_eq!(found.len(), n, "one per unknown module");
+        assert!(!found.iter().any(|d| d.message.contains("'dist_7_x'")));
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
     }
 }
