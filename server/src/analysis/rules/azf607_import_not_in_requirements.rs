@@ -6,6 +6,8 @@ use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::catalog::distributions::{Provenance, Providers};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::installed::Installed;
+use crate::analysis::python::ImportedName;
 use crate::analysis::requirements::{
     self, append_line, is_stdlib, normalize, providers_in, Requirements,
 };
@@ -43,7 +45,7 @@ pub(super) struct Unlisted<'a> {
     pub file: &'a str,
     pub range: TextRange,
     /// The dotted module as imported.
-    pub module: &'a str,
+    pub module: String,
     pub providers: Providers,
 }
 
@@ -56,7 +58,7 @@ impl Unlisted<'_> {
     }
 
     fn top(&self) -> &str {
-        self.module.split('.').next().unwrap_or(self.module)
+        self.module.split('.').next().unwrap_or(&self.module)
     }
 }
 
@@ -80,12 +82,12 @@ pub(super) fn unlisted_imports<'a>(
             .iter()
             .filter(|i| i.unconditional && i.level == 0)
         {
-            let names: Vec<&str> = if import.is_from {
-                vec![import.module.as_str()]
+            let names: Vec<String> = if import.is_from {
+                from_import_modules(&import.module, &import.names, environment)
             } else {
-                import.names.iter().map(|n| n.name.as_str()).collect()
+                import.names.iter().map(|n| n.name.clone()).collect()
             };
-            for name in names {
+            for name in &names {
                 let top = name.split('.').next().unwrap_or("");
                 if top.is_empty() || top == "__app__" || is_stdlib(name) || is_local(ctx, top) {
                     continue;
@@ -115,7 +117,7 @@ pub(super) fn unlisted_imports<'a>(
                     out.push(Unlisted {
                         file: file.as_str(),
                         range: import.range,
-                        module: name,
+                        module: name.clone(),
                         providers,
                     });
                 }
@@ -123,6 +125,26 @@ pub(super) fn unlisted_imports<'a>(
         }
     }
     out
+}
+
+/// The modules `from module import names` brings in: `module` when it is known (or nothing
+/// is), else each `module.name` (`from azure import durable_functions` imports the distribution of
+/// `azure.durable_functions`; `azure` alone is a namespace that no distribution is named after).
+fn from_import_modules(
+    module: &str,
+    names: &[ImportedName],
+    environment: Option<&Installed>,
+) -> Vec<String> {
+    let submodules: Vec<String> = names
+        .iter()
+        .filter(|n| n.name != "*")
+        .map(|n| format!("{module}.{}", n.name))
+        .collect();
+    let known = |m: &str| providers_in(m, environment).is_known();
+    if known(module) || !submodules.iter().any(|s| known(s)) {
+        return vec![module.to_string()];
+    }
+    submodules
 }
 
 /// What requirements.txt lists, for lookups in constant time: the names, and every run of
@@ -185,7 +207,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         false => "the app has no requirements.txt",
     };
     for u in unlisted_imports(ctx, reqs.as_ref()) {
-        let name = u.module;
+        let name = &u.module;
         let diagnostic = match (&reqs, u.distribution()) {
             (None, Some(dist)) => META.diag(
                 u.file,
@@ -277,6 +299,10 @@ def main(req): pass
             function_app.py:3:1 AZF607 warning 'opentelemetry.sdk.trace' is imported, but requirements.txt does not list opentelemetry-sdk, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add opentelemetry-sdk to requirements.txt
             function_app.py:5:1 AZF607 warning 'does_not_exists' is imported, but no listed requirement provides `does_not_exists` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
+            function_app.py:11:1 AZF607 warning 'azure.durable_functions' is imported, but requirements.txt does not list azure-functions-durable, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add azure-functions-durable to requirements.txt
+            function_app.py:12:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add PyYAML to requirements.txt
         "#]]
         .assert_eq(&check(
             "AZF607",
@@ -296,6 +322,9 @@ import staticmaps
 from copilot import Agent
 from azurefunctions.extensions.http.fastapi import Request
 from azure_functions_worker import logging
+from azure import functions as f2
+from azure import durable_functions as df
+from yaml import *
 import azure.functions as func
 app = func.FunctionApp()
 "#,
