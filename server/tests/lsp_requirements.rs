@@ -1,6 +1,7 @@
 //! requirements.txt through the language server: the fix-all source action of a Python file
-//! (what fix-on-save runs) never edits requirements.txt, and the quick fix that adds a package
-//! keeps the file's line endings and final newline.
+//! (what fix-on-save runs) never edits requirements.txt, the quick fix that adds a package
+//! keeps the file's line endings and final newline, and a package installed or removed in the
+//! app's environment is seen.
 
 mod lsp_support;
 
@@ -132,4 +133,45 @@ async fn fix_all_of_a_python_file_leaves_requirements_alone() {
         json!({"line": 1, "character": 8})
     );
     client.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_package_removed_from_the_environment_is_seen() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pkg_venv_through");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    copy_dir(&src, &root);
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    let script = file_uri(&root.join("function_app.py"));
+    // numpy comes through tensorflow: information.
+    client
+        .wait_diagnostics(&script, |d| codes(d) == ["AZF609"])
+        .await;
+    client.wait_indexed().await;
+    let numpy = root.join(".venv/lib/python3.11/site-packages/numpy-1.26.4.dist-info");
+    std::fs::remove_dir_all(&numpy).unwrap();
+    client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": file_uri(&numpy), "type": 3}]}),
+        )
+        .await;
+    // Not installed any more: the table names it, and nothing says it comes through tensorflow.
+    client
+        .wait_diagnostics(&script, |d| codes(d) == ["AZF607"])
+        .await;
+    client.shutdown().await;
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
 }
