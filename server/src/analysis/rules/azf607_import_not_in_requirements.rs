@@ -335,7 +335,8 @@ app = func.FunctionApp()
     fn without_requirements_txt_imports_are_still_reported() {
         expect![[r#"
             function_app.py:1:1 AZF607 warning 'yaml' is imported, but the app has no requirements.txt: deployments do not install PyYAML, so it fails with ModuleNotFoundError
-            function_app.py:2:1 AZF607 warning 'flask' is imported, but the app has no requirements.txt: deployments install no packages, so it fails with ModuleNotFoundError
+            function_app.py:2:1 AZF607 warning 'flask' is imported, but the app has no requirements.txt: deployments do not install Flask, so it fails with ModuleNotFoundError
+            function_app.py:3:1 AZF607 warning 'leftpad_tools' is imported, but the app has no requirements.txt: deployments install no packages, so it fails with ModuleNotFoundError
         "#]]
         .assert_eq(&check(
             "AZF607",
@@ -345,6 +346,7 @@ app = func.FunctionApp()
 //- /function_app.py
 import yaml
 import flask
+import leftpad_tools
 import azure.functions as func
 app = func.FunctionApp()
 "#,
