@@ -28,8 +28,9 @@ pub struct CheckArgs {
     /// Folders or files to check (default: the current folder). A folder: every app found
     /// below it. A file: the app that owns it is checked, and only the findings located in the
     /// named files, or that depend on them, are reported (a renamed binding shows at the
-    /// script's parameter, a removed setting at the connection that names it). Files outside
-    /// any app are skipped.
+    /// script's parameter, a removed setting at the connection that names it), plus the
+    /// findings about the app as a whole (host.json, requirements.txt, local.settings.json).
+    /// Files outside any app are skipped.
     #[arg(value_name = "PATH", verbatim_doc_comment)]
     pub paths: Vec<PathBuf>,
 
@@ -66,7 +67,9 @@ pub struct CheckArgs {
     /// Apply the automatic fixes (the ones that need no choice), write the changed files, then
     /// report what remains. A file that changed on disk in the meantime stops the app's fixes
     /// before anything is written. With file paths, only the named files are written: fixes
-    /// that would edit another file are left for you.
+    /// that would edit another file are left for you. requirements.txt is never edited for a
+    /// finding in another file: which package to add is yours to choose. "(N fixable)" and the
+    /// JSON `automatic` flag say what this applies.
     #[arg(long)]
     pub fix: bool,
 }
