@@ -223,6 +223,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 if !comes_through(ctx, reqs, &u).is_empty() {
                     continue; // AZF609
                 }
+                if ctx.unit.decorated().is_some() && normalize(dist) == "azure-functions-durable" {
+                    continue; // AZF716 says it where the durable decorators need it.
+                }
                 META.diag(
                     u.file,
                     u.range,
@@ -299,8 +302,6 @@ def main(req): pass
             function_app.py:3:1 AZF607 warning 'opentelemetry.sdk.trace' is imported, but requirements.txt does not list opentelemetry-sdk, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add opentelemetry-sdk to requirements.txt
             function_app.py:5:1 AZF607 warning 'does_not_exists' is imported, but no listed requirement provides `does_not_exists` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
-            function_app.py:11:1 AZF607 warning 'azure.durable_functions' is imported, but requirements.txt does not list azure-functions-durable, which provides it: it fails with ModuleNotFoundError after deploy
-              fix: Add azure-functions-durable to requirements.txt
             function_app.py:12:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add PyYAML to requirements.txt
         "#]]
@@ -372,5 +373,44 @@ app = func.FunctionApp()
         assert_eq!(found.len(), n, "one per unknown module");
         assert!(!found.iter().any(|d| d.message.contains("'dist_7_x'")));
         assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn the_durable_package_of_a_decorator_app_is_azf716s() {
+        let app = r#"
+//- /requirements.txt
+azure-functions
+//- /function_app.py
+import azure.functions as func
+import azure.durable_functions as df
+app = df.DFApp()
+@app.orchestration_trigger(context_name="context")
+def orchestrator(context):
+    return 1
+"#;
+        expect![[r#"
+            function_app.py:4:2 AZF716 warning app.orchestration_trigger() needs azure-functions-durable, which requirements.txt does not list: after deploy the worker's import of function_app.py fails and no function of the app is indexed
+              fix: Add azure-functions-durable to requirements.txt
+        "#]]
+        .assert_eq(&(check("AZF7", app) + &check("AZF607", app)));
+        // A function.json app has no AZF716: AZF607 says it.
+        expect![[r#"
+            F/__init__.py:1:1 AZF607 warning 'azure.durable_functions' is imported, but requirements.txt does not list azure-functions-durable, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add azure-functions-durable to requirements.txt
+        "#]]
+        .assert_eq(&check(
+            "AZF607",
+            r#"
+//- /host.json
+{"version": "2.0"}
+//- /requirements.txt
+azure-functions
+//- /F/function.json
+{"bindings": [{"type": "orchestrationTrigger", "name": "context"}]}
+//- /F/__init__.py
+import azure.durable_functions as df
+def main(context): pass
+"#,
+        ));
     }
 }
