@@ -32,7 +32,8 @@ Add `PyYAML` to requirements.txt.
 Which distribution provides an import comes from the app's environment when it has one (`.venv`,
 `venv` or `.python_packages`: the installed distributions' `RECORD` and `top_level.txt`), else
 from a table of known import names. When neither knows, the message says so and no fix guesses a
-name. A module that a listed requirement brings in as its own dependency is AZF609, not this.
+name. A module that a listed requirement brings in as its own dependency is AZF609, not this;
+the durable package of a decorator app is AZF716's.
 Each package is reported once per file, at its first import. The fix that adds the line is offered
 in the editor only: "fix all", fix-on-save and `check --fix` never edit requirements.txt for a
 diagnostic in another file.
