@@ -271,6 +271,7 @@ fn read_app(root: &Path, files: Vec<Found>, display_root: String) -> AppInput {
         .collect();
     let mut app = AppInput::new(display_root);
     app.files.extend(contents);
+    app.environment = venv::load_environment(root, None).map(|env| Arc::new(env.installed));
     app
 }
 

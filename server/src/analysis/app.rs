@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::installed::Installed;
+
 /// The content of one file, as far as the loader could (or wanted to) read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileContent {
@@ -36,6 +38,9 @@ pub struct AppInput {
     /// The app root as the user should see it in messages (e.g. `examples/orders-app`).
     pub root: String,
     pub files: BTreeMap<String, FileContent>,
+    /// What the app's Python environment has installed, when it has one (the loader reads it):
+    /// which distribution provides an import, and what each requires.
+    pub environment: Option<Arc<Installed>>,
 }
 
 impl AppInput {
@@ -43,6 +48,7 @@ impl AppInput {
         AppInput {
             root: root.into(),
             files: BTreeMap::new(),
+            environment: None,
         }
     }
 

@@ -174,6 +174,8 @@ pub struct FileEdit {
 pub struct Fix {
     pub title: String,
     pub edits: Vec<FileEdit>,
+    /// Applied by `check --fix` (set by the CLI once it knows which fixes are automatic).
+    pub automatic: bool,
 }
 
 /// One problem found in an app.
@@ -211,6 +213,7 @@ impl Diagnostic {
         self.fixes.push(Fix {
             title: title.into(),
             edits,
+            automatic: false,
         });
         self
     }

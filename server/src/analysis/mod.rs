@@ -13,6 +13,7 @@ pub mod function_json;
 pub mod guard;
 pub mod ide;
 pub mod imports;
+pub mod installed;
 pub mod json;
 pub mod modules;
 pub mod names;

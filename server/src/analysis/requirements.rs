@@ -1,11 +1,13 @@
 //! `requirements.txt` as pip reads it: PEP 508 names (normalised per PEP 503), extras, markers,
 //! URLs, `#egg=` fragments, comments, line continuations and `-r` includes.
 
-pub mod installed;
+pub use super::installed;
+pub use super::installed::normalize;
 
 use super::app::{join_relative, AppInput};
 use super::catalog::distributions::{providers, Provenance, Providers};
 use super::catalog::stdlib::STDLIB_MODULES;
+use super::diagnostic::FileEdit;
 use super::text::TextRange;
 
 /// One requirement line.
@@ -38,24 +40,6 @@ impl Requirements {
         let d = normalize(distribution);
         self.items.iter().find(|r| r.normalized == d)
     }
-}
-
-/// PEP 503 normalisation.
-pub fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut last_sep = false;
-    for c in name.trim().chars() {
-        if c == '-' || c == '_' || c == '.' {
-            if !last_sep {
-                out.push('-');
-            }
-            last_sep = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            last_sep = false;
-        }
-    }
-    out
 }
 
 /// Reads `file` (relative to the app root) and its includes.
@@ -163,6 +147,60 @@ fn push(out: &mut Requirements, name: &str, file: &str, range: TextRange) {
     });
 }
 
+/// The edit that adds `line` as the last line of `file` in the file's own style: its line
+/// ending (`\r\n` when its first line ends so) and its final newline, kept or left out as it was.
+pub fn append_line(app: &AppInput, file: &str, line: &str) -> FileEdit {
+    let text = app.text(file).unwrap_or("");
+    let eol = match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    };
+    let new_text = if text.is_empty() || text.ends_with('\n') {
+        format!("{line}{eol}")
+    } else if text.ends_with('\r') {
+        // A lone CR ends the last line: keep it and add the line after it.
+        format!("{line}\r")
+    } else {
+        format!("{eol}{line}")
+    };
+    FileEdit {
+        file: file.to_string(),
+        range: TextRange::empty(text.len()),
+        new_text,
+    }
+}
+
+/// Whether `path` is a requirements file (`requirements.txt`, `requirements-dev.txt`,
+/// `reqs/requirements.in`…): fixes that edit one are offered, never applied unattended.
+pub fn is_requirements_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.starts_with("requirements") && (name.ends_with(".txt") || name.ends_with(".in"))
+}
+
+/// Whether `pyproject.toml` declares the app's dependencies (`[project] dependencies` or
+/// `[tool.poetry.dependencies]`), read line by line: remote build does not read it.
+pub fn pyproject_declares_dependencies(app: &AppInput) -> bool {
+    let Some(text) = app.text("pyproject.toml") else {
+        return false;
+    };
+    let mut table = "";
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            table = line;
+            if line == "[tool.poetry.dependencies]" {
+                return true;
+            }
+        } else if table == "[project]" {
+            let key = line.split('=').next().unwrap_or("").trim();
+            if key == "dependencies" && line.contains('=') {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Whether the top-level module is part of the standard library.
 pub fn is_stdlib(module: &str) -> bool {
     let top = module.split('.').next().unwrap_or(module);
@@ -240,6 +278,28 @@ mod tests {
         );
         assert_eq!(distributions_for("requests.adapters"), ["requests"]);
         assert!(is_stdlib("os.path") && is_stdlib("json") && !is_stdlib("requests"));
+    }
+
+    #[test]
+    fn appended_lines_keep_the_file_style() {
+        let added = |text: &str| {
+            let app = AppInput::new("a").with_file("requirements.txt", text);
+            let edit = append_line(&app, "requirements.txt", "PyYAML");
+            let mut out = text.to_string();
+            out.insert_str(edit.range.start as usize, &edit.new_text);
+            out
+        };
+        assert_eq!(added("a\nb\n"), "a\nb\nPyYAML\n");
+        assert_eq!(added("a\nb"), "a\nb\nPyYAML");
+        assert_eq!(added("a\r\nb\r\n"), "a\r\nb\r\nPyYAML\r\n");
+        assert_eq!(added("a\r\nb"), "a\r\nb\r\nPyYAML");
+        assert_eq!(added(""), "PyYAML\n");
+        assert_eq!(added("a\r"), "a\rPyYAML\r");
+        assert!(
+            is_requirements_file("requirements.txt")
+                && is_requirements_file("x/requirements-dev.txt")
+        );
+        assert!(!is_requirements_file("host.json") && !is_requirements_file("requirements.py"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::app::{AppInput, FileContent};
 use super::config::Config;
 use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules};
+use super::installed::Installed;
 use super::python;
 use super::rules;
 use super::settings::{self, LocalSettings, LOCAL_SETTINGS};
@@ -385,6 +386,23 @@ impl AppState {
     }
 
     /// Removes a file, checks again what it affects and returns what changed.
+    /// After the app's environment changed (a package installed or removed): which
+    /// distribution provides an import may differ for any module, so every function and the
+    /// app-level rules are checked again.
+    pub fn set_environment(&mut self, environment: Option<Arc<Installed>>) -> Changed {
+        if self.input.environment == environment {
+            return Changed::default();
+        }
+        self.input.environment = environment;
+        let functions: BTreeSet<String> = self.units.keys().cloned().collect();
+        for name in &functions {
+            self.invalidate(name);
+        }
+        self.app_level = None;
+        let files = self.bring_up_to_date();
+        Changed { functions, files }
+    }
+
     pub fn remove_file(&mut self, path: &str) -> Changed {
         self.modules.remove(path);
         if self.input.files.remove(path).is_none() {
@@ -659,6 +677,44 @@ mod tests {
             .collect();
         found.sort();
         found
+    }
+
+    #[test]
+    fn a_new_environment_rechecks_package_findings() {
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("requirements.txt", "azure-functions\ntensorflow\n")
+            .with_file("F/function.json", HTTP_JSON)
+            .with_file("F/__init__.py", "import numpy\ndef main(req): pass\n");
+        let mut state = AppState::new(input.clone());
+        let codes = |state: &mut AppState| -> Vec<&'static str> {
+            all(state).into_iter().map(|d| d.2).collect()
+        };
+        assert_eq!(codes(&mut state), ["AZF607"]);
+        let environment = Arc::new(Installed::from_dist_infos([
+            crate::analysis::installed::DistInfo {
+                dir: "tensorflow-2.16.1.dist-info",
+                metadata: Some("Name: tensorflow\nRequires-Dist: numpy\n"),
+                top_level: Some("tensorflow\n"),
+                record: None,
+            },
+            crate::analysis::installed::DistInfo {
+                dir: "numpy-1.26.4.dist-info",
+                metadata: Some("Name: numpy\n"),
+                top_level: Some("numpy\n"),
+                record: None,
+            },
+        ]));
+        let changed = state.set_environment(Some(environment.clone()));
+        assert!(changed.files.contains("F/__init__.py"), "{changed:?}");
+        assert_eq!(codes(&mut state), ["AZF609"]);
+        let mut with_environment = input;
+        with_environment.environment = Some(environment.clone());
+        assert_eq!(all(&mut state), from_check(&with_environment));
+        // The same environment again changes nothing.
+        assert_eq!(state.set_environment(Some(environment)), Changed::default());
+        state.set_environment(None);
+        assert_eq!(codes(&mut state), ["AZF607"]);
     }
 
     #[test]

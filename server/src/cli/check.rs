@@ -17,6 +17,9 @@ use super::config::{split_codes, ConfigFinder, FlagConfig};
 use super::files::{self, FileSet};
 use super::report::{self, CheckedApp, Item};
 use super::{fix, github, sarif, text, write_stdout};
+use crate::analysis::ide::fixes;
+use crate::analysis::rules::FixAvailability;
+use crate::analysis::state::AppState;
 use crate::analysis::{self, Config, Severity};
 use crate::loader;
 
@@ -25,8 +28,9 @@ pub struct CheckArgs {
     /// Folders or files to check (default: the current folder). A folder: every app found
     /// below it. A file: the app that owns it is checked, and only the findings located in the
     /// named files, or that depend on them, are reported (a renamed binding shows at the
-    /// script's parameter, a removed setting at the connection that names it). Files outside
-    /// any app are skipped.
+    /// script's parameter, a removed setting at the connection that names it), plus the
+    /// findings about the app as a whole (host.json, requirements.txt, local.settings.json).
+    /// Files outside any app are skipped.
     #[arg(value_name = "PATH", verbatim_doc_comment)]
     pub paths: Vec<PathBuf>,
 
@@ -63,7 +67,9 @@ pub struct CheckArgs {
     /// Apply the automatic fixes (the ones that need no choice), write the changed files, then
     /// report what remains. A file that changed on disk in the meantime stops the app's fixes
     /// before anything is written. With file paths, only the named files are written: fixes
-    /// that would edit another file are left for you.
+    /// that would edit another file are left for you. requirements.txt is never edited for a
+    /// finding in another file: which package to add is yours to choose. "(N fixable)" and the
+    /// JSON `automatic` flag say what this applies.
     #[arg(long)]
     pub fix: bool,
 }
@@ -225,6 +231,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 }
                 (checked, _) => checked,
             };
+            let checked = checked.map(|mut checked| {
+                // The fixes are a convenience: should building them panic, the findings stay.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    resolve_fixes(&mut checked, scope)
+                }));
+                checked
+            });
             (checked, report)
         })
         .collect();
@@ -243,8 +256,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 
     let items = report::resolve(&apps);
+    // No app checked: nothing passed, so no summary says so.
+    let quiet = args.quiet || apps.is_empty();
     let output = match args.format {
-        Format::Text => text::render(&apps, &items, args.color.enabled(), args.quiet),
+        Format::Text => text::render(&apps, &items, args.color.enabled(), quiet),
         Format::Json => to_json(&report::json_output(&items)),
         Format::Sarif => to_json(&sarif::sarif_log(&items)),
         Format::Github => github::render(&items),
@@ -257,6 +272,45 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Gives each diagnostic every fix the editor offers for it (those its rule builds from the
+/// whole app included), the automatic one first and marked so: the one `--fix` applies. With
+/// `files` (`check FILE… --fix`), a fix is automatic only when all its edits fall in those files,
+/// as `--fix` then writes nothing else. So the JSON `fixes` and the "(N fixable)" count say
+/// exactly what `--fix` does.
+fn resolve_fixes(checked: &mut CheckedApp, files: Option<&FileSet>) {
+    let has_fixes = |d: &analysis::Diagnostic| d.code.meta().fix != FixAvailability::None;
+    if !checked
+        .diagnostics
+        .iter()
+        .any(|d| has_fixes(d) || !d.fixes.is_empty())
+    {
+        return;
+    }
+    let state = AppState::new(checked.input.clone());
+    let inside = |e: &analysis::FileEdit| files.is_none_or(|files| files.contains(&e.file));
+    for d in &mut checked.diagnostics {
+        let offered = fixes::fixes(&state, d);
+        let automatic = offered
+            .iter()
+            .position(|f| f.auto)
+            .filter(|&i| offered[i].edits.iter().all(inside));
+        let mut all: Vec<analysis::Fix> = offered
+            .into_iter()
+            .map(|f| analysis::Fix {
+                title: f.title,
+                edits: f.edits,
+                automatic: false,
+            })
+            .collect();
+        if let Some(i) = automatic {
+            let mut fix = all.remove(i);
+            fix.automatic = true;
+            all.insert(0, fix);
+        }
+        d.fixes = all;
     }
 }
 

@@ -8,6 +8,8 @@
 //! renamed in `function.json` shows at the script's parameter, a setting removed from
 //! `local.settings.json` at the `connection` that names it, a line removed from
 //! `requirements.txt` at the import it provided — and it costs one more check of the app.
+//! Findings about the app as a whole (in host.json, requirements.txt, local.settings.json…)
+//! are reported with any file of it.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -69,8 +71,21 @@ pub fn belonging_to(
     let remaining: HashSet<(&str, TextRange, &str, &str)> = remaining.iter().map(key).collect();
     diagnostics
         .into_iter()
-        .filter(|d| files.contains(&d.file) || !remaining.contains(&key(d)))
+        .filter(|d| files.contains(&d.file) || is_app_level(d) || !remaining.contains(&key(d)))
         .collect()
+}
+
+/// A finding about the app as a whole, in a file every function shares (host.json,
+/// requirements.txt, local.settings.json…): it concerns whichever file is named.
+fn is_app_level(d: &Diagnostic) -> bool {
+    const APP_FILES: [&str; 5] = [
+        "host.json",
+        "requirements.txt",
+        "local.settings.json",
+        "pyproject.toml",
+        ".funcignore",
+    ];
+    d.function.is_none() && APP_FILES.contains(&d.file.as_str())
 }
 
 fn key(d: &Diagnostic) -> (&str, TextRange, &str, &str) {

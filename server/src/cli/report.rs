@@ -72,6 +72,8 @@ pub struct JsonRelated {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JsonFix {
     pub title: String,
+    /// Whether `check --fix` applies it.
+    pub automatic: bool,
     pub edits: Vec<JsonEdit>,
 }
 
@@ -129,6 +131,7 @@ pub fn resolve(apps: &[CheckedApp]) -> Vec<Item> {
                     .iter()
                     .map(|f| JsonFix {
                         title: f.title.clone(),
+                        automatic: f.automatic,
                         edits: f
                             .edits
                             .iter()

@@ -313,7 +313,11 @@ pub fn summary(items: &[Item]) -> String {
     let errors = count(Severity::Error);
     let warnings = count(Severity::Warning);
     let notes = count(Severity::Information) + count(Severity::Hint);
-    let fixable = items.iter().filter(|i| !i.out.fixes.is_empty()).count();
+    // What `--fix` would apply, not every fix the editor offers.
+    let fixable = items
+        .iter()
+        .filter(|i| i.out.fixes.iter().any(|f| f.automatic))
+        .count();
     let mut line = format!(
         "Found {}, {}",
         plural(errors, "error", "errors"),
@@ -430,7 +434,7 @@ mod tests {
         let param = TextRange::new(param, param + "request".len());
         let name = json.find("\"req\"").unwrap();
         let name = TextRange::new(name, name + 5);
-        let diagnostics = vec![
+        let mut diagnostics = vec![
             Diagnostic {
                 code: crate::analysis::Rule::new(crate::analysis::rules::rule("AZF201").unwrap()),
                 severity: Severity::Error,
@@ -465,6 +469,8 @@ mod tests {
                 fixes: vec![],
             },
         ];
+        // The CLI marks what `--fix` applies; the count in the summary is of those.
+        diagnostics[0].fixes[0].automatic = true;
         vec![CheckedApp {
             input,
             display_root: "apps/orders".into(),

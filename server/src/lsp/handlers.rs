@@ -32,6 +32,9 @@ pub const WATCHED_GLOBS: &[&str] = &[
     "**/local.settings.json",
     "**/requirements.txt",
     "**/pyproject.toml",
+    // The app's environment: a package installed (its metadata written) or removed.
+    "**/*.dist-info",
+    "**/*.dist-info/METADATA",
 ];
 
 impl State {
@@ -432,6 +435,13 @@ impl State {
             if name == "pyproject.toml" {
                 reconfigure = true;
             }
+            if in_dist_info(&path) {
+                // Not a file of the app: its environment, read again with the app.
+                if let Some((root, _)) = self.apps.locate(&path) {
+                    rescan.insert(root);
+                }
+                continue;
+            }
             if self.apps.by_root.contains_key(&path)
                 || (change.typ == FileChangeType::DELETED
                     && self.apps.by_root.keys().any(|r| r.starts_with(&path)))
@@ -534,6 +544,7 @@ impl State {
             }
             files.extend(app.set(&rel, Some(content)));
         }
+        files.extend(app.state.set_environment(input.environment).files);
         self.report(ctx, &root, files, None);
     }
 
@@ -839,4 +850,13 @@ fn lsp_diagnostics(
     list.iter()
         .map(|d| convert::diagnostic(d, &map, &related, encoding))
         .collect()
+}
+
+/// Whether `path` is a `*.dist-info` folder of an environment, or inside one.
+fn in_dist_info(path: &std::path::Path) -> bool {
+    path.components().any(|c| {
+        c.as_os_str()
+            .to_str()
+            .is_some_and(|name| name.ends_with(".dist-info"))
+    })
 }

@@ -8,6 +8,7 @@ use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Rule};
 use crate::analysis::edits;
 use crate::analysis::function::{FunctionUnit, Modules};
+use crate::analysis::requirements;
 use crate::analysis::rules;
 use crate::analysis::rules::fix_support::{add_setting_fix, FixCtx};
 use crate::analysis::settings;
@@ -40,10 +41,23 @@ impl FixCtx for AppState {
 }
 
 /// The fixes for one diagnostic, the preferred one first.
+///
+/// A fix that edits a requirements file other than the diagnostic's own is never automatic:
+/// adding a package is a choice made in the editor, not by "fix all", fix-on-save or
+/// `check --fix` acting on another file.
 pub fn fixes(state: &AppState, d: &Diagnostic) -> Vec<QuickFix> {
     let mut out = rules::fixes(state, d);
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| !f.edits.is_empty() && seen.insert(f.title.clone()));
+    for fix in &mut out {
+        let elsewhere = fix
+            .edits
+            .iter()
+            .any(|e| e.file != d.file && requirements::is_requirements_file(&e.file));
+        if elsewhere {
+            fix.auto = false;
+        }
+    }
     out
 }
 
@@ -581,7 +595,7 @@ def main(m):
         let no_imports =
             app("//- /host.json\n{\"version\": \"2.0\"}\n").replace("import yaml\n", "");
         expect_test::expect![[r#"
-            Create requirements.txt with azure-functions [preferred] [auto]
+            Create requirements.txt with azure-functions [preferred]
             --- requirements.txt
             azure-functions
         "#]]
@@ -595,12 +609,49 @@ def main(m):
         "#]]
         .assert_eq(&check_fix_raw(&reqs, "AZF605", "Add"));
         expect_test::expect![[r#"
-            Add PyYAML to requirements.txt [preferred] [auto]
+            Add PyYAML to requirements.txt [preferred]
             --- requirements.txt
             requests
             PyYAML
         "#]]
         .assert_eq(&check_fix_raw(&reqs, "AZF607", "Add"));
+    }
+
+    #[test]
+    fn fix_all_never_edits_requirements_for_a_diagnostic_elsewhere() {
+        // AZF601 (create host.json) is automatic; AZF607 (add PyYAML) and AZF604's kin edit
+        // requirements.txt for a diagnostic in another file: offered, never applied unattended.
+        let fixture = "//- /requirements.txt\r\nrequests\r\n//- /function_app.py\nimport yaml\nimport azure.functions as func\napp = func.FunctionApp()\n@app.route()\ndef f(req: func.HttpRequest) -> func.HttpResponse: ...\n";
+        let mut state = AppState::new(test_support::app(fixture));
+        let all = diagnostics(&mut state);
+        let codes: Vec<&str> = all.iter().map(|d| d.code.as_str()).collect();
+        assert!(
+            codes.contains(&"AZF605") && codes.contains(&"AZF607"),
+            "{codes:?}"
+        );
+        let offered: Vec<QuickFix> = all
+            .iter()
+            .filter(|d| d.code.as_str() == "AZF607")
+            .flat_map(|d| fixes(&state, d))
+            .collect();
+        assert_eq!(offered.len(), 1);
+        assert!(!offered[0].auto);
+        let plan = fix_all(&state, &all);
+        let written: Vec<&str> = plan.edits.iter().map(|e| e.file.as_str()).collect();
+        // AZF605's own file may be fixed from there; nothing else touches requirements.txt.
+        let fixed: Vec<&str> = plan.fixed.iter().map(|f| f.code.as_str()).collect();
+        assert!(!fixed.contains(&"AZF607"), "{fixed:?}");
+        assert!(
+            fixed.contains(&"AZF601") && fixed.contains(&"AZF605"),
+            "{fixed:?}"
+        );
+        assert!(written.contains(&"host.json"));
+        // The quick fix keeps the file's CRLF line endings and its final newline.
+        let after = apply(&state, &offered[0].edits);
+        assert_eq!(
+            after.input().text("requirements.txt"),
+            Some("requests\r\nPyYAML\r\n")
+        );
     }
 
     #[test]

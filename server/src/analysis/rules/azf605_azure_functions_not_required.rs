@@ -2,7 +2,7 @@
 
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::requirements;
 use crate::analysis::text::TextRange;
 
@@ -28,14 +28,20 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     if reqs.provides("azure-functions") {
         return;
     }
-    let text = ctx.app.text("requirements.txt").unwrap_or("");
-    let prefix = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
     out.push(
-        META.diag("requirements.txt", TextRange::empty(0), "requirements.txt does not list azure-functions")
-            .with_fix(
-                "Add azure-functions to requirements.txt",
-                vec![FileEdit { file: "requirements.txt".into(), range: TextRange::empty(text.len()), new_text: format!("{prefix}azure-functions\n") }],
-            ),
+        META.diag(
+            "requirements.txt",
+            TextRange::empty(0),
+            "requirements.txt does not list azure-functions",
+        )
+        .with_fix(
+            "Add azure-functions to requirements.txt",
+            vec![requirements::append_line(
+                ctx.app,
+                "requirements.txt",
+                "azure-functions",
+            )],
+        ),
     );
 }
 
@@ -52,5 +58,11 @@ mod tests {
         "#]]
         .assert_eq(&check("AZF605", "//- /requirements.txt\nrequests\n"));
         expect![""].assert_eq(&check("AZF605", "//- /requirements.txt\nAzure_Functions==1.21\n"));
+        // The added line keeps the file's CRLF line endings and its missing final newline.
+        let app = super::super::test_support::app("//- /requirements.txt\nrequests");
+        let app = app.with_file("requirements.txt", "requests\r\nPyYAML");
+        let found = crate::analysis::check_app(&app, &crate::analysis::Config::default());
+        let fix = &found.iter().find(|d| d.code.as_str() == "AZF605").unwrap().fixes[0];
+        assert_eq!(fix.edits[0].new_text, "\r\nazure-functions");
     }
 }

@@ -1,9 +1,16 @@
 //! AZF607: a third-party import that no requirements.txt line provides.
 
+use std::collections::HashSet;
+
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
-use crate::analysis::requirements::{self, distributions_for, is_stdlib};
+use crate::analysis::catalog::distributions::{Provenance, Providers};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::installed::Installed;
+use crate::analysis::python::ImportedName;
+use crate::analysis::requirements::{
+    self, append_line, is_stdlib, normalize, providers_in, Requirements,
+};
 use crate::analysis::text::TextRange;
 
 pub const META: RuleMeta = RuleMeta {
@@ -21,53 +28,229 @@ import yaml        # requirements.txt: azure-functions
 ```
 
 Add `PyYAML` to requirements.txt.
+
+Which distribution provides an import comes from the app's environment when it has one (`.venv`,
+`venv` or `.python_packages`: the installed distributions' `RECORD` and `top_level.txt`), else
+from a table of known import names. When neither knows, the message says so and no fix guesses a
+name. A module that a listed requirement brings in as its own dependency is AZF609, not this;
+the durable package of a decorator app is AZF716's.
+Each package is reported once per file, at its first import. The fix that adds the line is offered
+in the editor only: "fix all", fix-on-save and `check --fix` never edit requirements.txt for a
+diagnostic in another file.
 "#,
-    fix: FixAvailability::Safe,
+    fix: FixAvailability::Unsafe,
 };
 
-pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(reqs) = requirements::parse(ctx.app, "requirements.txt") else { return };
-    for m in ctx.loaded_modules() {
-        let Some(module) = ctx.modules.get(&m.file) else { continue };
-        for import in module.imports.iter().filter(|i| i.unconditional && i.level == 0) {
-            let modules: Vec<&str> = if import.is_from {
-                vec![import.module.as_str()]
+/// One third-party package a module imports that requirements.txt does not list.
+pub(super) struct Unlisted<'a> {
+    pub file: &'a str,
+    pub range: TextRange,
+    /// The dotted module as imported.
+    pub module: String,
+    pub providers: Providers,
+}
+
+impl Unlisted<'_> {
+    /// The distribution that provides the module, when known (not guessed from its name).
+    pub fn distribution(&self) -> Option<&str> {
+        self.providers
+            .is_known()
+            .then(|| self.providers.suggestion())
+    }
+
+    fn top(&self) -> &str {
+        self.module.split('.').next().unwrap_or(&self.module)
+    }
+}
+
+/// The third-party packages that the modules loading this function import unconditionally and
+/// that no line of `reqs` provides (every one when the app has no requirements.txt), the first
+/// import of each package per file.
+pub(super) fn unlisted_imports<'a>(
+    ctx: &'a FunctionCtx,
+    reqs: Option<&Requirements>,
+) -> Vec<Unlisted<'a>> {
+    let environment = ctx.app.environment.as_deref();
+    let listed = reqs.map(Listed::new);
+    let mut out = Vec::new();
+    for m in ctx.loaded_modules().iter() {
+        let Some((file, module)) = ctx.modules.get_key_value(&m.file) else {
+            continue;
+        };
+        let mut seen: HashSet<String> = HashSet::new();
+        for import in module
+            .imports
+            .iter()
+            .filter(|i| i.unconditional && i.level == 0)
+        {
+            let names: Vec<String> = if import.is_from {
+                from_import_modules(&import.module, &import.names, environment)
             } else {
-                import.names.iter().map(|n| n.name.as_str()).collect()
+                import.names.iter().map(|n| n.name.clone()).collect()
             };
-            for name in modules {
+            for name in &names {
                 let top = name.split('.').next().unwrap_or("");
                 if top.is_empty() || top == "__app__" || is_stdlib(name) || is_local(ctx, top) {
                     continue;
                 }
-                // The worker provides azure.functions; AZF605 asks for it in requirements.txt.
-                if name == "azure.functions" || name.starts_with("azure.functions.") {
+                // The worker provides azure.functions (AZF605 asks for it in requirements.txt)
+                // and, up to Python 3.12, is itself `azure_functions_worker`.
+                if name == "azure.functions"
+                    || name.starts_with("azure.functions.")
+                    || top == "azure_functions_worker"
+                {
                     continue;
                 }
-                let candidates = distributions_for(name);
-                if candidates.iter().any(|d| reqs.provides(d)) {
-                    continue;
+                let providers = providers_in(name, environment);
+                if let Some(listed) = &listed {
+                    if providers.distributions.iter().any(|d| listed.provides(d))
+                        || (!providers.is_known() && listed.under_its_name(top))
+                    {
+                        continue;
+                    }
                 }
-                let suggest = candidates[0].clone();
-                let text = ctx.app.text("requirements.txt").unwrap_or("");
-                let prefix = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
-                out.push(
-                    META.diag(&m.file,
-                        import.range,
-                        format!("'{name}' is imported, but requirements.txt does not list {suggest}: it fails with ModuleNotFoundError after deploy"),
-                    )
-                    .with_fix(
-                        format!("Add {suggest} to requirements.txt"),
-                        vec![FileEdit { file: "requirements.txt".into(), range: TextRange::empty(text.len()), new_text: format!("{prefix}{suggest}\n") }],
-                    ),
-                );
+                // One finding per package: `numpy` and `numpy.linalg` are one distribution.
+                let key = match providers.is_known() {
+                    true => normalize(providers.suggestion()),
+                    false => top.to_string(),
+                };
+                if seen.insert(key) {
+                    out.push(Unlisted {
+                        file: file.as_str(),
+                        range: import.range,
+                        module: name.clone(),
+                        providers,
+                    });
+                }
             }
         }
+    }
+    out
+}
+
+/// The modules `from module import names` brings in: `module` when it is known (or nothing
+/// is), else each `module.name` (`from azure import durable_functions` imports the distribution of
+/// `azure.durable_functions`; `azure` alone is a namespace that no distribution is named after).
+fn from_import_modules(
+    module: &str,
+    names: &[ImportedName],
+    environment: Option<&Installed>,
+) -> Vec<String> {
+    let submodules: Vec<String> = names
+        .iter()
+        .filter(|n| n.name != "*")
+        .map(|n| format!("{module}.{}", n.name))
+        .collect();
+    let known = |m: &str| providers_in(m, environment).is_known();
+    if known(module) || !submodules.iter().any(|s| known(s)) {
+        return vec![module.to_string()];
+    }
+    submodules
+}
+
+/// What requirements.txt lists, for lookups in constant time: the names, and every run of
+/// consecutive words of each name (`py-staticmaps` → `py`, `staticmaps`, `py-staticmaps`).
+struct Listed {
+    names: HashSet<String>,
+    words: HashSet<String>,
+}
+
+/// Names longer than this many words are not split: no distribution's name is that long, and
+/// the runs of a name grow with the square of its words.
+const MAX_NAME_WORDS: usize = 8;
+
+impl Listed {
+    fn new(reqs: &Requirements) -> Listed {
+        let names: HashSet<String> = reqs.items.iter().map(|r| r.normalized.clone()).collect();
+        let mut words = HashSet::new();
+        for name in &names {
+            let parts: Vec<&str> = name.split('-').collect();
+            if parts.len() > MAX_NAME_WORDS {
+                continue;
+            }
+            for start in 0..parts.len() {
+                for end in start + 1..=parts.len() {
+                    words.insert(parts[start..end].join("-"));
+                }
+            }
+        }
+        Listed { names, words }
+    }
+
+    fn provides(&self, distribution: &str) -> bool {
+        self.names.contains(&normalize(distribution))
+    }
+
+    /// A listed requirement whose name contains the module's name as its words
+    /// (`py-staticmaps` for `staticmaps`, `github-copilot-sdk` for `copilot`): when nothing else
+    /// is known, it likely provides the module, and a warning would only be noise.
+    fn under_its_name(&self, top: &str) -> bool {
+        self.words.contains(&normalize(top))
+    }
+}
+
+/// The distributions listed in `reqs` that bring `distribution` in, per the environment.
+pub(super) fn comes_through(ctx: &FunctionCtx, reqs: &Requirements, u: &Unlisted) -> Vec<String> {
+    let Some(environment) = ctx.app.environment.as_deref() else {
+        return Vec::new();
+    };
+    if u.providers.provenance != Provenance::Environment {
+        return Vec::new();
+    }
+    let listed: Vec<&str> = reqs.items.iter().map(|r| r.name.as_str()).collect();
+    environment.comes_through(u.providers.suggestion(), &listed)
+}
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let reqs = requirements::parse(ctx.app, "requirements.txt");
+    let no_file = match requirements::pyproject_declares_dependencies(ctx.app) {
+        true => "the app has no requirements.txt (remote build does not read pyproject.toml)",
+        false => "the app has no requirements.txt",
+    };
+    for u in unlisted_imports(ctx, reqs.as_ref()) {
+        let name = &u.module;
+        let diagnostic = match (&reqs, u.distribution()) {
+            (None, Some(dist)) => META.diag(
+                u.file,
+                u.range,
+                format!("'{name}' is imported, but {no_file}: deployments do not install {dist}, so it fails with ModuleNotFoundError"),
+            ),
+            (None, None) => META.diag(
+                u.file,
+                u.range,
+                format!("'{name}' is imported, but {no_file}: deployments install no packages, so it fails with ModuleNotFoundError"),
+            ),
+            (Some(reqs), Some(dist)) => {
+                if !comes_through(ctx, reqs, &u).is_empty() {
+                    continue; // AZF609
+                }
+                if ctx.unit.decorated().is_some() && normalize(dist) == "azure-functions-durable" {
+                    continue; // AZF716 says it where the durable decorators need it.
+                }
+                META.diag(
+                    u.file,
+                    u.range,
+                    format!("'{name}' is imported, but requirements.txt does not list {dist}, which provides it: it fails with ModuleNotFoundError after deploy"),
+                )
+                .with_fix(
+                    format!("Add {dist} to requirements.txt"),
+                    vec![append_line(ctx.app, "requirements.txt", dist)],
+                )
+            }
+            (Some(_), None) => META.diag(
+                u.file,
+                u.range,
+                format!("'{name}' is imported, but no listed requirement provides `{}` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy", u.top()),
+            ),
+        };
+        out.push(diagnostic);
     }
 }
 
 fn is_local(ctx: &FunctionCtx, top: &str) -> bool {
-    ctx.app.exists(&format!("{top}.py")) || ctx.app.exists(&format!("{top}/__init__.py")) || ctx.app.dir_exists(top)
+    ctx.app.exists(&format!("{top}.py"))
+        || ctx.app.exists(&format!("{top}/__init__.py"))
+        || ctx.app.dir_exists(top)
 }
 
 #[cfg(test)]
@@ -78,9 +261,9 @@ mod tests {
     #[test]
     fn imports() {
         expect![[r#"
-            F/__init__.py:2:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:2:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add PyYAML to requirements.txt
-            F/__init__.py:5:1 AZF607 warning 'azure.storage.blob' is imported, but requirements.txt does not list azure-storage-blob: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:5:1 AZF607 warning 'azure.storage.blob' is imported, but requirements.txt does not list azure-storage-blob, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add azure-storage-blob to requirements.txt
         "#]]
         .assert_eq(&check(
@@ -108,6 +291,126 @@ except ImportError:
 def main(req): pass
 //- /shared/util.py
 //- /F/helpers.py
+"#,
+        ));
+    }
+
+    #[test]
+    fn one_finding_per_package_and_no_guessed_names() {
+        expect![[r#"
+            function_app.py:1:1 AZF607 warning 'numpy.linalg' is imported, but requirements.txt does not list numpy, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add numpy to requirements.txt
+            function_app.py:3:1 AZF607 warning 'opentelemetry.sdk.trace' is imported, but requirements.txt does not list opentelemetry-sdk, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add opentelemetry-sdk to requirements.txt
+            function_app.py:5:1 AZF607 warning 'does_not_exists' is imported, but no listed requirement provides `does_not_exists` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
+            function_app.py:12:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add PyYAML to requirements.txt
+        "#]]
+        .assert_eq(&check(
+            "AZF607",
+            r#"
+//- /requirements.txt
+azure-functions
+py-staticmaps
+github-copilot-sdk
+azurefunctions-extensions-http-fastapi
+//- /function_app.py
+import numpy.linalg
+import numpy
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.resources import Resource
+from does_not_exists import x
+import staticmaps
+from copilot import Agent
+from azurefunctions.extensions.http.fastapi import Request
+from azure_functions_worker import logging
+from azure import functions as f2
+from azure import durable_functions as df
+from yaml import *
+import azure.functions as func
+app = func.FunctionApp()
+"#,
+        ));
+    }
+
+    #[test]
+    fn without_requirements_txt_imports_are_still_reported() {
+        expect![[r#"
+            function_app.py:1:1 AZF607 warning 'yaml' is imported, but the app has no requirements.txt: deployments do not install PyYAML, so it fails with ModuleNotFoundError
+            function_app.py:2:1 AZF607 warning 'flask' is imported, but the app has no requirements.txt: deployments do not install Flask, so it fails with ModuleNotFoundError
+            function_app.py:3:1 AZF607 warning 'leftpad_tools' is imported, but the app has no requirements.txt: deployments install no packages, so it fails with ModuleNotFoundError
+        "#]]
+        .assert_eq(&check(
+            "AZF607",
+            r#"
+//- /host.json
+{}
+//- /function_app.py
+import yaml
+import flask
+import leftpad_tools
+import azure.functions as func
+app = func.FunctionApp()
+"#,
+        ));
+    }
+
+    #[test]
+    fn many_imports_and_requirements_cost_linear_time() {
+        let n = 20_000;
+        let requirements: String = (0..n).map(|i| format!("dist-{i}-x\n")).collect();
+        let imports: String = (0..n).map(|i| format!("import mod{i}\n")).collect();
+        let hostile_name = "a-".repeat(100_000) + "b\n";
+        let fixture = format!(
+            "//- /requirements.txt\n{requirements}{hostile_name}//- /function_app.py\n{imports}import dist_7_x\nimport azure.functions as func\napp = func.FunctionApp()\n"
+        );
+        let app = super::super::test_support::app(&fixture);
+        let config = crate::analysis::Config {
+            select: vec!["AZF607".into()],
+            ..Default::default()
+        };
+        let start = std::time::Instant::now();
+        let found = crate::analysis::check_app(&app, &config);
+        assert_eq!(found.len(), n, "one per unknown module");
+        assert!(!found.iter().any(|d| d.message.contains("'dist_7_x'")));
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    #[test]
+    fn the_durable_package_of_a_decorator_app_is_azf716s() {
+        let app = r#"
+//- /requirements.txt
+azure-functions
+//- /function_app.py
+import azure.functions as func
+import azure.durable_functions as df
+app = df.DFApp()
+@app.orchestration_trigger(context_name="context")
+def orchestrator(context):
+    return 1
+"#;
+        expect![[r#"
+            function_app.py:4:2 AZF716 warning app.orchestration_trigger() needs azure-functions-durable, which requirements.txt does not list: after deploy the worker's import of function_app.py fails and no function of the app is indexed
+              fix: Add azure-functions-durable to requirements.txt
+        "#]]
+        .assert_eq(&(check("AZF7", app) + &check("AZF607", app)));
+        // A function.json app has no AZF716: AZF607 says it.
+        expect![[r#"
+            F/__init__.py:1:1 AZF607 warning 'azure.durable_functions' is imported, but requirements.txt does not list azure-functions-durable, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add azure-functions-durable to requirements.txt
+        "#]]
+        .assert_eq(&check(
+            "AZF607",
+            r#"
+//- /host.json
+{"version": "2.0"}
+//- /requirements.txt
+azure-functions
+//- /F/function.json
+{"bindings": [{"type": "orchestrationTrigger", "name": "context"}]}
+//- /F/__init__.py
+import azure.durable_functions as df
+def main(context): pass
 "#,
         ));
     }

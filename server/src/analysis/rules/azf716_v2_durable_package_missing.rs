@@ -2,9 +2,8 @@
 
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
+use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::requirements;
-use crate::analysis::text::TextRange;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF716",
@@ -48,8 +47,6 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             .map(|o| (o.file.clone(), o.range, format!("df.{}", o.kind.class_name())))
     });
     let Some((file, range, what)) = first else { return };
-    let text = ctx.app.text("requirements.txt").unwrap_or("");
-    let prefix = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
     out.push(
         META.diag(&file,
             range,
@@ -60,11 +57,11 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         )
         .with_fix(
             "Add azure-functions-durable to requirements.txt",
-            vec![FileEdit {
-                file: "requirements.txt".into(),
-                range: TextRange::empty(text.len()),
-                new_text: format!("{prefix}azure-functions-durable\n"),
-            }],
+            vec![requirements::append_line(
+                ctx.app,
+                "requirements.txt",
+                "azure-functions-durable",
+            )],
         ),
     );
 }

@@ -170,6 +170,7 @@ rules!(
     App azf606_worker_package_listed,
     Script azf607_import_not_in_requirements,
     App azf608_funcignore_excludes,
+    Script azf609_import_only_through_dependency,
     App azf701_v2_script_name_invalid,
     App azf702_v2_no_function_app,
     App azf703_v2_several_function_apps,

@@ -6,7 +6,23 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::normalize;
+/// PEP 503 normalisation (`PyYAML` → `pyyaml`, `azure_functions` → `azure-functions`).
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut last_sep = false;
+    for c in name.trim().chars() {
+        if c == '-' || c == '_' || c == '.' {
+            if !last_sep {
+                out.push('-');
+            }
+            last_sep = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            last_sep = false;
+        }
+    }
+    out
+}
 
 /// Import paths deeper than this are not derived from `RECORD`: no package nests its first
 /// regular package that deep, and a hostile path must cost linear time.
@@ -45,7 +61,7 @@ pub struct InstalledDistribution {
 }
 
 /// The installed distributions, indexed by import name and by name.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Installed {
     distributions: Vec<InstalledDistribution>,
     by_import: HashMap<String, Vec<usize>>,
