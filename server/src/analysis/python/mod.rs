@@ -93,7 +93,8 @@ pub struct NameDef {
     pub kind: NameKind,
     /// Bound inside `if`/`try`/`with`/a loop: may not happen.
     pub conditional: bool,
-    /// Bound only for type checkers (`if TYPE_CHECKING:`), never at run time.
+    /// Bound only for type checkers (`if TYPE_CHECKING:`) or when run as a program
+    /// (`if __name__ == "__main__":`), never when the worker imports the module.
     pub type_checking_only: bool,
 }
 
@@ -466,9 +467,11 @@ fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyMo
     if root.has_error() {
         collect_syntax_errors(root, src, &mut module.syntax_errors);
     }
-    ModuleWalker::new(src, &mut module).block(root, Ctx::default());
+    let mut walker = ModuleWalker::new(src, &mut module);
+    walker.block(root, Ctx::default());
+    let folded = walker.into_folded();
     if decorator_model {
-        module.statements = syntax::read(root, src);
+        module.statements = syntax::read(root, src, &folded);
     }
     if ["environ", "getenv", "Access-Control-Allow", "route_params"]
         .iter()

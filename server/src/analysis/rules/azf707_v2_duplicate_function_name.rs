@@ -5,6 +5,17 @@ use std::collections::HashMap;
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::text::TextRange;
+use crate::analysis::v2::condition::{first_together, Condition};
+use crate::analysis::v2::FnId;
+
+/// An earlier indexed function of a name.
+struct Declared<'m> {
+    function: FnId,
+    file: String,
+    range: TextRange,
+    condition: &'m Condition,
+}
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF707",
@@ -25,15 +36,17 @@ def items(req): ...
 def items(req): ...            # same name
 ```
 
-Rename one `def`, or give it `@app.function_name(name="GetItem")`.
+Rename one `def`, or give it `@app.function_name(name="GetItem")`. Definitions in different
+branches of one `if`/`elif`/`else`, `try`/`except` or `match` never exist together and do not
+clash; code under `if TYPE_CHECKING:` or `if __name__ == "__main__":` never runs in the worker.
 "#,
     fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
-    let mut seen: HashMap<String, (usize, String, crate::analysis::text::TextRange)> =
-        HashMap::new();
+    // Compared by name first, then only with the functions of that name.
+    let mut seen: HashMap<String, Vec<Declared>> = HashMap::new();
     let mut occurrences: HashMap<usize, usize> = HashMap::new();
     let mut registrations: HashMap<usize, Vec<&crate::analysis::v2::Registration>> = HashMap::new();
     for r in &model.registrations {
@@ -43,14 +56,24 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     }
     // A blueprint registered again is reported once per registration, not per function.
     let mut reported = std::collections::HashSet::new();
-    for &f in &model.indexed {
+    for entry in &model.indexed {
+        let f = entry.function;
         let count = occurrences.entry(f).or_default();
         *count += 1;
         let Some((name, range, file)) = model.function_name(ctx.modules, f) else {
             continue;
         };
-        let Some((first, first_file, first_range)) = seen.get(&name).cloned() else {
-            seen.insert(name, (f, file, range));
+        let earlier = seen.entry(name.clone()).or_default();
+        // The first function of that name that can exist together with this one.
+        let clash = first_together(earlier.iter(), &entry.condition, |d| d.condition)
+            .map(|d| (d.function, d.file.clone(), d.range));
+        earlier.push(Declared {
+            function: f,
+            file: file.clone(),
+            range,
+            condition: &entry.condition,
+        });
+        let Some((first, first_file, first_range)) = clash else {
             continue;
         };
         let runtime = format!(

@@ -12,6 +12,7 @@
 //! to them unchanged; `function::discover_all` makes them the app's functions.
 
 pub mod bind;
+pub mod condition;
 mod interp;
 /// The script's statements as the decorator model reads them (kept with each module's summary).
 pub use super::python::syntax;
@@ -24,6 +25,7 @@ use super::text::TextRange;
 
 pub use super::app_script::{script_name, ScriptName, DEFAULT_SCRIPT};
 pub use bind::{BoundArgs, EnumValue};
+pub use condition::Condition;
 pub use unit::{units, BindingOrigin, DecoratedUnit, SignatureKind, V2Unit};
 
 /// Index of an [`AppObject`] in [`V2App::objects`].
@@ -95,9 +97,19 @@ pub struct AppObject {
     /// The first module-level name it was bound to (for messages).
     pub var: String,
     /// Its function builders after the modules ran, in order.
-    pub builders: Vec<FnId>,
+    pub builders: Vec<Entry>,
     /// Created in a module the script never imports.
     pub imported: bool,
+    /// The arms of module-level `if`/`try`/`match` statements its construction needs.
+    pub condition: Condition,
+}
+
+/// A function builder in an object's list, and the arms it needs to be there (those of its
+/// `def` and of every `register_functions` that copied it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub function: FnId,
+    pub condition: Condition,
 }
 
 /// A decorator of an app object applied to a function builder.
@@ -162,6 +174,8 @@ pub struct DecoratedFunction {
     pub http_app: Option<ObjectKind>,
     /// Its module is imported when the worker imports the script.
     pub imported: bool,
+    /// The arms of module-level `if`/`try`/`match` statements its `def` needs.
+    pub condition: Condition,
 }
 
 /// `app.register_functions(bp)` / `app.register_blueprint(bp)`.
@@ -177,6 +191,8 @@ pub struct Registration {
     pub container: Option<ObjId>,
     /// How many builders the container had when it was registered.
     pub snapshot: usize,
+    /// The arms of module-level `if`/`try`/`match` statements the call needs.
+    pub condition: Condition,
 }
 
 /// A problem found while following the modules that makes the import raise.
@@ -209,6 +225,8 @@ pub struct AppName {
     pub object: ObjId,
     /// Where the script binds the name (the assignment target, import or `def`).
     pub range: TextRange,
+    /// The arms of module-level `if`/`try`/`match` statements that binding needs.
+    pub condition: Condition,
 }
 
 /// What importing the script defines, as far as it can be followed statically.
@@ -221,8 +239,9 @@ pub struct V2App {
     pub problems: Vec<Problem>,
     /// The script's module-level names bound to app objects, in definition order.
     pub app_names: Vec<AppName>,
-    /// The builders the worker indexes, in its order (duplicates included).
-    pub indexed: Vec<FnId>,
+    /// The builders the worker indexes, in its order (duplicates included), each with the arms
+    /// it needs: two entries whose conditions exclude each other never exist together.
+    pub indexed: Vec<Entry>,
     /// App modules the import runs, in order (the script first).
     pub executed: Vec<String>,
     /// Something the model cannot follow may define or register app objects (a star import, an
@@ -279,6 +298,7 @@ pub fn script_unit(model: &V2App) -> DecoratedUnit {
             dynamic_names: true,
             durable_clients: Vec::new(),
             http_app: None,
+            condition: Condition::default(),
         },
     }
 }
@@ -315,8 +335,8 @@ mod tests {
         let modules = parse_modules(app);
         m.indexed
             .iter()
-            .map(|&f| {
-                m.function_name(&modules, f)
+            .map(|e| {
+                m.function_name(&modules, e.function)
                     .map(|n| n.0)
                     .unwrap_or_default()
             })
