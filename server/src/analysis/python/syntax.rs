@@ -489,6 +489,30 @@ mod tests {
     }
 
     #[test]
+    fn match_arms_are_read_and_main_blocks_bind_nothing_at_import() {
+        let m = crate::analysis::python::parse(
+            "import os\nmatch os.environ.get('S'):\n    case 'a':\n        def handler(req): pass\n    case _:\n        main = 1\nif __name__ == '__main__':\n    main = 2\n    def run(): pass\n",
+        );
+        // The summary sees the `def` in a case arm (its signature is checked) and knows the
+        // names bound in the `__main__` block are never bound when the worker imports it.
+        assert_eq!(m.functions.len(), 2);
+        assert!(m.names["handler"][0].conditional);
+        assert!(!m.names["main"][0].type_checking_only);
+        assert!(m.names["main"][1].type_checking_only);
+        assert!(m.names["run"][0].type_checking_only);
+        // The decorator model reads the case arms and leaves the `__main__` block out.
+        let defs: Vec<(&str, &[Arm])> = m
+            .statements
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StmtKind::Def { name, .. } => Some((name.as_str(), s.arms.as_slice())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(defs, [("handler", &[Arm { at: 10, index: 0 }][..])]);
+    }
+
+    #[test]
     fn deep_nesting_is_bounded() {
         let deep = format!(
             "x = {}1{}\n@a\ndef f(): pass\n",

@@ -194,4 +194,38 @@ mod tests {
         assert_eq!(found.len(), 30);
         assert!(found[0].message.starts_with("'F0099' declares route 'same' for m98, like 'F0098'"), "{}", found[0].message);
     }
+
+    #[test]
+    fn routes_in_alternatives_do_not_conflict() {
+        // Same route per arm of an if/else (one of them exists), and blueprints registered per
+        // arm; the function outside the alternatives conflicts with the one in the arm.
+        expect![[r#"
+            function_app.py:20:18 AZF403 error 'items_post' declares route 'items' for post, like 'add_item': the host refuses 'items_post' (route conflict)
+              related function_app.py:18:22: 'add_item' declares the same route
+        "#]]
+        .assert_eq(&super::super::test_support::check_script(
+            "AZF403",
+            r#"
+import os
+bp_a = func.Blueprint()
+bp_b = func.Blueprint()
+@bp_a.route(route="hello")
+def hello_a(req): pass
+@bp_b.route(route="hello")
+def hello_b(req): pass
+if os.environ.get("B"):
+    app.register_functions(bp_b)
+    @app.route(route="items", methods=["GET"])
+    def list_items(req): pass
+else:
+    app.register_functions(bp_a)
+    @app.route(route="items", methods=["GET"])
+    def list_items(req): pass
+    @app.route(route="items", methods=["POST"])
+    def add_item(req): pass
+@app.route(route="items", methods=["POST"])
+def items_post(req): pass
+"#,
+        ));
+    }
 }

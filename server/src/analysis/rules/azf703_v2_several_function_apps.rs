@@ -81,4 +81,33 @@ bp = func.Blueprint()
 "#,
         ));
     }
+
+    #[test]
+    fn apps_in_alternatives_or_never_run() {
+        // One app per arm under two names, one only for type checkers and one in the __main__
+        // block: never two at once. The one under a lone `if` can exist with the first.
+        expect![[r#"
+            function_app.py:13:5 AZF703 error 'extra' is a second FunctionApp at module level (besides 'public'): the worker refuses more than one ("More than one FunctionApp or other top level function app instances are defined.") and indexes no function of the app ("0 functions found")
+              related function_app.py:5:5: 'public' is the first
+        "#]]
+        .assert_eq(&super::super::test_support::check(
+            "AZF703",
+            r#"
+//- /function_app.py
+import os
+from typing import TYPE_CHECKING
+import azure.functions as func
+if os.environ.get("ANONYMOUS"):
+    public = func.FunctionApp()
+else:
+    private = func.FunctionApp()
+if TYPE_CHECKING:
+    typed = func.FunctionApp()
+if __name__ == "__main__":
+    debug = func.FunctionApp()
+if os.environ.get("EXTRA"):
+    extra = func.FunctionApp()
+"#,
+        ));
+    }
 }

@@ -166,4 +166,96 @@ def list_orders(req): pass
 "#,
         ));
     }
+
+    #[test]
+    fn alternatives_are_not_duplicates() {
+        // Alternatives in if/elif/else, try/except/else and match define one function; a lone
+        // `if` and a `try` body with its `else` can both run; TYPE_CHECKING and __main__ bodies
+        // never run on import.
+        expect![[r#"
+            function_app.py:34:9 AZF707 error function name 'lone' is already used: the library refuses it ("Function lone does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+              related function_app.py:31:5: 'lone' is first declared here
+            function_app.py:43:9 AZF707 error function name 'body_else' is already used: the library refuses it ("Function body_else does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+              related function_app.py:38:9: 'body_else' is first declared here
+        "#]]
+        .assert_eq(&check_script(
+            "AZF707",
+            r#"
+import os
+from typing import TYPE_CHECKING
+if os.environ.get("A"):
+    @app.route(route="a")
+    def chain(req): pass
+elif os.environ.get("B"):
+    @app.route(route="b")
+    def chain(req): pass
+else:
+    @app.route(route="c")
+    def chain(req): pass
+try:
+    @app.route(route="t")
+    def fallback(req): pass
+except ImportError:
+    @app.route(route="e")
+    def fallback(req): pass
+match os.environ.get("STAGE"):
+    case "prod":
+        @app.route(route="p")
+        def stage(req): pass
+    case _:
+        @app.route(route="d")
+        def stage(req): pass
+if TYPE_CHECKING:
+    @app.route(route="x")
+    def chain(req): pass
+@app.route(route="l")
+def lone(req): pass
+if os.environ.get("EXTRA"):
+    @app.route(route="l2")
+    def lone(req): pass
+try:
+    import json
+    @app.route(route="b1")
+    def body_else(req): pass
+except ImportError:
+    pass
+else:
+    @app.route(route="b2")
+    def body_else(req): pass
+if __name__ == "__main__":
+    @app.route(route="m")
+    def lone(req): pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn registrations_in_alternatives_and_thousands_of_alternatives() {
+        // One blueprint registered in both arms: indexed once in either case.
+        expect![""].assert_eq(&check_script(
+            "AZF707",
+            r#"
+import os
+bp = func.Blueprint()
+@bp.route(route="ping")
+def ping(req): pass
+if os.environ.get("X"):
+    app.register_functions(bp)
+else:
+    app.register_functions(bp)
+"#,
+        ));
+        // An elif chain of 5,000 arms defining one name: no duplicate, and checked without
+        // comparing every pair.
+        let mut script = String::from("import os\n");
+        for i in 0..5_000 {
+            let keyword = if i == 0 { "if" } else { "elif" };
+            script.push_str(&format!(
+                "{keyword} os.environ.get('M') == '{i}':\n    @app.route(route='r{i}')\n    def handler(req): pass\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(check_script("AZF707", &script), "");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
 }

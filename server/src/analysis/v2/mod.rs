@@ -451,6 +451,50 @@ import function_app
     }
 
     #[test]
+    fn entries_carry_the_arms_of_their_def_import_and_registration() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import os
+import azure.functions as func
+app = func.FunctionApp()
+bp = func.Blueprint()
+if os.environ.get("V2"):
+    import api_v2
+    @bp.route(route="only_v2")
+    def only_v2(req): pass
+    app.register_functions(api_v2.bp)
+else:
+    import api_v1
+    app.register_functions(api_v1.bp)
+    app.register_functions(bp)
+@app.route(route="always")
+def always(req): pass
+//- /api_v1.py
+import azure.functions as func
+bp = func.Blueprint()
+@bp.route(route="items")
+def items(req): pass
+//- /api_v2.py
+import azure.functions as func
+bp = func.Blueprint()
+@bp.route(route="items")
+def items(req): pass
+"#);
+        // `only_v2` is defined in the other arm than the registration of `bp`: never copied.
+        assert_eq!(indexed_names(&app, &m), ["items", "items", "always"]);
+        let [v2, v1, always] = m.indexed.as_slice() else {
+            panic!("{:?}", m.indexed)
+        };
+        // The modules ran under the arm of their import.
+        assert!(v2.condition.excludes(&v1.condition));
+        assert!(!always.condition.excludes(&v1.condition));
+        assert!(always.condition.is_always());
+        let modules = parse_modules(&app);
+        let units = units(&modules, &m);
+        assert!(units[0].unit.condition.excludes(&units[1].unit.condition));
+    }
+
+    #[test]
     fn web_apps_register_their_own_function() {
         let (app, m) = run(r#"
 //- /function_app.py
