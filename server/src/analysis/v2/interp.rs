@@ -21,6 +21,8 @@ const MAX_IMPORT_DEPTH: usize = 32;
 const MAX_STEPS: usize = 200_000;
 /// At most this many builders are kept per app object.
 const MAX_BUILDERS: usize = 50_000;
+/// At most this many objects from other arms are kept per name.
+const MAX_ALTERNATIVES: usize = 64;
 
 /// What a name refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +52,15 @@ struct ModuleIndex {
     defs: HashMap<usize, TextRange>,
 }
 
+/// An object a name held in an arm that later bindings of the name cannot run with.
+#[derive(Debug, Clone)]
+struct Alternative {
+    condition: Condition,
+    object: ObjId,
+    /// Where that arm bound the name.
+    range: TextRange,
+}
+
 #[derive(Default)]
 struct Env {
     order: Vec<String>,
@@ -58,6 +69,9 @@ struct Env {
     ranges: HashMap<String, TextRange>,
     /// The condition of the binding of each name that holds an app object.
     conditions: HashMap<String, Condition>,
+    /// The objects a name that holds an object was bound to in other arms of `if`/`try`/`match`
+    /// statements (its value when those arms ran), with their conditions.
+    alternatives: HashMap<String, Vec<Alternative>>,
     /// The condition of the statement of this module that is running.
     current: Condition,
 }
@@ -68,10 +82,29 @@ impl Env {
             self.order.push(name.to_string());
         }
         if matches!(v, Val::Obj(_)) {
+            // Earlier objects bound in arms this binding cannot run with stay the name's value
+            // when those arms ran.
+            let mut alternatives = self.alternatives.remove(name).unwrap_or_default();
+            alternatives.retain(|a| a.condition.excludes(&self.current));
+            if let (Some(Val::Obj(previous)), Some(c)) =
+                (self.values.get(name), self.conditions.get(name))
+            {
+                if c.excludes(&self.current) && alternatives.len() < MAX_ALTERNATIVES {
+                    alternatives.push(Alternative {
+                        condition: c.clone(),
+                        object: *previous,
+                        range: self.ranges.get(name).copied().unwrap_or_default(),
+                    });
+                }
+            }
+            if !alternatives.is_empty() {
+                self.alternatives.insert(name.to_string(), alternatives);
+            }
             self.conditions
                 .insert(name.to_string(), self.current.clone());
         } else {
             self.conditions.remove(name);
+            self.alternatives.remove(name);
         }
         self.values.insert(name.to_string(), v);
     }
@@ -100,12 +133,11 @@ struct Interp<'a> {
     orphan: bool,
     /// A number for each module run, for the statements' identities in conditions.
     file_ids: HashMap<String, u32>,
-    /// The module that is running: its number, the condition of the import that runs it and
-    /// whether that import is conditional.
+    /// The module that is running: its number and the condition of the import that runs it.
     file_id: u32,
     base: Condition,
-    base_conditional: bool,
-    /// The arms the running statement lies in (in its module) and whether it is conditional.
+    /// The arms the running statement lies in (in its module) and whether it is conditional
+    /// there.
     arms: Vec<Arm>,
     conditional: bool,
 }
@@ -128,7 +160,6 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         file_ids: HashMap::new(),
         file_id: 0,
         base: Condition::default(),
-        base_conditional: false,
         arms: Vec::new(),
         conditional: false,
     };
@@ -151,6 +182,17 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
                         condition: env.conditions.get(name).cloned().unwrap_or_default(),
                     });
                 }
+                // The app objects the name held when other arms ran.
+                for other in env.alternatives.get(name).into_iter().flatten() {
+                    if it.objects[other.object].kind.is_register() {
+                        app_names.push(AppName {
+                            name: name.clone(),
+                            object: other.object,
+                            range: other.range,
+                            condition: other.condition.clone(),
+                        });
+                    }
+                }
             }
         }
     }
@@ -159,7 +201,13 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     for n in &app_names {
         if !seen.contains(&n.object) && indexed.len() < MAX_BUILDERS {
             seen.push(n.object);
-            indexed.extend(it.objects[n.object].builders.iter().cloned());
+            // An object bound in an arm indexes its builders only when that arm ran.
+            indexed.extend(it.objects[n.object].builders.iter().filter_map(|e| {
+                Some(Entry {
+                    function: e.function,
+                    condition: e.condition.and(&n.condition)?,
+                })
+            }));
         }
     }
     // Blueprints in modules the script never imports: their functions never exist either.
@@ -252,19 +300,12 @@ impl Interp<'_> {
         let base = self.condition();
         let outer = (
             std::mem::replace(&mut self.base, base),
-            std::mem::replace(&mut self.base_conditional, self.conditional),
             std::mem::replace(&mut self.file_id, file_id),
             std::mem::take(&mut self.arms),
             self.conditional,
         );
         self.run_module(file, &module, parts);
-        (
-            self.base,
-            self.base_conditional,
-            self.file_id,
-            self.arms,
-            self.conditional,
-        ) = outer;
+        (self.base, self.file_id, self.arms, self.conditional) = outer;
     }
 
     fn run_module(&mut self, file: &str, module: &PyModule, parts: Vec<String>) {
@@ -299,7 +340,7 @@ impl Interp<'_> {
                 break;
             }
             self.arms.clone_from(&stmt.arms);
-            self.conditional = self.base_conditional || stmt.conditional;
+            self.conditional = stmt.conditional;
             let current = self.condition();
             self.env(file).current = current;
             self.exec_stmt(file, module, &index, stmt, &package);
@@ -620,34 +661,27 @@ impl Interp<'_> {
                 });
             }
             Val::Obj(o) => {
-                let room = MAX_BUILDERS.saturating_sub(self.objects[app].builders.len());
-                let available = self.objects[o].builders.len();
-                if available > room {
-                    // Registering the same blueprint again and again: no real app gets here.
-                    self.uncertain = true;
+                // A blueprint the name held in another arm of an `if`/`try`/`match` is what
+                // the call registers when that arm ran.
+                let alternatives = match &arg.value.kind {
+                    ExprKind::Name(n) => self
+                        .envs
+                        .get(file)
+                        .and_then(|e| e.alternatives.get(n))
+                        .cloned()
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                let arg_range = arg.value.range;
+                self.register(file, range, arg_range, app, o, condition.clone());
+                for other in alternatives {
+                    if self.objects[other.object].kind.is_register() {
+                        continue;
+                    }
+                    if let Some(both) = condition.and(&other.condition) {
+                        self.register(file, range, arg_range, app, other.object, both);
+                    }
                 }
-                let snapshot = available.min(room);
-                // Each copy needs the arms of its builder and of this call; a builder defined
-                // in another arm of a statement than the call is never copied by it.
-                let copied: Vec<Entry> = self.objects[o].builders[..snapshot]
-                    .iter()
-                    .filter_map(|e| {
-                        Some(Entry {
-                            function: e.function,
-                            condition: e.condition.and(&condition)?,
-                        })
-                    })
-                    .collect();
-                self.registrations.push(Registration {
-                    file: file.to_string(),
-                    range,
-                    arg_range: arg.value.range,
-                    app,
-                    container: Some(o),
-                    snapshot,
-                    condition,
-                });
-                self.objects[app].builders.extend(copied);
             }
             _ => {
                 self.unknown_registrations = true;
@@ -662,6 +696,46 @@ impl Interp<'_> {
                 });
             }
         }
+    }
+
+    /// `app.register_functions(o)` under `condition`: copies the blueprint's builders.
+    fn register(
+        &mut self,
+        file: &str,
+        range: TextRange,
+        arg_range: TextRange,
+        app: ObjId,
+        o: ObjId,
+        condition: Condition,
+    ) {
+        let room = MAX_BUILDERS.saturating_sub(self.objects[app].builders.len());
+        let available = self.objects[o].builders.len();
+        if available > room {
+            // Registering the same blueprint again and again: no real app gets here.
+            self.uncertain = true;
+        }
+        let snapshot = available.min(room);
+        // Each copy needs the arms of its builder and of this call; a builder defined in another
+        // arm of a statement than the call is never copied by it.
+        let copied: Vec<Entry> = self.objects[o].builders[..snapshot]
+            .iter()
+            .filter_map(|e| {
+                Some(Entry {
+                    function: e.function,
+                    condition: e.condition.and(&condition)?,
+                })
+            })
+            .collect();
+        self.registrations.push(Registration {
+            file: file.to_string(),
+            range,
+            arg_range,
+            app,
+            container: Some(o),
+            snapshot,
+            condition,
+        });
+        self.objects[app].builders.extend(copied);
     }
 
     /// The app object and method of a decorator expression (`@app.route(...)`), if it is one.

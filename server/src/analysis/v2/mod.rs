@@ -495,6 +495,63 @@ def items(req): pass
     }
 
     #[test]
+    fn a_blueprint_bound_per_arm_is_registered_in_each() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import os
+import azure.functions as func
+app = func.FunctionApp()
+if os.environ.get("ADMIN"):
+    bp = func.Blueprint()
+    @bp.route(route="admin/users")
+    def users(req): pass
+elif os.environ.get("GUEST"):
+    bp = func.Blueprint()
+    @bp.route(route="guest/users")
+    def users(req): pass
+else:
+    bp = func.Blueprint()
+    @bp.route(route="users")
+    def users(req): pass
+app.register_functions(bp)
+bp = func.Blueprint()
+@bp.route(route="late")
+def late(req): pass
+app.register_functions(bp)
+"#);
+        // The call registers whichever blueprint its arm bound; rebinding the name outside the
+        // arms forgets them.
+        assert_eq!(indexed_names(&app, &m), ["users", "users", "users", "late"]);
+        let c: Vec<&Condition> = m.indexed.iter().map(|e| &e.condition).collect();
+        assert!(c[0].excludes(c[1]) && c[0].excludes(c[2]) && c[1].excludes(c[2]));
+        assert!(c[3].is_always());
+        assert_eq!(m.registrations.len(), 4);
+    }
+
+    #[test]
+    fn an_app_bound_per_arm_indexes_its_functions_in_that_arm() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import azure.functions as func
+try:
+    import azure.durable_functions as df
+    app = df.DFApp()
+    @app.route(route="a")
+    def hello(req): pass
+except ImportError:
+    app = func.FunctionApp()
+    @app.route(route="b")
+    def hello(req): pass
+@app.route(route="c")
+def after(req): pass
+"#);
+        assert_eq!(m.app_names.len(), 2);
+        assert!(m.app_names[0].condition.excludes(&m.app_names[1].condition));
+        assert_eq!(indexed_names(&app, &m), ["hello", "after", "hello"]);
+        assert!(m.indexed[0].condition.excludes(&m.indexed[2].condition));
+    }
+
+    #[test]
     fn web_apps_register_their_own_function() {
         let (app, m) = run(r#"
 //- /function_app.py
