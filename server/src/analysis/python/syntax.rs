@@ -513,6 +513,24 @@ mod tests {
     }
 
     #[test]
+    fn functions_are_found_by_their_def() {
+        // Nested functions come first in `functions`; each `def` statement finds its own.
+        let m = crate::analysis::python::parse(
+            "@app.route()\ndef outer(req):\n    def inner(): pass\n    return inner\nasync def later(): pass\n",
+        );
+        for s in &m.statements {
+            let StmtKind::Def {
+                name, def_offset, ..
+            } = &s.kind
+            else {
+                continue;
+            };
+            assert_eq!(&m.function_at(*def_offset).unwrap().name, name);
+        }
+        assert_eq!(m.function_at(1), None);
+    }
+
+    #[test]
     fn deep_nesting_is_bounded() {
         let deep = format!(
             "x = {}1{}\n@a\ndef f(): pass\n",

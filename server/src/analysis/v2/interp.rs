@@ -21,6 +21,9 @@ const MAX_IMPORT_DEPTH: usize = 32;
 const MAX_STEPS: usize = 200_000;
 /// At most this many builders are kept per app object.
 const MAX_BUILDERS: usize = 50_000;
+/// At most this many builders are looked at by all `register_functions` calls together (a
+/// blueprint that grows in every arm of a long chain and is registered in each).
+const MAX_COPIED: usize = 1_000_000;
 /// At most this many objects from other arms are kept per name.
 const MAX_ALTERNATIVES: usize = 64;
 
@@ -131,6 +134,8 @@ struct Interp<'a> {
     steps: usize,
     /// Running modules the script does not import (looking for forgotten blueprints).
     orphan: bool,
+    /// Builders `register_functions` calls may still look at.
+    copy_budget: usize,
     /// A number for each module run, for the statements' identities in conditions.
     file_ids: HashMap<String, u32>,
     /// The module that is running: its number and the condition of the import that runs it.
@@ -157,6 +162,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         unknown_registrations: false,
         steps: 0,
         orphan: false,
+        copy_budget: MAX_COPIED,
         file_ids: HashMap::new(),
         file_id: 0,
         base: Condition::default(),
@@ -715,9 +721,14 @@ impl Interp<'_> {
             self.uncertain = true;
         }
         let snapshot = available.min(room);
+        let examined = snapshot.min(self.copy_budget);
+        if examined < snapshot {
+            self.uncertain = true;
+        }
+        self.copy_budget -= examined;
         // Each copy needs the arms of its builder and of this call; a builder defined in another
         // arm of a statement than the call is never copied by it.
-        let copied: Vec<Entry> = self.objects[o].builders[..snapshot]
+        let copied: Vec<Entry> = self.objects[o].builders[..examined]
             .iter()
             .filter_map(|e| {
                 Some(Entry {
