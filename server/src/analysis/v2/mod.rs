@@ -552,6 +552,30 @@ def after(req): pass
     }
 
     #[test]
+    fn a_blueprint_growing_in_every_arm_is_copied_within_a_budget() {
+        // Arm i registers a blueprint holding i builders of other arms: the copies looked at
+        // grow with the square of the arms, so they stop at a budget (and the model says it
+        // is unsure).
+        let mut script = String::from(
+            "//- /function_app.py\nimport os\nimport azure.functions as func\napp = func.FunctionApp()\nbp = func.Blueprint()\n",
+        );
+        for i in 0..1_500 {
+            let keyword = if i == 0 { "if" } else { "elif" };
+            script.push_str(&format!(
+                "{keyword} os.environ.get('M') == '{i}':\n    @bp.route(route='r{i}')\n    def f{i}(req): pass\n    app.register_functions(bp)\n"
+            ));
+        }
+        let (_, m) = run(&script);
+        assert!(m.uncertain);
+        // Each arm indexes its own function only, as far as the budget went.
+        assert!(m.indexed.len() < 1_500 && m.indexed.len() > 1_000);
+        assert!(m
+            .indexed
+            .windows(2)
+            .all(|w| w[0].condition.excludes(&w[1].condition)));
+    }
+
+    #[test]
     fn web_apps_register_their_own_function() {
         let (app, m) = run(r#"
 //- /function_app.py
