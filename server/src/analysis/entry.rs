@@ -50,10 +50,7 @@ pub fn entry_def<'s>(
     let text = input.text(path)?;
     if let Some(v2) = unit.decorated() {
         // A decorated function of a v2 app: the `def` under the decorators.
-        let function = module
-            .functions
-            .iter()
-            .find(|f| f.name_range == v2.def_name_range)?;
+        let function = module.function_at(v2.def_offset?)?;
         return Some(EntryDef {
             script: path,
             text,

@@ -42,6 +42,8 @@ pub struct PyModule {
     pub route_param_reads: Vec<(String, TextRange)>,
     /// Module-level statements with call and decorator arguments, for the decorator model.
     pub statements: Vec<syntax::Stmt>,
+    /// `(def_offset, index into functions)` sorted by offset, for [`PyModule::function_at`].
+    by_def_offset: Vec<(usize, usize)>,
 }
 
 /// One read of an environment variable by a constant name.
@@ -95,7 +97,8 @@ pub struct NameDef {
     pub kind: NameKind,
     /// Bound inside `if`/`try`/`with`/a loop: may not happen.
     pub conditional: bool,
-    /// Bound only for type checkers (`if TYPE_CHECKING:`), never at run time.
+    /// Bound only for type checkers (`if TYPE_CHECKING:`) or when run as a program
+    /// (`if __name__ == "__main__":`), never when the worker imports the module.
     pub type_checking_only: bool,
 }
 
@@ -207,6 +210,16 @@ pub enum ImportFailureKind {
 }
 
 impl PyModule {
+    /// The function whose `def` (or `async`) keyword starts at `def_offset` (a decorated
+    /// function's `def`), found without scanning every function.
+    pub fn function_at(&self, def_offset: usize) -> Option<&PyFunction> {
+        let i = self
+            .by_def_offset
+            .binary_search_by_key(&def_offset, |&(offset, _)| offset)
+            .ok()?;
+        self.functions.get(self.by_def_offset[i].1)
+    }
+
     /// The binding of `name` that is in force after the module has run: the last unconditional
     /// one, or `None` when a conditional binding (or a star import) makes it uncertain.
     pub fn final_binding(&self, name: &str) -> Binding<'_> {
@@ -468,9 +481,18 @@ fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyMo
     if root.has_error() {
         collect_syntax_errors(root, src, &mut module.syntax_errors);
     }
-    ModuleWalker::new(src, &mut module).block(root, Ctx::default());
+    let mut walker = ModuleWalker::new(src, &mut module);
+    walker.block(root, Ctx::default());
+    let folded = walker.into_folded();
+    module.by_def_offset = module
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.def_offset, i))
+        .collect();
+    module.by_def_offset.sort_unstable();
     if decorator_model {
-        module.statements = syntax::read(root, src);
+        module.statements = syntax::read(root, src, &folded);
     }
     if ["environ", "getenv", "Access-Control-Allow", "route_params"]
         .iter()

@@ -27,6 +27,8 @@ pub(super) struct ModuleWalker<'a, 'm> {
     dynamic_names: bool,
     /// Current nesting of blocks and definitions being walked.
     depth: u32,
+    /// `if` statements (by start offset) whose condition folded to a constant.
+    folded: HashMap<usize, bool>,
 }
 
 /// CPython refuses more than 100 levels of indentation; deeper code is not walked.
@@ -64,7 +66,14 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 || src.contains("exec(")
                 || src.contains("__builtins__"),
             depth: 0,
+            folded: HashMap::new(),
         }
+    }
+
+    /// The `if` statements whose condition folded to a constant, by start offset (the decorator
+    /// model's reader skips the branches that never run).
+    pub(super) fn into_folded(self) -> HashMap<usize, bool> {
+        self.folded
     }
 
     fn bind(&mut self, name: &str, offset: usize, kind: NameKind, ctx: Ctx) {
@@ -202,8 +211,10 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             }
             "if_statement" => {
                 let condition = node.child_by_field_id(FIELDS.condition);
-                let cond = condition.map(|c| node_text(c, src)).unwrap_or("");
-                let is_type_checking = matches!(cond, "TYPE_CHECKING" | "typing.TYPE_CHECKING");
+                // `if TYPE_CHECKING:` and `if __name__ == "__main__":` bodies never run when the
+                // worker imports the module: their names are bound for type checkers only.
+                let is_type_checking =
+                    condition.and_then(|c| super::syntax::import_time_truth(c, src)) == Some(false);
                 if !ctx.conditional {
                     if let Some(c) = condition {
                         self.check_loads(c);
@@ -215,6 +226,9 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 } else {
                     condition.and_then(|c| self.eval(c)).map(|v| v.truthy())
                 };
+                if let Some(value) = folded {
+                    self.folded.insert(node.start_byte(), value);
+                }
                 let inner = Ctx {
                     conditional: folded != Some(true),
                     type_checking: ctx.type_checking || is_type_checking,
@@ -282,6 +296,12 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                         }
                         _ => {}
                     }
+                }
+            }
+            // The arms of a `match` (its body block holds them).
+            "case_clause" => {
+                if let Some(body) = node.child_by_field_id(FIELDS.consequence) {
+                    self.block(body, ctx);
                 }
             }
             "global_statement" | "nonlocal_statement" => {}

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::json::JsonKind;
+use crate::analysis::v2::condition::{Condition, ALWAYS, MAX_COMPARED};
 
 /// The template the host compares: trimmed of `/`, lower case.
 fn route_key(route: &str) -> String {
@@ -27,19 +28,36 @@ later name fails.
 ```
 
 in two functions. Give each its own route or method. A function without `route` is served at its
-own name; one without `methods` accepts every method.
+own name; one without `methods` accepts every method. Decorated functions in different branches
+of one `if`/`else`, `try`/`except` or `match` never exist together and do not conflict.
 "#,
     fix: FixAvailability::None,
 };
 
-/// A function's HTTP route: its name, methods (`None`: all), function.json path and range.
-type Declared = (String, Option<Vec<String>>, String, crate::analysis::text::TextRange);
+/// A function's HTTP route: its name, methods (`None`: all), function.json path and range, and
+/// the branches it needs to exist.
+type Declared<'u> = (
+    String,
+    Option<Vec<String>>,
+    String,
+    crate::analysis::text::TextRange,
+    &'u Condition,
+);
+
+/// Whether two method lists (`None`: every method) share a method.
+fn overlaps(a: &Option<Vec<String>>, b: &Option<Vec<String>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(m), None) | (None, Some(m)) => !m.is_empty(),
+        (Some(a), Some(b)) => a.iter().any(|m| b.contains(m)),
+    }
+}
 
 /// The functions that declared one route shape, indexed so that the first one a new declaration
 /// clashes with is found by lookups, not by comparing with each.
 #[derive(Default)]
-struct Shape {
-    declared: Vec<Declared>,
+struct Shape<'u> {
+    declared: Vec<Declared<'u>>,
     /// The first declaration of each method.
     first_with_method: HashMap<String, usize>,
     /// The first declaration without `methods` (all methods).
@@ -48,7 +66,7 @@ struct Shape {
     first_accepting: Option<usize>,
 }
 
-impl Shape {
+impl<'u> Shape<'u> {
     /// The first earlier declaration whose methods overlap `methods`.
     fn first_clash(&self, methods: &Option<Vec<String>>) -> Option<usize> {
         match methods {
@@ -63,7 +81,21 @@ impl Shape {
         }
     }
 
-    fn push(&mut self, declared: Declared) {
+    /// The first earlier declaration that can exist together with one under `condition` and
+    /// whose methods overlap `methods`.
+    fn first_together(&self, methods: &Option<Vec<String>>, condition: &Condition) -> Option<usize> {
+        let first = self.first_clash(methods)?;
+        if !self.declared[first].4.excludes(condition) {
+            return Some(first);
+        }
+        // That one is an alternative: look further among the functions of this route.
+        self.declared
+            .iter()
+            .take(MAX_COMPARED)
+            .position(|d| overlaps(methods, &d.1) && !d.4.excludes(condition))
+    }
+
+    fn push(&mut self, declared: Declared<'u>) {
         let i = self.declared.len();
         match &declared.1 {
             None => {
@@ -96,9 +128,10 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             _ => None,
         });
         let range = route.as_ref().map(|r| r.range).unwrap_or(b.anchor());
+        let condition = unit.decorated().map_or(&ALWAYS, |d| &d.condition);
         let entry = seen.entry(shape.clone()).or_default();
-        if let Some(i) = entry.first_clash(&methods) {
-            let (other, other_methods, other_path, other_range) = &entry.declared[i];
+        if let Some(i) = entry.first_together(&methods, condition) {
+            let (other, other_methods, other_path, other_range, _) = &entry.declared[i];
             let overlap: Vec<String> = match (&methods, other_methods) {
                 (None, None) => vec!["every method".into()],
                 (Some(m), None) | (None, Some(m)) => m.clone(),
@@ -122,7 +155,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 .with_related(other_path, *other_range, format!("'{}' declares the same route", quoted(other))),
             );
         }
-        entry.push((unit.name.clone(), methods, unit.declaration_file().to_string(), range));
+        entry.push((unit.name.clone(), methods, unit.declaration_file().to_string(), range, condition));
     }
 }
 
@@ -160,5 +193,39 @@ mod tests {
         let found = check_app(&app, &config);
         assert_eq!(found.len(), 30);
         assert!(found[0].message.starts_with("'F0099' declares route 'same' for m98, like 'F0098'"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn routes_in_alternatives_do_not_conflict() {
+        // Same route per arm of an if/else (one of them exists), and blueprints registered per
+        // arm; the function outside the alternatives conflicts with the one in the arm.
+        expect![[r#"
+            function_app.py:20:18 AZF403 error 'items_post' declares route 'items' for post, like 'add_item': the host refuses 'items_post' (route conflict)
+              related function_app.py:18:22: 'add_item' declares the same route
+        "#]]
+        .assert_eq(&super::super::test_support::check_script(
+            "AZF403",
+            r#"
+import os
+bp_a = func.Blueprint()
+bp_b = func.Blueprint()
+@bp_a.route(route="hello")
+def hello_a(req): pass
+@bp_b.route(route="hello")
+def hello_b(req): pass
+if os.environ.get("B"):
+    app.register_functions(bp_b)
+    @app.route(route="items", methods=["GET"])
+    def list_items(req): pass
+else:
+    app.register_functions(bp_a)
+    @app.route(route="items", methods=["GET"])
+    def list_items(req): pass
+    @app.route(route="items", methods=["POST"])
+    def add_item(req): pass
+@app.route(route="items", methods=["POST"])
+def items_post(req): pass
+"#,
+        ));
     }
 }

@@ -33,7 +33,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     if model.unknown_registrations || model.app_names.is_empty() {
         return;
     }
-    let indexed: HashSet<usize> = model.indexed.iter().copied().collect();
+    let indexed: HashSet<usize> = model.indexed.iter().map(|e| e.function).collect();
     for (id, obj) in model.objects.iter().enumerate() {
         if obj.builders.is_empty() {
             continue;
@@ -43,7 +43,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|r| r.container == Some(id))
             .collect();
-        for &f in &obj.builders {
+        for f in obj.builders.iter().map(|e| e.function) {
             if indexed.contains(&f) {
                 continue;
             }

@@ -5,6 +5,17 @@ use std::collections::HashMap;
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::text::TextRange;
+use crate::analysis::v2::condition::{first_together, Condition};
+use crate::analysis::v2::FnId;
+
+/// An earlier indexed function of a name.
+struct Declared<'m> {
+    function: FnId,
+    file: String,
+    range: TextRange,
+    condition: &'m Condition,
+}
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF707",
@@ -25,15 +36,17 @@ def items(req): ...
 def items(req): ...            # same name
 ```
 
-Rename one `def`, or give it `@app.function_name(name="GetItem")`.
+Rename one `def`, or give it `@app.function_name(name="GetItem")`. Definitions in different
+branches of one `if`/`elif`/`else`, `try`/`except` or `match` never exist together and do not
+clash; code under `if TYPE_CHECKING:` or `if __name__ == "__main__":` never runs in the worker.
 "#,
     fix: FixAvailability::None,
 };
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
-    let mut seen: HashMap<String, (usize, String, crate::analysis::text::TextRange)> =
-        HashMap::new();
+    // Compared by name first, then only with the functions of that name.
+    let mut seen: HashMap<String, Vec<Declared>> = HashMap::new();
     let mut occurrences: HashMap<usize, usize> = HashMap::new();
     let mut registrations: HashMap<usize, Vec<&crate::analysis::v2::Registration>> = HashMap::new();
     for r in &model.registrations {
@@ -43,14 +56,24 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     }
     // A blueprint registered again is reported once per registration, not per function.
     let mut reported = std::collections::HashSet::new();
-    for &f in &model.indexed {
+    for entry in &model.indexed {
+        let f = entry.function;
         let count = occurrences.entry(f).or_default();
         *count += 1;
         let Some((name, range, file)) = model.function_name(ctx.modules, f) else {
             continue;
         };
-        let Some((first, first_file, first_range)) = seen.get(&name).cloned() else {
-            seen.insert(name, (f, file, range));
+        let earlier = seen.entry(name.clone()).or_default();
+        // The first function of that name that can exist together with this one.
+        let clash = first_together(earlier.iter(), &entry.condition, |d| d.condition)
+            .map(|d| (d.function, d.file.clone(), d.range));
+        earlier.push(Declared {
+            function: f,
+            file: file.clone(),
+            range,
+            condition: &entry.condition,
+        });
+        let Some((first, first_file, first_range)) = clash else {
             continue;
         };
         let runtime = format!(
@@ -142,5 +165,97 @@ bp = func.Blueprint()
 def list_orders(req): pass
 "#,
         ));
+    }
+
+    #[test]
+    fn alternatives_are_not_duplicates() {
+        // Alternatives in if/elif/else, try/except/else and match define one function; a lone
+        // `if` and a `try` body with its `else` can both run; TYPE_CHECKING and __main__ bodies
+        // never run on import.
+        expect![[r#"
+            function_app.py:34:9 AZF707 error function name 'lone' is already used: the library refuses it ("Function lone does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+              related function_app.py:31:5: 'lone' is first declared here
+            function_app.py:43:9 AZF707 error function name 'body_else' is already used: the library refuses it ("Function body_else does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+              related function_app.py:38:9: 'body_else' is first declared here
+        "#]]
+        .assert_eq(&check_script(
+            "AZF707",
+            r#"
+import os
+from typing import TYPE_CHECKING
+if os.environ.get("A"):
+    @app.route(route="a")
+    def chain(req): pass
+elif os.environ.get("B"):
+    @app.route(route="b")
+    def chain(req): pass
+else:
+    @app.route(route="c")
+    def chain(req): pass
+try:
+    @app.route(route="t")
+    def fallback(req): pass
+except ImportError:
+    @app.route(route="e")
+    def fallback(req): pass
+match os.environ.get("STAGE"):
+    case "prod":
+        @app.route(route="p")
+        def stage(req): pass
+    case _:
+        @app.route(route="d")
+        def stage(req): pass
+if TYPE_CHECKING:
+    @app.route(route="x")
+    def chain(req): pass
+@app.route(route="l")
+def lone(req): pass
+if os.environ.get("EXTRA"):
+    @app.route(route="l2")
+    def lone(req): pass
+try:
+    import json
+    @app.route(route="b1")
+    def body_else(req): pass
+except ImportError:
+    pass
+else:
+    @app.route(route="b2")
+    def body_else(req): pass
+if __name__ == "__main__":
+    @app.route(route="m")
+    def lone(req): pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn registrations_in_alternatives_and_thousands_of_alternatives() {
+        // One blueprint registered in both arms: indexed once in either case.
+        expect![""].assert_eq(&check_script(
+            "AZF707",
+            r#"
+import os
+bp = func.Blueprint()
+@bp.route(route="ping")
+def ping(req): pass
+if os.environ.get("X"):
+    app.register_functions(bp)
+else:
+    app.register_functions(bp)
+"#,
+        ));
+        // An elif chain of 5,000 arms defining one name: no duplicate, and checked without
+        // comparing every pair.
+        let mut script = String::from("import os\n");
+        for i in 0..5_000 {
+            let keyword = if i == 0 { "if" } else { "elif" };
+            script.push_str(&format!(
+                "{keyword} os.environ.get('M') == '{i}':\n    @app.route(route='r{i}')\n    def handler(req): pass\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(check_script("AZF707", &script), "");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 }

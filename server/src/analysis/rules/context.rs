@@ -437,10 +437,7 @@ pub const V2_APP_FAILS: &str =
 /// decorators, when they keep the signature).
 fn v2_entry<'m>(module: &'m PyModule, v2: &crate::analysis::v2::V2Unit) -> Entry<'m> {
     use crate::analysis::v2::SignatureKind;
-    let Some(f) = v2
-        .def_offset
-        .and_then(|o| module.functions.iter().find(|f| f.def_offset == o))
-    else {
+    let Some(f) = v2.def_offset.and_then(|o| module.function_at(o)) else {
         return Entry::Unknown;
     };
     match v2.signature {

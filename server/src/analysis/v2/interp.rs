@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use super::syntax::{Call, ExprKind, PyExpr, Stmt, StmtKind};
+use super::syntax::{Arm, Call, ExprKind, PyExpr, Stmt, StmtKind};
 use super::{
-    AppName, AppObject, AppliedDecorator, DecoratedFunction, FnId, ObjId, ObjectKind, Problem,
-    Registration, ScriptName, V2App,
+    AppName, AppObject, AppliedDecorator, Condition, DecoratedFunction, Entry, FnId, ObjId,
+    ObjectKind, Problem, Registration, ScriptName, V2App,
 };
 use crate::analysis::app::AppInput;
 use crate::analysis::imports::{locate, ModuleLocation};
@@ -21,6 +21,11 @@ const MAX_IMPORT_DEPTH: usize = 32;
 const MAX_STEPS: usize = 200_000;
 /// At most this many builders are kept per app object.
 const MAX_BUILDERS: usize = 50_000;
+/// At most this many builders are looked at by all `register_functions` calls together (a
+/// blueprint that grows in every arm of a long chain and is registered in each).
+const MAX_COPIED: usize = 1_000_000;
+/// At most this many objects from other arms are kept per name.
+const MAX_ALTERNATIVES: usize = 64;
 
 /// What a name refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,18 +55,59 @@ struct ModuleIndex {
     defs: HashMap<usize, TextRange>,
 }
 
+/// An object a name held in an arm that later bindings of the name cannot run with.
+#[derive(Debug, Clone)]
+struct Alternative {
+    condition: Condition,
+    object: ObjId,
+    /// Where that arm bound the name.
+    range: TextRange,
+}
+
 #[derive(Default)]
 struct Env {
     order: Vec<String>,
     values: HashMap<String, Val>,
     /// Where each name was last bound.
     ranges: HashMap<String, TextRange>,
+    /// The condition of the binding of each name that holds an app object.
+    conditions: HashMap<String, Condition>,
+    /// The objects a name that holds an object was bound to in other arms of `if`/`try`/`match`
+    /// statements (its value when those arms ran), with their conditions.
+    alternatives: HashMap<String, Vec<Alternative>>,
+    /// The condition of the statement of this module that is running.
+    current: Condition,
 }
 
 impl Env {
     fn bind(&mut self, name: &str, v: Val) {
         if !self.values.contains_key(name) {
             self.order.push(name.to_string());
+        }
+        if matches!(v, Val::Obj(_)) {
+            // Earlier objects bound in arms this binding cannot run with stay the name's value
+            // when those arms ran.
+            let mut alternatives = self.alternatives.remove(name).unwrap_or_default();
+            alternatives.retain(|a| a.condition.excludes(&self.current));
+            if let (Some(Val::Obj(previous)), Some(c)) =
+                (self.values.get(name), self.conditions.get(name))
+            {
+                if c.excludes(&self.current) && alternatives.len() < MAX_ALTERNATIVES {
+                    alternatives.push(Alternative {
+                        condition: c.clone(),
+                        object: *previous,
+                        range: self.ranges.get(name).copied().unwrap_or_default(),
+                    });
+                }
+            }
+            if !alternatives.is_empty() {
+                self.alternatives.insert(name.to_string(), alternatives);
+            }
+            self.conditions
+                .insert(name.to_string(), self.current.clone());
+        } else {
+            self.conditions.remove(name);
+            self.alternatives.remove(name);
         }
         self.values.insert(name.to_string(), v);
     }
@@ -88,6 +134,17 @@ struct Interp<'a> {
     steps: usize,
     /// Running modules the script does not import (looking for forgotten blueprints).
     orphan: bool,
+    /// Builders `register_functions` calls may still look at.
+    copy_budget: usize,
+    /// A number for each module run, for the statements' identities in conditions.
+    file_ids: HashMap<String, u32>,
+    /// The module that is running: its number and the condition of the import that runs it.
+    file_id: u32,
+    base: Condition,
+    /// The arms the running statement lies in (in its module) and whether it is conditional
+    /// there.
+    arms: Vec<Arm>,
+    conditional: bool,
 }
 
 pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2App {
@@ -105,6 +162,12 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         unknown_registrations: false,
         steps: 0,
         orphan: false,
+        copy_budget: MAX_COPIED,
+        file_ids: HashMap::new(),
+        file_id: 0,
+        base: Condition::default(),
+        arms: Vec::new(),
+        conditional: false,
     };
     it.exec_module(&script.name, vec![stem(&script.name)]);
     if modules
@@ -122,7 +185,19 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
                         name: name.clone(),
                         object: *o,
                         range: env.ranges.get(name).copied().unwrap_or_default(),
+                        condition: env.conditions.get(name).cloned().unwrap_or_default(),
                     });
+                }
+                // The app objects the name held when other arms ran.
+                for other in env.alternatives.get(name).into_iter().flatten() {
+                    if it.objects[other.object].kind.is_register() {
+                        app_names.push(AppName {
+                            name: name.clone(),
+                            object: other.object,
+                            range: other.range,
+                            condition: other.condition.clone(),
+                        });
+                    }
                 }
             }
         }
@@ -132,7 +207,13 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     for n in &app_names {
         if !seen.contains(&n.object) && indexed.len() < MAX_BUILDERS {
             seen.push(n.object);
-            indexed.extend(it.objects[n.object].builders.iter().copied());
+            // An object bound in an arm indexes its builders only when that arm ran.
+            indexed.extend(it.objects[n.object].builders.iter().filter_map(|e| {
+                Some(Entry {
+                    function: e.function,
+                    condition: e.condition.and(&n.condition)?,
+                })
+            }));
         }
     }
     // Blueprints in modules the script never imports: their functions never exist either.
@@ -201,6 +282,16 @@ impl Interp<'_> {
             .unwrap_or(Val::Unknown)
     }
 
+    /// The arms the running statement needs, the import that runs its module included.
+    fn condition(&self) -> Condition {
+        if self.arms.is_empty() {
+            return self.base.clone();
+        }
+        let own = Condition::from_arms(self.file_id, &self.arms);
+        // Statements of different modules never share a number: no contradiction.
+        self.base.and(&own).unwrap_or(own)
+    }
+
     /// Runs a module once; `parts` is its dotted name (for relative imports).
     fn exec_module(&mut self, file: &str, parts: Vec<String>) {
         if self.envs.contains_key(file) || self.running.len() > MAX_IMPORT_DEPTH {
@@ -209,6 +300,21 @@ impl Interp<'_> {
         let Some(module) = self.modules.get(file).cloned() else {
             return;
         };
+        // The module runs where the import statement runs: under its condition.
+        let next_id = self.file_ids.len() as u32;
+        let file_id = *self.file_ids.entry(file.to_string()).or_insert(next_id);
+        let base = self.condition();
+        let outer = (
+            std::mem::replace(&mut self.base, base),
+            std::mem::replace(&mut self.file_id, file_id),
+            std::mem::take(&mut self.arms),
+            self.conditional,
+        );
+        self.run_module(file, &module, parts);
+        (self.base, self.file_id, self.arms, self.conditional) = outer;
+    }
+
+    fn run_module(&mut self, file: &str, module: &PyModule, parts: Vec<String>) {
         self.envs.insert(file.to_string(), Env::default());
         self.running.push(file.to_string());
         if !self.orphan {
@@ -239,7 +345,11 @@ impl Interp<'_> {
                 self.uncertain = true;
                 break;
             }
-            self.exec_stmt(file, &module, &index, stmt, &package);
+            self.arms.clone_from(&stmt.arms);
+            self.conditional = stmt.conditional;
+            let current = self.condition();
+            self.env(file).current = current;
+            self.exec_stmt(file, module, &index, stmt, &package);
         }
         self.running.pop();
     }
@@ -271,7 +381,7 @@ impl Interp<'_> {
             }
             StmtKind::Assign { targets, value } => {
                 let v = self.eval(file, value);
-                if stmt.conditional && matches!(v, Val::Obj(_)) {
+                if self.conditional && matches!(v, Val::Obj(_)) {
                     self.uncertain = true;
                 }
                 for t in targets {
@@ -280,7 +390,7 @@ impl Interp<'_> {
             }
             StmtKind::Expr(e) => {
                 if let Some(call) = e.as_call() {
-                    self.exec_call(file, call, e.range, stmt.conditional);
+                    self.exec_call(file, call, e.range);
                 }
             }
             StmtKind::Def {
@@ -293,14 +403,7 @@ impl Interp<'_> {
                     .get(def_offset)
                     .copied()
                     .unwrap_or(TextRange::empty(*def_offset));
-                let v = self.exec_def(
-                    file,
-                    name,
-                    *def_offset,
-                    def_name_range,
-                    decorators,
-                    stmt.conditional,
-                );
+                let v = self.exec_def(file, name, *def_offset, def_name_range, decorators);
                 self.env(file).bind_at(name, v, def_name_range);
             }
             StmtKind::Class { name } => self.env(file).bind(name, Val::Local),
@@ -506,6 +609,7 @@ impl Interp<'_> {
             var: String::new(),
             builders: Vec::new(),
             imported: !self.orphan,
+            condition: self.condition(),
         });
         if matches!(
             kind,
@@ -521,16 +625,21 @@ impl Interp<'_> {
                 owner: id,
                 decorators: Vec::new(),
                 inner_wrappers: 0,
-                conditional: false,
+                conditional: self.conditional,
                 http_app: Some(kind),
                 imported: !self.orphan,
+                condition: self.condition(),
             });
-            self.objects[id].builders.push(fid);
+            let condition = self.condition();
+            self.objects[id].builders.push(Entry {
+                function: fid,
+                condition,
+            });
         }
         id
     }
 
-    fn exec_call(&mut self, file: &str, call: &Call, range: TextRange, conditional: bool) {
+    fn exec_call(&mut self, file: &str, call: &Call, range: TextRange) {
         let ExprKind::Attribute { object, name, .. } = &call.func.kind else {
             // A bare call may still create an object whose decorators run later; nothing to do.
             return;
@@ -541,9 +650,10 @@ impl Interp<'_> {
         let Val::Obj(app) = self.eval(file, object) else {
             return;
         };
-        if conditional {
+        if self.conditional {
             self.uncertain = true;
         }
+        let condition = self.condition();
         let Some(arg) = call.args.first() else {
             return;
         };
@@ -557,22 +667,27 @@ impl Interp<'_> {
                 });
             }
             Val::Obj(o) => {
-                let mut copied = self.objects[o].builders.clone();
-                let room = MAX_BUILDERS.saturating_sub(self.objects[app].builders.len());
-                if copied.len() > room {
-                    // Registering the same blueprint again and again: no real app gets here.
-                    copied.truncate(room);
-                    self.uncertain = true;
+                // A blueprint the name held in another arm of an `if`/`try`/`match` is what
+                // the call registers when that arm ran.
+                let alternatives = match &arg.value.kind {
+                    ExprKind::Name(n) => self
+                        .envs
+                        .get(file)
+                        .and_then(|e| e.alternatives.get(n))
+                        .cloned()
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                let arg_range = arg.value.range;
+                self.register(file, range, arg_range, app, o, condition.clone());
+                for other in alternatives {
+                    if self.objects[other.object].kind.is_register() {
+                        continue;
+                    }
+                    if let Some(both) = condition.and(&other.condition) {
+                        self.register(file, range, arg_range, app, other.object, both);
+                    }
                 }
-                self.registrations.push(Registration {
-                    file: file.to_string(),
-                    range,
-                    arg_range: arg.value.range,
-                    app,
-                    container: Some(o),
-                    snapshot: copied.len(),
-                });
-                self.objects[app].builders.extend(copied);
             }
             _ => {
                 self.unknown_registrations = true;
@@ -583,9 +698,55 @@ impl Interp<'_> {
                     app,
                     container: None,
                     snapshot: 0,
+                    condition,
                 });
             }
         }
+    }
+
+    /// `app.register_functions(o)` under `condition`: copies the blueprint's builders.
+    fn register(
+        &mut self,
+        file: &str,
+        range: TextRange,
+        arg_range: TextRange,
+        app: ObjId,
+        o: ObjId,
+        condition: Condition,
+    ) {
+        let room = MAX_BUILDERS.saturating_sub(self.objects[app].builders.len());
+        let available = self.objects[o].builders.len();
+        if available > room {
+            // Registering the same blueprint again and again: no real app gets here.
+            self.uncertain = true;
+        }
+        let snapshot = available.min(room);
+        let examined = snapshot.min(self.copy_budget);
+        if examined < snapshot {
+            self.uncertain = true;
+        }
+        self.copy_budget -= examined;
+        // Each copy needs the arms of its builder and of this call; a builder defined in another
+        // arm of a statement than the call is never copied by it.
+        let copied: Vec<Entry> = self.objects[o].builders[..examined]
+            .iter()
+            .filter_map(|e| {
+                Some(Entry {
+                    function: e.function,
+                    condition: e.condition.and(&condition)?,
+                })
+            })
+            .collect();
+        self.registrations.push(Registration {
+            file: file.to_string(),
+            range,
+            arg_range,
+            app,
+            container: Some(o),
+            snapshot,
+            condition,
+        });
+        self.objects[app].builders.extend(copied);
     }
 
     /// The app object and method of a decorator expression (`@app.route(...)`), if it is one.
@@ -626,8 +787,8 @@ impl Interp<'_> {
         def_offset: usize,
         def_name_range: TextRange,
         decorators: &[PyExpr],
-        conditional: bool,
     ) -> Val {
+        let conditional = self.conditional;
         let mut current: Option<FnId> = None;
         let mut inner_wrappers = 0;
         for d in decorators.iter().rev() {
@@ -650,7 +811,8 @@ impl Interp<'_> {
                         });
                         return Val::Unknown;
                     }
-                    Some(popped) => {
+                    Some(entry) => {
+                        let popped = entry.function;
                         if popped != b {
                             self.problems.push(Problem::StackedForeign {
                                 decorator: applied.clone(),
@@ -659,7 +821,7 @@ impl Interp<'_> {
                             });
                         }
                         self.functions[popped].decorators.push(applied);
-                        self.objects[object].builders.push(popped);
+                        self.objects[object].builders.push(entry);
                         current = Some(popped);
                     }
                 },
@@ -676,8 +838,13 @@ impl Interp<'_> {
                         conditional,
                         http_app: None,
                         imported: !self.orphan,
+                        condition: self.condition(),
                     });
-                    self.objects[object].builders.push(fid);
+                    let condition = self.condition();
+                    self.objects[object].builders.push(Entry {
+                        function: fid,
+                        condition,
+                    });
                     current = Some(fid);
                 }
             }

@@ -12,6 +12,7 @@
 //! to them unchanged; `function::discover_all` makes them the app's functions.
 
 pub mod bind;
+pub mod condition;
 mod interp;
 /// The script's statements as the decorator model reads them (kept with each module's summary).
 pub use super::python::syntax;
@@ -24,6 +25,7 @@ use super::text::TextRange;
 
 pub use super::app_script::{script_name, ScriptName, DEFAULT_SCRIPT};
 pub use bind::{BoundArgs, EnumValue};
+pub use condition::Condition;
 pub use unit::{units, BindingOrigin, DecoratedUnit, SignatureKind, V2Unit};
 
 /// Index of an [`AppObject`] in [`V2App::objects`].
@@ -95,9 +97,19 @@ pub struct AppObject {
     /// The first module-level name it was bound to (for messages).
     pub var: String,
     /// Its function builders after the modules ran, in order.
-    pub builders: Vec<FnId>,
+    pub builders: Vec<Entry>,
     /// Created in a module the script never imports.
     pub imported: bool,
+    /// The arms of module-level `if`/`try`/`match` statements its construction needs.
+    pub condition: Condition,
+}
+
+/// A function builder in an object's list, and the arms it needs to be there (those of its
+/// `def` and of every `register_functions` that copied it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub function: FnId,
+    pub condition: Condition,
 }
 
 /// A decorator of an app object applied to a function builder.
@@ -162,6 +174,8 @@ pub struct DecoratedFunction {
     pub http_app: Option<ObjectKind>,
     /// Its module is imported when the worker imports the script.
     pub imported: bool,
+    /// The arms of module-level `if`/`try`/`match` statements its `def` needs.
+    pub condition: Condition,
 }
 
 /// `app.register_functions(bp)` / `app.register_blueprint(bp)`.
@@ -177,6 +191,8 @@ pub struct Registration {
     pub container: Option<ObjId>,
     /// How many builders the container had when it was registered.
     pub snapshot: usize,
+    /// The arms of module-level `if`/`try`/`match` statements the call needs.
+    pub condition: Condition,
 }
 
 /// A problem found while following the modules that makes the import raise.
@@ -209,6 +225,8 @@ pub struct AppName {
     pub object: ObjId,
     /// Where the script binds the name (the assignment target, import or `def`).
     pub range: TextRange,
+    /// The arms of module-level `if`/`try`/`match` statements that binding needs.
+    pub condition: Condition,
 }
 
 /// What importing the script defines, as far as it can be followed statically.
@@ -221,8 +239,9 @@ pub struct V2App {
     pub problems: Vec<Problem>,
     /// The script's module-level names bound to app objects, in definition order.
     pub app_names: Vec<AppName>,
-    /// The builders the worker indexes, in its order (duplicates included).
-    pub indexed: Vec<FnId>,
+    /// The builders the worker indexes, in its order (duplicates included), each with the arms
+    /// it needs: two entries whose conditions exclude each other never exist together.
+    pub indexed: Vec<Entry>,
     /// App modules the import runs, in order (the script first).
     pub executed: Vec<String>,
     /// Something the model cannot follow may define or register app objects (a star import, an
@@ -279,6 +298,7 @@ pub fn script_unit(model: &V2App) -> DecoratedUnit {
             dynamic_names: true,
             durable_clients: Vec::new(),
             http_app: None,
+            condition: Condition::default(),
         },
     }
 }
@@ -315,8 +335,8 @@ mod tests {
         let modules = parse_modules(app);
         m.indexed
             .iter()
-            .map(|&f| {
-                m.function_name(&modules, f)
+            .map(|e| {
+                m.function_name(&modules, e.function)
                     .map(|n| n.0)
                     .unwrap_or_default()
             })
@@ -428,6 +448,131 @@ import function_app
             run("//- /function_app.py\nfrom helpers import *\nimport azure.functions as func\n");
         assert!(m.uncertain);
         assert!(m.app_names.is_empty());
+    }
+
+    #[test]
+    fn entries_carry_the_arms_of_their_def_import_and_registration() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import os
+import azure.functions as func
+app = func.FunctionApp()
+bp = func.Blueprint()
+if os.environ.get("V2"):
+    import api_v2
+    @bp.route(route="only_v2")
+    def only_v2(req): pass
+    app.register_functions(api_v2.bp)
+else:
+    import api_v1
+    app.register_functions(api_v1.bp)
+    app.register_functions(bp)
+@app.route(route="always")
+def always(req): pass
+//- /api_v1.py
+import azure.functions as func
+bp = func.Blueprint()
+@bp.route(route="items")
+def items(req): pass
+//- /api_v2.py
+import azure.functions as func
+bp = func.Blueprint()
+@bp.route(route="items")
+def items(req): pass
+"#);
+        // `only_v2` is defined in the other arm than the registration of `bp`: never copied.
+        assert_eq!(indexed_names(&app, &m), ["items", "items", "always"]);
+        let [v2, v1, always] = m.indexed.as_slice() else {
+            panic!("{:?}", m.indexed)
+        };
+        // The modules ran under the arm of their import.
+        assert!(v2.condition.excludes(&v1.condition));
+        assert!(!always.condition.excludes(&v1.condition));
+        assert!(always.condition.is_always());
+        let modules = parse_modules(&app);
+        let units = units(&modules, &m);
+        assert!(units[0].unit.condition.excludes(&units[1].unit.condition));
+    }
+
+    #[test]
+    fn a_blueprint_bound_per_arm_is_registered_in_each() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import os
+import azure.functions as func
+app = func.FunctionApp()
+if os.environ.get("ADMIN"):
+    bp = func.Blueprint()
+    @bp.route(route="admin/users")
+    def users(req): pass
+elif os.environ.get("GUEST"):
+    bp = func.Blueprint()
+    @bp.route(route="guest/users")
+    def users(req): pass
+else:
+    bp = func.Blueprint()
+    @bp.route(route="users")
+    def users(req): pass
+app.register_functions(bp)
+bp = func.Blueprint()
+@bp.route(route="late")
+def late(req): pass
+app.register_functions(bp)
+"#);
+        // The call registers whichever blueprint its arm bound; rebinding the name outside the
+        // arms forgets them.
+        assert_eq!(indexed_names(&app, &m), ["users", "users", "users", "late"]);
+        let c: Vec<&Condition> = m.indexed.iter().map(|e| &e.condition).collect();
+        assert!(c[0].excludes(c[1]) && c[0].excludes(c[2]) && c[1].excludes(c[2]));
+        assert!(c[3].is_always());
+        assert_eq!(m.registrations.len(), 4);
+    }
+
+    #[test]
+    fn an_app_bound_per_arm_indexes_its_functions_in_that_arm() {
+        let (app, m) = run(r#"
+//- /function_app.py
+import azure.functions as func
+try:
+    import azure.durable_functions as df
+    app = df.DFApp()
+    @app.route(route="a")
+    def hello(req): pass
+except ImportError:
+    app = func.FunctionApp()
+    @app.route(route="b")
+    def hello(req): pass
+@app.route(route="c")
+def after(req): pass
+"#);
+        assert_eq!(m.app_names.len(), 2);
+        assert!(m.app_names[0].condition.excludes(&m.app_names[1].condition));
+        assert_eq!(indexed_names(&app, &m), ["hello", "after", "hello"]);
+        assert!(m.indexed[0].condition.excludes(&m.indexed[2].condition));
+    }
+
+    #[test]
+    fn a_blueprint_growing_in_every_arm_is_copied_within_a_budget() {
+        // Arm i registers a blueprint holding i builders of other arms: the copies looked at
+        // grow with the square of the arms, so they stop at a budget (and the model says it
+        // is unsure).
+        let mut script = String::from(
+            "//- /function_app.py\nimport os\nimport azure.functions as func\napp = func.FunctionApp()\nbp = func.Blueprint()\n",
+        );
+        for i in 0..1_500 {
+            let keyword = if i == 0 { "if" } else { "elif" };
+            script.push_str(&format!(
+                "{keyword} os.environ.get('M') == '{i}':\n    @bp.route(route='r{i}')\n    def f{i}(req): pass\n    app.register_functions(bp)\n"
+            ));
+        }
+        let (_, m) = run(&script);
+        assert!(m.uncertain);
+        // Each arm indexes its own function only, as far as the budget went.
+        assert!(m.indexed.len() < 1_500 && m.indexed.len() > 1_000);
+        assert!(m
+            .indexed
+            .windows(2)
+            .all(|w| w[0].condition.excludes(&w[1].condition)));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::bind::{bind_args, enum_value, sequence, EnumValue};
 use super::interp::constant;
 use super::syntax::{Arg, ExprKind, PyExpr};
-use super::{AppliedDecorator, FnId, ObjectKind, V2App};
+use super::{AppliedDecorator, Condition, FnId, ObjectKind, V2App};
 use crate::analysis::catalog::decorator_types::{camel_case, DecoratorKind, DecoratorSpec};
 use crate::analysis::catalog::enumeration;
 use crate::analysis::function_json::{Binding, Direction, FunctionJson, Spanned};
@@ -80,6 +80,10 @@ pub struct V2Unit {
     pub durable_clients: Vec<String>,
     /// The function an `AsgiFunctionApp`/`WsgiFunctionApp` adds for its web app.
     pub http_app: Option<ObjectKind>,
+    /// The arms of module-level `if`/`try`/`match` statements the function needs to be indexed
+    /// (those every indexed copy of it needs): functions whose conditions exclude each other
+    /// never exist together.
+    pub condition: Condition,
 }
 
 impl V2Unit {
@@ -157,17 +161,29 @@ pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
     // Which app name indexes each builder (the first one that holds it).
     let mut app_of: std::collections::HashMap<FnId, &super::AppName> = Default::default();
     for n in &model.app_names {
-        for &f in &model.objects[n.object].builders {
-            app_of.entry(f).or_insert(n);
+        for e in &model.objects[n.object].builders {
+            app_of.entry(e.function).or_insert(n);
+        }
+    }
+    // What every indexed copy of each builder needs, and the builders in their first order.
+    let mut conditions: std::collections::HashMap<FnId, Condition> = Default::default();
+    let mut order = Vec::new();
+    for e in &model.indexed {
+        match conditions.entry(e.function) {
+            std::collections::hash_map::Entry::Occupied(mut c) => {
+                let common = c.get().common(&e.condition);
+                c.insert(common);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(e.condition.clone());
+                order.push(e.function);
+            }
         }
     }
     let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for &f in &model.indexed {
-        if !seen.insert(f) {
-            continue;
-        }
-        if let Some(u) = unit(modules, model, f, app_of.get(&f).copied()) {
+    for f in order {
+        if let Some(mut u) = unit(modules, model, f, app_of.get(&f).copied()) {
+            u.unit.condition = conditions.remove(&f).unwrap_or_default();
             out.push(u);
         }
     }
@@ -254,6 +270,7 @@ fn unit(
             dynamic_names,
             durable_clients,
             http_app: func.http_app,
+            condition: Condition::default(),
         },
     })
 }

@@ -14,10 +14,7 @@ fn parameter_hover(state: &AppState, file: &str, offset: usize) -> Option<HoverI
         if unit.declaration_file() != file {
             continue;
         }
-        let Some(f) = v2
-            .def_offset
-            .and_then(|o| module.functions.iter().find(|f| f.def_offset == o))
-        else {
+        let Some(f) = v2.def_offset.and_then(|o| module.function_at(o)) else {
             continue;
         };
         let Some(p) = f.params.iter().find(|p| p.name_range.touches(offset)) else {
