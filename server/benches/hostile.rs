@@ -375,6 +375,21 @@ fn route_params(base: &Path, n: usize) -> Row {
     judge("route params + path tokens", n, check(&root, &[]), &[0, 1])
 }
 
+/// A decorator app whose `function_app.py` holds `n` HTTP functions, each with an undecorated
+/// helper: rules that look at the whole module once per function grow with n².
+fn decorated_functions(base: &Path, n: usize) -> Row {
+    let root = app(base, &format!("decorated_{n}"));
+    let mut module = String::from("import azure.functions as func\n\napp = func.FunctionApp()\n\n");
+    for i in 0..n {
+        let _ = write!(
+            module,
+            "def helper_{i}(value: int) -> int:\n    return value + {i}\n\n\n@app.route(route=\"r{i}\")\ndef f{i}(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(str(helper_{i}(1)))\n\n\n"
+        );
+    }
+    fs::write(root.join("function_app.py"), module).unwrap();
+    judge("decorated functions in one module", n, check(&root, &[]), &[0, 1])
+}
+
 /// One script with `n` reads of settings that local.settings.json lacks (one diagnostic each),
 /// rendered as text and as JSON.
 fn many_diagnostics(base: &Path, n: usize) -> Vec<Row> {
@@ -526,6 +541,15 @@ fn main() {
             baseline,
             many_definitions(base, n / 4),
             many_definitions(base, n),
+        );
+    }
+    if wanted("decorated") {
+        let n = 8000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            decorated_functions(base, n / 4),
+            decorated_functions(base, n),
         );
     }
     if wanted("deep_json") {

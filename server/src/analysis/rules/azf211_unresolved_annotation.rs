@@ -1,11 +1,11 @@
 //! AZF211: an annotation names something that does not exist when the worker evaluates it.
 
-use super::context::{did_you_mean_hint, FunctionCtx};
+use super::context::{did_you_mean_hint, AppCtx, FunctionCtx, V2_LOAD_FAILURE};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::function::Entry;
-use crate::analysis::python::{Annotation, ExprKind, NameKind, PyFunction, PyModule};
+use crate::analysis::function::{Entry, Script};
+use crate::analysis::python::{Annotation, ExprKind, NameDef, NameKind, PyFunction, PyModule};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF211",
@@ -48,6 +48,28 @@ fn annotations_of(f: &PyFunction) -> impl Iterator<Item = &Annotation> {
         .chain(f.return_annotation.as_ref())
 }
 
+/// The annotations of `f` that fail when evaluated, with why: at import (`deferred` false), where
+/// string annotations stay strings, or by `get_type_hints` (`deferred` true), which evaluates them
+/// too.
+fn unresolved<'f>(
+    f: &'f PyFunction,
+    module: &'f PyModule,
+    deferred: bool,
+) -> impl Iterator<Item = (&'f Annotation, String)> + 'f {
+    let site = EvalSite {
+        def_offset: f.def_offset,
+        deferred,
+    };
+    annotations_of(f)
+        .filter(move |ann| deferred || !matches!(ann.expr.kind, ExprKind::Str(_)))
+        .filter_map(move |ann| Some((ann, problem(&annotations::resolve(&ann.expr, module, site))?)))
+}
+
+/// A module whose top-level `def`s evaluate their annotations when it is imported.
+fn evaluated_at_import(module: &PyModule) -> bool {
+    module.syntax_errors.is_empty() && !module.future_annotations
+}
+
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let (Some(module), Some(script)) = (ctx.module, ctx.script_path) else {
         return;
@@ -56,70 +78,103 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let mut reported = std::collections::HashSet::new();
-    // Reports the annotations of `f` that fail when evaluated: at import (`deferred` false), where
-    // string annotations stay strings, or by `get_type_hints` (`deferred` true), which evaluates
-    // them too. `when` says when the failure happens.
-    let mut report_unresolved = |f: &PyFunction, deferred: bool, when: &dyn Fn() -> String| {
-        let site = EvalSite {
-            def_offset: f.def_offset,
-            deferred,
-        };
-        for ann in annotations_of(f) {
-            if !deferred && matches!(ann.expr.kind, ExprKind::Str(_)) {
-                continue;
-            }
-            let Some(why) = problem(&annotations::resolve(&ann.expr, module, site)) else {
-                continue;
-            };
-            if reported.insert(ann.range) {
-                out.push(ctx.diag(
-                    &META,
-                    script,
-                    ann.range,
-                    format!("annotation '{}': {why} {}", ann.text, when()),
-                ));
-            }
-        }
-    };
     // At import: every unconditional top-level def evaluates its non-string annotations, unless
-    // the module defers them with `from __future__ import annotations`.
-    if !module.future_annotations {
-        // In a v2 app the module holds many functions: each one checks its own `def`, and the
-        // undecorated helpers are checked by every function (the diagnostics are the same).
-        let own = ctx.unit.decorated().map(|v| v.def_offset);
-        let mine = |f: &&PyFunction| match own {
-            None => true,
-            Some(offset) => f.decorators.is_empty() || Some(f.def_offset) == offset,
+    // the module defers them with `from __future__ import annotations`. A function.json function
+    // owns its whole script; a decorated function only its own `def` (the module's other
+    // functions are checked once for the app, by `check_app`).
+    if evaluated_at_import(module) {
+        let when = format!("when the worker imports {script}, so {}", ctx.load_failure());
+        let defs: Vec<&PyFunction> = match ctx.unit.decorated() {
+            None => top_level_functions(module).collect(),
+            Some(v2) => v2
+                .def_offset
+                .and_then(|offset| module.function_at(offset))
+                .filter(|f| {
+                    top_level_functions_named(module, &f.name).any(|t| t.def_offset == f.def_offset)
+                })
+                .into_iter()
+                .collect(),
         };
-        let when = || format!("when the worker imports {script}, so {}", ctx.load_failure());
-        for f in top_level_functions(module).filter(mine) {
-            report_unresolved(f, false, &when);
+        for f in defs {
+            for (ann, why) in unresolved(f, module, false) {
+                if reported.insert(ann.range) {
+                    let message = format!("annotation '{}': {why} {when}", ann.text);
+                    out.push(ctx.diag(&META, script, ann.range, message));
+                }
+            }
         }
     }
     // At load: `get_type_hints(main)` evaluates every annotation of the entry function.
     if let Some(Entry::Function(f)) = ctx.entry() {
-        let when = || {
-            format!(
-                "when the worker reads the signature of {}(), so {}",
-                f.name,
-                ctx.load_failure()
-            )
+        let when = format!(
+            "when the worker reads the signature of {}(), so {}",
+            f.name,
+            ctx.load_failure()
+        );
+        for (ann, why) in unresolved(f, module, true) {
+            if reported.insert(ann.range) {
+                let message = format!("annotation '{}': {why} {when}", ann.text);
+                out.push(ctx.diag(&META, script, ann.range, message));
+            }
+        }
+    }
+}
+
+/// In a decorator app, the undecorated top-level functions of each module that holds functions:
+/// their annotations are evaluated when the worker imports the module, which then fails for the
+/// whole app. Checked once per module (per function, this was quadratic in a large module).
+pub fn check_app(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
+    let mut scripts: Vec<&str> = ctx
+        .units
+        .iter()
+        .filter(|u| u.decorated().is_some())
+        .filter_map(|u| match &u.script {
+            Script::Found { path, .. } if path.ends_with(".py") => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    scripts.sort_unstable();
+    scripts.dedup();
+    for script in scripts {
+        let Some(module) = ctx.modules.get(script).map(|m| m.as_ref()) else {
+            continue;
         };
-        report_unresolved(f, true, &when);
+        if !evaluated_at_import(module) {
+            continue;
+        }
+        let when = format!("when the worker imports {script}, so {V2_LOAD_FAILURE}");
+        for f in top_level_functions(module).filter(|f| f.decorators.is_empty()) {
+            for (ann, why) in unresolved(f, module, false) {
+                let message = format!("annotation '{}': {why} {when}", ann.text);
+                out.push(META.diag(script, ann.range, message));
+            }
+        }
     }
 }
 
 fn top_level_functions(module: &PyModule) -> impl Iterator<Item = &PyFunction> {
+    module.names.values().flatten().filter_map(move |d| unconditional_function(module, d))
+}
+
+fn top_level_functions_named<'m>(
+    module: &'m PyModule,
+    name: &str,
+) -> impl Iterator<Item = &'m PyFunction> {
     module
         .names
-        .values()
+        .get(name)
+        .into_iter()
         .flatten()
-        .filter_map(move |d| match d.kind {
-            NameKind::Function(i) if !d.conditional && !d.type_checking_only => {
-                Some(&module.functions[i])
-            }
-            _ => None,
-        })
+        .filter_map(move |d| unconditional_function(module, d))
+}
+
+fn unconditional_function<'m>(module: &'m PyModule, d: &NameDef) -> Option<&'m PyFunction> {
+    match d.kind {
+        NameKind::Function(i) if !d.conditional && !d.type_checking_only => {
+            module.functions.get(i)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +221,29 @@ try:
 except ImportError:
     Model = str
 def main(msg: Model): pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn a_decorator_app_reports_each_helper_once_and_each_function_its_own_def() {
+        // The helper's annotation fails the import once, whatever number of functions share the
+        // module; each decorated function reports its own annotations; a decorated helper that is
+        // not a function of the app is not checked.
+        expect![[r#"
+            function_app.py:3:19 AZF211 error annotation 'Missing': name 'Missing' is not defined (NameError) when the worker imports function_app.py, so no function of the app is indexed ("0 functions found")
+            function_app.py:5:14 AZF211 error annotation 'Unknown': name 'Unknown' is not defined (NameError) when the worker imports function_app.py, so no function of the app is indexed ("0 functions found")
+        "#]]
+        .assert_eq(&super::super::test_support::check_script(
+            "AZF211",
+            r#"
+def helper(value: Missing) -> int: return 1
+@app.route(route="one")
+def one(req: Unknown) -> func.HttpResponse: return func.HttpResponse("1")
+@app.route(route="two")
+def two(req: func.HttpRequest) -> func.HttpResponse: return func.HttpResponse("2")
+@app.route(route="three")
+def three(req: func.HttpRequest) -> func.HttpResponse: return func.HttpResponse("3")
 "#,
         ));
     }

@@ -369,7 +369,7 @@ impl<'a> FunctionCtx<'a> {
     /// app, where the worker indexes the app as one unit, that no function is indexed.
     pub fn load_failure(&self) -> String {
         match self.unit.decorated() {
-            Some(_) => "no function of the app is indexed (\"0 functions found\")".to_string(),
+            Some(_) => V2_LOAD_FAILURE.to_string(),
             None => format!("'{}' does not load", self.unit.name),
         }
     }
@@ -430,6 +430,9 @@ pub fn did_you_mean_hint(suggestion: Option<impl std::fmt::Display>) -> String {
 }
 
 /// What any worker error of a v2 function does: the worker indexes the app as one unit.
+/// What a failure of a decorator app's module means: the worker indexes none of its functions.
+pub const V2_LOAD_FAILURE: &str = "no function of the app is indexed (\"0 functions found\")";
+
 pub const V2_APP_FAILS: &str =
     "the worker then indexes no function of the app (\"0 functions found\")";
 

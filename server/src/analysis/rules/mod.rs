@@ -137,7 +137,7 @@ rules!(
     Function azf208_return_annotation_mismatch fixes,
     Function azf209_context_annotation,
     Function azf210_variadic_parameter,
-    Function azf211_unresolved_annotation,
+    Both azf211_unresolved_annotation,
     Function azf212_http_trigger_as_str fixes,
     Function azf213_return_without_binding,
     Function azf214_return_binding_never_set,
