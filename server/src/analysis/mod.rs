@@ -23,6 +23,7 @@ pub mod routes;
 pub mod rules;
 pub mod settings;
 pub mod state;
+pub mod suppress;
 pub mod text;
 pub mod v2;
 
@@ -80,5 +81,5 @@ pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
     all.dedup_by(|b, a| {
         a.file == b.file && a.range == b.range && a.code == b.code && a.message == b.message
     });
-    config.apply(all)
+    suppress::finish_app(app, config, all)
 }

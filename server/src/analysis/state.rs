@@ -13,6 +13,7 @@ use super::function::{self, FunctionUnit, Modules};
 use super::python;
 use super::rules;
 use super::settings::{self, LocalSettings, LOCAL_SETTINGS};
+use super::suppress;
 use super::v2;
 
 /// What an edit changed.
@@ -583,10 +584,9 @@ impl AppState {
             self.pending.is_empty() && self.app_level.is_some(),
             "file_diagnostics before check_all"
         );
-        let Some(sources) = self.sources_by_file.get(file) else {
-            return Vec::new();
-        };
-        let mut list: Vec<Diagnostic> = sources
+        let no_sources = BTreeSet::new();
+        let sources = self.sources_by_file.get(file).unwrap_or(&no_sources);
+        let list: Vec<Diagnostic> = sources
             .iter()
             .filter_map(|source| match source {
                 Source::App => self.app_level.as_ref(),
@@ -596,20 +596,25 @@ impl AppState {
             .filter(|d| d.file == file && config.enabled(d.code.as_str()))
             .cloned()
             .collect();
+        let mut list = suppress::finish_file(&self.input, config, file, list);
         sort_and_dedup(&mut list);
-        config.apply(list)
+        list
     }
 
-    /// The files with at least one diagnostic (unfiltered), as of the last check.
+    /// The files with at least one diagnostic (unfiltered) as of the last check, and the Python
+    /// files with suppression comments (which may be unused); a file may come twice.
     pub fn files_with_diagnostics(&self) -> impl Iterator<Item = &String> {
-        self.sources_by_file.keys()
+        self.sources_by_file
+            .keys()
+            .chain(suppress::files_with_directives(&self.input))
     }
 
     /// Every diagnostic of the app, filtered by `config`, grouped by file.
     pub fn diagnostics_by_file(&mut self, config: &Config) -> BTreeMap<String, Vec<Diagnostic>> {
         self.check_all();
-        self.sources_by_file
-            .keys()
+        let files: BTreeSet<&String> = self.files_with_diagnostics().collect();
+        files
+            .into_iter()
             .map(|file| (file.clone(), self.file_diagnostics(file, config)))
             .filter(|(_, list)| !list.is_empty())
             .collect()

@@ -1,0 +1,514 @@
+//! Suppressions: the last step between the rules and every output (`check`, `--fix`, the
+//! editor), so the command line and the server silence exactly the same diagnostics.
+//!
+//! In order: a file in an `exclude`d path reports nothing; `select`/`ignore` and
+//! `per-file-ignores` drop codes; then comments in Python files:
+//!
+//! - `# azfunc: ignore[AZF201, AZF202]` (or a bare `# azfunc: ignore`) silences the diagnostics
+//!   that start on its logical line: a statement or decorator call written over several lines
+//!   (open brackets, a backslash, a triple-quoted string) is one line, so the comment may sit on
+//!   any of its lines;
+//! - `# azfunc: ignore-file[AZF607]` (or bare, for every code) anywhere in the file silences
+//!   those codes in the whole file.
+//!
+//! A directive (or a code in it) that silenced nothing, and a code no rule has, is reported by
+//! the unused-suppression rule with a fix that removes it; codes the configuration turns off are
+//! not reported as unused (the directive may be meant for another configuration).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::app::AppInput;
+use super::config::Config;
+use super::diagnostic::Diagnostic;
+use super::rules;
+use super::text::TextRange;
+
+/// The word that starts a directive, after `#`.
+const MARKER: &str = "azfunc";
+
+/// One `azfunc:` directive in a comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    /// From the `#` that opens it to its last character (`]` or the keyword).
+    pub range: TextRange,
+    pub scope: Scope,
+    /// The codes listed, upper-cased, each with its range; empty for a bare directive.
+    pub codes: Vec<(String, TextRange)>,
+    /// The range inside the brackets, when codes are listed.
+    pub list: Option<TextRange>,
+    /// Text that follows it on the line, not part of it (another comment, a reason).
+    pub tail: TextRange,
+    /// The start of the physical line it is on.
+    pub line_start: usize,
+    /// Whether only whitespace precedes it on its line.
+    pub alone: bool,
+    /// The logical line it silences (for `ignore`), as an index into [`Scan::logical`].
+    pub logical: usize,
+    /// Why it is not understood (brackets not closed, nothing in them); such a directive
+    /// silences nothing.
+    pub malformed: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `ignore`: the logical line.
+    Line,
+    /// `ignore-file`: the whole file.
+    File,
+}
+
+/// What a Python file's text says about suppressions.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub directives: Vec<Directive>,
+    /// Byte offset of each physical line's start.
+    line_starts: Vec<usize>,
+    /// For each physical line, its logical line (the index of the logical line's first
+    /// physical line).
+    logical: Vec<usize>,
+}
+
+impl Scan {
+    /// The logical line that holds byte `offset`.
+    fn logical_of(&self, offset: usize) -> usize {
+        let line = self.line_starts.partition_point(|s| *s <= offset).max(1) - 1;
+        self.logical.get(line).copied().unwrap_or(line)
+    }
+}
+
+/// Whether a file may hold directives worth a scan (a Python file that mentions the marker).
+pub fn may_hold_directives(file: &str, text: &str) -> bool {
+    file.ends_with(".py") && text.contains(MARKER)
+}
+
+/// Reads the comments of a Python file: one pass over the text, tracking strings, brackets and
+/// line continuations (linear in the text, whatever it holds).
+pub fn scan(text: &str) -> Scan {
+    let bytes = text.as_bytes();
+    let mut scan = Scan {
+        line_starts: vec![0],
+        logical: vec![0],
+        ..Scan::default()
+    };
+    let mut depth: usize = 0;
+    let mut continued = false;
+    let mut i = 0;
+    // Starts a new physical line at `at`; it continues the logical line when brackets are open,
+    // a backslash ended the last line, or a string spans the break.
+    let new_line = |scan: &mut Scan, at: usize, joined: bool| {
+        let current = *scan.logical.last().unwrap_or(&0);
+        let line = scan.line_starts.len();
+        scan.line_starts.push(at);
+        scan.logical.push(if joined { current } else { line });
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' | b'\n' => {
+                let end = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    i + 2
+                } else {
+                    i + 1
+                };
+                new_line(&mut scan, end, depth > 0 || continued);
+                continued = false;
+                i = end;
+            }
+            b'\\' => {
+                continued = matches!(bytes.get(i + 1), Some(b'\n' | b'\r'));
+                i += 1;
+            }
+            b'#' => {
+                let end = bytes[i..]
+                    .iter()
+                    .position(|b| matches!(b, b'\n' | b'\r'))
+                    .map_or(bytes.len(), |p| i + p);
+                let line_start = *scan.line_starts.last().unwrap_or(&0);
+                let logical = *scan.logical.last().unwrap_or(&0);
+                if let Some(d) = directive(text, i, end, line_start, logical) {
+                    scan.directives.push(d);
+                }
+                i = end;
+            }
+            quote @ (b'\'' | b'"') => {
+                let triple = bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote);
+                i += if triple { 3 } else { 1 };
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => {
+                            // An escaped line break inside a string still starts a line.
+                            if matches!(bytes.get(i + 1), Some(b'\n' | b'\r')) {
+                                i += 1;
+                                continue;
+                            }
+                            i += 2;
+                        }
+                        b'\r' | b'\n' if !triple => break,
+                        b'\r' | b'\n' => {
+                            let end = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                                i + 2
+                            } else {
+                                i + 1
+                            };
+                            new_line(&mut scan, end, true);
+                            i = end;
+                        }
+                        b if b == quote
+                            && (!triple
+                                || (bytes.get(i + 1) == Some(&quote)
+                                    && bytes.get(i + 2) == Some(&quote))) =>
+                        {
+                            i += if triple { 3 } else { 1 };
+                            break;
+                        }
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            _ => {
+                continued = false;
+                i += 1;
+            }
+        }
+    }
+    scan
+}
+
+/// The directive in the comment `text[hash..end]`, if it holds one: `#`, spaces, `azfunc`,
+/// spaces, `:`, spaces, `ignore` or `ignore-file`, then optionally `[codes]`. It may follow other
+/// comment text (`# type: ignore  # azfunc: ignore[AZF201]`).
+fn directive(
+    text: &str,
+    comment: usize,
+    end: usize,
+    line_start: usize,
+    logical: usize,
+) -> Option<Directive> {
+    let body = &text[comment..end];
+    for (at, _) in body.match_indices('#') {
+        let start = comment + at;
+        let rest = text[start + 1..end].trim_start();
+        let mut pos = end - rest.len();
+        if !rest
+            .get(..MARKER.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(MARKER))
+        {
+            continue;
+        }
+        pos += MARKER.len();
+        let after = text[pos..end].trim_start();
+        let Some(after) = after.strip_prefix(':') else {
+            continue;
+        };
+        let after = after.trim_start();
+        pos = end - after.len();
+        let keyword = |word: &str| {
+            after
+                .get(..word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+        };
+        let scope = if keyword("ignore-file") {
+            pos += "ignore-file".len();
+            Scope::File
+        } else if keyword("ignore") {
+            pos += "ignore".len();
+            Scope::Line
+        } else {
+            continue;
+        };
+        // `ignore` followed by a word character is another word (`ignored`, `ignore_me`).
+        if text[pos..end]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            continue;
+        }
+        let mut codes = Vec::new();
+        let mut list = None;
+        let mut malformed = None;
+        if text[pos..end].starts_with('[') {
+            match text[pos..end].find(']') {
+                Some(close) => {
+                    let inner = TextRange::new(pos + 1, pos + close);
+                    let mut offset = inner.start as usize;
+                    for piece in text[inner.as_usize()].split(',') {
+                        let trimmed = piece.trim();
+                        if !trimmed.is_empty() {
+                            let lead = piece.len() - piece.trim_start().len();
+                            let s = offset + lead;
+                            codes.push((
+                                trimmed.to_ascii_uppercase(),
+                                TextRange::new(s, s + trimmed.len()),
+                            ));
+                        }
+                        offset += piece.len() + 1;
+                    }
+                    if codes.is_empty() {
+                        malformed = Some("lists no code");
+                    }
+                    list = Some(inner);
+                    pos += close + 1;
+                }
+                None => {
+                    malformed = Some("has no closing ']'");
+                    pos = end;
+                }
+            }
+        }
+        return Some(Directive {
+            range: TextRange::new(start, pos),
+            scope,
+            codes,
+            list,
+            tail: TextRange::new(pos, end),
+            line_start,
+            alone: text[line_start..start].trim().is_empty(),
+            logical,
+            malformed,
+        });
+    }
+    None
+}
+
+/// What a directive silenced, as suppression goes.
+#[derive(Default)]
+struct Used {
+    /// The directive silenced something (for a bare directive).
+    any: bool,
+    /// The listed codes that silenced something.
+    codes: BTreeSet<String>,
+}
+
+/// Applies the configuration and the directives to the diagnostics of one file of `input`, and
+/// adds the unused-suppression findings of that file. `diagnostics` are the file's, unfiltered.
+pub fn finish_file(
+    input: &AppInput,
+    config: &Config,
+    file: &str,
+    diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    if config.excluded(file) {
+        return Vec::new();
+    }
+    let mut kept: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(|d| config.enabled_in(d.code.as_str(), file))
+        .collect();
+    let text = input.text(file).unwrap_or("");
+    if !may_hold_directives(file, text) {
+        return config.apply(kept);
+    }
+    let scan = scan(text);
+    if scan.directives.is_empty() {
+        return config.apply(kept);
+    }
+    let mut used: Vec<Used> = scan.directives.iter().map(|_| Used::default()).collect();
+    kept.retain(|d| {
+        if d.code.meta().code == rules::UNUSED_SUPPRESSION.code {
+            return true;
+        }
+        let code = d.code.as_str();
+        let logical = scan.logical_of(d.range.start as usize);
+        let mut silenced = false;
+        for (directive, used) in scan.directives.iter().zip(used.iter_mut()) {
+            if directive.malformed.is_some()
+                || (directive.scope == Scope::Line && directive.logical != logical)
+            {
+                continue;
+            }
+            if directive.codes.is_empty() {
+                used.any = true;
+                silenced = true;
+            } else if directive.codes.iter().any(|(c, _)| c == code) {
+                used.codes.insert(code.to_string());
+                silenced = true;
+            }
+        }
+        !silenced
+    });
+    if config.enabled_in(rules::UNUSED_SUPPRESSION.code, file) {
+        for (directive, used) in scan.directives.iter().zip(&used) {
+            if let Some(d) = unused_finding(text, file, config, directive, used) {
+                kept.push(d);
+            }
+        }
+    }
+    config.apply(kept)
+}
+
+/// The finding for a directive that silenced nothing (or lists codes that silenced nothing or
+/// that no rule has), with the fix that removes it or the codes.
+fn unused_finding(
+    text: &str,
+    file: &str,
+    config: &Config,
+    directive: &Directive,
+    used: &Used,
+) -> Option<Diagnostic> {
+    let what = match directive.scope {
+        Scope::Line => "suppression",
+        Scope::File => "file suppression",
+    };
+    if let Some(why) = directive.malformed {
+        return Some(rules::unused_suppression(
+            file,
+            directive.range,
+            format!("{what} {why}, so it silences nothing"),
+            None,
+        ));
+    }
+    if directive.codes.is_empty() {
+        if used.any {
+            return None;
+        }
+        let message = match directive.scope {
+            Scope::Line => "unused suppression: no diagnostic starts on this line".to_string(),
+            Scope::File => "unused file suppression: the file has no diagnostic".to_string(),
+        };
+        let fix = removal(text, directive);
+        return Some(rules::unused_suppression(
+            file,
+            directive.range,
+            message,
+            Some(("Remove the unused suppression".to_string(), fix)),
+        ));
+    }
+    let mut unknown = Vec::new();
+    let mut unused = Vec::new();
+    let mut keep = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (code, _) in &directive.codes {
+        if !seen.insert(code.as_str()) {
+            continue;
+        }
+        if rules::rule(code).is_none() {
+            unknown.push(code.as_str());
+        } else if used.codes.contains(code) || !config.enabled_in(code, file) {
+            keep.push(code.as_str());
+        } else {
+            unused.push(code.as_str());
+        }
+    }
+    if unknown.is_empty() && unused.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if !unused.is_empty() {
+        let place = match directive.scope {
+            Scope::Line => "on this line",
+            Scope::File => "in this file",
+        };
+        parts.push(format!("no {} diagnostic {place}", unused.join(", ")));
+    }
+    if !unknown.is_empty() {
+        let shown: Vec<String> = unknown
+            .iter()
+            .take(5)
+            .map(|c| super::config::quoted(c))
+            .collect();
+        parts.push(format!(
+            "unknown code{} {}{}",
+            if unknown.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            super::diagnostic::and_more(unknown.len(), shown.len())
+        ));
+    }
+    let message = format!("unused {what}: {}", parts.join("; "));
+    let (title, edit) = match (keep.is_empty(), directive.list) {
+        (false, Some(list)) => (
+            "Remove the unused codes from the suppression".to_string(),
+            (list, keep.join(", ")),
+        ),
+        _ => (
+            "Remove the unused suppression".to_string(),
+            removal(text, directive),
+        ),
+    };
+    Some(rules::unused_suppression(
+        file,
+        directive.range,
+        message,
+        Some((title, edit)),
+    ))
+}
+
+/// The edit that removes a directive: the whole line when it is alone on it, else the directive
+/// (and the spaces before it when nothing follows it, or after it when a comment follows).
+fn removal(text: &str, directive: &Directive) -> (TextRange, String) {
+    let start = directive.range.start as usize;
+    let end = directive.range.end as usize;
+    let tail_end = directive.tail.end as usize;
+    let tail = &text[end..tail_end];
+    if tail.trim().is_empty() {
+        if directive.alone {
+            // The line and its line break.
+            let mut line_end = tail_end;
+            if text[line_end..].starts_with("\r\n") {
+                line_end += 2;
+            } else if text[line_end..].starts_with(['\n', '\r']) {
+                line_end += 1;
+            }
+            return (
+                TextRange::new(directive.line_start, line_end),
+                String::new(),
+            );
+        }
+        let before = text[..start].trim_end_matches([' ', '\t']).len();
+        return (TextRange::new(before, tail_end), String::new());
+    }
+    let spaces = tail.len() - tail.trim_start().len();
+    if tail.trim_start().starts_with('#') {
+        return (TextRange::new(start, end + spaces), String::new());
+    }
+    // A reason follows: keep `# reason`.
+    let hash_end =
+        start + 1 + (text[start + 1..end].len() - text[start + 1..end].trim_start().len());
+    (TextRange::new(hash_end, end + spaces), String::new())
+}
+
+/// [`finish_file`] over all of an app's diagnostics (any order), also for the Python files that
+/// hold directives but have no diagnostic; the result is sorted by file and position.
+pub fn finish_app(input: &AppInput, config: &Config, all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+    for d in all {
+        by_file.entry(d.file.clone()).or_default().push(d);
+    }
+    for file in files_with_directives(input) {
+        by_file.entry(file.to_string()).or_default();
+    }
+    let mut out = Vec::new();
+    for (file, list) in by_file {
+        out.extend(finish_file(input, config, &file, list));
+    }
+    out.sort_by(|a, b| {
+        (&a.file, a.range.start, a.code, &a.message, a.range.end).cmp(&(
+            &b.file,
+            b.range.start,
+            b.code,
+            &b.message,
+            b.range.end,
+        ))
+    });
+    out
+}
+
+/// The Python files of the app whose text may hold directives.
+pub fn files_with_directives(input: &AppInput) -> impl Iterator<Item = &String> {
+    input
+        .files
+        .iter()
+        .filter(|(path, content)| {
+            content
+                .text()
+                .is_some_and(|text| may_hold_directives(path, text))
+        })
+        .map(|(path, _)| path)
+}
