@@ -81,5 +81,7 @@ pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
     all.dedup_by(|b, a| {
         a.file == b.file && a.range == b.range && a.code == b.code && a.message == b.message
     });
+    let covered = suppress::one_per_mistake(&all, config);
+    all.retain(|d| !suppress::is_covered(d, &covered));
     suppress::finish_app(app, config, all)
 }

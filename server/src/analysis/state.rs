@@ -592,8 +592,13 @@ impl AppState {
                 Source::App => self.app_level.as_ref(),
                 Source::Function(name) => self.cache.get(name).map(|c| &c.all),
             })
-            .flat_map(|list| list.iter())
-            .filter(|d| d.file == file && config.enabled(d.code.as_str()))
+            .flat_map(|list| {
+                // A function's findings in other files may already cover one here.
+                let covered = suppress::one_per_mistake(list, config);
+                list.iter()
+                    .filter(move |d| d.file == file && !suppress::is_covered(d, &covered))
+            })
+            .filter(|d| config.enabled(d.code.as_str()))
             .cloned()
             .collect();
         let mut list = suppress::finish_file(&self.input, config, file, list);

@@ -278,6 +278,39 @@ fn directive(
     None
 }
 
+/// One mistake, one diagnostic: a binding without its parameter that an enabled finding of a
+/// misnamed parameter already names (as its related binding, with the rename fix) is left out
+/// of `diagnostics` (those of one function, or of a whole app). When the configuration turns
+/// the parameter's rule off (or `per-file-ignores` does in its file), the binding is reported
+/// on its own again; a comment that silences the parameter's finding silences the mistake.
+pub fn one_per_mistake(
+    diagnostics: &[Diagnostic],
+    config: &Config,
+) -> BTreeSet<(String, u32, u32)> {
+    let parameter = rules::PARAMETER_WITHOUT_BINDING.code;
+    let binding = rules::BINDING_WITHOUT_PARAMETER.code;
+    if !diagnostics.iter().any(|d| d.code.as_str() == binding) {
+        return BTreeSet::new();
+    }
+    diagnostics
+        .iter()
+        .filter(|d| {
+            d.code.as_str() == parameter
+                && config.enabled_in(parameter, &d.file)
+                && !config.excluded(&d.file)
+        })
+        .flat_map(|d| &d.related)
+        .map(|r| (r.file.clone(), r.range.start, r.range.end))
+        .collect()
+}
+
+/// Whether `d` is a binding without parameter that [`one_per_mistake`] covered.
+pub fn is_covered(d: &Diagnostic, covered: &BTreeSet<(String, u32, u32)>) -> bool {
+    !covered.is_empty()
+        && d.code.as_str() == rules::BINDING_WITHOUT_PARAMETER.code
+        && covered.contains(&(d.file.clone(), d.range.start, d.range.end))
+}
+
 /// What a directive silenced, as suppression goes.
 #[derive(Default)]
 struct Used {
@@ -511,4 +544,128 @@ pub fn files_with_directives(input: &AppInput) -> impl Iterator<Item = &String> 
                 .is_some_and(|text| may_hold_directives(path, text))
         })
         .map(|(path, _)| path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::config::PathGlobs;
+    use crate::analysis::rules::test_support::{app, render};
+    use crate::analysis::state::AppState;
+    use crate::analysis::{check_app, Config};
+    use expect_test::expect;
+
+    const MISNAMED: &str = "//- /host.json\n{\"version\": \"2.0\"}\n//- /F/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"req\"}, {\"type\": \"blob\", \"name\": \"doc\", \"path\": \"a/b\"}]}\n//- /F/__init__.py\ndef main(request): pass\n";
+
+    fn select(codes: &[&str]) -> Config {
+        Config {
+            select: codes.iter().map(|c| c.to_string()).collect(),
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn a_misnamed_parameter_is_one_diagnostic_with_both_places() {
+        let app = app(MISNAMED);
+        // The parameter carries the binding it means; the binding 'doc', with no parameter at
+        // all, is its own mistake.
+        expect![[r#"
+            F/__init__.py:1:10 AZF201 error parameter 'request' of main() is not declared in function.json — did you mean 'req'?
+              related F/function.json:1:47: binding 'req'
+              fix: Rename parameter 'request' to 'req'
+            F/function.json:1:80 AZF202 error binding 'doc' has no parameter in main()
+              related F/__init__.py:1:5: main() is defined here
+        "#]]
+        .assert_eq(&render(&app, &check_app(&app, &select(&["AZF2"]))));
+        // The editor's answer per file agrees.
+        let mut state = AppState::new(app.clone());
+        state.check_all();
+        let json: Vec<_> = state
+            .file_diagnostics("F/function.json", &select(&["AZF2"]))
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        assert_eq!(json, ["binding 'doc' has no parameter in main()"]);
+        // With the parameter's rule off (or ignored for the script), the binding speaks again.
+        for config in [select(&["AZF202"]), {
+            let mut c = select(&["AZF2"]);
+            c.per_file_ignores.push((
+                PathGlobs::new(["*.py".to_string()]).0,
+                vec!["AZF201".into()],
+            ));
+            c
+        }] {
+            let found = check_app(&app, &config);
+            assert_eq!(found.len(), 2, "{found:?}");
+            assert!(found.iter().all(|d| d.code == "AZF202"));
+        }
+    }
+
+    #[test]
+    fn excluded_paths_and_per_file_ignores() {
+        let fixture =
+            format!("{MISNAMED}//- /tests/fixture/function_app.py\nimport os\nos.environ[\"X\"]\n");
+        let app = app(&fixture);
+        let mut config = Config::default();
+        assert!(config.excluded(".venv/lib/x.py") && config.excluded("a/node_modules/b.py"));
+        assert!(!config.excluded("F/__init__.py"));
+        config.base = "apps/one/".into();
+        config.exclude = PathGlobs::new(["apps/one/F".to_string()]).0;
+        assert!(config.excluded("F/function.json") && !config.excluded("G/function.json"));
+        // Anchored globs are relative to the configuration's folder, not the app's.
+        config.exclude = PathGlobs::new(["F/**".to_string()]).0;
+        assert!(!config.excluded("F/function.json"));
+        config.base.clear();
+        let found = check_app(&app, &config);
+        assert!(found.iter().all(|d| !d.file.starts_with("F/")), "{found:?}");
+        // per-file-ignores by prefix, for the paths that match.
+        let mut config = select(&["AZF2"]);
+        config.per_file_ignores.push((
+            PathGlobs::new(["F/*.json".to_string()]).0,
+            vec!["AZF2".into()],
+        ));
+        let codes: Vec<_> = check_app(&app, &config)
+            .into_iter()
+            .map(|d| (d.code.as_str(), d.file))
+            .collect();
+        assert_eq!(codes, [("AZF201", "F/__init__.py".to_string())]);
+        // Bad globs are left out with a problem.
+        let (globs, problems) = PathGlobs::new(["a/[b".to_string(), "ok".to_string()]);
+        assert_eq!(globs.patterns(), ["ok"]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
+    #[test]
+    fn logical_lines_follow_brackets_strings_and_backslashes() {
+        let text = "a = (1,\n  2)  # azfunc: ignore\nb = '''x\n# not a comment\n''' \\\n  + c  # azfunc: ignore-file[AZF001]\nd = \"#\"\n";
+        let scan = scan(text);
+        assert_eq!(scan.directives.len(), 2, "{:?}", scan.directives);
+        let line = |n: usize| {
+            text.split_inclusive('\n')
+                .take(n)
+                .map(str::len)
+                .sum::<usize>()
+        };
+        // Lines 1-2 are one logical line, lines 3-6 another, line 7 its own.
+        assert_eq!(scan.logical_of(line(0)), scan.logical_of(line(1)));
+        assert_eq!(scan.logical_of(line(2)), scan.logical_of(line(5)));
+        assert_ne!(scan.logical_of(line(1)), scan.logical_of(line(2)));
+        assert_ne!(scan.logical_of(line(5)), scan.logical_of(line(6)));
+        assert_eq!(scan.directives[1].scope, Scope::File);
+        assert_eq!(scan.directives[1].codes[0].0, "AZF001");
+    }
+
+    #[test]
+    fn hostile_text_is_scanned_in_linear_time() {
+        let text = format!(
+            "{}{}",
+            "(".repeat(200_000),
+            "x  # azfunc: ignore[AZF201]\n\"\"\"\n".repeat(20_000)
+        );
+        let started = std::time::Instant::now();
+        let scan = scan(&text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Every other `"""` opens a string that hides the next directive.
+        assert_eq!(scan.directives.len(), 10_000);
+    }
 }

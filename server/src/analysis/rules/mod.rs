@@ -203,6 +203,12 @@ pub const RETIRED: &[&str] = &[];
 pub const UNUSED_SUPPRESSION: &RuleMeta = &azf014_unused_suppression::META;
 pub use azf014_unused_suppression::report as unused_suppression;
 
+/// A parameter without binding, and a binding without parameter: when the first names the
+/// second as the binding the parameter was meant to be, they are one mistake, reported once
+/// (see `analysis::suppress::one_per_mistake`).
+pub const PARAMETER_WITHOUT_BINDING: &RuleMeta = &azf201_parameter_without_binding::META;
+pub const BINDING_WITHOUT_PARAMETER: &RuleMeta = &azf202_binding_without_parameter::META;
+
 /// The rule with this code (case-insensitive).
 pub fn rule(code: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
