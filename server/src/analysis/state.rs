@@ -762,21 +762,34 @@ mod tests {
                 .map(|d| d.code.as_str())
                 .collect()
         };
-        assert_eq!(codes(&mut state, "A"), ["AZF306", "AZF310"]);
+        // The connection is an app-level finding (one per setting, whoever uses it); the
+        // environment read is A's own.
+        assert_eq!(codes(&mut state, "A"), ["AZF310"]);
         assert_eq!(codes(&mut state, "B"), ["AZF201", "AZF202"]);
+        let json_codes = |state: &AppState| -> Vec<&'static str> {
+            state
+                .file_diagnostics("A/function.json", &Config::default())
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect()
+        };
+        assert_eq!(json_codes(&state), ["AZF306"]);
 
-        // Defining the connection changes A only; B's diagnostics are kept as they were.
+        // Defining the setting A reads changes A only; B's diagnostics are kept as they were.
         let b_before = state.function_diagnostics("B");
         let affected = state.set_file(
             "local.settings.json",
-            text(&settings(r#", "MyConn__serviceUri": "https://x""#)),
+            text(&settings(
+                r#", "MyConn__serviceUri": "https://x", "Token": "t""#,
+            )),
         );
         assert_eq!(affected.functions.iter().collect::<Vec<_>>(), ["A"]);
         assert!(
             !affected.files.iter().any(|f| f.starts_with("B/")),
             "{affected:?}"
         );
-        assert_eq!(codes(&mut state, "A"), ["AZF310"]);
+        assert!(codes(&mut state, "A").is_empty());
+        assert!(json_codes(&state).is_empty());
         assert!(Arc::ptr_eq(&b_before, &state.function_diagnostics("B")));
 
         // The result equals a check from scratch, and an edit that changes nothing affects
@@ -785,14 +798,16 @@ mod tests {
         assert_eq!(*state.function_diagnostics("A"), *fresh);
         let affected = state.set_file(
             "local.settings.json",
-            text(&settings(r#", "MyConn__serviceUri": "https://y""#)),
+            text(&settings(
+                r#", "MyConn__serviceUri": "https://y", "Token": "t""#,
+            )),
         );
         assert!(affected.functions.is_empty(), "{affected:?}");
 
         // Removing the file silences the settings rules.
-        let affected = state.remove_file("local.settings.json");
-        assert_eq!(affected.functions.into_iter().collect::<Vec<_>>(), ["A"]);
+        state.remove_file("local.settings.json");
         assert!(codes(&mut state, "A").is_empty());
+        assert!(json_codes(&state).is_empty());
     }
 
     /// The `\n`-based row and byte column of `offset`, as tree-sitter counts them.
