@@ -414,7 +414,7 @@ impl<'de> Visitor<'de> for SettingsVisitor {
                 "extend-exclude" | "extendExclude" | "extend_exclude" => {
                     let globs = map
                         .next_value::<Loose>()?
-                        .codes(&key, &mut settings.problems)
+                        .codes("extend-exclude", &mut settings.problems)
                         .unwrap_or_default();
                     let globs = settings.valid_globs(globs);
                     settings.extend_exclude.extend(globs);
@@ -423,17 +423,17 @@ impl<'de> Visitor<'de> for SettingsVisitor {
                     match map.next_value::<LooseTable>()? {
                         LooseTable::Table(entries) => {
                             for (glob, codes) in entries {
-                                let codes = codes.codes(&key, &mut settings.problems);
+                                let label = format!("per-file-ignores {}", quoted(&glob));
+                                let codes = codes.codes(&label, &mut settings.problems);
+                                let Some(codes) = codes else { continue };
                                 if settings.valid_globs(vec![glob.clone()]).is_empty() {
                                     continue;
                                 }
-                                settings
-                                    .per_file_ignores
-                                    .push((glob, codes.unwrap_or_default()));
+                                settings.per_file_ignores.push((glob, codes));
                             }
                         }
                         LooseTable::Other(found) => settings.problems.push(format!(
-                            "'{key}' must be a table of glob = [codes], found {found}"
+                            "'per-file-ignores' must be a table of glob = [codes], found {found}"
                         )),
                     }
                 }
