@@ -603,6 +603,7 @@ impl AppState {
             .collect();
         let mut list = suppress::finish_file(&self.input, config, file, list);
         sort_and_dedup(&mut list);
+        suppress::consequence_once(&mut list);
         list
     }
 

@@ -311,6 +311,33 @@ pub fn is_covered(d: &Diagnostic, covered: &BTreeSet<(String, u32, u32)>) -> boo
         && covered.contains(&(d.file.clone(), d.range.start, d.range.end))
 }
 
+/// The ways a message states the app-level consequence of a failure in a decorator-model app
+/// (the worker indexes the app as one unit), each removable without breaking the sentence.
+const APP_CONSEQUENCES: &[&str] = &[
+    " The worker then indexes no function of the app (\"0 functions found\").",
+    "; the worker then indexes no function of the app (\"0 functions found\")",
+    ", so no function of the app is indexed (\"0 functions found\")",
+    " and the worker indexes no function of the app (\"0 functions found\")",
+    " and indexes no function of the app (\"0 functions found\")",
+];
+
+/// States the app-level consequence ("0 functions found") once per file: the first diagnostic
+/// (in `list`'s order: by file, then position) that states it keeps it, the others of its file
+/// lose that clause.
+pub fn consequence_once(list: &mut [Diagnostic]) {
+    let mut stated: Option<String> = None;
+    for d in list.iter_mut() {
+        let Some(clause) = APP_CONSEQUENCES.iter().find(|c| d.message.contains(*c)) else {
+            continue;
+        };
+        if stated.as_deref() == Some(d.file.as_str()) {
+            d.message = d.message.replacen(clause, "", 1);
+        } else {
+            stated = Some(d.file.clone());
+        }
+    }
+}
+
 /// What a directive silenced, as suppression goes.
 #[derive(Default)]
 struct Used {
@@ -374,7 +401,17 @@ pub fn finish_file(
             }
         }
     }
-    config.apply(kept)
+    settle(config.apply(kept))
+}
+
+/// The last touch on one file's findings: in position order, with the app-level consequence
+/// stated once.
+fn settle(mut list: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    list.sort_by(|a, b| {
+        (a.range.start, a.code, a.range.end).cmp(&(b.range.start, b.code, b.range.end))
+    });
+    consequence_once(&mut list);
+    list
 }
 
 /// The finding for a directive that silenced nothing (or lists codes that silenced nothing or
@@ -667,5 +704,41 @@ mod tests {
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         // Every other `"""` opens a string that hides the next directive.
         assert_eq!(scan.directives.len(), 10_000);
+    }
+
+    #[test]
+    fn the_app_level_consequence_is_stated_once_per_file() {
+        let fixture = "//- /host.json\n{\"version\": \"2.0\"}\n//- /function_app.py\nimport azure.functions as func\napp = func.FunctionApp()\n@app.route(route=\"a\", auth_level=\"public\")\ndef a(req: func.HttpRequest) -> func.HttpResponse:\n    return 1\n@app.route(route=\"b\", methods=[\"FETCH\"])\ndef b(req: func.HttpRequest) -> func.HttpResponse:\n    return 1\n";
+        let app = app(fixture);
+        let config = select(&["AZF711"]);
+        let whole = crate::analysis::check_app_whole_messages(&app, &config);
+        assert_eq!(whole.len(), 2);
+        assert!(whole
+            .iter()
+            .all(|d| d.message.contains("0 functions found")));
+        let once = check_app(&app, &config);
+        let stating: Vec<bool> = once
+            .iter()
+            .map(|d| d.message.contains("0 functions found"))
+            .collect();
+        assert_eq!(stating, [true, false]);
+        // The sentence still reads: only the clause goes.
+        assert!(
+            once[1]
+                .message
+                .ends_with("the worker's import of function_app.py fails — did you mean 'PATCH'?"),
+            "{}",
+            once[1].message
+        );
+        // The editor's answer for the file agrees.
+        let mut state = AppState::new(app.clone());
+        state.check_all();
+        let messages: Vec<String> = state
+            .file_diagnostics("function_app.py", &config)
+            .into_iter()
+            .map(|d| d.message)
+            .collect();
+        let expected: Vec<String> = once.into_iter().map(|d| d.message).collect();
+        assert_eq!(messages, expected);
     }
 }
