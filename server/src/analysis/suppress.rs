@@ -15,7 +15,7 @@
 //! the unused-suppression rule with a fix that removes it; codes the configuration turns off are
 //! not reported as unused (the directive may be meant for another configuration).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::app::AppInput;
 use super::config::Config;
@@ -370,7 +370,32 @@ pub fn finish_file(
     if scan.directives.is_empty() {
         return config.apply(kept);
     }
-    let mut used: Vec<Used> = scan.directives.iter().map(|_| Used::default()).collect();
+    // What the directives silence, as sets (a line or file may hold any number of them).
+    let mut line_bare: HashSet<usize> = HashSet::new();
+    let mut line_codes: HashSet<(usize, &str)> = HashSet::new();
+    let mut file_bare = false;
+    let mut file_codes: HashSet<&str> = HashSet::new();
+    for directive in scan.directives.iter().filter(|d| d.malformed.is_none()) {
+        match (directive.scope, directive.codes.is_empty()) {
+            (Scope::Line, true) => {
+                line_bare.insert(directive.logical);
+            }
+            (Scope::Line, false) => line_codes.extend(
+                directive
+                    .codes
+                    .iter()
+                    .map(|(c, _)| (directive.logical, c.as_str())),
+            ),
+            (Scope::File, true) => file_bare = true,
+            (Scope::File, false) => {
+                file_codes.extend(directive.codes.iter().map(|(c, _)| c.as_str()))
+            }
+        }
+    }
+    let mut used_line_bare: HashSet<usize> = HashSet::new();
+    let mut used_line_codes: HashSet<(usize, &'static str)> = HashSet::new();
+    let mut used_file_bare = false;
+    let mut used_file_codes: HashSet<&'static str> = HashSet::new();
     kept.retain(|d| {
         if d.code.meta().code == rules::UNUSED_SUPPRESSION.code {
             return true;
@@ -378,22 +403,51 @@ pub fn finish_file(
         let code = d.code.as_str();
         let logical = scan.logical_of(d.range.start as usize);
         let mut silenced = false;
-        for (directive, used) in scan.directives.iter().zip(used.iter_mut()) {
-            if directive.malformed.is_some()
-                || (directive.scope == Scope::Line && directive.logical != logical)
-            {
-                continue;
-            }
-            if directive.codes.is_empty() {
-                used.any = true;
-                silenced = true;
-            } else if directive.codes.iter().any(|(c, _)| c == code) {
-                used.codes.insert(code.to_string());
-                silenced = true;
-            }
+        if file_bare {
+            used_file_bare = true;
+            silenced = true;
+        }
+        if file_codes.contains(code) {
+            used_file_codes.insert(code);
+            silenced = true;
+        }
+        if line_bare.contains(&logical) {
+            used_line_bare.insert(logical);
+            silenced = true;
+        }
+        if line_codes.contains(&(logical, code)) {
+            used_line_codes.insert((logical, code));
+            silenced = true;
         }
         !silenced
     });
+    let used: Vec<Used> = scan
+        .directives
+        .iter()
+        .map(|directive| {
+            let (any, codes) = match directive.scope {
+                Scope::Line => (
+                    used_line_bare.contains(&directive.logical),
+                    directive
+                        .codes
+                        .iter()
+                        .filter(|(c, _)| used_line_codes.contains(&(directive.logical, c.as_str())))
+                        .map(|(c, _)| c.clone())
+                        .collect(),
+                ),
+                Scope::File => (
+                    used_file_bare,
+                    directive
+                        .codes
+                        .iter()
+                        .filter(|(c, _)| used_file_codes.contains(c.as_str()))
+                        .map(|(c, _)| c.clone())
+                        .collect(),
+                ),
+            };
+            Used { any, codes }
+        })
+        .collect();
     if config.enabled_in(rules::UNUSED_SUPPRESSION.code, file) {
         for (directive, used) in scan.directives.iter().zip(&used) {
             if let Some(d) = unused_finding(text, file, config, directive, used) {
@@ -740,5 +794,33 @@ mod tests {
             .collect();
         let expected: Vec<String> = once.into_iter().map(|d| d.message).collect();
         assert_eq!(messages, expected);
+    }
+
+    #[test]
+    fn many_directives_and_diagnostics_cost_linear_time() {
+        // 20,000 misnamed parameters, each line with a suppression, in one call (one logical
+        // line) and below a thousand file directives.
+        let n = 20_000;
+        let params: Vec<String> = (0..n)
+            .map(|i| format!("p{i},  # azfunc: ignore[AZF201]\n"))
+            .collect();
+        let files = "# azfunc: ignore-file[AZF203]\n".repeat(1_000);
+        let py = format!("{files}def main(\n{}):\n    pass\n", params.concat());
+        let app = crate::analysis::AppInput::new("app")
+            .with_file(
+                "F/function.json",
+                "{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"req\"}]}",
+            )
+            .with_file("F/__init__.py", &py);
+        let started = std::time::Instant::now();
+        let found = check_app(&app, &select(&["AZF014", "AZF201", "AZF203"]));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        // Every AZF201 is silenced; each file directive is unused.
+        assert!(
+            found.iter().all(|d| d.code == "AZF014"),
+            "{:?}",
+            &found[..3.min(found.len())]
+        );
+        assert_eq!(found.len(), 1_000);
     }
 }
