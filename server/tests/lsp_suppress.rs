@@ -68,3 +68,25 @@ async fn comments_settings_and_the_unused_suppression_fix() {
     client.wait_diagnostics(&script, |d| d.is_empty()).await;
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_nested_app_is_its_own_app_and_excluded_by_the_same_globs() {
+    let (_dir, root) = fixture("suppress_nested");
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    let status = client.wait_indexed().await;
+    // The outer app and the fixture below tests/ are two apps, one function each.
+    assert_eq!(status["apps"], 2);
+    assert_eq!(status["functions"], 2);
+    let outer = file_uri(&root.join("function_app.py"));
+    let nested = file_uri(&root.join("tests/fixture_app/function_app.py"));
+    let text = std::fs::read_to_string(root.join("function_app.py")).unwrap();
+    client.open(&outer, "python", 1, &text).await;
+    client
+        .wait_diagnostics(&outer, |d| codes(d) == ["AZF201"])
+        .await;
+    // The same mistake in the excluded fixture reports nothing.
+    client.open(&nested, "python", 1, &text).await;
+    let published = client.wait_diagnostics(&nested, |_| true).await;
+    assert_eq!(published["params"]["diagnostics"], json!([]));
+    client.shutdown().await;
+}

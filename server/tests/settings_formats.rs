@@ -72,7 +72,10 @@ fn paths_and_per_file_ignores() {
         problems.contains("'a/[b' is not a valid glob"),
         "{problems}"
     );
-    assert!(problems.contains("found integer"), "{problems}");
+    assert!(
+        problems.contains("'per-file-ignores.x' must be an array of strings, found integer"),
+        "{problems}"
+    );
     let config = settings.over(&Config::default());
     // `exclude` replaced the defaults; `extend-exclude` added to it.
     assert!(config.excluded("build/x.py") && config.excluded("legacy/y.py"));

@@ -423,7 +423,12 @@ impl<'de> Visitor<'de> for SettingsVisitor {
                     match map.next_value::<LooseTable>()? {
                         LooseTable::Table(entries) => {
                             for (glob, codes) in entries {
-                                let label = format!("per-file-ignores {}", quoted(&glob));
+                                let shown: String = glob
+                                    .chars()
+                                    .take(QUOTED_CHARS)
+                                    .map(|c| if c.is_control() { ' ' } else { c })
+                                    .collect();
+                                let label = format!("per-file-ignores.{shown}");
                                 let codes = codes.codes(&label, &mut settings.problems);
                                 let Some(codes) = codes else { continue };
                                 if settings.valid_globs(vec![glob.clone()]).is_empty() {
