@@ -27,9 +27,8 @@ fn fix_leaves_only_problems_without_an_automatic_fix() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_eq!(
         stderr,
-        "Fixed 5 problems in orders-app (4 files written):\n\
+        "Fixed 4 problems in orders-app (4 files written):\n\
          \x20 AZF201 CreateOrder/__init__.py: Rename parameter 'request' to 'req'\n\
-         \x20 AZF202 CreateOrder/function.json: Rename parameter 'request' to 'req'\n\
          \x20 AZF207 GetReceipt/__init__.py: Annotate 'receipt' as func.InputStream\n\
          \x20 AZF118 NightlyReport/function.json: Use schedule '0 0 2 * * *' (seconds first)\n\
          \x20 AZF204 ProcessOrder/__init__.py: Wrap in func.Out[...]\n"

@@ -155,11 +155,12 @@ fn every_automatic_fix_is_in_the_json_and_fix_applies_exactly_those() {
     copy_dir(&src, &root);
     let found = json(&root, &[]);
     let fixable = automatic_fixes(&found);
-    // Fixes built from the whole app (a rename across function.json and the script) count too.
+    // Fixes built from the whole app (the name mismatch's renames, of the parameter or of the
+    // binding in function.json) count too.
     let renamed = found
         .iter()
-        .find(|d| d["code"] == "AZF202")
-        .expect("AZF202 in the example");
+        .find(|d| d["code"] == "AZF201")
+        .expect("AZF201 in the example");
     assert_eq!(renamed["fixes"][0]["automatic"], true);
     assert!(renamed["fixes"].as_array().unwrap().len() > 1);
     let fixed = run(&root, &["check", "--fix", "--fail-on", "never"]);

@@ -198,7 +198,9 @@ fn verdicts_match_the_runtime() {
 }
 
 /// Every error in a v2 app that comes from a function-level worker or library check says that
-/// the whole app fails: that is the symptom users see.
+/// the whole app fails: that is the symptom users see. The report states it once per file (the
+/// first such error keeps the statement): each rule's whole message is checked here, and the
+/// report for a statement in each file that has such an error.
 #[test]
 fn function_level_errors_say_the_app_fails() {
     let dir = fixtures_dir();
@@ -208,7 +210,8 @@ fn function_level_errors_say_the_app_fails() {
             continue;
         }
         let app = azfunc_lsp::loader::load_app(&app_dir, app_dir.display().to_string());
-        for d in check_app(&app, &Config::default()) {
+        let mut files_failing = std::collections::BTreeSet::new();
+        for d in azfunc_lsp::analysis::check_app_whole_messages(&app, &Config::default()) {
             let worker_check = d.code.as_str().starts_with("AZF2")
                 || matches!(d.code.as_str(), "AZF009" | "AZF010" | "AZF011" | "AZF311")
                 || (d.code.as_str().starts_with("AZF7")
@@ -224,7 +227,18 @@ fn function_level_errors_say_the_app_fails() {
                     d.code,
                     d.message
                 );
+                files_failing.insert(d.file.clone());
             }
+        }
+        let report = check_app(&app, &Config::default());
+        for file in files_failing {
+            assert!(
+                report.iter().any(|d| d.file == file
+                    && (d.message.contains("0 functions found")
+                        || d.message.contains("no function of the app"))),
+                "{}: {file} states the app-level failure nowhere",
+                app_dir.display()
+            );
         }
     }
 }

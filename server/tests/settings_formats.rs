@@ -41,7 +41,61 @@ colour = "blue""#,
         r#"severity = ["AZF1"]"#,
         r#"{"azfunc": {"severity": ["AZF1"]}}"#,
     ),
+    (
+        r#"exclude = ["build", "tests/fixtures/**"]
+extend-exclude = "legacy, a/[b"
+per-file-ignores = { "scripts/*.py" = ["AZF6"], "tools.py" = "AZF2, AZF3", "x" = 1 }"#,
+        r#"{"exclude": ["build", "tests/fixtures/**"], "extendExclude": "legacy, a/[b",
+            "perFileIgnores": {"scripts/*.py": ["AZF6"], "tools.py": "AZF2, AZF3", "x": 1}}"#,
+    ),
+    (
+        r#"per-file-ignores = ["x"]"#,
+        r#"{"per-file-ignores": ["x"]}"#,
+    ),
 ];
+
+#[test]
+fn paths_and_per_file_ignores() {
+    let settings = from_toml(PAIRS[6].0);
+    assert_eq!(
+        settings.exclude.as_deref(),
+        Some(&["build".to_string(), "tests/fixtures/**".to_string()][..])
+    );
+    assert_eq!(settings.extend_exclude, ["legacy"]);
+    assert_eq!(
+        settings.per_file_ignores.len(),
+        2,
+        "the entry without codes is left out"
+    );
+    let problems = settings.problems.join("\n");
+    assert!(
+        problems.contains("'a/[b' is not a valid glob"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("'per-file-ignores.x' must be an array of strings, found integer"),
+        "{problems}"
+    );
+    let config = settings.over(&Config::default());
+    // `exclude` replaced the defaults; `extend-exclude` added to it.
+    assert!(config.excluded("build/x.py") && config.excluded("legacy/y.py"));
+    assert!(config.excluded("tests/fixtures/app/host.json"));
+    assert!(
+        !config.excluded(".venv/lib/z.py"),
+        "the defaults were replaced"
+    );
+    assert!(!config.enabled_in("AZF607", "scripts/seed.py"));
+    assert!(
+        config.enabled_in("AZF607", "scripts/sub/seed.py"),
+        "`*` stops at `/`"
+    );
+    assert!(!config.enabled_in("AZF201", "any/where/tools.py"));
+    assert!(config.enabled_in("AZF101", "tools.py"));
+    // Editor settings on top of the project's: `extend-exclude` adds to the project's list.
+    let editor = from_json(r#"{"extendExclude": ["generated"]}"#).over(&config);
+    assert!(editor.excluded("generated/a.py") && editor.excluded("legacy/y.py"));
+    assert!(!from_toml(PAIRS[7].0).problems.is_empty());
+}
 
 #[test]
 fn the_same_settings_in_toml_and_json_are_equal() {

@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -14,7 +17,7 @@ use super::rules::{self, RuleMeta};
 
 /// Rule selection. Codes are matched by prefix, as in ruff: `AZF2` means every `AZF2xx` rule,
 /// `AZF` (or `ALL`) every rule.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// Only these codes (prefixes) are reported; empty means all.
     pub select: Vec<String>,
@@ -22,9 +25,173 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// Per-code (or prefix) severity overrides; the longest matching prefix wins.
     pub severity: BTreeMap<String, Severity>,
+    /// Paths that report nothing ([`DEFAULT_EXCLUDE`] unless `exclude` says otherwise).
+    pub exclude: PathGlobs,
+    /// Codes (prefixes) not reported in the paths that match.
+    pub per_file_ignores: Vec<(PathGlobs, Vec<String>)>,
+    /// The app's folder relative to the folder the globs are written for (the one holding the
+    /// `pyproject.toml`), `/`-terminated, or empty: a file's path for the globs is `base` plus
+    /// its path in the app.
+    pub base: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            severity: BTreeMap::new(),
+            exclude: PathGlobs::new(DEFAULT_EXCLUDE.iter().map(|p| p.to_string())).0,
+            per_file_ignores: Vec::new(),
+            base: String::new(),
+        }
+    }
+}
+
+/// What `exclude` is unless set: virtual environments, installed packages, caches, version
+/// control and build output. Names without `/` match a folder or file of that name anywhere.
+pub const DEFAULT_EXCLUDE: &[&str] = &[
+    ".venv",
+    "venv",
+    ".python_packages",
+    "node_modules",
+    ".git",
+    ".hg",
+    ".svn",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".tox",
+    ".nox",
+    "build",
+    "dist",
+    "bin",
+    "obj",
+    "target",
+    "site-packages",
+];
+
+/// Globs over `/`-separated paths, ruff-like: a pattern without `/` matches any one component of
+/// a path (`tests` matches `tests/a.py` and `app/tests/b.py`); a pattern with `/` is anchored at
+/// the folder the globs are written for (`tests/fixtures/**`, `./build`). A pattern that matches
+/// a folder matches everything below it. `*` never crosses `/`; `**` does.
+#[derive(Clone, Default)]
+pub struct PathGlobs {
+    patterns: Vec<String>,
+    names: Arc<GlobSet>,
+    anchored: Arc<GlobSet>,
+}
+
+impl PathGlobs {
+    /// The globs of `patterns`, and a problem for each one that is not a valid glob (left out).
+    pub fn new(patterns: impl IntoIterator<Item = String>) -> (PathGlobs, Vec<String>) {
+        let mut names = GlobSetBuilder::new();
+        let mut anchored = GlobSetBuilder::new();
+        let mut kept = Vec::new();
+        let mut problems = Vec::new();
+        for pattern in patterns {
+            let trimmed = pattern.trim();
+            let body = trimmed.trim_start_matches("./").trim_start_matches('/');
+            let body = body.trim_end_matches('/');
+            if body.is_empty() {
+                continue;
+            }
+            match GlobBuilder::new(body).literal_separator(true).build() {
+                Ok(glob) => {
+                    if body.contains('/') {
+                        anchored.add(glob);
+                    } else {
+                        names.add(glob);
+                    }
+                    kept.push(trimmed.to_string());
+                }
+                Err(e) => problems.push(format!(
+                    "{} is not a valid glob ({}); left out",
+                    quoted(trimmed),
+                    e.kind()
+                )),
+            }
+        }
+        let build = |b: GlobSetBuilder| Arc::new(b.build().unwrap_or_else(|_| GlobSet::empty()));
+        (
+            PathGlobs {
+                patterns: kept,
+                names: build(names),
+                anchored: build(anchored),
+            },
+            problems,
+        )
+    }
+
+    /// The patterns as written.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// Whether `path` (`/`-separated, relative to the globs' folder) or a folder above it
+    /// matches.
+    pub fn matches(&self, path: &str) -> bool {
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let path = path.trim_start_matches("./");
+        let mut prefix_end = 0;
+        for component in path.split('/') {
+            prefix_end += component.len();
+            if !component.is_empty()
+                && (self.names.is_match(component) || self.anchored.is_match(&path[..prefix_end]))
+            {
+                return true;
+            }
+            prefix_end += 1;
+        }
+        false
+    }
+}
+
+impl PartialEq for PathGlobs {
+    fn eq(&self, other: &PathGlobs) -> bool {
+        self.patterns == other.patterns
+    }
+}
+
+impl Eq for PathGlobs {}
+
+impl fmt::Debug for PathGlobs {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_list().entries(&self.patterns).finish()
+    }
 }
 
 impl Config {
+    /// The path of an app's file as the globs see it.
+    pub fn glob_path(&self, file: &str) -> String {
+        format!("{}{file}", self.base)
+    }
+
+    /// Whether a file of the app lies in an excluded path (it then reports nothing).
+    pub fn excluded(&self, file: &str) -> bool {
+        self.exclude.matches(&self.glob_path(file))
+    }
+
+    /// Whether diagnostics with this code are reported in this file of the app (`select`,
+    /// `ignore`, `per-file-ignores`; not `exclude`).
+    pub fn enabled_in(&self, code: &str, file: &str) -> bool {
+        self.enabled(code) && !self.ignored_in(code, file)
+    }
+
+    /// Whether `per-file-ignores` silences this code in this file.
+    pub fn ignored_in(&self, code: &str, file: &str) -> bool {
+        if self.per_file_ignores.is_empty() {
+            return false;
+        }
+        let path = self.glob_path(file);
+        self.per_file_ignores.iter().any(|(globs, codes)| {
+            codes.iter().any(|p| Self::matches(p, code)) && globs.matches(&path)
+        })
+    }
+
     fn matches(prefix: &str, code: &str) -> bool {
         let prefix = prefix.trim();
         prefix.eq_ignore_ascii_case("ALL")
@@ -67,6 +234,7 @@ impl Config {
             .iter()
             .chain(&self.ignore)
             .chain(self.severity.keys())
+            .chain(self.per_file_ignores.iter().flat_map(|(_, codes)| codes))
             .filter(|p| {
                 !rules::RULES
                     .iter()
@@ -84,7 +252,11 @@ impl Config {
 /// select = ["AZF"]               # codes or prefixes to report (or one comma-separated string)
 /// ignore = ["AZF106", "AZF6"]    # codes or prefixes never reported
 /// severity = { AZF203 = "warning", AZF4 = "off" }   # "off" (or "none", "ignore") = ignore
+/// extend-exclude = ["tests/fixtures"]               # `exclude` replaces the defaults
+/// per-file-ignores = { "scripts/*.py" = ["AZF6"] }
 /// ```
+///
+/// The editor's settings also accept `extendExclude` and `perFileIgnores`.
 ///
 /// Reading never fails on content: what is not understood (an unknown key, a value of the wrong
 /// type, an unknown level) is left out and described in `problems`; the rest applies.
@@ -96,6 +268,12 @@ pub struct RuleSettings {
     pub ignore: Vec<String>,
     /// Code (or prefix) → level.
     pub severity: BTreeMap<String, Level>,
+    /// Replaces the excluded paths underneath (globs) when present.
+    pub exclude: Option<Vec<String>>,
+    /// Added to the excluded paths underneath.
+    pub extend_exclude: Vec<String>,
+    /// Glob → codes (prefixes) not reported in the paths that match; added to those underneath.
+    pub per_file_ignores: Vec<(String, Vec<String>)>,
     /// What was left out, for a warning (keys and values quoted briefly by [`quoted`]).
     pub problems: Vec<String>,
 }
@@ -133,6 +311,20 @@ impl RuleSettings {
                 Level::On(severity) => {
                     config.severity.insert(code.clone(), *severity);
                 }
+            }
+        }
+        if self.exclude.is_some() || !self.extend_exclude.is_empty() {
+            let mut patterns = match &self.exclude {
+                Some(replaced) => replaced.clone(),
+                None => config.exclude.patterns().to_vec(),
+            };
+            patterns.extend(self.extend_exclude.iter().cloned());
+            config.exclude = PathGlobs::new(patterns).0;
+        }
+        for (pattern, codes) in &self.per_file_ignores {
+            let (globs, _) = PathGlobs::new([pattern.clone()]);
+            if !globs.patterns().is_empty() {
+                config.per_file_ignores.push((globs, codes.clone()));
             }
         }
         config
@@ -213,10 +405,47 @@ impl<'de> Visitor<'de> for SettingsVisitor {
                         .problems
                         .push("'severity' must be a table of code = \"level\"".to_string()),
                 },
+                "exclude" => {
+                    let globs = map
+                        .next_value::<Loose>()?
+                        .codes(&key, &mut settings.problems);
+                    settings.exclude = globs.map(|g| settings.valid_globs(g));
+                }
+                "extend-exclude" | "extendExclude" | "extend_exclude" => {
+                    let globs = map
+                        .next_value::<Loose>()?
+                        .codes("extend-exclude", &mut settings.problems)
+                        .unwrap_or_default();
+                    let globs = settings.valid_globs(globs);
+                    settings.extend_exclude.extend(globs);
+                }
+                "per-file-ignores" | "perFileIgnores" | "per_file_ignores" => {
+                    match map.next_value::<LooseTable>()? {
+                        LooseTable::Table(entries) => {
+                            for (glob, codes) in entries {
+                                let shown: String = glob
+                                    .chars()
+                                    .take(QUOTED_CHARS)
+                                    .map(|c| if c.is_control() { ' ' } else { c })
+                                    .collect();
+                                let label = format!("per-file-ignores.{shown}");
+                                let codes = codes.codes(&label, &mut settings.problems);
+                                let Some(codes) = codes else { continue };
+                                if settings.valid_globs(vec![glob.clone()]).is_empty() {
+                                    continue;
+                                }
+                                settings.per_file_ignores.push((glob, codes));
+                            }
+                        }
+                        LooseTable::Other(found) => settings.problems.push(format!(
+                            "'per-file-ignores' must be a table of glob = [codes], found {found}"
+                        )),
+                    }
+                }
                 other => {
                     map.next_value::<IgnoredAny>()?;
                     settings.problems.push(format!(
-                        "unknown key {} (known: select, ignore, severity)",
+                        "unknown key {}, left out (see docs/configuration.md)",
                         quoted(other)
                     ));
                 }
@@ -227,6 +456,13 @@ impl<'de> Visitor<'de> for SettingsVisitor {
 }
 
 impl RuleSettings {
+    /// The patterns that are valid globs; a problem for each other one.
+    fn valid_globs(&mut self, patterns: Vec<String>) -> Vec<String> {
+        let (globs, problems) = PathGlobs::new(patterns);
+        self.problems.extend(problems);
+        globs.patterns().to_vec()
+    }
+
     fn add_level(&mut self, code: String, level: Scalar) {
         match level {
             Scalar::Str(name) => match Level::parse(&name) {
@@ -384,6 +620,40 @@ impl<'de> Deserialize<'de> for Loose {
     }
 }
 
+/// A table whose values are read as [`Loose`] (`per-file-ignores`: glob → codes), or the name
+/// of the type found instead.
+enum LooseTable {
+    Table(Vec<(String, Loose)>),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for LooseTable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LooseTable;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_str<E>(self, _: &str) -> Result<LooseTable, E> {
+                Ok(LooseTable::Other("string"))
+            }
+            other_scalars!(LooseTable::Other);
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LooseTable, A::Error> {
+                skip_seq(seq).map(LooseTable::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LooseTable, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Loose>()? {
+                    entries.push(entry);
+                }
+                Ok(LooseTable::Table(entries))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,6 +669,7 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            ..Config::default()
         };
         assert!(config.enabled("AZF201"));
         assert!(config.enabled("AZF001"));

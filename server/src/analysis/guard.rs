@@ -58,7 +58,6 @@ mod tests {
             .collect();
         let expected = [
             ("AZF201", "Fine/__init__.py", "request"),
-            ("AZF202", "Fine/function.json", "req"),
             ("AZF013", "Parse/__init__.py", "internal error"),
             ("AZF013", "PanicForTest/function.json", "internal error"),
         ];

@@ -24,6 +24,7 @@ pub mod routes;
 pub mod rules;
 pub mod settings;
 pub mod state;
+pub mod suppress;
 pub mod text;
 pub mod v2;
 
@@ -50,8 +51,17 @@ pub fn check_functions(app: &AppInput) -> Vec<(String, Vec<Diagnostic>)> {
 }
 
 /// Checks one app: every diagnostic, filtered and re-ranked by `config`, sorted by file and
-/// position, each reported once.
+/// position, each reported once, and the app-level consequence of a decorator-model failure
+/// ("0 functions found") stated once per file.
 pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
+    let mut all = check_app_whole_messages(app, config);
+    suppress::consequence_once(&mut all);
+    all
+}
+
+/// [`check_app`] with every message whole, each stating its own consequences (the rules' own
+/// tests show what each rule says).
+pub fn check_app_whole_messages(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     let modules = function::parse_modules(app);
     let units = function::discover_all(app, &modules);
@@ -81,5 +91,7 @@ pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
     all.dedup_by(|b, a| {
         a.file == b.file && a.range == b.range && a.code == b.code && a.message == b.message
     });
-    config.apply(all)
+    let covered = suppress::one_per_mistake(&all, config);
+    all.retain(|d| !suppress::is_covered(d, &covered));
+    suppress::finish_app(app, config, all)
 }

@@ -14,6 +14,7 @@ use super::installed::Installed;
 use super::python;
 use super::rules;
 use super::settings::{self, LocalSettings, LOCAL_SETTINGS};
+use super::suppress;
 use super::v2;
 
 /// What an edit changed.
@@ -601,33 +602,43 @@ impl AppState {
             self.pending.is_empty() && self.app_level.is_some(),
             "file_diagnostics before check_all"
         );
-        let Some(sources) = self.sources_by_file.get(file) else {
-            return Vec::new();
-        };
-        let mut list: Vec<Diagnostic> = sources
+        let no_sources = BTreeSet::new();
+        let sources = self.sources_by_file.get(file).unwrap_or(&no_sources);
+        let list: Vec<Diagnostic> = sources
             .iter()
             .filter_map(|source| match source {
                 Source::App => self.app_level.as_ref(),
                 Source::Function(name) => self.cache.get(name).map(|c| &c.all),
             })
-            .flat_map(|list| list.iter())
-            .filter(|d| d.file == file && config.enabled(d.code.as_str()))
+            .flat_map(|list| {
+                // A function's findings in other files may already cover one here.
+                let covered = suppress::one_per_mistake(list, config);
+                list.iter()
+                    .filter(move |d| d.file == file && !suppress::is_covered(d, &covered))
+            })
+            .filter(|d| config.enabled(d.code.as_str()))
             .cloned()
             .collect();
+        let mut list = suppress::finish_file(&self.input, config, file, list);
         sort_and_dedup(&mut list);
-        config.apply(list)
+        suppress::consequence_once(&mut list);
+        list
     }
 
-    /// The files with at least one diagnostic (unfiltered), as of the last check.
+    /// The files with at least one diagnostic (unfiltered) as of the last check, and the Python
+    /// files with suppression comments (which may be unused); a file may come twice.
     pub fn files_with_diagnostics(&self) -> impl Iterator<Item = &String> {
-        self.sources_by_file.keys()
+        self.sources_by_file
+            .keys()
+            .chain(suppress::files_with_directives(&self.input))
     }
 
     /// Every diagnostic of the app, filtered by `config`, grouped by file.
     pub fn diagnostics_by_file(&mut self, config: &Config) -> BTreeMap<String, Vec<Diagnostic>> {
         self.check_all();
-        self.sources_by_file
-            .keys()
+        let files: BTreeSet<&String> = self.files_with_diagnostics().collect();
+        files
+            .into_iter()
             .map(|file| (file.clone(), self.file_diagnostics(file, config)))
             .filter(|(_, list)| !list.is_empty())
             .collect()
@@ -808,21 +819,34 @@ mod tests {
                 .map(|d| d.code.as_str())
                 .collect()
         };
-        assert_eq!(codes(&mut state, "A"), ["AZF306", "AZF310"]);
+        // The connection is an app-level finding (one per setting, whoever uses it); the
+        // environment read is A's own.
+        assert_eq!(codes(&mut state, "A"), ["AZF310"]);
         assert_eq!(codes(&mut state, "B"), ["AZF201", "AZF202"]);
+        let json_codes = |state: &AppState| -> Vec<&'static str> {
+            state
+                .file_diagnostics("A/function.json", &Config::default())
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect()
+        };
+        assert_eq!(json_codes(&state), ["AZF306"]);
 
-        // Defining the connection changes A only; B's diagnostics are kept as they were.
+        // Defining the setting A reads changes A only; B's diagnostics are kept as they were.
         let b_before = state.function_diagnostics("B");
         let affected = state.set_file(
             "local.settings.json",
-            text(&settings(r#", "MyConn__serviceUri": "https://x""#)),
+            text(&settings(
+                r#", "MyConn__serviceUri": "https://x", "Token": "t""#,
+            )),
         );
         assert_eq!(affected.functions.iter().collect::<Vec<_>>(), ["A"]);
         assert!(
             !affected.files.iter().any(|f| f.starts_with("B/")),
             "{affected:?}"
         );
-        assert_eq!(codes(&mut state, "A"), ["AZF310"]);
+        assert!(codes(&mut state, "A").is_empty());
+        assert!(json_codes(&state).is_empty());
         assert!(Arc::ptr_eq(&b_before, &state.function_diagnostics("B")));
 
         // The result equals a check from scratch, and an edit that changes nothing affects
@@ -831,14 +855,16 @@ mod tests {
         assert_eq!(*state.function_diagnostics("A"), *fresh);
         let affected = state.set_file(
             "local.settings.json",
-            text(&settings(r#", "MyConn__serviceUri": "https://y""#)),
+            text(&settings(
+                r#", "MyConn__serviceUri": "https://y", "Token": "t""#,
+            )),
         );
         assert!(affected.functions.is_empty(), "{affected:?}");
 
         // Removing the file silences the settings rules.
-        let affected = state.remove_file("local.settings.json");
-        assert_eq!(affected.functions.into_iter().collect::<Vec<_>>(), ["A"]);
+        state.remove_file("local.settings.json");
         assert!(codes(&mut state, "A").is_empty());
+        assert!(json_codes(&state).is_empty());
     }
 
     /// The `\n`-based row and byte column of `offset`, as tree-sitter counts them.

@@ -50,6 +50,7 @@ impl FlagConfig {
             select: self.select.clone().unwrap_or_default(),
             ignore: self.ignore.clone(),
             severity: BTreeMap::new(),
+            ..Config::default()
         }
         .unknown_codes()
     }
@@ -76,7 +77,9 @@ impl ConfigFinder {
                     self.cache.insert(candidate.clone(), parsed);
                 }
                 if let Some(Some(found)) = self.cache.get(&candidate) {
-                    return Some(found.clone());
+                    let mut found = found.clone();
+                    found.config.base = glob_base(dir, root);
+                    return Some(found);
                 }
             }
             if dir.join(".git").exists() {
@@ -120,6 +123,21 @@ impl ConfigFinder {
             }
         }
     }
+}
+
+/// The app folder `root` relative to `dir` (the folder of its `pyproject.toml`) as the globs of
+/// `exclude` and `per-file-ignores` see it: `/`-separated and `/`-terminated, empty for `dir`
+/// itself.
+pub fn glob_base(dir: &Path, root: &Path) -> String {
+    let Ok(rel) = root.strip_prefix(dir) else {
+        return String::new();
+    };
+    let mut base = String::new();
+    for part in rel.components() {
+        base.push_str(&part.as_os_str().to_string_lossy());
+        base.push('/');
+    }
+    base
 }
 
 /// Why a configuration file was not read. The messages never quote the file's content.
@@ -365,6 +383,7 @@ colour = true
                 select: vec!["AZF2".into()],
                 ignore: vec!["AZF201".into()],
                 severity: BTreeMap::new(),
+                ..Config::default()
             },
         };
         let flags = FlagConfig {

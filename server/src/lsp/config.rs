@@ -69,6 +69,7 @@ mod tests {
             severity: [("AZF201".to_string(), Severity::Warning)]
                 .into_iter()
                 .collect(),
+            ..Config::default()
         };
         let client = ClientSettings::from_value(&json!({
             "azfunc": {"ignore": ["AZF2"], "severity": {"AZF201": "hint", "AZF001": "off"}}

@@ -1,9 +1,12 @@
 //! AZF306: a binding's `connection` names a setting that local.settings.json does not define.
 
-use super::context::{did_you_mean_hint, FunctionCtx};
+use std::collections::HashMap;
+
+use super::context::{did_you_mean_hint, AppCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::settings::CONNECTION_KEYS;
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
+use crate::analysis::function::FunctionUnit;
 use crate::analysis::settings::Resolution;
 use super::fix_support::{undefined_setting_fixes, unit_of, FixCtx, QuickFix, EMULATOR};
 use crate::analysis::edits::json_quote;
@@ -29,26 +32,57 @@ setting. Add it to local.settings.json (and to the app's settings in Azure).
     fix: FixAvailability::Unsafe,
 };
 
-pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(settings) = ctx.settings() else { return };
-    for b in ctx.unit.bindings() {
-        for key in CONNECTION_KEYS {
-            let Some(conn) = b.property_str(key) else { continue };
-            let name = conn.value.trim();
-            // The storage account is AZF305's business; `%` is AZF308's.
-            if name.is_empty() || name == "Storage" || name == "AzureWebJobsStorage" || name.contains('%') {
-                continue;
+/// Related places shown at most for one setting (the message counts the rest).
+const MAX_RELATED: usize = 50;
+
+/// One finding per setting name, at its first use in host order, with every other binding that
+/// names it as related information: one missing setting is one mistake.
+pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
+    let Some(settings) = &ctx.settings else { return };
+    let mut order: Vec<String> = Vec::new();
+    let mut uses: HashMap<String, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
+    for unit in ctx.units {
+        for b in unit.bindings() {
+            for key in CONNECTION_KEYS {
+                let Some(conn) = b.property_str(key) else { continue };
+                let name = conn.value.trim();
+                // The storage account is AZF305's business; `%` is AZF308's.
+                if name.is_empty() || name == "Storage" || name == "AzureWebJobsStorage" || name.contains('%') {
+                    continue;
+                }
+                if !uses.contains_key(name) {
+                    if settings.resolve_connection(name) != Resolution::Unresolved {
+                        continue;
+                    }
+                    order.push(name.to_string());
+                }
+                uses.entry(name.to_string()).or_default().push((unit, conn.range));
             }
-            if settings.resolve_connection(name) != Resolution::Unresolved {
-                continue;
-            }
-            let hint = did_you_mean_hint(settings.suggest_value(name));
-            out.push(ctx.declaration_diag(
-                &META,
-                conn.range,
-                format!("connection '{name}' does not resolve: local.settings.json has no '{name}', 'AzureWebJobs{name}' or '{name}__…' setting{hint}"),
-            ));
         }
+    }
+    for name in order {
+        let places = &uses[&name];
+        let (unit, range) = places[0];
+        let hint = did_you_mean_hint(settings.suggest_value(&name));
+        let others = places.len() - 1;
+        let also = match others {
+            0 => String::new(),
+            n => format!(" (used by {} bindings)", n + 1),
+        };
+        let mut d = META.diag(
+            unit.declaration_file(),
+            range,
+            format!("connection '{name}' does not resolve: local.settings.json has no '{name}', 'AzureWebJobs{name}' or '{name}__…' setting{hint}{also}"),
+        );
+        d.function = Some(unit.name.clone());
+        for (other, range) in places.iter().skip(1).take(MAX_RELATED) {
+            d = d.with_related(
+                other.declaration_file(),
+                *range,
+                format!("'{name}' is also the connection of {}", quoted(&other.name)),
+            );
+        }
+        out.push(d);
     }
 }
 
@@ -100,5 +134,19 @@ mod tests {
             "AZF306",
             &format!("{settings}//- /F/function.json\n{{\"bindings\": [{{\"type\": \"serviceBusTrigger\", \"name\": \"m\", \"queueName\": \"q\", \"connection\": \"ServiceBusConection\"}}, {{\"type\": \"queue\", \"direction\": \"out\", \"name\": \"o\", \"queueName\": \"x\", \"connection\": \"Orders\"}}, {{\"type\": \"eventHub\", \"direction\": \"out\", \"name\": \"e\", \"eventHubName\": \"h\", \"connection\": \"Hub\"}}]}}\n"),
         ));
+    }
+
+    #[test]
+    fn one_missing_connection_is_one_finding_in_both_models() {
+        let mut fixture = String::from("//- /local.settings.json\n{\"IsEncrypted\": false, \"Values\": {}}\n//- /function_app.py\nimport azure.functions as func\napp = func.FunctionApp()\n");
+        for i in 1..=3 {
+            fixture.push_str(&format!("@app.queue_trigger(arg_name=\"m\", queue_name=\"q\", connection=\"Bus\")\ndef f{i}(m: func.QueueMessage) -> None:\n    pass\n"));
+        }
+        expect![[r#"
+            function_app.py:3:61 AZF306 warning connection 'Bus' does not resolve: local.settings.json has no 'Bus', 'AzureWebJobsBus' or 'Bus__…' setting (used by 3 bindings)
+              related function_app.py:6:61: 'Bus' is also the connection of f2
+              related function_app.py:9:61: 'Bus' is also the connection of f3
+        "#]]
+        .assert_eq(&check("AZF306", &fixture));
     }
 }

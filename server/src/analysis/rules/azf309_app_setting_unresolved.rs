@@ -1,10 +1,13 @@
 //! AZF309: a `%Setting%` expression in a binding names a setting that is not defined.
 
-use super::context::{did_you_mean_hint, FunctionCtx};
+use std::collections::HashMap;
+
+use super::context::{did_you_mean_hint, AppCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::settings::CONNECTION_KEYS;
 use crate::analysis::settings::setting_expressions;
-use crate::analysis::diagnostic::{Diagnostic, Severity};
+use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
+use crate::analysis::function::FunctionUnit;
 use crate::analysis::text::TextRange;
 use super::fix_support::{undefined_setting_fixes, FixCtx, QuickFix};
 
@@ -26,34 +29,65 @@ Add `"OrdersQueue": "orders"` to local.settings.json (and the app's settings in 
     fix: FixAvailability::Unsafe,
 };
 
-pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(settings) = ctx.settings() else { return };
-    for b in ctx.unit.bindings() {
-        for m in &b.members {
-            if CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
-                continue;
-            }
-            let Some(v) = m.value.as_ref() else { continue };
-            let Some(s) = v.as_str() else { continue };
-            for (name, span) in setting_expressions(s) {
-                if settings.value(&name).is_some() {
+/// Related places shown at most for one setting (the message counts the rest).
+const MAX_RELATED: usize = 50;
+
+/// One finding per setting name, at its first use in host order, with every other `%Name%`
+/// that names it as related information: one missing setting is one mistake.
+pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
+    let Some(settings) = &ctx.settings else { return };
+    let mut order: Vec<String> = Vec::new();
+    let mut uses: HashMap<String, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
+    for unit in ctx.units {
+        let json_text = ctx.app.text(unit.declaration_file()).unwrap_or("");
+        for b in unit.bindings() {
+            for m in &b.members {
+                if CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
                     continue;
                 }
-                // Point inside the string when it has no escapes (offsets then match the text).
-                let raw = ctx.json_text.get(v.range.as_usize()).unwrap_or("");
-                let range = if raw.len() == s.len() + 2 {
-                    TextRange::new(v.range.start as usize + 1 + span.start, v.range.start as usize + 1 + span.end)
-                } else {
-                    v.range
-                };
-                let hint = did_you_mean_hint(settings.suggest_value(&name));
-                out.push(ctx.declaration_diag(
-                    &META,
-                    range,
-                    format!("'%{name}%' does not resolve: local.settings.json has no setting '{name}'{hint}"),
-                ));
+                let Some(v) = m.value.as_ref() else { continue };
+                let Some(s) = v.as_str() else { continue };
+                for (name, span) in setting_expressions(s) {
+                    if !uses.contains_key(&name) {
+                        if settings.value(&name).is_some() {
+                            continue;
+                        }
+                        order.push(name.clone());
+                    }
+                    // Point inside the string when it has no escapes (offsets then match the text).
+                    let raw = json_text.get(v.range.as_usize()).unwrap_or("");
+                    let range = if raw.len() == s.len() + 2 {
+                        TextRange::new(v.range.start as usize + 1 + span.start, v.range.start as usize + 1 + span.end)
+                    } else {
+                        v.range
+                    };
+                    uses.entry(name).or_default().push((unit, range));
+                }
             }
         }
+    }
+    for name in order {
+        let places = &uses[&name];
+        let (unit, range) = places[0];
+        let hint = did_you_mean_hint(settings.suggest_value(&name));
+        let also = match places.len() {
+            1 => String::new(),
+            n => format!(" (used by {n} bindings)"),
+        };
+        let mut d = META.diag(
+            unit.declaration_file(),
+            range,
+            format!("'%{name}%' does not resolve: local.settings.json has no setting '{name}'{hint}{also}"),
+        );
+        d.function = Some(unit.name.clone());
+        for (other, range) in places.iter().skip(1).take(MAX_RELATED) {
+            d = d.with_related(
+                other.declaration_file(),
+                *range,
+                format!("'%{name}%' is also used by {}", quoted(&other.name)),
+            );
+        }
+        out.push(d);
     }
 }
 
@@ -95,5 +129,22 @@ mod tests {
             "AZF309",
             "//- /local.settings.json\n{\"IsEncrypted\": false, \"Values\": {\"QUEUE\": \"q\", \"Container\": \"c\"}}\n//- /F/function.json\n{\"bindings\": [{\"type\": \"queueTrigger\", \"name\": \"m\", \"queueName\": \"%Queue%\"}, {\"type\": \"blob\", \"name\": \"b\", \"path\": \"%Container%/{name} 100%\"}]}\n",
         ));
+    }
+
+    #[test]
+    fn one_missing_setting_is_one_finding_with_every_use_related() {
+        let mut fixture = String::from("//- /local.settings.json\n{\"IsEncrypted\": false, \"Values\": {}}\n");
+        for i in 1..=6 {
+            fixture.push_str(&format!("//- /F{i}/function.json\n{{\"bindings\": [{{\"type\": \"queueTrigger\", \"name\": \"m\", \"queueName\": \"%Orders%\"}}]}}\n"));
+        }
+        expect![[r#"
+            F1/function.json:1:67 AZF309 warning '%Orders%' does not resolve: local.settings.json has no setting 'Orders' (used by 6 bindings)
+              related F2/function.json:1:67: '%Orders%' is also used by F2
+              related F3/function.json:1:67: '%Orders%' is also used by F3
+              related F4/function.json:1:67: '%Orders%' is also used by F4
+              related F5/function.json:1:67: '%Orders%' is also used by F5
+              related F6/function.json:1:67: '%Orders%' is also used by F6
+        "#]]
+        .assert_eq(&check("AZF309", &fixture));
     }
 }

@@ -31,20 +31,22 @@ enum Check {
     Script(FunctionCheck),
     App(AppCheck),
     Both(FunctionCheck, AppCheck),
+    /// Reported by the suppression step after every check (`analysis::suppress`).
+    Suppression,
 }
 
 impl Check {
     fn function(self) -> Option<FunctionCheck> {
         match self {
             Check::Function(check) | Check::Script(check) | Check::Both(check, _) => Some(check),
-            Check::App(_) => None,
+            Check::App(_) | Check::Suppression => None,
         }
     }
 
     fn app(self) -> Option<AppCheck> {
         match self {
             Check::App(check) | Check::Both(_, check) => Some(check),
-            Check::Function(_) | Check::Script(_) => None,
+            Check::Function(_) | Check::Script(_) | Check::Suppression => None,
         }
     }
 
@@ -68,6 +70,9 @@ macro_rules! check_of {
     };
     (Both $module:ident) => {
         Check::Both($module::check, $module::check_app)
+    };
+    (Suppression $module:ident) => {
+        Check::Suppression
     };
 }
 
@@ -106,6 +111,7 @@ rules!(
     Script azf011_import_time_failure,
     Function azf012_miscased_top_level_key,
     Both azf013_file_not_analysed,
+    Suppression azf014_unused_suppression,
     Function azf101_binding_missing_name,
     Function azf102_binding_missing_type,
     Function azf103_invalid_direction,
@@ -147,10 +153,10 @@ rules!(
     App azf303_is_encrypted_missing,
     App azf304_worker_runtime fixes,
     Function azf305_storage_missing fixes,
-    Function azf306_connection_unresolved fixes,
+    App azf306_connection_unresolved fixes,
     Function azf307_identity_connection_incomplete,
     Function azf308_percent_in_connection,
-    Function azf309_app_setting_unresolved fixes,
+    App azf309_app_setting_unresolved fixes,
     Script azf310_env_var_unset fixes,
     Script azf311_env_var_unset_at_import fixes,
     Function azf401_cors_preflight,
@@ -196,6 +202,16 @@ rules!(
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a
 /// report that names it never starts to mean something else; add a code here when its rule goes.
 pub const RETIRED: &[&str] = &[];
+
+/// The rule that reports unused suppressions, and its findings (see `analysis::suppress`).
+pub const UNUSED_SUPPRESSION: &RuleMeta = &azf014_unused_suppression::META;
+pub use azf014_unused_suppression::report as unused_suppression;
+
+/// A parameter without binding, and a binding without parameter: when the first names the
+/// second as the binding the parameter was meant to be, they are one mistake, reported once
+/// (see `analysis::suppress::one_per_mistake`).
+pub const PARAMETER_WITHOUT_BINDING: &RuleMeta = &azf201_parameter_without_binding::META;
+pub const BINDING_WITHOUT_PARAMETER: &RuleMeta = &azf202_binding_without_parameter::META;
 
 /// The rule with this code (case-insensitive).
 pub fn rule(code: &str) -> Option<&'static RuleMeta> {

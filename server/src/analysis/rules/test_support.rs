@@ -37,7 +37,10 @@ pub fn check(code: &str, fixture: &str) -> String {
         select: vec![code.to_string()],
         ..Config::default()
     };
-    render(&app, &crate::analysis::check_app(&app, &config))
+    render(
+        &app,
+        &crate::analysis::check_app_whole_messages(&app, &config),
+    )
 }
 
 /// The start of a decorator-model script: the import and the app object.
