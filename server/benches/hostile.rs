@@ -387,7 +387,12 @@ fn decorated_functions(base: &Path, n: usize) -> Row {
         );
     }
     fs::write(root.join("function_app.py"), module).unwrap();
-    judge("decorated functions in one module", n, check(&root, &[]), &[0, 1])
+    judge(
+        "decorated functions in one module",
+        n,
+        check(&root, &[]),
+        &[0, 1],
+    )
 }
 
 /// One script with `n` reads of settings that local.settings.json lacks (one diagnostic each),

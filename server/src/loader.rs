@@ -93,9 +93,18 @@ impl FoundApp {
 
     /// Loads the app's files, as [`load_app`] does.
     pub fn load(self, display_root: String) -> AppInput {
+        self.load_with_interpreter(display_root, None)
+    }
+
+    /// Loads the app's files, as [`load_app_with_interpreter`] does.
+    pub fn load_with_interpreter(
+        self,
+        display_root: String,
+        interpreter: Option<&Path>,
+    ) -> AppInput {
         match self.files {
-            Some(files) => read_app(&self.root, files, display_root),
-            None => load_app(&self.root, display_root),
+            Some(files) => read_app(&self.root, files, display_root, interpreter),
+            None => load_app_with_interpreter(&self.root, display_root, interpreter),
         }
     }
 }
@@ -224,6 +233,16 @@ fn enclosing_root(dir: &Path) -> Option<PathBuf> {
 /// [`FileContent::Unreadable`] under its own path, with nothing below it. Symlinked files are
 /// kept only when their target lies inside the app; symlinked folders are never entered.
 pub fn load_app(root: &Path, display_root: String) -> AppInput {
+    load_app_with_interpreter(root, display_root, None)
+}
+
+/// [`load_app`], with the installed packages of `interpreter`'s environment when given
+/// (relative to the root) rather than of the app's `.venv`, `venv` or `.python_packages`.
+pub fn load_app_with_interpreter(
+    root: &Path,
+    display_root: String,
+    interpreter: Option<&Path>,
+) -> AppInput {
     let root = absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let found = walk(&root);
     let mut roots = BTreeSet::new();
@@ -237,11 +256,16 @@ pub fn load_app(root: &Path, display_root: String) -> AppInput {
     }
     roots.insert(root.clone());
     let files = assign(&roots, found).remove(&root).unwrap_or_default();
-    read_app(&root, files, display_root)
+    read_app(&root, files, display_root, interpreter)
 }
 
 /// Reads an app's listed files in parallel into an [`AppInput`].
-fn read_app(root: &Path, files: Vec<Found>, display_root: String) -> AppInput {
+fn read_app(
+    root: &Path,
+    files: Vec<Found>,
+    display_root: String,
+    interpreter: Option<&Path>,
+) -> AppInput {
     let canonical_root = fs::canonicalize(root).ok();
     let contents: Vec<(String, FileContent)> = files
         .into_par_iter()
@@ -271,7 +295,7 @@ fn read_app(root: &Path, files: Vec<Found>, display_root: String) -> AppInput {
         .collect();
     let mut app = AppInput::new(display_root);
     app.files.extend(contents);
-    app.environment = venv::load_environment(root, None).map(|env| Arc::new(env.installed));
+    app.environment = venv::load_environment(root, interpreter).map(|env| Arc::new(env.installed));
     app
 }
 

@@ -194,6 +194,43 @@ fn every_automatic_fix_is_in_the_json_and_fix_applies_exactly_those() {
 }
 
 #[test]
+fn the_interpreter_named_in_pyproject_gives_the_environment() {
+    // The environment lives where no search looks: only the configuration finds it.
+    let (_dir, root) = fixture("pkg_venv_through");
+    std::fs::create_dir_all(root.join("envs")).unwrap();
+    std::fs::rename(root.join(".venv"), root.join("envs/prod")).unwrap();
+    assert_eq!(json(&root, &[])[0]["code"], "AZF607");
+    std::fs::write(
+        root.join("pyproject.toml"),
+        "[tool.azfunc-lsp]\npython = \"envs/prod/bin/python\"\n",
+    )
+    .unwrap();
+    let found = json(&root, &[]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["code"], "AZF609");
+    // The environment's folder itself is accepted too, and the path is relative to the folder of
+    // the pyproject.toml, from wherever the check runs.
+    std::fs::write(
+        root.join("pyproject.toml"),
+        "[tool.azfunc-lsp]\npython = \"envs/prod\"\n",
+    )
+    .unwrap();
+    let output = run(
+        root.parent().unwrap(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "pkg_venv_through",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["diagnostics"][0]["code"], "AZF609");
+}
+
+#[test]
 fn a_dependency_of_a_listed_package_is_information_from_the_environment() {
     let (_dir, root) = fixture("pkg_venv_through");
     let found = json(&root, &[]);

@@ -163,6 +163,43 @@ async fn a_package_removed_from_the_environment_is_seen() {
     client.shutdown().await;
 }
 
+#[tokio::test]
+async fn the_interpreter_in_the_editor_settings_gives_the_environment() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pkg_venv_through");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    copy_dir(&src, &root);
+    // An environment no search finds: only the setting names it.
+    std::fs::rename(root.join(".venv"), dir.path().join("prod-env")).unwrap();
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    let script = file_uri(&root.join("function_app.py"));
+    client
+        .wait_diagnostics(&script, |d| codes(d) == ["AZF607"])
+        .await;
+    client.wait_indexed().await;
+    let interpreter = dir.path().join("prod-env/bin/python");
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"azfunc": {"python": interpreter.to_str().unwrap()}}}),
+        )
+        .await;
+    client
+        .wait_diagnostics(&script, |d| codes(d) == ["AZF609"])
+        .await;
+    // Back to no interpreter: the app's own folders again, where there is none.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({"settings": {"azfunc": {}}}),
+        )
+        .await;
+    client
+        .wait_diagnostics(&script, |d| codes(d) == ["AZF607"])
+        .await;
+    client.shutdown().await;
+}
+
 fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();
     for entry in std::fs::read_dir(src).unwrap() {

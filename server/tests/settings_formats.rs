@@ -52,7 +52,37 @@ per-file-ignores = { "scripts/*.py" = ["AZF6"], "tools.py" = "AZF2, AZF3", "x" =
         r#"per-file-ignores = ["x"]"#,
         r#"{"per-file-ignores": ["x"]}"#,
     ),
+    (
+        r#"python = "envs/prod/bin/python""#,
+        r#"{"python": "envs/prod/bin/python"}"#,
+    ),
+    (r#"python = ["x"]"#, r#"{"python": ["x"]}"#),
 ];
+
+#[test]
+fn the_interpreter() {
+    let settings = from_toml(PAIRS[8].0);
+    assert_eq!(settings.python.as_deref(), Some("envs/prod/bin/python"));
+    assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+    let config = settings.over(&Config::default());
+    assert_eq!(
+        config.python.as_deref(),
+        Some(std::path::Path::new("envs/prod/bin/python"))
+    );
+    // The editor's setting wins over the project's; absent, the project's stays.
+    let editor = from_json(r#"{"python": "/opt/venv"}"#).over(&config);
+    assert_eq!(
+        editor.python.as_deref(),
+        Some(std::path::Path::new("/opt/venv"))
+    );
+    assert_eq!(from_json("{}").over(&config).python, config.python);
+    let wrong = from_toml(PAIRS[9].0);
+    assert_eq!(wrong.python, None);
+    assert_eq!(
+        wrong.problems,
+        ["'python' must be the path of an interpreter or of its environment"]
+    );
+}
 
 #[test]
 fn paths_and_per_file_ignores() {

@@ -29,6 +29,9 @@ pub struct Config {
     pub exclude: PathGlobs,
     /// Codes (prefixes) not reported in the paths that match.
     pub per_file_ignores: Vec<(PathGlobs, Vec<String>)>,
+    /// The Python interpreter (or its environment's folder) whose installed packages the
+    /// package rules read, instead of the app's `.venv`, `venv` or `.python_packages`.
+    pub python: Option<std::path::PathBuf>,
     /// The app's folder relative to the folder the globs are written for (the one holding the
     /// `pyproject.toml`), `/`-terminated, or empty: a file's path for the globs is `base` plus
     /// its path in the app.
@@ -43,6 +46,7 @@ impl Default for Config {
             severity: BTreeMap::new(),
             exclude: PathGlobs::new(DEFAULT_EXCLUDE.iter().map(|p| p.to_string())).0,
             per_file_ignores: Vec::new(),
+            python: None,
             base: String::new(),
         }
     }
@@ -274,6 +278,8 @@ pub struct RuleSettings {
     pub extend_exclude: Vec<String>,
     /// Glob → codes (prefixes) not reported in the paths that match; added to those underneath.
     pub per_file_ignores: Vec<(String, Vec<String>)>,
+    /// The interpreter whose environment the package rules read (as written).
+    pub python: Option<String>,
     /// What was left out, for a warning (keys and values quoted briefly by [`quoted`]).
     pub problems: Vec<String>,
 }
@@ -320,6 +326,9 @@ impl RuleSettings {
             };
             patterns.extend(self.extend_exclude.iter().cloned());
             config.exclude = PathGlobs::new(patterns).0;
+        }
+        if let Some(python) = &self.python {
+            config.python = Some(std::path::PathBuf::from(python));
         }
         for (pattern, codes) in &self.per_file_ignores {
             let (globs, _) = PathGlobs::new([pattern.clone()]);
@@ -442,6 +451,13 @@ impl<'de> Visitor<'de> for SettingsVisitor {
                         )),
                     }
                 }
+                "python" => match map.next_value::<Loose>()? {
+                    Loose::Str(path) if !path.trim().is_empty() => settings.python = Some(path),
+                    _ => settings.problems.push(
+                        "'python' must be the path of an interpreter or of its environment"
+                            .to_string(),
+                    ),
+                },
                 other => {
                     map.next_value::<IgnoredAny>()?;
                     settings.problems.push(format!(

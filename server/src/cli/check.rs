@@ -416,7 +416,7 @@ fn fix_and_check(
     files: Option<&FileSet>,
 ) -> (Result<CheckedApp, String>, Option<FixReport>) {
     let root = app.root.clone();
-    let input = app.load(display_root.clone());
+    let input = app.load_with_interpreter(display_root.clone(), config.python.as_deref());
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match files {
         Some(files) => fix::write_fixed(
             &root,
@@ -427,7 +427,9 @@ fn fix_and_check(
     }))
     .unwrap_or_else(|_| Err("internal error while fixing".to_string()));
     let input = match &outcome {
-        Ok(o) if !o.written.is_empty() => loader::load_app(&root, display_root.clone()),
+        Ok(o) if !o.written.is_empty() => {
+            loader::load_app_with_interpreter(&root, display_root.clone(), config.python.as_deref())
+        }
         _ => input,
     };
     let report = FixReport {
@@ -443,7 +445,7 @@ fn check_one(
     display_root: String,
     config: &Config,
 ) -> Result<CheckedApp, String> {
-    let input = app.load(display_root.clone());
+    let input = app.load_with_interpreter(display_root.clone(), config.python.as_deref());
     check_input(input, display_root, config)
 }
 

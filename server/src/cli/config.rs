@@ -103,7 +103,13 @@ impl ConfigFinder {
             Ok(Some(settings)) => {
                 self.warnings
                     .extend(settings.problems.iter().map(|w| format!("{shown}: {w}")));
-                let config = settings.over(&Config::default());
+                let mut config = settings.over(&Config::default());
+                // Written relative to the folder of the pyproject.toml that names it.
+                if let Some(python) = &mut config.python {
+                    if python.is_relative() {
+                        *python = dir.join(&*python);
+                    }
+                }
                 self.warnings.extend(
                     config
                         .unknown_codes()

@@ -497,8 +497,13 @@ impl State {
         }
         if reconfigure {
             for app in self.apps.by_root.values_mut() {
+                let python = app.config.python.take();
                 app.project_config = config::project_config(&app.root);
                 app.config = config::merge(&app.project_config, &self.client_settings);
+                if app.config.python != python {
+                    // Another interpreter: its packages are read again with the app.
+                    rescan.insert(app.root.clone());
+                }
                 touched
                     .entry(app.root.clone())
                     .or_default()
@@ -509,12 +514,7 @@ impl State {
             self.report(ctx, &root, files, None);
         }
         for root in rescan {
-            let ctx2 = ctx.clone();
-            tokio::task::spawn_blocking(move || {
-                let display = root.display().to_string();
-                let input = crate::loader::load_app(&root, display);
-                ctx2.send_event(Event::Rescanned { root, input });
-            });
+            self.rescan(ctx, root);
         }
         if rediscover {
             let folders = self.folders.clone();
@@ -609,10 +609,33 @@ impl State {
             let Some(app) = self.apps.by_root.get_mut(&root) else {
                 continue;
             };
+            let python = app.config.python.take();
             app.config = config::merge(&app.project_config, &self.client_settings);
+            if app.config.python != python {
+                self.rescan(ctx, root.clone());
+            }
+            let Some(app) = self.apps.by_root.get(&root) else {
+                continue;
+            };
             let files = app.all_files();
             self.report(ctx, &root, files, None);
         }
+    }
+
+    /// Loads an app from disk again, off the main loop (with the packages of the interpreter its
+    /// configuration names).
+    fn rescan(&self, ctx: &Ctx, root: PathBuf) {
+        let python = self
+            .apps
+            .by_root
+            .get(&root)
+            .and_then(|app| app.config.python.clone());
+        let ctx2 = ctx.clone();
+        tokio::task::spawn_blocking(move || {
+            let display = root.display().to_string();
+            let input = crate::loader::load_app_with_interpreter(&root, display, python.as_deref());
+            ctx2.send_event(Event::Rescanned { root, input });
+        });
     }
 
     /// `azfunc/documentText`: the text and version of an open document.

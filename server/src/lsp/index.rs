@@ -20,22 +20,33 @@ pub fn index_folder(folder: &Path, settings: &ClientSettings, report: &dyn Fn(St
     for (i, app) in found.into_iter().enumerate() {
         let root = app.root.clone();
         report(format!("{}/{total}: {}", i + 1, root.display()));
-        let input = app.load(root.display().to_string());
-        apps.push(build(root, input, settings));
+        let (project, config) = configs(&root, settings);
+        let input = app.load_with_interpreter(root.display().to_string(), config.python.as_deref());
+        apps.push(App::new(root, input, project, config));
     }
     apps
 }
 
 /// Loads and checks one app.
 pub fn load_root(root: &Path, settings: &ClientSettings) -> App {
-    let input = loader::load_app(root, root.display().to_string());
-    build(root.to_path_buf(), input, settings)
+    let (project, config) = configs(root, settings);
+    let input = loader::load_app_with_interpreter(
+        root,
+        root.display().to_string(),
+        config.python.as_deref(),
+    );
+    App::new(root.to_path_buf(), input, project, config)
 }
 
-fn build(root: PathBuf, input: crate::analysis::AppInput, settings: &ClientSettings) -> App {
-    let project = config::project_config(&root);
+/// The app's project configuration and the configuration in force (the editor's settings over
+/// it): known before the app is loaded, as it can name the interpreter whose packages to read.
+fn configs(
+    root: &Path,
+    settings: &ClientSettings,
+) -> (crate::analysis::Config, crate::analysis::Config) {
+    let project = config::project_config(root);
     let config = config::merge(&project, settings);
-    App::new(root, input, project, config)
+    (project, config)
 }
 
 /// The app roots of every folder.
