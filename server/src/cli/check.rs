@@ -467,10 +467,12 @@ fn check_input(
             .unwrap_or_else(|| "unknown panic".to_string());
         format!("internal error while checking {display_root}: {reason}")
     })?;
+    let excluded = input.files.keys().all(|file| config.excluded(file));
     Ok(CheckedApp {
         input,
         display_root,
         diagnostics,
+        excluded,
     })
 }
 
@@ -507,6 +509,7 @@ mod tests {
             input: AppInput::new("."),
             display_root: ".".into(),
             diagnostics,
+            excluded: false,
         }])
     }
 

@@ -21,6 +21,8 @@ pub struct CheckedApp {
     /// directory itself.
     pub display_root: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every file of the app lies in an excluded path: nothing of it was checked.
+    pub excluded: bool,
 }
 
 /// The whole `--format json` document.

@@ -89,11 +89,20 @@ pub fn render(apps: &[CheckedApp], items: &[Item], color: bool, quiet: bool) -> 
         out.push('\n');
     }
     if !quiet {
-        out.push_str(&summary(items));
+        if items.is_empty() && !apps.is_empty() && apps.iter().all(|app| app.excluded) {
+            // Nothing was looked at: "All checks passed." would claim otherwise.
+            out.push_str(NOTHING_CHECKED);
+        } else {
+            out.push_str(&summary(items));
+        }
         out.push('\n');
     }
     out
 }
+
+/// The summary when every app found lies in an excluded path.
+pub const NOTHING_CHECKED: &str =
+    "No file checked: every app found lies in a path excluded by `exclude`/`extend-exclude`.";
 
 fn render_item<'a>(
     out: &mut String,
@@ -475,6 +484,7 @@ mod tests {
             input,
             display_root: "apps/orders".into(),
             diagnostics,
+            excluded: false,
         }]
     }
 
@@ -501,6 +511,21 @@ mod tests {
             colored.contains("\x1b[1m\x1b[31merror[AZF201]"),
             "{colored:?}"
         );
+    }
+
+    #[test]
+    fn an_excluded_app_is_not_said_to_pass() {
+        let mut apps = example();
+        for app in &mut apps {
+            app.diagnostics.clear();
+            app.excluded = true;
+        }
+        assert_eq!(
+            render(&apps, &[], false, false),
+            format!("{NOTHING_CHECKED}\n")
+        );
+        apps[0].excluded = false;
+        assert_eq!(render(&apps, &[], false, false), "All checks passed.\n");
     }
 
     #[test]
