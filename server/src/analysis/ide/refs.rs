@@ -29,8 +29,14 @@ pub(crate) fn entry_point_definition(
     let Script::Found { path, .. } = &unit.script else {
         return None;
     };
+    if unit.decorated().is_some() {
+        // The `def` under the decorators, whatever else the module binds to its name.
+        let def = entry_def(state, unit)?;
+        let f = def.function;
+        return Some((path.clone(), f.range, f.name_range));
+    }
     let module = state.modules().get(path)?;
-    let PyBinding::Def(def) = module.final_binding(unit.json.entry_name()) else {
+    let PyBinding::Def(def) = module.final_binding(unit.entry_name()) else {
         return None;
     };
     match def.kind {

@@ -4,6 +4,7 @@ use super::local_settings::setting_candidates;
 use super::{member_value, object_text, present_keys, CompletionItem, CompletionKind, JsonItems};
 use crate::analysis::catalog::binding_types::{BINDING_TYPES, DATA_TYPES, HTTP_METHODS};
 use crate::analysis::catalog::{binding_type_ignore_case, PropKind};
+use crate::analysis::entry;
 use crate::analysis::function::{self, Script};
 use crate::analysis::ide::binding_type_markdown;
 use crate::analysis::ide::json_cursor::{self, Segment, Slot};
@@ -211,16 +212,9 @@ fn unbound_parameters(
     out: &mut JsonItems,
 ) {
     let Some(unit) = unit else { return };
-    let Script::Found { path, .. } = &unit.script else {
-        return;
-    };
-    let Some(module) = state.modules().get(path) else {
-        return;
-    };
-    let entry = unit.json.entry_name();
-    let text = state.input().text(path).unwrap_or("");
-    if let function::Entry::Function(f) = function::entry_point(module, entry, text) {
-        for p in &f.params {
+    if let Some(def) = entry::entry_def(state.input(), state.modules(), unit) {
+        let f = def.function;
+        for p in def.params() {
             let bound = unit
                 .bindings()
                 .iter()

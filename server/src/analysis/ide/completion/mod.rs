@@ -255,6 +255,25 @@ mod tests {
     }
 
     #[test]
+    fn signature_of_a_decorated_function() {
+        // The worker calls the `def` under the decorators, whatever function.json would call
+        // `main`: its parameter list completes binding names and accepted annotations.
+        let script = "import azure.functions as func\napp = func.FunctionApp()\n\ndef main(x): pass\n\n@app.queue_trigger(arg_name=\"msg\", queue_name=\"q\", connection=\"C\")\n@app.blob_output(arg_name=\"receipt\", path=\"r/x\", connection=\"C\")\ndef process(msg: |):\n    pass\n";
+        let items = complete(&[("function_app.py", script)], "function_app.py");
+        let l = labels(&items);
+        assert!(l.contains(&"func.QueueMessage"), "{l:?}");
+        let script = script.replace("msg: |", "msg: func.QueueMessage, |");
+        let items = complete(&[("function_app.py", &script)], "function_app.py");
+        assert_eq!(labels(&items), ["receipt", "context"]);
+        // Outside the decorated function's parameters: nothing from the signature.
+        let script = script
+            .replace("msg: func.QueueMessage, |", "msg")
+            .replace("def main(x)", "def main(|)");
+        let items = complete(&[("function_app.py", &script)], "function_app.py");
+        assert!(labels(&items).is_empty(), "{:?}", labels(&items));
+    }
+
+    #[test]
     fn names_from_parameters_and_snippets() {
         let files = [
             ("F/function.json", r#"{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "blob", "name": "|"}]}"#),
