@@ -226,11 +226,8 @@ pub fn rename(
                 let literal = unit
                     .bindings()
                     .iter()
-                    .filter_map(|x| x.name.as_ref().filter(|n| n.value == b.name))
-                    .all(|n| {
-                        text.get(n.range.as_usize())
-                            .is_some_and(|raw| raw.starts_with('"') || raw.starts_with('\''))
-                    });
+                    .filter(|x| x.name_str() == Some(b.name.as_str()))
+                    .all(|x| refs::binding_name_editable(unit, text, x));
                 if !literal {
                     return Err(format!(
                         "the name of binding '{}' is not written as a string in {}, so it cannot be renamed here",
@@ -604,6 +601,74 @@ def process(msg: func.QueueMessage) -> None:
             false,
         );
         assert_eq!(show(&s, &refs), ["function_app.py OrdersQueue"]);
+    }
+
+    #[test]
+    fn renaming_an_implied_binding_name_writes_the_decorator_keyword() {
+        let s = AppState::new(test_support::app(
+            r#"
+//- /function_app.py
+import azure.functions as func
+
+app = func.FunctionApp()
+
+@app.route(route="orders")
+def orders(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(req.url)
+
+@app.route()
+def bare(req):
+    return req
+
+@app.schedule(schedule="0 * * * * *", arg_name="timer")
+@app.blob_input(arg_name="blob", path="in/x", connection="C")
+def tick(timer, blob):
+    pass
+"#,
+        ));
+        let py = "function_app.py";
+        let edits = rename(&s, py, at(&s, py, "req:", 0, 1), "request").unwrap();
+        let renamed = apply(&s, &edits);
+        let text = renamed.input().text(py).unwrap();
+        assert!(
+            text.contains("@app.route(route=\"orders\", trigger_arg_name=\"request\")\ndef orders(request: func.HttpRequest)"),
+            "{text}"
+        );
+        assert!(text.contains("HttpResponse(request.url)"));
+        // The renamed app has no new problem, and renaming back finds the written keyword.
+        let mut check = renamed.clone();
+        assert!(check
+            .diagnostics_by_file(&crate::analysis::Config::default())
+            .values()
+            .flatten()
+            .all(|d| d.severity != crate::analysis::diagnostic::Severity::Error));
+        let back = rename(&renamed, py, at(&renamed, py, "request", 0, 0), "req").unwrap();
+        assert!(apply(&renamed, &back)
+            .input()
+            .text(py)
+            .unwrap()
+            .contains("trigger_arg_name=\"req\")"));
+        // A call without arguments, renamed from a use in the body.
+        let edits = rename(&s, py, at(&s, py, "return req", 0, 7), "r").unwrap();
+        let text = apply(&s, &edits).input().text(py).unwrap().to_string();
+        assert!(
+            text.contains("@app.route(trigger_arg_name=\"r\")\ndef bare(r):\n    return r\n"),
+            "{text}"
+        );
+        // A name written as a string is still rewritten in place.
+        let edits = rename(&s, py, at(&s, py, "timer,", 0, 0), "t").unwrap();
+        let text = apply(&s, &edits).input().text(py).unwrap().to_string();
+        assert!(text.contains("arg_name=\"t\")\n@app.blob_input"), "{text}");
+        // References show the decorator that implies the name.
+        let refs = references(&s, py, at(&s, py, "req:", 0, 0), true);
+        assert_eq!(
+            show(&s, &refs),
+            [
+                "function_app.py route",
+                "function_app.py req",
+                "function_app.py req"
+            ]
+        );
     }
 
     /// Every request at every offset of odd files answers without panicking.

@@ -6,7 +6,7 @@ use crate::analysis::edits::{json_quote, plain_string_content};
 use crate::analysis::entry;
 use crate::analysis::entry::{script_is, EntryDef};
 use crate::analysis::function::{FunctionUnit, Script};
-use crate::analysis::function_json::Spanned;
+use crate::analysis::function_json::{Binding, Spanned};
 use crate::analysis::json;
 use crate::analysis::python::{Binding as PyBinding, NameKind};
 use crate::analysis::python_scopes;
@@ -97,6 +97,14 @@ pub(crate) enum Rewrite {
     /// The range is a whole JSON string (quotes included) whose value is `before` + name +
     /// `after`; it is written again, escaped.
     JsonString { before: String, after: String },
+    /// The name is the default of a decorator parameter (`route()` names its request `req`):
+    /// the range is the decorator, and the rename writes `keyword="name"` into its call at `at`
+    /// (`separator` goes before it when the call has arguments).
+    DecoratorKeyword {
+        at: usize,
+        separator: &'static str,
+        keyword: &'static str,
+    },
 }
 
 /// One place that names a subject.
@@ -113,20 +121,32 @@ pub(crate) struct Occurrence {
 impl Occurrence {
     /// The edit that gives this place the new name.
     pub fn edit(&self, new_name: &str) -> FileEdit {
-        let new_text = match &self.rewrite {
-            Rewrite::Name => new_name.to_string(),
-            Rewrite::ShortConnection => new_name
-                .strip_prefix("AzureWebJobs")
-                .filter(|s| !s.is_empty())
-                .unwrap_or(new_name)
-                .to_string(),
-            Rewrite::JsonString { before, after } => {
-                json_quote(&format!("{before}{new_name}{after}"))
-            }
+        let (range, new_text) = match &self.rewrite {
+            Rewrite::Name => (self.range, new_name.to_string()),
+            Rewrite::ShortConnection => (
+                self.range,
+                new_name
+                    .strip_prefix("AzureWebJobs")
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(new_name)
+                    .to_string(),
+            ),
+            Rewrite::JsonString { before, after } => (
+                self.range,
+                json_quote(&format!("{before}{new_name}{after}")),
+            ),
+            Rewrite::DecoratorKeyword {
+                at,
+                separator,
+                keyword,
+            } => (
+                TextRange::empty(*at),
+                format!("{separator}{keyword}={}", json_quote(new_name)),
+            ),
         };
         FileEdit {
             file: self.file.clone(),
-            range: self.range,
+            range,
             new_text,
         }
     }
@@ -219,7 +239,10 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
         let text = state.input().text(unit.declaration_file()).unwrap_or("");
         for b in unit.bindings() {
             if let Some(n) = b.name.as_ref().filter(|n| n.value == subject.name) {
-                out.extend(spanned_occurrence(unit.declaration_file(), text, n, true));
+                out.extend(
+                    spanned_occurrence(unit.declaration_file(), text, n, true)
+                        .or_else(|| implied_name_occurrence(unit, b)),
+                );
             }
         }
         if python_done {
@@ -244,6 +267,43 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
         }
     }
     out
+}
+
+/// The place of a decorated function's binding whose name is the default of its decorator's
+/// name parameter (`req` of `route()`): a rename writes the keyword into the call.
+fn implied_name_occurrence(unit: &FunctionUnit, b: &Binding) -> Option<Occurrence> {
+    let v2 = unit.decorated()?;
+    let origin = v2.origin(unit.bindings(), b)?;
+    if origin.name_given {
+        return None;
+    }
+    let decorator = v2.decorators.get(origin.decorator)?;
+    let call = decorator.call.as_ref()?;
+    let (at, separator) = match call.args.last() {
+        Some(last) => (last.range.end as usize, ", "),
+        None => (call.args_range.start as usize + 1, ""),
+    };
+    Some(Occurrence {
+        file: decorator.file.clone(),
+        range: decorator.method_range,
+        rewrite: Rewrite::DecoratorKeyword {
+            at,
+            separator,
+            keyword: origin.name_param,
+        },
+        declaration: true,
+    })
+}
+
+/// Whether a rename can rewrite binding `b`'s name: a string literal, or the default of a
+/// decorator parameter that the rename can write.
+pub(crate) fn binding_name_editable(unit: &FunctionUnit, text: &str, b: &Binding) -> bool {
+    let Some(n) = b.name.as_ref() else {
+        return false;
+    };
+    text.get(n.range.as_usize())
+        .is_some_and(|raw| raw.starts_with('"') || raw.starts_with('\''))
+        || implied_name_occurrence(unit, b).is_some()
 }
 
 fn spanned_occurrence(
