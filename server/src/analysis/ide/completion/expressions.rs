@@ -98,6 +98,18 @@ pub(crate) fn binding_data(unit: &FunctionUnit) -> Vec<(String, String)> {
     out
 }
 
+/// The settings `%…%` may name: those local.settings.json defines, then those the app reads
+/// elsewhere that it does not define yet.
+fn settings(state: &AppState) -> Vec<(String, String)> {
+    let mut out = setting_candidates(state);
+    for name in crate::analysis::ide::fixes::missing_settings(state) {
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, "read by the app, not in local.settings.json".into()));
+        }
+    }
+    out
+}
+
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':')
 }
@@ -147,7 +159,7 @@ pub(super) fn expression_completions(
     match opener {
         // An odd number of `%` before the name: the last one opens a setting.
         b'%' if before[..start].iter().filter(|b| **b == b'%').count() % 2 == 1 => Some(
-            setting_candidates(state)
+            settings(state)
                 .into_iter()
                 .map(|(name, detail)| {
                     item(
