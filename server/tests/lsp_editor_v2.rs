@@ -239,3 +239,57 @@ async fn decorator_app_rename_completion_and_settings() {
     );
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn renaming_a_decorated_function_updates_the_calls_that_name_it() {
+    let (_dir, root) = fixture("editor_v2_durable");
+    let mut client = TestClient::start(caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let script = file_uri(&root.join("function_app.py"));
+    let text = std::fs::read_to_string(root.join("function_app.py")).unwrap();
+    client.open(&script, "python", 1, &text).await;
+    let doc = json!({"uri": script});
+    // From the call that starts the orchestration.
+    let position = after(&text, "start_new(\"Orch");
+    let prepared = client
+        .request(
+            "textDocument/prepareRename",
+            json!({"textDocument": doc, "position": position}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(prepared["placeholder"], "Orchestrate");
+    let edit = client
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": doc, "position": position, "newName": "RunOrder"}),
+        )
+        .await
+        .unwrap();
+    let changes = edit["documentChanges"].as_array().unwrap();
+    let renamed = apply(&text, changes[0]["edits"].as_array().unwrap());
+    assert!(
+        renamed.contains("client.start_new(\"RunOrder\")"),
+        "{renamed}"
+    );
+    assert!(renamed.contains("@app.function_name(name=\"RunOrder\")"));
+    // The activity, from its declaration.
+    let edit = client
+        .request(
+            "textDocument/rename",
+            json!({"textDocument": doc, "position": after(&text, "name=\"Hel"), "newName": "Greet"}),
+        )
+        .await
+        .unwrap();
+    let changes = edit["documentChanges"].as_array().unwrap();
+    let renamed = apply(&text, changes[0]["edits"].as_array().unwrap());
+    assert!(
+        renamed.contains("call_activity(\"Greet\", \"Tokyo\")"),
+        "{renamed}"
+    );
+    assert!(
+        renamed.contains("return \"Hello \" + city"),
+        "other strings stay"
+    );
+    client.shutdown().await;
+}

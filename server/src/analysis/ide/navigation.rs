@@ -90,6 +90,19 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
             out
         }
         Subject::Setting(s) => setting_definitions(state, s),
+        Subject::Function { name } => state
+            .units()
+            .filter(|u| &u.name == name)
+            .filter_map(|u| {
+                let v2 = u.decorated()?;
+                let def = refs::entry_def(state, u)?;
+                Some(NavTarget {
+                    file: v2.file.clone(),
+                    range: def.function.range,
+                    focus: v2.name_range,
+                })
+            })
+            .collect(),
         Subject::ScriptFile { unit } => match state.unit(unit).map(|u| &u.script) {
             Some(Script::Found { path, .. }) => vec![NavTarget {
                 file: path.clone(),
@@ -135,6 +148,7 @@ fn occurrences(state: &AppState, hit: &Hit) -> Vec<Occurrence> {
     match &hit.subject {
         Subject::Binding(b) => refs::binding_occurrences(state, b),
         Subject::Setting(s) => refs::setting_occurrences(state, s),
+        Subject::Function { name } => refs::function_occurrences(state, name),
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Vec::new(),
     }
 }
@@ -177,10 +191,12 @@ pub fn prepare_rename(
         Subject::Binding(b) if b.name == "$return" => {
             Err("'$return' binds the return value; its name cannot change".to_string())
         }
-        Subject::Binding(_) | Subject::Setting(_) => Ok(Some(PreparedRename {
-            range: hit.range,
-            placeholder: hit.text,
-        })),
+        Subject::Binding(_) | Subject::Setting(_) | Subject::Function { .. } => {
+            Ok(Some(PreparedRename {
+                range: hit.range,
+                placeholder: hit.text,
+            }))
+        }
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Ok(None),
     }
 }
@@ -281,8 +297,20 @@ pub fn rename(
                 }
             }
         }
+        Subject::Function { .. } => {
+            if !crate::analysis::names::is_valid_function_name(new_name) {
+                return Err(format!(
+                    "'{new_name}' is not a valid function name: start with a letter, then letters, digits, '_' or '-'"
+                ));
+            }
+            if state.units().any(|u| u.name.eq_ignore_ascii_case(new_name)) {
+                return Err(format!("the app already has a function named '{new_name}'"));
+            }
+        }
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => {
-            return Err("only bindings and app settings can be renamed here".to_string());
+            return Err(
+                "only bindings, app settings and function names can be renamed here".to_string(),
+            );
         }
     }
     let mut edits: Vec<FileEdit> = occurrences(state, &hit)
@@ -671,6 +699,73 @@ def tick(timer, blob):
         );
     }
 
+    #[test]
+    fn renaming_a_function_updates_the_calls_that_name_it() {
+        let s = AppState::new(test_support::app(
+            r#"
+//- /function_app.py
+import azure.functions as func
+import azure.durable_functions as df
+
+app = df.DFApp()
+
+@app.function_name(name="Orchestrate")
+@app.orchestration_trigger(context_name="context")
+def orchestrate(context):
+    result = yield context.call_activity("Hello", "Tokyo")
+    again = yield context.call_activity_with_retry( 'Hello', retry, "x")
+    other = yield context.call_activity("Hellos", "x")
+    return result
+
+@app.function_name(name="Hello")
+@app.activity_trigger(input_name="city")
+def hello(city: str) -> str:
+    return "Hello " + city
+
+@app.route(route="start")
+@app.durable_client_input(client_name="client")
+async def start(req: func.HttpRequest, client) -> func.HttpResponse:
+    instance = await client.start_new("Orchestrate")
+    return client.create_check_status_response(req, instance)
+"#,
+        ));
+        let py = "function_app.py";
+        // From the function_name value, and from a call that names it.
+        let from_decl = at(&s, py, "\"Hello\")\n", 0, 1);
+        let p = prepare_rename(&s, py, from_decl).unwrap().unwrap();
+        assert_eq!(p.placeholder, "Hello");
+        let refs = references(&s, py, at(&s, py, "'Hello'", 0, 1), true);
+        assert_eq!(show(&s, &refs).len(), 3, "{:?}", show(&s, &refs));
+        let edits = rename(&s, py, from_decl, "Greet").unwrap();
+        let text = apply(&s, &edits).input().text(py).unwrap().to_string();
+        assert!(
+            text.contains("call_activity(\"Greet\", \"Tokyo\")"),
+            "{text}"
+        );
+        assert!(text.contains("call_activity_with_retry( 'Greet', retry"));
+        assert!(
+            text.contains("call_activity(\"Hellos\""),
+            "another name stays"
+        );
+        assert!(text.contains("@app.function_name(name=\"Greet\")"));
+        let edits = rename(&s, py, at(&s, py, "\"Orchestrate\"", 1, 1), "Run").unwrap();
+        let text = apply(&s, &edits).input().text(py).unwrap().to_string();
+        assert!(text.contains("name=\"Run\")") && text.contains("start_new(\"Run\")"));
+        // Definition from a call goes to the function.
+        let d = definition(&s, py, at(&s, py, "\"Hello\", \"Tokyo", 0, 1));
+        assert_eq!(
+            &s.input().text(py).unwrap()[d[0].focus.as_usize()],
+            "\"Hello\""
+        );
+        // Names the host refuses, and names taken.
+        assert!(rename(&s, py, from_decl, "1st")
+            .unwrap_err()
+            .contains("not a valid function name"));
+        assert!(rename(&s, py, from_decl, "orchestrate")
+            .unwrap_err()
+            .contains("already has"));
+    }
+
     /// Every request at every offset of odd files answers without panicking.
     #[test]
     fn every_offset_is_safe() {
@@ -678,6 +773,7 @@ def tick(timer, blob):
             APP.to_string(),
             "//- /F/function.json\r\n{\"bindings\": [{\"type\": \"queueTrigger\", \"name\": \"m\\u0073g\", \"queueName\": \"%Q%\", \"connection\": \"%\"}, 5, {\"name\": 3}\r\n//- /F/__init__.py\r\nimport os\r\ndef main(msg: 'func.QueueMessage', *a, **k):\r\n    x = os.environ['Q\\x41']  # 😀\r\n    return lambda msg: [msg for msg in msg]\r\n//- /local.settings.json\r\n{\"Values\": {\"Q\": 1, \"Q\": 2, \"é\": \"\"}, \"ConnectionStrings\": {\"x__y\": \"\"}}\r\n".to_string(),
             "//- /function_app.py\nimport azure.functions as func\napp = func.FunctionApp()\n@app.route(route='x')\n@app.queue_output(arg_name=NAME, queue_name='q', connection='C')\ndef f(req, out):\n    return req\n".to_string(),
+            "//- /function_app.py\nimport azure.durable_functions as df\napp = df.DFApp()\n@app.function_name(name='A')\n@app.orchestration_trigger(context_name='c')\ndef o(c):\n    yield c.call_activity('A', 'x'); c.start_new('A\\'); c.call_activity(\"A\n@app.route()\ndef r(req): pass\n".to_string(),
         ];
         for fixture in fixtures {
             let s = AppState::new(test_support::app(&fixture));

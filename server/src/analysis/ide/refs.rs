@@ -73,8 +73,16 @@ pub(crate) struct SettingSubject {
 pub(crate) enum Subject {
     Binding(BindingSubject),
     Setting(SettingSubject),
-    ScriptFile { unit: String },
-    EntryPoint { unit: String },
+    ScriptFile {
+        unit: String,
+    },
+    EntryPoint {
+        unit: String,
+    },
+    /// A decorated function's name as `function_name(name=…)` writes it.
+    Function {
+        name: String,
+    },
 }
 
 /// What the cursor is on, and the range of the token it touches.
@@ -576,7 +584,130 @@ fn local_settings_hit(text: &str, offset: usize) -> Option<Hit> {
     None
 }
 
+/// The calls of the Durable Functions SDK that name another function of the app by its function
+/// name in their first argument.
+const CALLS_BY_FUNCTION_NAME: &[&str] = &[
+    "call_activity",
+    "call_activity_with_retry",
+    "call_sub_orchestrator",
+    "call_sub_orchestrator_with_retry",
+    "start_new",
+];
+
+/// The content range of the string literal that starts `text` after optional whitespace, and
+/// its (unescaped, backslash-free) content.
+fn leading_string(text: &str, from: usize) -> Option<(TextRange, &str)> {
+    let rest = text.get(from..)?;
+    let trimmed = rest.trim_start();
+    let start = from + rest.len() - trimmed.len();
+    let quote = trimmed.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let body = &trimmed[1..];
+    let end = body.find([quote, '\\', '\n'])?;
+    if !body[end..].starts_with(quote) {
+        return None;
+    }
+    Some((TextRange::new(start + 1, start + 1 + end), &body[..end]))
+}
+
+/// Every place that names function `subject` of a decorator app: its `function_name(name=…)`
+/// value, and the string naming it in the Durable calls of every module
+/// ([`CALLS_BY_FUNCTION_NAME`]).
+pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    for unit in state.units().filter(|u| u.name == name) {
+        let Some(v2) = unit.decorated() else { continue };
+        let text = state.input().text(&v2.file).unwrap_or("");
+        if let Some(range) = plain_string_content(text, v2.name_range, name) {
+            out.push(Occurrence {
+                file: v2.file.clone(),
+                range,
+                rewrite: Rewrite::Name,
+                declaration: true,
+            });
+        }
+    }
+    let mut files: Vec<&String> = state.modules().keys().collect();
+    files.sort();
+    for file in files {
+        let Some(text) = state.input().text(file) else {
+            continue;
+        };
+        for (range, _) in function_occurrences_in(text, |v| v == name) {
+            out.push(Occurrence {
+                file: file.clone(),
+                range,
+                rewrite: Rewrite::Name,
+                declaration: false,
+            });
+        }
+    }
+    out
+}
+
+/// The decorated function whose `function_name(name=…)` string literal holds `offset`.
+fn function_name_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hit> {
+    state.units().find_map(|u| {
+        let v2 = u.decorated()?;
+        if v2.file != file
+            || v2.name_dynamic
+            || v2.name_range == v2.def_name_range
+            || !v2.name_range.touches(offset)
+        {
+            return None;
+        }
+        let range = plain_string_content(text, v2.name_range, &u.name)?;
+        Some(Hit {
+            subject: Subject::Function {
+                name: u.name.clone(),
+            },
+            range,
+            text: u.name.clone(),
+        })
+    })
+}
+
+/// A string naming a function of the app in a Durable call ([`CALLS_BY_FUNCTION_NAME`]).
+fn function_call_hit(state: &AppState, text: &str, offset: usize) -> Option<Hit> {
+    let name = function_occurrences_in(text, |_| true)
+        .into_iter()
+        .find(|(range, _)| range.touches(offset))?;
+    let (range, value) = name;
+    state
+        .units()
+        .any(|u| u.decorated().is_some() && u.name == value)
+        .then(|| Hit {
+            subject: Subject::Function {
+                name: value.clone(),
+            },
+            range,
+            text: value,
+        })
+}
+
+/// The strings in `text` that name a function in a Durable call, with their content, when
+/// `keep` accepts the content.
+fn function_occurrences_in(text: &str, keep: impl Fn(&str) -> bool) -> Vec<(TextRange, String)> {
+    let mut out = Vec::new();
+    for call in CALLS_BY_FUNCTION_NAME {
+        let needle = format!(".{call}(");
+        for (at, _) in text.match_indices(&needle) {
+            if let Some((range, value)) = leading_string(text, at + needle.len()) {
+                if keep(value) {
+                    out.push((range, value.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hit> {
+    if let Some(hit) = function_name_hit(state, file, text, offset) {
+        return Some(hit);
+    }
+    if let Some(hit) = function_call_hit(state, text, offset) {
+        return Some(hit);
+    }
     // The decorators of a v2 app hold its bindings.
     for unit in state
         .units()
