@@ -197,6 +197,34 @@ async fn decorator_app_rename_completion_and_settings() {
         "{titles:?}"
     );
 
+    // A quick fix on one missing setting creates local.settings.json with the usual skeleton.
+    let at_queue = after(&text, "queue_name=\"%Orders");
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": doc,
+                "range": {"start": at_queue, "end": at_queue},
+                "context": {"diagnostics": [], "only": ["quickfix"]}
+            }),
+        )
+        .await
+        .unwrap();
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Create local.settings.json with setting 'OrdersQueue'")
+        .unwrap_or_else(|| panic!("{actions:#}"));
+    let ops = action["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(ops[0]["kind"], "create");
+    let created: Value =
+        serde_json::from_str(ops[1]["edits"][0]["newText"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        created,
+        json!({"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "OrdersQueue": ""}})
+    );
+
     // Every setting the app reads, in a local.settings.json the action creates.
     let actions = client
         .request(
@@ -291,5 +319,31 @@ async fn renaming_a_decorated_function_updates_the_calls_that_name_it() {
         renamed.contains("return \"Hello \" + city"),
         "other strings stay"
     );
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_file_creation_no_action_creates_local_settings() {
+    let (_dir, root) = fixture("editor_v2");
+    let mut no_create = caps();
+    no_create["workspace"]["workspaceEdit"]["resourceOperations"] = json!([]);
+    let mut client = TestClient::start(no_create, &[&root], None).await;
+    client.wait_indexed().await;
+    let script = file_uri(&root.join("function_app.py"));
+    let text = std::fs::read_to_string(root.join("function_app.py")).unwrap();
+    client.open(&script, "python", 1, &text).await;
+    let at_queue = after(&text, "queue_name=\"%Orders");
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": script},
+                "range": {"start": at_queue, "end": at_queue},
+                "context": {"diagnostics": []}
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(actions, json!([]), "{actions:#}");
     client.shutdown().await;
 }
