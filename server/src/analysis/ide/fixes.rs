@@ -424,6 +424,29 @@ def process(msg: func.QueueMessage, out: func.Out[str]) -> None:
     }
 
     #[test]
+    fn add_all_settings_in_a_function_json_app() {
+        let state = AppState::new(test_support::app(
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "%Q%", "connection": "Bus"}]}
+//- /F/__init__.py
+import os
+def main(msg: str) -> None:
+    os.environ["Key"]
+//- /local.settings.json
+{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "Q": "kept"}}
+"#,
+        ));
+        assert_eq!(missing_settings(&state), ["Bus", "Key"]);
+        let fixed = apply(&state, &add_missing_settings(&state).unwrap().edits);
+        assert_eq!(
+            fixed.input().text(LOCAL_SETTINGS).unwrap(),
+            r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "Q": "kept", "Bus": "", "Key": ""}}
+"#
+        );
+    }
+
+    #[test]
     fn add_all_settings_creates_the_file() {
         let state = AppState::new(test_support::app(READS_SETTINGS));
         let fix = add_missing_settings(&state).unwrap();
