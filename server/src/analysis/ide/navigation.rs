@@ -94,12 +94,13 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
             .units()
             .filter(|u| &u.name == name)
             .filter_map(|u| {
-                let v2 = u.decorated()?;
                 let def = refs::entry_def(state, u)?;
+                // The `function_name` value of a decorated function, else the entry `def`.
+                let focus = u.name_range().unwrap_or(def.function.name_range);
                 Some(NavTarget {
-                    file: v2.file.clone(),
+                    file: def.script.to_string(),
                     range: def.function.range,
-                    focus: v2.name_range,
+                    focus,
                 })
             })
             .collect(),
@@ -191,6 +192,9 @@ pub fn prepare_rename(
         Subject::Binding(b) if b.name == "$return" => {
             Err("'$return' binds the return value; its name cannot change".to_string())
         }
+        Subject::Function { name } if folder_named(state, name).is_some() => {
+            Err(folder_named(state, name).unwrap_or_default())
+        }
         Subject::Binding(_) | Subject::Setting(_) | Subject::Function { .. } => {
             Ok(Some(PreparedRename {
                 range: hit.range,
@@ -199,6 +203,16 @@ pub fn prepare_rename(
         }
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Ok(None),
     }
+}
+
+/// Why function `name` cannot be renamed here when a function.json folder names it.
+fn folder_named(state: &AppState, name: &str) -> Option<String> {
+    state
+        .units()
+        .any(|u| u.name == name && u.decorated().is_none())
+        .then(|| {
+            format!("'{name}' is named by its folder: rename the folder to rename the function")
+        })
 }
 
 /// Why `name` cannot be an app setting name, if it cannot.
@@ -297,7 +311,10 @@ pub fn rename(
                 }
             }
         }
-        Subject::Function { .. } => {
+        Subject::Function { name } => {
+            if let Some(problem) = folder_named(state, name) {
+                return Err(problem);
+            }
             if !crate::analysis::names::is_valid_function_name(new_name) {
                 return Err(format!(
                     "'{new_name}' is not a valid function name: start with a letter, then letters, digits, '_' or '-'"
@@ -764,6 +781,44 @@ async def start(req: func.HttpRequest, client) -> func.HttpResponse:
         assert!(rename(&s, py, from_decl, "orchestrate")
             .unwrap_err()
             .contains("already has"));
+    }
+
+    #[test]
+    fn a_durable_call_leads_to_a_function_json_function() {
+        let s = AppState::new(test_support::app(
+            r#"
+//- /Orchestrate/function.json
+{"bindings": [{"type": "orchestrationTrigger", "name": "context"}]}
+//- /Orchestrate/__init__.py
+import azure.durable_functions as df
+
+def orchestrator(context):
+    result = yield context.call_activity("Hello", "Tokyo")
+    return result
+
+main = df.Orchestrator.create(orchestrator)
+//- /Hello/function.json
+{"bindings": [{"type": "activityTrigger", "name": "city"}]}
+//- /Hello/__init__.py
+def main(city: str) -> str:
+    return city
+"#,
+        ));
+        let py = "Orchestrate/__init__.py";
+        let call = at(&s, py, "\"Hello\"", 0, 1);
+        let d = definition(&s, py, call);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].file, "Hello/__init__.py");
+        assert_eq!(
+            &s.input().text("Hello/__init__.py").unwrap()[d[0].focus.as_usize()],
+            "main"
+        );
+        let refs = references(&s, py, call, true);
+        assert_eq!(show(&s, &refs), ["Orchestrate/__init__.py Hello"]);
+        assert!(prepare_rename(&s, py, call)
+            .unwrap_err()
+            .contains("rename the folder"));
+        assert!(rename(&s, py, call, "Greet").is_err());
     }
 
     /// Every request at every offset of odd files answers without panicking.

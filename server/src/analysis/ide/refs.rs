@@ -672,16 +672,13 @@ fn function_call_hit(state: &AppState, text: &str, offset: usize) -> Option<Hit>
         .into_iter()
         .find(|(range, _)| range.touches(offset))?;
     let (range, value) = name;
-    state
-        .units()
-        .any(|u| u.decorated().is_some() && u.name == value)
-        .then(|| Hit {
-            subject: Subject::Function {
-                name: value.clone(),
-            },
-            range,
-            text: value,
-        })
+    state.units().any(|u| u.name == value).then(|| Hit {
+        subject: Subject::Function {
+            name: value.clone(),
+        },
+        range,
+        text: value,
+    })
 }
 
 /// The strings in `text` that name a function in a Durable call, with their content, when
