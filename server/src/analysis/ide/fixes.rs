@@ -122,7 +122,9 @@ pub fn missing_settings(state: &AppState) -> Vec<String> {
     let mut modules: Vec<_> = state.modules().iter().collect();
     modules.sort_by(|a, b| a.0.cmp(b.0));
     for (_, module) in modules {
-        for read in module.env_reads.iter().filter(|r| !r.has_default) {
+        let mut reads: Vec<_> = module.env_reads.iter().filter(|r| !r.has_default).collect();
+        reads.sort_by_key(|r| r.range.start);
+        for read in reads {
             push(&read.name, &mut out);
         }
     }
@@ -152,7 +154,21 @@ pub fn add_missing_settings(state: &AppState) -> Option<QuickFix> {
         add_setting_edit(state, first, placeholder(first))?.new_text
     };
     let mut text = original.clone();
-    for name in &missing {
+    // After the second member, each next one goes where the last ended, after the separator the
+    // layout gave the second: the file is parsed twice, not once a setting.
+    let mut template: Option<(usize, String)> = None;
+    for (i, name) in missing.iter().enumerate() {
+        let member = format!(
+            "{}: {}",
+            edits::json_quote(name),
+            edits::json_quote(placeholder(name))
+        );
+        if let Some((at, separator)) = &mut template {
+            let insert = format!("{separator}{member}");
+            text.insert_str(*at, &insert);
+            *at += insert.len();
+            continue;
+        }
         let root = crate::analysis::json::parse(&text).value?;
         root.as_object()?;
         let edit = match root.get("Values").and_then(|m| m.value.as_ref()) {
@@ -178,6 +194,12 @@ pub fn add_missing_settings(state: &AppState) -> Option<QuickFix> {
                 edits::add_member(settings::LOCAL_SETTINGS, &text, &root, "Values", &object)
             }
         };
+        if i > 0 && edit.range.start == edit.range.end {
+            if let Some(separator) = edit.new_text.strip_suffix(&member) {
+                let end = edit.range.start as usize + edit.new_text.len();
+                template = Some((end, separator.to_string()));
+            }
+        }
         text = edits::apply_edits(&text, &[&edit])?;
     }
     let edit = if exists {
@@ -433,15 +455,16 @@ def process(msg: func.QueueMessage, out: func.Out[str]) -> None:
 import os
 def main(msg: str) -> None:
     os.environ["Key"]
+    os.environ["Other"]
 //- /local.settings.json
 {"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "Q": "kept"}}
 "#,
         ));
-        assert_eq!(missing_settings(&state), ["Bus", "Key"]);
+        assert_eq!(missing_settings(&state), ["Bus", "Key", "Other"]);
         let fixed = apply(&state, &add_missing_settings(&state).unwrap().edits);
         assert_eq!(
             fixed.input().text(LOCAL_SETTINGS).unwrap(),
-            r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "Q": "kept", "Bus": "", "Key": ""}}
+            r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "Q": "kept", "Bus": "", "Key": "", "Other": ""}}
 "#
         );
     }
