@@ -58,7 +58,7 @@ pub fn entry_def<'s>(
             skip_self: false,
         });
     }
-    let (function, skip_self) = match function::entry_point(module, unit.json.entry_name(), text) {
+    let (function, skip_self) = match function::entry_point(module, unit.entry_name(), text) {
         Entry::Function(f) => (f, false),
         Entry::Class { init: Some(f), .. } => (f, true),
         _ => return None,

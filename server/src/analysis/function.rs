@@ -62,6 +62,16 @@ impl FunctionUnit {
         &self.json.bindings
     }
 
+    /// The name of the function the worker calls, in either model: the `def` under the decorators
+    /// of a decorated function, else function.json's `entryPoint` (`main` when absent), which the
+    /// worker looks up in the script.
+    pub fn entry_name(&self) -> &str {
+        match self.decorated() {
+            Some(d) => &d.def_name,
+            None => self.json.entry_name(),
+        }
+    }
+
     /// The first HTTP trigger binding.
     pub fn http_trigger(&self) -> Option<&function_json::Binding> {
         self.bindings().iter().find(|b| b.is_http_trigger())
@@ -504,6 +514,29 @@ mod tests {
         let name = unit.bindings()[0].name.as_ref().unwrap();
         assert_eq!(&orders[name.range.as_usize()], "route");
         assert_eq!(unit.decorators()[0].method, "route");
+    }
+
+    #[test]
+    fn the_entry_name_in_both_models() {
+        let app = AppInput::new("a")
+            .with_file(
+                "F/function.json",
+                r#"{"entryPoint": "handle", "bindings": [{"name": "req", "type": "httpTrigger"}]}"#,
+            )
+            .with_file("F/__init__.py", "def handle(req): pass\n")
+            .with_file(
+                "G/function.json",
+                r#"{"bindings": [{"name": "req", "type": "httpTrigger"}]}"#,
+            )
+            .with_file("G/__init__.py", "def main(req): pass\n");
+        let units = discover_all(&app, &parse_modules(&app));
+        let names: Vec<&str> = units.iter().map(FunctionUnit::entry_name).collect();
+        assert_eq!(names, ["handle", "main"]);
+        let script = "import azure.functions as func\napp = func.FunctionApp()\n@app.function_name(name=\"Orders\")\n@app.route(route=\"o\")\ndef list_orders(req): pass\n";
+        let app = AppInput::new("a").with_file("function_app.py", script);
+        let units = discover_all(&app, &parse_modules(&app));
+        assert_eq!(units[0].name, "Orders");
+        assert_eq!(units[0].entry_name(), "list_orders");
     }
 
     #[test]

@@ -51,6 +51,16 @@ pub fn binding_name_problem(name: &str) -> Option<String> {
     None
 }
 
+/// The host's `Utility.ValidateName`: `^[a-z][a-z0-9_\-]{0,127}$` ignoring case, not `host`.
+pub fn is_valid_function_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    first_ok
+        && name.len() <= 128
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !name.eq_ignore_ascii_case("host")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,11 @@ pub fn fix_all_kind() -> CodeActionKind {
     CodeActionKind::new("source.fixAll.azfunc")
 }
 
+/// The kind of the source action that adds every setting the app reads to local.settings.json.
+pub fn add_settings_kind() -> CodeActionKind {
+    CodeActionKind::new("source.addSettings.azfunc")
+}
+
 /// Reads the client's capabilities.
 pub fn negotiate(caps: &ClientCapabilities) -> Negotiated {
     let offered = caps
@@ -137,7 +142,11 @@ pub fn server_capabilities(n: &Negotiated) -> InitializeResult {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, fix_all_kind()]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                fix_all_kind(),
+                add_settings_kind(),
+            ]),
             resolve_provider: Some(false),
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),

@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::{
     GotoDefinitionResponse, PrepareRenameResponse, Uri, WorkspaceSymbolResponse,
 };
 
-use super::capabilities::fix_all_kind;
+use super::capabilities::{add_settings_kind, fix_all_kind};
 use super::convert::{self, EditSupport, FileInfo, LineMap};
 use super::state::{App, State};
 use crate::analysis::ide::{fixes, navigation, symbols};
@@ -199,6 +199,25 @@ impl State {
                 actions.push(CodeActionOrCommand::CodeAction(lsp::CodeAction {
                     title: fix.title,
                     kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: None,
+                    edit: Some(edit),
+                    command: None,
+                    is_preferred: None,
+                    disabled: None,
+                    data: None,
+                }));
+            }
+        }
+        let add_settings = add_settings_kind();
+        if wanted(&add_settings) {
+            let fix = fixes::add_missing_settings(&app.state);
+            if let Some((fix, edit)) = fix.and_then(|f| {
+                let edit = self.workspace_edit(app, &f.edits)?;
+                Some((f, edit))
+            }) {
+                actions.push(CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: fix.title,
+                    kind: Some(add_settings),
                     diagnostics: None,
                     edit: Some(edit),
                     command: None,

@@ -10,7 +10,7 @@ use crate::analysis::edits;
 use crate::analysis::function::{FunctionUnit, Modules};
 use crate::analysis::requirements;
 use crate::analysis::rules;
-use crate::analysis::rules::fix_support::{add_setting_fix, FixCtx};
+use crate::analysis::rules::fix_support::{add_setting_edit, add_setting_fix, FixCtx};
 use crate::analysis::settings;
 use crate::analysis::state::AppState;
 use std::sync::Arc;
@@ -84,6 +84,188 @@ pub fn fixes_at(state: &AppState, file: &str, offset: usize) -> Vec<QuickFix> {
         return Vec::new();
     }
     add_setting_fix(state, &s.name, "").into_iter().collect()
+}
+
+/// At most this many settings are added by one action (each is one more pass over the file).
+const MAX_ADDED_SETTINGS: usize = 500;
+
+/// The settings the app reads that local.settings.json does not define, in the order they are
+/// first read: unresolved `connection`s, `%Name%` in bindings, then environment reads without a
+/// default in the app's modules (by path).
+pub fn missing_settings(state: &AppState) -> Vec<String> {
+    let local = settings::local_settings(state.input());
+    let defined = |name: &str| {
+        local.as_ref().is_some_and(|l| {
+            l.values
+                .iter()
+                .chain(&l.connection_strings)
+                .any(|v| v.name == name)
+        })
+    };
+    let mut out: Vec<String> = Vec::new();
+    let push = |name: &str, out: &mut Vec<String>| {
+        if !name.is_empty() && !defined(name) && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    };
+    for unit in state.units() {
+        for b in unit.bindings() {
+            for m in &b.members {
+                let Some(value) = m.value.as_ref().and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                if settings::CONNECTION_KEYS
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&m.key))
+                {
+                    let name = value.trim();
+                    let resolved = local.as_ref().is_some_and(|l| {
+                        l.resolve_connection(name) != settings::Resolution::Unresolved
+                    });
+                    if !name.contains('%') && !resolved {
+                        push(name, &mut out);
+                    }
+                    continue;
+                }
+                for (name, _) in settings::setting_expressions(value) {
+                    push(&name, &mut out);
+                }
+            }
+        }
+    }
+    let mut modules: Vec<_> = state.modules().iter().collect();
+    modules.sort_by(|a, b| a.0.cmp(b.0));
+    for (_, module) in modules {
+        let mut reads: Vec<_> = module.env_reads.iter().filter(|r| !r.has_default).collect();
+        reads.sort_by_key(|r| r.range.start);
+        for read in reads {
+            push(&read.name, &mut out);
+        }
+    }
+    out.truncate(MAX_ADDED_SETTINGS);
+    out
+}
+
+/// "Add all settings this app reads": one edit of local.settings.json (creating it when absent)
+/// that adds every [`missing_settings`] name to `Values` with an empty placeholder (the storage
+/// emulator for `AzureWebJobsStorage`), leaving every existing value as it is. `None` when
+/// nothing is missing or the file is not a JSON object.
+pub fn add_missing_settings(state: &AppState) -> Option<QuickFix> {
+    let missing = missing_settings(state);
+    let first = missing.first()?;
+    let placeholder = |name: &str| {
+        if name == "AzureWebJobsStorage" {
+            crate::analysis::rules::fix_support::EMULATOR
+        } else {
+            ""
+        }
+    };
+    let exists = state.input().exists(settings::LOCAL_SETTINGS);
+    let original = if exists {
+        state.input().text(settings::LOCAL_SETTINGS)?.to_string()
+    } else {
+        // The usual skeleton, with the first setting.
+        add_setting_edit(state, first, placeholder(first))?.new_text
+    };
+    let mut text = original.clone();
+    // After the second member, each next one goes where the last ended, after the separator the
+    // layout gave the second: the file is parsed twice, not once a setting.
+    let mut template: Option<(usize, String)> = None;
+    for (i, name) in missing.iter().enumerate() {
+        let member = format!(
+            "{}: {}",
+            edits::json_quote(name),
+            edits::json_quote(placeholder(name))
+        );
+        if let Some((at, separator)) = &mut template {
+            let insert = format!("{separator}{member}");
+            text.insert_str(*at, &insert);
+            *at += insert.len();
+            continue;
+        }
+        let root = crate::analysis::json::parse(&text).value?;
+        root.as_object()?;
+        let edit = match root.get("Values").and_then(|m| m.value.as_ref()) {
+            Some(values) if values.get(name).is_some() => continue,
+            Some(values) => {
+                values.as_object()?;
+                edits::add_member(
+                    settings::LOCAL_SETTINGS,
+                    &text,
+                    values,
+                    name,
+                    &edits::json_quote(placeholder(name)),
+                )
+            }
+            None => {
+                let object = edits::render_object(
+                    &[(
+                        edits::json_quote(name),
+                        edits::json_quote(placeholder(name)),
+                    )],
+                    Some(("", "  ", "\n")),
+                );
+                edits::add_member(settings::LOCAL_SETTINGS, &text, &root, "Values", &object)
+            }
+        };
+        if i > 0 && edit.range.start == edit.range.end {
+            if let Some(separator) = edit.new_text.strip_suffix(&member) {
+                let end = edit.range.start as usize + edit.new_text.len();
+                template = Some((end, separator.to_string()));
+            }
+        }
+        text = edits::apply_edits(&text, &[&edit])?;
+    }
+    let edit = if exists {
+        changed_span(&original, &text)
+    } else {
+        FileEdit {
+            file: settings::LOCAL_SETTINGS.to_string(),
+            range: crate::analysis::text::TextRange::empty(0),
+            new_text: text,
+        }
+    };
+    let n = missing.len();
+    let title = format!(
+        "Add all settings this app reads to local.settings.json ({n} missing: {})",
+        if n > 3 {
+            format!("{}, …", missing[..3].join(", "))
+        } else {
+            missing.join(", ")
+        }
+    );
+    Some(QuickFix::new(title, vec![edit]))
+}
+
+/// One edit of local.settings.json that turns `before` into `after`: the span between their
+/// common prefix and suffix (on character boundaries), so that the text around stays untouched.
+fn changed_span(before: &str, after: &str) -> FileEdit {
+    let mut start = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !before.is_char_boundary(start) || !after.is_char_boundary(start) {
+        start -= 1;
+    }
+    let max_suffix = before.len().min(after.len()) - start;
+    let mut suffix = before
+        .bytes()
+        .rev()
+        .zip(after.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !before.is_char_boundary(before.len() - suffix)
+        || !after.is_char_boundary(after.len() - suffix)
+    {
+        suffix -= 1;
+    }
+    FileEdit {
+        file: settings::LOCAL_SETTINGS.to_string(),
+        range: crate::analysis::text::TextRange::new(start, before.len() - suffix),
+        new_text: after[start..after.len() - suffix].to_string(),
+    }
 }
 
 /// A problem an automatic fix took care of.
@@ -212,6 +394,117 @@ mod tests {
         self, apply, check_fix, check_fix_raw, diagnostics, titles, BASE,
     };
     use crate::analysis::settings::LOCAL_SETTINGS;
+
+    const READS_SETTINGS: &str = r#"
+//- /function_app.py
+import os
+import azure.functions as func
+
+app = func.FunctionApp()
+KEY = os.environ["ApiKey"]
+LEVEL = os.getenv("LogLevel", "info")
+
+@app.queue_trigger(arg_name="msg", queue_name="%OrdersQueue%", connection="OrdersConn")
+@app.blob_output(arg_name="out", path="%Container%/{Id}", connection="AzureWebJobsStorage")
+def process(msg: func.QueueMessage, out: func.Out[str]) -> None:
+    out.set(os.environ["ApiKey"])
+"#;
+
+    #[test]
+    fn add_all_settings_fills_only_what_is_missing() {
+        let existing = "{\n  \"IsEncrypted\": false,\n  \"Values\": {\n    \"FUNCTIONS_WORKER_RUNTIME\": \"python\",\n    \"Container\": \"kept\"\n  }\n}\n";
+        let state = AppState::new(test_support::app(&format!(
+            "{READS_SETTINGS}//- /local.settings.json\n{existing}"
+        )));
+        assert_eq!(
+            missing_settings(&state),
+            ["AzureWebJobsStorage", "OrdersQueue", "OrdersConn", "ApiKey"]
+        );
+        let fix = add_missing_settings(&state).unwrap();
+        assert_eq!(
+            fix.title,
+            "Add all settings this app reads to local.settings.json (4 missing: AzureWebJobsStorage, OrdersQueue, OrdersConn, …)"
+        );
+        let [edit] = fix.edits.as_slice() else {
+            panic!("{fix:?}")
+        };
+        // One insertion after the last value: the existing text stays as it is.
+        assert_eq!(edit.range.start, edit.range.end);
+        let mut fixed = apply(&state, &fix.edits);
+        expect_test::expect![[r#"
+            {
+              "IsEncrypted": false,
+              "Values": {
+                "FUNCTIONS_WORKER_RUNTIME": "python",
+                "Container": "kept",
+                "AzureWebJobsStorage": "UseDevelopmentStorage=true",
+                "OrdersQueue": "",
+                "OrdersConn": "",
+                "ApiKey": ""
+              }
+            }
+        "#]]
+        .assert_eq(fixed.input().text(LOCAL_SETTINGS).unwrap());
+        assert!(missing_settings(&fixed).is_empty());
+        assert!(add_missing_settings(&fixed).is_none());
+        // No rule about an undefined setting is left.
+        let left: Vec<_> = diagnostics(&mut fixed)
+            .into_iter()
+            .filter(|d| {
+                ["AZF306", "AZF309", "AZF310", "AZF311"]
+                    .iter()
+                    .any(|c| d.code == *c)
+            })
+            .collect();
+        assert!(left.is_empty(), "{left:#?}");
+    }
+
+    #[test]
+    fn add_all_settings_in_a_function_json_app() {
+        let state = AppState::new(test_support::app(
+            r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "%Q%", "connection": "Bus"}]}
+//- /F/__init__.py
+import os
+def main(msg: str) -> None:
+    os.environ["Key"]
+    os.environ["Other"]
+//- /local.settings.json
+{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "Q": "kept"}}
+"#,
+        ));
+        assert_eq!(missing_settings(&state), ["Bus", "Key", "Other"]);
+        let fixed = apply(&state, &add_missing_settings(&state).unwrap().edits);
+        assert_eq!(
+            fixed.input().text(LOCAL_SETTINGS).unwrap(),
+            r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "Q": "kept", "Bus": "", "Key": "", "Other": ""}}
+"#
+        );
+    }
+
+    #[test]
+    fn add_all_settings_creates_the_file() {
+        let state = AppState::new(test_support::app(READS_SETTINGS));
+        let fix = add_missing_settings(&state).unwrap();
+        assert_eq!(fix.edits.len(), 1);
+        assert!(!state.input().exists(LOCAL_SETTINGS));
+        let fixed = apply(&state, &fix.edits);
+        expect_test::expect![[r#"
+            {
+              "IsEncrypted": false,
+              "Values": {
+                "FUNCTIONS_WORKER_RUNTIME": "python",
+                "Container": "",
+                "AzureWebJobsStorage": "UseDevelopmentStorage=true",
+                "OrdersQueue": "",
+                "OrdersConn": "",
+                "ApiKey": ""
+              }
+            }
+        "#]]
+        .assert_eq(fixed.input().text(LOCAL_SETTINGS).unwrap());
+    }
 
     const RENAMED: &str = r#"
 //- /F/function.json

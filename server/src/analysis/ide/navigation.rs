@@ -90,6 +90,20 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
             out
         }
         Subject::Setting(s) => setting_definitions(state, s),
+        Subject::Function { name } => state
+            .units()
+            .filter(|u| &u.name == name)
+            .filter_map(|u| {
+                let def = refs::entry_def(state, u)?;
+                // The `function_name` value of a decorated function, else the entry `def`.
+                let focus = u.name_range().unwrap_or(def.function.name_range);
+                Some(NavTarget {
+                    file: def.script.to_string(),
+                    range: def.function.range,
+                    focus,
+                })
+            })
+            .collect(),
         Subject::ScriptFile { unit } => match state.unit(unit).map(|u| &u.script) {
             Some(Script::Found { path, .. }) => vec![NavTarget {
                 file: path.clone(),
@@ -135,6 +149,7 @@ fn occurrences(state: &AppState, hit: &Hit) -> Vec<Occurrence> {
     match &hit.subject {
         Subject::Binding(b) => refs::binding_occurrences(state, b),
         Subject::Setting(s) => refs::setting_occurrences(state, s),
+        Subject::Function { name } => refs::function_occurrences(state, name),
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Vec::new(),
     }
 }
@@ -177,12 +192,27 @@ pub fn prepare_rename(
         Subject::Binding(b) if b.name == "$return" => {
             Err("'$return' binds the return value; its name cannot change".to_string())
         }
-        Subject::Binding(_) | Subject::Setting(_) => Ok(Some(PreparedRename {
-            range: hit.range,
-            placeholder: hit.text,
-        })),
+        Subject::Function { name } if folder_named(state, name).is_some() => {
+            Err(folder_named(state, name).unwrap_or_default())
+        }
+        Subject::Binding(_) | Subject::Setting(_) | Subject::Function { .. } => {
+            Ok(Some(PreparedRename {
+                range: hit.range,
+                placeholder: hit.text,
+            }))
+        }
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Ok(None),
     }
+}
+
+/// Why function `name` cannot be renamed here when a function.json folder names it.
+fn folder_named(state: &AppState, name: &str) -> Option<String> {
+    state
+        .units()
+        .any(|u| u.name == name && u.decorated().is_none())
+        .then(|| {
+            format!("'{name}' is named by its folder: rename the folder to rename the function")
+        })
 }
 
 /// Why `name` cannot be an app setting name, if it cannot.
@@ -226,11 +256,8 @@ pub fn rename(
                 let literal = unit
                     .bindings()
                     .iter()
-                    .filter_map(|x| x.name.as_ref().filter(|n| n.value == b.name))
-                    .all(|n| {
-                        text.get(n.range.as_usize())
-                            .is_some_and(|raw| raw.starts_with('"') || raw.starts_with('\''))
-                    });
+                    .filter(|x| x.name_str() == Some(b.name.as_str()))
+                    .all(|x| refs::binding_name_editable(unit, text, x));
                 if !literal {
                     return Err(format!(
                         "the name of binding '{}' is not written as a string in {}, so it cannot be renamed here",
@@ -284,8 +311,23 @@ pub fn rename(
                 }
             }
         }
+        Subject::Function { name } => {
+            if let Some(problem) = folder_named(state, name) {
+                return Err(problem);
+            }
+            if !crate::analysis::names::is_valid_function_name(new_name) {
+                return Err(format!(
+                    "'{new_name}' is not a valid function name: start with a letter, then letters, digits, '_' or '-'"
+                ));
+            }
+            if state.units().any(|u| u.name.eq_ignore_ascii_case(new_name)) {
+                return Err(format!("the app already has a function named '{new_name}'"));
+            }
+        }
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => {
-            return Err("only bindings and app settings can be renamed here".to_string());
+            return Err(
+                "only bindings, app settings and function names can be renamed here".to_string(),
+            );
         }
     }
     let mut edits: Vec<FileEdit> = occurrences(state, &hit)
@@ -606,6 +648,179 @@ def process(msg: func.QueueMessage) -> None:
         assert_eq!(show(&s, &refs), ["function_app.py OrdersQueue"]);
     }
 
+    #[test]
+    fn renaming_an_implied_binding_name_writes_the_decorator_keyword() {
+        let s = AppState::new(test_support::app(
+            r#"
+//- /function_app.py
+import azure.functions as func
+
+app = func.FunctionApp()
+
+@app.route(route="orders")
+def orders(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(req.url)
+
+@app.route()
+def bare(req):
+    return req
+
+@app.schedule(schedule="0 * * * * *", arg_name="timer")
+@app.blob_input(arg_name="blob", path="in/x", connection="C")
+def tick(timer, blob):
+    pass
+"#,
+        ));
+        let py = "function_app.py";
+        let edits = rename(&s, py, at(&s, py, "req:", 0, 1), "request").unwrap();
+        let renamed = apply(&s, &edits);
+        let text = renamed.input().text(py).unwrap();
+        assert!(
+            text.contains("@app.route(route=\"orders\", trigger_arg_name=\"request\")\ndef orders(request: func.HttpRequest)"),
+            "{text}"
+        );
+        assert!(text.contains("HttpResponse(request.url)"));
+        // The renamed app has no new problem, and renaming back finds the written keyword.
+        let mut check = renamed.clone();
+        assert!(check
+            .diagnostics_by_file(&crate::analysis::Config::default())
+            .values()
+            .flatten()
+            .all(|d| d.severity != crate::analysis::diagnostic::Severity::Error));
+        let back = rename(&renamed, py, at(&renamed, py, "request", 0, 0), "req").unwrap();
+        assert!(apply(&renamed, &back)
+            .input()
+            .text(py)
+            .unwrap()
+            .contains("trigger_arg_name=\"req\")"));
+        // A call without arguments, renamed from a use in the body.
+        let edits = rename(&s, py, at(&s, py, "return req", 0, 7), "r").unwrap();
+        let text = apply(&s, &edits).input().text(py).unwrap().to_string();
+        assert!(
+            text.contains("@app.route(trigger_arg_name=\"r\")\ndef bare(r):\n    return r\n"),
+            "{text}"
+        );
+        // A name written as a string is still rewritten in place.
+        let edits = rename(&s, py, at(&s, py, "timer,", 0, 0), "t").unwrap();
+        let text = apply(&s, &edits).input().text(py).unwrap().to_string();
+        assert!(text.contains("arg_name=\"t\")\n@app.blob_input"), "{text}");
+        // References show the decorator that implies the name.
+        let refs = references(&s, py, at(&s, py, "req:", 0, 0), true);
+        assert_eq!(
+            show(&s, &refs),
+            [
+                "function_app.py route",
+                "function_app.py req",
+                "function_app.py req"
+            ]
+        );
+    }
+
+    #[test]
+    fn renaming_a_function_updates_the_calls_that_name_it() {
+        let s = AppState::new(test_support::app(
+            r#"
+//- /function_app.py
+import azure.functions as func
+import azure.durable_functions as df
+
+app = df.DFApp()
+
+@app.function_name(name="Orchestrate")
+@app.orchestration_trigger(context_name="context")
+def orchestrate(context):
+    result = yield context.call_activity("Hello", "Tokyo")
+    again = yield context.call_activity_with_retry( 'Hello', retry, "x")
+    other = yield context.call_activity("Hellos", "x")
+    return result
+
+@app.function_name(name="Hello")
+@app.activity_trigger(input_name="city")
+def hello(city: str) -> str:
+    return "Hello " + city
+
+@app.route(route="start")
+@app.durable_client_input(client_name="client")
+async def start(req: func.HttpRequest, client) -> func.HttpResponse:
+    instance = await client.start_new("Orchestrate")
+    return client.create_check_status_response(req, instance)
+"#,
+        ));
+        let py = "function_app.py";
+        // From the function_name value, and from a call that names it.
+        let from_decl = at(&s, py, "\"Hello\")\n", 0, 1);
+        let p = prepare_rename(&s, py, from_decl).unwrap().unwrap();
+        assert_eq!(p.placeholder, "Hello");
+        let refs = references(&s, py, at(&s, py, "'Hello'", 0, 1), true);
+        assert_eq!(show(&s, &refs).len(), 3, "{:?}", show(&s, &refs));
+        let edits = rename(&s, py, from_decl, "Greet").unwrap();
+        let text = apply(&s, &edits).input().text(py).unwrap().to_string();
+        assert!(
+            text.contains("call_activity(\"Greet\", \"Tokyo\")"),
+            "{text}"
+        );
+        assert!(text.contains("call_activity_with_retry( 'Greet', retry"));
+        assert!(
+            text.contains("call_activity(\"Hellos\""),
+            "another name stays"
+        );
+        assert!(text.contains("@app.function_name(name=\"Greet\")"));
+        let edits = rename(&s, py, at(&s, py, "\"Orchestrate\"", 1, 1), "Run").unwrap();
+        let text = apply(&s, &edits).input().text(py).unwrap().to_string();
+        assert!(text.contains("name=\"Run\")") && text.contains("start_new(\"Run\")"));
+        // Definition from a call goes to the function.
+        let d = definition(&s, py, at(&s, py, "\"Hello\", \"Tokyo", 0, 1));
+        assert_eq!(
+            &s.input().text(py).unwrap()[d[0].focus.as_usize()],
+            "\"Hello\""
+        );
+        // Names the host refuses, and names taken.
+        assert!(rename(&s, py, from_decl, "1st")
+            .unwrap_err()
+            .contains("not a valid function name"));
+        assert!(rename(&s, py, from_decl, "orchestrate")
+            .unwrap_err()
+            .contains("already has"));
+    }
+
+    #[test]
+    fn a_durable_call_leads_to_a_function_json_function() {
+        let s = AppState::new(test_support::app(
+            r#"
+//- /Orchestrate/function.json
+{"bindings": [{"type": "orchestrationTrigger", "name": "context"}]}
+//- /Orchestrate/__init__.py
+import azure.durable_functions as df
+
+def orchestrator(context):
+    result = yield context.call_activity("Hello", "Tokyo")
+    return result
+
+main = df.Orchestrator.create(orchestrator)
+//- /Hello/function.json
+{"bindings": [{"type": "activityTrigger", "name": "city"}]}
+//- /Hello/__init__.py
+def main(city: str) -> str:
+    return city
+"#,
+        ));
+        let py = "Orchestrate/__init__.py";
+        let call = at(&s, py, "\"Hello\"", 0, 1);
+        let d = definition(&s, py, call);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].file, "Hello/__init__.py");
+        assert_eq!(
+            &s.input().text("Hello/__init__.py").unwrap()[d[0].focus.as_usize()],
+            "main"
+        );
+        let refs = references(&s, py, call, true);
+        assert_eq!(show(&s, &refs), ["Orchestrate/__init__.py Hello"]);
+        assert!(prepare_rename(&s, py, call)
+            .unwrap_err()
+            .contains("rename the folder"));
+        assert!(rename(&s, py, call, "Greet").is_err());
+    }
+
     /// Every request at every offset of odd files answers without panicking.
     #[test]
     fn every_offset_is_safe() {
@@ -613,6 +828,7 @@ def process(msg: func.QueueMessage) -> None:
             APP.to_string(),
             "//- /F/function.json\r\n{\"bindings\": [{\"type\": \"queueTrigger\", \"name\": \"m\\u0073g\", \"queueName\": \"%Q%\", \"connection\": \"%\"}, 5, {\"name\": 3}\r\n//- /F/__init__.py\r\nimport os\r\ndef main(msg: 'func.QueueMessage', *a, **k):\r\n    x = os.environ['Q\\x41']  # 😀\r\n    return lambda msg: [msg for msg in msg]\r\n//- /local.settings.json\r\n{\"Values\": {\"Q\": 1, \"Q\": 2, \"é\": \"\"}, \"ConnectionStrings\": {\"x__y\": \"\"}}\r\n".to_string(),
             "//- /function_app.py\nimport azure.functions as func\napp = func.FunctionApp()\n@app.route(route='x')\n@app.queue_output(arg_name=NAME, queue_name='q', connection='C')\ndef f(req, out):\n    return req\n".to_string(),
+            "//- /function_app.py\nimport azure.durable_functions as df\napp = df.DFApp()\n@app.function_name(name='A')\n@app.orchestration_trigger(context_name='c')\ndef o(c):\n    yield c.call_activity('A', 'x'); c.start_new('A\\'); c.call_activity(\"A\n@app.route()\ndef r(req): pass\n".to_string(),
         ];
         for fixture in fixtures {
             let s = AppState::new(test_support::app(&fixture));

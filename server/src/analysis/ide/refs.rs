@@ -6,7 +6,7 @@ use crate::analysis::edits::{json_quote, plain_string_content};
 use crate::analysis::entry;
 use crate::analysis::entry::{script_is, EntryDef};
 use crate::analysis::function::{FunctionUnit, Script};
-use crate::analysis::function_json::Spanned;
+use crate::analysis::function_json::{Binding, Spanned};
 use crate::analysis::json;
 use crate::analysis::python::{Binding as PyBinding, NameKind};
 use crate::analysis::python_scopes;
@@ -29,8 +29,14 @@ pub(crate) fn entry_point_definition(
     let Script::Found { path, .. } = &unit.script else {
         return None;
     };
+    if unit.decorated().is_some() {
+        // The `def` under the decorators, whatever else the module binds to its name.
+        let def = entry_def(state, unit)?;
+        let f = def.function;
+        return Some((path.clone(), f.range, f.name_range));
+    }
     let module = state.modules().get(path)?;
-    let PyBinding::Def(def) = module.final_binding(unit.json.entry_name()) else {
+    let PyBinding::Def(def) = module.final_binding(unit.entry_name()) else {
         return None;
     };
     match def.kind {
@@ -67,8 +73,16 @@ pub(crate) struct SettingSubject {
 pub(crate) enum Subject {
     Binding(BindingSubject),
     Setting(SettingSubject),
-    ScriptFile { unit: String },
-    EntryPoint { unit: String },
+    ScriptFile {
+        unit: String,
+    },
+    EntryPoint {
+        unit: String,
+    },
+    /// A decorated function's name as `function_name(name=…)` writes it.
+    Function {
+        name: String,
+    },
 }
 
 /// What the cursor is on, and the range of the token it touches.
@@ -91,6 +105,14 @@ pub(crate) enum Rewrite {
     /// The range is a whole JSON string (quotes included) whose value is `before` + name +
     /// `after`; it is written again, escaped.
     JsonString { before: String, after: String },
+    /// The name is the default of a decorator parameter (`route()` names its request `req`):
+    /// the range is the decorator, and the rename writes `keyword="name"` into its call at `at`
+    /// (`separator` goes before it when the call has arguments).
+    DecoratorKeyword {
+        at: usize,
+        separator: &'static str,
+        keyword: &'static str,
+    },
 }
 
 /// One place that names a subject.
@@ -107,20 +129,32 @@ pub(crate) struct Occurrence {
 impl Occurrence {
     /// The edit that gives this place the new name.
     pub fn edit(&self, new_name: &str) -> FileEdit {
-        let new_text = match &self.rewrite {
-            Rewrite::Name => new_name.to_string(),
-            Rewrite::ShortConnection => new_name
-                .strip_prefix("AzureWebJobs")
-                .filter(|s| !s.is_empty())
-                .unwrap_or(new_name)
-                .to_string(),
-            Rewrite::JsonString { before, after } => {
-                json_quote(&format!("{before}{new_name}{after}"))
-            }
+        let (range, new_text) = match &self.rewrite {
+            Rewrite::Name => (self.range, new_name.to_string()),
+            Rewrite::ShortConnection => (
+                self.range,
+                new_name
+                    .strip_prefix("AzureWebJobs")
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(new_name)
+                    .to_string(),
+            ),
+            Rewrite::JsonString { before, after } => (
+                self.range,
+                json_quote(&format!("{before}{new_name}{after}")),
+            ),
+            Rewrite::DecoratorKeyword {
+                at,
+                separator,
+                keyword,
+            } => (
+                TextRange::empty(*at),
+                format!("{separator}{keyword}={}", json_quote(new_name)),
+            ),
         };
         FileEdit {
             file: self.file.clone(),
-            range: self.range,
+            range,
             new_text,
         }
     }
@@ -213,7 +247,10 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
         let text = state.input().text(unit.declaration_file()).unwrap_or("");
         for b in unit.bindings() {
             if let Some(n) = b.name.as_ref().filter(|n| n.value == subject.name) {
-                out.extend(spanned_occurrence(unit.declaration_file(), text, n, true));
+                out.extend(
+                    spanned_occurrence(unit.declaration_file(), text, n, true)
+                        .or_else(|| implied_name_occurrence(unit, b)),
+                );
             }
         }
         if python_done {
@@ -238,6 +275,43 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
         }
     }
     out
+}
+
+/// The place of a decorated function's binding whose name is the default of its decorator's
+/// name parameter (`req` of `route()`): a rename writes the keyword into the call.
+fn implied_name_occurrence(unit: &FunctionUnit, b: &Binding) -> Option<Occurrence> {
+    let v2 = unit.decorated()?;
+    let origin = v2.origin(unit.bindings(), b)?;
+    if origin.name_given {
+        return None;
+    }
+    let decorator = v2.decorators.get(origin.decorator)?;
+    let call = decorator.call.as_ref()?;
+    let (at, separator) = match call.args.last() {
+        Some(last) => (last.range.end as usize, ", "),
+        None => (call.args_range.start as usize + 1, ""),
+    };
+    Some(Occurrence {
+        file: decorator.file.clone(),
+        range: decorator.method_range,
+        rewrite: Rewrite::DecoratorKeyword {
+            at,
+            separator,
+            keyword: origin.name_param,
+        },
+        declaration: true,
+    })
+}
+
+/// Whether a rename can rewrite binding `b`'s name: a string literal, or the default of a
+/// decorator parameter that the rename can write.
+pub(crate) fn binding_name_editable(unit: &FunctionUnit, text: &str, b: &Binding) -> bool {
+    let Some(n) = b.name.as_ref() else {
+        return false;
+    };
+    text.get(n.range.as_usize())
+        .is_some_and(|raw| raw.starts_with('"') || raw.starts_with('\''))
+        || implied_name_occurrence(unit, b).is_some()
 }
 
 fn spanned_occurrence(
@@ -510,7 +584,127 @@ fn local_settings_hit(text: &str, offset: usize) -> Option<Hit> {
     None
 }
 
+/// The calls of the Durable Functions SDK that name another function of the app by its function
+/// name in their first argument.
+const CALLS_BY_FUNCTION_NAME: &[&str] = &[
+    "call_activity",
+    "call_activity_with_retry",
+    "call_sub_orchestrator",
+    "call_sub_orchestrator_with_retry",
+    "start_new",
+];
+
+/// The content range of the string literal that starts `text` after optional whitespace, and
+/// its (unescaped, backslash-free) content.
+fn leading_string(text: &str, from: usize) -> Option<(TextRange, &str)> {
+    let rest = text.get(from..)?;
+    let trimmed = rest.trim_start();
+    let start = from + rest.len() - trimmed.len();
+    let quote = trimmed.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let body = &trimmed[1..];
+    let end = body.find([quote, '\\', '\n'])?;
+    if !body[end..].starts_with(quote) {
+        return None;
+    }
+    Some((TextRange::new(start + 1, start + 1 + end), &body[..end]))
+}
+
+/// Every place that names function `subject` of a decorator app: its `function_name(name=…)`
+/// value, and the string naming it in the Durable calls of every module
+/// ([`CALLS_BY_FUNCTION_NAME`]).
+pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    for unit in state.units().filter(|u| u.name == name) {
+        let Some(v2) = unit.decorated() else { continue };
+        let text = state.input().text(&v2.file).unwrap_or("");
+        if let Some(range) = plain_string_content(text, v2.name_range, name) {
+            out.push(Occurrence {
+                file: v2.file.clone(),
+                range,
+                rewrite: Rewrite::Name,
+                declaration: true,
+            });
+        }
+    }
+    let mut files: Vec<&String> = state.modules().keys().collect();
+    files.sort();
+    for file in files {
+        let Some(text) = state.input().text(file) else {
+            continue;
+        };
+        for (range, _) in function_occurrences_in(text, |v| v == name) {
+            out.push(Occurrence {
+                file: file.clone(),
+                range,
+                rewrite: Rewrite::Name,
+                declaration: false,
+            });
+        }
+    }
+    out
+}
+
+/// The decorated function whose `function_name(name=…)` string literal holds `offset`.
+fn function_name_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hit> {
+    state.units().find_map(|u| {
+        let v2 = u.decorated()?;
+        if v2.file != file
+            || v2.name_dynamic
+            || v2.name_range == v2.def_name_range
+            || !v2.name_range.touches(offset)
+        {
+            return None;
+        }
+        let range = plain_string_content(text, v2.name_range, &u.name)?;
+        Some(Hit {
+            subject: Subject::Function {
+                name: u.name.clone(),
+            },
+            range,
+            text: u.name.clone(),
+        })
+    })
+}
+
+/// A string naming a function of the app in a Durable call ([`CALLS_BY_FUNCTION_NAME`]).
+fn function_call_hit(state: &AppState, text: &str, offset: usize) -> Option<Hit> {
+    let name = function_occurrences_in(text, |_| true)
+        .into_iter()
+        .find(|(range, _)| range.touches(offset))?;
+    let (range, value) = name;
+    state.units().any(|u| u.name == value).then(|| Hit {
+        subject: Subject::Function {
+            name: value.clone(),
+        },
+        range,
+        text: value,
+    })
+}
+
+/// The strings in `text` that name a function in a Durable call, with their content, when
+/// `keep` accepts the content.
+fn function_occurrences_in(text: &str, keep: impl Fn(&str) -> bool) -> Vec<(TextRange, String)> {
+    let mut out = Vec::new();
+    for call in CALLS_BY_FUNCTION_NAME {
+        let needle = format!(".{call}(");
+        for (at, _) in text.match_indices(&needle) {
+            if let Some((range, value)) = leading_string(text, at + needle.len()) {
+                if keep(value) {
+                    out.push((range, value.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hit> {
+    if let Some(hit) = function_name_hit(state, file, text, offset) {
+        return Some(hit);
+    }
+    if let Some(hit) = function_call_hit(state, text, offset) {
+        return Some(hit);
+    }
     // The decorators of a v2 app hold its bindings.
     for unit in state
         .units()

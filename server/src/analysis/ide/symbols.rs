@@ -535,3 +535,46 @@ def main(timer):
         assert!(inlay_hints(&s, "Orders/__init__.py", TextRange::new(0, 5)).is_empty());
     }
 }
+
+#[cfg(test)]
+mod decorator_tests {
+    use super::*;
+    use crate::analysis::rules::test_support;
+
+    #[test]
+    fn lenses_hints_and_symbols_of_a_decorator_app() {
+        let script = r#"import azure.functions as func
+
+app = func.FunctionApp()
+
+@app.route(route="orders/{id}", methods=["GET"])
+@app.queue_output(arg_name="outbox", queue_name="orders", connection="AzureWebJobsStorage")
+def orders(req: func.HttpRequest, outbox: func.Out[str]) -> func.HttpResponse:
+    return func.HttpResponse("")
+"#;
+        let s = AppState::new(test_support::app(&format!(
+            "//- /host.json\n{{\"version\": \"2.0\"}}\n//- /function_app.py\n{script}"
+        )));
+        let lenses: Vec<String> = code_lenses(&s, "function_app.py")
+            .into_iter()
+            .map(|l| l.title)
+            .collect();
+        assert_eq!(
+            lenses,
+            ["orders — httpTrigger GET /api/orders/{id} · 3 bindings"]
+        );
+        let hints: Vec<String> =
+            inlay_hints(&s, "function_app.py", TextRange::new(0, script.len()))
+                .into_iter()
+                .map(|h| h.label)
+                .collect();
+        assert_eq!(
+            hints,
+            ["httpTrigger · GET /api/orders/{id}", "queue · orders"]
+        );
+        let symbols = workspace_symbols(&s, "orders");
+        assert_eq!(symbols.len(), 1);
+        assert_eq!(symbols[0].file, "function_app.py");
+        assert_eq!(&script[symbols[0].range.as_usize()], "orders");
+    }
+}

@@ -1,5 +1,6 @@
 //! AZF002: the function folder's name is not a valid function name.
 
+use crate::analysis::names::is_valid_function_name;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
@@ -21,16 +22,6 @@ Rename the folder, e.g. `my_func/function.json`.
 "#,
     fix: FixAvailability::None,
 };
-
-/// The host's `Utility.ValidateName`: `^[a-z][a-z0-9_\-]{0,127}$` ignoring case, not `host`.
-pub fn is_valid_function_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    first_ok
-        && name.len() <= 128
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !name.eq_ignore_ascii_case("host")
-}
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if !ctx.unit.name_is_known() {

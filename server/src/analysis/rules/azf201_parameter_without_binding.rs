@@ -164,6 +164,101 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
     out
 }
 
+/// AZF201 in a decorator app: a binding decorator for the type(s) the annotation implies, written
+/// right above the `def` (the library reads app decorators in any order).
+fn add_decorator_fixes(
+    unit: &FunctionUnit,
+    def: &EntryDef,
+    p: &Param,
+    module: &crate::analysis::python::PyModule,
+    annotation: &crate::analysis::python::Annotation,
+    text: &str,
+) -> Vec<QuickFix> {
+    let Some(v2) = unit.decorated() else {
+        return Vec::new();
+    };
+    // Another decorator between the app decorators and the `def` would receive the new one.
+    if v2.signature != crate::analysis::v2::SignatureKind::Def || def.script != v2.file {
+        return Vec::new();
+    }
+    let site = EvalSite {
+        def_offset: def.function.def_offset,
+        deferred: module.future_annotations,
+    };
+    let resolved = annotations::resolve(&annotation.expr, module, site);
+    let Some((key, out)) = matrix_key(&resolved) else {
+        return Vec::new();
+    };
+    let line_start = text[..def.function.def_offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let indent: String = text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let has_trigger = unit.bindings().iter().any(|b| b.is_trigger());
+    let direction = if out { "out" } else { "in" };
+    // The object as this file writes it (`app`, `bp`).
+    let object = v2
+        .decorators
+        .first()
+        .map_or(v2.app_var.as_str(), |d| d.object_text.as_str());
+    binding_types_for(&key, out, has_trigger)
+        .into_iter()
+        .filter_map(|t| {
+            crate::analysis::catalog::decorators::DECORATORS.iter().find(|d| {
+                d.binding_type == Some(t) && d.direction == Some(direction) && !d.durable
+            })
+        })
+        .take(3)
+        .map(|spec| {
+            let trigger = spec.adds_trigger();
+            let mut args = vec![format!(
+                "{}={}",
+                spec.name_param.unwrap_or("arg_name"),
+                json_quote(&p.name)
+            )];
+            let storage = matches!(
+                spec.binding_type,
+                Some("queueTrigger" | "queue" | "blobTrigger" | "blob" | "table")
+            );
+            for param in spec
+                .params
+                .iter()
+                .filter(|x| x.required && Some(x.name) != spec.name_param && x.name != "connection")
+            {
+                let key = crate::analysis::catalog::decorator_types::camel_case(param.name)
+                    .unwrap_or_else(|| param.name.to_string());
+                args.push(format!(
+                    "{}={}",
+                    param.name,
+                    json_quote(&placeholder(&key, &p.name, trigger))
+                ));
+            }
+            let connection_required = spec.param("connection").is_some_and(|c| c.required);
+            if storage && spec.param("connection").is_some() {
+                args.push("connection=\"AzureWebJobsStorage\"".to_string());
+            } else if connection_required {
+                args.push(format!("connection={}", json_quote(&placeholder("connection", &p.name, trigger))));
+            }
+            let line = format!("{indent}@{object}.{}({})\n", spec.name, args.join(", "));
+            QuickFix::new(
+                format!(
+                    "Add @{object}.{}(…) for '{}' in {}",
+                    spec.name,
+                    p.name,
+                    super::fix_support::file_name(&v2.file)
+                ),
+                vec![FileEdit {
+                    file: v2.file.clone(),
+                    range: crate::analysis::text::TextRange::empty(line_start),
+                    new_text: line,
+                }],
+            )
+        })
+        .collect()
+}
+
 /// The key of the annotation matrix a resolved annotation matches, and whether it is an output
 /// (`Out[...]`).
 fn matrix_key(resolved: &Resolved) -> Option<(String, bool)> {
@@ -305,6 +400,9 @@ fn add_binding_fixes(
     let Some(text) = ctx.input().text(unit.declaration_file()) else {
         return Vec::new();
     };
+    if unit.decorated().is_some() {
+        return add_decorator_fixes(unit, def, p, module, annotation, text);
+    }
     let Some(array) = json::parse(text)
         .value
         .and_then(|root| root.get("bindings")?.value.clone())
@@ -339,6 +437,33 @@ fn add_binding_fixes(
 mod tests {
     use super::super::test_support::{check, check_script};
     use expect_test::expect;
+
+    #[test]
+    fn a_decorator_app_gets_a_binding_decorator() {
+        let fixture = r#"
+//- /function_app.py
+import azure.functions as func
+
+app = func.FunctionApp()
+
+@app.route(route="orders")
+def orders(req: func.HttpRequest, outbox: func.Out[func.QueueMessage]) -> func.HttpResponse:
+    return func.HttpResponse("")
+"#;
+        expect![[r#"
+            Add @app.queue_output(…) for 'outbox' in function_app.py [preferred]
+            --- function_app.py
+            import azure.functions as func
+
+            app = func.FunctionApp()
+
+            @app.route(route="orders")
+            @app.queue_output(arg_name="outbox", queue_name="outbox", connection="AzureWebJobsStorage")
+            def orders(req: func.HttpRequest, outbox: func.Out[func.QueueMessage]) -> func.HttpResponse:
+                return func.HttpResponse("")
+        "#]]
+        .assert_eq(&super::super::test_support::check_fix(fixture, "AZF201", "Add @app.queue_output"));
+    }
 
     #[test]
     fn parameters_without_bindings() {

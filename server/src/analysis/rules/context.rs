@@ -119,10 +119,7 @@ impl<'a> FunctionCtx<'a> {
             _ => (None, None),
         };
         let module = script_path.and_then(|p| modules.get(p)).map(|m| m.as_ref());
-        let entry_name = match unit.decorated() {
-            Some(v2) => v2.def_name.clone(),
-            None => unit.json.entry_name().to_string(),
-        };
+        let entry_name = unit.entry_name().to_string();
         let mut bindings_by_name = HashMap::new();
         for b in unit.bindings() {
             if let Some(n) = b.name_str() {

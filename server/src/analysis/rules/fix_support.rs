@@ -2,7 +2,7 @@
 //! several rules make (renaming parameters and bindings, replacing annotations, adding settings
 //! and files). A rule's own fix lives in its file; this module knows no rule.
 
-use crate::analysis::annotations::{accepted_annotations, EvalSite, Position};
+use crate::analysis::annotations::{accepted_annotations, EvalSite, Position, Verdict};
 use crate::analysis::app::AppInput;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit};
 use crate::analysis::edits::{self, add_member, azure_prefix_with_import, json_quote};
@@ -146,7 +146,10 @@ pub fn rename_parameter_fix(def: &EntryDef, old: &str, new: &str) -> Option<Quic
     ))
 }
 
-/// Renames a binding's `name` in function.json (in every function sharing the entry function).
+/// Renames a binding's `name` where it is declared (function.json or the decorator, in every
+/// function sharing the entry function). When the parameter `new` is annotated with a type the
+/// worker refuses for that binding, the same fix also gives it the first accepted annotation, so
+/// that the rename does not leave a mechanical second step.
 pub fn rename_binding_fix(
     ctx: &dyn FixCtx,
     unit: &FunctionUnit,
@@ -156,11 +159,68 @@ pub fn rename_binding_fix(
     if binding_name_problem(new).is_some() || has_binding(unit, new) {
         return None;
     }
-    let edits = ctx.rename_binding_edits(unit, old, new);
-    Some(QuickFix::new(
-        format!("Rename binding '{old}' to '{new}' in function.json"),
-        edits,
-    ))
+    let mut edits = ctx.rename_binding_edits(unit, old, new);
+    let mut title = format!(
+        "Rename binding '{old}' to '{new}' in {}",
+        file_name(unit.declaration_file())
+    );
+    if let Some((annotation, edit)) = implied_annotation(ctx, unit, old, new) {
+        title.push_str(&format!(" and annotate '{new}' as {annotation}"));
+        edits.extend(edit);
+    }
+    Some(QuickFix::new(title, edits))
+}
+
+/// The last part of a relative path (`Orders/function.json` → `function.json`), how a title
+/// names the file it edits.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// When binding `old` of `unit` is renamed to parameter `new` and the worker would refuse `new`'s
+/// annotation for that binding: the first annotation it accepts and the edits that write it
+/// (the annotation, then an import when one is needed).
+fn implied_annotation(
+    ctx: &dyn FixCtx,
+    unit: &FunctionUnit,
+    old: &str,
+    new: &str,
+) -> Option<(String, Vec<FileEdit>)> {
+    let binding = unit.bindings().iter().find(|b| b.name_str() == Some(old))?;
+    let (binding_type, direction) = (binding.type_str()?, binding.direction?);
+    let def = ctx.entry_def(unit)?;
+    let param = def.param(new)?;
+    let annotation = param.annotation.as_ref()?;
+    let module = ctx.modules().get(def.script)?;
+    let site = EvalSite {
+        def_offset: def.function.def_offset,
+        deferred: module.future_annotations,
+    };
+    let resolved = crate::analysis::annotations::resolve(&annotation.expr, module, site);
+    let position = match direction {
+        Direction::Out => return None, // `func.Out[...]` shapes are AZF204/206's business.
+        _ => Position::Input,
+    };
+    let verdict = crate::analysis::annotations::judge(binding_type, position, &resolved);
+    if !matches!(
+        verdict,
+        Verdict::Mismatch | Verdict::CrashAttribute | Verdict::CrashType
+    ) {
+        return None;
+    }
+    let (prefix, import) = azure_prefix_with_import(def.script, def.text, module);
+    let candidate = accepted_annotations(binding_type, direction, &prefix)
+        .into_iter()
+        .next()?;
+    let mut edits = vec![FileEdit {
+        file: def.script.to_string(),
+        range: annotation.range,
+        new_text: candidate.clone(),
+    }];
+    if candidate.contains(&prefix) {
+        edits.extend(import);
+    }
+    Some((candidate, edits))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,4 +437,60 @@ pub fn create_file_fix(
         .preferred(true)
         .auto(true),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::rules::test_support::{check_fix, titles};
+
+    #[test]
+    fn renaming_a_binding_also_fixes_the_annotation_it_implies() {
+        // The binding takes the parameter's name; the parameter's annotation is refused for a
+        // queue trigger, so the same fix writes one the worker accepts.
+        let fixture = r#"
+//- /function_app.py
+import azure.functions as func
+
+app = func.FunctionApp()
+
+@app.queue_trigger(arg_name="msg", queue_name="q", connection="AzureWebJobsStorage")
+def process(mesg: func.HttpRequest) -> None:
+    pass
+"#;
+        expect_test::expect![[r#"
+            Rename binding 'msg' to 'mesg' in function_app.py and annotate 'mesg' as func.QueueMessage
+            --- function_app.py
+            import azure.functions as func
+
+            app = func.FunctionApp()
+
+            @app.queue_trigger(arg_name="mesg", queue_name="q", connection="AzureWebJobsStorage")
+            def process(mesg: func.QueueMessage) -> None:
+                pass
+        "#]]
+        .assert_eq(&check_fix(fixture, "AZF201", "Rename binding"));
+        // An accepted annotation stays.
+        let accepted = fixture.replace("func.HttpRequest", "str");
+        let offered = titles(&accepted, "AZF201");
+        assert!(
+            offered.contains(&"Rename binding 'msg' to 'mesg' in function_app.py".to_string()),
+            "{offered:?}"
+        );
+    }
+
+    #[test]
+    fn fix_titles_name_the_file_they_edit() {
+        let fixture = r#"
+//- /F/function.json
+{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "AzureWebJobsStorage"}]}
+//- /F/__init__.py
+def main(mesg: str) -> None:
+    pass
+"#;
+        let offered = titles(fixture, "AZF201");
+        assert!(
+            offered.contains(&"Rename binding 'msg' to 'mesg' in function.json".to_string()),
+            "{offered:?}"
+        );
+    }
 }

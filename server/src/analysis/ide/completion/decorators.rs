@@ -1,5 +1,6 @@
 //! Completion inside the decorators of a v2 app: keyword values and keywords not yet given.
 
+use super::expressions;
 use super::local_settings::setting_candidates;
 use super::{CompletionItem, CompletionKind};
 use crate::analysis::catalog::binding_types::BINDING_TYPES;
@@ -45,6 +46,18 @@ pub(super) fn completions(
     if let Some(start) = c.string_start {
         let range = TextRange::new(start, word_end(text, offset));
         let keyword = c.keyword.as_deref()?;
+        if !is_literal_keyword(spec, keyword) {
+            // `%Setting%` and `{token}` in any other string (`queue_name="%…"`, `path="in/{…"`).
+            let unit = state.units().find(|u| {
+                u.declaration_file() == file
+                    && u.decorators().iter().any(|d| d.range.touches(offset))
+            });
+            if let Some(items) =
+                expressions::expression_completions(state, unit, text, start, offset)
+            {
+                return Some(items);
+            }
+        }
         return Some(value_completions(state, file, offset, spec, keyword, range));
     }
     let (typed, start) = c.word?;
@@ -67,6 +80,16 @@ pub(super) fn completions(
             })
             .collect(),
     )
+}
+
+/// Keywords whose string the library or the host reads literally: names, types, connections.
+fn is_literal_keyword(spec: &DecoratorSpec, keyword: &str) -> bool {
+    Some(keyword) == spec.name_param
+        || keyword.ends_with("arg_name")
+        || keyword.contains("connection")
+        || keyword.ends_with("_setting")
+        || matches!(keyword, "type" | "data_type" | "name")
+        || spec.param(keyword).is_some_and(|p| p.enum_type.is_some())
 }
 
 fn value_completions(

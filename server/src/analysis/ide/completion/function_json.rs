@@ -1,9 +1,11 @@
 //! Completion in `function.json`: root keys, binding keys and their values, binding snippets.
 
+use super::expressions;
 use super::local_settings::setting_candidates;
 use super::{member_value, object_text, present_keys, CompletionItem, CompletionKind, JsonItems};
 use crate::analysis::catalog::binding_types::{BINDING_TYPES, DATA_TYPES, HTTP_METHODS};
 use crate::analysis::catalog::{binding_type_ignore_case, PropKind};
+use crate::analysis::entry;
 use crate::analysis::function::{self, Script};
 use crate::analysis::ide::binding_type_markdown;
 use crate::analysis::ide::json_cursor::{self, Segment, Slot};
@@ -64,6 +66,16 @@ fn default_name(t: &str) -> &'static str {
     }
 }
 
+/// Binding keys whose values the host reads literally (a `%` or `{` there is no expression).
+const NOT_EXPRESSIONS: &[&str] = &[
+    "type",
+    "direction",
+    "name",
+    "connection",
+    "connectionstringsetting",
+    "datatype",
+];
+
 pub(super) fn function_json(
     state: &AppState,
     folder: &str,
@@ -102,7 +114,22 @@ pub(super) fn function_json(
             binding_keys(object, &mut out)
         }
         ([Segment::Key(b), Segment::Index(_)], Slot::Value { key }) if b == "bindings" => {
-            binding_value(state, unit, object, key, &mut out);
+            let expression = (cursor.in_string
+                && !NOT_EXPRESSIONS.contains(&key.to_ascii_lowercase().as_str()))
+            .then(|| {
+                expressions::expression_completions(
+                    state,
+                    unit,
+                    text,
+                    cursor.token.start as usize,
+                    offset,
+                )
+            })
+            .flatten();
+            match expression {
+                Some(items) => return items,
+                None => binding_value(state, unit, object, key, &mut out),
+            }
         }
         ([Segment::Key(b), Segment::Index(_), Segment::Key(m)], Slot::ArrayItem { .. })
             if b == "bindings" && m.eq_ignore_ascii_case("methods") =>
@@ -211,16 +238,9 @@ fn unbound_parameters(
     out: &mut JsonItems,
 ) {
     let Some(unit) = unit else { return };
-    let Script::Found { path, .. } = &unit.script else {
-        return;
-    };
-    let Some(module) = state.modules().get(path) else {
-        return;
-    };
-    let entry = unit.json.entry_name();
-    let text = state.input().text(path).unwrap_or("");
-    if let function::Entry::Function(f) = function::entry_point(module, entry, text) {
-        for p in &f.params {
+    if let Some(def) = entry::entry_def(state.input(), state.modules(), unit) {
+        let f = def.function;
+        for p in def.params() {
             let bound = unit
                 .bindings()
                 .iter()
@@ -318,25 +338,6 @@ fn binding_value(
                                 "0",
                             );
                         }
-                    }
-                }
-            }
-            // `%Setting%` inside any string value.
-            if out.cursor.in_string {
-                let text = state
-                    .input()
-                    .text(&format!(
-                        "{}/function.json",
-                        unit.map(|u| u.name.as_str()).unwrap_or("")
-                    ))
-                    .unwrap_or("");
-                let typed = text
-                    .get(out.cursor.token.start as usize..out.cursor.token.end as usize)
-                    .unwrap_or("");
-                if typed.starts_with('%') {
-                    for (name, detail) in setting_candidates(state) {
-                        let label = format!("%{name}%");
-                        out.push(&label, CompletionKind::Variable, Some(detail), None, "0");
                     }
                 }
             }

@@ -2,6 +2,7 @@
 //! Python scripts (and the decorators of a v2 app in them).
 
 mod decorators;
+mod expressions;
 mod function_json;
 mod host_json;
 mod local_settings;
@@ -252,6 +253,95 @@ mod tests {
             "F/function.json",
         );
         assert!(!labels(&items).contains(&"get") && labels(&items).contains(&"post"));
+    }
+
+    #[test]
+    fn settings_and_binding_data_in_binding_strings_in_both_models() {
+        let settings = (
+            "local.settings.json",
+            r#"{"IsEncrypted": false, "Values": {"OrdersQueue": "orders", "AzureWebJobsStorage": "UseDevelopmentStorage=true"}}"#,
+        );
+        let json = r#"{"bindings": [
+  {"type": "blobTrigger", "name": "blob", "path": "in/{name}.{ext}", "connection": "AzureWebJobsStorage"},
+  {"type": "queue", "direction": "out", "name": "out", "queueName": "%|", "connection": "AzureWebJobsStorage"}
+]}"#;
+        let script = ("F/__init__.py", "def main(blob, out): pass\n");
+        let items = complete(
+            &[("F/function.json", json), script, settings],
+            "F/function.json",
+        );
+        assert_eq!(labels(&items), ["%OrdersQueue%", "%AzureWebJobsStorage%"]);
+        assert_eq!(items[0].insert_text, "OrdersQueue%");
+        // `{` inside a path, after text: only the token is replaced.
+        let json = json.replace("\"%|\"", "\"%OrdersQueue%\"").replace(
+            "\"name\": \"out\",",
+            "\"name\": \"out\", \"path\": \"done/{|}\",",
+        );
+        let items = complete(
+            &[("F/function.json", &json), script, settings],
+            "F/function.json",
+        );
+        let l = labels(&items);
+        assert_eq!(
+            &l[..4],
+            ["{name}", "{ext}", "{BlobTrigger}", "{Uri}"],
+            "{l:?}"
+        );
+        assert!(l.contains(&"{rand-guid}"));
+        assert_eq!(items[0].insert_text, "name", "the closing brace is there");
+        let text = json.replace('|', "");
+        let at = text.find("done/{").unwrap() + 6;
+        assert_eq!(items[0].edit_range, TextRange::new(at, at));
+
+        // The same in decorator arguments.
+        let script = r#"import azure.functions as func
+app = func.FunctionApp()
+
+@app.blob_trigger(arg_name="blob", path="in/{name}.{ext}", connection="AzureWebJobsStorage")
+@app.queue_output(arg_name="out", queue_name="%Ord|", connection="AzureWebJobsStorage")
+def copy(blob, out): pass
+"#;
+        let items = complete(&[("function_app.py", script), settings], "function_app.py");
+        assert_eq!(labels(&items), ["%OrdersQueue%", "%AzureWebJobsStorage%"]);
+        assert_eq!(items[0].insert_text, "OrdersQueue%");
+        let start = script.find("%Ord").unwrap() + 1;
+        assert_eq!(items[0].edit_range, TextRange::new(start, start + 3));
+        let script = script
+            .replace("queue_output(", "blob_output(")
+            .replace("queue_name=\"%Ord|\"", "path=\"out/{|\"");
+        let items = complete(&[("function_app.py", &script), settings], "function_app.py");
+        let l = labels(&items);
+        assert_eq!(&l[..3], ["{name}", "{ext}", "{BlobTrigger}"], "{l:?}");
+        assert_eq!(items[0].insert_text, "name}");
+        // Connections still complete setting names, not expressions.
+        let script = script
+            .replace("path=\"out/{|\"", "path=\"out/x\"")
+            .replacen(
+                "connection=\"AzureWebJobsStorage\")\ndef",
+                "connection=\"|\")\ndef",
+                1,
+            );
+        let items = complete(&[("function_app.py", &script), settings], "function_app.py");
+        assert_eq!(labels(&items), ["OrdersQueue", "AzureWebJobsStorage"]);
+    }
+
+    #[test]
+    fn signature_of_a_decorated_function() {
+        // The worker calls the `def` under the decorators, whatever function.json would call
+        // `main`: its parameter list completes binding names and accepted annotations.
+        let script = "import azure.functions as func\napp = func.FunctionApp()\n\ndef main(x): pass\n\n@app.queue_trigger(arg_name=\"msg\", queue_name=\"q\", connection=\"C\")\n@app.blob_output(arg_name=\"receipt\", path=\"r/x\", connection=\"C\")\ndef process(msg: |):\n    pass\n";
+        let items = complete(&[("function_app.py", script)], "function_app.py");
+        let l = labels(&items);
+        assert!(l.contains(&"func.QueueMessage"), "{l:?}");
+        let script = script.replace("msg: |", "msg: func.QueueMessage, |");
+        let items = complete(&[("function_app.py", &script)], "function_app.py");
+        assert_eq!(labels(&items), ["receipt", "context"]);
+        // Outside the decorated function's parameters: nothing from the signature.
+        let script = script
+            .replace("msg: func.QueueMessage, |", "msg")
+            .replace("def main(x)", "def main(|)");
+        let items = complete(&[("function_app.py", &script)], "function_app.py");
+        assert!(labels(&items).is_empty(), "{:?}", labels(&items));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::decorators;
 use super::local_settings::referenced_settings;
 use super::{CompletionItem, CompletionKind};
-use crate::analysis::function::{self, Script};
+use crate::analysis::entry;
 use crate::analysis::function_json::Direction;
 use crate::analysis::ide::{accepted_annotations, azure_prefix};
 use crate::analysis::settings;
@@ -73,23 +73,23 @@ pub(super) fn python(
 
 /// Parameter names and annotations inside the entry function's signature.
 fn signature(state: &AppState, file: &str, text: &str, offset: usize) -> Vec<CompletionItem> {
-    let Some(unit) = state
+    // The function whose entry `def` (in either model) has the cursor in its parameter list.
+    let found = state
         .units()
-        .find(|u| matches!(&u.script, Script::Found { path, .. } if path == file))
-    else {
+        .filter(|u| entry::script_is(u, file))
+        .filter_map(|u| Some((u, entry::entry_def(state.input(), state.modules(), u)?)))
+        .find(|(_, def)| {
+            let params = def.function.params_range;
+            offset > params.start as usize && offset < params.end as usize
+        });
+    let Some((unit, def)) = found else {
         return Vec::new();
     };
     let Some(module) = state.modules().get(file) else {
         return Vec::new();
     };
-    let entry = unit.json.entry_name();
-    let function::Entry::Function(f) = function::entry_point(module, entry, text) else {
-        return Vec::new();
-    };
+    let f = def.function;
     let params = f.params_range;
-    if offset <= params.start as usize || offset >= params.end as usize {
-        return Vec::new();
-    }
     let inside = &text[params.start as usize + 1..offset];
     let segment_start = inside.rfind([',', '(']).map(|i| i + 1).unwrap_or(0);
     let segment = &inside[segment_start..];

@@ -3,7 +3,8 @@
 mod decorators;
 
 use crate::analysis::catalog::binding_type_ignore_case;
-use crate::analysis::function::{self, Script};
+use crate::analysis::entry;
+use crate::analysis::function;
 use crate::analysis::function_json::{Binding, Direction};
 use crate::analysis::ide::json_cursor::{self, Segment, Slot};
 use crate::analysis::ide::{accepted_annotations, binding_type_markdown};
@@ -29,7 +30,7 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
         if let Some(h) = decorators::hover(state, file, offset) {
             return Some(h);
         }
-        return python(state, file, text, offset);
+        return python(state, file, offset);
     }
     None
 }
@@ -99,13 +100,11 @@ fn param_markdown(state: &AppState, unit: &function::FunctionUnit, name: &str) -
     let b = unit.bindings().iter().find(|b| b.name_str() == Some(name));
     let t = b.and_then(|b| b.type_str()).unwrap_or("?");
     let mut md = format!("**{name}** — `{t}` binding");
-    if let Script::Found { path, .. } = &unit.script {
-        if let Some(module) = state.modules().get(path) {
-            let entry = unit.json.entry_name();
-            if let function::Entry::Function(f) =
-                function::entry_point(module, entry, state.input().text(path).unwrap_or(""))
+    if let Some(def) = entry::entry_def(state.input(), state.modules(), unit) {
+        let (f, path) = (def.function, def.script);
+        {
             {
-                match f.params.iter().find(|p| p.name == name) {
+                match def.param(name) {
                     Some(p) => {
                         let ann = p
                             .annotation
@@ -179,21 +178,13 @@ pub(super) fn setting_markdown(state: &AppState, name: &str, is_connection: bool
     md
 }
 
-fn python(state: &AppState, file: &str, text: &str, offset: usize) -> Option<HoverInfo> {
+fn python(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
     // A parameter of an entry function.
-    for unit in state.units() {
-        let Script::Found { path, .. } = &unit.script else {
+    for unit in state.units().filter(|u| entry::script_is(u, file)) {
+        let Some(def) = entry::entry_def(state.input(), state.modules(), unit) else {
             continue;
         };
-        if path != file {
-            continue;
-        }
-        let module = state.modules().get(path)?;
-        let entry = unit.json.entry_name();
-        let function::Entry::Function(f) = function::entry_point(module, entry, text) else {
-            continue;
-        };
-        for p in &f.params {
+        for p in def.params() {
             if !p.name_range.touches(offset) {
                 continue;
             }
@@ -326,6 +317,34 @@ mod tests {
             "{}",
             h.markdown
         );
+    }
+
+    #[test]
+    fn a_binding_name_hover_shows_the_entry_parameter() {
+        // entryPoint names a class: the worker calls its `__init__`, whose parameters the
+        // binding's hover shows.
+        let json = r#"{"entryPoint": "Handler", "bindings": [{"type": "queueTrigger", "name": "m|sg", "queueName": "q", "connection": "C"}]}"#;
+        let files = [
+            ("F/function.json", json),
+            (
+                "F/__init__.py",
+                "class Handler:\n    def __init__(self, msg: str):\n        pass\n",
+            ),
+        ];
+        let md = hover_at(&files, "F/function.json").unwrap().markdown;
+        assert!(
+            md.contains("Parameter `msg: str` of `__init__()` in `F/__init__.py`"),
+            "{md}"
+        );
+        let files = [
+            (
+                "F/__init__.py",
+                "class Handler:\n    def __init__(self, m|sg: str):\n        pass\n",
+            ),
+            ("F/function.json", &json.replace('|', "")),
+        ];
+        let md = hover_at(&files, "F/__init__.py").unwrap().markdown;
+        assert!(md.starts_with("**msg** — `queueTrigger` binding"), "{md}");
     }
 
     #[test]
