@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 use super::app::AppInput;
 use super::function::{Declaration, FunctionUnit, Script};
 use super::function_json::Binding;
-use super::json::{JsonKind, JsonValue};
+use super::json::{JsonKind, JsonMember, JsonValue};
 use super::settings::{self, LocalSettings, Resolution, CONNECTION_KEYS};
 use super::v2::{self, V2App};
 
@@ -179,9 +179,18 @@ fn function_view(
             (Some(d.script.clone()), unit.name.clone(), def)
         }
     };
-    let http = unit
-        .http_trigger()
-        .map(|b| http_view(unit, b, prefix, model));
+    let bindings: Vec<Binding> = unit
+        .bindings()
+        .iter()
+        .map(|b| match unit.decorated() {
+            Some(_) if b.is_http_trigger() => library_http_defaults(unit, b, model),
+            _ => b.clone(),
+        })
+        .collect();
+    let http = bindings
+        .iter()
+        .find(|b| b.is_http_trigger())
+        .map(|b| http_view(unit, b, prefix));
     FunctionView {
         name: unit.name.clone(),
         declared_in: unit.declaration_file().to_string(),
@@ -189,12 +198,31 @@ fn function_view(
         entry_point,
         python_function,
         http,
-        bindings: unit
-            .bindings()
-            .iter()
-            .map(|b| binding_view(b, local))
-            .collect(),
+        bindings: bindings.iter().map(|b| binding_view(b, local)).collect(),
     }
+}
+
+/// A decorated HTTP trigger as the library completes it when the app builds its functions: no
+/// `route` means the function name, no `auth_level` the indexing app's `http_auth_level`
+/// (`FUNCTION` by default).
+fn library_http_defaults(unit: &FunctionUnit, b: &Binding, model: Option<&V2App>) -> Binding {
+    let mut b = b.clone();
+    let text = |key: &str, value: String| JsonMember {
+        key: key.to_string(),
+        key_range: Default::default(),
+        value: Some(JsonValue {
+            kind: JsonKind::String(value),
+            range: Default::default(),
+        }),
+    };
+    if b.property("route").is_none() {
+        b.members.push(text("route", unit.name.clone()));
+    }
+    if b.property("authLevel").is_none() {
+        let level = app_auth_level(unit, model).unwrap_or_else(|| "FUNCTION".to_string());
+        b.members.push(text("authLevel", level));
+    }
+    b
 }
 
 /// The keys shown apart from a binding's other properties.
@@ -305,7 +333,7 @@ fn connection_uses(
     }
 }
 
-fn http_view(unit: &FunctionUnit, b: &Binding, prefix: &str, model: Option<&V2App>) -> HttpView {
+fn http_view(unit: &FunctionUnit, b: &Binding, prefix: &str) -> HttpView {
     let template = b
         .property_str("route")
         .map(|r| r.value)
@@ -332,7 +360,6 @@ fn http_view(unit: &FunctionUnit, b: &Binding, prefix: &str, model: Option<&V2Ap
     let auth_level = b
         .property_str("authLevel")
         .map(|a| a.value)
-        .or_else(|| app_auth_level(unit, b, model))
         .unwrap_or_else(|| "function".to_string())
         .to_ascii_lowercase();
     HttpView {
@@ -343,15 +370,12 @@ fn http_view(unit: &FunctionUnit, b: &Binding, prefix: &str, model: Option<&V2Ap
     }
 }
 
-/// A decorated HTTP trigger without `auth_level` gets its app object's `http_auth_level`.
-fn app_auth_level(unit: &FunctionUnit, b: &Binding, model: Option<&V2App>) -> Option<String> {
+/// The `http_auth_level` of the app object that indexes a decorated function (a blueprint's
+/// functions take the level of the app that registers them), when it is written.
+fn app_auth_level(unit: &FunctionUnit, model: Option<&V2App>) -> Option<String> {
     let d = unit.decorated()?;
     let model = model?;
-    let object = match d.decorator_of(unit.bindings(), b) {
-        Some(decorator) => decorator.object,
-        // The function an ASGI/WSGI app adds is declared by the app object itself.
-        None => model.objects.iter().position(|o| o.var == d.app_var)?,
-    };
+    let object = model.app_names.iter().find(|n| n.name == d.app_var)?.object;
     let obj = model.objects.get(object)?;
     let position = match obj.kind {
         v2::ObjectKind::AsgiFunctionApp | v2::ObjectKind::WsgiFunctionApp => 1,
@@ -417,5 +441,68 @@ impl Serialize for Value<'_> {
                 map.end()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::rules::test_support::app;
+
+    fn http(view: &HostView, name: &str) -> HttpView {
+        view.function(name).unwrap().http.clone().unwrap()
+    }
+
+    #[test]
+    fn decorated_routes_get_the_library_defaults() {
+        let view = host_view_of_app(&app(
+            "//- /function_app.py\nimport azure.functions as func\nfrom jobs import bp\n\napp = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)\napp.register_functions(bp)\n\n@app.route(route=\"/items/{id}/\", methods=[\"get\"], auth_level=\"admin\")\ndef item(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"\")\n//- /jobs.py\nimport azure.functions as func\n\nbp = func.Blueprint()\n\n@bp.route()\ndef ping(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"\")\n//- /host.json\n{\"version\": \"2.0\"}\n",
+        ));
+        assert_eq!(view.model, "decorators");
+        // A blueprint's route: the function name, at the registering app's level.
+        let ping = http(&view, "ping");
+        assert_eq!(
+            (ping.url.as_str(), ping.template.as_str()),
+            ("/api/ping", "ping")
+        );
+        assert_eq!(ping.auth_level, "anonymous");
+        assert_eq!(ping.methods, None);
+        let trigger = &view.function("ping").unwrap().bindings[0];
+        let keys: Vec<&str> = trigger
+            .properties
+            .0
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["route", "authLevel"]);
+        let item = http(&view, "item");
+        assert_eq!(item.url, "/api/items/{id}");
+        assert_eq!(item.methods, Some(vec!["GET".to_string()]));
+        assert_eq!(item.auth_level, "admin");
+    }
+
+    #[test]
+    fn function_json_defaults_and_no_local_settings() {
+        let view = host_view_of_app(&app(
+            "//- /host.json\n{\"version\": \"2.0\", \"extensions\": {\"http\": {\"routePrefix\": \"\"}}}\n//- /Orders/function.json\n{\"bindings\": [{\"type\": \"httpTrigger\", \"name\": \"req\"}, {\"type\": \"queue\", \"direction\": \"out\", \"name\": \"q\", \"queueName\": \"%Q%\", \"connection\": \"\"}]}\n//- /Orders/__init__.py\ndef main(req, q):\n    pass\n",
+        ));
+        assert_eq!(view.model, "function.json");
+        assert!(!view.local_settings);
+        let orders = view.function("orders").unwrap();
+        assert_eq!(orders.entry_point, "main");
+        assert_eq!(orders.script_file.as_deref(), Some("Orders/__init__.py"));
+        let h = orders.http.clone().unwrap();
+        assert_eq!(
+            (h.url.as_str(), h.auth_level.as_str()),
+            ("/Orders", "function")
+        );
+        assert_eq!(orders.summary(), "ANY /Orders · 2 bindings");
+        let settings: Vec<(&str, Option<&str>)> = orders.bindings[1]
+            .settings
+            .iter()
+            .map(|s| (s.setting.as_str(), s.found_in))
+            .collect();
+        // An empty connection is the storage account's.
+        assert_eq!(settings, [("Q", None), ("AzureWebJobsStorage", None)]);
     }
 }
