@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Check function apps and report problems (exit 1 when one is at or above --fail-on).
     Check(cli::check::CheckArgs),
+    /// Show what the host sees of each function: bindings, settings, HTTP routes.
+    Inspect(cli::inspect::InspectArgs),
     /// List the rules, or explain one.
     Rules(cli::rules::RulesArgs),
     /// Run the language server on stdin/stdout (the default).
@@ -39,6 +41,10 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => {
             threads::configure_global_pool();
             threads::with_analysis_stack(|| cli::check::run(args))
+        }
+        Some(Command::Inspect(args)) => {
+            threads::configure_global_pool();
+            threads::with_analysis_stack(|| cli::inspect::run(args))
         }
         Some(Command::Rules(args)) => cli::rules::run(args),
         None | Some(Command::Serve { .. }) => match azfunc_lsp::lsp::run_stdio() {

@@ -4,6 +4,7 @@ import {
   CloseAction,
   CloseHandlerResult,
   DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
   ErrorAction,
   ErrorHandler,
   ErrorHandlerResult,
@@ -15,6 +16,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { COMMAND as HOST_VIEW_COMMAND, hostViewPath, hostViewTarget, hostViewText, SCHEME as HOST_VIEW_SCHEME, SERVER_COMMAND as HOST_VIEW_SERVER_COMMAND } from './hostView';
 import { PythonExtensionLike, scriptsDirs, selectedPythonEnvironment } from './python';
 import { findServer, LookupInput, ServerSource } from './server';
 import { ServerSettings, toServerSettings } from './settings';
@@ -109,6 +111,16 @@ function createClient(command: string): LanguageClient {
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     errorHandler: new CrashHandler(),
     middleware: {
+      // A lens runs the extension's Show Host View, which shows the server's answer.
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        for (const lens of lenses ?? []) {
+          if (lens.command?.command === HOST_VIEW_SERVER_COMMAND) {
+            lens.command = { ...lens.command, command: HOST_VIEW_COMMAND };
+          }
+        }
+        return lenses;
+      },
       workspace: {
         // The server asks for section `azfunc` and reads `select`/`ignore`/`severity` in it;
         // the extension's settings live under `azfunc.rules.*`.
@@ -201,6 +213,34 @@ function sendSettings(): void {
   }
 }
 
+/** The read-only documents of Show Host View: their text by URI. */
+const hostViews = new Map<string, string>();
+const hostViewChanged = new vscode.EventEmitter<vscode.Uri>();
+
+async function showHostView(...args: unknown[]): Promise<void> {
+  const current = client;
+  if (!current || current.state !== State.Running) {
+    void vscode.window.showWarningMessage('azfunc-lsp: the language server is not running.');
+    return;
+  }
+  const target = hostViewTarget(args, vscode.window.activeTextEditor?.document.uri.toString());
+  let answer: unknown;
+  try {
+    answer = await current.sendRequest(ExecuteCommandRequest.type, {
+      command: HOST_VIEW_SERVER_COMMAND,
+      arguments: [target],
+    });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`azfunc-lsp: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  const uri = vscode.Uri.from({ scheme: HOST_VIEW_SCHEME, path: hostViewPath(target) });
+  hostViews.set(uri.toString(), hostViewText(answer));
+  hostViewChanged.fire(uri);
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel(CLIENT_NAME);
@@ -215,6 +255,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }),
     ),
     vscode.commands.registerCommand('azfunc.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand(HOST_VIEW_COMMAND, showHostView),
+    hostViewChanged,
+    vscode.workspace.registerTextDocumentContentProvider(HOST_VIEW_SCHEME, {
+      onDidChange: hostViewChanged.event,
+      provideTextDocumentContent: (uri) => hostViews.get(uri.toString()) ?? '',
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('azfunc.server.path')) {
         void enqueue(async () => {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { PythonExtensionLike, scriptsDirs, selectedPythonEnvironment } from '../src/python';
 import { BINARY, expandPath, findServer } from '../src/server';
 import { toServerSettings } from '../src/settings';
+import { hostViewPath, hostViewTarget, hostViewText } from '../src/hostView';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'azfunc-vscode-'));
@@ -197,4 +198,18 @@ test('settings: select, ignore and severity in the shape the server reads', () =
     { select: ['AZF2'], ignore: ['AZF212'], severity: { AZF201: 'warning', AZF106: 'off' } },
   );
   assert.deepEqual(toServerSettings('AZF2', { a: 1 }, ['AZF1']), { severity: {} });
+});
+
+test('Show Host View targets the lens function, a name, or the active document', () => {
+  const active = 'file:///app/function_app.py';
+  assert.deepEqual(hostViewTarget([{ uri: 'file:///app/Orders/__init__.py', function: 'Orders' }], active), {
+    uri: 'file:///app/Orders/__init__.py',
+    function: 'Orders',
+  });
+  assert.deepEqual(hostViewTarget(['GetOrder'], active), { uri: active, function: 'GetOrder' });
+  assert.deepEqual(hostViewTarget([], active), { uri: active });
+  assert.deepEqual(hostViewTarget([{ function: '' }], undefined), { uri: undefined, function: undefined });
+  assert.equal(hostViewPath({ function: 'orders/{id}' }), '/orders__id_.host-view.json');
+  assert.equal(hostViewPath({}), '/app.host-view.json');
+  assert.equal(hostViewText({ a: [1] }), '{\n  "a": [\n    1\n  ]\n}\n');
 });

@@ -11,6 +11,7 @@ pub mod entry;
 pub mod function;
 pub mod function_json;
 pub mod guard;
+pub mod host_view;
 pub mod ide;
 pub mod imports;
 pub mod installed;

@@ -149,6 +149,11 @@ pub fn masked(name: &str, value: &str) -> String {
     if value == "UseDevelopmentStorage=true" || !looks_secret(name, value) {
         return value.to_string();
     }
+    mask(value)
+}
+
+/// A secret value with only a hint of its shape: its first 4 characters and its length.
+pub fn mask(value: &str) -> String {
     let visible: String = value.chars().take(4).collect();
     format!("{visible}… (masked, {} characters)", value.chars().count())
 }

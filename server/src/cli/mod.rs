@@ -1,4 +1,4 @@
-//! The command line: `azfunc-lsp check` and `azfunc-lsp rules`.
+//! The command line: `azfunc-lsp check`, `azfunc-lsp inspect` and `azfunc-lsp rules`.
 //!
 //! The CLI is the only place that writes to stdout outside JSON-RPC; it loads apps through
 //! [`crate::loader`] and checks them with [`crate::analysis::check_app`], so its answers are the
@@ -9,6 +9,7 @@ pub mod config;
 pub mod files;
 pub mod fix;
 pub mod github;
+pub mod inspect;
 pub mod report;
 pub mod rules;
 pub mod sarif;

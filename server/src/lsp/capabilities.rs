@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
     CodeLensOptions, CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities,
-    DocumentLinkOptions, HoverProviderCapability, InitializeParams, InitializeResult, MarkupKind,
-    OneOf, PositionEncodingKind, RenameOptions, ResourceOperationKind, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions, WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
+    DocumentLinkOptions, ExecuteCommandOptions, HoverProviderCapability, InitializeParams,
+    InitializeResult, MarkupKind, OneOf, PositionEncodingKind, RenameOptions,
+    ResourceOperationKind, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
 use super::convert::{self, Encoding};
@@ -154,6 +155,13 @@ pub fn server_capabilities(n: &Negotiated) -> InitializeResult {
         workspace_symbol_provider: Some(OneOf::Left(true)),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: super::host_view::COMMANDS
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         inlay_hint_provider: Some(OneOf::Left(true)),
         document_link_provider: Some(DocumentLinkOptions {

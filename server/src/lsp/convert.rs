@@ -439,17 +439,22 @@ pub fn workspace_symbol(
     }
 }
 
-/// A code lens that shows a title (its command does nothing when clicked).
+/// A code lens that shows what the host sees of its function when clicked
+/// (`azfunc-lsp.showFunctionMetadata` with the document and the function).
 pub fn code_lens(
     lens: &crate::analysis::ide::symbols::CodeLens,
     map: &LineMap<'_>,
+    uri: &Uri,
 ) -> lsp::CodeLens {
     lsp::CodeLens {
         range: map.range(lens.range),
         command: Some(lsp::Command {
             title: lens.title.clone(),
-            command: String::new(),
-            arguments: None,
+            command: super::host_view::SHOW_FUNCTION_METADATA.to_string(),
+            arguments: Some(vec![serde_json::json!({
+                "uri": uri.as_str(),
+                "function": lens.function,
+            })]),
         }),
         data: None,
     }

@@ -18,7 +18,8 @@
 //!   `{"select": ["AZF2"], "ignore": ["AZF212"], "severity": {"AZF201": "warning", "AZF106": "off"}}`.
 //! - Navigation and edits (`navigation.rs`): definition, references, rename with prepareRename,
 //!   quick fixes and a `source.fixAll.azfunc` action, document and workspace symbols, code
-//!   lenses, inlay hints and document links. Workspace edits use `documentChanges` (with buffer
+//!   lenses (each runs `azfunc-lsp.showFunctionMetadata`, `host_view.rs`, for its function),
+//!   inlay hints and document links. Workspace edits use `documentChanges` (with buffer
 //!   versions, and `create` for a new local.settings.json) when the client supports them.
 //! - Logging goes to stderr, filtered by `AZFUNC_LSP_LOG` (e.g. `AZFUNC_LSP_LOG=debug`).
 //!   `AZFUNC_LSP_DEBUG_REQUESTS=1` enables `azfunc/documentText` and `azfunc/debugPanic` (tests);
@@ -32,6 +33,7 @@ pub mod config;
 pub mod convert;
 mod disk;
 mod handlers;
+mod host_view;
 mod index;
 pub mod main_loop;
 mod navigation;

@@ -304,7 +304,7 @@ impl State {
         Some(
             symbols::code_lenses(&app.state, &rel)
                 .iter()
-                .map(|l| convert::code_lens(l, &map))
+                .map(|l| convert::code_lens(l, &map, &p.text_document.uri))
                 .collect(),
         )
     }

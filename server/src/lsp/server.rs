@@ -221,6 +221,7 @@ impl LanguageServer for Backend {
         document_symbol: req::DocumentSymbolRequest => State::document_symbol;
         symbol: req::WorkspaceSymbolRequest => State::workspace_symbol;
         code_lens: req::CodeLensRequest => State::code_lens;
+        execute_command: req::ExecuteCommand => State::execute_command;
         inlay_hint: req::InlayHintRequest => State::inlay_hint;
         document_link: req::DocumentLinkRequest => State::document_link;
         diagnostic: req::DocumentDiagnosticRequest => State::document_diagnostic;

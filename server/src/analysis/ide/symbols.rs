@@ -53,6 +53,8 @@ pub struct WorkspaceSymbol {
 pub struct CodeLens {
     pub range: TextRange,
     pub title: String,
+    /// The function it sums up (for the command that shows what the host sees of it).
+    pub function: String,
 }
 
 /// A label shown after a parameter.
@@ -357,6 +359,7 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
                 unit.name,
                 trigger_summary(state, unit)
             ),
+            function: unit.name.clone(),
         });
     }
     out.sort_by(|a, b| (a.range.start, &a.title).cmp(&(b.range.start, &b.title)));
