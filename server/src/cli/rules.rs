@@ -18,7 +18,11 @@ pub struct RulesArgs {
 /// Runs `rules`.
 pub fn run(args: &RulesArgs) -> ExitCode {
     let Some(query) = args.code.as_deref().map(str::trim) else {
-        return write_stdout(&table(RULES.iter()));
+        return write_stdout(&format!(
+            "{}\n{}",
+            table(RULES.iter()),
+            wrapped(POLICY, 100)
+        ));
     };
     if let Some(rule) = find(query) {
         return write_stdout(&explain(rule));
@@ -108,6 +112,37 @@ pub fn explain(rule: &RuleMeta) -> String {
     out
 }
 
+/// What the severities promise and how to silence a rule: printed under the list of rules and
+/// in `server/RULES.md`.
+pub const POLICY: &str = "An error means the runtime refuses the function or the app (the worker \
+fails to index it, or the host rejects it); a valid app gets none. A warning means it may fail or \
+misbehave depending on what the checker cannot see (settings of the deployed app, packages it does \
+not model, a branch that may not run); information and hints are advice. Where the checker cannot \
+know, it stays below error or says nothing. Silence a rule on one line with \
+`# azfunc: ignore[AZF201]`, in a file with `# azfunc: ignore-file[AZF201]`, and for paths with \
+`per-file-ignores` or `extend-exclude` in `[tool.azfunc-lsp]` (docs/suppressions.md, \
+docs/configuration.md).";
+
+/// `text` in lines of at most `width` characters (longer words stay whole), each ending in `\n`.
+fn wrapped(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        let len = word.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out.push('\n');
+    out
+}
+
 /// The content of `server/RULES.md`, generated from [`RULES`].
 pub fn markdown_table() -> String {
     let mut out = String::from(
@@ -117,7 +152,11 @@ pub fn markdown_table() -> String {
          Every diagnostic `azfunc-lsp` reports has one of these codes. \
          `azfunc-lsp rules CODE` prints a rule's explanation. \
          Select, ignore or re-rank rules in `[tool.azfunc-lsp]` of `pyproject.toml` \
-         or with `azfunc-lsp check --select/--ignore`.\n\n\
+         or with `azfunc-lsp check --select/--ignore`.\n\n",
+    );
+    out.push_str(POLICY);
+    out.push_str(
+        "\n\n\
          | Code | Name | Default severity | Summary |\n\
          | --- | --- | --- | --- |\n",
     );
@@ -143,6 +182,17 @@ fn markdown_cell(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wrapping_keeps_every_word_and_the_width() {
+        let text = wrapped(super::POLICY, 100);
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        assert_eq!(
+            text.split_whitespace().collect::<Vec<_>>(),
+            super::POLICY.split_whitespace().collect::<Vec<_>>()
+        );
+        assert_eq!(wrapped("a bb ccc", 4), "a bb\nccc\n");
+    }
+
     use super::*;
 
     #[test]
