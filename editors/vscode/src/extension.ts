@@ -34,7 +34,11 @@ const PYTHON_EXTENSION = 'ms-python.python';
 
 function serverSettings(scope?: vscode.ConfigurationScope): ServerSettings {
   const cfg = vscode.workspace.getConfiguration('azfunc', scope);
-  return toServerSettings(cfg.get('rules.select'), cfg.get('rules.ignore'), cfg.get('rules.severity'));
+  return toServerSettings(cfg.get('rules.select'), cfg.get('rules.ignore'), cfg.get('rules.severity'), {
+    extendExclude: cfg.get('extendExclude'),
+    perFileIgnores: cfg.get('perFileIgnores'),
+    python: cfg.get('python'),
+  });
 }
 let output: vscode.OutputChannel;
 let extensionPath = '';
@@ -122,8 +126,9 @@ function createClient(command: string): LanguageClient {
         return lenses;
       },
       workspace: {
-        // The server asks for section `azfunc` and reads `select`/`ignore`/`severity` in it;
-        // the extension's settings live under `azfunc.rules.*`.
+        // The server asks for section `azfunc` and reads `select`/`ignore`/`severity`,
+        // `extendExclude`/`perFileIgnores` and `python` in it; the rule settings live under
+        // `azfunc.rules.*`.
         configuration: async (params, token, next) => {
           const result = await next(params, token);
           if (!Array.isArray(result)) {
@@ -268,7 +273,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
           await stop();
           await start();
         });
-      } else if (e.affectsConfiguration('azfunc.rules')) {
+      } else if (
+        ['azfunc.rules', 'azfunc.extendExclude', 'azfunc.perFileIgnores', 'azfunc.python'].some((section) =>
+          e.affectsConfiguration(section),
+        )
+      ) {
         sendSettings();
       }
     }),

@@ -200,6 +200,25 @@ test('settings: select, ignore and severity in the shape the server reads', () =
   assert.deepEqual(toServerSettings('AZF2', { a: 1 }, ['AZF1']), { severity: {} });
 });
 
+test('settings: paths and the interpreter in the shape the server reads', () => {
+  assert.deepEqual(
+    toServerSettings([], [], {}, {
+      extendExclude: ['tests/fixtures', '', 3],
+      perFileIgnores: { 'scripts/*.py': ['AZF6', 1], '': ['AZF1'], 'x.py': [] },
+      python: ' .venv-prod/bin/python ',
+    }),
+    {
+      severity: {},
+      extendExclude: ['tests/fixtures'],
+      perFileIgnores: { 'scripts/*.py': ['AZF6'] },
+      python: '.venv-prod/bin/python',
+    },
+  );
+  assert.deepEqual(toServerSettings([], [], {}, { extendExclude: 'x', perFileIgnores: ['y'], python: 4 }), {
+    severity: {},
+  });
+});
+
 test('Show Host View targets the lens function, a name, or the active document', () => {
   const active = 'file:///app/function_app.py';
   assert.deepEqual(hostViewTarget([{ uri: 'file:///app/Orders/__init__.py', function: 'Orders' }], active), {
