@@ -357,9 +357,14 @@ fn rules_lists_and_explains_every_rule() {
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     // The table (a header line and one line per rule), a blank line, then the severity policy.
-    let (table, policy) = text.split_once("\n\n").expect("the policy follows the table");
+    let (table, policy) = text
+        .split_once("\n\n")
+        .expect("the policy follows the table");
     assert_eq!(table.lines().count(), RULES.len() + 1, "{table}");
-    assert!(policy.starts_with("An error means the runtime refuses"), "{policy}");
+    assert!(
+        policy.starts_with("An error means the runtime refuses"),
+        "{policy}"
+    );
     assert!(policy.contains("# azfunc: ignore[AZF201]"), "{policy}");
     for rule in RULES {
         let line = table

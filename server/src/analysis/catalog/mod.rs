@@ -4,6 +4,7 @@
 pub mod annotation_matrix;
 pub mod app_objects;
 pub mod binding_types;
+pub mod config_files;
 pub mod decorator_types;
 pub mod decorators;
 pub mod distributions;

@@ -1,6 +1,7 @@
 //! Completion in `host.json`.
 
 use super::{present_keys, CompletionItem, CompletionKind, JsonItems};
+use crate::analysis::catalog::config_files::HOST_JSON_KEYS;
 use crate::analysis::ide::json_cursor::{self, Segment, Slot};
 
 pub(super) fn host_json(text: &str, offset: usize) -> Vec<CompletionItem> {
@@ -14,23 +15,15 @@ pub(super) fn host_json(text: &str, offset: usize) -> Vec<CompletionItem> {
     match (cursor.path.as_slice(), &cursor.slot) {
         ([], Slot::Key) => {
             let present = present_keys(text);
-            for (k, doc) in [
-                ("version", "Schema version of host.json: must be \"2.0\"."),
-                ("extensionBundle", "The binding extensions the host loads (needed for every trigger but HTTP and timer)."),
-                ("logging", "Log levels and Application Insights options."),
-                ("functionTimeout", "Per-invocation time limit, `hh:mm:ss`."),
-                ("extensions", "Per-extension options (http, queues, serviceBus, eventHubs, durableTask, …)."),
-                ("concurrency", "Dynamic concurrency settings."),
-                ("retry", "App-wide retry policy."),
-                ("functions", "Only load these functions."),
-                ("healthMonitor", "Host health monitoring."),
-                ("singleton", "Singleton lock settings."),
-                ("watchDirectories", "Extra folders whose changes restart the host."),
-                ("watchFiles", "Extra files whose changes restart the host."),
-                ("aggregator", "Telemetry batching."),
-            ] {
+            for (k, doc) in HOST_JSON_KEYS {
                 if !present.contains(&k.to_ascii_lowercase()) {
-                    out.push(k, CompletionKind::Property, None, Some(doc.to_string()), "0");
+                    out.push(
+                        k,
+                        CompletionKind::Property,
+                        None,
+                        Some(doc.to_string()),
+                        "0",
+                    );
                 }
             }
         }

@@ -1,6 +1,9 @@
 //! Completion in `local.settings.json`: its keys, and setting names the app uses.
 
 use super::{CompletionItem, CompletionKind, JsonItems};
+use crate::analysis::catalog::config_files::{
+    KNOWN_SETTINGS as KNOWN_VALUES, LOCAL_SETTINGS_KEYS as SETTINGS_KEYS,
+};
 use crate::analysis::ide::json_cursor::{self, Segment, Slot};
 use crate::analysis::settings;
 use crate::analysis::state::AppState;
@@ -21,26 +24,6 @@ pub(super) fn setting_candidates(state: &AppState) -> Vec<(String, String)> {
     }
     out
 }
-
-const SETTINGS_KEYS: &[(&str, &str)] = &[
-    ("IsEncrypted", "Must be `false` for a plain-text file: when absent, Core Tools tries to decrypt every value."),
-    ("Values", "App settings, exported to the host and the worker as environment variables."),
-    ("Host", "Local host options: `LocalHttpPort`, `CORS`, `CORSCredentials`."),
-    ("ConnectionStrings", "Connection strings for frameworks that read them (not published as app settings)."),
-];
-
-const KNOWN_VALUES: &[(&str, &str)] = &[
-    ("FUNCTIONS_WORKER_RUNTIME", "The language worker: `python`."),
-    ("AzureWebJobsStorage", "Storage connection the host needs for every trigger but HTTP (`UseDevelopmentStorage=true` for Azurite)."),
-    ("AzureWebJobsFeatureFlags", "Comma-separated host feature flags."),
-    ("PYTHON_SCRIPT_FILE_NAME", "The v2 model's script (default `function_app.py`)."),
-    ("PYTHON_ISOLATE_WORKER_DEPENDENCIES", "Load the app's packages in isolation from the worker's."),
-    ("PYTHON_ENABLE_WORKER_EXTENSIONS", "Enable Python worker extensions."),
-    ("PYTHON_THREADPOOL_THREAD_COUNT", "Threads for synchronous functions."),
-    ("PYTHON_ENABLE_DEBUG_LOGGING", "Verbose worker logging."),
-    ("PYTHON_ENABLE_INIT_INDEXING", "Index v2 functions at worker start."),
-    ("FUNCTIONS_WORKER_PROCESS_COUNT", "Worker processes per host."),
-];
 
 pub(super) fn local_settings(state: &AppState, text: &str, offset: usize) -> Vec<CompletionItem> {
     let Some(cursor) = json_cursor::cursor(text, offset) else {

@@ -1,5 +1,6 @@
 //! Hover: binding types and keys, parameters and their bindings, settings.
 
+mod config_files;
 mod decorators;
 
 use crate::analysis::catalog::binding_type_ignore_case;
@@ -24,6 +25,12 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
     let offset = offset.min(text.len());
     if let Some(folder) = file.strip_suffix("/function.json") {
         return function_json(state, folder, text, offset);
+    }
+    if file == "host.json" {
+        return config_files::host_json(text, offset);
+    }
+    if file == LOCAL_SETTINGS {
+        return config_files::local_settings(state, text, offset);
     }
     if file.ends_with(".py") {
         // A decorator of a v2 app, or one of its keywords.
