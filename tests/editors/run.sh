@@ -159,11 +159,12 @@ run_nvim() { # folder name, display name, nvim binary
   local name=$2 nvim=$3 dir="$ART/$1" rc t0
   mkdir -p "$dir/outside"
   cp -r "$REPO/tests/fixtures/editors/orders-app" "$dir/app"
+  cp -r "$REPO/tests/fixtures/lsp/editor_v2" "$dir/app-v2"
   echo '{"name": "not-a-function-app"}' > "$dir/outside/package.json"
   echo "-- $name: $("$nvim" --version | head -1)"
   t0=$(now)
   set +e
-  AZFUNC_LSP_DEBUG_REQUESTS=1 AZFUNC_LSP=$SERVER APP=$dir/app EDITORS_NEOVIM=$REPO/editors/neovim OUTSIDE=$dir/outside OUT=$dir/result.txt \
+  AZFUNC_LSP_DEBUG_REQUESTS=1 AZFUNC_LSP=$SERVER APP=$dir/app APP_V2=$dir/app-v2 EDITORS_NEOVIM=$REPO/editors/neovim OUTSIDE=$dir/outside OUT=$dir/result.txt \
     timeout 300 "$nvim" --headless -u NONE -i NONE -n -c "luafile $EDITORS_TESTS/neovim/e2e.lua" </dev/null >"$dir/nvim.log" 2>&1
   rc=$?
   set -e
