@@ -197,6 +197,7 @@ rules!(
     Function azf718_v2_durable_context_name,
     App azf719_v2_unknown_app_attribute,
     App azf720_v2_decorator_above_bindings,
+    App azf801_durable_unknown_function,
 );
 
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a
