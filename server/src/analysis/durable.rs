@@ -272,12 +272,48 @@ pub fn orchestrator_def<'m>(
     })
 }
 
+/// An orchestrator function of the app, found in its module.
+pub struct Orchestrator<'m> {
+    pub function: &'m PyFunction,
+    pub tree: tree_sitter::Tree,
+    /// The name of its orchestration-context parameter.
+    pub context: String,
+}
+
+/// The orchestrator `def` of `unit` (an `orchestrationTrigger` function) in `module` (its script,
+/// whose text is `text`), when it can be found and the module parses.
+pub fn orchestrator<'m>(
+    unit: &FunctionUnit,
+    module: &'m PyModule,
+    text: &str,
+    entry_name: &str,
+) -> Option<Orchestrator<'m>> {
+    if kind_of(unit) != Some(DurableKind::Orchestrator) || !module.syntax_errors.is_empty() {
+        return None;
+    }
+    let tree = parse(text)?;
+    let function = match unit.decorated() {
+        Some(v2) => module.function_at(v2.def_offset?)?,
+        None => orchestrator_def(module, &tree, text, entry_name)?,
+    };
+    let context = function.params.first()?.name.clone();
+    Some(Orchestrator {
+        function,
+        tree,
+        context,
+    })
+}
+
 /// What the code does with a task of the orchestration context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskUse {
     Yielded,
-    /// `await task`: the `await` expression's range.
-    Awaited(TextRange),
+    /// `await task`: the `await` expression's range, and whether it stands where a bare `yield`
+    /// may (a statement, or the right side of an assignment).
+    Awaited {
+        range: TextRange,
+        bare: bool,
+    },
     /// A statement of its own: the task is dropped and never scheduled.
     Discarded,
     /// Assigned, returned, passed on, …
@@ -444,7 +480,15 @@ fn task_use(call: tree_sitter::Node) -> TaskUse {
     }
     match parent {
         Some(p) if p.kind() == "yield" => TaskUse::Yielded,
-        Some(p) if p.kind() == "await" => TaskUse::Awaited(range_of(p)),
+        Some(p) if p.kind() == "await" => TaskUse::Awaited {
+            range: range_of(p),
+            bare: p.parent().is_some_and(|g| {
+                matches!(
+                    g.kind(),
+                    "expression_statement" | "assignment" | "augmented_assignment"
+                )
+            }),
+        },
         Some(p) if p.kind() == "expression_statement" => TaskUse::Discarded,
         _ => TaskUse::Other,
     }

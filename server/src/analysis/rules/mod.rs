@@ -198,6 +198,7 @@ rules!(
     App azf719_v2_unknown_app_attribute,
     App azf720_v2_decorator_above_bindings,
     App azf801_durable_unknown_function,
+    Function azf802_durable_orchestrator_shape,
 );
 
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a
