@@ -199,6 +199,7 @@ rules!(
     App azf720_v2_decorator_above_bindings,
     App azf801_durable_unknown_function,
     Function azf802_durable_orchestrator_shape,
+    Function azf803_durable_nondeterministic,
 );
 
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a
