@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::function::FunctionUnit;
 use super::python::fields::FIELDS;
-use super::python::{node_text, range_of, Binding, NameKind, PyFunction, PyModule};
+use super::python::{node_text, range_of, Binding, NameDef, NameKind, PyFunction, PyModule};
 use super::text::TextRange;
 
 /// What a durable function is, by its trigger.
@@ -354,6 +354,19 @@ pub struct OrchestratorBody {
     pub calls: Vec<CallSite>,
     /// Reads of a qualified attribute (`os.environ`), with their range.
     pub attributes: Vec<(String, TextRange)>,
+    /// `yield` of a value that cannot be a task (a literal, a list or tuple display…).
+    pub non_task_yields: Vec<NonTaskYield>,
+    /// Functions of the module that the body calls by name (indices into `PyModule::functions`).
+    pub helpers: Vec<usize>,
+}
+
+/// `yield` of something that is not a task: the library fails the orchestration on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonTaskYield {
+    /// The yielded value.
+    pub value: TextRange,
+    /// A list display or comprehension (of tasks, most likely): `task_all` gathers those.
+    pub is_list: bool,
 }
 
 /// Nodes beyond this many in one function are not read (a bound on hostile input).
@@ -427,6 +440,16 @@ pub fn orchestrator_body(
                 let Some(dotted) = dotted(function, text) else {
                     continue;
                 };
+                if function.kind() == "identifier" && !local_imports.contains_key(&dotted) {
+                    if let Binding::Def(NameDef {
+                        kind: NameKind::Function(i),
+                        ..
+                    }) = module.final_binding(&dotted)
+                    {
+                        out.helpers.push(*i);
+                        continue;
+                    }
+                }
                 if let Some(qualified) = resolve(&dotted) {
                     out.calls.push(CallSite {
                         qualified,
@@ -439,6 +462,32 @@ pub fn orchestrator_body(
             "attribute" => {
                 if let Some(q) = dotted(node, text).and_then(|d| resolve(&d)) {
                     out.attributes.push((q, range_of(node)));
+                }
+            }
+            "yield" if !in_nested_function(node, def) => {
+                let value = node.named_child(0);
+                if let Some(v) = value.filter(|v| {
+                    matches!(
+                        v.kind(),
+                        "list"
+                            | "list_comprehension"
+                            | "tuple"
+                            | "dictionary"
+                            | "set"
+                            | "string"
+                            | "integer"
+                            | "float"
+                            | "true"
+                            | "false"
+                    )
+                }) {
+                    // `yield from` delegates to another generator.
+                    if !node_text(node, text).starts_with("yield from") {
+                        out.non_task_yields.push(NonTaskYield {
+                            value: range_of(v),
+                            is_list: matches!(v.kind(), "list" | "list_comprehension"),
+                        });
+                    }
                 }
             }
             "await" => {
@@ -463,7 +512,26 @@ pub fn orchestrator_body(
     out.tasks.sort_by_key(|t| t.range.start);
     out.calls.sort_by_key(|c| c.range.start);
     out.attributes.sort_by_key(|a| a.1.start);
+    out.non_task_yields.sort_by_key(|y| y.value.start);
+    out.helpers.sort_unstable();
+    out.helpers.dedup();
     Some(out)
+}
+
+/// Whether `node` is inside a function or lambda nested in `def` (its `yield` is not the
+/// orchestrator's).
+fn in_nested_function(node: tree_sitter::Node, def: tree_sitter::Node) -> bool {
+    let mut current = node.parent();
+    while let Some(p) = current {
+        if p.id() == def.id() {
+            return false;
+        }
+        if matches!(p.kind(), "function_definition" | "lambda") {
+            return true;
+        }
+        current = p.parent();
+    }
+    false
 }
 
 fn skip_parens(mut node: Option<tree_sitter::Node>) -> Option<tree_sitter::Node> {

@@ -10,7 +10,7 @@ pub const META: RuleMeta = RuleMeta {
     code: "AZF802",
     name: "durable-orchestrator-shape",
     severity: Severity::Warning,
-    summary: "An orchestrator is `async def`, or a task of the orchestration context is neither yielded nor gathered",
+    summary: "An orchestrator is `async def`, yields something that is not a task, or drops a task of the orchestration context",
     explanation: r#"The Durable library runs a Python orchestrator as a generator: each `yield` hands it a task
 (`call_activity`, `call_sub_orchestrator`, `create_timer`, `wait_for_external_event`, `call_http`,
 `call_entity`, `task_all`, `task_any`), and the library replays the generator against the
@@ -30,6 +30,9 @@ def orchestrator(context):
     context.call_activity("Send", 1)           # never scheduled
     yield context.call_activity("Send", 2)     # right
 ```
+
+- `yield` of anything but a task (a list of tasks, a string, a number) fails the orchestration:
+  gather several tasks with `yield context.task_all([...])`.
 
 The app loads either way, hence a warning. A task assigned to a name, returned or passed to another
 call is not reported: it may be yielded later.
@@ -102,6 +105,44 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         out.push(d);
         return;
     }
+    for y in &body.non_task_yields {
+        let what = text
+            .get(y.value.start as usize..y.value.end as usize)
+            .unwrap_or("");
+        let shown: String = what.chars().take(40).collect();
+        let mut d = ctx.diag(
+            &META,
+            file,
+            y.value,
+            format!(
+                "yield {shown}{}: an orchestrator may only yield tasks — the library fails the orchestration on anything else{}",
+                if shown.len() < what.len() { "…" } else { "" },
+                if y.is_list {
+                    format!("; yield {}.task_all([...]) to wait for several tasks", orch.context)
+                } else {
+                    String::new()
+                }
+            ),
+        );
+        if y.is_list {
+            d = d.with_fix(
+                format!("Wait for all: {}.task_all(...)", orch.context),
+                vec![
+                    FileEdit {
+                        file: file.to_string(),
+                        range: TextRange::new(y.value.start as usize, y.value.start as usize),
+                        new_text: format!("{}.task_all(", orch.context),
+                    },
+                    FileEdit {
+                        file: file.to_string(),
+                        range: TextRange::new(y.value.end as usize, y.value.end as usize),
+                        new_text: ")".to_string(),
+                    },
+                ],
+            );
+        }
+        out.push(d);
+    }
     for t in body.tasks.iter().filter(|t| t.usage == TaskUse::Discarded) {
         out.push(
             ctx.diag(
@@ -143,11 +184,19 @@ def orchestrator_function(context: df.DurableOrchestrationContext):
     pending = context.call_activity("Hello", "London")
     tasks = [context.call_activity("Hello", c) for c in ["a", "b"]]
     rest = yield context.task_all(tasks + [pending])
+    both = yield [context.call_activity("Hello", "x"), context.call_activity("Hello", "y")]
+    yield "done"
+    yield from sub_generator(context)
+    def local_generator():
+        yield [1, 2]
     context.set_custom_status("done")
     context.signal_entity(df.EntityId("Counter", "c"), "add", 1)
     return [first, rest]
 
 main = df.Orchestrator.create(orchestrator_function)
+
+def sub_generator(context):
+    yield context.call_activity("Hello", "z")
 //- /Hello/function.json
 {"bindings": [{"name": "city", "type": "activityTrigger", "direction": "in"}]}
 //- /Hello/__init__.py
@@ -162,6 +211,9 @@ def main(city: str) -> str:
               fix: Yield the task
             Orch/__init__.py:5:6 AZF802 warning context.create_timer(...) creates a task that is neither yielded nor passed to task_all/task_any: it is never scheduled
               fix: Yield the task
+            Orch/__init__.py:10:18 AZF802 warning yield [context.call_activity("Hello", "x"), co…: an orchestrator may only yield tasks — the library fails the orchestration on anything else; yield context.task_all([...]) to wait for several tasks
+              fix: Wait for all: context.task_all(...)
+            Orch/__init__.py:11:11 AZF802 warning yield "done": an orchestrator may only yield tasks — the library fails the orchestration on anything else
         "#]]
         .assert_eq(&check("AZF802", V1));
     }
@@ -208,7 +260,10 @@ async def hello(city: str):
     fn valid_orchestrators_are_silent() {
         let fixed_v1 = V1
             .replace("    context.call_activity(\"Hello\", \"Tokyo\")", "    yield context.call_activity(\"Hello\", \"Tokyo\")")
-            .replace("    (context.create_timer(", "    (yield context.create_timer(");
+            .replace("    (context.create_timer(", "    (yield context.create_timer(")
+            .replace("yield [context", "yield context.task_all([context")
+            .replace("\"y\")]", "\"y\")])")
+            .replace("    yield \"done\"\n", "");
         expect![[""]].assert_eq(&check("AZF802", &fixed_v1));
     }
 
@@ -254,12 +309,50 @@ async def hello(city: str):
                 pending = context.call_activity("Hello", "London")
                 tasks = [context.call_activity("Hello", c) for c in ["a", "b"]]
                 rest = yield context.task_all(tasks + [pending])
+                both = yield [context.call_activity("Hello", "x"), context.call_activity("Hello", "y")]
+                yield "done"
+                yield from sub_generator(context)
+                def local_generator():
+                    yield [1, 2]
                 context.set_custom_status("done")
                 context.signal_entity(df.EntityId("Counter", "c"), "add", 1)
                 return [first, rest]
 
             main = df.Orchestrator.create(orchestrator_function)
+
+            def sub_generator(context):
+                yield context.call_activity("Hello", "z")
         "#]]
         .assert_eq(&check_fix(V1, "AZF802", "Yield the task"));
+        expect![[r#"
+            Wait for all: context.task_all(...) [preferred]
+            --- Orch/__init__.py
+            import azure.durable_functions as df
+
+            def orchestrator_function(context: df.DurableOrchestrationContext):
+                first = yield context.call_activity("Hello", "Seattle")
+                pending = context.call_activity("Hello", "London")
+                tasks = [context.call_activity("Hello", c) for c in ["a", "b"]]
+                rest = yield context.task_all(tasks + [pending])
+                both = yield context.task_all([context.call_activity("Hello", "x"), context.call_activity("Hello", "y")])
+                yield "done"
+                yield from sub_generator(context)
+                def local_generator():
+                    yield [1, 2]
+                context.set_custom_status("done")
+                context.signal_entity(df.EntityId("Counter", "c"), "add", 1)
+                return [first, rest]
+
+            main = df.Orchestrator.create(orchestrator_function)
+
+            def sub_generator(context):
+                yield context.call_activity("Hello", "z")
+        "#]]
+        .assert_eq(&check_fix(
+            &V1.replace("    context.call_activity(\"Hello\", \"Tokyo\")\n", "")
+                .replace("    (context.create_timer(context.current_utc_datetime))\n", ""),
+            "AZF802",
+            "Wait for all",
+        ));
     }
 }

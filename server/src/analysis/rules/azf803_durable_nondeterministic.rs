@@ -30,9 +30,10 @@ def orchestrator(context):
     deadline = context.current_utc_datetime + timedelta(hours=1)
 ```
 
-The app loads and the first run may well work, hence a warning. Only the orchestrator's own body
-(nested functions and lambdas included) is read, and only names imported from these modules.
-The fixes rewrite a call with no arguments to its replay-safe counterpart.
+The app loads and the first run may well work, hence a warning. The orchestrator's body is read
+(nested functions and lambdas included), and so are the functions of the same module that it
+calls, recursively; only names imported from these modules count. The fixes rewrite a call with no
+arguments, in the orchestrator itself, to its replay-safe counterpart.
 "#,
     fix: FixAvailability::Unsafe,
 };
@@ -124,20 +125,24 @@ fn replacement(qualified: &str, context: &str) -> Option<String> {
     })
 }
 
-pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(module), Some(text), Some(file)) = (ctx.module, ctx.script_text, ctx.script_path)
-    else {
-        return;
+/// Helpers followed from one orchestrator, at most.
+const MAX_HELPERS: usize = 64;
+
+/// Reports the hazards of `body`, the code of `function` (a helper called by `orchestrator`, or
+/// the orchestrator itself when `None`); fixes only in the orchestrator, where `context` is known.
+fn report(
+    ctx: &FunctionCtx,
+    file: &str,
+    body: &durable::OrchestratorBody,
+    function: &str,
+    orchestrator: Option<&str>,
+    context: &str,
+    found: &mut Vec<Diagnostic>,
+) {
+    let place = match orchestrator {
+        None => format!("orchestrator {function}()"),
+        Some(o) => format!("{function}() (called by orchestrator {o}())"),
     };
-    let Some(orch) = durable::orchestrator(ctx.unit, module, text, &ctx.entry_name) else {
-        return;
-    };
-    let f = orch.function;
-    let Some(body) = durable::orchestrator_body(module, &orch.tree, text, f, &orch.context) else {
-        return;
-    };
-    let context = orch.context.as_str();
-    let mut found = Vec::new();
     for CallSite {
         qualified,
         range,
@@ -155,13 +160,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             file,
             *range,
             format!(
-                "{}() in orchestrator {}(): {}",
+                "{}() in {place}: {}",
                 qualified.strip_prefix("builtins.").unwrap_or(qualified),
-                f.name,
                 h.advice(context)
             ),
         );
-        if let Some(new_text) = replacement(qualified, context).filter(|_| *no_arguments) {
+        let new_text = replacement(qualified, context).filter(|_| *no_arguments);
+        if let (Some(new_text), None) = (new_text, orchestrator) {
             d = d.with_fix(
                 format!("Use {new_text}"),
                 vec![FileEdit {
@@ -180,11 +185,46 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 file,
                 *range,
                 format!(
-                    "os.environ in orchestrator {}(): {}",
-                    f.name,
+                    "os.environ in {place}: {}",
                     Hazard::Environment.advice(context)
                 ),
             ));
+        }
+    }
+}
+
+pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
+    let (Some(module), Some(text), Some(file)) = (ctx.module, ctx.script_text, ctx.script_path)
+    else {
+        return;
+    };
+    let Some(orch) = durable::orchestrator(ctx.unit, module, text, &ctx.entry_name) else {
+        return;
+    };
+    let f = orch.function;
+    let Some(body) = durable::orchestrator_body(module, &orch.tree, text, f, &orch.context) else {
+        return;
+    };
+    let context = orch.context.as_str();
+    let mut found = Vec::new();
+    report(ctx, file, &body, &f.name, None, context, &mut found);
+    // Helpers of the module that the orchestrator calls run during replay as well (app functions,
+    // decorated, are not helpers).
+    let mut seen = std::collections::HashSet::new();
+    let mut queue: Vec<usize> = body.helpers.clone();
+    while let Some(i) = queue.pop() {
+        if !seen.insert(i) || seen.len() > MAX_HELPERS {
+            continue;
+        }
+        let Some(helper) = module.functions.get(i) else {
+            continue;
+        };
+        if !helper.decorators.is_empty() || helper.def_offset == f.def_offset {
+            continue;
+        }
+        if let Some(inner) = durable::orchestrator_body(module, &orch.tree, text, helper, context) {
+            report(ctx, file, &inner, &helper.name, Some(&f.name), context, &mut found);
+            queue.extend(inner.helpers.iter().copied());
         }
     }
     found.sort_by_key(|d| d.range.start);
@@ -225,7 +265,14 @@ def orchestrator_function(context: df.DurableOrchestrationContext):
     safe = context.current_utc_datetime + timedelta(minutes=5)
     guid = context.new_uuid()
     yield context.create_timer(safe)
-    return [started, day, n, rng, token, body, level, data, guid]
+    stamp = helper()
+    return [started, day, n, rng, token, body, level, data, guid, stamp]
+
+def helper():
+    return nested_helper()
+
+def nested_helper():
+    return time.time()
 
 main = df.Orchestrator.create(orchestrator_function)
 //- /Fetch/function.json
@@ -253,6 +300,7 @@ def main(url: str) -> str:
             Orch/__init__.py:20:14 AZF803 warning azure.storage.blob.BlobServiceClient.from_connection_string() in orchestrator orchestrator_function(): I/O runs again on each replay and its result may differ — move it to an activity
             Orch/__init__.py:20:55 AZF803 warning os.environ in orchestrator orchestrator_function(): settings read in an orchestrator may differ on replay — read them in an activity or pass them as input
             Orch/__init__.py:21:10 AZF803 warning open() in orchestrator orchestrator_function(): I/O runs again on each replay and its result may differ — move it to an activity
+            Orch/__init__.py:33:12 AZF803 warning time.time() in nested_helper() (called by orchestrator orchestrator_function()): the time differs on each replay — use context.current_utc_datetime
         "#]]
         .assert_eq(&check("AZF803", V1));
     }
