@@ -109,9 +109,8 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
 
 /// Tests of an app mock the durable calls with names of their own.
 fn is_test_file(path: &str) -> bool {
-    path.split('/').any(|segment| {
-        segment == "tests" || segment == "test" || segment.starts_with("test_")
-    })
+    path.split('/')
+        .any(|segment| segment == "tests" || segment == "test" || segment.starts_with("test_"))
 }
 
 /// Where a durable function is declared, for a related location.
@@ -354,7 +353,10 @@ def Counter(context):
         let valid = V2
             .replace("\"Countr\"", "\"counter\"")
             .replace("\"Greet\"", "\"Greeting\"")
-            .replace("call_sub_orchestrator(\"say_hello\")", "call_activity(\"say_hello\")");
+            .replace(
+                "call_sub_orchestrator(\"say_hello\")",
+                "call_activity(\"say_hello\")",
+            );
         expect![[""]].assert_eq(&check("AZF801", &valid));
     }
 
@@ -416,6 +418,33 @@ def Counter(context):
             "AZF801",
             "Use call_activity",
         ));
+    }
+
+    #[test]
+    fn an_edit_of_a_function_folder_script_re_checks_the_names() {
+        use crate::analysis::app::FileContent;
+        use crate::analysis::state::AppState;
+        let fixture = format!(
+            "{V1_ACTIVITY}//- /Process/__init__.py\nimport azure.durable_functions as df\ndef o(context):\n    yield context.call_activity(\"SendEmail\", 1)\nmain = df.Orchestrator.create(o)\n"
+        );
+        let mut state = AppState::new(super::super::test_support::app(&fixture));
+        let count = |state: &mut AppState| {
+            super::super::test_support::diagnostics(state)
+                .iter()
+                .filter(|d| d.code == "AZF801")
+                .count()
+        };
+        assert_eq!(count(&mut state), 0);
+        let typo = state
+            .input()
+            .text("Process/__init__.py")
+            .unwrap()
+            .replace("SendEmail", "SendMail");
+        state.set_file(
+            "Process/__init__.py",
+            FileContent::Text(typo.as_str().into()),
+        );
+        assert_eq!(count(&mut state), 1);
     }
 
     const FIX_APP: &str = r#"
