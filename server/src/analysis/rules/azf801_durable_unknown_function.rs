@@ -17,7 +17,9 @@ pub const META: RuleMeta = RuleMeta {
 `context.call_sub_orchestrator[_with_retry]("X")`, `client.start_new("X")` and `df.EntityId("X", key)`
 must be the name of a function of the app with an `activityTrigger`, `orchestrationTrigger` or
 `entityTrigger` (the folder name of a function.json function; the `function_name` or `def` name of a
-decorated one, blueprints included). Names are compared without case, as the Durable extension does.
+decorated one, blueprints included; a name given by the trigger's `orchestration`, `activity` or
+`entity` property is accepted as well). Names are compared without case, as the Durable extension
+does.
 
 This is a warning, not an error: the app loads and every function is indexed. The mistake shows
 only when the orchestration reaches the call — the extension then fails it with "The function 'X'
@@ -42,10 +44,16 @@ struct Target<'u> {
     unit: &'u FunctionUnit,
     kind: DurableKind,
     lower: String,
+    /// The name its trigger's `orchestration` / `activity` / `entity` property gives, lowercased.
+    alias: Option<String>,
 }
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.units.iter().any(|u| !u.name_is_known()) {
+    if ctx
+        .units
+        .iter()
+        .any(|u| !u.name_is_known() || durable::alias_of(u).is_err())
+    {
         return;
     }
     let targets: Vec<Target> = ctx
@@ -56,6 +64,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 unit: u,
                 kind: durable::kind_of(u)?,
                 lower: u.name.to_ascii_lowercase(),
+                alias: durable::alias_of(u).ok().flatten().map(|a| a.to_ascii_lowercase()),
             })
         })
         .collect();
@@ -93,7 +102,10 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         };
         for r in durable::name_refs(&tree, text) {
             let lower = r.name.to_ascii_lowercase();
-            let same_name: Vec<&Target> = targets.iter().filter(|t| t.lower == lower).collect();
+            let same_name: Vec<&Target> = targets
+                .iter()
+                .filter(|t| t.lower == lower || t.alias.as_deref() == Some(lower.as_str()))
+                .collect();
             if same_name.iter().any(|t| t.kind == r.kind) {
                 continue;
             }
@@ -358,6 +370,31 @@ def Counter(context):
                 "call_activity(\"say_hello\")",
             );
         expect![[""]].assert_eq(&check("AZF801", &valid));
+    }
+
+    #[test]
+    fn a_trigger_property_names_the_function_too() {
+        let aliased = V2.replace(
+            "@app.activity_trigger(input_name=\"city\")",
+            "@app.activity_trigger(input_name=\"city\", activity=\"Greet\")",
+        );
+        assert!(aliased.contains("activity=\"Greet\""));
+        expect![[r#"
+            function_app.py:13:45 AZF801 warning EntityId('Countr'): the app has no entity function named 'Countr' — did you mean 'Counter'?; operations on this entity fail at run time
+              related bp.py:10:5: entity 'Counter' is declared here
+              fix: Use 'Counter'
+            function_app.py:21:47 AZF801 warning call_sub_orchestrator('say_hello'): 'say_hello' is an activity function, not an orchestrator; the orchestration fails when it reaches this call
+              related function_app.py:26:5: 'say_hello' is declared here
+              fix: Use call_activity
+        "#]]
+        .assert_eq(&check("AZF801", &aliased));
+        let unknown = V2.replace(
+            "@app.activity_trigger(input_name=\"city\")",
+            "@app.activity_trigger(input_name=\"city\", activity=ACTIVITY)",
+        )
+        .replace("app = df.DFApp(", "ACTIVITY = \"Gr\" + \"eet\"\napp = df.DFApp(");
+        assert!(unknown.contains("ACTIVITY = \"Gr\""));
+        expect![[""]].assert_eq(&check("AZF801", &unknown));
     }
 
     #[test]
