@@ -55,21 +55,28 @@ pub fn kind_of(unit: &FunctionUnit) -> Option<DurableKind> {
     })
 }
 
-/// The name a durable trigger may give its function besides the function's own
-/// (`orchestration`, `activity` or `entity` in the binding): `Err(())` when the property is set
-/// to something that is not a string (a name the checker cannot know).
-pub fn alias_of(unit: &FunctionUnit) -> Result<Option<String>, ()> {
+/// The name a durable trigger may give its function besides the function's own (`orchestration`,
+/// `activity` or `entity` in the binding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Alias {
+    None,
+    Named(String),
+    /// Set to something that is not a string: a name the checker cannot know.
+    Unknown,
+}
+
+pub fn alias_of(unit: &FunctionUnit) -> Alias {
     for b in unit.bindings() {
         for key in ["orchestration", "activity", "entity"] {
             if b.property(key).is_some() {
                 return match b.property_str(key) {
-                    Some(s) => Ok(Some(s.value)),
-                    None => Err(()),
+                    Some(s) => Alias::Named(s.value),
+                    None => Alias::Unknown,
                 };
             }
         }
     }
-    Ok(None)
+    Alias::None
 }
 
 /// Whether a module imports the Durable library: only such modules are read for durable calls.

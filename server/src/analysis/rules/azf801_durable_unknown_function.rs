@@ -52,7 +52,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     if ctx
         .units
         .iter()
-        .any(|u| !u.name_is_known() || durable::alias_of(u).is_err())
+        .any(|u| !u.name_is_known() || durable::alias_of(u) == durable::Alias::Unknown)
     {
         return;
     }
@@ -64,7 +64,10 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 unit: u,
                 kind: durable::kind_of(u)?,
                 lower: u.name.to_ascii_lowercase(),
-                alias: durable::alias_of(u).ok().flatten().map(|a| a.to_ascii_lowercase()),
+                alias: match durable::alias_of(u) {
+                    durable::Alias::Named(a) => Some(a.to_ascii_lowercase()),
+                    _ => None,
+                },
             })
         })
         .collect();
