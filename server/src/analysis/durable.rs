@@ -5,6 +5,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use super::function::FunctionUnit;
 use super::python::fields::FIELDS;
@@ -98,6 +100,10 @@ pub fn imports_durable(module: &PyModule) -> bool {
 
 thread_local! {
     static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+    /// The last module read for orchestrators on this thread: a module with many orchestrators
+    /// is parsed and read once, not once per orchestrator. The text is kept alive with what was
+    /// read from it, so identity of the allocation means identity of the text.
+    static LAST: RefCell<Option<(Arc<str>, Rc<ModuleBodies>)>> = const { RefCell::new(None) };
 }
 
 /// The module's syntax tree (offsets index `text`).
@@ -112,6 +118,66 @@ pub fn parse(text: &str) -> Option<tree_sitter::Tree> {
         slot.as_mut()?
             .parse(&*super::python::lone_cr_as_newline(text), None)
     })
+}
+
+/// A module's syntax tree and what the body of each of its functions does (read with the
+/// function's first parameter as the orchestration context), by the start of the function's name.
+pub struct ModuleBodies {
+    pub tree: tree_sitter::Tree,
+    bodies: HashMap<u32, OrchestratorBody>,
+}
+
+impl ModuleBodies {
+    /// The body of `function`, a function of the module.
+    pub fn body(&self, function: &PyFunction) -> Option<&OrchestratorBody> {
+        self.bodies.get(&function.name_range.start)
+    }
+}
+
+/// [`ModuleBodies`] of `module`, whose text is `source`: read in one walk, and shared by every
+/// orchestrator of the same text (see `LAST`).
+pub fn module_bodies(module: &PyModule, source: &Arc<str>) -> Option<Rc<ModuleBodies>> {
+    let cached = LAST.with(|cell| {
+        cell.borrow()
+            .as_ref()
+            .filter(|(t, _)| Arc::ptr_eq(t, source))
+            .map(|(_, b)| b.clone())
+    });
+    if cached.is_some() {
+        return cached;
+    }
+    let text: &str = source;
+    let tree = parse(text)?;
+    let by_name: HashMap<u32, &PyFunction> = module
+        .functions
+        .iter()
+        .map(|f| (f.name_range.start, f))
+        .collect();
+    let mut bodies = HashMap::new();
+    let mut stack = vec![tree.root_node()];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > MAX_NODES * 4 {
+            break;
+        }
+        if node.kind() == "function_definition" {
+            let f = node
+                .child_by_field_id(FIELDS.name)
+                .and_then(|n| by_name.get(&(n.start_byte() as u32)));
+            if let Some(f) = f {
+                let context = f.params.first().map_or("", |p| p.name.as_str());
+                if let Some(body) = body_of(module, node, text, context) {
+                    bodies.insert(f.name_range.start, body);
+                }
+            }
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    let read = Rc::new(ModuleBodies { tree, bodies });
+    LAST.with(|cell| *cell.borrow_mut() = Some((source.clone(), read.clone())));
+    Some(read)
 }
 
 /// The calls that name a durable function, with the kind they expect and the keyword that may
@@ -299,31 +365,36 @@ pub fn orchestrator_def<'m>(
 /// An orchestrator function of the app, found in its module.
 pub struct Orchestrator<'m> {
     pub function: &'m PyFunction,
-    pub tree: tree_sitter::Tree,
+    /// The module's tree and the bodies of its functions.
+    pub read: Rc<ModuleBodies>,
     /// The name of its orchestration-context parameter.
     pub context: String,
 }
 
 /// The orchestrator `def` of `unit` (an `orchestrationTrigger` function) in `module` (its script,
-/// whose text is `text`), when it can be found and the module parses.
+/// whose text is `source`), when it can be found and the module parses.
 pub fn orchestrator<'m>(
     unit: &FunctionUnit,
     module: &'m PyModule,
-    text: &str,
+    source: Option<&super::app::FileContent>,
     entry_name: &str,
 ) -> Option<Orchestrator<'m>> {
     if kind_of(unit) != Some(DurableKind::Orchestrator) || !module.syntax_errors.is_empty() {
         return None;
     }
-    let tree = parse(text)?;
+    let super::app::FileContent::Text(source) = source? else {
+        return None;
+    };
+    let text: &str = source;
+    let read = module_bodies(module, source)?;
     let function = match unit.decorated() {
         Some(v2) => module.function_at(v2.def_offset?)?,
-        None => orchestrator_def(module, &tree, text, entry_name)?,
+        None => orchestrator_def(module, &read.tree, text, entry_name)?,
     };
     let context = function.params.first()?.name.clone();
     Some(Orchestrator {
         function,
-        tree,
+        read,
         context,
     })
 }
@@ -396,23 +467,14 @@ pub struct NonTaskYield {
 /// Nodes beyond this many in one function are not read (a bound on hostile input).
 const MAX_NODES: usize = 200_000;
 
-/// Reads the body of `function` (from `module`, whose text is `text`): `context` is the name of
-/// its orchestration-context parameter.
-pub fn orchestrator_body(
+/// Reads the body of the function `def` (from `module`, whose text is `text`): `context` is the
+/// name of its orchestration-context parameter.
+fn body_of(
     module: &PyModule,
-    tree: &tree_sitter::Tree,
+    def: tree_sitter::Node,
     text: &str,
-    function: &PyFunction,
     context: &str,
 ) -> Option<OrchestratorBody> {
-    let def = tree
-        .root_node()
-        .descendant_for_byte_range(
-            function.name_range.start as usize,
-            function.name_range.end as usize,
-        )?
-        .parent()
-        .filter(|d| d.kind() == "function_definition")?;
     let body = def.child_by_field_id(FIELDS.body)?;
     let mut local_imports: HashMap<String, String> = HashMap::new();
     let mut out = OrchestratorBody::default();

@@ -45,11 +45,16 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     else {
         return;
     };
-    let Some(orch) = durable::orchestrator(ctx.unit, module, text, &ctx.entry_name) else {
+    let Some(orch) = durable::orchestrator(
+        ctx.unit,
+        module,
+        ctx.app.files.get(file),
+        &ctx.entry_name,
+    ) else {
         return;
     };
     let f = orch.function;
-    let Some(body) = durable::orchestrator_body(module, &orch.tree, text, f, &orch.context) else {
+    let Some(body) = orch.read.body(f) else {
         return;
     };
     if f.is_async {

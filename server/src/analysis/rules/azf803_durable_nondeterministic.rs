@@ -194,20 +194,25 @@ fn report(
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(module), Some(text), Some(file)) = (ctx.module, ctx.script_text, ctx.script_path)
+    let (Some(module), Some(file)) = (ctx.module, ctx.script_path)
     else {
         return;
     };
-    let Some(orch) = durable::orchestrator(ctx.unit, module, text, &ctx.entry_name) else {
+    let Some(orch) = durable::orchestrator(
+        ctx.unit,
+        module,
+        ctx.app.files.get(file),
+        &ctx.entry_name,
+    ) else {
         return;
     };
     let f = orch.function;
-    let Some(body) = durable::orchestrator_body(module, &orch.tree, text, f, &orch.context) else {
+    let Some(body) = orch.read.body(f) else {
         return;
     };
     let context = orch.context.as_str();
     let mut found = Vec::new();
-    report(ctx, file, &body, &f.name, None, context, &mut found);
+    report(ctx, file, body, &f.name, None, context, &mut found);
     // Helpers of the module that the orchestrator calls run during replay as well (app functions,
     // decorated, are not helpers).
     let mut seen = std::collections::HashSet::new();
@@ -222,7 +227,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         if !helper.decorators.is_empty() || helper.def_offset == f.def_offset {
             continue;
         }
-        if let Some(inner) = durable::orchestrator_body(module, &orch.tree, text, helper, context) {
+        if let Some(inner) = orch.read.body(helper) {
             report(ctx, file, &inner, &helper.name, Some(&f.name), context, &mut found);
             queue.extend(inner.helpers.iter().copied());
         }
