@@ -228,7 +228,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         if let Some(inner) = orch.read.body(helper) {
-            report(ctx, file, &inner, &helper.name, Some(&f.name), context, &mut found);
+            report(ctx, file, inner, &helper.name, Some(&f.name), context, &mut found);
             queue.extend(inner.helpers.iter().copied());
         }
     }
