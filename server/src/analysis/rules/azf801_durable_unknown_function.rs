@@ -34,7 +34,8 @@ Use the function's name (the fix offers the nearest one), or the call for its ki
 (`call_sub_orchestrator` for an orchestrator). Names built at run time (variables, f-strings,
 function objects in the decorator model) are not checked. Nothing is reported when a function's
 name is not a literal, nor for `start_new` or `EntityId` in an app without orchestrators or
-entities: those may live in another app of the same task hub.
+entities, or in an app with a `durableClient` binding that names a task hub or a connection:
+those may live in another app.
 "#,
     fix: FixAvailability::Unsafe,
 };
@@ -87,6 +88,17 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         DurableKind::Entity,
     ]
     .map(|k| (k, names_of(k)));
+    // A client bound to another task hub (or another storage) starts and signals what another
+    // app declares.
+    let other_hub = ctx.units.iter().any(|u| {
+        u.bindings().iter().any(|b| {
+            b.type_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("durableClient"))
+                && ["taskHub", "task_hub", "connectionName", "connection_name"]
+                    .iter()
+                    .any(|k| b.property(k).is_some())
+        })
+    });
     let mut files: Vec<&String> = ctx
         .modules
         .iter()
@@ -104,6 +116,9 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for r in durable::name_refs(&tree, text) {
+            if other_hub && (r.method == "start_new" || r.method == "EntityId") {
+                continue;
+            }
             let lower = r.name.to_ascii_lowercase();
             let same_name: Vec<&Target> = targets
                 .iter()
@@ -373,6 +388,18 @@ def Counter(context):
                 "call_activity(\"say_hello\")",
             );
         expect![[""]].assert_eq(&check("AZF801", &valid));
+    }
+
+    #[test]
+    fn a_client_of_another_task_hub_is_not_checked() {
+        let other_hub = format!(
+            "{V1_ACTIVITY}//- /HttpStart/function.json\n{}\n//- /HttpStart/__init__.py\n{}",
+            r#"{"bindings": [{"name": "req", "type": "httpTrigger", "direction": "in"}, {"name": "starter", "type": "durableClient", "direction": "in", "taskHub": "OtherHub"}, {"name": "$return", "type": "http", "direction": "out"}]}"#,
+            "import azure.durable_functions as df\nasync def main(req, starter):\n    client = df.DurableOrchestrationClient(starter)\n    return await client.start_new(\"OtherOrchestrator\")\n",
+        );
+        expect![[""]].assert_eq(&check("AZF801", &other_hub));
+        let same_hub = other_hub.replace(", \"taskHub\": \"OtherHub\"", "");
+        assert_ne!(check("AZF801", &same_hub), "");
     }
 
     #[test]
