@@ -437,6 +437,10 @@ pub struct CallSite {
     pub callee_range: TextRange,
     /// Called without arguments.
     pub no_arguments: bool,
+    /// A statement of its own (its value is not used).
+    pub statement: bool,
+    /// Inside an `if` whose condition reads `is_replaying`.
+    pub replay_guarded: bool,
 }
 
 /// What an orchestrator's body does (nested functions and lambdas included: they run during
@@ -542,6 +546,10 @@ fn body_of(
                         range: range_of(node),
                         callee_range: range_of(function),
                         no_arguments,
+                        statement: node
+                            .parent()
+                            .is_some_and(|p| p.kind() == "expression_statement"),
+                        replay_guarded: replay_guarded(node, def, text),
                     });
                 }
             }
@@ -602,6 +610,26 @@ fn body_of(
     out.helpers.sort_unstable();
     out.helpers.dedup();
     Some(out)
+}
+
+/// Whether `node` is inside an `if` (of `def`) whose condition reads `is_replaying`.
+fn replay_guarded(node: tree_sitter::Node, def: tree_sitter::Node, text: &str) -> bool {
+    let mut current = node.parent();
+    let mut steps = 0;
+    while let Some(p) = current {
+        steps += 1;
+        if p.id() == def.id() || steps > 256 {
+            return false;
+        }
+        if p.kind() == "if_statement"
+            && p.child_by_field_id(FIELDS.condition)
+                .is_some_and(|c| node_text(c, text).contains("is_replaying"))
+        {
+            return true;
+        }
+        current = p.parent();
+    }
+    false
 }
 
 /// Whether `node` is inside a function or lambda nested in `def` (its `yield` is not the

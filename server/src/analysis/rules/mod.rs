@@ -200,6 +200,7 @@ rules!(
     App azf801_durable_unknown_function,
     Function azf802_durable_orchestrator_shape,
     Function azf803_durable_nondeterministic,
+    Function azf804_durable_replay_logging,
 );
 
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a
