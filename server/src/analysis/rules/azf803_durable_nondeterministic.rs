@@ -32,7 +32,8 @@ def orchestrator(context):
 
 The app loads and the first run may well work, hence a warning. The orchestrator's body is read
 (nested functions and lambdas included), and so are the functions of the same module that it
-calls, recursively; only names imported from these modules count. The fixes rewrite a call with no
+calls, recursively; only names imported from these modules count. Calls under an `if` that reads
+`context.is_replaying` run once, not on replay, and are not reported. The fixes rewrite a call with no
 arguments, in the orchestrator itself, to its replay-safe counterpart.
 "#,
     fix: FixAvailability::Unsafe,
@@ -147,9 +148,15 @@ fn report(
         qualified,
         range,
         no_arguments,
+        replay_guarded,
         ..
     } in &body.calls
     {
+        // Code under `if not context.is_replaying:` runs once, not on replays (logging there
+        // is what the guard is for).
+        if *replay_guarded {
+            continue;
+        }
         // `os.environ.get(...)` is reported once, as a read of `os.environ`.
         if qualified.starts_with("os.environ") {
             continue;
@@ -270,6 +277,8 @@ def orchestrator_function(context: df.DurableOrchestrationContext):
     safe = context.current_utc_datetime + timedelta(minutes=5)
     guid = context.new_uuid()
     yield context.create_timer(safe)
+    if not context.is_replaying:
+        print("first run at", datetime.datetime.now())
     stamp = helper()
     return [started, day, n, rng, token, body, level, data, guid, stamp]
 
@@ -305,7 +314,7 @@ def main(url: str) -> str:
             Orch/__init__.py:20:14 AZF803 warning azure.storage.blob.BlobServiceClient.from_connection_string() in orchestrator orchestrator_function(): I/O runs again on each replay and its result may differ — move it to an activity
             Orch/__init__.py:20:55 AZF803 warning os.environ in orchestrator orchestrator_function(): settings read in an orchestrator may differ on replay — read them in an activity or pass them as input
             Orch/__init__.py:21:10 AZF803 warning open() in orchestrator orchestrator_function(): I/O runs again on each replay and its result may differ — move it to an activity
-            Orch/__init__.py:33:12 AZF803 warning time.time() in nested_helper() (called by orchestrator orchestrator_function()): the time differs on each replay — use context.current_utc_datetime
+            Orch/__init__.py:35:12 AZF803 warning time.time() in nested_helper() (called by orchestrator orchestrator_function()): the time differs on each replay — use context.current_utc_datetime
         "#]]
         .assert_eq(&check("AZF803", V1));
     }
