@@ -6,6 +6,7 @@ pub mod app_script;
 pub mod catalog;
 pub mod config;
 pub mod diagnostic;
+pub mod durable;
 pub mod edits;
 pub mod entry;
 pub mod function;

@@ -317,13 +317,17 @@ impl AppState {
 
     /// Whether the app-level rules read `path` (after its edit): root files, function.json
     /// (routes), with a .funcignore the imports, and in a decorator app every module the
-    /// script imports.
+    /// script imports; in an app with durable functions every module (durable calls name
+    /// functions across the app).
     fn app_level_reads(&self, path: &str) -> bool {
         !path.contains('/')
             || path.ends_with("/function.json")
             || !path.ends_with(".py")
             || self.uses_decorator_model()
             || self.input.exists(".funcignore")
+            || self
+                .units()
+                .any(|u| crate::analysis::durable::kind_of(u).is_some())
     }
 
     pub fn input(&self) -> &AppInput {

@@ -197,6 +197,10 @@ rules!(
     Function azf718_v2_durable_context_name,
     App azf719_v2_unknown_app_attribute,
     App azf720_v2_decorator_above_bindings,
+    App azf801_durable_unknown_function,
+    Function azf802_durable_orchestrator_shape,
+    Function azf803_durable_nondeterministic,
+    Function azf804_durable_replay_logging,
 );
 
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a

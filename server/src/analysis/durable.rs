@@ -1,0 +1,808 @@
+//! Durable Functions as the rules see them: which functions are activities, orchestrators and
+//! entities (in either model, from their trigger bindings), the calls that name one of them, and
+//! what an orchestrator's body does. The module summary keeps no syntax tree, so the modules that
+//! import `azure.durable_functions` are parsed again here; no other module is.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::function::FunctionUnit;
+use super::python::fields::FIELDS;
+use super::python::{node_text, range_of, Binding, NameDef, NameKind, PyFunction, PyModule};
+use super::text::TextRange;
+
+/// What a durable function is, by its trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurableKind {
+    Activity,
+    Orchestrator,
+    Entity,
+}
+
+impl DurableKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            DurableKind::Activity => "activity",
+            DurableKind::Orchestrator => "orchestrator",
+            DurableKind::Entity => "entity",
+        }
+    }
+
+    /// The call that runs a function of this kind from an orchestrator.
+    pub fn orchestrator_call(self) -> &'static str {
+        match self {
+            DurableKind::Activity => "call_activity",
+            DurableKind::Orchestrator => "call_sub_orchestrator",
+            DurableKind::Entity => "call_entity",
+        }
+    }
+}
+
+/// The kind of a function by its trigger binding (`activityTrigger`, `orchestrationTrigger`,
+/// `entityTrigger`, compared as the host compares binding types: without case).
+pub fn kind_of(unit: &FunctionUnit) -> Option<DurableKind> {
+    unit.bindings().iter().find_map(|b| {
+        let t = b.type_str()?;
+        if t.eq_ignore_ascii_case("activityTrigger") {
+            Some(DurableKind::Activity)
+        } else if t.eq_ignore_ascii_case("orchestrationTrigger") {
+            Some(DurableKind::Orchestrator)
+        } else if t.eq_ignore_ascii_case("entityTrigger") {
+            Some(DurableKind::Entity)
+        } else {
+            None
+        }
+    })
+}
+
+/// The name a durable trigger may give its function besides the function's own (`orchestration`,
+/// `activity` or `entity` in the binding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Alias {
+    None,
+    Named(String),
+    /// Set to something that is not a string: a name the checker cannot know.
+    Unknown,
+}
+
+pub fn alias_of(unit: &FunctionUnit) -> Alias {
+    for b in unit.bindings() {
+        for key in ["orchestration", "activity", "entity"] {
+            if b.property(key).is_some() {
+                return match b.property_str(key) {
+                    Some(s) => Alias::Named(s.value),
+                    None => Alias::Unknown,
+                };
+            }
+        }
+    }
+    Alias::None
+}
+
+/// Whether a module imports the Durable library: only such modules are read for durable calls.
+pub fn imports_durable(module: &PyModule) -> bool {
+    module.imports.iter().any(|i| {
+        let m = if i.is_from {
+            i.module.as_str()
+        } else {
+            i.names.first().map_or("", |n| n.name.as_str())
+        };
+        i.level == 0
+            && (m == "azure.durable_functions" || m.starts_with("azure.durable_functions."))
+            || (i.level == 0
+                && i.is_from
+                && m == "azure"
+                && i.names.iter().any(|n| n.name == "durable_functions"))
+    })
+}
+
+thread_local! {
+    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+    /// The last module read for orchestrators on this thread: a module with many orchestrators
+    /// is parsed and read once, not once per orchestrator. The text is kept alive with what was
+    /// read from it, so identity of the allocation means identity of the text.
+    static LAST: RefCell<Option<(Arc<str>, Rc<ModuleBodies>)>> = const { RefCell::new(None) };
+}
+
+/// The module's syntax tree (offsets index `text`).
+pub fn parse(text: &str) -> Option<tree_sitter::Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+            *slot = Some(p);
+        }
+        slot.as_mut()?
+            .parse(&*super::python::lone_cr_as_newline(text), None)
+    })
+}
+
+/// A module's syntax tree and what the body of each of its functions does (read with the
+/// function's first parameter as the orchestration context), by the start of the function's name.
+pub struct ModuleBodies {
+    pub tree: tree_sitter::Tree,
+    bodies: HashMap<u32, OrchestratorBody>,
+}
+
+impl ModuleBodies {
+    /// The body of `function`, a function of the module.
+    pub fn body(&self, function: &PyFunction) -> Option<&OrchestratorBody> {
+        self.bodies.get(&function.name_range.start)
+    }
+}
+
+/// [`ModuleBodies`] of `module`, whose text is `source`: read in one walk, and shared by every
+/// orchestrator of the same text (see `LAST`).
+pub fn module_bodies(module: &PyModule, source: &Arc<str>) -> Option<Rc<ModuleBodies>> {
+    let cached = LAST.with(|cell| {
+        cell.borrow()
+            .as_ref()
+            .filter(|(t, _)| Arc::ptr_eq(t, source))
+            .map(|(_, b)| b.clone())
+    });
+    if cached.is_some() {
+        return cached;
+    }
+    let text: &str = source;
+    let tree = parse(text)?;
+    let by_name: HashMap<u32, &PyFunction> = module
+        .functions
+        .iter()
+        .map(|f| (f.name_range.start, f))
+        .collect();
+    let mut bodies = HashMap::new();
+    let mut stack = vec![tree.root_node()];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > MAX_NODES * 4 {
+            break;
+        }
+        if node.kind() == "function_definition" {
+            let f = node
+                .child_by_field_id(FIELDS.name)
+                .and_then(|n| by_name.get(&(n.start_byte() as u32)));
+            if let Some(f) = f {
+                let context = f.params.first().map_or("", |p| p.name.as_str());
+                if let Some(body) = body_of(module, node, text, context) {
+                    bodies.insert(f.name_range.start, body);
+                }
+            }
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    let read = Rc::new(ModuleBodies { tree, bodies });
+    LAST.with(|cell| *cell.borrow_mut() = Some((source.clone(), read.clone())));
+    Some(read)
+}
+
+/// The calls that name a durable function, with the kind they expect and the keyword that may
+/// carry the name instead of the first positional argument.
+const NAMING_METHODS: &[(&str, DurableKind, &str)] = &[
+    ("call_activity", DurableKind::Activity, "name"),
+    ("call_activity_with_retry", DurableKind::Activity, "name"),
+    ("call_sub_orchestrator", DurableKind::Orchestrator, "name"),
+    (
+        "call_sub_orchestrator_with_retry",
+        DurableKind::Orchestrator,
+        "name",
+    ),
+    (
+        "start_new",
+        DurableKind::Orchestrator,
+        "orchestration_function_name",
+    ),
+    ("EntityId", DurableKind::Entity, "name"),
+];
+
+/// Orchestration-context methods that return a task, which only `yield` schedules.
+pub const TASK_METHODS: &[&str] = &[
+    "call_activity",
+    "call_activity_with_retry",
+    "call_sub_orchestrator",
+    "call_sub_orchestrator_with_retry",
+    "call_http",
+    "call_entity",
+    "create_timer",
+    "wait_for_external_event",
+    "task_all",
+    "task_any",
+];
+
+/// A literal name of a durable function in a call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameRef {
+    /// What the call expects the name to be.
+    pub kind: DurableKind,
+    /// `call_activity`, `start_new`, `EntityId`, …
+    pub method: String,
+    /// The method's name (the attribute, or the called name).
+    pub method_range: TextRange,
+    pub name: String,
+    /// The string's content (between the quotes).
+    pub content: TextRange,
+}
+
+/// Every call of `tree` that names a durable function with a plain string literal. Names built
+/// at run time (variables, f-strings, function objects) are left out.
+pub fn name_refs(tree: &tree_sitter::Tree, text: &str) -> Vec<NameRef> {
+    let mut out = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "call" {
+            if let Some(r) = name_ref(node, text) {
+                out.push(r);
+            }
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    out.sort_by_key(|r| r.content.start);
+    out
+}
+
+fn name_ref(call: tree_sitter::Node, text: &str) -> Option<NameRef> {
+    let function = call.child_by_field_id(FIELDS.function)?;
+    let method_node = match function.kind() {
+        "attribute" => function.child_by_field_id(FIELDS.attribute)?,
+        "identifier" => function,
+        _ => return None,
+    };
+    let method = node_text(method_node, text);
+    let &(_, kind, keyword) = NAMING_METHODS.iter().find(|(m, _, _)| *m == method)?;
+    // `EntityId` may be called by its bare name; the methods only on an object.
+    if function.kind() == "identifier" && method != "EntityId" {
+        return None;
+    }
+    let args = call.child_by_field_id(FIELDS.arguments)?;
+    let arg = argument(args, keyword, text)?;
+    let (name, content) = literal(arg, text)?;
+    Some(NameRef {
+        kind,
+        method: method.to_string(),
+        method_range: range_of(method_node),
+        name,
+        content,
+    })
+}
+
+/// The first positional argument, or the keyword argument `keyword`.
+fn argument<'t>(
+    args: tree_sitter::Node<'t>,
+    keyword: &str,
+    text: &str,
+) -> Option<tree_sitter::Node<'t>> {
+    let mut cursor = args.walk();
+    let children: Vec<_> = args.named_children(&mut cursor).collect();
+    match children.first() {
+        Some(first)
+            if !matches!(
+                first.kind(),
+                "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
+            ) =>
+        {
+            Some(*first)
+        }
+        _ => children.iter().find_map(|c| {
+            (c.kind() == "keyword_argument"
+                && c.child_by_field_id(FIELDS.name)
+                    .is_some_and(|n| node_text(n, text) == keyword))
+            .then(|| c.child_by_field_id(FIELDS.value))
+            .flatten()
+        }),
+    }
+}
+
+/// The value and content range of a plain string literal (no prefix but `r`/`u`, no escapes,
+/// no interpolation).
+fn literal(node: tree_sitter::Node, text: &str) -> Option<(String, TextRange)> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let mut cursor = node.walk();
+    let parts: Vec<_> = node.children(&mut cursor).collect();
+    let start = parts.first().filter(|p| p.kind() == "string_start")?;
+    let prefix = node_text(*start, text).trim_end_matches(['"', '\'']);
+    if !prefix.chars().all(|c| matches!(c, 'r' | 'R' | 'u' | 'U')) {
+        return None;
+    }
+    match parts.as_slice() {
+        [_, content, end] if content.kind() == "string_content" && end.kind() == "string_end" => {
+            let value = node_text(*content, text);
+            if value.contains('\\') || value.is_empty() {
+                return None;
+            }
+            Some((value.to_string(), range_of(*content)))
+        }
+        _ => None,
+    }
+}
+
+/// The `def` a function.json orchestrator runs: the entry point itself when it is a `def`, else
+/// the function given to `Orchestrator.create(...)` in `entry = df.Orchestrator.create(f)`.
+pub fn orchestrator_def<'m>(
+    module: &'m PyModule,
+    tree: &tree_sitter::Tree,
+    text: &str,
+    entry: &str,
+) -> Option<&'m PyFunction> {
+    let top_level = |name: &str| match module.final_binding(name) {
+        Binding::Def(d) => match d.kind {
+            NameKind::Function(i) => module.functions.get(i),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(f) = top_level(entry) {
+        return Some(f);
+    }
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let statements: Vec<_> = root.named_children(&mut cursor).collect();
+    statements.into_iter().rev().find_map(|stmt| {
+        let assignment = stmt.named_child(0).filter(|a| a.kind() == "assignment")?;
+        let left = assignment.child_by_field_id(FIELDS.left)?;
+        if left.kind() != "identifier" || node_text(left, text) != entry {
+            return None;
+        }
+        let call = assignment
+            .child_by_field_id(FIELDS.right)
+            .filter(|c| c.kind() == "call")?;
+        let function = call.child_by_field_id(FIELDS.function)?;
+        if !node_text(function, text).ends_with("create") {
+            return None;
+        }
+        let args = call.child_by_field_id(FIELDS.arguments)?;
+        let arg = args.named_child(0).filter(|a| a.kind() == "identifier")?;
+        top_level(node_text(arg, text))
+    })
+}
+
+/// An orchestrator function of the app, found in its module.
+pub struct Orchestrator<'m> {
+    pub function: &'m PyFunction,
+    /// The module's tree and the bodies of its functions.
+    pub read: Rc<ModuleBodies>,
+    /// The name of its orchestration-context parameter.
+    pub context: String,
+}
+
+/// The orchestrator `def` of `unit` (an `orchestrationTrigger` function) in `module` (its script,
+/// whose text is `source`), when it can be found and the module parses.
+pub fn orchestrator<'m>(
+    unit: &FunctionUnit,
+    module: &'m PyModule,
+    source: Option<&super::app::FileContent>,
+    entry_name: &str,
+) -> Option<Orchestrator<'m>> {
+    if kind_of(unit) != Some(DurableKind::Orchestrator) || !module.syntax_errors.is_empty() {
+        return None;
+    }
+    let super::app::FileContent::Text(source) = source? else {
+        return None;
+    };
+    let text: &str = source;
+    let read = module_bodies(module, source)?;
+    let function = match unit.decorated() {
+        Some(v2) => module.function_at(v2.def_offset?)?,
+        None => orchestrator_def(module, &read.tree, text, entry_name)?,
+    };
+    let context = function.params.first()?.name.clone();
+    Some(Orchestrator {
+        function,
+        read,
+        context,
+    })
+}
+
+/// What the code does with a task of the orchestration context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskUse {
+    Yielded,
+    /// `await task`: the `await` expression's range, and whether it stands where a bare `yield`
+    /// may (a statement, or the right side of an assignment).
+    Awaited {
+        range: TextRange,
+        bare: bool,
+    },
+    /// A statement of its own: the task is dropped and never scheduled.
+    Discarded,
+    /// Assigned, returned, passed on, …
+    Other,
+}
+
+/// A call of a task method on the orchestration context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskCall {
+    pub method: String,
+    /// The whole call.
+    pub range: TextRange,
+    pub usage: TaskUse,
+}
+
+/// A call in an orchestrator's code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSite {
+    /// The qualified name of what is called (`datetime.datetime.now`, `builtins.open`), when the
+    /// called expression is a dotted name whose head the module or the function imports, or a
+    /// builtin.
+    pub qualified: String,
+    /// The whole call.
+    pub range: TextRange,
+    /// The called expression.
+    pub callee_range: TextRange,
+    /// Called without arguments.
+    pub no_arguments: bool,
+    /// A statement of its own (its value is not used).
+    pub statement: bool,
+    /// Inside an `if` whose condition reads `is_replaying`.
+    pub replay_guarded: bool,
+}
+
+/// What an orchestrator's body does (nested functions and lambdas included: they run during
+/// replay as well).
+#[derive(Debug, Default)]
+pub struct OrchestratorBody {
+    pub tasks: Vec<TaskCall>,
+    /// `await` expressions on anything that is not a context task.
+    pub other_awaits: usize,
+    pub calls: Vec<CallSite>,
+    /// Reads of a qualified attribute (`os.environ`), with their range.
+    pub attributes: Vec<(String, TextRange)>,
+    /// `yield` of a value that cannot be a task (a literal, a list or tuple display…).
+    pub non_task_yields: Vec<NonTaskYield>,
+    /// Functions of the module that the body calls by name (indices into `PyModule::functions`).
+    pub helpers: Vec<usize>,
+}
+
+/// `yield` of something that is not a task: the library fails the orchestration on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonTaskYield {
+    /// The yielded value.
+    pub value: TextRange,
+    /// A list display or comprehension (of tasks, most likely): `task_all` gathers those.
+    pub is_list: bool,
+}
+
+/// Nodes beyond this many in one function are not read (a bound on hostile input).
+const MAX_NODES: usize = 200_000;
+
+/// Reads the body of the function `def` (from `module`, whose text is `text`): `context` is the
+/// name of its orchestration-context parameter.
+fn body_of(
+    module: &PyModule,
+    def: tree_sitter::Node,
+    text: &str,
+    context: &str,
+) -> Option<OrchestratorBody> {
+    let body = def.child_by_field_id(FIELDS.body)?;
+    let mut local_imports: HashMap<String, String> = HashMap::new();
+    let mut out = OrchestratorBody::default();
+    let mut stack = vec![body];
+    let mut seen = 0usize;
+    // Imports inside the function first, so that a call before its import still resolves.
+    let mut nodes = Vec::new();
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > MAX_NODES {
+            break;
+        }
+        match node.kind() {
+            "import_statement" | "import_from_statement" => {
+                local_import(node, text, &mut local_imports)
+            }
+            _ => nodes.push(node),
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    let resolve = |dotted: &str| qualify(module, &local_imports, dotted);
+    for node in nodes {
+        match node.kind() {
+            "call" => {
+                let Some(function) = node.child_by_field_id(FIELDS.function) else {
+                    continue;
+                };
+                let args = node.child_by_field_id(FIELDS.arguments);
+                let no_arguments = args.is_some_and(|a| a.named_child_count() == 0);
+                if function.kind() == "attribute" {
+                    let object = function.child_by_field_id(FIELDS.object);
+                    let method = function
+                        .child_by_field_id(FIELDS.attribute)
+                        .map(|m| node_text(m, text))
+                        .unwrap_or("");
+                    if object
+                        .is_some_and(|o| o.kind() == "identifier" && node_text(o, text) == context)
+                        && TASK_METHODS.contains(&method)
+                    {
+                        out.tasks.push(TaskCall {
+                            method: method.to_string(),
+                            range: range_of(node),
+                            usage: task_use(node),
+                        });
+                        continue;
+                    }
+                }
+                let Some(dotted) = dotted(function, text) else {
+                    continue;
+                };
+                if function.kind() == "identifier" && !local_imports.contains_key(&dotted) {
+                    if let Binding::Def(NameDef {
+                        kind: NameKind::Function(i),
+                        ..
+                    }) = module.final_binding(&dotted)
+                    {
+                        out.helpers.push(*i);
+                        continue;
+                    }
+                }
+                if let Some(qualified) = resolve(&dotted) {
+                    out.calls.push(CallSite {
+                        qualified,
+                        range: range_of(node),
+                        callee_range: range_of(function),
+                        no_arguments,
+                        statement: node
+                            .parent()
+                            .is_some_and(|p| p.kind() == "expression_statement"),
+                        replay_guarded: replay_guarded(node, def, text),
+                    });
+                }
+            }
+            "attribute" => {
+                if let Some(q) = dotted(node, text).and_then(|d| resolve(&d)) {
+                    out.attributes.push((q, range_of(node)));
+                }
+            }
+            "yield" if !in_nested_function(node, def) => {
+                let value = node.named_child(0);
+                if let Some(v) = value.filter(|v| {
+                    matches!(
+                        v.kind(),
+                        "list"
+                            | "list_comprehension"
+                            | "tuple"
+                            | "dictionary"
+                            | "set"
+                            | "string"
+                            | "integer"
+                            | "float"
+                            | "true"
+                            | "false"
+                    )
+                }) {
+                    // `yield from` delegates to another generator.
+                    if !node_text(node, text).starts_with("yield from") {
+                        out.non_task_yields.push(NonTaskYield {
+                            value: range_of(v),
+                            is_list: matches!(v.kind(), "list" | "list_comprehension"),
+                        });
+                    }
+                }
+            }
+            "await" => {
+                let inner = skip_parens(node.named_child(0));
+                let on_task = inner.is_some_and(|c| {
+                    c.kind() == "call"
+                        && c.child_by_field_id(FIELDS.function).is_some_and(|f| {
+                            f.kind() == "attribute"
+                                && f.child_by_field_id(FIELDS.object)
+                                    .is_some_and(|o| node_text(o, text) == context)
+                                && f.child_by_field_id(FIELDS.attribute)
+                                    .is_some_and(|m| TASK_METHODS.contains(&node_text(m, text)))
+                        })
+                });
+                if !on_task {
+                    out.other_awaits += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    out.tasks.sort_by_key(|t| t.range.start);
+    out.calls.sort_by_key(|c| c.range.start);
+    out.attributes.sort_by_key(|a| a.1.start);
+    out.non_task_yields.sort_by_key(|y| y.value.start);
+    out.helpers.sort_unstable();
+    out.helpers.dedup();
+    Some(out)
+}
+
+/// Whether `node` is inside an `if` (of `def`) whose condition reads `is_replaying`.
+fn replay_guarded(node: tree_sitter::Node, def: tree_sitter::Node, text: &str) -> bool {
+    let mut current = node.parent();
+    let mut steps = 0;
+    while let Some(p) = current {
+        steps += 1;
+        if p.id() == def.id() || steps > 256 {
+            return false;
+        }
+        if p.kind() == "if_statement"
+            && p.child_by_field_id(FIELDS.condition)
+                .is_some_and(|c| node_text(c, text).contains("is_replaying"))
+        {
+            return true;
+        }
+        current = p.parent();
+    }
+    false
+}
+
+/// Whether `node` is inside a function or lambda nested in `def` (its `yield` is not the
+/// orchestrator's).
+fn in_nested_function(node: tree_sitter::Node, def: tree_sitter::Node) -> bool {
+    let mut current = node.parent();
+    while let Some(p) = current {
+        if p.id() == def.id() {
+            return false;
+        }
+        if matches!(p.kind(), "function_definition" | "lambda") {
+            return true;
+        }
+        current = p.parent();
+    }
+    false
+}
+
+fn skip_parens(mut node: Option<tree_sitter::Node>) -> Option<tree_sitter::Node> {
+    while let Some(n) = node.filter(|n| n.kind() == "parenthesized_expression") {
+        node = n.named_child(0);
+    }
+    node
+}
+
+fn task_use(call: tree_sitter::Node) -> TaskUse {
+    let mut parent = call.parent();
+    while let Some(p) = parent.filter(|p| p.kind() == "parenthesized_expression") {
+        parent = p.parent();
+    }
+    match parent {
+        Some(p) if p.kind() == "yield" => TaskUse::Yielded,
+        Some(p) if p.kind() == "await" => TaskUse::Awaited {
+            range: range_of(p),
+            bare: p.parent().is_some_and(|g| {
+                matches!(
+                    g.kind(),
+                    "expression_statement" | "assignment" | "augmented_assignment"
+                )
+            }),
+        },
+        Some(p) if p.kind() == "expression_statement" => TaskUse::Discarded,
+        _ => TaskUse::Other,
+    }
+}
+
+/// `a.b.c` for a chain of names, else `None`.
+fn dotted(node: tree_sitter::Node, text: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut current = node;
+    loop {
+        match current.kind() {
+            "identifier" => {
+                parts.push(node_text(current, text));
+                break;
+            }
+            "attribute" => {
+                parts.push(node_text(
+                    current.child_by_field_id(FIELDS.attribute)?,
+                    text,
+                ));
+                current = current.child_by_field_id(FIELDS.object)?;
+            }
+            _ => return None,
+        }
+        if parts.len() > 16 {
+            return None;
+        }
+    }
+    parts.reverse();
+    Some(parts.join("."))
+}
+
+/// Records what an `import` inside the function binds.
+fn local_import(node: tree_sitter::Node, text: &str, into: &mut HashMap<String, String>) {
+    let mut cursor = node.walk();
+    let module = node
+        .child_by_field_id(FIELDS.module_name)
+        .map(|m| node_text(m, text).to_string());
+    let from = node.kind() == "import_from_statement";
+    for child in node.children_by_field_name("name", &mut cursor) {
+        let (name, alias) = match child.kind() {
+            "aliased_import" => (
+                child
+                    .child_by_field_id(FIELDS.name)
+                    .map(|n| node_text(n, text)),
+                child
+                    .child_by_field_id(FIELDS.alias)
+                    .map(|n| node_text(n, text)),
+            ),
+            _ => (Some(node_text(child, text)), None),
+        };
+        let Some(name) = name else { continue };
+        match (&module, from, alias) {
+            (Some(m), true, alias) => {
+                into.insert(alias.unwrap_or(name).to_string(), format!("{m}.{name}"));
+            }
+            (_, false, Some(alias)) => {
+                into.insert(alias.to_string(), name.to_string());
+            }
+            (_, false, None) => {
+                let head = name.split('.').next().unwrap_or(name);
+                into.insert(head.to_string(), head.to_string());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The qualified name of a dotted name read in a function of `module`.
+fn qualify(module: &PyModule, local: &HashMap<String, String>, dotted: &str) -> Option<String> {
+    let (head, rest) = match dotted.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (dotted, None),
+    };
+    let base = match local.get(head) {
+        Some(q) => q.clone(),
+        None => match module.final_binding(head) {
+            Binding::Def(d) => match &d.kind {
+                NameKind::Module(m) => m.clone(),
+                NameKind::FromImport {
+                    level: 0,
+                    module,
+                    name,
+                } => format!("{module}.{name}"),
+                _ => return None,
+            },
+            Binding::Unbound => format!("builtins.{head}"),
+            Binding::Unknown => return None,
+        },
+    };
+    Some(match rest {
+        Some(r) => format!("{base}.{r}"),
+        None => base,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_only_from_plain_literals() {
+        let text = r#"
+import azure.durable_functions as df
+def f(context, client, n):
+    context.call_activity("Hello", 1)
+    context.call_activity_with_retry('Retry', opts, 2)
+    context.call_sub_orchestrator(name="Sub")
+    client.start_new(f"Orch{n}")
+    client.start_new(n)
+    context.call_activity(hello)
+    df.EntityId("Counter", "k")
+    EntityId(r"Raw", "k")
+    call_activity("not a method")
+    context.call_activity("a" "b")
+    context.call_activity(b"bytes")
+"#;
+        let tree = parse(text).unwrap();
+        let got: Vec<(DurableKind, String, String)> = name_refs(&tree, text)
+            .into_iter()
+            .map(|r| (r.kind, r.method, r.name))
+            .collect();
+        use DurableKind::*;
+        assert_eq!(
+            got,
+            vec![
+                (Activity, "call_activity".into(), "Hello".into()),
+                (Activity, "call_activity_with_retry".into(), "Retry".into()),
+                (Orchestrator, "call_sub_orchestrator".into(), "Sub".into()),
+                (Entity, "EntityId".into(), "Counter".into()),
+                (Entity, "EntityId".into(), "Raw".into()),
+            ]
+        );
+    }
+}
