@@ -376,14 +376,21 @@ fn route_params(base: &Path, n: usize) -> Row {
 }
 
 /// A decorator app whose `function_app.py` holds `n` HTTP functions, each with an undecorated
-/// helper: rules that look at the whole module once per function grow with n².
+/// helper and a read of a setting local.settings.json lacks: rules that look at the whole module
+/// once per function grow with n².
 fn decorated_functions(base: &Path, n: usize) -> Row {
     let root = app(base, &format!("decorated_{n}"));
-    let mut module = String::from("import azure.functions as func\n\napp = func.FunctionApp()\n\n");
+    fs::write(
+        root.join("local.settings.json"),
+        r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python"}}"#,
+    )
+    .unwrap();
+    let mut module =
+        String::from("import os\n\nimport azure.functions as func\n\napp = func.FunctionApp()\n\n");
     for i in 0..n {
         let _ = write!(
             module,
-            "def helper_{i}(value: int) -> int:\n    return value + {i}\n\n\n@app.route(route=\"r{i}\")\ndef f{i}(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(str(helper_{i}(1)))\n\n\n"
+            "def helper_{i}(value: int) -> int:\n    return value + {i}\n\n\n@app.route(route=\"r{i}\")\ndef f{i}(req: func.HttpRequest) -> func.HttpResponse:\n    key = os.environ[\"KEY_{i}\"]\n    return func.HttpResponse(key + str(helper_{i}(1)))\n\n\n"
         );
     }
     fs::write(root.join("function_app.py"), module).unwrap();

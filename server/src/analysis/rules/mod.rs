@@ -316,7 +316,14 @@ fn check_function_parts_unguarded(
     }
     let ctx = FunctionCtx::with_settings(app, modules, unit, settings);
     let mut out = FunctionChecked::default();
+    // The checks of the script's import say the same for every function of a decorator app:
+    // they run once, on the script, with the app-level rules (per function, their findings
+    // would grow with functions × findings).
+    let decorated = unit.decorated().is_some();
     for (i, check) in CHECKS.iter().enumerate() {
+        if decorated && check.script().is_some() {
+            continue;
+        }
         if let Some(check) = check.function() {
             let mut found = Vec::new();
             check(&ctx, &mut found);
@@ -392,11 +399,11 @@ fn check_app_files_unguarded(
     for check in CHECKS.iter().filter_map(|c| c.app()) {
         check(&ctx, &mut out);
     }
-    // A v2 app with no function to carry them: the checks of the script's import run on the
-    // script itself (a syntax error can leave no decorated function to find).
+    // In a decorator app, the checks of the script's import run once, on the script itself
+    // (also when a syntax error leaves no decorated function to find).
     let script_unit = ctx
         .v2_app()
-        .filter(|m| m.indexed.is_empty() && m.script.is_valid())
+        .filter(|m| m.script.is_valid())
         .map(|m| FunctionUnit::from(crate::analysis::v2::script_unit(m)));
     if let Some(unit) = script_unit {
         let fctx = FunctionCtx::new(app, modules, &unit);
