@@ -64,19 +64,41 @@ pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
 /// [`check_app`] with every message whole, each stating its own consequences (the rules' own
 /// tests show what each rule says).
 pub fn check_app_whole_messages(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
     let modules = function::parse_modules(app);
     let units = function::discover_all(app, &modules);
+    let unit_refs: Vec<&function::FunctionUnit> = units.iter().collect();
+    check_parsed_whole_messages(app, &modules, &unit_refs, config)
+}
+
+/// [`check_app`] on an app whose modules are parsed and functions found already (by an
+/// [`state::AppState`] that also serves its fixes).
+pub fn check_parsed(
+    app: &AppInput,
+    modules: &function::Modules,
+    units: &[&function::FunctionUnit],
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let mut all = check_parsed_whole_messages(app, modules, units, config);
+    suppress::consequence_once(&mut all);
+    all
+}
+
+fn check_parsed_whole_messages(
+    app: &AppInput,
+    modules: &function::Modules,
+    units: &[&function::FunctionUnit],
+    config: &Config,
+) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
     // local.settings.json is read once for all functions.
     let settings = settings::local_settings(app).map(std::sync::Arc::new);
     let mut all: Vec<Diagnostic> = units
         .par_iter()
-        .flat_map_iter(|unit| rules::check_function_with_settings(app, &modules, unit, &settings))
+        .flat_map_iter(|unit| rules::check_function_with_settings(app, modules, unit, &settings))
         .filter(|d| config.enabled(d.code.as_str()))
         .collect();
-    let unit_refs: Vec<&function::FunctionUnit> = units.iter().collect();
     all.extend(
-        rules::check_app_files(app, &modules, &unit_refs)
+        rules::check_app_files(app, modules, units)
             .into_iter()
             .filter(|d| config.enabled(d.code.as_str())),
     );

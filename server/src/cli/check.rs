@@ -289,7 +289,10 @@ fn resolve_fixes(checked: &mut CheckedApp, files: Option<&FileSet>) {
     {
         return;
     }
-    let state = AppState::new(checked.input.clone());
+    let state = checked
+        .state
+        .take()
+        .unwrap_or_else(|| AppState::new(checked.input.clone()));
     let inside = |e: &analysis::FileEdit| files.is_none_or(|files| files.contains(&e.file));
     for d in &mut checked.diagnostics {
         let offered = fixes::fixes(&state, d);
@@ -456,8 +459,12 @@ fn check_input(
     config: &Config,
 ) -> Result<CheckedApp, String> {
     let _span = tracing::debug_span!("check", app = display_root.as_str()).entered();
-    let diagnostics = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analysis::check_app(&input, config)
+    // One analysis serves the findings and their fixes: the modules are parsed once.
+    let (state, diagnostics) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let state = AppState::new(input);
+        let units: Vec<&crate::analysis::function::FunctionUnit> = state.units().collect();
+        let diagnostics = analysis::check_parsed(state.input(), state.modules(), &units, config);
+        (state, diagnostics)
     }))
     .map_err(|panic| {
         let reason = panic
@@ -467,12 +474,14 @@ fn check_input(
             .unwrap_or_else(|| "unknown panic".to_string());
         format!("internal error while checking {display_root}: {reason}")
     })?;
+    let input = state.input().clone();
     let excluded = input.files.keys().all(|file| config.excluded(file));
     Ok(CheckedApp {
         input,
         display_root,
         diagnostics,
         excluded,
+        state: Some(state),
     })
 }
 
@@ -510,6 +519,7 @@ mod tests {
             display_root: ".".into(),
             diagnostics,
             excluded: false,
+            state: None,
         }])
     }
 

@@ -23,6 +23,8 @@ pub struct CheckedApp {
     pub diagnostics: Vec<Diagnostic>,
     /// Every file of the app lies in an excluded path: nothing of it was checked.
     pub excluded: bool,
+    /// The app as analysed (its modules parsed), kept for building the fixes of its findings.
+    pub state: Option<crate::analysis::state::AppState>,
 }
 
 /// The whole `--format json` document.

@@ -485,6 +485,7 @@ mod tests {
             display_root: "apps/orders".into(),
             diagnostics,
             excluded: false,
+            state: None,
         }]
     }
 
