@@ -3,7 +3,7 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
-use crate::analysis::durable::{self, TaskUse};
+use crate::analysis::durable::TaskUse;
 use crate::analysis::text::TextRange;
 
 pub const META: RuleMeta = RuleMeta {
@@ -41,16 +41,7 @@ call is not reported: it may be yielded later.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(module), Some(text), Some(file)) = (ctx.module, ctx.script_text, ctx.script_path)
-    else {
-        return;
-    };
-    let Some(orch) = durable::orchestrator(
-        ctx.unit,
-        module,
-        ctx.app.files.get(file),
-        &ctx.entry_name,
-    ) else {
+    let (Some(text), Some((orch, file))) = (ctx.script_text, ctx.orchestrator()) else {
         return;
     };
     let f = orch.function;

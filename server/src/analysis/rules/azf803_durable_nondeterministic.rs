@@ -201,16 +201,7 @@ fn report(
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(module), Some(file)) = (ctx.module, ctx.script_path)
-    else {
-        return;
-    };
-    let Some(orch) = durable::orchestrator(
-        ctx.unit,
-        module,
-        ctx.app.files.get(file),
-        &ctx.entry_name,
-    ) else {
+    let (Some(module), Some((orch, file))) = (ctx.module, ctx.orchestrator()) else {
         return;
     };
     let f = orch.function;

@@ -3,7 +3,6 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
-use crate::analysis::durable;
 use crate::analysis::text::TextRange;
 
 pub const META: RuleMeta = RuleMeta {
@@ -31,16 +30,7 @@ Only calls of the `logging` module in the orchestrator's own body are reported; 
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let (Some(module), Some(text), Some(file)) = (ctx.module, ctx.script_text, ctx.script_path)
-    else {
-        return;
-    };
-    let Some(orch) = durable::orchestrator(
-        ctx.unit,
-        module,
-        ctx.app.files.get(file),
-        &ctx.entry_name,
-    ) else {
+    let (Some(text), Some((orch, file))) = (ctx.script_text, ctx.orchestrator()) else {
         return;
     };
     let f = orch.function;

@@ -99,6 +99,19 @@ pub struct SigParam<'a> {
 }
 
 impl<'a> FunctionCtx<'a> {
+    /// This function's orchestrator `def` and the script that holds it, when the function is a
+    /// Durable Functions orchestrator (what the AZF80x rules on orchestrators start from).
+    pub fn orchestrator(&self) -> Option<(crate::analysis::durable::Orchestrator<'a>, &'a str)> {
+        let (module, file) = (self.module?, self.script_path?);
+        let orchestrator = crate::analysis::durable::orchestrator(
+            self.unit,
+            module,
+            self.app.files.get(file),
+            &self.entry_name,
+        )?;
+        Some((orchestrator, file))
+    }
+
     pub fn new(app: &'a AppInput, modules: &'a Modules, unit: &'a FunctionUnit) -> FunctionCtx<'a> {
         Self::with_settings(app, modules, unit, None)
     }
