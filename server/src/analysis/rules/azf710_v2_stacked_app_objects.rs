@@ -73,7 +73,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 )
             }
         };
-        out.push(META.diag(&decorator.file, decorator.range, message));
+        out.push(META.diag(&decorator.file, decorator.callee_range(), message));
     }
 }
 

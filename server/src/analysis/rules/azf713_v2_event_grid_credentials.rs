@@ -48,7 +48,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 (false, false, true) => "'topic_key_setting' without 'topic_endpoint_uri'",
             };
             out.push(META.diag(&d.file,
-                d.range,
+                d.callee_range(),
                 format!(
                     "{}() has {what}: it raises ValueError (\"Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both.\"), and {}",
                     d.display(),

@@ -47,7 +47,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if bound.dynamic {
         return;
     }
-    let range_of = |name: &str| bound.value(name).map(|v| v.range).unwrap_or(d.range);
+    let range_of = |name: &str| bound.value(name).map(|v| v.range).unwrap_or(d.callee_range());
     let mut report = |range: TextRange, what: String| {
         out.push(ctx.diag(
             &META,
@@ -92,7 +92,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if strategy == "fixed_delay" {
         match literal(bound.value("delay_interval")) {
             Ok(None) => report(
-                d.range,
+                d.callee_range(),
                 "a fixed_delay retry needs delay_interval (hh:mm:ss): the worker fails (TypeError: strptime() argument 0 must be str)".to_string(),
             ),
             _ => {
