@@ -421,15 +421,6 @@ impl<'a> FunctionCtx<'a> {
             None => self.unit.decorated().is_none(),
         }
     }
-
-    /// Where the function's bindings are declared, for messages.
-    pub fn declared_in(&self) -> &'static str {
-        if self.unit.decorated().is_some() {
-            "the decorators"
-        } else {
-            "function.json"
-        }
-    }
 }
 
 /// ` — did you mean 'x'?` for a suggestion, or nothing.
