@@ -530,7 +530,7 @@ fn unused_finding(
             Scope::Line => "on this line",
             Scope::File => "in this file",
         };
-        parts.push(format!("no {} diagnostic {place}", unused.join(", ")));
+        parts.push(format!("no {} diagnostic {place}", unused.join(" or ")));
     }
     if !unknown.is_empty() {
         let shown: Vec<String> = unknown
@@ -661,10 +661,10 @@ mod tests {
         // The parameter carries the binding it means; the binding 'doc', with no parameter at
         // all, is its own mistake.
         expect![[r#"
-            F/__init__.py:1:10 AZF201 error parameter 'request' of main() is not declared in function.json — did you mean 'req'?
+            F/__init__.py:1:10 AZF201 error parameter 'request' of main() is not declared in function.json, so 'F' does not load — did you mean 'req'?
               related F/function.json:1:47: binding 'req'
               fix: Rename parameter 'request' to 'req'
-            F/function.json:1:80 AZF202 error binding 'doc' has no parameter in main()
+            F/function.json:1:80 AZF202 error binding 'doc' has no parameter in main(), so 'F' does not load
               related F/__init__.py:1:5: main() is defined here
         "#]]
         .assert_eq(&render(&app, &check_app(&app, &select(&["AZF2"]))));
@@ -676,7 +676,10 @@ mod tests {
             .into_iter()
             .map(|d| d.message)
             .collect();
-        assert_eq!(json, ["binding 'doc' has no parameter in main()"]);
+        assert_eq!(
+            json,
+            ["binding 'doc' has no parameter in main(), so 'F' does not load"]
+        );
         // With the parameter's rule off (or ignored for the script), the binding speaks again.
         for config in [select(&["AZF202"]), {
             let mut c = select(&["AZF2"]);

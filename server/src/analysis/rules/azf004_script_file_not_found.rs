@@ -41,8 +41,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         &META,
         declared.range,
         format!(
-            "scriptFile '{}' does not exist ({path}){hint}",
-            declared.value
+            "scriptFile '{}' does not exist ({path}), so {}{hint}",
+            declared.value,
+            ctx.load_failure()
         ),
     ));
 }
@@ -55,7 +56,7 @@ mod tests {
     #[test]
     fn missing_script_file() {
         expect![[r#"
-            F/function.json:1:16 AZF004 error scriptFile 'handlr.py' does not exist (F/handlr.py) — did you mean 'handler.py'?
+            F/function.json:1:16 AZF004 error scriptFile 'handlr.py' does not exist (F/handlr.py), so 'F' does not load — did you mean 'handler.py'?
         "#]]
         .assert_eq(&check(
             "AZF004",

@@ -37,14 +37,15 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .collect();
     let message = if listed.is_empty() {
         format!(
-            "'{}' has no script file: add __init__.py with a main() function",
+            "'{}' has no script file, so it does not load: add __init__.py with a main() function",
             ctx.name()
         )
     } else {
         format!(
-            "cannot determine the primary script of '{}': none of {} is named run.* or __init__.py; set \"scriptFile\"",
+            "cannot determine the primary script of '{}': none of {} is named run.* or __init__.py, so '{}' does not load; set \"scriptFile\"",
             ctx.name(),
-            listed.join(", ")
+            listed.join(", "),
+            ctx.name()
         )
     };
     out.push(ctx.declaration_diag(&META, range, message));
@@ -58,8 +59,8 @@ mod tests {
     #[test]
     fn several_files_without_a_primary_one() {
         expect![[r#"
-            F/function.json:1:2 AZF005 error cannot determine the primary script of 'F': none of handler.py, models.py is named run.* or __init__.py; set "scriptFile"
-            Lonely/function.json:1:2 AZF005 error 'Lonely' has no script file: add __init__.py with a main() function
+            F/function.json:1:2 AZF005 error cannot determine the primary script of 'F': none of handler.py, models.py is named run.* or __init__.py, so 'F' does not load; set "scriptFile"
+            Lonely/function.json:1:2 AZF005 error 'Lonely' has no script file, so it does not load: add __init__.py with a main() function
         "#]]
         .assert_eq(&check(
             "AZF005",

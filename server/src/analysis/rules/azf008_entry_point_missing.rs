@@ -50,14 +50,20 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 })
                 .map(|(n, _)| n.as_str());
             let hint = did_you_mean_hint(did_you_mean(name, functions));
-            format!("function {name}() is not present in {}{hint}", ctx.script_display())
+            format!(
+                "function {name}() is not present in {}, so {}{hint}",
+                ctx.script_display(),
+                ctx.load_failure()
+            )
         }
         Entry::NotCallable { what, .. } => format!(
-            "the entry point '{name}' in {} is {what}, not a function or class",
-            ctx.script_display()
+            "the entry point '{name}' in {} is {what}, not a function or class, so {}",
+            ctx.script_display(),
+            ctx.load_failure()
         ),
         Entry::Instance { class, .. } => format!(
-            "the entry point '{name}' is an instance of '{class}'; the worker needs a function or a class (it fails with TypeError)"
+            "the entry point '{name}' is an instance of '{class}', not a function or class: the worker fails with TypeError, so {}",
+            ctx.load_failure()
         ),
         _ => return,
     };
@@ -101,9 +107,9 @@ mod tests {
              //- /Async/function.json\n{TIMER}\n//- /Async/__init__.py\nasync def main(t): pass\n"
         );
         expect![[r#"
-            Instance/__init__.py:3:1 AZF008 error the entry point 'main' is an instance of 'H'; the worker needs a function or a class (it fails with TypeError)
-            Missing/__init__.py:1:1 AZF008 error function main() is not present in Missing/__init__.py — did you mean 'mian'?
-            Str/function.json:1:16 AZF008 error the entry point 'handler' in Str/__init__.py is a string, not a function or class
+            Instance/__init__.py:3:1 AZF008 error the entry point 'main' is an instance of 'H', not a function or class: the worker fails with TypeError, so 'Instance' does not load
+            Missing/__init__.py:1:1 AZF008 error function main() is not present in Missing/__init__.py, so 'Missing' does not load — did you mean 'mian'?
+            Str/function.json:1:16 AZF008 error the entry point 'handler' in Str/__init__.py is a string, not a function or class, so 'Str' does not load
               related Str/__init__.py:1:1: the script
         "#]]
         .assert_eq(&check("AZF008", &fixture));

@@ -29,7 +29,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         out.push(ctx.declaration_diag(
             &META,
             *range,
-            format!("the host ignores '{key}': the key is case-sensitive, did you mean '{known}'?"),
+            format!("the host ignores '{key}' (keys are case-sensitive) — did you mean '{known}'?"),
         ));
     }
 }
@@ -42,7 +42,7 @@ mod tests {
     #[test]
     fn miscased_keys() {
         expect![[r#"
-            F/function.json:1:2 AZF012 warning the host ignores 'EntryPoint': the key is case-sensitive, did you mean 'entryPoint'?
+            F/function.json:1:2 AZF012 warning the host ignores 'EntryPoint' (keys are case-sensitive) — did you mean 'entryPoint'?
         "#]]
         .assert_eq(&check(
             "AZF012",

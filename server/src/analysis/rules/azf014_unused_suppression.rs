@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn a_used_code_silences_and_unused_or_unknown_codes_are_reported() {
         expect![[r#"
-            function_app.py:4:61 AZF014 hint unused suppression: no AZF203, AZF202 diagnostic on this line; unknown code 'AZF999'
+            function_app.py:4:61 AZF014 hint unused suppression: no AZF203 or AZF202 diagnostic on this line; unknown code 'AZF999'
               fix: Remove the unused codes from the suppression
         "#]]
         .assert_eq(&check(

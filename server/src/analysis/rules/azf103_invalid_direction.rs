@@ -35,7 +35,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         out.push(ctx.declaration_diag(
             &META,
             raw.range,
-            format!("'{}' is not a valid binding direction{hint}", raw.value),
+            format!(
+                "'{}' is not a valid binding direction: the host will not load '{}'{hint}",
+                raw.value,
+                ctx.name()
+            ),
         ));
     }
 }
@@ -48,7 +52,7 @@ mod tests {
     #[test]
     fn bad_directions() {
         expect![[r#"
-            F/function.json:1:114 AZF103 error 'input' is not a valid binding direction — did you mean 'in'?
+            F/function.json:1:114 AZF103 error 'input' is not a valid binding direction: the host will not load 'F' — did you mean 'in'?
         "#]]
         .assert_eq(&check(
             "AZF103",

@@ -38,8 +38,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             &META,
             dt.range,
             format!(
-                "'{}' is not a valid binding dataType (string, binary or stream){hint}",
-                dt.value
+                "'{}' is not a valid binding dataType (string, binary or stream): the host will not load '{}'{hint}",
+                dt.value,
+                ctx.name()
             ),
         ));
     }
@@ -53,7 +54,7 @@ mod tests {
     #[test]
     fn bad_data_types() {
         expect![[r#"
-            F/function.json:1:81 AZF104 error 'text' is not a valid binding dataType (string, binary or stream) — did you mean 'string'?
+            F/function.json:1:81 AZF104 error 'text' is not a valid binding dataType (string, binary or stream): the host will not load 'F' — did you mean 'string'?
         "#]]
         .assert_eq(&check(
             "AZF104",

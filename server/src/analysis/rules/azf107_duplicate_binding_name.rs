@@ -49,8 +49,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 &META,
                 name.range,
                 format!(
-                    "multiple bindings are named '{}'{how}; binding names must be unique",
-                    quoted(&name.value)
+                    "two bindings are named '{}'{how}: the host will not load '{}'; give each binding its own name",
+                    quoted(&name.value),
+                    ctx.name()
                 ),
             )
             .with_related(
@@ -70,7 +71,7 @@ mod tests {
     #[test]
     fn duplicates() {
         expect![[r#"
-            F/function.json:1:65 AZF107 error multiple bindings are named 'MSG' (as 'msg'; names are compared ignoring case); binding names must be unique
+            F/function.json:1:65 AZF107 error two bindings are named 'MSG' (as 'msg'; names are compared ignoring case): the host will not load 'F'; give each binding its own name
               related F/function.json:1:48: first binding with this name
         "#]]
         .assert_eq(&check(

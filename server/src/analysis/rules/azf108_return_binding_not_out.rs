@@ -40,7 +40,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         out.push(ctx.declaration_diag(
             &META,
             range,
-            format!("$return bindings must have direction 'out', not '{current}'"),
+            format!(
+                "the '$return' binding has direction '{current}', but it must be 'out': the host will not load '{}'",
+                ctx.name()
+            ),
         ));
     }
 }
@@ -53,7 +56,7 @@ mod tests {
     #[test]
     fn return_direction() {
         expect![[r#"
-            F/function.json:1:64 AZF108 error $return bindings must have direction 'out', not 'in'
+            F/function.json:1:64 AZF108 error the '$return' binding has direction 'in', but it must be 'out': the host will not load 'F'
         "#]]
         .assert_eq(&check(
             "AZF108",

@@ -42,7 +42,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     out.push(ctx.declaration_diag(
         &META,
         range,
-        format!("no trigger binding{hint}: a function must have exactly one input binding whose type ends with 'Trigger'"),
+        format!(
+            "no trigger binding{hint}: a function needs exactly one input binding whose type ends with 'Trigger', so the host will not load '{}'",
+            ctx.name()
+        ),
     ));
 }
 
@@ -54,7 +57,7 @@ mod tests {
     #[test]
     fn no_trigger() {
         expect![[r#"
-            F/function.json:1:2 AZF109 error no trigger binding: a function must have exactly one input binding whose type ends with 'Trigger'
+            F/function.json:1:2 AZF109 error no trigger binding: a function needs exactly one input binding whose type ends with 'Trigger', so the host will not load 'F'
         "#]]
         .assert_eq(&check(
             "AZF109",

@@ -45,8 +45,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 &META,
                 range,
                 format!(
-                    "multiple trigger bindings: '{}' is a second trigger; a function can have only one",
-                    extra.type_str().unwrap_or("")
+                    "'{}' is a second trigger binding, and a function has exactly one: the host will not load '{}'",
+                    extra.type_str().unwrap_or(""),
+                    ctx.name()
                 ),
             )
             .with_related(
@@ -66,7 +67,7 @@ mod tests {
     #[test]
     fn two_triggers() {
         expect![[r#"
-            F/function.json:1:65 AZF110 error multiple trigger bindings: 'timerTrigger' is a second trigger; a function can have only one
+            F/function.json:1:65 AZF110 error 'timerTrigger' is a second trigger binding, and a function has exactly one: the host will not load 'F'
               related F/function.json:1:24: the first trigger
         "#]]
         .assert_eq(&check(

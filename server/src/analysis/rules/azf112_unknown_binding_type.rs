@@ -56,8 +56,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             &META,
             t.range,
             format!(
-                "unknown binding type '{}' — did you mean '{suggestion}'? The extension bundle has no '{}' binding, so '{}' will not load",
-                t.value,
+                "unknown binding type '{}': the extension bundle has no such binding, so '{}' will not load — did you mean '{suggestion}'?",
                 t.value,
                 ctx.name()
             ),
@@ -75,7 +74,7 @@ mod tests {
     #[test]
     fn misspelled_types_only() {
         expect![[r#"
-            F/function.json:1:85 AZF112 error unknown binding type 'queu' — did you mean 'queue'? The extension bundle has no 'queu' binding, so 'F' will not load
+            F/function.json:1:85 AZF112 error unknown binding type 'queu': the extension bundle has no such binding, so 'F' will not load — did you mean 'queue'?
               fix: Change the type to 'queue'
         "#]]
         .assert_eq(&check(

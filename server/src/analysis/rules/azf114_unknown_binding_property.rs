@@ -49,7 +49,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     &META,
                     m.key_range,
                     format!(
-                        "'{}' is not a property of a {} binding — did you mean '{suggestion}'? The host ignores unknown properties",
+                        "'{}' is not a property of a {} binding, so the host ignores it — did you mean '{suggestion}'?",
                         m.key, spec.name
                     ),
                 ));
@@ -66,7 +66,7 @@ mod tests {
     #[test]
     fn misspelled_properties() {
         expect![[r#"
-            F/function.json:1:55 AZF114 warning 'queueNmae' is not a property of a queueTrigger binding — did you mean 'queueName'? The host ignores unknown properties
+            F/function.json:1:55 AZF114 warning 'queueNmae' is not a property of a queueTrigger binding, so the host ignores it — did you mean 'queueName'?
         "#]]
         .assert_eq(&check(
             "AZF114",

@@ -45,10 +45,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 &META,
                 value.range,
                 format!(
-                    "'{}' is not a valid {} (expected {}){hint}",
+                    "'{}' is not a valid {} (expected {}): the host will not load '{}'{hint}",
                     value.value,
                     prop.name,
-                    values.join(", ")
+                    values.join(", "),
+                    ctx.name()
                 ),
             ));
         }
@@ -63,7 +64,7 @@ mod tests {
     #[test]
     fn enum_values() {
         expect![[r#"
-            F/function.json:1:52 AZF116 error 'anonymus' is not a valid authLevel (expected anonymous, function, admin, user, system) — did you mean 'anonymous'?
+            F/function.json:1:52 AZF116 error 'anonymus' is not a valid authLevel (expected anonymous, function, admin, user, system): the host will not load 'F' — did you mean 'anonymous'?
         "#]]
         .assert_eq(&check(
             "AZF116",

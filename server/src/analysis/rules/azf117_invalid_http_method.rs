@@ -41,7 +41,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                             out.push(ctx.declaration_diag(
                                 &META,
                                 item.range,
-                                format!("'{m}' is not an HTTP method{hint}"),
+                                format!("'{m}' is not an HTTP method, so requests with the method meant get 404{hint}"),
                             ));
                         }
                         None => out.push(ctx.declaration_diag(
@@ -70,7 +70,7 @@ mod tests {
     #[test]
     fn methods() {
         expect![[r#"
-            F/function.json:1:73 AZF117 warning 'pots' is not an HTTP method — did you mean 'post'?
+            F/function.json:1:73 AZF117 warning 'pots' is not an HTTP method, so requests with the method meant get 404 — did you mean 'post'?
             G/function.json:1:65 AZF117 warning `methods` must be an array of HTTP methods, e.g. ["get", "post"]
         "#]]
         .assert_eq(&check(

@@ -93,8 +93,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         };
         let message = match ctx.unit.decorated() {
             None => format!(
-                "parameter '{}' of {}() is not declared in function.json{hint}",
-                param.name, fname
+                "parameter '{}' of {}() is not declared in function.json, so {}{hint}",
+                param.name,
+                fname,
+                ctx.load_failure()
             ),
             Some(v2) => {
                 // `route()` names the request `req` unless `trigger_arg_name` says otherwise.
@@ -102,12 +104,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     .and_then(|s| ctx.bindings_by_name.get(s))
                     .and_then(|b| v2.origin(ctx.unit.bindings(), b))
                     .filter(|o| !o.name_given && !o.name_param.is_empty())
-                    .map(|o| format!(" (route() names it '{}' unless {}='{}' is set)", suggestion.unwrap_or(""), o.name_param, param.name))
+                    .map(|o| format!(" (route() passes the request as '{}' unless {}='{}' is set)", suggestion.unwrap_or(""), o.name_param, param.name))
                     .unwrap_or_default();
-                ctx.app_fails(format!(
-                    "parameter '{}' of {}() is not bound by any decorator (no arg_name='{}'){hint}{default_name}",
+                let fault = ctx.app_fails(format!(
+                    "parameter '{}' of {}() is not bound by any decorator (no arg_name='{}')",
                     param.name, fname, param.name,
-                ))
+                ));
+                format!("{fault}{hint}{default_name}")
             }
         };
         let Some(mut d) = ctx.script_diag(&META, param.name_range, message) else {
@@ -468,15 +471,15 @@ def orders(req: func.HttpRequest, outbox: func.Out[func.QueueMessage]) -> func.H
     #[test]
     fn parameters_without_bindings() {
         expect![[r#"
-            Ctx/__init__.py:2:15 AZF201 error parameter 'ctx' of main() is not declared in function.json — name it 'context' to receive the invocation context
-            F/__init__.py:2:10 AZF201 error parameter 'request' of main() is not declared in function.json — did you mean 'req'?
+            Ctx/__init__.py:2:15 AZF201 error parameter 'ctx' of main() is not declared in function.json, so 'Ctx' does not load — name it 'context' to receive the invocation context
+            F/__init__.py:2:10 AZF201 error parameter 'request' of main() is not declared in function.json, so 'F' does not load — did you mean 'req'?
               related F/function.json:1:47: binding 'req'
               fix: Rename parameter 'request' to 'req'
-            F/__init__.py:2:37 AZF201 error parameter 'extra' of main() is not declared in function.json
-            G/__init__.py:1:10 AZF201 error parameter 'Msg' of main() is not declared in function.json — did you mean 'msg'?
+            F/__init__.py:2:37 AZF201 error parameter 'extra' of main() is not declared in function.json, so 'F' does not load
+            G/__init__.py:1:10 AZF201 error parameter 'Msg' of main() is not declared in function.json, so 'G' does not load — did you mean 'msg'?
               related G/function.json:1:48: binding 'msg'
               fix: Rename parameter 'Msg' to 'msg'
-            Route/__init__.py:1:15 AZF201 error parameter 'id' of main() is not declared in function.json — 'id' is a route parameter: read it with req.route_params.get("id")
+            Route/__init__.py:1:15 AZF201 error parameter 'id' of main() is not declared in function.json, so 'Route' does not load — 'id' is a route parameter: read it with req.route_params.get("id")
         "#]]
         .assert_eq(&check(
             "AZF201",
@@ -511,7 +514,7 @@ def main(msg, context): pass
     #[test]
     fn decorated_functions() {
         expect![[r#"
-            function_app.py:5:11 AZF201 error parameter 'request' of hello() is not bound by any decorator (no arg_name='request') — did you mean 'req'? (route() names it 'req' unless trigger_arg_name='request' is set); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:5:11 AZF201 error parameter 'request' of hello() is not bound by any decorator (no arg_name='request'); the worker then indexes no function of the app ("0 functions found") — did you mean 'req'? (route() passes the request as 'req' unless trigger_arg_name='request' is set)
               related function_app.py:4:6: binding 'req'
               fix: Rename parameter 'request' to 'req'
             function_app.py:9:13 AZF201 error parameter 'message' of process() is not bound by any decorator (no arg_name='message'); the worker then indexes no function of the app ("0 functions found")

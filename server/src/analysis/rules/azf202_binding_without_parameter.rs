@@ -65,8 +65,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let hint = did_you_mean_hint(suggestion);
         let message = match ctx.unit.decorated() {
             None => format!(
-                "binding '{}' has no parameter in {}(){hint}",
-                name.value, fname
+                "binding '{}' has no parameter in {}(), so {}{hint}",
+                name.value,
+                fname,
+                ctx.load_failure()
             ),
             Some(v2) => {
                 let origin = v2.origin(ctx.unit.bindings(), b);
@@ -74,20 +76,21 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                     .decorator_of(ctx.unit.bindings(), b)
                     .map(|d| d.display())
                     .unwrap_or_else(|| "the decorator".into());
-                ctx.app_fails(match origin {
+                let fault = ctx.app_fails(match origin {
                     Some(o) if !o.name_given && o.name_param == "trigger_arg_name" => format!(
-                        "{deco}() passes the request as '{}' (the trigger_arg_name default), but {}() has no parameter '{}'{hint}",
+                        "{deco}() passes the request as '{}' (the trigger_arg_name default), but {}() has no parameter '{}'",
                         name.value, fname, name.value,
                     ),
                     Some(o) if !o.name_param.is_empty() => format!(
-                        "{deco}({}='{}') has no parameter '{}' in {}(){hint}",
+                        "{deco}({}='{}') has no parameter '{}' in {}()",
                         o.name_param, name.value, name.value, fname,
                     ),
                     _ => format!(
-                        "binding '{}' has no parameter in {}(){hint}",
+                        "binding '{}' has no parameter in {}()",
                         name.value, fname,
                     ),
-                })
+                });
+                format!("{fault}{hint}")
             }
         };
         let mut d = ctx.declaration_diag(&META, name.range, message);
@@ -204,9 +207,9 @@ mod tests {
     #[test]
     fn bindings_without_parameters() {
         expect![[r#"
-            F/function.json:1:47 AZF202 error binding 'req' has no parameter in main() — did you mean 'request'?
+            F/function.json:1:47 AZF202 error binding 'req' has no parameter in main(), so 'F' does not load — did you mean 'request'?
               related F/__init__.py:1:10: parameter 'request'
-            F/function.json:1:93 AZF202 error binding 'doc' has no parameter in main()
+            F/function.json:1:93 AZF202 error binding 'doc' has no parameter in main(), so 'F' does not load
               related F/__init__.py:1:5: main() is defined here
         "#]]
         .assert_eq(&check(
@@ -223,7 +226,7 @@ def main(request): pass
     #[test]
     fn decorated_functions() {
         expect![[r#"
-            function_app.py:4:6 AZF202 error app.route() passes the request as 'req' (the trigger_arg_name default), but hello() has no parameter 'req' — did you mean 'request'? The worker then indexes no function of the app ("0 functions found").
+            function_app.py:4:6 AZF202 error app.route() passes the request as 'req' (the trigger_arg_name default), but hello() has no parameter 'req'; the worker then indexes no function of the app ("0 functions found") — did you mean 'request'?
               related function_app.py:5:11: parameter 'request'
             function_app.py:9:26 AZF202 error app.blob_input(arg_name='template') has no parameter 'template' in report(); the worker then indexes no function of the app ("0 functions found")
               related function_app.py:10:5: report() is defined here

@@ -30,7 +30,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }
         out.extend(ctx.annotation_diag(&META, p, |ann| {
             ctx.app_fails(format!(
-                "binding {} has invalid Out annotation '{ann}': Out takes exactly one type, e.g. func.Out[str]",
+                "binding '{}' has invalid Out annotation '{ann}': Out takes exactly one type, e.g. func.Out[str]",
                 p.param.name
             ))
         }));
@@ -46,7 +46,7 @@ mod tests {
     #[test]
     fn bare_out() {
         expect![[r#"
-            F/__init__.py:2:23 AZF206 error binding o has invalid Out annotation 'func.Out': Out takes exactly one type, e.g. func.Out[str]
+            F/__init__.py:2:23 AZF206 error binding 'o' has invalid Out annotation 'func.Out': Out takes exactly one type, e.g. func.Out[str]
         "#]]
         .assert_eq(&check(
             "AZF206",

@@ -34,7 +34,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         };
         out.extend(ctx.annotation_diag(&META, p, |ann| {
             ctx.app_fails(format!(
-                "binding {} has invalid non-type annotation '{ann}': {what} is not a class; annotate with the class itself",
+                "binding '{}' has invalid non-type annotation '{ann}': {what} is not a class; annotate with the class itself",
                 p.param.name
             ))
         }));
@@ -197,8 +197,8 @@ mod tests {
     #[test]
     fn optional_and_unions() {
         expect![[r#"
-            F/__init__.py:3:15 AZF207 error binding req has invalid non-type annotation 'Optional[func.HttpRequest]': `Optional[...]` is not a class; annotate with the class itself
-            G/__init__.py:2:15 AZF207 error binding req has invalid non-type annotation 'func.HttpRequest | None': a union (`X | Y`) is not a class; annotate with the class itself
+            F/__init__.py:3:15 AZF207 error binding 'req' has invalid non-type annotation 'Optional[func.HttpRequest]': `Optional[...]` is not a class; annotate with the class itself
+            G/__init__.py:2:15 AZF207 error binding 'req' has invalid non-type annotation 'func.HttpRequest | None': a union (`X | Y`) is not a class; annotate with the class itself
         "#]]
         .assert_eq(&check(
             "AZF207",
@@ -221,10 +221,10 @@ def main(req: func.HttpRequest | None): pass
     #[test]
     fn literals_and_builtin_generics() {
         expect![[r#"
-            function_app.py:6:17 AZF207 error binding req has invalid non-type annotation '123': the number `123` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
-            function_app.py:9:18 AZF207 error binding msg has invalid non-type annotation '[str]': a list display `[...]` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
-            function_app.py:12:19 AZF207 error binding events has invalid non-type annotation 'list[func.EventHubEvent]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
-            function_app.py:19:29 AZF207 error binding out has invalid non-type annotation 'func.Out[list[str]]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:6:17 AZF207 error binding 'req' has invalid non-type annotation '123': the number `123` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:9:18 AZF207 error binding 'msg' has invalid non-type annotation '[str]': a list display `[...]` is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:12:19 AZF207 error binding 'events' has invalid non-type annotation 'list[func.EventHubEvent]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
+            function_app.py:19:29 AZF207 error binding 'out' has invalid non-type annotation 'func.Out[list[str]]': the builtin generic `list[...]` (`typing.List[...]` is accepted) is not a class; annotate with the class itself; the worker then indexes no function of the app ("0 functions found")
         "#]]
         .assert_eq(&check_script(
             "AZF207",

@@ -53,7 +53,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             format!("return annotation should not be func.Out: return the value and annotate '-> {}'", first_accepted(binding_type))
         }
         Resolved::NotAType(_) | Resolved::List(_) | Resolved::OtherGeneric => format!(
-            "invalid non-type return annotation '{text}': with a '$return' {binding_type} binding the worker needs a class; accepted: {}",
+            "invalid non-type return annotation '{text}': with a '$return' binding of type '{binding_type}' the worker needs a class; accepted: {}",
             accepted_list(binding_type, Position::Return)
         ),
         Resolved::Class(_) | Resolved::NoneType => match annotations::judge_in(binding_type, Position::Return, resolved, binding_type == "http" && ctx.http_streaming()) {
@@ -147,7 +147,7 @@ mod tests {
               related Bytes/function.json:1:100: '$return' is a 'http' binding
             NoneRet/__init__.py:2:36 AZF208 error return annotation 'None' does not match the '$return' binding of type 'http'; accepted: str, func.HttpResponse
               related NoneRet/function.json:1:100: '$return' is a 'http' binding
-            Opt/__init__.py:3:36 AZF208 error invalid non-type return annotation 'Optional[func.HttpResponse]': with a '$return' http binding the worker needs a class; accepted: str, func.HttpResponse
+            Opt/__init__.py:3:36 AZF208 error invalid non-type return annotation 'Optional[func.HttpResponse]': with a '$return' binding of type 'http' the worker needs a class; accepted: str, func.HttpResponse
               related Opt/function.json:1:100: '$return' is a 'http' binding
         "#]]
         .assert_eq(&check(

@@ -43,9 +43,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.extend(ctx.annotation_diag(&META, p, |ann| {
-            ctx.app_fails(format!(
-                "the \"context\" parameter is expected to be of type azure.functions.Context, got '{ann}'"
-            ))
+            let fault = format!(
+                "parameter 'context' is annotated '{ann}', but the worker gives the invocation context only to a parameter annotated func.Context"
+            );
+            match ctx.unit.decorated() {
+                Some(_) => ctx.app_fails(fault),
+                None => format!("{fault}: {}", ctx.load_failure()),
+            }
         }));
     }
 }
@@ -59,7 +63,7 @@ mod tests {
     #[test]
     fn context_annotations() {
         expect![[r#"
-            F/__init__.py:3:29 AZF209 error the "context" parameter is expected to be of type azure.functions.Context, got 'Optional[func.Context]'
+            F/__init__.py:3:29 AZF209 error parameter 'context' is annotated 'Optional[func.Context]', but the worker gives the invocation context only to a parameter annotated func.Context: 'F' does not load
         "#]]
         .assert_eq(&check(
             "AZF209",

@@ -37,10 +37,16 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             &META,
             p.param.range,
             ctx.app_fails(format!(
-                "the worker treats {star}{} as a parameter named '{}', which has no binding in {}",
+                "the worker treats {star}{} as a parameter named '{}', {}",
                 p.param.name,
                 p.param.name,
-                ctx.declared_in()
+                match ctx.unit.decorated() {
+                    Some(_) => "which no decorator binds".to_string(),
+                    None => format!(
+                        "which has no binding in function.json, so {}",
+                        ctx.load_failure()
+                    ),
+                }
             )),
         ) {
             out.push(d);
@@ -56,8 +62,8 @@ mod tests {
     #[test]
     fn variadics() {
         expect![[r#"
-            F/__init__.py:1:15 AZF210 error the worker treats *args as a parameter named 'args', which has no binding in function.json
-            F/__init__.py:1:22 AZF210 error the worker treats **kw as a parameter named 'kw', which has no binding in function.json
+            F/__init__.py:1:15 AZF210 error the worker treats *args as a parameter named 'args', which has no binding in function.json, so 'F' does not load
+            F/__init__.py:1:22 AZF210 error the worker treats **kw as a parameter named 'kw', which has no binding in function.json, so 'F' does not load
         "#]]
         .assert_eq(&check(
             "AZF210",

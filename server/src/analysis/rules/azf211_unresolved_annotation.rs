@@ -26,16 +26,20 @@ Write `-> func.HttpResponse`.
     fix: FixAvailability::None,
 };
 
-fn problem(resolved: &Resolved) -> Option<String> {
+/// Why an annotation fails, and the did-you-mean that ends the message.
+fn problem(resolved: &Resolved) -> Option<(String, String)> {
     match resolved {
-        Resolved::Undefined(name) => Some(format!("name '{name}' is not defined (NameError)")),
+        Resolved::Undefined(name) => Some((
+            format!("name '{name}' is not defined (NameError)"),
+            String::new(),
+        )),
         Resolved::MissingAttribute {
             module,
             attr,
             suggestion,
-        } => Some(format!(
-            "module '{module}' has no attribute '{attr}' (AttributeError){}",
-            did_you_mean_hint(suggestion.as_ref())
+        } => Some((
+            format!("module '{module}' has no attribute '{attr}' (AttributeError)"),
+            did_you_mean_hint(suggestion.as_ref()),
         )),
         _ => None,
     }
@@ -55,7 +59,7 @@ fn unresolved<'f>(
     f: &'f PyFunction,
     module: &'f PyModule,
     deferred: bool,
-) -> impl Iterator<Item = (&'f Annotation, String)> + 'f {
+) -> impl Iterator<Item = (&'f Annotation, (String, String))> + 'f {
     let site = EvalSite {
         def_offset: f.def_offset,
         deferred,
@@ -96,9 +100,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 .collect(),
         };
         for f in defs {
-            for (ann, why) in unresolved(f, module, false) {
+            for (ann, (why, hint)) in unresolved(f, module, false) {
                 if reported.insert(ann.range) {
-                    let message = format!("annotation '{}': {why} {when}", ann.text);
+                    let message = format!("annotation '{}': {why} {when}{hint}", ann.text);
                     out.push(ctx.diag(&META, script, ann.range, message));
                 }
             }
@@ -111,9 +115,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             f.name,
             ctx.load_failure()
         );
-        for (ann, why) in unresolved(f, module, true) {
+        for (ann, (why, hint)) in unresolved(f, module, true) {
             if reported.insert(ann.range) {
-                let message = format!("annotation '{}': {why} {when}", ann.text);
+                let message = format!("annotation '{}': {why} {when}{hint}", ann.text);
                 out.push(ctx.diag(&META, script, ann.range, message));
             }
         }
@@ -144,8 +148,8 @@ pub fn check_app(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         }
         let when = format!("when the worker imports {script}, so {V2_LOAD_FAILURE}");
         for f in top_level_functions(module).filter(|f| f.decorators.is_empty()) {
-            for (ann, why) in unresolved(f, module, false) {
-                let message = format!("annotation '{}': {why} {when}", ann.text);
+            for (ann, (why, hint)) in unresolved(f, module, false) {
+                let message = format!("annotation '{}': {why} {when}{hint}", ann.text);
                 out.push(META.diag(script, ann.range, message));
             }
         }
@@ -185,7 +189,7 @@ mod tests {
     #[test]
     fn unresolved_names() {
         expect![[r#"
-            Attr/__init__.py:2:15 AZF211 error annotation 'func.HttpRequets': module 'azure.functions' has no attribute 'HttpRequets' (AttributeError) — did you mean 'HttpRequest'? when the worker imports Attr/__init__.py, so 'Attr' does not load
+            Attr/__init__.py:2:15 AZF211 error annotation 'func.HttpRequets': module 'azure.functions' has no attribute 'HttpRequets' (AttributeError) when the worker imports Attr/__init__.py, so 'Attr' does not load — did you mean 'HttpRequest'?
             Later/__init__.py:1:15 AZF211 error annotation 'Model': name 'Model' is not defined (NameError) when the worker imports Later/__init__.py, so 'Later' does not load
             Str/__init__.py:2:36 AZF211 error annotation '"HttpResponse"': name 'HttpResponse' is not defined (NameError) when the worker reads the signature of main(), so 'Str' does not load
         "#]]

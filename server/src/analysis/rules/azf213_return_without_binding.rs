@@ -47,9 +47,12 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         &META,
         f.value_returns[0],
         format!(
-            "{}() returns a value, but {} has no '$return' binding: the invocation fails",
+            "{}() returns a value, but {}: the invocation fails",
             f.name,
-            ctx.declared_in()
+            match ctx.unit.decorated() {
+                Some(_) => "no decorator declares a '$return' binding",
+                None => "function.json has no '$return' binding",
+            }
         ),
     ) {
         out.push(d);

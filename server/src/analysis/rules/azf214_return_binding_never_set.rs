@@ -37,7 +37,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         &META,
         ret.anchor(),
         format!(
-            "'$return' is declared, but {}() never returns a value",
+            "'$return' is declared, but {}() never returns a value, so the output is never written",
             f.name
         ),
     );
@@ -59,7 +59,7 @@ mod tests {
     #[test]
     fn never_returns() {
         expect![[r#"
-            F/function.json:1:100 AZF214 warning '$return' is declared, but main() never returns a value
+            F/function.json:1:100 AZF214 warning '$return' is declared, but main() never returns a value, so the output is never written
               related F/__init__.py:2:5: main() is defined here
         "#]]
         .assert_eq(&check(

@@ -43,11 +43,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             if has {
                 continue;
             }
-            let wanted: Vec<String> = needed.iter().map(|n| format!("{prefix}__{n}")).collect();
+            let wanted: Vec<String> = needed.iter().map(|n| format!("'{prefix}__{n}'")).collect();
             out.push(ctx.declaration_diag(
                 &META,
                 conn.range,
-                format!("the identity-based connection '{prefix}' has no {} setting, which a {t} binding needs", wanted.join(" or ")),
+                format!("the identity-based connection '{prefix}' has no {} setting, which a {t} binding needs: {}", wanted.join(" or "), match t.to_ascii_lowercase().ends_with("trigger") { true => "its listener fails to start", false => "the function fails when it runs" }),
             ));
         }
     }
@@ -61,7 +61,7 @@ mod tests {
     #[test]
     fn identity_suffixes() {
         expect![[r#"
-            F/function.json:1:90 AZF307 warning the identity-based connection 'Bus' has no Bus__fullyQualifiedNamespace setting, which a serviceBusTrigger binding needs
+            F/function.json:1:90 AZF307 warning the identity-based connection 'Bus' has no 'Bus__fullyQualifiedNamespace' setting, which a serviceBusTrigger binding needs: its listener fails to start
         "#]]
         .assert_eq(&check(
             "AZF307",

@@ -140,19 +140,23 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     a.iter().filter(|m| b.contains(m)).cloned().collect()
                 }
             };
+            // Two functions of one name (AZF707 reports the name) are not compared by name.
+            let earlier = match other == &unit.name {
+                true => "another function of that name".to_string(),
+                false => format!("'{}'", quoted(other)),
+            };
             out.push(
                 META.diag(unit.declaration_file(),
                     range,
                     format!(
-                        "'{}' declares route '{}' for {}, like '{}': the host refuses '{}' (route conflict)",
+                        "'{}' declares route '{}' for {}, as {earlier} does: the host refuses '{}' (route conflict)",
                         quoted(&unit.name),
                         quoted(&shape),
                         quoted(&overlap.join(", ")),
-                        quoted(other),
                         quoted(&unit.name)
                     ),
                 )
-                .with_related(other_path, *other_range, format!("'{}' declares the same route", quoted(other))),
+                .with_related(other_path, *other_range, format!("{earlier} declares the same route")),
             );
         }
         entry.push((unit.name.clone(), methods, unit.declaration_file().to_string(), range, condition));
@@ -167,7 +171,7 @@ mod tests {
     #[test]
     fn clashes() {
         expect![[r#"
-            B/function.json:1:61 AZF403 error 'B' declares route 'orders/{id}' for get, like 'A': the host refuses 'B' (route conflict)
+            B/function.json:1:61 AZF403 error 'B' declares route 'orders/{id}' for get, as 'A' does: the host refuses 'B' (route conflict)
               related A/function.json:1:61: 'A' declares the same route
         "#]]
         .assert_eq(&check(
@@ -192,7 +196,7 @@ mod tests {
         let config = Config { select: vec!["AZF403".into()], ..Config::default() };
         let found = check_app(&app, &config);
         assert_eq!(found.len(), 30);
-        assert!(found[0].message.starts_with("'F0099' declares route 'same' for m98, like 'F0098'"), "{}", found[0].message);
+        assert!(found[0].message.starts_with("'F0099' declares route 'same' for m98, as 'F0098' does"), "{}", found[0].message);
     }
 
     #[test]
@@ -200,7 +204,7 @@ mod tests {
         // Same route per arm of an if/else (one of them exists), and blueprints registered per
         // arm; the function outside the alternatives conflicts with the one in the arm.
         expect![[r#"
-            function_app.py:20:18 AZF403 error 'items_post' declares route 'items' for post, like 'add_item': the host refuses 'items_post' (route conflict)
+            function_app.py:20:18 AZF403 error 'items_post' declares route 'items' for post, as 'add_item' does: the host refuses 'items_post' (route conflict)
               related function_app.py:18:22: 'add_item' declares the same route
         "#]]
         .assert_eq(&super::super::test_support::check_script(
@@ -225,6 +229,25 @@ else:
     def add_item(req): pass
 @app.route(route="items", methods=["POST"])
 def items_post(req): pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn a_function_is_not_compared_with_itself_by_name() {
+        expect![[r#"
+            function_app.py:7:22 AZF403 error 'run' declares route 'run' for every method, as another function of that name does: the host refuses 'run' (route conflict)
+              related function_app.py:3:18: another function of that name declares the same route
+        "#]]
+        .assert_eq(&super::super::test_support::check_script(
+            "AZF403",
+            r#"
+@app.route(route="run")
+def run(req): pass
+import os
+if os.environ.get("EXTRA"):
+    @app.route(route="run")
+    def run(req): pass
 "#,
         ));
     }

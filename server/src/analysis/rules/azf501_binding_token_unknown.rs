@@ -104,7 +104,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             let rest = unknown.len().saturating_sub(MAX_TOKENS_PER_VALUE);
             for (token, range, suggestion) in unknown.iter().take(MAX_TOKENS_PER_VALUE) {
                 let hint = suggestion.map(|s| format!(" — did you mean '{{{}}}'?", quoted(s))).unwrap_or_default();
-                out.push(ctx.declaration_diag(&META, *range, format!("'{{{}}}' is not supplied by {what}{hint}", quoted(token))));
+                out.push(ctx.declaration_diag(&META, *range, format!("'{{{}}}' is not supplied by {what}, so the binding fails when the function runs{hint}", quoted(token))));
             }
             if rest > 0 {
                 let (_, first, _) = &unknown[MAX_TOKENS_PER_VALUE];
@@ -134,8 +134,8 @@ mod tests {
     #[test]
     fn tokens() {
         expect![[r#"
-            H/function.json:1:130 AZF501 warning '{ordrId}' is not supplied by route 'orders/{orderId}/{line}' — did you mean '{orderId}'?
-            T/function.json:1:142 AZF501 warning '{name}' is not supplied by a timer trigger
+            H/function.json:1:130 AZF501 warning '{ordrId}' is not supplied by route 'orders/{orderId}/{line}', so the binding fails when the function runs — did you mean '{orderId}'?
+            T/function.json:1:142 AZF501 warning '{name}' is not supplied by a timer trigger, so the binding fails when the function runs
         "#]]
         .assert_eq(&check(
             "AZF501",

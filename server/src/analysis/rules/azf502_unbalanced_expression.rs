@@ -52,7 +52,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 Some("a `%` without its closing `%`")
             };
             if let Some(problem) = problem {
-                out.push(ctx.declaration_diag(&META, v.range, format!("'{}' of '{}' has {problem}", m.key, b.name_str().unwrap_or(""))));
+                out.push(ctx.declaration_diag(&META, v.range, format!("'{}' of binding '{}' has {problem}: the host cannot parse the binding expression", m.key, b.name_str().unwrap_or(""))));
             }
         }
     }
@@ -66,8 +66,8 @@ mod tests {
     #[test]
     fn unbalanced() {
         expect![[r#"
-            F/function.json:1:60 AZF502 warning 'path' of 'b' has unbalanced `{`/`}`
-            F/function.json:1:141 AZF502 warning 'queueName' of 'q' has a `%` without its closing `%`
+            F/function.json:1:60 AZF502 warning 'path' of binding 'b' has unbalanced `{`/`}`: the host cannot parse the binding expression
+            F/function.json:1:141 AZF502 warning 'queueName' of binding 'q' has a `%` without its closing `%`: the host cannot parse the binding expression
         "#]]
         .assert_eq(&check(
             "AZF502",

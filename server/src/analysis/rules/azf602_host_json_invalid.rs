@@ -40,7 +40,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         Some((_, v)) if v.as_str() == Some("2.0") => {}
         Some((_, v)) => out.push(META.diag("host.json",
             v.range,
-            format!("host.json version is {}; it must be \"2.0\" (the file's schema version, for every runtime since 2.x)", v.scalar_text().map(|s| format!("'{s}'")).unwrap_or_else(|| v.kind_name().to_string())),
+            format!("host.json version is {}, so the host does not start; write \"2.0\" (the file's schema version, for every runtime since 2.x)", v.scalar_text().map(|s| format!("'{s}'")).unwrap_or_else(|| v.kind_name().to_string())),
         )),
         None => out.push(META.diag("host.json",
             TextRange::new(root.range.start as usize, root.range.start as usize + 1),
@@ -57,7 +57,7 @@ mod tests {
     #[test]
     fn versions() {
         expect![[r#"
-            host.json:1:13 AZF602 error host.json version is '4.0'; it must be "2.0" (the file's schema version, for every runtime since 2.x)
+            host.json:1:13 AZF602 error host.json version is '4.0', so the host does not start; write "2.0" (the file's schema version, for every runtime since 2.x)
         "#]]
         .assert_eq(&check("AZF602", "//- /host.json\n{\"version\": \"4.0\"}\n"));
         expect![[r#"

@@ -32,7 +32,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         META.diag(
             "requirements.txt",
             TextRange::empty(0),
-            "requirements.txt does not list azure-functions",
+            "requirements.txt does not list azure-functions: list it so local runs, tests and deployments use the same version",
         )
         .with_fix(
             "Add azure-functions to requirements.txt",
@@ -53,7 +53,7 @@ mod tests {
     #[test]
     fn missing_library() {
         expect![[r#"
-            requirements.txt:1:1 AZF605 warning requirements.txt does not list azure-functions
+            requirements.txt:1:1 AZF605 warning requirements.txt does not list azure-functions: list it so local runs, tests and deployments use the same version
               fix: Add azure-functions to requirements.txt
         "#]]
         .assert_eq(&check("AZF605", "//- /requirements.txt\nrequests\n"));

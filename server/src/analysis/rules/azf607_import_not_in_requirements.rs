@@ -115,9 +115,18 @@ pub(super) fn unlisted_imports<'a>(
                     false => top.to_string(),
                 };
                 if seen.insert(key) {
+                    // The module's name, not the whole statement.
+                    let range = match import.is_from {
+                        true => import.module_range,
+                        false => import
+                            .names
+                            .iter()
+                            .find(|n| &n.name == name)
+                            .map_or(import.range, |n| n.range),
+                    };
                     out.push(Unlisted {
                         file: file.as_str(),
-                        range: import.range,
+                        range,
                         module: name.clone(),
                         providers,
                     });
@@ -261,9 +270,9 @@ mod tests {
     #[test]
     fn imports() {
         expect![[r#"
-            F/__init__.py:2:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:2:8 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add PyYAML to requirements.txt
-            F/__init__.py:5:1 AZF607 warning 'azure.storage.blob' is imported, but requirements.txt does not list azure-storage-blob, which provides it: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:5:6 AZF607 warning 'azure.storage.blob' is imported, but requirements.txt does not list azure-storage-blob, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add azure-storage-blob to requirements.txt
         "#]]
         .assert_eq(&check(
@@ -298,12 +307,12 @@ def main(req): pass
     #[test]
     fn one_finding_per_package_and_no_guessed_names() {
         expect![[r#"
-            function_app.py:1:1 AZF607 warning 'numpy.linalg' is imported, but requirements.txt does not list numpy, which provides it: it fails with ModuleNotFoundError after deploy
+            function_app.py:1:8 AZF607 warning 'numpy.linalg' is imported, but requirements.txt does not list numpy, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add numpy to requirements.txt
-            function_app.py:3:1 AZF607 warning 'opentelemetry.sdk.trace' is imported, but requirements.txt does not list opentelemetry-sdk, which provides it: it fails with ModuleNotFoundError after deploy
+            function_app.py:3:6 AZF607 warning 'opentelemetry.sdk.trace' is imported, but requirements.txt does not list opentelemetry-sdk, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add opentelemetry-sdk to requirements.txt
-            function_app.py:5:1 AZF607 warning 'does_not_exists' is imported, but no listed requirement provides `does_not_exists` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
-            function_app.py:12:1 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
+            function_app.py:5:6 AZF607 warning 'does_not_exists' is imported, but no listed requirement provides `does_not_exists` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
+            function_app.py:12:6 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add PyYAML to requirements.txt
         "#]]
         .assert_eq(&check(
@@ -336,9 +345,9 @@ app = func.FunctionApp()
     #[test]
     fn without_requirements_txt_imports_are_still_reported() {
         expect![[r#"
-            function_app.py:1:1 AZF607 warning 'yaml' is imported, but the app has no requirements.txt: deployments do not install PyYAML, so it fails with ModuleNotFoundError
-            function_app.py:2:1 AZF607 warning 'flask' is imported, but the app has no requirements.txt: deployments do not install Flask, so it fails with ModuleNotFoundError
-            function_app.py:3:1 AZF607 warning 'leftpad_tools' is imported, but the app has no requirements.txt: deployments install no packages, so it fails with ModuleNotFoundError
+            function_app.py:1:8 AZF607 warning 'yaml' is imported, but the app has no requirements.txt: deployments do not install PyYAML, so it fails with ModuleNotFoundError
+            function_app.py:2:8 AZF607 warning 'flask' is imported, but the app has no requirements.txt: deployments do not install Flask, so it fails with ModuleNotFoundError
+            function_app.py:3:8 AZF607 warning 'leftpad_tools' is imported, but the app has no requirements.txt: deployments install no packages, so it fails with ModuleNotFoundError
         "#]]
         .assert_eq(&check(
             "AZF607",
@@ -396,7 +405,7 @@ def orchestrator(context):
         .assert_eq(&(check("AZF7", app) + &check("AZF607", app)));
         // A function.json app has no AZF716: AZF607 says it.
         expect![[r#"
-            F/__init__.py:1:1 AZF607 warning 'azure.durable_functions' is imported, but requirements.txt does not list azure-functions-durable, which provides it: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:1:8 AZF607 warning 'azure.durable_functions' is imported, but requirements.txt does not list azure-functions-durable, which provides it: it fails with ModuleNotFoundError after deploy
               fix: Add azure-functions-durable to requirements.txt
         "#]]
         .assert_eq(&check(

@@ -98,7 +98,7 @@ def f(req): pass
             },
         ])));
         expect![[r#"
-            function_app.py:1:1 AZF609 information 'numpy' comes only through tensorflow: requirements.txt does not list numpy, which provides it
+            function_app.py:1:8 AZF609 information 'numpy' comes only through tensorflow: requirements.txt does not list numpy, which provides it
               fix: Add numpy to requirements.txt
         "#]]
         .assert_eq(&render(&input, &crate::analysis::check_app(&input, &config())));

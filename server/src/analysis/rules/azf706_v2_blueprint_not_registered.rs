@@ -73,7 +73,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 continue;
             } else {
                 format!(
-                    "blueprint '{var}' is never registered (app.register_functions({var})): {name}() is not indexed"
+                    "blueprint '{var}' is never registered, so {name}() is not indexed; call app.register_functions({var})"
                 )
             };
             out.push(META.diag(&func.file, func.def_name_range, message));
@@ -92,7 +92,7 @@ mod tests {
             function_app.py:12:5 AZF706 warning late() is added to 'bp' after register_functions() copied its functions: it is not indexed; register the blueprint after its last function
               related function_app.py:9:1: the blueprint is registered here
             orphan.py:5:5 AZF706 warning orphan.py is never imported by function_app.py, so its blueprint 'bp' is never registered: tick() is not indexed
-            reports.py:5:5 AZF706 warning blueprint 'bp' is never registered (app.register_functions(bp)): nightly() is not indexed
+            reports.py:5:5 AZF706 warning blueprint 'bp' is never registered, so nightly() is not indexed; call app.register_functions(bp)
         "#]]
         .assert_eq(&check(
             "AZF706",

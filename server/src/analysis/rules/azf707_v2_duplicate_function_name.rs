@@ -90,7 +90,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 let var = &model.objects[owner].var;
                 let mut d = META.diag(&second.file,
                     second.range,
-                    format!("blueprint '{var}' is registered again, so its function '{name}' is indexed twice: {runtime}"),
+                    format!("blueprint '{var}' is registered again, so its function '{name}' is indexed twice: {runtime}; register it once"),
                 );
                 if let Some(first_reg) = regs.first().filter(|r| r.range != second.range) {
                     d = d.with_related(&first_reg.file, first_reg.range, "first registered here");
@@ -102,7 +102,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         out.push(
             META.diag(&file,
                 range,
-                format!("function name '{name}' is already used: {runtime}"),
+                format!("function name '{name}' is already used: {runtime}; rename the def or give it its own @app.function_name()"),
             )
             .with_related(&first_file, first_range, format!("'{name}' is first declared here")),
         );
@@ -117,9 +117,9 @@ mod tests {
     #[test]
     fn duplicate_names() {
         expect![[r#"
-            function_app.py:11:5 AZF707 error function name 'items' is already used: the library refuses it ("Function items does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+            function_app.py:11:5 AZF707 error function name 'items' is already used: the library refuses it ("Function items does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found"); rename the def or give it its own @app.function_name()
               related function_app.py:8:5: 'items' is first declared here
-            function_app.py:13:25 AZF707 error function name 'Process' is already used: the library refuses it ("Function Process does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+            function_app.py:13:25 AZF707 error function name 'Process' is already used: the library refuses it ("Function Process does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found"); rename the def or give it its own @app.function_name()
               related function_app.py:5:5: 'Process' is first declared here
         "#]]
         .assert_eq(&check_script(
@@ -145,7 +145,7 @@ def process_queue(m): pass
     #[test]
     fn blueprint_registered_twice() {
         expect![[r#"
-            function_app.py:5:1 AZF707 error blueprint 'bp' is registered again, so its function 'list_orders' is indexed twice: the library refuses it ("Function list_orders does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+            function_app.py:5:1 AZF707 error blueprint 'bp' is registered again, so its function 'list_orders' is indexed twice: the library refuses it ("Function list_orders does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found"); register it once
               related function_app.py:4:1: first registered here
         "#]]
         .assert_eq(&check(
@@ -173,9 +173,9 @@ def list_orders(req): pass
         // `if` and a `try` body with its `else` can both run; TYPE_CHECKING and __main__ bodies
         // never run on import.
         expect![[r#"
-            function_app.py:34:9 AZF707 error function name 'lone' is already used: the library refuses it ("Function lone does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+            function_app.py:34:9 AZF707 error function name 'lone' is already used: the library refuses it ("Function lone does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found"); rename the def or give it its own @app.function_name()
               related function_app.py:31:5: 'lone' is first declared here
-            function_app.py:43:9 AZF707 error function name 'body_else' is already used: the library refuses it ("Function body_else does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found")
+            function_app.py:43:9 AZF707 error function name 'body_else' is already used: the library refuses it ("Function body_else does not have a unique function name. Please change @app.function_name() or the function method name to be unique.") and the worker indexes no function of the app ("0 functions found"); rename the def or give it its own @app.function_name()
               related function_app.py:38:9: 'body_else' is first declared here
         "#]]
         .assert_eq(&check_script(

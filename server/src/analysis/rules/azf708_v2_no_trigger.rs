@@ -38,15 +38,10 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .filter(|d| d.spec().is_some_and(|s| s.adds_trigger()))
         .collect();
     if triggers.is_empty() {
-        let range = v2
-            .decorators
-            .last()
-            .map(|d| d.range)
-            .unwrap_or(v2.def_name_range);
         out.push(ctx.diag(
             &META,
             file,
-            range,
+            v2.def_name_range,
             format!(
                 "{}() has no trigger decorator: the library refuses it (\"Function {} does not have a trigger. A valid function must have one and only one trigger registered.\") and the worker indexes no function of the app (\"0 functions found\")",
                 v2.def_name,
@@ -90,7 +85,7 @@ mod tests {
     #[test]
     fn functions_without_trigger() {
         expect![[r#"
-            function_app.py:4:2 AZF708 error enqueue() has no trigger decorator: the library refuses it ("Function enqueue does not have a trigger. A valid function must have one and only one trigger registered.") and the worker indexes no function of the app ("0 functions found")
+            function_app.py:5:5 AZF708 error enqueue() has no trigger decorator: the library refuses it ("Function enqueue does not have a trigger. A valid function must have one and only one trigger registered.") and the worker indexes no function of the app ("0 functions found")
             function_app.py:8:41 AZF708 error 'queueTriger' does not end with 'Trigger', so the host sees no trigger: it refuses 'process' ("No trigger binding specified. A function must have a trigger input binding.")
         "#]]
         .assert_eq(&check_script(

@@ -36,7 +36,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         let Some(second) = triggers.next() else { continue };
         out.push(
             META.diag(&second.file,
-                second.range,
+                second.callee_range(),
                 format!(
                     "a second trigger for {}(): {}() already added one and a function has exactly one; it raises ValueError (\"A trigger was already registered to this function.\"), and {}",
                     f.def_name,
@@ -44,7 +44,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     import_fails(&model.script.name)
                 ),
             )
-            .with_related(&first.file, first.range, "the first trigger"),
+            .with_related(&first.file, first.callee_range(), "the first trigger"),
         );
     }
 }

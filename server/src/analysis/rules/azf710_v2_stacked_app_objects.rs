@@ -65,7 +65,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 format!(
-                    "{} is stacked on {}(), a function of '{owner}': it attaches to '{object}''s last function {}() instead, so neither function matches its bindings and the worker indexes no function of the app (\"0 functions found\"); use {owner}.{}",
+                    "{} is stacked on {}(), a function of '{owner}': it attaches to the last function of '{object}', {}(), instead, so neither function matches its bindings and the worker indexes no function of the app (\"0 functions found\"); use {owner}.{}",
                     decorator.display(),
                     func.def_name,
                     model.functions[g].def_name,
@@ -73,7 +73,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 )
             }
         };
-        out.push(META.diag(&decorator.file, decorator.range, message));
+        out.push(META.diag(&decorator.file, decorator.callee_range(), message));
     }
 }
 
@@ -100,7 +100,7 @@ app.register_functions(bp)
 "#,
         ));
         expect![[r#"
-            function_app.py:8:2 AZF710 error bp.queue_output is stacked on create_order(), a function of 'app': it attaches to 'bp''s last function ping() instead, so neither function matches its bindings and the worker indexes no function of the app ("0 functions found"); use app.queue_output
+            function_app.py:8:2 AZF710 error bp.queue_output is stacked on create_order(), a function of 'app': it attaches to the last function of 'bp', ping(), instead, so neither function matches its bindings and the worker indexes no function of the app ("0 functions found"); use app.queue_output
         "#]]
         .assert_eq(&check_script(
             "AZF710",

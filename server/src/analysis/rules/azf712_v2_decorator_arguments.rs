@@ -43,7 +43,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     .collect::<Vec<_>>()
                     .join(", ");
                 out.push(META.diag(&d.file,
-                    d.range,
+                    d.callee_range(),
                     format!(
                         "{name}() is missing the required argument{} {list}: it raises TypeError, and {fails}",
                         if missing.len() > 1 { "s" } else { "" }

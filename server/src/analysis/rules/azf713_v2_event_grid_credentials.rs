@@ -48,9 +48,9 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 (false, false, true) => "'topic_key_setting' without 'topic_endpoint_uri'",
             };
             out.push(META.diag(&d.file,
-                d.range,
+                d.callee_range(),
                 format!(
-                    "{}() has {what}: it raises ValueError (\"Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both.\"), and {}",
+                    "{}() has {what}: it raises ValueError (\"Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both.\"), and {}; pass either connection= or both topic_endpoint_uri= and topic_key_setting=",
                     d.display(),
                     import_fails(&model.script.name)
                 ),
@@ -67,8 +67,8 @@ mod tests {
     #[test]
     fn credentials() {
         expect![[r#"
-            function_app.py:5:2 AZF713 error app.event_grid_output() has no 'connection' and no topic endpoint/key: it raises ValueError ("Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
-            function_app.py:9:2 AZF713 error app.event_grid_output() has both 'connection' and a topic endpoint/key: it raises ValueError ("Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found")
+            function_app.py:5:2 AZF713 error app.event_grid_output() has no 'connection' and no topic endpoint/key: it raises ValueError ("Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found"); pass either connection= or both topic_endpoint_uri= and topic_key_setting=
+            function_app.py:9:2 AZF713 error app.event_grid_output() has both 'connection' and a topic endpoint/key: it raises ValueError ("Specify either the 'Connection' property or both 'TopicKeySetting' and 'TopicEndpointUri' properties, but not both."), and the worker's import of function_app.py fails, so no function of the app is indexed ("0 functions found"); pass either connection= or both topic_endpoint_uri= and topic_key_setting=
         "#]]
         .assert_eq(&check_script(
             "AZF713",

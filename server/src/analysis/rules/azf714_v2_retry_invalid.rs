@@ -47,13 +47,13 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if bound.dynamic {
         return;
     }
-    let range_of = |name: &str| bound.value(name).map(|v| v.range).unwrap_or(d.range);
+    let range_of = |name: &str| bound.value(name).map(|v| v.range).unwrap_or(d.callee_range());
     let mut report = |range: TextRange, what: String| {
         out.push(ctx.diag(
             &META,
             ctx.unit.declaration_file(),
             range,
-            ctx.app_fails(format!("{what} (retry policy of '{}')", ctx.name())),
+            ctx.app_fails(what),
         ));
     };
     // 1. int(max_retry_count)
@@ -92,7 +92,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if strategy == "fixed_delay" {
         match literal(bound.value("delay_interval")) {
             Ok(None) => report(
-                d.range,
+                d.callee_range(),
                 "a fixed_delay retry needs delay_interval (hh:mm:ss): the worker fails (TypeError: strptime() argument 0 must be str)".to_string(),
             ),
             _ => {
@@ -124,10 +124,10 @@ mod tests {
     #[test]
     fn retry_policies() {
         expect![[r#"
-            function_app.py:4:72 AZF714 error delay_interval '10s' is not hh:mm:ss: the worker fails (ValueError: time data '10s' does not match format '%H:%M:%S') (retry policy of 'a'); the worker then indexes no function of the app ("0 functions found")
-            function_app.py:8:21 AZF714 error retry strategy 'linear' is neither 'fixed_delay' nor 'exponential_backoff': the worker fails (ValueError: unknown enum label "linear") (retry policy of 'b'); the worker then indexes no function of the app ("0 functions found")
-            function_app.py:12:60 AZF714 error max_retry_count 'three' is not an integer: the worker fails (ValueError: invalid literal for int() with base 10: 'three') (retry policy of 'c'); the worker then indexes no function of the app ("0 functions found")
-            function_app.py:16:2 AZF714 error a fixed_delay retry needs delay_interval (hh:mm:ss): the worker fails (TypeError: strptime() argument 0 must be str) (retry policy of 'd'); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:4:72 AZF714 error delay_interval '10s' is not hh:mm:ss: the worker fails (ValueError: time data '10s' does not match format '%H:%M:%S'); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:8:21 AZF714 error retry strategy 'linear' is neither 'fixed_delay' nor 'exponential_backoff': the worker fails (ValueError: unknown enum label "linear"); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:12:60 AZF714 error max_retry_count 'three' is not an integer: the worker fails (ValueError: invalid literal for int() with base 10: 'three'); the worker then indexes no function of the app ("0 functions found")
+            function_app.py:16:2 AZF714 error a fixed_delay retry needs delay_interval (hh:mm:ss): the worker fails (TypeError: strptime() argument 0 must be str); the worker then indexes no function of the app ("0 functions found")
         "#]]
         .assert_eq(&check_script(
             "AZF714",

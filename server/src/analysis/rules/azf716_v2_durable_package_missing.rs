@@ -38,13 +38,13 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         .filter(|f| f.imported)
         .flat_map(|f| &f.decorators)
         .find(|d| d.spec().is_some_and(|s| s.durable))
-        .map(|d| (d.file.clone(), d.range, format!("{}()", d.display())));
+        .map(|d| (d.file.clone(), d.callee_range(), format!("{}()", d.display())));
     let first = first.or_else(|| {
         model
             .objects
             .iter()
             .find(|o| o.imported && o.kind.is_durable())
-            .map(|o| (o.file.clone(), o.range, format!("df.{}", o.kind.class_name())))
+            .map(|o| (o.file.clone(), o.call.func.range, format!("df.{}", o.kind.class_name())))
     });
     let Some((file, range, what)) = first else { return };
     out.push(

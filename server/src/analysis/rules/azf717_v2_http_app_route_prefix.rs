@@ -38,7 +38,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(META.diag(&obj.file,
-            obj.range,
+            obj.call.func.range,
             format!(
                 "{} serves its web app on the route '/{{*route}}': with the route prefix '{prefix}' the host builds '{prefix}//{{*route}}', which routing rejects, and the host does not start; set extensions.http.routePrefix to \"\" in host.json",
                 obj.kind.class_name()

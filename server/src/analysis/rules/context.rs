@@ -421,15 +421,6 @@ impl<'a> FunctionCtx<'a> {
             None => self.unit.decorated().is_none(),
         }
     }
-
-    /// Where the function's bindings are declared, for messages.
-    pub fn declared_in(&self) -> &'static str {
-        if self.unit.decorated().is_some() {
-            "the decorators"
-        } else {
-            "function.json"
-        }
-    }
 }
 
 /// ` — did you mean 'x'?` for a suggestion, or nothing.
@@ -700,7 +691,12 @@ impl<'c> Counterparts<'c> {
         }
     }
 
+    /// Never `name` itself: a suggestion identical to the name it corrects helps no one.
     pub fn find(&self, name: &str, alone: bool) -> Option<&'c str> {
+        self.find_any(name, alone).filter(|c| *c != name)
+    }
+
+    fn find_any(&self, name: &str, alone: bool) -> Option<&'c str> {
         if let Some(s) = self.suggester.suggest(name) {
             return Some(s);
         }
@@ -746,5 +742,25 @@ impl<'c> Counterparts<'c> {
             [only] if alone => Some(only),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counterpart;
+
+    #[test]
+    fn counterpart_is_never_the_name_itself() {
+        // The only candidate, a prefix match, or equal to the name: never suggested for itself.
+        assert_eq!(counterpart("msg", &["msg"], true), None);
+        assert_eq!(counterpart("req", &["req", "other"], false), None);
+        assert_eq!(
+            counterpart("order", &["order", "orders"], false),
+            Some("orders")
+        );
+        // The cases it exists for still hold.
+        assert_eq!(counterpart("req", &["request"], false), Some("request"));
+        assert_eq!(counterpart("msg", &["message"], true), Some("message"));
+        assert_eq!(counterpart("Msg", &["msg"], false), Some("msg"));
     }
 }

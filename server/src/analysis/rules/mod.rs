@@ -11,6 +11,8 @@ use std::sync::Arc;
 pub mod context;
 pub mod fix_support;
 #[cfg(test)]
+mod test_ranges;
+#[cfg(test)]
 pub mod test_support;
 
 use context::{AppCtx, FunctionCtx};

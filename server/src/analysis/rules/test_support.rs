@@ -54,6 +54,27 @@ pub fn check_script(code: &str, rest: &str) -> String {
     check(code, &format!("{SCRIPT_HEAD}{rest}"))
 }
 
+/// What each diagnostic of [`check_script`] underlines, one line each: `code `text``, the text
+/// being the source its range covers.
+pub fn underlined(code: &str, rest: &str) -> String {
+    let rest = rest.strip_prefix('\n').unwrap_or(rest);
+    let app = app(&format!("{SCRIPT_HEAD}{rest}"));
+    let config = Config {
+        select: vec![code.to_string()],
+        ..Config::default()
+    };
+    crate::analysis::check_app_whole_messages(&app, &config)
+        .iter()
+        .map(|d| {
+            let text = app.text(&d.file).unwrap_or("");
+            let covered = text
+                .get(d.range.start as usize..d.range.end as usize)
+                .unwrap_or("?");
+            format!("{} `{covered}`\n", d.code)
+        })
+        .collect()
+}
+
 pub fn render(app: &AppInput, diagnostics: &[crate::analysis::Diagnostic]) -> String {
     let mut out = String::new();
     let pos = |file: &str, offset: u32| {

@@ -147,6 +147,19 @@ impl AppliedDecorator {
         Some((spec, bind::bind_args(spec, self.call.as_ref()?)))
     }
 
+    /// Where `app.route` is written: what a diagnostic about the decorator as a whole underlines
+    /// (not its arguments, which may span lines).
+    pub fn callee_range(&self) -> TextRange {
+        if self.range.start <= self.method_range.start && self.method_range.end <= self.range.end {
+            TextRange {
+                start: self.range.start,
+                end: self.method_range.end,
+            }
+        } else {
+            self.method_range
+        }
+    }
+
     /// `app.route`
     pub fn display(&self) -> String {
         format!("{}.{}", self.object_text, self.method)
