@@ -199,6 +199,20 @@ const NAMING_METHODS: &[(&str, DurableKind, &str)] = &[
     ("EntityId", DurableKind::Entity, "name"),
 ];
 
+/// The kind of function a call named `method` names in its first argument (`call_activity`:
+/// an activity), when it is one of [`NAMING_METHODS`].
+pub fn naming_kind(method: &str) -> Option<DurableKind> {
+    NAMING_METHODS
+        .iter()
+        .find(|(m, _, _)| *m == method)
+        .map(|&(_, kind, _)| kind)
+}
+
+/// The names of the calls that name a durable function.
+pub fn naming_methods() -> impl Iterator<Item = &'static str> {
+    NAMING_METHODS.iter().map(|(m, _, _)| *m)
+}
+
 /// Orchestration-context methods that return a task, which only `yield` schedules.
 pub const TASK_METHODS: &[&str] = &[
     "call_activity",
