@@ -2,8 +2,6 @@
 //! `call_sub_orchestrator("…")`, `start_new("…")` and `EntityId("…")`, hover on such a name,
 //! and a code lens above each orchestrator listing what it calls by name.
 
-use super::completion::{CompletionItem, CompletionKind};
-use super::hover::HoverInfo;
 use super::symbols::CodeLens;
 use crate::analysis::durable::{self, Alias, DurableKind};
 use crate::analysis::function::{FunctionUnit, Script};
@@ -134,13 +132,18 @@ fn describe(state: &AppState, t: &Target) -> String {
 /// The string argument being typed at `offset` in a call that names a durable function: the
 /// kind the call expects, where the string's content starts, and its quote.
 fn call_at(text: &str, offset: usize) -> Option<(DurableKind, usize, char)> {
+    if !text.is_char_boundary(offset) {
+        return None;
+    }
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
     let open = before.rfind('(')?;
     let head = &before[..open];
     let method_start = head
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let method = &head[method_start..];
     let kind = durable::naming_kind(method)?;
     if method != "EntityId" && !head[..method_start].ends_with('.') {
@@ -156,8 +159,29 @@ fn call_at(text: &str, offset: usize) -> Option<(DurableKind, usize, char)> {
     Some((kind, offset - typed.len(), quote))
 }
 
-/// Completion of a function name inside the string argument of a durable call.
-pub fn completions(state: &AppState, text: &str, offset: usize) -> Option<Vec<CompletionItem>> {
+/// A function name to offer inside a durable call (the completion module turns it into an item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameSuggestion {
+    pub label: String,
+    /// `activity · activityTrigger`.
+    pub detail: String,
+    /// Markdown: signature, trigger, bindings, docstring.
+    pub documentation: String,
+    pub edit_range: TextRange,
+    pub insert_text: String,
+}
+
+/// What a hover on the name in a durable call shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalledName {
+    /// The name in the string.
+    pub range: TextRange,
+    pub markdown: String,
+}
+
+/// Function names to offer inside the string argument of a durable call at `offset`; `None`
+/// when the cursor is not in such a string.
+pub fn completions(state: &AppState, text: &str, offset: usize) -> Option<Vec<NameSuggestion>> {
     let (kind, start, quote) = call_at(text, offset)?;
     let bytes = text.as_bytes();
     let mut end = offset;
@@ -170,31 +194,27 @@ pub fn completions(state: &AppState, text: &str, offset: usize) -> Option<Vec<Co
     let items = targets(state)
         .iter()
         .filter(|t| t.kind == kind)
-        .map(|t| CompletionItem {
+        .map(|t| NameSuggestion {
             label: t.called_as.clone(),
-            kind: CompletionKind::Function,
-            detail: Some(format!(
+            detail: format!(
                 "{} · {}",
                 t.kind.noun(),
                 super::symbols::trigger_summary(state, t.unit)
-            )),
-            documentation: Some(describe(state, t)),
+            ),
+            documentation: describe(state, t),
             edit_range: TextRange::new(start, end),
             insert_text: if closed {
                 t.called_as.clone()
             } else {
                 format!("{}{quote}", t.called_as)
             },
-            is_snippet: false,
-            sort_text: Some(format!("0{}", t.called_as)),
-            filter_text: Some(t.called_as.clone()),
         })
         .collect();
     Some(items)
 }
 
 /// Hover on the name in a durable call: the function it names.
-pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
+pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<CalledName> {
     let text = state.input().text(file)?;
     // Cheap test first: most hovers are nowhere near a durable call.
     if !durable::naming_methods().any(|m| text.contains(m)) {
@@ -212,7 +232,7 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
             all.iter()
                 .find(|t| t.called_as.eq_ignore_ascii_case(&r.name) && t.kind == r.kind)
         })?;
-    Some(HoverInfo {
+    Some(CalledName {
         range: r.content,
         markdown: describe(state, target),
     })
@@ -308,7 +328,7 @@ def counter(context):
     context.set_result(1)
 "#;
 
-    fn labels(items: &[CompletionItem]) -> Vec<&str> {
+    fn labels(items: &[NameSuggestion]) -> Vec<&str> {
         items.iter().map(|i| i.label.as_str()).collect()
     }
 
@@ -338,6 +358,13 @@ def counter(context):
             let items = completions(&state, t, offset).expect("inside a durable call");
             assert_eq!(labels(&items), expected, "{replace}");
         }
+        // A word with a multi-byte character before the parenthesis is not a call's name.
+        let (state, offset) = test_state(
+            &[("function_app.py", "x = 😀é(\"|\")\n")],
+            "function_app.py",
+        );
+        let t = state.input().text("function_app.py").unwrap();
+        assert!(completions(&state, t, offset).is_none());
         // Not in a string argument of such a call.
         let text = V2.replacen("\"x\")", "\"x\", |)", 1);
         let (state, offset) = test_state(&[("function_app.py", &text)], "function_app.py");
@@ -358,7 +385,7 @@ def counter(context):
         let item = &items[0];
         assert_eq!(item.insert_text, "hello");
         assert_eq!(&t[item.edit_range.as_usize()], "he");
-        let doc = item.documentation.as_deref().unwrap();
+        let doc = &item.documentation;
         assert!(doc.contains("def hello(city: str) -> str"), "{doc}");
         assert!(doc.contains("Trigger: `activityTrigger`"), "{doc}");
         assert!(
@@ -389,10 +416,7 @@ def counter(context):
         let items = completions(&state, t, offset).unwrap();
         assert_eq!(labels(&items), vec!["Hello"]);
         assert_eq!(items[0].insert_text, "Hello'");
-        assert_eq!(
-            items[0].detail.as_deref(),
-            Some("activity · activityTrigger")
-        );
+        assert_eq!(items[0].detail, "activity · activityTrigger");
     }
 
     #[test]

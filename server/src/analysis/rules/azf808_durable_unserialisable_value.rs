@@ -109,6 +109,25 @@ fn activity_returns(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(FileContent::Text(source)) = ctx.app.files.get(file) else {
         return;
     };
+    // Most activities return a name or a string: parse the module only when a returned value
+    // could be one of the reported kinds.
+    let maybe = function.value_returns.iter().any(|r| {
+        let value = source
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or("")
+            .trim_start_matches("return")
+            .trim_start();
+        value.starts_with(['{', '(']) || value.starts_with("lambda") || {
+            let head = value
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            !head.is_empty() && value[head.len()..].starts_with('(')
+        }
+    });
+    if !maybe {
+        return;
+    }
     let Some(read) = durable::module_bodies(module, source) else {
         return;
     };

@@ -38,7 +38,10 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
             return Some(h);
         }
         if let Some(h) = super::durable::hover(state, file, offset) {
-            return Some(h);
+            return Some(HoverInfo {
+                range: h.range,
+                markdown: h.markdown,
+            });
         }
         return python(state, file, offset);
     }
