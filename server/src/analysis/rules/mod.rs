@@ -203,7 +203,7 @@ rules!(
     Function azf804_durable_replay_logging,
     Function azf805_durable_client_not_wrapped,
     Function azf806_durable_client_not_awaited,
-    Function azf807_durable_orchestrator_input_binding,
+    Function azf807_durable_trigger_with_bindings,
     Function azf808_durable_unserialisable_value,
 );
 
