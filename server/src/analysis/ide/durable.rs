@@ -3,6 +3,8 @@
 //! and a code lens above each orchestrator listing what it calls by name.
 
 use super::symbols::CodeLens;
+use std::collections::{HashMap, HashSet};
+
 use crate::analysis::durable::{self, Alias, DurableKind};
 use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::python::PyFunction;
@@ -82,7 +84,10 @@ fn signature(text: &str, f: &PyFunction) -> Option<String> {
 
 /// What a caller wants to know of a durable function: signature, trigger, bindings, docstring,
 /// and where it is declared.
-fn describe(state: &AppState, t: &Target) -> String {
+/// Syntax trees of scripts, parsed once per request (many targets may share a script).
+type Trees = HashMap<String, Option<tree_sitter::Tree>>;
+
+fn describe(state: &AppState, t: &Target, trees: &mut Trees) -> String {
     let unit = t.unit;
     let mut md = format!("**{}** — {} function", t.called_as, t.kind.noun());
     if t.called_as != unit.name {
@@ -118,8 +123,12 @@ fn describe(state: &AppState, t: &Target) -> String {
         md.push_str(&format!("Bindings: {}\n\n", bindings.join(", ")));
     }
     if let (Some((_, f)), Some(text)) = (def, text) {
-        let doc = durable::parse(text).and_then(|tree| {
-            durable::def_node(&tree, f).and_then(|node| durable::docstring(node, text))
+        let script = def.map_or("", |(script, _)| script);
+        let tree = trees
+            .entry(script.to_string())
+            .or_insert_with(|| durable::parse(text));
+        let doc = tree.as_ref().and_then(|tree| {
+            durable::def_node(tree, f).and_then(|node| durable::docstring(node, text))
         });
         if let Some(doc) = doc {
             md.push_str(&format!("{doc}\n\n"));
@@ -191,6 +200,7 @@ pub fn completions(state: &AppState, text: &str, offset: usize) -> Option<Vec<Na
         end += 1;
     }
     let closed = text[end..].starts_with(quote);
+    let mut trees = Trees::new();
     let items = targets(state)
         .iter()
         .filter(|t| t.kind == kind)
@@ -201,7 +211,7 @@ pub fn completions(state: &AppState, text: &str, offset: usize) -> Option<Vec<Na
                 t.kind.noun(),
                 super::symbols::trigger_summary(state, t.unit)
             ),
-            documentation: describe(state, t),
+            documentation: describe(state, t, &mut trees),
             edit_range: TextRange::new(start, end),
             insert_text: if closed {
                 t.called_as.clone()
@@ -234,7 +244,7 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<CalledName> 
         })?;
     Some(CalledName {
         range: r.content,
-        markdown: describe(state, target),
+        markdown: describe(state, target, &mut Trees::new()),
     })
 }
 
@@ -246,6 +256,7 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
     };
     let content = state.input().files.get(file);
     let mut out = Vec::new();
+    let mut refs: Option<Vec<durable::NameRef>> = None;
     for unit in state.units() {
         if script_of(unit) != Some(file)
             || durable::kind_of(unit) != Some(DurableKind::Orchestrator)
@@ -259,20 +270,24 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
             continue;
         };
         let f = orch.function;
+        // The file's names, read once for all its orchestrators (sorted by position).
+        let refs = refs.get_or_insert_with(|| durable::name_refs(&orch.read.tree, text));
+        let first = refs.partition_point(|r| r.content.start < f.range.start);
         let mut names: Vec<String> = Vec::new();
-        for r in durable::name_refs(&orch.read.tree, text) {
-            if r.method == "start_new"
-                || r.content.start < f.range.start
-                || r.content.end > f.range.end
-            {
+        let mut seen: HashSet<String> = HashSet::new();
+        for r in refs[first..]
+            .iter()
+            .take_while(|r| r.content.end <= f.range.end)
+        {
+            if r.method == "start_new" {
                 continue;
             }
             let shown = match r.kind {
-                DurableKind::Activity => r.name,
+                DurableKind::Activity => r.name.clone(),
                 DurableKind::Orchestrator => format!("{} (sub-orchestrator)", r.name),
                 DurableKind::Entity => format!("{} (entity)", r.name),
             };
-            if !names.contains(&shown) {
+            if seen.insert(shown.clone()) {
                 names.push(shown);
             }
         }
