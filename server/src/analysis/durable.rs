@@ -199,6 +199,20 @@ const NAMING_METHODS: &[(&str, DurableKind, &str)] = &[
     ("EntityId", DurableKind::Entity, "name"),
 ];
 
+/// The kind of function a call named `method` names in its first argument (`call_activity`:
+/// an activity), when it is one of [`NAMING_METHODS`].
+pub fn naming_kind(method: &str) -> Option<DurableKind> {
+    NAMING_METHODS
+        .iter()
+        .find(|(m, _, _)| *m == method)
+        .map(|&(_, kind, _)| kind)
+}
+
+/// The names of the calls that name a durable function.
+pub fn naming_methods() -> impl Iterator<Item = &'static str> {
+    NAMING_METHODS.iter().map(|(m, _, _)| *m)
+}
+
 /// Orchestration-context methods that return a task, which only `yield` schedules.
 pub const TASK_METHODS: &[&str] = &[
     "call_activity",
@@ -397,6 +411,267 @@ pub fn orchestrator<'m>(
         read,
         context,
     })
+}
+
+/// The `def` the host runs for `unit` in `module`: the decorated function, or the entry point
+/// when it is a `def` of the module.
+pub fn entry_def<'m>(
+    unit: &FunctionUnit,
+    module: &'m PyModule,
+    entry_name: &str,
+) -> Option<&'m PyFunction> {
+    match unit.decorated() {
+        Some(v2) => module.function_at(v2.def_offset?),
+        None => match module.final_binding(entry_name) {
+            Binding::Def(NameDef {
+                kind: NameKind::Function(i),
+                ..
+            }) => module.functions.get(*i),
+            _ => None,
+        },
+    }
+}
+
+/// The `function_definition` node of `function` in `tree`.
+pub fn def_node<'t>(
+    tree: &'t tree_sitter::Tree,
+    function: &PyFunction,
+) -> Option<tree_sitter::Node<'t>> {
+    let r = function.name_range;
+    tree.root_node()
+        .descendant_for_byte_range(r.start as usize, r.end as usize)?
+        .parent()
+        .filter(|p| p.kind() == "function_definition")
+}
+
+/// The function's `durableClient` binding (`orchestrationClient` is its older name).
+pub fn client_binding(unit: &FunctionUnit) -> Option<&super::function_json::Binding> {
+    unit.bindings().iter().find(|b| {
+        b.type_str().is_some_and(|t| {
+            t.eq_ignore_ascii_case("durableClient") || t.eq_ignore_ascii_case("orchestrationClient")
+        })
+    })
+}
+
+/// The public methods of `DurableOrchestrationClient` that are coroutines (azure-functions-durable
+/// 1.7.0): their result does nothing until awaited.
+pub const ASYNC_CLIENT_METHODS: &[&str] = &[
+    "start_new",
+    "read_entity_state",
+    "raise_event",
+    "get_status",
+    "get_status_all",
+    "get_status_by",
+    "purge_instance_history",
+    "purge_instance_history_by",
+    "terminate",
+    "wait_for_completion_or_create_check_status_response",
+    "signal_entity",
+    "rewind",
+    "suspend",
+    "restart",
+    "resume",
+];
+
+/// The other public methods of `DurableOrchestrationClient`.
+pub const SYNC_CLIENT_METHODS: &[&str] = &[
+    "create_check_status_response",
+    "create_http_management_payload",
+    "get_client_response_links",
+];
+
+/// Iterates the nodes below `root` (itself included) in document order, at most `MAX_NODES`.
+pub fn descendants(root: tree_sitter::Node) -> Vec<tree_sitter::Node> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if out.len() >= MAX_NODES {
+            break;
+        }
+        out.push(node);
+        let mut cursor = node.walk();
+        let children: Vec<_> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    out
+}
+
+/// The parent of `node` past any parentheses around it.
+pub fn parent_past_parens(node: tree_sitter::Node) -> Option<tree_sitter::Node> {
+    let mut parent = node.parent();
+    while let Some(p) = parent.filter(|p| p.kind() == "parenthesized_expression") {
+        parent = p.parent();
+    }
+    parent
+}
+
+/// The argument of `call` at `position` (positional), or the keyword argument `keyword`.
+pub fn call_argument<'t>(
+    call: tree_sitter::Node<'t>,
+    position: usize,
+    keyword: &str,
+    text: &str,
+) -> Option<tree_sitter::Node<'t>> {
+    let args = call.child_by_field_id(FIELDS.arguments)?;
+    let mut cursor = args.walk();
+    let children: Vec<_> = args
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let positional: Vec<_> = children
+        .iter()
+        .take_while(|c| !matches!(c.kind(), "keyword_argument" | "dictionary_splat"))
+        .collect();
+    if positional.iter().any(|c| c.kind() == "list_splat") {
+        return None;
+    }
+    if let Some(arg) = positional.get(position) {
+        return Some(**arg);
+    }
+    children.iter().find_map(|c| {
+        (c.kind() == "keyword_argument"
+            && c.child_by_field_id(FIELDS.name)
+                .is_some_and(|n| node_text(n, text) == keyword))
+        .then(|| c.child_by_field_id(FIELDS.value))
+        .flatten()
+    })
+}
+
+/// The name a module binds for the client class: `df.DurableOrchestrationClient` after
+/// `import azure.durable_functions as df`, `DurableOrchestrationClient` after a from-import.
+pub fn client_class_name(module: &PyModule) -> Option<String> {
+    module
+        .imports
+        .iter()
+        .filter(|i| i.level == 0)
+        .find_map(|i| {
+            i.names.iter().find_map(|n| {
+                let bound = n.alias.as_deref();
+                if i.is_from
+                    && i.module == "azure.durable_functions"
+                    && n.name == "DurableOrchestrationClient"
+                {
+                    Some(bound.unwrap_or("DurableOrchestrationClient").to_string())
+                } else if i.is_from && i.module == "azure" && n.name == "durable_functions" {
+                    Some(format!(
+                        "{}.DurableOrchestrationClient",
+                        bound.unwrap_or("durable_functions")
+                    ))
+                } else if !i.is_from && n.name == "azure.durable_functions" {
+                    Some(format!(
+                        "{}.DurableOrchestrationClient",
+                        bound.unwrap_or("azure.durable_functions")
+                    ))
+                } else {
+                    None
+                }
+            })
+        })
+}
+
+/// The first statement of a `def`'s body that is not its docstring: where code that must run
+/// first goes.
+pub fn first_statement(def: tree_sitter::Node) -> Option<tree_sitter::Node> {
+    let body = def.child_by_field_id(FIELDS.body)?;
+    let mut cursor = body.walk();
+    let statements: Vec<_> = body
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let docstring = statements.first().is_some_and(|s| {
+        s.kind() == "expression_statement" && s.named_child(0).is_some_and(|e| e.kind() == "string")
+    });
+    statements.get(usize::from(docstring)).copied()
+}
+
+/// The docstring of a `def`, without its quotes and common indentation.
+pub fn docstring(def: tree_sitter::Node, text: &str) -> Option<String> {
+    let body = def.child_by_field_id(FIELDS.body)?;
+    let first = body.named_child(0)?;
+    let string = first
+        .named_child(0)
+        .filter(|s| first.kind() == "expression_statement" && s.kind() == "string")?;
+    let mut cursor = string.walk();
+    let content: String = string
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "string_content")
+        .map(|c| node_text(c, text))
+        .collect();
+    let lines: Vec<&str> = content.trim().lines().collect();
+    let indent = lines
+        .iter()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let doc: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.trim()
+            } else {
+                l.get(indent..).unwrap_or(l.trim())
+            }
+        })
+        .collect();
+    let doc = doc.join("\n");
+    (!doc.is_empty()).then_some(doc)
+}
+
+/// Whether `def` is an `async def`.
+pub fn is_async_def(def: tree_sitter::Node) -> bool {
+    def.child(0).is_some_and(|c| c.kind() == "async")
+}
+
+/// What cannot pass between an orchestrator and its activities: the library serialises inputs
+/// and results with `json.dumps`, which accepts only JSON values and objects with `to_json`.
+/// `node` is a literal or a call whose value is certain; the answer names what it is.
+pub fn unserialisable(node: tree_sitter::Node, text: &str, module: &PyModule) -> Option<String> {
+    match node.kind() {
+        "set" | "set_comprehension" => Some("a set".into()),
+        "lambda" => Some("a lambda".into()),
+        "generator_expression" => Some("a generator".into()),
+        "call" => {
+            let callee = node.child_by_field_id(FIELDS.function)?;
+            if callee.kind() != "identifier" {
+                return None;
+            }
+            let name = node_text(callee, text);
+            match module.final_binding(name) {
+                Binding::Unbound => match name {
+                    "set" | "frozenset" => Some(format!("a {name}")),
+                    "open" => Some("an open file".into()),
+                    _ => None,
+                },
+                Binding::Def(NameDef {
+                    kind: NameKind::Class(i),
+                    ..
+                }) => {
+                    let class = module.classes.get(*i)?;
+                    // A base class or a metaclass may give it `to_json`.
+                    let has_to_json = class
+                        .methods
+                        .iter()
+                        .any(|&m| module.functions.get(m).is_some_and(|f| f.name == "to_json"));
+                    (class.bases.is_empty() && !class.has_metaclass && !has_to_json)
+                        .then(|| format!("an instance of class '{name}', which has no 'to_json'"))
+                }
+                Binding::Def(NameDef {
+                    kind: NameKind::Function(i),
+                    ..
+                }) => module
+                    .functions
+                    .get(*i)
+                    .filter(|f| f.is_generator && !f.is_async)
+                    .map(|_| "a generator".into()),
+                _ => None,
+            }
+        }
+        "parenthesized_expression" => unserialisable(node.named_child(0)?, text, module),
+        _ => None,
+    }
 }
 
 /// What the code does with a task of the orchestration context.

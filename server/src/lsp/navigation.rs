@@ -304,6 +304,9 @@ impl State {
         Some(
             symbols::code_lenses(&app.state, &rel)
                 .iter()
+                .chain(&crate::analysis::ide::durable::code_lenses(
+                    &app.state, &rel,
+                ))
                 .map(|l| convert::code_lens(l, &map, &p.text_document.uri))
                 .collect(),
         )

@@ -2,6 +2,7 @@
 
 pub mod completion;
 pub(crate) mod decorators;
+pub mod durable;
 pub mod fixes;
 pub mod hover;
 pub mod json_cursor;

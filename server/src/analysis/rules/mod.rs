@@ -203,6 +203,10 @@ rules!(
     Function azf802_durable_orchestrator_shape,
     Function azf803_durable_nondeterministic,
     Function azf804_durable_replay_logging,
+    Function azf805_durable_client_not_wrapped,
+    Function azf806_durable_client_not_awaited,
+    Function azf807_durable_trigger_with_bindings,
+    Function azf808_durable_unserialisable_value,
 );
 
 /// Codes of rules that were removed. A code is never given to another rule, so a setting or a

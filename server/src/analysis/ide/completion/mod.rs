@@ -2,6 +2,7 @@
 //! Python scripts (and the decorators of a v2 app in them).
 
 mod decorators;
+mod durable;
 mod expressions;
 mod function_json;
 mod host_json;

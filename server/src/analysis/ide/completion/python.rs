@@ -21,6 +21,9 @@ pub(super) fn python(
     if let Some(items) = decorators::completions(state, file, text, offset) {
         return items;
     }
+    if let Some(items) = super::durable::completions(state, text, offset) {
+        return items;
+    }
     let line_start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let before = &text[line_start..offset];
     // Setting keys in os.environ["…"], os.environ.get("…"), os.getenv("…").

@@ -37,6 +37,12 @@ pub fn hover(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
         if let Some(h) = decorators::hover(state, file, offset) {
             return Some(h);
         }
+        if let Some(h) = super::durable::hover(state, file, offset) {
+            return Some(HoverInfo {
+                range: h.range,
+                markdown: h.markdown,
+            });
+        }
         return python(state, file, offset);
     }
     None
