@@ -247,3 +247,87 @@ fn copy_tree(from: &Path, to: &Path, depth: usize) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::fix::tests::set_hook;
+    use std::collections::BTreeMap;
+
+    fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path
+                        .strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
+                    out.insert(rel, fs::read(&path).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    fn app_copy() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("app");
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/migrate/cli_app");
+        copy_tree(&fixture, &root, 0).unwrap();
+        (dir, root)
+    }
+
+    /// A failure injected halfway through `--write` (after some files were already removed,
+    /// created or replaced) leaves the app exactly as it was.
+    #[test]
+    fn write_is_all_or_nothing_when_a_change_fails_halfway() {
+        // Another program edits host.json, or creates function_app.py, just before its turn.
+        let injected: [(&str, &[u8]); 2] = [
+            ("host.json", b"{\"version\": \"2.0\"}\n"),
+            ("function_app.py", b"# someone else's\n"),
+        ];
+        for (victim, content) in injected {
+            let (_dir, root) = app_copy();
+            let input = loader::load_app(&root, "app".into());
+            let plan = migrate::plan(&input, &Options::default()).unwrap();
+            let changes = plan.new_texts(&input);
+            let position = changes.iter().position(|(p, _)| p == victim).unwrap();
+            assert!(position > 0, "something is written before {victim}");
+            let before = files(&root);
+            let target = root.join(victim);
+            set_hook(Some(Box::new(move |path| {
+                if path == target {
+                    fs::write(path, content).unwrap();
+                }
+            })));
+            let err = super::super::fix::write_all_or_nothing(&root, &input, &changes).unwrap_err();
+            set_hook(None);
+            assert!(err.contains("were restored"), "{err}");
+            assert!(err.contains("no file was changed"), "{err}");
+            let mut expected = before;
+            expected.insert(victim.to_string(), content.to_vec());
+            assert_eq!(files(&root), expected, "{victim}");
+        }
+    }
+
+    #[test]
+    fn write_changes_every_file_of_the_plan() {
+        let (_dir, root) = app_copy();
+        let input = loader::load_app(&root, "app".into());
+        let plan = migrate::plan(&input, &Options::default()).unwrap();
+        super::super::fix::write_all_or_nothing(&root, &input, &plan.new_texts(&input)).unwrap();
+        let after = files(&root);
+        assert!(!after.contains_key("HttpHello/function.json"));
+        assert!(!after.contains_key("nightly-report/function.json"));
+        let script = String::from_utf8(after["function_app.py"].clone()).unwrap();
+        assert!(script.contains("def HttpHello("), "{script}");
+        assert!(after.keys().all(|k| !k.contains(".azfunc-")), "{after:?}");
+    }
+}

@@ -820,8 +820,8 @@ fn blueprint_files(
         }
         let var = names.fresh(&format!("{}_bp", identifier_from(&c.folder)));
         let mut text = format!(
-            "\"\"\"The `{}` function, declared with decorators (converted from {}/function.json \
-             by `azfunc-lsp migrate`).\"\"\"\n\n",
+            "\"\"\"The `{}` function, declared with decorators.\n\nConverted from \
+             {}/function.json by `azfunc-lsp migrate`.\n\"\"\"\n\n",
             c.name, c.folder
         );
         text.push_str(&import_block(&[c]));

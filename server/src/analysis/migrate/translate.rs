@@ -349,9 +349,16 @@ fn enum_member(enum_type: &str, value: &JsonValue) -> Result<String, String> {
 /// A property the decorator has no parameter for, as a keyword argument the library turns back
 /// into the same key (it camel-cases keyword names, so the key must already be camelCase).
 fn extra_argument(key: &str, value: &JsonValue) -> Result<(String, String), String> {
-    if !is_identifier(key) || camel_case(key).as_deref() != Some(key) {
+    if !is_identifier(key) {
         return Err(format!(
-            "property `{key}` cannot be passed to a decorator: the library would rename it"
+            "property `{key}` cannot be a keyword argument of a decorator (not a Python name)"
+        ));
+    }
+    if camel_case(key).as_deref() != Some(key) {
+        return Err(format!(
+            "property `{key}` cannot be passed to a decorator: the library would rename it to \
+             `{}`",
+            camel_case(key).unwrap_or_default()
         ));
     }
     Ok((key.to_string(), py_value(value, 0)?))
@@ -427,4 +434,199 @@ pub fn py_str(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::function_json;
+
+    /// The decorators for the bindings of a function.json text, or the refusals.
+    fn decorators(bindings: &str) -> String {
+        let text = format!("{{\"bindings\": [{bindings}]}}");
+        let fj = function_json::parse(&text);
+        match translate(&fj.bindings) {
+            Ok(calls) => calls
+                .iter()
+                .map(|c| c.render("app"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(problems) => problems
+                .iter()
+                .map(|p| format!("refused at `{}`: {}", &text[p.range.as_usize()], p.reason))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    #[test]
+    fn each_binding_type_the_catalog_knows_gets_its_decorator() {
+        let cases = [
+            r#"{"type": "timerTrigger", "name": "t", "schedule": "0 */5 * * * *", "runOnStartup": false}"#,
+            r#"{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "q", "connection": "C"}"#,
+            r#"{"type": "queue", "direction": "out", "name": "$return", "queueName": "q"}"#,
+            r#"{"type": "blobTrigger", "name": "b", "path": "c/{name}", "connection": "C", "dataType": "binary"}"#,
+            r#"{"type": "blob", "direction": "in", "name": "b", "path": "c/x"}"#,
+            r#"{"type": "blob", "direction": "out", "name": "b", "path": "c/x"}"#,
+            r#"{"type": "cosmosDBTrigger", "name": "docs", "connection": "C", "databaseName": "d", "containerName": "c", "leaseContainerName": "l"}"#,
+            r#"{"type": "cosmosDBTrigger", "name": "docs", "connectionStringSetting": "C", "databaseName": "d", "collectionName": "c"}"#,
+            r#"{"type": "cosmosDB", "direction": "in", "name": "doc", "connection": "C", "databaseName": "d", "containerName": "c", "id": "{id}"}"#,
+            r#"{"type": "cosmosDB", "direction": "out", "name": "doc", "connection": "C", "databaseName": "d", "containerName": "c"}"#,
+            r#"{"type": "eventHubTrigger", "name": "e", "eventHubName": "h", "connection": "C", "cardinality": "many"}"#,
+            r#"{"type": "eventHub", "direction": "out", "name": "e", "eventHubName": "h", "connection": "C"}"#,
+            r#"{"type": "serviceBusTrigger", "name": "m", "queueName": "q", "connection": "C", "accessRights": "listen"}"#,
+            r#"{"type": "serviceBusTrigger", "name": "m", "topicName": "t", "subscriptionName": "s", "connection": "C"}"#,
+            r#"{"type": "serviceBus", "direction": "out", "name": "m", "queueName": "q", "connection": "C"}"#,
+            r#"{"type": "serviceBus", "direction": "out", "name": "m", "topicName": "t", "connection": "C"}"#,
+            r#"{"type": "eventGridTrigger", "name": "event"}"#,
+            r#"{"type": "eventGrid", "direction": "out", "name": "e", "topicEndpointUri": "U", "topicKeySetting": "K"}"#,
+            r#"{"type": "table", "direction": "in", "name": "row", "tableName": "t", "partitionKey": "p", "rowKey": "r", "connection": "C"}"#,
+            r#"{"type": "table", "direction": "out", "name": "row", "tableName": "t", "connection": "C"}"#,
+            r#"{"type": "sqlTrigger", "name": "changes", "tableName": "dbo.T", "connectionStringSetting": "S"}"#,
+            r#"{"type": "sql", "direction": "in", "name": "rows", "commandText": "select 1", "connectionStringSetting": "S"}"#,
+            r#"{"type": "kafkaTrigger", "name": "k", "topic": "t", "brokerList": "B", "consumerGroup": "g"}"#,
+            r#"{"type": "warmupTrigger", "name": "w"}"#,
+        ];
+        let out: Vec<String> = cases.iter().map(|c| decorators(c)).collect();
+        expect_test::expect![[r#"
+            @app.timer_trigger(arg_name="t", schedule="0 */5 * * * *", run_on_startup=False)
+            @app.queue_trigger(arg_name="msg", queue_name="q", connection="C")
+            @app.generic_output_binding(arg_name="$return", type="queue", queueName="q")
+            @app.blob_trigger(arg_name="b", path="c/{name}", connection="C", data_type=func.DataType.BINARY)
+            @app.generic_input_binding(arg_name="b", type="blob", path="c/x")
+            @app.generic_output_binding(arg_name="b", type="blob", path="c/x")
+            @app.cosmos_db_trigger(
+                arg_name="docs",
+                connection="C",
+                database_name="d",
+                container_name="c",
+                lease_container_name="l",
+            )
+            @app.cosmos_db_trigger_v3(
+                arg_name="docs",
+                database_name="d",
+                collection_name="c",
+                connection_string_setting="C",
+            )
+            @app.cosmos_db_input(
+                arg_name="doc",
+                connection="C",
+                database_name="d",
+                container_name="c",
+                id="{id}",
+            )
+            @app.cosmos_db_output(arg_name="doc", connection="C", database_name="d", container_name="c")
+            @app.event_hub_message_trigger(
+                arg_name="e",
+                connection="C",
+                event_hub_name="h",
+                cardinality=func.Cardinality.MANY,
+            )
+            @app.event_hub_output(arg_name="e", connection="C", event_hub_name="h")
+            @app.service_bus_queue_trigger(
+                arg_name="m",
+                connection="C",
+                queue_name="q",
+                access_rights=func.AccessRights.LISTEN,
+            )
+            @app.service_bus_topic_trigger(arg_name="m", connection="C", topic_name="t", subscription_name="s")
+            @app.service_bus_queue_output(arg_name="m", connection="C", queue_name="q")
+            @app.service_bus_topic_output(arg_name="m", connection="C", topic_name="t")
+            @app.event_grid_trigger(arg_name="event")
+            @app.event_grid_output(arg_name="e", topic_endpoint_uri="U", topic_key_setting="K")
+            @app.table_input(arg_name="row", connection="C", table_name="t", row_key="r", partition_key="p")
+            @app.table_output(arg_name="row", connection="C", table_name="t")
+            @app.sql_trigger(arg_name="changes", table_name="dbo.T", connection_string_setting="S")
+            @app.sql_input(arg_name="rows", command_text="select 1", connection_string_setting="S")
+            @app.kafka_trigger(arg_name="k", topic="t", broker_list="B", consumer_group="g")
+            @app.warm_up_trigger(arg_name="w")"#]].assert_eq(&out.join("\n"));
+    }
+
+    #[test]
+    fn http_trigger_and_its_output_become_one_route() {
+        expect_test::expect![[r#"
+            @app.route(
+                trigger_arg_name="request",
+                binding_arg_name="response",
+                auth_level=func.AuthLevel.ADMIN,
+                methods=[func.HttpMethod.GET],
+                route="items/{id}",
+                trigger_extra_fields={"webHookType": "genericJson"},
+            )"#]]
+        .assert_eq(&decorators(
+            r#"{"type": "httpTrigger", "direction": "in", "name": "request", "authLevel": "Admin",
+                "methods": ["get"], "route": "items/{id}", "webHookType": "genericJson"},
+               {"type": "http", "direction": "out", "name": "response"}"#,
+        ));
+        // The defaults (`req`, `$return`) are left out.
+        expect_test::expect!["@app.route()"].assert_eq(&decorators(
+            r#"{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}"#,
+        ));
+        // Without its HTTP output, `route` would add one: the generic decorator keeps it out.
+        expect_test::expect![[
+            r#"@app.generic_trigger(arg_name="req", type="httpTrigger", authLevel="anonymous")"#
+        ]]
+        .assert_eq(&decorators(
+            r#"{"type": "httpTrigger", "name": "req", "authLevel": "anonymous"}"#,
+        ));
+    }
+
+    #[test]
+    fn types_without_a_decorator_use_the_generic_ones() {
+        expect_test::expect![[r#"
+            @app.generic_trigger(arg_name="payload", type="activityTrigger")
+            @app.generic_input_binding(arg_name="starter", type="durableClient", taskHub="H")
+            @app.generic_output_binding(
+                arg_name="$return",
+                type="signalR",
+                data_type=func.DataType.STRING,
+                hubName="chat",
+            )"#]].assert_eq(&decorators(
+            r#"{"type": "activityTrigger", "name": "payload"},
+               {"type": "durableClient", "direction": "in", "name": "starter", "taskHub": "H"},
+               {"type": "signalR", "direction": "out", "name": "$return", "hubName": "chat", "dataType": "string"}"#,
+        ));
+        // A decorator that would need a property the binding lacks is not used.
+        expect_test::expect![[
+            r#"@app.generic_trigger(arg_name="msg", type="queueTrigger", connection="C")"#
+        ]]
+        .assert_eq(&decorators(
+            r#"{"type": "queueTrigger", "name": "msg", "connection": "C"}"#,
+        ));
+    }
+
+    #[test]
+    fn values_keep_their_json_meaning() {
+        expect_test::expect![[r#"
+            @app.generic_output_binding(
+                arg_name="x",
+                type="custom",
+                text="a \"q\" \\ \n é",
+                count=-1.5e3,
+                flag=True,
+                list=[1, "two", False],
+                nested={"k": [None]},
+            )"#]]
+        .assert_eq(&decorators(
+            r#"{"type": "custom", "direction": "out", "name": "x", "text": "a \"q\" \\ \n é",
+                "count": -1.5e3, "flag": true, "none": null, "list": [1, "two", false],
+                "nested": {"k": [null]}}"#,
+        ));
+    }
+
+    #[test]
+    fn what_the_library_cannot_emit_is_refused() {
+        expect_test::expect![[r#"
+            refused at `"inout"`: direction `inout` has no decorator (the Python worker refuses it too)
+            refused at `"snake_key"`: property `snake_key` cannot be passed to a decorator: the library would rename it to `snakeKey`
+            refused at `"dash-key"`: property `dash-key` cannot be a keyword argument of a decorator (not a Python name)
+            refused at `"class"`: property `class` cannot be a keyword argument of a decorator (not a Python name)
+            refused at `"cardinality"`: `several` is not one of `Cardinality` (ONE, MANY), which the decorator requires
+            refused at `{"direction": "out", "name": "nothing"}`: the binding has no string `type`"#]].assert_eq(&decorators(
+            r#"{"type": "queue", "direction": "inout", "name": "q"},
+               {"type": "custom", "direction": "in", "name": "x", "snake_key": 1, "dash-key": 2, "class": 3},
+               {"type": "eventHubTrigger", "name": "e", "eventHubName": "h", "connection": "C", "cardinality": "several"},
+               {"direction": "out", "name": "nothing"}"#,
+        ));
+    }
 }
