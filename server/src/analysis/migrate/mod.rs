@@ -220,6 +220,15 @@ struct Converted {
 
 /// Plans the conversion of `app` to the decorator model, or says everything that stops it.
 pub fn plan(app: &AppInput, options: &Options) -> Result<Plan, Vec<Refusal>> {
+    plan_with(app, &function::parse_modules(app), options)
+}
+
+/// [`plan`] with the app's Python files already parsed (the language server keeps them).
+pub fn plan_with(
+    app: &AppInput,
+    modules: &Modules,
+    options: &Options,
+) -> Result<Plan, Vec<Refusal>> {
     let script = script_name(app);
     if uses_decorator_model(app) {
         return Err(vec![refusal(
@@ -238,7 +247,6 @@ pub fn plan(app: &AppInput, options: &Options) -> Result<Plan, Vec<Refusal>> {
             ),
         )]);
     }
-    let modules = function::parse_modules(app);
     let units = function::discover(app);
     if units.is_empty() {
         return Err(vec![refusal(
@@ -251,7 +259,7 @@ pub fn plan(app: &AppInput, options: &Options) -> Result<Plan, Vec<Refusal>> {
     let mut refusals = Vec::new();
     let mut converted = Vec::new();
     for unit in &units {
-        match convert(app, &modules, unit, &mut names) {
+        match convert(app, modules, unit, &mut names) {
             Ok(c) => converted.push(c),
             Err(mut r) => refusals.append(&mut r),
         }
@@ -260,7 +268,7 @@ pub fn plan(app: &AppInput, options: &Options) -> Result<Plan, Vec<Refusal>> {
         .iter()
         .filter_map(|u| u.declaration_file().strip_suffix("/function.json"))
         .collect();
-    check_imports(app, &modules, &folders, &mut refusals);
+    check_imports(app, modules, &folders, &mut refusals);
     let mut changes = Vec::new();
     if let Some(edit) = bundle_edit(app) {
         changes.push(Change::Edit {
