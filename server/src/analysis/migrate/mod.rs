@@ -563,7 +563,8 @@ fn convert(
 
 /// An annotation of the entry point, written so that it means the same in the new module: names
 /// imported from outside the app are imported again, everything else is read through the
-/// function's module (`_Folder.Name`).
+/// function's module (`_Folder.Name`); a quoted annotation (evaluated in the function's module)
+/// is written unquoted in the same way.
 fn annotation(
     app: &AppInput,
     module: &PyModule,
@@ -572,39 +573,90 @@ fn annotation(
     names: &mut Names,
     imports: &mut Vec<String>,
 ) -> Result<String, String> {
-    let mut roots = Vec::new();
-    annotation_roots(&a.expr, &mut roots, 0)?;
-    let mut edits = Vec::new();
-    for (range, name) in roots {
-        let replacement = match root_import(app, module, &name)? {
-            RootKind::Builtin => continue,
-            RootKind::Import(line) if names.bind_import(&name, &line) => {
-                if line != FUNC_IMPORT {
-                    imports.push(line);
-                }
-                continue;
-            }
-            RootKind::Import(_) | RootKind::ThroughModule => format!("{alias}.{name}"),
-        };
-        let start = range.start.checked_sub(a.range.start).ok_or("bad range")? as usize;
-        let end = range.end.checked_sub(a.range.start).ok_or("bad range")? as usize;
-        edits.push((start, end, replacement));
-    }
-    let mut text = a.text.clone();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-    for (start, end, replacement) in edits {
-        if end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-            return Err("the annotation cannot be copied".into());
-        }
-        text.replace_range(start..end, &replacement);
-    }
-    Ok(text)
+    let mut ctx = Rewrite {
+        app,
+        module,
+        alias,
+        names,
+        imports,
+    };
+    ctx.expression(&a.expr, &a.text, a.range.start, 0)
 }
 
-/// The names an annotation starts from (`func` in `func.Out[str]`), with their ranges.
-fn annotation_roots(
+struct Rewrite<'a> {
+    app: &'a AppInput,
+    module: &'a PyModule,
+    alias: &'a str,
+    names: &'a mut Names,
+    imports: &'a mut Vec<String>,
+}
+
+/// A part of an annotation that is written differently in the new module.
+enum Piece {
+    /// A name the annotation starts from (`func` in `func.Out[str]`).
+    Root(TextRange, String),
+    /// A string holding an annotation.
+    Quoted(TextRange, String),
+}
+
+impl Rewrite<'_> {
+    /// `text` (the source of `e`, which starts at offset `base`) written for the new module.
+    fn expression(
+        &mut self,
+        e: &crate::analysis::python::expr::PyExpr,
+        text: &str,
+        base: u32,
+        depth: u32,
+    ) -> Result<String, String> {
+        let mut pieces = Vec::new();
+        annotation_pieces(e, &mut pieces, 0)?;
+        let mut edits = Vec::new();
+        for piece in pieces {
+            let (range, replacement) = match piece {
+                Piece::Root(range, name) => {
+                    let replacement = match root_import(self.app, self.module, &name)? {
+                        RootKind::Builtin => continue,
+                        RootKind::Import(line) if self.names.bind_import(&name, &line) => {
+                            if line != FUNC_IMPORT {
+                                self.imports.push(line);
+                            }
+                            continue;
+                        }
+                        RootKind::Import(_) | RootKind::ThroughModule => {
+                            format!("{}.{name}", self.alias)
+                        }
+                    };
+                    (range, replacement)
+                }
+                Piece::Quoted(range, content) => {
+                    let inner = content.trim();
+                    let parsed = (depth < 4)
+                        .then(|| crate::analysis::python::parse_expression(inner))
+                        .flatten()
+                        .ok_or("a quoted annotation that is not one expression is not copied")?;
+                    (range, self.expression(&parsed, inner, 0, depth + 1)?)
+                }
+            };
+            let start = range.start.checked_sub(base).ok_or("bad range")? as usize;
+            let end = range.end.checked_sub(base).ok_or("bad range")? as usize;
+            edits.push((start, end, replacement));
+        }
+        let mut out = text.to_string();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+        for (start, end, replacement) in edits {
+            if end > out.len() || !out.is_char_boundary(start) || !out.is_char_boundary(end) {
+                return Err("the annotation cannot be copied".into());
+            }
+            out.replace_range(start..end, &replacement);
+        }
+        Ok(out)
+    }
+}
+
+/// The parts of an annotation to write differently, with their ranges.
+fn annotation_pieces(
     e: &crate::analysis::python::expr::PyExpr,
-    out: &mut Vec<(TextRange, String)>,
+    out: &mut Vec<Piece>,
     depth: u32,
 ) -> Result<(), String> {
     use crate::analysis::python::expr::ExprKind;
@@ -612,30 +664,36 @@ fn annotation_roots(
         return Err("the annotation is nested too deeply to copy".into());
     }
     match &e.kind {
-        ExprKind::Name(n) => out.push((e.range, n.clone())),
-        ExprKind::Attribute { object, .. } => annotation_roots(object, out, depth + 1)?,
+        ExprKind::Name(n) => out.push(Piece::Root(e.range, n.clone())),
+        ExprKind::Attribute { object, .. } => annotation_pieces(object, out, depth + 1)?,
         ExprKind::Subscript { value, index } => {
-            annotation_roots(value, out, depth + 1)?;
-            for i in index {
-                annotation_roots(i, out, depth + 1)?;
+            annotation_pieces(value, out, depth + 1)?;
+            // `Literal[...]` holds values, and `Annotated[T, ...]` metadata after its type.
+            let last = match &value.kind {
+                ExprKind::Name(n) => n.as_str(),
+                ExprKind::Attribute { name, .. } => name.as_str(),
+                _ => "",
+            };
+            let types = match last {
+                "Literal" => 0,
+                "Annotated" => 1,
+                _ => index.len(),
+            };
+            for i in index.iter().take(types) {
+                annotation_pieces(i, out, depth + 1)?;
             }
         }
         ExprKind::BitOr(a, b) => {
-            annotation_roots(a, out, depth + 1)?;
-            annotation_roots(b, out, depth + 1)?;
+            annotation_pieces(a, out, depth + 1)?;
+            annotation_pieces(b, out, depth + 1)?;
         }
         ExprKind::List(items) | ExprKind::Tuple(items) => {
             for i in items {
-                annotation_roots(i, out, depth + 1)?;
+                annotation_pieces(i, out, depth + 1)?;
             }
         }
         ExprKind::None | ExprKind::Number(_) | ExprKind::Bool(_) => {}
-        ExprKind::Str(_) => {
-            return Err(
-                "a quoted annotation is evaluated in the module that holds it; it is not copied"
-                    .into(),
-            )
-        }
+        ExprKind::Str(s) => out.push(Piece::Quoted(e.range, s.clone())),
         _ => return Err("the annotation is an expression that is not copied".into()),
     }
     Ok(())

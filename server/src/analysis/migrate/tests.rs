@@ -88,7 +88,7 @@ fn a_folder_that_is_not_a_name_is_imported_with_importlib_and_named_explicitly()
         ("my-timer/function.json", TIMER),
         (
             "my-timer/__init__.py",
-            "import typing\nfrom azure.functions import TimerRequest as Timer\nfrom .model import Row\n\nasync def main(t: Timer, *, extra: typing.Optional[Row]) -> None:\n    pass\n",
+            "import typing\nfrom azure.functions import TimerRequest as Timer\nfrom .model import Row\n\nasync def main(t: Timer, *, extra: \"typing.Optional[Row]\", kind: typing.Literal[\"a\"]) -> None:\n    pass\n",
         ),
         ("my-timer/model.py", "class Row: pass\n"),
     ]);
@@ -113,8 +113,8 @@ fn a_folder_that_is_not_a_name_is_imported_with_importlib_and_named_explicitly()
 
         @app.function_name(name="my-timer")
         @app.timer_trigger(arg_name="t", schedule="0 0 * * * *")
-        async def my_timer(t: Timer, *, extra: typing.Optional[_my_timer.Row]) -> None:
-            return await _my_timer.main(t, extra=extra)
+        async def my_timer(t: Timer, *, extra: typing.Optional[_my_timer.Row], kind: typing.Literal["a"]) -> None:
+            return await _my_timer.main(t, extra=extra, kind=kind)
     "#]].assert_eq(&created(&plan, "function_app.py"));
 }
 
@@ -220,7 +220,7 @@ fn what_cannot_be_converted_faithfully_is_reported_with_its_place() {
         Dynamic/__init__.py: the entry point `main` is bound by code that cannot be read statically (an import, a call or a conditional definition): its parameters are unknown
         Imports/__init__.py `from __app__.shared import util`: `__app__` exists only in the function.json model; import the module by its name (`import shared`) first
         Imports/__init__.py `from ..shared import util as u`: this relative import climbs above the function's folder, which is a top-level package after the conversion; import the module by its name first
-        Imports/__init__.py `'Later'`: a quoted annotation is evaluated in the module that holds it; it is not copied
+        Imports/__init__.py `'Later'`: the annotation names `Later`, which the module does not define
         Imports/__init__.py `*rest`: a `*args`/`**kwargs` parameter cannot be bound to a binding
         Imports/__init__.py `n=1`: parameter `n` has a default value, which is not copied
         Imports/function.json `"retry"`: `retry` has no decorator equivalent here
