@@ -114,6 +114,7 @@ pub fn refusal_report(input: &AppInput, refusals: &[Refusal]) -> String {
 /// The plan as a unified diff (`a/` and `b/` prefixes, `/dev/null` for created and removed files).
 pub fn diff(input: &AppInput, plan: &Plan) -> String {
     let mut out = String::new();
+    let removed: std::collections::HashSet<&str> = plan.removed().into_iter().collect();
     for (path, new) in plan.new_texts(input) {
         let old = input.text(&path).unwrap_or("");
         let new = new.as_deref().unwrap_or("");
@@ -122,7 +123,7 @@ pub fn diff(input: &AppInput, plan: &Plan) -> String {
         } else {
             "/dev/null".to_string()
         };
-        let to = if plan.removed().contains(&path.as_str()) {
+        let to = if removed.contains(path.as_str()) {
             "/dev/null".to_string()
         } else {
             format!("b/{path}")

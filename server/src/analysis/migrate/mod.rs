@@ -128,6 +128,8 @@ fn refusal(file: &str, range: Option<TextRange>, reason: impl Into<String>) -> R
 /// Names bound at the top of a generated module, and by what.
 struct Names {
     bound: HashMap<String, String>,
+    /// The next suffix to try for each base name (so many equal names stay linear).
+    next_suffix: HashMap<String, usize>,
 }
 
 const FUNC_IMPORT: &str = "import azure.functions as func";
@@ -161,7 +163,10 @@ impl Names {
         for b in BUILTINS {
             bound.insert(b.to_string(), String::new());
         }
-        Names { bound }
+        Names {
+            bound,
+            next_suffix: HashMap::new(),
+        }
     }
 
     /// Binds `name` to an import line; false when it is taken by something else.
@@ -179,10 +184,10 @@ impl Names {
     fn fresh(&mut self, wanted: &str) -> String {
         let base = identifier_from(wanted);
         let mut candidate = base.clone();
-        let mut n = 2;
+        let n = self.next_suffix.entry(base.clone()).or_insert(2);
         while self.bound.contains_key(&candidate) {
             candidate = format!("{base}_{n}");
-            n += 1;
+            *n += 1;
         }
         self.bound.insert(candidate.clone(), String::new());
         candidate
@@ -264,11 +269,11 @@ pub fn plan_with(
             Err(mut r) => refusals.append(&mut r),
         }
     }
-    let folders: Vec<&str> = units
+    let folders: std::collections::HashSet<&str> = units
         .iter()
         .filter_map(|u| u.declaration_file().strip_suffix("/function.json"))
         .collect();
-    check_imports(app, modules, &folders, &mut refusals);
+    check_imports(modules, &folders, &mut refusals);
     let mut changes = Vec::new();
     if let Some(edit) = bundle_edit(app) {
         changes.push(Change::Edit {
@@ -641,14 +646,23 @@ impl Rewrite<'_> {
             let end = range.end.checked_sub(base).ok_or("bad range")? as usize;
             edits.push((start, end, replacement));
         }
-        let mut out = text.to_string();
-        edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+        // Edits in order, copied forward (each name once: linear in the annotation's length).
+        edits.sort_by_key(|e| e.0);
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
         for (start, end, replacement) in edits {
-            if end > out.len() || !out.is_char_boundary(start) || !out.is_char_boundary(end) {
+            if start < last
+                || end > text.len()
+                || !text.is_char_boundary(start)
+                || !text.is_char_boundary(end)
+            {
                 return Err("the annotation cannot be copied".into());
             }
-            out.replace_range(start..end, &replacement);
+            out.push_str(&text[last..start]);
+            out.push_str(&replacement);
+            last = end;
         }
+        out.push_str(&text[last..]);
         Ok(out)
     }
 }
@@ -742,13 +756,19 @@ fn root_import(app: &AppInput, module: &PyModule, name: &str) -> Result<RootKind
 
 /// Imports that stop working once the folder is a top-level package: `__app__` (the v1
 /// worker's package of the app) and relative imports that climb above the function's folder.
-fn check_imports(app: &AppInput, modules: &Modules, folders: &[&str], out: &mut Vec<Refusal>) {
+fn check_imports(
+    modules: &Modules,
+    folders: &std::collections::HashSet<&str>,
+    out: &mut Vec<Refusal>,
+) {
     let mut paths: Vec<&String> = modules.keys().collect();
     paths.sort();
     for path in paths {
         let module = &modules[path];
         let depth = path.matches('/').count() as u32;
-        let in_function = folders.iter().any(|f| path.starts_with(&format!("{f}/")));
+        let in_function = path
+            .split_once('/')
+            .is_some_and(|(first, _)| folders.contains(first));
         for import in &module.imports {
             let app_package = import.level == 0
                 && (import.module == "__app__" || import.module.starts_with("__app__."));
@@ -768,7 +788,6 @@ fn check_imports(app: &AppInput, modules: &Modules, folders: &[&str], out: &mut 
                 ));
             }
         }
-        let _ = app;
     }
 }
 
