@@ -234,3 +234,48 @@ fn converted_fixture_apps_index_the_same_functions_and_bindings_as_the_originals
     // Every recorded app was looked at (16 converted, 5 refused when recorded).
     assert_eq!((converted, refused), (16, 5));
 }
+
+/// Every app of the test fixtures (broken, hostile and decorator apps included) is either
+/// converted into an app whose script parses, or refused with at least one reason; nothing
+/// panics.
+#[test]
+fn every_fixture_app_is_converted_or_refused_with_a_reason() {
+    let mut stack = vec![fixtures()];
+    let mut apps = 0;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            }
+        }
+        if !dir.join("host.json").is_file() {
+            continue;
+        }
+        apps += 1;
+        let app = azfunc_lsp::loader::load_app(&dir, dir.display().to_string());
+        match plan(
+            &app,
+            &Options {
+                blueprints: apps % 2 == 0,
+            },
+        ) {
+            Ok(plan) => {
+                let after = plan.apply(&app);
+                let script = after.text("function_app.py").expect("a script is created");
+                let module = azfunc_lsp::analysis::python::parse(script);
+                assert!(
+                    module.syntax_errors.is_empty(),
+                    "{}: {:?}\n{script}",
+                    dir.display(),
+                    module.syntax_errors
+                );
+            }
+            Err(refusals) => assert!(!refusals.is_empty(), "{}", dir.display()),
+        }
+    }
+    assert!(apps > 100, "{apps} apps");
+}
