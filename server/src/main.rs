@@ -24,6 +24,8 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Show what the host sees of each function: bindings, settings, HTTP routes.
     Inspect(cli::inspect::InspectArgs),
+    /// Convert a function.json app to the decorator model (a diff by default).
+    Migrate(cli::migrate::MigrateArgs),
     /// List the rules, or explain one.
     Rules(cli::rules::RulesArgs),
     /// Run the language server on stdin/stdout (the default).
@@ -45,6 +47,10 @@ fn main() -> ExitCode {
         Some(Command::Inspect(args)) => {
             threads::configure_global_pool();
             threads::with_analysis_stack(|| cli::inspect::run(args))
+        }
+        Some(Command::Migrate(args)) => {
+            threads::configure_global_pool();
+            threads::with_analysis_stack(|| cli::migrate::run(args))
         }
         Some(Command::Rules(args)) => cli::rules::run(args),
         None | Some(Command::Serve { .. }) => match azfunc_lsp::lsp::run_stdio() {

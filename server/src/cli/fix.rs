@@ -92,60 +92,156 @@ impl Identity {
     }
 }
 
-/// A file ready to replace its target.
+/// A file ready to replace its target, or to be removed.
 struct Staged {
     rel: String,
-    temp: PathBuf,
+    /// The new content, written beside the target; `None` for a file to remove.
+    temp: Option<PathBuf>,
     target: PathBuf,
     /// `None` for a file that did not exist (it is created, never replacing one that appeared).
     original: Option<(Identity, Vec<u8>)>,
 }
 
+impl Staged {
+    fn discard(&self) {
+        if let Some(temp) = &self.temp {
+            let _ = fs::remove_file(temp);
+        }
+    }
+}
+
+/// How to take back one committed change.
+enum Undo {
+    /// The file was created: remove it.
+    Remove(PathBuf),
+    /// The original was moved aside to `backup`: move it back over `target`.
+    Restore { backup: PathBuf, target: PathBuf },
+}
+
+impl Undo {
+    fn undo(&self) -> std::io::Result<()> {
+        match self {
+            Undo::Remove(target) => fs::remove_file(target),
+            Undo::Restore { backup, target } => fs::rename(backup, target),
+        }
+    }
+
+    /// The change stays: drop the moved-aside original.
+    fn keep(&self) {
+        if let Undo::Restore { backup, .. } = self {
+            let _ = fs::remove_file(backup);
+        }
+    }
+}
+
 /// Writes every change or none: validate and stage all (temporary files), then rename each one
 /// after checking it again.
 fn write_all(root: &Path, original: &AppInput, changes: &[(String, String)]) -> Result<(), String> {
+    let changes: Vec<(String, Option<String>)> = changes
+        .iter()
+        .map(|(rel, text)| (rel.clone(), Some(text.clone())))
+        .collect();
+    write_changes(root, original, &changes, false)
+}
+
+/// Writes, creates (`Some`) and removes (`None`) files of the app read from `root` as
+/// `check --fix` writes, and moreover takes back the changes already made when a late check or
+/// rename fails, so that the app is either wholly changed or left as it was.
+pub fn write_all_or_nothing(
+    root: &Path,
+    original: &AppInput,
+    changes: &[(String, Option<String>)],
+) -> Result<(), String> {
+    write_changes(root, original, changes, true)
+}
+
+fn write_changes(
+    root: &Path,
+    original: &AppInput,
+    changes: &[(String, Option<String>)],
+    undo: bool,
+) -> Result<(), String> {
     let mut staged: Vec<Staged> = Vec::new();
     let mut refused: Vec<String> = Vec::new();
     for (rel, text) in changes {
-        match stage(root, original, rel, text) {
+        let result = match text {
+            Some(text) => stage(root, original, rel, text),
+            None => stage_removal(root, original, rel),
+        };
+        match result {
             Ok(s) => staged.push(s),
             Err(e) => refused.push(format!("{rel}: {e}")),
         }
     }
     if !refused.is_empty() {
         for s in &staged {
-            let _ = fs::remove_file(&s.temp);
+            s.discard();
         }
         return Err(format!("{}; no file was changed", refused.join("; ")));
     }
     let mut written: Vec<&str> = Vec::new();
+    let mut undos: Vec<Undo> = Vec::new();
     for (i, s) in staged.iter().enumerate() {
         #[cfg(test)]
         tests::before_commit(&s.target);
-        if let Err(e) = commit(s) {
-            let _ = fs::remove_file(&s.temp);
-            for rest in &staged[i + 1..] {
-                let _ = fs::remove_file(&rest.temp);
+        match commit(s, undo) {
+            Ok(u) => undos.extend(u),
+            Err(e) => {
+                for rest in &staged[i..] {
+                    rest.discard();
+                }
+                let left: Vec<&str> = staged[i..].iter().map(|s| s.rel.as_str()).collect();
+                let done = if written.is_empty() {
+                    "no file was changed".to_string()
+                } else if undo {
+                    let failed: Vec<String> = undos
+                        .iter()
+                        .rev()
+                        .filter_map(|u| u.undo().err().map(|e| e.to_string()))
+                        .collect();
+                    if failed.is_empty() {
+                        format!(
+                            "the files already written were restored ({}): no file was changed",
+                            written.join(", ")
+                        )
+                    } else {
+                        format!(
+                            "already written: {}; restoring them failed: {}",
+                            written.join(", "),
+                            failed.join("; ")
+                        )
+                    }
+                } else {
+                    format!("already written: {}", written.join(", "))
+                };
+                return Err(format!(
+                    "{}: {e}; {done}; not written: {}",
+                    s.rel,
+                    left.join(", ")
+                ));
             }
-            let done = if written.is_empty() {
-                "no file was changed".to_string()
-            } else {
-                format!("already written: {}", written.join(", "))
-            };
-            let left: Vec<&str> = staged[i..].iter().map(|s| s.rel.as_str()).collect();
-            return Err(format!(
-                "{}: {e}; {done}; not written: {}",
-                s.rel,
-                left.join(", ")
-            ));
         }
         written.push(&s.rel);
+    }
+    for u in &undos {
+        u.keep();
     }
     Ok(())
 }
 
-/// Checks the target once more and puts the staged file in its place.
-fn commit(s: &Staged) -> Result<(), String> {
+/// Checks the target once more and puts the staged file in its place (or removes the target).
+/// With `undo`, a replaced or removed original is moved aside rather than dropped, and the way
+/// to take the change back is returned.
+fn commit(s: &Staged, undo: bool) -> Result<Option<Undo>, String> {
+    let backup = || {
+        let name = s
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        s.target
+            .with_file_name(format!(".{name}.{}.azfunc-undo", std::process::id()))
+    };
     match &s.original {
         Some((identity, bytes)) => {
             let changed = || "changed on disk while fixing; it was left as it is".to_string();
@@ -159,21 +255,73 @@ fn commit(s: &Staged) -> Result<(), String> {
             if now != *bytes {
                 return Err(changed());
             }
-            fs::rename(&s.temp, &s.target).map_err(|e| format!("cannot replace it: {e}"))
+            if !undo {
+                return match &s.temp {
+                    Some(temp) => fs::rename(temp, &s.target)
+                        .map(|()| None)
+                        .map_err(|e| format!("cannot replace it: {e}")),
+                    None => fs::remove_file(&s.target)
+                        .map(|()| None)
+                        .map_err(|e| format!("cannot remove it: {e}")),
+                };
+            }
+            let backup = backup();
+            fs::rename(&s.target, &backup).map_err(|e| format!("cannot move it aside: {e}"))?;
+            if let Some(temp) = &s.temp {
+                if let Err(e) = fs::rename(temp, &s.target) {
+                    let _ = fs::rename(&backup, &s.target);
+                    return Err(format!("cannot replace it: {e}"));
+                }
+            }
+            Ok(Some(Undo::Restore {
+                backup,
+                target: s.target.clone(),
+            }))
         }
         None => {
+            let Some(temp) = &s.temp else {
+                return Ok(None);
+            };
             // A hard link fails when the name exists: a file created meanwhile is kept.
-            fs::hard_link(&s.temp, &s.target).map_err(|e| {
+            fs::hard_link(temp, &s.target).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
                     "was created by someone else while fixing; it was left as it is".to_string()
                 } else {
                     format!("cannot create it: {e}")
                 }
             })?;
-            let _ = fs::remove_file(&s.temp);
-            Ok(())
+            let _ = fs::remove_file(temp);
+            Ok(undo.then(|| Undo::Remove(s.target.clone())))
         }
     }
+}
+
+/// Checks that `rel` can be removed: a regular file, unchanged since it was read.
+fn stage_removal(root: &Path, original: &AppInput, rel: &str) -> Result<Staged, String> {
+    let target = join(root, rel);
+    let meta = fs::symlink_metadata(&target).map_err(|e| format!("cannot look at it: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err("is a symbolic link; remove it by hand".to_string());
+    }
+    if !meta.is_file() {
+        return Err("is not a regular file".to_string());
+    }
+    let dir = target.parent().ok_or("has no parent folder")?;
+    if !writable(dir) {
+        return Err("its folder is not writable by this user".to_string());
+    }
+    let bytes = fs::read(&target).map_err(|e| format!("cannot read it again: {e}"))?;
+    let body = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+    let read = original.text(rel).ok_or("was not read as text")?;
+    if body != read.as_bytes() {
+        return Err("changed on disk since it was read (or is not valid UTF-8)".to_string());
+    }
+    Ok(Staged {
+        rel: rel.to_string(),
+        temp: None,
+        target,
+        original: Some((Identity::of(&meta), bytes)),
+    })
 }
 
 #[cfg(unix)]
@@ -280,7 +428,7 @@ fn stage(root: &Path, original: &AppInput, rel: &str, text: &str) -> Result<Stag
     }
     Ok(Staged {
         rel: rel.to_string(),
-        temp,
+        temp: Some(temp),
         target,
         original: existing.map(|(meta, bytes)| (Identity::of(&meta), bytes)),
     })
@@ -310,11 +458,11 @@ fn keep_owner(_: &fs::File, _: &fs::Metadata) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::cell::RefCell;
 
-    type Hook = Box<dyn FnMut(&Path)>;
+    pub(crate) type Hook = Box<dyn FnMut(&Path)>;
 
     thread_local! {
         /// Runs right before each file's final check and rename (simulates another program).
@@ -329,7 +477,7 @@ mod tests {
         });
     }
 
-    fn set_hook(hook: Option<Hook>) {
+    pub(crate) fn set_hook(hook: Option<Hook>) {
         BEFORE_COMMIT.with(|h| *h.borrow_mut() = hook);
     }
 

@@ -1,4 +1,5 @@
-//! The command line: `azfunc-lsp check`, `azfunc-lsp inspect` and `azfunc-lsp rules`.
+//! The command line: `azfunc-lsp check`, `azfunc-lsp inspect`, `azfunc-lsp migrate` and
+//! `azfunc-lsp rules`.
 //!
 //! The CLI is the only place that writes to stdout outside JSON-RPC; it loads apps through
 //! [`crate::loader`] and checks them with [`crate::analysis::check_app`], so its answers are the
@@ -10,6 +11,7 @@ pub mod files;
 pub mod fix;
 pub mod github;
 pub mod inspect;
+pub mod migrate;
 pub mod report;
 pub mod rules;
 pub mod sarif;

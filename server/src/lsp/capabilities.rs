@@ -83,6 +83,10 @@ pub fn negotiate(caps: &ClientCapabilities) -> Negotiated {
             .and_then(|w| w.document_changes.filter(|d| *d))
             .and_then(|_| workspace_edit?.resource_operations.as_ref())
             .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create)),
+        delete_files: workspace_edit
+            .and_then(|w| w.document_changes.filter(|d| *d))
+            .and_then(|_| workspace_edit?.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Delete)),
         hierarchical_symbols: text
             .and_then(|t| t.document_symbol.as_ref())
             .and_then(|d| d.hierarchical_document_symbol_support)
@@ -147,6 +151,7 @@ pub fn server_capabilities(n: &Negotiated) -> InitializeResult {
                 CodeActionKind::QUICKFIX,
                 fix_all_kind(),
                 add_settings_kind(),
+                super::migrate::migrate_kind(),
             ]),
             resolve_provider: Some(false),
             work_done_progress_options: WorkDoneProgressOptions::default(),

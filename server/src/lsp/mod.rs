@@ -36,6 +36,7 @@ mod handlers;
 mod host_view;
 mod index;
 pub mod main_loop;
+mod migrate;
 mod navigation;
 pub mod server;
 pub mod state;

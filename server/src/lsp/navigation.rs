@@ -227,6 +227,9 @@ impl State {
                 }));
             }
         }
+        if wanted(&super::migrate::migrate_kind()) {
+            actions.extend(self.migrate_action(app, &rel));
+        }
         let fix_all = fix_all_kind();
         if wanted(&fix_all) {
             if let Some(action) = self.fix_all_action(app, &diagnostics, fix_all) {

@@ -34,6 +34,8 @@ pub struct Negotiated {
     pub document_changes: bool,
     /// Workspace edits may create files (`documentChanges` with a `create` operation).
     pub create_files: bool,
+    /// Workspace edits may delete files (`documentChanges` with a `delete` operation).
+    pub delete_files: bool,
     /// The client takes nested document symbols.
     pub hierarchical_symbols: bool,
     /// The client takes `LocationLink`s for definitions.
