@@ -98,7 +98,7 @@ fn function_filter_ignores_case_and_keeps_one_function() {
     assert_eq!(functions[0]["entryPoint"], "run_nightly");
     let text = stdout_ok(&[V2, "--function", "on_order"]);
     assert!(
-        text.contains("on_order — serviceBusTrigger · 2 bindings"),
+        text.contains("on_order — serviceBusTrigger orders · 2 bindings"),
         "{text}"
     );
     assert!(!text.contains("GetOrder"), "{text}");

@@ -322,6 +322,76 @@ async fn renaming_a_decorated_function_updates_the_calls_that_name_it() {
     client.shutdown().await;
 }
 
+/// The `rename` answer's edits of the one document it changes, applied to `text`.
+fn renamed(text: &str, edit: &Value) -> String {
+    let changes = edit["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{edit}");
+    apply(text, changes[0]["edits"].as_array().unwrap())
+}
+
+#[tokio::test]
+async fn renaming_a_function_named_by_its_def_renames_the_def_and_the_calls() {
+    let (_dir, root) = fixture("editor_v2_def_names");
+    let mut client = TestClient::start(caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let script = file_uri(&root.join("function_app.py"));
+    let text = std::fs::read_to_string(root.join("function_app.py")).unwrap();
+    client.open(&script, "python", 1, &text).await;
+    let doc = json!({"uri": script});
+    let rename = |position: Value, new_name: &str| json!({"textDocument": doc, "position": position, "newName": new_name});
+    // From the def of the activity: the def and both calls that name it.
+    let on_def = after(&text, "def hel");
+    let prepared = client
+        .request(
+            "textDocument/prepareRename",
+            json!({"textDocument": doc, "position": on_def}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(prepared["placeholder"], "hello");
+    let edit = client
+        .request("textDocument/rename", rename(on_def.clone(), "greet"))
+        .await
+        .unwrap();
+    let text_after = renamed(&text, &edit);
+    for want in [
+        "def greet(city: str) -> str:",
+        "call_activity(\"greet\", \"Tokyo\")",
+        "call_activity_with_retry(\"greet\", retry_options",
+        "return \"Hello \" + city",
+    ] {
+        assert!(text_after.contains(want), "{want}: {text_after}");
+    }
+    // From the call that starts the orchestrator: its def follows.
+    let edit = client
+        .request(
+            "textDocument/rename",
+            rename(after(&text, "start_new(\"orch"), "run_order"),
+        )
+        .await
+        .unwrap();
+    let text_after = renamed(&text, &edit);
+    assert!(
+        text_after.contains("start_new(\"run_order\")"),
+        "{text_after}"
+    );
+    assert!(text_after.contains("def run_order(context"), "{text_after}");
+    // Names the host rejects, names that cannot be a def, names already used.
+    for (bad, why) in [
+        ("2nd", "not a valid function name"),
+        ("greet-all", "not a Python name"),
+        ("retry_options", "already a name in function_app.py"),
+        ("Start", "already has a function named"),
+    ] {
+        let err = client
+            .request("textDocument/rename", rename(on_def.clone(), bad))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(why), "{bad}: {err}");
+    }
+    client.shutdown().await;
+}
+
 #[tokio::test]
 async fn without_file_creation_no_action_creates_local_settings() {
     let (_dir, root) = fixture("editor_v2");

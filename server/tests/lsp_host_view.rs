@@ -80,7 +80,7 @@ async fn function_json_app() {
         command["title"]
             .as_str()
             .unwrap()
-            .contains("GET,POST /shop/orders/{id} · 3 bindings"),
+            .contains("GET POST /shop/orders/{id} · 3 bindings"),
         "{command}"
     );
 

@@ -2,6 +2,9 @@
 -- Neovim 0.11+: put this folder on 'runtimepath' (or copy this file to ~/.config/nvim/lsp/),
 -- then `vim.lsp.enable('azfunc_lsp')`. Override any field with `vim.lsp.config('azfunc_lsp', {...})`.
 local root_markers = { 'host.json', 'function_app.py' }
+-- The code lenses' command shows the host view in a scratch buffer; it needs this folder on
+-- 'runtimepath' (lua/azfunc_lsp/host_view.lua).
+local has_host_view, host_view = pcall(require, 'azfunc_lsp.host_view')
 
 ---@type vim.lsp.Config
 return {
@@ -20,6 +23,7 @@ return {
   settings = {
     azfunc = vim.empty_dict(),
   },
+  commands = has_host_view and host_view.commands or nil,
   before_init = function(params, config)
     -- The same settings as initializationOptions, so that the first check of the app uses them.
     local azfunc = config.settings and config.settings.azfunc

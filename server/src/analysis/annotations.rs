@@ -643,10 +643,14 @@ pub fn accepted_annotations(binding_type: &str, direction: Direction, prefix: &s
         _ => (entry.input, Position::Input),
     };
     let spell = |a: &str| a.replace("func.", prefix).replace("typing.", "");
+    // An HTTP trigger annotated `str`/`bytes` loads but fails every request (AZF212).
+    let fails_at_run_time = |a: &str| {
+        binding_type == "httpTrigger" && position == Position::Input && matches!(a, "str" | "bytes")
+    };
     let mut out: Vec<String> = matrix::ANNOTATIONS
         .iter()
         .zip(row.bytes())
-        .filter(|(_, c)| *c == b'o')
+        .filter(|(a, c)| *c == b'o' && !fails_at_run_time(a))
         .map(|(a, _)| spell(a))
         .collect();
     // Put the binding's own class first: `func.HttpRequest` before `str`.

@@ -74,6 +74,9 @@ pub struct BindingView {
     /// Whether the host takes the binding as the function's trigger.
     #[serde(skip)]
     pub is_trigger: bool,
+    /// What the binding points at (its queue, path, schedule, …), for the summary.
+    #[serde(skip)]
+    pub target: Option<String>,
 }
 
 /// Properties in declaration order (a JSON object when serialised).
@@ -104,7 +107,8 @@ impl HostView {
 }
 
 impl FunctionView {
-    /// `GET POST /api/orders/{id} · 3 bindings`, or `queueTrigger · 2 bindings`.
+    /// `GET POST /api/orders/{id} · 3 bindings`, or the trigger and what it listens to:
+    /// `queueTrigger orders-in · 2 bindings` (`ANY` when an HTTP trigger takes every method).
     pub fn summary(&self) -> String {
         let bindings = match self.bindings.len() {
             1 => "1 binding".to_string(),
@@ -115,12 +119,16 @@ impl FunctionView {
                 Some(m) if !m.is_empty() => format!("{} {}", m.join(" "), h.url),
                 _ => format!("ANY {}", h.url),
             },
-            None => self
-                .bindings
-                .iter()
-                .find(|b| b.is_trigger)
-                .and_then(|b| b.binding_type.clone())
-                .unwrap_or_else(|| "no trigger".to_string()),
+            None => match self.bindings.iter().find(|b| b.is_trigger) {
+                Some(b) => {
+                    let t = b.binding_type.as_deref().unwrap_or("?");
+                    match &b.target {
+                        Some(target) => format!("{t} {target}"),
+                        None => t.to_string(),
+                    }
+                }
+                None => "no trigger".to_string(),
+            },
         };
         format!("{head} · {bindings}")
     }
@@ -225,6 +233,41 @@ fn library_http_defaults(unit: &FunctionUnit, b: &Binding, model: Option<&V2App>
     b
 }
 
+/// What a binding points at: its queue, path, schedule, route, hub, topic or table.
+pub fn binding_target(b: &Binding) -> Option<String> {
+    let t = b.type_str()?.to_ascii_lowercase();
+    let get = |k: &str| b.property_str(k).map(|s| s.value).filter(|s| !s.is_empty());
+    match t.as_str() {
+        "httptrigger" => None,
+        "cosmosdbtrigger" | "cosmosdb" => {
+            let db = get("databaseName");
+            let container = get("containerName").or_else(|| get("collectionName"));
+            match (db, container) {
+                (Some(d), Some(c)) => Some(format!("{d}/{c}")),
+                (d, c) => d.or(c),
+            }
+        }
+        "servicebustrigger" | "servicebus" => get("queueName").or_else(|| {
+            let topic = get("topicName")?;
+            Some(match get("subscriptionName") {
+                Some(s) => format!("{topic}/{s}"),
+                None => topic,
+            })
+        }),
+        _ => [
+            "queueName",
+            "path",
+            "schedule",
+            "eventHubName",
+            "tableName",
+            "topicName",
+            "hubName",
+        ]
+        .iter()
+        .find_map(|k| get(k)),
+    }
+}
+
 /// The keys shown apart from a binding's other properties.
 const OWN_KEYS: [&str; 3] = ["name", "type", "direction"];
 
@@ -264,6 +307,7 @@ fn binding_view(b: &Binding, local: Option<&LocalSettings>) -> BindingView {
         properties: Properties(properties),
         settings,
         is_trigger: b.is_trigger(),
+        target: binding_target(b),
     }
 }
 

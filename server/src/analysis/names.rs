@@ -33,6 +33,11 @@ const PYTHON_KEYWORDS: &[&str] = &[
     "with", "yield",
 ];
 
+/// Whether `name` is a Python keyword.
+pub fn is_python_keyword(name: &str) -> bool {
+    PYTHON_KEYWORDS.contains(&name)
+}
+
 /// Why `name` cannot be a binding (and parameter) name, if it cannot.
 pub fn binding_name_problem(name: &str) -> Option<String> {
     if name == "$return" {

@@ -174,6 +174,44 @@ pub fn identifier_at(text: &str, offset: usize) -> Option<(String, TextRange)> {
     None
 }
 
+/// Every identifier `name` in the module `text` except attribute names (`x.name`) and keyword
+/// argument names (`f(name=1)`), in any scope: where a module-level name may be read or bound.
+/// `None` when the file cannot be parsed or nests deeper than the walk goes.
+pub fn module_name_uses(text: &str, name: &str) -> Option<Vec<TextRange>> {
+    if !text.contains(name) {
+        return Some(Vec::new());
+    }
+    let tree = parse(text)?;
+    let mut out = Vec::new();
+    let mut stack = vec![(tree.root_node(), 0u32)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if node.kind() == "identifier" && node_text(node, text) == name {
+            let parent = node.parent();
+            let field_of = |field: &str| {
+                parent
+                    .and_then(|p| p.child_by_field_name(field))
+                    .is_some_and(|n| n.id() == node.id())
+            };
+            let is_attribute =
+                parent.is_some_and(|p| p.kind() == "attribute") && field_of("attribute");
+            let is_keyword =
+                parent.is_some_and(|p| p.kind() == "keyword_argument") && field_of("name");
+            if !is_attribute && !is_keyword {
+                out.push(range_of(node));
+            }
+        }
+        let mut cursor = node.walk();
+        for c in node.children(&mut cursor) {
+            stack.push((c, depth + 1));
+        }
+    }
+    out.sort();
+    Some(out)
+}
+
 /// The identifier a parameter node declares (`x`, `x: T`, `x=1`, `*x`, `**x`).
 fn param_identifier(p: tree_sitter::Node) -> Option<tree_sitter::Node> {
     match p.kind() {

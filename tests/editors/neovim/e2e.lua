@@ -334,6 +334,44 @@ local function main()
     assert(text:find('httpTrigger', 1, true), 'trigger not in the view:\n' .. text)
   end)
 
+  step('code lens: "POST /api/orders · 3 bindings" above CreateOrder; running it opens the host view as JSON', function()
+    local buf = open('CreateOrder/__init__.py')
+    wait_client(buf)
+    local lens
+    assert(vim.wait(WAIT_MS, function()
+      vim.lsp.codelens.refresh()
+      for _, l in ipairs(vim.lsp.codelens.get(buf) or {}) do
+        if l.command and l.command.command == 'azfunc-lsp.showFunctionMetadata' then
+          lens = l
+          return true
+        end
+      end
+      return false
+    end, 200), 'no code lens with the host-view command')
+    assert(lens.command.title == 'POST /api/orders · 3 bindings', 'lens title: ' .. lens.command.title)
+    vim.api.nvim_win_set_cursor(0, { lens.range.start.line + 1, 0 })
+    vim.lsp.codelens.run()
+    local view
+    assert(vim.wait(WAIT_MS, function()
+      for _, b in ipairs(vim.api.nvim_list_bufs()) do
+        if vim.api.nvim_buf_get_name(b) == 'azfunc://host-view/CreateOrder' then
+          view = b
+          return vim.api.nvim_buf_line_count(b) > 1
+        end
+      end
+      return false
+    end, 100), 'no host-view buffer')
+    assert(vim.bo[view].filetype == 'json', 'filetype ' .. vim.bo[view].filetype)
+    assert(vim.api.nvim_get_current_buf() == view, 'the host view is not shown')
+    local text = lines(view)
+    assert(vim.fn.json_decode(text).functions[1].name == 'CreateOrder', 'not the JSON of CreateOrder:\n' .. text)
+    for _, want in ipairs({ '"url": "/api/orders"', '"type": "httpTrigger"', '"queueName": "orders"' }) do
+      assert(text:find(want, 1, true), want .. ' not in the host view:\n' .. text)
+    end
+    vim.cmd('close')
+    return nil, string.format('%d lines', vim.api.nvim_buf_line_count(view))
+  end)
+
   if APP_V2 ~= nil and APP_V2 ~= '' then
     step('decorator app: renaming the implied req writes trigger_arg_name and renames its uses', function()
       local buf = vim.api.nvim_get_current_buf()

@@ -26,6 +26,9 @@ const SERVER_BIN = path.resolve(process.env.AZFUNC_LSP || path.join(REPO, 'targe
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const FIXTURE = path.join(REPO, 'tests/fixtures/editors/orders-app');
 const WORKSPACE = path.join(ART, 'workspace', 'orders-app');
+// A decorator-model app (function_app.py), opened as a second folder at the end.
+const FIXTURE_V2 = path.join(REPO, 'tests/fixtures/lsp/editor_v2');
+const WORKSPACE_V2 = path.join(ART, 'workspace', 'orders-v2');
 const USER_DATA = path.join(ART, 'user-data');
 const EXTENSIONS = path.join(ART, 'extensions');
 const SETTINGS_FILE = path.join(USER_DATA, 'User', 'settings.json');
@@ -385,6 +388,7 @@ async function main() {
   fs.rmSync(ART, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(WORKSPACE), { recursive: true });
   fs.cpSync(FIXTURE, WORKSPACE, { recursive: true });
+  fs.cpSync(FIXTURE_V2, WORKSPACE_V2, { recursive: true });
   writeSettings({});
   const vsix = newestVsix();
   const env = {
@@ -653,6 +657,56 @@ async function main() {
       await wb.setSettings({}, { remote: true });
       await until('the bundled azfunc-lsp process', async () => bundledServerPids().length === 1, WAIT_MS);
       await wb.waitProblems('diagnostics from the bundled server', (r) => hasCodes(r, ['AZF201', 'AZF118']));
+    });
+
+    await step(wb, 'decorator app: the lens reads "ANY /api/orders/{id} · 3 bindings"; renaming the implied req writes trigger_arg_name', async () => {
+      if (!caps.renameProvider) {
+        return { skip: 'the server does not offer textDocument/rename' };
+      }
+      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(WORKSPACE_V2)}`);
+      await page.waitForSelector('.monaco-workbench', { timeout: LOAD_MS });
+      if (!(await page.$('.explorer-folders-view'))) {
+        await page.keyboard.press('Control+Shift+E');
+      }
+      const file = page.locator('.explorer-folders-view .monaco-list-row[aria-level="1"][aria-label="function_app.py"]');
+      await file.waitFor({ timeout: LOAD_MS });
+      await file.click();
+      await until('function_app.py in the active editor tab', async () => {
+        const tab = await page.$('.tabs-container .tab.active');
+        const title = tab ? await tab.getAttribute('aria-label') : '';
+        return title && title.startsWith('function_app.py');
+      }, SHORT_MS);
+      // The lens appears once the server has indexed the app: then rename has the binding too.
+      const lenses = await until('the code lens above def orders', async () => {
+        const l = await page.$$eval('.part.editor .codelens-decoration', (els) =>
+          els.map((e) => e.innerText.replace(/\u00a0/g, ' ').trim()),
+        );
+        return l.includes('ANY /api/orders/{id} · 3 bindings') ? l : undefined;
+      }, WAIT_MS);
+      const before = await wb.editorLines();
+      const row = before.findIndex((l) => l.startsWith('def orders(req'));
+      if (row < 0) {
+        throw new Error(`no "def orders(req" line: ${JSON.stringify(before)}`);
+      }
+      await wb.gotoLine(row + 1, 13);
+      await page.keyboard.press('F2');
+      const input = page.locator('.rename-box input');
+      await input.waitFor({ timeout: SHORT_MS });
+      await input.fill('request');
+      await page.keyboard.press('Enter');
+      const after = await until('the decorator and the parameter to be renamed', async () => {
+        const text = (await wb.editorLines()).join('\n');
+        return text.includes('trigger_arg_name="request"') &&
+          text.includes('def orders(request: func.HttpRequest') &&
+          text.includes('request.route_params')
+          ? text
+          : undefined;
+      }, WAIT_MS);
+      if (/[^\w]req[^\w]/.test(after)) {
+        throw new Error(`req left:\n${after}`);
+      }
+      await wb.screenshot('v2-rename');
+      return `lenses: ${lenses.join(' | ')}`;
     });
   } finally {
     if (browser) {

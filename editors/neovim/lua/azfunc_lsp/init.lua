@@ -1,6 +1,10 @@
 -- Helpers for Neovim versions and setups without `vim.lsp.config` (0.7 to 0.10, nvim-lspconfig).
 local M = {}
 
+--- Client-side commands: `azfunc-lsp.showFunctionMetadata` (the code lenses) shows what the host
+--- sees of a function in a scratch buffer.
+M.commands = require('azfunc_lsp.host_view').commands
+
 M.root_markers = { 'host.json', 'function_app.py' }
 M.filetypes = { 'json', 'python' }
 
@@ -54,6 +58,7 @@ function M.config(bufnr, opts)
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
     settings = { azfunc = vim.empty_dict() },
     before_init = M.before_init,
+    commands = M.commands,
   }, opts)
 end
 
@@ -107,6 +112,7 @@ function M.lspconfig()
       single_file_support = false,
       settings = { azfunc = vim.empty_dict() },
       before_init = M.before_init,
+      commands = M.commands,
     },
     docs = {
       description = 'azfunc-lsp: language server for Azure Functions Python apps.',

@@ -313,3 +313,90 @@ pub fn binding_type_ignore_case(name: &str) -> Option<&'static BindingType> {
         .iter()
         .find(|t| t.name.eq_ignore_ascii_case(name))
 }
+
+/// Descriptions of properties of binding types whose property set is left open (`props: None`,
+/// so unknown keys are not reported), for hover: the keys their extension reads.
+pub const OPEN_TYPE_PROPERTY_DOCS: &[(&str, &str, &str)] = &[
+    (
+        "kusto",
+        "connection",
+        "App setting with the Azure Data Explorer connection string.",
+    ),
+    ("kusto", "database", "Database to query or ingest into."),
+    (
+        "kusto",
+        "managedServiceIdentity",
+        "Managed identity used instead of a secret in the connection.",
+    ),
+    (
+        "kusto",
+        "kqlCommand",
+        "KQL query or function call to run (input).",
+    ),
+    (
+        "kusto",
+        "kqlParameters",
+        "Parameters of the KQL command, as `@name=value` pairs.",
+    ),
+    ("kusto", "tableName", "Table the output is ingested into."),
+    (
+        "kusto",
+        "mappingRef",
+        "An ingestion mapping created beforehand, by name.",
+    ),
+    (
+        "kusto",
+        "dataFormat",
+        "Format of the ingested data (JSON when absent).",
+    ),
+    (
+        "notificationHub",
+        "tagExpression",
+        "Which registrations receive the notification, by tag.",
+    ),
+    ("notificationHub", "hubName", "The notification hub."),
+    (
+        "notificationHub",
+        "connection",
+        "App setting with the Notification Hubs connection string.",
+    ),
+    (
+        "notificationHub",
+        "platform",
+        "Push platform (`apns`, `adm`, `gcm`, `wns`, `mpns`); a template notification when absent.",
+    ),
+    (
+        "sendGrid",
+        "apiKey",
+        "App setting with the SendGrid API key.",
+    ),
+    ("sendGrid", "to", "Recipient's e-mail address."),
+    ("sendGrid", "from", "Sender's e-mail address."),
+    ("sendGrid", "subject", "Subject of the e-mail."),
+    ("sendGrid", "text", "Body of the e-mail."),
+    (
+        "twilioSms",
+        "accountSid",
+        "App setting with the Twilio account SID.",
+    ),
+    (
+        "twilioSms",
+        "authToken",
+        "App setting with the Twilio auth token.",
+    ),
+    ("twilioSms", "to", "Phone number the message goes to."),
+    ("twilioSms", "from", "Phone number the message comes from."),
+    ("twilioSms", "body", "Text of the message."),
+];
+
+/// The description of `key` of binding type `binding_type` from [`OPEN_TYPE_PROPERTY_DOCS`]
+/// (both ignoring case), with the key as written there.
+pub fn open_type_property_doc(
+    binding_type: &str,
+    key: &str,
+) -> Option<(&'static str, &'static str)> {
+    OPEN_TYPE_PROPERTY_DOCS
+        .iter()
+        .find(|(t, k, _)| t.eq_ignore_ascii_case(binding_type) && k.eq_ignore_ascii_case(key))
+        .map(|(_, k, doc)| (*k, *doc))
+}

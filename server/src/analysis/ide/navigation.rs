@@ -4,8 +4,9 @@
 
 use super::refs::{self, Hit, Occurrence, SettingSubject, Subject};
 use crate::analysis::diagnostic::FileEdit;
-use crate::analysis::function::Script;
+use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::names::binding_name_problem;
+use crate::analysis::python_scopes;
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
@@ -215,6 +216,44 @@ fn folder_named(state: &AppState, name: &str) -> Option<String> {
         })
 }
 
+/// Why the `def` that names decorated function `unit` cannot become `new_name`: the name must
+/// also be a Python name, free in the def's module, and the old name must not be used anywhere
+/// else in the app's Python (those uses are the Python language server's to rename).
+fn def_rename_problem(state: &AppState, unit: &FunctionUnit, new_name: &str) -> Result<(), String> {
+    let Some(v2) = unit.decorated() else {
+        return Ok(());
+    };
+    if new_name.contains('-') || crate::analysis::names::is_python_keyword(new_name) {
+        return Err(format!(
+            "'{new_name}' cannot name the def of '{}': it is not a Python name (add @{}.function_name(name=\"{new_name}\") to give the function that name)",
+            unit.name, v2.app_var
+        ));
+    }
+    let text = state.input().text(&v2.file).unwrap_or("");
+    match python_scopes::module_name_uses(text, new_name) {
+        Some(uses) if uses.is_empty() => {}
+        _ => return Err(format!("'{new_name}' is already a name in {}", v2.file)),
+    }
+    let mut files: Vec<&String> = state.modules().keys().collect();
+    files.sort();
+    for file in files {
+        let other = state.input().text(file).unwrap_or("");
+        let used = match python_scopes::module_name_uses(other, &unit.name) {
+            Some(uses) => uses
+                .iter()
+                .any(|r| !(file == &v2.file && *r == v2.def_name_range)),
+            None => true,
+        };
+        if used {
+            return Err(format!(
+                "'{}' is also used by name in {file}: rename the def with the Python language server, or name the function with @{}.function_name",
+                unit.name, v2.app_var
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Why `name` cannot be an app setting name, if it cannot.
 pub fn setting_name_problem(name: &str) -> Option<String> {
     let mut chars = name.chars();
@@ -322,6 +361,12 @@ pub fn rename(
             }
             if state.units().any(|u| u.name.eq_ignore_ascii_case(new_name)) {
                 return Err(format!("the app already has a function named '{new_name}'"));
+            }
+            if let Some(unit) = state
+                .units()
+                .find(|u| &u.name == name && refs::named_by_def(u))
+            {
+                def_rename_problem(state, unit, new_name)?;
             }
         }
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => {
@@ -781,6 +826,82 @@ async def start(req: func.HttpRequest, client) -> func.HttpResponse:
         assert!(rename(&s, py, from_decl, "orchestrate")
             .unwrap_err()
             .contains("already has"));
+    }
+
+    #[test]
+    fn renaming_a_function_named_by_its_def() {
+        let s = AppState::new(test_support::app(
+            r#"
+//- /function_app.py
+import azure.durable_functions as df
+
+app = df.DFApp()
+taken = 1
+
+@app.orchestration_trigger(context_name="context")
+def orchestrate(context):
+    first = yield context.call_activity("hello", "Tokyo")
+    second = yield context.call_activity_with_retry("hello", retry, "x")
+    return [first, second]
+
+@app.activity_trigger(input_name="city")
+def hello(city: str) -> str:
+    return "Hello " + city
+
+@app.activity_trigger(input_name="city")
+def called(city: str) -> str:
+    return hello(city)
+"#,
+        ));
+        let py = "function_app.py";
+        let on_def = at(&s, py, "def hello", 0, 5);
+        let p = prepare_rename(&s, py, on_def).unwrap().unwrap();
+        assert_eq!(p.placeholder, "hello");
+        let from_def = references(&s, py, on_def, true);
+        assert_eq!(show(&s, &from_def).len(), 3, "{:?}", show(&s, &from_def));
+        // `hello` is called by name in `called`: the Python language server renames that.
+        assert!(rename(&s, py, on_def, "greet")
+            .unwrap_err()
+            .contains("also used by name in function_app.py"));
+
+        let s = apply(
+            &s,
+            &[FileEdit {
+                file: py.to_string(),
+                range: {
+                    let text = s.input().text(py).unwrap();
+                    let start = text.find("    return hello(city)").unwrap();
+                    TextRange::new(start, start + "    return hello(city)".len())
+                },
+                new_text: "    return city".to_string(),
+            }],
+        );
+        let on_def = at(&s, py, "def hello", 0, 5);
+        let edits = rename(&s, py, on_def, "greet").unwrap();
+        assert_eq!(edits.len(), 3, "{edits:?}");
+        let renamed = apply(&s, &edits);
+        let text = renamed.input().text(py).unwrap().to_string();
+        assert!(text.contains("def greet(city: str)"), "{text}");
+        assert!(
+            text.contains("call_activity(\"greet\", \"Tokyo\")"),
+            "{text}"
+        );
+        assert!(text.contains("call_activity_with_retry(\"greet\", retry"));
+        assert!(renamed.units().any(|u| u.name == "greet"));
+        // From a call, the def follows.
+        let from_call = at(&s, py, "\"hello\", \"Tokyo", 0, 1);
+        assert_eq!(rename(&s, py, from_call, "greet").unwrap(), edits);
+        // Names the host refuses, names Python refuses, names taken.
+        for (bad, why) in [
+            ("1st", "not a valid function name"),
+            ("greet-all", "not a Python name"),
+            ("class", "not a Python name"),
+            ("taken", "already a name in function_app.py"),
+            ("ORCHESTRATE", "already has a function named"),
+        ] {
+            let err = rename(&s, py, on_def, bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -617,7 +617,14 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
     for unit in state.units().filter(|u| u.name == name) {
         let Some(v2) = unit.decorated() else { continue };
         let text = state.input().text(&v2.file).unwrap_or("");
-        if let Some(range) = plain_string_content(text, v2.name_range, name) {
+        if named_by_def(unit) {
+            out.push(Occurrence {
+                file: v2.file.clone(),
+                range: v2.def_name_range,
+                rewrite: Rewrite::Name,
+                declaration: true,
+            });
+        } else if let Some(range) = plain_string_content(text, v2.name_range, name) {
             out.push(Occurrence {
                 file: v2.file.clone(),
                 range,
@@ -644,10 +651,27 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
     out
 }
 
-/// The decorated function whose `function_name(name=…)` string literal holds `offset`.
+/// Whether a decorated function takes its name from its `def` (no `function_name`).
+pub(crate) fn named_by_def(unit: &FunctionUnit) -> bool {
+    unit.decorated().is_some_and(|v2| {
+        !v2.name_dynamic && v2.name_range == v2.def_name_range && v2.def_name == unit.name
+    })
+}
+
+/// The decorated function whose `function_name(name=…)` string literal holds `offset`, or whose
+/// `def` name (when it names the function) does.
 fn function_name_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option<Hit> {
     state.units().find_map(|u| {
         let v2 = u.decorated()?;
+        if v2.file == file && named_by_def(u) && v2.def_name_range.touches(offset) {
+            return Some(Hit {
+                subject: Subject::Function {
+                    name: u.name.clone(),
+                },
+                range: v2.def_name_range,
+                text: u.name.clone(),
+            });
+        }
         if v2.file != file
             || v2.name_dynamic
             || v2.name_range == v2.def_name_range

@@ -5,6 +5,7 @@
 use super::refs;
 use crate::analysis::function::FunctionUnit;
 use crate::analysis::function_json::{self, Binding, Direction};
+use crate::analysis::host_view::{self, binding_target};
 use crate::analysis::json::{self, JsonKind, JsonMember};
 use crate::analysis::routes;
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
@@ -209,41 +210,6 @@ fn local_settings_symbols(text: &str) -> Vec<DocumentSymbol> {
     out
 }
 
-/// What a binding points at: its queue, path, schedule, route, hub, topic or table.
-pub fn binding_target(b: &Binding) -> Option<String> {
-    let t = b.type_str()?.to_ascii_lowercase();
-    let get = |k: &str| b.property_str(k).map(|s| s.value).filter(|s| !s.is_empty());
-    match t.as_str() {
-        "httptrigger" => None,
-        "cosmosdbtrigger" | "cosmosdb" => {
-            let db = get("databaseName");
-            let container = get("containerName").or_else(|| get("collectionName"));
-            match (db, container) {
-                (Some(d), Some(c)) => Some(format!("{d}/{c}")),
-                (d, c) => d.or(c),
-            }
-        }
-        "servicebustrigger" | "servicebus" => get("queueName").or_else(|| {
-            let topic = get("topicName")?;
-            Some(match get("subscriptionName") {
-                Some(s) => format!("{topic}/{s}"),
-                None => topic,
-            })
-        }),
-        _ => [
-            "queueName",
-            "path",
-            "schedule",
-            "eventHubName",
-            "tableName",
-            "topicName",
-            "hubName",
-        ]
-        .iter()
-        .find_map(|k| get(k)),
-    }
-}
-
 /// `GET,POST /api/orders/{id}` for an HTTP trigger.
 fn http_summary(state: &AppState, unit: &FunctionUnit, b: &Binding) -> String {
     let methods = b
@@ -335,9 +301,10 @@ pub fn workspace_symbols(state: &AppState, query: &str) -> Vec<WorkspaceSymbol> 
     out
 }
 
-/// A lens above each entry function defined in `file`: `CreateOrder — httpTrigger POST /api/orders`.
+/// A lens above each entry function defined in `file`, with what the host sees of it:
+/// `GET POST /api/orders/{id} · 3 bindings`, `queueTrigger orders-in · 2 bindings`.
 pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
-    let mut out: Vec<CodeLens> = Vec::new();
+    let mut placed = Vec::new();
     for unit in state
         .units()
         .filter(|u| crate::analysis::entry::script_is(u, file))
@@ -348,20 +315,23 @@ pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
         if def.script != file {
             continue;
         }
-        let bindings = count(unit.bindings().len(), "binding");
-        out.push(CodeLens {
-            range: TextRange::new(
-                def.function.range.start as usize,
-                def.function.name_range.end as usize,
-            ),
-            title: format!(
-                "{} — {} · {bindings}",
-                unit.name,
-                trigger_summary(state, unit)
-            ),
-            function: unit.name.clone(),
-        });
+        let range = TextRange::new(
+            def.function.range.start as usize,
+            def.function.name_range.end as usize,
+        );
+        placed.push((unit, range));
     }
+    // The host's view gives the title: the route as the host serves it, the trigger's target.
+    let view = host_view::host_view(state.input(), placed.iter().map(|(u, _)| *u), None);
+    let mut out: Vec<CodeLens> = placed
+        .iter()
+        .zip(&view.functions)
+        .map(|((unit, range), f)| CodeLens {
+            range: *range,
+            title: f.summary(),
+            function: unit.name.clone(),
+        })
+        .collect();
     out.sort_by(|a, b| (a.range.start, &a.title).cmp(&(b.range.start, &b.title)));
     out
 }
@@ -510,10 +480,9 @@ def main(timer):
 
         let lenses = code_lenses(&s, "Orders/__init__.py");
         assert_eq!(lenses.len(), 1);
-        assert_eq!(
-            lenses[0].title,
-            "Orders — httpTrigger GET,POST /api/orders/{id} · 3 bindings"
-        );
+        assert_eq!(lenses[0].title, "GET POST /api/orders/{id} · 3 bindings");
+        let nightly = code_lenses(&s, "Nightly/__init__.py");
+        assert_eq!(nightly[0].title, "timerTrigger 0 0 2 * * * · 1 binding");
         let py = s.input().text("Orders/__init__.py").unwrap();
         let hints = inlay_hints(&s, "Orders/__init__.py", TextRange::new(0, py.len()));
         let shown: Vec<String> = hints
@@ -562,10 +531,7 @@ def orders(req: func.HttpRequest, outbox: func.Out[str]) -> func.HttpResponse:
             .into_iter()
             .map(|l| l.title)
             .collect();
-        assert_eq!(
-            lenses,
-            ["orders — httpTrigger GET /api/orders/{id} · 3 bindings"]
-        );
+        assert_eq!(lenses, ["GET /api/orders/{id} · 3 bindings"]);
         let hints: Vec<String> =
             inlay_hints(&s, "function_app.py", TextRange::new(0, script.len()))
                 .into_iter()

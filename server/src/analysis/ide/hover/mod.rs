@@ -3,6 +3,9 @@
 mod config_files;
 mod decorators;
 
+#[cfg(test)]
+mod agreement_tests;
+
 use crate::analysis::catalog::binding_type_ignore_case;
 use crate::analysis::entry;
 use crate::analysis::function;
@@ -90,10 +93,13 @@ fn function_json(state: &AppState, folder: &str, text: &str, offset: usize) -> O
             };
             match (common, spec) {
                 (Some(doc), _) => format!("**{word}**\n\n{doc}"),
-                (None, Some(spec)) => {
-                    let p = spec.props.unwrap_or_default().iter().find(|p| p.name.eq_ignore_ascii_case(word))?;
-                    format!("**{}** ({} binding)\n\n{}", p.name, spec.name, p.doc)
-                }
+                (None, Some(spec)) => match spec.props.unwrap_or_default().iter().find(|p| p.name.eq_ignore_ascii_case(word)) {
+                    Some(p) => format!("**{}** ({} binding)\n\n{}", p.name, spec.name, p.doc),
+                    None => match crate::analysis::catalog::binding_types::open_type_property_doc(spec.name, word) {
+                        Some((key, doc)) => format!("**{key}** ({} binding)\n\n{doc}", spec.name),
+                        None => decorator_property_markdown(spec.name, word)?,
+                    },
+                },
                 _ => return None,
             }
         }
@@ -106,6 +112,29 @@ fn function_json(state: &AppState, folder: &str, text: &str, offset: usize) -> O
         _ => return None,
     };
     Some(HoverInfo { range, markdown })
+}
+
+/// A binding property the catalog has no description for but a decorator of the Python library
+/// writes (so the host reads it): which decorator keyword sets it.
+fn decorator_property_markdown(binding_type: &str, key: &str) -> Option<String> {
+    use crate::analysis::catalog::decorator_types::camel_case;
+    crate::analysis::catalog::decorators::DECORATORS
+        .iter()
+        .filter(|d| d.binding_type.is_some_and(|t| t.eq_ignore_ascii_case(binding_type)))
+        .find_map(|d| {
+            let p = d.params.iter().find(|p| {
+                Some(p.name) != d.name_param
+                    && match p.name {
+                        "data_type" => key.eq_ignore_ascii_case("dataType"),
+                        name => camel_case(name).is_some_and(|c| c.eq_ignore_ascii_case(key)),
+                    }
+            })?;
+            let required = if p.required { ", required there" } else { "" };
+            Some(format!(
+                "**{key}** ({binding_type} binding)\n\nThe decorator model writes it from `{}({}=…)`{required}.",
+                d.name, p.name
+            ))
+        })
 }
 
 /// What a binding's parameter looks like in the script.
