@@ -1,6 +1,7 @@
 //! Durable Functions in the editor, over the wire, in both programming models: completion of
 //! function names inside durable calls, hover on a called name, the code lens listing what an
-//! orchestrator calls, and the client rules' diagnostics with their fixes.
+//! orchestrator calls, definition and references between calls and functions, and the client
+//! rules' diagnostics with their fixes.
 
 mod lsp_support;
 
@@ -233,6 +234,107 @@ async fn function_json_app_completion_hover_lens_and_client_rule() {
             .to_string()
             .contains("Wrap 'starter' in df.DurableOrchestrationClient"),
         "{actions}"
+    );
+    client.shutdown().await;
+}
+
+/// The locations of a `definition` or `references` answer as (file name relative to `root`, line).
+fn places(answer: &Value, root: &std::path::Path) -> Vec<(String, u64)> {
+    let list = match answer {
+        Value::Array(list) => list.clone(),
+        Value::Object(_) => vec![answer.clone()],
+        _ => vec![],
+    };
+    let root_uri = file_uri(root);
+    let mut places: Vec<(String, u64)> = list
+        .iter()
+        .map(|l| {
+            let uri = l["uri"].as_str().or(l["targetUri"].as_str()).unwrap();
+            let range = if l["range"].is_object() {
+                &l["range"]
+            } else {
+                &l["targetSelectionRange"]
+            };
+            let file = uri
+                .trim_start_matches(root_uri.as_str())
+                .trim_start_matches('/');
+            (file.to_string(), range["start"]["line"].as_u64().unwrap())
+        })
+        .collect();
+    places.sort();
+    places
+}
+
+#[tokio::test]
+async fn definition_and_references_between_calls_and_functions_in_both_models() {
+    // Decorator app: from the called name to the def, and from the def back to every call.
+    let (_dir, root) = fixture("durable_v2");
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let script = file_uri(&root.join("function_app.py"));
+    let text = std::fs::read_to_string(root.join("function_app.py")).unwrap();
+    client.open(&script, "python", 1, &text).await;
+    let doc = json!({"uri": script});
+    let line_of = |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() as u64;
+
+    let definition = client
+        .request(
+            "textDocument/definition",
+            json!({"textDocument": doc, "position": after(&text, "call_activity(\"say")}),
+        )
+        .await
+        .unwrap();
+    let found = places(&definition, &root);
+    assert!(!found.is_empty(), "{definition}");
+    assert!(
+        found.iter().all(|(file, _)| file == "function_app.py"),
+        "{found:?}"
+    );
+    let def_line = line_of("def say_hello");
+    assert!(
+        found
+            .iter()
+            .any(|(_, line)| *line == def_line || *line + 1 == def_line),
+        "{found:?} vs def at {def_line}"
+    );
+
+    let references = client
+        .request(
+            "textDocument/references",
+            json!({"textDocument": doc, "position": after(&text, "def say_h"),
+                   "context": {"includeDeclaration": false}}),
+        )
+        .await
+        .unwrap();
+    let found = places(&references, &root);
+    assert!(
+        found.contains(&(
+            "function_app.py".to_string(),
+            line_of("call_activity(\"say_hello\"")
+        )),
+        "{found:?}"
+    );
+    client.shutdown().await;
+
+    // function.json app: from the called name to the folder that declares the function.
+    let (_dir, root) = fixture("durable_v1");
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let orch = file_uri(&root.join("Orchestrator/__init__.py"));
+    let text = std::fs::read_to_string(root.join("Orchestrator/__init__.py")).unwrap();
+    client.open(&orch, "python", 1, &text).await;
+    let definition = client
+        .request(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": orch}, "position": after(&text, "call_activity(\"Say")}),
+        )
+        .await
+        .unwrap();
+    let found = places(&definition, &root);
+    assert!(!found.is_empty(), "{definition}");
+    assert!(
+        found.iter().all(|(file, _)| file.starts_with("SayHello/")),
+        "{found:?}"
     );
     client.shutdown().await;
 }
