@@ -1,7 +1,7 @@
 //! Editor features on a decorator-model app, over the wire: renaming a parameter whose binding
 //! name the decorator implies, completion of `%Setting%`, `{token}` and connections inside
 //! decorator arguments, quick-fix titles that name the edited file, and the source action that
-//! creates local.settings.json with every setting the app reads.
+//! creates local.settings.json with every setting the app reads, and fix all.
 
 mod lsp_support;
 
@@ -415,5 +415,66 @@ async fn without_file_creation_no_action_creates_local_settings() {
         .await
         .unwrap();
     assert_eq!(actions, json!([]), "{actions:#}");
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn fix_all_in_a_decorator_app_applies_every_automatic_fix_of_the_script() {
+    let (_dir, root) = fixture("editor_v2_fix_all");
+    let mut client = TestClient::start(caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let script = file_uri(&root.join("function_app.py"));
+    let text = std::fs::read_to_string(root.join("function_app.py")).unwrap();
+    client.open(&script, "python", 1, &text).await;
+    let published = client
+        .wait_diagnostics(&script, |d| codes(d).len() == 2)
+        .await;
+    let mut found = codes(published["params"]["diagnostics"].as_array().unwrap());
+    found.sort();
+    assert_eq!(found, ["AZF118", "AZF207"]);
+    let origin = json!({"line": 0, "character": 0});
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": script},
+                "range": {"start": origin, "end": origin},
+                "context": {"diagnostics": [], "only": ["source.fixAll.azfunc"]}
+            }),
+        )
+        .await
+        .unwrap();
+    let [action] = actions.as_array().unwrap().as_slice() else {
+        panic!("{actions:#}")
+    };
+    assert_eq!(action["kind"], "source.fixAll.azfunc");
+    assert_eq!(action["title"], "Fix 2 problems automatically (azfunc)");
+    let changes = action["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{action:#}");
+    assert_eq!(changes[0]["textDocument"]["uri"], json!(script));
+    let fixed = apply(&text, changes[0]["edits"].as_array().unwrap());
+    assert_eq!(
+        fixed,
+        text.replace("schedule=\"0 2 * * *\"", "schedule=\"0 0 2 * * *\"")
+            .replace("req: Optional[func.HttpRequest]", "req: func.HttpRequest")
+    );
+    assert_ne!(fixed, text);
+    client
+        .change(&script, 2, json!([{"text": fixed.clone()}]))
+        .await;
+    client.wait_diagnostics(&script, |d| d.is_empty()).await;
+    // Nothing is left for another fix-all.
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": script},
+                "range": {"start": origin, "end": origin},
+                "context": {"diagnostics": [], "only": ["source.fixAll.azfunc"]}
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(actions, json!([]));
     client.shutdown().await;
 }
