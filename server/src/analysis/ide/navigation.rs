@@ -251,6 +251,18 @@ pub fn folder_rename(
             "the app already has a function or folder named '{new_name}'"
         )));
     }
+    // Another function whose scriptFile points into the folder would lose its script.
+    let inside = format!("{from}/");
+    let sharing = state.units().find(|u| {
+        u.name != *name
+            && matches!(&u.script, Script::Found { path, .. } if path.starts_with(&inside))
+    });
+    if let Some(other) = sharing {
+        return Some(Err(format!(
+            "'{}' runs a script in {from}/: moving the folder would break it",
+            other.name
+        )));
+    }
     let mut edits: Vec<FileEdit> = refs::function_occurrences(state, name)
         .iter()
         .map(|o| o.edit(new_name))
@@ -1012,6 +1024,15 @@ def main(city: str) -> str:
         assert!(folder_rename(&s, py, call, "hello").unwrap().is_ok());
         // Not a folder-named function: nothing to move.
         assert!(folder_rename(&s, py, 0, "Greet").is_none());
+        // A function that runs a script in the folder would lose it.
+        let shared = AppState::new(s.input().clone().with_file(
+            "Again/function.json",
+            r#"{"scriptFile": "../Hello/__init__.py", "bindings": [{"type": "activityTrigger", "name": "city"}]}"#,
+        ));
+        let err = folder_rename(&shared, py, call, "Greet")
+            .unwrap()
+            .unwrap_err();
+        assert!(err.contains("'Again' runs a script in Hello/"), "{err}");
     }
 
     /// Every request at every offset of odd files answers without panicking.
