@@ -1,7 +1,8 @@
 //! Editor features on a decorator-model app, over the wire: renaming a parameter whose binding
 //! name the decorator implies, completion of `%Setting%`, `{token}` and connections inside
 //! decorator arguments, quick-fix titles that name the edited file, and the source action that
-//! creates local.settings.json with every setting the app reads.
+//! creates local.settings.json with every setting the app reads, fix all, and the outline of
+//! the decorated functions.
 
 mod lsp_support;
 
@@ -416,4 +417,134 @@ async fn without_file_creation_no_action_creates_local_settings() {
         .unwrap();
     assert_eq!(actions, json!([]), "{actions:#}");
     client.shutdown().await;
+}
+
+#[tokio::test]
+async fn fix_all_in_a_decorator_app_applies_every_automatic_fix_of_the_script() {
+    let (_dir, root) = fixture("editor_v2_fix_all");
+    let mut client = TestClient::start(caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let script = file_uri(&root.join("function_app.py"));
+    let text = std::fs::read_to_string(root.join("function_app.py")).unwrap();
+    client.open(&script, "python", 1, &text).await;
+    let published = client
+        .wait_diagnostics(&script, |d| codes(d).len() == 2)
+        .await;
+    let mut found = codes(published["params"]["diagnostics"].as_array().unwrap());
+    found.sort();
+    assert_eq!(found, ["AZF118", "AZF207"]);
+    let origin = json!({"line": 0, "character": 0});
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": script},
+                "range": {"start": origin, "end": origin},
+                "context": {"diagnostics": [], "only": ["source.fixAll.azfunc"]}
+            }),
+        )
+        .await
+        .unwrap();
+    let [action] = actions.as_array().unwrap().as_slice() else {
+        panic!("{actions:#}")
+    };
+    assert_eq!(action["kind"], "source.fixAll.azfunc");
+    assert_eq!(action["title"], "Fix 2 problems automatically (azfunc)");
+    let changes = action["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{action:#}");
+    assert_eq!(changes[0]["textDocument"]["uri"], json!(script));
+    let fixed = apply(&text, changes[0]["edits"].as_array().unwrap());
+    assert_eq!(
+        fixed,
+        text.replace("schedule=\"0 2 * * *\"", "schedule=\"0 0 2 * * *\"")
+            .replace("req: Optional[func.HttpRequest]", "req: func.HttpRequest")
+    );
+    assert_ne!(fixed, text);
+    client
+        .change(&script, 2, json!([{"text": fixed.clone()}]))
+        .await;
+    client.wait_diagnostics(&script, |d| d.is_empty()).await;
+    // Nothing is left for another fix-all.
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": script},
+                "range": {"start": origin, "end": origin},
+                "context": {"diagnostics": [], "only": ["source.fixAll.azfunc"]}
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(actions, json!([]));
+    client.shutdown().await;
+}
+
+/// `name — detail (kind) [range] @selection` for each symbol and its children, ranges as text.
+fn symbol_lines(text: &str, symbols: &Value, depth: usize, out: &mut Vec<String>) {
+    for s in symbols.as_array().unwrap() {
+        let slice = |r: &Value| &text[offset(text, &r["start"])..offset(text, &r["end"])];
+        let range = slice(&s["range"]);
+        out.push(format!(
+            "{}{} — {} ({}) [{}…] @{}",
+            "  ".repeat(depth),
+            s["name"].as_str().unwrap(),
+            s["detail"].as_str().unwrap_or(""),
+            s["kind"],
+            range.lines().next().unwrap_or(""),
+            slice(&s["selectionRange"]),
+        ));
+        if let Some(children) = s.get("children") {
+            symbol_lines(text, children, depth + 1, out);
+        }
+    }
+}
+
+#[tokio::test]
+async fn outline_of_the_decorated_functions_of_the_script_and_a_blueprint() {
+    let mut hierarchical = caps();
+    hierarchical["textDocument"]["documentSymbol"] =
+        json!({"hierarchicalDocumentSymbolSupport": true});
+    for (app, file, want) in [
+        (
+            "editor_v2",
+            "function_app.py",
+            vec![
+                "orders — ANY /api/orders/{id} · 3 bindings (12) [@app.route(route=\"orders/{id}\", auth_level=\"anonymous\")…] @orders",
+                "  req — httpTrigger · in (24) [app.route(route=\"orders/{id}\", auth_level=\"anonymous\")…] @route",
+                "  $return — http · out (13) [app.route(route=\"orders/{id}\", auth_level=\"anonymous\")…] @route",
+                "  outbox — queue · out · %OrdersQueue% (13) [app.queue_output(arg_name=\"outbox\", queue_name=\"%OrdersQueue%\", connection=\"AzureWebJobsStorage\")…] @\"outbox\"",
+                "archive — blobTrigger in/{name} · 2 bindings (12) [@app.blob_trigger(arg_name=\"blob\", path=\"in/{name}\", connection=\"AzureWebJobsStorage\")…] @archive",
+                "  blob — blobTrigger · in · in/{name} (24) [app.blob_trigger(arg_name=\"blob\", path=\"in/{name}\", connection=\"AzureWebJobsStorage\")…] @\"blob\"",
+                "  copy — blob · out · out/x (13) [app.blob_output(arg_name=\"copy\", path=\"out/x\", connection=\"AzureWebJobsStorage\")…] @\"copy\"",
+            ],
+        ),
+        (
+            "v2-blueprint",
+            "blueprints/orders.py",
+            vec![
+                "list_orders — ANY /api/orders · 2 bindings (12) [@bp.route(route=\"orders\", auth_level=\"anonymous\")…] @list_orders",
+                "  req — httpTrigger · in (24) [bp.route(route=\"orders\", auth_level=\"anonymous\")…] @route",
+                "  $return — http · out (13) [bp.route(route=\"orders\", auth_level=\"anonymous\")…] @route",
+            ],
+        ),
+    ] {
+        let (_dir, root) = fixture(app);
+        let mut client = TestClient::start(hierarchical.clone(), &[&root], None).await;
+        client.wait_indexed().await;
+        let uri = file_uri(&root.join(file));
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        client.open(&uri, "python", 1, &text).await;
+        let symbols = client
+            .request(
+                "textDocument/documentSymbol",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .await
+            .unwrap();
+        let mut lines = Vec::new();
+        symbol_lines(&text, &symbols, 0, &mut lines);
+        assert_eq!(lines, want, "{symbols:#}");
+        client.shutdown().await;
+    }
 }

@@ -878,3 +878,76 @@ async fn decorator_apps_get_navigation_symbols_lenses_hints_and_fixes() {
     );
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn renaming_a_folder_named_function_moves_its_folder_and_updates_the_calls() {
+    let (_dir, root) = fixture("durable_v1");
+    let mut caps = edit_caps(true);
+    caps["workspace"]["workspaceEdit"]["resourceOperations"] = json!(["create", "rename"]);
+    let mut client = TestClient::start(caps, &[&root], None).await;
+    client.wait_indexed().await;
+    let uri = file_uri(&root.join("Orchestrator/__init__.py"));
+    let text = std::fs::read_to_string(root.join("Orchestrator/__init__.py")).unwrap();
+    client.open(&uri, "python", 1, &text).await;
+    let doc = json!({"uri": uri});
+    let at = pos(&text, "\"SayHello\"", 0, 2);
+    let prepared = client
+        .request(
+            "textDocument/prepareRename",
+            json!({"textDocument": doc, "position": at}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(prepared["placeholder"], "SayHello");
+    let rename = |name: &str| json!({"textDocument": doc, "position": at, "newName": name});
+    let edit = client
+        .request("textDocument/rename", rename("Greet"))
+        .await
+        .unwrap();
+    let ops = edit["documentChanges"].as_array().unwrap();
+    assert_eq!(ops.len(), 2, "{edit:#}");
+    // The call first, in the file where it is before the move.
+    assert_eq!(ops[0]["textDocument"]["uri"], json!(uri));
+    let [call] = ops[0]["edits"].as_array().unwrap().as_slice() else {
+        panic!("{edit:#}")
+    };
+    assert_eq!(call["newText"], "Greet");
+    assert_eq!(call["range"]["start"], pos(&text, "\"SayHello\"", 0, 1));
+    assert_eq!(call["range"]["end"], pos(&text, "\"SayHello\"", 0, 9));
+    // Then the folder.
+    assert_eq!(ops[1]["kind"], "rename");
+    assert_eq!(ops[1]["oldUri"], json!(file_uri(&root.join("SayHello"))));
+    assert_eq!(ops[1]["newUri"], json!(file_uri(&root.join("Greet"))));
+    assert_eq!(ops[1]["options"]["overwrite"], false);
+    // Names the host rejects and names taken (ignoring case) are refused.
+    for (bad, why) in [
+        ("2nd", "not a valid function name"),
+        ("host", "not a valid function name"),
+        (
+            "subflow",
+            "already has a function or folder named 'subflow'",
+        ),
+    ] {
+        let err = client
+            .request("textDocument/rename", rename(bad))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(why), "{bad}: {err}");
+    }
+    client.shutdown().await;
+
+    // A client that cannot rename files is told why.
+    let mut client = TestClient::start(edit_caps(true), &[&root], None).await;
+    client.wait_indexed().await;
+    client.open(&uri, "python", 1, &text).await;
+    let err = client
+        .request("textDocument/rename", rename("Greet"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("renaming 'SayHello' moves its folder to 'Greet'"),
+        "{err}"
+    );
+    client.shutdown().await;
+}

@@ -87,6 +87,10 @@ pub fn negotiate(caps: &ClientCapabilities) -> Negotiated {
             .and_then(|w| w.document_changes.filter(|d| *d))
             .and_then(|_| workspace_edit?.resource_operations.as_ref())
             .is_some_and(|ops| ops.contains(&ResourceOperationKind::Delete)),
+        rename_files: workspace_edit
+            .and_then(|w| w.document_changes.filter(|d| *d))
+            .and_then(|_| workspace_edit?.resource_operations.as_ref())
+            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Rename)),
         hierarchical_symbols: text
             .and_then(|t| t.document_symbol.as_ref())
             .and_then(|d| d.hierarchical_document_symbol_support)

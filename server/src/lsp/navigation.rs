@@ -136,6 +136,9 @@ impl State {
         let Some((app, rel, offset)) = self.resolve(&tdp.text_document.uri, tdp.position) else {
             return Ok(None);
         };
+        if let Some(moved) = navigation::folder_rename(&app.state, &rel, offset, &p.new_name) {
+            return self.folder_rename_edit(app, moved?).map(Some);
+        }
         let edits = navigation::rename(&app.state, &rel, offset, &p.new_name)?;
         if edits.is_empty() {
             return Ok(None);
@@ -143,6 +146,54 @@ impl State {
         self.workspace_edit(app, &edits)
             .map(Some)
             .ok_or_else(|| "the rename touches a file the editor cannot edit".to_string())
+    }
+
+    /// A function.json function's rename: the calls that name it, then its folder's move (the
+    /// edits name the files where they are before the move).
+    fn folder_rename_edit(
+        &self,
+        app: &App,
+        moved: navigation::FolderRename,
+    ) -> Result<lsp::WorkspaceEdit, String> {
+        if !self.caps.rename_files {
+            return Err(format!(
+                "renaming '{}' moves its folder to '{}', and this editor does not let the server rename folders: rename the folder instead",
+                moved.from, moved.to
+            ));
+        }
+        let mut edit = if moved.edits.is_empty() {
+            lsp::WorkspaceEdit::default()
+        } else {
+            self.workspace_edit(app, &moved.edits)
+                .ok_or_else(|| "the rename touches a file the editor cannot edit".to_string())?
+        };
+        let (Some(old_uri), Some(new_uri)) = (
+            self.uri_of(&app.root.join(&moved.from)),
+            self.uri_of(&app.root.join(&moved.to)),
+        ) else {
+            return Err(format!("'{}' cannot be named by a URI", moved.from));
+        };
+        let mut operations = match edit.document_changes.take() {
+            Some(lsp::DocumentChanges::Operations(ops)) => ops,
+            Some(lsp::DocumentChanges::Edits(edits)) => edits
+                .into_iter()
+                .map(lsp::DocumentChangeOperation::Edit)
+                .collect(),
+            None => Vec::new(),
+        };
+        operations.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Rename(
+            lsp::RenameFile {
+                old_uri,
+                new_uri,
+                options: Some(lsp::RenameFileOptions {
+                    overwrite: Some(false),
+                    ignore_if_exists: Some(false),
+                }),
+                annotation_id: None,
+            },
+        )));
+        edit.document_changes = Some(lsp::DocumentChanges::Operations(operations));
+        Ok(edit)
     }
 
     pub(super) fn code_action(&self, p: lsp::CodeActionParams) -> Option<CodeActionResponse> {

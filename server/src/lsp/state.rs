@@ -36,6 +36,9 @@ pub struct Negotiated {
     pub create_files: bool,
     /// Workspace edits may delete files (`documentChanges` with a `delete` operation).
     pub delete_files: bool,
+    /// Workspace edits may rename files and folders (`documentChanges` with a `rename`
+    /// operation).
+    pub rename_files: bool,
     /// The client takes nested document symbols.
     pub hierarchical_symbols: bool,
     /// The client takes `LocationLink`s for definitions.

@@ -193,9 +193,6 @@ pub fn prepare_rename(
         Subject::Binding(b) if b.name == "$return" => {
             Err("'$return' binds the return value; its name cannot change".to_string())
         }
-        Subject::Function { name } if folder_named(state, name).is_some() => {
-            Err(folder_named(state, name).unwrap_or_default())
-        }
         Subject::Binding(_) | Subject::Setting(_) | Subject::Function { .. } => {
             Ok(Some(PreparedRename {
                 range: hit.range,
@@ -206,14 +203,77 @@ pub fn prepare_rename(
     }
 }
 
-/// Why function `name` cannot be renamed here when a function.json folder names it.
-fn folder_named(state: &AppState, name: &str) -> Option<String> {
+/// The folder of the function.json function `name`, when a folder names it.
+fn function_folder<'s>(state: &'s AppState, name: &str) -> Option<&'s str> {
     state
         .units()
-        .any(|u| u.name == name && u.decorated().is_none())
-        .then(|| {
-            format!("'{name}' is named by its folder: rename the folder to rename the function")
-        })
+        .find(|u| u.name == name && u.decorated().is_none())
+        .and_then(|u| u.declaration_file().strip_suffix("/function.json"))
+}
+
+/// Renaming a function that its function.json folder names: the folder moves, and the Durable
+/// calls that name the function change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderRename {
+    pub from: String,
+    pub to: String,
+    pub edits: Vec<FileEdit>,
+}
+
+/// The folder rename that renaming the function under the cursor to `new_name` takes, when a
+/// function.json folder names that function (`None` for anything else); `Err` when the host
+/// rejects the name or a function or folder of the app already has it (ignoring case).
+pub fn folder_rename(
+    state: &AppState,
+    file: &str,
+    offset: usize,
+    new_name: &str,
+) -> Option<Result<FolderRename, String>> {
+    let hit = refs::hit(state, file, offset)?;
+    let Subject::Function { name } = &hit.subject else {
+        return None;
+    };
+    let from = function_folder(state, name)?.to_string();
+    if !crate::analysis::names::is_valid_function_name(new_name) {
+        return Some(Err(format!(
+            "'{new_name}' is not a valid function name: start with a letter, then letters, digits, '_' or '-'"
+        )));
+    }
+    let taken = state
+        .units()
+        .any(|u| u.name != *name && u.name.eq_ignore_ascii_case(new_name))
+        || state.input().files.keys().any(|f| {
+            f.split_once('/')
+                .is_some_and(|(top, _)| top != from && top.eq_ignore_ascii_case(new_name))
+        });
+    if taken {
+        return Some(Err(format!(
+            "the app already has a function or folder named '{new_name}'"
+        )));
+    }
+    // Another function whose scriptFile points into the folder would lose its script.
+    let inside = format!("{from}/");
+    let sharing = state.units().find(|u| {
+        u.name != *name
+            && matches!(&u.script, Script::Found { path, .. } if path.starts_with(&inside))
+    });
+    if let Some(other) = sharing {
+        return Some(Err(format!(
+            "'{}' runs a script in {from}/: moving the folder would break it",
+            other.name
+        )));
+    }
+    let mut edits: Vec<FileEdit> = refs::function_occurrences(state, name)
+        .iter()
+        .map(|o| o.edit(new_name))
+        .collect();
+    edits.sort_by(|a, b| (&a.file, a.range).cmp(&(&b.file, b.range)));
+    edits.dedup();
+    Some(Ok(FolderRename {
+        from,
+        to: new_name.to_string(),
+        edits,
+    }))
 }
 
 /// Why the `def` that names decorated function `unit` cannot become `new_name`: the name must
@@ -351,8 +411,10 @@ pub fn rename(
             }
         }
         Subject::Function { name } => {
-            if let Some(problem) = folder_named(state, name) {
-                return Err(problem);
+            if function_folder(state, name).is_some() {
+                return Err(format!(
+                    "'{name}' is named by its folder: renaming it moves the folder, which takes an editor that can rename files"
+                ));
             }
             if !crate::analysis::names::is_valid_function_name(new_name) {
                 return Err(format!(
@@ -936,10 +998,41 @@ def main(city: str) -> str:
         );
         let refs = references(&s, py, call, true);
         assert_eq!(show(&s, &refs), ["Orchestrate/__init__.py Hello"]);
-        assert!(prepare_rename(&s, py, call)
+        let prepared = prepare_rename(&s, py, call).unwrap().unwrap();
+        assert_eq!(prepared.placeholder, "Hello");
+        // Text edits alone cannot rename it: the folder must move.
+        assert!(rename(&s, py, call, "Greet")
             .unwrap_err()
-            .contains("rename the folder"));
-        assert!(rename(&s, py, call, "Greet").is_err());
+            .contains("moves the folder"));
+        let moved = folder_rename(&s, py, call, "Greet").unwrap().unwrap();
+        assert_eq!((moved.from.as_str(), moved.to.as_str()), ("Hello", "Greet"));
+        let [edit] = moved.edits.as_slice() else {
+            panic!("{moved:?}")
+        };
+        assert_eq!(edit.file, py);
+        assert_eq!(&s.input().text(py).unwrap()[edit.range.as_usize()], "Hello");
+        assert_eq!(edit.new_text, "Greet");
+        for (bad, why) in [
+            ("2nd", "not a valid function name"),
+            ("host", "not a valid function name"),
+            ("orchestrate", "already has a function or folder named"),
+        ] {
+            let err = folder_rename(&s, py, call, bad).unwrap().unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        // Another case of its own name is fine.
+        assert!(folder_rename(&s, py, call, "hello").unwrap().is_ok());
+        // Not a folder-named function: nothing to move.
+        assert!(folder_rename(&s, py, 0, "Greet").is_none());
+        // A function that runs a script in the folder would lose it.
+        let shared = AppState::new(s.input().clone().with_file(
+            "Again/function.json",
+            r#"{"scriptFile": "../Hello/__init__.py", "bindings": [{"type": "activityTrigger", "name": "city"}]}"#,
+        ));
+        let err = folder_rename(&shared, py, call, "Greet")
+            .unwrap()
+            .unwrap_err();
+        assert!(err.contains("'Again' runs a script in Hello/"), "{err}");
     }
 
     /// Every request at every offset of odd files answers without panicking.
@@ -963,6 +1056,12 @@ def main(city: str) -> str:
                     for name in ["renamed", "x__y", ""] {
                         if let Ok(edits) = rename(&s, file, offset, name) {
                             for e in &edits {
+                                let text = s.input().text(&e.file).unwrap_or("");
+                                assert!(text.get(e.range.as_usize()).is_some(), "{e:?}");
+                            }
+                        }
+                        if let Some(Ok(moved)) = folder_rename(&s, file, offset, name) {
+                            for e in &moved.edits {
                                 let text = s.input().text(&e.file).unwrap_or("");
                                 assert!(text.get(e.range.as_usize()).is_some(), "{e:?}");
                             }

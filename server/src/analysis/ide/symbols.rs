@@ -1,8 +1,9 @@
-//! Outlines and summaries: document symbols of function.json and local.settings.json,
-//! workspace symbols for every function, code lenses above entry functions and inlay hints after
+//! Outlines and summaries: document symbols of function.json, local.settings.json and the
+//! decorated functions of a Python module, workspace symbols for every function, code lenses above entry functions and inlay hints after
 //! their parameters.
 
 use super::refs;
+use crate::analysis::entry::EntryDef;
 use crate::analysis::function::FunctionUnit;
 use crate::analysis::function_json::{self, Binding, Direction};
 use crate::analysis::host_view::{self, binding_target};
@@ -66,8 +67,9 @@ pub struct InlayHint {
     pub tooltip: Option<String>,
 }
 
-/// The outline of function.json (its bindings, `scriptFile`, `entryPoint`) or
-/// local.settings.json (its settings, grouped).
+/// The outline of function.json (its bindings, `scriptFile`, `entryPoint`),
+/// local.settings.json (its settings, grouped) or a Python module of a decorator app (its
+/// decorated functions and their bindings).
 pub fn document_symbols(state: &AppState, file: &str) -> Vec<DocumentSymbol> {
     let Some(text) = state.input().text(file) else {
         return Vec::new();
@@ -78,7 +80,91 @@ pub fn document_symbols(state: &AppState, file: &str) -> Vec<DocumentSymbol> {
     if file == LOCAL_SETTINGS {
         return local_settings_symbols(text);
     }
+    if file.ends_with(".py") {
+        return decorated_symbols(state, file);
+    }
     Vec::new()
+}
+
+/// The functions whose entry `def` is in `file`, with that `def`, in the host's order.
+fn entries_in<'s>(state: &'s AppState, file: &str) -> Vec<(&'s FunctionUnit, EntryDef<'s>)> {
+    state
+        .units()
+        .filter(|u| crate::analysis::entry::script_is(u, file))
+        .filter_map(|u| Some((u, refs::entry_def(state, u)?)))
+        .filter(|(_, def)| def.script == file)
+        .collect()
+}
+
+/// What the host sees of each of `units`, summed up: `GET POST /api/orders/{id} · 3 bindings`.
+fn host_summaries<'u>(
+    state: &AppState,
+    units: impl IntoIterator<Item = &'u FunctionUnit>,
+) -> Vec<String> {
+    host_view::host_view(state.input(), units, None)
+        .functions
+        .iter()
+        .map(|f| f.summary())
+        .collect()
+}
+
+/// One symbol per decorated function of `file`, named as the host names it, spanning its
+/// decorators and `def`, with its bindings as children.
+fn decorated_symbols(state: &AppState, file: &str) -> Vec<DocumentSymbol> {
+    let entries: Vec<_> = entries_in(state, file)
+        .into_iter()
+        .filter(|(u, _)| u.decorated().is_some() && u.declaration_file() == file)
+        .collect();
+    let summaries = host_summaries(state, entries.iter().map(|(u, _)| *u));
+    let mut out: Vec<DocumentSymbol> = entries
+        .iter()
+        .zip(summaries)
+        .map(|((unit, def), summary)| {
+            let mut range = def.function.range;
+            let mut children: Vec<DocumentSymbol> = unit
+                .bindings()
+                .iter()
+                .map(|b| {
+                    // A binding's range is in its decorator; grow the function's range to hold
+                    // it should a decorator be applied elsewhere.
+                    range = TextRange::new(
+                        range.start.min(b.range.start) as usize,
+                        range.end.max(b.range.end) as usize,
+                    );
+                    let anchor = b.anchor();
+                    let selection = if b.range.start <= anchor.start && anchor.end <= b.range.end {
+                        anchor
+                    } else {
+                        b.range
+                    };
+                    DocumentSymbol {
+                        name: b.name_str().unwrap_or("(no name)").to_string(),
+                        detail: Some(binding_detail(b)),
+                        kind: if b.is_trigger() {
+                            SymbolKind::Event
+                        } else {
+                            SymbolKind::Variable
+                        },
+                        range: b.range,
+                        selection,
+                        children: Vec::new(),
+                    }
+                })
+                .collect();
+            // In source order: the library lists the innermost decorator's bindings first.
+            children.sort_by_key(|c| c.range.start);
+            DocumentSymbol {
+                name: unit.name.clone(),
+                detail: Some(summary),
+                kind: SymbolKind::Function,
+                range,
+                selection: def.function.name_range,
+                children,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.range.start, &a.name).cmp(&(b.range.start, &b.name)));
+    out
 }
 
 /// `1 binding`, `3 bindings`.
@@ -304,31 +390,18 @@ pub fn workspace_symbols(state: &AppState, query: &str) -> Vec<WorkspaceSymbol> 
 /// A lens above each entry function defined in `file`, with what the host sees of it:
 /// `GET POST /api/orders/{id} · 3 bindings`, `queueTrigger orders-in · 2 bindings`.
 pub fn code_lenses(state: &AppState, file: &str) -> Vec<CodeLens> {
-    let mut placed = Vec::new();
-    for unit in state
-        .units()
-        .filter(|u| crate::analysis::entry::script_is(u, file))
-    {
-        let Some(def) = refs::entry_def(state, unit) else {
-            continue;
-        };
-        if def.script != file {
-            continue;
-        }
-        let range = TextRange::new(
-            def.function.range.start as usize,
-            def.function.name_range.end as usize,
-        );
-        placed.push((unit, range));
-    }
+    let entries = entries_in(state, file);
     // The host's view gives the title: the route as the host serves it, the trigger's target.
-    let view = host_view::host_view(state.input(), placed.iter().map(|(u, _)| *u), None);
-    let mut out: Vec<CodeLens> = placed
+    let summaries = host_summaries(state, entries.iter().map(|(u, _)| *u));
+    let mut out: Vec<CodeLens> = entries
         .iter()
-        .zip(&view.functions)
-        .map(|((unit, range), f)| CodeLens {
-            range: *range,
-            title: f.summary(),
+        .zip(summaries)
+        .map(|((unit, def), title)| CodeLens {
+            range: TextRange::new(
+                def.function.range.start as usize,
+                def.function.name_range.end as usize,
+            ),
+            title,
             function: unit.name.clone(),
         })
         .collect();
@@ -404,7 +477,7 @@ mod tests {
     use super::*;
     use crate::analysis::rules::test_support;
 
-    const APP: &str = r#"
+    pub(super) const APP: &str = r#"
 //- /host.json
 {"version": "2.0"}
 //- /Orders/function.json
@@ -430,7 +503,7 @@ def main(timer):
 {"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=secretsecret"}}
 "#;
 
-    fn outline(symbols: &[DocumentSymbol], depth: usize, out: &mut String) {
+    pub(super) fn outline(symbols: &[DocumentSymbol], depth: usize, out: &mut String) {
         for s in symbols {
             out.push_str(&format!(
                 "{}{:?} {} — {}\n",
@@ -510,6 +583,7 @@ def main(timer):
 
 #[cfg(test)]
 mod decorator_tests {
+    use super::tests::outline;
     use super::*;
     use crate::analysis::rules::test_support;
 
@@ -545,5 +619,85 @@ def orders(req: func.HttpRequest, outbox: func.Out[str]) -> func.HttpResponse:
         assert_eq!(symbols.len(), 1);
         assert_eq!(symbols[0].file, "function_app.py");
         assert_eq!(&script[symbols[0].range.as_usize()], "orders");
+    }
+
+    #[test]
+    fn outline_of_decorated_functions_in_the_script_and_a_blueprint() {
+        let script = r#"import azure.functions as func
+import orders
+
+app = func.FunctionApp()
+app.register_functions(orders.bp)
+
+
+def helper():
+    pass
+
+
+@app.function_name(name="Nightly")
+@app.timer_trigger(arg_name="timer", schedule="0 0 2 * * *")
+def nightly(timer: func.TimerRequest) -> None:
+    helper()
+"#;
+        let blueprint = r#"import azure.functions as func
+
+bp = func.Blueprint()
+
+
+@bp.route(route="orders/{id}", methods=["GET", "POST"])
+@bp.queue_output(arg_name="outbox", queue_name="orders", connection="AzureWebJobsStorage")
+def get_order(req: func.HttpRequest, outbox: func.Out[str]) -> func.HttpResponse:
+    return func.HttpResponse("")
+"#;
+        let s = AppState::new(test_support::app(&format!(
+            "//- /host.json\n{{\"version\": \"2.0\"}}\n//- /function_app.py\n{script}//- /orders.py\n{blueprint}"
+        )));
+        let mut text = String::new();
+        for (file, source) in [("function_app.py", script), ("orders.py", blueprint)] {
+            let symbols = document_symbols(&s, file);
+            outline(&symbols, 0, &mut text);
+            for f in &symbols {
+                // The range spans the decorators and the def; the selection is the def's name.
+                let range = &source[f.range.as_usize()];
+                assert!(
+                    range.starts_with('@') && range.contains("\ndef "),
+                    "{range}"
+                );
+                let def = source[..f.selection.start as usize]
+                    .rsplit('\n')
+                    .next()
+                    .unwrap();
+                assert!(def.starts_with("def "), "{def}");
+                text.push_str(&format!(
+                    "{} at {:?}:",
+                    f.name,
+                    &source[f.selection.as_usize()]
+                ));
+                for b in &f.children {
+                    assert!(f.range.start <= b.range.start && b.range.end <= f.range.end);
+                    assert!(b.range.start <= b.selection.start && b.selection.end <= b.range.end);
+                    text.push_str(&format!(
+                        " {} at {:?};",
+                        b.name,
+                        &source[b.selection.as_usize()]
+                    ));
+                }
+                text.push('\n');
+            }
+        }
+        expect_test::expect![[r#"
+            Function Nightly — timerTrigger 0 0 2 * * * · 1 binding
+              Event timer — timerTrigger · in · 0 0 2 * * *
+            Nightly at "nightly": timer at "\"timer\"";
+            Function get_order — GET POST /api/orders/{id} · 3 bindings
+              Event req — httpTrigger · in
+              Variable $return — http · out
+              Variable outbox — queue · out · orders
+            get_order at "get_order": req at "route"; $return at "route"; outbox at "\"outbox\"";
+        "#]]
+        .assert_eq(&text);
+        // A function.json app's Python has no decorated functions to outline.
+        let v1 = AppState::new(test_support::app(super::tests::APP));
+        assert!(document_symbols(&v1, "Orders/__init__.py").is_empty());
     }
 }
