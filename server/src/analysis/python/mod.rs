@@ -9,6 +9,7 @@ use super::text::TextRange;
 
 pub mod expr;
 pub(crate) mod fields;
+mod reuse;
 mod statements;
 pub mod syntax;
 
@@ -44,6 +45,8 @@ pub struct PyModule {
     pub statements: Vec<syntax::Stmt>,
     /// `(def_offset, index into functions)` sorted by offset, for [`PyModule::function_at`].
     by_def_offset: Vec<(usize, usize)>,
+    /// The module-level definitions whose summaries the next summary of the file may re-use.
+    items: Vec<reuse::Item>,
 }
 
 /// One read of an environment variable by a constant name.
@@ -125,7 +128,7 @@ pub enum NameKind {
 }
 
 /// A `def` at module level or directly in a class body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PyFunction {
     pub name: String,
     pub name_range: TextRange,
@@ -180,7 +183,7 @@ pub struct Annotation {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PyClass {
     pub name: String,
     pub name_range: TextRange,
@@ -293,17 +296,20 @@ pub fn parse(text: &str) -> PyModule {
 /// (`PyModule::statements`) are collected only when `decorator_model` is set, since apps without
 /// a decorator script never look at them.
 pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
-    parse_reusing(text, decorator_model, None).0
+    parse_reusing(text, decorator_model, None, None).0
 }
 
 /// [`parse_for`], also returning the syntax tree, and re-using `previous` when given: the tree
 /// of the text before an edit, already adjusted with [`tree_sitter::Tree::edit`] for every change
 /// made since (byte offsets and `\n`-based rows and byte columns). Only the changed region is
-/// parsed again; the result equals a parse from scratch.
+/// parsed again. `summary` is the file's previous summary with the text it was read from: the
+/// module-level definitions whose text did not change are not walked again (see `reuse.rs`).
+/// The result equals a parse from scratch.
 pub fn parse_reusing(
     text: &str,
     decorator_model: bool,
     previous: Option<&tree_sitter::Tree>,
+    summary: Option<(&str, PyModule)>,
 ) -> (PyModule, Option<tree_sitter::Tree>) {
     #[cfg(test)]
     if text.contains(super::guard::TEST_PANIC_MARKER) {
@@ -326,6 +332,11 @@ pub fn parse_reusing(
     // Neither is the tree of such a text kept for the next edit.
     let rows_match = matches!(normalized, std::borrow::Cow::Borrowed(_));
     let previous = previous.filter(|_| rows_match);
+    // Offsets of the previous summary are those of its text with lone CRs made line breaks:
+    // re-used only when neither text has one, so both texts are what tree-sitter read.
+    let summary = summary.filter(|(before, _)| {
+        rows_match && matches!(lone_cr_as_newline(before), std::borrow::Cow::Borrowed(_))
+    });
     let text = &*normalized;
     if let Some(at) = bracket_depth_exceeded(text) {
         let module = PyModule {
@@ -347,7 +358,8 @@ pub fn parse_reusing(
         });
         match parser.parse(text, previous) {
             Some(tree) => {
-                let module = summarize(&tree, text, decorator_model);
+                let previous = summary.map(|(before, module)| reuse::Previous::new(before, module));
+                let module = summarize(&tree, text, decorator_model, previous);
                 (module, Some(tree).filter(|_| rows_match))
             }
             None => (PyModule::default(), None),
@@ -366,8 +378,9 @@ pub fn parse_reusing_guarded(
     text: &str,
     decorator_model: bool,
     previous: Option<&tree_sitter::Tree>,
+    summary: Option<(&str, PyModule)>,
 ) -> Option<(PyModule, Option<tree_sitter::Tree>)> {
-    super::guard::catch(|| parse_reusing(text, decorator_model, previous)).ok()
+    super::guard::catch(|| parse_reusing(text, decorator_model, previous, summary)).ok()
 }
 
 /// `text` with every lone `\r` made a `\n`: CPython reads a lone carriage return as a line
@@ -472,7 +485,12 @@ pub(crate) fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter
     node.named_children(&mut cursor).collect()
 }
 
-fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyModule {
+fn summarize(
+    tree: &tree_sitter::Tree,
+    src: &str,
+    decorator_model: bool,
+    previous: Option<reuse::Previous>,
+) -> PyModule {
     let mut module = PyModule::default();
     // Room for every `def` at once: growing by doubling would briefly hold three times the
     // functions of a module with very many.
@@ -481,7 +499,7 @@ fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyMo
     if root.has_error() {
         collect_syntax_errors(root, src, &mut module.syntax_errors);
     }
-    let mut walker = ModuleWalker::new(src, &mut module);
+    let mut walker = ModuleWalker::new(src, &mut module, previous);
     walker.block(root, Ctx::default());
     let folded = walker.into_folded();
     module.by_def_offset = module
