@@ -251,21 +251,25 @@ impl PyModule {
                 Binding::Unbound
             };
         };
-        let visible: Vec<&NameDef> = defs
+        // The last visible binding, and the last unconditional one (asked for every annotation
+        // of every function: no allocation).
+        let mut last = None;
+        let mut last_unconditional = None;
+        for d in defs
             .iter()
             .filter(|d| !d.type_checking_only && (anywhere || d.offset < offset))
-            .collect();
-        match visible.last() {
-            None if self.has_star_import => Binding::Unknown,
-            None => Binding::Unbound,
-            Some(d) if d.conditional => {
-                if visible.iter().any(|d| !d.conditional) {
-                    Binding::Def(visible.iter().rev().find(|d| !d.conditional).unwrap_or(d))
-                } else {
-                    Binding::Unknown
-                }
+        {
+            last = Some(d);
+            if !d.conditional {
+                last_unconditional = Some(d);
             }
-            Some(d) => Binding::Def(d),
+        }
+        match (last, last_unconditional) {
+            (None, _) if self.has_star_import => Binding::Unknown,
+            (None, _) => Binding::Unbound,
+            (Some(d), _) if !d.conditional => Binding::Def(d),
+            (Some(_), Some(unconditional)) => Binding::Def(unconditional),
+            (Some(_), None) => Binding::Unknown,
         }
     }
 }
@@ -761,6 +765,23 @@ mod tests {
         );
         let m = parse("def main(req)\n    return 1\n");
         assert!(!m.syntax_errors.is_empty());
+    }
+
+    #[test]
+    fn a_conditional_binding_defers_to_the_last_unconditional_one() {
+        let m = parse("import os\nx = 1\nif os.sep:\n    x = f()\n    y = 2\nx = 3\nif TYPE_CHECKING:\n    z = 1\n");
+        let offset = |name: &str, i: usize| match m.binding_at(name, usize::MAX, true) {
+            Binding::Def(d) => d.offset == m.names[name][i].offset,
+            _ => false,
+        };
+        assert!(offset("x", 2));
+        let before_last = m.names["x"][2].offset;
+        assert!(
+            matches!(m.binding_at("x", before_last, false), Binding::Def(d) if d.offset == m.names["x"][0].offset)
+        );
+        assert_eq!(m.binding_at("y", usize::MAX, false), Binding::Unknown);
+        assert_eq!(m.binding_at("y", 0, false), Binding::Unbound);
+        assert_eq!(m.binding_at("z", usize::MAX, true), Binding::Unbound);
     }
 
     #[test]
