@@ -370,7 +370,14 @@ impl AppState {
             match content.text() {
                 Some(text) => {
                     let decorator_model = self.v2_script.is_some();
-                    match python::parse_reusing_guarded(text, decorator_model, previous) {
+                    // The previous summary, when nothing else holds it, with the text it was
+                    // read from: its unchanged definitions are moved into the new one.
+                    let before = self
+                        .modules
+                        .remove(path)
+                        .and_then(|m| Arc::try_unwrap(m).ok())
+                        .and_then(|m| Some((self.input.text(path)?, m)));
+                    match python::parse_reusing_guarded(text, decorator_model, previous, before) {
                         Some((module, new_tree)) => {
                             tree = new_tree;
                             self.modules.insert(path.to_string(), Arc::new(module));
@@ -969,7 +976,7 @@ mod tests {
                 source = edited;
                 let (_, new_tree) =
                     state.set_file_reusing("F/__init__.py", text(&source), tree.as_ref());
-                let (scratch, scratch_tree) = python::parse_reusing(&source, false, None);
+                let (scratch, scratch_tree) = python::parse_reusing(&source, false, None, None);
                 assert_eq!(
                     comparable(&state.modules()["F/__init__.py"]),
                     comparable(&scratch),

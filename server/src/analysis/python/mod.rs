@@ -9,6 +9,7 @@ use super::text::TextRange;
 
 pub mod expr;
 pub(crate) mod fields;
+mod reuse;
 mod statements;
 pub mod syntax;
 
@@ -44,6 +45,8 @@ pub struct PyModule {
     pub statements: Vec<syntax::Stmt>,
     /// `(def_offset, index into functions)` sorted by offset, for [`PyModule::function_at`].
     by_def_offset: Vec<(usize, usize)>,
+    /// The module-level definitions whose summaries the next summary of the file may re-use.
+    items: Vec<reuse::Item>,
 }
 
 /// One read of an environment variable by a constant name.
@@ -125,7 +128,7 @@ pub enum NameKind {
 }
 
 /// A `def` at module level or directly in a class body.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PyFunction {
     pub name: String,
     pub name_range: TextRange,
@@ -180,7 +183,7 @@ pub struct Annotation {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PyClass {
     pub name: String,
     pub name_range: TextRange,
@@ -248,21 +251,25 @@ impl PyModule {
                 Binding::Unbound
             };
         };
-        let visible: Vec<&NameDef> = defs
+        // The last visible binding, and the last unconditional one (asked for every annotation
+        // of every function: no allocation).
+        let mut last = None;
+        let mut last_unconditional = None;
+        for d in defs
             .iter()
             .filter(|d| !d.type_checking_only && (anywhere || d.offset < offset))
-            .collect();
-        match visible.last() {
-            None if self.has_star_import => Binding::Unknown,
-            None => Binding::Unbound,
-            Some(d) if d.conditional => {
-                if visible.iter().any(|d| !d.conditional) {
-                    Binding::Def(visible.iter().rev().find(|d| !d.conditional).unwrap_or(d))
-                } else {
-                    Binding::Unknown
-                }
+        {
+            last = Some(d);
+            if !d.conditional {
+                last_unconditional = Some(d);
             }
-            Some(d) => Binding::Def(d),
+        }
+        match (last, last_unconditional) {
+            (None, _) if self.has_star_import => Binding::Unknown,
+            (None, _) => Binding::Unbound,
+            (Some(d), _) if !d.conditional => Binding::Def(d),
+            (Some(_), Some(unconditional)) => Binding::Def(unconditional),
+            (Some(_), None) => Binding::Unknown,
         }
     }
 }
@@ -293,17 +300,20 @@ pub fn parse(text: &str) -> PyModule {
 /// (`PyModule::statements`) are collected only when `decorator_model` is set, since apps without
 /// a decorator script never look at them.
 pub fn parse_for(text: &str, decorator_model: bool) -> PyModule {
-    parse_reusing(text, decorator_model, None).0
+    parse_reusing(text, decorator_model, None, None).0
 }
 
 /// [`parse_for`], also returning the syntax tree, and re-using `previous` when given: the tree
 /// of the text before an edit, already adjusted with [`tree_sitter::Tree::edit`] for every change
 /// made since (byte offsets and `\n`-based rows and byte columns). Only the changed region is
-/// parsed again; the result equals a parse from scratch.
+/// parsed again. `summary` is the file's previous summary with the text it was read from: the
+/// module-level definitions whose text did not change are not walked again (see `reuse.rs`).
+/// The result equals a parse from scratch.
 pub fn parse_reusing(
     text: &str,
     decorator_model: bool,
     previous: Option<&tree_sitter::Tree>,
+    summary: Option<(&str, PyModule)>,
 ) -> (PyModule, Option<tree_sitter::Tree>) {
     #[cfg(test)]
     if text.contains(super::guard::TEST_PANIC_MARKER) {
@@ -326,6 +336,11 @@ pub fn parse_reusing(
     // Neither is the tree of such a text kept for the next edit.
     let rows_match = matches!(normalized, std::borrow::Cow::Borrowed(_));
     let previous = previous.filter(|_| rows_match);
+    // Offsets of the previous summary are those of its text with lone CRs made line breaks:
+    // re-used only when neither text has one, so both texts are what tree-sitter read.
+    let summary = summary.filter(|(before, _)| {
+        rows_match && matches!(lone_cr_as_newline(before), std::borrow::Cow::Borrowed(_))
+    });
     let text = &*normalized;
     if let Some(at) = bracket_depth_exceeded(text) {
         let module = PyModule {
@@ -347,7 +362,8 @@ pub fn parse_reusing(
         });
         match parser.parse(text, previous) {
             Some(tree) => {
-                let module = summarize(&tree, text, decorator_model);
+                let previous = summary.map(|(before, module)| reuse::Previous::new(before, module));
+                let module = summarize(&tree, text, decorator_model, previous);
                 (module, Some(tree).filter(|_| rows_match))
             }
             None => (PyModule::default(), None),
@@ -366,13 +382,18 @@ pub fn parse_reusing_guarded(
     text: &str,
     decorator_model: bool,
     previous: Option<&tree_sitter::Tree>,
+    summary: Option<(&str, PyModule)>,
 ) -> Option<(PyModule, Option<tree_sitter::Tree>)> {
-    super::guard::catch(|| parse_reusing(text, decorator_model, previous)).ok()
+    super::guard::catch(|| parse_reusing(text, decorator_model, previous, summary)).ok()
 }
 
 /// `text` with every lone `\r` made a `\n`: CPython reads a lone carriage return as a line
 /// break, tree-sitter-python does not. Same length, so every byte offset stays valid.
 pub fn lone_cr_as_newline(text: &str) -> std::borrow::Cow<'_, str> {
+    // Asked twice on every edit of a module: most texts have no `\r` at all (a fast search).
+    if !text.contains('\r') {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let bytes = text.as_bytes();
     let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
     if !(0..bytes.len()).any(lone) {
@@ -472,7 +493,12 @@ pub(crate) fn named_children<'t>(node: tree_sitter::Node<'t>) -> Vec<tree_sitter
     node.named_children(&mut cursor).collect()
 }
 
-fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyModule {
+fn summarize(
+    tree: &tree_sitter::Tree,
+    src: &str,
+    decorator_model: bool,
+    previous: Option<reuse::Previous>,
+) -> PyModule {
     let mut module = PyModule::default();
     // Room for every `def` at once: growing by doubling would briefly hold three times the
     // functions of a module with very many.
@@ -481,7 +507,7 @@ fn summarize(tree: &tree_sitter::Tree, src: &str, decorator_model: bool) -> PyMo
     if root.has_error() {
         collect_syntax_errors(root, src, &mut module.syntax_errors);
     }
-    let mut walker = ModuleWalker::new(src, &mut module);
+    let mut walker = ModuleWalker::new(src, &mut module, previous);
     walker.block(root, Ctx::default());
     let folded = walker.into_folded();
     module.by_def_offset = module
@@ -743,6 +769,23 @@ mod tests {
         );
         let m = parse("def main(req)\n    return 1\n");
         assert!(!m.syntax_errors.is_empty());
+    }
+
+    #[test]
+    fn a_conditional_binding_defers_to_the_last_unconditional_one() {
+        let m = parse("import os\nx = 1\nif os.sep:\n    x = f()\n    y = 2\nx = 3\nif TYPE_CHECKING:\n    z = 1\n");
+        let offset = |name: &str, i: usize| match m.binding_at(name, usize::MAX, true) {
+            Binding::Def(d) => d.offset == m.names[name][i].offset,
+            _ => false,
+        };
+        assert!(offset("x", 2));
+        let before_last = m.names["x"][2].offset;
+        assert!(
+            matches!(m.binding_at("x", before_last, false), Binding::Def(d) if d.offset == m.names["x"][0].offset)
+        );
+        assert_eq!(m.binding_at("y", usize::MAX, false), Binding::Unknown);
+        assert_eq!(m.binding_at("y", 0, false), Binding::Unbound);
+        assert_eq!(m.binding_at("z", usize::MAX, true), Binding::Unbound);
     }
 
     #[test]

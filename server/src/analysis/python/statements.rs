@@ -6,6 +6,7 @@ use crate::analysis::python::fields::{children_by_field_ids, FIELDS};
 use std::collections::HashMap;
 
 use super::expr::{annotation, expr, read_params, MAX_EXPR_DEPTH};
+use super::reuse::{Bound, Item, Previous};
 use super::{
     node_text, range_of, Import, ImportFailure, ImportFailureKind, ImportedName, NameDef, NameKind,
     PyClass, PyExpr, PyFunction, PyModule, PySyntaxError, TextRange,
@@ -29,6 +30,11 @@ pub(super) struct ModuleWalker<'a, 'm> {
     depth: u32,
     /// `if` statements (by start offset) whose condition folded to a constant.
     folded: HashMap<usize, bool>,
+    /// The previous summary of the file, whose unchanged definitions are re-used.
+    previous: Option<Previous<'a>>,
+    /// How many times the walk stopped at the nesting limit (a definition that did is never
+    /// re-used, since the error it reports depends on what came before).
+    too_deep_count: u32,
 }
 
 /// CPython refuses more than 100 levels of indentation; deeper code is not walked.
@@ -57,7 +63,11 @@ impl Const {
 }
 
 impl<'a, 'm> ModuleWalker<'a, 'm> {
-    pub(super) fn new(src: &'a str, module: &'m mut PyModule) -> ModuleWalker<'a, 'm> {
+    pub(super) fn new(
+        src: &'a str,
+        module: &'m mut PyModule,
+        previous: Option<Previous<'a>>,
+    ) -> ModuleWalker<'a, 'm> {
         ModuleWalker {
             src,
             module,
@@ -67,6 +77,8 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 || src.contains("__builtins__"),
             depth: 0,
             folded: HashMap::new(),
+            previous,
+            too_deep_count: 0,
         }
     }
 
@@ -93,6 +105,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
     /// Blocks nested past the limit: each nested block is one more indentation level, which
     /// CPython refuses past 100 ("too many levels of indentation").
     fn too_deep(&mut self, node: tree_sitter::Node) {
+        self.too_deep_count += 1;
         if self.module.syntax_errors.is_empty() {
             self.module.syntax_errors.push(PySyntaxError {
                 range: TextRange::new(node.start_byte(), node.start_byte() + 1),
@@ -126,45 +139,8 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             "future_import_statement" if node_text(node, src).contains("annotations") => {
                 self.module.future_annotations = true;
             }
-            "function_definition" => {
-                let idx = self.function(node, &[], node.start_byte());
-                let f = &self.module.functions[idx];
-                let (name, offset) = (f.name.clone(), f.def_offset);
-                if name == "__getattr__" && !ctx.conditional {
-                    self.module.has_module_getattr = true;
-                }
-                self.bind(&name, offset, NameKind::Function(idx), ctx);
-            }
-            "class_definition" => {
-                let idx = self.class(node);
-                let name = self.module.classes[idx].name.clone();
-                self.bind(&name, node.start_byte(), NameKind::Class(idx), ctx);
-            }
-            "decorated_definition" => {
-                let mut decorators = Vec::new();
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
-                    if child.kind() == "decorator" {
-                        if let Some(e) = child.named_child(0) {
-                            decorators.push(expr(e, src));
-                        }
-                    }
-                }
-                let Some(def) = node.child_by_field_id(FIELDS.definition) else {
-                    return;
-                };
-                if def.kind() == "function_definition" {
-                    let idx = self.function(def, &decorators, node.start_byte());
-                    let f = &self.module.functions[idx];
-                    let (name, offset) = (f.name.clone(), f.def_offset);
-                    // Whether the decorators keep the signature is decided where it matters
-                    // (the entry point), from the function's `decorators`.
-                    self.bind(&name, offset, NameKind::Function(idx), ctx);
-                } else if def.kind() == "class_definition" {
-                    let idx = self.class(def);
-                    let name = self.module.classes[idx].name.clone();
-                    self.bind(&name, node.start_byte(), NameKind::Class(idx), ctx);
-                }
+            "function_definition" | "decorated_definition" | "class_definition" => {
+                self.definition(node, ctx)
             }
             "expression_statement" => {
                 let mut cursor = node.walk();
@@ -312,6 +288,88 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A `def` or `class` statement, decorated or not: its summary, and the name it binds.
+    fn definition(&mut self, node: tree_sitter::Node, ctx: Ctx) {
+        match self.walk_or_reuse(node) {
+            Some(Bound::Function(idx)) => {
+                let f = &self.module.functions[idx];
+                let (name, offset) = (f.name.clone(), f.def_offset);
+                // Whether decorators keep the signature is decided where it matters (the entry
+                // point), from the function's `decorators`.
+                if name == "__getattr__" && !ctx.conditional && node.kind() == "function_definition"
+                {
+                    self.module.has_module_getattr = true;
+                }
+                self.bind(&name, offset, NameKind::Function(idx), ctx);
+            }
+            Some(Bound::Class(idx)) => {
+                let name = self.module.classes[idx].name.clone();
+                self.bind(&name, node.start_byte(), NameKind::Class(idx), ctx);
+            }
+            None => {}
+        }
+    }
+
+    /// The summary of a definition: moved from the previous summary when the statement is one
+    /// of the module's own (not in a block), starts a line, has no syntax error and its text
+    /// did not change; else walked, and remembered for the next edit when it could have been
+    /// re-used.
+    fn walk_or_reuse(&mut self, node: tree_sitter::Node) -> Option<Bound> {
+        let reusable = self.depth == 1 && node.start_position().column == 0 && !node.has_error();
+        if !reusable {
+            return self.walk_definition(node);
+        }
+        let text = node_text(node, self.src);
+        if let Some(previous) = &mut self.previous {
+            if let Some(item) = previous.take(text, node.start_byte(), self.module) {
+                return item.bound;
+            }
+        }
+        let functions = self.module.functions.len();
+        let classes = self.module.classes.len();
+        let too_deep = self.too_deep_count;
+        let bound = self.walk_definition(node);
+        if self.too_deep_count == too_deep {
+            self.module.items.push(Item {
+                range: range_of(node),
+                functions: functions..self.module.functions.len(),
+                classes: classes..self.module.classes.len(),
+                bound,
+            });
+        }
+        bound
+    }
+
+    fn walk_definition(&mut self, node: tree_sitter::Node) -> Option<Bound> {
+        match node.kind() {
+            "function_definition" => {
+                Some(Bound::Function(self.function(node, &[], node.start_byte())))
+            }
+            "class_definition" => Some(Bound::Class(self.class(node))),
+            _ => {
+                let mut decorators = Vec::new();
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if child.kind() == "decorator" {
+                        if let Some(e) = child.named_child(0) {
+                            decorators.push(expr(e, self.src));
+                        }
+                    }
+                }
+                let def = node.child_by_field_id(FIELDS.definition)?;
+                match def.kind() {
+                    "function_definition" => Some(Bound::Function(self.function(
+                        def,
+                        &decorators,
+                        node.start_byte(),
+                    ))),
+                    "class_definition" => Some(Bound::Class(self.class(def))),
+                    _ => None,
+                }
+            }
         }
     }
 
