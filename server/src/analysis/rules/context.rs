@@ -70,6 +70,9 @@ pub struct FunctionCtx<'a> {
     pub bindings_by_name: HashMap<&'a str, &'a Binding>,
     /// The modules the worker runs to load this function, computed on first use.
     loaded: std::cell::OnceCell<Arc<Vec<LoadedModule>>>,
+    /// Where the functions of one check share the modules loaded through a decorator app's
+    /// script, when they do.
+    shared_loads: Option<&'a SharedLoads>,
     /// `local.settings.json`, read on first use (or given, read once for the whole app); `None`
     /// inside when the app has none.
     settings: std::cell::OnceCell<Option<Arc<LocalSettings>>>,
@@ -152,6 +155,7 @@ impl<'a> FunctionCtx<'a> {
             signature: std::cell::OnceCell::new(),
             bindings_by_name,
             loaded: std::cell::OnceCell::new(),
+            shared_loads: None,
             settings: settings.map(std::cell::OnceCell::from).unwrap_or_default(),
             settings_read: std::cell::Cell::new(false),
         }
@@ -212,6 +216,13 @@ impl<'a> FunctionCtx<'a> {
     pub fn shared_loaded_modules(&self) -> Arc<Vec<LoadedModule>> {
         self.loaded_modules();
         self.loaded.get().cloned().unwrap_or_default()
+    }
+
+    /// Takes the modules loaded through a decorator app's script from `shared` (computed by the
+    /// first function of the app that needs them) rather than computing them again.
+    pub fn sharing_loads(mut self, shared: &'a SharedLoads) -> Self {
+        self.shared_loads = Some(shared);
+        self
     }
 
     /// Gives the loaded modules computed by an earlier check of the same function and files
@@ -575,6 +586,30 @@ fn v2_import_rules(
     }
 }
 
+/// The modules loaded through each decorator app script, shared by the functions of one check
+/// (running in parallel): without it, each of N functions resolves the imports of every module
+/// the script imports, N × modules in all.
+#[derive(Debug, Default)]
+pub struct SharedLoads {
+    by_script: std::sync::Mutex<HashMap<String, Arc<std::sync::OnceLock<Arc<Vec<LoadedModule>>>>>>,
+}
+
+impl SharedLoads {
+    /// The modules loaded through `script`, computed by `compute` for the first caller (the
+    /// others wait for it rather than computing them too).
+    fn get_or_compute(
+        &self,
+        script: &str,
+        compute: impl FnOnce() -> Vec<LoadedModule>,
+    ) -> Arc<Vec<LoadedModule>> {
+        let cell = {
+            let mut by_script = self.by_script.lock().unwrap_or_else(|e| e.into_inner());
+            by_script.entry(script.to_string()).or_default().clone()
+        };
+        cell.get_or_init(|| Arc::new(compute())).clone()
+    }
+}
+
 /// A module the worker runs while loading a function.
 #[derive(Debug, Clone)]
 pub struct LoadedModule {
@@ -590,8 +625,15 @@ impl FunctionCtx<'_> {
     /// Every local module the worker imports to load this function: the packages on the way to
     /// the script, the script, and (transitively) the app modules they import unconditionally.
     pub fn loaded_modules(&self) -> &[LoadedModule] {
-        self.loaded
-            .get_or_init(|| Arc::new(self.compute_loaded_modules()))
+        self.loaded.get_or_init(|| {
+            // Every function of a decorator app loads through the same script: the same list.
+            match (self.shared_loads, self.unit.decorated()) {
+                (Some(shared), Some(v2)) => {
+                    shared.get_or_compute(&v2.script, || self.compute_loaded_modules())
+                }
+                _ => Arc::new(self.compute_loaded_modules()),
+            }
+        })
     }
 
     fn compute_loaded_modules(&self) -> Vec<LoadedModule> {
