@@ -210,16 +210,20 @@ fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s Fun
     let Some(def) = entry_def(state, unit) else {
         return vec![unit];
     };
-    state
-        .units()
-        .filter(|u| {
-            u.name == unit.name
-                || script_is(u, def.script)
-                    && entry_def(state, u).is_some_and(|d| {
-                        d.script == def.script && d.function.name_range == def.function.name_range
-                    })
-        })
-        .collect()
+    let shares = |u: &FunctionUnit| {
+        u.name == unit.name
+            || script_is(u, def.script)
+                && entry_def(state, u).is_some_and(|d| {
+                    d.script == def.script && d.function.name_range == def.function.name_range
+                })
+    };
+    // A scan in no order first (the fixes of every finding ask, so it must not cost a look-up
+    // per unit); host order only for the few units found, when there are several.
+    let found: Vec<&FunctionUnit> = state.units_unordered().filter(|u| shares(u)).collect();
+    if found.len() <= 1 {
+        return found;
+    }
+    state.units().filter(|u| shares(u)).collect()
 }
 
 /// The binding `name` of `unit`, with the functions that share it.

@@ -591,8 +591,11 @@ fn v2_import_rules(
 /// the script imports, N × modules in all.
 #[derive(Debug, Default)]
 pub struct SharedLoads {
-    by_script: std::sync::Mutex<HashMap<String, Arc<std::sync::OnceLock<Arc<Vec<LoadedModule>>>>>>,
+    by_script: std::sync::Mutex<HashMap<String, Arc<LoadsCell>>>,
 }
+
+/// One script's loaded modules, once computed.
+type LoadsCell = std::sync::OnceLock<Arc<Vec<LoadedModule>>>;
 
 impl SharedLoads {
     /// The modules loaded through `script`, computed by `compute` for the first caller (the
