@@ -42,7 +42,7 @@ def run_timed(argv):
     return wall, usage.ru_utime + usage.ru_stime, rss_kb / 1024, proc.returncode
 
 
-def build(target_dir):
+def build(target_dir, skip):
     cmd = [
         "cargo", "build", "--release", "--quiet", "-p", "azfunc-lsp",
         "--bin", "azfunc-lsp", "--example", "bench_generate", "--example", "bench_floor",
@@ -50,7 +50,8 @@ def build(target_dir):
     env = dict(os.environ)
     if target_dir:
         env["CARGO_TARGET_DIR"] = str(target_dir)
-    subprocess.run(cmd, cwd=REPO, check=True, env=env)
+    if not skip:
+        subprocess.run(cmd, cwd=REPO, check=True, env=env)
     out = Path(target_dir) if target_dir else REPO / "target"
     release = out / "release"
     return release / "azfunc-lsp", release / "examples" / "bench_generate", release / "examples" / "bench_floor"
@@ -91,11 +92,12 @@ def main():
     parser.add_argument("--scratch", type=Path, help="where apps and the ruff venv go (kept)")
     parser.add_argument("--target-dir", type=Path, help="cargo target dir (default: target/)")
     parser.add_argument("--exe", type=Path, help="check with this azfunc-lsp instead of the build")
+    parser.add_argument("--no-build", action="store_true", help="use the release build as it is")
     args = parser.parse_args()
 
     scratch = args.scratch or Path(tempfile.gettempdir()) / "azfunc-side-by-side"
     scratch.mkdir(parents=True, exist_ok=True)
-    ours, generate, floor = build(args.target_dir)
+    ours, generate, floor = build(args.target_dir, args.no_build)
     if args.exe:
         ours = args.exe
     ruff = ruff_binary(scratch)

@@ -570,6 +570,28 @@ mod tests {
     }
 
     #[test]
+    fn a_module_read_again_is_the_same_and_a_changed_one_is_parsed_again() {
+        let first = "def main(req):\n    return req\n";
+        // Same length, another layout: a stale tree would put the uses elsewhere.
+        let second = "def main(req):\n  x = 1; req()\n";
+        assert_eq!(first.len(), second.len());
+        for _ in 0..2 {
+            assert_eq!(
+                marked(first, "main", "req"),
+                "def main([req]):\n    return [req]\n"
+            );
+        }
+        assert_eq!(
+            marked(second, "main", "req"),
+            "def main([req]):\n  x = 1; [req]()\n"
+        );
+        assert_eq!(
+            marked(first, "main", "req"),
+            "def main([req]):\n    return [req]\n"
+        );
+    }
+
+    #[test]
     fn uses_respect_scopes() {
         let text = r#"req = 1
 def main(req: func.HttpRequest, other=req) -> str:

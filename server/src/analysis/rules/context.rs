@@ -793,3 +793,46 @@ impl<'c> Counterparts<'c> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decorator_app() -> AppInput {
+        AppInput::new(".")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file(
+                "function_app.py",
+                "import azure.functions as func\nfrom blueprints import jobs\n\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\n\n\n@app.route(route=\"a\")\ndef a(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"a\")\n\n\n@app.route(route=\"b\")\ndef b(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"b\")\n",
+            )
+            .with_file("blueprints/__init__.py", "")
+            .with_file(
+                "blueprints/jobs.py",
+                "import azure.functions as func\n\nbp = func.Blueprint()\n",
+            )
+    }
+
+    #[test]
+    fn the_functions_of_a_decorator_app_share_the_modules_its_script_loads() {
+        let app = decorator_app();
+        let modules = function::parse_modules(&app);
+        let units = function::discover_all(&app, &modules);
+        assert_eq!(units.len(), 2);
+        let shared = SharedLoads::default();
+        let loads: Vec<Arc<Vec<LoadedModule>>> = units
+            .iter()
+            .map(|u| {
+                FunctionCtx::new(&app, &modules, u)
+                    .sharing_loads(&shared)
+                    .shared_loaded_modules()
+            })
+            .collect();
+        assert!(Arc::ptr_eq(&loads[0], &loads[1]));
+        let files = |l: &[LoadedModule]| l.iter().map(|m| m.file.clone()).collect::<Vec<_>>();
+        assert!(files(&loads[0]).contains(&"blueprints/jobs.py".to_string()));
+        // Computed alone, a function's list is a list of its own with the same modules.
+        let alone = FunctionCtx::new(&app, &modules, &units[1]).shared_loaded_modules();
+        assert!(!Arc::ptr_eq(&alone, &loads[1]));
+        assert_eq!(files(&alone), files(&loads[1]));
+    }
+}
