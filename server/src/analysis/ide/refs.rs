@@ -217,11 +217,14 @@ fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s Fun
                     d.script == def.script && d.function.name_range == def.function.name_range
                 })
     };
-    // A scan in no order first (the fixes of every finding ask, so it must not cost a look-up
-    // per unit); host order only for the few units found, when there are several.
-    let found: Vec<&FunctionUnit> = state.units_unordered().filter(|u| shares(u)).collect();
-    if found.len() <= 1 {
-        return found;
+    // The fixes of every finding ask: a scan in no order first, one comparison per unit (only a
+    // unit whose script is the entry's file can share it); host order only when another does.
+    let found = state
+        .units_unordered()
+        .filter(|u| script_is(u, def.script) && u.name != unit.name && shares(u))
+        .count();
+    if found == 0 {
+        return vec![unit];
     }
     state.units().filter(|u| shares(u)).collect()
 }
