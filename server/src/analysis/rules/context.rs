@@ -363,9 +363,16 @@ impl<'a> FunctionCtx<'a> {
     /// Whether the modules the worker runs to load this function import the HTTP streaming
     /// extension (it changes the worker's checks of HTTP annotations).
     pub fn http_streaming(&self) -> bool {
-        crate::analysis::annotations::imports_http_streaming(
-            self.parsed_loaded_modules().map(|(_, m)| m),
-        )
+        let compute = || {
+            crate::analysis::annotations::imports_http_streaming(
+                self.parsed_loaded_modules().map(|(_, m)| m),
+            )
+        };
+        // The functions of a decorator app load the same modules: the same answer.
+        match (self.shared_loads, self.unit.decorated()) {
+            (Some(shared), Some(v2)) => shared.http_streaming(&v2.script, compute),
+            _ => compute(),
+        }
     }
 
     /// The modules the worker runs to load this function that parse (a module with a syntax
@@ -592,6 +599,8 @@ fn v2_import_rules(
 #[derive(Debug, Default)]
 pub struct SharedLoads {
     by_script: std::sync::Mutex<HashMap<String, Arc<LoadsCell>>>,
+    /// Whether those modules import the HTTP streaming extension, by script.
+    streaming: std::sync::Mutex<HashMap<String, bool>>,
 }
 
 /// One script's loaded modules, once computed.
@@ -610,6 +619,24 @@ impl SharedLoads {
             by_script.entry(script.to_string()).or_default().clone()
         };
         cell.get_or_init(|| Arc::new(compute())).clone()
+    }
+
+    /// Whether the modules loaded through `script` import the HTTP streaming extension.
+    fn http_streaming(&self, script: &str, compute: impl FnOnce() -> bool) -> bool {
+        let known = self
+            .streaming
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(script)
+            .copied();
+        known.unwrap_or_else(|| {
+            let streaming = compute();
+            self.streaming
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(script.to_string(), streaming);
+            streaming
+        })
     }
 }
 
