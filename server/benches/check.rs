@@ -40,20 +40,21 @@ fn read_and_parse(root: &Path) -> usize {
         .par_iter()
         .map_init(
             || {
-                let mut json = tree_sitter::Parser::new();
-                json.set_language(&tree_sitter_json::LANGUAGE.into())
-                    .unwrap();
                 let mut py = tree_sitter::Parser::new();
                 py.set_language(&tree_sitter_python::LANGUAGE.into())
                     .unwrap();
-                (json, py)
+                py
             },
-            |(json, py), (path, text)| {
-                let parser = if path.ends_with(".py") { py } else { json };
-                parser
-                    .parse(text, None)
-                    .map(|t| t.root_node().child_count() as usize)
-                    .unwrap_or(0)
+            |py, (path, text)| {
+                if path.ends_with(".py") {
+                    py.parse(text, None)
+                        .map(|t| t.root_node().child_count() as usize)
+                        .unwrap_or(0)
+                } else if path.ends_with(".json") {
+                    azfunc_lsp::analysis::json::parse(text).errors.len()
+                } else {
+                    0
+                }
             },
         )
         .sum()

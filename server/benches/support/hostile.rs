@@ -46,6 +46,18 @@ pub const CASES: &[Case] = &[
         n: 50_000,
         generate: many_definitions,
     },
+    Case {
+        name: "locals",
+        format: "json",
+        n: 25_000,
+        generate: many_locals,
+    },
+    Case {
+        name: "long-line",
+        format: "json",
+        n: 200_000,
+        generate: long_line,
+    },
 ];
 
 fn write(root: &Path, rel: &str, text: &str) -> std::io::Result<()> {
@@ -148,5 +160,43 @@ pub fn many_definitions(root: &Path, n: usize) -> std::io::Result<()> {
         // About 30 bytes each: 200,000 stay under the loader's 8 MB file limit.
         let _ = write!(py, "def f{i}(v, s=2):\n    return v\n");
     }
+    write(root, "F/__init__.py", &py)
+}
+
+/// An entry point that binds `n` local names, each read by the next statement, and returns the
+/// last: one scope with `n` bindings.
+pub fn many_locals(root: &Path, n: usize) -> std::io::Result<()> {
+    host(root)?;
+    write(
+        root,
+        "F/function.json",
+        r#"{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}"#,
+    )?;
+    let mut py = String::from("import azure.functions as func\n\n\ndef main(req: func.HttpRequest) -> func.HttpResponse:\n    v0 = req.params.get(\"n\")\n");
+    for i in 1..n {
+        let _ = writeln!(py, "    v{i} = v{} or {i}", i - 1);
+    }
+    let _ = writeln!(
+        py,
+        "    return func.HttpResponse(str(v{}))",
+        n.saturating_sub(1)
+    );
+    write(root, "F/__init__.py", &py)
+}
+
+/// A script whose table is one line of `n` numbers (about 8 bytes each: 800,000 stay under the
+/// loader's 8 MB limit), and an entry point on the line after it.
+pub fn long_line(root: &Path, n: usize) -> std::io::Result<()> {
+    host(root)?;
+    write(
+        root,
+        "F/function.json",
+        r#"{"bindings": [{"type": "httpTrigger", "name": "req"}, {"type": "http", "direction": "out", "name": "$return"}]}"#,
+    )?;
+    let mut py = String::from("import azure.functions as func\n\nTABLE = [");
+    for i in 0..n {
+        let _ = write!(py, "{i}, ");
+    }
+    py.push_str("]\n\n\ndef main(request: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(str(len(TABLE)))\n");
     write(root, "F/__init__.py", &py)
 }

@@ -42,12 +42,13 @@ pub fn check_functions(app: &AppInput) -> Vec<(String, Vec<Diagnostic>)> {
     let modules = function::parse_modules(app);
     let units = function::discover_all(app, &modules);
     let settings = settings::local_settings(app).map(std::sync::Arc::new);
+    let loads = rules::context::SharedLoads::default();
     units
         .par_iter()
         .map(|unit| {
             (
                 unit.name.clone(),
-                rules::check_function_with_settings(app, &modules, unit, &settings),
+                rules::check_function_with_settings(app, &modules, unit, &settings, &loads),
             )
         })
         .collect()
@@ -93,9 +94,12 @@ fn check_parsed_whole_messages(
     use rayon::prelude::*;
     // local.settings.json is read once for all functions.
     let settings = settings::local_settings(app).map(std::sync::Arc::new);
+    let loads = rules::context::SharedLoads::default();
     let mut all: Vec<Diagnostic> = units
         .par_iter()
-        .flat_map_iter(|unit| rules::check_function_with_settings(app, modules, unit, &settings))
+        .flat_map_iter(|unit| {
+            rules::check_function_with_settings(app, modules, unit, &settings, &loads)
+        })
         .filter(|d| config.enabled(d.code.as_str()))
         .collect();
     all.extend(

@@ -13,12 +13,29 @@ use super::text::TextRange;
 
 thread_local! {
     static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+    /// The last text parsed on this thread and its tree: the fixes of many findings in one
+    /// module (a rename's uses, then its conflicts) read the same module, parsed once.
+    static LAST: RefCell<Option<(Box<str>, tree_sitter::Tree)>> = const { RefCell::new(None) };
 }
 
 /// Deeper syntax than this is not walked (the checker refuses such files anyway).
 const MAX_DEPTH: u32 = 200;
 
 fn parse(text: &str) -> Option<tree_sitter::Tree> {
+    let known = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(seen, _)| **seen == *text)
+            .map(|(_, tree)| tree.clone())
+    });
+    if known.is_some() {
+        return known;
+    }
+    let tree = parse_anew(text)?;
+    LAST.set(Some((text.into(), tree.clone())));
+    Some(tree)
+}
+
+fn parse_anew(text: &str) -> Option<tree_sitter::Tree> {
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -588,6 +605,28 @@ mod tests {
         }
         out.push_str(&text[last..]);
         out
+    }
+
+    #[test]
+    fn a_module_read_again_is_the_same_and_a_changed_one_is_parsed_again() {
+        let first = "def main(req):\n    return req\n";
+        // Same length, another layout: a stale tree would put the uses elsewhere.
+        let second = "def main(req):\n  x = 1; req()\n";
+        assert_eq!(first.len(), second.len());
+        for _ in 0..2 {
+            assert_eq!(
+                marked(first, "main", "req"),
+                "def main([req]):\n    return [req]\n"
+            );
+        }
+        assert_eq!(
+            marked(second, "main", "req"),
+            "def main([req]):\n  x = 1; [req]()\n"
+        );
+        assert_eq!(
+            marked(first, "main", "req"),
+            "def main([req]):\n    return [req]\n"
+        );
     }
 
     #[test]

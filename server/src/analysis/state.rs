@@ -346,6 +346,12 @@ impl AppState {
             .map(|u| u.as_ref())
     }
 
+    /// Every function unit in no particular order, without the look-up per unit that host
+    /// order costs: for scans that keep few of them.
+    pub fn units_unordered(&self) -> impl Iterator<Item = &FunctionUnit> {
+        self.units.values().map(|u| u.as_ref())
+    }
+
     pub fn unit(&self, name: &str) -> Option<&FunctionUnit> {
         self.units.get(name).map(|u| u.as_ref())
     }

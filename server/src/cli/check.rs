@@ -294,7 +294,8 @@ fn resolve_fixes(checked: &mut CheckedApp, files: Option<&FileSet>) {
         .take()
         .unwrap_or_else(|| AppState::new(checked.input.clone()));
     let inside = |e: &analysis::FileEdit| files.is_none_or(|files| files.contains(&e.file));
-    for d in &mut checked.diagnostics {
+    // Each diagnostic's fixes are built on their own: in parallel, as the findings were.
+    checked.diagnostics.par_iter_mut().for_each(|d| {
         let offered = fixes::fixes(&state, d);
         let automatic = offered
             .iter()
@@ -314,7 +315,7 @@ fn resolve_fixes(checked: &mut CheckedApp, files: Option<&FileSet>) {
             all.insert(0, fix);
         }
         d.fixes = all;
-    }
+    });
 }
 
 /// Whether any item is at or above the `--fail-on` severity.

@@ -210,16 +210,23 @@ fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s Fun
     let Some(def) = entry_def(state, unit) else {
         return vec![unit];
     };
-    state
-        .units()
-        .filter(|u| {
-            u.name == unit.name
-                || script_is(u, def.script)
-                    && entry_def(state, u).is_some_and(|d| {
-                        d.script == def.script && d.function.name_range == def.function.name_range
-                    })
-        })
-        .collect()
+    let shares = |u: &FunctionUnit| {
+        u.name == unit.name
+            || script_is(u, def.script)
+                && entry_def(state, u).is_some_and(|d| {
+                    d.script == def.script && d.function.name_range == def.function.name_range
+                })
+    };
+    // The fixes of every finding ask: a scan in no order first, one comparison per unit (only a
+    // unit whose script is the entry's file can share it); host order only when another does.
+    let found = state
+        .units_unordered()
+        .filter(|u| script_is(u, def.script) && u.name != unit.name && shares(u))
+        .count();
+    if found == 0 {
+        return vec![unit];
+    }
+    state.units().filter(|u| shares(u)).collect()
 }
 
 /// The binding `name` of `unit`, with the functions that share it.

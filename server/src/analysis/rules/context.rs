@@ -70,6 +70,9 @@ pub struct FunctionCtx<'a> {
     pub bindings_by_name: HashMap<&'a str, &'a Binding>,
     /// The modules the worker runs to load this function, computed on first use.
     loaded: std::cell::OnceCell<Arc<Vec<LoadedModule>>>,
+    /// Where the functions of one check share the modules loaded through a decorator app's
+    /// script, when they do.
+    shared_loads: Option<&'a SharedLoads>,
     /// `local.settings.json`, read on first use (or given, read once for the whole app); `None`
     /// inside when the app has none.
     settings: std::cell::OnceCell<Option<Arc<LocalSettings>>>,
@@ -152,6 +155,7 @@ impl<'a> FunctionCtx<'a> {
             signature: std::cell::OnceCell::new(),
             bindings_by_name,
             loaded: std::cell::OnceCell::new(),
+            shared_loads: None,
             settings: settings.map(std::cell::OnceCell::from).unwrap_or_default(),
             settings_read: std::cell::Cell::new(false),
         }
@@ -212,6 +216,13 @@ impl<'a> FunctionCtx<'a> {
     pub fn shared_loaded_modules(&self) -> Arc<Vec<LoadedModule>> {
         self.loaded_modules();
         self.loaded.get().cloned().unwrap_or_default()
+    }
+
+    /// Takes the modules loaded through a decorator app's script from `shared` (computed by the
+    /// first function of the app that needs them) rather than computing them again.
+    pub fn sharing_loads(mut self, shared: &'a SharedLoads) -> Self {
+        self.shared_loads = Some(shared);
+        self
     }
 
     /// Gives the loaded modules computed by an earlier check of the same function and files
@@ -352,9 +363,16 @@ impl<'a> FunctionCtx<'a> {
     /// Whether the modules the worker runs to load this function import the HTTP streaming
     /// extension (it changes the worker's checks of HTTP annotations).
     pub fn http_streaming(&self) -> bool {
-        crate::analysis::annotations::imports_http_streaming(
-            self.parsed_loaded_modules().map(|(_, m)| m),
-        )
+        let compute = || {
+            crate::analysis::annotations::imports_http_streaming(
+                self.parsed_loaded_modules().map(|(_, m)| m),
+            )
+        };
+        // The functions of a decorator app load the same modules: the same answer.
+        match (self.shared_loads, self.unit.decorated()) {
+            (Some(shared), Some(v2)) => shared.http_streaming(&v2.script, compute),
+            _ => compute(),
+        }
     }
 
     /// The modules the worker runs to load this function that parse (a module with a syntax
@@ -566,6 +584,53 @@ fn v2_import_rules(
     }
 }
 
+/// The modules loaded through each decorator app script, shared by the functions of one check
+/// (running in parallel): without it, each of N functions resolves the imports of every module
+/// the script imports, N × modules in all.
+#[derive(Debug, Default)]
+pub struct SharedLoads {
+    by_script: std::sync::Mutex<HashMap<String, Arc<LoadsCell>>>,
+    /// Whether those modules import the HTTP streaming extension, by script.
+    streaming: std::sync::Mutex<HashMap<String, bool>>,
+}
+
+/// One script's loaded modules, once computed.
+type LoadsCell = std::sync::OnceLock<Arc<Vec<LoadedModule>>>;
+
+impl SharedLoads {
+    /// The modules loaded through `script`, computed by `compute` for the first caller (the
+    /// others wait for it rather than computing them too).
+    fn get_or_compute(
+        &self,
+        script: &str,
+        compute: impl FnOnce() -> Vec<LoadedModule>,
+    ) -> Arc<Vec<LoadedModule>> {
+        let cell = {
+            let mut by_script = self.by_script.lock().unwrap_or_else(|e| e.into_inner());
+            by_script.entry(script.to_string()).or_default().clone()
+        };
+        cell.get_or_init(|| Arc::new(compute())).clone()
+    }
+
+    /// Whether the modules loaded through `script` import the HTTP streaming extension.
+    fn http_streaming(&self, script: &str, compute: impl FnOnce() -> bool) -> bool {
+        let known = self
+            .streaming
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(script)
+            .copied();
+        known.unwrap_or_else(|| {
+            let streaming = compute();
+            self.streaming
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(script.to_string(), streaming);
+            streaming
+        })
+    }
+}
+
 /// A module the worker runs while loading a function.
 #[derive(Debug, Clone)]
 pub struct LoadedModule {
@@ -581,8 +646,15 @@ impl FunctionCtx<'_> {
     /// Every local module the worker imports to load this function: the packages on the way to
     /// the script, the script, and (transitively) the app modules they import unconditionally.
     pub fn loaded_modules(&self) -> &[LoadedModule] {
-        self.loaded
-            .get_or_init(|| Arc::new(self.compute_loaded_modules()))
+        self.loaded.get_or_init(|| {
+            // Every function of a decorator app loads through the same script: the same list.
+            match (self.shared_loads, self.unit.decorated()) {
+                (Some(shared), Some(v2)) => {
+                    shared.get_or_compute(&v2.script, || self.compute_loaded_modules())
+                }
+                _ => Arc::new(self.compute_loaded_modules()),
+            }
+        })
     }
 
     fn compute_loaded_modules(&self) -> Vec<LoadedModule> {
@@ -747,7 +819,45 @@ impl<'c> Counterparts<'c> {
 
 #[cfg(test)]
 mod tests {
-    use super::counterpart;
+    use super::*;
+
+    fn decorator_app() -> AppInput {
+        AppInput::new(".")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file(
+                "function_app.py",
+                "import azure.functions as func\nfrom blueprints import jobs\n\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\n\n\n@app.route(route=\"a\")\ndef a(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"a\")\n\n\n@app.route(route=\"b\")\ndef b(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"b\")\n",
+            )
+            .with_file("blueprints/__init__.py", "")
+            .with_file(
+                "blueprints/jobs.py",
+                "import azure.functions as func\n\nbp = func.Blueprint()\n",
+            )
+    }
+
+    #[test]
+    fn the_functions_of_a_decorator_app_share_the_modules_its_script_loads() {
+        let app = decorator_app();
+        let modules = function::parse_modules(&app);
+        let units = function::discover_all(&app, &modules);
+        assert_eq!(units.len(), 2);
+        let shared = SharedLoads::default();
+        let loads: Vec<Arc<Vec<LoadedModule>>> = units
+            .iter()
+            .map(|u| {
+                FunctionCtx::new(&app, &modules, u)
+                    .sharing_loads(&shared)
+                    .shared_loaded_modules()
+            })
+            .collect();
+        assert!(Arc::ptr_eq(&loads[0], &loads[1]));
+        let files = |l: &[LoadedModule]| l.iter().map(|m| m.file.clone()).collect::<Vec<_>>();
+        assert!(files(&loads[0]).contains(&"blueprints/jobs.py".to_string()));
+        // Computed alone, a function's list is a list of its own with the same modules.
+        let alone = FunctionCtx::new(&app, &modules, &units[1]).shared_loaded_modules();
+        assert!(!Arc::ptr_eq(&alone, &loads[1]));
+        assert_eq!(files(&alone), files(&loads[1]));
+    }
 
     #[test]
     fn counterpart_is_never_the_name_itself() {

@@ -248,13 +248,30 @@ pub fn check_function_and_modules(
 
 /// Runs every function-level rule on one function, with `local.settings.json` read once for
 /// the app (`None`: it has none).
+/// The functions of one check pass the same `loads`, so that those of a decorator app resolve the
+/// modules its script loads once.
 pub fn check_function_with_settings(
     app: &AppInput,
     modules: &Modules,
     unit: &FunctionUnit,
     settings: &Option<Arc<LocalSettings>>,
+    loads: &context::SharedLoads,
 ) -> Vec<Diagnostic> {
-    check_function_parts(app, modules, unit, Some(settings.clone())).into_diagnostics()
+    super::guard::catch(|| {
+        check_function_unguarded(
+            app,
+            modules,
+            unit,
+            Some(settings.clone()),
+            Some(loads),
+            false,
+        )
+    })
+    .unwrap_or_else(|reason| FunctionChecked {
+        independent: vec![function_not_checked(unit, &reason)],
+        ..FunctionChecked::default()
+    })
+    .into_diagnostics()
 }
 
 /// One function's diagnostics, split by whether they depend on `local.settings.json`.
@@ -292,7 +309,7 @@ pub fn check_function_parts(
     unit: &FunctionUnit,
     settings: Option<Option<Arc<LocalSettings>>>,
 ) -> FunctionChecked {
-    super::guard::catch(|| check_function_parts_unguarded(app, modules, unit, settings))
+    super::guard::catch(|| check_function_unguarded(app, modules, unit, settings, None, true))
         .unwrap_or_else(|reason| FunctionChecked {
             independent: vec![function_not_checked(unit, &reason)],
             ..FunctionChecked::default()
@@ -310,17 +327,26 @@ fn function_not_checked(unit: &FunctionUnit, reason: &str) -> Diagnostic {
     )
 }
 
-fn check_function_parts_unguarded(
+/// The function-level rules on one function; `loads` shares the modules loaded through a
+/// decorator app's script with the other functions of the check, and `keep_loaded` keeps the
+/// loaded modules and their files in the result (for later re-runs of some rules).
+fn check_function_unguarded(
     app: &AppInput,
     modules: &Modules,
     unit: &FunctionUnit,
     settings: Option<Option<Arc<LocalSettings>>>,
+    loads: Option<&context::SharedLoads>,
+    keep_loaded: bool,
 ) -> FunctionChecked {
     #[cfg(test)]
     if unit.name == super::guard::TEST_PANIC_MARKER {
         panic!("test panic while checking a function");
     }
     let ctx = FunctionCtx::with_settings(app, modules, unit, settings);
+    let ctx = match loads {
+        Some(loads) => ctx.sharing_loads(loads),
+        None => ctx,
+    };
     let mut out = FunctionChecked::default();
     // The checks of the script's import say the same for every function of a decorator app:
     // they run once, on the script, with the app-level rules (per function, their findings
@@ -342,8 +368,10 @@ fn check_function_parts_unguarded(
             }
         }
     }
-    out.loaded = ctx.shared_loaded_modules();
-    out.files = out.loaded.iter().map(|m| m.file.clone()).collect();
+    if keep_loaded {
+        out.loaded = ctx.shared_loaded_modules();
+        out.files = out.loaded.iter().map(|m| m.file.clone()).collect();
+    }
     out
 }
 
