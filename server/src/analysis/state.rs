@@ -3,13 +3,13 @@
 //! affects. This is the one place that knows what depends on what: an edit answers which
 //! functions and files changed, and [`AppState::file_diagnostics`] answers per file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use super::app::{AppInput, FileContent};
 use super::config::Config;
 use super::diagnostic::Diagnostic;
-use super::function::{self, FunctionUnit, Modules};
+use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::python;
 use super::rules;
@@ -44,6 +44,10 @@ pub struct AppState {
     /// The keys of `units` in host order (the order `check` sees the functions in, which rules
     /// across functions depend on).
     order: Vec<String>,
+    /// The units by script file, built on first use from `units` and `order` alone; every
+    /// change of either goes through [`AppState::set_units`] or [`AppState::rediscover`], which
+    /// drop it.
+    by_script: OnceLock<Arc<UnitsByScript>>,
     /// Diagnostics per checked function.
     cache: HashMap<String, Cached>,
     /// Functions to check before the next answer: never checked, or affected by an edit (and
@@ -62,6 +66,36 @@ pub struct AppState {
     loaded_by: HashMap<String, BTreeSet<String>>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
+}
+
+/// The units grouped by the file of their script, for the questions asked once per finding
+/// (which functions share an entry function) that would otherwise scan every unit.
+#[derive(Debug, Default)]
+struct UnitsByScript {
+    /// Per script file, its units in host order.
+    units: HashMap<String, Vec<Arc<FunctionUnit>>>,
+    /// The names more than one unit has (an error in a decorator app).
+    shared_names: HashSet<String>,
+}
+
+impl UnitsByScript {
+    fn build(units: &BTreeMap<String, Arc<FunctionUnit>>, order: &[String]) -> UnitsByScript {
+        let mut index = UnitsByScript::default();
+        let mut names = HashSet::with_capacity(units.len());
+        for unit in order.iter().filter_map(|key| units.get(key)) {
+            if !names.insert(unit.name.as_str()) {
+                index.shared_names.insert(unit.name.clone());
+            }
+            if let Script::Found { path, .. } = &unit.script {
+                index
+                    .units
+                    .entry(path.clone())
+                    .or_default()
+                    .push(unit.clone());
+            }
+        }
+        index
+    }
 }
 
 /// One function's diagnostics, kept in two parts so that an edit of local.settings.json re-runs
@@ -138,6 +172,7 @@ impl AppState {
             modules,
             units,
             order,
+            by_script: OnceLock::new(),
             cache: HashMap::new(),
             pending,
             app_level: None,
@@ -352,6 +387,26 @@ impl AppState {
         self.units.values().map(|u| u.as_ref())
     }
 
+    /// The units whose script is `file`, in host order, when `unit` is one of them and no other
+    /// unit has its name; `None` otherwise (then only a scan of every unit answers questions
+    /// about `unit`'s namesakes).
+    pub fn units_with_script_of(
+        &self,
+        unit: &FunctionUnit,
+        file: &str,
+    ) -> Option<&[Arc<FunctionUnit>]> {
+        let index = self
+            .by_script
+            .get_or_init(|| Arc::new(UnitsByScript::build(&self.units, &self.order)));
+        if index.shared_names.contains(&unit.name) {
+            return None;
+        }
+        let list = index.units.get(file)?;
+        list.iter()
+            .any(|u| std::ptr::eq(u.as_ref(), unit))
+            .then_some(list.as_slice())
+    }
+
     pub fn unit(&self, name: &str) -> Option<&FunctionUnit> {
         self.units.get(name).map(|u| u.as_ref())
     }
@@ -554,8 +609,7 @@ impl AppState {
                 self.forget_loads(name);
             }
         }
-        self.units = new;
-        self.order = order;
+        self.set_units(new, order);
         changed
     }
 
@@ -564,7 +618,14 @@ impl AppState {
         self.v2_script.is_some()
     }
 
+    fn set_units(&mut self, units: BTreeMap<String, Arc<FunctionUnit>>, order: Vec<String>) {
+        self.units = units;
+        self.order = order;
+        self.by_script = OnceLock::new();
+    }
+
     fn rediscover(&mut self, folder: &str) {
+        self.by_script = OnceLock::new();
         match function::discover_one(&self.input, folder) {
             Some(unit) => {
                 self.units.insert(folder.to_string(), Arc::new(unit));

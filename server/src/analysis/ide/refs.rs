@@ -210,15 +210,45 @@ fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s Fun
     let Some(def) = entry_def(state, unit) else {
         return vec![unit];
     };
-    let shares = |u: &FunctionUnit| {
-        u.name == unit.name
-            || script_is(u, def.script)
-                && entry_def(state, u).is_some_and(|d| {
-                    d.script == def.script && d.function.name_range == def.function.name_range
-                })
-    };
-    // The fixes of every finding ask: a scan in no order first, one comparison per unit (only a
-    // unit whose script is the entry's file can share it); host order only when another does.
+    // The fixes of every finding ask. Only a unit whose script is the entry's file, or one with
+    // `unit`'s name, can share it: when `unit` has no namesake, the units with its script (it
+    // among them) are all there is to look at.
+    if let Some(same_script) = state.units_with_script_of(unit, def.script) {
+        let sharing: Vec<&FunctionUnit> = same_script
+            .iter()
+            .map(|u| u.as_ref())
+            .filter(|u| shares_entry(state, unit, &def, u))
+            .collect();
+        return if sharing.len() > 1 {
+            sharing
+        } else {
+            vec![unit]
+        };
+    }
+    sharing_units_by_scan(state, unit, &def)
+}
+
+/// Whether `u` shares `unit`'s entry function `def`: `unit`'s name, or the same function.
+fn shares_entry(
+    state: &AppState,
+    unit: &FunctionUnit,
+    def: &EntryDef<'_>,
+    u: &FunctionUnit,
+) -> bool {
+    u.name == unit.name
+        || script_is(u, def.script)
+            && entry_def(state, u).is_some_and(|d| {
+                d.script == def.script && d.function.name_range == def.function.name_range
+            })
+}
+
+/// [`sharing_units`] by a scan of every unit: when `unit` has a namesake or is not the state's.
+fn sharing_units_by_scan<'s>(
+    state: &'s AppState,
+    unit: &'s FunctionUnit,
+    def: &EntryDef<'_>,
+) -> Vec<&'s FunctionUnit> {
+    let shares = |u: &FunctionUnit| shares_entry(state, unit, def, u);
     let found = state
         .units_unordered()
         .filter(|u| script_is(u, def.script) && u.name != unit.name && shares(u))
@@ -796,4 +826,116 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::app::{AppInput, FileContent};
+    use std::sync::Arc;
+
+    const HOST: &str = r#"{"version": "2.0"}"#;
+
+    fn shared_json(entry: &str) -> String {
+        format!(
+            r#"{{"scriptFile": "../shared/handlers.py", "entryPoint": "{entry}", "bindings": [{{"type": "httpTrigger", "name": "req", "direction": "in"}}]}}"#
+        )
+    }
+
+    fn text(t: &str) -> FileContent {
+        FileContent::Text(Arc::from(t))
+    }
+
+    fn ptrs(units: &[&FunctionUnit]) -> Vec<*const FunctionUnit> {
+        units.iter().map(|u| *u as *const FunctionUnit).collect()
+    }
+
+    /// The answer of every unit of `state` against the scan of every unit; returns the names
+    /// per unit for the assertions on what is shared.
+    fn agree_with_scan(state: &AppState) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for unit in state.units() {
+            let indexed = sharing_units(state, unit);
+            let scanned = match entry_def(state, unit) {
+                Some(def) => sharing_units_by_scan(state, unit, &def),
+                None => vec![unit],
+            };
+            assert_eq!(ptrs(&indexed), ptrs(&scanned), "{}", unit.name);
+            let names = indexed.iter().map(|u| u.name.clone()).collect();
+            out.push((unit.name.clone(), names));
+        }
+        out
+    }
+
+    fn shared_by<'a>(answers: &'a [(String, Vec<String>)], name: &str) -> &'a [String] {
+        &answers.iter().find(|(n, _)| n == name).unwrap().1
+    }
+
+    #[test]
+    fn function_json_units_sharing_a_script_agree_with_the_scan_across_edits() {
+        let input = AppInput::new("app")
+            .with_file("host.json", HOST)
+            .with_file(
+                "shared/handlers.py",
+                "def main(req):\n    return req\n\ndef other(req):\n    return req\n",
+            )
+            .with_file("Zeta/function.json", &shared_json("main"))
+            .with_file("alpha/function.json", &shared_json("main"))
+            .with_file("Mid/function.json", &shared_json("other"))
+            .with_file(
+                "Own/function.json",
+                r#"{"bindings": [{"type": "httpTrigger", "name": "req", "direction": "in"}]}"#,
+            )
+            .with_file("Own/__init__.py", "def main(req):\n    return req\n");
+        let mut state = AppState::new(input);
+        let answers = agree_with_scan(&state);
+        // Host order: folders case-insensitively.
+        assert_eq!(shared_by(&answers, "Zeta"), ["alpha", "Zeta"]);
+        assert_eq!(shared_by(&answers, "alpha"), ["alpha", "Zeta"]);
+        assert_eq!(shared_by(&answers, "Mid"), ["Mid"]);
+        assert_eq!(shared_by(&answers, "Own"), ["Own"]);
+
+        // A new function on the shared entry, one moved to it, one gone.
+        state.set_file("beta/function.json", text(&shared_json("main")));
+        state.set_file("Mid/function.json", text(&shared_json("main")));
+        state.remove_file("Zeta/function.json");
+        let answers = agree_with_scan(&state);
+        assert_eq!(shared_by(&answers, "alpha"), ["alpha", "beta", "Mid"]);
+        assert!(answers.iter().all(|(n, _)| n != "Zeta"));
+
+        // A rename of a folder: the function goes and comes back under its new name.
+        state.remove_file("beta/function.json");
+        state.set_file("Gamma/function.json", text(&shared_json("main")));
+        let answers = agree_with_scan(&state);
+        assert_eq!(shared_by(&answers, "Mid"), ["alpha", "Gamma", "Mid"]);
+
+        // The entry renamed in the script: no function shares `main` any more.
+        state.set_file(
+            "shared/handlers.py",
+            text("def handler(req):\n    return req\n\ndef other(req):\n    return req\n"),
+        );
+        let answers = agree_with_scan(&state);
+        assert_eq!(shared_by(&answers, "alpha"), ["alpha"]);
+    }
+
+    #[test]
+    fn decorated_units_agree_with_the_scan_with_namesakes_and_after_edits() {
+        let script = "import azure.functions as func\napp = func.FunctionApp()\n\n@app.route(route=\"a\")\ndef f(req):\n    return 'a'\n\n@app.queue_trigger(arg_name=\"m\", queue_name=\"q\", connection=\"C\")\ndef f(m):\n    pass\n\n@app.route(route=\"g\")\ndef g(req):\n    return 'g'\n";
+        let input = AppInput::new("app")
+            .with_file("host.json", HOST)
+            .with_file("function_app.py", script);
+        let mut state = AppState::new(input);
+        let answers = agree_with_scan(&state);
+        // Two functions named `f` on two `def`s: a namesake alone does not share the entry.
+        assert_eq!(shared_by(&answers, "f"), ["f"]);
+        assert_eq!(shared_by(&answers, "g"), ["g"]);
+
+        // Functions added and removed by an edit of the script.
+        let edited = "import azure.functions as func\napp = func.FunctionApp()\n\n@app.route(route=\"g\")\ndef g(req):\n    return 'g'\n\n@app.route(route=\"h\")\ndef h(req):\n    return 'h'\n";
+        state.set_file("function_app.py", text(edited));
+        let answers = agree_with_scan(&state);
+        let names: Vec<&str> = answers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["g", "h"]);
+        assert_eq!(shared_by(&answers, "h"), ["h"]);
+    }
 }
