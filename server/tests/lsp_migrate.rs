@@ -148,3 +148,41 @@ async fn the_action_is_disabled_with_the_reason_when_it_cannot_be_applied() {
     );
     client.shutdown().await;
 }
+
+/// Editors ask for code actions automatically at every cursor move: the conversion, which plans
+/// the whole app, is left out of those and offered when the user asks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conversion_is_not_planned_on_automatic_requests() {
+    let (_dir, root) = migrate_fixture("cli_app");
+    let mut client = TestClient::start(caps(json!(["create", "delete"])), &[&root], None).await;
+    client.wait_indexed().await;
+    let at = json!({"line": 0, "character": 0});
+    let titles = |actions: Value| -> Vec<String> {
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (trigger_kind, offered) in [(2, false), (1, true)] {
+        let actions = client
+            .request(
+                "textDocument/codeAction",
+                json!({
+                    "textDocument": {"uri": file_uri(&root.join("host.json"))},
+                    "range": {"start": at, "end": at},
+                    "context": {"diagnostics": [], "triggerKind": trigger_kind}
+                }),
+            )
+            .await
+            .unwrap();
+        let titles = titles(actions);
+        assert_eq!(
+            titles.iter().any(|t| t.starts_with("Convert this app")),
+            offered,
+            "trigger kind {trigger_kind}: {titles:?}"
+        );
+    }
+    client.shutdown().await;
+}

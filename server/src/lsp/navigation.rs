@@ -278,7 +278,11 @@ impl State {
                 }));
             }
         }
-        if wanted(&super::migrate::migrate_kind()) {
+        // The conversion plans the whole app: not on the automatic requests editors send at
+        // every cursor move, only when the user asks for actions or for refactorings.
+        let automatic = p.context.trigger_kind == Some(lsp::CodeActionTriggerKind::AUTOMATIC);
+        let migrate = super::migrate::migrate_kind();
+        if wanted(&migrate) && (only.is_some() || !automatic) {
             actions.extend(self.migrate_action(app, &rel));
         }
         let fix_all = fix_all_kind();
