@@ -228,6 +228,18 @@ pub fn rule(code: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
+/// A rule read back from its code (the check cache stores diagnostics); a code no rule has
+/// (any more) does not deserialise.
+impl<'de> serde::Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Rule, D::Error> {
+        let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        rule(&code)
+            .filter(|meta| meta.code == code)
+            .map(Rule::new)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule code {code}")))
+    }
+}
+
 /// Runs every function-level rule on one function.
 pub fn check_function(app: &AppInput, modules: &Modules, unit: &FunctionUnit) -> Vec<Diagnostic> {
     check_function_and_modules(app, modules, unit).0
@@ -272,6 +284,34 @@ pub fn check_function_with_settings(
         ..FunctionChecked::default()
     })
     .into_diagnostics()
+}
+
+/// [`check_function_with_settings`], with the app files the function's load ran (besides its
+/// unit and the app's root files, what its diagnostics depend on); `None` for those files when
+/// the rules failed with an internal error (nothing then says what the error depended on).
+pub fn check_function_with_loaded_files(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: &Option<Arc<LocalSettings>>,
+    loads: &context::SharedLoads,
+) -> (Vec<Diagnostic>, Option<Vec<String>>) {
+    match super::guard::catch(|| {
+        check_function_unguarded(
+            app,
+            modules,
+            unit,
+            Some(settings.clone()),
+            Some(loads),
+            true,
+        )
+    }) {
+        Ok(mut checked) => {
+            let files = std::mem::take(&mut checked.files);
+            (checked.into_diagnostics(), Some(files))
+        }
+        Err(reason) => (vec![function_not_checked(unit, &reason)], None),
+    }
 }
 
 /// One function's diagnostics, split by whether they depend on `local.settings.json`.
