@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::report::CheckedApp;
 use crate::analysis::function::{Declaration, FunctionUnit, Modules, Script};
-use crate::analysis::rules::{self, context::SharedLoads};
+use crate::analysis::rules::{self, context::LoadedModule, context::SharedLoads};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::{AppInput, Config, Diagnostic, FileContent};
 use crate::loader::{self, AppListing, FileStamp, FoundApp, CACHE_DIR_NAME};
@@ -301,7 +301,9 @@ impl AppCache {
         let Some(build) = build_id() else {
             return Err(app);
         };
+        let started = std::time::Instant::now();
         let listing = app.list();
+        let listed = started.elapsed();
         let root = listing.root.to_string_lossy().into_owned();
         let mut name_hash = KeyHasher::new("root");
         name_hash.str(&root);
@@ -315,6 +317,7 @@ impl AppCache {
         let dir = cache_dir.join(env!("CARGO_PKG_VERSION"));
         let previous = read_record::<AppRecord>(&dir.join(format!("{name}.app.json")))
             .filter(|r| r.header == header);
+        let read_in = started.elapsed() - listed;
         let recorded_at_ns = now_ns();
         let known: HashMap<&str, &FileRecord> = previous
             .iter()
@@ -397,6 +400,12 @@ impl AppCache {
                 context.u128(file.hash);
             }
         }
+        tracing::debug!(
+            "cache: {display_root}: {} files listed in {listed:?}, record read in {read_in:?}, \
+             stamped and keyed in {:?}",
+            files.len(),
+            started.elapsed() - listed - read_in
+        );
         let stats = CacheStats {
             files_hashed,
             ..CacheStats::default()
@@ -615,7 +624,11 @@ fn environment_key(root: &Path, interpreter: Option<&Path>) -> (u128, bool) {
 }
 
 /// A function's unit hash, dependency set and unfiltered diagnostics, as found by one check.
-type Found = (u128, Vec<u32>, Vec<Diagnostic>);
+type Found = (u128, Arc<Vec<u32>>, Vec<Diagnostic>);
+
+/// Positions of the files of a list of loaded modules, by the list's address (the list is kept
+/// alive here, so the address is not reused).
+type LoadedPositions = HashMap<usize, (Arc<Vec<LoadedModule>>, Arc<Vec<u32>>)>;
 
 /// The function-level rules of one check, answered from the record for each function whose
 /// unit and dependencies are unchanged.
@@ -623,7 +636,10 @@ pub struct FunctionReuse {
     /// The recorded entries by unit hash, with whether their dependencies are unchanged.
     recorded: HashMap<u128, (FunctionEntry, bool)>,
     /// The recorded dependency sets.
-    dep_sets: Vec<Vec<u32>>,
+    dep_sets: Vec<Arc<Vec<u32>>>,
+    /// The functions of a decorator app share one list of loaded modules: its positions are
+    /// found once.
+    loaded_positions: Mutex<LoadedPositions>,
     /// Paths of the app's files, sorted, with their content hashes.
     files: Vec<(String, u128)>,
     /// What this check found, for the next record: entries and their dependency sets.
@@ -646,11 +662,16 @@ impl FunctionReuse {
                 let ok = valid.get(entry.deps as usize).copied().unwrap_or(false);
                 recorded.insert(entry.unit, (entry, ok));
             }
-            dep_sets = record.dep_sets.into_iter().map(|set| set.files).collect();
+            dep_sets = record
+                .dep_sets
+                .into_iter()
+                .map(|set| Arc::new(set.files))
+                .collect();
         }
         FunctionReuse {
             recorded,
             dep_sets,
+            loaded_positions: Mutex::new(HashMap::new()),
             files: states.iter().map(|f| (f.rel.clone(), f.hash)).collect(),
             found: Mutex::new(Vec::new()),
             checked: AtomicUsize::new(0),
@@ -684,7 +705,7 @@ impl FunctionReuse {
         }
         self.checked.fetch_add(1, Ordering::Relaxed);
         let (diagnostics, loaded) =
-            rules::check_function_with_loaded_files(app, modules, unit, settings, loads);
+            rules::check_function_with_loaded_modules(app, modules, unit, settings, loads);
         if let Some(deps) = loaded.and_then(|loaded| self.dependencies(app, unit, loaded)) {
             self.remember(unit_hash, deps, diagnostics.clone());
         }
@@ -692,11 +713,11 @@ impl FunctionReuse {
     }
 
     /// The dependency set an entry was recorded with (unchanged, so still valid).
-    fn recorded_deps(&self, entry: &FunctionEntry) -> Option<Vec<u32>> {
+    fn recorded_deps(&self, entry: &FunctionEntry) -> Option<Arc<Vec<u32>>> {
         self.dep_sets.get(entry.deps as usize).cloned()
     }
 
-    fn remember(&self, unit: u128, deps: Vec<u32>, diagnostics: Vec<Diagnostic>) {
+    fn remember(&self, unit: u128, deps: Arc<Vec<u32>>, diagnostics: Vec<Diagnostic>) {
         if let Ok(mut found) = self.found.lock() {
             found.push((unit, deps, diagnostics));
         }
@@ -708,30 +729,54 @@ impl FunctionReuse {
         &self,
         app: &AppInput,
         unit: &FunctionUnit,
-        loaded: Vec<String>,
-    ) -> Option<Vec<u32>> {
-        let mut rels = loaded;
-        rels.push(unit.declaration_file().to_string());
+        loaded: Arc<Vec<LoadedModule>>,
+    ) -> Option<Arc<Vec<u32>>> {
+        let base = self.loaded_positions(loaded)?;
+        let mut extra = vec![unit.declaration_file()];
         if let Script::Found { path, .. } = &unit.script {
-            rels.push(path.clone());
+            extra.push(path);
         }
         if let Declaration::FunctionJson { path, .. } = &unit.declaration {
             if let Some((folder, _)) = path.rsplit_once('/') {
-                rels.extend(app.files_in(folder).map(str::to_string));
+                extra.extend(app.files_in(folder));
             }
         }
-        let mut deps = rels
-            .iter()
+        let extra = extra
+            .into_iter()
             .map(|rel| self.position(rel))
             .collect::<Option<Vec<u32>>>()?;
+        if extra.iter().all(|i| base.binary_search(i).is_ok()) {
+            return Some(base);
+        }
+        let mut deps: Vec<u32> = base.iter().copied().chain(extra).collect();
         deps.sort_unstable();
         deps.dedup();
-        Some(deps)
+        Some(Arc::new(deps))
+    }
+
+    /// The sorted positions of the files of `loaded`.
+    fn loaded_positions(&self, loaded: Arc<Vec<LoadedModule>>) -> Option<Arc<Vec<u32>>> {
+        let key = Arc::as_ptr(&loaded) as usize;
+        if let Some((_, positions)) = self.loaded_positions.lock().ok()?.get(&key) {
+            return Some(positions.clone());
+        }
+        let mut positions = loaded
+            .iter()
+            .map(|m| self.position(&m.file))
+            .collect::<Option<Vec<u32>>>()?;
+        positions.sort_unstable();
+        positions.dedup();
+        let positions = Arc::new(positions);
+        self.loaded_positions
+            .lock()
+            .ok()?
+            .insert(key, (loaded, positions.clone()));
+        Some(positions)
     }
 
     fn into_record(self, header: Header, context: u128) -> Option<FunctionsRecord> {
         let found = self.found.into_inner().ok()?;
-        let mut sets: HashMap<Vec<u32>, u32> = HashMap::new();
+        let mut sets: HashMap<Arc<Vec<u32>>, u32, foldhash::fast::RandomState> = HashMap::default();
         let mut dep_sets = Vec::new();
         let mut entries = Vec::with_capacity(found.len());
         for (unit, deps, diagnostics) in found {
@@ -739,13 +784,13 @@ impl FunctionReuse {
                 Some(&i) => i,
                 None => {
                     let mut h = KeyHasher::new("deps");
-                    for &i in &deps {
+                    for &i in deps.iter() {
                         h.u64(u64::from(i));
                         h.u128(self.files.get(i as usize)?.1);
                     }
                     let i = dep_sets.len() as u32;
                     dep_sets.push(DepSet {
-                        files: deps.clone(),
+                        files: deps.to_vec(),
                         hash: h.finish(),
                     });
                     sets.insert(deps, i);

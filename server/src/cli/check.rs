@@ -140,6 +140,7 @@ impl ColorChoice {
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> ExitCode {
+    let started = std::time::Instant::now();
     let mut failed = false;
     let cwd = match std::env::current_dir().and_then(|d| loader::absolute(&d)) {
         Ok(cwd) => cwd,
@@ -194,6 +195,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         ),
     }
     let apps_found = targets.into_vec();
+    tracing::debug!("found {} apps in {:?}", apps_found.len(), started.elapsed());
 
     let flags = FlagConfig {
         select: (!args.select.is_empty()).then(|| split_codes(&args.select)),
@@ -296,6 +298,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Format::Github => github::render(&items),
     };
     let written = write_stdout(&output);
+    tracing::debug!("checked and printed in {:?}", started.elapsed());
     if failed || written != ExitCode::SUCCESS {
         return ExitCode::from(2);
     }

@@ -286,16 +286,17 @@ pub fn check_function_with_settings(
     .into_diagnostics()
 }
 
-/// [`check_function_with_settings`], with the app files the function's load ran (besides its
-/// unit and the app's root files, what its diagnostics depend on); `None` for those files when
-/// the rules failed with an internal error (nothing then says what the error depended on).
-pub fn check_function_with_loaded_files(
+/// [`check_function_with_settings`], with the modules the function's load ran (their files,
+/// besides its unit and the app's root files, are what its diagnostics depend on; the functions
+/// of a decorator app share one list); `None` when the rules failed with an internal error
+/// (nothing then says what the error depended on).
+pub fn check_function_with_loaded_modules(
     app: &AppInput,
     modules: &Modules,
     unit: &FunctionUnit,
     settings: &Option<Arc<LocalSettings>>,
     loads: &context::SharedLoads,
-) -> (Vec<Diagnostic>, Option<Vec<String>>) {
+) -> (Vec<Diagnostic>, Option<Arc<Vec<context::LoadedModule>>>) {
     match super::guard::catch(|| {
         check_function_unguarded(
             app,
@@ -307,8 +308,8 @@ pub fn check_function_with_loaded_files(
         )
     }) {
         Ok(mut checked) => {
-            let files = std::mem::take(&mut checked.files);
-            (checked.into_diagnostics(), Some(files))
+            let loaded = std::mem::take(&mut checked.loaded);
+            (checked.into_diagnostics(), Some(loaded))
         }
         Err(reason) => (vec![function_not_checked(unit, &reason)], None),
     }
@@ -349,11 +350,15 @@ pub fn check_function_parts(
     unit: &FunctionUnit,
     settings: Option<Option<Arc<LocalSettings>>>,
 ) -> FunctionChecked {
-    super::guard::catch(|| check_function_unguarded(app, modules, unit, settings, None, true))
-        .unwrap_or_else(|reason| FunctionChecked {
-            independent: vec![function_not_checked(unit, &reason)],
-            ..FunctionChecked::default()
-        })
+    super::guard::catch(|| {
+        let mut checked = check_function_unguarded(app, modules, unit, settings, None, true);
+        checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
+        checked
+    })
+    .unwrap_or_else(|reason| FunctionChecked {
+        independent: vec![function_not_checked(unit, &reason)],
+        ..FunctionChecked::default()
+    })
 }
 
 /// AZF013 for a function whose rules failed with an internal error.
@@ -369,7 +374,7 @@ fn function_not_checked(unit: &FunctionUnit, reason: &str) -> Diagnostic {
 
 /// The function-level rules on one function; `loads` shares the modules loaded through a
 /// decorator app's script with the other functions of the check, and `keep_loaded` keeps the
-/// loaded modules and their files in the result (for later re-runs of some rules).
+/// loaded modules in the result (for later re-runs of some rules).
 fn check_function_unguarded(
     app: &AppInput,
     modules: &Modules,
@@ -410,7 +415,6 @@ fn check_function_unguarded(
     }
     if keep_loaded {
         out.loaded = ctx.shared_loaded_modules();
-        out.files = out.loaded.iter().map(|m| m.file.clone()).collect();
     }
     out
 }
