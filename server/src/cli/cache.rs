@@ -756,17 +756,24 @@ impl FunctionReuse {
 
     /// The sorted positions of the files of `loaded`.
     fn loaded_positions(&self, loaded: Arc<Vec<LoadedModule>>) -> Option<Arc<Vec<u32>>> {
+        let compute = || {
+            let mut positions = loaded
+                .iter()
+                .map(|m| self.position(&m.file))
+                .collect::<Option<Vec<u32>>>()?;
+            positions.sort_unstable();
+            positions.dedup();
+            Some(Arc::new(positions))
+        };
+        // A list no other function holds (a function.json app's) is not kept.
+        if Arc::strong_count(&loaded) == 1 {
+            return compute();
+        }
         let key = Arc::as_ptr(&loaded) as usize;
         if let Some((_, positions)) = self.loaded_positions.lock().ok()?.get(&key) {
             return Some(positions.clone());
         }
-        let mut positions = loaded
-            .iter()
-            .map(|m| self.position(&m.file))
-            .collect::<Option<Vec<u32>>>()?;
-        positions.sort_unstable();
-        positions.dedup();
-        let positions = Arc::new(positions);
+        let positions = compute()?;
         self.loaded_positions
             .lock()
             .ok()?
