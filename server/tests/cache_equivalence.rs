@@ -275,6 +275,21 @@ fn equivalence(fixture: &str, seed: u64, steps: usize) {
         if step > 0 {
             history.push(edit(&mut rng, &root, &originals, step));
         }
+        if step % 5 == 4 {
+            // A file-scoped check: the functions' diagnostics may come from the cache.
+            if let Some(file) = rng.pick(&files(&root, ".py")) {
+                let file = file.to_string_lossy().into_owned();
+                let args = ["check", "--format", "json", file.as_str()];
+                let uncached = run(&root, &[&args[..], &["--no-cache"]].concat());
+                let cached = run(&root, &args);
+                assert_eq!(
+                    String::from_utf8_lossy(&cached.stdout),
+                    String::from_utf8_lossy(&uncached.stdout),
+                    "{fixture}, seed {seed}, step {step}, check {file} after: {history:#?}"
+                );
+                assert_eq!(cached.status.code(), uncached.status.code());
+            }
+        }
         let format = if step == steps / 2 { "text" } else { "json" };
         let args = ["check", "--format", format, "--color", "never", "."];
         let uncached = run(&root, &[&args[..], &["--no-cache"]].concat());

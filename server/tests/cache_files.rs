@@ -343,3 +343,33 @@ fn apps_inside_the_cache_folder_are_never_checked() {
     assert!(stdout.contains("\"app\": \".\""), "{stdout}");
     assert_same_as_uncached(&root, CHECK, &output);
 }
+
+#[test]
+fn a_change_to_the_environment_is_a_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("venv-app");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/venv/venv-app"),
+        &root,
+    );
+    // Environment files changed in the last two seconds are not trusted: nothing is recorded.
+    let output = run(&root, CHECK);
+    assert_same_as_uncached(&root, CHECK, &output);
+    assert!(!cache_line(&run(&root, CHECK)).0);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    run(&root, CHECK);
+    assert_eq!(cache_line(&run(&root, CHECK)), (true, 0, 0));
+
+    // A package uninstalled: which distribution provides `yaml` is no longer known.
+    let site_packages = root.join(".venv/lib/python3.11/site-packages");
+    let dist_info = site_packages.join("PyYAML-6.0.1.dist-info");
+    let kept = dir.path().join("PyYAML-6.0.1.dist-info");
+    std::fs::rename(&dist_info, &kept).unwrap();
+    let output = run(&root, CHECK);
+    assert!(!cache_line(&output).0);
+    assert_same_as_uncached(&root, CHECK, &output);
+    // And installed again.
+    std::fs::rename(&kept, &dist_info).unwrap();
+    let output = run(&root, CHECK);
+    assert_same_as_uncached(&root, CHECK, &output);
+}
