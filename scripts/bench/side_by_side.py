@@ -4,17 +4,20 @@
 For each model (v1: function.json folders, v2: decorated functions in blueprint modules) and
 each size, this generates an app, then times, in alternating rounds:
 
-  ours   `azfunc-lsp check --format json APP` (release build, output discarded)
+  ours   `azfunc-lsp check --no-cache --format json APP` (release build, output discarded)
   ruff   `ruff check --no-cache --isolated --select E9 --quiet --exit-zero APP`
   floor  `bench_floor APP`: walk + read + parse every .py/.json file with the same parsers
 
 and prints the medians of wall and CPU (user + sys) time, peak RSS, the ratios ours/ruff and
 ours/floor (wall), and the scaling exponent of our wall and CPU time between consecutive sizes
-(1.0 is linear). Needs cargo, python3 with venv, and network access once to install ruff into
+(1.0 is linear). With --cache, also our check with its cache (docs/cache.md, kept in the
+scratch folder): warm (app unchanged since the last check) and after an edit of one function's
+script (each round changes it). Needs cargo, python3 with venv, and network access once to install ruff into
 a scratch virtual environment (or RUFF=/path/to/ruff).
 
     python3 scripts/bench/side_by_side.py                      # 1k, 10k, 50k; v1 and v2; 5 rounds
     python3 scripts/bench/side_by_side.py --sizes 1000 10000 --models v1 --rounds 3
+    python3 scripts/bench/side_by_side.py --sizes 10000 --cache --rounds 3
 """
 
 import argparse
@@ -84,6 +87,15 @@ def exponent(small, large, n_small, n_large):
     return math.log(large / small) / math.log(n_large / n_small)
 
 
+def edited_script(app, model):
+    """The script one edit changes: the first function's (v1) or the first blueprint module (v2)."""
+    if model == "v1":
+        folder = min(p for p in app.iterdir() if (p / "function.json").exists())
+        return folder / "__init__.py"
+    modules = sorted(p for p in app.rglob("*.py") if p.name not in ("function_app.py", "__init__.py"))
+    return modules[0]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
@@ -93,6 +105,8 @@ def main():
     parser.add_argument("--target-dir", type=Path, help="cargo target dir (default: target/)")
     parser.add_argument("--exe", type=Path, help="check with this azfunc-lsp instead of the build")
     parser.add_argument("--no-build", action="store_true", help="use the release build as it is")
+    parser.add_argument("--cache", action="store_true",
+                        help="also time our check with its cache: warm, and after one edit")
     args = parser.parse_args()
 
     scratch = args.scratch or Path(tempfile.gettempdir()) / "azfunc-side-by-side"
@@ -100,6 +114,11 @@ def main():
     ours, generate, floor = build(args.target_dir, args.no_build)
     if args.exe:
         ours = args.exe
+    # Builds without a cache have no --no-cache flag (and nothing to turn off).
+    check_help = subprocess.run([str(ours), "check", "--help"], capture_output=True, text=True)
+    no_cache = ["--no-cache"] if "--no-cache" in check_help.stdout else []
+    if args.cache and not no_cache:
+        sys.exit(f"{ours} has no check cache")
     ruff = ruff_binary(scratch)
     version = subprocess.run([ruff, "--version"], capture_output=True, text=True).stdout.strip()
     print(f"{os.cpu_count()} CPUs; {version}; {args.rounds} rounds, medians; time in s, RSS in MB")
@@ -108,6 +127,8 @@ def main():
         f" | {'ruff wall':>9} {'cpu':>5} | {'ours/ruff':>9} | {'floor':>5} {'cpu':>5}"
         f" {'ours/floor':>10} | {'exp wall':>8} {'cpu':>5}"
     )
+    if args.cache:
+        header += f" | {'warm wall':>9} {'cpu':>5} {'RSS':>5} | {'edit wall':>9} {'cpu':>5}"
     print(header)
     print("-" * len(header))
     for model in args.models:
@@ -121,7 +142,7 @@ def main():
                 app.with_suffix(".tmp").rename(app)
             files, size = tree_size(app)
             commands = {
-                "ours": [str(ours), "check", "--format", "json", str(app)],
+                "ours": [str(ours), "check", *no_cache, "--format", "json", str(app)],
                 "ruff": [ruff, "check", "--no-cache", "--isolated", "--select", "E9",
                          "--quiet", "--exit-zero", str(app)],
                 "floor": [str(floor), str(app)],
@@ -135,6 +156,19 @@ def main():
                     if name == "ours" and code not in (0, 1):
                         sys.exit(f"azfunc-lsp check failed on {app} (exit {code})")
                     samples[name].append((wall, cpu, rss))
+            if args.cache:
+                cached = [str(ours), "check", "--cache-dir", str(scratch / "cache"),
+                          "--format", "json", str(app)]
+                script = edited_script(app, model)
+                original = script.read_text()
+                run_timed(cached)  # first run: checks and records
+                samples["warm"], samples["edit"] = [], []
+                for i in range(args.rounds):
+                    samples["warm"].append(run_timed(cached)[:3])
+                    script.write_text(original + f"\nEDITED = {i}\n")
+                    samples["edit"].append(run_timed(cached)[:3])
+                script.write_text(original)
+                run_timed(cached)
             med = {
                 name: tuple(statistics.median(s[i] for s in runs) for i in range(3))
                 for name, runs in samples.items()
@@ -148,7 +182,12 @@ def main():
             print(
                 f"{model:<5} {n:>6} {files:>6} {size / 1e6:>5.1f} | {ow:>9.3f} {oc:>5.2f} {orss:>5.0f}"
                 f" | {rw:>9.3f} {rc:>5.2f} | {ow / rw:>9.2f} | {fw:>5.3f} {fc:>5.2f}"
-                f" {ow / fw:>10.2f} | {exps}",
+                f" {ow / fw:>10.2f} | {exps}"
+                + (
+                    f" | {med['warm'][0]:>9.3f} {med['warm'][1]:>5.2f} {med['warm'][2]:>5.0f}"
+                    f" | {med['edit'][0]:>9.3f} {med['edit'][1]:>5.2f}"
+                    if args.cache else ""
+                ),
                 flush=True,
             )
             previous = (n, ow, oc)

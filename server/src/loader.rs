@@ -43,7 +43,12 @@ pub const SKIPPED_DIRS: &[&str] = &[
     ".pytest_cache",
     ".tox",
     "target",
+    CACHE_DIR_NAME,
 ];
+
+/// The folder `check` keeps its cache in (see `cli/cache`): never part of an app, never searched
+/// for apps.
+pub const CACHE_DIR_NAME: &str = ".azfunc_cache";
 
 /// File names that make their folder an app root.
 const ROOT_MARKERS: &[&str] = &["host.json", "function_app.py"];
@@ -102,10 +107,169 @@ impl FoundApp {
         display_root: String,
         interpreter: Option<&Path>,
     ) -> AppInput {
-        match self.files {
-            Some(files) => read_app(&self.root, files, display_root, interpreter),
-            None => load_app_with_interpreter(&self.root, display_root, interpreter),
+        self.list()
+            .read(display_root, interpreter, |_| None::<FileContent>)
+    }
+
+    /// The files loading the app would read, without reading them: walked now unless the search
+    /// already did. [`AppListing::read`] then loads exactly these.
+    pub fn list(self) -> AppListing {
+        let files = match self.files {
+            Some(files) => files,
+            None => app_files(&self.root),
+        };
+        AppListing::new(self.root, files)
+    }
+}
+
+/// An app's files as loading sees them (same skipped folders, nested roots and symlink policy),
+/// before any is read: what the check cache stats instead of reading.
+#[derive(Debug)]
+pub struct AppListing {
+    /// The app root: absolute and lexically normalised.
+    pub root: PathBuf,
+    /// In no particular order; keys are unique.
+    pub files: Vec<ListedFile>,
+}
+
+/// One file of an [`AppListing`].
+#[derive(Debug)]
+pub struct ListedFile {
+    /// `/`-separated path relative to the root: the key in [`AppInput::files`].
+    pub rel: String,
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Why it could not be listed (a folder that cannot be read): its content is this error.
+    pub unreadable: Option<String>,
+}
+
+impl ListedFile {
+    /// Whether loading reads this file's content (else it is [`FileContent::NotLoaded`] or
+    /// [`FileContent::Unreadable`] without opening it).
+    pub fn content_needed(&self) -> bool {
+        self.unreadable.is_none() && content_needed(&self.rel)
+    }
+
+    /// The content loading gives this file.
+    pub fn read(&self) -> FileContent {
+        match &self.unreadable {
+            Some(error) => FileContent::Unreadable(error.clone()),
+            None => read_content(&self.path, &self.rel),
         }
+    }
+
+    /// The file's size and change times (those of a symlink's target), for telling whether it
+    /// changed since it was last read; `None` when it cannot be asked.
+    pub fn stamp(&self) -> Option<FileStamp> {
+        FileStamp::of(&fs::metadata(&self.path).ok()?)
+    }
+}
+
+/// What a file's metadata says of its content: a file whose stamp is unchanged (and was not
+/// changed right before the stamp was taken) is taken to have the same content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileStamp {
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: i128,
+    /// Status change time (Unix; the modification time elsewhere): unlike the modification
+    /// time, no program can set it back.
+    pub ctime_ns: i128,
+    /// Inode and device (Unix; 0 elsewhere): a file replaced by another is a new file.
+    pub ino: u64,
+    pub dev: u64,
+}
+
+impl FileStamp {
+    pub fn of(meta: &fs::Metadata) -> Option<FileStamp> {
+        let since_epoch = |t: std::time::SystemTime| match t.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => d.as_nanos() as i128,
+            Err(e) => -(e.duration().as_nanos() as i128),
+        };
+        let mtime_ns = since_epoch(meta.modified().ok()?);
+        #[cfg(unix)]
+        let (ctime_ns, ino, dev) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+                meta.ino(),
+                meta.dev(),
+            )
+        };
+        #[cfg(not(unix))]
+        let (ctime_ns, ino, dev) = (mtime_ns, 0, 0);
+        Some(FileStamp {
+            size: meta.len(),
+            mtime_ns,
+            ctime_ns,
+            ino,
+            dev,
+        })
+    }
+
+    /// The latest of the two times: when the content or the metadata last changed.
+    pub fn changed_ns(&self) -> i128 {
+        self.mtime_ns.max(self.ctime_ns)
+    }
+}
+
+impl AppListing {
+    fn new(root: PathBuf, found: Vec<Found>) -> AppListing {
+        let canonical_root = fs::canonicalize(&root).ok();
+        let files = found
+            .into_iter()
+            .filter_map(|entry| {
+                let rel = relative_key(&root, &entry.path)?;
+                if rel.is_empty() {
+                    return None;
+                }
+                let unreadable = match entry.kind {
+                    FoundKind::File => None,
+                    FoundKind::Symlink(target) => {
+                        let inside = matches!((&target, &canonical_root),
+                            (Some(t), Some(r)) if t.starts_with(r));
+                        if !inside {
+                            tracing::debug!("skipping symlink {}", entry.path.display());
+                            return None;
+                        }
+                        None
+                    }
+                    FoundKind::Unreadable(error) => {
+                        tracing::warn!("cannot read {}: {error}", entry.path.display());
+                        Some(error)
+                    }
+                };
+                Some(ListedFile {
+                    rel,
+                    path: entry.path,
+                    unreadable,
+                })
+            })
+            .collect();
+        AppListing { root, files }
+    }
+
+    /// Loads the listed files in parallel into an [`AppInput`], with the app's environment;
+    /// `known` gives the content of a file already read (by its key), so it is not read again.
+    pub fn read(
+        self,
+        display_root: String,
+        interpreter: Option<&Path>,
+        known: impl Fn(&str) -> Option<FileContent> + Sync,
+    ) -> AppInput {
+        let contents: Vec<(String, FileContent)> = self
+            .files
+            .into_par_iter()
+            .map(|file| {
+                let content = known(&file.rel).unwrap_or_else(|| file.read());
+                (file.rel, content)
+            })
+            .collect();
+        let mut app = AppInput::new(display_root);
+        app.files.extend(contents);
+        app.environment =
+            venv::load_environment(&self.root, interpreter).map(|env| Arc::new(env.installed));
+        app
     }
 }
 
@@ -244,6 +408,13 @@ pub fn load_app_with_interpreter(
     interpreter: Option<&Path>,
 ) -> AppInput {
     let root = absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let files = app_files(&root);
+    AppListing::new(root, files).read(display_root, interpreter, |_| None)
+}
+
+/// Walks an app (`root` absolute) and keeps its own files: nested app roots are left out.
+fn app_files(root: &Path) -> Vec<Found> {
+    let root = root.to_path_buf();
     let found = walk(&root);
     let mut roots = BTreeSet::new();
     for entry in &found {
@@ -255,48 +426,7 @@ pub fn load_app_with_interpreter(
         }
     }
     roots.insert(root.clone());
-    let files = assign(&roots, found).remove(&root).unwrap_or_default();
-    read_app(&root, files, display_root, interpreter)
-}
-
-/// Reads an app's listed files in parallel into an [`AppInput`].
-fn read_app(
-    root: &Path,
-    files: Vec<Found>,
-    display_root: String,
-    interpreter: Option<&Path>,
-) -> AppInput {
-    let canonical_root = fs::canonicalize(root).ok();
-    let contents: Vec<(String, FileContent)> = files
-        .into_par_iter()
-        .filter_map(|entry| {
-            let rel = relative_key(root, &entry.path)?;
-            if rel.is_empty() {
-                return None;
-            }
-            let content = match entry.kind {
-                FoundKind::File => read_content(&entry.path, &rel),
-                FoundKind::Symlink(target) => {
-                    let inside = matches!((&target, &canonical_root),
-                        (Some(t), Some(r)) if t.starts_with(r));
-                    if !inside {
-                        tracing::debug!("skipping symlink {}", entry.path.display());
-                        return None;
-                    }
-                    read_content(&entry.path, &rel)
-                }
-                FoundKind::Unreadable(error) => {
-                    tracing::warn!("cannot read {}: {error}", entry.path.display());
-                    FileContent::Unreadable(error)
-                }
-            };
-            Some((rel, content))
-        })
-        .collect();
-    let mut app = AppInput::new(display_root);
-    app.files.extend(contents);
-    app.environment = venv::load_environment(root, interpreter).map(|env| Arc::new(env.installed));
-    app
+    assign(&roots, found).remove(&root).unwrap_or_default()
 }
 
 /// One entry a walk found.

@@ -33,6 +33,8 @@ enum Command {
     Migrate(cli::migrate::MigrateArgs),
     /// List the rules, or explain one.
     Rules(cli::rules::RulesArgs),
+    /// Remove the cache of `check` for the apps found below the paths.
+    Clean(cli::cache::CleanArgs),
     /// Run the language server on stdin/stdout (the default).
     Serve {
         /// Accepted and ignored (vscode-languageclient appends it).
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
             threads::with_analysis_stack(|| cli::migrate::run(args))
         }
         Some(Command::Rules(args)) => cli::rules::run(args),
+        Some(Command::Clean(args)) => cli::cache::run_clean(args),
         None | Some(Command::Serve { .. }) => match azfunc_lsp::lsp::run_stdio() {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => {

@@ -42,6 +42,11 @@ fn check(app: &Path) -> (Option<i32>, String) {
         .args(["check", "--format", "json"])
         .arg(app)
         .env_remove("AZFUNC_LSP_LOG")
+        // Checks of the fixtures keep their cache out of the source tree.
+        .env(
+            "AZFUNC_LSP_CACHE_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/check-cache"),
+        )
         .output()
         .unwrap();
     let all = format!(

@@ -2,7 +2,9 @@
 
 use super::text::TextRange;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Hint,
     Information,
@@ -147,6 +149,13 @@ impl std::fmt::Debug for Rule {
     }
 }
 
+/// Stored as its code (by the check cache); read back in `rules` (which knows the codes).
+impl serde::Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.code)
+    }
+}
+
 impl std::fmt::Display for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.0.code)
@@ -154,7 +163,7 @@ impl std::fmt::Display for Rule {
 }
 
 /// A place in another file (or the same one) that explains a diagnostic.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Related {
     pub file: String,
     pub range: TextRange,
@@ -162,7 +171,7 @@ pub struct Related {
 }
 
 /// One text replacement in one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileEdit {
     pub file: String,
     pub range: TextRange,
@@ -170,7 +179,7 @@ pub struct FileEdit {
 }
 
 /// A fix for a diagnostic: a title and the edits that make it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fix {
     pub title: String,
     pub edits: Vec<FileEdit>,
@@ -179,7 +188,7 @@ pub struct Fix {
 }
 
 /// One problem found in an app.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// The rule that reports it; `code.as_str()` is the stable code, e.g. `AZF201`.
     pub code: Rule,

@@ -91,15 +91,50 @@ fn check_parsed_whole_messages(
     units: &[&function::FunctionUnit],
     config: &Config,
 ) -> Vec<Diagnostic> {
+    check_parsed_with(app, modules, units, config, &|unit, settings, loads| {
+        rules::check_function_with_settings(app, modules, unit, settings, loads)
+    })
+}
+
+/// What runs the function-level rules on one function for [`check_parsed_using`], given the
+/// app's local.settings.json and the modules shared by the functions of the check.
+pub type FunctionChecker<'a> = dyn Fn(
+        &function::FunctionUnit,
+        &Option<std::sync::Arc<settings::LocalSettings>>,
+        &rules::context::SharedLoads,
+    ) -> Vec<Diagnostic>
+    + Sync
+    + 'a;
+
+/// [`check_parsed`], with each function's unfiltered diagnostics from `per_function` (which
+/// the check cache answers from what it kept when nothing the function depends on changed);
+/// everything after (filtering, app-level rules, order, suppressions) is the same code.
+pub fn check_parsed_using(
+    app: &AppInput,
+    modules: &function::Modules,
+    units: &[&function::FunctionUnit],
+    config: &Config,
+    per_function: &FunctionChecker,
+) -> Vec<Diagnostic> {
+    let mut all = check_parsed_with(app, modules, units, config, per_function);
+    suppress::consequence_once(&mut all);
+    all
+}
+
+fn check_parsed_with(
+    app: &AppInput,
+    modules: &function::Modules,
+    units: &[&function::FunctionUnit],
+    config: &Config,
+    per_function: &FunctionChecker,
+) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     // local.settings.json is read once for all functions.
     let settings = settings::local_settings(app).map(std::sync::Arc::new);
     let loads = rules::context::SharedLoads::default();
     let mut all: Vec<Diagnostic> = units
         .par_iter()
-        .flat_map_iter(|unit| {
-            rules::check_function_with_settings(app, modules, unit, &settings, &loads)
-        })
+        .flat_map_iter(|unit| per_function(unit, &settings, &loads))
         .filter(|d| config.enabled(d.code.as_str()))
         .collect();
     all.extend(

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
+use super::cache::{AppCache, CacheOptions, FunctionReuse};
 use super::config::{split_codes, ConfigFinder, FlagConfig};
 use super::files::{self, FileSet};
 use super::report::{self, CheckedApp, Item};
@@ -72,6 +73,15 @@ pub struct CheckArgs {
     /// JSON `automatic` flag say what this applies.
     #[arg(long)]
     pub fix: bool,
+
+    /// Neither read nor write the cache of earlier checks (docs/cache.md). `--fix` never uses it.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Keep the cache in this folder (default: `.azfunc_cache` beside the pyproject.toml that
+    /// holds the settings, else in the app; also `AZFUNC_LSP_CACHE_DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,6 +140,7 @@ impl ColorChoice {
 
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> ExitCode {
+    let started = std::time::Instant::now();
     let mut failed = false;
     let cwd = match std::env::current_dir().and_then(|d| loader::absolute(&d)) {
         Ok(cwd) => cwd,
@@ -184,6 +195,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         ),
     }
     let apps_found = targets.into_vec();
+    tracing::debug!("found {} apps in {:?}", apps_found.len(), started.elapsed());
 
     let flags = FlagConfig {
         select: (!args.select.is_empty()).then(|| split_codes(&args.select)),
@@ -193,9 +205,13 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         eprintln!("warning: unknown rule code or prefix '{code}' in --select/--ignore");
     }
     let mut finder = ConfigFinder::default();
-    let configs: Vec<Config> = apps_found
+    let configs: Vec<(Config, Option<PathBuf>)> = apps_found
         .iter()
-        .map(|(app, _)| flags.merge(finder.find(&app.root).as_ref()))
+        .map(|(app, _)| {
+            let file = finder.find(&app.root);
+            let pyproject = file.as_ref().map(|f| f.path.clone());
+            (flags.merge(file.as_ref()), pyproject)
+        })
         .collect();
     for warning in &finder.warnings {
         eprintln!("warning: {warning}");
@@ -203,14 +219,22 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
     let fix = args.fix;
     let all = args.all;
+    let cache_options =
+        (!args.no_cache && !fix).then(|| CacheOptions::new(args.cache_dir.as_deref()));
     let results: Vec<(Result<CheckedApp, String>, Option<FixReport>)> = apps_found
         .into_par_iter()
         .zip(configs.par_iter())
-        .map(|((app, scope), config)| {
+        .map(|((app, scope), (config, pyproject))| {
             let display_root = loader::display_relative(&app.root, &cwd);
             let scope = scope.as_ref();
+            let mut cache = None;
             let (checked, report) = if fix {
                 fix_and_check(app, display_root, config, scope)
+            } else if let Some(options) = &cache_options {
+                let dir = options.dir_for(&app.root, pyproject.as_deref());
+                let (checked, run) = check_cached(app, display_root, config, &dir, scope.is_none());
+                cache = run;
+                (checked, None)
             } else {
                 (check_one(app, display_root, config), None)
             };
@@ -231,13 +255,22 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 }
                 (checked, _) => checked,
             };
+            let whole_app_hit = cache.as_ref().is_some_and(|c| c.hit);
             let checked = checked.map(|mut checked| {
                 // The fixes are a convenience: should building them panic, the findings stay.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    resolve_fixes(&mut checked, scope)
-                }));
+                // A result from the cache has its fixes already.
+                if !whole_app_hit {
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        resolve_fixes(&mut checked, scope)
+                    }));
+                }
                 checked
             });
+            if let Some(run) = cache {
+                let whole = checked.as_ref().ok().filter(|_| scope.is_none());
+                let functions = run.reuse.filter(|_| checked.is_ok());
+                run.cache.store(whole, functions);
+            }
             (checked, report)
         })
         .collect();
@@ -265,6 +298,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Format::Github => github::render(&items),
     };
     let written = write_stdout(&output);
+    tracing::debug!("checked and printed in {:?}", started.elapsed());
     if failed || written != ExitCode::SUCCESS {
         return ExitCode::from(2);
     }
@@ -440,7 +474,50 @@ fn fix_and_check(
         display_root: display_root.clone(),
         outcome,
     };
-    (check_input(input, display_root, config), Some(report))
+    (check_input(input, display_root, config, None), Some(report))
+}
+
+/// An app checked through its cache, with what to record afterwards.
+struct CacheRun {
+    cache: AppCache,
+    /// The functions' diagnostics of this check (`None` on a whole-app hit).
+    reuse: Option<FunctionReuse>,
+    /// The final diagnostics came from the cache.
+    hit: bool,
+}
+
+/// Checks one app through its cache in `dir`: a whole check of an unchanged app (`whole_app`)
+/// takes its final diagnostics from the cache; otherwise the app is checked, each function's
+/// rules running only when something it depends on changed.
+fn check_cached(
+    app: loader::FoundApp,
+    display_root: String,
+    config: &Config,
+    dir: &Path,
+    whole_app: bool,
+) -> (Result<CheckedApp, String>, Option<CacheRun>) {
+    let mut cache = match AppCache::open(dir, app, &display_root, config) {
+        Ok(cache) => cache,
+        Err(app) => return (check_one(app, display_root, config), None),
+    };
+    if whole_app {
+        if let Some(checked) = cache.whole_app_hit() {
+            let run = CacheRun {
+                cache,
+                reuse: None,
+                hit: true,
+            };
+            return (Ok(checked), Some(run));
+        }
+    }
+    let (input, reuse) = cache.load();
+    let checked = check_input(input, display_root, config, Some(&reuse));
+    let run = CacheRun {
+        cache,
+        reuse: Some(reuse),
+        hit: false,
+    };
+    (checked, Some(run))
 }
 
 /// Loads and checks one app; a panic in the analysis becomes an error message.
@@ -450,7 +527,7 @@ fn check_one(
     config: &Config,
 ) -> Result<CheckedApp, String> {
     let input = app.load_with_interpreter(display_root.clone(), config.python.as_deref());
-    check_input(input, display_root, config)
+    check_input(input, display_root, config, None)
 }
 
 /// Checks an app's loaded files; a panic in the analysis becomes an error message.
@@ -458,13 +535,25 @@ fn check_input(
     input: crate::analysis::AppInput,
     display_root: String,
     config: &Config,
+    reuse: Option<&FunctionReuse>,
 ) -> Result<CheckedApp, String> {
     let _span = tracing::debug_span!("check", app = display_root.as_str()).entered();
     // One analysis serves the findings and their fixes: the modules are parsed once.
     let (state, diagnostics) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let state = AppState::new(input);
         let units: Vec<&crate::analysis::function::FunctionUnit> = state.units().collect();
-        let diagnostics = analysis::check_parsed(state.input(), state.modules(), &units, config);
+        let diagnostics = match reuse {
+            Some(reuse) => analysis::check_parsed_using(
+                state.input(),
+                state.modules(),
+                &units,
+                config,
+                &|unit, settings, loads| {
+                    reuse.check(state.input(), state.modules(), unit, settings, loads)
+                },
+            ),
+            None => analysis::check_parsed(state.input(), state.modules(), &units, config),
+        };
         (state, diagnostics)
     }))
     .map_err(|panic| {

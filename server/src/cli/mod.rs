@@ -1,10 +1,11 @@
-//! The command line: `azfunc-lsp check`, `azfunc-lsp inspect`, `azfunc-lsp migrate` and
-//! `azfunc-lsp rules`.
+//! The command line: `azfunc-lsp check` (with its cache, `azfunc-lsp clean`), `azfunc-lsp
+//! inspect`, `azfunc-lsp migrate` and `azfunc-lsp rules`.
 //!
 //! The CLI is the only place that writes to stdout outside JSON-RPC; it loads apps through
 //! [`crate::loader`] and checks them with [`crate::analysis::check_app`], so its answers are the
 //! language server's.
 
+pub mod cache;
 pub mod check;
 pub mod config;
 pub mod files;

@@ -173,3 +173,43 @@ fn open_regular(path: &Path) -> Option<File> {
     let file = File::open(path).ok()?;
     file.metadata().ok()?.is_file().then_some(file)
 }
+
+/// A `*.dist-info` folder's name and the stamps of its metadata files.
+pub type DistInfoStamps = (String, [Option<super::FileStamp>; 3]);
+
+/// What the environment [`load_environment`] would read says of itself without being read: its
+/// `site-packages` and, for each `*.dist-info` folder (in the same order and under the same
+/// limits), the stamps of its metadata files (`None` where the file would not be read). Equal
+/// stamps mean equal metadata, so the check cache keys on them.
+pub fn environment_stamps(
+    app_root: &Path,
+    interpreter: Option<&Path>,
+) -> Option<(PathBuf, Vec<DistInfoStamps>)> {
+    let site_packages = find_site_packages(app_root, interpreter)?;
+    let mut dirs: Vec<(String, PathBuf)> = fs::read_dir(&site_packages)
+        .into_iter()
+        .flatten()
+        .take(MAX_SITE_PACKAGES_ENTRIES)
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            name.ends_with(".dist-info").then(|| (name, e.path()))
+        })
+        .collect();
+    dirs.sort();
+    let stamps = dirs
+        .into_iter()
+        .map(|(name, dir)| {
+            let stamps = METADATA_FILES.map(|file| {
+                let meta = fs::symlink_metadata(dir.join(file)).ok()?;
+                meta.file_type()
+                    .is_file()
+                    .then(|| super::FileStamp::of(&meta))
+                    .flatten()
+            });
+            (name, stamps)
+        })
+        .collect();
+    Some((site_packages, stamps))
+}

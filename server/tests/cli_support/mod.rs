@@ -45,6 +45,11 @@ pub fn run(cwd: &Path, args: &[&str]) -> Output {
         .current_dir(cwd)
         .env_remove("NO_COLOR")
         .env_remove("AZFUNC_LSP_LOG")
+        // Checks of the fixtures keep their cache out of the source tree.
+        .env(
+            "AZFUNC_LSP_CACHE_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/check-cache"),
+        )
         .output()
         .expect("the binary runs")
 }

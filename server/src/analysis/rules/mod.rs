@@ -228,6 +228,18 @@ pub fn rule(code: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
+/// A rule read back from its code (the check cache stores diagnostics); a code no rule has
+/// (any more) does not deserialise.
+impl<'de> serde::Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Rule, D::Error> {
+        let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        rule(&code)
+            .filter(|meta| meta.code == code)
+            .map(Rule::new)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule code {code}")))
+    }
+}
+
 /// Runs every function-level rule on one function.
 pub fn check_function(app: &AppInput, modules: &Modules, unit: &FunctionUnit) -> Vec<Diagnostic> {
     check_function_and_modules(app, modules, unit).0
@@ -274,6 +286,35 @@ pub fn check_function_with_settings(
     .into_diagnostics()
 }
 
+/// [`check_function_with_settings`], with the modules the function's load ran (their files,
+/// besides its unit and the app's root files, are what its diagnostics depend on; the functions
+/// of a decorator app share one list); `None` when the rules failed with an internal error
+/// (nothing then says what the error depended on).
+pub fn check_function_with_loaded_modules(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: &Option<Arc<LocalSettings>>,
+    loads: &context::SharedLoads,
+) -> (Vec<Diagnostic>, Option<Arc<Vec<context::LoadedModule>>>) {
+    match super::guard::catch(|| {
+        check_function_unguarded(
+            app,
+            modules,
+            unit,
+            Some(settings.clone()),
+            Some(loads),
+            true,
+        )
+    }) {
+        Ok(mut checked) => {
+            let loaded = std::mem::take(&mut checked.loaded);
+            (checked.into_diagnostics(), Some(loaded))
+        }
+        Err(reason) => (vec![function_not_checked(unit, &reason)], None),
+    }
+}
+
 /// One function's diagnostics, split by whether they depend on `local.settings.json`.
 #[derive(Debug, Clone, Default)]
 pub struct FunctionChecked {
@@ -309,11 +350,15 @@ pub fn check_function_parts(
     unit: &FunctionUnit,
     settings: Option<Option<Arc<LocalSettings>>>,
 ) -> FunctionChecked {
-    super::guard::catch(|| check_function_unguarded(app, modules, unit, settings, None, true))
-        .unwrap_or_else(|reason| FunctionChecked {
-            independent: vec![function_not_checked(unit, &reason)],
-            ..FunctionChecked::default()
-        })
+    super::guard::catch(|| {
+        let mut checked = check_function_unguarded(app, modules, unit, settings, None, true);
+        checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
+        checked
+    })
+    .unwrap_or_else(|reason| FunctionChecked {
+        independent: vec![function_not_checked(unit, &reason)],
+        ..FunctionChecked::default()
+    })
 }
 
 /// AZF013 for a function whose rules failed with an internal error.
@@ -329,7 +374,7 @@ fn function_not_checked(unit: &FunctionUnit, reason: &str) -> Diagnostic {
 
 /// The function-level rules on one function; `loads` shares the modules loaded through a
 /// decorator app's script with the other functions of the check, and `keep_loaded` keeps the
-/// loaded modules and their files in the result (for later re-runs of some rules).
+/// loaded modules in the result (for later re-runs of some rules).
 fn check_function_unguarded(
     app: &AppInput,
     modules: &Modules,
@@ -370,7 +415,6 @@ fn check_function_unguarded(
     }
     if keep_loaded {
         out.loaded = ctx.shared_loaded_modules();
-        out.files = out.loaded.iter().map(|m| m.file.clone()).collect();
     }
     out
 }

@@ -1,0 +1,956 @@
+//! The persistent cache of `azfunc-lsp check` (docs/cache.md): what a check found, kept on disk
+//! so that checking an unchanged app again reads no source file, and a change re-checks only
+//! the functions that depend on it.
+//!
+//! Each app has two files in `<cache dir>/<version>/`, named after its absolute root:
+//!
+//! - `<name>.app.json` ([`AppRecord`]): each file's stamp (size, times, inode) and content hash,
+//!   and the final diagnostics (fixes resolved) under the app key: a hash of the build, the
+//!   configuration, the display root, the environment and every file's path and content. A
+//!   file whose stamp is unchanged is taken to have its recorded hash, unless it changed too
+//!   close to the time of the record to tell (racily clean, as git says): then it is read again.
+//! - `<name>.functions.json` ([`FunctionsRecord`]): each function's diagnostics before
+//!   configuration, under the hash of its unit and of the files it depends on (its load, its
+//!   declaration and script, its function folder), valid while the app context (build,
+//!   environment, the list of files, the root files) is the same.
+//!
+//! A file that cannot be read or parsed, or that another build wrote, is a miss; a failure to
+//! write is ignored. The cache never decides a result: on a miss the same code runs as
+//! without it.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use xxhash_rust::xxh3::Xxh3;
+
+use super::report::CheckedApp;
+use crate::analysis::function::{Declaration, FunctionUnit, Modules, Script};
+use crate::analysis::rules::{self, context::LoadedModule, context::SharedLoads};
+use crate::analysis::settings::LocalSettings;
+use crate::analysis::{AppInput, Config, Diagnostic, FileContent};
+use crate::loader::{self, AppListing, FileStamp, FoundApp, CACHE_DIR_NAME};
+
+/// The environment variable naming the cache folder (as `--cache-dir` does).
+pub const CACHE_DIR_ENV: &str = "AZFUNC_LSP_CACHE_DIR";
+
+/// The layout of the records; a record of another layout is a miss.
+const FORMAT: u32 = 1;
+
+/// A file changed less than this before a record was made may have changed again within the
+/// same tick of the file system's clock without its stamp showing it (coarse kernel clocks lag
+/// by a few milliseconds; some file systems keep whole or even two seconds): it is read again on
+/// the next run rather than trusted.
+const RACY_MARGIN_NS: i128 = 2_000_000_000;
+
+/// What `.gitignore` in the cache folder says: nothing in it belongs in version control.
+const GITIGNORE: &str = "# Written by azfunc-lsp check: this folder is a cache.\n*\n";
+
+/// A cache directory tag (https://bford.info/cachedir/): backup tools may skip the folder.
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by azfunc-lsp.\n\
+# For information about cache directory tags, see https://bford.info/cachedir/\n";
+
+/// Where the caches of one run go.
+#[derive(Debug, Clone, Default)]
+pub struct CacheOptions {
+    /// `--cache-dir`, else `AZFUNC_LSP_CACHE_DIR`: one folder for every app.
+    pub dir: Option<PathBuf>,
+}
+
+impl CacheOptions {
+    /// The folder from the flag, else from the environment variable (when set and not empty).
+    pub fn new(flag: Option<&Path>) -> CacheOptions {
+        let dir = flag.map(Path::to_path_buf).or_else(|| {
+            std::env::var_os(CACHE_DIR_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        });
+        CacheOptions { dir }
+    }
+
+    /// The cache folder of the app at `root`: the chosen one, else `.azfunc_cache` beside the
+    /// `pyproject.toml` whose settings the app uses, else in the app root.
+    pub fn dir_for(&self, root: &Path, pyproject: Option<&Path>) -> PathBuf {
+        match (&self.dir, pyproject.and_then(Path::parent)) {
+            (Some(dir), _) => loader::absolute(dir).unwrap_or_else(|_| dir.clone()),
+            (None, Some(project)) => project.join(CACHE_DIR_NAME),
+            (None, None) => root.join(CACHE_DIR_NAME),
+        }
+    }
+}
+
+/// What the cache did for one app, for logs and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// The final diagnostics came from the cache: nothing was checked.
+    pub whole_app_hit: bool,
+    /// Functions whose rules ran.
+    pub functions_checked: usize,
+    /// Functions whose diagnostics came from the cache.
+    pub functions_reused: usize,
+    /// Files read to tell whether they changed (their stamp did not say).
+    pub files_hashed: usize,
+}
+
+/// The build: its version and its executable's stamp, so that a rebuilt binary never reads
+/// what another build found.
+fn build_id() -> Option<u128> {
+    let exe = std::env::current_exe().ok()?;
+    let stamp = FileStamp::of(&fs::metadata(exe).ok()?)?;
+    let mut h = KeyHasher::new("build");
+    h.str(env!("CARGO_PKG_VERSION"));
+    h.u64(stamp.size);
+    h.i128(stamp.mtime_ns);
+    h.u64(stamp.ino);
+    Some(h.finish())
+}
+
+/// A 128-bit hash over length-prefixed fields, so that no two sequences of fields collide by
+/// concatenation.
+struct KeyHasher(Xxh3);
+
+impl KeyHasher {
+    fn new(purpose: &str) -> KeyHasher {
+        let mut h = KeyHasher(Xxh3::new());
+        h.str(purpose);
+        h
+    }
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    fn u64(&mut self, n: u64) {
+        self.0.update(&n.to_le_bytes());
+    }
+    fn i128(&mut self, n: i128) {
+        self.0.update(&n.to_le_bytes());
+    }
+    fn u128(&mut self, n: u128) {
+        self.0.update(&n.to_le_bytes());
+    }
+    fn finish(&self) -> u128 {
+        self.0.digest128()
+    }
+}
+
+/// Feeds formatted text to a hash without building the string.
+struct HashWriter<'a>(&'a mut Xxh3);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.update(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// The hash of a value's `Debug` form (the configuration, a function's unit: both are plain
+/// data printed in a fixed order).
+fn debug_hash(purpose: &str, value: &dyn std::fmt::Debug) -> u128 {
+    let mut h = KeyHasher::new(purpose);
+    let _ = std::fmt::write(&mut HashWriter(&mut h.0), format_args!("{value:?}"));
+    h.finish()
+}
+
+/// The hash of a file's content as loading gives it.
+fn content_hash(content: &FileContent) -> u128 {
+    let mut h = Xxh3::new();
+    match content {
+        FileContent::Text(text) => {
+            h.update(b"t");
+            h.update(text.as_bytes());
+        }
+        FileContent::NotUtf8 => h.update(b"u"),
+        FileContent::TooLarge(len) => {
+            h.update(b"l");
+            h.update(&len.to_le_bytes());
+        }
+        FileContent::Unreadable(error) => {
+            h.update(b"e");
+            h.update(error.as_bytes());
+        }
+        FileContent::NotLoaded => h.update(b"n"),
+    }
+    h.digest128()
+}
+
+fn now_ns() -> i128 {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(_) => 0,
+    }
+}
+
+/// What every record starts with: a record of another layout, build or app is a miss.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Header {
+    format: u32,
+    version: String,
+    build: u128,
+    root: String,
+}
+
+/// One file as last seen.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FileRecord {
+    rel: String,
+    /// `None`: not trusted next time (its metadata could not be read, or it is not read).
+    stamp: Option<FileStamp>,
+    hash: u128,
+}
+
+/// The app's files and, when its last whole check was recorded, its result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AppRecord {
+    header: Header,
+    /// When the stamps were taken (before any of them).
+    recorded_at_ns: i128,
+    files: Vec<FileRecord>,
+    result: Option<AppResult>,
+}
+
+/// The final diagnostics of a whole-app check, under the key they are valid for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AppResult {
+    key: u128,
+    excluded: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Each function's unfiltered diagnostics, valid under `context`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FunctionsRecord {
+    header: Header,
+    context: u128,
+    /// Sets of files (positions in the app's files sorted by path, the same list while the
+    /// context is the same), with the hash of their contents.
+    dep_sets: Vec<DepSet>,
+    entries: Vec<FunctionEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DepSet {
+    files: Vec<u32>,
+    hash: u128,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FunctionEntry {
+    /// The hash of the function's unit.
+    unit: u128,
+    /// Its position in `dep_sets`.
+    deps: u32,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// One file of the app now: its stamp, its content hash and, when it was read for the hash,
+/// its content.
+struct FileState {
+    rel: String,
+    stamp: Option<FileStamp>,
+    hash: u128,
+    content: Option<FileContent>,
+}
+
+/// The hash of a set of files' contents.
+fn dep_set_hash(files: &[u32], states: &[FileState]) -> Option<u128> {
+    let mut h = KeyHasher::new("deps");
+    for &i in files {
+        h.u64(u64::from(i));
+        h.u128(states.get(i as usize)?.hash);
+    }
+    Some(h.finish())
+}
+
+/// The caches of one app for one run: what was recorded, what the files are now.
+pub struct AppCache {
+    dir: PathBuf,
+    name: String,
+    header: Header,
+    display_root: String,
+    listing: AppListing,
+    interpreter: Option<PathBuf>,
+    recorded_at_ns: i128,
+    files: Vec<FileState>,
+    /// Whether a file's stamp or hash differs from the record (the record is then rewritten).
+    files_changed: bool,
+    app_key: u128,
+    context: u128,
+    /// Environment files changed too recently to trust their stamps: nothing is recorded.
+    unsettled: bool,
+    previous: Option<AppRecord>,
+    stats: CacheStats,
+}
+
+impl AppCache {
+    /// Lists and stats the app's files, reads those whose stamp does not match the record, and
+    /// computes the keys. `None` when the build cannot be identified (the cache is then off).
+    pub fn open(
+        cache_dir: &Path,
+        app: FoundApp,
+        display_root: &str,
+        config: &Config,
+    ) -> Result<AppCache, FoundApp> {
+        let Some(build) = build_id() else {
+            return Err(app);
+        };
+        let started = std::time::Instant::now();
+        let listing = app.list();
+        let listed = started.elapsed();
+        let root = listing.root.to_string_lossy().into_owned();
+        let mut name_hash = KeyHasher::new("root");
+        name_hash.str(&root);
+        let name = format!("{:032x}", name_hash.finish());
+        let header = Header {
+            format: FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            build,
+            root,
+        };
+        let dir = cache_dir.join(env!("CARGO_PKG_VERSION"));
+        let previous = read_record::<AppRecord>(&dir.join(format!("{name}.app.json")))
+            .filter(|r| r.header == header);
+        let read_in = started.elapsed() - listed;
+        let recorded_at_ns = now_ns();
+        let known: HashMap<&str, &FileRecord> = previous
+            .iter()
+            .flat_map(|r| r.files.iter().map(|f| (f.rel.as_str(), f)))
+            .collect();
+        let trusted_before = previous
+            .as_ref()
+            .map_or(i128::MIN, |r| r.recorded_at_ns - RACY_MARGIN_NS);
+        let hashed = AtomicUsize::new(0);
+        let mut files: Vec<FileState> = listing
+            .files
+            .par_iter()
+            .map(|file| {
+                if !file.content_needed() {
+                    // Not opened: `NotLoaded` or the error of an unreadable folder.
+                    let content = file.read();
+                    return FileState {
+                        rel: file.rel.clone(),
+                        stamp: None,
+                        hash: content_hash(&content),
+                        content: Some(content),
+                    };
+                }
+                let stamp = file.stamp();
+                let recorded = known.get(file.rel.as_str()).filter(|r| {
+                    r.stamp.is_some()
+                        && r.stamp == stamp
+                        && stamp.is_some_and(|s| s.changed_ns() < trusted_before)
+                });
+                match recorded {
+                    Some(r) => FileState {
+                        rel: file.rel.clone(),
+                        stamp,
+                        hash: r.hash,
+                        content: None,
+                    },
+                    None => {
+                        hashed.fetch_add(1, Ordering::Relaxed);
+                        let content = file.read();
+                        FileState {
+                            rel: file.rel.clone(),
+                            stamp,
+                            hash: content_hash(&content),
+                            content: Some(content),
+                        }
+                    }
+                }
+            })
+            .collect();
+        files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        let files_hashed = hashed.into_inner();
+        // A file read for its hash is trusted by its stamp once recorded again.
+        let files_changed = files_hashed > 0
+            || previous.as_ref().is_none_or(|r| {
+                r.files.len() != files.len()
+                    || r.files
+                        .iter()
+                        .zip(&files)
+                        .any(|(r, f)| r.rel != f.rel || r.stamp != f.stamp || r.hash != f.hash)
+            });
+
+        let interpreter = config.python.clone();
+        let (environment, unsettled) = environment_key(&listing.root, interpreter.as_deref());
+        let mut app_key = KeyHasher::new("app");
+        let mut context = KeyHasher::new("functions");
+        for key in [&mut app_key, &mut context] {
+            key.u128(build);
+            key.str(display_root);
+            key.u128(environment);
+            key.u64(files.len() as u64);
+        }
+        app_key.u128(debug_hash("config", config));
+        for file in &files {
+            app_key.str(&file.rel);
+            app_key.u128(file.hash);
+            // The function-level rules read the list of files (imports, scripts), and
+            // the root files (settings, requirements, host.json) are read for every function.
+            context.str(&file.rel);
+            if !file.rel.contains('/') || file.content.as_ref().is_some_and(is_not_read) {
+                context.u128(file.hash);
+            }
+        }
+        tracing::debug!(
+            "cache: {display_root}: {} files listed in {listed:?}, record read in {read_in:?}, \
+             stamped and keyed in {:?}",
+            files.len(),
+            started.elapsed() - listed - read_in
+        );
+        let stats = CacheStats {
+            files_hashed,
+            ..CacheStats::default()
+        };
+        Ok(AppCache {
+            dir,
+            name,
+            header,
+            display_root: display_root.to_string(),
+            listing,
+            interpreter,
+            recorded_at_ns,
+            files,
+            files_changed,
+            app_key: app_key.finish(),
+            context: context.finish(),
+            unsettled,
+            previous,
+            stats,
+        })
+    }
+
+    /// The app's final diagnostics when the last whole check of the same app, configuration
+    /// and files recorded them: the files they point into are read (for snippets and
+    /// positions), nothing is checked.
+    pub fn whole_app_hit(&mut self) -> Option<CheckedApp> {
+        let result = self.previous.as_ref()?.result.as_ref()?;
+        if result.key != self.app_key {
+            return None;
+        }
+        let mut needed: Vec<&str> = Vec::new();
+        for d in &result.diagnostics {
+            needed.push(&d.file);
+            needed.extend(d.related.iter().map(|r| r.file.as_str()));
+            for fix in &d.fixes {
+                needed.extend(fix.edits.iter().map(|e| e.file.as_str()));
+            }
+        }
+        needed.sort_unstable();
+        needed.dedup();
+        let listed: HashMap<&str, &loader::ListedFile> = self
+            .listing
+            .files
+            .iter()
+            .map(|f| (f.rel.as_str(), f))
+            .collect();
+        let mut input = AppInput::new(self.display_root.clone());
+        for rel in needed {
+            let Ok(i) = self.files.binary_search_by(|f| f.rel.as_str().cmp(rel)) else {
+                // A file that does not exist: the output shows it at 1:1, as it did.
+                continue;
+            };
+            let state = &self.files[i];
+            let content = match &state.content {
+                Some(content) => content.clone(),
+                None => {
+                    let content = listed.get(rel)?.read();
+                    // Trusted by its stamp: confirm, since its text is shown.
+                    if content_hash(&content) != state.hash {
+                        tracing::debug!("cache: {rel} changed under its stamp");
+                        return None;
+                    }
+                    content
+                }
+            };
+            input.files.insert(rel.to_string(), content);
+        }
+        self.stats.whole_app_hit = true;
+        Some(CheckedApp {
+            input,
+            display_root: self.display_root.clone(),
+            diagnostics: result.diagnostics.clone(),
+            excluded: result.excluded,
+            state: None,
+        })
+    }
+
+    /// Loads the app (the files read for their hash are not read again) and returns what
+    /// checks its functions reusing the recorded diagnostics of those whose dependencies did
+    /// not change.
+    pub fn load(&mut self) -> (AppInput, FunctionReuse) {
+        let listing = std::mem::replace(
+            &mut self.listing,
+            AppListing {
+                root: PathBuf::new(),
+                files: Vec::new(),
+            },
+        );
+        let contents: HashMap<&str, &FileContent> = self
+            .files
+            .iter()
+            .filter_map(|f| Some((f.rel.as_str(), f.content.as_ref()?)))
+            .collect();
+        let input = listing.read(
+            self.display_root.clone(),
+            self.interpreter.as_deref(),
+            |rel| contents.get(rel).map(|c| (*c).clone()),
+        );
+        // The contents are in the input now.
+        for file in &mut self.files {
+            file.content = None;
+        }
+        let record = read_record::<FunctionsRecord>(&self.functions_path())
+            .filter(|r| r.header == self.header && r.context == self.context);
+        let reuse = FunctionReuse::new(record, &self.files);
+        (input, reuse)
+    }
+
+    fn app_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.app.json", self.name))
+    }
+
+    fn functions_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.functions.json", self.name))
+    }
+
+    /// Writes what this run learnt: the files' stamps, and `result` (the final diagnostics of a
+    /// whole-app check) or the result still valid from before; the functions' diagnostics
+    /// when they were checked. Failures are ignored.
+    pub fn store(
+        mut self,
+        result: Option<&CheckedApp>,
+        functions: Option<FunctionReuse>,
+    ) -> CacheStats {
+        if let Some(f) = &functions {
+            self.stats.functions_checked = f.checked.load(Ordering::Relaxed);
+            self.stats.functions_reused = f.reused.load(Ordering::Relaxed);
+        }
+        let stats = self.stats;
+        tracing::debug!(
+            "cache: {}: {}{} functions checked, {} reused, {} files read for their hash",
+            self.display_root,
+            if stats.whole_app_hit {
+                "whole-app hit; "
+            } else {
+                ""
+            },
+            stats.functions_checked,
+            stats.functions_reused,
+            stats.files_hashed,
+        );
+        if self.unsettled {
+            tracing::debug!("cache: the environment changed just now; nothing recorded");
+            return stats;
+        }
+        let result = match result {
+            Some(checked) => Some(AppResult {
+                key: self.app_key,
+                excluded: checked.excluded,
+                diagnostics: checked.diagnostics.clone(),
+            }),
+            None => self
+                .previous
+                .take()
+                .and_then(|p| p.result)
+                .filter(|r| r.key == self.app_key),
+        };
+        let result_changed = !stats.whole_app_hit;
+        if self.files_changed || result_changed {
+            let record = AppRecord {
+                header: self.header.clone(),
+                recorded_at_ns: self.recorded_at_ns,
+                files: self
+                    .files
+                    .iter()
+                    .map(|f| FileRecord {
+                        rel: f.rel.clone(),
+                        stamp: f.stamp,
+                        hash: f.hash,
+                    })
+                    .collect(),
+                result,
+            };
+            write_record(&self.dir, &self.app_path(), &record);
+        }
+        if let Some(functions) = functions {
+            if let Some(record) = functions.into_record(self.header.clone(), self.context) {
+                write_record(&self.dir, &self.functions_path(), &record);
+            }
+        }
+        stats
+    }
+}
+
+/// Whether loading never opens a file of this content (its hash is then that of its kind).
+fn is_not_read(content: &FileContent) -> bool {
+    matches!(content, FileContent::NotLoaded | FileContent::Unreadable(_))
+}
+
+/// The hash of the environment's stamps (see [`loader::venv::environment_stamps`]), and
+/// whether one of its files changed too recently for its stamp to be trusted.
+fn environment_key(root: &Path, interpreter: Option<&Path>) -> (u128, bool) {
+    let started = now_ns();
+    let mut h = KeyHasher::new("environment");
+    let mut unsettled = false;
+    if let Some((site_packages, dists)) = loader::venv::environment_stamps(root, interpreter) {
+        h.str(&site_packages.to_string_lossy());
+        for (name, stamps) in dists {
+            h.str(&name);
+            for stamp in stamps {
+                match stamp {
+                    Some(s) => {
+                        unsettled |= s.changed_ns() >= started - RACY_MARGIN_NS;
+                        h.u64(1);
+                        h.u64(s.size);
+                        h.i128(s.mtime_ns);
+                        h.i128(s.ctime_ns);
+                        h.u64(s.ino);
+                    }
+                    None => h.u64(0),
+                }
+            }
+        }
+    }
+    (h.finish(), unsettled)
+}
+
+/// A function's unit hash, dependency set and unfiltered diagnostics, as found by one check.
+type Found = (u128, Arc<Vec<u32>>, Vec<Diagnostic>);
+
+/// Positions of the files of a list of loaded modules, by the list's address (the list is kept
+/// alive here, so the address is not reused).
+type LoadedPositions = HashMap<usize, (Arc<Vec<LoadedModule>>, Arc<Vec<u32>>)>;
+
+/// The function-level rules of one check, answered from the record for each function whose
+/// unit and dependencies are unchanged.
+pub struct FunctionReuse {
+    /// The recorded entries by unit hash, with whether their dependencies are unchanged.
+    recorded: HashMap<u128, (FunctionEntry, bool)>,
+    /// The recorded dependency sets.
+    dep_sets: Vec<Arc<Vec<u32>>>,
+    /// The functions of a decorator app share one list of loaded modules: its positions are
+    /// found once.
+    loaded_positions: Mutex<LoadedPositions>,
+    /// Paths of the app's files, sorted, with their content hashes.
+    files: Vec<(String, u128)>,
+    /// What this check found, for the next record: entries and their dependency sets.
+    found: Mutex<Vec<Found>>,
+    checked: AtomicUsize,
+    reused: AtomicUsize,
+}
+
+impl FunctionReuse {
+    fn new(record: Option<FunctionsRecord>, states: &[FileState]) -> FunctionReuse {
+        let mut recorded = HashMap::new();
+        let mut dep_sets = Vec::new();
+        if let Some(record) = record {
+            let valid: Vec<bool> = record
+                .dep_sets
+                .iter()
+                .map(|set| dep_set_hash(&set.files, states) == Some(set.hash))
+                .collect();
+            for entry in record.entries {
+                let ok = valid.get(entry.deps as usize).copied().unwrap_or(false);
+                recorded.insert(entry.unit, (entry, ok));
+            }
+            dep_sets = record
+                .dep_sets
+                .into_iter()
+                .map(|set| Arc::new(set.files))
+                .collect();
+        }
+        FunctionReuse {
+            recorded,
+            dep_sets,
+            loaded_positions: Mutex::new(HashMap::new()),
+            files: states.iter().map(|f| (f.rel.clone(), f.hash)).collect(),
+            found: Mutex::new(Vec::new()),
+            checked: AtomicUsize::new(0),
+            reused: AtomicUsize::new(0),
+        }
+    }
+
+    fn position(&self, rel: &str) -> Option<u32> {
+        self.files
+            .binary_search_by(|(f, _)| f.as_str().cmp(rel))
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    /// One function's unfiltered diagnostics: recorded, or from its rules.
+    pub fn check(
+        &self,
+        app: &AppInput,
+        modules: &Modules,
+        unit: &FunctionUnit,
+        settings: &Option<std::sync::Arc<LocalSettings>>,
+        loads: &SharedLoads,
+    ) -> Vec<Diagnostic> {
+        let unit_hash = debug_hash("unit", unit);
+        if let Some((entry, true)) = self.recorded.get(&unit_hash) {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            if let Some(deps) = self.recorded_deps(entry) {
+                self.remember(unit_hash, deps, entry.diagnostics.clone());
+            }
+            return entry.diagnostics.clone();
+        }
+        self.checked.fetch_add(1, Ordering::Relaxed);
+        let (diagnostics, loaded) =
+            rules::check_function_with_loaded_modules(app, modules, unit, settings, loads);
+        if let Some(deps) = loaded.and_then(|loaded| self.dependencies(app, unit, loaded)) {
+            self.remember(unit_hash, deps, diagnostics.clone());
+        }
+        diagnostics
+    }
+
+    /// The dependency set an entry was recorded with (unchanged, so still valid).
+    fn recorded_deps(&self, entry: &FunctionEntry) -> Option<Arc<Vec<u32>>> {
+        self.dep_sets.get(entry.deps as usize).cloned()
+    }
+
+    fn remember(&self, unit: u128, deps: Arc<Vec<u32>>, diagnostics: Vec<Diagnostic>) {
+        if let Ok(mut found) = self.found.lock() {
+            found.push((unit, deps, diagnostics));
+        }
+    }
+
+    /// What a function's diagnostics depend on besides the app context: the files its load
+    /// ran, its declaration and script, and in a function.json app the files of its folder.
+    fn dependencies(
+        &self,
+        app: &AppInput,
+        unit: &FunctionUnit,
+        loaded: Arc<Vec<LoadedModule>>,
+    ) -> Option<Arc<Vec<u32>>> {
+        let base = self.loaded_positions(loaded)?;
+        let mut extra = vec![unit.declaration_file()];
+        if let Script::Found { path, .. } = &unit.script {
+            extra.push(path);
+        }
+        if let Declaration::FunctionJson { path, .. } = &unit.declaration {
+            if let Some((folder, _)) = path.rsplit_once('/') {
+                extra.extend(app.files_in(folder));
+            }
+        }
+        let extra = extra
+            .into_iter()
+            .map(|rel| self.position(rel))
+            .collect::<Option<Vec<u32>>>()?;
+        if extra.iter().all(|i| base.binary_search(i).is_ok()) {
+            return Some(base);
+        }
+        let mut deps: Vec<u32> = base.iter().copied().chain(extra).collect();
+        deps.sort_unstable();
+        deps.dedup();
+        Some(Arc::new(deps))
+    }
+
+    /// The sorted positions of the files of `loaded`.
+    fn loaded_positions(&self, loaded: Arc<Vec<LoadedModule>>) -> Option<Arc<Vec<u32>>> {
+        let compute = || {
+            let mut positions = loaded
+                .iter()
+                .map(|m| self.position(&m.file))
+                .collect::<Option<Vec<u32>>>()?;
+            positions.sort_unstable();
+            positions.dedup();
+            Some(Arc::new(positions))
+        };
+        // A list no other function holds (a function.json app's) is not kept.
+        if Arc::strong_count(&loaded) == 1 {
+            return compute();
+        }
+        let key = Arc::as_ptr(&loaded) as usize;
+        if let Some((_, positions)) = self.loaded_positions.lock().ok()?.get(&key) {
+            return Some(positions.clone());
+        }
+        let positions = compute()?;
+        self.loaded_positions
+            .lock()
+            .ok()?
+            .insert(key, (loaded, positions.clone()));
+        Some(positions)
+    }
+
+    fn into_record(self, header: Header, context: u128) -> Option<FunctionsRecord> {
+        let found = self.found.into_inner().ok()?;
+        let mut sets: HashMap<Arc<Vec<u32>>, u32, foldhash::fast::RandomState> = HashMap::default();
+        let mut dep_sets = Vec::new();
+        let mut entries = Vec::with_capacity(found.len());
+        for (unit, deps, diagnostics) in found {
+            let index = match sets.get(&deps) {
+                Some(&i) => i,
+                None => {
+                    let mut h = KeyHasher::new("deps");
+                    for &i in deps.iter() {
+                        h.u64(u64::from(i));
+                        h.u128(self.files.get(i as usize)?.1);
+                    }
+                    let i = dep_sets.len() as u32;
+                    dep_sets.push(DepSet {
+                        files: deps.to_vec(),
+                        hash: h.finish(),
+                    });
+                    sets.insert(deps, i);
+                    i
+                }
+            };
+            entries.push(FunctionEntry {
+                unit,
+                deps: index,
+                diagnostics,
+            });
+        }
+        Some(FunctionsRecord {
+            header,
+            context,
+            dep_sets,
+            entries,
+        })
+    }
+}
+
+/// A record, or `None` when it is missing, unreadable or not one of ours.
+fn read_record<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::debug!("cache: no record at {}: {error}", path.display());
+            return None;
+        }
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(record) => Some(record),
+        Err(error) => {
+            tracing::debug!("cache: ignoring {}: {error}", path.display());
+            None
+        }
+    }
+}
+
+/// Writes a record atomically (a temporary file renamed over it), creating the cache folder
+/// with its `.gitignore` and `CACHEDIR.TAG`; failures are logged and ignored.
+fn write_record<T: Serialize>(version_dir: &Path, path: &Path, record: &T) {
+    if let Err(error) = try_write_record(version_dir, path, record) {
+        tracing::debug!("cache: cannot write {}: {error}", path.display());
+    }
+}
+
+fn try_write_record<T: Serialize>(
+    version_dir: &Path,
+    path: &Path,
+    record: &T,
+) -> std::io::Result<()> {
+    if let Some(cache_dir) = version_dir.parent() {
+        prepare_cache_dir(cache_dir)?;
+    }
+    fs::create_dir_all(version_dir)?;
+    let bytes = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = version_dir.join(format!(
+        ".{file_name}.{}.{:x}.tmp",
+        std::process::id(),
+        now_ns() as u64
+    ));
+    let written = fs::write(&temp, &bytes).and_then(|()| fs::rename(&temp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
+/// Creates the cache folder with a `.gitignore` that leaves all of it out of version control
+/// and a cache directory tag.
+fn prepare_cache_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    for (name, text) in [(".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)] {
+        let path = dir.join(name);
+        if fs::symlink_metadata(&path).is_err() {
+            fs::write(&path, text)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `dir` is a cache folder this tool made (it holds our cache directory tag): only such
+/// a folder is ever removed.
+pub fn is_cache_dir(dir: &Path) -> bool {
+    fs::read_to_string(dir.join("CACHEDIR.TAG")).is_ok_and(|t| t == CACHEDIR_TAG)
+}
+
+/// Removes a cache folder made by this tool; `Ok(false)` when there is none at `dir`.
+pub fn remove_cache_dir(dir: &Path) -> std::io::Result<bool> {
+    if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return Ok(false);
+    }
+    if !is_cache_dir(dir) {
+        return Err(std::io::Error::other(
+            "not a cache folder of azfunc-lsp (no CACHEDIR.TAG of ours); left alone",
+        ));
+    }
+    fs::remove_dir_all(dir)?;
+    Ok(true)
+}
+
+/// `azfunc-lsp clean`: the arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CleanArgs {
+    /// Folders whose apps' caches to remove (default: the current folder).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Remove this cache folder (as given to `check --cache-dir`; also
+    /// `AZFUNC_LSP_CACHE_DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Removes the cache folders `check` would use for the apps below the paths (and a
+/// `.azfunc_cache` directly in each path). Exit code 2 when one could not be removed.
+pub fn run_clean(args: &CleanArgs) -> std::process::ExitCode {
+    let options = CacheOptions::new(args.cache_dir.as_deref());
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut finder = super::config::ConfigFinder::default();
+    let mut dirs = std::collections::BTreeSet::new();
+    for path in &paths {
+        let Ok(abs) = loader::absolute(path) else {
+            continue;
+        };
+        if abs.is_dir() {
+            dirs.insert(options.dir_for(&abs, None));
+        }
+        for app in loader::find_apps_under(&abs).unwrap_or_default() {
+            let pyproject = finder.find(&app.root).map(|f| f.path);
+            dirs.insert(options.dir_for(&app.root, pyproject.as_deref()));
+        }
+    }
+    let mut failed = false;
+    for dir in dirs {
+        match remove_cache_dir(&dir) {
+            Ok(true) => eprintln!("Removed {}", dir.display()),
+            Ok(false) => {}
+            Err(error) => {
+                eprintln!("error: {}: {error}", dir.display());
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        std::process::ExitCode::from(2)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
