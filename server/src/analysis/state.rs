@@ -473,6 +473,20 @@ impl AppState {
             .then_some(list.as_slice())
     }
 
+    /// The units whose script is `file`, in host order (what a scan of [`AppState::units`] for
+    /// `entry::script_is` finds), from the index of units by script.
+    pub fn units_with_script(&self, file: &str) -> impl Iterator<Item = &FunctionUnit> {
+        let index = self
+            .by_script
+            .get_or_init(|| Arc::new(UnitsByScript::build(&self.units, &self.order)));
+        index
+            .units
+            .get(file)
+            .into_iter()
+            .flatten()
+            .map(|u| u.as_ref())
+    }
+
     pub fn unit(&self, name: &str) -> Option<&FunctionUnit> {
         self.units.get(name).map(|u| u.as_ref())
     }

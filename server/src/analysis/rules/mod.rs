@@ -458,11 +458,20 @@ fn check_app_files_unguarded(
     modules: &Modules,
     units: &[&FunctionUnit],
 ) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
     let ctx = AppCtx::new(app, modules, units);
-    let mut out = Vec::new();
-    for check in CHECKS.iter().filter_map(|c| c.app()) {
-        check(&ctx, &mut out);
-    }
+    // Most of them read every function: with thousands, each is a scan worth a thread. Their
+    // findings are joined in rule order.
+    let checks: Vec<_> = CHECKS.iter().filter_map(|c| c.app()).collect();
+    let found: Vec<Vec<Diagnostic>> = checks
+        .par_iter()
+        .map(|check| {
+            let mut found = Vec::new();
+            check(&ctx, &mut found);
+            found
+        })
+        .collect();
+    let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
     // In a decorator app, the checks of the script's import run once, on the script itself
     // (also when a syntax error leaves no decorated function to find).
     let script_unit = ctx
