@@ -5,65 +5,17 @@
 //! The server runs in-process over an in-memory pipe, driven by the same raw JSON-RPC client as
 //! the integration tests.
 
+#[path = "support/lsp_app.rs"]
+mod lsp_app;
 #[path = "../tests/lsp_support/mod.rs"]
 mod lsp_support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use lsp_app::{generate, SETTINGS};
 use lsp_support::*;
 use serde_json::{json, Value};
-
-/// Writes the app: `host.json`, `local.settings.json`, and `F00000..` folders with a mix of
-/// HTTP and queue triggers; every 50th function has a parameter that does not match its
-/// binding.
-fn generate(root: &Path, n: usize) {
-    std::fs::create_dir_all(root).unwrap();
-    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
-    std::fs::write(root.join("local.settings.json"), SETTINGS).unwrap();
-    for i in 0..n {
-        let dir = root.join(format!("F{i:05}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mistake = i % 50 == 7;
-        let (json, py) = if i % 2 == 0 {
-            (
-                r#"{
-  "scriptFile": "__init__.py",
-  "bindings": [
-    {"authLevel": "function", "type": "httpTrigger", "direction": "in", "name": "req", "methods": ["get", "post"]},
-    {"type": "http", "direction": "out", "name": "$return"}
-  ]
-}
-"#
-                .to_string(),
-                format!(
-                    "import logging\n\nimport azure.functions as func\n\n\ndef main({}: func.HttpRequest) -> func.HttpResponse:\n    logging.info(\"F{i:05}\")\n    return func.HttpResponse(\"ok\")\n",
-                    if mistake { "request" } else { "req" }
-                ),
-            )
-        } else {
-            (
-                r#"{
-  "scriptFile": "__init__.py",
-  "bindings": [
-    {"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "items", "connection": "AzureWebJobsStorage"}
-  ]
-}
-"#
-                .to_string(),
-                format!(
-                    "import logging\n\nimport azure.functions as func\n\n\ndef main({}: func.QueueMessage) -> None:\n    logging.info(\"F{i:05} %s\", msg.get_body())\n",
-                    if mistake { "message" } else { "msg" }
-                ),
-            )
-        };
-        std::fs::write(dir.join("function.json"), json).unwrap();
-        std::fs::write(dir.join("__init__.py"), py).unwrap();
-    }
-}
-
-/// local.settings.json of the generated app; the settings keystrokes type into `Typed`.
-const SETTINGS: &str = r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true", "Typed": ""}}"#;
 
 fn rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

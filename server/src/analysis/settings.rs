@@ -63,13 +63,137 @@ pub struct LocalSettings {
 
 impl LocalSettings {
     pub fn value(&self, name: &str) -> Option<&Setting> {
+        record(|r| r.name(name));
         self.by_name.get(name).map(|&i| &self.values[i])
     }
 
     /// The name in `Values` that `name` is likely a typo of (see `catalog::did_you_mean`).
     pub fn suggest_value(&self, name: &str) -> Option<&str> {
+        record(|r| r.all_names = true);
         self.suggestions.suggest(&self.names, name)
     }
+
+    /// `Host.CORS`, when set (read through here, so that a read is recorded).
+    pub fn cors(&self) -> Option<&str> {
+        record(|r| r.cors = true);
+        self.host_cors.as_deref()
+    }
+
+    /// What changed from `self` to `new`, for [`SettingsReads::affected_by`].
+    pub fn diff(&self, new: &LocalSettings) -> SettingsDiff {
+        let mut changed = std::collections::BTreeSet::new();
+        fn entries(s: &LocalSettings) -> std::collections::HashMap<&str, Vec<(bool, &Setting)>> {
+            let mut by_name: std::collections::HashMap<&str, Vec<(bool, &Setting)>> =
+                std::collections::HashMap::new();
+            for (conn, list) in [(false, &s.values), (true, &s.connection_strings)] {
+                for setting in list {
+                    by_name
+                        .entry(setting.name.as_str())
+                        .or_default()
+                        .push((conn, setting));
+                }
+            }
+            by_name
+        }
+        let (old_entries, new_entries) = (entries(self), entries(new));
+        for (name, list) in &old_entries {
+            if new_entries.get(name) != Some(list) {
+                changed.insert(name.to_string());
+            }
+        }
+        for name in new_entries.keys() {
+            if !old_entries.contains_key(name) {
+                changed.insert(name.to_string());
+            }
+        }
+        SettingsDiff {
+            changed,
+            names: self.names != new.names,
+            cors: self.host_cors != new.host_cors,
+        }
+    }
+}
+
+/// What a function's rules read of the settings, recorded by [`recording`]: a re-check after an
+/// edit of local.settings.json is needed only when something read changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsReads {
+    /// Names looked up, in `Values` or `ConnectionStrings`.
+    pub names: std::collections::BTreeSet<String>,
+    /// Prefixes whose settings were listed (identity-based sections `<prefix>__…`).
+    pub prefixes: std::collections::BTreeSet<String>,
+    /// The names of `Values` as a whole (near-miss suggestions).
+    pub all_names: bool,
+    /// `Host.CORS`.
+    pub cors: bool,
+}
+
+impl SettingsReads {
+    fn name(&mut self, name: &str) {
+        if !self.names.contains(name) {
+            self.names.insert(name.to_string());
+        }
+    }
+
+    pub fn extend(&mut self, other: SettingsReads) {
+        self.names.extend(other.names);
+        self.prefixes.extend(other.prefixes);
+        self.all_names |= other.all_names;
+        self.cors |= other.cors;
+    }
+
+    /// Whether anything read differs after an edit.
+    pub fn affected_by(&self, diff: &SettingsDiff) -> bool {
+        (self.all_names && diff.names)
+            || (self.cors && diff.cors)
+            || diff.changed.iter().any(|name| {
+                self.names.contains(name) || self.prefixes.iter().any(|p| name.starts_with(p))
+            })
+    }
+}
+
+/// What an edit of local.settings.json changed (see [`LocalSettings::diff`]).
+#[derive(Debug, Clone, Default)]
+pub struct SettingsDiff {
+    /// Names whose entries (value, ranges, place among those of the name) differ, appeared or
+    /// vanished.
+    pub changed: std::collections::BTreeSet<String>,
+    /// Whether the list of names of `Values` differs.
+    pub names: bool,
+    pub cors: bool,
+}
+
+thread_local! {
+    /// The reads being recorded on this thread, innermost last (a rayon worker may run another
+    /// function's check while waiting inside one).
+    static READS: std::cell::RefCell<Vec<SettingsReads>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn record(f: impl FnOnce(&mut SettingsReads)) {
+    READS.with(|r| {
+        if let Some(top) = r.borrow_mut().last_mut() {
+            f(top);
+        }
+    });
+}
+
+/// Runs `f` and returns what it read of any [`LocalSettings`] on this thread.
+pub fn recording<T>(f: impl FnOnce() -> T) -> (T, SettingsReads) {
+    /// Pops the frame even when `f` panics (the panic guard catches it further up).
+    struct Frame;
+    impl Drop for Frame {
+        fn drop(&mut self) {
+            READS.with(|r| {
+                r.borrow_mut().pop();
+            });
+        }
+    }
+    READS.with(|r| r.borrow_mut().push(SettingsReads::default()));
+    let frame = Frame;
+    let out = f();
+    let reads = READS.with(|r| r.borrow_mut().last_mut().map(std::mem::take));
+    drop(frame);
+    (out, reads.unwrap_or_default())
 }
 
 /// Reads `local.settings.json` of the app; `None` when the file is absent (it is usually
@@ -209,6 +333,12 @@ impl LocalSettings {
         } else {
             name
         };
+        record(|r| {
+            for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
+                r.prefixes.insert(format!("{candidate}__"));
+                r.names.insert(candidate);
+            }
+        });
         for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
             if let Some(s) = self.connection_strings.iter().find(|s| s.name == candidate) {
                 return Resolution::ConnectionString(s);

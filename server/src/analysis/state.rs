@@ -13,7 +13,7 @@ use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::python;
 use super::rules;
-use super::settings::{self, LocalSettings, LOCAL_SETTINGS};
+use super::settings::{self, LocalSettings, SettingsReads, LOCAL_SETTINGS};
 use super::suppress;
 use super::v2;
 
@@ -48,13 +48,24 @@ pub struct AppState {
     /// change of either goes through [`AppState::set_units`] or [`AppState::rediscover`], which
     /// drop it.
     by_script: OnceLock<Arc<UnitsByScript>>,
+    /// Whether a unit has a durable trigger, known on first use from `units` alone and dropped
+    /// with `by_script`.
+    has_durable: OnceLock<bool>,
     /// Diagnostics per checked function.
     cache: HashMap<String, Cached>,
     /// Functions to check before the next answer: never checked, or affected by an edit (and
     /// possibly gone since).
     pending: BTreeSet<String>,
-    /// The app-level diagnostics; `None` until computed and after an edit of what they read.
+    /// The app-level diagnostics; `None` until computed.
     app_level: Option<Arc<Vec<Diagnostic>>>,
+    /// Whether an edit of what the app-level rules read made `app_level` stale (it is kept until
+    /// they run again, to tell which files their findings changed in).
+    app_level_stale: bool,
+    /// Per file, the positions in `app_level` of its diagnostics: a file's answer reads its own.
+    app_level_by_file: HashMap<String, Vec<usize>>,
+    /// Whether `app_level` has a binding without parameter, which another of its findings may
+    /// cover ([`suppress::one_per_mistake`]); without one, nothing is covered.
+    app_level_may_cover: bool,
     /// The files each source has diagnostics in, and the reverse.
     files_by_source: HashMap<Source, BTreeSet<String>>,
     sources_by_file: HashMap<String, BTreeSet<Source>>,
@@ -66,6 +77,12 @@ pub struct AppState {
     loaded_by: HashMap<String, BTreeSet<String>>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
+    /// How many functions had their settings rules run again after edits of the settings.
+    #[cfg(test)]
+    settings_rechecks: usize,
+    /// How many times the app-level rules ran.
+    #[cfg(test)]
+    app_level_checks: usize,
 }
 
 /// The units grouped by the file of their script, for the questions asked once per finding
@@ -173,15 +190,23 @@ impl AppState {
             units,
             order,
             by_script: OnceLock::new(),
+            has_durable: OnceLock::new(),
             cache: HashMap::new(),
             pending,
             app_level: None,
+            app_level_stale: false,
+            app_level_by_file: HashMap::new(),
+            app_level_may_cover: false,
             files_by_source: HashMap::new(),
             sources_by_file: HashMap::new(),
             settings,
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
             v2_script,
+            #[cfg(test)]
+            settings_rechecks: 0,
+            #[cfg(test)]
+            app_level_checks: 0,
         }
     }
 
@@ -216,12 +241,46 @@ impl AppState {
         for (key, checked) in results {
             self.remember(key, checked, &mut touched);
         }
-        if self.app_level.is_none() {
-            let list = Arc::new(self.check_app_level());
-            self.index(Source::App, &list, &mut touched);
-            self.app_level = Some(list);
+        if self.app_level.is_none() || self.app_level_stale {
+            self.recheck_app_level(&mut touched);
         }
         touched
+    }
+
+    /// Runs the app-level rules again; adds to `touched` the files whose app-level findings
+    /// differ (with thousands of functions, most of the files they report in keep theirs).
+    fn recheck_app_level(&mut self, touched: &mut BTreeSet<String>) {
+        #[cfg(test)]
+        {
+            self.app_level_checks += 1;
+        }
+        let list = Arc::new(self.check_app_level());
+        let mut by_file: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, d) in list.iter().enumerate() {
+            match by_file.get_mut(d.file.as_str()) {
+                Some(positions) => positions.push(i),
+                None => {
+                    by_file.insert(d.file.clone(), vec![i]);
+                }
+            }
+        }
+        let mut files = BTreeSet::new();
+        self.index(Source::App, &list, &mut files);
+        let before = self.app_level.take();
+        let empty = Vec::new();
+        let same = |file: &str| -> bool {
+            let Some(before) = &before else { return false };
+            let old = self.app_level_by_file.get(file).unwrap_or(&empty);
+            let new = by_file.get(file).unwrap_or(&empty);
+            old.len() == new.len() && old.iter().zip(new).all(|(&a, &b)| before[a] == list[b])
+        };
+        touched.extend(files.into_iter().filter(|f| !same(f)));
+        self.app_level_by_file = by_file;
+        self.app_level_may_cover = list
+            .iter()
+            .any(|d| d.code.as_str() == rules::BINDING_WITHOUT_PARAMETER.code);
+        self.app_level = Some(list);
+        self.app_level_stale = false;
     }
 
     fn check(&self, unit: &FunctionUnit) -> rules::FunctionChecked {
@@ -233,15 +292,13 @@ impl AppState {
         )
     }
 
+    /// Re-runs the rules of `unit` that read the settings; also returns what they read.
     fn recheck_settings(
         &self,
         unit: &FunctionUnit,
         checked: &rules::FunctionChecked,
-    ) -> Vec<Diagnostic> {
-        if checked.settings_rules.is_empty() {
-            return Vec::new();
-        }
-        rules::check_function_rules(
+    ) -> (Vec<Diagnostic>, SettingsReads) {
+        rules::check_function_rules_reading(
             &self.input,
             &self.modules,
             unit,
@@ -278,8 +335,16 @@ impl AppState {
         &mut self,
         name: &str,
         found: Vec<Diagnostic>,
+        reads: SettingsReads,
         touched: &mut BTreeSet<String>,
     ) {
+        let Some(c) = self.cache.get_mut(name) else {
+            return;
+        };
+        c.checked.settings_reads = reads;
+        if c.checked.on_settings == found {
+            return;
+        }
         let Some(c) = self.cache.remove(name) else {
             return;
         };
@@ -360,9 +425,10 @@ impl AppState {
             || !path.ends_with(".py")
             || self.uses_decorator_model()
             || self.input.exists(".funcignore")
-            || self
-                .units()
-                .any(|u| crate::analysis::durable::kind_of(u).is_some())
+            || *self.has_durable.get_or_init(|| {
+                self.units_unordered()
+                    .any(|u| crate::analysis::durable::kind_of(u).is_some())
+            })
     }
 
     pub fn input(&self) -> &AppInput {
@@ -405,6 +471,20 @@ impl AppState {
         list.iter()
             .any(|u| std::ptr::eq(u.as_ref(), unit))
             .then_some(list.as_slice())
+    }
+
+    /// The units whose script is `file`, in host order (what a scan of [`AppState::units`] for
+    /// `entry::script_is` finds), from the index of units by script.
+    pub fn units_with_script(&self, file: &str) -> impl Iterator<Item = &FunctionUnit> {
+        let index = self
+            .by_script
+            .get_or_init(|| Arc::new(UnitsByScript::build(&self.units, &self.order)));
+        index
+            .units
+            .get(file)
+            .into_iter()
+            .flatten()
+            .map(|u| u.as_ref())
     }
 
     pub fn unit(&self, name: &str) -> Option<&FunctionUnit> {
@@ -471,7 +551,7 @@ impl AppState {
         for name in &functions {
             self.invalidate(name);
         }
-        self.app_level = None;
+        self.app_level_stale = true;
         let files = self.bring_up_to_date();
         Changed { functions, files }
     }
@@ -492,7 +572,7 @@ impl AppState {
         let mut files = BTreeSet::new();
         let functions = self.refresh(path, listing_changed, &mut files);
         if self.app_level_reads(path) {
-            self.app_level = None;
+            self.app_level_stale = true;
         }
         files.extend(self.bring_up_to_date());
         files.extend(self.declaration_files(&functions));
@@ -560,32 +640,59 @@ impl AppState {
     }
 
     /// After an edit of local.settings.json: reads it once, re-runs the rules that read it on
-    /// every checked function (in parallel) and returns the functions whose diagnostics changed,
-    /// with those not checked yet. Nothing else depends on the settings.
+    /// every checked function whose rules read something that changed (in parallel) and returns
+    /// the functions whose diagnostics changed, with those not checked yet. Nothing else depends
+    /// on the settings.
     fn settings_changed(&mut self, touched: &mut BTreeSet<String>) -> BTreeSet<String> {
         use rayon::prelude::*;
+        let before = self.settings.take();
         self.settings = settings::local_settings(&self.input).map(Arc::new);
+        // `None`: the file appeared, vanished or stopped parsing; every reader runs again.
+        let diff = match (&before, &self.settings) {
+            (Some(before), Some(now)) => Some(before.diff(now)),
+            _ => None,
+        };
         let mut affected: BTreeSet<String> = BTreeSet::new();
         let mut work = Vec::new();
         for (name, unit) in &self.units {
             match self.cache.get(name) {
-                Some(c) => work.push((name, unit, &c.checked)),
+                Some(c) => {
+                    let reads = &c.checked.settings_reads;
+                    let stale = !c.checked.settings_rules.is_empty()
+                        && diff.as_ref().is_none_or(|diff| reads.affected_by(diff));
+                    if stale {
+                        work.push((name, unit, &c.checked));
+                    }
+                }
                 None => {
                     affected.insert(name.clone());
                 }
             }
         }
-        let results: Vec<(String, Vec<Diagnostic>)> = work
-            .par_iter()
-            .filter_map(|(name, unit, checked)| {
-                let found = self.recheck_settings(unit, checked);
-                (checked.on_settings != found).then(|| ((*name).clone(), found))
-            })
-            .collect();
-        for (name, found) in results {
-            self.remember_settings(&name, found, touched);
-            affected.insert(name);
+        let rechecked = work.len();
+        let run =
+            |(name, unit, checked): &(&String, &Arc<FunctionUnit>, &rules::FunctionChecked)| {
+                let (found, reads) = self.recheck_settings(unit, checked);
+                let changed = checked.on_settings != found;
+                ((*name).clone(), found, reads, changed)
+            };
+        let results: Vec<(String, Vec<Diagnostic>, SettingsReads, bool)> = if work.len() > 1 {
+            work.par_iter().map(run).collect()
+        } else {
+            work.iter().map(run).collect()
+        };
+        for (name, found, reads, changed) in results {
+            self.remember_settings(&name, found, reads, touched);
+            if changed {
+                affected.insert(name);
+            }
         }
+        #[cfg(test)]
+        {
+            self.settings_rechecks += rechecked;
+        }
+        #[cfg(not(test))]
+        let _ = rechecked;
         affected
     }
 
@@ -622,22 +729,26 @@ impl AppState {
         self.units = units;
         self.order = order;
         self.by_script = OnceLock::new();
+        self.has_durable = OnceLock::new();
     }
 
     fn rediscover(&mut self, folder: &str) {
         self.by_script = OnceLock::new();
-        match function::discover_one(&self.input, folder) {
-            Some(unit) => {
-                self.units.insert(folder.to_string(), Arc::new(unit));
-            }
-            None => {
-                self.units.remove(folder);
-            }
+        self.has_durable = OnceLock::new();
+        let listed = match function::discover_one(&self.input, folder) {
+            Some(unit) => self
+                .units
+                .insert(folder.to_string(), Arc::new(unit))
+                .is_none(),
+            None => self.units.remove(folder).is_some(),
+        };
+        if listed {
+            // Function folders in host order, as `function::discover` lists them (an edit of a
+            // function that stays keeps its place).
+            self.order = self.units.keys().cloned().collect();
+            self.order
+                .sort_by_cached_key(|f| (f.to_ascii_lowercase(), f.clone()));
         }
-        // Function folders in host order, as `function::discover` lists them.
-        self.order = self.units.keys().cloned().collect();
-        self.order
-            .sort_by_key(|f| (f.to_ascii_lowercase(), f.clone()));
     }
 
     /// Functions whose diagnostics may depend on `path`: the function of its folder, and every
@@ -677,22 +788,34 @@ impl AppState {
     /// everything is.
     pub fn file_diagnostics(&self, file: &str, config: &Config) -> Vec<Diagnostic> {
         debug_assert!(
-            self.pending.is_empty() && self.app_level.is_some(),
+            self.pending.is_empty() && self.app_level.is_some() && !self.app_level_stale,
             "file_diagnostics before check_all"
         );
         let no_sources = BTreeSet::new();
         let sources = self.sources_by_file.get(file).unwrap_or(&no_sources);
+        let no_positions = Vec::new();
         let list: Vec<Diagnostic> = sources
             .iter()
             .filter_map(|source| match source {
-                Source::App => self.app_level.as_ref(),
-                Source::Function(name) => self.cache.get(name).map(|c| &c.all),
+                Source::App => self.app_level.as_ref().map(|list| {
+                    // Only this file's part of the app's list is read.
+                    let positions = self.app_level_by_file.get(file).unwrap_or(&no_positions);
+                    (list, Some(positions), self.app_level_may_cover)
+                }),
+                Source::Function(name) => self.cache.get(name).map(|c| (&c.all, None, true)),
             })
-            .flat_map(|list| {
+            .flat_map(|(list, positions, may_cover)| {
                 // A function's findings in other files may already cover one here.
-                let covered = suppress::one_per_mistake(list, config);
-                list.iter()
-                    .filter(move |d| d.file == file && !suppress::is_covered(d, &covered))
+                let covered = if may_cover {
+                    suppress::one_per_mistake(list, config)
+                } else {
+                    BTreeSet::new()
+                };
+                let in_file: Box<dyn Iterator<Item = &Diagnostic>> = match positions {
+                    Some(positions) => Box::new(positions.iter().map(|&i| &list[i])),
+                    None => Box::new(list.iter().filter(move |d| d.file == file)),
+                };
+                in_file.filter(move |d| !suppress::is_covered(d, &covered))
             })
             .filter(|d| config.enabled(d.code.as_str()))
             .cloned()
@@ -943,6 +1066,89 @@ mod tests {
         state.remove_file("local.settings.json");
         assert!(codes(&mut state, "A").is_empty());
         assert!(json_codes(&state).is_empty());
+    }
+
+    #[test]
+    fn a_settings_edit_re_runs_only_the_functions_that_read_what_changed() {
+        let settings = |values: &str| {
+            format!(
+                r#"{{"IsEncrypted": false, "Values": {{"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true", "Orders": "o"{values}, "Typed": ""}}}}"#
+            )
+        };
+        let queue = |connection: &str| {
+            format!(
+                r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "{connection}"}}]}}"#
+            )
+        };
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("local.settings.json", &settings(""))
+            .with_file("Q/function.json", &queue("AzureWebJobsStorage"))
+            .with_file("Q/__init__.py", "def main(msg): pass\n")
+            .with_file("O/function.json", &queue("Orders"))
+            .with_file("O/__init__.py", "def main(msg): pass\n")
+            .with_file("H/function.json", &queue("Hub"))
+            .with_file("H/__init__.py", "def main(msg): pass\n")
+            .with_file("E/function.json", HTTP_JSON)
+            .with_file(
+                "E/__init__.py",
+                "import os\ndef main(req):\n    return os.environ[\"API_KEYS\"]\n",
+            )
+            .with_file("P/function.json", HTTP_JSON)
+            .with_file("P/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        // Each edit: the functions whose settings rules run again, and the result equals a
+        // check from scratch.
+        let mut edit = |values: &str, text_: &str| -> usize {
+            let before = state.settings_rechecks;
+            let content = if text_.is_empty() {
+                settings(values)
+            } else {
+                text_.to_string()
+            };
+            state.set_file("local.settings.json", text(&content));
+            let rechecked = state.settings_rechecks - before;
+            assert_eq!(
+                all(&mut state),
+                from_check(state.input()),
+                "after {content}"
+            );
+            rechecked
+        };
+        // Typing in a value nobody reads (names unchanged, nothing before it moves).
+        assert_eq!(
+            edit(
+                "",
+                &settings("").replace("\"Typed\": \"\"", "\"Typed\": \"ab\"")
+            ),
+            0
+        );
+        // The value of the connection O names: O alone.
+        assert_eq!(edit("x", &settings("").replace("\"o\"", "\"ox\"")), 1);
+        // A new name: E, whose unset read suggests a near miss among all names (and O again,
+        // whose value goes back to what it was).
+        assert_eq!(edit(r#", "API_KEY": "k""#, ""), 2);
+        // The identity section H names: H alone.
+        assert_eq!(
+            edit(
+                r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#,
+                ""
+            ),
+            2
+        );
+        // The storage setting every queue trigger reads: Q, O and H. The ranges after it move,
+        // which E does not read (its near miss is by name).
+        let rechecked = edit(
+            r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#,
+            &settings(r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#)
+                .replace("UseDevelopmentStorage=true", ""),
+        );
+        assert_eq!(rechecked, 3);
+        // Broken JSON, then valid again: every function with settings rules.
+        let readers = edit("", "{\"Values\": ");
+        assert!(readers >= 4, "{readers}");
+        assert_eq!(edit("", ""), readers);
     }
 
     /// The `\n`-based row and byte column of `offset`, as tree-sitter counts them.
@@ -1248,14 +1454,63 @@ mod tests {
             .file_diagnostics("host.json", &Config::default())
             .is_empty());
         // A script edit in a function.json app: the app-level rules do not read it.
+        let runs = state.app_level_checks;
         let changed = state.set_file("A/__init__.py", text("def main(req): return 1\n"));
         assert_eq!(changed.files, set(&["A/__init__.py", "A/function.json"]));
-        // function.json (routes) is read by them: host.json's diagnostics are answered again.
+        assert_eq!(state.app_level_checks, runs);
+        // function.json (routes) is read by them: they run again, and host.json, whose findings
+        // stay the same, is not among the changed files.
         let changed = state.set_file("A/function.json", text(HTTP_JSON));
-        assert!(changed.files.contains("host.json"), "{changed:?}");
+        assert_eq!(state.app_level_checks, runs + 1);
+        assert!(!changed.files.contains("host.json"), "{changed:?}");
         // So is every module once a .funcignore exists.
         state.set_file(".funcignore", text("tests\n"));
-        let changed = state.set_file("A/__init__.py", text("def main(req): pass\n"));
+        let runs = state.app_level_checks;
+        state.set_file("A/__init__.py", text("def main(req): pass\n"));
+        assert_eq!(state.app_level_checks, runs + 1);
+        // An edit that changes an app-level finding names its file.
+        let changed = state.set_file("host.json", text(r#"{"version": "2.0"}"#));
         assert!(changed.files.contains("host.json"), "{changed:?}");
+        assert_eq!(all(&mut state), from_check(state.input()));
+    }
+
+    #[test]
+    fn app_level_findings_across_thousands_of_files_are_answered_per_file() {
+        // Every queue trigger without an extension bundle: an app-level finding in each
+        // function.json. An edit of one function.json changes none of the others.
+        let queue = r#"{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "AzureWebJobsStorage"}]}"#;
+        let mut input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("requirements.txt", "azure-functions\n");
+        for i in 0..50 {
+            input = input
+                .with_file(&format!("F{i}/function.json"), queue)
+                .with_file(&format!("F{i}/__init__.py"), "def main(msg): pass\n");
+        }
+        let mut state = AppState::new(input);
+        state.check_all();
+        let in_json = |state: &AppState, f: &str| -> Vec<&'static str> {
+            state
+                .file_diagnostics(f, &Config::default())
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect()
+        };
+        assert!(!in_json(&state, "F7/function.json").is_empty());
+        let edited = queue.replace("\"q\"", "\"qx\"");
+        let changed = state.set_file("F3/function.json", text(&edited));
+        assert!(
+            changed.files.iter().all(|f| f.starts_with("F3/")),
+            "{changed:?}"
+        );
+        assert_eq!(all(&mut state), from_check(state.input()));
+        // The bundle added to host.json: every function.json changes.
+        let changed = state.set_file(
+            "host.json",
+            text(r#"{"version": "2.0", "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}}"#),
+        );
+        assert!(changed.files.contains("F7/function.json"), "{changed:?}");
+        assert!(in_json(&state, "F7/function.json").is_empty());
+        assert_eq!(all(&mut state), from_check(state.input()));
     }
 }

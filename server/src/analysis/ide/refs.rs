@@ -1,6 +1,8 @@
 //! What a cursor is on (a binding, an app setting, `scriptFile`, `entryPoint`) and every place in
 //! the app that refers to the same thing, with how to rewrite each place for a rename.
 
+use std::collections::HashMap;
+
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::edits::{json_quote, plain_string_content};
 use crate::analysis::entry;
@@ -414,8 +416,14 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
             }
         }
     }
+    // Thousands of bindings name the same few connections: each value is resolved once.
+    let mut names_subject: HashMap<&str, bool> = HashMap::new();
     for unit in state.units() {
-        let text = state.input().text(unit.declaration_file()).unwrap_or("");
+        // Looked up at the first occurrence: most functions have none.
+        let mut text: Option<&str> = None;
+        let mut text = || {
+            *text.get_or_insert_with(|| state.input().text(unit.declaration_file()).unwrap_or(""))
+        };
         for b in unit.bindings() {
             for m in &b.members {
                 let Some(v) = m.value.as_ref() else { continue };
@@ -424,9 +432,13 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
                     .iter()
                     .any(|k| k.eq_ignore_ascii_case(&m.key))
                 {
-                    if connection_subject(settings.as_ref(), s).as_ref() != Some(subject) {
+                    let named = *names_subject.entry(s).or_insert_with(|| {
+                        connection_subject(settings.as_ref(), s).as_ref() == Some(subject)
+                    });
+                    if !named {
                         continue;
                     }
+                    let text = text();
                     let trimmed = s.trim();
                     let lead = s.len() - s.trim_start().len();
                     let Some(mut o) = json_occurrence(
@@ -445,14 +457,14 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
                     out.push(o);
                     continue;
                 }
-                if subject.section {
+                if subject.section || !s.contains('%') {
                     continue;
                 }
                 for (name, span) in setting_expressions(s) {
                     if name == subject.name {
                         out.extend(json_occurrence(
                             unit.declaration_file(),
-                            text,
+                            text(),
                             v.range,
                             s,
                             span.start + 1..span.end - 1,
@@ -788,7 +800,7 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
         }
     }
     let mut identifier = None;
-    for unit in state.units().filter(|u| script_is(u, file)) {
+    for unit in state.units_with_script(file) {
         let Some(def) = entry_def(state, unit) else {
             continue;
         };

@@ -39,14 +39,16 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let mut order: Vec<String> = Vec::new();
     let mut uses: HashMap<String, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
     for unit in ctx.units {
-        let json_text = ctx.app.text(unit.declaration_file()).unwrap_or("");
+        // Looked up at the first expression: most functions have none.
+        let mut json_text: Option<&str> = None;
         for b in unit.bindings() {
             for m in &b.members {
-                if CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
-                    continue;
-                }
                 let Some(v) = m.value.as_ref() else { continue };
                 let Some(s) = v.as_str() else { continue };
+                if !s.contains('%') || CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
+                    continue;
+                }
+                let json_text = *json_text.get_or_insert_with(|| ctx.app.text(unit.declaration_file()).unwrap_or(""));
                 for (name, span) in setting_expressions(s) {
                     if !uses.contains_key(&name) {
                         if settings.value(&name).is_some() {

@@ -27,7 +27,7 @@ with code that sets `Access-Control-Allow-Origin`: add `"options"` to `methods`.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = ctx.settings() else { return };
-    if settings.host_cors.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+    if settings.cors().is_some_and(|c| !c.trim().is_empty()) {
         return;
     }
     let header = match ctx.own_code() {

@@ -22,8 +22,9 @@ pub struct AppCtx<'a> {
     pub units: &'a [&'a FunctionUnit],
     /// `local.settings.json`, when the app has one.
     pub settings: Option<crate::analysis::settings::LocalSettings>,
-    /// The decorator model of the app, computed on first use.
-    v2_app: std::cell::OnceCell<Option<crate::analysis::v2::V2App>>,
+    /// The decorator model of the app, computed on first use (by whichever of the app-level
+    /// rules, which run in parallel, asks first).
+    v2_app: std::sync::OnceLock<Option<crate::analysis::v2::V2App>>,
 }
 
 impl<'a> AppCtx<'a> {
@@ -37,7 +38,7 @@ impl<'a> AppCtx<'a> {
             modules,
             units,
             settings: crate::analysis::settings::local_settings(app),
-            v2_app: std::cell::OnceCell::new(),
+            v2_app: std::sync::OnceLock::new(),
         }
     }
 

@@ -325,6 +325,9 @@ pub struct FunctionChecked {
     pub settings_rules: Vec<usize>,
     /// What those rules reported.
     pub on_settings: Vec<Diagnostic>,
+    /// What those rules read of the settings: an edit of the settings that changes none of it
+    /// leaves `on_settings` as it is.
+    pub settings_reads: crate::analysis::settings::SettingsReads,
     /// The app files the worker runs to load the function.
     pub files: Vec<String>,
     /// The modules the worker runs to load it, with their imports (kept for re-runs).
@@ -403,11 +406,12 @@ fn check_function_unguarded(
         }
         if let Some(check) = check.function() {
             let mut found = Vec::new();
-            check(&ctx, &mut found);
+            let ((), reads) = crate::analysis::settings::recording(|| check(&ctx, &mut found));
             found.iter_mut().for_each(Diagnostic::escape_messages);
             if ctx.take_settings_read() {
                 out.settings_rules.push(i);
                 out.on_settings.extend(found);
+                out.settings_reads.extend(reads);
             } else {
                 out.independent.extend(found);
             }
@@ -422,6 +426,32 @@ fn check_function_unguarded(
 /// Re-runs only `rules` (positions in [`RULES`], function-level) on one function: what an edit
 /// of `local.settings.json` can change.
 pub fn check_function_rules(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Arc<LocalSettings>>,
+    loaded: Arc<Vec<context::LoadedModule>>,
+    rules: &[usize],
+) -> Vec<Diagnostic> {
+    check_function_rules_reading(app, modules, unit, settings, loaded, rules).0
+}
+
+/// [`check_function_rules`], with what the rules read of the settings.
+pub fn check_function_rules_reading(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Arc<LocalSettings>>,
+    loaded: Arc<Vec<context::LoadedModule>>,
+    rules: &[usize],
+) -> (Vec<Diagnostic>, crate::analysis::settings::SettingsReads) {
+    let (found, reads) = crate::analysis::settings::recording(|| {
+        check_function_rules_unrecorded(app, modules, unit, settings, loaded, rules)
+    });
+    (found, reads)
+}
+
+fn check_function_rules_unrecorded(
     app: &AppInput,
     modules: &Modules,
     unit: &FunctionUnit,
@@ -472,11 +502,20 @@ fn check_app_files_unguarded(
     modules: &Modules,
     units: &[&FunctionUnit],
 ) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
     let ctx = AppCtx::new(app, modules, units);
-    let mut out = Vec::new();
-    for check in CHECKS.iter().filter_map(|c| c.app()) {
-        check(&ctx, &mut out);
-    }
+    // Most of them read every function: with thousands, each is a scan worth a thread. Their
+    // findings are joined in rule order.
+    let checks: Vec<_> = CHECKS.iter().filter_map(|c| c.app()).collect();
+    let found: Vec<Vec<Diagnostic>> = checks
+        .par_iter()
+        .map(|check| {
+            let mut found = Vec::new();
+            check(&ctx, &mut found);
+            found
+        })
+        .collect();
+    let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
     // In a decorator app, the checks of the script's import run once, on the script itself
     // (also when a syntax error leaves no decorated function to find).
     let script_unit = ctx

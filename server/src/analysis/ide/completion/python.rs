@@ -78,8 +78,7 @@ pub(super) fn python(
 fn signature(state: &AppState, file: &str, text: &str, offset: usize) -> Vec<CompletionItem> {
     // The function whose entry `def` (in either model) has the cursor in its parameter list.
     let found = state
-        .units()
-        .filter(|u| entry::script_is(u, file))
+        .units_with_script(file)
         .filter_map(|u| Some((u, entry::entry_def(state.input(), state.modules(), u)?)))
         .find(|(_, def)| {
             let params = def.function.params_range;

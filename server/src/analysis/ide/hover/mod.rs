@@ -222,7 +222,7 @@ pub(super) fn setting_markdown(state: &AppState, name: &str, is_connection: bool
 
 fn python(state: &AppState, file: &str, offset: usize) -> Option<HoverInfo> {
     // A parameter of an entry function.
-    for unit in state.units().filter(|u| entry::script_is(u, file)) {
+    for unit in state.units_with_script(file) {
         let Some(def) = entry::entry_def(state.input(), state.modules(), unit) else {
             continue;
         };

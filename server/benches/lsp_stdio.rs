@@ -1,0 +1,487 @@
+//! The language server at scale, measured as an editor sees it: the release binary spawned over
+//! stdio, driven by the raw JSON-RPC client of the integration tests, in a generated app of N
+//! function folders (`support/lsp_app.rs`, 10,000 by default).
+//!
+//! ```sh
+//! cargo bench --bench lsp_stdio              # 10,000 functions
+//! cargo bench --bench lsp_stdio -- 40000     # 40,000 functions
+//! AZFUNC_LSP_EXE=/path/to/azfunc-lsp cargo bench --bench lsp_stdio   # another build
+//! ```
+//!
+//! It prints the time from `initialized` to the last diagnostics (push: every file that
+//! `azfunc-lsp check --format json` reports has been published; pull: `workspace/diagnostic`
+//! answers all of them), the server's memory (VmRSS and VmHWM of the child) after indexing and
+//! after editing, keystroke → diagnostics latency in a function's `__init__.py`, its
+//! `function.json` and `local.settings.json`, completion and hover sent right behind a keystroke
+//! (the edit is applied first), references, and the memory growth over 1,000 further edits.
+
+#[path = "support/lsp_app.rs"]
+mod lsp_app;
+#[path = "../tests/lsp_support/mod.rs"]
+mod lsp_support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use lsp_app::{generate, SETTINGS};
+use lsp_support::*;
+use serde_json::{json, Value};
+
+/// The binary under test: `AZFUNC_LSP_EXE`, else the one cargo built with the benchmark.
+fn exe() -> PathBuf {
+    std::env::var_os("AZFUNC_LSP_EXE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_azfunc-lsp")))
+}
+
+/// The files `check --format json` reports, as absolute paths.
+fn files_the_cli_reports(root: &Path) -> BTreeSet<PathBuf> {
+    let out = std::process::Command::new(exe())
+        .args(["check", "--format", "json", "."])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).expect("check --format json");
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| root.join(d["file"].as_str().unwrap().trim_start_matches("./")))
+        .collect()
+}
+
+/// VmRSS and VmHWM of a process, in MB.
+fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn print_memory(what: &str, pid: u32) -> f64 {
+    let (rss, hwm) = memory_mb(pid);
+    println!("{what:<48} VmRSS {rss:>7.1} MB  VmHWM {hwm:>7.1} MB");
+    rss
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+fn summary(name: &str, samples: &mut [Duration]) {
+    println!(
+        "{name:<48} n={:<4} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
+        samples.len(),
+        percentile(samples, 0.5).as_secs_f64() * 1e3,
+        percentile(samples, 0.99).as_secs_f64() * 1e3,
+        percentile(samples, 1.0).as_secs_f64() * 1e3,
+    );
+}
+
+fn position(line: usize, character: usize) -> Value {
+    json!({"line": line, "character": character})
+}
+
+/// One insertion of `text` at a position.
+fn insert(line: usize, character: usize, text: &str) -> Value {
+    json!([{"range": {"start": position(line, character), "end": position(line, character)}, "text": text}])
+}
+
+/// The line and column (bytes: the documents are ASCII) of the end of the first `needle`.
+fn after(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?}")) + needle.len();
+    let line = text[..at].matches('\n').count();
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line, column)
+}
+
+/// An open document the benchmark types into: each keystroke inserts one character at the
+/// cursor and moves it on.
+struct Typed {
+    uri: String,
+    version: i32,
+    line: usize,
+    column: usize,
+    /// The keystroke inserts this, cycling (a value that stays a valid identifier or string).
+    alphabet: &'static [u8],
+}
+
+impl Typed {
+    async fn open(
+        client: &TestClient,
+        path: &Path,
+        language: &str,
+        cursor_after: &str,
+        alphabet: &'static [u8],
+    ) -> Typed {
+        let uri = file_uri(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        client.open(&uri, language, 1, &text).await;
+        let (line, column) = after(&text, cursor_after);
+        Typed {
+            uri,
+            version: 1,
+            line,
+            column,
+            alphabet,
+        }
+    }
+
+    /// Sends one keystroke; returns its version.
+    async fn keystroke(&mut self, client: &TestClient) -> i32 {
+        self.version += 1;
+        let c = self.alphabet[self.version as usize % self.alphabet.len()] as char;
+        client
+            .change(
+                &self.uri,
+                self.version,
+                insert(self.line, self.column, &c.to_string()),
+            )
+            .await;
+        self.column += 1;
+        self.version
+    }
+
+    async fn wait_published(&self, client: &TestClient, version: i32) {
+        client
+            .wait_notification(|m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == self.uri
+                    && m["params"]["version"] == version
+            })
+            .await;
+    }
+}
+
+/// Keystroke → the edited file's diagnostics published (push).
+async fn keystrokes(client: &TestClient, doc: &mut Typed, count: usize) -> Vec<Duration> {
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
+        let t = Instant::now();
+        let version = doc.keystroke(client).await;
+        doc.wait_published(client, version).await;
+        samples.push(t.elapsed());
+        client.take_notifications();
+    }
+    samples
+}
+
+/// A request sent right behind each keystroke, timed from the keystroke to the response (the
+/// server applies the edit first), and the request alone after the diagnostics arrived.
+async fn behind_keystrokes(
+    client: &mut TestClient,
+    doc: &mut Typed,
+    method: &str,
+    params: &dyn Fn(&Typed) -> Value,
+    count: usize,
+) -> (Vec<Duration>, Vec<Duration>) {
+    let (mut with_edit, mut alone) = (Vec::new(), Vec::new());
+    for _ in 0..count {
+        let t = Instant::now();
+        let version = doc.keystroke(client).await;
+        client.request(method, params(doc)).await.unwrap();
+        with_edit.push(t.elapsed());
+        doc.wait_published(client, version).await;
+        client.take_notifications();
+        let t = Instant::now();
+        client.request(method, params(doc)).await.unwrap();
+        alone.push(t.elapsed());
+    }
+    (with_edit, alone)
+}
+
+async fn references(
+    client: &mut TestClient,
+    name: &str,
+    path: &Path,
+    needle: &str,
+    back: usize,
+) -> usize {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (line, column) = after(&text, needle);
+    let params = json!({
+        "textDocument": {"uri": file_uri(path)},
+        "position": position(line, column - back),
+        "context": {"includeDeclaration": true},
+    });
+    let mut samples = Vec::new();
+    let mut found = 0;
+    for _ in 0..30 {
+        let t = Instant::now();
+        let r = client
+            .request("textDocument/references", params.clone())
+            .await
+            .unwrap();
+        samples.push(t.elapsed());
+        found = r.as_array().map_or(0, Vec::len);
+    }
+    summary(&format!("references: {name} ({found} found)"), &mut samples);
+    found
+}
+
+/// Spawns the binary and sends `initialize`; `initialized` is left to the caller.
+async fn spawn(caps: Value, root: &Path) -> (tokio::process::Child, TestClient) {
+    let mut child = tokio::process::Command::new(exe())
+        .env("AZFUNC_LSP_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut client = TestClient::connect_raw(Box::new(stdin), stdout, None);
+    client.disable_log();
+    let folder = json!([{"uri": file_uri(root), "name": "app"}]);
+    client
+        .request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": caps, "workspaceFolders": folder}),
+        )
+        .await
+        .unwrap();
+    (child, client)
+}
+
+/// Push: `initialized` → every expected file published, then everything else.
+async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
+    let (child, mut client) = spawn(push_caps(), root).await;
+    let pid = child.id().unwrap();
+    let start = Instant::now();
+    client.notify("initialized", json!({})).await;
+    let mut missing: BTreeSet<String> = expected.iter().map(|p| file_uri(p)).collect();
+    let mut published = 0;
+    while !missing.is_empty() {
+        let m = client
+            .wait_notification(|m| m["method"] == "textDocument/publishDiagnostics")
+            .await;
+        published += 1;
+        missing.remove(m["params"]["uri"].as_str().unwrap());
+    }
+    let last = start.elapsed();
+    client
+        .wait_notification(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .await;
+    let status = client.request("azfunc/status", Value::Null).await.unwrap();
+    assert_eq!(status["functions"], n);
+    println!(
+        "{:<48} {:>8.1} ms ({} files published, {} expected)",
+        "[push] initialized -> last diagnostics",
+        last.as_secs_f64() * 1e3,
+        published,
+        expected.len()
+    );
+    client.take_notifications();
+    print_memory("[push] memory after indexing", pid);
+
+    // Keystrokes: a log message in an HTTP function's script, a queue name in a queue
+    // function's function.json, a value no function reads in local.settings.json.
+    let mut py = Typed::open(
+        &client,
+        &root.join("F00002/__init__.py"),
+        "python",
+        "logging.info(\"F00002",
+        b"abcdefgh",
+    )
+    .await;
+    let mut fj = Typed::open(
+        &client,
+        &root.join("F00003/function.json"),
+        "json",
+        "\"queueName\": \"items",
+        b"abcdefgh",
+    )
+    .await;
+    let mut settings = Typed::open(
+        &client,
+        &root.join("local.settings.json"),
+        "json",
+        "\"Typed\": \"",
+        b"abcdefgh",
+    )
+    .await;
+    py.wait_published(&client, 1).await;
+    fj.wait_published(&client, 1).await;
+    settings.wait_published(&client, 1).await;
+    client.take_notifications();
+
+    let mut s = keystrokes(&client, &mut py, 200).await;
+    summary("keystroke -> diagnostics: __init__.py", &mut s);
+    let mut s = keystrokes(&client, &mut fj, 200).await;
+    summary("keystroke -> diagnostics: function.json", &mut s);
+    let mut s = keystrokes(&client, &mut settings, 200).await;
+    summary("keystroke -> diagnostics: local.settings.json", &mut s);
+
+    // A value that thousands of bindings name as their connection.
+    let mut storage = Typed {
+        uri: settings.uri.clone(),
+        version: settings.version,
+        line: 0,
+        column: after(SETTINGS, "\"UseDevelopmentStorage=true").1,
+        alphabet: b"abcdefgh",
+    };
+    let mut s = keystrokes(&client, &mut storage, 50).await;
+    // The typed value is further right by as much.
+    settings.column += 50;
+    summary(
+        "keystroke -> diagnostics: AzureWebJobsStorage value",
+        &mut s,
+    );
+    settings.version = storage.version;
+    let after_edits = print_memory("memory after the first 650 edits", pid);
+
+    // Completion and hover right behind keystrokes.
+    let completion_fj =
+        |d: &Typed| json!({"textDocument": {"uri": d.uri}, "position": position(d.line, 15)});
+    let (mut with_edit, mut alone) = behind_keystrokes(
+        &mut client,
+        &mut fj,
+        "textDocument/completion",
+        &completion_fj,
+        200,
+    )
+    .await;
+    summary("keystroke + completion: function.json", &mut with_edit);
+    summary("completion alone: function.json", &mut alone);
+    let hover_fj =
+        |d: &Typed| json!({"textDocument": {"uri": d.uri}, "position": position(d.line, 15)});
+    let (mut with_edit, mut alone) =
+        behind_keystrokes(&mut client, &mut fj, "textDocument/hover", &hover_fj, 200).await;
+    summary("keystroke + hover: function.json", &mut with_edit);
+    summary("hover alone: function.json", &mut alone);
+    // A name at the start of the statement being typed in.
+    let completion_py =
+        |d: &Typed| json!({"textDocument": {"uri": d.uri}, "position": position(d.line, 4)});
+    let (mut with_edit, mut alone) = behind_keystrokes(
+        &mut client,
+        &mut py,
+        "textDocument/completion",
+        &completion_py,
+        200,
+    )
+    .await;
+    summary("keystroke + completion: __init__.py", &mut with_edit);
+    summary("completion alone: __init__.py", &mut alone);
+    let hover_py =
+        |d: &Typed| json!({"textDocument": {"uri": d.uri}, "position": position(d.line - 1, 20)});
+    let (mut with_edit, mut alone) =
+        behind_keystrokes(&mut client, &mut py, "textDocument/hover", &hover_py, 200).await;
+    summary("keystroke + hover: __init__.py", &mut with_edit);
+    summary("hover alone: __init__.py", &mut alone);
+
+    references(
+        &mut client,
+        "the AzureWebJobsStorage setting",
+        &root.join("local.settings.json"),
+        "\"AzureWebJobsStorage",
+        3,
+    )
+    .await;
+    references(
+        &mut client,
+        "a connection value in function.json",
+        &root.join("F00005/function.json"),
+        "\"connection\": \"AzureWebJobsStorage",
+        3,
+    )
+    .await;
+    references(
+        &mut client,
+        "a binding name",
+        &root.join("F00005/function.json"),
+        "\"name\": \"msg",
+        1,
+    )
+    .await;
+
+    // Growth: 1,000 further edits across the three documents.
+    let before = print_memory("memory before 1,000 further edits", pid);
+    for i in 0..1000 {
+        let doc = match i % 3 {
+            0 => &mut py,
+            1 => &mut fj,
+            _ => &mut settings,
+        };
+        let version = doc.keystroke(&client).await;
+        doc.wait_published(&client, version).await;
+        client.take_notifications();
+    }
+    let end = print_memory("memory after 1,000 further edits", pid);
+    println!(
+        "{:<48} {:+.1} MB (since the first 650 edits: {:+.1} MB)",
+        "growth over 1,000 edits",
+        end - before,
+        end - after_edits
+    );
+    client.request("shutdown", Value::Null).await.unwrap();
+    client.notify("exit", Value::Null).await;
+}
+
+/// Pull: `initialized` → a `workspace/diagnostic` answer with every expected file.
+async fn pull(root: &Path, expected: &BTreeSet<PathBuf>) {
+    let (child, mut client) = spawn(pull_caps(), root).await;
+    let pid = child.id().unwrap();
+    let start = Instant::now();
+    client.notify("initialized", json!({})).await;
+    let expected: BTreeSet<String> = expected.iter().map(|p| file_uri(p)).collect();
+    loop {
+        let r = client
+            .request("workspace/diagnostic", json!({"previousResultIds": []}))
+            .await
+            .unwrap();
+        let got: BTreeSet<String> = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["items"].as_array().is_some_and(|a| !a.is_empty()))
+            .map(|i| i["uri"].as_str().unwrap().to_string())
+            .collect();
+        if got.is_superset(&expected) {
+            println!(
+                "{:<48} {:>8.1} ms ({} files)",
+                "[pull] initialized -> workspace/diagnostic",
+                start.elapsed().as_secs_f64() * 1e3,
+                got.len()
+            );
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    print_memory("[pull] memory after indexing", pid);
+    client.request("shutdown", Value::Null).await.unwrap();
+    client.notify("exit", Value::Null).await;
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    generate(&root, n);
+    let t = Instant::now();
+    let expected = files_the_cli_reports(&root);
+    println!("server: {}", exe().display());
+    println!(
+        "{n} functions; check --format json: {} files with diagnostics in {:.0} ms",
+        expected.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(push(&root, n, &expected));
+    runtime.block_on(pull(&root, &expected));
+}
