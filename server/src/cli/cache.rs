@@ -141,22 +141,41 @@ impl KeyHasher {
     }
 }
 
-/// Feeds formatted text to a hash without building the string.
-struct HashWriter<'a>(&'a mut Xxh3);
-
-impl std::fmt::Write for HashWriter<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.update(s.as_bytes());
-        Ok(())
+/// The hash of a value's `Debug` form (the configuration, a function's unit: both are plain
+/// data printed in a fixed order). The form is written into a buffer kept per thread and hashed
+/// at once: hashing each of the many small pieces `Debug` writes costs more than the writing.
+fn debug_hash(purpose: &str, value: &dyn std::fmt::Debug) -> u128 {
+    use std::fmt::Write;
+    thread_local! {
+        static FORM: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
+    let mut h = KeyHasher::new(purpose);
+    FORM.with(|form| match form.try_borrow_mut() {
+        Ok(mut form) => {
+            form.clear();
+            let _ = write!(form, "{value:?}");
+            h.str(&form);
+        }
+        Err(_) => h.str(&format!("{value:?}")),
+    });
+    h.finish()
 }
 
-/// The hash of a value's `Debug` form (the configuration, a function's unit: both are plain
-/// data printed in a fixed order).
-fn debug_hash(purpose: &str, value: &dyn std::fmt::Debug) -> u128 {
-    let mut h = KeyHasher::new(purpose);
-    let _ = std::fmt::write(&mut HashWriter(&mut h.0), format_args!("{value:?}"));
-    h.finish()
+/// The key of a function's record. A function.json folder's unit is derived from the files of
+/// its folder (all in its dependency set) and from the app context alone, so its name and file
+/// identify it; a decorated function's unit comes from the modules as a whole and is keyed by
+/// its whole `Debug` form (formatting a function.json unit's parsed JSON would cost more than
+/// its rules).
+fn unit_key(unit: &FunctionUnit) -> u128 {
+    match &unit.declaration {
+        Declaration::FunctionJson { path, .. } => {
+            let mut h = KeyHasher::new("function.json unit");
+            h.str(&unit.name);
+            h.str(path);
+            h.finish()
+        }
+        Declaration::Decorators(_) => debug_hash("unit", unit),
+    }
 }
 
 /// The hash of a file's content as loading gives it.
@@ -695,7 +714,7 @@ impl FunctionReuse {
         settings: &Option<std::sync::Arc<LocalSettings>>,
         loads: &SharedLoads,
     ) -> Vec<Diagnostic> {
-        let unit_hash = debug_hash("unit", unit);
+        let unit_hash = unit_key(unit);
         if let Some((entry, true)) = self.recorded.get(&unit_hash) {
             self.reused.fetch_add(1, Ordering::Relaxed);
             if let Some(deps) = self.recorded_deps(entry) {
