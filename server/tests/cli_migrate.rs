@@ -100,6 +100,21 @@ fn out_writes_the_converted_app_to_a_new_folder_and_write_converts_in_place() {
 }
 
 #[test]
+fn out_leaves_the_check_cache_behind() {
+    let (dir, app) = copied("cli_app");
+    std::fs::create_dir_all(app.join(".azfunc_cache/0.1.0")).unwrap();
+    std::fs::write(app.join(".azfunc_cache/0.1.0/record.json"), "{}").unwrap();
+    let out = run(dir.path(), &["migrate", "cli_app", "--out", "converted"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let converted = snapshot(&dir.path().join("converted"));
+    assert!(converted.contains_key(Path::new("function_app.py")));
+    assert!(
+        converted.keys().all(|p| !p.starts_with(".azfunc_cache")),
+        "{converted:?}"
+    );
+}
+
+#[test]
 fn out_and_write_exclude_each_other() {
     let (dir, _app) = copied("cli_app");
     let out = run(dir.path(), &["migrate", "cli_app", "--write", "--out", "x"]);

@@ -217,7 +217,7 @@ fn tempfile_dir(parent: &Path) -> Result<PathBuf, String> {
 }
 
 /// Copies the regular files and folders under `from` (a symbolic link is refused: what it
-/// points to may be outside the app). `.git` and `__pycache__` are left out.
+/// points to may be outside the app). `.git`, `__pycache__` and the check cache are left out.
 fn copy_tree(from: &Path, to: &Path, depth: usize) -> Result<(), String> {
     if depth > 64 {
         return Err(format!("{}: folders nested too deeply", from.display()));
@@ -227,7 +227,7 @@ fn copy_tree(from: &Path, to: &Path, depth: usize) -> Result<(), String> {
     for entry in entries {
         let entry = entry.map_err(|e| format!("{}: {e}", from.display()))?;
         let name = entry.file_name();
-        if name == ".git" || name == "__pycache__" {
+        if name == ".git" || name == "__pycache__" || name == crate::loader::CACHE_DIR_NAME {
             continue;
         }
         let kind = entry
