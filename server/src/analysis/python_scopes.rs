@@ -7,7 +7,7 @@
 //! about one function parses only that function's text. Only editor requests and fixes call
 //! it; the rules never do.
 
-use crate::analysis::python::fields::FIELDS;
+use crate::analysis::python::fields::{KindName, FIELDS};
 use std::cell::RefCell;
 
 use super::python::{node_text, range_of, PyFunction};
@@ -118,7 +118,7 @@ fn function_node<'t>(
         .root_node()
         .descendant_for_byte_range(name_range.start as usize, name_range.end as usize)?;
     let def = ident.parent()?;
-    (def.kind() == "function_definition" && range_of(ident) == name_range).then_some(def)
+    (def.kind_name() == "function_definition" && range_of(ident) == name_range).then_some(def)
 }
 
 /// Every place where `name` refers to the parameter `name` of the function whose name is at
@@ -225,12 +225,12 @@ fn rename_conflicts_in(
 
 /// Whether a scope node (a function, lambda, class or comprehension) binds `name` for its body.
 fn scope_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "function_definition" | "lambda" => {
             params_declare(node.child_by_field_id(FIELDS.parameters), src, name)
                 || node
                     .child_by_field_id(FIELDS.body)
-                    .filter(|b| b.kind() == "block")
+                    .filter(|b| b.kind_name() == "block")
                     .is_some_and(|b| body_view(b, src, name) == ScopeView::Shadowed)
         }
         "class_definition" => node
@@ -243,7 +243,7 @@ fn scope_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
             let mut cursor = node.walk();
             let found = node
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() == "for_in_clause")
+                .filter(|c| c.kind_name() == "for_in_clause")
                 .any(|c| {
                     c.child_by_field_id(FIELDS.left)
                         .is_some_and(|l| target_binds(l, src, name))
@@ -269,7 +269,7 @@ fn identifier_at_in(
         let Some(n) = root.descendant_for_byte_range(at, at) else {
             continue;
         };
-        if n.kind() == "identifier" && range_of(n).touches(offset) {
+        if n.kind_name() == "identifier" && range_of(n).touches(offset) {
             return Some((node_text(n, text).to_string(), range_of(n)));
         }
     }
@@ -290,7 +290,7 @@ pub fn module_name_uses(text: &str, name: &str) -> Option<Vec<TextRange>> {
         if depth > MAX_DEPTH {
             return None;
         }
-        if node.kind() == "identifier" && node_text(node, text) == name {
+        if node.kind_name() == "identifier" && node_text(node, text) == name {
             let parent = node.parent();
             let field_of = |field: &str| {
                 parent
@@ -298,9 +298,9 @@ pub fn module_name_uses(text: &str, name: &str) -> Option<Vec<TextRange>> {
                     .is_some_and(|n| n.id() == node.id())
             };
             let is_attribute =
-                parent.is_some_and(|p| p.kind() == "attribute") && field_of("attribute");
+                parent.is_some_and(|p| p.kind_name() == "attribute") && field_of("attribute");
             let is_keyword =
-                parent.is_some_and(|p| p.kind() == "keyword_argument") && field_of("name");
+                parent.is_some_and(|p| p.kind_name() == "keyword_argument") && field_of("name");
             if !is_attribute && !is_keyword {
                 out.push(range_of(node));
             }
@@ -316,23 +316,23 @@ pub fn module_name_uses(text: &str, name: &str) -> Option<Vec<TextRange>> {
 
 /// The identifier a parameter node declares (`x`, `x: T`, `x=1`, `*x`, `**x`).
 fn param_identifier(p: tree_sitter::Node) -> Option<tree_sitter::Node> {
-    match p.kind() {
+    match p.kind_name() {
         "identifier" => Some(p),
         "default_parameter" | "typed_default_parameter" => p
             .child_by_field_id(FIELDS.name)
-            .filter(|n| n.kind() == "identifier"),
+            .filter(|n| n.kind_name() == "identifier"),
         "typed_parameter" => {
             let first = p.named_child(0)?;
-            match first.kind() {
+            match first.kind_name() {
                 "identifier" => Some(first),
-                "list_splat_pattern" | "dictionary_splat_pattern" => {
-                    first.named_child(0).filter(|n| n.kind() == "identifier")
-                }
+                "list_splat_pattern" | "dictionary_splat_pattern" => first
+                    .named_child(0)
+                    .filter(|n| n.kind_name() == "identifier"),
                 _ => None,
             }
         }
         "list_splat_pattern" | "dictionary_splat_pattern" => {
-            p.named_child(0).filter(|n| n.kind() == "identifier")
+            p.named_child(0).filter(|n| n.kind_name() == "identifier")
         }
         _ => None,
     }
@@ -359,7 +359,7 @@ fn target_binds_at(node: tree_sitter::Node, src: &str, name: &str, depth: u32) -
     if depth > MAX_DEPTH {
         return false;
     }
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => node_text(node, src) == name,
         "tuple_pattern"
         | "list_pattern"
@@ -397,7 +397,7 @@ fn body_view(body: tree_sitter::Node, src: &str, name: &str) -> ScopeView {
         if depth > MAX_DEPTH {
             return ScopeView::Shadowed;
         }
-        match n.kind() {
+        match n.kind_name() {
             "nonlocal_statement" => {
                 let mut cursor = n.walk();
                 if n.named_children(&mut cursor)
@@ -455,7 +455,7 @@ fn body_view(body: tree_sitter::Node, src: &str, name: &str) -> ScopeView {
             "import_statement" | "import_from_statement" => {
                 let mut cursor = n.walk();
                 for c in n.children_by_field_name("name", &mut cursor) {
-                    let bound_name = match c.kind() {
+                    let bound_name = match c.kind_name() {
                         "aliased_import" => c.child_by_field_id(FIELDS.alias),
                         "dotted_name" => c.named_child(0),
                         _ => None,
@@ -508,7 +508,7 @@ impl Walker<'_, '_> {
         if depth > MAX_DEPTH {
             return;
         }
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => {
                 if node_text(node, self.src) == self.name {
                     self.out.push(range_of(node));
@@ -529,7 +529,7 @@ impl Walker<'_, '_> {
                 let mut cursor = node.walk();
                 let children: Vec<_> = node.named_children(&mut cursor).collect();
                 for c in children {
-                    if c.kind() == "decorator" {
+                    if c.kind_name() == "decorator" {
                         self.children(c, depth);
                     } else {
                         self.visit(c, depth + 1);
@@ -562,7 +562,7 @@ impl Walker<'_, '_> {
                 let mut cursor = node.walk();
                 let clauses: Vec<_> = node
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() == "for_in_clause")
+                    .filter(|c| c.kind_name() == "for_in_clause")
                     .collect();
                 let shadowed = clauses.iter().any(|c| {
                     c.child_by_field_id(FIELDS.left)
@@ -586,7 +586,7 @@ impl Walker<'_, '_> {
         let mut cursor = params.walk();
         let list: Vec<_> = params.named_children(&mut cursor).collect();
         for p in list {
-            match p.kind() {
+            match p.kind_name() {
                 "default_parameter" => self.field(p, "value", depth),
                 "typed_default_parameter" => {
                     self.field(p, "type", depth);
@@ -628,21 +628,21 @@ impl Walker<'_, '_> {
         let mut cursor = body.walk();
         let statements: Vec<_> = body.named_children(&mut cursor).collect();
         for s in statements {
-            let def = match s.kind() {
+            let def = match s.kind_name() {
                 "function_definition" => Some(s),
                 "decorated_definition" => s
                     .child_by_field_id(FIELDS.definition)
-                    .filter(|d| d.kind() == "function_definition"),
+                    .filter(|d| d.kind_name() == "function_definition"),
                 _ => None,
             };
             match def {
                 Some(def) => {
                     if !shadowed {
-                        if s.kind() == "decorated_definition" {
+                        if s.kind_name() == "decorated_definition" {
                             let mut c = s.walk();
                             let decorators: Vec<_> = s
                                 .named_children(&mut c)
-                                .filter(|d| d.kind() == "decorator")
+                                .filter(|d| d.kind_name() == "decorator")
                                 .collect();
                             for d in decorators {
                                 self.children(d, depth);
