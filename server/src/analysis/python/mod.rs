@@ -560,6 +560,8 @@ fn string_literal(node: tree_sitter::Node, src: &str) -> Option<(String, TextRan
 fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
     // (node, inside a function or lambda, inside a module-level condition)
     let mut stack = vec![(root, false, false)];
+    // One cursor for the whole walk: a new one per node allocates its stack every time.
+    let mut cursor = root.walk();
     while let Some((n, in_function, conditional)) = stack.pop() {
         match n.kind_name() {
             "subscript" => {
@@ -632,7 +634,7 @@ fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
                 | "while_statement"
                 | "match_statement"
         );
-        let mut cursor = n.walk();
+        cursor.reset(n);
         if cursor.goto_first_child() {
             loop {
                 let child = cursor.node();

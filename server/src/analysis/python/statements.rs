@@ -913,6 +913,8 @@ fn scan_body(
         .get(node.byte_range())
         .is_some_and(|body| body.contains("yield"));
     let mut stack = vec![node];
+    // One cursor for the whole walk: a new one per node allocates its stack every time.
+    let mut cursor = node.walk();
     while let Some(n) = stack.pop() {
         match n.kind_name() {
             "function_definition" | "class_definition" | "lambda" | "decorated_definition" => {
@@ -948,7 +950,7 @@ fn scan_body(
             _ if !may_yield => continue,
             _ => {}
         }
-        let mut cursor = n.walk();
+        cursor.reset(n);
         if cursor.goto_first_child() {
             loop {
                 let child = cursor.node();
