@@ -612,6 +612,18 @@ impl SharedLoads {
         cell.get_or_init(|| Arc::new(compute())).clone()
     }
 
+    /// Forgets every script's modules and answers: after an edit, they are computed again.
+    pub fn clear(&self) {
+        self.by_script
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.streaming
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Whether the modules loaded through `script` import the HTTP streaming extension.
     fn http_streaming(&self, script: &str, compute: impl FnOnce() -> bool) -> bool {
         let known = self
@@ -857,6 +869,29 @@ mod tests {
         let alone = FunctionCtx::new(&app, &modules, &units[1]).shared_loaded_modules();
         assert!(!Arc::ptr_eq(&alone, &loads[1]));
         assert_eq!(files(&alone), files(&loads[1]));
+    }
+
+    #[test]
+    fn checks_that_share_loads_say_what_checks_alone_say_and_clearing_starts_again() {
+        let app = decorator_app();
+        let modules = function::parse_modules(&app);
+        let units = function::discover_all(&app, &modules);
+        let shared = SharedLoads::default();
+        let sharing: Vec<super::super::FunctionChecked> = units
+            .iter()
+            .map(|u| super::super::check_function_parts_sharing(&app, &modules, u, None, &shared))
+            .collect();
+        assert!(Arc::ptr_eq(&sharing[0].loaded, &sharing[1].loaded));
+        for (u, checked) in units.iter().zip(&sharing) {
+            let alone = super::super::check_function_parts(&app, &modules, u, None);
+            assert_eq!(checked.files, alone.files);
+            assert_eq!(checked.clone().into_diagnostics(), alone.into_diagnostics());
+        }
+        shared.clear();
+        let again =
+            super::super::check_function_parts_sharing(&app, &modules, &units[0], None, &shared);
+        assert!(!Arc::ptr_eq(&again.loaded, &sharing[0].loaded));
+        assert_eq!(again.files, sharing[0].files);
     }
 
     #[test]
