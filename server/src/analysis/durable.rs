@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::function::FunctionUnit;
-use super::python::fields::FIELDS;
+use super::python::fields::{KindName, FIELDS};
 use super::python::{node_text, range_of, Binding, NameDef, NameKind, PyFunction, PyModule};
 use super::text::TextRange;
 
@@ -161,7 +161,7 @@ pub fn module_bodies(module: &PyModule, source: &Arc<str>) -> Option<Rc<ModuleBo
         if seen > MAX_NODES * 4 {
             break;
         }
-        if node.kind() == "function_definition" {
+        if node.kind_name() == "function_definition" {
             let f = node
                 .child_by_field_id(FIELDS.name)
                 .and_then(|n| by_name.get(&(n.start_byte() as u32)));
@@ -247,7 +247,7 @@ pub fn name_refs(tree: &tree_sitter::Tree, text: &str) -> Vec<NameRef> {
     let mut out = Vec::new();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
-        if node.kind() == "call" {
+        if node.kind_name() == "call" {
             if let Some(r) = name_ref(node, text) {
                 out.push(r);
             }
@@ -261,7 +261,7 @@ pub fn name_refs(tree: &tree_sitter::Tree, text: &str) -> Vec<NameRef> {
 
 fn name_ref(call: tree_sitter::Node, text: &str) -> Option<NameRef> {
     let function = call.child_by_field_id(FIELDS.function)?;
-    let method_node = match function.kind() {
+    let method_node = match function.kind_name() {
         "attribute" => function.child_by_field_id(FIELDS.attribute)?,
         "identifier" => function,
         _ => return None,
@@ -269,7 +269,7 @@ fn name_ref(call: tree_sitter::Node, text: &str) -> Option<NameRef> {
     let method = node_text(method_node, text);
     let &(_, kind, keyword) = NAMING_METHODS.iter().find(|(m, _, _)| *m == method)?;
     // `EntityId` may be called by its bare name; the methods only on an object.
-    if function.kind() == "identifier" && method != "EntityId" {
+    if function.kind_name() == "identifier" && method != "EntityId" {
         return None;
     }
     let args = call.child_by_field_id(FIELDS.arguments)?;
@@ -295,14 +295,14 @@ fn argument<'t>(
     match children.first() {
         Some(first)
             if !matches!(
-                first.kind(),
+                first.kind_name(),
                 "keyword_argument" | "list_splat" | "dictionary_splat" | "comment"
             ) =>
         {
             Some(*first)
         }
         _ => children.iter().find_map(|c| {
-            (c.kind() == "keyword_argument"
+            (c.kind_name() == "keyword_argument"
                 && c.child_by_field_id(FIELDS.name)
                     .is_some_and(|n| node_text(n, text) == keyword))
             .then(|| c.child_by_field_id(FIELDS.value))
@@ -314,18 +314,20 @@ fn argument<'t>(
 /// The value and content range of a plain string literal (no prefix but `r`/`u`, no escapes,
 /// no interpolation).
 fn literal(node: tree_sitter::Node, text: &str) -> Option<(String, TextRange)> {
-    if node.kind() != "string" {
+    if node.kind_name() != "string" {
         return None;
     }
     let mut cursor = node.walk();
     let parts: Vec<_> = node.children(&mut cursor).collect();
-    let start = parts.first().filter(|p| p.kind() == "string_start")?;
+    let start = parts.first().filter(|p| p.kind_name() == "string_start")?;
     let prefix = node_text(*start, text).trim_end_matches(['"', '\'']);
     if !prefix.chars().all(|c| matches!(c, 'r' | 'R' | 'u' | 'U')) {
         return None;
     }
     match parts.as_slice() {
-        [_, content, end] if content.kind() == "string_content" && end.kind() == "string_end" => {
+        [_, content, end]
+            if content.kind_name() == "string_content" && end.kind_name() == "string_end" =>
+        {
             let value = node_text(*content, text);
             if value.contains('\\') || value.is_empty() {
                 return None;
@@ -358,20 +360,24 @@ pub fn orchestrator_def<'m>(
     let mut cursor = root.walk();
     let statements: Vec<_> = root.named_children(&mut cursor).collect();
     statements.into_iter().rev().find_map(|stmt| {
-        let assignment = stmt.named_child(0).filter(|a| a.kind() == "assignment")?;
+        let assignment = stmt
+            .named_child(0)
+            .filter(|a| a.kind_name() == "assignment")?;
         let left = assignment.child_by_field_id(FIELDS.left)?;
-        if left.kind() != "identifier" || node_text(left, text) != entry {
+        if left.kind_name() != "identifier" || node_text(left, text) != entry {
             return None;
         }
         let call = assignment
             .child_by_field_id(FIELDS.right)
-            .filter(|c| c.kind() == "call")?;
+            .filter(|c| c.kind_name() == "call")?;
         let function = call.child_by_field_id(FIELDS.function)?;
         if !node_text(function, text).ends_with("create") {
             return None;
         }
         let args = call.child_by_field_id(FIELDS.arguments)?;
-        let arg = args.named_child(0).filter(|a| a.kind() == "identifier")?;
+        let arg = args
+            .named_child(0)
+            .filter(|a| a.kind_name() == "identifier")?;
         top_level(node_text(arg, text))
     })
 }
@@ -441,7 +447,7 @@ pub fn def_node<'t>(
     tree.root_node()
         .descendant_for_byte_range(r.start as usize, r.end as usize)?
         .parent()
-        .filter(|p| p.kind() == "function_definition")
+        .filter(|p| p.kind_name() == "function_definition")
 }
 
 /// The function's `durableClient` binding (`orchestrationClient` is its older name).
@@ -499,7 +505,7 @@ pub fn descendants(root: tree_sitter::Node) -> Vec<tree_sitter::Node> {
 /// The parent of `node` past any parentheses around it.
 pub fn parent_past_parens(node: tree_sitter::Node) -> Option<tree_sitter::Node> {
     let mut parent = node.parent();
-    while let Some(p) = parent.filter(|p| p.kind() == "parenthesized_expression") {
+    while let Some(p) = parent.filter(|p| p.kind_name() == "parenthesized_expression") {
         parent = p.parent();
     }
     parent
@@ -516,20 +522,20 @@ pub fn call_argument<'t>(
     let mut cursor = args.walk();
     let children: Vec<_> = args
         .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_name() != "comment")
         .collect();
     let positional: Vec<_> = children
         .iter()
-        .take_while(|c| !matches!(c.kind(), "keyword_argument" | "dictionary_splat"))
+        .take_while(|c| !matches!(c.kind_name(), "keyword_argument" | "dictionary_splat"))
         .collect();
-    if positional.iter().any(|c| c.kind() == "list_splat") {
+    if positional.iter().any(|c| c.kind_name() == "list_splat") {
         return None;
     }
     if let Some(arg) = positional.get(position) {
         return Some(**arg);
     }
     children.iter().find_map(|c| {
-        (c.kind() == "keyword_argument"
+        (c.kind_name() == "keyword_argument"
             && c.child_by_field_id(FIELDS.name)
                 .is_some_and(|n| node_text(n, text) == keyword))
         .then(|| c.child_by_field_id(FIELDS.value))
@@ -576,10 +582,11 @@ pub fn first_statement(def: tree_sitter::Node) -> Option<tree_sitter::Node> {
     let mut cursor = body.walk();
     let statements: Vec<_> = body
         .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
+        .filter(|c| c.kind_name() != "comment")
         .collect();
     let docstring = statements.first().is_some_and(|s| {
-        s.kind() == "expression_statement" && s.named_child(0).is_some_and(|e| e.kind() == "string")
+        s.kind_name() == "expression_statement"
+            && s.named_child(0).is_some_and(|e| e.kind_name() == "string")
     });
     statements.get(usize::from(docstring)).copied()
 }
@@ -590,11 +597,11 @@ pub fn docstring(def: tree_sitter::Node, text: &str) -> Option<String> {
     let first = body.named_child(0)?;
     let string = first
         .named_child(0)
-        .filter(|s| first.kind() == "expression_statement" && s.kind() == "string")?;
+        .filter(|s| first.kind_name() == "expression_statement" && s.kind_name() == "string")?;
     let mut cursor = string.walk();
     let content: String = string
         .named_children(&mut cursor)
-        .filter(|c| c.kind() == "string_content")
+        .filter(|c| c.kind_name() == "string_content")
         .map(|c| node_text(c, text))
         .collect();
     let lines: Vec<&str> = content.trim().lines().collect();
@@ -622,20 +629,20 @@ pub fn docstring(def: tree_sitter::Node, text: &str) -> Option<String> {
 
 /// Whether `def` is an `async def`.
 pub fn is_async_def(def: tree_sitter::Node) -> bool {
-    def.child(0).is_some_and(|c| c.kind() == "async")
+    def.child(0).is_some_and(|c| c.kind_name() == "async")
 }
 
 /// What cannot pass between an orchestrator and its activities: the library serialises inputs
 /// and results with `json.dumps`, which accepts only JSON values and objects with `to_json`.
 /// `node` is a literal or a call whose value is certain; the answer names what it is.
 pub fn unserialisable(node: tree_sitter::Node, text: &str, module: &PyModule) -> Option<String> {
-    match node.kind() {
+    match node.kind_name() {
         "set" | "set_comprehension" => Some("a set".into()),
         "lambda" => Some("a lambda".into()),
         "generator_expression" => Some("a generator".into()),
         "call" => {
             let callee = node.child_by_field_id(FIELDS.function)?;
-            if callee.kind() != "identifier" {
+            if callee.kind_name() != "identifier" {
                 return None;
             }
             let name = node_text(callee, text);
@@ -766,7 +773,7 @@ fn body_of(
         if seen > MAX_NODES {
             break;
         }
-        match node.kind() {
+        match node.kind_name() {
             "import_statement" | "import_from_statement" => {
                 local_import(node, text, &mut local_imports)
             }
@@ -777,22 +784,22 @@ fn body_of(
     }
     let resolve = |dotted: &str| qualify(module, &local_imports, dotted);
     for node in nodes {
-        match node.kind() {
+        match node.kind_name() {
             "call" => {
                 let Some(function) = node.child_by_field_id(FIELDS.function) else {
                     continue;
                 };
                 let args = node.child_by_field_id(FIELDS.arguments);
                 let no_arguments = args.is_some_and(|a| a.named_child_count() == 0);
-                if function.kind() == "attribute" {
+                if function.kind_name() == "attribute" {
                     let object = function.child_by_field_id(FIELDS.object);
                     let method = function
                         .child_by_field_id(FIELDS.attribute)
                         .map(|m| node_text(m, text))
                         .unwrap_or("");
-                    if object
-                        .is_some_and(|o| o.kind() == "identifier" && node_text(o, text) == context)
-                        && TASK_METHODS.contains(&method)
+                    if object.is_some_and(|o| {
+                        o.kind_name() == "identifier" && node_text(o, text) == context
+                    }) && TASK_METHODS.contains(&method)
                     {
                         out.tasks.push(TaskCall {
                             method: method.to_string(),
@@ -805,7 +812,7 @@ fn body_of(
                 let Some(dotted) = dotted(function, text) else {
                     continue;
                 };
-                if function.kind() == "identifier" && !local_imports.contains_key(&dotted) {
+                if function.kind_name() == "identifier" && !local_imports.contains_key(&dotted) {
                     if let Binding::Def(NameDef {
                         kind: NameKind::Function(i),
                         ..
@@ -823,7 +830,7 @@ fn body_of(
                         no_arguments,
                         statement: node
                             .parent()
-                            .is_some_and(|p| p.kind() == "expression_statement"),
+                            .is_some_and(|p| p.kind_name() == "expression_statement"),
                         replay_guarded: replay_guarded(node, def, text),
                     });
                 }
@@ -837,7 +844,7 @@ fn body_of(
                 let value = node.named_child(0);
                 if let Some(v) = value.filter(|v| {
                     matches!(
-                        v.kind(),
+                        v.kind_name(),
                         "list"
                             | "list_comprehension"
                             | "tuple"
@@ -854,7 +861,7 @@ fn body_of(
                     if !node_text(node, text).starts_with("yield from") {
                         out.non_task_yields.push(NonTaskYield {
                             value: range_of(v),
-                            is_list: matches!(v.kind(), "list" | "list_comprehension"),
+                            is_list: matches!(v.kind_name(), "list" | "list_comprehension"),
                         });
                     }
                 }
@@ -862,9 +869,9 @@ fn body_of(
             "await" => {
                 let inner = skip_parens(node.named_child(0));
                 let on_task = inner.is_some_and(|c| {
-                    c.kind() == "call"
+                    c.kind_name() == "call"
                         && c.child_by_field_id(FIELDS.function).is_some_and(|f| {
-                            f.kind() == "attribute"
+                            f.kind_name() == "attribute"
                                 && f.child_by_field_id(FIELDS.object)
                                     .is_some_and(|o| node_text(o, text) == context)
                                 && f.child_by_field_id(FIELDS.attribute)
@@ -896,7 +903,7 @@ fn replay_guarded(node: tree_sitter::Node, def: tree_sitter::Node, text: &str) -
         if p.id() == def.id() || steps > 256 {
             return false;
         }
-        if p.kind() == "if_statement"
+        if p.kind_name() == "if_statement"
             && p.child_by_field_id(FIELDS.condition)
                 .is_some_and(|c| node_text(c, text).contains("is_replaying"))
         {
@@ -915,7 +922,7 @@ fn in_nested_function(node: tree_sitter::Node, def: tree_sitter::Node) -> bool {
         if p.id() == def.id() {
             return false;
         }
-        if matches!(p.kind(), "function_definition" | "lambda") {
+        if matches!(p.kind_name(), "function_definition" | "lambda") {
             return true;
         }
         current = p.parent();
@@ -924,7 +931,7 @@ fn in_nested_function(node: tree_sitter::Node, def: tree_sitter::Node) -> bool {
 }
 
 fn skip_parens(mut node: Option<tree_sitter::Node>) -> Option<tree_sitter::Node> {
-    while let Some(n) = node.filter(|n| n.kind() == "parenthesized_expression") {
+    while let Some(n) = node.filter(|n| n.kind_name() == "parenthesized_expression") {
         node = n.named_child(0);
     }
     node
@@ -932,21 +939,21 @@ fn skip_parens(mut node: Option<tree_sitter::Node>) -> Option<tree_sitter::Node>
 
 fn task_use(call: tree_sitter::Node) -> TaskUse {
     let mut parent = call.parent();
-    while let Some(p) = parent.filter(|p| p.kind() == "parenthesized_expression") {
+    while let Some(p) = parent.filter(|p| p.kind_name() == "parenthesized_expression") {
         parent = p.parent();
     }
     match parent {
-        Some(p) if p.kind() == "yield" => TaskUse::Yielded,
-        Some(p) if p.kind() == "await" => TaskUse::Awaited {
+        Some(p) if p.kind_name() == "yield" => TaskUse::Yielded,
+        Some(p) if p.kind_name() == "await" => TaskUse::Awaited {
             range: range_of(p),
             bare: p.parent().is_some_and(|g| {
                 matches!(
-                    g.kind(),
+                    g.kind_name(),
                     "expression_statement" | "assignment" | "augmented_assignment"
                 )
             }),
         },
-        Some(p) if p.kind() == "expression_statement" => TaskUse::Discarded,
+        Some(p) if p.kind_name() == "expression_statement" => TaskUse::Discarded,
         _ => TaskUse::Other,
     }
 }
@@ -956,7 +963,7 @@ fn dotted(node: tree_sitter::Node, text: &str) -> Option<String> {
     let mut parts = Vec::new();
     let mut current = node;
     loop {
-        match current.kind() {
+        match current.kind_name() {
             "identifier" => {
                 parts.push(node_text(current, text));
                 break;
@@ -984,9 +991,9 @@ fn local_import(node: tree_sitter::Node, text: &str, into: &mut HashMap<String, 
     let module = node
         .child_by_field_id(FIELDS.module_name)
         .map(|m| node_text(m, text).to_string());
-    let from = node.kind() == "import_from_statement";
+    let from = node.kind_name() == "import_from_statement";
     for child in node.children_by_field_name("name", &mut cursor) {
-        let (name, alias) = match child.kind() {
+        let (name, alias) = match child.kind_name() {
             "aliased_import" => (
                 child
                     .child_by_field_id(FIELDS.name)

@@ -3,39 +3,99 @@
 //! keyword argument names (`f(name=1)`), strings, and nested scopes that shadow the name.
 //!
 //! The module summary (`python.rs`) does not keep the syntax tree, so this module parses the
-//! file again on demand. Only editor requests and fixes call it; the checker never does.
+//! file again on demand: a caller with several questions parses once ([`Syntax`]), and a fix
+//! about one function parses only that function's text. Only editor requests and fixes call
+//! it; the rules never do.
 
-use crate::analysis::python::fields::FIELDS;
+use crate::analysis::python::fields::{KindName, FIELDS};
 use std::cell::RefCell;
 
-use super::python::{node_text, range_of};
+use super::python::{node_text, range_of, PyFunction};
 use super::text::TextRange;
 
 thread_local! {
     static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
-    /// The last text parsed on this thread and its tree: the fixes of many findings in one
-    /// module (a rename's uses, then its conflicts) read the same module, parsed once.
-    static LAST: RefCell<Option<(Box<str>, tree_sitter::Tree)>> = const { RefCell::new(None) };
 }
 
 /// Deeper syntax than this is not walked (the checker refuses such files anyway).
 const MAX_DEPTH: u32 = 200;
 
-fn parse(text: &str) -> Option<tree_sitter::Tree> {
-    let known = LAST.with_borrow(|last| {
-        last.as_ref()
-            .filter(|(seen, _)| **seen == *text)
-            .map(|(_, tree)| tree.clone())
-    });
-    if known.is_some() {
-        return known;
-    }
-    let tree = parse_anew(text)?;
-    LAST.set(Some((text.into(), tree.clone())));
-    Some(tree)
+/// A syntax tree of a module's text, parsed once by the caller and asked several questions (a
+/// rename's uses, then its conflicts): either the whole module, or only the text of one
+/// module-level function ([`Syntax::of_function`]), with node offsets in the module's text.
+pub struct Syntax<'t> {
+    text: &'t str,
+    tree: tree_sitter::Tree,
 }
 
-fn parse_anew(text: &str) -> Option<tree_sitter::Tree> {
+impl<'t> Syntax<'t> {
+    /// The whole module.
+    pub fn of_module(text: &'t str) -> Option<Syntax<'t>> {
+        let tree = parse_range(text, None)?;
+        Some(Syntax { text, tree })
+    }
+
+    /// Enough of the module to answer questions about `function`: its own text when it is a
+    /// module-level definition (starting a line) that parses without error on its own, the
+    /// whole module otherwise. A module of many functions is then not parsed again for each.
+    pub fn of_function(text: &'t str, function: &PyFunction) -> Option<Syntax<'t>> {
+        let (start, end) = (function.range.start as usize, function.range.end as usize);
+        let starts_line = start == 0
+            || matches!(
+                text.as_bytes().get(start.wrapping_sub(1)),
+                Some(b'\n' | b'\r')
+            );
+        if starts_line && start < end && end <= text.len() {
+            if let Some(tree) = parse_range(text, Some(start..end)) {
+                if !tree.root_node().has_error() {
+                    return Some(Syntax { text, tree });
+                }
+            }
+        }
+        Self::of_module(text)
+    }
+
+    /// See [`parameter_uses`].
+    pub fn parameter_uses(&self, function_name: TextRange, name: &str) -> Option<Vec<TextRange>> {
+        parameter_uses_in(&self.tree, self.text, function_name, name)
+    }
+
+    /// See [`rename_conflicts`].
+    pub fn rename_conflicts(&self, function_name: TextRange, old: &str, new: &str) -> bool {
+        rename_conflicts_in(&self.tree, self.text, function_name, old, new)
+    }
+
+    /// See [`identifier_at`].
+    pub fn identifier_at(&self, offset: usize) -> Option<(String, TextRange)> {
+        identifier_at_in(&self.tree, self.text, offset)
+    }
+}
+
+/// Parses `text`, or only its bytes in `range` (which starts a line) with node offsets still in
+/// `text`.
+fn parse_range(text: &str, range: Option<std::ops::Range<usize>>) -> Option<tree_sitter::Tree> {
+    // Same length as `text`, so node offsets index `text` as well.
+    let source = super::python::lone_cr_as_newline(text);
+    let included = match range {
+        None => Vec::new(),
+        Some(range) => {
+            let point = |offset: usize| {
+                let before = &source.as_bytes()[..offset];
+                let row = before.iter().filter(|&&b| b == b'\n').count();
+                let line_start = before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                tree_sitter::Point::new(row, offset - line_start)
+            };
+            vec![tree_sitter::Range {
+                start_byte: range.start,
+                end_byte: range.end,
+                start_point: point(range.start),
+                end_point: point(range.end),
+            }]
+        }
+    };
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -43,9 +103,9 @@ fn parse_anew(text: &str) -> Option<tree_sitter::Tree> {
             p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
             *slot = Some(p);
         }
-        // Same length as `text`, so node offsets index `text` as well.
-        slot.as_mut()?
-            .parse(&*super::python::lone_cr_as_newline(text), None)
+        let parser = slot.as_mut()?;
+        parser.set_included_ranges(&included).ok()?;
+        parser.parse(&*source, None)
     })
 }
 
@@ -58,7 +118,7 @@ fn function_node<'t>(
         .root_node()
         .descendant_for_byte_range(name_range.start as usize, name_range.end as usize)?;
     let def = ident.parent()?;
-    (def.kind() == "function_definition" && range_of(ident) == name_range).then_some(def)
+    (def.kind_name() == "function_definition" && range_of(ident) == name_range).then_some(def)
 }
 
 /// Every place where `name` refers to the parameter `name` of the function whose name is at
@@ -66,8 +126,16 @@ fn function_node<'t>(
 /// (nested functions, lambdas, classes and comprehensions included unless they shadow it), in
 /// source order. `None` when the function or the parameter is not found.
 pub fn parameter_uses(text: &str, function_name: TextRange, name: &str) -> Option<Vec<TextRange>> {
-    let tree = parse(text)?;
-    let def = function_node(&tree, function_name)?;
+    Syntax::of_module(text)?.parameter_uses(function_name, name)
+}
+
+fn parameter_uses_in(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    function_name: TextRange,
+    name: &str,
+) -> Option<Vec<TextRange>> {
+    let def = function_node(tree, function_name)?;
     let params = def.child_by_field_id(FIELDS.parameters)?;
     let mut out = Vec::new();
     let mut cursor = params.walk();
@@ -99,10 +167,20 @@ pub fn parameter_uses(text: &str, function_name: TextRange, name: &str) -> Optio
 /// is read there (a global, a builtin, an import), or is bound by a nested scope that uses `old`.
 /// `true` when the function cannot be found.
 pub fn rename_conflicts(text: &str, function_name: TextRange, old: &str, new: &str) -> bool {
-    let Some(tree) = parse(text) else {
-        return true;
-    };
-    let Some(def) = function_node(&tree, function_name) else {
+    match Syntax::of_module(text) {
+        Some(syntax) => syntax.rename_conflicts(function_name, old, new),
+        None => true,
+    }
+}
+
+fn rename_conflicts_in(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    function_name: TextRange,
+    old: &str,
+    new: &str,
+) -> bool {
+    let Some(def) = function_node(tree, function_name) else {
         return true;
     };
     let params = def.child_by_field_id(FIELDS.parameters);
@@ -122,7 +200,7 @@ pub fn rename_conflicts(text: &str, function_name: TextRange, old: &str, new: &s
         return true;
     }
     // A use of `old` inside a nested scope that binds `new` would be captured by it.
-    let Some(uses) = parameter_uses(text, function_name, old) else {
+    let Some(uses) = parameter_uses_in(tree, text, function_name, old) else {
         return true;
     };
     for range in uses {
@@ -147,12 +225,12 @@ pub fn rename_conflicts(text: &str, function_name: TextRange, old: &str, new: &s
 
 /// Whether a scope node (a function, lambda, class or comprehension) binds `name` for its body.
 fn scope_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
-    match node.kind() {
+    match node.kind_name() {
         "function_definition" | "lambda" => {
             params_declare(node.child_by_field_id(FIELDS.parameters), src, name)
                 || node
                     .child_by_field_id(FIELDS.body)
-                    .filter(|b| b.kind() == "block")
+                    .filter(|b| b.kind_name() == "block")
                     .is_some_and(|b| body_view(b, src, name) == ScopeView::Shadowed)
         }
         "class_definition" => node
@@ -165,7 +243,7 @@ fn scope_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
             let mut cursor = node.walk();
             let found = node
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() == "for_in_clause")
+                .filter(|c| c.kind_name() == "for_in_clause")
                 .any(|c| {
                     c.child_by_field_id(FIELDS.left)
                         .is_some_and(|l| target_binds(l, src, name))
@@ -178,13 +256,20 @@ fn scope_binds(node: tree_sitter::Node, src: &str, name: &str) -> bool {
 
 /// The identifier under the cursor (touching `offset`), with its range.
 pub fn identifier_at(text: &str, offset: usize) -> Option<(String, TextRange)> {
-    let tree = parse(text)?;
+    Syntax::of_module(text)?.identifier_at(offset)
+}
+
+fn identifier_at_in(
+    tree: &tree_sitter::Tree,
+    text: &str,
+    offset: usize,
+) -> Option<(String, TextRange)> {
     let root = tree.root_node();
     for at in [offset, offset.saturating_sub(1)] {
         let Some(n) = root.descendant_for_byte_range(at, at) else {
             continue;
         };
-        if n.kind() == "identifier" && range_of(n).touches(offset) {
+        if n.kind_name() == "identifier" && range_of(n).touches(offset) {
             return Some((node_text(n, text).to_string(), range_of(n)));
         }
     }
@@ -198,14 +283,14 @@ pub fn module_name_uses(text: &str, name: &str) -> Option<Vec<TextRange>> {
     if !text.contains(name) {
         return Some(Vec::new());
     }
-    let tree = parse(text)?;
+    let tree = parse_range(text, None)?;
     let mut out = Vec::new();
     let mut stack = vec![(tree.root_node(), 0u32)];
     while let Some((node, depth)) = stack.pop() {
         if depth > MAX_DEPTH {
             return None;
         }
-        if node.kind() == "identifier" && node_text(node, text) == name {
+        if node.kind_name() == "identifier" && node_text(node, text) == name {
             let parent = node.parent();
             let field_of = |field: &str| {
                 parent
@@ -213,9 +298,9 @@ pub fn module_name_uses(text: &str, name: &str) -> Option<Vec<TextRange>> {
                     .is_some_and(|n| n.id() == node.id())
             };
             let is_attribute =
-                parent.is_some_and(|p| p.kind() == "attribute") && field_of("attribute");
+                parent.is_some_and(|p| p.kind_name() == "attribute") && field_of("attribute");
             let is_keyword =
-                parent.is_some_and(|p| p.kind() == "keyword_argument") && field_of("name");
+                parent.is_some_and(|p| p.kind_name() == "keyword_argument") && field_of("name");
             if !is_attribute && !is_keyword {
                 out.push(range_of(node));
             }
@@ -231,23 +316,23 @@ pub fn module_name_uses(text: &str, name: &str) -> Option<Vec<TextRange>> {
 
 /// The identifier a parameter node declares (`x`, `x: T`, `x=1`, `*x`, `**x`).
 fn param_identifier(p: tree_sitter::Node) -> Option<tree_sitter::Node> {
-    match p.kind() {
+    match p.kind_name() {
         "identifier" => Some(p),
         "default_parameter" | "typed_default_parameter" => p
             .child_by_field_id(FIELDS.name)
-            .filter(|n| n.kind() == "identifier"),
+            .filter(|n| n.kind_name() == "identifier"),
         "typed_parameter" => {
             let first = p.named_child(0)?;
-            match first.kind() {
+            match first.kind_name() {
                 "identifier" => Some(first),
-                "list_splat_pattern" | "dictionary_splat_pattern" => {
-                    first.named_child(0).filter(|n| n.kind() == "identifier")
-                }
+                "list_splat_pattern" | "dictionary_splat_pattern" => first
+                    .named_child(0)
+                    .filter(|n| n.kind_name() == "identifier"),
                 _ => None,
             }
         }
         "list_splat_pattern" | "dictionary_splat_pattern" => {
-            p.named_child(0).filter(|n| n.kind() == "identifier")
+            p.named_child(0).filter(|n| n.kind_name() == "identifier")
         }
         _ => None,
     }
@@ -274,7 +359,7 @@ fn target_binds_at(node: tree_sitter::Node, src: &str, name: &str, depth: u32) -
     if depth > MAX_DEPTH {
         return false;
     }
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => node_text(node, src) == name,
         "tuple_pattern"
         | "list_pattern"
@@ -312,7 +397,7 @@ fn body_view(body: tree_sitter::Node, src: &str, name: &str) -> ScopeView {
         if depth > MAX_DEPTH {
             return ScopeView::Shadowed;
         }
-        match n.kind() {
+        match n.kind_name() {
             "nonlocal_statement" => {
                 let mut cursor = n.walk();
                 if n.named_children(&mut cursor)
@@ -370,7 +455,7 @@ fn body_view(body: tree_sitter::Node, src: &str, name: &str) -> ScopeView {
             "import_statement" | "import_from_statement" => {
                 let mut cursor = n.walk();
                 for c in n.children_by_field_name("name", &mut cursor) {
-                    let bound_name = match c.kind() {
+                    let bound_name = match c.kind_name() {
                         "aliased_import" => c.child_by_field_id(FIELDS.alias),
                         "dotted_name" => c.named_child(0),
                         _ => None,
@@ -423,7 +508,7 @@ impl Walker<'_, '_> {
         if depth > MAX_DEPTH {
             return;
         }
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => {
                 if node_text(node, self.src) == self.name {
                     self.out.push(range_of(node));
@@ -444,7 +529,7 @@ impl Walker<'_, '_> {
                 let mut cursor = node.walk();
                 let children: Vec<_> = node.named_children(&mut cursor).collect();
                 for c in children {
-                    if c.kind() == "decorator" {
+                    if c.kind_name() == "decorator" {
                         self.children(c, depth);
                     } else {
                         self.visit(c, depth + 1);
@@ -477,7 +562,7 @@ impl Walker<'_, '_> {
                 let mut cursor = node.walk();
                 let clauses: Vec<_> = node
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() == "for_in_clause")
+                    .filter(|c| c.kind_name() == "for_in_clause")
                     .collect();
                 let shadowed = clauses.iter().any(|c| {
                     c.child_by_field_id(FIELDS.left)
@@ -501,7 +586,7 @@ impl Walker<'_, '_> {
         let mut cursor = params.walk();
         let list: Vec<_> = params.named_children(&mut cursor).collect();
         for p in list {
-            match p.kind() {
+            match p.kind_name() {
                 "default_parameter" => self.field(p, "value", depth),
                 "typed_default_parameter" => {
                     self.field(p, "type", depth);
@@ -543,21 +628,21 @@ impl Walker<'_, '_> {
         let mut cursor = body.walk();
         let statements: Vec<_> = body.named_children(&mut cursor).collect();
         for s in statements {
-            let def = match s.kind() {
+            let def = match s.kind_name() {
                 "function_definition" => Some(s),
                 "decorated_definition" => s
                     .child_by_field_id(FIELDS.definition)
-                    .filter(|d| d.kind() == "function_definition"),
+                    .filter(|d| d.kind_name() == "function_definition"),
                 _ => None,
             };
             match def {
                 Some(def) => {
                     if !shadowed {
-                        if s.kind() == "decorated_definition" {
+                        if s.kind_name() == "decorated_definition" {
                             let mut c = s.walk();
                             let decorators: Vec<_> = s
                                 .named_children(&mut c)
-                                .filter(|d| d.kind() == "decorator")
+                                .filter(|d| d.kind_name() == "decorator")
                                 .collect();
                             for d in decorators {
                                 self.children(d, depth);
@@ -687,6 +772,83 @@ def main(req: func.HttpRequest, other=req) -> str:
                 return [req]
         "#]]
         .assert_eq(&marked(text, "main", "req"));
+    }
+
+    /// Every function of `text` that the summary finds, asked through its own text and through
+    /// the whole module: the same answers.
+    fn same_through_the_function_alone(text: &str, names: &[&str]) {
+        let module = crate::analysis::python::parse(text);
+        assert!(module.functions.len() >= 3);
+        let whole = Syntax::of_module(text).unwrap();
+        for f in &module.functions {
+            let alone = Syntax::of_function(text, f).unwrap();
+            let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+            for old in names.iter().chain(&params) {
+                assert_eq!(
+                    alone.parameter_uses(f.name_range, old),
+                    whole.parameter_uses(f.name_range, old),
+                    "{} {old}",
+                    f.name
+                );
+                for new in names {
+                    assert_eq!(
+                        alone.rename_conflicts(f.name_range, old, new),
+                        whole.rename_conflicts(f.name_range, old, new),
+                        "{} {old} -> {new}",
+                        f.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_function_parsed_alone_answers_as_the_whole_module() {
+        let text = concat!(
+            "import json\r\nx = 1\n\n",
+            "@app.route(route=\"a\")\n@other\ndef a(req, msg):\n",
+            "    \"\"\"doc\n    req\"\"\"\n    return json.dumps(req) + x\n\n",
+            "async def b(msg, \\\n    other=x):\r    f = lambda x: msg\r",
+            "    return [msg for msg in other]\n\n",
+            "class C:\n    def __init__(self, msg):\n        self.msg = msg\n\n",
+            "def c(x, *args, **kw): return x\n",
+            "def d(req):\n    return f\"{req}\" + req",
+        );
+        same_through_the_function_alone(
+            text,
+            &["req", "msg", "x", "json", "other", "f", "args", "nope"],
+        );
+    }
+
+    #[test]
+    fn a_module_level_function_is_parsed_without_the_rest_of_its_module() {
+        let text = "def a(req):\n    return req\n\ndef b(msg):\n    return msg\n";
+        let module = crate::analysis::python::parse(text);
+        let b = module.functions.iter().find(|f| f.name == "b").unwrap();
+        let alone = Syntax::of_function(text, b).unwrap();
+        let root = alone.tree.root_node();
+        assert_eq!(root.start_byte(), b.range.start as usize);
+        assert!(root.end_byte() <= b.range.end as usize);
+        let start = b.range.start as usize;
+        let param = start + "def b(".len();
+        let read = text.rfind("msg").unwrap();
+        assert_eq!(
+            alone.parameter_uses(b.name_range, "msg").unwrap(),
+            vec![
+                TextRange::new(param, param + 3),
+                TextRange::new(read, read + 3)
+            ]
+        );
+        // A method does not start a line at module level: the whole module is parsed.
+        let text = "class C:\n    def __init__(self, msg):\n        self.msg = msg\n";
+        let module = crate::analysis::python::parse(text);
+        let init = &module.functions[0];
+        let whole = Syntax::of_function(text, init).unwrap();
+        assert_eq!(whole.tree.root_node().start_byte(), 0);
+        assert_eq!(
+            whole.parameter_uses(init.name_range, "msg").unwrap().len(),
+            2
+        );
     }
 
     #[test]

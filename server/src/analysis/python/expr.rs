@@ -3,7 +3,7 @@
 //! arguments) alike; also function parameters and their annotations.
 
 use super::{named_children, node_text, range_of, Annotation, Param, ParamKind};
-use crate::analysis::python::fields::{children_by_field_ids, FIELDS};
+use crate::analysis::python::fields::{children_by_field_ids, KindName, FIELDS};
 use crate::analysis::text::TextRange;
 
 /// An expression with its range.
@@ -124,11 +124,11 @@ pub(super) fn read_params(node: tree_sitter::Node, src: &str, out: &mut Vec<Para
     let mut cursor = node.walk();
     let mut pending_positional_only = 0;
     for child in node.named_children(&mut cursor) {
-        let (name_node, ann, has_default, star) = match child.kind() {
+        let (name_node, ann, has_default, star) = match child.kind_name() {
             "identifier" => (Some(child), None, false, None),
             "typed_parameter" => {
                 let inner = child.named_child(0);
-                let star = inner.and_then(|i| match i.kind() {
+                let star = inner.and_then(|i| match i.kind_name() {
                     "list_splat_pattern" => Some(ParamKind::VarPositional),
                     "dictionary_splat_pattern" => Some(ParamKind::VarKeyword),
                     _ => None,
@@ -194,7 +194,7 @@ pub(super) fn read_params(node: tree_sitter::Node, src: &str, out: &mut Vec<Para
 }
 
 pub(super) fn annotation(type_node: tree_sitter::Node, src: &str) -> Annotation {
-    let inner = if type_node.kind() == "type" {
+    let inner = if type_node.kind_name() == "type" {
         type_node.named_child(0).unwrap_or(type_node)
     } else {
         type_node
@@ -233,7 +233,7 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
         kind: ExprKind::Other,
         range: range_of(node),
     };
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => ExprKind::Name(node_text(node, src).to_string()),
         "attribute" => match (
             node.child_by_field_id(FIELDS.object),
@@ -266,7 +266,7 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                 .map(|o| node_text(o, src))
                 .unwrap_or("");
             match node.child_by_field_id(FIELDS.argument) {
-                Some(a) if op == "-" && matches!(a.kind(), "integer" | "float") => {
+                Some(a) if op == "-" && matches!(a.kind_name(), "integer" | "float") => {
                     ExprKind::Number(format!("-{}", node_text(a, src)))
                 }
                 _ => ExprKind::Other,
@@ -335,9 +335,9 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                 .take(MAX_ITEMS)
                 .map(sub)
                 .collect();
-            if node.kind() == "list" {
+            if node.kind_name() == "list" {
                 ExprKind::List(items)
-            } else if node.kind() == "tuple" {
+            } else if node.kind_name() == "tuple" {
                 ExprKind::Tuple(items)
             } else {
                 ExprKind::Other
@@ -346,7 +346,7 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
         "dictionary" => {
             let mut items = Vec::new();
             for child in named_children(node).into_iter().take(MAX_ITEMS) {
-                match child.kind() {
+                match child.kind_name() {
                     "pair" => {
                         if let (Some(k), Some(v)) = (
                             child.child_by_field_id(FIELDS.key),
@@ -383,7 +383,7 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                 return ExprKind::Other;
             };
             let mut args = Vec::new();
-            if arguments.kind() == "generator_expression" {
+            if arguments.kind_name() == "generator_expression" {
                 args.push(Arg {
                     keyword: None,
                     value: PyExpr {
@@ -395,7 +395,7 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                 });
             } else {
                 for a in named_children(arguments).into_iter().take(MAX_ITEMS) {
-                    match a.kind() {
+                    match a.kind_name() {
                         "keyword_argument" => {
                             let (Some(name), Some(value)) = (
                                 a.child_by_field_id(FIELDS.name),
@@ -417,7 +417,7 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                             args.push(Arg {
                                 keyword: None,
                                 value: sub(value),
-                                splat: if a.kind() == "list_splat" {
+                                splat: if a.kind_name() == "list_splat" {
                                     Splat::List
                                 } else {
                                     Splat::Dict
@@ -447,13 +447,13 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
 
 /// The value of a plain string literal (no f-string, no bytes), with simple escapes decoded.
 fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
-    if node.kind() != "string" {
+    if node.kind_name() != "string" {
         return None;
     }
     let mut out = String::new();
     let mut raw = false;
     for c in named_children(node) {
-        match c.kind() {
+        match c.kind_name() {
             "string_start" => {
                 let prefix = node_text(c, src);
                 if prefix.chars().any(|ch| "fFbBtT".contains(ch)) {
@@ -473,7 +473,7 @@ fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
                 for e in escapes {
                     out.push_str(src.get(at..e.start_byte()).unwrap_or(""));
                     let seq = node_text(e, src);
-                    if e.kind() != "escape_sequence" {
+                    if e.kind_name() != "escape_sequence" {
                         return None;
                     }
                     out.push(simple_escape(seq)?);

@@ -60,6 +60,36 @@ pub static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
     }
 });
 
+/// The name of each node kind of the grammar, by kind id.
+static KIND_NAMES: LazyLock<Vec<Box<str>>> = LazyLock::new(|| {
+    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    (0..language.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| language.node_kind_for_id(id))
+                .unwrap_or("")
+                .into()
+        })
+        .collect()
+});
+
+/// `Node::kind` from a table: `kind()` measures and validates the grammar's C string of the
+/// name on every call, which the walkers over every node of a module pay for in profiles.
+pub trait KindName<'t> {
+    /// The node's kind, as `kind()` names it.
+    fn kind_name(&self) -> &'t str;
+}
+
+impl<'t> KindName<'t> for tree_sitter::Node<'t> {
+    fn kind_name(&self) -> &'t str {
+        match KIND_NAMES.get(usize::from(self.kind_id())) {
+            Some(name) => name,
+            None => self.kind(),
+        }
+    }
+}
+
 /// The children of `node` in the fields `ids`, found in one pass over its children (asking
 /// `child_by_field_id` for each field walks them once per field).
 pub fn children_by_field_ids<'t, const N: usize>(
@@ -86,7 +116,34 @@ pub fn children_by_field_ids<'t, const N: usize>(
 
 #[cfg(test)]
 mod tests {
-    use super::FIELDS;
+    use super::{KindName, FIELDS};
+
+    #[test]
+    fn kind_names_are_the_kinds_of_the_nodes() {
+        let text = "@d\nasync def f(a: int = 1, *b, **c) -> 'x':\n    return [i async for i in a if i] or {1: b'\\x00'}\nx = lambda: (yield)\nmatch y:\n    case [1, *r]: pass\nprint(f\"{x!r}\" \\\n  'z')\nclass C(B, metaclass=M): ...\ndef (\n";
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let tree = parser.parse(text, None).unwrap();
+        let mut cursor = tree.walk();
+        let mut seen = 0;
+        'walk: loop {
+            let node = cursor.node();
+            assert_eq!(node.kind_name(), node.kind());
+            seen += 1;
+            if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                continue;
+            }
+            while cursor.goto_parent() {
+                if cursor.goto_next_sibling() {
+                    continue 'walk;
+                }
+            }
+            break;
+        }
+        assert!(seen > 100);
+    }
 
     #[test]
     fn every_field_exists_in_the_grammar() {

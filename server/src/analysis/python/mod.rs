@@ -2,7 +2,7 @@
 //! the names bound at module level, top-level functions and classes with their signatures, code
 //! that fails the import, and syntax errors. Never executes anything.
 
-use crate::analysis::python::fields::FIELDS;
+use crate::analysis::python::fields::{KindName, FIELDS};
 use std::cell::RefCell;
 
 use super::text::TextRange;
@@ -470,7 +470,7 @@ pub fn parse_expression(text: &str) -> Option<PyExpr> {
             return None;
         }
         let stmt = root.named_child(0)?;
-        if stmt.kind() != "expression_statement" || stmt.named_child_count() != 1 {
+        if stmt.kind_name() != "expression_statement" || stmt.named_child_count() != 1 {
             return None;
         }
         Some(expr(stmt.named_child(0)?, text.trim()))
@@ -531,13 +531,13 @@ fn summarize(
 
 /// The content and range of a plain string literal node.
 fn string_literal(node: tree_sitter::Node, src: &str) -> Option<(String, TextRange)> {
-    if node.kind() != "string" {
+    if node.kind_name() != "string" {
         return None;
     }
     let mut cursor = node.walk();
     let mut content = None;
     for c in node.named_children(&mut cursor) {
-        match c.kind() {
+        match c.kind_name() {
             "string_content" if content.is_none() => {
                 content = Some((node_text(c, src).to_string(), range_of(c)))
             }
@@ -560,8 +560,10 @@ fn string_literal(node: tree_sitter::Node, src: &str) -> Option<(String, TextRan
 fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
     // (node, inside a function or lambda, inside a module-level condition)
     let mut stack = vec![(root, false, false)];
+    // One cursor for the whole walk: a new one per node allocates its stack every time.
+    let mut cursor = root.walk();
     while let Some((n, in_function, conditional)) = stack.pop() {
-        match n.kind() {
+        match n.kind_name() {
             "subscript" => {
                 let value = n
                     .child_by_field_id(FIELDS.value)
@@ -622,9 +624,9 @@ fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
             }
             _ => {}
         }
-        let entering_function = matches!(n.kind(), "function_definition" | "lambda");
+        let entering_function = matches!(n.kind_name(), "function_definition" | "lambda");
         let entering_condition = matches!(
-            n.kind(),
+            n.kind_name(),
             "if_statement"
                 | "try_statement"
                 | "with_statement"
@@ -632,7 +634,7 @@ fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
                 | "while_statement"
                 | "match_statement"
         );
-        let mut cursor = n.walk();
+        cursor.reset(n);
         if cursor.goto_first_child() {
             loop {
                 let child = cursor.node();
@@ -660,11 +662,11 @@ fn collect_syntax_errors(root: tree_sitter::Node, src: &str, out: &mut Vec<PySyn
         if node.is_missing() {
             out.push(PySyntaxError {
                 range: range_of(node),
-                message: format!("expected `{}`", node.kind()),
+                message: format!("expected `{}`", node.kind_name()),
             });
             continue;
         }
-        if node.kind() == "ERROR" {
+        if node.kind_name() == "ERROR" {
             let text = node_text(node, src);
             let first_line = text.lines().next().unwrap_or("").trim();
             let shown: String = first_line.chars().take(30).collect();

@@ -2,7 +2,7 @@
 //! classes and functions with their signatures, constant conditions, and code that fails the
 //! import.
 
-use crate::analysis::python::fields::{children_by_field_ids, FIELDS};
+use crate::analysis::python::fields::{children_by_field_ids, KindName, FIELDS};
 use std::collections::HashMap;
 
 use super::expr::{annotation, expr, read_params, MAX_EXPR_DEPTH};
@@ -133,7 +133,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
     /// best in one place.
     fn statement(&mut self, node: tree_sitter::Node, ctx: Ctx) {
         let src = self.src;
-        match node.kind() {
+        match node.kind_name() {
             "import_statement" => self.import(node, ctx, false),
             "import_from_statement" => self.import(node, ctx, true),
             "future_import_statement" if node_text(node, src).contains("annotations") => {
@@ -147,12 +147,12 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 let children: Vec<_> = node.named_children(&mut cursor).collect();
                 for child in children {
                     if !ctx.conditional {
-                        match child.kind() {
+                        match child.kind_name() {
                             "assignment" | "augmented_assignment" => {
                                 if let Some(right) = child.child_by_field_id(FIELDS.right) {
                                     self.check_loads(right);
                                 }
-                                if child.kind() == "augmented_assignment" {
+                                if child.kind_name() == "augmented_assignment" {
                                     if let Some(left) = child.child_by_field_id(FIELDS.left) {
                                         self.check_loads(left);
                                     }
@@ -161,7 +161,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                             _ => self.check_loads(child),
                         }
                     }
-                    match child.kind() {
+                    match child.kind_name() {
                         "assignment" => self.assignment(child, ctx),
                         "augmented_assignment" => {}
                         "call" if !ctx.conditional => {
@@ -224,7 +224,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 // With a false condition and a plain `else`, the else branch always runs.
                 let else_always = folded == Some(false)
                     && alternatives.len() == 1
-                    && alternatives[0].kind() == "else_clause";
+                    && alternatives[0].kind_name() == "else_clause";
                 let else_ctx = Ctx {
                     conditional: !else_always,
                     type_checking: ctx.type_checking,
@@ -243,18 +243,18 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                     conditional: true,
                     type_checking: ctx.type_checking,
                 };
-                if node.kind() == "for_statement" {
+                if node.kind_name() == "for_statement" {
                     if let Some(left) = node.child_by_field_id(FIELDS.left) {
                         self.bind_targets(left, NameKind::Other, inner);
                     }
                 }
-                if node.kind() == "with_statement" {
+                if node.kind_name() == "with_statement" {
                     self.bind_with_targets(node, inner);
                 }
                 let mut cursor = node.walk();
                 let children: Vec<_> = node.named_children(&mut cursor).collect();
                 for child in children {
-                    match child.kind() {
+                    match child.kind_name() {
                         "block" => self.block(child, inner),
                         "except_clause"
                         | "else_clause"
@@ -264,7 +264,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                             let mut c2 = child.walk();
                             let blocks: Vec<_> = child
                                 .named_children(&mut c2)
-                                .filter(|n| n.kind() == "block")
+                                .filter(|n| n.kind_name() == "block")
                                 .collect();
                             for b in blocks {
                                 self.block(b, inner);
@@ -299,7 +299,9 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 let (name, offset) = (f.name.clone(), f.def_offset);
                 // Whether decorators keep the signature is decided where it matters (the entry
                 // point), from the function's `decorators`.
-                if name == "__getattr__" && !ctx.conditional && node.kind() == "function_definition"
+                if name == "__getattr__"
+                    && !ctx.conditional
+                    && node.kind_name() == "function_definition"
                 {
                     self.module.has_module_getattr = true;
                 }
@@ -344,7 +346,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
     }
 
     fn walk_definition(&mut self, node: tree_sitter::Node) -> Option<Bound> {
-        match node.kind() {
+        match node.kind_name() {
             "function_definition" => {
                 Some(Bound::Function(self.function(node, &[], node.start_byte())))
             }
@@ -353,14 +355,14 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 let mut decorators = Vec::new();
                 let mut cursor = node.walk();
                 for child in node.named_children(&mut cursor) {
-                    if child.kind() == "decorator" {
+                    if child.kind_name() == "decorator" {
                         if let Some(e) = child.named_child(0) {
                             decorators.push(expr(e, self.src));
                         }
                     }
                 }
                 let def = node.child_by_field_id(FIELDS.definition)?;
-                match def.kind() {
+                match def.kind_name() {
                     "function_definition" => Some(Bound::Function(self.function(
                         def,
                         &decorators,
@@ -383,7 +385,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             return None;
         }
         let text = node_text(node, self.src);
-        match node.kind() {
+        match node.kind_name() {
             "integer" => text.replace('_', "").parse().ok().map(Const::Int),
             "true" => Some(Const::Bool(true)),
             "false" => Some(Const::Bool(false)),
@@ -392,7 +394,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 let mut cursor = node.walk();
                 let mut content = String::new();
                 for c in node.named_children(&mut cursor) {
-                    match c.kind() {
+                    match c.kind_name() {
                         "string_content" => content.push_str(node_text(c, self.src)),
                         "string_start" | "string_end" => {
                             if node_text(c, self.src).chars().any(|ch| "fFbB".contains(ch)) {
@@ -429,7 +431,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             return None;
         }
         let eval = |n: tree_sitter::Node| self.eval_at(n, depth + 1);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => self.constants.get(node_text(node, self.src)).cloned(),
             "not_operator" => node
                 .child_by_field_id(FIELDS.argument)
@@ -493,7 +495,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         // Each entry: a node and the (parent kind, field) it sits in.
         let mut stack: Vec<(tree_sitter::Node<'t>, &str, Option<&str>)> = vec![(node, "", None)];
         while let Some((n, parent, field)) = stack.pop() {
-            match n.kind() {
+            match n.kind_name() {
                 // New scopes: their names are not module-level reads (or bind their own).
                 "lambda"
                 | "list_comprehension"
@@ -561,13 +563,13 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
     fn bind_with_targets(&mut self, node: tree_sitter::Node, ctx: Ctx) {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            if n.kind() == "as_pattern" {
+            if n.kind_name() == "as_pattern" {
                 if let Some(alias) = n.child_by_field_id(FIELDS.alias) {
                     self.bind_targets(alias, NameKind::Other, ctx);
                 }
                 continue;
             }
-            if n.kind() == "block" {
+            if n.kind_name() == "block" {
                 continue;
             }
             let mut cursor = n.walk();
@@ -584,10 +586,10 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         if is_from {
             if let Some(m) = node.child_by_field_id(FIELDS.module_name) {
                 module_range = range_of(m);
-                if m.kind() == "relative_import" {
+                if m.kind_name() == "relative_import" {
                     let mut cursor = m.walk();
                     for part in m.named_children(&mut cursor) {
-                        match part.kind() {
+                        match part.kind_name() {
                             "import_prefix" => level = node_text(part, src).len() as u32,
                             "dotted_name" => module = node_text(part, src).to_string(),
                             _ => {}
@@ -601,7 +603,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         let mut cursor = node.walk();
         let name_nodes: Vec<_> = node.children_by_field_name("name", &mut cursor).collect();
         for n in name_nodes {
-            let (name, alias) = if n.kind() == "aliased_import" {
+            let (name, alias) = if n.kind_name() == "aliased_import" {
                 (
                     n.child_by_field_id(FIELDS.name)
                         .map(|x| node_text(x, src).to_string())
@@ -621,7 +623,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         let mut has_wildcard = false;
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            if child.kind() == "wildcard_import" {
+            if child.kind_name() == "wildcard_import" {
                 has_wildcard = true;
             }
         }
@@ -674,7 +676,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             };
             targets.push(left);
             match current.child_by_field_id(FIELDS.right) {
-                Some(right) if right.kind() == "assignment" => current = right,
+                Some(right) if right.kind_name() == "assignment" => current = right,
                 // `None`: an annotation without a value binds nothing.
                 right => break right,
             }
@@ -685,7 +687,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         } else {
             self.literal(value)
         };
-        let kind = match value.kind() {
+        let kind = match value.kind_name() {
             "string" | "concatenated_string" => NameKind::Literal("a string"),
             "integer" | "float" => NameKind::Literal("a number"),
             "true" | "false" => NameKind::Literal("a boolean"),
@@ -698,7 +700,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         };
         // Innermost first, as the targets read from right to left.
         for left in targets.into_iter().rev() {
-            if left.kind() == "identifier" {
+            if left.kind_name() == "identifier" {
                 let name = node_text(left, self.src).to_string();
                 match &literal {
                     Some(value) => {
@@ -721,7 +723,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         if depth > MAX_EXPR_DEPTH {
             return;
         }
-        match target.kind() {
+        match target.kind_name() {
             "identifier" => {
                 let name = node_text(target, self.src).to_string();
                 self.bind(&name, target.start_byte(), kind, ctx);
@@ -746,7 +748,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         if let Some(args) = node.child_by_field_id(FIELDS.superclasses) {
             let mut cursor = args.walk();
             for a in args.named_children(&mut cursor) {
-                if a.kind() == "keyword_argument" {
+                if a.kind_name() == "keyword_argument" {
                     has_metaclass = true;
                 } else {
                     bases.push(expr(a, src));
@@ -768,13 +770,13 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             let mut cursor = body.walk();
             let children: Vec<_> = body.named_children(&mut cursor).collect();
             for child in children {
-                let (def, decorators, start) = match child.kind() {
+                let (def, decorators, start) = match child.kind_name() {
                     "function_definition" => (Some(child), Vec::new(), child.start_byte()),
                     "decorated_definition" => {
                         let mut decorators = Vec::new();
                         let mut c2 = child.walk();
                         for d in child.named_children(&mut c2) {
-                            if d.kind() == "decorator" {
+                            if d.kind_name() == "decorator" {
                                 if let Some(e) = d.named_child(0) {
                                     decorators.push(expr(e, src));
                                 }
@@ -783,7 +785,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                         (
                             child
                                 .child_by_field_id(FIELDS.definition)
-                                .filter(|d| d.kind() == "function_definition"),
+                                .filter(|d| d.kind_name() == "function_definition"),
                             decorators,
                             child.start_byte(),
                         )
@@ -819,7 +821,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 FIELDS.body,
             ],
         );
-        let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
+        let is_async = node.child(0).is_some_and(|c| c.kind_name() == "async");
         let mut params = Vec::new();
         if let Some(p) = params_node {
             read_params(p, src, &mut params);
@@ -839,13 +841,13 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         if let Some(body) = body.filter(|_| self.depth <= MAX_BLOCK_DEPTH) {
             let mut cursor = body.walk();
             for st in body.named_children(&mut cursor) {
-                match st.kind() {
+                match st.kind_name() {
                     "function_definition" => nested.push(self.function(st, &[], st.start_byte())),
                     "decorated_definition" => {
                         let mut decorators = Vec::new();
                         let mut c2 = st.walk();
                         for d in st.named_children(&mut c2) {
-                            if d.kind() == "decorator" {
+                            if d.kind_name() == "decorator" {
                                 if let Some(e) = d.named_child(0) {
                                     decorators.push(expr(e, src));
                                 }
@@ -853,13 +855,14 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                         }
                         if let Some(def) = st
                             .child_by_field_id(FIELDS.definition)
-                            .filter(|d| d.kind() == "function_definition")
+                            .filter(|d| d.kind_name() == "function_definition")
                         {
                             nested.push(self.function(def, &decorators, st.start_byte()));
                         }
                     }
                     "return_statement" => {
-                        if let Some(v) = st.named_child(0).filter(|v| v.kind() == "identifier") {
+                        if let Some(v) = st.named_child(0).filter(|v| v.kind_name() == "identifier")
+                        {
                             returned_names.push(node_text(v, src).to_string());
                         }
                     }
@@ -910,14 +913,16 @@ fn scan_body(
         .get(node.byte_range())
         .is_some_and(|body| body.contains("yield"));
     let mut stack = vec![node];
+    // One cursor for the whole walk: a new one per node allocates its stack every time.
+    let mut cursor = node.walk();
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.kind_name() {
             "function_definition" | "class_definition" | "lambda" | "decorated_definition" => {
                 continue
             }
             "return_statement" => {
                 if let Some(value) = n.named_child(0) {
-                    if value.kind() != "none" {
+                    if value.kind_name() != "none" {
                         returns.push(range_of(n));
                     }
                 }
@@ -945,7 +950,7 @@ fn scan_body(
             _ if !may_yield => continue,
             _ => {}
         }
-        let mut cursor = n.walk();
+        cursor.reset(n);
         if cursor.goto_first_child() {
             loop {
                 let child = cursor.node();

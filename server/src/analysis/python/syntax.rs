@@ -4,7 +4,7 @@
 //! the same tree-sitter tree as the rest of the module summary; nothing is evaluated.
 
 pub use crate::analysis::python::expr::{Arg, Call, DictItem, ExprKind, PyExpr, Splat};
-use crate::analysis::python::fields::FIELDS;
+use crate::analysis::python::fields::{KindName, FIELDS};
 use crate::analysis::python::{named_children, node_text, range_of};
 use crate::analysis::text::TextRange;
 
@@ -164,13 +164,13 @@ impl Reader<'_> {
             conditional: reader.conditional,
             arms: reader.arms.clone(),
         };
-        match node.kind() {
+        match node.kind_name() {
             "import_statement" | "import_from_statement" => {
                 self.out.push(stmt(StmtKind::Import, range_of(node), self))
             }
             "expression_statement" => {
                 for child in named_children(node) {
-                    match child.kind() {
+                    match child.kind_name() {
                         "assignment" => {
                             let mut targets = Vec::new();
                             let mut current = child;
@@ -181,7 +181,9 @@ impl Reader<'_> {
                                     targets.push(expr(left, src, 0));
                                 }
                                 match current.child_by_field_id(FIELDS.right) {
-                                    Some(right) if right.kind() == "assignment" && guard < 64 => {
+                                    Some(right)
+                                        if right.kind_name() == "assignment" && guard < 64 =>
+                                    {
                                         current = right;
                                     }
                                     Some(right) => break Some(expr(right, src, 0)),
@@ -229,7 +231,7 @@ impl Reader<'_> {
             "decorated_definition" => {
                 let decorators: Vec<PyExpr> = named_children(node)
                     .into_iter()
-                    .filter(|d| d.kind() == "decorator")
+                    .filter(|d| d.kind_name() == "decorator")
                     .filter_map(|d| d.named_child(0))
                     .map(|e| expr(e, src, 0))
                     .collect();
@@ -240,7 +242,7 @@ impl Reader<'_> {
                     .child_by_field_id(FIELDS.name)
                     .map(|n| node_text(n, src).to_string())
                     .unwrap_or_default();
-                let kind = match def.kind() {
+                let kind = match def.kind_name() {
                     "function_definition" => StmtKind::Def {
                         name,
                         def_offset: def.start_byte(),
@@ -264,7 +266,7 @@ impl Reader<'_> {
                     clauses.push((first, body));
                 }
                 for alt in named_children(node) {
-                    match alt.kind() {
+                    match alt.kind_name() {
                         "elif_clause" => {
                             if let Some(body) = alt.child_by_field_id(FIELDS.consequence) {
                                 clauses
@@ -285,26 +287,26 @@ impl Reader<'_> {
                 let at = node.start_byte() as u32;
                 let handlers = named_children(node)
                     .iter()
-                    .filter(|c| matches!(c.kind(), "except_clause" | "except_group_clause"))
+                    .filter(|c| matches!(c.kind_name(), "except_clause" | "except_group_clause"))
                     .count();
                 // Without a handler the body and `finally` both run: no alternatives.
                 let arm = |index: u32| (handlers > 0).then_some(Arm { at, index });
                 let mut handler = 0;
                 for child in named_children(node) {
-                    let (body, arm) = match child.kind() {
+                    let (body, arm) = match child.kind_name() {
                         "block" => (Some(child), arm(0)),
                         "else_clause" => (child.child_by_field_id(FIELDS.body), arm(0)),
                         "except_clause" | "except_group_clause" => {
                             handler += 1;
                             let body = named_children(child)
                                 .into_iter()
-                                .find(|b| b.kind() == "block");
+                                .find(|b| b.kind_name() == "block");
                             (body, arm(handler))
                         }
                         "finally_clause" => (
                             named_children(child)
                                 .into_iter()
-                                .find(|b| b.kind() == "block"),
+                                .find(|b| b.kind_name() == "block"),
                             None,
                         ),
                         _ => (None, None),
@@ -321,7 +323,7 @@ impl Reader<'_> {
                     .map(named_children)
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|c| c.kind() == "case_clause")
+                    .filter(|c| c.kind_name() == "case_clause")
                     .filter_map(|c| c.child_by_field_id(FIELDS.consequence))
                     .collect();
                 let alone = cases.len() == 1;
@@ -334,9 +336,9 @@ impl Reader<'_> {
                 }
             }
             "with_statement" | "for_statement" | "while_statement" => {
-                let in_loop = node.kind() != "with_statement";
+                let in_loop = node.kind_name() != "with_statement";
                 for child in named_children(node) {
-                    let body = match child.kind() {
+                    let body = match child.kind_name() {
                         "block" => Some(child),
                         "else_clause" => child.child_by_field_id(FIELDS.body),
                         _ => None,
@@ -363,7 +365,7 @@ fn import_time_truth_at(node: tree_sitter::Node, src: &str, depth: u32) -> Optio
     }
     let truth =
         |n: Option<tree_sitter::Node>| n.and_then(|n| import_time_truth_at(n, src, depth + 1));
-    match node.kind() {
+    match node.kind_name() {
         "identifier" | "attribute" => matches!(
             node_text(node, src),
             "TYPE_CHECKING" | "typing.TYPE_CHECKING"
@@ -391,10 +393,11 @@ fn import_time_truth_at(node: tree_sitter::Node, src: &str, depth: u32) -> Optio
                 return None;
             };
             let is_name = |n: &tree_sitter::Node| {
-                n.kind() == "identifier" && node_text(*n, src) == "__name__"
+                n.kind_name() == "identifier" && node_text(*n, src) == "__name__"
             };
             let is_main = |n: &tree_sitter::Node| {
-                n.kind() == "string" && matches!(node_text(*n, src), "\"__main__\"" | "'__main__'")
+                n.kind_name() == "string"
+                    && matches!(node_text(*n, src), "\"__main__\"" | "'__main__'")
             };
             if !((is_name(a) && is_main(b)) || (is_main(a) && is_name(b))) {
                 return None;

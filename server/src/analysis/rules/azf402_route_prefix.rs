@@ -3,7 +3,6 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::routes::route_prefix;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF402",
@@ -28,7 +27,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if ctx.unit.decorated().is_some_and(|v| v.http_app.is_some()) {
         return; // AZF717: the ASGI/WSGI function's route is the library's
     }
-    let prefix = route_prefix(ctx.app);
+    let prefix = ctx.route_prefix();
     if prefix.is_empty() {
         return;
     }

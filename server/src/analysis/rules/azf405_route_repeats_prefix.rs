@@ -3,7 +3,6 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::routes::route_prefix;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF405",
@@ -23,7 +22,7 @@ Write `"route": "orders/{id}"`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let prefix = route_prefix(ctx.app);
+    let prefix = ctx.route_prefix();
     if prefix.is_empty() {
         return;
     }

@@ -30,9 +30,8 @@ Add `"extensionBundle": { "id": "Microsoft.Azure.Functions.ExtensionBundle", "ve
 const BUILT_IN: &[&str] = &["httptrigger", "http", "timertrigger", "warmuptrigger"];
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(text) = ctx.app.text("host.json") else { return };
-    let Some(root) = json::parse(text).value else { return };
-    if root.as_object().is_none() || root.get("extensionBundle").is_some() {
+    // host.json as every function of the check reads it (parsed once).
+    if !ctx.host_lacks_extension_bundle() {
         return;
     }
     // Extensions installed explicitly (extensions.csproj) also provide bindings.

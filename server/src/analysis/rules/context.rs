@@ -361,6 +361,24 @@ impl<'a> FunctionCtx<'a> {
             .filter_map(|b| b.property_str("route"))
     }
 
+    /// The HTTP route prefix of host.json (`api` by default), read once for the functions of
+    /// one check (each function parsing host.json again added up across a large app).
+    pub fn route_prefix(&self) -> String {
+        match self.shared_loads {
+            Some(shared) => shared.host(self.app).route_prefix.clone(),
+            None => crate::analysis::routes::route_prefix(self.app),
+        }
+    }
+
+    /// Whether host.json is a JSON object without `extensionBundle` (read once, as
+    /// [`FunctionCtx::route_prefix`]).
+    pub fn host_lacks_extension_bundle(&self) -> bool {
+        match self.shared_loads {
+            Some(shared) => shared.host(self.app).lacks_extension_bundle,
+            None => lacks_extension_bundle(self.app),
+        }
+    }
+
     /// Whether the modules the worker runs to load this function import the HTTP streaming
     /// extension (it changes the worker's checks of HTTP annotations).
     pub fn http_streaming(&self) -> bool {
@@ -593,6 +611,32 @@ pub struct SharedLoads {
     by_script: std::sync::Mutex<HashMap<String, Arc<LoadsCell>>>,
     /// Whether those modules import the HTTP streaming extension, by script.
     streaming: std::sync::Mutex<HashMap<String, bool>>,
+    /// What the function-level rules read of host.json, read once.
+    host: std::sync::Mutex<Option<Arc<HostFacts>>>,
+}
+
+/// What function-level rules read of host.json: the same for every function of the app.
+#[derive(Debug)]
+struct HostFacts {
+    route_prefix: String,
+    lacks_extension_bundle: bool,
+}
+
+impl HostFacts {
+    fn read(app: &AppInput) -> HostFacts {
+        HostFacts {
+            route_prefix: crate::analysis::routes::route_prefix(app),
+            lacks_extension_bundle: lacks_extension_bundle(app),
+        }
+    }
+}
+
+/// Whether host.json is a JSON object without `extensionBundle` (`false` when it is missing or
+/// cannot be read).
+fn lacks_extension_bundle(app: &AppInput) -> bool {
+    app.text("host.json")
+        .and_then(|t| crate::analysis::json::parse(t).value)
+        .is_some_and(|root| root.as_object().is_some() && root.get("extensionBundle").is_none())
 }
 
 /// One script's loaded modules, once computed.
@@ -611,6 +655,26 @@ impl SharedLoads {
             by_script.entry(script.to_string()).or_default().clone()
         };
         cell.get_or_init(|| Arc::new(compute())).clone()
+    }
+
+    /// Forgets every script's modules and answers: after an edit, they are computed again.
+    pub fn clear(&self) {
+        self.by_script
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.streaming
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        *self.host.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// What the function-level rules read of host.json, read by the first function that asks.
+    fn host(&self, app: &AppInput) -> Arc<HostFacts> {
+        let mut host = self.host.lock().unwrap_or_else(|e| e.into_inner());
+        host.get_or_insert_with(|| Arc::new(HostFacts::read(app)))
+            .clone()
     }
 
     /// Whether the modules loaded through `script` import the HTTP streaming extension.
@@ -858,6 +922,52 @@ mod tests {
         let alone = FunctionCtx::new(&app, &modules, &units[1]).shared_loaded_modules();
         assert!(!Arc::ptr_eq(&alone, &loads[1]));
         assert_eq!(files(&alone), files(&loads[1]));
+    }
+
+    #[test]
+    fn checks_that_share_loads_say_what_checks_alone_say_and_clearing_starts_again() {
+        let app = decorator_app();
+        let modules = function::parse_modules(&app);
+        let units = function::discover_all(&app, &modules);
+        let shared = SharedLoads::default();
+        let sharing: Vec<super::super::FunctionChecked> = units
+            .iter()
+            .map(|u| super::super::check_function_parts_sharing(&app, &modules, u, None, &shared))
+            .collect();
+        assert!(Arc::ptr_eq(&sharing[0].loaded, &sharing[1].loaded));
+        for (u, checked) in units.iter().zip(&sharing) {
+            let alone = super::super::check_function_parts(&app, &modules, u, None);
+            assert_eq!(checked.files, alone.files);
+            assert_eq!(checked.clone().into_diagnostics(), alone.into_diagnostics());
+        }
+        shared.clear();
+        let again =
+            super::super::check_function_parts_sharing(&app, &modules, &units[0], None, &shared);
+        assert!(!Arc::ptr_eq(&again.loaded, &sharing[0].loaded));
+        assert_eq!(again.files, sharing[0].files);
+    }
+
+    #[test]
+    fn host_json_is_read_once_for_the_functions_that_share_loads() {
+        let with_host = |host: &str| decorator_app().with_file("host.json", host);
+        let first =
+            with_host(r#"{"version": "2.0", "extensions": {"http": {"routePrefix": "one"}}}"#);
+        let modules = function::parse_modules(&first);
+        let units = function::discover_all(&first, &modules);
+        let alone = FunctionCtx::new(&first, &modules, &units[0]);
+        assert_eq!(alone.route_prefix(), "one");
+        assert!(alone.host_lacks_extension_bundle());
+        let shared = SharedLoads::default();
+        let ctx = FunctionCtx::new(&first, &modules, &units[0]).sharing_loads(&shared);
+        assert_eq!(ctx.route_prefix(), "one");
+        // Another host.json through the same loads: what was read first is kept until cleared.
+        let second = with_host(r#"{"version": "2.0", "extensionBundle": {}}"#);
+        let ctx = FunctionCtx::new(&second, &modules, &units[0]).sharing_loads(&shared);
+        assert_eq!(ctx.route_prefix(), "one");
+        assert!(ctx.host_lacks_extension_bundle());
+        shared.clear();
+        assert_eq!(ctx.route_prefix(), "api");
+        assert!(!ctx.host_lacks_extension_bundle());
     }
 
     #[test]

@@ -126,12 +126,15 @@ pub fn unmatched_bindings<'u>(unit: &'u FunctionUnit, def: &EntryDef) -> Vec<&'u
 
 /// Renames a parameter (and its uses in the body) to `new`.
 pub fn rename_parameter_fix(def: &EntryDef, old: &str, new: &str) -> Option<QuickFix> {
-    if binding_name_problem(new).is_some()
-        || python_scopes::rename_conflicts(def.text, def.function.name_range, old, new)
-    {
+    if binding_name_problem(new).is_some() {
         return None;
     }
-    let uses = python_scopes::parameter_uses(def.text, def.function.name_range, old)?;
+    // One parse of the function's own text answers both questions.
+    let syntax = python_scopes::Syntax::of_function(def.text, def.function)?;
+    if syntax.rename_conflicts(def.function.name_range, old, new) {
+        return None;
+    }
+    let uses = syntax.parameter_uses(def.function.name_range, old)?;
     let edits = uses
         .into_iter()
         .map(|range| FileEdit {

@@ -364,6 +364,28 @@ pub fn check_function_parts(
     })
 }
 
+/// [`check_function_parts`], with the modules loaded through a decorator app's script taken from
+/// `loads` (computed by the first function that needs them): what a caller checking many
+/// functions against the same files passes to each, so that every function of a decorator app
+/// does not resolve the imports of every module again. `loads` describes the files as they are:
+/// a caller that keeps it across edits clears it ([`context::SharedLoads::clear`]) when a Python
+/// file or the file listing changes.
+pub fn check_function_parts_sharing(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Option<Arc<LocalSettings>>>,
+    loads: &context::SharedLoads,
+) -> FunctionChecked {
+    super::guard::catch(|| {
+        check_function_unguarded(app, modules, unit, settings, Some(loads), true)
+    })
+    .unwrap_or_else(|reason| FunctionChecked {
+        independent: vec![function_not_checked(unit, &reason)],
+        ..FunctionChecked::default()
+    })
+}
+
 /// AZF013 for a function whose rules failed with an internal error.
 fn function_not_checked(unit: &FunctionUnit, reason: &str) -> Diagnostic {
     let what = format!("function '{}'", unit.name);
