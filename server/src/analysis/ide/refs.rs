@@ -799,6 +799,8 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
             });
         }
     }
+    // The module is parsed once, for the cursor's identifier and the parameter's uses.
+    let mut syntax: Option<Option<python_scopes::Syntax>> = None;
     let mut identifier = None;
     for unit in state.units_with_script(file) {
         let Some(def) = entry_def(state, unit) else {
@@ -819,7 +821,8 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
             continue;
         }
         if identifier.is_none() {
-            identifier = Some(python_scopes::identifier_at(text, offset));
+            let syntax = syntax.get_or_insert_with(|| python_scopes::Syntax::of_module(text));
+            identifier = Some(syntax.as_ref().and_then(|s| s.identifier_at(offset)));
         }
         let Some(Some((name, range))) = &identifier else {
             continue;
@@ -827,8 +830,11 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
         if def.param(name).is_none() || !has(name) {
             continue;
         }
-        let uses =
-            python_scopes::parameter_uses(text, def.function.name_range, name).unwrap_or_default();
+        let uses = syntax
+            .as_ref()
+            .and_then(Option::as_ref)
+            .and_then(|s| s.parameter_uses(def.function.name_range, name))
+            .unwrap_or_default();
         if uses.contains(range) {
             return Some(Hit {
                 subject: Subject::Binding(binding_subject(state, unit, name)),
