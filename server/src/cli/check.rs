@@ -299,6 +299,9 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let written = write_stdout(&output);
     tracing::debug!("checked and printed in {:?}", started.elapsed());
+    // The process ends after this: freeing each app's modules, units and findings one by one
+    // would cost 2–5 % of a check's CPU for nothing (the binary is this function's only caller).
+    std::mem::forget(apps);
     if failed || written != ExitCode::SUCCESS {
         return ExitCode::from(2);
     }
