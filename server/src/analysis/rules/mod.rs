@@ -378,7 +378,9 @@ pub fn check_function_parts_sharing(
     loads: &context::SharedLoads,
 ) -> FunctionChecked {
     super::guard::catch(|| {
-        check_function_unguarded(app, modules, unit, settings, Some(loads), true)
+        let mut checked = check_function_unguarded(app, modules, unit, settings, Some(loads), true);
+        checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
+        checked
     })
     .unwrap_or_else(|reason| FunctionChecked {
         independent: vec![function_not_checked(unit, &reason)],
