@@ -451,9 +451,11 @@ enum FoundKind {
 /// followed) and unreadable entries.
 fn walk(root: &Path) -> Vec<Found> {
     let found = Mutex::new(Vec::new());
+    let environments = Environments::default();
     let mut builder = CollectorBuilder {
         root,
         found: &found,
+        environments: &environments,
     };
     WalkBuilder::new(root)
         .standard_filters(false)
@@ -467,13 +469,51 @@ fn walk(root: &Path) -> Vec<Found> {
         .filter_entry(keep_entry)
         .build_parallel()
         .visit(&mut builder);
-    found.into_inner().unwrap_or_else(|e| e.into_inner())
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    // A folder's `pyvenv.cfg` may be seen after some of its sub-folders were entered.
+    environments.drop_inside(&mut found);
+    found
+}
+
+/// The folders below the walk's root found to hold a `pyvenv.cfg` (virtual environments). They
+/// are told by that file as the walk lists their entries, rather than by looking for it in every
+/// folder before entering it: that would cost a failed `stat` per folder of the app.
+#[derive(Default)]
+struct Environments {
+    any: std::sync::atomic::AtomicBool,
+    folders: Mutex<Vec<PathBuf>>,
+}
+
+impl Environments {
+    fn add(&self, folder: &Path) {
+        let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        folders.push(folder.to_path_buf());
+        self.any.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    fn contains(&self, path: &Path) -> bool {
+        self.any.load(std::sync::atomic::Ordering::Acquire)
+            && self
+                .folders
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .any(|f| path.starts_with(f))
+    }
+
+    fn drop_inside(&self, found: &mut Vec<Found>) {
+        let folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        if !folders.is_empty() {
+            found.retain(|f| !folders.iter().any(|e| f.path.starts_with(e)));
+        }
+    }
 }
 
 /// Makes one [`Collector`] per walker thread.
 struct CollectorBuilder<'a> {
     root: &'a Path,
     found: &'a Mutex<Vec<Found>>,
+    environments: &'a Environments,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
@@ -481,6 +521,7 @@ impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
         Box::new(Collector {
             root: self.root,
             shared: self.found,
+            environments: self.environments,
             local: Vec::new(),
         })
     }
@@ -490,13 +531,14 @@ impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
 struct Collector<'a> {
     root: &'a Path,
     shared: &'a Mutex<Vec<Found>>,
+    environments: &'a Environments,
     local: Vec<Found>,
 }
 
 impl ParallelVisitor for Collector<'_> {
     fn visit(&mut self, result: Result<DirEntry, ignore::Error>) -> WalkState {
         match result {
-            Ok(entry) => self.visit_entry(entry),
+            Ok(entry) => return self.visit_entry(entry),
             Err(error) => {
                 let path = error_path(&error).unwrap_or(self.root);
                 let message = io_message(&error);
@@ -514,15 +556,23 @@ impl ParallelVisitor for Collector<'_> {
 }
 
 impl Collector<'_> {
-    fn visit_entry(&mut self, entry: DirEntry) {
+    fn visit_entry(&mut self, entry: DirEntry) -> WalkState {
         if let Some(error) = entry.error() {
             tracing::debug!("partial error at {}: {error}", entry.path().display());
         }
+        if entry.depth() > 1 && entry.file_name() == "pyvenv.cfg" {
+            if let Some(folder) = entry.path().parent() {
+                self.environments.add(folder);
+            }
+        }
+        if entry.depth() > 0 && self.environments.contains(entry.path()) {
+            return WalkState::Skip;
+        }
         let Some(file_type) = entry.file_type() else {
-            return;
+            return WalkState::Continue;
         };
         let kind = if file_type.is_dir() {
-            return;
+            return WalkState::Continue;
         } else if entry.path_is_symlink() || file_type.is_symlink() {
             // Resolved now; whether the target is inside the app is decided per app.
             let target = fs::canonicalize(entry.path())
@@ -533,12 +583,13 @@ impl Collector<'_> {
             FoundKind::File
         } else {
             // Sockets, FIFOs and devices are not source files, and reading one may block.
-            return;
+            return WalkState::Continue;
         };
         self.local.push(Found {
             path: entry.into_path(),
             kind,
         });
+        WalkState::Continue
     }
 }
 
@@ -549,16 +600,14 @@ impl Drop for Collector<'_> {
     }
 }
 
-/// The walk filter: drops skipped folders and virtual environments (never the walk's root).
+/// The walk filter: drops skipped folders (never the walk's root); virtual environments are
+/// told by their `pyvenv.cfg` as the walk lists them ([`Environments`]).
 fn keep_entry(entry: &DirEntry) -> bool {
     if entry.depth() == 0 || !entry.file_type().is_some_and(|t| t.is_dir()) {
         return true;
     }
     let name = entry.file_name();
-    if SKIPPED_DIRS.iter().any(|s| OsStr::new(s) == name) {
-        return false;
-    }
-    !entry.path().join("pyvenv.cfg").exists()
+    !SKIPPED_DIRS.iter().any(|s| OsStr::new(s) == name)
 }
 
 /// The path an `ignore` error is about, if it says.
