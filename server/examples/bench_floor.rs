@@ -27,6 +27,14 @@ fn main() {
     WalkBuilder::new(&dir)
         .standard_filters(false)
         .follow_links(false)
+        // The folders the checker never reads (virtual environments, caches, its own cache).
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_some_and(|t| t.is_dir())
+                || !azfunc_lsp::loader::SKIPPED_DIRS
+                    .iter()
+                    .any(|s| std::ffi::OsStr::new(s) == e.file_name())
+        })
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
