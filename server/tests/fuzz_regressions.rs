@@ -84,10 +84,38 @@ fn assert_app(name: &str, app: &AppInput) {
     }
 }
 
+/// The nesting depth of `value`, walked with a stack (a deep value must not overflow the test).
+fn json_depth(value: &json::JsonValue) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        match &v.kind {
+            json::JsonKind::Object(members) => stack.extend(
+                members
+                    .iter()
+                    .filter_map(|m| m.value.as_ref())
+                    .map(|c| (c, depth + 1)),
+            ),
+            json::JsonKind::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 #[test]
 fn json_reader() {
     for (name, data) in inputs("json_reader") {
         let text = String::from_utf8_lossy(&data);
+        // Containers nest at most MAX_DEPTH deep in the host's reading; error recovery may wrap
+        // each in an ERROR node, and scalars sit one level below.
+        for value in [json::parse(&text).value, json::parse_tolerant(&text).value]
+            .iter()
+            .flatten()
+        {
+            assert!(json_depth(value) <= 2 * json::MAX_DEPTH + 3, "{name}");
+        }
         let parsed = json::parse(&text);
         for e in &parsed.errors {
             assert_range(&text, e.range, &name);

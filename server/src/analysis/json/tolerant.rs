@@ -105,6 +105,16 @@ impl<'a> Reader<'a> {
         if node.is_missing() {
             return None;
         }
+        self.nested(node, |reader| reader.value_inner(node))
+    }
+
+    /// Runs `read` one level deeper, or reports the nesting as too deep. Every path that makes a
+    /// level of the value goes through here, so the value nests at most [`MAX_READER_DEPTH`] deep.
+    fn nested(
+        &mut self,
+        node: tree_sitter::Node,
+        read: impl FnOnce(&mut Self) -> Option<JsonValue>,
+    ) -> Option<JsonValue> {
         if self.depth >= MAX_READER_DEPTH {
             if !self.errors.iter().any(|e| e.message == too_deep_message()) {
                 self.errors.push(JsonSyntaxError {
@@ -115,7 +125,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.depth += 1;
-        let value = self.value_inner(node);
+        let value = read(self);
         self.depth -= 1;
         value
     }
@@ -268,7 +278,8 @@ impl<'a> Reader<'a> {
                     } else if !is_trailing_comma(&children, i, self.src) {
                         self.collect_errors(*child);
                     }
-                    if let Some(v) = self.salvage(*child) {
+                    // A salvaged `{…` is a level of its own.
+                    if let Some(v) = self.nested(*child, |reader| reader.salvage(*child)) {
                         out.push(v);
                     }
                 }
