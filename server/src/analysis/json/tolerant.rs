@@ -118,7 +118,16 @@ impl<'a> Reader<'a> {
         if self.depth >= MAX_READER_DEPTH {
             if !self.errors.iter().any(|e| e.message == too_deep_message()) {
                 self.errors.push(JsonSyntaxError {
-                    range: TextRange::new(node.start_byte(), node.start_byte() + 1),
+                    // The node's first character (an ERROR node may start with any).
+                    range: TextRange::new(
+                        node.start_byte(),
+                        node.start_byte()
+                            + self
+                                .src
+                                .get(node.start_byte()..)
+                                .and_then(|rest| rest.chars().next())
+                                .map_or(0, char::len_utf8),
+                    ),
                     message: too_deep_message(),
                 });
             }
