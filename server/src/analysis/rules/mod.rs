@@ -353,15 +353,7 @@ pub fn check_function_parts(
     unit: &FunctionUnit,
     settings: Option<Option<Arc<LocalSettings>>>,
 ) -> FunctionChecked {
-    super::guard::catch(|| {
-        let mut checked = check_function_unguarded(app, modules, unit, settings, None, true);
-        checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
-        checked
-    })
-    .unwrap_or_else(|reason| FunctionChecked {
-        independent: vec![function_not_checked(unit, &reason)],
-        ..FunctionChecked::default()
-    })
+    check_function_parts_guarded(app, modules, unit, settings, None)
 }
 
 /// [`check_function_parts`], with the modules loaded through a decorator app's script taken from
@@ -377,8 +369,18 @@ pub fn check_function_parts_sharing(
     settings: Option<Option<Arc<LocalSettings>>>,
     loads: &context::SharedLoads,
 ) -> FunctionChecked {
+    check_function_parts_guarded(app, modules, unit, settings, Some(loads))
+}
+
+fn check_function_parts_guarded(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Option<Arc<LocalSettings>>>,
+    loads: Option<&context::SharedLoads>,
+) -> FunctionChecked {
     super::guard::catch(|| {
-        let mut checked = check_function_unguarded(app, modules, unit, settings, Some(loads), true);
+        let mut checked = check_function_unguarded(app, modules, unit, settings, loads, true);
         checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
         checked
     })
@@ -447,20 +449,8 @@ fn check_function_unguarded(
     out
 }
 
-/// Re-runs only `rules` (positions in [`RULES`], function-level) on one function: what an edit
-/// of `local.settings.json` can change.
-pub fn check_function_rules(
-    app: &AppInput,
-    modules: &Modules,
-    unit: &FunctionUnit,
-    settings: Option<Arc<LocalSettings>>,
-    loaded: Arc<Vec<context::LoadedModule>>,
-    rules: &[usize],
-) -> Vec<Diagnostic> {
-    check_function_rules_reading(app, modules, unit, settings, loaded, rules).0
-}
-
-/// [`check_function_rules`], with what the rules read of the settings.
+/// Re-runs only `rules` (positions in [`RULES`], function-level) on one function, what an edit
+/// of `local.settings.json` can change, and says what they read of the settings.
 pub fn check_function_rules_reading(
     app: &AppInput,
     modules: &Modules,
