@@ -103,9 +103,10 @@ pub fn load_environment(app_root: &Path, interpreter: Option<&Path>) -> Option<E
     })
 }
 
-/// Reads the metadata of every `*.dist-info` folder directly in `site_packages` (folders that
-/// are links are skipped), in name order so that the result does not depend on the disk.
-pub fn read_site_packages(site_packages: &Path) -> Installed {
+/// The `*.dist-info` folders directly in `site_packages` (links skipped, at most
+/// `MAX_SITE_PACKAGES_ENTRIES` entries looked at), in name order so that nothing depends on the
+/// order of the disk: what [`read_site_packages`] reads and [`environment_stamps`] stamps.
+fn dist_info_folders(site_packages: &Path) -> Vec<(String, PathBuf)> {
     let mut dirs: Vec<(String, PathBuf)> = fs::read_dir(site_packages)
         .into_iter()
         .flatten()
@@ -118,6 +119,13 @@ pub fn read_site_packages(site_packages: &Path) -> Installed {
         })
         .collect();
     dirs.sort();
+    dirs
+}
+
+/// Reads the metadata of every `*.dist-info` folder directly in `site_packages` (folders that
+/// are links are skipped), in name order so that the result does not depend on the disk.
+pub fn read_site_packages(site_packages: &Path) -> Installed {
+    let dirs = dist_info_folders(site_packages);
     let mut budget = MAX_ENVIRONMENT_BYTES;
     let texts: Vec<(String, [Option<String>; 3])> = dirs
         .into_iter()
@@ -186,18 +194,7 @@ pub fn environment_stamps(
     interpreter: Option<&Path>,
 ) -> Option<(PathBuf, Vec<DistInfoStamps>)> {
     let site_packages = find_site_packages(app_root, interpreter)?;
-    let mut dirs: Vec<(String, PathBuf)> = fs::read_dir(&site_packages)
-        .into_iter()
-        .flatten()
-        .take(MAX_SITE_PACKAGES_ENTRIES)
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            name.ends_with(".dist-info").then(|| (name, e.path()))
-        })
-        .collect();
-    dirs.sort();
+    let dirs = dist_info_folders(&site_packages);
     let stamps = dirs
         .into_iter()
         .map(|(name, dir)| {
