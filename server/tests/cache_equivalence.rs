@@ -4,25 +4,14 @@
 //! the modification time set back), `check` with its cache prints exactly what `--no-cache`
 //! prints, with the same exit code.
 
+#[allow(dead_code)]
+mod cli_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, SystemTime};
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == ".azfunc_cache" {
-            continue;
-        }
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
+use cli_support::copy_dir;
+use std::time::{Duration, SystemTime};
 
 fn run(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"))

@@ -2,26 +2,15 @@
 //! records, that a damaged or unwritable cache changes nothing, which changes are misses, and
 //! how many functions an edit re-checks.
 
+#[allow(dead_code)]
+mod cli_support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+use cli_support::copy_dir;
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == ".azfunc_cache" {
-            continue;
-        }
-        let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-}
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn command(cwd: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"));
