@@ -11,9 +11,9 @@ mod lsp_app;
 mod lsp_support;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use lsp_app::{generate, SETTINGS};
+use lsp_app::{generate, summary, SETTINGS};
 use lsp_support::*;
 use serde_json::{json, Value};
 
@@ -24,22 +24,6 @@ fn rss_mb() -> f64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i]
-}
-
-fn summary(name: &str, samples: &mut [Duration]) {
-    println!(
-        "{name:<40} n={:<4} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
-        samples.len(),
-        percentile(samples, 0.5).as_secs_f64() * 1e3,
-        percentile(samples, 0.99).as_secs_f64() * 1e3,
-        percentile(samples, 1.0).as_secs_f64() * 1e3,
-    );
 }
 
 /// One keystroke-like edit in `__init__.py` of the opened function: typing in the log message,

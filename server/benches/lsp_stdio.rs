@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use lsp_app::{generate, SETTINGS};
+use lsp_app::{generate, summary, SETTINGS};
 use lsp_support::*;
 use serde_json::{json, Value};
 
@@ -69,22 +69,6 @@ fn print_memory(what: &str, pid: u32) -> f64 {
     let (rss, hwm) = memory_mb(pid);
     println!("{what:<48} VmRSS {rss:>7.1} MB  VmHWM {hwm:>7.1} MB");
     rss
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i]
-}
-
-fn summary(name: &str, samples: &mut [Duration]) {
-    println!(
-        "{name:<48} n={:<4} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
-        samples.len(),
-        percentile(samples, 0.5).as_secs_f64() * 1e3,
-        percentile(samples, 0.99).as_secs_f64() * 1e3,
-        percentile(samples, 1.0).as_secs_f64() * 1e3,
-    );
 }
 
 fn position(line: usize, character: usize) -> Value {

@@ -3,6 +3,7 @@
 //! every 50th function with a parameter that does not match its binding.
 
 use std::path::Path;
+use std::time::Duration;
 
 /// Writes the app: `host.json`, `local.settings.json`, and `F00000..` folders with a mix of
 /// HTTP and queue triggers; every 50th function has a parameter that does not match its
@@ -54,3 +55,20 @@ pub fn generate(root: &Path, n: usize) {
 
 /// local.settings.json of the generated app; the settings keystrokes type into `Typed`.
 pub const SETTINGS: &str = r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true", "Typed": ""}}"#;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+/// Prints a row of latencies: count, median, 99th percentile and maximum.
+pub fn summary(name: &str, samples: &mut [Duration]) {
+    println!(
+        "{name:<48} n={:<4} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
+        samples.len(),
+        percentile(samples, 0.5).as_secs_f64() * 1e3,
+        percentile(samples, 0.99).as_secs_f64() * 1e3,
+        percentile(samples, 1.0).as_secs_f64() * 1e3,
+    );
+}
