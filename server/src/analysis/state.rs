@@ -12,7 +12,7 @@ use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::python;
-use super::rules;
+use super::rules::{self, FunctionFacts};
 use super::settings::{self, LocalSettings, SettingsReads, LOCAL_SETTINGS};
 use super::suppress;
 use super::v2;
@@ -44,6 +44,12 @@ pub struct AppState {
     /// The keys of `units` in host order (the order `check` sees the functions in, which rules
     /// across functions depend on).
     order: Vec<String>,
+    /// The units in host order, with their facts for the app-level rules once derived
+    /// (`None` until then, and again after an edit of the unit): rebuilt when `order` changes,
+    /// else updated in place.
+    ordered: Vec<(Arc<FunctionUnit>, Option<Arc<FunctionFacts>>)>,
+    /// The position of each key of `units` in `ordered`.
+    position: HashMap<String, usize>,
     /// The units by script file, built on first use from `units` and `order` alone; every
     /// change of either goes through [`AppState::set_units`] or [`AppState::rediscover`], which
     /// drop it.
@@ -83,6 +89,9 @@ pub struct AppState {
     /// How many times the app-level rules ran.
     #[cfg(test)]
     app_level_checks: usize,
+    /// How many functions had their facts for the app-level rules derived.
+    #[cfg(test)]
+    facts_derived: usize,
 }
 
 /// The units grouped by the file of their script, for the questions asked once per finding
@@ -184,11 +193,13 @@ impl AppState {
         let v2_script = v2_script(&input);
         let settings = settings::local_settings(&input).map(Arc::new);
         let pending = units.keys().cloned().collect();
-        AppState {
+        let mut state = AppState {
             input,
             modules,
             units,
             order,
+            ordered: Vec::new(),
+            position: HashMap::new(),
             by_script: OnceLock::new(),
             has_durable: OnceLock::new(),
             cache: HashMap::new(),
@@ -207,7 +218,27 @@ impl AppState {
             settings_rechecks: 0,
             #[cfg(test)]
             app_level_checks: 0,
-        }
+            #[cfg(test)]
+            facts_derived: 0,
+        };
+        state.rebuild_ordered();
+        state
+    }
+
+    /// Lists the units in host order again (their facts are derived again when next needed).
+    fn rebuild_ordered(&mut self) {
+        self.ordered = self
+            .order
+            .iter()
+            .filter_map(|key| Some((self.units.get(key)?.clone(), None)))
+            .collect();
+        self.position = self
+            .order
+            .iter()
+            .filter(|key| self.units.contains_key(*key))
+            .enumerate()
+            .map(|(i, key)| (key.clone(), i))
+            .collect();
     }
 
     /// Checks every function not checked yet (in parallel) and the app-level rules, and keeps
@@ -410,9 +441,19 @@ impl AppState {
 
     /// The app-level diagnostics (host.json, local.settings.json, requirements, routes across
     /// functions), unfiltered.
-    fn check_app_level(&self) -> Vec<Diagnostic> {
-        let units: Vec<&FunctionUnit> = self.units().collect();
-        rules::check_app_files(&self.input, &self.modules, &units)
+    fn check_app_level(&mut self) -> Vec<Diagnostic> {
+        let units: Vec<&FunctionUnit> = self.ordered.iter().map(|(u, _)| u.as_ref()).collect();
+        let mut facts: Vec<Option<Arc<FunctionFacts>>> =
+            self.ordered.iter().map(|(_, f)| f.clone()).collect();
+        #[cfg(test)]
+        {
+            self.facts_derived += facts.iter().filter(|f| f.is_none()).count();
+        }
+        let found = rules::check_app_files_keeping(&self.input, &self.modules, &units, &mut facts);
+        for ((_, slot), facts) in self.ordered.iter_mut().zip(facts) {
+            *slot = facts;
+        }
+        found
     }
 
     /// Whether the app-level rules read `path` (after its edit): root files, function.json
@@ -441,10 +482,7 @@ impl AppState {
 
     /// The functions in host order.
     pub fn units(&self) -> impl Iterator<Item = &FunctionUnit> {
-        self.order
-            .iter()
-            .filter_map(|key| self.units.get(key))
-            .map(|u| u.as_ref())
+        self.ordered.iter().map(|(u, _)| u.as_ref())
     }
 
     /// Every function unit in no particular order, without the look-up per unit that host
@@ -728,6 +766,7 @@ impl AppState {
     fn set_units(&mut self, units: BTreeMap<String, Arc<FunctionUnit>>, order: Vec<String>) {
         self.units = units;
         self.order = order;
+        self.rebuild_ordered();
         self.by_script = OnceLock::new();
         self.has_durable = OnceLock::new();
     }
@@ -748,6 +787,9 @@ impl AppState {
             self.order = self.units.keys().cloned().collect();
             self.order
                 .sort_by_cached_key(|f| (f.to_ascii_lowercase(), f.clone()));
+            self.rebuild_ordered();
+        } else if let (Some(unit), Some(&i)) = (self.units.get(folder), self.position.get(folder)) {
+            self.ordered[i] = (unit.clone(), None);
         }
     }
 
@@ -1471,6 +1513,91 @@ mod tests {
         // An edit that changes an app-level finding names its file.
         let changed = state.set_file("host.json", text(r#"{"version": "2.0"}"#));
         assert!(changed.files.contains("host.json"), "{changed:?}");
+        assert_eq!(all(&mut state), from_check(state.input()));
+    }
+
+    #[test]
+    fn rules_across_functions_derive_again_only_the_edited_functions_facts() {
+        // Routes (AZF403), connections (AZF306), `%…%` settings (AZF309) and durable names
+        // (AZF801) across functions, each found once and then changed by an edit of one file.
+        let route = |route: &str, methods: &str| {
+            format!(
+                r#"{{"bindings": [{{"type": "httpTrigger", "name": "req", "route": "{route}", "methods": [{methods}]}}, {{"type": "http", "direction": "out", "name": "$return"}}]}}"#
+            )
+        };
+        let queue = |connection: &str, queue: &str| {
+            format!(
+                r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "{queue}", "connection": "{connection}"}}]}}"#
+            )
+        };
+        let orchestrator = r#"{"bindings": [{"type": "orchestrationTrigger", "name": "context"}]}"#;
+        let activity = r#"{"bindings": [{"type": "activityTrigger", "name": "name"}]}"#;
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file(
+                "local.settings.json",
+                r#"{"Values": {"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "x", "Queue": "q"}}"#,
+            )
+            .with_file("A/function.json", &route("orders/{id}", r#""get""#))
+            .with_file("A/__init__.py", "def main(req): pass\n")
+            .with_file("B/function.json", &route("Orders/{id}", r#""GET""#))
+            .with_file("B/__init__.py", "def main(req): pass\n")
+            .with_file("C/function.json", &queue("Missing", "%Queue%"))
+            .with_file("C/__init__.py", "def main(msg): pass\n")
+            .with_file("D/function.json", &queue("Missing", "%Unset%"))
+            .with_file("D/__init__.py", "def main(msg): pass\n")
+            .with_file("O/function.json", orchestrator)
+            .with_file(
+                "O/__init__.py",
+                "import azure.durable_functions as df\n\ndef orchestrator_function(context):\n    yield context.call_activity('Act', 1)\n\nmain = df.Orchestrator.create(orchestrator_function)\n",
+            )
+            .with_file("Act/function.json", activity)
+            .with_file("Act/__init__.py", "def main(name): return name\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        assert_eq!(state.facts_derived, 6);
+        let codes = |state: &mut AppState| -> BTreeSet<&'static str> {
+            all(state).into_iter().map(|(_, _, code, _)| code).collect()
+        };
+        let found = codes(&mut state);
+        for code in ["AZF306", "AZF309", "AZF403"] {
+            assert!(found.contains(code), "{code} missing: {found:?}");
+        }
+        assert!(!found.contains("AZF801"), "{found:?}");
+        assert_eq!(all(&mut state), from_check(state.input()));
+        let edits = [
+            ("B/function.json", route("orders/{id}", r#""post""#)),
+            ("D/function.json", queue("Queue", "%Queue%")),
+            ("C/function.json", queue("AzureWebJobsStorage", "plain")),
+            ("Act/function.json", orchestrator.to_string()),
+            ("Act/function.json", activity.to_string()),
+            ("A/function.json", route("items", "")),
+        ];
+        let mut durable_name_wrong = false;
+        for (path, content) in edits {
+            let derived = state.facts_derived;
+            state.set_file(path, text(&content));
+            assert_eq!(state.facts_derived, derived + 1, "after {path}");
+            assert_eq!(all(&mut state), from_check(state.input()), "after {path}");
+            durable_name_wrong |= codes(&mut state).contains("AZF801");
+        }
+        // The edits took each rule's finding away; one made a durable name wrong for a while.
+        assert!(durable_name_wrong);
+        let found = codes(&mut state);
+        for code in ["AZF306", "AZF309", "AZF403"] {
+            assert!(!found.contains(code), "{code} left: {found:?}");
+        }
+        // The settings are not part of any function's facts.
+        let derived = state.facts_derived;
+        state.set_file(
+            "local.settings.json",
+            text(r#"{"Values": {"FUNCTIONS_WORKER_RUNTIME": "python"}}"#),
+        );
+        assert_eq!(state.facts_derived, derived);
+        assert_eq!(all(&mut state), from_check(state.input()));
+        // A new function folder lists the functions again.
+        state.set_file("E/function.json", text(&route("orders/{id}", r#""get""#)));
+        assert_eq!(state.facts_derived, derived + 7);
         assert_eq!(all(&mut state), from_check(state.input()));
     }
 

@@ -37,33 +37,50 @@ const MAX_RELATED: usize = 50;
 
 /// One finding per setting name, at its first use in host order, with every other binding that
 /// names it as related information: one missing setting is one mistake.
+/// A connection name one of a function's bindings uses, where it is written.
+#[derive(Debug, PartialEq)]
+pub struct ConnectionUse {
+    name: String,
+    range: TextRange,
+}
+
+/// The connection names `unit`'s bindings use, but those AZF305 (the storage account) and AZF308
+/// (`%`) are about.
+pub fn uses(unit: &FunctionUnit) -> Vec<ConnectionUse> {
+    let mut found = Vec::new();
+    for b in unit.bindings() {
+        for key in CONNECTION_KEYS {
+            let Some(conn) = b.property_str(key) else { continue };
+            let name = conn.value.trim();
+            if name.is_empty() || name == "Storage" || name == "AzureWebJobsStorage" || name.contains('%') {
+                continue;
+            }
+            found.push(ConnectionUse { name: name.to_string(), range: conn.range });
+        }
+    }
+    found
+}
+
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = &ctx.settings else { return };
-    let mut order: Vec<String> = Vec::new();
-    let mut uses: HashMap<String, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
-    for unit in ctx.units {
-        for b in unit.bindings() {
-            for key in CONNECTION_KEYS {
-                let Some(conn) = b.property_str(key) else { continue };
-                let name = conn.value.trim();
-                // The storage account is AZF305's business; `%` is AZF308's.
-                if name.is_empty() || name == "Storage" || name == "AzureWebJobsStorage" || name.contains('%') {
+    let mut order: Vec<&str> = Vec::new();
+    let mut uses: HashMap<&str, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
+    for (unit, facts) in ctx.functions() {
+        for ConnectionUse { name, range } in &facts.connections {
+            let name = name.as_str();
+            if !uses.contains_key(name) {
+                if settings.resolve_connection(name) != Resolution::Unresolved {
                     continue;
                 }
-                if !uses.contains_key(name) {
-                    if settings.resolve_connection(name) != Resolution::Unresolved {
-                        continue;
-                    }
-                    order.push(name.to_string());
-                }
-                uses.entry(name.to_string()).or_default().push((unit, conn.range));
+                order.push(name);
             }
+            uses.entry(name).or_default().push((unit, *range));
         }
     }
     for name in order {
-        let places = &uses[&name];
+        let places = &uses[name];
         let (unit, range) = places[0];
-        let hint = did_you_mean_hint(settings.suggest_value(&name));
+        let hint = did_you_mean_hint(settings.suggest_value(name));
         let others = places.len() - 1;
         let also = match others {
             0 => String::new(),

@@ -7,6 +7,7 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::settings::CONNECTION_KEYS;
 use crate::analysis::settings::setting_expressions;
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
+use crate::analysis::app::AppInput;
 use crate::analysis::function::FunctionUnit;
 use crate::analysis::text::TextRange;
 use super::fix_support::{undefined_setting_fixes, FixCtx, QuickFix};
@@ -34,44 +35,61 @@ const MAX_RELATED: usize = 50;
 
 /// One finding per setting name, at its first use in host order, with every other `%Name%`
 /// that names it as related information: one missing setting is one mistake.
-pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let Some(settings) = &ctx.settings else { return };
-    let mut order: Vec<String> = Vec::new();
-    let mut uses: HashMap<String, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
-    for unit in ctx.units {
-        // Looked up at the first expression: most functions have none.
-        let mut json_text: Option<&str> = None;
-        for b in unit.bindings() {
-            for m in &b.members {
-                let Some(v) = m.value.as_ref() else { continue };
-                let Some(s) = v.as_str() else { continue };
-                if !s.contains('%') || CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
-                    continue;
-                }
-                let json_text = *json_text.get_or_insert_with(|| ctx.app.text(unit.declaration_file()).unwrap_or(""));
-                for (name, span) in setting_expressions(s) {
-                    if !uses.contains_key(&name) {
-                        if settings.value(&name).is_some() {
-                            continue;
-                        }
-                        order.push(name.clone());
-                    }
-                    // Point inside the string when it has no escapes (offsets then match the text).
-                    let raw = json_text.get(v.range.as_usize()).unwrap_or("");
-                    let range = if raw.len() == s.len() + 2 {
-                        TextRange::new(v.range.start as usize + 1 + span.start, v.range.start as usize + 1 + span.end)
-                    } else {
-                        v.range
-                    };
-                    uses.entry(name).or_default().push((unit, range));
-                }
+/// A `%Name%` expression in one of a function's bindings, where it is written.
+#[derive(Debug, PartialEq)]
+pub struct SettingUse {
+    name: String,
+    range: TextRange,
+}
+
+/// The `%Name%` expressions of `unit`'s bindings, but those in connections (AZF308's).
+pub fn uses(app: &AppInput, unit: &FunctionUnit) -> Vec<SettingUse> {
+    let mut found = Vec::new();
+    // Looked up at the first expression: most functions have none.
+    let mut json_text: Option<&str> = None;
+    for b in unit.bindings() {
+        for m in &b.members {
+            let Some(v) = m.value.as_ref() else { continue };
+            let Some(s) = v.as_str() else { continue };
+            if !s.contains('%') || CONNECTION_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&m.key)) {
+                continue;
+            }
+            let json_text = *json_text.get_or_insert_with(|| app.text(unit.declaration_file()).unwrap_or(""));
+            for (name, span) in setting_expressions(s) {
+                // Point inside the string when it has no escapes (offsets then match the text).
+                let raw = json_text.get(v.range.as_usize()).unwrap_or("");
+                let range = if raw.len() == s.len() + 2 {
+                    TextRange::new(v.range.start as usize + 1 + span.start, v.range.start as usize + 1 + span.end)
+                } else {
+                    v.range
+                };
+                found.push(SettingUse { name, range });
             }
         }
     }
+    found
+}
+
+pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
+    let Some(settings) = &ctx.settings else { return };
+    let mut order: Vec<&str> = Vec::new();
+    let mut uses: HashMap<&str, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
+    for (unit, facts) in ctx.functions() {
+        for SettingUse { name, range } in &facts.setting_uses {
+            let name = name.as_str();
+            if !uses.contains_key(name) {
+                if settings.value(name).is_some() {
+                    continue;
+                }
+                order.push(name);
+            }
+            uses.entry(name).or_default().push((unit, *range));
+        }
+    }
     for name in order {
-        let places = &uses[&name];
+        let places = &uses[name];
         let (unit, range) = places[0];
-        let hint = did_you_mean_hint(settings.suggest_value(&name));
+        let hint = did_you_mean_hint(settings.suggest_value(name));
         let also = match places.len() {
             1 => String::new(),
             n => format!(" (used by {n} bindings)"),

@@ -5,6 +5,8 @@ use super::{FixAvailability, RuleMeta};
 use std::collections::{HashMap, HashSet};
 
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
+use crate::analysis::function::FunctionUnit;
+use crate::analysis::text::TextRange;
 use crate::analysis::json::JsonKind;
 use crate::analysis::v2::condition::{Condition, ALWAYS, MAX_COMPARED};
 
@@ -36,13 +38,7 @@ of one `if`/`else`, `try`/`except` or `match` never exist together and do not co
 
 /// A function's HTTP route: its name, methods (`None`: all), function.json path and range, and
 /// the branches it needs to exist.
-type Declared<'u> = (
-    String,
-    Option<Vec<String>>,
-    String,
-    crate::analysis::text::TextRange,
-    &'u Condition,
-);
+type Declared<'u> = (&'u str, &'u Option<Vec<String>>, &'u str, TextRange, &'u Condition);
 
 /// Whether two method lists (`None`: every method) share a method.
 fn overlaps(a: &Option<Vec<String>>, b: &Option<Vec<String>>) -> bool {
@@ -59,7 +55,7 @@ fn overlaps(a: &Option<Vec<String>>, b: &Option<Vec<String>>) -> bool {
 struct Shape<'u> {
     declared: Vec<Declared<'u>>,
     /// The first declaration of each method.
-    first_with_method: HashMap<String, usize>,
+    first_with_method: HashMap<&'u str, usize>,
     /// The first declaration without `methods` (all methods).
     first_without_methods: Option<usize>,
     /// The first declaration that accepts any method at all.
@@ -75,7 +71,7 @@ impl<'u> Shape<'u> {
             Some(m) if m.is_empty() => None,
             Some(m) => m
                 .iter()
-                .filter_map(|x| self.first_with_method.get(x).copied())
+                .filter_map(|x| self.first_with_method.get(x.as_str()).copied())
                 .chain(self.first_without_methods)
                 .min(),
         }
@@ -92,19 +88,19 @@ impl<'u> Shape<'u> {
         self.declared
             .iter()
             .take(MAX_COMPARED)
-            .position(|d| overlaps(methods, &d.1) && !d.4.excludes(condition))
+            .position(|d| overlaps(methods, d.1) && !d.4.excludes(condition))
     }
 
     fn push(&mut self, declared: Declared<'u>) {
         let i = self.declared.len();
-        match &declared.1 {
+        match declared.1 {
             None => {
                 self.first_without_methods.get_or_insert(i);
                 self.first_accepting.get_or_insert(i);
             }
             Some(m) => {
                 for x in m {
-                    self.first_with_method.entry(x.clone()).or_insert(i);
+                    self.first_with_method.entry(x.as_str()).or_insert(i);
                 }
                 if !m.is_empty() {
                     self.first_accepting.get_or_insert(i);
@@ -115,33 +111,51 @@ impl<'u> Shape<'u> {
     }
 }
 
+/// A function's HTTP route as the host compares it.
+#[derive(Debug, PartialEq)]
+pub struct Route {
+    /// The template, trimmed of `/` and in lower case.
+    shape: String,
+    /// Its methods in lower case; `None`: every method.
+    methods: Option<Vec<String>>,
+    /// Where the route is written (the trigger when it has no `route`).
+    range: TextRange,
+}
+
+/// `unit`'s route, when it has an HTTP trigger.
+pub fn route(unit: &FunctionUnit) -> Option<Route> {
+    let b = unit.http_trigger()?;
+    let route = b.property_str("route");
+    let shape = route_key(route.as_ref().map(|r| r.value.as_str()).unwrap_or(&unit.name));
+    let methods = b.property("methods").and_then(|m| m.value.as_ref()).and_then(|v| match &v.kind {
+        JsonKind::Array(items) => Some(items.iter().filter_map(|i| i.as_str()).map(|s| s.to_ascii_lowercase()).collect::<Vec<_>>()),
+        _ => None,
+    });
+    let range = route.as_ref().map(|r| r.range).unwrap_or(b.anchor());
+    Some(Route { shape, methods, range })
+}
+
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<String, Shape> = HashMap::new();
-    for unit in ctx.units {
-        let Some(b) = unit.http_trigger() else {
+    let mut seen: HashMap<&str, Shape> = HashMap::new();
+    for (unit, facts) in ctx.functions() {
+        let Some(Route { shape, methods, range }) = &facts.route else {
             continue;
         };
-        let route = b.property_str("route");
-        let shape = route_key(route.as_ref().map(|r| r.value.as_str()).unwrap_or(&unit.name));
-        let methods = b.property("methods").and_then(|m| m.value.as_ref()).and_then(|v| match &v.kind {
-            JsonKind::Array(items) => Some(items.iter().filter_map(|i| i.as_str()).map(|s| s.to_ascii_lowercase()).collect::<Vec<_>>()),
-            _ => None,
-        });
-        let range = route.as_ref().map(|r| r.range).unwrap_or(b.anchor());
+        let range = *range;
         let condition = unit.decorated().map_or(&ALWAYS, |d| &d.condition);
-        let entry = seen.entry(shape.clone()).or_default();
-        if let Some(i) = entry.first_together(&methods, condition) {
+        let entry = seen.entry(shape.as_str()).or_default();
+        if let Some(i) = entry.first_together(methods, condition) {
             let (other, other_methods, other_path, other_range, _) = &entry.declared[i];
-            let overlap: Vec<String> = match (&methods, other_methods) {
-                (None, None) => vec!["every method".into()],
-                (Some(m), None) | (None, Some(m)) => m.clone(),
+            let overlap: Vec<&str> = match (methods, other_methods) {
+                (None, None) => vec!["every method"],
+                (Some(m), None) | (None, Some(m)) => m.iter().map(String::as_str).collect(),
                 (Some(a), Some(b)) => {
-                    let b: HashSet<&String> = b.iter().collect();
-                    a.iter().filter(|m| b.contains(m)).cloned().collect()
+                    let b: HashSet<&str> = b.iter().map(String::as_str).collect();
+                    a.iter().map(String::as_str).filter(|m| b.contains(m)).collect()
                 }
             };
             // Two functions of one name (AZF707 reports the name) are not compared by name.
-            let earlier = match other == &unit.name {
+            let earlier = match *other == unit.name {
                 true => "another function of that name".to_string(),
                 false => format!("'{}'", quoted(other)),
             };
@@ -151,7 +165,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                     format!(
                         "'{}' declares route '{}' for {}, as {earlier} does: the host refuses '{}' (route conflict)",
                         quoted(&unit.name),
-                        quoted(&shape),
+                        quoted(shape),
                         quoted(&overlap.join(", ")),
                         quoted(&unit.name)
                     ),
@@ -159,7 +173,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 .with_related(other_path, *other_range, format!("{earlier} declares the same route")),
             );
         }
-        entry.push((unit.name.clone(), methods, unit.declaration_file().to_string(), range, condition));
+        entry.push((&unit.name, methods, unit.declaration_file(), range, condition));
     }
 }
 

@@ -49,26 +49,50 @@ struct Target<'u> {
     alias: Option<String>,
 }
 
+/// What makes a function a durable function, or keeps the app's durable names from being
+/// checked.
+#[derive(Debug, Default, PartialEq)]
+pub struct DurableFacts {
+    /// Its name, or the name its trigger gives, is not a literal: no name can be checked.
+    unknowable: bool,
+    kind: Option<DurableKind>,
+    /// The name its trigger's `orchestration` / `activity` / `entity` property gives, lowercased.
+    alias: Option<String>,
+    /// It has a client bound to another task hub (or another storage).
+    other_hub: bool,
+}
+
+pub fn facts(unit: &FunctionUnit) -> DurableFacts {
+    let alias = durable::alias_of(unit);
+    DurableFacts {
+        unknowable: !unit.name_is_known() || alias == durable::Alias::Unknown,
+        kind: durable::kind_of(unit),
+        alias: match alias {
+            durable::Alias::Named(a) => Some(a.to_ascii_lowercase()),
+            _ => None,
+        },
+        other_hub: unit.bindings().iter().any(|b| {
+            b.type_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("durableClient"))
+                && ["taskHub", "task_hub", "connectionName", "connection_name"]
+                    .iter()
+                    .any(|k| b.property(k).is_some())
+        }),
+    }
+}
+
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    if ctx
-        .units
-        .iter()
-        .any(|u| !u.name_is_known() || durable::alias_of(u) == durable::Alias::Unknown)
-    {
+    if ctx.functions().any(|(_, f)| f.durable.unknowable) {
         return;
     }
     let targets: Vec<Target> = ctx
-        .units
-        .iter()
-        .filter_map(|u| {
+        .functions()
+        .filter_map(|(u, f)| {
             Some(Target {
                 unit: u,
-                kind: durable::kind_of(u)?,
+                kind: f.durable.kind?,
                 lower: u.name.to_ascii_lowercase(),
-                alias: match durable::alias_of(u) {
-                    durable::Alias::Named(a) => Some(a.to_ascii_lowercase()),
-                    _ => None,
-                },
+                alias: f.durable.alias.clone(),
             })
         })
         .collect();
@@ -90,15 +114,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     .map(|k| (k, names_of(k)));
     // A client bound to another task hub (or another storage) starts and signals what another
     // app declares.
-    let other_hub = ctx.units.iter().any(|u| {
-        u.bindings().iter().any(|b| {
-            b.type_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case("durableClient"))
-                && ["taskHub", "task_hub", "connectionName", "connection_name"]
-                    .iter()
-                    .any(|k| b.property(k).is_some())
-        })
-    });
+    let other_hub = ctx.functions().any(|(_, f)| f.durable.other_hub);
     let mut files: Vec<&String> = ctx
         .modules
         .iter()

@@ -13,6 +13,7 @@ use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
 
+use super::FunctionFacts;
 use super::RuleMeta;
 
 /// The app as a whole, for app-level rules.
@@ -20,6 +21,8 @@ pub struct AppCtx<'a> {
     pub app: &'a AppInput,
     pub modules: &'a Modules,
     pub units: &'a [&'a FunctionUnit],
+    /// The facts of `units`, in their order.
+    facts: &'a [&'a FunctionFacts],
     /// `local.settings.json`, when the app has one.
     pub settings: Option<crate::analysis::settings::LocalSettings>,
     /// The decorator model of the app, computed on first use (by whichever of the app-level
@@ -32,14 +35,22 @@ impl<'a> AppCtx<'a> {
         app: &'a AppInput,
         modules: &'a Modules,
         units: &'a [&'a FunctionUnit],
+        facts: &'a [&'a FunctionFacts],
     ) -> AppCtx<'a> {
+        debug_assert_eq!(units.len(), facts.len());
         AppCtx {
             app,
             modules,
             units,
+            facts,
             settings: crate::analysis::settings::local_settings(app),
             v2_app: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Each function with its facts, in host order.
+    pub fn functions(&self) -> impl Iterator<Item = (&'a FunctionUnit, &'a FunctionFacts)> + '_ {
+        self.units.iter().copied().zip(self.facts.iter().copied())
     }
 
     /// What the app's decorators define, when the app uses the decorator model.

@@ -488,6 +488,48 @@ fn check_function_rules_unrecorded(
     .unwrap_or_else(|reason| vec![function_not_checked(unit, &reason)])
 }
 
+/// What the app-level rules that compare functions take from each function. A function's facts
+/// come from its unit (and the text it is declared in) alone — never from the settings or another
+/// function — so the language server keeps them per function and, after an edit, derives only the
+/// edited function's again: the rules then combine facts instead of reading every function.
+///
+/// Each field is read by one rule.
+#[derive(Debug, Default, PartialEq)]
+pub struct FunctionFacts {
+    /// Its HTTP route (AZF403).
+    pub route: Option<azf403_duplicate_route::Route>,
+    /// The connection names its bindings use (AZF306).
+    pub connections: Vec<azf306_connection_unresolved::ConnectionUse>,
+    /// The `%Name%` expressions of its bindings (AZF309).
+    pub setting_uses: Vec<azf309_app_setting_unresolved::SettingUse>,
+    /// What makes it a durable function, or keeps durable names from being checked (AZF801).
+    pub durable: azf801_durable_unknown_function::DurableFacts,
+}
+
+impl FunctionFacts {
+    pub fn of(app: &AppInput, unit: &FunctionUnit) -> FunctionFacts {
+        FunctionFacts {
+            route: azf403_duplicate_route::route(unit),
+            connections: azf306_connection_unresolved::uses(unit),
+            setting_uses: azf309_app_setting_unresolved::uses(app, unit),
+            durable: azf801_durable_unknown_function::facts(unit),
+        }
+    }
+
+    /// The facts of every unit, in order (in parallel when there are many).
+    pub fn of_all(app: &AppInput, units: &[&FunctionUnit]) -> Vec<FunctionFacts> {
+        use rayon::prelude::*;
+        if units.len() > 64 {
+            units
+                .par_iter()
+                .map(|u| FunctionFacts::of(app, u))
+                .collect()
+        } else {
+            units.iter().map(|u| FunctionFacts::of(app, u)).collect()
+        }
+    }
+}
+
 /// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
 /// functions).
 pub fn check_app_files(
@@ -495,7 +537,18 @@ pub fn check_app_files(
     modules: &Modules,
     units: &[&FunctionUnit],
 ) -> Vec<Diagnostic> {
-    super::guard::catch(|| check_app_files_unguarded(app, modules, units)).unwrap_or_else(
+    check_app_files_keeping(app, modules, units, &mut vec![None; units.len()])
+}
+
+/// [`check_app_files`] with `facts[i]` the facts of `units[i]` when known; derives those not
+/// known and leaves them in `facts` (an edit of one function then derives only its own).
+pub fn check_app_files_keeping(
+    app: &AppInput,
+    modules: &Modules,
+    units: &[&FunctionUnit],
+    facts: &mut [Option<Arc<FunctionFacts>>],
+) -> Vec<Diagnostic> {
+    super::guard::catch(|| check_app_files_unguarded(app, modules, units, facts)).unwrap_or_else(
         |reason| {
             let file = ["host.json", "function_app.py"]
                 .into_iter()
@@ -515,9 +568,23 @@ fn check_app_files_unguarded(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
+    facts: &mut [Option<Arc<FunctionFacts>>],
 ) -> Vec<Diagnostic> {
     use rayon::prelude::*;
-    let ctx = AppCtx::new(app, modules, units);
+    assert_eq!(units.len(), facts.len(), "one slot of facts per function");
+    let derive = |(slot, unit): (&mut Option<Arc<FunctionFacts>>, &&FunctionUnit)| {
+        if slot.is_none() {
+            *slot = Some(Arc::new(FunctionFacts::of(app, unit)));
+        }
+    };
+    // After an edit, one function's are missing: derived here, without waking the pool.
+    if facts.iter().filter(|f| f.is_none()).nth(64).is_some() {
+        facts.par_iter_mut().zip(units.par_iter()).for_each(derive);
+    } else {
+        facts.iter_mut().zip(units.iter()).for_each(derive);
+    }
+    let facts: Vec<&FunctionFacts> = facts.iter().flatten().map(|f| f.as_ref()).collect();
+    let ctx = AppCtx::new(app, modules, units, &facts);
     // Most of them read every function: with thousands, each is a scan worth a thread. Their
     // findings are joined in rule order.
     let checks: Vec<_> = CHECKS.iter().filter_map(|c| c.app()).collect();
