@@ -13,7 +13,7 @@ use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::python;
 use super::rules::{self, FunctionFacts};
-use super::settings::{self, LocalSettings, SettingsReads, LOCAL_SETTINGS};
+use super::settings::{self, LocalSettings, SettingsDiff, SettingsReads, LOCAL_SETTINGS};
 use super::suppress;
 use super::v2;
 
@@ -59,6 +59,8 @@ pub struct AppState {
     has_durable: OnceLock<bool>,
     /// Diagnostics per checked function.
     cache: HashMap<String, Cached>,
+    /// Which checked functions' settings rules read what (from `cache`).
+    readers: SettingsReaders,
     /// Functions to check before the next answer: never checked, or affected by an edit (and
     /// possibly gone since).
     pending: BTreeSet<String>,
@@ -146,6 +148,84 @@ impl Cached {
     }
 }
 
+/// Which checked functions' settings rules read each setting, prefix, the list of names or
+/// `Host.CORS`: after an edit of local.settings.json, the functions to re-run rules on are found
+/// from what changed, not by asking every function.
+#[derive(Debug, Clone, Default)]
+struct SettingsReaders {
+    by_name: HashMap<String, BTreeSet<String>>,
+    by_prefix: HashMap<String, BTreeSet<String>>,
+    all_names: BTreeSet<String>,
+    cors: BTreeSet<String>,
+}
+
+impl SettingsReaders {
+    fn add(&mut self, function: &str, checked: &rules::FunctionChecked) {
+        if checked.settings_rules.is_empty() {
+            return;
+        }
+        let reads = &checked.settings_reads;
+        for name in &reads.names {
+            self.by_name
+                .entry(name.clone())
+                .or_default()
+                .insert(function.to_string());
+        }
+        for prefix in &reads.prefixes {
+            self.by_prefix
+                .entry(prefix.clone())
+                .or_default()
+                .insert(function.to_string());
+        }
+        if reads.all_names {
+            self.all_names.insert(function.to_string());
+        }
+        if reads.cors {
+            self.cors.insert(function.to_string());
+        }
+    }
+
+    fn remove(&mut self, function: &str, checked: &rules::FunctionChecked) {
+        let reads = &checked.settings_reads;
+        let without = |map: &mut HashMap<String, BTreeSet<String>>, key: &String| {
+            if let Some(set) = map.get_mut(key) {
+                set.remove(function);
+                if set.is_empty() {
+                    map.remove(key);
+                }
+            }
+        };
+        for name in &reads.names {
+            without(&mut self.by_name, name);
+        }
+        for prefix in &reads.prefixes {
+            without(&mut self.by_prefix, prefix);
+        }
+        self.all_names.remove(function);
+        self.cors.remove(function);
+    }
+
+    /// The functions whose settings rules read something `diff` changed.
+    fn affected_by(&self, diff: &SettingsDiff) -> BTreeSet<&String> {
+        let mut found: BTreeSet<&String> = BTreeSet::new();
+        if diff.names {
+            found.extend(&self.all_names);
+        }
+        if diff.cors {
+            found.extend(&self.cors);
+        }
+        for name in &diff.changed {
+            found.extend(self.by_name.get(name).into_iter().flatten());
+            for (prefix, readers) in &self.by_prefix {
+                if name.starts_with(prefix.as_str()) {
+                    found.extend(readers);
+                }
+            }
+        }
+        found
+    }
+}
+
 /// Sorts one file's diagnostics by position (then code, message, end) and keeps each once
 /// (several functions loading one module report the same problem in it).
 fn sort_and_dedup(list: &mut Vec<Diagnostic>) {
@@ -203,6 +283,7 @@ impl AppState {
             by_script: OnceLock::new(),
             has_durable: OnceLock::new(),
             cache: HashMap::new(),
+            readers: SettingsReaders::default(),
             pending,
             app_level: None,
             app_level_stale: false,
@@ -358,7 +439,7 @@ impl AppState {
         let all = cached.all.clone();
         self.index(Source::Function(name.clone()), &all, touched);
         self.pending.remove(&name);
-        self.cache.insert(name, cached);
+        self.cache_insert(name, cached);
         all
     }
 
@@ -369,26 +450,28 @@ impl AppState {
         reads: SettingsReads,
         touched: &mut BTreeSet<String>,
     ) {
-        let Some(c) = self.cache.get_mut(name) else {
-            return;
-        };
-        c.checked.settings_reads = reads;
-        if c.checked.on_settings == found {
-            return;
-        }
-        let Some(c) = self.cache.remove(name) else {
+        let Some(c) = self.cache_remove(name) else {
             return;
         };
         let mut checked = c.checked;
+        checked.settings_reads = reads;
+        if checked.on_settings == found {
+            let cached = Cached {
+                checked,
+                all: c.all,
+            };
+            self.cache_insert(name.to_string(), cached);
+            return;
+        }
         checked.on_settings = found;
         let cached = Cached::new(checked);
         self.index(Source::Function(name.to_string()), &cached.all, touched);
-        self.cache.insert(name.to_string(), cached);
+        self.cache_insert(name.to_string(), cached);
     }
 
     /// Drops what is known of a function that is gone.
     fn forget(&mut self, name: &str, touched: &mut BTreeSet<String>) {
-        self.cache.remove(name);
+        self.cache_remove(name);
         self.forget_loads(name);
         self.index(Source::Function(name.to_string()), &[], touched);
     }
@@ -422,8 +505,20 @@ impl AppState {
     /// Marks a function to be checked again before the next answer. What it reported stays
     /// indexed until then, so that the files it leaves are reported as changed.
     fn invalidate(&mut self, name: &str) {
-        self.cache.remove(name);
+        self.cache_remove(name);
         self.pending.insert(name.to_string());
+    }
+
+    fn cache_insert(&mut self, name: String, cached: Cached) {
+        self.cache_remove(&name);
+        self.readers.add(&name, &cached.checked);
+        self.cache.insert(name, cached);
+    }
+
+    fn cache_remove(&mut self, name: &str) -> Option<Cached> {
+        let cached = self.cache.remove(name)?;
+        self.readers.remove(name, &cached.checked);
+        Some(cached)
     }
 
     fn forget_loads(&mut self, name: &str) {
@@ -690,20 +785,26 @@ impl AppState {
             (Some(before), Some(now)) => Some(before.diff(now)),
             _ => None,
         };
-        let mut affected: BTreeSet<String> = BTreeSet::new();
+        // Every function is checked (in `cache`) or waits to be (in `pending`).
+        debug_assert!(self
+            .units
+            .keys()
+            .all(|k| self.cache.contains_key(k) || self.pending.contains(k)));
+        let mut affected: BTreeSet<String> = self
+            .pending
+            .iter()
+            .filter(|k| self.units.contains_key(*k) && !self.cache.contains_key(*k))
+            .cloned()
+            .collect();
+        let readers: Vec<&String> = match &diff {
+            Some(diff) => self.readers.affected_by(diff).into_iter().collect(),
+            None => self.cache.keys().collect(),
+        };
         let mut work = Vec::new();
-        for (name, unit) in &self.units {
-            match self.cache.get(name) {
-                Some(c) => {
-                    let reads = &c.checked.settings_reads;
-                    let stale = !c.checked.settings_rules.is_empty()
-                        && diff.as_ref().is_none_or(|diff| reads.affected_by(diff));
-                    if stale {
-                        work.push((name, unit, &c.checked));
-                    }
-                }
-                None => {
-                    affected.insert(name.clone());
+        for name in readers {
+            if let (Some(unit), Some(c)) = (self.units.get(name), self.cache.get(name)) {
+                if !c.checked.settings_rules.is_empty() {
+                    work.push((name, unit, &c.checked));
                 }
             }
         }
@@ -1514,6 +1615,63 @@ mod tests {
         let changed = state.set_file("host.json", text(r#"{"version": "2.0"}"#));
         assert!(changed.files.contains("host.json"), "{changed:?}");
         assert_eq!(all(&mut state), from_check(state.input()));
+    }
+
+    #[test]
+    fn the_index_of_settings_readers_finds_what_each_functions_reads_say() {
+        // Every combination of reads over a few names and prefixes, against every diff over
+        // a few names (with and without a change of the name list and of Host.CORS).
+        let names = ["A", "B", "Conn__x", "Other"];
+        let mut readers = SettingsReaders::default();
+        let mut functions = Vec::new();
+        for bits in 0u32..64 {
+            let mut reads = SettingsReads::default();
+            for (i, name) in names.iter().enumerate() {
+                if bits & (1 << i) != 0 {
+                    reads.names.insert(name.to_string());
+                }
+            }
+            if bits & 16 != 0 {
+                reads.prefixes.insert("Conn__".into());
+            }
+            reads.all_names = bits % 3 == 0;
+            reads.cors = bits % 5 == 0;
+            let checked = rules::FunctionChecked {
+                settings_rules: if bits == 63 { Vec::new() } else { vec![0] },
+                settings_reads: reads,
+                ..Default::default()
+            };
+            let name = format!("F{bits}");
+            readers.add(&name, &checked);
+            functions.push((name, checked));
+        }
+        // One function stops reading: what it read before no longer finds it.
+        let (gone, checked) = functions.remove(7);
+        readers.remove(&gone, &checked);
+        for changed in 0u32..32 {
+            for (names_changed, cors) in [(false, false), (true, false), (false, true)] {
+                let diff = SettingsDiff {
+                    changed: names
+                        .iter()
+                        .chain(["Conn__y"].iter())
+                        .enumerate()
+                        .filter(|(i, _)| changed & (1 << i) != 0)
+                        .map(|(_, n)| n.to_string())
+                        .collect(),
+                    names: names_changed,
+                    cors,
+                };
+                let expected: BTreeSet<&String> = functions
+                    .iter()
+                    .filter(|(_, c)| {
+                        !c.settings_rules.is_empty() && c.settings_reads.affected_by(&diff)
+                    })
+                    .map(|(n, _)| n)
+                    .collect();
+                let found: BTreeSet<&String> = readers.affected_by(&diff);
+                assert_eq!(found, expected, "{diff:?}");
+            }
+        }
     }
 
     #[test]
