@@ -160,11 +160,7 @@ struct SettingsReaders {
 }
 
 impl SettingsReaders {
-    fn add(&mut self, function: &str, checked: &rules::FunctionChecked) {
-        if checked.settings_rules.is_empty() {
-            return;
-        }
-        let reads = &checked.settings_reads;
+    fn add(&mut self, function: &str, reads: &SettingsReads) {
         for name in &reads.names {
             self.by_name
                 .entry(name.clone())
@@ -185,8 +181,7 @@ impl SettingsReaders {
         }
     }
 
-    fn remove(&mut self, function: &str, checked: &rules::FunctionChecked) {
-        let reads = &checked.settings_reads;
+    fn remove(&mut self, function: &str, reads: &SettingsReads) {
         let without = |map: &mut HashMap<String, BTreeSet<String>>, key: &String| {
             if let Some(set) = map.get_mut(key) {
                 set.remove(function);
@@ -203,6 +198,11 @@ impl SettingsReaders {
         }
         self.all_names.remove(function);
         self.cors.remove(function);
+    }
+
+    /// What the settings rules of a checked function read: nothing when it has none.
+    fn reads_of(checked: &rules::FunctionChecked) -> Option<&SettingsReads> {
+        (!checked.settings_rules.is_empty()).then_some(&checked.settings_reads)
     }
 
     /// The functions whose settings rules read something `diff` changed.
@@ -450,23 +450,28 @@ impl AppState {
         reads: SettingsReads,
         touched: &mut BTreeSet<String>,
     ) {
-        let Some(c) = self.cache_remove(name) else {
+        let Some(c) = self.cache.get_mut(name) else {
+            return;
+        };
+        // Most re-runs read what they read before: the index then stays as it is.
+        if c.checked.settings_reads != reads {
+            let before = std::mem::replace(&mut c.checked.settings_reads, reads);
+            if !c.checked.settings_rules.is_empty() {
+                self.readers.remove(name, &before);
+                self.readers.add(name, &c.checked.settings_reads);
+            }
+        }
+        if c.checked.on_settings == found {
+            return;
+        }
+        let Some(c) = self.cache.remove(name) else {
             return;
         };
         let mut checked = c.checked;
-        checked.settings_reads = reads;
-        if checked.on_settings == found {
-            let cached = Cached {
-                checked,
-                all: c.all,
-            };
-            self.cache_insert(name.to_string(), cached);
-            return;
-        }
         checked.on_settings = found;
         let cached = Cached::new(checked);
         self.index(Source::Function(name.to_string()), &cached.all, touched);
-        self.cache_insert(name.to_string(), cached);
+        self.cache.insert(name.to_string(), cached);
     }
 
     /// Drops what is known of a function that is gone.
@@ -511,13 +516,17 @@ impl AppState {
 
     fn cache_insert(&mut self, name: String, cached: Cached) {
         self.cache_remove(&name);
-        self.readers.add(&name, &cached.checked);
+        if let Some(reads) = SettingsReaders::reads_of(&cached.checked) {
+            self.readers.add(&name, reads);
+        }
         self.cache.insert(name, cached);
     }
 
     fn cache_remove(&mut self, name: &str) -> Option<Cached> {
         let cached = self.cache.remove(name)?;
-        self.readers.remove(name, &cached.checked);
+        if let Some(reads) = SettingsReaders::reads_of(&cached.checked) {
+            self.readers.remove(name, reads);
+        }
         Some(cached)
     }
 
@@ -1642,12 +1651,14 @@ mod tests {
                 ..Default::default()
             };
             let name = format!("F{bits}");
-            readers.add(&name, &checked);
+            if let Some(reads) = SettingsReaders::reads_of(&checked) {
+                readers.add(&name, reads);
+            }
             functions.push((name, checked));
         }
         // One function stops reading: what it read before no longer finds it.
         let (gone, checked) = functions.remove(7);
-        readers.remove(&gone, &checked);
+        readers.remove(&gone, &checked.settings_reads);
         for changed in 0u32..32 {
             for (names_changed, cors) in [(false, false), (true, false), (false, true)] {
                 let diff = SettingsDiff {

@@ -136,11 +136,19 @@ pub fn route(unit: &FunctionUnit) -> Option<Route> {
 }
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
+    // Most routes are declared once: count them first, and compare only those declared again.
+    let mut declarations: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
+    for route in ctx.functions().filter_map(|(_, f)| f.route.as_ref()) {
+        *declarations.entry(route.shape.as_str()).or_default() += 1;
+    }
     let mut seen: HashMap<&str, Shape> = HashMap::new();
     for (unit, facts) in ctx.functions() {
         let Some(Route { shape, methods, range }) = &facts.route else {
             continue;
         };
+        if declarations.get(shape.as_str()) == Some(&1) {
+            continue;
+        }
         let range = *range;
         let condition = unit.decorated().map_or(&ALWAYS, |d| &d.condition);
         let entry = seen.entry(shape.as_str()).or_default();
