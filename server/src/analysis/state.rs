@@ -44,10 +44,11 @@ pub struct AppState {
     /// The keys of `units` in host order (the order `check` sees the functions in, which rules
     /// across functions depend on).
     order: Vec<String>,
-    /// The units in host order, with their facts for the app-level rules once derived
-    /// (`None` until then, and again after an edit of the unit): rebuilt when `order` changes,
-    /// else updated in place.
-    ordered: Vec<(Arc<FunctionUnit>, Option<Arc<FunctionFacts>>)>,
+    /// The units in host order: rebuilt when `order` changes, else updated in place.
+    ordered: Vec<Arc<FunctionUnit>>,
+    /// Their facts for the app-level rules once derived (`None` until then, and again after an
+    /// edit of the unit), in the same order.
+    ordered_facts: Vec<Option<Arc<FunctionFacts>>>,
     /// The position of each key of `units` in `ordered`.
     position: HashMap<String, usize>,
     /// The units by script file, built on first use from `units` and `order` alone; every
@@ -279,6 +280,7 @@ impl AppState {
             units,
             order,
             ordered: Vec::new(),
+            ordered_facts: Vec::new(),
             position: HashMap::new(),
             by_script: OnceLock::new(),
             has_durable: OnceLock::new(),
@@ -311,8 +313,9 @@ impl AppState {
         self.ordered = self
             .order
             .iter()
-            .filter_map(|key| Some((self.units.get(key)?.clone(), None)))
+            .filter_map(|key| self.units.get(key).cloned())
             .collect();
+        self.ordered_facts = vec![None; self.ordered.len()];
         self.position = self
             .order
             .iter()
@@ -546,18 +549,12 @@ impl AppState {
     /// The app-level diagnostics (host.json, local.settings.json, requirements, routes across
     /// functions), unfiltered.
     fn check_app_level(&mut self) -> Vec<Diagnostic> {
-        let units: Vec<&FunctionUnit> = self.ordered.iter().map(|(u, _)| u.as_ref()).collect();
-        let mut facts: Vec<Option<Arc<FunctionFacts>>> =
-            self.ordered.iter().map(|(_, f)| f.clone()).collect();
+        let units: Vec<&FunctionUnit> = self.ordered.iter().map(|u| u.as_ref()).collect();
         #[cfg(test)]
         {
-            self.facts_derived += facts.iter().filter(|f| f.is_none()).count();
+            self.facts_derived += self.ordered_facts.iter().filter(|f| f.is_none()).count();
         }
-        let found = rules::check_app_files_keeping(&self.input, &self.modules, &units, &mut facts);
-        for ((_, slot), facts) in self.ordered.iter_mut().zip(facts) {
-            *slot = facts;
-        }
-        found
+        rules::check_app_files_keeping(&self.input, &self.modules, &units, &mut self.ordered_facts)
     }
 
     /// Whether the app-level rules read `path` (after its edit): root files, function.json
@@ -586,7 +583,7 @@ impl AppState {
 
     /// The functions in host order.
     pub fn units(&self) -> impl Iterator<Item = &FunctionUnit> {
-        self.ordered.iter().map(|(u, _)| u.as_ref())
+        self.ordered.iter().map(|u| u.as_ref())
     }
 
     /// Every function unit in no particular order, without the look-up per unit that host
@@ -899,7 +896,8 @@ impl AppState {
                 .sort_by_cached_key(|f| (f.to_ascii_lowercase(), f.clone()));
             self.rebuild_ordered();
         } else if let (Some(unit), Some(&i)) = (self.units.get(folder), self.position.get(folder)) {
-            self.ordered[i] = (unit.clone(), None);
+            self.ordered[i] = unit.clone();
+            self.ordered_facts[i] = None;
         }
     }
 
