@@ -48,7 +48,7 @@ pub struct AppState {
     ordered: Vec<Arc<FunctionUnit>>,
     /// Their facts for the app-level rules once derived (`None` until then, and again after an
     /// edit of the unit), in the same order.
-    ordered_facts: Vec<Option<Arc<FunctionFacts>>>,
+    ordered_facts: Vec<Option<FunctionFacts>>,
     /// The position of each key of `units` in `ordered`.
     position: HashMap<String, usize>,
     /// The units by script file, built on first use from `units` and `order` alone; every
@@ -315,7 +315,7 @@ impl AppState {
             .iter()
             .filter_map(|key| self.units.get(key).cloned())
             .collect();
-        self.ordered_facts = vec![None; self.ordered.len()];
+        self.ordered_facts = self.ordered.iter().map(|_| None).collect();
         self.position = self
             .order
             .iter()

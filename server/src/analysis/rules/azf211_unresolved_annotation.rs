@@ -4,7 +4,7 @@ use super::context::{did_you_mean_hint, AppCtx, FunctionCtx, V2_LOAD_FAILURE};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::function::{Entry, Script};
+use crate::analysis::function::{Entry, FunctionUnit, Script};
 use crate::analysis::python::{Annotation, ExprKind, NameDef, NameKind, PyFunction, PyModule};
 
 pub const META: RuleMeta = RuleMeta {
@@ -124,18 +124,22 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The Python script of a decorated function (what [`check_app`] reads of each function).
+pub fn decorated_script(unit: &FunctionUnit) -> Option<String> {
+    unit.decorated()?;
+    match &unit.script {
+        Script::Found { path, .. } if path.ends_with(".py") => Some(path.clone()),
+        _ => None,
+    }
+}
+
 /// In a decorator app, the undecorated top-level functions of each module that holds functions:
 /// their annotations are evaluated when the worker imports the module, which then fails for the
 /// whole app. Checked once per module (per function, this was quadratic in a large module).
 pub fn check_app(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let mut scripts: Vec<&str> = ctx
-        .units
-        .iter()
-        .filter(|u| u.decorated().is_some())
-        .filter_map(|u| match &u.script {
-            Script::Found { path, .. } if path.ends_with(".py") => Some(path.as_str()),
-            _ => None,
-        })
+        .functions()
+        .filter_map(|(_, f)| f.decorated_script.as_deref())
         .collect();
     scripts.sort_unstable();
     scripts.dedup();

@@ -38,7 +38,7 @@ const MAX_RELATED: usize = 50;
 /// One finding per setting name, at its first use in host order, with every other binding that
 /// names it as related information: one missing setting is one mistake.
 /// A connection name one of a function's bindings uses, where it is written.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionUse {
     name: String,
     range: TextRange,

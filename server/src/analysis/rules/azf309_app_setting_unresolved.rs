@@ -36,7 +36,7 @@ const MAX_RELATED: usize = 50;
 /// One finding per setting name, at its first use in host order, with every other `%Name%`
 /// that names it as related information: one missing setting is one mistake.
 /// A `%Name%` expression in one of a function's bindings, where it is written.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SettingUse {
     name: String,
     range: TextRange,

@@ -112,7 +112,7 @@ impl<'u> Shape<'u> {
 }
 
 /// A function's HTTP route as the host compares it.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Route {
     /// The template, trimmed of `/` and in lower case.
     shape: String,

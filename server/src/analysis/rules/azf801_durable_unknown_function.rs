@@ -51,7 +51,7 @@ struct Target<'u> {
 
 /// What makes a function a durable function, or keeps the app's durable names from being
 /// checked.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DurableFacts {
     /// Its name, or the name its trigger gives, is not a literal: no name can be checked.
     unknowable: bool,
@@ -60,6 +60,15 @@ pub struct DurableFacts {
     alias: Option<String>,
     /// It has a client bound to another task hub (or another storage).
     other_hub: bool,
+}
+
+impl DurableFacts {
+    pub const NONE: DurableFacts = DurableFacts {
+        unknowable: false,
+        kind: None,
+        alias: None,
+        other_hub: false,
+    };
 }
 
 pub fn facts(unit: &FunctionUnit) -> DurableFacts {

@@ -22,7 +22,7 @@ pub struct AppCtx<'a> {
     pub modules: &'a Modules,
     pub units: &'a [&'a FunctionUnit],
     /// The facts of `units`, in their order.
-    facts: &'a [&'a FunctionFacts],
+    facts: &'a [Option<FunctionFacts>],
     /// `local.settings.json`, when the app has one.
     pub settings: Option<crate::analysis::settings::LocalSettings>,
     /// The decorator model of the app, computed on first use (by whichever of the app-level
@@ -35,7 +35,7 @@ impl<'a> AppCtx<'a> {
         app: &'a AppInput,
         modules: &'a Modules,
         units: &'a [&'a FunctionUnit],
-        facts: &'a [&'a FunctionFacts],
+        facts: &'a [Option<FunctionFacts>],
     ) -> AppCtx<'a> {
         debug_assert_eq!(units.len(), facts.len());
         AppCtx {
@@ -50,7 +50,9 @@ impl<'a> AppCtx<'a> {
 
     /// Each function with its facts, in host order.
     pub fn functions(&self) -> impl Iterator<Item = (&'a FunctionUnit, &'a FunctionFacts)> + '_ {
-        self.units.iter().copied().zip(self.facts.iter().copied())
+        static NO_FACTS: FunctionFacts = FunctionFacts::NONE;
+        let facts = self.facts.iter().map(|f| f.as_ref().unwrap_or(&NO_FACTS));
+        self.units.iter().copied().zip(facts)
     }
 
     /// What the app's decorators define, when the app uses the decorator model.

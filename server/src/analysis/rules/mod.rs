@@ -494,7 +494,7 @@ fn check_function_rules_unrecorded(
 /// edited function's again: the rules then combine facts instead of reading every function.
 ///
 /// Each field is read by one rule.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FunctionFacts {
     /// Its HTTP route (AZF403).
     pub route: Option<azf403_duplicate_route::Route>,
@@ -504,6 +504,8 @@ pub struct FunctionFacts {
     pub setting_uses: Vec<azf309_app_setting_unresolved::SettingUse>,
     /// What makes it a durable function, or keeps durable names from being checked (AZF801).
     pub durable: azf801_durable_unknown_function::DurableFacts,
+    /// Its script, when it is a decorated function in a Python script (AZF211).
+    pub decorated_script: Option<String>,
 }
 
 impl FunctionFacts {
@@ -513,21 +515,18 @@ impl FunctionFacts {
             connections: azf306_connection_unresolved::uses(unit),
             setting_uses: azf309_app_setting_unresolved::uses(app, unit),
             durable: azf801_durable_unknown_function::facts(unit),
+            decorated_script: azf211_unresolved_annotation::decorated_script(unit),
         }
     }
 
-    /// The facts of every unit, in order (in parallel when there are many).
-    pub fn of_all(app: &AppInput, units: &[&FunctionUnit]) -> Vec<FunctionFacts> {
-        use rayon::prelude::*;
-        if units.len() > 64 {
-            units
-                .par_iter()
-                .map(|u| FunctionFacts::of(app, u))
-                .collect()
-        } else {
-            units.iter().map(|u| FunctionFacts::of(app, u)).collect()
-        }
-    }
+    /// The facts of a function not derived (none of the rules finds anything in them).
+    pub const NONE: FunctionFacts = FunctionFacts {
+        route: None,
+        connections: Vec::new(),
+        setting_uses: Vec::new(),
+        durable: azf801_durable_unknown_function::DurableFacts::NONE,
+        decorated_script: None,
+    };
 }
 
 /// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
@@ -537,7 +536,8 @@ pub fn check_app_files(
     modules: &Modules,
     units: &[&FunctionUnit],
 ) -> Vec<Diagnostic> {
-    check_app_files_keeping(app, modules, units, &mut vec![None; units.len()])
+    let mut facts: Vec<Option<FunctionFacts>> = units.iter().map(|_| None).collect();
+    check_app_files_keeping(app, modules, units, &mut facts)
 }
 
 /// [`check_app_files`] with `facts[i]` the facts of `units[i]` when known; derives those not
@@ -546,7 +546,7 @@ pub fn check_app_files_keeping(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
-    facts: &mut [Option<Arc<FunctionFacts>>],
+    facts: &mut [Option<FunctionFacts>],
 ) -> Vec<Diagnostic> {
     super::guard::catch(|| check_app_files_unguarded(app, modules, units, facts)).unwrap_or_else(
         |reason| {
@@ -568,13 +568,13 @@ fn check_app_files_unguarded(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
-    facts: &mut [Option<Arc<FunctionFacts>>],
+    facts: &mut [Option<FunctionFacts>],
 ) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     assert_eq!(units.len(), facts.len(), "one slot of facts per function");
-    let derive = |(slot, unit): (&mut Option<Arc<FunctionFacts>>, &&FunctionUnit)| {
+    let derive = |(slot, unit): (&mut Option<FunctionFacts>, &&FunctionUnit)| {
         if slot.is_none() {
-            *slot = Some(Arc::new(FunctionFacts::of(app, unit)));
+            *slot = Some(FunctionFacts::of(app, unit));
         }
     };
     // After an edit, one function's are missing: derived here, without waking the pool.
@@ -583,8 +583,7 @@ fn check_app_files_unguarded(
     } else {
         facts.iter_mut().zip(units.iter()).for_each(derive);
     }
-    let facts: Vec<&FunctionFacts> = facts.iter().flatten().map(|f| f.as_ref()).collect();
-    let ctx = AppCtx::new(app, modules, units, &facts);
+    let ctx = AppCtx::new(app, modules, units, facts);
     // Most of them read every function: with thousands, each is a scan worth a thread. Their
     // findings are joined in rule order.
     let checks: Vec<_> = CHECKS.iter().filter_map(|c| c.app()).collect();
