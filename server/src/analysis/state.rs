@@ -206,24 +206,36 @@ impl SettingsReaders {
         (!checked.settings_rules.is_empty()).then_some(&checked.settings_reads)
     }
 
-    /// The functions whose settings rules read something `diff` changed.
-    fn affected_by(&self, diff: &SettingsDiff) -> BTreeSet<&String> {
-        let mut found: BTreeSet<&String> = BTreeSet::new();
+    /// The functions whose settings rules read something `diff` changed, each once.
+    fn affected_by(&self, diff: &SettingsDiff) -> Vec<&String> {
+        let mut sets: Vec<&BTreeSet<String>> = Vec::new();
         if diff.names {
-            found.extend(&self.all_names);
+            sets.push(&self.all_names);
         }
         if diff.cors {
-            found.extend(&self.cors);
+            sets.push(&self.cors);
         }
         for name in &diff.changed {
-            found.extend(self.by_name.get(name).into_iter().flatten());
-            for (prefix, readers) in &self.by_prefix {
-                if name.starts_with(prefix.as_str()) {
-                    found.extend(readers);
-                }
+            sets.extend(self.by_name.get(name));
+            sets.extend(
+                self.by_prefix
+                    .iter()
+                    .filter(|(prefix, _)| name.starts_with(prefix.as_str()))
+                    .map(|(_, readers)| readers),
+            );
+        }
+        // A keystroke in one value changes one name: its readers, as they are.
+        match sets.as_slice() {
+            [] => Vec::new(),
+            [only] => only.iter().collect(),
+            _ => {
+                let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+                sets.iter()
+                    .flat_map(|set| set.iter())
+                    .filter(|f| seen.insert(f.as_str()))
+                    .collect()
             }
         }
-        found
     }
 }
 
@@ -803,7 +815,7 @@ impl AppState {
             .cloned()
             .collect();
         let readers: Vec<&String> = match &diff {
-            Some(diff) => self.readers.affected_by(diff).into_iter().collect(),
+            Some(diff) => self.readers.affected_by(diff),
             None => self.cache.keys().collect(),
         };
         let mut work = Vec::new();
@@ -1677,8 +1689,13 @@ mod tests {
                     })
                     .map(|(n, _)| n)
                     .collect();
-                let found: BTreeSet<&String> = readers.affected_by(&diff);
-                assert_eq!(found, expected, "{diff:?}");
+                let found = readers.affected_by(&diff);
+                assert_eq!(found.len(), expected.len(), "each once: {diff:?}");
+                assert_eq!(
+                    found.into_iter().collect::<BTreeSet<_>>(),
+                    expected,
+                    "{diff:?}"
+                );
             }
         }
     }
