@@ -12,7 +12,7 @@ use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::python;
-use super::rules::{self, FunctionFacts};
+use super::rules::{self, AppFacts};
 use super::settings::{self, LocalSettings, SettingsDiff, SettingsReads, LOCAL_SETTINGS};
 use super::suppress;
 use super::v2;
@@ -46,9 +46,9 @@ pub struct AppState {
     order: Vec<String>,
     /// The units in host order: rebuilt when `order` changes, else updated in place.
     ordered: Vec<Arc<FunctionUnit>>,
-    /// Their facts for the app-level rules once derived (`None` until then, and again after an
-    /// edit of the unit), in the same order.
-    ordered_facts: Vec<Option<FunctionFacts>>,
+    /// Their facts for the app-level rules, in the same order (derived when the rules next run,
+    /// and again after an edit of the unit).
+    facts: AppFacts,
     /// The position of each key of `units` in `ordered`.
     position: HashMap<String, usize>,
     /// The units by script file, built on first use from `units` and `order` alone; every
@@ -292,7 +292,7 @@ impl AppState {
             units,
             order,
             ordered: Vec::new(),
-            ordered_facts: Vec::new(),
+            facts: AppFacts::default(),
             position: HashMap::new(),
             by_script: OnceLock::new(),
             has_durable: OnceLock::new(),
@@ -327,7 +327,7 @@ impl AppState {
             .iter()
             .filter_map(|key| self.units.get(key).cloned())
             .collect();
-        self.ordered_facts = self.ordered.iter().map(|_| None).collect();
+        self.facts = AppFacts::new(self.ordered.len());
         self.position = self
             .order
             .iter()
@@ -564,9 +564,9 @@ impl AppState {
         let units: Vec<&FunctionUnit> = self.ordered.iter().map(|u| u.as_ref()).collect();
         #[cfg(test)]
         {
-            self.facts_derived += self.ordered_facts.iter().filter(|f| f.is_none()).count();
+            self.facts_derived += self.facts.not_derived();
         }
-        rules::check_app_files_keeping(&self.input, &self.modules, &units, &mut self.ordered_facts)
+        rules::check_app_files_keeping(&self.input, &self.modules, &units, &mut self.facts)
     }
 
     /// Whether the app-level rules read `path` (after its edit): root files, function.json
@@ -909,7 +909,7 @@ impl AppState {
             self.rebuild_ordered();
         } else if let (Some(unit), Some(&i)) = (self.units.get(folder), self.position.get(folder)) {
             self.ordered[i] = unit.clone();
-            self.ordered_facts[i] = None;
+            self.facts.forget(i);
         }
     }
 

@@ -137,10 +137,7 @@ pub fn decorated_script(unit: &FunctionUnit) -> Option<String> {
 /// their annotations are evaluated when the worker imports the module, which then fails for the
 /// whole app. Checked once per module (per function, this was quadratic in a large module).
 pub fn check_app(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    let mut scripts: Vec<&str> = ctx
-        .functions()
-        .filter_map(|(_, f)| f.decorated_script.as_deref())
-        .collect();
+    let mut scripts: Vec<&str> = ctx.facts.decorated_scripts.iter().flatten().map(|s| &**s).collect();
     scripts.sort_unstable();
     scripts.dedup();
     for script in scripts {

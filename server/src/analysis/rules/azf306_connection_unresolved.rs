@@ -65,8 +65,8 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = &ctx.settings else { return };
     let mut order: Vec<&str> = Vec::new();
     let mut uses: HashMap<&str, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
-    for (unit, facts) in ctx.functions() {
-        for ConnectionUse { name, range } in &facts.connections {
+    for (unit, connections) in ctx.units.iter().zip(&ctx.facts.connections) {
+        for ConnectionUse { name, range } in connections.iter() {
             let name = name.as_str();
             if !uses.contains_key(name) {
                 if settings.resolve_connection(name) != Resolution::Unresolved {
@@ -74,7 +74,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 }
                 order.push(name);
             }
-            uses.entry(name).or_default().push((unit, *range));
+            uses.entry(name).or_default().push((*unit, *range));
         }
     }
     for name in order {

@@ -74,8 +74,8 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = &ctx.settings else { return };
     let mut order: Vec<&str> = Vec::new();
     let mut uses: HashMap<&str, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
-    for (unit, facts) in ctx.functions() {
-        for SettingUse { name, range } in &facts.setting_uses {
+    for (unit, setting_uses) in ctx.units.iter().zip(&ctx.facts.setting_uses) {
+        for SettingUse { name, range } in setting_uses.iter() {
             let name = name.as_str();
             if !uses.contains_key(name) {
                 if settings.value(name).is_some() {
@@ -83,7 +83,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 }
                 order.push(name);
             }
-            uses.entry(name).or_default().push((unit, *range));
+            uses.entry(name).or_default().push((*unit, *range));
         }
     }
     for name in order {

@@ -122,6 +122,14 @@ pub struct Route {
     range: TextRange,
 }
 
+impl Route {
+    /// A hash of the template, never 0 (what [`check`] counts templates by before comparing).
+    pub fn key(&self) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::default().hash_one(&self.shape) | 1
+    }
+}
+
 /// `unit`'s route, when it has an HTTP trigger.
 pub fn route(unit: &FunctionUnit) -> Option<Route> {
     let b = unit.http_trigger()?;
@@ -137,18 +145,19 @@ pub fn route(unit: &FunctionUnit) -> Option<Route> {
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     // Most routes are declared once: count them first, and compare only those declared again.
-    let mut declarations: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
-    for route in ctx.functions().filter_map(|(_, f)| f.route.as_ref()) {
-        *declarations.entry(route.shape.as_str()).or_default() += 1;
+    let keys = &ctx.facts.route_keys;
+    let mut declarations: HashMap<u64, u32, foldhash::fast::RandomState> = HashMap::default();
+    for &key in keys.iter().filter(|&&k| k != 0) {
+        *declarations.entry(key).or_default() += 1;
     }
     let mut seen: HashMap<&str, Shape> = HashMap::new();
-    for (unit, facts) in ctx.functions() {
-        let Some(Route { shape, methods, range }) = &facts.route else {
-            continue;
-        };
-        if declarations.get(shape.as_str()) == Some(&1) {
+    for (i, unit) in ctx.units.iter().enumerate() {
+        if declarations.get(&keys[i]).is_none_or(|&n| n < 2) {
             continue;
         }
+        let Some(Route { shape, methods, range }) = ctx.facts.routes[i].as_deref() else {
+            continue;
+        };
         let range = *range;
         let condition = unit.decorated().map_or(&ALWAYS, |d| &d.condition);
         let entry = seen.entry(shape.as_str()).or_default();

@@ -62,18 +62,11 @@ pub struct DurableFacts {
     other_hub: bool,
 }
 
-impl DurableFacts {
-    pub const NONE: DurableFacts = DurableFacts {
-        unknowable: false,
-        kind: None,
-        alias: None,
-        other_hub: false,
-    };
-}
-
-pub fn facts(unit: &FunctionUnit) -> DurableFacts {
+/// `unit`'s durable facts; `None` when it is not a durable function and keeps nothing from
+/// being checked (most functions).
+pub fn facts(unit: &FunctionUnit) -> Option<DurableFacts> {
     let alias = durable::alias_of(unit);
-    DurableFacts {
+    let facts = DurableFacts {
         unknowable: !unit.name_is_known() || alias == durable::Alias::Unknown,
         kind: durable::kind_of(unit),
         alias: match alias {
@@ -87,21 +80,23 @@ pub fn facts(unit: &FunctionUnit) -> DurableFacts {
                     .iter()
                     .any(|k| b.property(k).is_some())
         }),
-    }
+    };
+    let plain = !facts.unknowable && facts.kind.is_none() && !facts.other_hub;
+    (!plain).then_some(facts)
 }
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
-    if ctx.functions().any(|(_, f)| f.durable.unknowable) {
+    let durable = || ctx.units.iter().zip(&ctx.facts.durable).filter_map(|(u, f)| Some((*u, f.as_deref()?)));
+    if durable().any(|(_, f)| f.unknowable) {
         return;
     }
-    let targets: Vec<Target> = ctx
-        .functions()
+    let targets: Vec<Target> = durable()
         .filter_map(|(u, f)| {
             Some(Target {
                 unit: u,
-                kind: f.durable.kind?,
+                kind: f.kind?,
                 lower: u.name.to_ascii_lowercase(),
-                alias: f.durable.alias.clone(),
+                alias: f.alias.clone(),
             })
         })
         .collect();
@@ -123,7 +118,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     .map(|k| (k, names_of(k)));
     // A client bound to another task hub (or another storage) starts and signals what another
     // app declares.
-    let other_hub = ctx.functions().any(|(_, f)| f.durable.other_hub);
+    let other_hub = durable().any(|(_, f)| f.other_hub);
     let mut files: Vec<&String> = ctx
         .modules
         .iter()

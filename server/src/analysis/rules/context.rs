@@ -13,7 +13,7 @@ use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
 
-use super::FunctionFacts;
+use super::AppFacts;
 use super::RuleMeta;
 
 /// The app as a whole, for app-level rules.
@@ -22,7 +22,7 @@ pub struct AppCtx<'a> {
     pub modules: &'a Modules,
     pub units: &'a [&'a FunctionUnit],
     /// The facts of `units`, in their order.
-    facts: &'a [Option<FunctionFacts>],
+    pub facts: &'a AppFacts,
     /// `local.settings.json`, when the app has one.
     pub settings: Option<crate::analysis::settings::LocalSettings>,
     /// The decorator model of the app, computed on first use (by whichever of the app-level
@@ -35,7 +35,7 @@ impl<'a> AppCtx<'a> {
         app: &'a AppInput,
         modules: &'a Modules,
         units: &'a [&'a FunctionUnit],
-        facts: &'a [Option<FunctionFacts>],
+        facts: &'a AppFacts,
     ) -> AppCtx<'a> {
         debug_assert_eq!(units.len(), facts.len());
         AppCtx {
@@ -46,13 +46,6 @@ impl<'a> AppCtx<'a> {
             settings: crate::analysis::settings::local_settings(app),
             v2_app: std::sync::OnceLock::new(),
         }
-    }
-
-    /// Each function with its facts, in host order.
-    pub fn functions(&self) -> impl Iterator<Item = (&'a FunctionUnit, &'a FunctionFacts)> + '_ {
-        static NO_FACTS: FunctionFacts = FunctionFacts::NONE;
-        let facts = self.facts.iter().map(|f| f.as_ref().unwrap_or(&NO_FACTS));
-        self.units.iter().copied().zip(facts)
     }
 
     /// What the app's decorators define, when the app uses the decorator model.

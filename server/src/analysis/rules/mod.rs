@@ -488,28 +488,42 @@ fn check_function_rules_unrecorded(
     .unwrap_or_else(|reason| vec![function_not_checked(unit, &reason)])
 }
 
-/// What the app-level rules that compare functions take from each function. A function's facts
-/// come from its unit (and the text it is declared in) alone — never from the settings or another
-/// function — so the language server keeps them per function and, after an edit, derives only the
-/// edited function's again: the rules then combine facts instead of reading every function.
-///
-/// Each field is read by one rule.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FunctionFacts {
-    /// Its HTTP route (AZF403).
-    pub route: Option<azf403_duplicate_route::Route>,
-    /// The connection names its bindings use (AZF306).
-    pub connections: Vec<azf306_connection_unresolved::ConnectionUse>,
-    /// The `%Name%` expressions of its bindings (AZF309).
-    pub setting_uses: Vec<azf309_app_setting_unresolved::SettingUse>,
-    /// What makes it a durable function, or keeps durable names from being checked (AZF801).
-    pub durable: azf801_durable_unknown_function::DurableFacts,
-    /// Its script, when it is a decorated function in a Python script (AZF211).
-    pub decorated_script: Option<String>,
+/// What the app-level rules that compare functions take from each function, one column per
+/// rule (row `i`: the `i`-th function in host order), so that a rule's pass over every function
+/// reads only its own column. A function's facts come from its unit (and the text it is declared
+/// in) alone — never from the settings or another function — so the language server keeps them
+/// and, after an edit, derives only the edited function's again: the rules then combine facts
+/// instead of reading every function.
+#[derive(Debug, Clone, Default)]
+pub struct AppFacts {
+    /// Whether row `i` is derived (the others read as empty).
+    derived: Vec<bool>,
+    /// A hash of each function's route template, 0 for none (AZF403 counts them first).
+    pub route_keys: Vec<u64>,
+    /// Each function's HTTP route (AZF403).
+    pub routes: Vec<Option<Box<azf403_duplicate_route::Route>>>,
+    /// The connection names each function's bindings use (AZF306).
+    pub connections: Vec<Box<[azf306_connection_unresolved::ConnectionUse]>>,
+    /// The `%Name%` expressions of each function's bindings (AZF309).
+    pub setting_uses: Vec<Box<[azf309_app_setting_unresolved::SettingUse]>>,
+    /// What makes a function a durable function, or keeps durable names from being checked;
+    /// `None` for most functions, which are neither (AZF801).
+    pub durable: Vec<Option<Box<azf801_durable_unknown_function::DurableFacts>>>,
+    /// Each function's script, when it is a decorated function in a Python script (AZF211).
+    pub decorated_scripts: Vec<Option<Box<str>>>,
+}
+
+/// One function's row of [`AppFacts`].
+struct FunctionFacts {
+    route: Option<azf403_duplicate_route::Route>,
+    connections: Vec<azf306_connection_unresolved::ConnectionUse>,
+    setting_uses: Vec<azf309_app_setting_unresolved::SettingUse>,
+    durable: Option<azf801_durable_unknown_function::DurableFacts>,
+    decorated_script: Option<String>,
 }
 
 impl FunctionFacts {
-    pub fn of(app: &AppInput, unit: &FunctionUnit) -> FunctionFacts {
+    fn of(app: &AppInput, unit: &FunctionUnit) -> FunctionFacts {
         FunctionFacts {
             route: azf403_duplicate_route::route(unit),
             connections: azf306_connection_unresolved::uses(unit),
@@ -518,15 +532,75 @@ impl FunctionFacts {
             decorated_script: azf211_unresolved_annotation::decorated_script(unit),
         }
     }
+}
 
-    /// The facts of a function not derived (none of the rules finds anything in them).
-    pub const NONE: FunctionFacts = FunctionFacts {
-        route: None,
-        connections: Vec::new(),
-        setting_uses: Vec::new(),
-        durable: azf801_durable_unknown_function::DurableFacts::NONE,
-        decorated_script: None,
-    };
+impl AppFacts {
+    /// The facts of `len` functions, none derived yet.
+    pub fn new(len: usize) -> AppFacts {
+        AppFacts {
+            derived: vec![false; len],
+            route_keys: vec![0; len],
+            routes: (0..len).map(|_| None).collect(),
+            connections: (0..len).map(|_| Box::default()).collect(),
+            setting_uses: (0..len).map(|_| Box::default()).collect(),
+            durable: (0..len).map(|_| None).collect(),
+            decorated_scripts: (0..len).map(|_| None).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.derived.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.derived.is_empty()
+    }
+
+    /// How many functions' facts are not derived.
+    pub fn not_derived(&self) -> usize {
+        self.derived.iter().filter(|d| !**d).count()
+    }
+
+    /// Drops the facts of function `i` (after an edit of it); they are derived again when next
+    /// needed.
+    pub fn forget(&mut self, i: usize) {
+        if i < self.len() {
+            self.set(i, None);
+        }
+    }
+
+    fn set(&mut self, i: usize, facts: Option<FunctionFacts>) {
+        self.derived[i] = facts.is_some();
+        let facts = facts.unwrap_or(FunctionFacts {
+            route: None,
+            connections: Vec::new(),
+            setting_uses: Vec::new(),
+            durable: None,
+            decorated_script: None,
+        });
+        self.route_keys[i] = facts.route.as_ref().map_or(0, |r| r.key());
+        self.routes[i] = facts.route.map(Box::new);
+        self.connections[i] = facts.connections.into_boxed_slice();
+        self.setting_uses[i] = facts.setting_uses.into_boxed_slice();
+        self.durable[i] = facts.durable.map(Box::new);
+        self.decorated_scripts[i] = facts.decorated_script.map(String::into_boxed_str);
+    }
+
+    /// Derives the facts of `units[i]` for every row not derived (in parallel when many are).
+    fn derive(&mut self, app: &AppInput, units: &[&FunctionUnit]) {
+        use rayon::prelude::*;
+        let missing: Vec<usize> = (0..self.len()).filter(|&i| !self.derived[i]).collect();
+        let of = |&i: &usize| (i, FunctionFacts::of(app, units[i]));
+        // After an edit, one function's are missing: derived here, without waking the pool.
+        let rows: Vec<(usize, FunctionFacts)> = if missing.len() > 64 {
+            missing.par_iter().map(of).collect()
+        } else {
+            missing.iter().map(of).collect()
+        };
+        for (i, facts) in rows {
+            self.set(i, Some(facts));
+        }
+    }
 }
 
 /// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
@@ -536,17 +610,16 @@ pub fn check_app_files(
     modules: &Modules,
     units: &[&FunctionUnit],
 ) -> Vec<Diagnostic> {
-    let mut facts: Vec<Option<FunctionFacts>> = units.iter().map(|_| None).collect();
-    check_app_files_keeping(app, modules, units, &mut facts)
+    check_app_files_keeping(app, modules, units, &mut AppFacts::new(units.len()))
 }
 
-/// [`check_app_files`] with `facts[i]` the facts of `units[i]` when known; derives those not
-/// known and leaves them in `facts` (an edit of one function then derives only its own).
+/// [`check_app_files`] with the facts of `units` known so far; derives those not known and
+/// leaves them in `facts` (an edit of one function then derives only its own).
 pub fn check_app_files_keeping(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
-    facts: &mut [Option<FunctionFacts>],
+    facts: &mut AppFacts,
 ) -> Vec<Diagnostic> {
     super::guard::catch(|| check_app_files_unguarded(app, modules, units, facts)).unwrap_or_else(
         |reason| {
@@ -568,21 +641,11 @@ fn check_app_files_unguarded(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
-    facts: &mut [Option<FunctionFacts>],
+    facts: &mut AppFacts,
 ) -> Vec<Diagnostic> {
     use rayon::prelude::*;
-    assert_eq!(units.len(), facts.len(), "one slot of facts per function");
-    let derive = |(slot, unit): (&mut Option<FunctionFacts>, &&FunctionUnit)| {
-        if slot.is_none() {
-            *slot = Some(FunctionFacts::of(app, unit));
-        }
-    };
-    // After an edit, one function's are missing: derived here, without waking the pool.
-    if facts.iter().filter(|f| f.is_none()).nth(64).is_some() {
-        facts.par_iter_mut().zip(units.par_iter()).for_each(derive);
-    } else {
-        facts.iter_mut().zip(units.iter()).for_each(derive);
-    }
+    assert_eq!(units.len(), facts.len(), "one row of facts per function");
+    facts.derive(app, units);
     let ctx = AppCtx::new(app, modules, units, facts);
     // Most of them read every function: with thousands, each is a scan worth a thread. Their
     // findings are joined in rule order.
