@@ -146,8 +146,10 @@ pub fn route(unit: &FunctionUnit) -> Option<Route> {
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     // Most routes are declared once: count them first, and compare only those declared again.
     let keys = &ctx.facts.route_keys;
-    let mut declarations: HashMap<u64, u32, foldhash::fast::RandomState> = HashMap::default();
-    for &key in keys.iter().filter(|&&k| k != 0) {
+    let routes = keys.iter().filter(|&&k| k != 0);
+    let mut declarations: HashMap<u64, u32, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(routes.clone().count(), Default::default());
+    for &key in routes {
         *declarations.entry(key).or_default() += 1;
     }
     let mut seen: HashMap<&str, Shape> = HashMap::new();
