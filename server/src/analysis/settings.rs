@@ -135,6 +135,12 @@ impl SettingsReads {
         }
     }
 
+    fn prefix(&mut self, prefix: &str) {
+        if !self.prefixes.contains(prefix) {
+            self.prefixes.insert(prefix.to_string());
+        }
+    }
+
     pub fn extend(&mut self, other: SettingsReads) {
         self.names.extend(other.names);
         self.prefixes.extend(other.prefixes);
@@ -333,22 +339,27 @@ impl LocalSettings {
         } else {
             name
         };
+        let candidates = [format!("AzureWebJobs{name}"), name.to_string()];
+        let prefixes = candidates.each_ref().map(|c| format!("{c}__"));
         record(|r| {
-            for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
-                r.prefixes.insert(format!("{candidate}__"));
-                r.names.insert(candidate);
+            for (candidate, prefix) in candidates.iter().zip(&prefixes) {
+                r.name(candidate);
+                r.prefix(prefix);
             }
         });
-        for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
-            if let Some(s) = self.connection_strings.iter().find(|s| s.name == candidate) {
+        for candidate in &candidates {
+            if let Some(s) = self
+                .connection_strings
+                .iter()
+                .find(|s| &s.name == candidate)
+            {
                 return Resolution::ConnectionString(s);
             }
-            if let Some(s) = self.value(&candidate) {
+            if let Some(s) = self.value(candidate) {
                 return Resolution::Setting(s);
             }
         }
-        for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
-            let prefix = format!("{candidate}__");
+        for (candidate, prefix) in candidates.into_iter().zip(prefixes) {
             let from = self
                 .sorted
                 .partition_point(|&i| self.values[i].name.as_str() < prefix.as_str());

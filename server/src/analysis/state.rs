@@ -820,7 +820,8 @@ impl AppState {
         };
         let mut work = Vec::new();
         for name in readers {
-            if let (Some(unit), Some(c)) = (self.units.get(name), self.cache.get(name)) {
+            let unit = self.position.get(name).map(|&i| &self.ordered[i]);
+            if let (Some(unit), Some(c)) = (unit, self.cache.get(name)) {
                 if !c.checked.settings_rules.is_empty() {
                     work.push((name, unit, &c.checked));
                 }
