@@ -217,18 +217,44 @@ pub(super) fn expr(node: tree_sitter::Node, src: &str) -> PyExpr {
 /// Reads an expression at nesting `depth`; below `max_depth` every expression is `Other` (each
 /// caller bounds the recursion for the stack it runs on).
 pub fn read(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> PyExpr {
+    read_at(node, src, depth, max_depth, &std::cell::Cell::new(0))
+}
+
+/// [`expr`], with the deepest nesting the read reached: read with any bound at or above it, the
+/// expression is the same.
+pub(super) fn expr_with_depth(node: tree_sitter::Node, src: &str) -> (PyExpr, u32) {
+    let deepest = std::cell::Cell::new(0);
+    let e = read_at(node, src, 0, MAX_EXPR_DEPTH, &deepest);
+    (e, deepest.get())
+}
+
+/// [`read`], keeping in `deepest` the deepest nesting reached (the only thing the bound decides).
+fn read_at(
+    node: tree_sitter::Node,
+    src: &str,
+    depth: u32,
+    max_depth: u32,
+    deepest: &std::cell::Cell<u32>,
+) -> PyExpr {
+    deepest.set(deepest.get().max(depth));
     let range = range_of(node);
     let kind = if depth > max_depth {
         ExprKind::Other
     } else {
-        expr_kind(node, src, depth, max_depth)
+        expr_kind(node, src, depth, max_depth, deepest)
     };
     PyExpr { kind, range }
 }
 
 /// Long by design: one arm per tree-sitter node kind.
-fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> ExprKind {
-    let sub = |n: tree_sitter::Node| read(n, src, depth + 1, max_depth);
+fn expr_kind(
+    node: tree_sitter::Node,
+    src: &str,
+    depth: u32,
+    max_depth: u32,
+    deepest: &std::cell::Cell<u32>,
+) -> ExprKind {
+    let sub = |n: tree_sitter::Node| read_at(n, src, depth + 1, max_depth, deepest);
     let other = || PyExpr {
         kind: ExprKind::Other,
         range: range_of(node),

@@ -138,6 +138,9 @@ pub struct PyFunction {
     pub def_offset: usize,
     pub is_async: bool,
     pub decorators: Vec<PyExpr>,
+    /// The deepest nesting reached while reading `decorators`: a reader whose bound is at or
+    /// above it reads the same expressions (the decorator model takes them from here).
+    pub decorators_depth: u32,
     pub params: Vec<Param>,
     pub params_range: TextRange,
     pub return_annotation: Option<Annotation>,
@@ -518,7 +521,7 @@ fn summarize(
         .collect();
     module.by_def_offset.sort_unstable();
     if decorator_model {
-        module.statements = syntax::read(root, src, &folded);
+        module.statements = syntax::read(root, src, &folded, &module);
     }
     if USAGE_GATE.iter().any(|needle| src.contains(needle)) {
         scan_usages(root, src, &mut module, Some(&usage_marks(src)));
@@ -864,6 +867,70 @@ class Config:
         let mut none = PyModule::default();
         scan_usages(tree.root_node(), text, &mut none, Some(&[]));
         assert!(none.env_reads.is_empty() && none.cors_headers.is_empty());
+    }
+
+    /// The decorator model's statements take a `def`'s decorators from the summary when reading
+    /// them stayed within the statements' own (lower) bound, and read them again otherwise.
+    #[test]
+    fn statements_share_the_decorators_the_summary_read_within_their_bound() {
+        let decorators = |module: &PyModule| -> Vec<Vec<PyExpr>> {
+            module
+                .statements
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    syntax::StmtKind::Def { decorators, .. } => Some(decorators.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let shallow = parse(
+            "import azure.functions as func\napp = func.FunctionApp()\n@app.function_name(name=\"a\")\n@app.route(route=\"a/{id}\", methods=[\"GET\"], auth_level=func.AuthLevel.ANONYMOUS)\ndef a(req): pass\n",
+        );
+        assert_eq!(shallow.functions[0].decorators.len(), 2);
+        assert!(shallow.functions[0].decorators_depth < 10);
+        assert_eq!(
+            decorators(&shallow),
+            [shallow.functions[0].decorators.clone()]
+        );
+        // The summary reads all of it, the statements stop at their bound (as when they read it).
+        let deep = parse(deep_text());
+        let f = &deep.functions[0];
+        assert!(f.decorators_depth > 48 && f.decorators_depth <= 64);
+        let [read] = decorators(&deep).try_into().unwrap();
+        assert_ne!(read, f.decorators);
+        let tree = {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .unwrap();
+            parser.parse(deep_text(), None).unwrap()
+        };
+        let decorator = tree
+            .root_node()
+            .named_child(0)
+            .unwrap()
+            .named_child(0)
+            .unwrap();
+        assert_eq!(
+            read,
+            [syntax::expr(
+                decorator.named_child(0).unwrap(),
+                deep_text(),
+                0
+            )]
+        );
+    }
+
+    /// A decorator whose arguments nest 56 calls deep.
+    fn deep_text() -> &'static str {
+        static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        TEXT.get_or_init(|| {
+            format!(
+                "@app.route({}x{})\ndef b(req): pass\n",
+                "f(".repeat(55),
+                ")".repeat(55)
+            )
+        })
     }
 
     #[test]
