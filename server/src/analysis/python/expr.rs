@@ -311,10 +311,13 @@ fn expr_kind(
                 .map(sub)
                 .unwrap_or_else(other);
             let mut cursor = node.walk();
-            let index = node
-                .children_by_field_name("subscript", &mut cursor)
-                .map(sub)
-                .collect();
+            let index = match std::num::NonZeroU16::new(FIELDS.subscript) {
+                Some(id) => node
+                    .children_by_field_id(id, &mut cursor)
+                    .map(sub)
+                    .collect(),
+                None => Vec::new(),
+            };
             ExprKind::Subscript {
                 value: Box::new(value),
                 index,
@@ -356,8 +359,9 @@ fn expr_kind(
                 .kind
         }
         "list" | "tuple" | "set" => {
-            let items: Vec<PyExpr> = named_children(node)
-                .into_iter()
+            let mut cursor = node.walk();
+            let items: Vec<PyExpr> = node
+                .named_children(&mut cursor)
                 .take(MAX_ITEMS)
                 .map(sub)
                 .collect();
@@ -420,7 +424,8 @@ fn expr_kind(
                     range: range_of(arguments),
                 });
             } else {
-                for a in named_children(arguments).into_iter().take(MAX_ITEMS) {
+                let mut cursor = arguments.walk();
+                for a in arguments.named_children(&mut cursor).take(MAX_ITEMS) {
                     match a.kind_name() {
                         "keyword_argument" => {
                             let (Some(name), Some(value)) = (
@@ -478,7 +483,8 @@ fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
     }
     let mut out = String::new();
     let mut raw = false;
-    for c in named_children(node) {
+    let mut cursor = node.walk();
+    for c in node.named_children(&mut cursor) {
         match c.kind_name() {
             "string_start" => {
                 let prefix = node_text(c, src);
@@ -490,11 +496,11 @@ fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
             "string_content" => {
                 // Escape sequences are children of the content node.
                 let content = node_text(c, src);
-                let escapes = named_children(c);
-                if escapes.is_empty() || raw {
+                if raw || c.named_child_count() == 0 {
                     out.push_str(content);
                     continue;
                 }
+                let escapes = named_children(c);
                 let mut at = c.start_byte();
                 for e in escapes {
                     out.push_str(src.get(at..e.start_byte()).unwrap_or(""));

@@ -594,8 +594,25 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 }
             }
         }
+        // The `name` children and a wildcard, in one pass over the statement's children (a
+        // field looked up by name compares strings on every call).
+        let mut name_nodes = Vec::new();
+        let mut has_wildcard = false;
         let mut cursor = node.walk();
-        let name_nodes: Vec<_> = node.children_by_field_name("name", &mut cursor).collect();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if cursor.field_id().is_some_and(|id| id.get() == FIELDS.name) {
+                    name_nodes.push(child);
+                }
+                if child.is_named() && child.kind_name() == "wildcard_import" {
+                    has_wildcard = true;
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
         for n in name_nodes {
             let (name, alias) = if n.kind_name() == "aliased_import" {
                 (
@@ -613,13 +630,6 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 alias,
                 range: range_of(n),
             });
-        }
-        let mut has_wildcard = false;
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            if child.kind_name() == "wildcard_import" {
-                has_wildcard = true;
-            }
         }
         if has_wildcard && !ctx.type_checking {
             self.module.has_star_import = true;
