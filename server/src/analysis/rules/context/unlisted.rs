@@ -172,7 +172,8 @@ impl Listed {
 }
 
 fn is_local(ctx: &FunctionCtx, top: &str) -> bool {
-    ctx.app.exists(&format!("{top}.py"))
-        || ctx.app.exists(&format!("{top}/__init__.py"))
-        || ctx.app.dir_exists(top)
+    crate::analysis::imports::may_be_local(ctx.app, top)
+        && (ctx.app.exists(&format!("{top}.py"))
+            || ctx.app.exists(&format!("{top}/__init__.py"))
+            || ctx.app.dir_exists(top))
 }
