@@ -43,7 +43,8 @@ pub(super) fn unlisted_imports<'a>(
     reqs: Option<&Requirements>,
 ) -> Vec<Unlisted<'a>> {
     let environment = ctx.app.environment.as_deref();
-    let listed = reqs.map(Listed::new);
+    // Indexed on first use: most imports are of the standard library or the app itself.
+    let listed = std::cell::OnceCell::new();
     let modules = ctx.modules;
     let mut out = Vec::new();
     for m in ctx.loaded_modules().iter() {
@@ -75,7 +76,7 @@ pub(super) fn unlisted_imports<'a>(
                     continue;
                 }
                 let providers = providers_in(name, environment);
-                if let Some(listed) = &listed {
+                if let Some(listed) = listed.get_or_init(|| reqs.map(Listed::new)) {
                     if providers.distributions.iter().any(|d| listed.provides(d))
                         || (!providers.is_known() && listed.under_its_name(top))
                     {
