@@ -229,6 +229,24 @@ fn large_files_are_not_read() {
     assert!(matches!(app.files["F/function.json"], FileContent::Text(_)));
 }
 
+#[test]
+fn files_around_the_first_read_are_read_whole() {
+    // The loader reads the first 16 KiB without asking for the size, then the rest.
+    let (_dir, root) = repo();
+    write_tree(&root, &[("host.json", b"{}")]);
+    let sizes = [0usize, 1, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 40_000];
+    let line = "x = 'abcdefghijklmnopqrstuvwxyz'\n";
+    for size in sizes {
+        let text: String = line.chars().cycle().take(size).collect();
+        write_tree(&root, &[(&format!("F/m{size}.py"), text.as_bytes())]);
+    }
+    let app = load_app(&root, ".".into());
+    for size in sizes {
+        let expected: String = line.chars().cycle().take(size).collect();
+        assert_eq!(app.text(&format!("F/m{size}.py")), Some(expected.as_str()));
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinks_never_lead_out_of_the_app_or_into_a_loop() {

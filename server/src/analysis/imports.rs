@@ -113,6 +113,23 @@ pub fn resolve_imports(
     report
 }
 
+/// Whether a file of the app is named `top` followed by `.` or `/` (`top.py`, `top/…`), as every
+/// local module or package named `top` is: one look-up rules out the imports of installed
+/// packages before the exact tests. The paths starting `top.` and `top/` are contiguous in the
+/// sorted files (`.` and `/` are consecutive bytes), so the first path from `top.` on decides.
+pub(crate) fn may_be_local(app: &AppInput, top: &str) -> bool {
+    use std::ops::Bound;
+    let mut from = String::with_capacity(top.len() + 1);
+    from.push_str(top);
+    from.push('.');
+    app.files
+        .range::<str, _>((Bound::Included(from.as_str()), Bound::Unbounded))
+        .next()
+        .is_some_and(|(path, _)| {
+            path.starts_with(top) && matches!(path.as_bytes().get(top.len()), Some(b'.' | b'/'))
+        })
+}
+
 fn resolve_one(
     app: &AppInput,
     file: &str,
@@ -164,6 +181,7 @@ fn resolve_one(
             let top = module_path.split('.').next().unwrap_or("");
             let is_local = !top.is_empty()
                 && top != "azure"
+                && may_be_local(app, top)
                 && (app.exists(&format!("{top}.py"))
                     || app.exists(&format!("{top}/__init__.py"))
                     || (app.dir_exists(top) && !app.exists(&format!("{top}/function.json"))));
@@ -269,6 +287,32 @@ mod tests {
     fn report(app: &AppInput, file: &str) -> ImportReport {
         let modules = parse_modules(app);
         resolve_imports(app, file, &modules[file], &modules)
+    }
+
+    #[test]
+    fn a_module_may_be_local_only_when_a_path_continues_its_name_with_a_dot_or_a_slash() {
+        let app = AppInput::new("a")
+            .with_file("shared.py", "")
+            .with_file("pkg/__init__.py", "")
+            .with_file("data/x.json", "{}")
+            .with_file("pkg-extra/y.py", "")
+            .with_file("pkg0.py", "")
+            .with_file("sharedx.py", "");
+        for local in ["shared", "pkg", "data"] {
+            assert!(may_be_local(&app, local), "{local}");
+        }
+        for external in ["os", "share", "pkg-", "sharedx.p", "data/x", "zzz"] {
+            assert_eq!(
+                may_be_local(&app, external),
+                app.files
+                    .keys()
+                    .any(|k| k.starts_with(&format!("{external}."))
+                        || k.starts_with(&format!("{external}/"))),
+                "{external}"
+            );
+        }
+        assert!(!may_be_local(&app, "os"));
+        assert!(!may_be_local(&app, "share"));
     }
 
     #[test]

@@ -217,18 +217,44 @@ pub(super) fn expr(node: tree_sitter::Node, src: &str) -> PyExpr {
 /// Reads an expression at nesting `depth`; below `max_depth` every expression is `Other` (each
 /// caller bounds the recursion for the stack it runs on).
 pub fn read(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> PyExpr {
+    read_at(node, src, depth, max_depth, &std::cell::Cell::new(0))
+}
+
+/// [`expr`], with the deepest nesting the read reached: read with any bound at or above it, the
+/// expression is the same.
+pub(super) fn expr_with_depth(node: tree_sitter::Node, src: &str) -> (PyExpr, u32) {
+    let deepest = std::cell::Cell::new(0);
+    let e = read_at(node, src, 0, MAX_EXPR_DEPTH, &deepest);
+    (e, deepest.get())
+}
+
+/// [`read`], keeping in `deepest` the deepest nesting reached (the only thing the bound decides).
+fn read_at(
+    node: tree_sitter::Node,
+    src: &str,
+    depth: u32,
+    max_depth: u32,
+    deepest: &std::cell::Cell<u32>,
+) -> PyExpr {
+    deepest.set(deepest.get().max(depth));
     let range = range_of(node);
     let kind = if depth > max_depth {
         ExprKind::Other
     } else {
-        expr_kind(node, src, depth, max_depth)
+        expr_kind(node, src, depth, max_depth, deepest)
     };
     PyExpr { kind, range }
 }
 
 /// Long by design: one arm per tree-sitter node kind.
-fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> ExprKind {
-    let sub = |n: tree_sitter::Node| read(n, src, depth + 1, max_depth);
+fn expr_kind(
+    node: tree_sitter::Node,
+    src: &str,
+    depth: u32,
+    max_depth: u32,
+    deepest: &std::cell::Cell<u32>,
+) -> ExprKind {
+    let sub = |n: tree_sitter::Node| read_at(n, src, depth + 1, max_depth, deepest);
     let other = || PyExpr {
         kind: ExprKind::Other,
         range: range_of(node),
@@ -285,10 +311,13 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                 .map(sub)
                 .unwrap_or_else(other);
             let mut cursor = node.walk();
-            let index = node
-                .children_by_field_name("subscript", &mut cursor)
-                .map(sub)
-                .collect();
+            let index = match std::num::NonZeroU16::new(FIELDS.subscript) {
+                Some(id) => node
+                    .children_by_field_id(id, &mut cursor)
+                    .map(sub)
+                    .collect(),
+                None => Vec::new(),
+            };
             ExprKind::Subscript {
                 value: Box::new(value),
                 index,
@@ -330,8 +359,9 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                 .kind
         }
         "list" | "tuple" | "set" => {
-            let items: Vec<PyExpr> = named_children(node)
-                .into_iter()
+            let mut cursor = node.walk();
+            let items: Vec<PyExpr> = node
+                .named_children(&mut cursor)
                 .take(MAX_ITEMS)
                 .map(sub)
                 .collect();
@@ -394,7 +424,8 @@ fn expr_kind(node: tree_sitter::Node, src: &str, depth: u32, max_depth: u32) -> 
                     range: range_of(arguments),
                 });
             } else {
-                for a in named_children(arguments).into_iter().take(MAX_ITEMS) {
+                let mut cursor = arguments.walk();
+                for a in arguments.named_children(&mut cursor).take(MAX_ITEMS) {
                     match a.kind_name() {
                         "keyword_argument" => {
                             let (Some(name), Some(value)) = (
@@ -452,7 +483,8 @@ fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
     }
     let mut out = String::new();
     let mut raw = false;
-    for c in named_children(node) {
+    let mut cursor = node.walk();
+    for c in node.named_children(&mut cursor) {
         match c.kind_name() {
             "string_start" => {
                 let prefix = node_text(c, src);
@@ -464,11 +496,11 @@ fn string(node: tree_sitter::Node, src: &str) -> Option<String> {
             "string_content" => {
                 // Escape sequences are children of the content node.
                 let content = node_text(c, src);
-                let escapes = named_children(c);
-                if escapes.is_empty() || raw {
+                if raw || c.named_child_count() == 0 {
                     out.push_str(content);
                     continue;
                 }
+                let escapes = named_children(c);
                 let mut at = c.start_byte();
                 for e in escapes {
                     out.push_str(src.get(at..e.start_byte()).unwrap_or(""));

@@ -138,6 +138,9 @@ pub struct PyFunction {
     pub def_offset: usize,
     pub is_async: bool,
     pub decorators: Vec<PyExpr>,
+    /// The deepest nesting reached while reading `decorators`: a reader whose bound is at or
+    /// above it reads the same expressions (the decorator model takes them from here).
+    pub decorators_depth: u32,
     pub params: Vec<Param>,
     pub params_range: TextRange,
     pub return_annotation: Option<Annotation>,
@@ -518,13 +521,10 @@ fn summarize(
         .collect();
     module.by_def_offset.sort_unstable();
     if decorator_model {
-        module.statements = syntax::read(root, src, &folded);
+        module.statements = syntax::read(root, src, &folded, &module);
     }
-    if ["environ", "getenv", "Access-Control-Allow", "route_params"]
-        .iter()
-        .any(|needle| src.contains(needle))
-    {
-        scan_usages(root, src, &mut module);
+    if USAGE_GATE.iter().any(|needle| src.contains(needle)) {
+        scan_usages(root, src, &mut module, Some(&usage_marks(src)));
     }
     module
 }
@@ -556,8 +556,39 @@ fn string_literal(node: tree_sitter::Node, src: &str) -> Option<(String, TextRan
     }))
 }
 
+/// A module is scanned for usages only when its text holds one of these.
+const USAGE_GATE: [&str; 4] = ["environ", "getenv", "Access-Control-Allow", "route_params"];
+
+/// What every usage [`scan_usages`] records holds in its text, compared in ASCII lowercase: a
+/// subtree whose text holds none of them records nothing.
+const USAGE_MARKS: [&[u8]; 4] = [
+    b"environ",
+    b"getenv",
+    b"access-control-allow-",
+    b"route_params",
+];
+
+/// The sorted byte offsets where one of [`USAGE_MARKS`] starts in `src` (ignoring ASCII case).
+fn usage_marks(src: &str) -> Vec<usize> {
+    let lower = src.to_ascii_lowercase();
+    let mut marks: Vec<usize> = USAGE_MARKS
+        .iter()
+        .flat_map(|mark| memchr::memmem::find_iter(lower.as_bytes(), mark))
+        .collect();
+    marks.sort_unstable();
+    marks
+}
+
 /// Finds environment reads, CORS header names and route parameter reads anywhere in the module.
-fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
+/// With `marks` (from [`usage_marks`]), only the subtrees that contain one are walked: the same
+/// usages in the same order, without visiting every node of the module.
+fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule, marks: Option<&[usize]>) {
+    let holds_mark = |n: tree_sitter::Node| {
+        marks.is_none_or(|marks| {
+            let from = marks.partition_point(|&at| at < n.start_byte());
+            marks.get(from).is_some_and(|&at| at < n.end_byte())
+        })
+    };
     // (node, inside a function or lambda, inside a module-level condition)
     let mut stack = vec![(root, false, false)];
     // One cursor for the whole walk: a new one per node allocates its stack every time.
@@ -638,7 +669,7 @@ fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule) {
         if cursor.goto_first_child() {
             loop {
                 let child = cursor.node();
-                if child.is_named() {
+                if child.is_named() && holds_mark(child) {
                     stack.push((
                         child,
                         in_function || entering_function,
@@ -788,6 +819,118 @@ mod tests {
         assert_eq!(m.binding_at("y", usize::MAX, false), Binding::Unknown);
         assert_eq!(m.binding_at("y", 0, false), Binding::Unbound);
         assert_eq!(m.binding_at("z", usize::MAX, true), Binding::Unbound);
+    }
+
+    /// The usage scan walks only the subtrees holding a mark, and finds what a walk of every
+    /// node finds, in the same order, with the same flags.
+    #[test]
+    fn the_usage_scan_skips_only_subtrees_without_a_mark() {
+        let text = r#"
+import os
+from os import environ, getenv
+A = os.environ["A"]
+if os.sep:
+    B = os.environ.get("B", "b")
+def main(req):
+    c = getenv("C")
+    d = environ["D"]
+    headers = {"ACCESS-CONTROL-ALLOW-ORIGIN": "*", "Access-Control-Allow-Methods": "GET"}
+    f = lambda: os.getenv("F")
+    return req.route_params.get("id"), req.route_params["other"], [x for x in environ.get("G")]
+class Config:
+    h = os.environ["H"]
+    not_a_read = "environ"
+"#;
+        let tree = {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .unwrap();
+            parser.parse(text, None).unwrap()
+        };
+        let mut every_node = PyModule::default();
+        scan_usages(tree.root_node(), text, &mut every_node, None);
+        let mut pruned = PyModule::default();
+        let marks = usage_marks(text);
+        scan_usages(tree.root_node(), text, &mut pruned, Some(&marks));
+        assert_eq!(every_node.env_reads.len(), 7);
+        assert_eq!(every_node.cors_headers.len(), 2);
+        assert_eq!(every_node.route_param_reads.len(), 2);
+        assert_eq!(pruned.env_reads, every_node.env_reads);
+        assert_eq!(pruned.cors_headers, every_node.cors_headers);
+        assert_eq!(pruned.route_param_reads, every_node.route_param_reads);
+        // The summary scans with the marks.
+        let module = parse(text);
+        assert_eq!(module.env_reads, every_node.env_reads);
+        // Without a mark in a subtree, nothing below it is visited: an empty list of marks
+        // finds nothing.
+        let mut none = PyModule::default();
+        scan_usages(tree.root_node(), text, &mut none, Some(&[]));
+        assert!(none.env_reads.is_empty() && none.cors_headers.is_empty());
+    }
+
+    /// The decorator model's statements take a `def`'s decorators from the summary when reading
+    /// them stayed within the statements' own (lower) bound, and read them again otherwise.
+    #[test]
+    fn statements_share_the_decorators_the_summary_read_within_their_bound() {
+        let decorators = |module: &PyModule| -> Vec<Vec<PyExpr>> {
+            module
+                .statements
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    syntax::StmtKind::Def { decorators, .. } => Some(decorators.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let shallow = parse(
+            "import azure.functions as func\napp = func.FunctionApp()\n@app.function_name(name=\"a\")\n@app.route(route=\"a/{id}\", methods=[\"GET\"], auth_level=func.AuthLevel.ANONYMOUS)\ndef a(req): pass\n",
+        );
+        assert_eq!(shallow.functions[0].decorators.len(), 2);
+        assert!(shallow.functions[0].decorators_depth < 10);
+        assert_eq!(
+            decorators(&shallow),
+            [shallow.functions[0].decorators.clone()]
+        );
+        // The summary reads all of it, the statements stop at their bound (as when they read it).
+        let deep = parse(deep_text());
+        let f = &deep.functions[0];
+        assert!(f.decorators_depth > 48 && f.decorators_depth <= 64);
+        let [read] = decorators(&deep).try_into().unwrap();
+        assert_ne!(read, f.decorators);
+        let tree = {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .unwrap();
+            parser.parse(deep_text(), None).unwrap()
+        };
+        let decorator = tree
+            .root_node()
+            .named_child(0)
+            .unwrap()
+            .named_child(0)
+            .unwrap();
+        assert_eq!(
+            read,
+            [syntax::expr(
+                decorator.named_child(0).unwrap(),
+                deep_text(),
+                0
+            )]
+        );
+    }
+
+    /// A decorator whose arguments nest 56 calls deep.
+    fn deep_text() -> &'static str {
+        static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        TEXT.get_or_init(|| {
+            format!(
+                "@app.route({}x{})\ndef b(req): pass\n",
+                "f(".repeat(55),
+                ")".repeat(55)
+            )
+        })
     }
 
     #[test]

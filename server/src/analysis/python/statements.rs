@@ -5,7 +5,7 @@
 use crate::analysis::python::fields::{children_by_field_ids, KindName, FIELDS};
 use std::collections::HashMap;
 
-use super::expr::{annotation, expr, read_params, MAX_EXPR_DEPTH};
+use super::expr::{annotation, expr, expr_with_depth, read_params, MAX_EXPR_DEPTH};
 use super::reuse::{Bound, Item, Previous};
 use super::{
     node_text, range_of, Import, ImportFailure, ImportFailureKind, ImportedName, NameDef, NameKind,
@@ -347,25 +347,19 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
 
     fn walk_definition(&mut self, node: tree_sitter::Node) -> Option<Bound> {
         match node.kind_name() {
-            "function_definition" => {
-                Some(Bound::Function(self.function(node, &[], node.start_byte())))
-            }
+            "function_definition" => Some(Bound::Function(self.function(
+                node,
+                Decorators::default(),
+                node.start_byte(),
+            ))),
             "class_definition" => Some(Bound::Class(self.class(node))),
             _ => {
-                let mut decorators = Vec::new();
-                let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
-                    if child.kind_name() == "decorator" {
-                        if let Some(e) = child.named_child(0) {
-                            decorators.push(expr(e, self.src));
-                        }
-                    }
-                }
+                let decorators = Decorators::read(node, self.src);
                 let def = node.child_by_field_id(FIELDS.definition)?;
                 match def.kind_name() {
                     "function_definition" => Some(Bound::Function(self.function(
                         def,
-                        &decorators,
+                        decorators,
                         node.start_byte(),
                     ))),
                     "class_definition" => Some(Bound::Class(self.class(def))),
@@ -600,8 +594,25 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 }
             }
         }
+        // The `name` children and a wildcard, in one pass over the statement's children (a
+        // field looked up by name compares strings on every call).
+        let mut name_nodes = Vec::new();
+        let mut has_wildcard = false;
         let mut cursor = node.walk();
-        let name_nodes: Vec<_> = node.children_by_field_name("name", &mut cursor).collect();
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if cursor.field_id().is_some_and(|id| id.get() == FIELDS.name) {
+                    name_nodes.push(child);
+                }
+                if child.is_named() && child.kind_name() == "wildcard_import" {
+                    has_wildcard = true;
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
         for n in name_nodes {
             let (name, alias) = if n.kind_name() == "aliased_import" {
                 (
@@ -619,13 +630,6 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 alias,
                 range: range_of(n),
             });
-        }
-        let mut has_wildcard = false;
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            if child.kind_name() == "wildcard_import" {
-                has_wildcard = true;
-            }
         }
         if has_wildcard && !ctx.type_checking {
             self.module.has_star_import = true;
@@ -771,17 +775,11 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             let children: Vec<_> = body.named_children(&mut cursor).collect();
             for child in children {
                 let (def, decorators, start) = match child.kind_name() {
-                    "function_definition" => (Some(child), Vec::new(), child.start_byte()),
+                    "function_definition" => {
+                        (Some(child), Decorators::default(), child.start_byte())
+                    }
                     "decorated_definition" => {
-                        let mut decorators = Vec::new();
-                        let mut c2 = child.walk();
-                        for d in child.named_children(&mut c2) {
-                            if d.kind_name() == "decorator" {
-                                if let Some(e) = d.named_child(0) {
-                                    decorators.push(expr(e, src));
-                                }
-                            }
-                        }
+                        let decorators = Decorators::read(child, src);
                         (
                             child
                                 .child_by_field_id(FIELDS.definition)
@@ -790,10 +788,10 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                             child.start_byte(),
                         )
                     }
-                    _ => (None, Vec::new(), 0),
+                    _ => (None, Decorators::default(), 0),
                 };
                 if let Some(def) = def {
-                    methods.push(self.function(def, &decorators, start));
+                    methods.push(self.function(def, decorators, start));
                 }
             }
         }
@@ -810,7 +808,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         idx
     }
 
-    fn function(&mut self, node: tree_sitter::Node, decorators: &[PyExpr], start: usize) -> usize {
+    fn function(&mut self, node: tree_sitter::Node, decorators: Decorators, start: usize) -> usize {
         let src = self.src;
         let [name_node, params_node, return_type, body] = children_by_field_ids(
             node,
@@ -842,22 +840,16 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             let mut cursor = body.walk();
             for st in body.named_children(&mut cursor) {
                 match st.kind_name() {
-                    "function_definition" => nested.push(self.function(st, &[], st.start_byte())),
+                    "function_definition" => {
+                        nested.push(self.function(st, Decorators::default(), st.start_byte()))
+                    }
                     "decorated_definition" => {
-                        let mut decorators = Vec::new();
-                        let mut c2 = st.walk();
-                        for d in st.named_children(&mut c2) {
-                            if d.kind_name() == "decorator" {
-                                if let Some(e) = d.named_child(0) {
-                                    decorators.push(expr(e, src));
-                                }
-                            }
-                        }
                         if let Some(def) = st
                             .child_by_field_id(FIELDS.definition)
                             .filter(|d| d.kind_name() == "function_definition")
                         {
-                            nested.push(self.function(def, &decorators, st.start_byte()));
+                            let decorators = Decorators::read(st, src);
+                            nested.push(self.function(def, decorators, st.start_byte()));
                         }
                     }
                     "return_statement" => {
@@ -885,7 +877,8 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             range: TextRange::new(start, node.end_byte()),
             def_offset: node.start_byte(),
             is_async,
-            decorators: decorators.to_vec(),
+            decorators: decorators.exprs,
+            decorators_depth: decorators.depth,
             params,
             params_range: params_node.map(range_of).unwrap_or_default(),
             return_annotation,
@@ -896,6 +889,31 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             returned_names,
         });
         idx
+    }
+}
+
+/// The decorators of a decorated definition, outermost first, and the deepest nesting their
+/// reading reached.
+#[derive(Default)]
+struct Decorators {
+    exprs: Vec<PyExpr>,
+    depth: u32,
+}
+
+impl Decorators {
+    fn read(decorated: tree_sitter::Node, src: &str) -> Decorators {
+        let mut out = Decorators::default();
+        let mut cursor = decorated.walk();
+        for child in decorated.named_children(&mut cursor) {
+            if child.kind_name() == "decorator" {
+                if let Some(e) = child.named_child(0) {
+                    let (e, depth) = expr_with_depth(e, src);
+                    out.exprs.push(e);
+                    out.depth = out.depth.max(depth);
+                }
+            }
+        }
+        out
     }
 }
 

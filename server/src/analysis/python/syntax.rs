@@ -63,15 +63,18 @@ pub fn expr(node: tree_sitter::Node, src: &str, depth: u32) -> PyExpr {
 }
 
 /// Reads the module-level statements of a parsed module. `folded` holds the `if` statements
-/// (by start offset) whose condition the module summary folded to a constant.
+/// (by start offset) whose condition the module summary folded to a constant; `summary` is the
+/// module's summary, whose functions' decorators are taken rather than read again.
 pub fn read(
     root: tree_sitter::Node,
     src: &str,
     folded: &std::collections::HashMap<usize, bool>,
+    summary: &crate::analysis::python::PyModule,
 ) -> Vec<Stmt> {
     let mut reader = Reader {
         src,
         folded,
+        summary,
         out: Vec::new(),
         arms: Vec::new(),
         conditional: false,
@@ -84,6 +87,7 @@ pub fn read(
 struct Reader<'a> {
     src: &'a str,
     folded: &'a std::collections::HashMap<usize, bool>,
+    summary: &'a crate::analysis::python::PyModule,
     out: Vec<Stmt>,
     /// The arms around the statement being read.
     arms: Vec<Arm>,
@@ -229,14 +233,26 @@ impl Reader<'_> {
                     .push(stmt(StmtKind::Class { name }, range_of(node), self));
             }
             "decorated_definition" => {
-                let decorators: Vec<PyExpr> = named_children(node)
-                    .into_iter()
-                    .filter(|d| d.kind_name() == "decorator")
-                    .filter_map(|d| d.named_child(0))
-                    .map(|e| expr(e, src, 0))
-                    .collect();
                 let Some(def) = node.child_by_field_id(FIELDS.definition) else {
                     return;
+                };
+                // The summary read the same decorators of a module-level `def`: when its
+                // reading stayed within this reader's bound, they are the same expressions.
+                let summarized = match def.kind_name() {
+                    "function_definition" => self
+                        .summary
+                        .function_at(def.start_byte())
+                        .filter(|f| f.decorators_depth <= MAX_EXPR_DEPTH),
+                    _ => None,
+                };
+                let decorators: Vec<PyExpr> = match summarized {
+                    Some(f) => f.decorators.clone(),
+                    None => named_children(node)
+                        .into_iter()
+                        .filter(|d| d.kind_name() == "decorator")
+                        .filter_map(|d| d.named_child(0))
+                        .map(|e| expr(e, src, 0))
+                        .collect(),
                 };
                 let name = def
                     .child_by_field_id(FIELDS.name)

@@ -1,17 +1,11 @@
 //! AZF607: a third-party import that no requirements.txt line provides.
 
-use std::collections::HashSet;
-
+use super::context::unlisted::Unlisted;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
-use crate::analysis::catalog::distributions::{Provenance, Providers};
+use crate::analysis::catalog::distributions::Provenance;
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::installed::Installed;
-use crate::analysis::python::ImportedName;
-use crate::analysis::requirements::{
-    self, append_line, is_stdlib, normalize, providers_in, Requirements,
-};
-use crate::analysis::text::TextRange;
+use crate::analysis::requirements::{self, append_line, normalize, Requirements};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF607",
@@ -41,162 +35,6 @@ diagnostic in another file.
     fix: FixAvailability::Unsafe,
 };
 
-/// One third-party package a module imports that requirements.txt does not list.
-pub(super) struct Unlisted<'a> {
-    pub file: &'a str,
-    pub range: TextRange,
-    /// The dotted module as imported.
-    pub module: String,
-    pub providers: Providers,
-}
-
-impl Unlisted<'_> {
-    /// The distribution that provides the module, when known (not guessed from its name).
-    pub fn distribution(&self) -> Option<&str> {
-        self.providers
-            .is_known()
-            .then(|| self.providers.suggestion())
-    }
-
-    fn top(&self) -> &str {
-        self.module.split('.').next().unwrap_or(&self.module)
-    }
-}
-
-/// The third-party packages that the modules loading this function import unconditionally and
-/// that no line of `reqs` provides (every one when the app has no requirements.txt), the first
-/// import of each package per file.
-pub(super) fn unlisted_imports<'a>(
-    ctx: &'a FunctionCtx,
-    reqs: Option<&Requirements>,
-) -> Vec<Unlisted<'a>> {
-    let environment = ctx.app.environment.as_deref();
-    let listed = reqs.map(Listed::new);
-    let mut out = Vec::new();
-    for m in ctx.loaded_modules().iter() {
-        let Some((file, module)) = ctx.modules.get_key_value(&m.file) else {
-            continue;
-        };
-        let mut seen: HashSet<String> = HashSet::new();
-        for import in module
-            .imports
-            .iter()
-            .filter(|i| i.unconditional && i.level == 0)
-        {
-            let names: Vec<String> = if import.is_from {
-                from_import_modules(&import.module, &import.names, environment)
-            } else {
-                import.names.iter().map(|n| n.name.clone()).collect()
-            };
-            for name in &names {
-                let top = name.split('.').next().unwrap_or("");
-                if top.is_empty() || top == "__app__" || is_stdlib(name) || is_local(ctx, top) {
-                    continue;
-                }
-                // The worker provides azure.functions (AZF605 asks for it in requirements.txt)
-                // and, up to Python 3.12, is itself `azure_functions_worker`.
-                if name == "azure.functions"
-                    || name.starts_with("azure.functions.")
-                    || top == "azure_functions_worker"
-                {
-                    continue;
-                }
-                let providers = providers_in(name, environment);
-                if let Some(listed) = &listed {
-                    if providers.distributions.iter().any(|d| listed.provides(d))
-                        || (!providers.is_known() && listed.under_its_name(top))
-                    {
-                        continue;
-                    }
-                }
-                // One finding per package: `numpy` and `numpy.linalg` are one distribution.
-                let key = match providers.is_known() {
-                    true => normalize(providers.suggestion()),
-                    false => top.to_string(),
-                };
-                if seen.insert(key) {
-                    // The module's name, not the whole statement.
-                    let range = match import.is_from {
-                        true => import.module_range,
-                        false => import
-                            .names
-                            .iter()
-                            .find(|n| &n.name == name)
-                            .map_or(import.range, |n| n.range),
-                    };
-                    out.push(Unlisted {
-                        file: file.as_str(),
-                        range,
-                        module: name.clone(),
-                        providers,
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The modules `from module import names` brings in: `module` when it is known (or nothing
-/// is), else each `module.name` (`from azure import durable_functions` imports the distribution of
-/// `azure.durable_functions`; `azure` alone is a namespace that no distribution is named after).
-fn from_import_modules(
-    module: &str,
-    names: &[ImportedName],
-    environment: Option<&Installed>,
-) -> Vec<String> {
-    let submodules: Vec<String> = names
-        .iter()
-        .filter(|n| n.name != "*")
-        .map(|n| format!("{module}.{}", n.name))
-        .collect();
-    let known = |m: &str| providers_in(m, environment).is_known();
-    if known(module) || !submodules.iter().any(|s| known(s)) {
-        return vec![module.to_string()];
-    }
-    submodules
-}
-
-/// What requirements.txt lists, for lookups in constant time: the names, and every run of
-/// consecutive words of each name (`py-staticmaps` → `py`, `staticmaps`, `py-staticmaps`).
-struct Listed {
-    names: HashSet<String>,
-    words: HashSet<String>,
-}
-
-/// Names longer than this many words are not split: no distribution's name is that long, and
-/// the runs of a name grow with the square of its words.
-const MAX_NAME_WORDS: usize = 8;
-
-impl Listed {
-    fn new(reqs: &Requirements) -> Listed {
-        let names: HashSet<String> = reqs.items.iter().map(|r| r.normalized.clone()).collect();
-        let mut words = HashSet::new();
-        for name in &names {
-            let parts: Vec<&str> = name.split('-').collect();
-            if parts.len() > MAX_NAME_WORDS {
-                continue;
-            }
-            for start in 0..parts.len() {
-                for end in start + 1..=parts.len() {
-                    words.insert(parts[start..end].join("-"));
-                }
-            }
-        }
-        Listed { names, words }
-    }
-
-    fn provides(&self, distribution: &str) -> bool {
-        self.names.contains(&normalize(distribution))
-    }
-
-    /// A listed requirement whose name contains the module's name as its words
-    /// (`py-staticmaps` for `staticmaps`, `github-copilot-sdk` for `copilot`): when nothing else
-    /// is known, it likely provides the module, and a warning would only be noise.
-    fn under_its_name(&self, top: &str) -> bool {
-        self.words.contains(&normalize(top))
-    }
-}
 
 /// The distributions listed in `reqs` that bring `distribution` in, per the environment.
 pub(super) fn comes_through(ctx: &FunctionCtx, reqs: &Requirements, u: &Unlisted) -> Vec<String> {
@@ -211,14 +49,14 @@ pub(super) fn comes_through(ctx: &FunctionCtx, reqs: &Requirements, u: &Unlisted
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let reqs = requirements::parse(ctx.app, "requirements.txt");
+    let reqs = ctx.requirements();
     let no_file = match requirements::pyproject_declares_dependencies(ctx.app) {
         true => "the app has no requirements.txt (remote build does not read pyproject.toml)",
         false => "the app has no requirements.txt",
     };
-    for u in unlisted_imports(ctx, reqs.as_ref()) {
+    for u in ctx.unlisted_imports() {
         let name = &u.module;
-        let diagnostic = match (&reqs, u.distribution()) {
+        let diagnostic = match (reqs, u.distribution()) {
             (None, Some(dist)) => META.diag(
                 u.file,
                 u.range,
@@ -230,7 +68,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 format!("'{name}' is imported, but {no_file}: deployments install no packages, so it fails with ModuleNotFoundError"),
             ),
             (Some(reqs), Some(dist)) => {
-                if !comes_through(ctx, reqs, &u).is_empty() {
+                if !comes_through(ctx, reqs, u).is_empty() {
                     continue; // AZF609
                 }
                 if ctx.unit.decorated().is_some() && normalize(dist) == "azure-functions-durable" {
@@ -256,11 +94,6 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn is_local(ctx: &FunctionCtx, top: &str) -> bool {
-    ctx.app.exists(&format!("{top}.py"))
-        || ctx.app.exists(&format!("{top}/__init__.py"))
-        || ctx.app.dir_exists(top)
-}
 
 #[cfg(test)]
 mod tests {

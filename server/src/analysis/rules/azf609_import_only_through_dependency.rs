@@ -1,10 +1,10 @@
 //! AZF609: a module the app imports comes only as a dependency of a listed requirement.
 
-use super::azf607_import_not_in_requirements::{comes_through, unlisted_imports};
+use super::azf607_import_not_in_requirements::comes_through;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::requirements::{self, append_line};
+use crate::analysis::requirements::append_line;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF609",
@@ -26,11 +26,11 @@ environment (`.venv`, `venv` or `.python_packages`); the fix is offered in the e
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(reqs) = requirements::parse(ctx.app, "requirements.txt") else {
+    let Some(reqs) = ctx.requirements() else {
         return;
     };
-    for u in unlisted_imports(ctx, Some(&reqs)) {
-        let through = comes_through(ctx, &reqs, &u);
+    for u in ctx.unlisted_imports() {
+        let through = comes_through(ctx, reqs, u);
         let Some(distribution) = u.distribution().filter(|_| !through.is_empty()) else {
             continue;
         };

@@ -10,11 +10,15 @@ use crate::analysis::diagnostic::{Diagnostic, FileEdit};
 use crate::analysis::function::{self, Entry, FunctionUnit, Modules, Script};
 use crate::analysis::function_json::{Binding, Spanned};
 use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
+use crate::analysis::requirements::Requirements;
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
 
 use super::AppFacts;
 use super::RuleMeta;
+use unlisted::Unlisted;
+
+pub mod unlisted;
 
 /// The app as a whole, for app-level rules.
 pub struct AppCtx<'a> {
@@ -86,6 +90,11 @@ pub struct FunctionCtx<'a> {
     /// Whether a rule asked for the settings since [`FunctionCtx::take_settings_read`]: its
     /// result then depends on local.settings.json.
     settings_read: std::cell::Cell<bool>,
+    /// requirements.txt, parsed on first use (once per check when the loads are shared).
+    requirements: std::cell::OnceCell<Option<Arc<Requirements>>>,
+    /// The third-party imports requirements.txt does not provide (AZF607 and AZF609 read the
+    /// same list), computed on first use.
+    unlisted_imports: std::cell::OnceCell<Vec<Unlisted<'a>>>,
 }
 
 /// The entry point's parameters as `inspect.signature` sees them, and their annotations as
@@ -165,6 +174,8 @@ impl<'a> FunctionCtx<'a> {
             shared_loads: None,
             settings: settings.map(std::cell::OnceCell::from).unwrap_or_default(),
             settings_read: std::cell::Cell::new(false),
+            requirements: std::cell::OnceCell::new(),
+            unlisted_imports: std::cell::OnceCell::new(),
         }
     }
 
@@ -374,6 +385,24 @@ impl<'a> FunctionCtx<'a> {
             Some(shared) => shared.host(self.app).route_prefix.clone(),
             None => crate::analysis::routes::route_prefix(self.app),
         }
+    }
+
+    /// The app's requirements.txt, when it has one: parsed once for the functions of one check
+    /// (every function reads the same file), else once for this function.
+    pub fn requirements(&self) -> Option<&Requirements> {
+        self.requirements
+            .get_or_init(|| match self.shared_loads {
+                Some(shared) => shared.requirements(self.app),
+                None => read_requirements(self.app),
+            })
+            .as_deref()
+    }
+
+    /// The third-party packages that the modules loading this function import and that
+    /// requirements.txt does not provide (AZF607 and AZF609 read them), computed once.
+    pub fn unlisted_imports(&self) -> &[Unlisted<'a>] {
+        self.unlisted_imports
+            .get_or_init(|| unlisted::unlisted_imports(self, self.requirements()))
     }
 
     /// Whether host.json is a JSON object without `extensionBundle` (read once, as
@@ -619,6 +648,13 @@ pub struct SharedLoads {
     streaming: std::sync::Mutex<HashMap<String, bool>>,
     /// What the function-level rules read of host.json, read once.
     host: std::sync::Mutex<Option<Arc<HostFacts>>>,
+    /// requirements.txt, parsed once (`Some(None)`: the app has none).
+    requirements: std::sync::Mutex<Option<Option<Arc<Requirements>>>>,
+}
+
+/// The app's requirements.txt, parsed.
+fn read_requirements(app: &AppInput) -> Option<Arc<Requirements>> {
+    crate::analysis::requirements::parse(app, "requirements.txt").map(Arc::new)
 }
 
 /// What function-level rules read of host.json: the same for every function of the app.
@@ -674,6 +710,15 @@ impl SharedLoads {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
         *self.host.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.requirements.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// requirements.txt, parsed by the first function that asks.
+    fn requirements(&self, app: &AppInput) -> Option<Arc<Requirements>> {
+        let mut requirements = self.requirements.lock().unwrap_or_else(|e| e.into_inner());
+        requirements
+            .get_or_insert_with(|| read_requirements(app))
+            .clone()
     }
 
     /// What the function-level rules read of host.json, read by the first function that asks.
@@ -974,6 +1019,34 @@ mod tests {
         shared.clear();
         assert_eq!(ctx.route_prefix(), "api");
         assert!(!ctx.host_lacks_extension_bundle());
+    }
+
+    #[test]
+    fn requirements_are_parsed_once_for_the_functions_that_share_loads() {
+        let with_requirements = |text: &str| decorator_app().with_file("requirements.txt", text);
+        let first = with_requirements("azure-functions\nPyYAML\n");
+        let modules = function::parse_modules(&first);
+        let units = function::discover_all(&first, &modules);
+        let names = |ctx: &FunctionCtx| -> Vec<String> {
+            ctx.requirements()
+                .map(|r| r.items.iter().map(|i| i.name.clone()).collect())
+                .unwrap_or_default()
+        };
+        let alone = FunctionCtx::new(&first, &modules, &units[0]);
+        assert_eq!(names(&alone), ["azure-functions", "PyYAML"]);
+        let shared = SharedLoads::default();
+        let ctx = FunctionCtx::new(&first, &modules, &units[0]).sharing_loads(&shared);
+        assert_eq!(names(&ctx), ["azure-functions", "PyYAML"]);
+        // Another requirements.txt through the same loads: what was read first is kept.
+        let second = with_requirements("requests\n");
+        let ctx = FunctionCtx::new(&second, &modules, &units[1]).sharing_loads(&shared);
+        assert_eq!(names(&ctx), ["azure-functions", "PyYAML"]);
+        shared.clear();
+        let ctx = FunctionCtx::new(&second, &modules, &units[1]).sharing_loads(&shared);
+        assert_eq!(names(&ctx), ["requests"]);
+        let without = decorator_app();
+        let none = FunctionCtx::new(&without, &modules, &units[1]);
+        assert!(none.requirements().is_none());
     }
 
     #[test]

@@ -276,7 +276,7 @@ pub fn check_function_with_settings(
             unit,
             Some(settings.clone()),
             Some(loads),
-            false,
+            Keep::Diagnostics,
         )
     })
     .unwrap_or_else(|reason| FunctionChecked {
@@ -304,7 +304,7 @@ pub fn check_function_with_loaded_modules(
             unit,
             Some(settings.clone()),
             Some(loads),
-            true,
+            Keep::Loaded,
         )
     }) {
         Ok(mut checked) => {
@@ -380,7 +380,8 @@ fn check_function_parts_guarded(
     loads: Option<&context::SharedLoads>,
 ) -> FunctionChecked {
     super::guard::catch(|| {
-        let mut checked = check_function_unguarded(app, modules, unit, settings, loads, true);
+        let mut checked =
+            check_function_unguarded(app, modules, unit, settings, loads, Keep::Everything);
         checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
         checked
     })
@@ -401,16 +402,28 @@ fn function_not_checked(unit: &FunctionUnit, reason: &str) -> Diagnostic {
     )
 }
 
+/// What a caller of [`check_function_unguarded`] keeps of its result besides the diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The diagnostics only: what the rules read of the settings is not recorded.
+    Diagnostics,
+    /// The loaded modules too.
+    Loaded,
+    /// The loaded modules and what the rules read of the settings (for later re-runs of the
+    /// rules that read them).
+    Everything,
+}
+
 /// The function-level rules on one function; `loads` shares the modules loaded through a
-/// decorator app's script with the other functions of the check, and `keep_loaded` keeps the
-/// loaded modules in the result (for later re-runs of some rules).
+/// decorator app's script with the other functions of the check, and `keep` says what the
+/// caller reads of the result.
 fn check_function_unguarded(
     app: &AppInput,
     modules: &Modules,
     unit: &FunctionUnit,
     settings: Option<Option<Arc<LocalSettings>>>,
     loads: Option<&context::SharedLoads>,
-    keep_loaded: bool,
+    keep: Keep,
 ) -> FunctionChecked {
     #[cfg(test)]
     if unit.name == super::guard::TEST_PANIC_MARKER {
@@ -432,7 +445,17 @@ fn check_function_unguarded(
         }
         if let Some(check) = check.function() {
             let mut found = Vec::new();
-            let ((), reads) = crate::analysis::settings::recording(|| check(&ctx, &mut found));
+            // Recording what each rule reads of the settings costs a frame per rule and
+            // function: only for a caller that keeps it.
+            let reads = match keep {
+                Keep::Everything => {
+                    crate::analysis::settings::recording(|| check(&ctx, &mut found)).1
+                }
+                Keep::Diagnostics | Keep::Loaded => {
+                    check(&ctx, &mut found);
+                    Default::default()
+                }
+            };
             found.iter_mut().for_each(Diagnostic::escape_messages);
             if ctx.take_settings_read() {
                 out.settings_rules.push(i);
@@ -443,7 +466,7 @@ fn check_function_unguarded(
             }
         }
     }
-    if keep_loaded {
+    if keep != Keep::Diagnostics {
         out.loaded = ctx.shared_loaded_modules();
     }
     out

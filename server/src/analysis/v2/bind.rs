@@ -95,7 +95,7 @@ pub fn bind_args(spec: &DecoratorSpec, call: &Call) -> BoundArgs {
                 }
                 _ => out.dynamic = true,
             },
-            (Splat::None, Some((name, _))) => give(&mut out, &name.clone(), arg.clone()),
+            (Splat::None, Some((name, _))) => give(&mut out, name, arg.clone()),
             (Splat::None, None) => {
                 match spec.params.get(position) {
                     Some(p) => give(&mut out, p.name, arg.clone()),
