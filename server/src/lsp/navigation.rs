@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::capabilities::{add_settings_kind, fix_all_kind};
-use super::convert::{self, EditSupport, FileInfo, LineMap};
+use super::convert::{self, EditSupport, FileInfo, FileUris, LineMap};
 use super::state::{App, State};
 use crate::analysis::ide::{fixes, navigation, symbols};
 use crate::analysis::{Diagnostic, FileEdit};
@@ -96,19 +96,30 @@ impl State {
         let tdp = p.text_document_position;
         let (app, rel, offset) = self.resolve(&tdp.text_document.uri, tdp.position)?;
         let found = navigation::references(&app.state, &rel, offset, p.context.include_declaration);
-        let encoding = self.caps.encoding;
-        Some(
-            found
-                .iter()
-                .filter_map(|r| {
-                    Some(convert::location(
-                        &self.file_info(app, &r.file)?,
-                        r.range,
-                        encoding,
-                    ))
-                })
-                .collect(),
-        )
+        let uris = FileUris::new(&app.root, &self.open_paths);
+        let input = app.state.input();
+        let mut out = Vec::with_capacity(found.len());
+        // The places come by file: each file's URI and line index are made once.
+        for places in found.chunk_by(|a, b| a.file == b.file) {
+            let file = &places[0].file;
+            // A file that is not text has no positions; one that is gone, an empty text.
+            let text = match input.files.get(file) {
+                None => "",
+                Some(content) => match content.text() {
+                    Some(text) => text,
+                    None => continue,
+                },
+            };
+            let Some(uri) = uris.uri(file) else {
+                continue;
+            };
+            let map = LineMap::new(text, self.caps.encoding);
+            out.extend(places.iter().map(|r| lsp::Location {
+                uri: uri.clone(),
+                range: map.range(r.range),
+            }));
+        }
+        Some(out)
     }
 
     pub(super) fn prepare_rename(
