@@ -342,6 +342,49 @@ pub fn location(file: &FileInfo<'_>, range: TextRange, encoding: Encoding) -> ls
     }
 }
 
+/// Appends the locations of `ranges` in one file to the JSON array being written in `out` (which
+/// holds at least its opening `[`), each as serde writes an [`lsp::Location`]:
+/// `{"uri":…,"range":{"start":{"line":…,"character":…},"end":{…}}}`. `uri_json` is the file's URI
+/// as a JSON string, made once for all its places.
+pub fn write_locations_json(
+    out: &mut Vec<u8>,
+    uri_json: &[u8],
+    map: &LineMap<'_>,
+    ranges: impl Iterator<Item = TextRange>,
+) {
+    for range in ranges {
+        if out.last() != Some(&b'[') {
+            out.push(b',');
+        }
+        let range = map.range(range);
+        out.extend_from_slice(br#"{"uri":"#);
+        out.extend_from_slice(uri_json);
+        out.extend_from_slice(br#","range":{"start":{"line":"#);
+        write_u32(out, range.start.line);
+        out.extend_from_slice(br#","character":"#);
+        write_u32(out, range.start.character);
+        out.extend_from_slice(br#"},"end":{"line":"#);
+        write_u32(out, range.end.line);
+        out.extend_from_slice(br#","character":"#);
+        write_u32(out, range.end.character);
+        out.extend_from_slice(b"}}}");
+    }
+}
+
+fn write_u32(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
 /// How workspace edits may be expressed to the client.
 #[derive(Debug, Clone, Copy)]
 pub struct EditSupport {
@@ -816,6 +859,52 @@ mod tests {
             uris.uri("Open/function.json").unwrap().as_str(),
             "file:///w/my%20app/Open/%66unction.json"
         );
+    }
+
+    #[test]
+    fn locations_json_is_what_serde_writes() {
+        let text = "{\n  \"a\": \"xé\",\r\n\t\"b\": \"😀y\"\n}";
+        let ranges = [
+            TextRange::new(0, 1),
+            TextRange::new(8, 16),
+            TextRange::new(24, 33),
+            TextRange::new(35, 35),
+            TextRange::new(0, 4_000_000),
+        ];
+        let uri: Uri = "file:///w/my%20app/F/function.json".parse().unwrap();
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            let map = LineMap::new(text, encoding);
+            let expected: Vec<lsp::Location> = ranges
+                .iter()
+                .map(|r| lsp::Location {
+                    uri: uri.clone(),
+                    range: map.range(*r),
+                })
+                .collect();
+            let uri_json = serde_json::to_vec(uri.as_str()).unwrap();
+            let mut out = b"[".to_vec();
+            write_locations_json(&mut out, &uri_json, &map, ranges.iter().copied());
+            write_locations_json(&mut out, &uri_json, &map, ranges.iter().copied());
+            out.push(b']');
+            let twice: Vec<lsp::Location> = expected.iter().chain(&expected).cloned().collect();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&twice).unwrap()
+            );
+        }
+        let mut out = b"[".to_vec();
+        write_locations_json(
+            &mut out,
+            b"\"u\"",
+            &LineMap::new("", Encoding::Utf16),
+            std::iter::empty(),
+        );
+        assert_eq!(out, b"[");
+        for n in [0, 7, 10, 99, 100, 4_294_967_295] {
+            let mut out = Vec::new();
+            write_u32(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
     }
 
     #[test]

@@ -24,12 +24,9 @@ use tower_lsp_server::LanguageServer;
 
 use super::capabilities;
 use super::main_loop::{Event, Job};
+use super::navigation::References;
 use super::state::State;
 use super::transport::PreparedResults;
-
-/// The number of locations from which a references answer is serialized by the server itself
-/// (see [`PreparedResults`]).
-const PREPARED_FROM: usize = 64;
 
 /// How long a `workspace/diagnostic` request with nothing new waits for a change.
 const LONG_POLL: Duration = Duration::from_secs(30);
@@ -244,13 +241,10 @@ impl LanguageServer for Backend {
             .ask(req::References::METHOD, params, State::references)
             .await?;
         match found {
-            Some(locations) if locations.len() >= PREPARED_FROM => {
-                // Serialized here, off the main loop, and without the framework's value tree.
-                let json = serde_json::to_vec(&locations).map_err(|e| {
-                    let mut error = Error::internal_error();
-                    error.message = e.to_string().into();
-                    error
-                })?;
+            None => Ok(None),
+            Some(References::Locations(locations)) => Ok(Some(locations)),
+            Some(References::Json(json)) => {
+                // Sent as written, through a placeholder (see `PreparedResults`).
                 let uri = self.prepared.put(json);
                 let placeholder = Location {
                     uri: uri.parse().map_err(|_| Error::internal_error())?,
@@ -258,7 +252,6 @@ impl LanguageServer for Backend {
                 };
                 Ok(Some(vec![placeholder]))
             }
-            found => Ok(found),
         }
     }
 

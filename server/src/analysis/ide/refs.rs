@@ -9,6 +9,7 @@ use crate::analysis::entry;
 use crate::analysis::entry::{script_is, EntryDef};
 use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::function_json::{Binding, Spanned};
+use crate::analysis::ide::FilesInOrder;
 use crate::analysis::json;
 use crate::analysis::python::{Binding as PyBinding, NameKind};
 use crate::analysis::python_scopes;
@@ -437,12 +438,13 @@ fn setting_occurrences_in<'s>(
     }
     // Thousands of bindings name the same few connections: each value is resolved once.
     let mut names_subject: HashMap<&str, bool> = HashMap::new();
+    // The functions come by name, so their files mostly in path order.
+    let mut files = FilesInOrder::new(state.input());
     for unit in units {
         // Looked up at the first occurrence: most functions have none.
         let mut text: Option<&str> = None;
-        let mut text = || {
-            *text.get_or_insert_with(|| state.input().text(unit.declaration_file()).unwrap_or(""))
-        };
+        let mut text =
+            || *text.get_or_insert_with(|| files.text(unit.declaration_file()).unwrap_or(""));
         for b in unit.bindings() {
             for m in &b.members {
                 let Some(v) = m.value.as_ref() else { continue };
