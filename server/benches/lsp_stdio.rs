@@ -217,6 +217,7 @@ async fn references(
     let mut samples = Vec::new();
     let mut found = 0;
     let cpu_before = cpu_ms(pid);
+    let client_cpu_before = cpu_ms(std::process::id());
     for _ in 0..30 {
         let t = Instant::now();
         let r = client
@@ -232,6 +233,11 @@ async fn references(
         "{:<48} {:>8.1} ms",
         "    server CPU per request",
         (cpu_ms(pid) - cpu_before) / samples.len() as f64
+    );
+    println!(
+        "{:<48} {:>8.1} ms",
+        "    client CPU per request (reading the answer)",
+        (cpu_ms(std::process::id()) - client_cpu_before) / samples.len() as f64
     );
     found
 }
