@@ -6,6 +6,7 @@
 //! cargo bench --bench lsp_stdio              # 10,000 functions
 //! cargo bench --bench lsp_stdio -- 40000     # 40,000 functions
 //! AZFUNC_LSP_EXE=/path/to/azfunc-lsp cargo bench --bench lsp_stdio   # another build
+//! cargo bench --bench lsp_stdio -- 40000 references   # only the references rows
 //! ```
 //!
 //! It prints the time from `initialized` to the last diagnostics (push: every file that
@@ -63,6 +64,21 @@ fn memory_mb(pid: u32) -> (f64, f64) {
             .map_or(f64::NAN, |kb| kb / 1024.0)
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The CPU time (user and system) a process has used, in ms.
+fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses: utime and stime are 14 and 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        // Clock ticks of 10 ms (USER_HZ is 100 on Linux).
+        (Some(user), Some(system)) => (user + system) * 10.0,
+        _ => f64::NAN,
+    }
 }
 
 fn print_memory(what: &str, pid: u32) -> f64 {
@@ -185,6 +201,7 @@ async fn behind_keystrokes(
 
 async fn references(
     client: &mut TestClient,
+    pid: u32,
     name: &str,
     path: &Path,
     needle: &str,
@@ -199,6 +216,8 @@ async fn references(
     });
     let mut samples = Vec::new();
     let mut found = 0;
+    let cpu_before = cpu_ms(pid);
+    let client_cpu_before = cpu_ms(std::process::id());
     for _ in 0..30 {
         let t = Instant::now();
         let r = client
@@ -209,7 +228,76 @@ async fn references(
         found = r.as_array().map_or(0, Vec::len);
     }
     summary(&format!("references: {name} ({found} found)"), &mut samples);
+    // What a loaded machine does not change: the server's own time per request.
+    println!(
+        "{:<48} {:>8.1} ms",
+        "    server CPU per request",
+        (cpu_ms(pid) - cpu_before) / samples.len() as f64
+    );
+    println!(
+        "{:<48} {:>8.1} ms",
+        "    client CPU per request (reading the answer)",
+        (cpu_ms(std::process::id()) - client_cpu_before) / samples.len() as f64
+    );
     found
+}
+
+/// The references rows: a setting thousands of bindings name, from its key and from a
+/// `connection` value, and a binding name.
+async fn all_references(client: &mut TestClient, pid: u32, root: &Path) {
+    references(
+        client,
+        pid,
+        "the AzureWebJobsStorage setting",
+        &root.join("local.settings.json"),
+        "\"AzureWebJobsStorage",
+        3,
+    )
+    .await;
+    references(
+        client,
+        pid,
+        "a connection value in function.json",
+        &root.join("F00005/function.json"),
+        "\"connection\": \"AzureWebJobsStorage",
+        3,
+    )
+    .await;
+    references(
+        client,
+        pid,
+        "a binding name",
+        &root.join("F00005/function.json"),
+        "\"name\": \"msg",
+        1,
+    )
+    .await;
+}
+
+/// Only the references rows, once the server has indexed the app and published its diagnostics
+/// (no keystrokes before).
+async fn references_only(root: &Path, n: usize) {
+    let (child, mut client) = spawn(push_caps(), root).await;
+    let pid = child.id().unwrap();
+    let start = Instant::now();
+    client.notify("initialized", json!({})).await;
+    let status = client.wait_indexed().await;
+    assert_eq!(status["functions"], n);
+    // Diagnostics go out after indexing: measured once the server has been quiet for a while.
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if client.take_notifications().is_empty() {
+            break;
+        }
+    }
+    println!(
+        "{:<48} {:>8.1} ms",
+        "[push] initialized -> indexed and published",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    all_references(&mut client, pid, root).await;
+    client.request("shutdown", Value::Null).await.unwrap();
+    client.notify("exit", Value::Null).await;
 }
 
 /// Spawns the binary and sends `initialize`; `initialized` is left to the caller.
@@ -363,30 +451,7 @@ async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
     summary("keystroke + hover: __init__.py", &mut with_edit);
     summary("hover alone: __init__.py", &mut alone);
 
-    references(
-        &mut client,
-        "the AzureWebJobsStorage setting",
-        &root.join("local.settings.json"),
-        "\"AzureWebJobsStorage",
-        3,
-    )
-    .await;
-    references(
-        &mut client,
-        "a connection value in function.json",
-        &root.join("F00005/function.json"),
-        "\"connection\": \"AzureWebJobsStorage",
-        3,
-    )
-    .await;
-    references(
-        &mut client,
-        "a binding name",
-        &root.join("F00005/function.json"),
-        "\"name\": \"msg",
-        1,
-    )
-    .await;
+    all_references(&mut client, pid, root).await;
 
     // Growth: 1,000 further edits across the three documents.
     let before = print_memory("memory before 1,000 further edits", pid);
@@ -451,9 +516,20 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(10_000);
+    let only_references = std::env::args().skip(1).any(|a| a == "references");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("app");
     generate(&root, n);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    if only_references {
+        println!("server: {}", exe().display());
+        println!("{n} functions");
+        runtime.block_on(references_only(&root, n));
+        return;
+    }
     let t = Instant::now();
     let expected = files_the_cli_reports(&root);
     println!("server: {}", exe().display());
@@ -462,10 +538,6 @@ fn main() {
         expected.len(),
         t.elapsed().as_secs_f64() * 1e3
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     runtime.block_on(push(&root, n, &expected));
     runtime.block_on(pull(&root, &expected));
 }

@@ -951,3 +951,92 @@ async fn renaming_a_folder_named_function_moves_its_folder_and_updates_the_calls
     );
     client.shutdown().await;
 }
+
+/// A setting that many functions name: the answer (serialized by the server itself from 64
+/// locations on) holds every place, by file then position, with the URIs a client expects
+/// (percent-encoded folder names; an open document's URI as the client sent it).
+#[tokio::test]
+async fn references_of_a_widely_used_setting_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("many app");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+    let settings_text = "{\"IsEncrypted\": false, \"Values\": {\"FUNCTIONS_WORKER_RUNTIME\": \"python\",\n  \"Store\": \"UseDevelopmentStorage=true\"}}";
+    std::fs::write(root.join("local.settings.json"), settings_text).unwrap();
+    // Folders whose host order (case-insensitive) is not their byte order, one with a space and
+    // non-ASCII letters; the connection on a line of its own after a multi-byte character.
+    let mut folders: Vec<String> = (0..70)
+        .map(|i| format!("{}{i:02}", if i % 3 == 0 { "f" } else { "F" }))
+        .collect();
+    folders.push("Ünï code".to_string());
+    for folder in &folders {
+        let dir = root.join(folder);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("function.json"),
+            "{\"bindings\": [{\"type\": \"queueTrigger\", \"direction\": \"in\", \"name\": \"msg\", \"queueName\": \"é\",\n  \"connection\": \"Store\"}]}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("__init__.py"),
+            "import os\n\nKEY = os.environ[\"Store\"]\n\ndef main(msg):\n    pass\n",
+        )
+        .unwrap();
+    }
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    // One document open under a URI spelled differently from the server's own.
+    let open_path = root.join("F01/function.json");
+    let open_uri = file_uri(&open_path).replace("function.json", "%66unction.json");
+    let open_text = std::fs::read_to_string(&open_path).unwrap();
+    client.open(&open_uri, "json", 1, &open_text).await;
+
+    let mut expected = Vec::new();
+    let mut rels: Vec<String> = folders
+        .iter()
+        .flat_map(|f| [format!("{f}/__init__.py"), format!("{f}/function.json")])
+        .collect();
+    rels.push("local.settings.json".to_string());
+    rels.sort();
+    let place = |line: u32, start: u32, end: u32| json!({"start": {"line": line, "character": start}, "end": {"line": line, "character": end}});
+    for rel in &rels {
+        let uri = if root.join(rel) == open_path {
+            open_uri.clone()
+        } else {
+            file_uri(&root.join(rel))
+        };
+        let range = if rel.ends_with(".py") {
+            place(2, 18, 23)
+        } else if rel.ends_with("function.json") {
+            place(1, 17, 22)
+        } else {
+            place(1, 3, 8)
+        };
+        expected.push(json!({"uri": uri, "range": range}));
+    }
+    let settings = file_uri(&root.join("local.settings.json"));
+    let refs = client
+        .request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": settings}, "position": pos(settings_text, "Store", 0, 1), "context": {"includeDeclaration": true}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refs.as_array().unwrap().len(), 2 * folders.len() + 1);
+    assert_eq!(refs, Value::Array(expected.clone()));
+    // From a connection, without the declaration, twice (each answer is taken once).
+    let from = file_uri(&root.join("F02/function.json"));
+    let text = std::fs::read_to_string(root.join("F02/function.json")).unwrap();
+    expected.retain(|r| r["uri"] != settings);
+    for _ in 0..2 {
+        let refs = client
+            .request(
+                "textDocument/references",
+                json!({"textDocument": {"uri": from}, "position": pos(&text, "\"Store", 0, 2), "context": {"includeDeclaration": false}}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(refs, Value::Array(expected.clone()));
+    }
+    client.shutdown().await;
+}

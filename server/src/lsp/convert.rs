@@ -1,6 +1,7 @@
 //! Every conversion between the core's byte offsets and LSP positions lives here, together with
 //! the builders of LSP diagnostics, completion items and hovers from the core's plain data.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use tower_lsp_server::ls_types::{
@@ -136,6 +137,71 @@ pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
 /// The `file:` URI of an absolute path.
 pub fn path_to_uri(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
+}
+
+/// The URIs of one app's files, for answers that name thousands of them: an open document has
+/// the URI its client sent, another file the root's URI followed by its relative path, encoded as
+/// [`path_to_uri`] encodes the joined path, without a path conversion per file.
+pub struct FileUris<'a> {
+    root: &'a Path,
+    /// Relative path → URI of the app's open documents.
+    open: HashMap<String, &'a Uri>,
+    /// `file://` and the encoded root without a trailing `/`, when relative paths can follow it.
+    prefix: Option<String>,
+}
+
+impl<'a> FileUris<'a> {
+    pub fn new(root: &'a Path, open_paths: &'a HashMap<PathBuf, Uri>) -> FileUris<'a> {
+        let open = open_paths
+            .iter()
+            .filter_map(|(path, uri)| Some((relative_path(root, path)?, uri)))
+            .collect();
+        // Elsewhere the separator and the drive letter make the joined path differ.
+        let prefix = (cfg!(unix) && root.is_absolute())
+            .then(|| path_to_uri(root))
+            .flatten()
+            .map(|uri| {
+                let s = uri.as_str();
+                s.strip_suffix('/').unwrap_or(s).to_string()
+            });
+        FileUris { root, open, prefix }
+    }
+
+    /// The URI of the file at `rel` (a `/`-separated path below the root).
+    pub fn uri(&self, rel: &str) -> Option<Uri> {
+        if let Some(uri) = self.open.get(rel) {
+            return Some((*uri).clone());
+        }
+        let plain = !rel.is_empty()
+            && rel
+                .split('/')
+                .all(|c| !c.is_empty() && c != "." && c != "..");
+        match &self.prefix {
+            Some(prefix) if plain => {
+                let mut s = String::with_capacity(prefix.len() + 1 + rel.len() * 3);
+                s.push_str(prefix);
+                s.push('/');
+                percent_encode_path(rel, &mut s);
+                s.parse().ok()
+            }
+            _ => path_to_uri(&self.root.join(rel)),
+        }
+    }
+}
+
+/// Appends `path` percent-encoded as a `file:` URI's path: every byte but ASCII letters, digits,
+/// `-`, `.`, `_`, `~` and `/` as `%XX`.
+fn percent_encode_path(path: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
+        }
+    }
 }
 
 /// The `/`-separated path of `path` relative to `root`, if it lies below it.
@@ -274,6 +340,49 @@ pub fn location(file: &FileInfo<'_>, range: TextRange, encoding: Encoding) -> ls
         uri: file.uri.clone(),
         range: LineMap::new(file.text.unwrap_or(""), encoding).range(range),
     }
+}
+
+/// Appends the locations of `ranges` in one file to the JSON array being written in `out` (which
+/// holds at least its opening `[`), each as serde writes an [`lsp::Location`]:
+/// `{"uri":…,"range":{"start":{"line":…,"character":…},"end":{…}}}`. `uri_json` is the file's URI
+/// as a JSON string, made once for all its places.
+pub fn write_locations_json(
+    out: &mut Vec<u8>,
+    uri_json: &[u8],
+    map: &LineMap<'_>,
+    ranges: impl Iterator<Item = TextRange>,
+) {
+    for range in ranges {
+        if out.last() != Some(&b'[') {
+            out.push(b',');
+        }
+        let range = map.range(range);
+        out.extend_from_slice(br#"{"uri":"#);
+        out.extend_from_slice(uri_json);
+        out.extend_from_slice(br#","range":{"start":{"line":"#);
+        write_u32(out, range.start.line);
+        out.extend_from_slice(br#","character":"#);
+        write_u32(out, range.start.character);
+        out.extend_from_slice(br#"},"end":{"line":"#);
+        write_u32(out, range.end.line);
+        out.extend_from_slice(br#","character":"#);
+        write_u32(out, range.end.character);
+        out.extend_from_slice(b"}}}");
+    }
+}
+
+fn write_u32(out: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 /// How workspace edits may be expressed to the client.
@@ -709,6 +818,93 @@ mod tests {
             out.extend(spans(child));
         }
         out
+    }
+
+    #[test]
+    fn file_uris_agree_with_the_path_conversion() {
+        let rels = [
+            "F00001/function.json",
+            "local.settings.json",
+            "With space/function.json",
+            "Ünïcode 名前/__init__.py",
+            "per%cent#hash?q/a+b=c&d;e,f@g!h$i'j(k)l*m[n]o~p_q-r.s.py",
+            "a/./b.py",
+            "a/../b.py",
+            "a//b.py",
+        ];
+        let open = HashMap::from([(
+            PathBuf::from("/w/my app/Open/function.json"),
+            "file:///w/my%20app/Open/function.json"
+                .parse::<Uri>()
+                .unwrap(),
+        )]);
+        for root in ["/w/my app", "/w/my app/", "/", "/w/ä%b"] {
+            let root = Path::new(root);
+            let uris = FileUris::new(root, &open);
+            for rel in rels {
+                assert_eq!(
+                    uris.uri(rel).map(|u| u.as_str().to_string()),
+                    path_to_uri(&root.join(rel)).map(|u| u.as_str().to_string()),
+                    "{root:?} {rel}"
+                );
+            }
+        }
+        // An open document keeps the URI its client sent.
+        let spelled = "file:///w/my%20app/Open/%66unction.json"
+            .parse::<Uri>()
+            .unwrap();
+        let open = HashMap::from([(PathBuf::from("/w/my app/Open/function.json"), spelled)]);
+        let uris = FileUris::new(Path::new("/w/my app"), &open);
+        assert_eq!(
+            uris.uri("Open/function.json").unwrap().as_str(),
+            "file:///w/my%20app/Open/%66unction.json"
+        );
+    }
+
+    #[test]
+    fn locations_json_is_what_serde_writes() {
+        let text = "{\n  \"a\": \"xé\",\r\n\t\"b\": \"😀y\"\n}";
+        let ranges = [
+            TextRange::new(0, 1),
+            TextRange::new(8, 16),
+            TextRange::new(24, 33),
+            TextRange::new(35, 35),
+            TextRange::new(0, 4_000_000),
+        ];
+        let uri: Uri = "file:///w/my%20app/F/function.json".parse().unwrap();
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            let map = LineMap::new(text, encoding);
+            let expected: Vec<lsp::Location> = ranges
+                .iter()
+                .map(|r| lsp::Location {
+                    uri: uri.clone(),
+                    range: map.range(*r),
+                })
+                .collect();
+            let uri_json = serde_json::to_vec(uri.as_str()).unwrap();
+            let mut out = b"[".to_vec();
+            write_locations_json(&mut out, &uri_json, &map, ranges.iter().copied());
+            write_locations_json(&mut out, &uri_json, &map, ranges.iter().copied());
+            out.push(b']');
+            let twice: Vec<lsp::Location> = expected.iter().chain(&expected).cloned().collect();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&twice).unwrap()
+            );
+        }
+        let mut out = b"[".to_vec();
+        write_locations_json(
+            &mut out,
+            b"\"u\"",
+            &LineMap::new("", Encoding::Utf16),
+            std::iter::empty(),
+        );
+        assert_eq!(out, b"[");
+        for n in [0, 7, 10, 99, 100, 4_294_967_295] {
+            let mut out = Vec::new();
+            write_u32(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
     }
 
     #[test]

@@ -114,6 +114,8 @@ where
     let (changes_tx, changes_rx) = watch::channel(0u64);
     let weak = tx.downgrade();
     let debug = options.debug_requests;
+    let prepared = std::sync::Arc::new(transport::PreparedResults::default());
+    let backend_prepared = prepared.clone();
     let (service, socket) = LspService::build(move |client| {
         let (out_tx, out_rx) = mpsc::unbounded_channel();
         tokio::spawn(main_loop::run_outbox(out_rx, client.clone()));
@@ -124,7 +126,7 @@ where
             changes: changes_tx,
         };
         tokio::spawn(main_loop::run(rx, ctx));
-        server::Backend::new(tx, changes_rx, debug)
+        server::Backend::new(tx, changes_rx, debug, backend_prepared)
     })
     .custom_method("azfunc/documentText", server::Backend::document_text)
     .custom_method("azfunc/status", server::Backend::status)
@@ -150,7 +152,7 @@ where
     };
     futures::join!(
         run,
-        transport::frames_of(from_server, out_tx),
+        transport::frames_of(from_server, out_tx, prepared),
         transport::write_output(output, out_rx)
     );
     end.clean()

@@ -11,10 +11,22 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::capabilities::{add_settings_kind, fix_all_kind};
-use super::convert::{self, EditSupport, FileInfo, LineMap};
+use super::convert::{self, EditSupport, FileInfo, FileUris, LineMap};
 use super::state::{App, State};
-use crate::analysis::ide::{fixes, navigation, symbols};
+use crate::analysis::ide::{fixes, navigation, symbols, FilesInOrder};
 use crate::analysis::{Diagnostic, FileEdit};
+
+/// A references answer: the locations, or for many of them the JSON of the list, written
+/// directly (the framework's route through a value tree costs more than finding them).
+pub enum References {
+    Locations(Vec<lsp::Location>),
+    Json(Vec<u8>),
+}
+
+impl References {
+    /// The number of places from which the answer is written as JSON.
+    pub const JSON_FROM: usize = 64;
+}
 
 impl State {
     /// The URI, text and buffer version of a file of `app`; `text` is `None` when the file does
@@ -92,23 +104,56 @@ impl State {
         }
     }
 
-    pub(super) fn references(&self, p: lsp::ReferenceParams) -> Option<Vec<lsp::Location>> {
+    pub(super) fn references(&self, p: lsp::ReferenceParams) -> Option<References> {
         let tdp = p.text_document_position;
         let (app, rel, offset) = self.resolve(&tdp.text_document.uri, tdp.position)?;
         let found = navigation::references(&app.state, &rel, offset, p.context.include_declaration);
-        let encoding = self.caps.encoding;
-        Some(
-            found
-                .iter()
-                .filter_map(|r| {
-                    Some(convert::location(
-                        &self.file_info(app, &r.file)?,
-                        r.range,
-                        encoding,
-                    ))
-                })
-                .collect(),
-        )
+        let uris = FileUris::new(&app.root, &self.open_paths);
+        let mut files = FilesInOrder::new(app.state.input());
+        let json = found.len() >= References::JSON_FROM;
+        let mut locations = Vec::new();
+        let mut out = Vec::new();
+        if json {
+            // About 150 bytes a place.
+            out.reserve(found.len() * 160 + 2);
+            out.push(b'[');
+        }
+        // The places come by file: each file's URI and line index are made once.
+        for places in found.chunk_by(|a, b| a.file == b.file) {
+            let file = &places[0].file;
+            // A file that is not text has no positions; one that is gone, an empty text.
+            let text = match files.get(file) {
+                None => "",
+                Some(content) => match content.text() {
+                    Some(text) => text,
+                    None => continue,
+                },
+            };
+            let Some(uri) = uris.uri(file) else {
+                continue;
+            };
+            let map = LineMap::new(text, self.caps.encoding);
+            if json {
+                let uri_json = serde_json::to_vec(uri.as_str()).ok()?;
+                convert::write_locations_json(
+                    &mut out,
+                    &uri_json,
+                    &map,
+                    places.iter().map(|r| r.range),
+                );
+            } else {
+                locations.extend(places.iter().map(|r| lsp::Location {
+                    uri: uri.clone(),
+                    range: map.range(r.range),
+                }));
+            }
+        }
+        Some(if json {
+            out.push(b']');
+            References::Json(out)
+        } else {
+            References::Locations(locations)
+        })
     }
 
     pub(super) fn prepare_rename(

@@ -6,6 +6,7 @@
 //! the order the client sent them (tower-lsp-server first-polls handler futures in arrival
 //! order).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -16,14 +17,16 @@ use tower_lsp_server::ls_types::request::{self as req, Request};
 use tower_lsp_server::ls_types::{
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    InitializeParams, InitializeResult, InitializedParams, Uri, WorkspaceDiagnosticParams,
-    WorkspaceDiagnosticReportResult,
+    InitializeParams, InitializeResult, InitializedParams, Location, ReferenceParams, Uri,
+    WorkspaceDiagnosticParams, WorkspaceDiagnosticReportResult,
 };
 use tower_lsp_server::LanguageServer;
 
 use super::capabilities;
 use super::main_loop::{Event, Job};
+use super::navigation::References;
 use super::state::State;
+use super::transport::PreparedResults;
 
 /// How long a `workspace/diagnostic` request with nothing new waits for a change.
 const LONG_POLL: Duration = Duration::from_secs(30);
@@ -50,6 +53,7 @@ pub struct Backend {
     tx: mpsc::UnboundedSender<Event>,
     changes: watch::Receiver<u64>,
     debug: bool,
+    prepared: Arc<PreparedResults>,
 }
 
 impl Backend {
@@ -57,8 +61,14 @@ impl Backend {
         tx: mpsc::UnboundedSender<Event>,
         changes: watch::Receiver<u64>,
         debug: bool,
+        prepared: Arc<PreparedResults>,
     ) -> Self {
-        Backend { tx, changes, debug }
+        Backend {
+            tx,
+            changes,
+            debug,
+            prepared,
+        }
     }
 
     fn send(&self, event: Event) {
@@ -214,7 +224,6 @@ impl LanguageServer for Backend {
         hover: req::HoverRequest => State::hover;
         completion: req::Completion => State::completion;
         goto_definition: req::GotoDefinition => State::definition;
-        references: req::References => State::references;
         prepare_rename: req::PrepareRenameRequest => State::prepare_rename;
         rename: req::Rename => State::rename;
         code_action: req::CodeActionRequest => State::code_action;
@@ -225,6 +234,25 @@ impl LanguageServer for Backend {
         inlay_hint: req::InlayHintRequest => State::inlay_hint;
         document_link: req::DocumentLinkRequest => State::document_link;
         diagnostic: req::DocumentDiagnosticRequest => State::document_diagnostic;
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let found = self
+            .ask(req::References::METHOD, params, State::references)
+            .await?;
+        match found {
+            None => Ok(None),
+            Some(References::Locations(locations)) => Ok(Some(locations)),
+            Some(References::Json(json)) => {
+                // Sent as written, through a placeholder (see `PreparedResults`).
+                let uri = self.prepared.put(json);
+                let placeholder = Location {
+                    uri: uri.parse().map_err(|_| Error::internal_error())?,
+                    range: Default::default(),
+                };
+                Ok(Some(vec![placeholder]))
+            }
+        }
     }
 
     async fn workspace_diagnostic(

@@ -9,6 +9,12 @@
 //! framework's output passes through the same guard so that those error responses are written
 //! between whole frames.
 //!
+//! Large results skip the framework's copy: the framework turns every result into a
+//! `serde_json::Value` tree and then into text, which for thousands of locations costs more than
+//! finding them. A handler may serialize its result itself ([`PreparedResults::put`]) and give the
+//! framework a one-location placeholder naming it; [`frames_of`] puts the prepared text in the
+//! placeholder's place in the response frame.
+//!
 //! Resynchronisation: after a bad header block the decoder discards input up to the next
 //! `Content-Length: <digits>` line. Those bytes followed by a line break cannot occur inside a
 //! JSON body (a JSON string cannot hold a raw line break), so every well-formed frame that follows
@@ -16,8 +22,9 @@
 //! lines and header blocks are bounded, and a body over the size limit is skipped without being
 //! kept, so memory stays bounded whatever the client sends.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -454,10 +461,77 @@ pub async fn guard_input<R, W>(
     }
 }
 
-/// Splits the framework's output into frames for [`write_output`].
+/// The URI scheme of a placeholder location: no file of an app has it.
+const PREPARED_SCHEME: &str = "azfunc-prepared:";
+/// Results kept for responses that have not gone out (a cancelled request's response never
+/// does: the oldest are dropped beyond this).
+const MAX_PREPARED: usize = 16;
+/// The largest frame that may be a placeholder response (an id, one location).
+const MAX_PLACEHOLDER_FRAME: usize = 512;
+
+/// Results serialized by their handlers, waiting for their response frames.
+#[derive(Debug, Default)]
+pub struct PreparedResults {
+    next: AtomicU64,
+    results: Mutex<BTreeMap<u64, Vec<u8>>>,
+}
+
+impl PreparedResults {
+    /// Keeps `json` (a serialized result) and returns the URI of the placeholder location that
+    /// stands for it: the handler answers a list of locations holding only that one.
+    pub fn put(&self, json: Vec<u8>) -> String {
+        let token = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut results = self.results.lock().unwrap_or_else(|e| e.into_inner());
+        results.insert(token, json);
+        while results.len() > MAX_PREPARED {
+            results.pop_first();
+        }
+        format!("{PREPARED_SCHEME}{token}")
+    }
+
+    /// The response frame `body` with its placeholder result replaced by the prepared one;
+    /// `None` when `body` is not a placeholder response.
+    pub fn substitute(&self, body: &[u8]) -> Option<Vec<u8>> {
+        if body.len() > MAX_PLACEHOLDER_FRAME
+            || !body
+                .windows(PREPARED_SCHEME.len())
+                .any(|w| w == PREPARED_SCHEME.as_bytes())
+        {
+            return None;
+        }
+        let response: Value = serde_json::from_slice(body).ok()?;
+        let result = response.get("result")?.as_array()?;
+        let [placeholder] = result.as_slice() else {
+            return None;
+        };
+        let token: u64 = placeholder
+            .get("uri")?
+            .as_str()?
+            .strip_prefix(PREPARED_SCHEME)?
+            .parse()
+            .ok()?;
+        let json = self
+            .results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&token)?;
+        let id = serde_json::to_vec(response.get("id")?).ok()?;
+        let mut out = Vec::with_capacity(json.len() + id.len() + 40);
+        out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+        out.extend_from_slice(&id);
+        out.extend_from_slice(br#","result":"#);
+        out.extend_from_slice(&json);
+        out.push(b'}');
+        Some(out)
+    }
+}
+
+/// Splits the framework's output into frames for [`write_output`], with the prepared results
+/// in their responses.
 pub async fn frames_of<R: AsyncRead + Unpin>(
     mut from_server: R,
     out: mpsc::UnboundedSender<Outgoing>,
+    prepared: Arc<PreparedResults>,
 ) {
     let mut decoder = FrameDecoder::default();
     let mut chunk = vec![0u8; 64 * 1024];
@@ -468,6 +542,7 @@ pub async fn frames_of<R: AsyncRead + Unpin>(
         }
         while let Some(frame) = decoder.next_frame() {
             if let Frame::Body(body) = frame {
+                let body = prepared.substitute(&body).unwrap_or(body);
                 if out.send(Outgoing::Frame(body)).is_err() {
                     return;
                 }
@@ -677,5 +752,76 @@ mod tests {
             (json!(7), json!(-32600))
         );
         assert_eq!(check(b"[1, 2]").unwrap_err()["error"]["code"], -32600);
+    }
+}
+
+#[cfg(test)]
+mod prepared_tests {
+    use super::*;
+
+    fn placeholder(id: &str, uri: &str) -> Vec<u8> {
+        format!(
+            r#"{{"jsonrpc":"2.0","result":[{{"uri":"{uri}","range":{{"start":{{"line":0,"character":0}},"end":{{"line":0,"character":0}}}}}}],"id":{id}}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_placeholder_response_gets_its_prepared_result() {
+        let prepared = PreparedResults::default();
+        let result = json!([{"uri": "file:///a/b.json", "range": {"start": {"line": 1, "character": 2}, "end": {"line": 1, "character": 5}}}]);
+        let uri = prepared.put(serde_json::to_vec(&result).unwrap());
+        assert!(uri.starts_with(PREPARED_SCHEME));
+        let out = prepared.substitute(&placeholder("7", &uri)).unwrap();
+        let response: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            response,
+            json!({"jsonrpc": "2.0", "id": 7, "result": result})
+        );
+        // Taken once.
+        assert_eq!(prepared.substitute(&placeholder("7", &uri)), None);
+        // A string id is kept as it is.
+        let uri = prepared.put(b"[]".to_vec());
+        let out = prepared
+            .substitute(&placeholder("\"x\\\"y\"", &uri))
+            .unwrap();
+        assert_eq!(out, br#"{"jsonrpc":"2.0","id":"x\"y","result":[]}"#);
+    }
+
+    #[test]
+    fn other_frames_are_left_alone() {
+        let prepared = PreparedResults::default();
+        let uri = prepared.put(b"[1]".to_vec());
+        // Real locations, a notification, an unknown token, two locations, a large frame.
+        assert_eq!(prepared.substitute(&placeholder("1", "file:///x")), None);
+        let notification = format!(
+            r#"{{"jsonrpc":"2.0","method":"window/logMessage","params":{{"message":"{uri}"}}}}"#
+        );
+        assert_eq!(prepared.substitute(notification.as_bytes()), None);
+        assert_eq!(
+            prepared.substitute(&placeholder("1", &format!("{PREPARED_SCHEME}999"))),
+            None
+        );
+        let two =
+            format!(r#"{{"jsonrpc":"2.0","result":[{{"uri":"{uri}"}},{{"uri":"{uri}"}}],"id":1}}"#);
+        assert_eq!(prepared.substitute(two.as_bytes()), None);
+        let mut large = placeholder("1", &uri);
+        large.extend(std::iter::repeat_n(b' ', MAX_PLACEHOLDER_FRAME));
+        assert_eq!(prepared.substitute(&large), None);
+        // Still there for its own response.
+        assert!(prepared.substitute(&placeholder("1", &uri)).is_some());
+    }
+
+    #[test]
+    fn results_never_taken_are_dropped_oldest_first() {
+        let prepared = PreparedResults::default();
+        let first = prepared.put(b"[0]".to_vec());
+        let uris: Vec<String> = (1..=MAX_PREPARED)
+            .map(|i| prepared.put(format!("[{i}]").into_bytes()))
+            .collect();
+        assert_eq!(prepared.substitute(&placeholder("1", &first)), None);
+        for uri in &uris {
+            assert!(prepared.substitute(&placeholder("1", uri)).is_some());
+        }
     }
 }

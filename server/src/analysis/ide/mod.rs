@@ -13,10 +13,75 @@ pub mod symbols;
 pub use completion::{completions, CompletionItem, CompletionKind};
 pub use hover::{hover, HoverInfo};
 
+use std::cmp::Ordering;
+use std::collections::{btree_map, BTreeMap};
+use std::ops::Bound;
+
 pub(crate) use super::annotations::accepted_annotations;
+use super::app::{AppInput, FileContent};
 use super::catalog::BindingType;
 use super::function_json::Direction;
 use super::python::{NameKind, PyModule};
+
+/// Looks up the files of an app asked for in ascending path order (as a scan of the functions by
+/// name, or a sorted answer, asks for them): from the previous file, a few steps forward before a
+/// new search. A search in a large app compares the path with a dozen or more others, each in a
+/// cold allocation of its own; in order, the next file is usually a step or two away. Any order
+/// gives the right answer.
+pub struct FilesInOrder<'a> {
+    files: &'a BTreeMap<String, FileContent>,
+    /// The files after the last one looked up.
+    rest: Option<btree_map::Range<'a, String, FileContent>>,
+}
+
+impl<'a> FilesInOrder<'a> {
+    /// How many files forward a look-up walks before a new search.
+    const STEPS: usize = 8;
+
+    pub fn new(input: &'a AppInput) -> FilesInOrder<'a> {
+        FilesInOrder {
+            files: &input.files,
+            rest: None,
+        }
+    }
+
+    /// The content of the file at `path`.
+    pub fn get(&mut self, path: &str) -> Option<&'a FileContent> {
+        if let Some(rest) = &self.rest {
+            let mut walk = rest.clone();
+            for _ in 0..Self::STEPS {
+                let Some((key, content)) = walk.next() else {
+                    break;
+                };
+                match key.as_str().cmp(path) {
+                    Ordering::Less => continue,
+                    Ordering::Equal => {
+                        self.rest = Some(walk);
+                        return Some(content);
+                    }
+                    Ordering::Greater => break,
+                }
+            }
+        }
+        let mut from = self
+            .files
+            .range::<str, _>((Bound::Included(path), Bound::Unbounded));
+        let found = match from.clone().next() {
+            Some((key, content)) if key == path => {
+                from.next();
+                Some(content)
+            }
+            _ => None,
+        };
+        self.rest = Some(from);
+        found
+    }
+
+    /// The text of the file at `path`, `None` when it does not exist or is not text.
+    pub fn text(&mut self, path: &str) -> Option<&'a str> {
+        self.get(path).and_then(FileContent::text)
+    }
+}
 
 /// How the module refers to `azure.functions` (`func.` for `import azure.functions as func`),
 /// for the annotations we suggest.
@@ -99,4 +164,43 @@ pub(crate) fn test_state(files: &[(&str, &str)], file: &str) -> (super::state::A
         }
     }
     (super::state::AppState::new(app), offset)
+}
+
+#[cfg(test)]
+mod files_in_order_tests {
+    use super::*;
+
+    #[test]
+    fn files_in_order_answer_in_any_order() {
+        let mut input = AppInput::new("app");
+        let paths: Vec<String> = (0..40)
+            .flat_map(|i| {
+                [
+                    format!("F{i:02}/__init__.py"),
+                    format!("F{i:02}/function.json"),
+                ]
+            })
+            .collect();
+        for p in &paths {
+            input = input.with_file(p, p);
+        }
+        let mut asked: Vec<String> = paths.clone();
+        // Absent paths before, between and after the files.
+        asked.extend(["A".to_string(), "F05/x".to_string(), "Z".to_string()]);
+        for order in [
+            asked.clone(),
+            asked.iter().rev().cloned().collect(),
+            asked
+                .iter()
+                .step_by(7)
+                .chain(asked.iter().step_by(3))
+                .cloned()
+                .collect::<Vec<_>>(),
+        ] {
+            let mut lookup = FilesInOrder::new(&input);
+            for p in &order {
+                assert_eq!(lookup.text(p), input.text(p), "{p}");
+            }
+        }
+    }
 }

@@ -146,10 +146,11 @@ fn setting_definitions(state: &AppState, s: &SettingSubject) -> Vec<NavTarget> {
         .collect()
 }
 
+/// The places that name the subject of `hit`, in no particular order (both callers sort them).
 fn occurrences(state: &AppState, hit: &Hit) -> Vec<Occurrence> {
     match &hit.subject {
         Subject::Binding(b) => refs::binding_occurrences(state, b),
-        Subject::Setting(s) => refs::setting_occurrences(state, s),
+        Subject::Setting(s) => refs::setting_occurrences_unordered(state, s),
         Subject::Function { name } => refs::function_occurrences(state, name),
         Subject::ScriptFile { .. } | Subject::EntryPoint { .. } => Vec::new(),
     }
@@ -605,6 +606,107 @@ def main(msg: func.QueueMessage, receipt: func.Out[str]) -> None:
             ]
         "#]]
         .assert_debug_eq(&show(&s, &refs));
+    }
+
+    /// Folders whose host order (case-insensitive) is not their byte order, settings read by
+    /// connections, `%…%` expressions and several modules.
+    const MANY: &str = r#"
+//- /beta/function.json
+{"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "%Q%", "connection": "Store"},
+  {"type": "blob", "direction": "out", "name": "b", "path": "x/%Q%/y", "connection": "Store"}]}
+//- /beta/__init__.py
+import os
+A = os.environ["Store"]
+B = os.getenv("Q")
+def main(m, b): pass
+//- /Alpha/function.json
+{"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "q", "connection": "Store"}]}
+//- /Alpha/__init__.py
+import os
+def main(m):
+    return os.environ["Store"], os.environ["Store"]
+//- /alpha2/function.json
+{"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "%Q%", "connection": "Other"}]}
+//- /alpha2/__init__.py
+def main(m): pass
+//- /Zed/function.json
+{"bindings": [{"type": "queueTrigger", "name": "m", "queueName": "q", "connection": "Store"}]}
+//- /Zed/__init__.py
+def main(m): pass
+//- /local.settings.json
+{"IsEncrypted": false, "Values": {"Store": "UseDevelopmentStorage=true", "Q": "q", "Other": "x"}}
+"#;
+
+    #[test]
+    fn references_come_by_file_then_place_whatever_the_host_order() {
+        let s = AppState::new(test_support::app(MANY));
+        let names: Vec<&str> = s.units().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, ["Alpha", "alpha2", "beta", "Zed"]);
+        let from_key = references(
+            &s,
+            LOCAL_SETTINGS,
+            at(&s, LOCAL_SETTINGS, "Store", 0, 1),
+            true,
+        );
+        expect_test::expect![[r#"
+            [
+                "Alpha/__init__.py Store",
+                "Alpha/__init__.py Store",
+                "Alpha/function.json Store",
+                "Zed/function.json Store",
+                "beta/__init__.py Store",
+                "beta/function.json Store",
+                "beta/function.json Store",
+                "local.settings.json Store",
+            ]
+        "#]]
+        .assert_debug_eq(&show(&s, &from_key));
+        let mut sorted = from_key.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(from_key, sorted);
+        // The same places from a connection, without the declaration.
+        let fj = "Zed/function.json";
+        let from_connection = references(&s, fj, at(&s, fj, "\"Store\"", 0, 2), false);
+        assert_eq!(from_connection, from_key[..7]);
+        let q = references(
+            &s,
+            LOCAL_SETTINGS,
+            at(&s, LOCAL_SETTINGS, "\"Q\"", 0, 1),
+            true,
+        );
+        expect_test::expect![[r#"
+            [
+                "alpha2/function.json Q",
+                "beta/__init__.py Q",
+                "beta/function.json Q",
+                "beta/function.json Q",
+                "local.settings.json Q",
+            ]
+        "#]]
+        .assert_debug_eq(&show(&s, &q));
+        // Host order where it shows: the setting's uses in its hover.
+        let ordered = refs::setting_occurrences(
+            &s,
+            &SettingSubject {
+                name: "Store".to_string(),
+                section: false,
+            },
+        );
+        let files: Vec<&str> = ordered.iter().map(|o| o.file.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "local.settings.json",
+                "Alpha/function.json",
+                "beta/function.json",
+                "beta/function.json",
+                "Zed/function.json",
+                "Alpha/__init__.py",
+                "Alpha/__init__.py",
+                "beta/__init__.py",
+            ]
+        );
     }
 
     /// Applies edits to the state's files and returns the new state.

@@ -9,6 +9,7 @@ use crate::analysis::entry;
 use crate::analysis::entry::{script_is, EntryDef};
 use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::function_json::{Binding, Spanned};
+use crate::analysis::ide::FilesInOrder;
 use crate::analysis::json;
 use crate::analysis::python::{Binding as PyBinding, NameKind};
 use crate::analysis::python_scopes;
@@ -386,8 +387,27 @@ fn connection_subject(settings: Option<&LocalSettings>, value: &str) -> Option<S
 }
 
 /// Every place that names a setting: its key(s) in local.settings.json, every `connection`
-/// that resolves to it, every `%Name%` in a binding, every environment read in the app's modules.
+/// that resolves to it, every `%Name%` in a binding, every environment read in the app's modules
+/// (by file), the functions in host order.
 pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) -> Vec<Occurrence> {
+    setting_occurrences_in(state, subject, state.units())
+}
+
+/// [`setting_occurrences`] with the functions in no particular order, for callers that sort the
+/// places: the host order costs a look-up of every function by name, thousands of times more than
+/// the places found.
+pub(crate) fn setting_occurrences_unordered(
+    state: &AppState,
+    subject: &SettingSubject,
+) -> Vec<Occurrence> {
+    setting_occurrences_in(state, subject, state.units_unordered())
+}
+
+fn setting_occurrences_in<'s>(
+    state: &'s AppState,
+    subject: &SettingSubject,
+    units: impl Iterator<Item = &'s FunctionUnit>,
+) -> Vec<Occurrence> {
     let mut out = Vec::new();
     let settings = settings::local_settings(state.input());
     let section_prefix = format!("{}__", subject.name);
@@ -418,12 +438,13 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
     }
     // Thousands of bindings name the same few connections: each value is resolved once.
     let mut names_subject: HashMap<&str, bool> = HashMap::new();
-    for unit in state.units() {
+    // The functions come by name, so their files mostly in path order.
+    let mut files = FilesInOrder::new(state.input());
+    for unit in units {
         // Looked up at the first occurrence: most functions have none.
         let mut text: Option<&str> = None;
-        let mut text = || {
-            *text.get_or_insert_with(|| state.input().text(unit.declaration_file()).unwrap_or(""))
-        };
+        let mut text =
+            || *text.get_or_insert_with(|| files.text(unit.declaration_file()).unwrap_or(""));
         for b in unit.bindings() {
             for m in &b.members {
                 let Some(v) = m.value.as_ref() else { continue };
@@ -475,14 +496,15 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
             }
         }
     }
-    let mut modules: Vec<(&String, _)> = state.modules().iter().collect();
-    modules.sort_by(|a, b| a.0.cmp(b.0));
-    for (file, module) in modules {
+    // Only the reads found are put in order by file (a stable sort keeps each file's reads in
+    // their order): sorting every file name of a large app would cost more than the scan.
+    let mut reads = Vec::new();
+    for (file, module) in state.modules() {
         for read in &module.env_reads {
             let Some(rest) = key_rest(&read.name) else {
                 continue;
             };
-            out.push(Occurrence {
+            reads.push(Occurrence {
                 file: file.clone(),
                 range: TextRange::new(
                     read.range.start as usize,
@@ -493,6 +515,8 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
             });
         }
     }
+    reads.sort_by(|a, b| a.file.cmp(&b.file));
+    out.extend(reads);
     out
 }
 
@@ -682,14 +706,14 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
             });
         }
     }
-    let mut files: Vec<&String> = state.modules().keys().collect();
-    files.sort();
-    for file in files {
+    // By file, each file's calls in their order (only the files with calls are sorted).
+    let mut calls = Vec::new();
+    for file in state.modules().keys() {
         let Some(text) = state.input().text(file) else {
             continue;
         };
         for (range, _) in function_occurrences_in(text, |v| v == name) {
-            out.push(Occurrence {
+            calls.push(Occurrence {
                 file: file.clone(),
                 range,
                 rewrite: Rewrite::Name,
@@ -697,6 +721,8 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
             });
         }
     }
+    calls.sort_by(|a, b| a.file.cmp(&b.file));
+    out.extend(calls);
     out
 }
 
