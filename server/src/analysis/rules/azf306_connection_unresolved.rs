@@ -1,9 +1,7 @@
 //! AZF306: a binding's `connection` names a setting that local.settings.json does not define.
 
-use std::collections::HashMap;
-
 use super::context::{did_you_mean_hint, AppCtx};
-use super::{FixAvailability, RuleMeta};
+use super::{FixAvailability, NamedUse, RuleMeta};
 use crate::analysis::settings::CONNECTION_KEYS;
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
 use crate::analysis::function::FunctionUnit;
@@ -35,18 +33,9 @@ setting. Add it to local.settings.json (and to the app's settings in Azure).
 /// Related places shown at most for one setting (the message counts the rest).
 const MAX_RELATED: usize = 50;
 
-/// One finding per setting name, at its first use in host order, with every other binding that
-/// names it as related information: one missing setting is one mistake.
-/// A connection name one of a function's bindings uses, where it is written.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConnectionUse {
-    name: String,
-    range: TextRange,
-}
-
 /// The connection names `unit`'s bindings use, but those AZF305 (the storage account) and AZF308
 /// (`%`) are about.
-pub fn uses(unit: &FunctionUnit) -> Vec<ConnectionUse> {
+pub fn uses(unit: &FunctionUnit) -> Vec<NamedUse> {
     let mut found = Vec::new();
     for b in unit.bindings() {
         for key in CONNECTION_KEYS {
@@ -55,30 +44,20 @@ pub fn uses(unit: &FunctionUnit) -> Vec<ConnectionUse> {
             if name.is_empty() || name == "Storage" || name == "AzureWebJobsStorage" || name.contains('%') {
                 continue;
             }
-            found.push(ConnectionUse { name: name.to_string(), range: conn.range });
+            found.push(NamedUse { name: name.to_string(), range: conn.range });
         }
     }
     found
 }
 
+/// One finding per setting name, at its first use in host order, with every other binding that
+/// names it as related information: one missing setting is one mistake.
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = &ctx.settings else { return };
-    let mut order: Vec<&str> = Vec::new();
-    let mut uses: HashMap<&str, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
-    for (unit, connections) in ctx.units.iter().zip(&ctx.facts.connections) {
-        for ConnectionUse { name, range } in connections.iter() {
-            let name = name.as_str();
-            if !uses.contains_key(name) {
-                if settings.resolve_connection(name) != Resolution::Unresolved {
-                    continue;
-                }
-                order.push(name);
-            }
-            uses.entry(name).or_default().push((*unit, *range));
-        }
-    }
-    for name in order {
-        let places = &uses[name];
+    let unresolved = ctx.unresolved_uses(&ctx.facts.connections, |name| {
+        settings.resolve_connection(name) == Resolution::Unresolved
+    });
+    for (name, places) in unresolved {
         let (unit, range) = places[0];
         let hint = did_you_mean_hint(settings.suggest_value(name));
         let others = places.len() - 1;

@@ -1,9 +1,8 @@
 //! AZF309: a `%Setting%` expression in a binding names a setting that is not defined.
 
-use std::collections::HashMap;
 
 use super::context::{did_you_mean_hint, AppCtx};
-use super::{FixAvailability, RuleMeta};
+use super::{FixAvailability, NamedUse, RuleMeta};
 use crate::analysis::settings::CONNECTION_KEYS;
 use crate::analysis::settings::setting_expressions;
 use crate::analysis::diagnostic::{quoted, Diagnostic, Severity};
@@ -33,17 +32,8 @@ Add `"OrdersQueue": "orders"` to local.settings.json (and the app's settings in 
 /// Related places shown at most for one setting (the message counts the rest).
 const MAX_RELATED: usize = 50;
 
-/// One finding per setting name, at its first use in host order, with every other `%Name%`
-/// that names it as related information: one missing setting is one mistake.
-/// A `%Name%` expression in one of a function's bindings, where it is written.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SettingUse {
-    name: String,
-    range: TextRange,
-}
-
 /// The `%Name%` expressions of `unit`'s bindings, but those in connections (AZF308's).
-pub fn uses(app: &AppInput, unit: &FunctionUnit) -> Vec<SettingUse> {
+pub fn uses(app: &AppInput, unit: &FunctionUnit) -> Vec<NamedUse> {
     let mut found = Vec::new();
     // Looked up at the first expression: most functions have none.
     let mut json_text: Option<&str> = None;
@@ -63,31 +53,20 @@ pub fn uses(app: &AppInput, unit: &FunctionUnit) -> Vec<SettingUse> {
                 } else {
                     v.range
                 };
-                found.push(SettingUse { name, range });
+                found.push(NamedUse { name, range });
             }
         }
     }
     found
 }
 
+/// One finding per setting name, at its first use in host order, with every other `%Name%`
+/// that names it as related information: one missing setting is one mistake.
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(settings) = &ctx.settings else { return };
-    let mut order: Vec<&str> = Vec::new();
-    let mut uses: HashMap<&str, Vec<(&FunctionUnit, TextRange)>> = HashMap::new();
-    for (unit, setting_uses) in ctx.units.iter().zip(&ctx.facts.setting_uses) {
-        for SettingUse { name, range } in setting_uses.iter() {
-            let name = name.as_str();
-            if !uses.contains_key(name) {
-                if settings.value(name).is_some() {
-                    continue;
-                }
-                order.push(name);
-            }
-            uses.entry(name).or_default().push((*unit, *range));
-        }
-    }
-    for name in order {
-        let places = &uses[name];
+    let unresolved =
+        ctx.unresolved_uses(&ctx.facts.setting_uses, |name| settings.value(name).is_none());
+    for (name, places) in unresolved {
         let (unit, range) = places[0];
         let hint = did_you_mean_hint(settings.suggest_value(name));
         let also = match places.len() {

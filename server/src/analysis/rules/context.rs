@@ -14,8 +14,8 @@ use crate::analysis::requirements::Requirements;
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::text::TextRange;
 
-use super::AppFacts;
 use super::RuleMeta;
+use super::{AppFacts, NamedUse};
 use unlisted::Unlisted;
 
 pub mod unlisted;
@@ -50,6 +50,33 @@ impl<'a> AppCtx<'a> {
             settings: crate::analysis::settings::local_settings(app),
             v2_app: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The names of `column` (a column of [`AppFacts`]) that do not resolve, in order of first
+    /// use in host order, each with every place that uses it; `unresolved` is asked once per
+    /// name.
+    pub fn unresolved_uses(
+        &self,
+        column: &'a [Box<[NamedUse]>],
+        unresolved: impl Fn(&str) -> bool,
+    ) -> Vec<(&'a str, Vec<(&'a FunctionUnit, TextRange)>)> {
+        let mut found: Vec<(&str, Vec<(&FunctionUnit, TextRange)>)> = Vec::new();
+        // Per name: its position in `found`, `None` when it resolves.
+        let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
+        for (unit, uses) in self.units.iter().zip(column) {
+            for NamedUse { name, range } in uses.iter() {
+                let at = *seen.entry(name).or_insert_with(|| {
+                    unresolved(name).then(|| {
+                        found.push((name, Vec::new()));
+                        found.len() - 1
+                    })
+                });
+                if let Some(i) = at {
+                    found[i].1.push((*unit, *range));
+                }
+            }
+        }
+        found
     }
 
     /// What the app's decorators define, when the app uses the decorator model.

@@ -526,9 +526,9 @@ pub struct AppFacts {
     /// Each function's HTTP route (AZF403).
     pub routes: Vec<Option<Box<azf403_duplicate_route::Route>>>,
     /// The connection names each function's bindings use (AZF306).
-    pub connections: Vec<Box<[azf306_connection_unresolved::ConnectionUse]>>,
+    pub connections: Vec<Box<[NamedUse]>>,
     /// The `%Name%` expressions of each function's bindings (AZF309).
-    pub setting_uses: Vec<Box<[azf309_app_setting_unresolved::SettingUse]>>,
+    pub setting_uses: Vec<Box<[NamedUse]>>,
     /// What makes a function a durable function, or keeps durable names from being checked;
     /// `None` for most functions, which are neither (AZF801).
     pub durable: Vec<Option<Box<azf801_durable_unknown_function::DurableFacts>>>,
@@ -536,11 +536,19 @@ pub struct AppFacts {
     pub decorated_scripts: Vec<Option<Box<str>>>,
 }
 
+/// A setting name one of a function's bindings uses (a connection, a `%Name%` expression), and
+/// where it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedUse {
+    pub name: String,
+    pub range: crate::analysis::text::TextRange,
+}
+
 /// One function's row of [`AppFacts`].
 struct FunctionFacts {
     route: Option<azf403_duplicate_route::Route>,
-    connections: Vec<azf306_connection_unresolved::ConnectionUse>,
-    setting_uses: Vec<azf309_app_setting_unresolved::SettingUse>,
+    connections: Vec<NamedUse>,
+    setting_uses: Vec<NamedUse>,
     durable: Option<azf801_durable_unknown_function::DurableFacts>,
     decorated_script: Option<String>,
 }
