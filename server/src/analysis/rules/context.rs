@@ -726,20 +726,6 @@ impl SharedLoads {
         cell.get_or_init(|| Arc::new(compute())).clone()
     }
 
-    /// Forgets every script's modules and answers: after an edit, they are computed again.
-    pub fn clear(&self) {
-        self.by_script
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-        self.streaming
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-        *self.host.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        *self.requirements.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-
     /// requirements.txt, parsed by the first function that asks.
     fn requirements(&self, app: &AppInput) -> Option<Arc<Requirements>> {
         let mut requirements = self.requirements.lock().unwrap_or_else(|e| e.into_inner());
@@ -1003,26 +989,37 @@ mod tests {
     }
 
     #[test]
-    fn checks_that_share_loads_say_what_checks_alone_say_and_clearing_starts_again() {
+    fn checks_that_share_loads_say_what_checks_alone_say_and_new_loads_start_again() {
         let app = decorator_app();
         let modules = function::parse_modules(&app);
         let units = function::discover_all(&app, &modules);
+        let settings = crate::analysis::settings::local_settings(&app).map(Arc::new);
+        let files = |loaded: &[LoadedModule]| -> Vec<String> {
+            loaded.iter().map(|m| m.file.clone()).collect()
+        };
         let shared = SharedLoads::default();
-        let sharing: Vec<super::super::FunctionChecked> = units
+        let sharing: Vec<_> = units
             .iter()
-            .map(|u| super::super::check_function_parts_sharing(&app, &modules, u, None, &shared))
+            .map(|u| {
+                super::super::check_function_with_loaded_modules(
+                    &app, &modules, u, &settings, &shared,
+                )
+            })
             .collect();
-        assert!(Arc::ptr_eq(&sharing[0].loaded, &sharing[1].loaded));
-        for (u, checked) in units.iter().zip(&sharing) {
+        let loaded = |i: usize| sharing[i].1.clone().expect("checked");
+        assert!(Arc::ptr_eq(&loaded(0), &loaded(1)));
+        for (i, u) in units.iter().enumerate() {
             let alone = super::super::check_function_parts(&app, &modules, u, None);
-            assert_eq!(checked.files, alone.files);
-            assert_eq!(checked.clone().into_diagnostics(), alone.into_diagnostics());
+            assert_eq!(files(&loaded(i)), alone.files);
+            assert_eq!(sharing[i].0, alone.into_diagnostics());
         }
-        shared.clear();
-        let again =
-            super::super::check_function_parts_sharing(&app, &modules, &units[0], None, &shared);
-        assert!(!Arc::ptr_eq(&again.loaded, &sharing[0].loaded));
-        assert_eq!(again.files, sharing[0].files);
+        let fresh = SharedLoads::default();
+        let (_, again) = super::super::check_function_with_loaded_modules(
+            &app, &modules, &units[0], &settings, &fresh,
+        );
+        let again = again.expect("checked");
+        assert!(!Arc::ptr_eq(&again, &loaded(0)));
+        assert_eq!(files(&again), files(&loaded(0)));
     }
 
     #[test]
@@ -1038,12 +1035,14 @@ mod tests {
         let shared = SharedLoads::default();
         let ctx = FunctionCtx::new(&first, &modules, &units[0]).sharing_loads(&shared);
         assert_eq!(ctx.route_prefix(), "one");
-        // Another host.json through the same loads: what was read first is kept until cleared.
+        // Another host.json through the same loads: what was read first is kept; new loads
+        // read it again.
         let second = with_host(r#"{"version": "2.0", "extensionBundle": {}}"#);
         let ctx = FunctionCtx::new(&second, &modules, &units[0]).sharing_loads(&shared);
         assert_eq!(ctx.route_prefix(), "one");
         assert!(ctx.host_lacks_extension_bundle());
-        shared.clear();
+        let fresh = SharedLoads::default();
+        let ctx = FunctionCtx::new(&second, &modules, &units[0]).sharing_loads(&fresh);
         assert_eq!(ctx.route_prefix(), "api");
         assert!(!ctx.host_lacks_extension_bundle());
     }
@@ -1068,8 +1067,8 @@ mod tests {
         let second = with_requirements("requests\n");
         let ctx = FunctionCtx::new(&second, &modules, &units[1]).sharing_loads(&shared);
         assert_eq!(names(&ctx), ["azure-functions", "PyYAML"]);
-        shared.clear();
-        let ctx = FunctionCtx::new(&second, &modules, &units[1]).sharing_loads(&shared);
+        let fresh = SharedLoads::default();
+        let ctx = FunctionCtx::new(&second, &modules, &units[1]).sharing_loads(&fresh);
         assert_eq!(names(&ctx), ["requests"]);
         let without = decorator_app();
         let none = FunctionCtx::new(&without, &modules, &units[1]);

@@ -353,35 +353,9 @@ pub fn check_function_parts(
     unit: &FunctionUnit,
     settings: Option<Option<Arc<LocalSettings>>>,
 ) -> FunctionChecked {
-    check_function_parts_guarded(app, modules, unit, settings, None)
-}
-
-/// [`check_function_parts`], with the modules loaded through a decorator app's script taken from
-/// `loads` (computed by the first function that needs them): what a caller checking many
-/// functions against the same files passes to each, so that every function of a decorator app
-/// does not resolve the imports of every module again. `loads` describes the files as they are:
-/// a caller that keeps it across edits clears it ([`context::SharedLoads::clear`]) when a Python
-/// file or the file listing changes.
-pub fn check_function_parts_sharing(
-    app: &AppInput,
-    modules: &Modules,
-    unit: &FunctionUnit,
-    settings: Option<Option<Arc<LocalSettings>>>,
-    loads: &context::SharedLoads,
-) -> FunctionChecked {
-    check_function_parts_guarded(app, modules, unit, settings, Some(loads))
-}
-
-fn check_function_parts_guarded(
-    app: &AppInput,
-    modules: &Modules,
-    unit: &FunctionUnit,
-    settings: Option<Option<Arc<LocalSettings>>>,
-    loads: Option<&context::SharedLoads>,
-) -> FunctionChecked {
     super::guard::catch(|| {
         let mut checked =
-            check_function_unguarded(app, modules, unit, settings, loads, Keep::Everything);
+            check_function_unguarded(app, modules, unit, settings, None, Keep::Everything);
         checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
         checked
     })
