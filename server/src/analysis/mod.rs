@@ -138,7 +138,7 @@ fn check_parsed_with(
         .filter(|d| config.enabled(d.code.as_str()))
         .collect();
     all.extend(
-        rules::check_app_files(app, modules, units)
+        rules::check_app_files(app, modules, units, settings)
             .into_iter()
             .filter(|d| config.enabled(d.code.as_str())),
     );

@@ -566,7 +566,13 @@ impl AppState {
         {
             self.facts_derived += self.facts.not_derived();
         }
-        rules::check_app_files_keeping(&self.input, &self.modules, &units, &mut self.facts)
+        rules::check_app_files_keeping(
+            &self.input,
+            &self.modules,
+            &units,
+            self.settings.clone(),
+            &mut self.facts,
+        )
     }
 
     /// Whether the app-level rules read `path` (after its edit): root files, function.json

@@ -28,7 +28,7 @@ pub struct AppCtx<'a> {
     /// The facts of `units`, in their order.
     pub facts: &'a AppFacts,
     /// `local.settings.json`, when the app has one.
-    pub settings: Option<crate::analysis::settings::LocalSettings>,
+    pub settings: Option<Arc<LocalSettings>>,
     /// The decorator model of the app, computed on first use (by whichever of the app-level
     /// rules, which run in parallel, asks first).
     v2_app: std::sync::OnceLock<Option<crate::analysis::v2::V2App>>,
@@ -40,6 +40,7 @@ impl<'a> AppCtx<'a> {
         modules: &'a Modules,
         units: &'a [&'a FunctionUnit],
         facts: &'a AppFacts,
+        settings: Option<Arc<LocalSettings>>,
     ) -> AppCtx<'a> {
         debug_assert_eq!(units.len(), facts.len());
         AppCtx {
@@ -47,7 +48,7 @@ impl<'a> AppCtx<'a> {
             modules,
             units,
             facts,
-            settings: crate::analysis::settings::local_settings(app),
+            settings,
             v2_app: std::sync::OnceLock::new(),
         }
     }

@@ -609,13 +609,15 @@ impl AppFacts {
 }
 
 /// Runs every app-level rule (host.json, local.settings.json, requirements, routes across
-/// functions).
+/// functions), with `settings` the app's `local.settings.json` read once for the check.
 pub fn check_app_files(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
+    settings: Option<Arc<LocalSettings>>,
 ) -> Vec<Diagnostic> {
-    check_app_files_keeping(app, modules, units, &mut AppFacts::new(units.len()))
+    let mut facts = AppFacts::new(units.len());
+    check_app_files_keeping(app, modules, units, settings, &mut facts)
 }
 
 /// [`check_app_files`] with the facts of `units` known so far; derives those not known and
@@ -624,10 +626,11 @@ pub fn check_app_files_keeping(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
+    settings: Option<Arc<LocalSettings>>,
     facts: &mut AppFacts,
 ) -> Vec<Diagnostic> {
-    super::guard::catch(|| check_app_files_unguarded(app, modules, units, facts)).unwrap_or_else(
-        |reason| {
+    super::guard::catch(|| check_app_files_unguarded(app, modules, units, settings, facts))
+        .unwrap_or_else(|reason| {
             let file = ["host.json", "function_app.py"]
                 .into_iter()
                 .find(|f| app.exists(f))
@@ -638,20 +641,20 @@ pub fn check_app_files_keeping(
                 "the app's files",
                 &reason,
             )]
-        },
-    )
+        })
 }
 
 fn check_app_files_unguarded(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
+    settings: Option<Arc<LocalSettings>>,
     facts: &mut AppFacts,
 ) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     assert_eq!(units.len(), facts.len(), "one row of facts per function");
     facts.derive(app, units);
-    let ctx = AppCtx::new(app, modules, units, facts);
+    let ctx = AppCtx::new(app, modules, units, facts, settings);
     // Most of them read every function: with thousands, each is a scan worth a thread. Their
     // findings are joined in rule order.
     let checks: Vec<_> = CHECKS.iter().filter_map(|c| c.app()).collect();
