@@ -132,13 +132,21 @@ fn check_parsed_with(
     // local.settings.json is read once for all functions.
     let settings = settings::local_settings(app).map(std::sync::Arc::new);
     let loads = rules::context::SharedLoads::default();
-    let mut all: Vec<Diagnostic> = units
-        .par_iter()
-        .flat_map_iter(|unit| per_function(unit, &settings, &loads))
-        .filter(|d| config.enabled(d.code.as_str()))
-        .collect();
+    // The app-level rules read the units, not the functions' findings: both run at once, so
+    // that neither's slowest part (a rule scanning every function, the last big module) leaves
+    // a core idle. The functions' findings come first, as they always did.
+    let (mut all, app_level): (Vec<Diagnostic>, Vec<Diagnostic>) = rayon::join(
+        || {
+            units
+                .par_iter()
+                .flat_map_iter(|unit| per_function(unit, &settings, &loads))
+                .filter(|d| config.enabled(d.code.as_str()))
+                .collect()
+        },
+        || rules::check_app_files(app, modules, units, settings.clone()),
+    );
     all.extend(
-        rules::check_app_files(app, modules, units, settings)
+        app_level
             .into_iter()
             .filter(|d| config.enabled(d.code.as_str())),
     );
