@@ -216,8 +216,9 @@ impl FileStamp {
 impl AppListing {
     fn new(root: PathBuf, found: Vec<Found>) -> AppListing {
         let canonical_root = fs::canonicalize(&root).ok();
+        // Tens of thousands of paths made relative: in parallel, in the walk's order.
         let files = found
-            .into_iter()
+            .into_par_iter()
             .filter_map(|entry| {
                 let rel = relative_key(&root, &entry.path)?;
                 if rel.is_empty() {
@@ -265,8 +266,12 @@ impl AppListing {
                 (file.rel, content)
             })
             .collect();
+        let mut contents = contents;
+        // Sorted in parallel, the map is built from them in one pass rather than by one
+        // insertion per file (the keys are unique).
+        contents.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut app = AppInput::new(display_root);
-        app.files.extend(contents);
+        app.files = contents.into_iter().collect();
         app.environment =
             venv::load_environment(&self.root, interpreter).map(|env| Arc::new(env.installed));
         app
@@ -338,21 +343,33 @@ pub fn find_apps_under(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
 
 /// Gives each found entry to the nearest root at or above it; entries under no root are dropped.
 fn assign(roots: &BTreeSet<PathBuf>, found: Vec<Found>) -> HashMap<PathBuf, Vec<Found>> {
-    let mut shares: HashMap<PathBuf, Vec<Found>> = HashMap::new();
-    for entry in found {
-        // An unreadable folder may itself be a root's sub-folder; a file's own path never is a root.
-        let owner = entry
-            .path
-            .ancestors()
-            .skip(usize::from(!matches!(entry.kind, FoundKind::Unreadable(_))))
-            .find(|a| roots.contains(*a));
+    // The owners are looked up in parallel (a walk lists tens of thousands of entries), then
+    // the entries grouped by owner in the walk's order.
+    let owned: Vec<(Option<&Path>, Found)> = found
+        .into_par_iter()
+        .map(|entry| {
+            // An unreadable folder may itself be a root's sub-folder; a file's own path never
+            // is a root.
+            let owner = entry
+                .path
+                .ancestors()
+                .skip(usize::from(!matches!(entry.kind, FoundKind::Unreadable(_))))
+                .find_map(|a| roots.get(a))
+                .map(PathBuf::as_path)
+                .filter(|owner| *owner != entry.path);
+            (owner, entry)
+        })
+        .collect();
+    let mut shares: HashMap<&Path, Vec<Found>> = HashMap::new();
+    for (owner, entry) in owned {
         if let Some(owner) = owner {
-            if owner != entry.path {
-                shares.entry(owner.to_path_buf()).or_default().push(entry);
-            }
+            shares.entry(owner).or_default().push(entry);
         }
     }
     shares
+        .into_iter()
+        .map(|(owner, entries)| (owner.to_path_buf(), entries))
+        .collect()
 }
 
 /// Sorts a file found by a walk into the root candidates it makes: its folder for a root marker,

@@ -133,9 +133,21 @@ impl From<DecoratedUnit> for FunctionUnit {
 /// when the app uses the decorator model (function.json folders are then ignored), else the
 /// function.json folders.
 pub fn discover_all(app: &AppInput, modules: &Modules) -> Vec<FunctionUnit> {
-    match v2::discover(app, modules) {
-        Some(units) => units.into_iter().map(FunctionUnit::from).collect(),
-        None => discover(app),
+    discover_all_keeping_model(app, modules).0
+}
+
+/// [`discover_all`], with the decorator model the units came from when the app uses it (what
+/// [`crate::analysis::rules::context::AppCtx::v2_app`] would compute again).
+pub fn discover_all_keeping_model(
+    app: &AppInput,
+    modules: &Modules,
+) -> (Vec<FunctionUnit>, Option<std::sync::Arc<v2::V2App>>) {
+    match v2::discover_keeping_model(app, modules) {
+        Some((units, model)) => (
+            units.into_iter().map(FunctionUnit::from).collect(),
+            Some(std::sync::Arc::new(model)),
+        ),
+        None => (discover(app), None),
     }
 }
 

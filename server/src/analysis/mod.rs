@@ -69,18 +69,20 @@ pub fn check_app_whole_messages(app: &AppInput, config: &Config) -> Vec<Diagnost
     let modules = function::parse_modules(app);
     let units = function::discover_all(app, &modules);
     let unit_refs: Vec<&function::FunctionUnit> = units.iter().collect();
-    check_parsed_whole_messages(app, &modules, &unit_refs, config)
+    check_parsed_whole_messages(app, &modules, &unit_refs, config, None)
 }
 
 /// [`check_app`] on an app whose modules are parsed and functions found already (by an
-/// [`state::AppState`] that also serves its fixes).
+/// [`state::AppState`] that also serves its fixes); `v2_model` is the decorator model the
+/// functions were found with, when kept ([`state::AppState::new_keeping_model`]).
 pub fn check_parsed(
     app: &AppInput,
     modules: &function::Modules,
     units: &[&function::FunctionUnit],
     config: &Config,
+    v2_model: Option<std::sync::Arc<v2::V2App>>,
 ) -> Vec<Diagnostic> {
-    let mut all = check_parsed_whole_messages(app, modules, units, config);
+    let mut all = check_parsed_whole_messages(app, modules, units, config, v2_model);
     suppress::consequence_once(&mut all);
     all
 }
@@ -90,10 +92,12 @@ fn check_parsed_whole_messages(
     modules: &function::Modules,
     units: &[&function::FunctionUnit],
     config: &Config,
+    v2_model: Option<std::sync::Arc<v2::V2App>>,
 ) -> Vec<Diagnostic> {
-    check_parsed_with(app, modules, units, config, &|unit, settings, loads| {
+    let per_function: &FunctionChecker = &|unit, settings, loads| {
         rules::check_function_with_settings(app, modules, unit, settings, loads)
-    })
+    };
+    check_parsed_with(app, modules, units, config, per_function, v2_model)
 }
 
 /// What runs the function-level rules on one function for [`check_parsed_using`], given the
@@ -115,8 +119,9 @@ pub fn check_parsed_using(
     units: &[&function::FunctionUnit],
     config: &Config,
     per_function: &FunctionChecker,
+    v2_model: Option<std::sync::Arc<v2::V2App>>,
 ) -> Vec<Diagnostic> {
-    let mut all = check_parsed_with(app, modules, units, config, per_function);
+    let mut all = check_parsed_with(app, modules, units, config, per_function, v2_model);
     suppress::consequence_once(&mut all);
     all
 }
@@ -127,18 +132,27 @@ fn check_parsed_with(
     units: &[&function::FunctionUnit],
     config: &Config,
     per_function: &FunctionChecker,
+    v2_model: Option<std::sync::Arc<v2::V2App>>,
 ) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     // local.settings.json is read once for all functions.
     let settings = settings::local_settings(app).map(std::sync::Arc::new);
     let loads = rules::context::SharedLoads::default();
-    let mut all: Vec<Diagnostic> = units
-        .par_iter()
-        .flat_map_iter(|unit| per_function(unit, &settings, &loads))
-        .filter(|d| config.enabled(d.code.as_str()))
-        .collect();
+    // The app-level rules read the units, not the functions' findings: both run at once, so
+    // that neither's slowest part (a rule scanning every function, the last big module) leaves
+    // a core idle. The functions' findings come first, as they always did.
+    let (mut all, app_level): (Vec<Diagnostic>, Vec<Diagnostic>) = rayon::join(
+        || {
+            units
+                .par_iter()
+                .flat_map_iter(|unit| per_function(unit, &settings, &loads))
+                .filter(|d| config.enabled(d.code.as_str()))
+                .collect()
+        },
+        || rules::check_app_files_with_model(app, modules, units, settings.clone(), v2_model),
+    );
     all.extend(
-        rules::check_app_files(app, modules, units, settings)
+        app_level
             .into_iter()
             .filter(|d| config.enabled(d.code.as_str())),
     );

@@ -281,8 +281,17 @@ impl AppState {
     /// The app's state; nothing is checked until asked ([`AppState::check_all`], an edit, or
     /// [`AppState::diagnostics_by_file`]).
     pub fn new(input: AppInput) -> AppState {
+        AppState::new_keeping_model(input).0
+    }
+
+    /// [`AppState::new`], with the decorator model its units were found with (not kept by the
+    /// state: an edit would make it stale), for a caller that checks the app once.
+    pub fn new_keeping_model(
+        input: AppInput,
+    ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
         let modules = function::parse_modules(&input);
-        let (units, order) = by_name(function::discover_all(&input, &modules));
+        let (units, v2_model) = function::discover_all_keeping_model(&input, &modules);
+        let (units, order) = by_name(units);
         let v2_script = v2_script(&input);
         let settings = settings::local_settings(&input).map(Arc::new);
         let pending = units.keys().cloned().collect();
@@ -317,7 +326,7 @@ impl AppState {
             facts_derived: 0,
         };
         state.rebuild_ordered();
-        state
+        (state, v2_model)
     }
 
     /// Lists the units in host order again (their facts are derived again when next needed).

@@ -549,7 +549,8 @@ fn check_input(
     let _span = tracing::debug_span!("check", app = display_root.as_str()).entered();
     // One analysis serves the findings and their fixes: the modules are parsed once.
     let (state, diagnostics) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let state = AppState::new(input);
+        // The decorator model the units were found with serves the app-level rules too.
+        let (state, v2_model) = AppState::new_keeping_model(input);
         let units: Vec<&crate::analysis::function::FunctionUnit> = state.units().collect();
         let diagnostics = match reuse {
             Some(reuse) => analysis::check_parsed_using(
@@ -560,8 +561,11 @@ fn check_input(
                 &|unit, settings, loads| {
                     reuse.check(state.input(), state.modules(), unit, settings, loads)
                 },
+                v2_model,
             ),
-            None => analysis::check_parsed(state.input(), state.modules(), &units, config),
+            None => {
+                analysis::check_parsed(state.input(), state.modules(), &units, config, v2_model)
+            }
         };
         (state, diagnostics)
     }))

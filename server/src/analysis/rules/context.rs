@@ -31,7 +31,7 @@ pub struct AppCtx<'a> {
     pub settings: Option<Arc<LocalSettings>>,
     /// The decorator model of the app, computed on first use (by whichever of the app-level
     /// rules, which run in parallel, asks first).
-    v2_app: std::sync::OnceLock<Option<crate::analysis::v2::V2App>>,
+    v2_app: std::sync::OnceLock<Option<Arc<crate::analysis::v2::V2App>>>,
 }
 
 impl<'a> AppCtx<'a> {
@@ -83,8 +83,17 @@ impl<'a> AppCtx<'a> {
     /// What the app's decorators define, when the app uses the decorator model.
     pub fn v2_app(&self) -> Option<&crate::analysis::v2::V2App> {
         self.v2_app
-            .get_or_init(|| crate::analysis::v2::model(self.app, self.modules))
-            .as_ref()
+            .get_or_init(|| crate::analysis::v2::model(self.app, self.modules).map(Arc::new))
+            .as_deref()
+    }
+
+    /// A context whose decorator model is `model`, the one the units were found with (`None`:
+    /// computed on first use, as by [`AppCtx::new`]).
+    pub fn with_v2_app(self, model: Option<Arc<crate::analysis::v2::V2App>>) -> AppCtx<'a> {
+        if let Some(model) = model {
+            let _ = self.v2_app.set(Some(model));
+        }
+        self
     }
 }
 
@@ -963,6 +972,51 @@ mod tests {
                 "blueprints/jobs.py",
                 "import azure.functions as func\n\nbp = func.Blueprint()\n",
             )
+    }
+
+    #[test]
+    fn the_app_level_rules_read_the_model_the_units_were_found_with() {
+        let app = decorator_app();
+        let modules = function::parse_modules(&app);
+        let (units, model) = function::discover_all_keeping_model(&app, &modules);
+        let model = model.expect("a decorator app has a model");
+        let units: Vec<&FunctionUnit> = units.iter().collect();
+        let facts = crate::analysis::rules::AppFacts::new(units.len());
+        let given =
+            AppCtx::new(&app, &modules, &units, &facts, None).with_v2_app(Some(Arc::clone(&model)));
+        assert!(std::ptr::eq(given.v2_app().expect("given"), &*model));
+        // The model computed on first use is the same model.
+        let computed = AppCtx::new(&app, &modules, &units, &facts, None);
+        assert_eq!(computed.v2_app(), Some(&*model));
+        // A function.json app has none to give.
+        let v1 = AppInput::new(".")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("f/function.json", r#"{"bindings": []}"#)
+            .with_file("f/__init__.py", "def main():\n    pass\n");
+        let v1_modules = function::parse_modules(&v1);
+        let (v1_units, none) = function::discover_all_keeping_model(&v1, &v1_modules);
+        assert_eq!(v1_units.len(), 1);
+        assert!(none.is_none());
+    }
+
+    #[test]
+    fn app_level_findings_are_the_same_from_a_given_model() {
+        // Only a Blueprint in the script: AZF702 reads the model.
+        let app = AppInput::new(".")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file(
+                "function_app.py",
+                "import azure.functions as func\n\nbp = func.Blueprint()\n\n\n@bp.route(route=\"a\")\ndef a(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"a\")\n",
+            );
+        let modules = function::parse_modules(&app);
+        let (units, model) = function::discover_all_keeping_model(&app, &modules);
+        assert!(model.is_some());
+        let units: Vec<&FunctionUnit> = units.iter().collect();
+        let computed = crate::analysis::rules::check_app_files(&app, &modules, &units, None);
+        let given =
+            crate::analysis::rules::check_app_files_with_model(&app, &modules, &units, None, model);
+        assert!(computed.iter().any(|d| d.code.as_str() == "AZF702"));
+        assert_eq!(given, computed);
     }
 
     #[test]

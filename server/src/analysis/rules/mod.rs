@@ -616,8 +616,22 @@ pub fn check_app_files(
     units: &[&FunctionUnit],
     settings: Option<Arc<LocalSettings>>,
 ) -> Vec<Diagnostic> {
+    check_app_files_with_model(app, modules, units, settings, None)
+}
+
+/// [`check_app_files`], reading `v2_model`, the decorator model `units` were found with (from
+/// [`crate::analysis::function::discover_all_keeping_model`]), rather than computing it again.
+pub fn check_app_files_with_model(
+    app: &AppInput,
+    modules: &Modules,
+    units: &[&FunctionUnit],
+    settings: Option<Arc<LocalSettings>>,
+    v2_model: Option<Arc<crate::analysis::v2::V2App>>,
+) -> Vec<Diagnostic> {
     let mut facts = AppFacts::new(units.len());
-    check_app_files_keeping(app, modules, units, settings, &mut facts)
+    guarded_app_files(app, || {
+        check_app_files_unguarded(app, modules, units, settings, &mut facts, v2_model)
+    })
 }
 
 /// [`check_app_files`] with the facts of `units` known so far; derives those not known and
@@ -629,19 +643,25 @@ pub fn check_app_files_keeping(
     settings: Option<Arc<LocalSettings>>,
     facts: &mut AppFacts,
 ) -> Vec<Diagnostic> {
-    super::guard::catch(|| check_app_files_unguarded(app, modules, units, settings, facts))
-        .unwrap_or_else(|reason| {
-            let file = ["host.json", "function_app.py"]
-                .into_iter()
-                .find(|f| app.exists(f))
-                .unwrap_or("host.json");
-            vec![azf013_file_not_analysed::internal_error(
-                file,
-                None,
-                "the app's files",
-                &reason,
-            )]
-        })
+    guarded_app_files(app, || {
+        check_app_files_unguarded(app, modules, units, settings, facts, None)
+    })
+}
+
+/// The app-level findings of `check`, or an internal error (AZF013) should it panic.
+fn guarded_app_files(app: &AppInput, check: impl FnOnce() -> Vec<Diagnostic>) -> Vec<Diagnostic> {
+    super::guard::catch(check).unwrap_or_else(|reason| {
+        let file = ["host.json", "function_app.py"]
+            .into_iter()
+            .find(|f| app.exists(f))
+            .unwrap_or("host.json");
+        vec![azf013_file_not_analysed::internal_error(
+            file,
+            None,
+            "the app's files",
+            &reason,
+        )]
+    })
 }
 
 fn check_app_files_unguarded(
@@ -650,11 +670,12 @@ fn check_app_files_unguarded(
     units: &[&FunctionUnit],
     settings: Option<Arc<LocalSettings>>,
     facts: &mut AppFacts,
+    v2_model: Option<Arc<crate::analysis::v2::V2App>>,
 ) -> Vec<Diagnostic> {
     use rayon::prelude::*;
     assert_eq!(units.len(), facts.len(), "one row of facts per function");
     facts.derive(app, units);
-    let ctx = AppCtx::new(app, modules, units, facts, settings);
+    let ctx = AppCtx::new(app, modules, units, facts, settings).with_v2_app(v2_model);
     // Most of them read every function: with thousands, each is a scan worth a thread. Their
     // findings are joined in rule order.
     let checks: Vec<_> = CHECKS.iter().filter_map(|c| c.app()).collect();

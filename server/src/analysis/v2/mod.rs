@@ -327,8 +327,17 @@ pub fn model(app: &AppInput, modules: &Modules) -> Option<V2App> {
 
 /// The units of the app: its indexed v2 functions when it is a v2 app, else `None`.
 pub fn discover(app: &AppInput, modules: &Modules) -> Option<Vec<DecoratedUnit>> {
+    discover_keeping_model(app, modules).map(|(units, _)| units)
+}
+
+/// [`discover`], with the model the units came from, for the app-level rules to read rather
+/// than run the app's modules again.
+pub fn discover_keeping_model(
+    app: &AppInput,
+    modules: &Modules,
+) -> Option<(Vec<DecoratedUnit>, V2App)> {
     let model = model(app, modules)?;
-    Some(units(modules, &model))
+    Some((units(modules, &model), model))
 }
 
 #[cfg(test)]

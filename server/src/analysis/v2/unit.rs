@@ -180,14 +180,21 @@ pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
             }
         }
     }
-    let mut out = Vec::new();
-    for f in order {
-        if let Some(mut u) = unit(modules, model, f, app_of.get(&f).copied()) {
-            u.unit.condition = conditions.remove(&f).unwrap_or_default();
-            out.push(u);
-        }
-    }
-    out
+    let work: Vec<(FnId, Condition)> = order
+        .into_iter()
+        .map(|f| (f, conditions.remove(&f).unwrap_or_default()))
+        .collect();
+    // Each unit reads only the finished model: they are built in parallel (in a decorator app
+    // this is most of finding the functions), and collected in the worker's order.
+    use rayon::prelude::*;
+    work.into_par_iter()
+        .with_min_len(16)
+        .filter_map(|(f, condition)| {
+            let mut u = unit(modules, model, f, app_of.get(&f).copied())?;
+            u.unit.condition = condition;
+            Some(u)
+        })
+        .collect()
 }
 
 fn unit(
