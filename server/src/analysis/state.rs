@@ -86,9 +86,12 @@ pub struct AppState {
     loaded_by: HashMap<String, BTreeSet<String>>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
-    /// How many functions had their settings rules run again after edits of the settings.
+    /// How many functions had their settings rules run again after edits of the settings, and
+    /// which after the last edit.
     #[cfg(test)]
     settings_rechecks: usize,
+    #[cfg(test)]
+    settings_rechecked: BTreeSet<String>,
     /// How many times the app-level rules ran.
     #[cfg(test)]
     app_level_checks: usize,
@@ -149,12 +152,14 @@ impl Cached {
     }
 }
 
-/// Which checked functions' settings rules read each setting, prefix, the list of names or
-/// `Host.CORS`: after an edit of local.settings.json, the functions to re-run rules on are found
-/// from what changed, not by asking every function.
+/// Which checked functions' settings rules observe what of the settings: each setting's
+/// presence, its value's shape, the names under a prefix, the list of names, `Host.CORS`. After
+/// an edit of local.settings.json, the functions to re-run rules on are found from the
+/// observations that changed, not by asking every function.
 #[derive(Debug, Clone, Default)]
 struct SettingsReaders {
-    by_name: HashMap<String, BTreeSet<String>>,
+    present: HashMap<String, BTreeSet<String>>,
+    shapes: HashMap<String, BTreeSet<String>>,
     by_prefix: HashMap<String, BTreeSet<String>>,
     all_names: BTreeSet<String>,
     cors: BTreeSet<String>,
@@ -162,17 +167,16 @@ struct SettingsReaders {
 
 impl SettingsReaders {
     fn add(&mut self, function: &str, reads: &SettingsReads) {
-        for name in &reads.names {
-            self.by_name
-                .entry(name.clone())
-                .or_default()
-                .insert(function.to_string());
-        }
-        for prefix in &reads.prefixes {
-            self.by_prefix
-                .entry(prefix.clone())
-                .or_default()
-                .insert(function.to_string());
+        for (map, keys) in [
+            (&mut self.present, &reads.present),
+            (&mut self.shapes, &reads.shapes),
+            (&mut self.by_prefix, &reads.prefixes),
+        ] {
+            for key in keys {
+                map.entry(key.clone())
+                    .or_default()
+                    .insert(function.to_string());
+            }
         }
         if reads.all_names {
             self.all_names.insert(function.to_string());
@@ -183,19 +187,19 @@ impl SettingsReaders {
     }
 
     fn remove(&mut self, function: &str, reads: &SettingsReads) {
-        let without = |map: &mut HashMap<String, BTreeSet<String>>, key: &String| {
-            if let Some(set) = map.get_mut(key) {
-                set.remove(function);
-                if set.is_empty() {
-                    map.remove(key);
+        for (map, keys) in [
+            (&mut self.present, &reads.present),
+            (&mut self.shapes, &reads.shapes),
+            (&mut self.by_prefix, &reads.prefixes),
+        ] {
+            for key in keys {
+                if let Some(set) = map.get_mut(key) {
+                    set.remove(function);
+                    if set.is_empty() {
+                        map.remove(key);
+                    }
                 }
             }
-        };
-        for name in &reads.names {
-            without(&mut self.by_name, name);
-        }
-        for prefix in &reads.prefixes {
-            without(&mut self.by_prefix, prefix);
         }
         self.all_names.remove(function);
         self.cors.remove(function);
@@ -206,7 +210,7 @@ impl SettingsReaders {
         (!checked.settings_rules.is_empty()).then_some(&checked.settings_reads)
     }
 
-    /// The functions whose settings rules read something `diff` changed, each once.
+    /// The functions whose settings rules observed something `diff` changed, each once.
     fn affected_by(&self, diff: &SettingsDiff) -> Vec<&String> {
         let mut sets: Vec<&BTreeSet<String>> = Vec::new();
         if diff.names {
@@ -215,16 +219,16 @@ impl SettingsReaders {
         if diff.cors {
             sets.push(&self.cors);
         }
-        for name in &diff.changed {
-            sets.extend(self.by_name.get(name));
-            sets.extend(
-                self.by_prefix
-                    .iter()
-                    .filter(|(prefix, _)| name.starts_with(prefix.as_str()))
-                    .map(|(_, readers)| readers),
-            );
+        for name in &diff.shapes {
+            sets.extend(self.shapes.get(name));
         }
-        // A keystroke in one value changes one name: its readers, as they are.
+        for name in &diff.presence {
+            sets.extend(self.present.get(name));
+            // Every recorded prefix ends with `__`: the sections `name` is in are looked up, not
+            // every prefix compared with it.
+            sets.extend(settings::section_prefixes(name).filter_map(|p| self.by_prefix.get(p)));
+        }
+        // A keystroke that changes one observation: its readers, as they are.
         match sets.as_slice() {
             [] => Vec::new(),
             [only] => only.iter().collect(),
@@ -311,6 +315,8 @@ impl AppState {
             v2_script,
             #[cfg(test)]
             settings_rechecks: 0,
+            #[cfg(test)]
+            settings_rechecked: BTreeSet::new(),
             #[cfg(test)]
             app_level_checks: 0,
             #[cfg(test)]
@@ -834,6 +840,10 @@ impl AppState {
             }
         }
         let rechecked = work.len();
+        #[cfg(test)]
+        {
+            self.settings_rechecked = work.iter().map(|(name, ..)| (*name).clone()).collect();
+        }
         let run =
             |(name, unit, checked): &(&String, &Arc<FunctionUnit>, &rules::FunctionChecked)| {
                 let (found, reads) = self.recheck_settings(unit, checked);
@@ -1293,12 +1303,11 @@ mod tests {
             ),
             0
         );
-        // The value of the connection O names: O alone.
-        assert_eq!(edit("x", &settings("").replace("\"o\"", "\"ox\"")), 1);
-        // A new name: E, whose unset read suggests a near miss among all names (and O again,
-        // whose value goes back to what it was).
-        assert_eq!(edit(r#", "API_KEY": "k""#, ""), 2);
-        // The identity section H names: H alone.
+        // The value of the connection O names: O's rules only ask whether it is set.
+        assert_eq!(edit("x", &settings("").replace("\"o\"", "\"ox\"")), 0);
+        // A new name: E, whose unset read suggests a near miss among all names.
+        assert_eq!(edit(r#", "API_KEY": "k""#, ""), 1);
+        // The identity section H names: H, and E again (a new name).
         assert_eq!(
             edit(
                 r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#,
@@ -1306,8 +1315,9 @@ mod tests {
             ),
             2
         );
-        // The storage setting every queue trigger reads: Q, O and H. The ranges after it move,
-        // which E does not read (its near miss is by name).
+        // The storage setting every queue trigger reads becomes empty: Q, O and H, which
+        // observe its shape. The ranges after it move, which E does not read (its near miss is
+        // by name).
         let rechecked = edit(
             r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#,
             &settings(r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#)
@@ -1645,25 +1655,29 @@ mod tests {
 
     #[test]
     fn the_index_of_settings_readers_finds_what_each_functions_reads_say() {
-        // Every combination of reads over a few names and prefixes, against every diff over
-        // a few names (with and without a change of the name list and of Host.CORS).
-        let names = ["A", "B", "Conn__x", "Other"];
+        // Every combination of observations over a few names (presence, value shape) and a
+        // prefix, against every diff over a few names (with and without a change of the name
+        // list and of Host.CORS).
+        let names = ["A", "B", "Conn__x"];
         let mut readers = SettingsReaders::default();
         let mut functions = Vec::new();
-        for bits in 0u32..64 {
+        for bits in 0u32..128 {
             let mut reads = SettingsReads::default();
             for (i, name) in names.iter().enumerate() {
                 if bits & (1 << i) != 0 {
-                    reads.names.insert(name.to_string());
+                    reads.present.insert(name.to_string());
+                }
+                if bits & (1 << (i + 3)) != 0 {
+                    reads.shapes.insert(name.to_string());
                 }
             }
-            if bits & 16 != 0 {
+            if bits & 64 != 0 {
                 reads.prefixes.insert("Conn__".into());
             }
             reads.all_names = bits % 3 == 0;
             reads.cors = bits % 5 == 0;
             let checked = rules::FunctionChecked {
-                settings_rules: if bits == 63 { Vec::new() } else { vec![0] },
+                settings_rules: if bits == 127 { Vec::new() } else { vec![0] },
                 settings_reads: reads,
                 ..Default::default()
             };
@@ -1676,35 +1690,56 @@ mod tests {
         // One function stops reading: what it read before no longer finds it.
         let (gone, checked) = functions.remove(7);
         readers.remove(&gone, &checked.settings_reads);
-        for changed in 0u32..32 {
-            for (names_changed, cors) in [(false, false), (true, false), (false, true)] {
-                let diff = SettingsDiff {
-                    changed: names
+        let changed_names = ["A", "B", "Conn__x", "Conn__y__z", "Other"];
+        let pick = |bits: u32| -> BTreeSet<String> {
+            changed_names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .map(|(_, n)| n.to_string())
+                .collect()
+        };
+        let mut affected_somewhere = 0;
+        for presence in 0u32..32 {
+            for shapes in [0u32, 1, 2, 4, 7, 31] {
+                for (names_changed, cors) in [(false, false), (true, false), (false, true)] {
+                    let diff = SettingsDiff {
+                        presence: pick(presence),
+                        shapes: pick(shapes),
+                        names: names_changed,
+                        cors,
+                    };
+                    let expected: BTreeSet<&String> = functions
                         .iter()
-                        .chain(["Conn__y"].iter())
-                        .enumerate()
-                        .filter(|(i, _)| changed & (1 << i) != 0)
-                        .map(|(_, n)| n.to_string())
-                        .collect(),
-                    names: names_changed,
-                    cors,
-                };
-                let expected: BTreeSet<&String> = functions
-                    .iter()
-                    .filter(|(_, c)| {
-                        !c.settings_rules.is_empty() && c.settings_reads.affected_by(&diff)
-                    })
-                    .map(|(n, _)| n)
-                    .collect();
-                let found = readers.affected_by(&diff);
-                assert_eq!(found.len(), expected.len(), "each once: {diff:?}");
-                assert_eq!(
-                    found.into_iter().collect::<BTreeSet<_>>(),
-                    expected,
-                    "{diff:?}"
-                );
+                        .filter(|(_, c)| {
+                            !c.settings_rules.is_empty() && c.settings_reads.affected_by(&diff)
+                        })
+                        .map(|(n, _)| n)
+                        .collect();
+                    let found = readers.affected_by(&diff);
+                    assert_eq!(found.len(), expected.len(), "each once: {diff:?}");
+                    assert_eq!(
+                        found.into_iter().collect::<BTreeSet<_>>(),
+                        expected,
+                        "{diff:?}"
+                    );
+                    affected_somewhere += expected.len();
+                }
             }
         }
+        assert!(affected_somewhere > 0);
+        // A shape read is not a presence read, nor the other way round.
+        let only_shape = SettingsDiff {
+            shapes: pick(1),
+            ..SettingsDiff::default()
+        };
+        let found: BTreeSet<&String> = readers.affected_by(&only_shape).into_iter().collect();
+        assert!(found.contains(&"F8".to_string()) && !found.contains(&"F1".to_string()));
+        // A name in a section two levels down is found through each of its prefixes.
+        assert_eq!(
+            settings::section_prefixes("Conn__y__z").collect::<Vec<_>>(),
+            ["Conn__", "Conn__y__"]
+        );
     }
 
     #[test]
