@@ -1653,6 +1653,478 @@ mod tests {
         assert_eq!(all(&mut state), from_check(state.input()));
     }
 
+    /// local.settings.json as a list of entries, written out whole after each edit.
+    #[derive(Clone)]
+    struct SettingsModel {
+        values: Vec<(String, String)>,
+        connection_strings: Vec<(String, String)>,
+        cors: Option<String>,
+    }
+
+    impl SettingsModel {
+        fn text(&self) -> String {
+            let members = |list: &[(String, String)]| -> String {
+                list.iter()
+                    .map(|(n, v)| format!("\"{n}\": \"{v}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let host = match &self.cors {
+                Some(c) => format!(", \"Host\": {{\"CORS\": \"{c}\"}}"),
+                None => String::new(),
+            };
+            format!(
+                "{{\"IsEncrypted\": false, \"Values\": {{{}}}, \"ConnectionStrings\": {{{}}}{host}}}",
+                members(&self.values),
+                members(&self.connection_strings)
+            )
+        }
+
+        fn value_mut(&mut self, name: &str) -> &mut String {
+            &mut self.values.iter_mut().find(|(n, _)| n == name).unwrap().1
+        }
+    }
+
+    /// An app whose functions observe the settings in each way the rules do: Q, O and B the
+    /// storage value's shape (AZF305) and where their connection resolves (AZF307: `Orders` a
+    /// plain setting, `Bus` an identity section), H whether Host.CORS is set (AZF401), E the
+    /// presence of what its code reads and, for `MISSING`, which is never set, the list of names
+    /// (AZF310, AZF311); P nothing.
+    fn observing_app(settings: &SettingsModel) -> AppInput {
+        let queue = |connection: &str| {
+            format!(
+                r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "{connection}"}}]}}"#
+            )
+        };
+        AppInput::new("app")
+            .with_file(
+                "host.json",
+                r#"{"version": "2.0", "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}}"#,
+            )
+            .with_file("requirements.txt", "azure-functions\n")
+            .with_file("local.settings.json", &settings.text())
+            .with_file("Q/function.json", &queue("AzureWebJobsStorage"))
+            .with_file("Q/__init__.py", "def main(msg): pass\n")
+            .with_file("O/function.json", &queue("Orders"))
+            .with_file("O/__init__.py", "def main(msg): pass\n")
+            .with_file(
+                "B/function.json",
+                r#"{"bindings": [{"type": "serviceBusTrigger", "name": "msg", "queueName": "q", "connection": "Bus"}]}"#,
+            )
+            .with_file("B/__init__.py", "def main(msg): pass\n")
+            .with_file(
+                "H/function.json",
+                r#"{"bindings": [{"type": "httpTrigger", "name": "req", "methods": ["get"]}, {"type": "http", "direction": "out", "name": "$return"}]}"#,
+            )
+            .with_file(
+                "H/__init__.py",
+                "import azure.functions as func\nHEADERS = {\"Access-Control-Allow-Origin\": \"*\"}\ndef main(req):\n    return func.HttpResponse(\"x\", headers=HEADERS)\n",
+            )
+            .with_file("E/function.json", HTTP_JSON)
+            .with_file(
+                "E/__init__.py",
+                "import os\nDB = os.environ[\"DB\"]\ndef main(req):\n    os.environ[\"API_KEYS\"]\n    os.environ.get(\"MISSING\")\n",
+            )
+            .with_file("P/function.json", HTTP_JSON)
+            .with_file("P/__init__.py", "def main(req): pass\n")
+    }
+
+    fn observed_settings() -> SettingsModel {
+        let entries = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        };
+        SettingsModel {
+            values: entries(&[
+                ("FUNCTIONS_WORKER_RUNTIME", "python"),
+                ("AzureWebJobsStorage", "UseDevelopmentStorage=true"),
+                ("Orders", "Endpoint=sb://o/"),
+                ("Bus__fullyQualifiedNamespace", "ns.servicebus.windows.net"),
+                ("API_KEYS", "k"),
+                ("DB", "d"),
+            ]),
+            connection_strings: Vec::new(),
+            cors: Some("*".into()),
+        }
+    }
+
+    /// Writes `settings`, checks the result against a check from scratch and returns the
+    /// functions whose settings rules ran again and those the edit reports as changed.
+    fn write_settings(
+        state: &mut AppState,
+        settings: &SettingsModel,
+    ) -> (BTreeSet<String>, BTreeSet<String>) {
+        let before = state.settings_rechecks;
+        let changed = state.set_file("local.settings.json", text(&settings.text()));
+        let rechecked = if state.settings_rechecks == before {
+            BTreeSet::new()
+        } else {
+            state.settings_rechecked.clone()
+        };
+        assert_eq!(state.settings_rechecks - before, rechecked.len());
+        assert_eq!(
+            whole(
+                state
+                    .diagnostics_by_file(&Config::default())
+                    .into_values()
+                    .flatten()
+            ),
+            whole(crate::analysis::check_app(
+                state.input(),
+                &Config::default()
+            )),
+            "after {}",
+            settings.text()
+        );
+        (rechecked, changed.functions)
+    }
+
+    /// Diagnostics with everything they say (related places and fixes too), in one order.
+    fn whole(list: impl IntoIterator<Item = Diagnostic>) -> Vec<String> {
+        let mut list: Vec<String> = list.into_iter().map(|d| format!("{d:?}")).collect();
+        list.sort();
+        list
+    }
+
+    #[test]
+    fn value_edits_that_keep_every_observation_re_check_no_function() {
+        let mut settings = observed_settings();
+        let mut state = AppState::new(observing_app(&settings));
+        state.check_all();
+        // Before: E's reads but `MISSING` and H's CORS are answered, O's and B's connections
+        // resolve.
+        let codes: Vec<&str> = all(&mut state).into_iter().map(|d| d.2).collect();
+        assert_eq!(codes, ["AZF310"]);
+        // Typing, then deleting, in each value and in Host.CORS, a letter at a time.
+        let names = [
+            "FUNCTIONS_WORKER_RUNTIME",
+            "AzureWebJobsStorage",
+            "Orders",
+            "Bus__fullyQualifiedNamespace",
+            "API_KEYS",
+            "DB",
+        ];
+        for name in names {
+            for step in 0..6 {
+                if step < 3 {
+                    settings
+                        .value_mut(name)
+                        .push("xy;"[step..].chars().next().unwrap());
+                } else {
+                    settings.value_mut(name).pop();
+                }
+                let (rechecked, changed) = write_settings(&mut state, &settings);
+                assert!(rechecked.is_empty(), "{name}: {rechecked:?}");
+                assert!(changed.is_empty(), "{name}: {changed:?}");
+            }
+        }
+        for cors in ["*x", "https://a", "*"] {
+            settings.cors = Some(cors.into());
+            let (rechecked, _) = write_settings(&mut state, &settings);
+            assert!(rechecked.is_empty(), "CORS {cors}: {rechecked:?}");
+        }
+        assert_eq!(state.settings_rechecks, 0);
+    }
+
+    #[test]
+    fn edits_that_change_an_observation_re_check_exactly_its_readers() {
+        let mut settings = observed_settings();
+        let mut state = AppState::new(observing_app(&settings));
+        state.check_all();
+        let storage_readers = set(&["B", "O", "Q"]);
+        let mut step = |state: &mut AppState,
+                        edit: &dyn Fn(&mut SettingsModel),
+                        readers: &BTreeSet<String>,
+                        code: Option<&str>| {
+            edit(&mut settings);
+            let (rechecked, changed) = write_settings(state, &settings);
+            assert_eq!(&rechecked, readers, "after {}", settings.text());
+            // The functions reported changed are among those re-run.
+            assert!(changed.is_subset(&rechecked), "{changed:?}");
+            let codes: BTreeSet<&str> = all(state).into_iter().map(|d| d.2).collect();
+            if let Some(code) = code {
+                assert!(codes.contains(code), "{code} missing: {codes:?}");
+            }
+            codes.len()
+        };
+        // The storage value emptied, blanked, made a placeholder, edited inside the
+        // placeholder (the finding points at it), usable again: its shape's readers each time.
+        for (value, code) in [
+            ("", Some("AZF305")),
+            (" ", Some("AZF305")),
+            ("<conn>", Some("AZF305")),
+            ("<connx>", Some("AZF305")),
+            (
+                "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k",
+                None,
+            ),
+        ] {
+            step(
+                &mut state,
+                &|s| *s.value_mut("AzureWebJobsStorage") = value.into(),
+                &storage_readers,
+                code,
+            );
+        }
+        // A placeholder moved by an edit before it: its readers again; usable, nothing.
+        step(
+            &mut state,
+            &|s| *s.value_mut("AzureWebJobsStorage") = "{x}".into(),
+            &storage_readers,
+            Some("AZF305"),
+        );
+        step(
+            &mut state,
+            &|s| s.value_mut("FUNCTIONS_WORKER_RUNTIME").push('3'),
+            &storage_readers,
+            Some("AZF305"),
+        );
+        step(
+            &mut state,
+            &|s| *s.value_mut("AzureWebJobsStorage") = "UseDevelopmentStorage=true".into(),
+            &storage_readers,
+            None,
+        );
+        step(
+            &mut state,
+            &|s| {
+                s.value_mut("FUNCTIONS_WORKER_RUNTIME")
+                    .pop()
+                    .map(drop)
+                    .unwrap()
+            },
+            &BTreeSet::new(),
+            None,
+        );
+        // A name gone: who looks it up, and E, whose near misses look at every name.
+        step(
+            &mut state,
+            &|s| s.values.retain(|(n, _)| n != "DB"),
+            &set(&["E"]),
+            Some("AZF311"),
+        );
+        step(
+            &mut state,
+            &|s| s.values.retain(|(n, _)| n != "Orders"),
+            &set(&["E", "O"]),
+            None,
+        );
+        // A name in ConnectionStrings resolves a connection.
+        step(
+            &mut state,
+            &|s| {
+                s.connection_strings
+                    .push(("Orders".into(), "Endpoint=sb://o/".into()))
+            },
+            &set(&["O"]),
+            None,
+        );
+        // A name in an identity section: who lists the section.
+        step(
+            &mut state,
+            &|s| {
+                s.values
+                    .retain(|(n, _)| n != "Bus__fullyQualifiedNamespace")
+            },
+            &set(&["B", "E"]),
+            Some("AZF306"),
+        );
+        step(
+            &mut state,
+            &|s| {
+                s.values
+                    .push(("Bus__serviceUri".into(), "https://b".into()))
+            },
+            &set(&["B", "E"]),
+            Some("AZF307"),
+        );
+        // The storage account by identity: its section's readers (where it resolves).
+        step(
+            &mut state,
+            &|s| s.values.retain(|(n, _)| n != "AzureWebJobsStorage"),
+            &set(&["B", "E", "O", "Q"]),
+            Some("AZF305"),
+        );
+        step(
+            &mut state,
+            &|s| {
+                s.values.push((
+                    "AzureWebJobsStorage__queueServiceUri".into(),
+                    "https://q".into(),
+                ))
+            },
+            &set(&["B", "E", "O", "Q"]),
+            None,
+        );
+        // Host.CORS unset, blank, set: H, whose code sets CORS headers, alone.
+        step(&mut state, &|s| s.cors = None, &set(&["H"]), Some("AZF401"));
+        step(
+            &mut state,
+            &|s| s.cors = Some(" ".into()),
+            &BTreeSet::new(),
+            None,
+        );
+        step(
+            &mut state,
+            &|s| s.cors = Some("*".into()),
+            &set(&["H"]),
+            None,
+        );
+    }
+
+    #[test]
+    fn any_series_of_settings_edits_ends_where_a_fresh_check_does() {
+        // A seeded series of edits of every kind (typing into and out of values, values made
+        // empty, placeholders, development storage, connection strings, service URIs; entries
+        // added, removed, renamed, reordered, moved to ConnectionStrings; Host.CORS; broken JSON
+        // and a missing file): after each, the state equals a check from scratch; an edit that
+        // changes no observation re-runs nothing.
+        let pool = [
+            "AzureWebJobsStorage",
+            "Storage",
+            "AzureWebJobsStorage__accountName",
+            "AzureWebJobsStorage__queueServiceUri",
+            "Orders",
+            "AzureWebJobsOrders",
+            "Orders__queueServiceUri",
+            "Bus__fullyQualifiedNamespace",
+            "Bus__serviceUri",
+            "API_KEYS",
+            "API_KEY",
+            "DB",
+            "Typed",
+        ];
+        let values = [
+            "",
+            " ",
+            "UseDevelopmentStorage=true",
+            "<conn>",
+            "{x}",
+            "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k",
+            "https://a.queue.core.windows.net",
+            "ns.servicebus.windows.net",
+        ];
+        let mut settings = observed_settings();
+        let mut state = AppState::new(observing_app(&settings));
+        state.check_all();
+        let mut seed: u64 = 0x5eed_2024;
+        let mut next = |n: usize| -> usize {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut seen: BTreeSet<&'static str> = BTreeSet::new();
+        let mut kept = 0;
+        for round in 0..600 {
+            let old = settings.clone();
+            // Back to the start now and then, so that the series does not drift away from
+            // what the functions read.
+            if round % 60 == 0 {
+                settings = observed_settings();
+            }
+            // Half the edits of an entry go to the storage setting, when it is there.
+            let storage = settings
+                .values
+                .iter()
+                .position(|(n, _)| n == "AzureWebJobsStorage");
+            let pick = |n: usize, next: &mut dyn FnMut(usize) -> usize| match storage {
+                Some(i) if next(2) == 0 => i,
+                _ => next(n.max(1)),
+            };
+            match next(12) {
+                0..=2 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    let c = b"ab=;/:. "[next(8)] as char;
+                    settings.values[i].1.push(c);
+                }
+                3 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    settings.values[i].1.pop();
+                }
+                4 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    settings.values[i].1 = values[next(values.len())].into();
+                }
+                5 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    settings.values.remove(i);
+                }
+                6 => {
+                    let name = pool[next(pool.len())];
+                    let at = next(settings.values.len() + 1);
+                    settings
+                        .values
+                        .insert(at, (name.into(), values[next(values.len())].into()));
+                }
+                7 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    settings.values[i].0 = pool[next(pool.len())].into();
+                }
+                8 if !settings.connection_strings.is_empty() && next(2) == 0 => {
+                    let entry = settings.connection_strings.remove(0);
+                    settings.values.push(entry);
+                }
+                8 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    let entry = settings.values.remove(i);
+                    settings.connection_strings.push(entry);
+                }
+                9 if settings.values.len() > 1 => {
+                    let (i, j) = (
+                        pick(settings.values.len(), &mut next),
+                        pick(settings.values.len(), &mut next),
+                    );
+                    settings.values.swap(i, j);
+                }
+                10 => {
+                    settings.cors =
+                        [None, Some(""), Some("*"), Some("*x")][next(4)].map(String::from);
+                }
+                _ => {
+                    // Broken, or gone, for one edit; then back as it was.
+                    if next(2) == 0 {
+                        state.set_file("local.settings.json", text("{\"Values\": {\"A"));
+                    } else {
+                        state.remove_file("local.settings.json");
+                    }
+                    assert_eq!(
+                        whole(
+                            state
+                                .diagnostics_by_file(&Config::default())
+                                .into_values()
+                                .flatten()
+                        ),
+                        whole(crate::analysis::check_app(
+                            state.input(),
+                            &Config::default()
+                        )),
+                        "round {round}"
+                    );
+                    let (rechecked, _) = write_settings(&mut state, &settings);
+                    assert!(!rechecked.is_empty());
+                    continue;
+                }
+            }
+            let diff = settings::local_settings(&observing_app(&old))
+                .unwrap()
+                .diff(&settings::local_settings(&observing_app(&settings)).unwrap());
+            let (rechecked, _) = write_settings(&mut state, &settings);
+            if diff.presence.is_empty() && diff.shapes.is_empty() && !diff.names && !diff.cors {
+                assert!(rechecked.is_empty(), "round {round}: {rechecked:?}");
+                kept += 1;
+            }
+            seen.extend(all(&mut state).into_iter().map(|d| d.2));
+        }
+        // The series went through edits that keep every observation and through each finding
+        // that depends on the settings.
+        assert!(kept > 50, "{kept}");
+        for code in ["AZF305", "AZF306", "AZF307", "AZF310", "AZF311", "AZF401"] {
+            assert!(seen.contains(code), "{code} never seen: {seen:?}");
+        }
+    }
+
     #[test]
     fn the_index_of_settings_readers_finds_what_each_functions_reads_say() {
         // Every combination of observations over a few names (presence, value shape) and a
