@@ -277,7 +277,10 @@ fn by_name(units: Vec<FunctionUnit>) -> (BTreeMap<String, Arc<FunctionUnit>>, Ve
 }
 
 fn v2_script(input: &AppInput) -> Option<String> {
-    let name = v2::script_name(input).name;
+    v2_script_named(input, v2::script_name(input).name)
+}
+
+fn v2_script_named(input: &AppInput, name: String) -> Option<String> {
     input.exists(&name).then_some(name)
 }
 
@@ -755,15 +758,21 @@ impl AppState {
         let mut affected = BTreeSet::new();
         // Whether the app is a v2 app can change with the script or the setting that names it.
         let was_v2 = self.v2_script.is_some();
-        if path == LOCAL_SETTINGS
-            || self.v2_script.as_deref() == Some(path)
+        // An edit of the settings is read once, here: for the script's name and for what the
+        // rules observe.
+        let settings =
+            (path == LOCAL_SETTINGS).then(|| settings::local_settings(&self.input).map(Arc::new));
+        if let Some(settings) = &settings {
+            let name = super::app_script::script_name_in(settings.as_deref()).name;
+            self.v2_script = v2_script_named(&self.input, name);
+        } else if self.v2_script.as_deref() == Some(path)
             || (listing_changed && path.ends_with(".py"))
         {
             self.v2_script = v2_script(&self.input);
-            if !was_v2 && self.v2_script.is_some() {
-                // The decorator model reads more of each module than was collected.
-                self.modules = function::parse_modules(&self.input);
-            }
+        }
+        if !was_v2 && self.v2_script.is_some() {
+            // The decorator model reads more of each module than was collected.
+            self.modules = function::parse_modules(&self.input);
         }
         if was_v2 || self.v2_script.is_some() {
             if path.ends_with(".py") || path == LOCAL_SETTINGS || was_v2 != self.v2_script.is_some()
@@ -776,13 +785,13 @@ impl AppState {
             for f in &affected {
                 self.invalidate(f);
             }
-            if path == LOCAL_SETTINGS {
-                affected.extend(self.settings_changed(touched));
+            if let Some(settings) = settings {
+                affected.extend(self.settings_changed(settings, touched));
             }
             return affected;
         }
-        if path == LOCAL_SETTINGS {
-            return self.settings_changed(touched);
+        if let Some(settings) = settings {
+            return self.settings_changed(settings, touched);
         }
         if let Some((folder, rest)) = path.split_once('/') {
             if !rest.contains('/') {
@@ -802,14 +811,17 @@ impl AppState {
         affected
     }
 
-    /// After an edit of local.settings.json: reads it once, re-runs the rules that read it on
-    /// every checked function whose rules read something that changed (in parallel) and returns
-    /// the functions whose diagnostics changed, with those not checked yet. Nothing else depends
-    /// on the settings.
-    fn settings_changed(&mut self, touched: &mut BTreeSet<String>) -> BTreeSet<String> {
+    /// After an edit of local.settings.json, with its new content read: re-runs the rules that
+    /// read it on every checked function whose rules observed something that changed (in
+    /// parallel) and returns the functions whose diagnostics changed, with those not checked
+    /// yet. Nothing else depends on the settings.
+    fn settings_changed(
+        &mut self,
+        settings: Option<Arc<LocalSettings>>,
+        touched: &mut BTreeSet<String>,
+    ) -> BTreeSet<String> {
         use rayon::prelude::*;
-        let before = self.settings.take();
-        self.settings = settings::local_settings(&self.input).map(Arc::new);
+        let before = std::mem::replace(&mut self.settings, settings);
         // `None`: the file appeared, vanished or stopped parsing; every reader runs again.
         let diff = match (&before, &self.settings) {
             (Some(before), Some(now)) => Some(before.diff(now)),
@@ -2122,6 +2134,40 @@ mod tests {
         assert!(kept > 50, "{kept}");
         for code in ["AZF305", "AZF306", "AZF307", "AZF310", "AZF311", "AZF401"] {
             assert!(seen.contains(code), "{code} never seen: {seen:?}");
+        }
+    }
+
+    #[test]
+    fn a_settings_edit_that_names_the_script_switches_the_model() {
+        // `PYTHON_SCRIPT_FILE_NAME` names a decorator script: the app becomes a decorator app
+        // (its modules read again for it), and back when the setting goes.
+        let settings = |values: &str| {
+            format!(
+                r#"{{"IsEncrypted": false, "Values": {{"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": ""{values}}}}}"#
+            )
+        };
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("local.settings.json", &settings(""))
+            .with_file(
+                "main_app.py",
+                "import azure.functions as func\napp = func.FunctionApp()\n\n@app.queue_trigger(arg_name=\"msg\", queue_name=\"q\", connection=\"AzureWebJobsStorage\")\ndef jobs(msg): pass\n",
+            )
+            .with_file("F/function.json", HTTP_JSON)
+            .with_file("F/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        let names =
+            |state: &AppState| -> Vec<String> { state.units().map(|u| u.name.clone()).collect() };
+        assert_eq!(names(&state), ["F"]);
+        for (values, expected) in [
+            (r#", "PYTHON_SCRIPT_FILE_NAME": "main_app.py""#, "jobs"),
+            ("", "F"),
+        ] {
+            state.set_file("local.settings.json", text(&settings(values)));
+            assert_eq!(names(&state), [expected]);
+            assert_eq!(state.uses_decorator_model(), expected == "jobs");
+            assert_eq!(all(&mut state), from_check(state.input()), "{values}");
         }
     }
 
