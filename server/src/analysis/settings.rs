@@ -298,10 +298,13 @@ impl SettingsReads {
 /// parts up to each `__` (see [`section_prefixes`]).
 pub const PREFIX_END: &str = "__";
 
-/// The prefixes of `name` that end with [`PREFIX_END`]: the sections `name` belongs to.
+/// The prefixes of `name` that end with [`PREFIX_END`]: the sections `name` belongs to. Runs of
+/// underscores end several (`A___x` is in `A__` and in `A___`, the section of `A_`).
 pub fn section_prefixes(name: &str) -> impl Iterator<Item = &str> {
-    name.match_indices(PREFIX_END)
-        .map(move |(i, _)| &name[..i + PREFIX_END.len()])
+    let bytes = name.as_bytes();
+    (PREFIX_END.len()..=bytes.len())
+        .filter(move |&end| bytes[..end].ends_with(PREFIX_END.as_bytes()))
+        .map(move |end| &name[..end])
 }
 
 /// What an edit of local.settings.json changed of what the rules observe (see

@@ -161,12 +161,20 @@ struct SettingsReaders {
     present: HashMap<String, BTreeSet<String>>,
     shapes: HashMap<String, BTreeSet<String>>,
     by_prefix: HashMap<String, BTreeSet<String>>,
+    /// How many prefixes of `by_prefix` have each length: a changed name is looked up only by
+    /// its prefixes of those lengths (a name of many underscores has as many prefixes).
+    prefix_lengths: BTreeMap<usize, usize>,
     all_names: BTreeSet<String>,
     cors: BTreeSet<String>,
 }
 
 impl SettingsReaders {
     fn add(&mut self, function: &str, reads: &SettingsReads) {
+        for prefix in &reads.prefixes {
+            if !self.by_prefix.contains_key(prefix) {
+                *self.prefix_lengths.entry(prefix.len()).or_default() += 1;
+            }
+        }
         for (map, keys) in [
             (&mut self.present, &reads.present),
             (&mut self.shapes, &reads.shapes),
@@ -187,17 +195,31 @@ impl SettingsReaders {
     }
 
     fn remove(&mut self, function: &str, reads: &SettingsReads) {
-        for (map, keys) in [
-            (&mut self.present, &reads.present),
-            (&mut self.shapes, &reads.shapes),
-            (&mut self.by_prefix, &reads.prefixes),
-        ] {
+        /// Takes `function` from the readers of each key; returns the keys left without one.
+        fn without<'k>(
+            map: &mut HashMap<String, BTreeSet<String>>,
+            keys: &'k BTreeSet<String>,
+            function: &str,
+        ) -> Vec<&'k String> {
+            let mut emptied = Vec::new();
             for key in keys {
                 if let Some(set) = map.get_mut(key) {
                     set.remove(function);
                     if set.is_empty() {
                         map.remove(key);
+                        emptied.push(key);
                     }
+                }
+            }
+            emptied
+        }
+        without(&mut self.present, &reads.present, function);
+        without(&mut self.shapes, &reads.shapes, function);
+        for prefix in without(&mut self.by_prefix, &reads.prefixes, function) {
+            if let Some(count) = self.prefix_lengths.get_mut(&prefix.len()) {
+                *count -= 1;
+                if *count == 0 {
+                    self.prefix_lengths.remove(&prefix.len());
                 }
             }
         }
@@ -226,7 +248,11 @@ impl SettingsReaders {
             sets.extend(self.present.get(name));
             // Every recorded prefix ends with `__`: the sections `name` is in are looked up, not
             // every prefix compared with it.
-            sets.extend(settings::section_prefixes(name).filter_map(|p| self.by_prefix.get(p)));
+            sets.extend(
+                settings::section_prefixes(name)
+                    .filter(|p| self.prefix_lengths.contains_key(&p.len()))
+                    .filter_map(|p| self.by_prefix.get(p)),
+            );
         }
         // A keystroke that changes one observation: its readers, as they are.
         match sets.as_slice() {
@@ -2192,6 +2218,10 @@ mod tests {
             if bits & 64 != 0 {
                 reads.prefixes.insert("Conn__".into());
             }
+            if bits % 7 == 3 {
+                // The section of a connection named `Conn_`.
+                reads.prefixes.insert("Conn___".into());
+            }
             reads.all_names = bits % 3 == 0;
             reads.cors = bits % 5 == 0;
             let checked = rules::FunctionChecked {
@@ -2208,7 +2238,17 @@ mod tests {
         // One function stops reading: what it read before no longer finds it.
         let (gone, checked) = functions.remove(7);
         readers.remove(&gone, &checked.settings_reads);
-        let changed_names = ["A", "B", "Conn__x", "Conn__y__z", "Other"];
+        // The prefix lengths counted are those of the prefixes indexed.
+        let lengths = |readers: &SettingsReaders| {
+            let mut lengths: BTreeMap<usize, usize> = BTreeMap::new();
+            for prefix in readers.by_prefix.keys() {
+                *lengths.entry(prefix.len()).or_default() += 1;
+            }
+            lengths
+        };
+        assert_eq!(readers.prefix_lengths, lengths(&readers));
+        assert_eq!(readers.prefix_lengths.len(), 2);
+        let changed_names = ["A", "B", "Conn__x", "Conn__y__z", "Conn____w"];
         let pick = |bits: u32| -> BTreeSet<String> {
             changed_names
                 .iter()
@@ -2246,6 +2286,15 @@ mod tests {
             }
         }
         assert!(affected_somewhere > 0);
+        // Once no function lists a section, its length is no longer looked up.
+        let mut without_sections = readers.clone();
+        for (name, checked) in &functions {
+            if checked.settings_reads.prefixes.contains("Conn___") {
+                without_sections.remove(name, &checked.settings_reads);
+            }
+        }
+        assert_eq!(without_sections.prefix_lengths, lengths(&without_sections));
+        assert_eq!(without_sections.prefix_lengths.len(), 1);
         // A shape read is not a presence read, nor the other way round.
         let only_shape = SettingsDiff {
             shapes: pick(1),
@@ -2257,6 +2306,10 @@ mod tests {
         assert_eq!(
             settings::section_prefixes("Conn__y__z").collect::<Vec<_>>(),
             ["Conn__", "Conn__y__"]
+        );
+        assert_eq!(
+            settings::section_prefixes("Conn____w").collect::<Vec<_>>(),
+            ["Conn__", "Conn___", "Conn____"]
         );
     }
 
