@@ -36,7 +36,12 @@ impl ScriptName {
 /// The configured script name: local.settings.json `Values.PYTHON_SCRIPT_FILE_NAME`, else
 /// `function_app.py`.
 pub fn script_name(app: &AppInput) -> ScriptName {
-    if let Some(settings) = super::settings::local_settings(app) {
+    script_name_in(super::settings::local_settings(app).as_ref())
+}
+
+/// [`script_name`] from local.settings.json parsed already (`None`: the app has none).
+pub fn script_name_in(settings: Option<&super::settings::LocalSettings>) -> ScriptName {
+    if let Some(settings) = settings {
         if let Some(s) = settings.value("PYTHON_SCRIPT_FILE_NAME") {
             if let Some(v) = &s.value {
                 if !v.is_empty() {

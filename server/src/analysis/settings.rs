@@ -4,6 +4,7 @@
 use super::app::AppInput;
 use super::json::{self, JsonKind};
 use super::text::TextRange;
+use std::collections::{BTreeSet, HashSet};
 
 pub const LOCAL_SETTINGS: &str = "local.settings.json";
 
@@ -63,109 +64,260 @@ pub struct LocalSettings {
 
 impl LocalSettings {
     pub fn value(&self, name: &str) -> Option<&Setting> {
-        record(|r| r.name(name));
         self.by_name.get(name).map(|&i| &self.values[i])
     }
 
     /// The name in `Values` that `name` is likely a typo of (see `catalog::did_you_mean`).
     pub fn suggest_value(&self, name: &str) -> Option<&str> {
-        record(|r| r.all_names = true);
         self.suggestions.suggest(&self.names, name)
     }
 
-    /// `Host.CORS`, when set (read through here, so that a read is recorded).
+    /// `Host.CORS`, when set.
     pub fn cors(&self) -> Option<&str> {
-        record(|r| r.cors = true);
         self.host_cors.as_deref()
     }
 
-    /// What changed from `self` to `new`, for [`SettingsReads::affected_by`].
+    /// Whether `Host.CORS` is set to something other than blanks (what AZF401 asks).
+    fn cors_is_set(&self) -> bool {
+        self.host_cors
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty())
+    }
+
+    /// Whether `name` is in `Values`, and whether it is in `ConnectionStrings`.
+    fn presence(&self, name: &str, connection_strings: &HashSet<&str>) -> (bool, bool) {
+        (
+            self.by_name.contains_key(name),
+            connection_strings.contains(name),
+        )
+    }
+
+    /// The shape of the value of `name` in `Values` (its first entry), when there is one.
+    fn shape(&self, name: &str) -> Option<ValueShape> {
+        self.value(name).map(ValueShape::of)
+    }
+
+    /// What changed from `self` to `new` of what the rules can observe (see [`WatchedSettings`]):
+    /// each setting's presence and value shape is compared once here, whoever reads it.
     pub fn diff(&self, new: &LocalSettings) -> SettingsDiff {
-        let mut changed = std::collections::BTreeSet::new();
-        fn entries(s: &LocalSettings) -> std::collections::HashMap<&str, Vec<(bool, &Setting)>> {
-            let mut by_name: std::collections::HashMap<&str, Vec<(bool, &Setting)>> =
-                std::collections::HashMap::new();
-            for (conn, list) in [(false, &s.values), (true, &s.connection_strings)] {
-                for setting in list {
-                    by_name
-                        .entry(setting.name.as_str())
-                        .or_default()
-                        .push((conn, setting));
-                }
-            }
-            by_name
+        fn connection_names(s: &LocalSettings) -> HashSet<&str> {
+            s.connection_strings
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect()
         }
-        let (old_entries, new_entries) = (entries(self), entries(new));
-        for (name, list) in &old_entries {
-            if new_entries.get(name) != Some(list) {
-                changed.insert(name.to_string());
-            }
-        }
-        for name in new_entries.keys() {
-            if !old_entries.contains_key(name) {
-                changed.insert(name.to_string());
-            }
-        }
-        SettingsDiff {
-            changed,
+        let (old_strings, new_strings) = (connection_names(self), connection_names(new));
+        let mut names: HashSet<&str> = HashSet::with_capacity(self.by_name.len());
+        names.extend(self.by_name.keys().map(String::as_str));
+        names.extend(new.by_name.keys().map(String::as_str));
+        names.extend(old_strings.iter().chain(&new_strings));
+        let mut diff = SettingsDiff {
             names: self.names != new.names,
-            cors: self.host_cors != new.host_cors,
+            cors: self.cors_is_set() != new.cors_is_set(),
+            ..SettingsDiff::default()
+        };
+        for name in names {
+            if self.presence(name, &old_strings) != new.presence(name, &new_strings) {
+                diff.presence.insert(name.to_string());
+            }
+            if self.shape(name) != new.shape(name) {
+                diff.shapes.insert(name.to_string());
+            }
+        }
+        diff
+    }
+}
+
+/// What a rule can tell about a connection setting's value without knowing the function: whether
+/// it may work, or is blank or a leftover placeholder (and then where it is written, which the
+/// finding points at). Typing into a usable value keeps its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueShape {
+    Usable,
+    /// No text, or blanks only.
+    Empty(TextRange),
+    /// A leftover placeholder (`{…}`, `<…>`, padded with blanks), or not a scalar.
+    Placeholder(TextRange),
+}
+
+impl ValueShape {
+    pub fn of(setting: &Setting) -> ValueShape {
+        match setting.value.as_deref() {
+            Some(v) if !is_placeholder(v) => ValueShape::Usable,
+            Some(v) if v.trim().is_empty() => ValueShape::Empty(setting.value_range),
+            _ => ValueShape::Placeholder(setting.value_range),
         }
     }
 }
 
-/// What a function's rules read of the settings, recorded by [`recording`]: a re-check after an
-/// edit of local.settings.json is needed only when something read changed.
+/// How a connection name resolves ([`LocalSettings::resolve_connection`]) as far as its
+/// presence decides: which setting holds it, not what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection<'s> {
+    /// A plain setting of `Values` holds the value.
+    Setting(&'s str),
+    /// A `ConnectionStrings` entry holds it.
+    ConnectionString(&'s str),
+    /// An identity-based section: the settings named `<prefix>__<suffix>`, suffixes sorted and
+    /// each once.
+    Section {
+        prefix: String,
+        suffixes: Vec<&'s str>,
+    },
+    Unresolved,
+}
+
+/// `local.settings.json` as a function's rules see it ([`FunctionCtx::settings`]): each read says
+/// what it observes (a setting's presence, its value's [`ValueShape`], the names under a prefix,
+/// the list of names, whether `Host.CORS` is set) and is recorded as such, so that an edit of the
+/// settings re-runs a function's rules only when an observation of theirs changed. The settings
+/// themselves are not reachable from here: a rule that needs another property of them adds an
+/// observation (and its comparison in [`LocalSettings::diff`]).
+///
+/// [`FunctionCtx::settings`]: crate::analysis::rules::context::FunctionCtx::settings
+#[derive(Clone, Copy)]
+pub struct WatchedSettings<'s> {
+    settings: &'s LocalSettings,
+}
+
+impl<'s> WatchedSettings<'s> {
+    pub fn new(settings: &'s LocalSettings) -> WatchedSettings<'s> {
+        WatchedSettings { settings }
+    }
+
+    /// Whether `Values` has `name`.
+    pub fn is_set(&self, name: &str) -> bool {
+        record(|r| r.present(name));
+        self.settings.by_name.contains_key(name)
+    }
+
+    /// The shape of the value of `name` in `Values`, when it is there.
+    pub fn shape(&self, name: &str) -> Option<ValueShape> {
+        record(|r| r.shape(name));
+        self.settings.shape(name)
+    }
+
+    /// Where a binding's `connection` resolves ([`LocalSettings::resolve_connection`]).
+    pub fn connection(&self, name: &str) -> Connection<'s> {
+        let name = if name.trim().is_empty() {
+            "Storage"
+        } else {
+            name
+        };
+        record(|r| {
+            for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
+                r.prefix(&format!("{candidate}{PREFIX_END}"));
+                r.present(&candidate);
+            }
+        });
+        match self.settings.resolve_connection(name) {
+            Resolution::Setting(s) => Connection::Setting(&s.name),
+            Resolution::ConnectionString(s) => Connection::ConnectionString(&s.name),
+            Resolution::Section { prefix, keys } => {
+                let mut suffixes: Vec<&str> =
+                    keys.iter().map(|k| &k.name[prefix.len() + 2..]).collect();
+                suffixes.sort_unstable();
+                suffixes.dedup();
+                Connection::Section { prefix, suffixes }
+            }
+            Resolution::Unresolved => Connection::Unresolved,
+        }
+    }
+
+    /// The name in `Values` that `name` is likely a typo of.
+    pub fn suggest_value(&self, name: &str) -> Option<&'s str> {
+        record(|r| r.all_names = true);
+        self.settings.suggest_value(name)
+    }
+
+    /// Whether `Host.CORS` is set to something other than blanks.
+    pub fn cors_is_set(&self) -> bool {
+        record(|r| r.cors = true);
+        self.settings.cors_is_set()
+    }
+}
+
+/// What a function's rules observed of the settings, recorded by [`recording`] through
+/// [`WatchedSettings`]: a re-check after an edit of local.settings.json is needed only when an
+/// observation changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsReads {
-    /// Names looked up, in `Values` or `ConnectionStrings`.
-    pub names: std::collections::BTreeSet<String>,
-    /// Prefixes whose settings were listed (identity-based sections `<prefix>__…`).
-    pub prefixes: std::collections::BTreeSet<String>,
+    /// Names whose presence was looked up (in `Values` or `ConnectionStrings`).
+    pub present: BTreeSet<String>,
+    /// Names whose value's [`ValueShape`] was looked at.
+    pub shapes: BTreeSet<String>,
+    /// Prefixes (`<name>__`) whose names in `Values` were listed (identity-based sections).
+    pub prefixes: BTreeSet<String>,
     /// The names of `Values` as a whole (near-miss suggestions).
     pub all_names: bool,
-    /// `Host.CORS`.
+    /// Whether `Host.CORS` is set.
     pub cors: bool,
 }
 
 impl SettingsReads {
-    fn name(&mut self, name: &str) {
-        if !self.names.contains(name) {
-            self.names.insert(name.to_string());
+    fn present(&mut self, name: &str) {
+        if !self.present.contains(name) {
+            self.present.insert(name.to_string());
+        }
+    }
+
+    fn shape(&mut self, name: &str) {
+        if !self.shapes.contains(name) {
+            self.shapes.insert(name.to_string());
         }
     }
 
     fn prefix(&mut self, prefix: &str) {
+        debug_assert!(prefix.ends_with(PREFIX_END));
         if !self.prefixes.contains(prefix) {
             self.prefixes.insert(prefix.to_string());
         }
     }
 
     pub fn extend(&mut self, other: SettingsReads) {
-        self.names.extend(other.names);
+        self.present.extend(other.present);
+        self.shapes.extend(other.shapes);
         self.prefixes.extend(other.prefixes);
         self.all_names |= other.all_names;
         self.cors |= other.cors;
     }
 
-    /// Whether anything read differs after an edit.
+    /// Whether anything observed differs after an edit.
     pub fn affected_by(&self, diff: &SettingsDiff) -> bool {
         (self.all_names && diff.names)
             || (self.cors && diff.cors)
-            || diff.changed.iter().any(|name| {
-                self.names.contains(name) || self.prefixes.iter().any(|p| name.starts_with(p))
+            || diff.shapes.iter().any(|name| self.shapes.contains(name))
+            || diff.presence.iter().any(|name| {
+                self.present.contains(name)
+                    || self.prefixes.iter().any(|p| name.starts_with(p.as_str()))
             })
     }
 }
 
-/// What an edit of local.settings.json changed (see [`LocalSettings::diff`]).
+/// How every recorded prefix ends: the prefixes of a name that a reader may have listed are its
+/// parts up to each `__` (see [`section_prefixes`]).
+pub const PREFIX_END: &str = "__";
+
+/// The prefixes of `name` that end with [`PREFIX_END`]: the sections `name` belongs to. Runs of
+/// underscores end several (`A___x` is in `A__` and in `A___`, the section of `A_`).
+pub fn section_prefixes(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    (PREFIX_END.len()..=bytes.len())
+        .filter(move |&end| bytes[..end].ends_with(PREFIX_END.as_bytes()))
+        .map(move |end| &name[..end])
+}
+
+/// What an edit of local.settings.json changed of what the rules observe (see
+/// [`LocalSettings::diff`]).
 #[derive(Debug, Clone, Default)]
 pub struct SettingsDiff {
-    /// Names whose entries (value, ranges, place among those of the name) differ, appeared or
-    /// vanished.
-    pub changed: std::collections::BTreeSet<String>,
+    /// Names that appeared or vanished in `Values` or `ConnectionStrings`.
+    pub presence: BTreeSet<String>,
+    /// Names whose value's [`ValueShape`] differs (or which have a value on one side only).
+    pub shapes: BTreeSet<String>,
     /// Whether the list of names of `Values` differs.
     pub names: bool,
+    /// Whether `Host.CORS` went from set to unset or back.
     pub cors: bool,
 }
 
@@ -340,13 +492,7 @@ impl LocalSettings {
             name
         };
         let candidates = [format!("AzureWebJobs{name}"), name.to_string()];
-        let prefixes = candidates.each_ref().map(|c| format!("{c}__"));
-        record(|r| {
-            for (candidate, prefix) in candidates.iter().zip(&prefixes) {
-                r.name(candidate);
-                r.prefix(prefix);
-            }
-        });
+        let prefixes = candidates.each_ref().map(|c| format!("{c}{PREFIX_END}"));
         for candidate in &candidates {
             if let Some(s) = self
                 .connection_strings

@@ -86,9 +86,12 @@ pub struct AppState {
     loaded_by: HashMap<String, BTreeSet<String>>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
-    /// How many functions had their settings rules run again after edits of the settings.
+    /// How many functions had their settings rules run again after edits of the settings, and
+    /// which after the last edit.
     #[cfg(test)]
     settings_rechecks: usize,
+    #[cfg(test)]
+    settings_rechecked: BTreeSet<String>,
     /// How many times the app-level rules ran.
     #[cfg(test)]
     app_level_checks: usize,
@@ -149,30 +152,39 @@ impl Cached {
     }
 }
 
-/// Which checked functions' settings rules read each setting, prefix, the list of names or
-/// `Host.CORS`: after an edit of local.settings.json, the functions to re-run rules on are found
-/// from what changed, not by asking every function.
+/// Which checked functions' settings rules observe what of the settings: each setting's
+/// presence, its value's shape, the names under a prefix, the list of names, `Host.CORS`. After
+/// an edit of local.settings.json, the functions to re-run rules on are found from the
+/// observations that changed, not by asking every function.
 #[derive(Debug, Clone, Default)]
 struct SettingsReaders {
-    by_name: HashMap<String, BTreeSet<String>>,
+    present: HashMap<String, BTreeSet<String>>,
+    shapes: HashMap<String, BTreeSet<String>>,
     by_prefix: HashMap<String, BTreeSet<String>>,
+    /// How many prefixes of `by_prefix` have each length: a changed name is looked up only by
+    /// its prefixes of those lengths (a name of many underscores has as many prefixes).
+    prefix_lengths: BTreeMap<usize, usize>,
     all_names: BTreeSet<String>,
     cors: BTreeSet<String>,
 }
 
 impl SettingsReaders {
     fn add(&mut self, function: &str, reads: &SettingsReads) {
-        for name in &reads.names {
-            self.by_name
-                .entry(name.clone())
-                .or_default()
-                .insert(function.to_string());
-        }
         for prefix in &reads.prefixes {
-            self.by_prefix
-                .entry(prefix.clone())
-                .or_default()
-                .insert(function.to_string());
+            if !self.by_prefix.contains_key(prefix) {
+                *self.prefix_lengths.entry(prefix.len()).or_default() += 1;
+            }
+        }
+        for (map, keys) in [
+            (&mut self.present, &reads.present),
+            (&mut self.shapes, &reads.shapes),
+            (&mut self.by_prefix, &reads.prefixes),
+        ] {
+            for key in keys {
+                map.entry(key.clone())
+                    .or_default()
+                    .insert(function.to_string());
+            }
         }
         if reads.all_names {
             self.all_names.insert(function.to_string());
@@ -183,19 +195,33 @@ impl SettingsReaders {
     }
 
     fn remove(&mut self, function: &str, reads: &SettingsReads) {
-        let without = |map: &mut HashMap<String, BTreeSet<String>>, key: &String| {
-            if let Some(set) = map.get_mut(key) {
-                set.remove(function);
-                if set.is_empty() {
-                    map.remove(key);
+        /// Takes `function` from the readers of each key; returns the keys left without one.
+        fn without<'k>(
+            map: &mut HashMap<String, BTreeSet<String>>,
+            keys: &'k BTreeSet<String>,
+            function: &str,
+        ) -> Vec<&'k String> {
+            let mut emptied = Vec::new();
+            for key in keys {
+                if let Some(set) = map.get_mut(key) {
+                    set.remove(function);
+                    if set.is_empty() {
+                        map.remove(key);
+                        emptied.push(key);
+                    }
                 }
             }
-        };
-        for name in &reads.names {
-            without(&mut self.by_name, name);
+            emptied
         }
-        for prefix in &reads.prefixes {
-            without(&mut self.by_prefix, prefix);
+        without(&mut self.present, &reads.present, function);
+        without(&mut self.shapes, &reads.shapes, function);
+        for prefix in without(&mut self.by_prefix, &reads.prefixes, function) {
+            if let Some(count) = self.prefix_lengths.get_mut(&prefix.len()) {
+                *count -= 1;
+                if *count == 0 {
+                    self.prefix_lengths.remove(&prefix.len());
+                }
+            }
         }
         self.all_names.remove(function);
         self.cors.remove(function);
@@ -206,7 +232,7 @@ impl SettingsReaders {
         (!checked.settings_rules.is_empty()).then_some(&checked.settings_reads)
     }
 
-    /// The functions whose settings rules read something `diff` changed, each once.
+    /// The functions whose settings rules observed something `diff` changed, each once.
     fn affected_by(&self, diff: &SettingsDiff) -> Vec<&String> {
         let mut sets: Vec<&BTreeSet<String>> = Vec::new();
         if diff.names {
@@ -215,16 +241,20 @@ impl SettingsReaders {
         if diff.cors {
             sets.push(&self.cors);
         }
-        for name in &diff.changed {
-            sets.extend(self.by_name.get(name));
+        for name in &diff.shapes {
+            sets.extend(self.shapes.get(name));
+        }
+        for name in &diff.presence {
+            sets.extend(self.present.get(name));
+            // Every recorded prefix ends with `__`: the sections `name` is in are looked up, not
+            // every prefix compared with it.
             sets.extend(
-                self.by_prefix
-                    .iter()
-                    .filter(|(prefix, _)| name.starts_with(prefix.as_str()))
-                    .map(|(_, readers)| readers),
+                settings::section_prefixes(name)
+                    .filter(|p| self.prefix_lengths.contains_key(&p.len()))
+                    .filter_map(|p| self.by_prefix.get(p)),
             );
         }
-        // A keystroke in one value changes one name: its readers, as they are.
+        // A keystroke that changes one observation: its readers, as they are.
         match sets.as_slice() {
             [] => Vec::new(),
             [only] => only.iter().collect(),
@@ -273,7 +303,10 @@ fn by_name(units: Vec<FunctionUnit>) -> (BTreeMap<String, Arc<FunctionUnit>>, Ve
 }
 
 fn v2_script(input: &AppInput) -> Option<String> {
-    let name = v2::script_name(input).name;
+    v2_script_named(input, v2::script_name(input).name)
+}
+
+fn v2_script_named(input: &AppInput, name: String) -> Option<String> {
     input.exists(&name).then_some(name)
 }
 
@@ -320,6 +353,8 @@ impl AppState {
             v2_script,
             #[cfg(test)]
             settings_rechecks: 0,
+            #[cfg(test)]
+            settings_rechecked: BTreeSet::new(),
             #[cfg(test)]
             app_level_checks: 0,
             #[cfg(test)]
@@ -758,15 +793,21 @@ impl AppState {
         let mut affected = BTreeSet::new();
         // Whether the app is a v2 app can change with the script or the setting that names it.
         let was_v2 = self.v2_script.is_some();
-        if path == LOCAL_SETTINGS
-            || self.v2_script.as_deref() == Some(path)
+        // An edit of the settings is read once, here: for the script's name and for what the
+        // rules observe.
+        let settings =
+            (path == LOCAL_SETTINGS).then(|| settings::local_settings(&self.input).map(Arc::new));
+        if let Some(settings) = &settings {
+            let name = super::app_script::script_name_in(settings.as_deref()).name;
+            self.v2_script = v2_script_named(&self.input, name);
+        } else if self.v2_script.as_deref() == Some(path)
             || (listing_changed && path.ends_with(".py"))
         {
             self.v2_script = v2_script(&self.input);
-            if !was_v2 && self.v2_script.is_some() {
-                // The decorator model reads more of each module than was collected.
-                self.modules = function::parse_modules(&self.input);
-            }
+        }
+        if !was_v2 && self.v2_script.is_some() {
+            // The decorator model reads more of each module than was collected.
+            self.modules = function::parse_modules(&self.input);
         }
         if was_v2 || self.v2_script.is_some() {
             if path.ends_with(".py") || path == LOCAL_SETTINGS || was_v2 != self.v2_script.is_some()
@@ -779,13 +820,13 @@ impl AppState {
             for f in &affected {
                 self.invalidate(f);
             }
-            if path == LOCAL_SETTINGS {
-                affected.extend(self.settings_changed(touched));
+            if let Some(settings) = settings {
+                affected.extend(self.settings_changed(settings, touched));
             }
             return affected;
         }
-        if path == LOCAL_SETTINGS {
-            return self.settings_changed(touched);
+        if let Some(settings) = settings {
+            return self.settings_changed(settings, touched);
         }
         if let Some((folder, rest)) = path.split_once('/') {
             if !rest.contains('/') {
@@ -805,14 +846,17 @@ impl AppState {
         affected
     }
 
-    /// After an edit of local.settings.json: reads it once, re-runs the rules that read it on
-    /// every checked function whose rules read something that changed (in parallel) and returns
-    /// the functions whose diagnostics changed, with those not checked yet. Nothing else depends
-    /// on the settings.
-    fn settings_changed(&mut self, touched: &mut BTreeSet<String>) -> BTreeSet<String> {
+    /// After an edit of local.settings.json, with its new content read: re-runs the rules that
+    /// read it on every checked function whose rules observed something that changed (in
+    /// parallel) and returns the functions whose diagnostics changed, with those not checked
+    /// yet. Nothing else depends on the settings.
+    fn settings_changed(
+        &mut self,
+        settings: Option<Arc<LocalSettings>>,
+        touched: &mut BTreeSet<String>,
+    ) -> BTreeSet<String> {
         use rayon::prelude::*;
-        let before = self.settings.take();
-        self.settings = settings::local_settings(&self.input).map(Arc::new);
+        let before = std::mem::replace(&mut self.settings, settings);
         // `None`: the file appeared, vanished or stopped parsing; every reader runs again.
         let diff = match (&before, &self.settings) {
             (Some(before), Some(now)) => Some(before.diff(now)),
@@ -843,6 +887,10 @@ impl AppState {
             }
         }
         let rechecked = work.len();
+        #[cfg(test)]
+        {
+            self.settings_rechecked = work.iter().map(|(name, ..)| (*name).clone()).collect();
+        }
         let run =
             |(name, unit, checked): &(&String, &Arc<FunctionUnit>, &rules::FunctionChecked)| {
                 let (found, reads) = self.recheck_settings(unit, checked);
@@ -1302,12 +1350,11 @@ mod tests {
             ),
             0
         );
-        // The value of the connection O names: O alone.
-        assert_eq!(edit("x", &settings("").replace("\"o\"", "\"ox\"")), 1);
-        // A new name: E, whose unset read suggests a near miss among all names (and O again,
-        // whose value goes back to what it was).
-        assert_eq!(edit(r#", "API_KEY": "k""#, ""), 2);
-        // The identity section H names: H alone.
+        // The value of the connection O names: O's rules only ask whether it is set.
+        assert_eq!(edit("x", &settings("").replace("\"o\"", "\"ox\"")), 0);
+        // A new name: E, whose unset read suggests a near miss among all names.
+        assert_eq!(edit(r#", "API_KEY": "k""#, ""), 1);
+        // The identity section H names: H, and E again (a new name).
         assert_eq!(
             edit(
                 r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#,
@@ -1315,8 +1362,9 @@ mod tests {
             ),
             2
         );
-        // The storage setting every queue trigger reads: Q, O and H. The ranges after it move,
-        // which E does not read (its near miss is by name).
+        // The storage setting every queue trigger reads becomes empty: Q, O and H, which
+        // observe its shape. The ranges after it move, which E does not read (its near miss is
+        // by name).
         let rechecked = edit(
             r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#,
             &settings(r#", "API_KEY": "k", "Hub__queueServiceUri": "https://h""#)
@@ -1652,27 +1700,541 @@ mod tests {
         assert_eq!(all(&mut state), from_check(state.input()));
     }
 
+    /// local.settings.json as a list of entries, written out whole after each edit.
+    #[derive(Clone)]
+    struct SettingsModel {
+        values: Vec<(String, String)>,
+        connection_strings: Vec<(String, String)>,
+        cors: Option<String>,
+    }
+
+    impl SettingsModel {
+        fn text(&self) -> String {
+            let members = |list: &[(String, String)]| -> String {
+                list.iter()
+                    .map(|(n, v)| format!("\"{n}\": \"{v}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let host = match &self.cors {
+                Some(c) => format!(", \"Host\": {{\"CORS\": \"{c}\"}}"),
+                None => String::new(),
+            };
+            format!(
+                "{{\"IsEncrypted\": false, \"Values\": {{{}}}, \"ConnectionStrings\": {{{}}}{host}}}",
+                members(&self.values),
+                members(&self.connection_strings)
+            )
+        }
+
+        fn value_mut(&mut self, name: &str) -> &mut String {
+            &mut self.values.iter_mut().find(|(n, _)| n == name).unwrap().1
+        }
+    }
+
+    /// An app whose functions observe the settings in each way the rules do: Q, O and B the
+    /// storage value's shape (AZF305) and where their connection resolves (AZF307: `Orders` a
+    /// plain setting, `Bus` an identity section), H whether Host.CORS is set (AZF401), E the
+    /// presence of what its code reads and, for `MISSING`, which is never set, the list of names
+    /// (AZF310, AZF311); P nothing.
+    fn observing_app(settings: &SettingsModel) -> AppInput {
+        let queue = |connection: &str| {
+            format!(
+                r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "{connection}"}}]}}"#
+            )
+        };
+        AppInput::new("app")
+            .with_file(
+                "host.json",
+                r#"{"version": "2.0", "extensionBundle": {"id": "Microsoft.Azure.Functions.ExtensionBundle", "version": "[4.*, 5.0.0)"}}"#,
+            )
+            .with_file("requirements.txt", "azure-functions\n")
+            .with_file("local.settings.json", &settings.text())
+            .with_file("Q/function.json", &queue("AzureWebJobsStorage"))
+            .with_file("Q/__init__.py", "def main(msg): pass\n")
+            .with_file("O/function.json", &queue("Orders"))
+            .with_file("O/__init__.py", "def main(msg): pass\n")
+            .with_file(
+                "B/function.json",
+                r#"{"bindings": [{"type": "serviceBusTrigger", "name": "msg", "queueName": "q", "connection": "Bus"}]}"#,
+            )
+            .with_file("B/__init__.py", "def main(msg): pass\n")
+            .with_file(
+                "H/function.json",
+                r#"{"bindings": [{"type": "httpTrigger", "name": "req", "methods": ["get"]}, {"type": "http", "direction": "out", "name": "$return"}]}"#,
+            )
+            .with_file(
+                "H/__init__.py",
+                "import azure.functions as func\nHEADERS = {\"Access-Control-Allow-Origin\": \"*\"}\ndef main(req):\n    return func.HttpResponse(\"x\", headers=HEADERS)\n",
+            )
+            .with_file("E/function.json", HTTP_JSON)
+            .with_file(
+                "E/__init__.py",
+                "import os\nDB = os.environ[\"DB\"]\ndef main(req):\n    os.environ[\"API_KEYS\"]\n    os.environ.get(\"MISSING\")\n",
+            )
+            .with_file("P/function.json", HTTP_JSON)
+            .with_file("P/__init__.py", "def main(req): pass\n")
+    }
+
+    fn observed_settings() -> SettingsModel {
+        let entries = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        };
+        SettingsModel {
+            values: entries(&[
+                ("FUNCTIONS_WORKER_RUNTIME", "python"),
+                ("AzureWebJobsStorage", "UseDevelopmentStorage=true"),
+                ("Orders", "Endpoint=sb://o/"),
+                ("Bus__fullyQualifiedNamespace", "ns.servicebus.windows.net"),
+                ("API_KEYS", "k"),
+                ("DB", "d"),
+            ]),
+            connection_strings: Vec::new(),
+            cors: Some("*".into()),
+        }
+    }
+
+    /// Writes `settings`, checks the result against a check from scratch and returns the
+    /// functions whose settings rules ran again and those the edit reports as changed.
+    fn write_settings(
+        state: &mut AppState,
+        settings: &SettingsModel,
+    ) -> (BTreeSet<String>, BTreeSet<String>) {
+        let before = state.settings_rechecks;
+        let changed = state.set_file("local.settings.json", text(&settings.text()));
+        let rechecked = if state.settings_rechecks == before {
+            BTreeSet::new()
+        } else {
+            state.settings_rechecked.clone()
+        };
+        assert_eq!(state.settings_rechecks - before, rechecked.len());
+        assert_eq!(
+            whole(
+                state
+                    .diagnostics_by_file(&Config::default())
+                    .into_values()
+                    .flatten()
+            ),
+            whole(crate::analysis::check_app(
+                state.input(),
+                &Config::default()
+            )),
+            "after {}",
+            settings.text()
+        );
+        (rechecked, changed.functions)
+    }
+
+    /// Diagnostics with everything they say (related places and fixes too), in one order.
+    fn whole(list: impl IntoIterator<Item = Diagnostic>) -> Vec<String> {
+        let mut list: Vec<String> = list.into_iter().map(|d| format!("{d:?}")).collect();
+        list.sort();
+        list
+    }
+
+    #[test]
+    fn value_edits_that_keep_every_observation_re_check_no_function() {
+        let mut settings = observed_settings();
+        let mut state = AppState::new(observing_app(&settings));
+        state.check_all();
+        // Before: E's reads but `MISSING` and H's CORS are answered, O's and B's connections
+        // resolve.
+        let codes: Vec<&str> = all(&mut state).into_iter().map(|d| d.2).collect();
+        assert_eq!(codes, ["AZF310"]);
+        // Typing, then deleting, in each value and in Host.CORS, a letter at a time.
+        let names = [
+            "FUNCTIONS_WORKER_RUNTIME",
+            "AzureWebJobsStorage",
+            "Orders",
+            "Bus__fullyQualifiedNamespace",
+            "API_KEYS",
+            "DB",
+        ];
+        for name in names {
+            for step in 0..6 {
+                if step < 3 {
+                    settings
+                        .value_mut(name)
+                        .push("xy;"[step..].chars().next().unwrap());
+                } else {
+                    settings.value_mut(name).pop();
+                }
+                let (rechecked, changed) = write_settings(&mut state, &settings);
+                assert!(rechecked.is_empty(), "{name}: {rechecked:?}");
+                assert!(changed.is_empty(), "{name}: {changed:?}");
+            }
+        }
+        for cors in ["*x", "https://a", "*"] {
+            settings.cors = Some(cors.into());
+            let (rechecked, _) = write_settings(&mut state, &settings);
+            assert!(rechecked.is_empty(), "CORS {cors}: {rechecked:?}");
+        }
+        assert_eq!(state.settings_rechecks, 0);
+    }
+
+    #[test]
+    fn edits_that_change_an_observation_re_check_exactly_its_readers() {
+        let mut settings = observed_settings();
+        let mut state = AppState::new(observing_app(&settings));
+        state.check_all();
+        let storage_readers = set(&["B", "O", "Q"]);
+        let mut step = |state: &mut AppState,
+                        edit: &dyn Fn(&mut SettingsModel),
+                        readers: &BTreeSet<String>,
+                        code: Option<&str>| {
+            edit(&mut settings);
+            let (rechecked, changed) = write_settings(state, &settings);
+            assert_eq!(&rechecked, readers, "after {}", settings.text());
+            // The functions reported changed are among those re-run.
+            assert!(changed.is_subset(&rechecked), "{changed:?}");
+            let codes: BTreeSet<&str> = all(state).into_iter().map(|d| d.2).collect();
+            if let Some(code) = code {
+                assert!(codes.contains(code), "{code} missing: {codes:?}");
+            }
+            codes.len()
+        };
+        // The storage value emptied, blanked, made a placeholder, edited inside the
+        // placeholder (the finding points at it), usable again: its shape's readers each time.
+        for (value, code) in [
+            ("", Some("AZF305")),
+            (" ", Some("AZF305")),
+            ("<conn>", Some("AZF305")),
+            ("<connx>", Some("AZF305")),
+            (
+                "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k",
+                None,
+            ),
+        ] {
+            step(
+                &mut state,
+                &|s| *s.value_mut("AzureWebJobsStorage") = value.into(),
+                &storage_readers,
+                code,
+            );
+        }
+        // A placeholder moved by an edit before it: its readers again; usable, nothing.
+        step(
+            &mut state,
+            &|s| *s.value_mut("AzureWebJobsStorage") = "{x}".into(),
+            &storage_readers,
+            Some("AZF305"),
+        );
+        step(
+            &mut state,
+            &|s| s.value_mut("FUNCTIONS_WORKER_RUNTIME").push('3'),
+            &storage_readers,
+            Some("AZF305"),
+        );
+        step(
+            &mut state,
+            &|s| *s.value_mut("AzureWebJobsStorage") = "UseDevelopmentStorage=true".into(),
+            &storage_readers,
+            None,
+        );
+        step(
+            &mut state,
+            &|s| {
+                s.value_mut("FUNCTIONS_WORKER_RUNTIME")
+                    .pop()
+                    .map(drop)
+                    .unwrap()
+            },
+            &BTreeSet::new(),
+            None,
+        );
+        // A name gone: who looks it up, and E, whose near misses look at every name.
+        step(
+            &mut state,
+            &|s| s.values.retain(|(n, _)| n != "DB"),
+            &set(&["E"]),
+            Some("AZF311"),
+        );
+        step(
+            &mut state,
+            &|s| s.values.retain(|(n, _)| n != "Orders"),
+            &set(&["E", "O"]),
+            None,
+        );
+        // A name in ConnectionStrings resolves a connection.
+        step(
+            &mut state,
+            &|s| {
+                s.connection_strings
+                    .push(("Orders".into(), "Endpoint=sb://o/".into()))
+            },
+            &set(&["O"]),
+            None,
+        );
+        // A name in an identity section: who lists the section.
+        step(
+            &mut state,
+            &|s| {
+                s.values
+                    .retain(|(n, _)| n != "Bus__fullyQualifiedNamespace")
+            },
+            &set(&["B", "E"]),
+            Some("AZF306"),
+        );
+        step(
+            &mut state,
+            &|s| {
+                s.values
+                    .push(("Bus__serviceUri".into(), "https://b".into()))
+            },
+            &set(&["B", "E"]),
+            Some("AZF307"),
+        );
+        // The storage account by identity: its section's readers (where it resolves).
+        step(
+            &mut state,
+            &|s| s.values.retain(|(n, _)| n != "AzureWebJobsStorage"),
+            &set(&["B", "E", "O", "Q"]),
+            Some("AZF305"),
+        );
+        step(
+            &mut state,
+            &|s| {
+                s.values.push((
+                    "AzureWebJobsStorage__queueServiceUri".into(),
+                    "https://q".into(),
+                ))
+            },
+            &set(&["B", "E", "O", "Q"]),
+            None,
+        );
+        // Host.CORS unset, blank, set: H, whose code sets CORS headers, alone.
+        step(&mut state, &|s| s.cors = None, &set(&["H"]), Some("AZF401"));
+        step(
+            &mut state,
+            &|s| s.cors = Some(" ".into()),
+            &BTreeSet::new(),
+            None,
+        );
+        step(
+            &mut state,
+            &|s| s.cors = Some("*".into()),
+            &set(&["H"]),
+            None,
+        );
+    }
+
+    #[test]
+    fn any_series_of_settings_edits_ends_where_a_fresh_check_does() {
+        // A seeded series of edits of every kind (typing into and out of values, values made
+        // empty, placeholders, development storage, connection strings, service URIs; entries
+        // added, removed, renamed, reordered, moved to ConnectionStrings; Host.CORS; broken JSON
+        // and a missing file): after each, the state equals a check from scratch; an edit that
+        // changes no observation re-runs nothing.
+        let pool = [
+            "AzureWebJobsStorage",
+            "Storage",
+            "AzureWebJobsStorage__accountName",
+            "AzureWebJobsStorage__queueServiceUri",
+            "Orders",
+            "AzureWebJobsOrders",
+            "Orders__queueServiceUri",
+            "Bus__fullyQualifiedNamespace",
+            "Bus__serviceUri",
+            "API_KEYS",
+            "API_KEY",
+            "DB",
+            "Typed",
+        ];
+        let values = [
+            "",
+            " ",
+            "UseDevelopmentStorage=true",
+            "<conn>",
+            "{x}",
+            "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k",
+            "https://a.queue.core.windows.net",
+            "ns.servicebus.windows.net",
+        ];
+        let mut settings = observed_settings();
+        let mut state = AppState::new(observing_app(&settings));
+        state.check_all();
+        let mut seed: u64 = 0x5eed_2024;
+        let mut next = |n: usize| -> usize {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut seen: BTreeSet<&'static str> = BTreeSet::new();
+        let mut kept = 0;
+        for round in 0..600 {
+            let old = settings.clone();
+            // Back to the start now and then, so that the series does not drift away from
+            // what the functions read.
+            if round % 60 == 0 {
+                settings = observed_settings();
+            }
+            // Half the edits of an entry go to the storage setting, when it is there.
+            let storage = settings
+                .values
+                .iter()
+                .position(|(n, _)| n == "AzureWebJobsStorage");
+            let pick = |n: usize, next: &mut dyn FnMut(usize) -> usize| match storage {
+                Some(i) if next(2) == 0 => i,
+                _ => next(n.max(1)),
+            };
+            match next(12) {
+                0..=2 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    let c = b"ab=;/:. "[next(8)] as char;
+                    settings.values[i].1.push(c);
+                }
+                3 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    settings.values[i].1.pop();
+                }
+                4 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    settings.values[i].1 = values[next(values.len())].into();
+                }
+                5 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    settings.values.remove(i);
+                }
+                6 => {
+                    let name = pool[next(pool.len())];
+                    let at = next(settings.values.len() + 1);
+                    settings
+                        .values
+                        .insert(at, (name.into(), values[next(values.len())].into()));
+                }
+                7 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    settings.values[i].0 = pool[next(pool.len())].into();
+                }
+                8 if !settings.connection_strings.is_empty() && next(2) == 0 => {
+                    let entry = settings.connection_strings.remove(0);
+                    settings.values.push(entry);
+                }
+                8 if !settings.values.is_empty() => {
+                    let i = pick(settings.values.len(), &mut next);
+                    let entry = settings.values.remove(i);
+                    settings.connection_strings.push(entry);
+                }
+                9 if settings.values.len() > 1 => {
+                    let (i, j) = (
+                        pick(settings.values.len(), &mut next),
+                        pick(settings.values.len(), &mut next),
+                    );
+                    settings.values.swap(i, j);
+                }
+                10 => {
+                    settings.cors =
+                        [None, Some(""), Some("*"), Some("*x")][next(4)].map(String::from);
+                }
+                _ => {
+                    // Broken, or gone, for one edit; then back as it was.
+                    if next(2) == 0 {
+                        state.set_file("local.settings.json", text("{\"Values\": {\"A"));
+                    } else {
+                        state.remove_file("local.settings.json");
+                    }
+                    assert_eq!(
+                        whole(
+                            state
+                                .diagnostics_by_file(&Config::default())
+                                .into_values()
+                                .flatten()
+                        ),
+                        whole(crate::analysis::check_app(
+                            state.input(),
+                            &Config::default()
+                        )),
+                        "round {round}"
+                    );
+                    let (rechecked, _) = write_settings(&mut state, &settings);
+                    assert!(!rechecked.is_empty());
+                    continue;
+                }
+            }
+            let diff = settings::local_settings(&observing_app(&old))
+                .unwrap()
+                .diff(&settings::local_settings(&observing_app(&settings)).unwrap());
+            let (rechecked, _) = write_settings(&mut state, &settings);
+            if diff.presence.is_empty() && diff.shapes.is_empty() && !diff.names && !diff.cors {
+                assert!(rechecked.is_empty(), "round {round}: {rechecked:?}");
+                kept += 1;
+            }
+            seen.extend(all(&mut state).into_iter().map(|d| d.2));
+        }
+        // The series went through edits that keep every observation and through each finding
+        // that depends on the settings.
+        assert!(kept > 50, "{kept}");
+        for code in ["AZF305", "AZF306", "AZF307", "AZF310", "AZF311", "AZF401"] {
+            assert!(seen.contains(code), "{code} never seen: {seen:?}");
+        }
+    }
+
+    #[test]
+    fn a_settings_edit_that_names_the_script_switches_the_model() {
+        // `PYTHON_SCRIPT_FILE_NAME` names a decorator script: the app becomes a decorator app
+        // (its modules read again for it), and back when the setting goes.
+        let settings = |values: &str| {
+            format!(
+                r#"{{"IsEncrypted": false, "Values": {{"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": ""{values}}}}}"#
+            )
+        };
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("local.settings.json", &settings(""))
+            .with_file(
+                "main_app.py",
+                "import azure.functions as func\napp = func.FunctionApp()\n\n@app.queue_trigger(arg_name=\"msg\", queue_name=\"q\", connection=\"AzureWebJobsStorage\")\ndef jobs(msg): pass\n",
+            )
+            .with_file("F/function.json", HTTP_JSON)
+            .with_file("F/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        let names =
+            |state: &AppState| -> Vec<String> { state.units().map(|u| u.name.clone()).collect() };
+        assert_eq!(names(&state), ["F"]);
+        for (values, expected) in [
+            (r#", "PYTHON_SCRIPT_FILE_NAME": "main_app.py""#, "jobs"),
+            ("", "F"),
+        ] {
+            state.set_file("local.settings.json", text(&settings(values)));
+            assert_eq!(names(&state), [expected]);
+            assert_eq!(state.uses_decorator_model(), expected == "jobs");
+            assert_eq!(all(&mut state), from_check(state.input()), "{values}");
+        }
+    }
+
     #[test]
     fn the_index_of_settings_readers_finds_what_each_functions_reads_say() {
-        // Every combination of reads over a few names and prefixes, against every diff over
-        // a few names (with and without a change of the name list and of Host.CORS).
-        let names = ["A", "B", "Conn__x", "Other"];
+        // Every combination of observations over a few names (presence, value shape) and a
+        // prefix, against every diff over a few names (with and without a change of the name
+        // list and of Host.CORS).
+        let names = ["A", "B", "Conn__x"];
         let mut readers = SettingsReaders::default();
         let mut functions = Vec::new();
-        for bits in 0u32..64 {
+        for bits in 0u32..128 {
             let mut reads = SettingsReads::default();
             for (i, name) in names.iter().enumerate() {
                 if bits & (1 << i) != 0 {
-                    reads.names.insert(name.to_string());
+                    reads.present.insert(name.to_string());
+                }
+                if bits & (1 << (i + 3)) != 0 {
+                    reads.shapes.insert(name.to_string());
                 }
             }
-            if bits & 16 != 0 {
+            if bits & 64 != 0 {
                 reads.prefixes.insert("Conn__".into());
+            }
+            if bits % 7 == 3 {
+                // The section of a connection named `Conn_`.
+                reads.prefixes.insert("Conn___".into());
             }
             reads.all_names = bits % 3 == 0;
             reads.cors = bits % 5 == 0;
             let checked = rules::FunctionChecked {
-                settings_rules: if bits == 63 { Vec::new() } else { vec![0] },
+                settings_rules: if bits == 127 { Vec::new() } else { vec![0] },
                 settings_reads: reads,
                 ..Default::default()
             };
@@ -1685,35 +2247,79 @@ mod tests {
         // One function stops reading: what it read before no longer finds it.
         let (gone, checked) = functions.remove(7);
         readers.remove(&gone, &checked.settings_reads);
-        for changed in 0u32..32 {
-            for (names_changed, cors) in [(false, false), (true, false), (false, true)] {
-                let diff = SettingsDiff {
-                    changed: names
+        // The prefix lengths counted are those of the prefixes indexed.
+        let lengths = |readers: &SettingsReaders| {
+            let mut lengths: BTreeMap<usize, usize> = BTreeMap::new();
+            for prefix in readers.by_prefix.keys() {
+                *lengths.entry(prefix.len()).or_default() += 1;
+            }
+            lengths
+        };
+        assert_eq!(readers.prefix_lengths, lengths(&readers));
+        assert_eq!(readers.prefix_lengths.len(), 2);
+        let changed_names = ["A", "B", "Conn__x", "Conn__y__z", "Conn____w"];
+        let pick = |bits: u32| -> BTreeSet<String> {
+            changed_names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .map(|(_, n)| n.to_string())
+                .collect()
+        };
+        let mut affected_somewhere = 0;
+        for presence in 0u32..32 {
+            for shapes in [0u32, 1, 2, 4, 7, 31] {
+                for (names_changed, cors) in [(false, false), (true, false), (false, true)] {
+                    let diff = SettingsDiff {
+                        presence: pick(presence),
+                        shapes: pick(shapes),
+                        names: names_changed,
+                        cors,
+                    };
+                    let expected: BTreeSet<&String> = functions
                         .iter()
-                        .chain(["Conn__y"].iter())
-                        .enumerate()
-                        .filter(|(i, _)| changed & (1 << i) != 0)
-                        .map(|(_, n)| n.to_string())
-                        .collect(),
-                    names: names_changed,
-                    cors,
-                };
-                let expected: BTreeSet<&String> = functions
-                    .iter()
-                    .filter(|(_, c)| {
-                        !c.settings_rules.is_empty() && c.settings_reads.affected_by(&diff)
-                    })
-                    .map(|(n, _)| n)
-                    .collect();
-                let found = readers.affected_by(&diff);
-                assert_eq!(found.len(), expected.len(), "each once: {diff:?}");
-                assert_eq!(
-                    found.into_iter().collect::<BTreeSet<_>>(),
-                    expected,
-                    "{diff:?}"
-                );
+                        .filter(|(_, c)| {
+                            !c.settings_rules.is_empty() && c.settings_reads.affected_by(&diff)
+                        })
+                        .map(|(n, _)| n)
+                        .collect();
+                    let found = readers.affected_by(&diff);
+                    assert_eq!(found.len(), expected.len(), "each once: {diff:?}");
+                    assert_eq!(
+                        found.into_iter().collect::<BTreeSet<_>>(),
+                        expected,
+                        "{diff:?}"
+                    );
+                    affected_somewhere += expected.len();
+                }
             }
         }
+        assert!(affected_somewhere > 0);
+        // Once no function lists a section, its length is no longer looked up.
+        let mut without_sections = readers.clone();
+        for (name, checked) in &functions {
+            if checked.settings_reads.prefixes.contains("Conn___") {
+                without_sections.remove(name, &checked.settings_reads);
+            }
+        }
+        assert_eq!(without_sections.prefix_lengths, lengths(&without_sections));
+        assert_eq!(without_sections.prefix_lengths.len(), 1);
+        // A shape read is not a presence read, nor the other way round.
+        let only_shape = SettingsDiff {
+            shapes: pick(1),
+            ..SettingsDiff::default()
+        };
+        let found: BTreeSet<&String> = readers.affected_by(&only_shape).into_iter().collect();
+        assert!(found.contains(&"F8".to_string()) && !found.contains(&"F1".to_string()));
+        // A name in a section two levels down is found through each of its prefixes.
+        assert_eq!(
+            settings::section_prefixes("Conn__y__z").collect::<Vec<_>>(),
+            ["Conn__", "Conn__y__"]
+        );
+        assert_eq!(
+            settings::section_prefixes("Conn____w").collect::<Vec<_>>(),
+            ["Conn__", "Conn___", "Conn____"]
+        );
     }
 
     #[test]

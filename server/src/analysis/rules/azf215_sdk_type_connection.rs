@@ -63,7 +63,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         let Some(settings) = ctx.settings() else {
             return;
         };
-        let defined = |key: &str| settings.value(key).is_some();
+        let defined = |key: &str| settings.is_set(key);
         let readable = defined(name)
             || reads
                 .identity_suffixes

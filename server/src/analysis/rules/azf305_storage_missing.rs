@@ -3,7 +3,7 @@
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::settings::{is_placeholder, Resolution, LOCAL_SETTINGS};
+use crate::analysis::settings::{Connection, ValueShape, LOCAL_SETTINGS};
 use super::fix_support::{add_setting_fix, FixCtx, QuickFix, EMULATOR};
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::edits::json_quote;
@@ -36,20 +36,21 @@ const EXEMPT: &[&str] = &[
 ];
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(settings) = ctx.settings() else { return };
     let Some(trigger) = ctx.unit.bindings().iter().find(|b| b.is_trigger()) else { return };
     let Some(t) = trigger.type_str() else { return };
     if EXEMPT.contains(&t.to_ascii_lowercase().as_str()) {
         return;
     }
-    let problem = match settings.resolve_connection("Storage") {
-        Resolution::Setting(s) => match s.value.as_deref() {
-            Some(v) if !is_placeholder(v) => return,
-            Some(v) if v.trim().is_empty() => "is empty",
-            _ => "is a placeholder, not a connection string",
+    // Asked only now: the functions this rule exempts do not depend on the settings.
+    let Some(settings) = ctx.settings() else { return };
+    let (problem, related) = match settings.connection("Storage") {
+        Connection::Setting(name) => match settings.shape(name) {
+            None | Some(ValueShape::Usable) => return,
+            Some(ValueShape::Empty(range)) => ("is empty", (name == "AzureWebJobsStorage").then_some(range)),
+            Some(ValueShape::Placeholder(range)) => ("is a placeholder, not a connection string", (name == "AzureWebJobsStorage").then_some(range)),
         },
-        Resolution::Section { .. } | Resolution::ConnectionString(_) => return,
-        Resolution::Unresolved => "is not set",
+        Connection::Section { .. } | Connection::ConnectionString(_) => return,
+        Connection::Unresolved => ("is not set", None),
     };
     let range = trigger.binding_type.as_ref().map(|t| t.range).unwrap_or(trigger.range);
     let mut d = ctx.declaration_diag(
@@ -57,8 +58,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         range,
         format!("a {t} needs the storage account in AzureWebJobsStorage, which {problem} in local.settings.json: `func start` refuses to run"),
     );
-    if let Some(s) = settings.value("AzureWebJobsStorage") {
-        d = d.with_related(LOCAL_SETTINGS, s.value_range, "AzureWebJobsStorage");
+    // The setting the finding is about, when it is AzureWebJobsStorage itself.
+    if let Some(range) = related {
+        d = d.with_related(LOCAL_SETTINGS, range, "AzureWebJobsStorage");
     }
     out.push(d);
 }

@@ -4,7 +4,7 @@ use crate::analysis::settings::CONNECTION_KEYS;
 use super::context::FunctionCtx;
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
-use crate::analysis::settings::{identity_suffixes, Resolution};
+use crate::analysis::settings::{identity_suffixes, Connection};
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF307",
@@ -33,9 +33,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         for key in CONNECTION_KEYS {
             let Some(conn) = b.property_str(key) else { continue };
             let name = if conn.value.trim().is_empty() { "Storage" } else { conn.value.trim() };
-            let Resolution::Section { prefix, keys } = settings.resolve_connection(name) else { continue };
-            let has = keys.iter().any(|k| {
-                let suffix = &k.name[prefix.len() + 2..];
+            let Connection::Section { prefix, suffixes } = settings.connection(name) else { continue };
+            let has = suffixes.iter().any(|suffix| {
                 needed.iter().any(|n| n.eq_ignore_ascii_case(suffix))
                     // The host storage account may also be named by account name alone.
                     || (prefix == "AzureWebJobsStorage" && suffix.eq_ignore_ascii_case("accountName"))

@@ -4,7 +4,7 @@ use super::context::{did_you_mean_hint, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::python::EnvRead;
-use crate::analysis::settings::LocalSettings;
+use crate::analysis::settings::WatchedSettings;
 use super::fix_support::{undefined_setting_fixes, FixCtx, QuickFix};
 
 pub const META: RuleMeta = RuleMeta {
@@ -39,12 +39,12 @@ pub fn provided_by_platform(name: &str) -> bool {
 }
 
 /// The env reads of the function's modules that `local.settings.json` does not satisfy.
-pub fn unset_reads<'m>(ctx: &'m FunctionCtx, settings: &LocalSettings) -> Vec<(&'m str, &'m EnvRead)> {
+pub fn unset_reads<'m>(ctx: &'m FunctionCtx, settings: WatchedSettings) -> Vec<(&'m str, &'m EnvRead)> {
     let mut out = Vec::new();
     for m in ctx.loaded_modules() {
         let Some(module) = ctx.modules.get(&m.file) else { continue };
         for read in &module.env_reads {
-            if read.has_default || settings.value(&read.name).is_some() || provided_by_platform(&read.name) {
+            if read.has_default || settings.is_set(&read.name) || provided_by_platform(&read.name) {
                 continue;
             }
             out.push((m.file.as_str(), read));

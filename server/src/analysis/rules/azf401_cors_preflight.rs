@@ -26,10 +26,6 @@ with code that sets `Access-Control-Allow-Origin`: add `"options"` to `methods`.
 };
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
-    let Some(settings) = ctx.settings() else { return };
-    if settings.cors().is_some_and(|c| !c.trim().is_empty()) {
-        return;
-    }
     let header = match ctx.own_code() {
         // In a v2 app the function's own code is what sets its headers.
         Some((file, own)) => ctx.modules.get(file).and_then(|module| {
@@ -46,6 +42,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         }),
     };
     let Some((header_file, header_range)) = header else { return };
+    // Asked only now: a function whose code sets no CORS header does not depend on Host.CORS.
+    let Some(settings) = ctx.settings() else { return };
+    if settings.cors_is_set() {
+        return;
+    }
     for b in ctx.unit.bindings() {
         if !b.is_http_trigger() {
             continue;

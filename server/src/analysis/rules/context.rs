@@ -11,7 +11,7 @@ use crate::analysis::function::{self, Entry, FunctionUnit, Modules, Script};
 use crate::analysis::function_json::{Binding, Spanned};
 use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
 use crate::analysis::requirements::Requirements;
-use crate::analysis::settings::LocalSettings;
+use crate::analysis::settings::{LocalSettings, WatchedSettings};
 use crate::analysis::text::TextRange;
 
 use super::RuleMeta;
@@ -217,13 +217,14 @@ impl<'a> FunctionCtx<'a> {
     }
 
     /// `local.settings.json`, when the app has one (rules that need it are skipped otherwise).
-    /// Every read of the settings by a rule goes through here, so that it is known which
-    /// results an edit of the settings can change.
-    pub fn settings(&self) -> Option<&LocalSettings> {
+    /// Every read of the settings by a rule goes through here, and what it observes through
+    /// [`WatchedSettings`], so that it is known which results an edit of the settings can change.
+    pub fn settings(&self) -> Option<WatchedSettings<'_>> {
         self.settings_read.set(true);
         self.settings
             .get_or_init(|| crate::analysis::settings::local_settings(self.app).map(Arc::new))
             .as_deref()
+            .map(WatchedSettings::new)
     }
 
     /// What `entryPoint` (or the decorated `def`) names in the script, when the script is a
