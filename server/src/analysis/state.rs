@@ -10,10 +10,10 @@ use super::app::{AppInput, FileContent};
 use super::config::Config;
 use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules, Script};
-use super::ide::setting_places::SettingPlaces;
 use super::installed::Installed;
 use super::python;
 use super::rules::{self, AppFacts};
+use super::setting_places::SettingPlaces;
 use super::settings::{self, LocalSettings, SettingsDiff, SettingsReads, LOCAL_SETTINGS};
 use super::suppress;
 use super::v2;
@@ -941,7 +941,7 @@ impl AppState {
     }
 
     /// The places that name settings, by what they name.
-    pub(crate) fn setting_places(&self) -> &SettingPlaces {
+    pub fn setting_places(&self) -> &SettingPlaces {
         self.setting_places
             .get_or_init(|| SettingPlaces::build(&self.input, &self.units, &self.modules))
     }

@@ -8,7 +8,6 @@ pub mod hover;
 pub mod json_cursor;
 pub mod navigation;
 pub(crate) mod refs;
-pub(crate) mod setting_places;
 pub mod symbols;
 
 pub use completion::{completions, CompletionItem, CompletionKind};

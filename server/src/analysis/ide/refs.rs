@@ -9,11 +9,11 @@ use crate::analysis::entry;
 use crate::analysis::entry::{script_is, EntryDef};
 use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::function_json::{Binding, Spanned};
-use crate::analysis::ide::setting_places::PlaceKind;
 use crate::analysis::ide::FilesInOrder;
 use crate::analysis::json;
 use crate::analysis::python::{Binding as PyBinding, NameKind};
 use crate::analysis::python_scopes;
+use crate::analysis::setting_places::{function_setting_places, PlaceKind, SettingPlace};
 use crate::analysis::settings::{
     self, setting_expressions, LocalSettings, Resolution, CONNECTION_KEYS, LOCAL_SETTINGS,
 };
@@ -407,12 +407,12 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
                     .entry(key.to_string())
                     .or_insert_with(|| connection_subject(settings, key).as_ref() == Some(subject));
                 if named {
-                    out.push(connection_occurrence(subject, key, o));
+                    out.push(connection_occurrence(subject, key, &o));
                 }
             }
             PlaceKind::Expression => {
                 if !subject.section && key == subject.name {
-                    out.push(o);
+                    out.push(binding_occurrence(&o));
                 }
             }
         });
@@ -442,7 +442,7 @@ pub(crate) fn setting_occurrences_unordered(
     let places = state.setting_places();
     for (value, found) in places.connection_values() {
         if connection_subject(settings, value).as_ref() == Some(subject) {
-            out.extend(found.map(|o| connection_occurrence(subject, value, o.clone())));
+            out.extend(found.map(|p| connection_occurrence(subject, value, p)));
         }
     }
     if subject.section {
@@ -452,7 +452,7 @@ pub(crate) fn setting_occurrences_unordered(
             reads.filter_map(|(name, file, range)| env_read_occurrence(subject, name, file, range)),
         );
     } else {
-        out.extend(places.expressions(&subject.name).cloned());
+        out.extend(places.expressions(&subject.name).map(binding_occurrence));
         out.extend(
             places
                 .env_reads_of(&subject.name)
@@ -503,9 +503,26 @@ fn setting_keys(
     out
 }
 
+/// The occurrence of a place in a binding.
+fn binding_occurrence(p: &SettingPlace) -> Occurrence {
+    Occurrence {
+        file: p.file.clone(),
+        range: p.range,
+        rewrite: match &p.around {
+            None => Rewrite::Name,
+            Some((before, after)) => Rewrite::JsonString {
+                before: before.clone(),
+                after: after.clone(),
+            },
+        },
+        declaration: false,
+    }
+}
+
 /// A `connection` place of the subject: the value `written` is the setting's name without the
 /// `AzureWebJobs` prefix when it differs from the subject's name.
-fn connection_occurrence(subject: &SettingSubject, written: &str, mut o: Occurrence) -> Occurrence {
+fn connection_occurrence(subject: &SettingSubject, written: &str, p: &SettingPlace) -> Occurrence {
+    let mut o = binding_occurrence(p);
     if written.trim() != subject.name && o.rewrite == Rewrite::Name {
         o.rewrite = Rewrite::ShortConnection;
     }
@@ -527,49 +544,6 @@ fn env_read_occurrence(
         rewrite: Rewrite::Name,
         declaration: false,
     })
-}
-
-/// Every place in `unit`'s bindings that names a setting, in order: each `connection` value
-/// that may name one (the key given is the value as written), and each `%Name%` in another
-/// value (the key given is the name). `text` gives the text of the unit's declaration file; it
-/// is asked for at the first place (most functions have none).
-pub(crate) fn function_setting_places<'t>(
-    unit: &FunctionUnit,
-    text: &mut impl FnMut() -> &'t str,
-    mut visit: impl FnMut(PlaceKind, &str, Occurrence),
-) {
-    let file = unit.declaration_file();
-    for b in unit.bindings() {
-        for m in &b.members {
-            let Some(v) = m.value.as_ref() else { continue };
-            let Some(s) = v.as_str() else { continue };
-            if CONNECTION_KEYS
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case(&m.key))
-            {
-                // Empty, or with a `%`, it names no setting (see `connection_subject`).
-                let trimmed = s.trim();
-                if trimmed.is_empty() || s.contains('%') {
-                    continue;
-                }
-                let lead = s.len() - s.trim_start().len();
-                let span = lead..lead + trimmed.len();
-                if let Some(o) = json_occurrence(file, text(), v.range, s, span, false) {
-                    visit(PlaceKind::Connection, s, o);
-                }
-                continue;
-            }
-            if !s.contains('%') {
-                continue;
-            }
-            for (name, span) in setting_expressions(s) {
-                let span = span.start + 1..span.end - 1;
-                if let Some(o) = json_occurrence(file, text(), v.range, s, span, false) {
-                    visit(PlaceKind::Expression, &name, o);
-                }
-            }
-        }
-    }
 }
 
 /// What the cursor at `offset` of `file` is on.

@@ -10,17 +10,104 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::refs::{function_setting_places, Occurrence};
-use crate::analysis::app::AppInput;
-use crate::analysis::function::FunctionUnit;
-use crate::analysis::function::Modules;
-use crate::analysis::ide::FilesInOrder;
-use crate::analysis::python::PyModule;
-use crate::analysis::text::TextRange;
+use super::app::AppInput;
+use super::edits::plain_string_content;
+use super::function::{FunctionUnit, Modules};
+use super::python::PyModule;
+use super::settings::{setting_expressions, CONNECTION_KEYS};
+use super::text::TextRange;
+
+/// One string in a binding that names a setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingPlace {
+    /// The unit's declaration file.
+    pub file: String,
+    /// The name's range when the string is written without escapes; else the whole string's.
+    pub range: TextRange,
+    /// For a string with escapes, what comes before and after the name in its value: a rename
+    /// writes the whole string again.
+    pub around: Option<(String, String)>,
+}
+
+/// The place of `value[span]` in the string literal at `range` of `file`; `None` when `range`
+/// holds no string literal (a decorator may imply a value instead).
+fn place(
+    file: &str,
+    text: &str,
+    range: TextRange,
+    value: &str,
+    span: std::ops::Range<usize>,
+) -> Option<SettingPlace> {
+    let raw = text.get(range.as_usize())?;
+    if !(raw.starts_with('"') || raw.starts_with('\'')) {
+        return None;
+    }
+    Some(match plain_string_content(text, range, value) {
+        Some(inner) => SettingPlace {
+            file: file.to_string(),
+            range: TextRange::new(
+                inner.start as usize + span.start,
+                inner.start as usize + span.end,
+            ),
+            around: None,
+        },
+        None => SettingPlace {
+            file: file.to_string(),
+            range,
+            around: Some((
+                value.get(..span.start).unwrap_or("").to_string(),
+                value.get(span.end..).unwrap_or("").to_string(),
+            )),
+        },
+    })
+}
+
+/// Every place in `unit`'s bindings that names a setting, in order: each `connection` value
+/// that may name one (the key given is the value as written), and each `%Name%` in another
+/// value (the key given is the name). `text` gives the text of the unit's declaration file; it
+/// is asked for at the first place (most functions have none).
+pub fn function_setting_places<'t>(
+    unit: &FunctionUnit,
+    text: &mut impl FnMut() -> &'t str,
+    mut visit: impl FnMut(PlaceKind, &str, SettingPlace),
+) {
+    let file = unit.declaration_file();
+    for b in unit.bindings() {
+        for m in &b.members {
+            let Some(v) = m.value.as_ref() else { continue };
+            let Some(s) = v.as_str() else { continue };
+            if CONNECTION_KEYS
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&m.key))
+            {
+                // Empty, or with a `%`, it names no setting.
+                let trimmed = s.trim();
+                if trimmed.is_empty() || s.contains('%') {
+                    continue;
+                }
+                let lead = s.len() - s.trim_start().len();
+                let span = lead..lead + trimmed.len();
+                if let Some(p) = place(file, text(), v.range, s, span) {
+                    visit(PlaceKind::Connection, s, p);
+                }
+                continue;
+            }
+            if !s.contains('%') {
+                continue;
+            }
+            for (name, span) in setting_expressions(s) {
+                let span = span.start + 1..span.end - 1;
+                if let Some(p) = place(file, text(), v.range, s, span) {
+                    visit(PlaceKind::Expression, &name, p);
+                }
+            }
+        }
+    }
+}
 
 /// What a place in a binding names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PlaceKind {
+pub enum PlaceKind {
     /// A `connection` (or `connectionStringSetting`) value; its key is the value as written.
     Connection,
     /// A `%Name%` inside another value; its key is the name.
@@ -32,9 +119,9 @@ type ByKey<T> = HashMap<String, BTreeMap<String, Vec<T>>>;
 
 /// The index; see the module documentation.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct SettingPlaces {
-    connections: ByKey<Occurrence>,
-    expressions: ByKey<Occurrence>,
+pub struct SettingPlaces {
+    connections: ByKey<SettingPlace>,
+    expressions: ByKey<SettingPlace>,
     /// Environment read name → module path → the ranges of the name's string content.
     env_reads: ByKey<TextRange>,
     /// The keys each unit is listed under (connection values, expression names), to unlist it.
@@ -51,10 +138,8 @@ impl SettingPlaces {
         modules: &Modules,
     ) -> SettingPlaces {
         let mut places = SettingPlaces::default();
-        // The units come by key, so their files mostly in path order.
-        let mut files = FilesInOrder::new(input);
         for (key, unit) in units {
-            places.add_unit(key, unit, |file| files.text(file));
+            places.add_unit(key, unit, |file| input.text(file));
         }
         for (path, module) in modules {
             places.add_module(path, module);
@@ -85,14 +170,14 @@ impl SettingPlaces {
     /// The connection values as written, each with its places.
     pub fn connection_values(
         &self,
-    ) -> impl Iterator<Item = (&str, impl Iterator<Item = &Occurrence>)> {
+    ) -> impl Iterator<Item = (&str, impl Iterator<Item = &SettingPlace>)> {
         self.connections
             .iter()
             .map(|(value, by_unit)| (value.as_str(), by_unit.values().flatten()))
     }
 
     /// The places of the `%name%` expressions.
-    pub fn expressions(&self, name: &str) -> impl Iterator<Item = &Occurrence> {
+    pub fn expressions(&self, name: &str) -> impl Iterator<Item = &SettingPlace> {
         self.expressions
             .get(name)
             .into_iter()
@@ -143,7 +228,7 @@ impl SettingPlaces {
                     .unwrap_or("")
             })
         };
-        function_setting_places(unit, &mut text, |kind, key_of_place, o| {
+        function_setting_places(unit, &mut text, |kind, key_of_place, p| {
             let (map, keys) = match kind {
                 PlaceKind::Connection => (&mut self.connections, &mut listed.0),
                 PlaceKind::Expression => (&mut self.expressions, &mut listed.1),
@@ -156,7 +241,7 @@ impl SettingPlaces {
             if places.is_empty() {
                 keys.push(key_of_place.to_string());
             }
-            places.push(o);
+            places.push(p);
         });
         if !listed.0.is_empty() || !listed.1.is_empty() {
             self.unit_keys.insert(key.to_string(), listed);
