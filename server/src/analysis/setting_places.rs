@@ -64,12 +64,13 @@ fn place(
 
 /// Every place in `unit`'s bindings that names a setting, in order: each `connection` value
 /// that may name one (the key given is the value as written), and each `%Name%` in another
-/// value (the key given is the name). `text` gives the text of the unit's declaration file; it
-/// is asked for at the first place (most functions have none).
+/// value (the key given is the name), with what makes the place: `None` when the value is no
+/// string literal. `text` gives the text of the unit's declaration file, asked for when a place
+/// is made (a scan for one setting makes only its own).
 pub fn function_setting_places<'t>(
     unit: &FunctionUnit,
     text: &mut impl FnMut() -> &'t str,
-    mut visit: impl FnMut(PlaceKind, &str, SettingPlace),
+    mut visit: impl FnMut(PlaceKind, &str, &mut dyn FnMut() -> Option<SettingPlace>),
 ) {
     let file = unit.declaration_file();
     for b in unit.bindings() {
@@ -87,9 +88,9 @@ pub fn function_setting_places<'t>(
                 }
                 let lead = s.len() - s.trim_start().len();
                 let span = lead..lead + trimmed.len();
-                if let Some(p) = place(file, text(), v.range, s, span) {
-                    visit(PlaceKind::Connection, s, p);
-                }
+                visit(PlaceKind::Connection, s, &mut || {
+                    place(file, text(), v.range, s, span.clone())
+                });
                 continue;
             }
             if !s.contains('%') {
@@ -97,9 +98,9 @@ pub fn function_setting_places<'t>(
             }
             for (name, span) in setting_expressions(s) {
                 let span = span.start + 1..span.end - 1;
-                if let Some(p) = place(file, text(), v.range, s, span) {
-                    visit(PlaceKind::Expression, &name, p);
-                }
+                visit(PlaceKind::Expression, &name, &mut || {
+                    place(file, text(), v.range, s, span.clone())
+                });
             }
         }
     }
@@ -228,7 +229,8 @@ impl SettingPlaces {
                     .unwrap_or("")
             })
         };
-        function_setting_places(unit, &mut text, |kind, key_of_place, p| {
+        function_setting_places(unit, &mut text, |kind, key_of_place, make| {
+            let Some(p) = make() else { return };
             let (map, keys) = match kind {
                 PlaceKind::Connection => (&mut self.connections, &mut listed.0),
                 PlaceKind::Expression => (&mut self.expressions, &mut listed.1),

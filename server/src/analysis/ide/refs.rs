@@ -401,18 +401,19 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
         let mut text: Option<&str> = None;
         let mut text =
             || *text.get_or_insert_with(|| files.text(unit.declaration_file()).unwrap_or(""));
-        function_setting_places(unit, &mut text, |kind, key, o| match kind {
+        // The text is looked up for the subject's places only.
+        function_setting_places(unit, &mut text, |kind, key, make| match kind {
             PlaceKind::Connection => {
                 let named = *names_subject
                     .entry(key.to_string())
                     .or_insert_with(|| connection_subject(settings, key).as_ref() == Some(subject));
                 if named {
-                    out.push(connection_occurrence(subject, key, &o));
+                    out.extend(make().map(|p| connection_occurrence(subject, key, &p)));
                 }
             }
             PlaceKind::Expression => {
                 if !subject.section && key == subject.name {
-                    out.push(binding_occurrence(&o));
+                    out.extend(make().map(|p| binding_occurrence(&p)));
                 }
             }
         });
