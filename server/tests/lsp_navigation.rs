@@ -1038,5 +1038,30 @@ async fn references_of_a_widely_used_setting_in_order() {
             .unwrap();
         assert_eq!(refs, Value::Array(expected.clone()));
     }
+    // The open function names another setting, and its script reads another one: both drop out
+    // of the answer (the places are kept up to date as documents change).
+    let other = open_text.replace("\"Store\"", "\"Other\"");
+    client.change(&open_uri, 2, json!([{"text": other}])).await;
+    let script = root.join("F01/__init__.py");
+    let script_uri = file_uri(&script);
+    let script_text = std::fs::read_to_string(&script).unwrap();
+    client.open(&script_uri, "python", 1, &script_text).await;
+    client
+        .change(
+            &script_uri,
+            2,
+            json!([{"text": script_text.replace("\"Store\"", "\"Other\"")}]),
+        )
+        .await;
+    expected.retain(|r| r["uri"] != open_uri && r["uri"] != script_uri);
+    let refs = client
+        .request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": from}, "position": pos(&text, "\"Store", 0, 2), "context": {"includeDeclaration": false}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refs.as_array().unwrap().len(), 2 * folders.len() - 2);
+    assert_eq!(refs, Value::Array(expected.clone()));
     client.shutdown().await;
 }

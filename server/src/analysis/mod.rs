@@ -25,6 +25,7 @@ pub mod python_scopes;
 pub mod requirements;
 pub mod routes;
 pub mod rules;
+pub mod setting_places;
 pub mod settings;
 pub mod state;
 pub mod suppress;

@@ -13,6 +13,7 @@ use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::python;
 use super::rules::{self, AppFacts};
+use super::setting_places::SettingPlaces;
 use super::settings::{self, LocalSettings, SettingsDiff, SettingsReads, LOCAL_SETTINGS};
 use super::suppress;
 use super::v2;
@@ -58,6 +59,9 @@ pub struct AppState {
     /// Whether a unit has a durable trigger, known on first use from `units` alone and dropped
     /// with `by_script`.
     has_durable: OnceLock<bool>,
+    /// The places that name settings (references), built on first use; then kept up to date as
+    /// units and modules change, and dropped when all units or modules are derived again.
+    setting_places: OnceLock<SettingPlaces>,
     /// Diagnostics per checked function.
     cache: HashMap<String, Cached>,
     /// Which checked functions' settings rules read what (from `cache`).
@@ -338,6 +342,7 @@ impl AppState {
             position: HashMap::new(),
             by_script: OnceLock::new(),
             has_durable: OnceLock::new(),
+            setting_places: OnceLock::new(),
             cache: HashMap::new(),
             readers: SettingsReaders::default(),
             pending,
@@ -733,6 +738,7 @@ impl AppState {
                     self.modules.remove(path);
                 }
             }
+            self.module_changed(path);
         }
         let existed = self.input.files.contains_key(path);
         self.input.files.insert(path.to_string(), content);
@@ -759,6 +765,7 @@ impl AppState {
 
     pub fn remove_file(&mut self, path: &str) -> Changed {
         self.modules.remove(path);
+        self.module_changed(path);
         if self.input.files.remove(path).is_none() {
             return Changed {
                 functions: BTreeSet::new(),
@@ -808,6 +815,7 @@ impl AppState {
         if !was_v2 && self.v2_script.is_some() {
             // The decorator model reads more of each module than was collected.
             self.modules = function::parse_modules(&self.input);
+            self.setting_places = OnceLock::new();
         }
         if was_v2 || self.v2_script.is_some() {
             if path.ends_with(".py") || path == LOCAL_SETTINGS || was_v2 != self.v2_script.is_some()
@@ -952,6 +960,7 @@ impl AppState {
         self.rebuild_ordered();
         self.by_script = OnceLock::new();
         self.has_durable = OnceLock::new();
+        self.setting_places = OnceLock::new();
     }
 
     fn rediscover(&mut self, folder: &str) {
@@ -975,6 +984,23 @@ impl AppState {
             self.ordered[i] = unit.clone();
             self.facts.forget(i);
         }
+        if let Some(places) = self.setting_places.get_mut() {
+            let unit = self.units.get(folder).map(|u| u.as_ref());
+            places.unit_changed(folder, unit, &self.input);
+        }
+    }
+
+    /// After the module of `path` changed, appeared or vanished.
+    fn module_changed(&mut self, path: &str) {
+        if let Some(places) = self.setting_places.get_mut() {
+            places.module_changed(path, self.modules.get(path).map(|m| m.as_ref()));
+        }
+    }
+
+    /// The places that name settings, by what they name.
+    pub fn setting_places(&self) -> &SettingPlaces {
+        self.setting_places
+            .get_or_init(|| SettingPlaces::build(&self.input, &self.units, &self.modules))
     }
 
     /// Functions whose diagnostics may depend on `path`: the function of its folder, and every

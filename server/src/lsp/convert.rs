@@ -1,6 +1,7 @@
 //! Every conversion between the core's byte offsets and LSP positions lives here, together with
 //! the builders of LSP diagnostics, completion items and hovers from the core's plain data.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -172,20 +173,37 @@ impl<'a> FileUris<'a> {
         if let Some(uri) = self.open.get(rel) {
             return Some((*uri).clone());
         }
+        match self.joined(rel) {
+            Some(s) => s.parse().ok(),
+            None => path_to_uri(&self.root.join(rel)),
+        }
+    }
+
+    /// [`FileUris::uri`] as text, for answers written as JSON: a URI made from the root's needs
+    /// no parsing (it is valid by construction).
+    pub fn uri_str(&self, rel: &str) -> Option<Cow<'a, str>> {
+        if let Some(uri) = self.open.get(rel) {
+            return Some(Cow::Borrowed(uri.as_str()));
+        }
+        match self.joined(rel) {
+            Some(s) => Some(Cow::Owned(s)),
+            None => path_to_uri(&self.root.join(rel)).map(|u| Cow::Owned(u.as_str().to_string())),
+        }
+    }
+
+    /// The root's URI followed by `rel` encoded, when `rel` is a plain relative path and the
+    /// root's URI can be followed by one.
+    fn joined(&self, rel: &str) -> Option<String> {
         let plain = !rel.is_empty()
             && rel
                 .split('/')
                 .all(|c| !c.is_empty() && c != "." && c != "..");
-        match &self.prefix {
-            Some(prefix) if plain => {
-                let mut s = String::with_capacity(prefix.len() + 1 + rel.len() * 3);
-                s.push_str(prefix);
-                s.push('/');
-                percent_encode_path(rel, &mut s);
-                s.parse().ok()
-            }
-            _ => path_to_uri(&self.root.join(rel)),
-        }
+        let prefix = self.prefix.as_ref().filter(|_| plain)?;
+        let mut s = String::with_capacity(prefix.len() + 1 + rel.len() * 3);
+        s.push_str(prefix);
+        s.push('/');
+        percent_encode_path(rel, &mut s);
+        Some(s)
     }
 }
 
@@ -842,9 +860,15 @@ mod tests {
             let root = Path::new(root);
             let uris = FileUris::new(root, &open);
             for rel in rels {
+                let expected = path_to_uri(&root.join(rel)).map(|u| u.as_str().to_string());
                 assert_eq!(
                     uris.uri(rel).map(|u| u.as_str().to_string()),
-                    path_to_uri(&root.join(rel)).map(|u| u.as_str().to_string()),
+                    expected,
+                    "{root:?} {rel}"
+                );
+                assert_eq!(
+                    uris.uri_str(rel).map(|u| u.into_owned()),
+                    expected,
                     "{root:?} {rel}"
                 );
             }
@@ -857,6 +881,10 @@ mod tests {
         let uris = FileUris::new(Path::new("/w/my app"), &open);
         assert_eq!(
             uris.uri("Open/function.json").unwrap().as_str(),
+            "file:///w/my%20app/Open/%66unction.json"
+        );
+        assert_eq!(
+            uris.uri_str("Open/function.json").unwrap(),
             "file:///w/my%20app/Open/%66unction.json"
         );
     }

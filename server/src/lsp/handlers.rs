@@ -17,7 +17,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::config::{self, ClientSettings};
-use super::convert::{self, Encoding, LineMap};
+use super::convert::{self, Encoding, FileUris, LineMap};
 use super::disk;
 use super::index;
 use super::main_loop::{Ctx, Event, Out};
@@ -316,13 +316,14 @@ impl State {
             return;
         }
         let app = &self.apps.by_root[root];
+        // Thousands of files after indexing: their URIs without a path conversion each.
+        let uris = FileUris::new(root, &self.open_paths);
         for (file, list) in to_publish {
-            let path = root.join(&file);
-            let Some(uri) = self.uri_of(&path) else {
+            let Some(uri) = uris.uri(&file) else {
                 continue;
             };
             let version = self.docs.get(&uri).map(|d| d.version);
-            let diagnostics = lsp_diagnostics(app, &file, &list, encoding, &self.open_paths);
+            let diagnostics = lsp_diagnostics(app, &file, &list, encoding, &uris);
             ctx.send_out(Out::Publish {
                 uri,
                 diagnostics,
@@ -738,8 +739,8 @@ impl State {
                         },
                     })
                 } else {
-                    let items =
-                        lsp_diagnostics(app, &rel, &list, self.caps.encoding, &self.open_paths);
+                    let uris = FileUris::new(&app.root, &self.open_paths);
+                    let items = lsp_diagnostics(app, &rel, &list, self.caps.encoding, &uris);
                     DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
                         related_documents: None,
                         full_document_diagnostic_report: FullDocumentDiagnosticReport {
@@ -766,13 +767,14 @@ impl State {
         let mut all_unchanged = true;
         let mut seen = BTreeSet::new();
         for (root, app) in &self.apps.by_root {
+            let uris = FileUris::new(root, &self.open_paths);
             for file in app.all_files() {
                 let path = root.join(&file);
                 let list = app.file_diagnostics(&file);
                 if list.is_empty() && !previous.contains_key(&path) {
                     continue;
                 }
-                let Some(uri) = self.uri_of(&path) else {
+                let Some(uri) = uris.uri(&file) else {
                     continue;
                 };
                 let version = self.docs.get(&uri).map(|d| i64::from(d.version));
@@ -789,8 +791,7 @@ impl State {
                     ));
                 } else {
                     all_unchanged = false;
-                    let items_ =
-                        lsp_diagnostics(app, &file, &list, self.caps.encoding, &self.open_paths);
+                    let items_ = lsp_diagnostics(app, &file, &list, self.caps.encoding, &uris);
                     items.push(WorkspaceDocumentDiagnosticReport::Full(
                         WorkspaceFullDocumentDiagnosticReport {
                             uri,
@@ -856,20 +857,13 @@ fn lsp_diagnostics(
     file: &str,
     list: &[crate::analysis::Diagnostic],
     encoding: Encoding,
-    open_paths: &HashMap<PathBuf, Uri>,
+    uris: &FileUris<'_>,
 ) -> Vec<lsp::Diagnostic> {
     if list.is_empty() {
         return Vec::new();
     }
     let map = LineMap::new(app.text(file), encoding);
-    let related = |rel: &str| {
-        let path = app.root.join(rel);
-        let uri = open_paths
-            .get(&path)
-            .cloned()
-            .or_else(|| convert::path_to_uri(&path))?;
-        Some((uri, app.state.input().text(rel)))
-    };
+    let related = |rel: &str| Some((uris.uri(rel)?, app.state.input().text(rel)));
     list.iter()
         .map(|d| convert::diagnostic(d, &map, &related, encoding))
         .collect()

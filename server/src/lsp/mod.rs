@@ -76,6 +76,7 @@ pub fn run_stdio() -> anyhow::Result<bool> {
         .enable_all()
         .thread_stack_size(crate::threads::ANALYSIS_STACK_SIZE)
         .build()?;
+    enlarge_stdout_pipe();
     let clean = runtime.block_on(serve_session(
         tokio::io::stdin(),
         tokio::io::stdout(),
@@ -84,6 +85,18 @@ pub fn run_stdio() -> anyhow::Result<bool> {
     // Reading stdin blocks a thread that would otherwise keep the runtime alive after `exit`.
     runtime.shutdown_background();
     Ok(clean)
+}
+
+/// Gives stdout, when it is a pipe, room for 1 MB rather than 64 KB: a large answer (thousands
+/// of references) or the burst of diagnostics after indexing then goes out in a few writes,
+/// not one per 64 KB that the client has read. Where the system refuses, the pipe stays as it is.
+fn enlarge_stdout_pipe() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl on a file descriptor number, with an integer argument; it changes nothing
+    // when the descriptor is not a pipe.
+    unsafe {
+        libc::fcntl(libc::STDOUT_FILENO, libc::F_SETPIPE_SZ, 1 << 20);
+    }
 }
 
 /// Serves one client over a reader and a writer (stdio, or an in-memory pipe in tests).

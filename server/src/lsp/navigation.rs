@@ -113,6 +113,8 @@ impl State {
         let json = found.len() >= References::JSON_FROM;
         let mut locations = Vec::new();
         let mut out = Vec::new();
+        // A file's URI as a JSON string, written once for all its places.
+        let mut uri_json = Vec::new();
         if json {
             // About 150 bytes a place.
             out.reserve(found.len() * 160 + 2);
@@ -129,12 +131,13 @@ impl State {
                     None => continue,
                 },
             };
-            let Some(uri) = uris.uri(file) else {
-                continue;
-            };
             let map = LineMap::new(text, self.caps.encoding);
             if json {
-                let uri_json = serde_json::to_vec(uri.as_str()).ok()?;
+                let Some(uri) = uris.uri_str(file) else {
+                    continue;
+                };
+                uri_json.clear();
+                serde_json::to_writer(&mut uri_json, uri.as_ref()).ok()?;
                 convert::write_locations_json(
                     &mut out,
                     &uri_json,
@@ -142,6 +145,9 @@ impl State {
                     places.iter().map(|r| r.range),
                 );
             } else {
+                let Some(uri) = uris.uri(file) else {
+                    continue;
+                };
                 locations.extend(places.iter().map(|r| lsp::Location {
                     uri: uri.clone(),
                     range: map.range(r.range),

@@ -13,6 +13,7 @@ use crate::analysis::ide::FilesInOrder;
 use crate::analysis::json;
 use crate::analysis::python::{Binding as PyBinding, NameKind};
 use crate::analysis::python_scopes;
+use crate::analysis::setting_places::{function_setting_places, PlaceKind, SettingPlace};
 use crate::analysis::settings::{
     self, setting_expressions, LocalSettings, Resolution, CONNECTION_KEYS, LOCAL_SETTINGS,
 };
@@ -390,134 +391,160 @@ fn connection_subject(settings: Option<&LocalSettings>, value: &str) -> Option<S
 /// that resolves to it, every `%Name%` in a binding, every environment read in the app's modules
 /// (by file), the functions in host order.
 pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) -> Vec<Occurrence> {
-    setting_occurrences_in(state, subject, state.units())
-}
-
-/// [`setting_occurrences`] with the functions in no particular order, for callers that sort the
-/// places: the host order costs a look-up of every function by name, thousands of times more than
-/// the places found.
-pub(crate) fn setting_occurrences_unordered(
-    state: &AppState,
-    subject: &SettingSubject,
-) -> Vec<Occurrence> {
-    setting_occurrences_in(state, subject, state.units_unordered())
-}
-
-fn setting_occurrences_in<'s>(
-    state: &'s AppState,
-    subject: &SettingSubject,
-    units: impl Iterator<Item = &'s FunctionUnit>,
-) -> Vec<Occurrence> {
-    let mut out = Vec::new();
     let settings = settings::local_settings(state.input());
-    let section_prefix = format!("{}__", subject.name);
-    let key_rest = |key: &str| -> Option<String> {
-        if subject.section {
-            key.strip_prefix(&section_prefix).map(|r| format!("__{r}"))
-        } else {
-            (key == subject.name).then(String::new)
-        }
-    };
-    if let Some(text) = state.input().text(LOCAL_SETTINGS) {
-        if let Some(s) = &settings {
-            for setting in s.values.iter().chain(&s.connection_strings) {
-                let Some(rest) = key_rest(&setting.name) else {
-                    continue;
-                };
-                let span = 0..setting.name.len() - rest.len();
-                out.extend(json_occurrence(
-                    LOCAL_SETTINGS,
-                    text,
-                    setting.name_range,
-                    &setting.name,
-                    span,
-                    true,
-                ));
-            }
-        }
-    }
+    let settings = settings.as_ref();
+    let mut out = setting_keys(state, settings, subject);
     // Thousands of bindings name the same few connections: each value is resolved once.
-    let mut names_subject: HashMap<&str, bool> = HashMap::new();
-    // The functions come by name, so their files mostly in path order.
+    let mut names_subject: HashMap<String, bool> = HashMap::new();
     let mut files = FilesInOrder::new(state.input());
-    for unit in units {
-        // Looked up at the first occurrence: most functions have none.
+    for unit in state.units() {
         let mut text: Option<&str> = None;
         let mut text =
             || *text.get_or_insert_with(|| files.text(unit.declaration_file()).unwrap_or(""));
-        for b in unit.bindings() {
-            for m in &b.members {
-                let Some(v) = m.value.as_ref() else { continue };
-                let Some(s) = v.as_str() else { continue };
-                if CONNECTION_KEYS
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(&m.key))
-                {
-                    let named = *names_subject.entry(s).or_insert_with(|| {
-                        connection_subject(settings.as_ref(), s).as_ref() == Some(subject)
-                    });
-                    if !named {
-                        continue;
-                    }
-                    let text = text();
-                    let trimmed = s.trim();
-                    let lead = s.len() - s.trim_start().len();
-                    let Some(mut o) = json_occurrence(
-                        unit.declaration_file(),
-                        text,
-                        v.range,
-                        s,
-                        lead..lead + trimmed.len(),
-                        false,
-                    ) else {
-                        continue;
-                    };
-                    if trimmed != subject.name && o.rewrite == Rewrite::Name {
-                        o.rewrite = Rewrite::ShortConnection;
-                    }
-                    out.push(o);
-                    continue;
-                }
-                if subject.section || !s.contains('%') {
-                    continue;
-                }
-                for (name, span) in setting_expressions(s) {
-                    if name == subject.name {
-                        out.extend(json_occurrence(
-                            unit.declaration_file(),
-                            text(),
-                            v.range,
-                            s,
-                            span.start + 1..span.end - 1,
-                            false,
-                        ));
-                    }
+        // The text is looked up for the subject's places only.
+        function_setting_places(unit, &mut text, |kind, key, make| match kind {
+            PlaceKind::Connection => {
+                let named = *names_subject
+                    .entry(key.to_string())
+                    .or_insert_with(|| connection_subject(settings, key).as_ref() == Some(subject));
+                if named {
+                    out.extend(make().map(|p| connection_occurrence(subject, key, &p)));
                 }
             }
-        }
+            PlaceKind::Expression => {
+                if !subject.section && key == subject.name {
+                    out.extend(make().map(|p| binding_occurrence(&p)));
+                }
+            }
+        });
     }
     // Only the reads found are put in order by file (a stable sort keeps each file's reads in
     // their order): sorting every file name of a large app would cost more than the scan.
     let mut reads = Vec::new();
     for (file, module) in state.modules() {
         for read in &module.env_reads {
-            let Some(rest) = key_rest(&read.name) else {
-                continue;
-            };
-            reads.push(Occurrence {
-                file: file.clone(),
-                range: TextRange::new(
-                    read.range.start as usize,
-                    read.range.end as usize - rest.len(),
-                ),
-                rewrite: Rewrite::Name,
-                declaration: false,
-            });
+            reads.extend(env_read_occurrence(subject, &read.name, file, read.range));
         }
     }
     reads.sort_by(|a, b| a.file.cmp(&b.file));
     out.extend(reads);
     out
+}
+
+/// [`setting_occurrences`] in no particular order, for callers that sort the places: from the
+/// state's index of the places that name settings, which reads only the subject's own places.
+pub(crate) fn setting_occurrences_unordered(
+    state: &AppState,
+    subject: &SettingSubject,
+) -> Vec<Occurrence> {
+    let settings = settings::local_settings(state.input());
+    let settings = settings.as_ref();
+    let mut out = setting_keys(state, settings, subject);
+    let places = state.setting_places();
+    for (value, found) in places.connection_values() {
+        if connection_subject(settings, value).as_ref() == Some(subject) {
+            out.extend(found.map(|p| connection_occurrence(subject, value, p)));
+        }
+    }
+    if subject.section {
+        let prefix = format!("{}__", subject.name);
+        let reads = places.env_reads(|name| name.starts_with(&prefix));
+        out.extend(
+            reads.filter_map(|(name, file, range)| env_read_occurrence(subject, name, file, range)),
+        );
+    } else {
+        out.extend(places.expressions(&subject.name).map(binding_occurrence));
+        out.extend(
+            places
+                .env_reads_of(&subject.name)
+                .filter_map(|(file, range)| {
+                    env_read_occurrence(subject, &subject.name, file, range)
+                }),
+        );
+    }
+    out
+}
+
+/// What of setting `key` a place names that is not the subject itself: `Some("")` for the
+/// subject's key, `Some("__rest")` for a key of the subject's section, `None` for another.
+fn key_rest(subject: &SettingSubject, key: &str) -> Option<String> {
+    if subject.section {
+        key.strip_prefix(subject.name.as_str())
+            .and_then(|r| r.strip_prefix("__"))
+            .map(|r| format!("__{r}"))
+    } else {
+        (key == subject.name).then(String::new)
+    }
+}
+
+/// The subject's key(s) in local.settings.json.
+fn setting_keys(
+    state: &AppState,
+    settings: Option<&LocalSettings>,
+    subject: &SettingSubject,
+) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    let (Some(text), Some(s)) = (state.input().text(LOCAL_SETTINGS), settings) else {
+        return out;
+    };
+    for setting in s.values.iter().chain(&s.connection_strings) {
+        let Some(rest) = key_rest(subject, &setting.name) else {
+            continue;
+        };
+        let span = 0..setting.name.len() - rest.len();
+        out.extend(json_occurrence(
+            LOCAL_SETTINGS,
+            text,
+            setting.name_range,
+            &setting.name,
+            span,
+            true,
+        ));
+    }
+    out
+}
+
+/// The occurrence of a place in a binding.
+fn binding_occurrence(p: &SettingPlace) -> Occurrence {
+    Occurrence {
+        file: p.file.clone(),
+        range: p.range,
+        rewrite: match &p.around {
+            None => Rewrite::Name,
+            Some((before, after)) => Rewrite::JsonString {
+                before: before.clone(),
+                after: after.clone(),
+            },
+        },
+        declaration: false,
+    }
+}
+
+/// A `connection` place of the subject: the value `written` is the setting's name without the
+/// `AzureWebJobs` prefix when it differs from the subject's name.
+fn connection_occurrence(subject: &SettingSubject, written: &str, p: &SettingPlace) -> Occurrence {
+    let mut o = binding_occurrence(p);
+    if written.trim() != subject.name && o.rewrite == Rewrite::Name {
+        o.rewrite = Rewrite::ShortConnection;
+    }
+    o
+}
+
+/// An environment read of `name` at `range` (the string's content) in `file`, when it names
+/// the subject: the range of the subject's part of the name.
+fn env_read_occurrence(
+    subject: &SettingSubject,
+    name: &str,
+    file: &str,
+    range: TextRange,
+) -> Option<Occurrence> {
+    let rest = key_rest(subject, name)?;
+    Some(Occurrence {
+        file: file.to_string(),
+        range: TextRange::new(range.start as usize, range.end as usize - rest.len()),
+        rewrite: Rewrite::Name,
+        declaration: false,
+    })
 }
 
 /// What the cursor at `offset` of `file` is on.

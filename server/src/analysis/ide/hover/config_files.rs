@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::HoverInfo;
 use crate::analysis::catalog::config_files::{HOST_JSON_KEYS, KNOWN_SETTINGS, LOCAL_SETTINGS_KEYS};
 use crate::analysis::ide::json_cursor::{self, Segment, Slot};
-use crate::analysis::ide::refs::{setting_occurrences, SettingSubject};
+use crate::analysis::ide::refs::{setting_occurrences, Occurrence, SettingSubject};
 use crate::analysis::settings;
 use crate::analysis::state::AppState;
 use crate::analysis::text::{ColumnUnit, LineIndex};
@@ -163,7 +163,7 @@ fn setting_markdown(state: &AppState, section: &str, name: &str) -> String {
             "\n\nThe `{part}` part of the identity-based connection `{prefix}`."
         );
     }
-    let uses: Vec<String> = setting_occurrences(
+    let uses: Vec<Occurrence> = setting_occurrences(
         state,
         &SettingSubject {
             name: name.to_string(),
@@ -172,14 +172,15 @@ fn setting_markdown(state: &AppState, section: &str, name: &str) -> String {
     )
     .into_iter()
     .filter(|o| !o.declaration)
-    .map(|o| describe_use(state, &o.file, o.range.start as usize))
     .collect();
     if section == "Values" {
         if uses.is_empty() {
             out.push_str("\n\nNo binding or code of the app reads it.");
         } else {
             let _ = write!(out, "\n\nRead by:");
-            for u in uses.iter().take(MAX_USES_SHOWN) {
+            // Only the uses shown are described (each costs a line index of its file).
+            for o in uses.iter().take(MAX_USES_SHOWN) {
+                let u = describe_use(state, &o.file, o.range.start as usize);
                 let _ = write!(out, "\n- {u}");
             }
             if uses.len() > MAX_USES_SHOWN {
@@ -262,6 +263,21 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("`Q/__init__.py:2`"), "{text}");
+    }
+
+    #[test]
+    fn a_setting_read_by_many_lists_the_first_and_counts_the_rest() {
+        let json = r#"{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "Conn"}]}"#;
+        let folders: Vec<String> = (0..20).map(|i| format!("F{i:02}/function.json")).collect();
+        let mut files = vec![(
+            "local.settings.json",
+            r#"{"Values": {"Co|nn": "UseDevelopmentStorage=true"}}"#,
+        )];
+        files.extend(folders.iter().map(|f| (f.as_str(), json)));
+        let text = hover_in(&files, "local.settings.json");
+        assert_eq!(text.matches("\n- function `").count(), 12, "{text}");
+        assert!(text.contains("(F00/function.json:1)"), "{text}");
+        assert!(text.contains("\n- … and 8 more"), "{text}");
     }
 
     #[test]

@@ -1,0 +1,505 @@
+//! The places of an app that name settings, by what they name: `connection` values and
+//! `%Name%` expressions in the functions' bindings, environment reads in the modules.
+//!
+//! The references to a setting read only its own places here. A scan reads the bindings of every
+//! function and the reads of every module instead: at 40,000 functions that data is spread over
+//! hundreds of MB of heap, and the scan costs a cache miss or more per function however few
+//! places it finds. The index is built on first use and then kept by the state, unit by unit and
+//! module by module ([`SettingPlaces::unit_changed`], [`SettingPlaces::module_changed`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use super::app::AppInput;
+use super::edits::plain_string_content;
+use super::function::{FunctionUnit, Modules};
+use super::python::PyModule;
+use super::settings::{setting_expressions, CONNECTION_KEYS};
+use super::text::TextRange;
+
+/// One string in a binding that names a setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingPlace {
+    /// The unit's declaration file.
+    pub file: String,
+    /// The name's range when the string is written without escapes; else the whole string's.
+    pub range: TextRange,
+    /// For a string with escapes, what comes before and after the name in its value: a rename
+    /// writes the whole string again.
+    pub around: Option<(String, String)>,
+}
+
+/// The place of `value[span]` in the string literal at `range` of `file`; `None` when `range`
+/// holds no string literal (a decorator may imply a value instead).
+fn place(
+    file: &str,
+    text: &str,
+    range: TextRange,
+    value: &str,
+    span: std::ops::Range<usize>,
+) -> Option<SettingPlace> {
+    let raw = text.get(range.as_usize())?;
+    if !(raw.starts_with('"') || raw.starts_with('\'')) {
+        return None;
+    }
+    Some(match plain_string_content(text, range, value) {
+        Some(inner) => SettingPlace {
+            file: file.to_string(),
+            range: TextRange::new(
+                inner.start as usize + span.start,
+                inner.start as usize + span.end,
+            ),
+            around: None,
+        },
+        None => SettingPlace {
+            file: file.to_string(),
+            range,
+            around: Some((
+                value.get(..span.start).unwrap_or("").to_string(),
+                value.get(span.end..).unwrap_or("").to_string(),
+            )),
+        },
+    })
+}
+
+/// Every place in `unit`'s bindings that names a setting, in order: each `connection` value
+/// that may name one (the key given is the value as written), and each `%Name%` in another
+/// value (the key given is the name), with what makes the place: `None` when the value is no
+/// string literal. `text` gives the text of the unit's declaration file, asked for when a place
+/// is made (a scan for one setting makes only its own).
+pub fn function_setting_places<'t>(
+    unit: &FunctionUnit,
+    text: &mut impl FnMut() -> &'t str,
+    mut visit: impl FnMut(PlaceKind, &str, &mut dyn FnMut() -> Option<SettingPlace>),
+) {
+    let file = unit.declaration_file();
+    for b in unit.bindings() {
+        for m in &b.members {
+            let Some(v) = m.value.as_ref() else { continue };
+            let Some(s) = v.as_str() else { continue };
+            if CONNECTION_KEYS
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(&m.key))
+            {
+                // Empty, or with a `%`, it names no setting.
+                let trimmed = s.trim();
+                if trimmed.is_empty() || s.contains('%') {
+                    continue;
+                }
+                let lead = s.len() - s.trim_start().len();
+                let span = lead..lead + trimmed.len();
+                visit(PlaceKind::Connection, s, &mut || {
+                    place(file, text(), v.range, s, span.clone())
+                });
+                continue;
+            }
+            if !s.contains('%') {
+                continue;
+            }
+            for (name, span) in setting_expressions(s) {
+                let span = span.start + 1..span.end - 1;
+                visit(PlaceKind::Expression, &name, &mut || {
+                    place(file, text(), v.range, s, span.clone())
+                });
+            }
+        }
+    }
+}
+
+/// What a place in a binding names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceKind {
+    /// A `connection` (or `connectionStringSetting`) value; its key is the value as written.
+    Connection,
+    /// A `%Name%` inside another value; its key is the name.
+    Expression,
+}
+
+/// Places by key, then by the unit or module they are in.
+type ByKey<T> = HashMap<String, BTreeMap<String, Vec<T>>>;
+
+/// The index; see the module documentation.
+#[derive(Debug, Clone, Default)]
+pub struct SettingPlaces {
+    connections: ByKey<SettingPlace>,
+    expressions: ByKey<SettingPlace>,
+    /// Environment read name → module path → the ranges of the name's string content.
+    env_reads: ByKey<TextRange>,
+    /// The keys each unit is listed under (connection values, expression names), to unlist it.
+    unit_keys: HashMap<String, (Vec<String>, Vec<String>)>,
+    /// The names each module is listed under.
+    module_names: HashMap<String, Vec<String>>,
+}
+
+impl SettingPlaces {
+    /// The index of the units (by key) and modules of an app.
+    pub fn build(
+        input: &AppInput,
+        units: &BTreeMap<String, Arc<FunctionUnit>>,
+        modules: &Modules,
+    ) -> SettingPlaces {
+        let mut places = SettingPlaces::default();
+        for (key, unit) in units {
+            places.add_unit(key, unit, |file| input.text(file));
+        }
+        for (path, module) in modules {
+            places.add_module(path, module);
+        }
+        places
+    }
+
+    /// After the unit under `key` changed, appeared (`unit` is it) or vanished (`None`).
+    pub fn unit_changed(&mut self, key: &str, unit: Option<&FunctionUnit>, input: &AppInput) {
+        self.remove_unit(key);
+        if let Some(unit) = unit {
+            self.add_unit(key, unit, |file| input.text(file));
+        }
+    }
+
+    /// After the module at `path` changed, appeared (`module` is it) or vanished (`None`).
+    pub fn module_changed(&mut self, path: &str, module: Option<&PyModule>) {
+        if let Some(names) = self.module_names.remove(path) {
+            for name in names {
+                unlist(&mut self.env_reads, &name, path);
+            }
+        }
+        if let Some(module) = module {
+            self.add_module(path, module);
+        }
+    }
+
+    /// The connection values as written, each with its places.
+    pub fn connection_values(
+        &self,
+    ) -> impl Iterator<Item = (&str, impl Iterator<Item = &SettingPlace>)> {
+        self.connections
+            .iter()
+            .map(|(value, by_unit)| (value.as_str(), by_unit.values().flatten()))
+    }
+
+    /// The places of the `%name%` expressions.
+    pub fn expressions(&self, name: &str) -> impl Iterator<Item = &SettingPlace> {
+        self.expressions
+            .get(name)
+            .into_iter()
+            .flat_map(|by_unit| by_unit.values().flatten())
+    }
+
+    /// The environment reads whose name `matches` accepts: (name, module path, range).
+    pub fn env_reads<'s>(
+        &'s self,
+        mut matches: impl FnMut(&str) -> bool + 's,
+    ) -> impl Iterator<Item = (&'s str, &'s str, TextRange)> {
+        self.env_reads
+            .iter()
+            .filter(move |(name, _)| matches(name))
+            .flat_map(|(name, by_module)| {
+                by_module.iter().flat_map(move |(path, ranges)| {
+                    ranges
+                        .iter()
+                        .map(move |r| (name.as_str(), path.as_str(), *r))
+                })
+            })
+    }
+
+    /// The environment reads of exactly `name`, by module path.
+    pub fn env_reads_of(&self, name: &str) -> impl Iterator<Item = (&str, TextRange)> {
+        self.env_reads.get(name).into_iter().flat_map(|by_module| {
+            by_module
+                .iter()
+                .flat_map(|(path, ranges)| ranges.iter().map(move |r| (path.as_str(), *r)))
+        })
+    }
+
+    fn add_unit<'t>(
+        &mut self,
+        key: &str,
+        unit: &FunctionUnit,
+        text_of: impl FnOnce(&str) -> Option<&'t str>,
+    ) {
+        let mut listed = (Vec::new(), Vec::new());
+        let mut text_of = Some(text_of);
+        let mut text: Option<&str> = None;
+        // The text is looked up at the first place: most functions have none.
+        let mut text = || {
+            *text.get_or_insert_with(|| {
+                text_of
+                    .take()
+                    .and_then(|f| f(unit.declaration_file()))
+                    .unwrap_or("")
+            })
+        };
+        function_setting_places(unit, &mut text, |kind, key_of_place, make| {
+            let Some(p) = make() else { return };
+            let (map, keys) = match kind {
+                PlaceKind::Connection => (&mut self.connections, &mut listed.0),
+                PlaceKind::Expression => (&mut self.expressions, &mut listed.1),
+            };
+            let places = map
+                .entry(key_of_place.to_string())
+                .or_default()
+                .entry(key.to_string())
+                .or_default();
+            if places.is_empty() {
+                keys.push(key_of_place.to_string());
+            }
+            places.push(p);
+        });
+        if !listed.0.is_empty() || !listed.1.is_empty() {
+            self.unit_keys.insert(key.to_string(), listed);
+        }
+    }
+
+    fn remove_unit(&mut self, key: &str) {
+        if let Some((connections, expressions)) = self.unit_keys.remove(key) {
+            for value in connections {
+                unlist(&mut self.connections, &value, key);
+            }
+            for name in expressions {
+                unlist(&mut self.expressions, &name, key);
+            }
+        }
+    }
+
+    fn add_module(&mut self, path: &str, module: &PyModule) {
+        let mut names = Vec::new();
+        for read in &module.env_reads {
+            let ranges = self
+                .env_reads
+                .entry(read.name.clone())
+                .or_default()
+                .entry(path.to_string())
+                .or_default();
+            if ranges.is_empty() {
+                names.push(read.name.clone());
+            }
+            ranges.push(read.range);
+        }
+        if !names.is_empty() {
+            self.module_names.insert(path.to_string(), names);
+        }
+    }
+}
+
+/// Removes what `holder` has under `key`, and the key when nothing else has it.
+fn unlist<T>(map: &mut ByKey<T>, key: &str, holder: &str) {
+    if let Some(by_holder) = map.get_mut(key) {
+        by_holder.remove(holder);
+        if by_holder.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::analysis::app::{AppInput, FileContent};
+    use crate::analysis::ide::refs::{
+        setting_occurrences, setting_occurrences_unordered, Occurrence, SettingSubject,
+    };
+    use crate::analysis::state::AppState;
+
+    fn text(t: &str) -> FileContent {
+        FileContent::Text(Arc::from(t))
+    }
+
+    fn queue(connection: &str, queue: &str) -> String {
+        format!(
+            r#"{{"bindings": [{{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": {queue}, "connection": {connection}}}]}}"#
+        )
+    }
+
+    const SETTINGS: &str = r#"{"Values": {"AzureWebJobsStorage": "UseDevelopmentStorage=true", "Other": "x", "Ident__serviceUri": "https://x", "Ident__clientId": "y", "Queue": "q"}}"#;
+
+    fn subjects() -> Vec<SettingSubject> {
+        let plain = |name: &str| SettingSubject {
+            name: name.to_string(),
+            section: false,
+        };
+        vec![
+            plain("AzureWebJobsStorage"),
+            plain("Other"),
+            plain("Queue"),
+            plain("Missing"),
+            SettingSubject {
+                name: "Ident".to_string(),
+                section: true,
+            },
+        ]
+    }
+
+    fn sorted(mut places: Vec<Occurrence>) -> Vec<String> {
+        places.sort_by(|a, b| (&a.file, a.range.start).cmp(&(&b.file, b.range.start)));
+        places
+            .iter()
+            .map(|o| format!("{} {:?} {:?} {}", o.file, o.range, o.rewrite, o.declaration))
+            .collect()
+    }
+
+    /// The index's answer for every subject against the scan's, and against a state built from
+    /// scratch on the same files; returns the places of each subject.
+    fn agree(state: &AppState) -> Vec<Vec<String>> {
+        let fresh = AppState::new(state.input().clone());
+        subjects()
+            .iter()
+            .map(|subject| {
+                let indexed = sorted(setting_occurrences_unordered(state, subject));
+                assert_eq!(
+                    indexed,
+                    sorted(setting_occurrences(state, subject)),
+                    "{subject:?}"
+                );
+                assert_eq!(
+                    indexed,
+                    sorted(setting_occurrences_unordered(&fresh, subject)),
+                    "{subject:?}"
+                );
+                indexed
+            })
+            .collect()
+    }
+
+    fn files(places: &[String]) -> Vec<&str> {
+        places
+            .iter()
+            .map(|p| p.split(' ').next().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_index_answers_as_the_scan_across_edits() {
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("local.settings.json", SETTINGS)
+            // The full name, the short one the host prefixes, one with blanks and an escape.
+            .with_file("A/function.json", &queue(r#""AzureWebJobsStorage""#, r#""%Queue%""#))
+            .with_file("B/function.json", &queue(r#""Storage""#, r#""items""#))
+            .with_file("C/function.json", &queue(r#"" Other \u0020""#, r#""a-%Queue%-b""#))
+            .with_file("D/function.json", &queue(r#""Ident""#, r#""%Other%""#))
+            .with_file(
+                "A/__init__.py",
+                "import os\nS = os.environ[\"AzureWebJobsStorage\"]\nI = os.getenv(\"Ident__clientId\")\n",
+            )
+            .with_file("lib/util.py", "import os\nQ = os.environ.get(\"Queue\")\n");
+        let mut state = AppState::new(input);
+        let before = agree(&state);
+        let [storage, other, queue_name, missing, ident] = before.as_slice() else {
+            unreachable!()
+        };
+        assert_eq!(
+            files(storage),
+            [
+                "A/__init__.py",
+                "A/function.json",
+                "B/function.json",
+                "local.settings.json"
+            ]
+        );
+        // `Storage` is the short form of the setting's name.
+        assert!(storage.iter().any(|p| p.contains("ShortConnection")));
+        assert_eq!(
+            files(other),
+            ["C/function.json", "D/function.json", "local.settings.json"]
+        );
+        // The escaped value is rewritten as a whole string.
+        assert!(other[0].contains("JsonString"));
+        assert_eq!(
+            files(queue_name),
+            [
+                "A/function.json",
+                "C/function.json",
+                "lib/util.py",
+                "local.settings.json"
+            ]
+        );
+        assert!(missing.is_empty());
+        assert_eq!(
+            files(ident),
+            [
+                "A/__init__.py",
+                "D/function.json",
+                "local.settings.json",
+                "local.settings.json"
+            ]
+        );
+
+        // A new function, one gone, a connection and an expression changed, a module read
+        // added and one removed.
+        state.set_file(
+            "E/function.json",
+            text(&queue(r#""Other""#, r#""%Missing%""#)),
+        );
+        state.remove_file("B/function.json");
+        state.set_file("C/function.json", text(&queue(r#""Queue""#, r#""items""#)));
+        state.set_file(
+            "A/__init__.py",
+            text("import os\nS = os.environ[\"Other\"]\nT = os.getenv(\"Missing\")\n"),
+        );
+        state.remove_file("lib/util.py");
+        state.set_file(
+            "lib/more.py",
+            text("import os\nI = os.getenv(\"Ident__x\")\n"),
+        );
+        let after = agree(&state);
+        assert_eq!(files(&after[0]), ["A/function.json", "local.settings.json"]);
+        assert_eq!(
+            files(&after[1]),
+            [
+                "A/__init__.py",
+                "D/function.json",
+                "E/function.json",
+                "local.settings.json"
+            ]
+        );
+        assert_eq!(files(&after[3]), ["A/__init__.py", "E/function.json"]);
+        assert_eq!(
+            files(&after[4]),
+            [
+                "D/function.json",
+                "lib/more.py",
+                "local.settings.json",
+                "local.settings.json"
+            ]
+        );
+
+        // The settings edited: `Storage` no longer resolves to the setting, which is gone.
+        state.set_file("local.settings.json", text(r#"{"Values": {"Other": "x"}}"#));
+        let edited = agree(&state);
+        assert_eq!(files(&edited[0]), ["A/function.json"]);
+        // A function becomes a decorator app's: every unit and module is derived again.
+        state.set_file(
+            "function_app.py",
+            text("import azure.functions as func\napp = func.FunctionApp()\n\n@app.queue_trigger(arg_name=\"m\", queue_name=\"%Other%\", connection=\"Other\")\ndef f(m):\n    pass\n"),
+        );
+        let v2 = agree(&state);
+        assert!(files(&v2[1]).contains(&"function_app.py"));
+    }
+
+    #[test]
+    fn places_after_non_ascii_text_keep_their_byte_offsets() {
+        let json = r#"{"description": "é日本🙂", "bindings": [{"type": "queueTrigger", "direction": "in", "name": "msg", "queueName": "q", "connection": "Other"}]}"#;
+        let input = AppInput::new("app")
+            .with_file("local.settings.json", SETTINGS)
+            .with_file("F/function.json", json);
+        let mut state = AppState::new(input);
+        let subject = &subjects()[1];
+        let at = json.find("\"Other\"").unwrap() + 1;
+        let places = setting_occurrences_unordered(&state, subject);
+        let in_function: Vec<_> = places
+            .iter()
+            .filter(|o| o.file != "local.settings.json")
+            .collect();
+        assert_eq!(in_function.len(), 1);
+        assert_eq!(in_function[0].range.start as usize, at);
+        assert_eq!(&json[in_function[0].range.as_usize()], "Other");
+        // Text inserted before it moves it.
+        let edited = json.replace("é日本🙂", "é日本🙂🙂");
+        state.set_file("F/function.json", text(&edited));
+        let places = setting_occurrences_unordered(&state, subject);
+        let moved = places.iter().find(|o| o.file == "F/function.json").unwrap();
+        assert_eq!(&edited[moved.range.as_usize()], "Other");
+        assert_eq!(moved.range.start as usize, at + "🙂".len());
+    }
+}
