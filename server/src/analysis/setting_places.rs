@@ -15,7 +15,7 @@ use super::edits::plain_string_content;
 use super::function::{FunctionUnit, Modules};
 use super::python::PyModule;
 use super::settings::{setting_expressions, CONNECTION_KEYS};
-use super::text::TextRange;
+use super::text::{LineIndex, RangeLines, TextRange};
 
 /// One string in a binding that names a setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub struct SettingPlace {
     /// For a string with escapes, what comes before and after the name in its value: a rename
     /// writes the whole string again.
     pub around: Option<(String, String)>,
+    /// The range's lines and columns, when the index made the place: a references answer then
+    /// gives its position without the file's text.
+    pub lines: Option<RangeLines>,
 }
 
 /// The place of `value[span]` in the string literal at `range` of `file`; `None` when `range`
@@ -50,6 +53,7 @@ fn place(
                 inner.start as usize + span.end,
             ),
             around: None,
+            lines: None,
         },
         None => SettingPlace {
             file: file.to_string(),
@@ -58,6 +62,7 @@ fn place(
                 value.get(..span.start).unwrap_or("").to_string(),
                 value.get(span.end..).unwrap_or("").to_string(),
             )),
+            lines: None,
         },
     })
 }
@@ -219,18 +224,24 @@ impl SettingPlaces {
     ) {
         let mut listed = (Vec::new(), Vec::new());
         let mut text_of = Some(text_of);
-        let mut text: Option<&str> = None;
+        let looked_up: std::cell::OnceCell<&str> = std::cell::OnceCell::new();
         // The text is looked up at the first place: most functions have none.
         let mut text = || {
-            *text.get_or_insert_with(|| {
+            *looked_up.get_or_init(|| {
                 text_of
                     .take()
                     .and_then(|f| f(unit.declaration_file()))
                     .unwrap_or("")
             })
         };
+        // The places' lines are worked out here, where the text is at hand (an edit of the file
+        // lists its unit again).
+        let mut index: Option<LineIndex> = None;
         function_setting_places(unit, &mut text, |kind, key_of_place, make| {
-            let Some(p) = make() else { return };
+            let Some(mut p) = make() else { return };
+            let text = looked_up.get().copied().unwrap_or("");
+            let index = index.get_or_insert_with(|| LineIndex::new(text));
+            p.lines = Some(RangeLines::of(index, text, p.range));
             let (map, keys) = match kind {
                 PlaceKind::Connection => (&mut self.connections, &mut listed.0),
                 PlaceKind::Expression => (&mut self.expressions, &mut listed.1),
@@ -300,6 +311,7 @@ mod tests {
         setting_occurrences, setting_occurrences_unordered, Occurrence, SettingSubject,
     };
     use crate::analysis::state::AppState;
+    use crate::analysis::text::{LineIndex, RangeLines};
 
     fn text(t: &str) -> FileContent {
         FileContent::Text(Arc::from(t))
@@ -345,7 +357,16 @@ mod tests {
         subjects()
             .iter()
             .map(|subject| {
-                let indexed = sorted(setting_occurrences_unordered(state, subject));
+                let found = setting_occurrences_unordered(state, subject);
+                // Lines known without the text are those of the text as it is now.
+                for o in &found {
+                    if let Some(lines) = o.lines {
+                        let text = state.input().text(&o.file).unwrap();
+                        let index = LineIndex::new(text);
+                        assert_eq!(lines, RangeLines::of(&index, text, o.range), "{o:?}");
+                    }
+                }
+                let indexed = sorted(found);
                 assert_eq!(
                     indexed,
                     sorted(setting_occurrences(state, subject)),

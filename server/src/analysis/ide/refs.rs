@@ -18,7 +18,7 @@ use crate::analysis::settings::{
     self, setting_expressions, LocalSettings, Resolution, CONNECTION_KEYS, LOCAL_SETTINGS,
 };
 use crate::analysis::state::AppState;
-use crate::analysis::text::TextRange;
+use crate::analysis::text::{RangeLines, TextRange};
 
 /// The entry function of `unit` (see [`entry::entry_def`]).
 pub(crate) fn entry_def<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Option<EntryDef<'s>> {
@@ -128,6 +128,8 @@ pub(crate) struct Occurrence {
     /// The place defines the subject (the binding in function.json, the key in
     /// local.settings.json).
     pub declaration: bool,
+    /// The range's lines and columns when known without the text (see [`SettingPlace::lines`]).
+    pub lines: Option<RangeLines>,
 }
 
 impl Occurrence {
@@ -189,6 +191,7 @@ fn json_occurrence(
             ),
             rewrite: Rewrite::Name,
             declaration,
+            lines: None,
         },
         None => Occurrence {
             file: file.to_string(),
@@ -205,6 +208,7 @@ fn json_occurrence(
                 }
             },
             declaration,
+            lines: None,
         },
     })
 }
@@ -312,6 +316,7 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
                 range,
                 rewrite: Rewrite::Name,
                 declaration: false,
+                lines: None,
             });
         }
     }
@@ -341,6 +346,7 @@ fn implied_name_occurrence(unit: &FunctionUnit, b: &Binding) -> Option<Occurrenc
             keyword: origin.name_param,
         },
         declaration: true,
+        lines: None,
     })
 }
 
@@ -517,6 +523,7 @@ fn binding_occurrence(p: &SettingPlace) -> Occurrence {
             },
         },
         declaration: false,
+        lines: p.lines,
     }
 }
 
@@ -544,6 +551,7 @@ fn env_read_occurrence(
         range: TextRange::new(range.start as usize, range.end as usize - rest.len()),
         rewrite: Rewrite::Name,
         declaration: false,
+        lines: None,
     })
 }
 
@@ -723,6 +731,7 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
                 range: v2.def_name_range,
                 rewrite: Rewrite::Name,
                 declaration: true,
+                lines: None,
             });
         } else if let Some(range) = plain_string_content(text, v2.name_range, name) {
             out.push(Occurrence {
@@ -730,6 +739,7 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
                 range,
                 rewrite: Rewrite::Name,
                 declaration: true,
+                lines: None,
             });
         }
     }
@@ -745,6 +755,7 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
                 range,
                 rewrite: Rewrite::Name,
                 declaration: false,
+                lines: None,
             });
         }
     }
