@@ -1100,9 +1100,15 @@ async fn references_after_non_ascii_text_in_both_encodings_and_across_edits() {
         // Non-ASCII text before each place on its own line, and on an earlier line.
         let same_line = "{\"bindings\": [{\"type\": \"queueTrigger\", \"direction\": \"in\", \"name\": \"msg\", \"queueName\": \"é日本🙂-%Store%\", \"connection\": \"Store\"}]}";
         let earlier_line = "{\"description\": \"🙂🙂 ü\",\n \"bindings\": [{\"type\": \"queueTrigger\", \"direction\": \"in\", \"name\": \"msg\", \"queueName\": \"q\",\n  \"connection\": \"Store\"}]}";
-        for (folder, text) in [("A", same_line), ("B", earlier_line)] {
-            std::fs::create_dir_all(root.join(folder)).unwrap();
-            std::fs::write(root.join(folder).join("function.json"), text).unwrap();
+        let module = "import os\n# é🙂\nS = '🙂'; K = os.environ[\"Store\"]\n";
+        for (file, text) in [
+            ("A/function.json", same_line),
+            ("B/function.json", earlier_line),
+            ("lib/util.py", module),
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
         }
         let caps = if utf8 { pull_caps() } else { push_caps() };
         let mut client = TestClient::start(caps, &[&root], None).await;
@@ -1110,33 +1116,48 @@ async fn references_after_non_ascii_text_in_both_encodings_and_across_edits() {
         let settings = file_uri(&root.join("local.settings.json"));
         let a = file_uri(&root.join("A/function.json"));
         let b = file_uri(&root.join("B/function.json"));
+        let util = file_uri(&root.join("lib/util.py"));
         let request = json!({"textDocument": {"uri": settings}, "position": pos(settings_text, "Store", 0, 1), "context": {"includeDeclaration": false}});
-        let expect = |a_text: &str, b_text: &str| {
+        let expect = |a_text: &str, b_text: &str, util_text: &str| {
             Value::Array(vec![
                 json!({"uri": a, "range": encoded_range(a_text, "Store", 0, utf8)}),
                 json!({"uri": a, "range": encoded_range(a_text, "Store", 1, utf8)}),
                 json!({"uri": b, "range": encoded_range(b_text, "Store", 0, utf8)}),
+                json!({"uri": util, "range": encoded_range(util_text, "Store", 0, utf8)}),
             ])
         };
         let refs = client
             .request("textDocument/references", request.clone())
             .await
             .unwrap();
-        assert_eq!(refs, expect(same_line, earlier_line), "utf8: {utf8}");
+        assert_eq!(
+            refs,
+            expect(same_line, earlier_line, module),
+            "utf8: {utf8}"
+        );
 
         // Edits that move the places: more non-ASCII text before them on their line, and lines
         // (one of them non-ASCII) inserted before them.
         let a_moved = same_line.replace("é日本🙂", "🙂é日本🙂ñ");
         let b_moved = earlier_line.replace("{\"description\"", "{\"x\": \"ö\",\n\n\"description\"");
-        for (uri, before, after) in [(&a, same_line, &a_moved), (&b, earlier_line, &b_moved)] {
-            client.open(uri, "json", 1, before).await;
+        let util_moved = module.replace("S = '🙂';", "\n\nS = 'ß🙂🙂';");
+        for (uri, language, before, after) in [
+            (&a, "json", same_line, &a_moved),
+            (&b, "json", earlier_line, &b_moved),
+            (&util, "python", module, &util_moved),
+        ] {
+            client.open(uri, language, 1, before).await;
             client.change(uri, 2, json!([{"text": after}])).await;
         }
         let refs = client
             .request("textDocument/references", request.clone())
             .await
             .unwrap();
-        assert_eq!(refs, expect(&a_moved, &b_moved), "utf8: {utf8}");
+        assert_eq!(
+            refs,
+            expect(&a_moved, &b_moved, &util_moved),
+            "utf8: {utf8}"
+        );
         client.shutdown().await;
     }
 }

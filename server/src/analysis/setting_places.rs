@@ -128,8 +128,9 @@ type ByKey<T> = HashMap<String, BTreeMap<String, Vec<T>>>;
 pub struct SettingPlaces {
     connections: ByKey<SettingPlace>,
     expressions: ByKey<SettingPlace>,
-    /// Environment read name → module path → the ranges of the name's string content.
-    env_reads: ByKey<TextRange>,
+    /// Environment read name → module path → the ranges of the name's string content, with
+    /// their lines.
+    env_reads: ByKey<(TextRange, Option<RangeLines>)>,
     /// The keys each unit is listed under (connection values, expression names), to unlist it.
     unit_keys: HashMap<String, (Vec<String>, Vec<String>)>,
     /// The names each module is listed under.
@@ -148,7 +149,7 @@ impl SettingPlaces {
             places.add_unit(key, unit, |file| input.text(file));
         }
         for (path, module) in modules {
-            places.add_module(path, module);
+            places.add_module(path, module, input.text(path));
         }
         places
     }
@@ -161,15 +162,16 @@ impl SettingPlaces {
         }
     }
 
-    /// After the module at `path` changed, appeared (`module` is it) or vanished (`None`).
-    pub fn module_changed(&mut self, path: &str, module: Option<&PyModule>) {
+    /// After the module at `path` changed, appeared (`module` is it, read from `text`) or
+    /// vanished (`None`).
+    pub fn module_changed(&mut self, path: &str, module: Option<&PyModule>, text: Option<&str>) {
         if let Some(names) = self.module_names.remove(path) {
             for name in names {
                 unlist(&mut self.env_reads, &name, path);
             }
         }
         if let Some(module) = module {
-            self.add_module(path, module);
+            self.add_module(path, module, text);
         }
     }
 
@@ -190,11 +192,11 @@ impl SettingPlaces {
             .flat_map(|by_unit| by_unit.values().flatten())
     }
 
-    /// The environment reads whose name `matches` accepts: (name, module path, range).
+    /// The environment reads whose name `matches` accepts: (name, module path, range, lines).
     pub fn env_reads<'s>(
         &'s self,
         mut matches: impl FnMut(&str) -> bool + 's,
-    ) -> impl Iterator<Item = (&'s str, &'s str, TextRange)> {
+    ) -> impl Iterator<Item = (&'s str, &'s str, TextRange, Option<RangeLines>)> {
         self.env_reads
             .iter()
             .filter(move |(name, _)| matches(name))
@@ -202,17 +204,22 @@ impl SettingPlaces {
                 by_module.iter().flat_map(move |(path, ranges)| {
                     ranges
                         .iter()
-                        .map(move |r| (name.as_str(), path.as_str(), *r))
+                        .map(move |(r, lines)| (name.as_str(), path.as_str(), *r, *lines))
                 })
             })
     }
 
-    /// The environment reads of exactly `name`, by module path.
-    pub fn env_reads_of(&self, name: &str) -> impl Iterator<Item = (&str, TextRange)> {
+    /// The environment reads of exactly `name`, by module path, with their lines.
+    pub fn env_reads_of(
+        &self,
+        name: &str,
+    ) -> impl Iterator<Item = (&str, TextRange, Option<RangeLines>)> {
         self.env_reads.get(name).into_iter().flat_map(|by_module| {
-            by_module
-                .iter()
-                .flat_map(|(path, ranges)| ranges.iter().map(move |r| (path.as_str(), *r)))
+            by_module.iter().flat_map(|(path, ranges)| {
+                ranges
+                    .iter()
+                    .map(move |(r, lines)| (path.as_str(), *r, *lines))
+            })
         })
     }
 
@@ -272,8 +279,9 @@ impl SettingPlaces {
         }
     }
 
-    fn add_module(&mut self, path: &str, module: &PyModule) {
+    fn add_module(&mut self, path: &str, module: &PyModule, text: Option<&str>) {
         let mut names = Vec::new();
+        let mut index: Option<LineIndex> = None;
         for read in &module.env_reads {
             let ranges = self
                 .env_reads
@@ -284,7 +292,11 @@ impl SettingPlaces {
             if ranges.is_empty() {
                 names.push(read.name.clone());
             }
-            ranges.push(read.range);
+            let lines = text.map(|text| {
+                let index = index.get_or_insert_with(|| LineIndex::new(text));
+                RangeLines::of(index, text, read.range)
+            });
+            ranges.push((read.range, lines));
         }
         if !names.is_empty() {
             self.module_names.insert(path.to_string(), names);

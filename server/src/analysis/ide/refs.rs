@@ -429,7 +429,9 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
     let mut reads = Vec::new();
     for (file, module) in state.modules() {
         for read in &module.env_reads {
-            reads.extend(env_read_occurrence(subject, &read.name, file, read.range));
+            reads.extend(env_read_occurrence(
+                subject, &read.name, file, read.range, None,
+            ));
         }
     }
     reads.sort_by(|a, b| a.file.cmp(&b.file));
@@ -455,16 +457,16 @@ pub(crate) fn setting_occurrences_unordered(
     if subject.section {
         let prefix = format!("{}__", subject.name);
         let reads = places.env_reads(|name| name.starts_with(&prefix));
-        out.extend(
-            reads.filter_map(|(name, file, range)| env_read_occurrence(subject, name, file, range)),
-        );
+        out.extend(reads.filter_map(|(name, file, range, lines)| {
+            env_read_occurrence(subject, name, file, range, lines)
+        }));
     } else {
         out.extend(places.expressions(&subject.name).map(binding_occurrence));
         out.extend(
             places
                 .env_reads_of(&subject.name)
-                .filter_map(|(file, range)| {
-                    env_read_occurrence(subject, &subject.name, file, range)
+                .filter_map(|(file, range, lines)| {
+                    env_read_occurrence(subject, &subject.name, file, range, lines)
                 }),
         );
     }
@@ -538,12 +540,14 @@ fn connection_occurrence(subject: &SettingSubject, written: &str, p: &SettingPla
 }
 
 /// An environment read of `name` at `range` (the string's content) in `file`, when it names
-/// the subject: the range of the subject's part of the name.
+/// the subject: the range of the subject's part of the name. The range's `lines` are kept when
+/// it is the whole of the read's.
 fn env_read_occurrence(
     subject: &SettingSubject,
     name: &str,
     file: &str,
     range: TextRange,
+    lines: Option<RangeLines>,
 ) -> Option<Occurrence> {
     let rest = key_rest(subject, name)?;
     Some(Occurrence {
@@ -551,7 +555,7 @@ fn env_read_occurrence(
         range: TextRange::new(range.start as usize, range.end as usize - rest.len()),
         rewrite: Rewrite::Name,
         declaration: false,
-        lines: None,
+        lines: lines.filter(|_| rest.is_empty()),
     })
 }
 
