@@ -1065,3 +1065,99 @@ async fn references_of_a_widely_used_setting_in_order() {
     assert_eq!(refs, Value::Array(expected.clone()));
     client.shutdown().await;
 }
+
+/// The range of the `n`th `needle` in `text` in the position encoding asked for.
+fn encoded_range(text: &str, needle: &str, n: usize, utf8: bool) -> Value {
+    let at = |offset: usize| {
+        let before = &text[..offset];
+        let line = before.matches('\n').count();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let character: usize = if utf8 {
+            offset - line_start
+        } else {
+            before[line_start..].chars().map(char::len_utf16).sum()
+        };
+        json!({"line": line, "character": character})
+    };
+    let start = text
+        .match_indices(needle)
+        .nth(n)
+        .unwrap_or_else(|| panic!("no {needle:?} #{n}"))
+        .0;
+    json!({"start": at(start), "end": at(start + needle.len())})
+}
+
+#[tokio::test]
+async fn references_after_non_ascii_text_in_both_encodings_and_across_edits() {
+    for utf8 in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("app");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+        let settings_text =
+            "{\"Values\": {\"FUNCTIONS_WORKER_RUNTIME\": \"python\", \"Store\": \"x\"}}";
+        std::fs::write(root.join("local.settings.json"), settings_text).unwrap();
+        // Non-ASCII text before each place on its own line, and on an earlier line.
+        let same_line = "{\"bindings\": [{\"type\": \"queueTrigger\", \"direction\": \"in\", \"name\": \"msg\", \"queueName\": \"é日本🙂-%Store%\", \"connection\": \"Store\"}]}";
+        let earlier_line = "{\"description\": \"🙂🙂 ü\",\n \"bindings\": [{\"type\": \"queueTrigger\", \"direction\": \"in\", \"name\": \"msg\", \"queueName\": \"q\",\n  \"connection\": \"Store\"}]}";
+        let module = "import os\n# é🙂\nS = '🙂'; K = os.environ[\"Store\"]\n";
+        for (file, text) in [
+            ("A/function.json", same_line),
+            ("B/function.json", earlier_line),
+            ("lib/util.py", module),
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let caps = if utf8 { pull_caps() } else { push_caps() };
+        let mut client = TestClient::start(caps, &[&root], None).await;
+        client.wait_indexed().await;
+        let settings = file_uri(&root.join("local.settings.json"));
+        let a = file_uri(&root.join("A/function.json"));
+        let b = file_uri(&root.join("B/function.json"));
+        let util = file_uri(&root.join("lib/util.py"));
+        let request = json!({"textDocument": {"uri": settings}, "position": pos(settings_text, "Store", 0, 1), "context": {"includeDeclaration": false}});
+        let expect = |a_text: &str, b_text: &str, util_text: &str| {
+            Value::Array(vec![
+                json!({"uri": a, "range": encoded_range(a_text, "Store", 0, utf8)}),
+                json!({"uri": a, "range": encoded_range(a_text, "Store", 1, utf8)}),
+                json!({"uri": b, "range": encoded_range(b_text, "Store", 0, utf8)}),
+                json!({"uri": util, "range": encoded_range(util_text, "Store", 0, utf8)}),
+            ])
+        };
+        let refs = client
+            .request("textDocument/references", request.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            refs,
+            expect(same_line, earlier_line, module),
+            "utf8: {utf8}"
+        );
+
+        // Edits that move the places: more non-ASCII text before them on their line, and lines
+        // (one of them non-ASCII) inserted before them.
+        let a_moved = same_line.replace("é日本🙂", "🙂é日本🙂ñ");
+        let b_moved = earlier_line.replace("{\"description\"", "{\"x\": \"ö\",\n\n\"description\"");
+        let util_moved = module.replace("S = '🙂';", "\n\nS = 'ß🙂🙂';");
+        for (uri, language, before, after) in [
+            (&a, "json", same_line, &a_moved),
+            (&b, "json", earlier_line, &b_moved),
+            (&util, "python", module, &util_moved),
+        ] {
+            client.open(uri, language, 1, before).await;
+            client.change(uri, 2, json!([{"text": after}])).await;
+        }
+        let refs = client
+            .request("textDocument/references", request.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            refs,
+            expect(&a_moved, &b_moved, &util_moved),
+            "utf8: {utf8}"
+        );
+        client.shutdown().await;
+    }
+}

@@ -15,7 +15,7 @@ use super::edits::plain_string_content;
 use super::function::{FunctionUnit, Modules};
 use super::python::PyModule;
 use super::settings::{setting_expressions, CONNECTION_KEYS};
-use super::text::TextRange;
+use super::text::{LineIndex, RangeLines, TextRange};
 
 /// One string in a binding that names a setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub struct SettingPlace {
     /// For a string with escapes, what comes before and after the name in its value: a rename
     /// writes the whole string again.
     pub around: Option<(String, String)>,
+    /// The range's lines and columns, when the index made the place: a references answer then
+    /// gives its position without the file's text.
+    pub lines: Option<RangeLines>,
 }
 
 /// The place of `value[span]` in the string literal at `range` of `file`; `None` when `range`
@@ -50,6 +53,7 @@ fn place(
                 inner.start as usize + span.end,
             ),
             around: None,
+            lines: None,
         },
         None => SettingPlace {
             file: file.to_string(),
@@ -58,6 +62,7 @@ fn place(
                 value.get(..span.start).unwrap_or("").to_string(),
                 value.get(span.end..).unwrap_or("").to_string(),
             )),
+            lines: None,
         },
     })
 }
@@ -123,8 +128,9 @@ type ByKey<T> = HashMap<String, BTreeMap<String, Vec<T>>>;
 pub struct SettingPlaces {
     connections: ByKey<SettingPlace>,
     expressions: ByKey<SettingPlace>,
-    /// Environment read name → module path → the ranges of the name's string content.
-    env_reads: ByKey<TextRange>,
+    /// Environment read name → module path → the ranges of the name's string content, with
+    /// their lines.
+    env_reads: ByKey<(TextRange, Option<RangeLines>)>,
     /// The keys each unit is listed under (connection values, expression names), to unlist it.
     unit_keys: HashMap<String, (Vec<String>, Vec<String>)>,
     /// The names each module is listed under.
@@ -143,7 +149,7 @@ impl SettingPlaces {
             places.add_unit(key, unit, |file| input.text(file));
         }
         for (path, module) in modules {
-            places.add_module(path, module);
+            places.add_module(path, module, input.text(path));
         }
         places
     }
@@ -156,15 +162,16 @@ impl SettingPlaces {
         }
     }
 
-    /// After the module at `path` changed, appeared (`module` is it) or vanished (`None`).
-    pub fn module_changed(&mut self, path: &str, module: Option<&PyModule>) {
+    /// After the module at `path` changed, appeared (`module` is it, read from `text`) or
+    /// vanished (`None`).
+    pub fn module_changed(&mut self, path: &str, module: Option<&PyModule>, text: Option<&str>) {
         if let Some(names) = self.module_names.remove(path) {
             for name in names {
                 unlist(&mut self.env_reads, &name, path);
             }
         }
         if let Some(module) = module {
-            self.add_module(path, module);
+            self.add_module(path, module, text);
         }
     }
 
@@ -185,11 +192,11 @@ impl SettingPlaces {
             .flat_map(|by_unit| by_unit.values().flatten())
     }
 
-    /// The environment reads whose name `matches` accepts: (name, module path, range).
+    /// The environment reads whose name `matches` accepts: (name, module path, range, lines).
     pub fn env_reads<'s>(
         &'s self,
         mut matches: impl FnMut(&str) -> bool + 's,
-    ) -> impl Iterator<Item = (&'s str, &'s str, TextRange)> {
+    ) -> impl Iterator<Item = (&'s str, &'s str, TextRange, Option<RangeLines>)> {
         self.env_reads
             .iter()
             .filter(move |(name, _)| matches(name))
@@ -197,17 +204,22 @@ impl SettingPlaces {
                 by_module.iter().flat_map(move |(path, ranges)| {
                     ranges
                         .iter()
-                        .map(move |r| (name.as_str(), path.as_str(), *r))
+                        .map(move |(r, lines)| (name.as_str(), path.as_str(), *r, *lines))
                 })
             })
     }
 
-    /// The environment reads of exactly `name`, by module path.
-    pub fn env_reads_of(&self, name: &str) -> impl Iterator<Item = (&str, TextRange)> {
+    /// The environment reads of exactly `name`, by module path, with their lines.
+    pub fn env_reads_of(
+        &self,
+        name: &str,
+    ) -> impl Iterator<Item = (&str, TextRange, Option<RangeLines>)> {
         self.env_reads.get(name).into_iter().flat_map(|by_module| {
-            by_module
-                .iter()
-                .flat_map(|(path, ranges)| ranges.iter().map(move |r| (path.as_str(), *r)))
+            by_module.iter().flat_map(|(path, ranges)| {
+                ranges
+                    .iter()
+                    .map(move |(r, lines)| (path.as_str(), *r, *lines))
+            })
         })
     }
 
@@ -219,18 +231,24 @@ impl SettingPlaces {
     ) {
         let mut listed = (Vec::new(), Vec::new());
         let mut text_of = Some(text_of);
-        let mut text: Option<&str> = None;
+        let looked_up: std::cell::OnceCell<&str> = std::cell::OnceCell::new();
         // The text is looked up at the first place: most functions have none.
         let mut text = || {
-            *text.get_or_insert_with(|| {
+            *looked_up.get_or_init(|| {
                 text_of
                     .take()
                     .and_then(|f| f(unit.declaration_file()))
                     .unwrap_or("")
             })
         };
+        // The places' lines are worked out here, where the text is at hand (an edit of the file
+        // lists its unit again).
+        let mut index: Option<LineIndex> = None;
         function_setting_places(unit, &mut text, |kind, key_of_place, make| {
-            let Some(p) = make() else { return };
+            let Some(mut p) = make() else { return };
+            let text = looked_up.get().copied().unwrap_or("");
+            let index = index.get_or_insert_with(|| LineIndex::new(text));
+            p.lines = Some(RangeLines::of(index, text, p.range));
             let (map, keys) = match kind {
                 PlaceKind::Connection => (&mut self.connections, &mut listed.0),
                 PlaceKind::Expression => (&mut self.expressions, &mut listed.1),
@@ -261,8 +279,9 @@ impl SettingPlaces {
         }
     }
 
-    fn add_module(&mut self, path: &str, module: &PyModule) {
+    fn add_module(&mut self, path: &str, module: &PyModule, text: Option<&str>) {
         let mut names = Vec::new();
+        let mut index: Option<LineIndex> = None;
         for read in &module.env_reads {
             let ranges = self
                 .env_reads
@@ -273,7 +292,11 @@ impl SettingPlaces {
             if ranges.is_empty() {
                 names.push(read.name.clone());
             }
-            ranges.push(read.range);
+            let lines = text.map(|text| {
+                let index = index.get_or_insert_with(|| LineIndex::new(text));
+                RangeLines::of(index, text, read.range)
+            });
+            ranges.push((read.range, lines));
         }
         if !names.is_empty() {
             self.module_names.insert(path.to_string(), names);
@@ -300,6 +323,7 @@ mod tests {
         setting_occurrences, setting_occurrences_unordered, Occurrence, SettingSubject,
     };
     use crate::analysis::state::AppState;
+    use crate::analysis::text::{LineIndex, RangeLines};
 
     fn text(t: &str) -> FileContent {
         FileContent::Text(Arc::from(t))
@@ -345,7 +369,16 @@ mod tests {
         subjects()
             .iter()
             .map(|subject| {
-                let indexed = sorted(setting_occurrences_unordered(state, subject));
+                let found = setting_occurrences_unordered(state, subject);
+                // Lines known without the text are those of the text as it is now.
+                for o in &found {
+                    if let Some(lines) = o.lines {
+                        let text = state.input().text(&o.file).unwrap();
+                        let index = LineIndex::new(text);
+                        assert_eq!(lines, RangeLines::of(&index, text, o.range), "{o:?}");
+                    }
+                }
+                let indexed = sorted(found);
                 assert_eq!(
                     indexed,
                     sorted(setting_occurrences(state, subject)),

@@ -738,7 +738,7 @@ impl AppState {
                     self.modules.remove(path);
                 }
             }
-            self.module_changed(path);
+            self.module_changed(path, content.text());
         }
         let existed = self.input.files.contains_key(path);
         self.input.files.insert(path.to_string(), content);
@@ -765,7 +765,7 @@ impl AppState {
 
     pub fn remove_file(&mut self, path: &str) -> Changed {
         self.modules.remove(path);
-        self.module_changed(path);
+        self.module_changed(path, None);
         if self.input.files.remove(path).is_none() {
             return Changed {
                 functions: BTreeSet::new(),
@@ -990,10 +990,11 @@ impl AppState {
         }
     }
 
-    /// After the module of `path` changed, appeared or vanished.
-    fn module_changed(&mut self, path: &str) {
+    /// After the module of `path` changed (its text is now `text`), appeared or vanished.
+    fn module_changed(&mut self, path: &str, text: Option<&str>) {
         if let Some(places) = self.setting_places.get_mut() {
-            places.module_changed(path, self.modules.get(path).map(|m| m.as_ref()));
+            let module = self.modules.get(path).map(|m| m.as_ref());
+            places.module_changed(path, module, text);
         }
     }
 

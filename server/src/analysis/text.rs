@@ -64,6 +64,44 @@ pub struct LineCol {
     pub col: u32,
 }
 
+/// Where an offset is, in both the encodings LSP positions use: worked out once from the text so
+/// that a position can be given later without the text or its line index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCols {
+    pub line: u32,
+    /// The column in UTF-8 bytes.
+    pub utf8: u32,
+    /// The column in UTF-16 code units.
+    pub utf16: u32,
+}
+
+/// A range's ends as [`LineCols`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RangeLines {
+    pub start: LineCols,
+    pub end: LineCols,
+}
+
+impl RangeLines {
+    /// The ends of `range` in `text`, whose line index is `index`, as [`LineIndex::line_col`]
+    /// gives them.
+    pub fn of(index: &LineIndex, text: &str, range: TextRange) -> RangeLines {
+        let at = |offset: u32| {
+            let utf8 = index.line_col(text, offset as usize, ColumnUnit::Utf8);
+            let utf16 = index.line_col(text, offset as usize, ColumnUnit::Utf16);
+            LineCols {
+                line: utf8.line,
+                utf8: utf8.col,
+                utf16: utf16.col,
+            }
+        };
+        RangeLines {
+            start: at(range.start),
+            end: at(range.end),
+        }
+    }
+}
+
 /// How columns are counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnUnit {

@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::{
     NumberOrString, Position, Range, Uri,
 };
 
-use crate::analysis::text::{ColumnUnit, LineCol, LineIndex, TextRange};
+use crate::analysis::text::{ColumnUnit, LineCol, LineCols, LineIndex, RangeLines, TextRange};
 use crate::analysis::{Diagnostic, Severity};
 
 /// The negotiated position encoding.
@@ -35,6 +35,20 @@ pub struct LineMap<'a> {
     text: &'a str,
     index: LineIndex,
     encoding: Encoding,
+}
+
+/// The LSP range of a range whose lines and columns are known (no text needed).
+pub fn known_range(lines: &RangeLines, encoding: Encoding) -> Range {
+    let position = |at: &LineCols| {
+        Position::new(
+            at.line,
+            match encoding {
+                Encoding::Utf8 => at.utf8,
+                Encoding::Utf16 => at.utf16,
+            },
+        )
+    };
+    Range::new(position(&lines.start), position(&lines.end))
 }
 
 impl<'a> LineMap<'a> {
@@ -370,11 +384,15 @@ pub fn write_locations_json(
     map: &LineMap<'_>,
     ranges: impl Iterator<Item = TextRange>,
 ) {
+    write_ranges_json(out, uri_json, ranges.map(|r| map.range(r)));
+}
+
+/// [`write_locations_json`] for ranges already given as LSP ranges.
+pub fn write_ranges_json(out: &mut Vec<u8>, uri_json: &[u8], ranges: impl Iterator<Item = Range>) {
     for range in ranges {
         if out.last() != Some(&b'[') {
             out.push(b',');
         }
-        let range = map.range(range);
         out.extend_from_slice(br#"{"uri":"#);
         out.extend_from_slice(uri_json);
         out.extend_from_slice(br#","range":{"start":{"line":"#);

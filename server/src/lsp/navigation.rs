@@ -123,34 +123,41 @@ impl State {
         // The places come by file: each file's URI and line index are made once.
         for places in found.chunk_by(|a, b| a.file == b.file) {
             let file = &places[0].file;
-            // A file that is not text has no positions; one that is gone, an empty text.
-            let text = match files.get(file) {
-                None => "",
-                Some(content) => match content.text() {
-                    Some(text) => text,
-                    None => continue,
-                },
+            // Places whose lines the index knows need neither the file's text nor its lines.
+            let map = if places.iter().all(|r| r.lines.is_some()) {
+                None
+            } else {
+                // A file that is not text has no positions; one that is gone, an empty text.
+                let text = match files.get(file) {
+                    None => "",
+                    Some(content) => match content.text() {
+                        Some(text) => text,
+                        None => continue,
+                    },
+                };
+                Some(LineMap::new(text, self.caps.encoding))
             };
-            let map = LineMap::new(text, self.caps.encoding);
+            let encoding = self.caps.encoding;
+            let range_of = |r: &navigation::FileRange| match (&map, &r.lines) {
+                (Some(map), _) => map.range(r.range),
+                (None, Some(lines)) => convert::known_range(lines, encoding),
+                // Every place has its lines when there is no map.
+                (None, None) => lsp::Range::default(),
+            };
             if json {
                 let Some(uri) = uris.uri_str(file) else {
                     continue;
                 };
                 uri_json.clear();
                 serde_json::to_writer(&mut uri_json, uri.as_ref()).ok()?;
-                convert::write_locations_json(
-                    &mut out,
-                    &uri_json,
-                    &map,
-                    places.iter().map(|r| r.range),
-                );
+                convert::write_ranges_json(&mut out, &uri_json, places.iter().map(range_of));
             } else {
                 let Some(uri) = uris.uri(file) else {
                     continue;
                 };
                 locations.extend(places.iter().map(|r| lsp::Location {
                     uri: uri.clone(),
-                    range: map.range(r.range),
+                    range: range_of(r),
                 }));
             }
         }

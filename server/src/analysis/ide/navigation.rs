@@ -9,7 +9,7 @@ use crate::analysis::names::binding_name_problem;
 use crate::analysis::python_scopes;
 use crate::analysis::settings::{self, LOCAL_SETTINGS};
 use crate::analysis::state::AppState;
-use crate::analysis::text::TextRange;
+use crate::analysis::text::{RangeLines, TextRange};
 
 /// A place to go to: `range` is the whole thing (a parameter with its annotation, a setting
 /// with its value), `focus` the part to select (its name).
@@ -25,6 +25,8 @@ pub struct NavTarget {
 pub struct FileRange {
     pub file: String,
     pub range: TextRange,
+    /// The range's lines and columns when known without the file's text.
+    pub lines: Option<RangeLines>,
 }
 
 /// A link from a range of a document to a file of the app.
@@ -173,10 +175,12 @@ pub fn references(
         .map(|o| FileRange {
             file: o.file,
             range: o.range,
+            lines: o.lines,
         })
         .collect();
     out.sort();
-    out.dedup();
+    // A range known with its lines and without is the same place.
+    out.dedup_by(|a, b| a.file == b.file && a.range == b.range);
     out
 }
 

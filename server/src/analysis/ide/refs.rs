@@ -18,7 +18,7 @@ use crate::analysis::settings::{
     self, setting_expressions, LocalSettings, Resolution, CONNECTION_KEYS, LOCAL_SETTINGS,
 };
 use crate::analysis::state::AppState;
-use crate::analysis::text::TextRange;
+use crate::analysis::text::{RangeLines, TextRange};
 
 /// The entry function of `unit` (see [`entry::entry_def`]).
 pub(crate) fn entry_def<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Option<EntryDef<'s>> {
@@ -128,6 +128,8 @@ pub(crate) struct Occurrence {
     /// The place defines the subject (the binding in function.json, the key in
     /// local.settings.json).
     pub declaration: bool,
+    /// The range's lines and columns when known without the text (see [`SettingPlace::lines`]).
+    pub lines: Option<RangeLines>,
 }
 
 impl Occurrence {
@@ -189,6 +191,7 @@ fn json_occurrence(
             ),
             rewrite: Rewrite::Name,
             declaration,
+            lines: None,
         },
         None => Occurrence {
             file: file.to_string(),
@@ -205,6 +208,7 @@ fn json_occurrence(
                 }
             },
             declaration,
+            lines: None,
         },
     })
 }
@@ -312,6 +316,7 @@ pub(crate) fn binding_occurrences(state: &AppState, subject: &BindingSubject) ->
                 range,
                 rewrite: Rewrite::Name,
                 declaration: false,
+                lines: None,
             });
         }
     }
@@ -341,6 +346,7 @@ fn implied_name_occurrence(unit: &FunctionUnit, b: &Binding) -> Option<Occurrenc
             keyword: origin.name_param,
         },
         declaration: true,
+        lines: None,
     })
 }
 
@@ -423,7 +429,9 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
     let mut reads = Vec::new();
     for (file, module) in state.modules() {
         for read in &module.env_reads {
-            reads.extend(env_read_occurrence(subject, &read.name, file, read.range));
+            reads.extend(env_read_occurrence(
+                subject, &read.name, file, read.range, None,
+            ));
         }
     }
     reads.sort_by(|a, b| a.file.cmp(&b.file));
@@ -449,16 +457,16 @@ pub(crate) fn setting_occurrences_unordered(
     if subject.section {
         let prefix = format!("{}__", subject.name);
         let reads = places.env_reads(|name| name.starts_with(&prefix));
-        out.extend(
-            reads.filter_map(|(name, file, range)| env_read_occurrence(subject, name, file, range)),
-        );
+        out.extend(reads.filter_map(|(name, file, range, lines)| {
+            env_read_occurrence(subject, name, file, range, lines)
+        }));
     } else {
         out.extend(places.expressions(&subject.name).map(binding_occurrence));
         out.extend(
             places
                 .env_reads_of(&subject.name)
-                .filter_map(|(file, range)| {
-                    env_read_occurrence(subject, &subject.name, file, range)
+                .filter_map(|(file, range, lines)| {
+                    env_read_occurrence(subject, &subject.name, file, range, lines)
                 }),
         );
     }
@@ -517,6 +525,7 @@ fn binding_occurrence(p: &SettingPlace) -> Occurrence {
             },
         },
         declaration: false,
+        lines: p.lines,
     }
 }
 
@@ -531,12 +540,14 @@ fn connection_occurrence(subject: &SettingSubject, written: &str, p: &SettingPla
 }
 
 /// An environment read of `name` at `range` (the string's content) in `file`, when it names
-/// the subject: the range of the subject's part of the name.
+/// the subject: the range of the subject's part of the name. The range's `lines` are kept when
+/// it is the whole of the read's.
 fn env_read_occurrence(
     subject: &SettingSubject,
     name: &str,
     file: &str,
     range: TextRange,
+    lines: Option<RangeLines>,
 ) -> Option<Occurrence> {
     let rest = key_rest(subject, name)?;
     Some(Occurrence {
@@ -544,6 +555,7 @@ fn env_read_occurrence(
         range: TextRange::new(range.start as usize, range.end as usize - rest.len()),
         rewrite: Rewrite::Name,
         declaration: false,
+        lines: lines.filter(|_| rest.is_empty()),
     })
 }
 
@@ -723,6 +735,7 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
                 range: v2.def_name_range,
                 rewrite: Rewrite::Name,
                 declaration: true,
+                lines: None,
             });
         } else if let Some(range) = plain_string_content(text, v2.name_range, name) {
             out.push(Occurrence {
@@ -730,6 +743,7 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
                 range,
                 rewrite: Rewrite::Name,
                 declaration: true,
+                lines: None,
             });
         }
     }
@@ -745,6 +759,7 @@ pub(crate) fn function_occurrences(state: &AppState, name: &str) -> Vec<Occurren
                 range,
                 rewrite: Rewrite::Name,
                 declaration: false,
+                lines: None,
             });
         }
     }
