@@ -216,6 +216,7 @@ async fn references(
     });
     let mut samples = Vec::new();
     let mut found = 0;
+    let mut answer = Value::Null;
     let cpu_before = cpu_ms(pid);
     let client_cpu_before = cpu_ms(std::process::id());
     for _ in 0..30 {
@@ -226,6 +227,8 @@ async fn references(
             .unwrap();
         samples.push(t.elapsed());
         found = r.as_array().map_or(0, Vec::len);
+        // The previous answer is dropped here, after the sample.
+        answer = r;
     }
     summary(&format!("references: {name} ({found} found)"), &mut samples);
     // What a loaded machine does not change: the server's own time per request.
@@ -238,6 +241,25 @@ async fn references(
         "{:<48} {:>8.1} ms",
         "    client CPU per request (reading the answer)",
         (cpu_ms(std::process::id()) - client_cpu_before) / samples.len() as f64
+    );
+    // Part of every sample no server can remove: a client turning the answer's bytes into a JSON
+    // tree (here serde_json's `Value`, as the client above does), timed alone on the same bytes.
+    let body = serde_json::to_vec(&json!({"jsonrpc": "2.0", "id": 1, "result": answer})).unwrap();
+    let mut parses: Vec<Duration> = (0..30)
+        .map(|_| {
+            let t = Instant::now();
+            let tree: Value = serde_json::from_slice(&body).unwrap();
+            let took = t.elapsed();
+            drop(std::hint::black_box(tree));
+            took
+        })
+        .collect();
+    parses.sort();
+    println!(
+        "{:<48} {:>8.1} ms ({:.1} MB; parse alone, median of 30)",
+        "    the answer's JSON parse in the client",
+        parses[parses.len() / 2].as_secs_f64() * 1e3,
+        body.len() as f64 / 1e6
     );
     found
 }
