@@ -410,9 +410,15 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
         // The text is looked up for the subject's places only.
         function_setting_places(unit, &mut text, |kind, key, make| match kind {
             PlaceKind::Connection => {
-                let named = *names_subject
-                    .entry(key.to_string())
-                    .or_insert_with(|| connection_subject(settings, key).as_ref() == Some(subject));
+                // Looked up before inserting: a key is allocated once per distinct value.
+                let named = match names_subject.get(key) {
+                    Some(&named) => named,
+                    None => {
+                        let named = connection_subject(settings, key).as_ref() == Some(subject);
+                        names_subject.insert(key.to_string(), named);
+                        named
+                    }
+                };
                 if named {
                     out.extend(make().map(|p| connection_occurrence(subject, key, &p)));
                 }
