@@ -1837,6 +1837,12 @@ mod tests {
             state.settings_rechecked.clone()
         };
         assert_eq!(state.settings_rechecks - before, rechecked.len());
+        assert_as_from_scratch(state, &format!("after {}", settings.text()));
+        (rechecked, changed.functions)
+    }
+
+    /// The state's diagnostics, whole, are those of a check from scratch of its input.
+    fn assert_as_from_scratch(state: &mut AppState, context: &str) {
         assert_eq!(
             whole(
                 state
@@ -1848,10 +1854,8 @@ mod tests {
                 state.input(),
                 &Config::default()
             )),
-            "after {}",
-            settings.text()
+            "{context}"
         );
-        (rechecked, changed.functions)
     }
 
     /// Diagnostics with everything they say (related places and fixes too), in one order.
@@ -2163,19 +2167,7 @@ mod tests {
                     } else {
                         state.remove_file("local.settings.json");
                     }
-                    assert_eq!(
-                        whole(
-                            state
-                                .diagnostics_by_file(&Config::default())
-                                .into_values()
-                                .flatten()
-                        ),
-                        whole(crate::analysis::check_app(
-                            state.input(),
-                            &Config::default()
-                        )),
-                        "round {round}"
-                    );
+                    assert_as_from_scratch(&mut state, &format!("round {round}"));
                     let (rechecked, _) = write_settings(&mut state, &settings);
                     assert!(!rechecked.is_empty());
                     continue;
