@@ -34,7 +34,7 @@ pub struct SettingPlace {
 
 /// The place of `value[span]` in the string literal at `range` of `file`; `None` when `range`
 /// holds no string literal (a decorator may imply a value instead).
-fn place(
+pub(crate) fn place(
     file: &str,
     text: &str,
     range: TextRange,

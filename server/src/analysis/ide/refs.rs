@@ -177,39 +177,10 @@ fn json_occurrence(
     declaration: bool,
 ) -> Option<Occurrence> {
     // Only a string literal can be rewritten (a v2 decorator may imply a name instead).
-    let raw = text.get(range.as_usize())?;
-    if !(raw.starts_with('"') || raw.starts_with('\'')) {
-        return None;
-    }
-    let whole = span.start == 0 && span.end == value.len();
-    Some(match plain_string_content(text, range, value) {
-        Some(inner) => Occurrence {
-            file: file.to_string(),
-            range: TextRange::new(
-                inner.start as usize + span.start,
-                inner.start as usize + span.end,
-            ),
-            rewrite: Rewrite::Name,
-            declaration,
-            lines: None,
-        },
-        None => Occurrence {
-            file: file.to_string(),
-            range,
-            rewrite: if whole {
-                Rewrite::JsonString {
-                    before: String::new(),
-                    after: String::new(),
-                }
-            } else {
-                Rewrite::JsonString {
-                    before: value.get(..span.start).unwrap_or("").to_string(),
-                    after: value.get(span.end..).unwrap_or("").to_string(),
-                }
-            },
-            declaration,
-            lines: None,
-        },
+    let place = crate::analysis::setting_places::place(file, text, range, value, span)?;
+    Some(Occurrence {
+        declaration,
+        ..binding_occurrence(&place)
     })
 }
 
@@ -518,7 +489,7 @@ fn setting_keys(
     out
 }
 
-/// The occurrence of a place in a binding.
+/// The occurrence of a place in a binding (or in local.settings.json, see [`json_occurrence`]).
 fn binding_occurrence(p: &SettingPlace) -> Occurrence {
     Occurrence {
         file: p.file.clone(),
