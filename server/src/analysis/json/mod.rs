@@ -425,4 +425,14 @@ mod tests {
             p.errors
         );
     }
+
+    #[test]
+    fn a_nul_inside_a_string_ends_nothing_in_a_broken_document() {
+        // The fast reader gives up on the missing comma; the tolerant one must still see two
+        // members, the first key holding its NUL, not one key running to the next quote.
+        let text = "{\"a\0/* b\": \"x\" \"c\": []}";
+        let p = parse(text);
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert_eq!(keys(p.value.as_ref().unwrap()), ["a\0/* b", "c"]);
+    }
 }

@@ -19,7 +19,16 @@ pub fn parse_tolerant(text: &str) -> ParsedJson {
                 .expect("tree-sitter-json is ABI-compatible with tree-sitter");
             p
         });
-        parser.parse(text, None)
+        // Tree-sitter's lexer leaves NUL out of every negated character class (it once marked the
+        // end of input), so a NUL inside a string would end the string's content and error
+        // recovery could re-pair the quotes around it. The host reads NUL as any other character:
+        // the tree is built over a copy with each NUL as U+0001, which every token treats alike,
+        // and the reader takes its text from the original, byte offsets being the same.
+        if text.contains('\0') {
+            parser.parse(text.replace('\0', "\u{1}"), None)
+        } else {
+            parser.parse(text, None)
+        }
     });
     let Some(tree) = tree else {
         return ParsedJson {
