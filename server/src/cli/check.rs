@@ -289,6 +289,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     }
 
+    let reported = std::time::Instant::now();
     let items = report::resolve(&apps);
     // No app checked: nothing passed, so no summary says so.
     let quiet = args.quiet || apps.is_empty();
@@ -299,6 +300,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         Format::Github => github::render(&items),
     };
     let written = write_stdout(&output);
+    tracing::debug!("reported in {:?}", reported.elapsed());
     tracing::debug!("checked and printed in {:?}", started.elapsed());
     // The process ends after this: freeing each app's modules, units and findings one by one
     // would cost 2–5 % of a check's CPU for nothing (the binary is this function's only caller).
@@ -535,7 +537,9 @@ fn check_one(
     display_root: String,
     config: &Config,
 ) -> Result<CheckedApp, String> {
+    let started = std::time::Instant::now();
     let input = app.load_with_interpreter(display_root.clone(), config.python.as_deref());
+    tracing::debug!("read {} files in {:?}", input.files.len(), started.elapsed());
     check_input(input, display_root, config, None)
 }
 
@@ -550,8 +554,16 @@ fn check_input(
     // One analysis serves the findings and their fixes: the modules are parsed once.
     let (state, diagnostics) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // The decorator model the units were found with serves the app-level rules too.
+        let started = std::time::Instant::now();
         let (state, v2_model) = AppState::new_keeping_model(input);
         let units: Vec<&crate::analysis::function::FunctionUnit> = state.units().collect();
+        tracing::debug!(
+            "parsed {} modules and found {} functions in {:?}",
+            state.modules().len(),
+            units.len(),
+            started.elapsed()
+        );
+        let started = std::time::Instant::now();
         let diagnostics = match reuse {
             Some(reuse) => analysis::check_parsed_using(
                 state.input(),
@@ -567,6 +579,7 @@ fn check_input(
                 analysis::check_parsed(state.input(), state.modules(), &units, config, v2_model)
             }
         };
+        tracing::debug!("ran the rules in {:?}", started.elapsed());
         (state, diagnostics)
     }))
     .map_err(|panic| {
