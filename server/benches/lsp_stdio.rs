@@ -215,22 +215,29 @@ async fn references(
         "context": {"includeDeclaration": true},
     });
     let mut samples = Vec::new();
+    let mut received = Vec::new();
     let mut found = 0;
     let mut answer = Value::Null;
     let cpu_before = cpu_ms(pid);
     let client_cpu_before = cpu_ms(std::process::id());
     for _ in 0..30 {
         let t = Instant::now();
-        let r = client
-            .request("textDocument/references", params.clone())
-            .await
-            .unwrap();
+        let (r, arrived) = client
+            .request_timed("textDocument/references", params.clone())
+            .await;
+        let r = r.unwrap();
         samples.push(t.elapsed());
+        received.push(arrived - t);
         found = r.as_array().map_or(0, Vec::len);
         // The previous answer is dropped here, after the sample.
         answer = r;
     }
     summary(&format!("references: {name} ({found} found)"), &mut samples);
+    // The server's part of the round trip: until the answer's last byte is in the client.
+    summary(
+        "    answer received, before the client parses it",
+        &mut received,
+    );
     // What a loaded machine does not change: the server's own time per request.
     println!(
         "{:<48} {:>8.1} ms",
@@ -336,6 +343,7 @@ async fn spawn(caps: Value, root: &Path) -> (tokio::process::Child, TestClient) 
     let stdout = child.stdout.take().unwrap();
     let mut client = TestClient::connect_raw(Box::new(stdin), stdout, None);
     client.disable_log();
+    client.record_arrivals();
     let folder = json!([{"uri": file_uri(root), "name": "app"}]);
     client
         .request(

@@ -41,6 +41,9 @@ struct Inbox {
     closed: bool,
     /// Don't keep `log` (benchmarks).
     no_log: bool,
+    /// When each response's bytes had all arrived, by id, once [`TestClient::record_arrivals`]
+    /// is called (benchmarks: the server's part of a round trip, without the client's parse).
+    arrivals: Option<HashMap<i64, std::time::Instant>>,
 }
 
 pub struct TestClient {
@@ -123,7 +126,10 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-async fn read_message<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option<Value> {
+/// The next message, with the instant its last byte was read (before it is parsed).
+async fn read_message<R: AsyncRead + Unpin>(
+    reader: &mut BufReader<R>,
+) -> Option<(Value, std::time::Instant)> {
     let mut length = None;
     loop {
         let mut line = String::new();
@@ -140,7 +146,8 @@ async fn read_message<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> Option
     }
     let mut body = vec![0u8; length?];
     reader.read_exact(&mut body).await.ok()?;
-    serde_json::from_slice(&body).ok()
+    let arrived = std::time::Instant::now();
+    Some((serde_json::from_slice(&body).ok()?, arrived))
 }
 
 impl TestClient {
@@ -246,7 +253,7 @@ impl TestClient {
             );
             tokio::spawn(async move {
                 let mut reader = BufReader::new(reader);
-                while let Some(msg) = read_message(&mut reader).await {
+                while let Some((msg, arrived)) = read_message(&mut reader).await {
                     let has_id = msg.get("id").is_some_and(|i| !i.is_null());
                     let method = msg
                         .get("method")
@@ -274,6 +281,9 @@ impl TestClient {
                             (false, Some(_)) => inbox.notifications.push(msg),
                             (true, None) => {
                                 let id = msg["id"].as_i64().unwrap_or(-1);
+                                if let Some(arrivals) = &mut inbox.arrivals {
+                                    arrivals.insert(id, arrived);
+                                }
                                 match inbox.responses.remove(&id) {
                                     Some(tx) => {
                                         let _ = tx.send(msg);
@@ -312,6 +322,11 @@ impl TestClient {
         let mut inbox = self.inbox.lock().unwrap();
         inbox.no_log = true;
         inbox.log.clear();
+    }
+
+    /// Records when each response has arrived, for [`TestClient::request_timed`].
+    pub fn record_arrivals(&self) {
+        self.inbox.lock().unwrap().arrivals = Some(HashMap::new());
     }
 
     /// What `workspace/configuration` answers from now on.
@@ -371,6 +386,26 @@ impl TestClient {
             Some(e) => Err(e.take()),
             None => Ok(msg["result"].take()),
         }
+    }
+
+    /// [`TestClient::request`], with the instant the response's last byte was read, before the
+    /// client parsed it (needs [`TestClient::record_arrivals`]).
+    pub async fn request_timed(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> (Result<Value, Value>, std::time::Instant) {
+        let id = self.next_id;
+        let answer = self.request(method, params).await;
+        let arrived = self
+            .inbox
+            .lock()
+            .unwrap()
+            .arrivals
+            .as_mut()
+            .and_then(|arrivals| arrivals.remove(&id))
+            .expect("record_arrivals before request_timed");
+        (answer, arrived)
     }
 
     /// Waits for (and removes) the first notification that satisfies `pred`.
