@@ -144,12 +144,25 @@ impl SettingPlaces {
         units: &BTreeMap<String, Arc<FunctionUnit>>,
         modules: &Modules,
     ) -> SettingPlaces {
+        use rayon::prelude::*;
+        // Finding the places and working out their lines (a line index per file) is most of
+        // the work: done in parallel, then listed in order.
+        let units: Vec<_> = units.iter().collect();
+        let unit_places: Vec<_> = units
+            .par_iter()
+            .map(|(_, unit)| places_of_unit(unit, |file| input.text(file)))
+            .collect();
+        let modules: Vec<_> = modules.iter().collect();
+        let module_reads: Vec<_> = modules
+            .par_iter()
+            .map(|(path, module)| reads_of_module(module, input.text(path)))
+            .collect();
         let mut places = SettingPlaces::default();
-        for (key, unit) in units {
-            places.add_unit(key, unit, |file| input.text(file));
+        for ((key, _), found) in units.into_iter().zip(unit_places) {
+            places.list_unit(key, found);
         }
-        for (path, module) in modules {
-            places.add_module(path, module, input.text(path));
+        for ((path, _), reads) in modules.into_iter().zip(module_reads) {
+            places.list_module(path, reads);
         }
         places
     }
@@ -158,7 +171,7 @@ impl SettingPlaces {
     pub fn unit_changed(&mut self, key: &str, unit: Option<&FunctionUnit>, input: &AppInput) {
         self.remove_unit(key);
         if let Some(unit) = unit {
-            self.add_unit(key, unit, |file| input.text(file));
+            self.list_unit(key, places_of_unit(unit, |file| input.text(file)));
         }
     }
 
@@ -171,7 +184,7 @@ impl SettingPlaces {
             }
         }
         if let Some(module) = module {
-            self.add_module(path, module, text);
+            self.list_module(path, reads_of_module(module, text));
         }
     }
 
@@ -223,46 +236,26 @@ impl SettingPlaces {
         })
     }
 
-    fn add_unit<'t>(
-        &mut self,
-        key: &str,
-        unit: &FunctionUnit,
-        text_of: impl FnOnce(&str) -> Option<&'t str>,
-    ) {
+    /// Lists the places of the unit under `key`, in order.
+    fn list_unit(&mut self, key: &str, found: Vec<(PlaceKind, String, SettingPlace)>) {
         let mut listed = (Vec::new(), Vec::new());
-        let mut text_of = Some(text_of);
-        let looked_up: std::cell::OnceCell<&str> = std::cell::OnceCell::new();
-        // The text is looked up at the first place: most functions have none.
-        let mut text = || {
-            *looked_up.get_or_init(|| {
-                text_of
-                    .take()
-                    .and_then(|f| f(unit.declaration_file()))
-                    .unwrap_or("")
-            })
-        };
-        // The places' lines are worked out here, where the text is at hand (an edit of the file
-        // lists its unit again).
-        let mut index: Option<LineIndex> = None;
-        function_setting_places(unit, &mut text, |kind, key_of_place, make| {
-            let Some(mut p) = make() else { return };
-            let text = looked_up.get().copied().unwrap_or("");
-            let index = index.get_or_insert_with(|| LineIndex::new(text));
-            p.lines = Some(RangeLines::of(index, text, p.range));
+        for (kind, key_of_place, place) in found {
             let (map, keys) = match kind {
                 PlaceKind::Connection => (&mut self.connections, &mut listed.0),
                 PlaceKind::Expression => (&mut self.expressions, &mut listed.1),
             };
-            let places = map
-                .entry(key_of_place.to_string())
+            let first = !map
+                .get(&key_of_place)
+                .is_some_and(|by_unit| by_unit.contains_key(key));
+            if first {
+                keys.push(key_of_place.clone());
+            }
+            map.entry(key_of_place)
                 .or_default()
                 .entry(key.to_string())
-                .or_default();
-            if places.is_empty() {
-                keys.push(key_of_place.to_string());
-            }
-            places.push(p);
-        });
+                .or_default()
+                .push(place);
+        }
         if !listed.0.is_empty() || !listed.1.is_empty() {
             self.unit_keys.insert(key.to_string(), listed);
         }
@@ -279,29 +272,75 @@ impl SettingPlaces {
         }
     }
 
-    fn add_module(&mut self, path: &str, module: &PyModule, text: Option<&str>) {
+    /// Lists the environment reads of the module at `path`, in order.
+    fn list_module(&mut self, path: &str, reads: Vec<(String, TextRange, Option<RangeLines>)>) {
         let mut names = Vec::new();
-        let mut index: Option<LineIndex> = None;
-        for read in &module.env_reads {
+        for (name, range, lines) in reads {
             let ranges = self
                 .env_reads
-                .entry(read.name.clone())
+                .entry(name.clone())
                 .or_default()
                 .entry(path.to_string())
                 .or_default();
             if ranges.is_empty() {
-                names.push(read.name.clone());
+                names.push(name);
             }
-            let lines = text.map(|text| {
-                let index = index.get_or_insert_with(|| LineIndex::new(text));
-                RangeLines::of(index, text, read.range)
-            });
-            ranges.push((read.range, lines));
+            ranges.push((range, lines));
         }
         if !names.is_empty() {
             self.module_names.insert(path.to_string(), names);
         }
     }
+}
+
+/// The places in `unit`'s bindings, each with what it names and its lines.
+fn places_of_unit<'t>(
+    unit: &FunctionUnit,
+    text_of: impl FnOnce(&str) -> Option<&'t str>,
+) -> Vec<(PlaceKind, String, SettingPlace)> {
+    let mut found = Vec::new();
+    let mut text_of = Some(text_of);
+    let looked_up: std::cell::OnceCell<&str> = std::cell::OnceCell::new();
+    // The text is looked up at the first place: most functions have none.
+    let mut text = || {
+        *looked_up.get_or_init(|| {
+            text_of
+                .take()
+                .and_then(|f| f(unit.declaration_file()))
+                .unwrap_or("")
+        })
+    };
+    // The places' lines are worked out here, where the text is at hand (an edit of the file
+    // lists its unit again).
+    let mut index: Option<LineIndex> = None;
+    function_setting_places(unit, &mut text, |kind, key_of_place, make| {
+        let Some(mut place) = make() else { return };
+        let text = looked_up.get().copied().unwrap_or("");
+        let index = index.get_or_insert_with(|| LineIndex::new(text));
+        place.lines = Some(RangeLines::of(index, text, place.range));
+        found.push((kind, key_of_place.to_string(), place));
+    });
+    found
+}
+
+/// The environment reads of `module`: name, range of its string content, and its lines when the
+/// module's `text` is at hand.
+fn reads_of_module(
+    module: &PyModule,
+    text: Option<&str>,
+) -> Vec<(String, TextRange, Option<RangeLines>)> {
+    let mut index: Option<LineIndex> = None;
+    module
+        .env_reads
+        .iter()
+        .map(|read| {
+            let lines = text.map(|text| {
+                let index = index.get_or_insert_with(|| LineIndex::new(text));
+                RangeLines::of(index, text, read.range)
+            });
+            (read.name.clone(), read.range, lines)
+        })
+        .collect()
 }
 
 /// Removes what `holder` has under `key`, and the key when nothing else has it.
