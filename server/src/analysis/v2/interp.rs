@@ -752,7 +752,7 @@ impl Interp<'_> {
     /// The app object and method of a decorator expression (`@app.route(...)`), if it is one.
     fn app_decorator(&mut self, file: &str, d: &PyExpr) -> Option<AppliedDecorator> {
         let (func, call) = match &d.kind {
-            ExprKind::Call(c) => (&c.func, Some(c.as_ref().clone())),
+            ExprKind::Call(c) => (&c.func, Some(std::sync::Arc::clone(c))),
             _ => return None,
         };
         let ExprKind::Attribute {

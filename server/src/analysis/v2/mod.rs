@@ -123,7 +123,7 @@ pub struct AppliedDecorator {
     /// The decorator expression.
     pub range: TextRange,
     /// The call's arguments (`None` when the decorator is not called).
-    pub call: Option<syntax::Call>,
+    pub call: Option<std::sync::Arc<syntax::Call>>,
     pub file: String,
 }
 
@@ -144,7 +144,7 @@ impl AppliedDecorator {
         BoundArgs,
     )> {
         let spec = self.spec()?;
-        Some((spec, bind::bind_args(spec, self.call.as_ref()?)))
+        Some((spec, bind::bind_args(spec, self.call.as_deref()?)))
     }
 
     /// Where `app.route` is written: what a diagnostic about the decorator as a whole underlines
