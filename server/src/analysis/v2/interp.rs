@@ -2,7 +2,7 @@
 //! which names hold which app objects, what each decorator does to the builder lists, what each
 //! `register_functions` copies. Values that cannot be followed are `Unknown`; nothing is guessed.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::syntax::{Arm, Call, ExprKind, PyExpr, Stmt, StmtKind};
 use super::{
@@ -151,7 +151,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     let mut it = Interp {
         app,
         modules,
-        envs: HashMap::new(),
+        envs: HashMap::default(),
         running: Vec::new(),
         executed: Vec::new(),
         objects: Vec::new(),
@@ -163,7 +163,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         steps: 0,
         orphan: false,
         copy_budget: MAX_COPIED,
-        file_ids: HashMap::new(),
+        file_ids: HashMap::default(),
         file_id: 0,
         base: Condition::default(),
         arms: Vec::new(),
@@ -271,7 +271,11 @@ fn is_test_path(file: &str) -> bool {
 
 impl Interp<'_> {
     fn env(&mut self, file: &str) -> &mut Env {
-        self.envs.entry(file.to_string()).or_default()
+        // The file's name is copied only the first time (this runs for every statement).
+        if !self.envs.contains_key(file) {
+            self.envs.insert(file.to_string(), Env::default());
+        }
+        self.envs.get_mut(file).expect("inserted above")
     }
 
     fn lookup(&self, file: &str, name: &str) -> Val {

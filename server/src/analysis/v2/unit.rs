@@ -168,14 +168,14 @@ pub(super) fn function_name<'m>(
 /// The units of the functions the worker indexes, in its order (each builder once).
 pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
     // Which app name indexes each builder (the first one that holds it).
-    let mut app_of: std::collections::HashMap<FnId, &super::AppName> = Default::default();
+    let mut app_of: foldhash::HashMap<FnId, &super::AppName> = Default::default();
     for n in &model.app_names {
         for e in &model.objects[n.object].builders {
             app_of.entry(e.function).or_insert(n);
         }
     }
     // What every indexed copy of each builder needs, and the builders in their first order.
-    let mut conditions: std::collections::HashMap<FnId, Condition> = Default::default();
+    let mut conditions: foldhash::HashMap<FnId, Condition> = Default::default();
     let mut order = Vec::new();
     for e in &model.indexed {
         match conditions.entry(e.function) {
