@@ -795,7 +795,7 @@ impl Interp<'_> {
         let conditional = self.conditional;
         let mut current: Option<FnId> = None;
         let mut inner_wrappers = 0;
-        for d in decorators.iter().rev() {
+        for (i, d) in decorators.iter().enumerate().rev() {
             let Some(applied) = self.app_decorator(file, d) else {
                 if current.is_none() {
                     inner_wrappers += 1;
@@ -837,7 +837,12 @@ impl Interp<'_> {
                         def_name: name.to_string(),
                         def_name_range,
                         owner: object,
-                        decorators: vec![applied],
+                        // This decorator and at most every one above it.
+                        decorators: {
+                            let mut applied_above = Vec::with_capacity(i + 1);
+                            applied_above.push(applied);
+                            applied_above
+                        },
                         inner_wrappers,
                         conditional,
                         http_app: None,
