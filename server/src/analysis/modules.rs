@@ -1,6 +1,6 @@
 //! The app's Python files, parsed once for every rule and editor feature.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::sync::Arc;
 
 use super::app::AppInput;
@@ -8,7 +8,8 @@ use super::app_script::uses_decorator_model;
 use super::python::{self, PyModule};
 
 /// Parsed Python files of an app, by relative path. Files that are not text are absent, and so
-/// are text files whose analysis failed (AZF013 reports those).
+/// are text files whose analysis failed (AZF013 reports those). Every rule looks its files up
+/// here, so the map hashes with foldhash rather than SipHash.
 pub type Modules = HashMap<String, Arc<PyModule>>;
 
 /// Parses every Python file of the app (in parallel); what only the decorator model reads is

@@ -27,7 +27,8 @@ pub enum ExprKind {
         name: String,
         name_range: TextRange,
     },
-    Call(Box<Call>),
+    /// Shared: the decorator model keeps the calls of app decorators without copying them.
+    Call(std::sync::Arc<Call>),
     List(Vec<PyExpr>),
     Tuple(Vec<PyExpr>),
     Dict(Vec<DictItem>),
@@ -466,7 +467,7 @@ fn expr_kind(
                     }
                 }
             }
-            ExprKind::Call(Box::new(Call {
+            ExprKind::Call(std::sync::Arc::new(Call {
                 func: sub(func),
                 args,
                 args_range: range_of(arguments),

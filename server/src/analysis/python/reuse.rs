@@ -155,7 +155,7 @@ fn shift_exprs<'e>(roots: impl Iterator<Item = &'e mut PyExpr>, delta: i64) {
                     func,
                     args,
                     args_range,
-                } = &mut **call;
+                } = std::sync::Arc::make_mut(call); // a copy only while a model shares it
                 *args_range = shift(*args_range, delta);
                 stack.push(func);
                 for a in args {

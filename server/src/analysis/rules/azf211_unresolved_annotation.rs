@@ -87,7 +87,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     // owns its whole script; a decorated function only its own `def` (the module's other
     // functions are checked once for the app, by `check_app`).
     if evaluated_at_import(module) {
-        let when = format!("when the worker imports {script}, so {}", ctx.load_failure());
+        // Most functions have no finding: the message's tail is made for the first one.
+        let mut when = None;
         let defs: Vec<&PyFunction> = match ctx.unit.decorated() {
             None => top_level_functions(module).collect(),
             Some(v2) => v2
@@ -102,6 +103,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         for f in defs {
             for (ann, (why, hint)) in unresolved(f, module, false) {
                 if reported.insert(ann.range) {
+                    let when = when.get_or_insert_with(|| {
+                        format!("when the worker imports {script}, so {}", ctx.load_failure())
+                    });
                     let message = format!("annotation '{}': {why} {when}{hint}", ann.text);
                     out.push(ctx.diag(&META, script, ann.range, message));
                 }
@@ -110,13 +114,16 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     }
     // At load: `get_type_hints(main)` evaluates every annotation of the entry function.
     if let Some(Entry::Function(f)) = ctx.entry() {
-        let when = format!(
-            "when the worker reads the signature of {}(), so {}",
-            f.name,
-            ctx.load_failure()
-        );
+        let mut when = None;
         for (ann, (why, hint)) in unresolved(f, module, true) {
             if reported.insert(ann.range) {
+                let when = when.get_or_insert_with(|| {
+                    format!(
+                        "when the worker reads the signature of {}(), so {}",
+                        f.name,
+                        ctx.load_failure()
+                    )
+                });
                 let message = format!("annotation '{}': {why} {when}{hint}", ann.text);
                 out.push(ctx.diag(&META, script, ann.range, message));
             }

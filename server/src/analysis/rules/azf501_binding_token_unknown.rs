@@ -51,6 +51,16 @@ fn builtin(token: &str) -> bool {
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(trigger) = ctx.unit.bindings().iter().find(|b| b.is_trigger()) else { return };
     let Some(t) = trigger.type_str() else { return };
+    // Most functions write no `{token}` outside the trigger: then the trigger's supply is not
+    // worked out.
+    let has_token = |b: &crate::analysis::function_json::Binding| {
+        b.members
+            .iter()
+            .any(|m| m.value.as_ref().and_then(|v| v.as_str()).is_some_and(|s| s.contains('{')))
+    };
+    if !ctx.unit.bindings().iter().filter(|b| !b.is_trigger()).any(has_token) {
+        return;
+    }
     // What the trigger supplies, and whether anything else may be (JSON payload properties).
     let (supplied, open, what): (Vec<String>, bool, String) = match t.to_ascii_lowercase().as_str() {
         "httptrigger" => {

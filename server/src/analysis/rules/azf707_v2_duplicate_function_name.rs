@@ -1,6 +1,8 @@
 //! AZF707: two indexed functions of a v2 app have the same name.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use foldhash::HashMap;
 
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
@@ -12,7 +14,7 @@ use crate::analysis::v2::FnId;
 /// An earlier indexed function of a name.
 struct Declared<'m> {
     function: FnId,
-    file: String,
+    file: &'m str,
     range: TextRange,
     condition: &'m Condition,
 }
@@ -46,16 +48,17 @@ clash; code under `if TYPE_CHECKING:` or `if __name__ == "__main__":` never runs
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
     // Compared by name first, then only with the functions of that name.
-    let mut seen: HashMap<String, Vec<Declared>> = HashMap::new();
-    let mut occurrences: HashMap<usize, usize> = HashMap::new();
-    let mut registrations: HashMap<usize, Vec<&crate::analysis::v2::Registration>> = HashMap::new();
+    let mut seen: HashMap<Cow<str>, Vec<Declared>> = HashMap::default();
+    let mut occurrences: HashMap<usize, usize> = HashMap::default();
+    let mut registrations: HashMap<usize, Vec<&crate::analysis::v2::Registration>> =
+        HashMap::default();
     for r in &model.registrations {
         if let Some(c) = r.container {
             registrations.entry(c).or_default().push(r);
         }
     }
     // A blueprint registered again is reported once per registration, not per function.
-    let mut reported = std::collections::HashSet::new();
+    let mut reported = foldhash::HashSet::default();
     for entry in &model.indexed {
         let f = entry.function;
         let count = occurrences.entry(f).or_default();
@@ -63,13 +66,14 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         let Some((name, range, file)) = model.function_name(ctx.modules, f) else {
             continue;
         };
+        // A name borrowed from the model: the key costs no copy.
         let earlier = seen.entry(name.clone()).or_default();
         // The first function of that name that can exist together with this one.
         let clash = first_together(earlier.iter(), &entry.condition, |d| d.condition)
-            .map(|d| (d.function, d.file.clone(), d.range));
+            .map(|d| (d.function, d.file, d.range));
         earlier.push(Declared {
             function: f,
-            file: file.clone(),
+            file,
             range,
             condition: &entry.condition,
         });
@@ -100,11 +104,11 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(
-            META.diag(&file,
+            META.diag(file,
                 range,
                 format!("function name '{name}' is already used: {runtime}; rename the def or give it its own @app.function_name()"),
             )
-            .with_related(&first_file, first_range, format!("'{name}' is first declared here")),
+            .with_related(first_file, first_range, format!("'{name}' is first declared here")),
         );
     }
 }

@@ -1,6 +1,6 @@
 //! AZF720: a decorator of another library sits above the app's decorators of a function.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::HashMap;
 
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
@@ -36,7 +36,7 @@ Put such decorators below the `@app.` decorators, right above the `def`.
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
     // Each file's functions by `def` offset, built once (an app may have thousands).
-    let mut defs: HashMap<&str, HashMap<usize, &PyFunction>> = HashMap::new();
+    let mut defs: HashMap<&str, HashMap<usize, &PyFunction>> = HashMap::default();
     for f in model.functions.iter().filter(|f| f.imported) {
         let (Some(def_offset), Some(module)) = (f.def_offset, ctx.modules.get(&f.file)) else {
             continue;
@@ -117,10 +117,10 @@ fn decorators_above<'m, 'a>(
 ) -> Option<(&'a AppliedDecorator, Vec<Above<'m>>)> {
     let decorators = &function.decorators;
     let def_offset = function.def_offset;
-    let app_ranges: HashSet<_> = app_decorators.iter().map(|d| d.range).collect();
+    // A function has a few decorators: a scan beats building a set per function.
     let first_app = decorators
         .iter()
-        .position(|d| app_ranges.contains(&d.range))?;
+        .position(|d| app_decorators.iter().any(|a| a.range == d.range))?;
     let app_decorator = app_decorators
         .iter()
         .find(|d| d.range == decorators[first_app].range)?;

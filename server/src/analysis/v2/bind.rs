@@ -2,33 +2,36 @@
 //! the decorator's parameters, extra keyword arguments (including `**{...}` literals), and
 //! enumeration values parsed the way the library parses them.
 
+use std::borrow::Cow;
+
 use super::syntax::{Arg, Call, ExprKind, PyExpr, Splat};
 use crate::analysis::catalog::decorator_types::{DecoratorSpec, EnumSpec, ParamSpec};
 use crate::analysis::text::TextRange;
 
-/// A decorator call's arguments matched to the decorator's parameters.
+/// A decorator call's arguments matched to the decorator's parameters; the arguments are the
+/// call's own, borrowed (only the entries of a `**{...}` literal are made).
 #[derive(Debug, Clone, Default)]
-pub struct BoundArgs {
+pub struct BoundArgs<'a> {
     /// Parameters given, in the order written.
-    pub params: Vec<(&'static ParamSpec, Arg)>,
+    pub params: Vec<(&'static ParamSpec, Cow<'a, Arg>)>,
     /// Keyword arguments that are not parameters (they become binding properties when the
     /// decorator takes `**kwargs`), including the string keys of `**{...}` literals.
-    pub extra: Vec<Arg>,
+    pub extra: Vec<Cow<'a, Arg>>,
     /// `*args` or a `**mapping` that is not a literal: anything may be passed.
     pub dynamic: bool,
     /// Positional arguments beyond the parameters.
-    pub too_many: Vec<Arg>,
+    pub too_many: Vec<Cow<'a, Arg>>,
     /// A parameter given twice.
-    pub repeated: Vec<Arg>,
+    pub repeated: Vec<Cow<'a, Arg>>,
 }
 
-impl BoundArgs {
+impl<'a> BoundArgs<'a> {
     /// The argument given for `name`.
     pub fn get(&self, name: &str) -> Option<&Arg> {
         self.params
             .iter()
             .find(|(p, _)| p.name == name)
-            .map(|(_, a)| a)
+            .map(|(_, a)| a.as_ref())
     }
 
     /// The value given for `name`, unless it is `None` (the library treats that as not given).
@@ -36,6 +39,16 @@ impl BoundArgs {
         self.get(name)
             .map(|a| &a.value)
             .filter(|v| v.kind != ExprKind::None)
+    }
+
+    /// [`BoundArgs::value`]'s argument, kept as borrowed from the call (for a caller that
+    /// keeps what it reads past the binding).
+    pub fn take_value(self, name: &str) -> Option<Cow<'a, Arg>> {
+        self.params
+            .into_iter()
+            .find(|(p, _)| p.name == name)
+            .map(|(_, a)| a)
+            .filter(|a| a.value.kind != ExprKind::None)
     }
 
     /// Required parameters that are not given (when no `*args`/`**mapping` may supply them).
@@ -52,10 +65,10 @@ impl BoundArgs {
 }
 
 /// Matches `call`'s arguments to `spec`'s parameters.
-pub fn bind_args(spec: &DecoratorSpec, call: &Call) -> BoundArgs {
+pub fn bind_args<'a>(spec: &DecoratorSpec, call: &'a Call) -> BoundArgs<'a> {
     let mut out = BoundArgs::default();
     let mut position = 0;
-    let give = |out: &mut BoundArgs, name: &str, arg: Arg| match spec.param(name) {
+    let give = |out: &mut BoundArgs<'a>, name: &str, arg: Cow<'a, Arg>| match spec.param(name) {
         Some(p) => {
             if out.get(p.name).is_some() {
                 out.repeated.push(arg);
@@ -79,7 +92,7 @@ pub fn bind_args(spec: &DecoratorSpec, call: &Call) -> BoundArgs {
                             Some((key, key_range)) => give(
                                 &mut out,
                                 key,
-                                Arg {
+                                Cow::Owned(Arg {
                                     keyword: Some((key.to_string(), key_range)),
                                     value: item.value.clone(),
                                     splat: Splat::None,
@@ -87,7 +100,7 @@ pub fn bind_args(spec: &DecoratorSpec, call: &Call) -> BoundArgs {
                                         key_range.start as usize,
                                         item.value.range.end as usize,
                                     ),
-                                },
+                                }),
                             ),
                             None => out.dynamic = true,
                         }
@@ -95,11 +108,11 @@ pub fn bind_args(spec: &DecoratorSpec, call: &Call) -> BoundArgs {
                 }
                 _ => out.dynamic = true,
             },
-            (Splat::None, Some((name, _))) => give(&mut out, name, arg.clone()),
+            (Splat::None, Some((name, _))) => give(&mut out, name, Cow::Borrowed(arg)),
             (Splat::None, None) => {
                 match spec.params.get(position) {
-                    Some(p) => give(&mut out, p.name, arg.clone()),
-                    None => out.too_many.push(arg.clone()),
+                    Some(p) => give(&mut out, p.name, Cow::Borrowed(arg)),
+                    None => out.too_many.push(Cow::Borrowed(arg)),
                 }
                 position += 1;
             }
@@ -209,10 +222,9 @@ mod tests {
     #[test]
     fn binds_positional_keyword_and_extra_arguments() {
         let spec = decorator("queue_trigger").unwrap();
-        let b = bind_args(
-            spec,
-            &call("app.queue_trigger('msg', queue_name='q', visibility_timeout=3, **{'a-b': 1})\n"),
-        );
+        let given =
+            call("app.queue_trigger('msg', queue_name='q', visibility_timeout=3, **{'a-b': 1})\n");
+        let b = bind_args(spec, &given);
         assert_eq!(b.get("arg_name").unwrap().value.as_str(), Some("msg"));
         assert_eq!(b.get("queue_name").unwrap().value.as_str(), Some("q"));
         assert_eq!(b.missing(spec), ["connection"]);
@@ -222,12 +234,11 @@ mod tests {
             .map(|a| a.keyword.clone().unwrap().0)
             .collect();
         assert_eq!(extra, ["visibility_timeout", "a-b"]);
-        let b = bind_args(spec, &call("app.queue_trigger(*args)\n"));
+        let splat = call("app.queue_trigger(*args)\n");
+        let b = bind_args(spec, &splat);
         assert!(b.missing(spec).is_empty());
-        let b = bind_args(
-            decorator("function_name").unwrap(),
-            &call("f('a', None, 3)\n"),
-        );
+        let too_many = call("f('a', None, 3)\n");
+        let b = bind_args(decorator("function_name").unwrap(), &too_many);
         assert_eq!(b.too_many.len(), 1);
     }
 

@@ -2,7 +2,7 @@
 //! which names hold which app objects, what each decorator does to the builder lists, what each
 //! `register_functions` copies. Values that cannot be followed are `Unknown`; nothing is guessed.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::syntax::{Arm, Call, ExprKind, PyExpr, Stmt, StmtKind};
 use super::{
@@ -151,7 +151,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     let mut it = Interp {
         app,
         modules,
-        envs: HashMap::new(),
+        envs: HashMap::default(),
         running: Vec::new(),
         executed: Vec::new(),
         objects: Vec::new(),
@@ -163,7 +163,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         steps: 0,
         orphan: false,
         copy_budget: MAX_COPIED,
-        file_ids: HashMap::new(),
+        file_ids: HashMap::default(),
         file_id: 0,
         base: Condition::default(),
         arms: Vec::new(),
@@ -271,7 +271,11 @@ fn is_test_path(file: &str) -> bool {
 
 impl Interp<'_> {
     fn env(&mut self, file: &str) -> &mut Env {
-        self.envs.entry(file.to_string()).or_default()
+        // The file's name is copied only the first time (this runs for every statement).
+        if !self.envs.contains_key(file) {
+            self.envs.insert(file.to_string(), Env::default());
+        }
+        self.envs.get_mut(file).expect("inserted above")
     }
 
     fn lookup(&self, file: &str, name: &str) -> Val {
@@ -752,7 +756,7 @@ impl Interp<'_> {
     /// The app object and method of a decorator expression (`@app.route(...)`), if it is one.
     fn app_decorator(&mut self, file: &str, d: &PyExpr) -> Option<AppliedDecorator> {
         let (func, call) = match &d.kind {
-            ExprKind::Call(c) => (&c.func, Some(c.as_ref().clone())),
+            ExprKind::Call(c) => (&c.func, Some(std::sync::Arc::clone(c))),
             _ => return None,
         };
         let ExprKind::Attribute {
@@ -791,7 +795,7 @@ impl Interp<'_> {
         let conditional = self.conditional;
         let mut current: Option<FnId> = None;
         let mut inner_wrappers = 0;
-        for d in decorators.iter().rev() {
+        for (i, d) in decorators.iter().enumerate().rev() {
             let Some(applied) = self.app_decorator(file, d) else {
                 if current.is_none() {
                     inner_wrappers += 1;
@@ -833,7 +837,12 @@ impl Interp<'_> {
                         def_name: name.to_string(),
                         def_name_range,
                         owner: object,
-                        decorators: vec![applied],
+                        // This decorator and at most every one above it.
+                        decorators: {
+                            let mut applied_above = Vec::with_capacity(i + 1);
+                            applied_above.push(applied);
+                            applied_above
+                        },
                         inner_wrappers,
                         conditional,
                         http_app: None,

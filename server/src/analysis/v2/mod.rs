@@ -123,7 +123,7 @@ pub struct AppliedDecorator {
     /// The decorator expression.
     pub range: TextRange,
     /// The call's arguments (`None` when the decorator is not called).
-    pub call: Option<syntax::Call>,
+    pub call: Option<std::sync::Arc<syntax::Call>>,
     pub file: String,
 }
 
@@ -141,10 +141,10 @@ impl AppliedDecorator {
         &self,
     ) -> Option<(
         &'static crate::analysis::catalog::decorator_types::DecoratorSpec,
-        BoundArgs,
+        BoundArgs<'_>,
     )> {
         let spec = self.spec()?;
-        Some((spec, bind::bind_args(spec, self.call.as_ref()?)))
+        Some((spec, bind::bind_args(spec, self.call.as_deref()?)))
     }
 
     /// Where `app.route` is written: what a diagnostic about the decorator as a whole underlines
@@ -278,7 +278,11 @@ impl V2App {
 
     /// The function name the library gives a builder: the `function_name` nearest the `def`, else
     /// the `def` name. `None` when the name is not a literal.
-    pub fn function_name(&self, modules: &Modules, f: FnId) -> Option<(String, TextRange, String)> {
+    pub fn function_name(
+        &self,
+        modules: &Modules,
+        f: FnId,
+    ) -> Option<(std::borrow::Cow<'_, str>, TextRange, &str)> {
         unit::function_name(self, modules, f)
     }
 }
@@ -359,7 +363,7 @@ mod tests {
             .iter()
             .map(|e| {
                 m.function_name(&modules, e.function)
-                    .map(|n| n.0)
+                    .map(|n| n.0.into_owned())
                     .unwrap_or_default()
             })
             .collect()

@@ -2,6 +2,8 @@
 //! JSON the library sends to the host (`snake_case` → `camelCase`, `arg_name` → `name`, enum
 //! strings → member names, `None` left out), with ranges that point at the decorator arguments.
 
+use std::borrow::Cow;
+
 use super::bind::{bind_args, enum_value, sequence, EnumValue};
 use super::interp::constant;
 use super::syntax::{Arg, ExprKind, PyExpr};
@@ -108,12 +110,13 @@ impl V2Unit {
     }
 }
 
-/// The function name the library gives builder `f`, where it is written and in which file.
-pub(super) fn function_name(
-    model: &V2App,
+/// The function name the library gives builder `f`, where it is written and in which file
+/// (borrowed from the model unless the name is a constant's value).
+pub(super) fn function_name<'m>(
+    model: &'m V2App,
     modules: &Modules,
     f: FnId,
-) -> Option<(String, TextRange, String)> {
+) -> Option<(Cow<'m, str>, TextRange, &'m str)> {
     let func = model.functions.get(f)?;
     if let Some(kind) = func.http_app {
         let obj = &model.objects[func.owner];
@@ -126,11 +129,11 @@ pub(super) fn function_name(
             .keyword("function_name")
             .or_else(|| obj.call.args.get(position).filter(|a| a.keyword.is_none()));
         return match arg {
-            None => Some(("http_app_func".into(), obj.range, obj.file.clone())),
+            None => Some(("http_app_func".into(), obj.range, obj.file.as_str())),
             Some(a) => a
                 .value
                 .as_str()
-                .map(|s| (s.to_string(), a.value.range, obj.file.clone())),
+                .map(|s| (Cow::Borrowed(s), a.value.range, obj.file.as_str())),
         };
     }
     for d in &func.decorators {
@@ -139,34 +142,40 @@ pub(super) fn function_name(
         }
         let spec = d.spec()?;
         let call = d.call.as_ref()?;
-        let bound = bind_args(spec, call);
-        let value = bound.value("name")?;
-        return match &value.kind {
-            ExprKind::Str(s) => Some((s.clone(), value.range, d.file.clone())),
-            ExprKind::Name(n) => {
-                constant(modules, &d.file, n).map(|s| (s, value.range, d.file.clone()))
-            }
-            _ => None,
+        let arg = bind_args(spec, call).take_value("name")?;
+        let range = arg.value.range;
+        let name = match arg {
+            Cow::Borrowed(a) => match &a.value.kind {
+                ExprKind::Str(s) => Some(Cow::Borrowed(s.as_str())),
+                ExprKind::Name(n) => constant(modules, &d.file, n).map(Cow::Owned),
+                _ => None,
+            },
+            Cow::Owned(a) => match a.value.kind {
+                ExprKind::Str(s) => Some(Cow::Owned(s)),
+                ExprKind::Name(n) => constant(modules, &d.file, &n).map(Cow::Owned),
+                _ => None,
+            },
         };
+        return name.map(|n| (n, range, d.file.as_str()));
     }
     Some((
-        func.def_name.clone(),
+        Cow::Borrowed(func.def_name.as_str()),
         func.def_name_range,
-        func.file.clone(),
+        func.file.as_str(),
     ))
 }
 
 /// The units of the functions the worker indexes, in its order (each builder once).
 pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
     // Which app name indexes each builder (the first one that holds it).
-    let mut app_of: std::collections::HashMap<FnId, &super::AppName> = Default::default();
+    let mut app_of: foldhash::HashMap<FnId, &super::AppName> = Default::default();
     for n in &model.app_names {
         for e in &model.objects[n.object].builders {
             app_of.entry(e.function).or_insert(n);
         }
     }
     // What every indexed copy of each builder needs, and the builders in their first order.
-    let mut conditions: std::collections::HashMap<FnId, Condition> = Default::default();
+    let mut conditions: foldhash::HashMap<FnId, Condition> = Default::default();
     let mut order = Vec::new();
     for e in &model.indexed {
         match conditions.entry(e.function) {
@@ -207,7 +216,7 @@ fn unit(
     let file = &func.file;
     let lookup = |name: &str| constant(modules, file, name);
     let (name, name_range, name_dynamic) = match function_name(model, modules, f) {
-        Some((n, r, _)) => (n, r, false),
+        Some((n, r, _)) => (n.into_owned(), r, false),
         None => (func.def_name.clone(), func.def_name_range, true),
     };
     let (app_var, app_kind) = match app_name {
@@ -392,8 +401,8 @@ fn enum_json(
 }
 
 /// Properties from extra keyword arguments (or an `*_extra_fields` dict).
-fn extra_members(
-    args: &[Arg],
+fn extra_members<'a>(
+    args: impl IntoIterator<Item = &'a Arg>,
     lookup: &dyn Fn(&str) -> Option<String>,
     members: &mut Vec<JsonMember>,
     keys: &mut Vec<String>,
@@ -449,7 +458,8 @@ fn new_binding(
     mut members: Vec<JsonMember>,
     data_type: Option<Spanned>,
 ) -> Binding {
-    let mut head = Vec::new();
+    // `name`, `type` and `direction`, then the decorator's members.
+    let mut head = Vec::with_capacity(3 + members.len());
     match &name {
         Some(n) => head.push(member("name", n.range, string_value(&n.value, n.range))),
         None => head.push(member(
@@ -622,7 +632,12 @@ fn decorator_bindings(
             }
             let mut keys = Vec::new();
             if spec.kwargs {
-                extra_members(&bound.extra, lookup, &mut members, &mut keys);
+                extra_members(
+                    bound.extra.iter().map(|a| a.as_ref()),
+                    lookup,
+                    &mut members,
+                    &mut keys,
+                );
             }
             out.push((
                 new_binding(d, name, binding_type, direction, members, data_type),
