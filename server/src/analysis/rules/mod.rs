@@ -421,20 +421,23 @@ fn check_function_unguarded(
             let mut found = Vec::new();
             // Recording what each rule reads of the settings costs a frame per rule and
             // function: only for a caller that keeps it.
+            // (Nor is an empty record made and dropped per rule and function for the others.)
             let reads = match keep {
                 Keep::Everything => {
-                    crate::analysis::settings::recording(|| check(&ctx, &mut found)).1
+                    Some(crate::analysis::settings::recording(|| check(&ctx, &mut found)).1)
                 }
                 Keep::Diagnostics | Keep::Loaded => {
                     check(&ctx, &mut found);
-                    Default::default()
+                    None
                 }
             };
             found.iter_mut().for_each(Diagnostic::escape_messages);
             if ctx.take_settings_read() {
                 out.settings_rules.push(i);
                 out.on_settings.extend(found);
-                out.settings_reads.extend(reads);
+                if let Some(reads) = reads {
+                    out.settings_reads.extend(reads);
+                }
             } else {
                 out.independent.extend(found);
             }
