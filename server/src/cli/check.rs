@@ -539,7 +539,11 @@ fn check_one(
 ) -> Result<CheckedApp, String> {
     let started = std::time::Instant::now();
     let input = app.load_with_interpreter(display_root.clone(), config.python.as_deref());
-    tracing::debug!("read {} files in {:?}", input.files.len(), started.elapsed());
+    tracing::debug!(
+        "read {} files in {:?}",
+        input.files.len(),
+        started.elapsed()
+    );
     check_input(input, display_root, config, None)
 }
 
