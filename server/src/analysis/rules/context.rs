@@ -115,8 +115,9 @@ pub struct FunctionCtx<'a> {
     /// The signature the worker checks, computed on first use (rules that do not need it, as
     /// those re-run on a settings edit, skip resolving its annotations).
     signature: std::cell::OnceCell<Option<Signature<'a>>>,
-    /// Bindings by exact name (first occurrence).
-    pub bindings_by_name: HashMap<&'a str, &'a Binding>,
+    /// Bindings by exact name (first occurrence). Built for every function and looked up by
+    /// several rules, so with a fast (still seeded) hasher.
+    pub bindings_by_name: foldhash::HashMap<&'a str, &'a Binding>,
     /// The modules the worker runs to load this function, computed on first use.
     loaded: std::cell::OnceCell<Arc<Vec<LoadedModule>>>,
     /// Where the functions of one check share the modules loaded through a decorator app's
@@ -190,7 +191,7 @@ impl<'a> FunctionCtx<'a> {
         };
         let module = script_path.and_then(|p| modules.get(p)).map(|m| m.as_ref());
         let entry_name = unit.entry_name().to_string();
-        let mut bindings_by_name = HashMap::new();
+        let mut bindings_by_name = foldhash::HashMap::default();
         for b in unit.bindings() {
             if let Some(n) = b.name_str() {
                 bindings_by_name.entry(n).or_insert(b);
@@ -571,7 +572,7 @@ fn v2_entry<'m>(module: &'m PyModule, v2: &crate::analysis::v2::V2Unit) -> Entry
 fn signature<'a>(
     module: &'a PyModule,
     entry: Entry<'a>,
-    bindings: &HashMap<&str, &Binding>,
+    bindings: &foldhash::HashMap<&str, &Binding>,
 ) -> Option<Signature<'a>> {
     let (function, skip_first, is_class) = match entry {
         Entry::Function(f) => (f, false, false),
