@@ -1,6 +1,5 @@
 //! The app's Python files, parsed once for every rule and editor feature.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::app::AppInput;
@@ -8,8 +7,9 @@ use super::app_script::uses_decorator_model;
 use super::python::{self, PyModule};
 
 /// Parsed Python files of an app, by relative path. Files that are not text are absent, and so
-/// are text files whose analysis failed (AZF013 reports those).
-pub type Modules = HashMap<String, Arc<PyModule>>;
+/// are text files whose analysis failed (AZF013 reports those). Looked up by several rules for
+/// every module each function loads, so with a fast (still seeded) hasher.
+pub type Modules = foldhash::HashMap<String, Arc<PyModule>>;
 
 /// Parses every Python file of the app (in parallel); what only the decorator model reads is
 /// collected only when the app has its decorator script.
