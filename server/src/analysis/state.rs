@@ -296,12 +296,20 @@ fn by_name(units: Vec<FunctionUnit>) -> (BTreeMap<String, Arc<FunctionUnit>>, Ve
     for u in units {
         let mut key = u.name.clone();
         let mut rank = 1;
-        while map.contains_key(&key) {
-            rank += 1;
-            key = format!("{}\0{rank}", u.name);
+        // One search per key tried: the free slot found is the one filled.
+        loop {
+            match map.entry(key) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    order.push(slot.key().clone());
+                    slot.insert(Arc::new(u));
+                    break;
+                }
+                std::collections::btree_map::Entry::Occupied(_) => {
+                    rank += 1;
+                    key = format!("{}\0{rank}", u.name);
+                }
+            }
         }
-        order.push(key.clone());
-        map.insert(key, Arc::new(u));
     }
     (map, order)
 }
