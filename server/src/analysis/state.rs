@@ -379,19 +379,19 @@ impl AppState {
 
     /// Lists the units in host order again (their facts are derived again when next needed).
     fn rebuild_ordered(&mut self) {
-        self.ordered = self
-            .order
-            .iter()
-            .filter_map(|key| self.units.get(key).cloned())
-            .collect();
-        self.facts = AppFacts::new(self.ordered.len());
-        self.position = self
-            .order
-            .iter()
-            .filter(|key| self.units.contains_key(*key))
-            .enumerate()
-            .map(|(i, key)| (key.clone(), i))
-            .collect();
+        // One look-up per key gives both its unit and its position (on one thread, between
+        // the parse and the rules, for every function of the app).
+        let mut ordered = Vec::with_capacity(self.order.len());
+        let mut position = HashMap::with_capacity(self.order.len());
+        for key in &self.order {
+            if let Some(unit) = self.units.get(key) {
+                position.insert(key.clone(), ordered.len());
+                ordered.push(Arc::clone(unit));
+            }
+        }
+        self.facts = AppFacts::new(ordered.len());
+        self.ordered = ordered;
+        self.position = position;
     }
 
     /// Checks every function not checked yet (in parallel) and the app-level rules, and keeps
