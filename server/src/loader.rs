@@ -304,19 +304,36 @@ pub fn find_apps_under(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
         (parent.to_path_buf(), found)
     };
 
-    let mut strong = BTreeSet::new();
-    let mut weak = BTreeSet::new();
-    for entry in &found {
-        classify(&entry.path, &mut strong, &mut weak);
-    }
+    // Tens of thousands of entries classified in parallel, each part's folders merged.
+    let (strong, weak) = found
+        .par_iter()
+        .fold(
+            || (BTreeSet::new(), BTreeSet::new()),
+            |(mut strong, mut weak), entry| {
+                classify(&entry.path, &mut strong, &mut weak);
+                (strong, weak)
+            },
+        )
+        .reduce(
+            || (BTreeSet::new(), BTreeSet::new()),
+            |(mut strong, mut weak), (other_strong, other_weak)| {
+                strong.extend(other_strong);
+                weak.extend(other_weak);
+                (strong, weak)
+            },
+        );
     let enclosing = enclosing_root(&dir);
-    let is_inside_other = |w: &PathBuf| {
+    let is_inside_other = |w: &Path| {
         w.ancestors()
             .skip(1)
             .any(|a| strong.contains(a) || weak.contains(a) || enclosing.as_deref() == Some(a))
     };
-    let mut roots: BTreeSet<PathBuf> = strong.iter().cloned().collect();
-    roots.extend(weak.iter().filter(|w| !is_inside_other(w)).cloned());
+    let mut roots: BTreeSet<PathBuf> = strong.iter().map(|s| s.to_path_buf()).collect();
+    roots.extend(
+        weak.iter()
+            .filter(|w| !is_inside_other(w))
+            .map(|w| w.to_path_buf()),
+    );
     if roots.is_empty() {
         roots.extend(enclosing);
     }
@@ -343,9 +360,11 @@ pub fn find_apps_under(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
 
 /// Gives each found entry to the nearest root at or above it; entries under no root are dropped.
 fn assign(roots: &BTreeSet<PathBuf>, found: Vec<Found>) -> HashMap<PathBuf, Vec<Found>> {
-    // The owners are looked up in parallel (a walk lists tens of thousands of entries), then
-    // the entries grouped by owner in the walk's order.
-    let owned: Vec<(Option<&Path>, Found)> = found
+    // The owners are looked up in parallel (a walk lists tens of thousands of entries), by
+    // their position among the roots, then the entries grouped by owner in the walk's order
+    // (by position: hashing a path per entry cost more than the grouping itself).
+    let sorted: Vec<&PathBuf> = roots.iter().collect();
+    let owned: Vec<(Option<usize>, Found)> = found
         .into_par_iter()
         .map(|entry| {
             // An unreadable folder may itself be a root's sub-folder; a file's own path never
@@ -354,37 +373,38 @@ fn assign(roots: &BTreeSet<PathBuf>, found: Vec<Found>) -> HashMap<PathBuf, Vec<
                 .path
                 .ancestors()
                 .skip(usize::from(!matches!(entry.kind, FoundKind::Unreadable(_))))
-                .find_map(|a| roots.get(a))
-                .map(PathBuf::as_path)
-                .filter(|owner| *owner != entry.path);
+                .find_map(|a| sorted.binary_search_by(|root| root.as_path().cmp(a)).ok())
+                .filter(|&owner| *sorted[owner] != entry.path);
             (owner, entry)
         })
         .collect();
-    let mut shares: HashMap<&Path, Vec<Found>> = HashMap::new();
+    let mut shares: Vec<Vec<Found>> = sorted.iter().map(|_| Vec::new()).collect();
     for (owner, entry) in owned {
         if let Some(owner) = owner {
-            shares.entry(owner).or_default().push(entry);
+            shares[owner].push(entry);
         }
     }
-    shares
+    sorted
         .into_iter()
-        .map(|(owner, entries)| (owner.to_path_buf(), entries))
+        .zip(shares)
+        .filter(|(_, entries)| !entries.is_empty())
+        .map(|(owner, entries)| (owner.clone(), entries))
         .collect()
 }
 
 /// Sorts a file found by a walk into the root candidates it makes: its folder for a root marker,
 /// its folder's parent for a `function.json`.
-fn classify(path: &Path, strong: &mut BTreeSet<PathBuf>, weak: &mut BTreeSet<PathBuf>) {
+fn classify<'p>(path: &'p Path, strong: &mut BTreeSet<&'p Path>, weak: &mut BTreeSet<&'p Path>) {
     let Some(name) = path.file_name().and_then(OsStr::to_str) else {
         return;
     };
     if ROOT_MARKERS.contains(&name) {
         if let Some(dir) = path.parent() {
-            strong.insert(dir.to_path_buf());
+            strong.insert(dir);
         }
     } else if name == "function.json" {
         if let Some(dir) = path.parent().and_then(Path::parent) {
-            weak.insert(dir.to_path_buf());
+            weak.insert(dir);
         }
     }
 }

@@ -204,7 +204,8 @@ fn resolve_one(
         }
     };
     let refs: Vec<&str> = base.iter().map(String::as_str).collect();
-    // Every package on the way must exist, and runs.
+    // Every package on the way must exist, and runs; the last is the module itself.
+    let mut whole = None;
     for i in 1..=refs.len() {
         match locate(app, &refs[..i]) {
             Some(loc) => {
@@ -217,6 +218,7 @@ fn resolve_one(
                         });
                     }
                 }
+                whole = Some(loc);
             }
             None => {
                 let missing = if import.level > 0 || shown.starts_with("__app__") {
@@ -239,8 +241,9 @@ fn resolve_one(
     if !import.is_from {
         return;
     }
-    // `from M import a, b`: each name is a submodule or an attribute of M.
-    let Some(location) = locate(app, &refs) else {
+    // `from M import a, b`: each name is a submodule or an attribute of M (located above,
+    // unless M is the app root itself).
+    let Some(location) = whole.or_else(|| locate(app, &refs)) else {
         return;
     };
     for name in &import.names {

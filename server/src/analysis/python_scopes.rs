@@ -62,7 +62,18 @@ impl<'t> Syntax<'t> {
 
     /// See [`rename_conflicts`].
     pub fn rename_conflicts(&self, function_name: TextRange, old: &str, new: &str) -> bool {
-        rename_conflicts_in(&self.tree, self.text, function_name, old, new)
+        rename_uses_in(&self.tree, self.text, function_name, old, new).is_none()
+    }
+
+    /// The [`parameter_uses`] of `old` when renaming it to `new` conflicts with nothing
+    /// ([`rename_conflicts`]), else `None`: one walk finds both.
+    pub fn rename_uses(
+        &self,
+        function_name: TextRange,
+        old: &str,
+        new: &str,
+    ) -> Option<Vec<TextRange>> {
+        rename_uses_in(&self.tree, self.text, function_name, old, new)
     }
 
     /// See [`identifier_at`].
@@ -173,19 +184,18 @@ pub fn rename_conflicts(text: &str, function_name: TextRange, old: &str, new: &s
     }
 }
 
-fn rename_conflicts_in(
+/// The uses of `old` to rename, `None` when renaming it to `new` conflicts.
+fn rename_uses_in(
     tree: &tree_sitter::Tree,
     text: &str,
     function_name: TextRange,
     old: &str,
     new: &str,
-) -> bool {
-    let Some(def) = function_node(tree, function_name) else {
-        return true;
-    };
+) -> Option<Vec<TextRange>> {
+    let def = function_node(tree, function_name)?;
     let params = def.child_by_field_id(FIELDS.parameters);
     if params_declare(params, text, new) {
-        return true;
+        return None;
     }
     let mut existing = Vec::new();
     if let Some(body) = def.child_by_field_id(FIELDS.body) {
@@ -197,13 +207,11 @@ fn rename_conflicts_in(
         walker.visit(body, 0);
     }
     if !existing.is_empty() {
-        return true;
+        return None;
     }
     // A use of `old` inside a nested scope that binds `new` would be captured by it.
-    let Some(uses) = parameter_uses_in(tree, text, function_name, old) else {
-        return true;
-    };
-    for range in uses {
+    let uses = parameter_uses_in(tree, text, function_name, old)?;
+    for range in &uses {
         let Some(mut node) = tree
             .root_node()
             .descendant_for_byte_range(range.start as usize, range.end as usize)
@@ -215,12 +223,12 @@ fn rename_conflicts_in(
                 break;
             }
             if scope_binds(parent, text, new) {
-                return true;
+                return None;
             }
             node = parent;
         }
     }
-    false
+    Some(uses)
 }
 
 /// Whether a scope node (a function, lambda, class or comprehension) binds `name` for its body.

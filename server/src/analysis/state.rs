@@ -296,12 +296,20 @@ fn by_name(units: Vec<FunctionUnit>) -> (BTreeMap<String, Arc<FunctionUnit>>, Ve
     for u in units {
         let mut key = u.name.clone();
         let mut rank = 1;
-        while map.contains_key(&key) {
-            rank += 1;
-            key = format!("{}\0{rank}", u.name);
+        // One search per key tried: the free slot found is the one filled.
+        loop {
+            match map.entry(key) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    order.push(slot.key().clone());
+                    slot.insert(Arc::new(u));
+                    break;
+                }
+                std::collections::btree_map::Entry::Occupied(_) => {
+                    rank += 1;
+                    key = format!("{}\0{rank}", u.name);
+                }
+            }
         }
-        order.push(key.clone());
-        map.insert(key, Arc::new(u));
     }
     (map, order)
 }
@@ -371,19 +379,19 @@ impl AppState {
 
     /// Lists the units in host order again (their facts are derived again when next needed).
     fn rebuild_ordered(&mut self) {
-        self.ordered = self
-            .order
-            .iter()
-            .filter_map(|key| self.units.get(key).cloned())
-            .collect();
-        self.facts = AppFacts::new(self.ordered.len());
-        self.position = self
-            .order
-            .iter()
-            .filter(|key| self.units.contains_key(*key))
-            .enumerate()
-            .map(|(i, key)| (key.clone(), i))
-            .collect();
+        // One look-up per key gives both its unit and its position (on one thread, between
+        // the parse and the rules, for every function of the app).
+        let mut ordered = Vec::with_capacity(self.order.len());
+        let mut position = HashMap::with_capacity(self.order.len());
+        for key in &self.order {
+            if let Some(unit) = self.units.get(key) {
+                position.insert(key.clone(), ordered.len());
+                ordered.push(Arc::clone(unit));
+            }
+        }
+        self.facts = AppFacts::new(ordered.len());
+        self.ordered = ordered;
+        self.position = position;
     }
 
     /// Checks every function not checked yet (in parallel) and the app-level rules, and keeps

@@ -51,6 +51,11 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             return;
         }
     }
+    // Every parameter is bound in most functions: nothing below is needed then.
+    let unbound = ctx.unbound_params().count();
+    if unbound == 0 {
+        return;
+    }
     // The function's name, as every message of the function quotes it (cut when long).
     let fname = quoted(&sig.function.name);
     let binding_names: Vec<&str> = ctx
@@ -68,7 +73,6 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .collect();
     let counterparts = Counterparts::new(&unmatched);
     let route_params: HashSet<String> = http_route_params(ctx).into_iter().collect();
-    let unbound = ctx.unbound_params().count();
     for p in ctx.unbound_params() {
         let param = p.param;
         let is_context_like = matches!(

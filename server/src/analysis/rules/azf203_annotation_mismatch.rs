@@ -78,22 +78,27 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             .map(|a| a.text.as_str())
             .unwrap_or("");
         let direction = binding.direction.map(|d| d.as_str()).unwrap_or("in");
-        let accepted = accepted_list(binding_type, position);
-        let generic = if annotations::is_registered(binding_type) {
-            String::new()
-        } else {
-            format!(" (the worker has no converter for '{binding_type}' and treats it as a generic binding)")
-        };
+        // Written only into a message: most annotations match.
+        let accepted = || accepted_list(binding_type, position);
         let message = match verdict {
-            Verdict::Mismatch => format!(
-                "annotation '{ann}' of '{}' does not match its '{binding_type}' binding{generic}; accepted: {accepted}",
-                p.param.name
-            ),
+            Verdict::Mismatch => {
+                let generic = if annotations::is_registered(binding_type) {
+                    String::new()
+                } else {
+                    format!(" (the worker has no converter for '{binding_type}' and treats it as a generic binding)")
+                };
+                format!(
+                    "annotation '{ann}' of '{}' does not match its '{binding_type}' binding{generic}; accepted: {}",
+                    p.param.name,
+                    accepted()
+                )
+            }
             Verdict::CrashAttribute | Verdict::CrashType => {
                 let exc = if verdict == Verdict::CrashType { "TypeError" } else { "AttributeError" };
                 format!(
-                    "annotation '{ann}' of '{}' is not supported for a '{binding_type}' binding with direction '{direction}': the worker fails with {exc}; accepted: {accepted}",
-                    p.param.name
+                    "annotation '{ann}' of '{}' is not supported for a '{binding_type}' binding with direction '{direction}': the worker fails with {exc}; accepted: {}",
+                    p.param.name,
+                    accepted()
                 )
             }
             _ => continue,

@@ -78,7 +78,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         _ => return,
     };
     let supplied_lower: HashSet<String> = supplied.iter().map(|n| n.to_ascii_lowercase()).collect();
-    let suggester = Suggester::new(supplied.iter().map(String::as_str));
+    // Indexed on first use: most bindings use no token, or only supplied ones.
+    let suggester = std::cell::OnceCell::new();
     for b in ctx.unit.bindings() {
         if b.is_trigger() {
             continue;
@@ -99,7 +100,9 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 if open && (token.starts_with("query.") || token.starts_with("headers.")) {
                     continue;
                 }
-                let suggestion = suggester.suggest(base);
+                let suggestion = suggester
+                    .get_or_init(|| Suggester::new(supplied.iter().map(String::as_str)))
+                    .suggest(base);
                 if open && suggestion.is_none() {
                     continue;
                 }

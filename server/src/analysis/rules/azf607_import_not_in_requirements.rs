@@ -50,7 +50,8 @@ pub(super) fn comes_through(ctx: &FunctionCtx, reqs: &Requirements, u: &Unlisted
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let reqs = ctx.requirements();
-    let no_file = match requirements::pyproject_declares_dependencies(ctx.app) {
+    // Read only for a message, and only when requirements.txt is missing.
+    let no_file = || match requirements::pyproject_declares_dependencies(ctx.app) {
         true => "the app has no requirements.txt (remote build does not read pyproject.toml)",
         false => "the app has no requirements.txt",
     };
@@ -60,12 +61,12 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             (None, Some(dist)) => META.diag(
                 u.file,
                 u.range,
-                format!("'{name}' is imported, but {no_file}: deployments do not install {dist}, so it fails with ModuleNotFoundError"),
+                format!("'{name}' is imported, but {}: deployments do not install {dist}, so it fails with ModuleNotFoundError", no_file()),
             ),
             (None, None) => META.diag(
                 u.file,
                 u.range,
-                format!("'{name}' is imported, but {no_file}: deployments install no packages, so it fails with ModuleNotFoundError"),
+                format!("'{name}' is imported, but {}: deployments install no packages, so it fails with ModuleNotFoundError", no_file()),
             ),
             (Some(reqs), Some(dist)) => {
                 if !comes_through(ctx, reqs, u).is_empty() {

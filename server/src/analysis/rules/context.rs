@@ -9,6 +9,7 @@ use crate::analysis::app::AppInput;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit};
 use crate::analysis::function::{self, Entry, FunctionUnit, Modules, Script};
 use crate::analysis::function_json::{Binding, Spanned};
+use crate::analysis::imports::ImportReport;
 use crate::analysis::python::{Param, ParamKind, PyFunction, PyModule};
 use crate::analysis::requirements::Requirements;
 use crate::analysis::settings::{LocalSettings, WatchedSettings};
@@ -114,8 +115,9 @@ pub struct FunctionCtx<'a> {
     /// The signature the worker checks, computed on first use (rules that do not need it, as
     /// those re-run on a settings edit, skip resolving its annotations).
     signature: std::cell::OnceCell<Option<Signature<'a>>>,
-    /// Bindings by exact name (first occurrence).
-    pub bindings_by_name: HashMap<&'a str, &'a Binding>,
+    /// Bindings by exact name (first occurrence). Built for every function and looked up by
+    /// several rules, so with a fast (still seeded) hasher.
+    pub bindings_by_name: foldhash::HashMap<&'a str, &'a Binding>,
     /// The modules the worker runs to load this function, computed on first use.
     loaded: std::cell::OnceCell<Arc<Vec<LoadedModule>>>,
     /// Where the functions of one check share the modules loaded through a decorator app's
@@ -189,7 +191,7 @@ impl<'a> FunctionCtx<'a> {
         };
         let module = script_path.and_then(|p| modules.get(p)).map(|m| m.as_ref());
         let entry_name = unit.entry_name().to_string();
-        let mut bindings_by_name = HashMap::new();
+        let mut bindings_by_name = foldhash::HashMap::default();
         for b in unit.bindings() {
             if let Some(n) = b.name_str() {
                 bindings_by_name.entry(n).or_insert(b);
@@ -570,7 +572,7 @@ fn v2_entry<'m>(module: &'m PyModule, v2: &crate::analysis::v2::V2Unit) -> Entry
 fn signature<'a>(
     module: &'a PyModule,
     entry: Entry<'a>,
-    bindings: &HashMap<&str, &Binding>,
+    bindings: &foldhash::HashMap<&str, &Binding>,
 ) -> Option<Signature<'a>> {
     let (function, skip_first, is_class) = match entry {
         Entry::Function(f) => (f, false, false),
@@ -648,11 +650,7 @@ pub fn out_shape(resolved: &Resolved) -> OutShape<'_> {
 
 /// A v2 app is imported with the app root on `sys.path`, not as the `__app__` package: modules at
 /// the root are top-level modules (a relative import in them fails) and `__app__.` does not exist.
-fn v2_import_rules(
-    file: &str,
-    module: &PyModule,
-    report: &mut crate::analysis::imports::ImportReport,
-) {
+fn v2_import_rules(file: &str, module: &PyModule, report: &mut ImportReport) {
     let inside = |r: TextRange, outer: TextRange| outer.start <= r.start && r.end <= outer.end;
     for import in module.imports.iter().filter(|i| i.unconditional) {
         let first = if import.is_from {
@@ -688,6 +686,10 @@ pub struct SharedLoads {
     host: std::sync::Mutex<Option<Arc<HostFacts>>>,
     /// requirements.txt, parsed once (`Some(None)`: the app has none).
     requirements: std::sync::Mutex<Option<Option<Arc<Requirements>>>>,
+    /// Each app module's imports, resolved by the first function.json function that loads it:
+    /// the functions of such an app mostly import the same shared modules, which each would
+    /// otherwise resolve again.
+    imports_by_file: std::sync::Mutex<foldhash::HashMap<String, Arc<ImportReport>>>,
 }
 
 /// The app's requirements.txt, parsed.
@@ -752,6 +754,27 @@ impl SharedLoads {
             .clone()
     }
 
+    /// The imports of the module at `file`, resolved by `resolve` for the first caller.
+    fn imports_of(&self, file: &str, resolve: impl FnOnce() -> ImportReport) -> Arc<ImportReport> {
+        let known = self
+            .imports_by_file
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(file)
+            .cloned();
+        known.unwrap_or_else(|| {
+            // Resolved outside the lock: two functions racing for a module compute the same
+            // report, and the first one kept serves the others.
+            let report = Arc::new(resolve());
+            self.imports_by_file
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(file.to_string())
+                .or_insert(report)
+                .clone()
+        })
+    }
+
     /// Whether the modules loaded through `script` import the HTTP streaming extension.
     fn http_streaming(&self, script: &str, compute: impl FnOnce() -> bool) -> bool {
         let known = self
@@ -778,8 +801,8 @@ pub struct LoadedModule {
     /// The import statement that brings it in (file and range); `None` for the script and the
     /// packages the worker imports on the way to it.
     pub imported_from: Option<(String, TextRange)>,
-    /// Its imports of the app's own modules.
-    pub imports: crate::analysis::imports::ImportReport,
+    /// Its imports of the app's own modules (one report for every function that loads it).
+    pub imports: Arc<ImportReport>,
 }
 
 impl FunctionCtx<'_> {
@@ -820,16 +843,24 @@ impl FunctionCtx<'_> {
             }
             let imports = match self.modules.get(&file) {
                 Some(module) => {
-                    let mut report = crate::analysis::imports::resolve_imports(
-                        self.app,
-                        &file,
-                        module,
-                        self.modules,
-                    );
-                    if self.unit.decorated().is_some() {
-                        v2_import_rules(&file, module, &mut report);
+                    let resolve = || {
+                        crate::analysis::imports::resolve_imports(
+                            self.app,
+                            &file,
+                            module,
+                            self.modules,
+                        )
+                    };
+                    match (self.shared_loads, self.unit.decorated()) {
+                        // A decorator app's whole list is shared already.
+                        (_, Some(_)) => {
+                            let mut report = resolve();
+                            v2_import_rules(&file, module, &mut report);
+                            Arc::new(report)
+                        }
+                        (Some(shared), None) => shared.imports_of(&file, resolve),
+                        (None, None) => Arc::new(resolve()),
                     }
-                    report
                 }
                 None => Default::default(),
             };

@@ -129,12 +129,9 @@ pub fn rename_parameter_fix(def: &EntryDef, old: &str, new: &str) -> Option<Quic
     if binding_name_problem(new).is_some() {
         return None;
     }
-    // One parse of the function's own text answers both questions.
+    // One parse of the function's own text and one walk answer both questions.
     let syntax = python_scopes::Syntax::of_function(def.text, def.function)?;
-    if syntax.rename_conflicts(def.function.name_range, old, new) {
-        return None;
-    }
-    let uses = syntax.parameter_uses(def.function.name_range, old)?;
+    let uses = syntax.rename_uses(def.function.name_range, old, new)?;
     let edits = uses
         .into_iter()
         .map(|range| FileEdit {

@@ -420,7 +420,7 @@ fn check_function_unguarded(
         if let Some(check) = check.function() {
             let mut found = Vec::new();
             // Recording what each rule reads of the settings costs a frame per rule and
-            // function: only for a caller that keeps it.
+            // function: only for a caller that keeps it (the others get no record at all).
             let reads = match keep {
                 Keep::Everything => {
                     Some(crate::analysis::settings::recording(|| check(&ctx, &mut found)).1)
