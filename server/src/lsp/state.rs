@@ -75,6 +75,9 @@ impl App {
     pub fn new(root: PathBuf, input: AppInput, project_config: Config, config: Config) -> App {
         let mut state = AppState::new(input);
         state.check_all();
+        // Built here, off the main loop, rather than by the first references request (a pause
+        // of tens of ms at tens of thousands of functions); the state keeps it up to date.
+        state.setting_places();
         App {
             root,
             state,
