@@ -756,42 +756,29 @@ impl SharedLoads {
 
     /// The imports of the module at `file`, resolved by `resolve` for the first caller.
     fn imports_of(&self, file: &str, resolve: impl FnOnce() -> ImportReport) -> Arc<ImportReport> {
-        let known = self
-            .imports_by_file
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(file)
-            .cloned();
-        known.unwrap_or_else(|| {
-            // Resolved outside the lock: two functions racing for a module compute the same
-            // report, and the first one kept serves the others.
-            let report = Arc::new(resolve());
-            self.imports_by_file
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(file.to_string())
-                .or_insert(report)
-                .clone()
-        })
+        remembered(&self.imports_by_file, file, || Arc::new(resolve()))
     }
 
     /// Whether the modules loaded through `script` import the HTTP streaming extension.
     fn http_streaming(&self, script: &str, compute: impl FnOnce() -> bool) -> bool {
-        let known = self
-            .streaming
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(script)
-            .copied();
-        known.unwrap_or_else(|| {
-            let streaming = compute();
-            self.streaming
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(script.to_string(), streaming);
-            streaming
-        })
+        remembered(&self.streaming, script, compute)
     }
+}
+
+/// The value kept under `key`, or the one `compute` makes, kept for the next caller. Computed
+/// outside the lock: two callers racing for a key compute the same value, and the first one
+/// kept serves the others.
+fn remembered<V: Clone, S: std::hash::BuildHasher>(
+    map: &std::sync::Mutex<HashMap<String, V, S>>,
+    key: &str,
+    compute: impl FnOnce() -> V,
+) -> V {
+    let lock = || map.lock().unwrap_or_else(|e| e.into_inner());
+    let known = lock().get(key).cloned();
+    known.unwrap_or_else(|| {
+        let value = compute();
+        lock().entry(key.to_string()).or_insert(value).clone()
+    })
 }
 
 /// A module the worker runs while loading a function.

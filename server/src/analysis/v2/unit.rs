@@ -144,15 +144,19 @@ pub(super) fn function_name<'m>(
         let call = d.call.as_ref()?;
         let arg = bind_args(spec, call).take_value("name")?;
         let range = arg.value.range;
-        let name = match arg {
-            Cow::Borrowed(a) => match &a.value.kind {
-                ExprKind::Str(s) => Some(Cow::Borrowed(s.as_str())),
+        let name = match &arg {
+            // Written in the call: borrowed from it.
+            Cow::Borrowed(Arg {
+                value:
+                    PyExpr {
+                        kind: ExprKind::Str(s),
+                        ..
+                    },
+                ..
+            }) => Some(Cow::Borrowed(s.as_str())),
+            other => match &other.value.kind {
+                ExprKind::Str(s) => Some(Cow::Owned(s.clone())),
                 ExprKind::Name(n) => constant(modules, &d.file, n).map(Cow::Owned),
-                _ => None,
-            },
-            Cow::Owned(a) => match a.value.kind {
-                ExprKind::Str(s) => Some(Cow::Owned(s)),
-                ExprKind::Name(n) => constant(modules, &d.file, &n).map(Cow::Owned),
                 _ => None,
             },
         };
