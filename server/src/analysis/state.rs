@@ -1006,6 +1006,12 @@ impl AppState {
         }
     }
 
+    /// Whether the index of setting places is built (and kept up to date).
+    #[cfg(test)]
+    pub(crate) fn setting_places_built(&self) -> bool {
+        self.setting_places.get().is_some()
+    }
+
     /// The places that name settings, by what they name.
     pub fn setting_places(&self) -> &SettingPlaces {
         self.setting_places

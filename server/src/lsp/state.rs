@@ -239,6 +239,28 @@ mod tests {
     }
 
     #[test]
+    fn an_app_comes_with_its_index_of_setting_places() {
+        let input = AppInput::new("app")
+            .with_file("host.json", "{}")
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/__init__.py", "def main(req): pass\n");
+        let mut app = App::new(
+            PathBuf::from("/w/app"),
+            input,
+            Config::default(),
+            Config::default(),
+        );
+        // Built off the main loop with the app, not by the first references request.
+        assert!(app.state.setting_places_built());
+        // An edit keeps it rather than dropping it.
+        app.set(
+            "A/__init__.py",
+            Some(FileContent::Text(Arc::from("def main(req): return 1\n"))),
+        );
+        assert!(app.state.setting_places_built());
+    }
+
+    #[test]
     fn nearest_root_owns_a_file() {
         let mut apps = Apps::default();
         for root in ["/w/a", "/w/a/nested"] {
