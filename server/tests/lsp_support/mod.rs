@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,8 +30,9 @@ type Writer = Arc<tokio::sync::Mutex<Box<dyn AsyncWrite + Unpin + Send>>>;
 
 #[derive(Default)]
 struct Inbox {
-    /// Notifications not yet consumed, in arrival order.
-    notifications: Vec<Value>,
+    /// Notifications not yet consumed, in arrival order. A deque: a waiter takes one from near
+    /// the front while tens of thousands may be queued behind it (a start-up's diagnostics).
+    notifications: VecDeque<Value>,
     /// Every server-to-client request, in arrival order.
     server_requests: Vec<Value>,
     /// Every message the server sent, in arrival order (for protocol snapshots).
@@ -278,7 +279,7 @@ impl TestClient {
                                     json!({"jsonrpc": "2.0", "id": msg["id"], "result": result}),
                                 );
                             }
-                            (false, Some(_)) => inbox.notifications.push(msg),
+                            (false, Some(_)) => inbox.notifications.push_back(msg),
                             (true, None) => {
                                 let id = msg["id"].as_i64().unwrap_or(-1);
                                 if let Some(arrivals) = &mut inbox.arrivals {
@@ -293,7 +294,7 @@ impl TestClient {
                                     }
                                 }
                             }
-                            (false, None) => inbox.notifications.push(msg),
+                            (false, None) => inbox.notifications.push_back(msg),
                         }
                     }
                     notify.notify_waiters();
@@ -415,8 +416,9 @@ impl TestClient {
             let notified = self.notify.notified();
             {
                 let mut inbox = self.inbox.lock().unwrap();
-                if let Some(i) = inbox.notifications.iter().position(&mut pred) {
-                    return inbox.notifications.remove(i);
+                let found = inbox.notifications.iter().position(&mut pred);
+                if let Some(found) = found.and_then(|i| inbox.notifications.remove(i)) {
+                    return found;
                 }
                 if inbox.closed {
                     panic!("connection closed while waiting for a notification");
@@ -473,11 +475,17 @@ impl TestClient {
 
     /// Notifications received and not yet consumed.
     pub fn pending_notifications(&self) -> Vec<Value> {
-        self.inbox.lock().unwrap().notifications.clone()
+        self.inbox
+            .lock()
+            .unwrap()
+            .notifications
+            .iter()
+            .cloned()
+            .collect()
     }
 
     pub fn take_notifications(&self) -> Vec<Value> {
-        std::mem::take(&mut self.inbox.lock().unwrap().notifications)
+        std::mem::take(&mut self.inbox.lock().unwrap().notifications).into()
     }
 
     pub fn server_requests(&self) -> Vec<Value> {
