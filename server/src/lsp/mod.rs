@@ -129,9 +129,13 @@ where
     let debug = options.debug_requests;
     let prepared = std::sync::Arc::new(transport::PreparedResults::default());
     let backend_prepared = prepared.clone();
+    // What goes to the client: the framework's frames, the guard's error responses and the
+    // outbox's notifications.
+    let (output_tx, output_rx) = mpsc::unbounded_channel();
+    let notifications = output_tx.downgrade();
     let (service, socket) = LspService::build(move |client| {
         let (out_tx, out_rx) = mpsc::unbounded_channel();
-        tokio::spawn(main_loop::run_outbox(out_rx, client.clone()));
+        tokio::spawn(main_loop::run_outbox(out_rx, client.clone(), notifications));
         let ctx = main_loop::Ctx {
             out: out_tx,
             events: weak,
@@ -148,8 +152,7 @@ where
     // The framework talks to the client through the framing guard (see `transport`).
     let (to_server, server_in) = tokio::io::duplex(1 << 20);
     let (server_out, from_server) = tokio::io::duplex(1 << 20);
-    let (out_tx, out_rx) = mpsc::unbounded_channel();
-    let errors_tx = out_tx.clone();
+    let errors_tx = output_tx.clone();
     let end = std::sync::Arc::new(transport::SessionEnd::default());
     let guard_end = end.clone();
     let guarded_input = async move {
@@ -165,8 +168,8 @@ where
     };
     futures::join!(
         run,
-        transport::frames_of(from_server, out_tx, prepared),
-        transport::write_output(output, out_rx)
+        transport::frames_of(from_server, output_tx, prepared),
+        transport::write_output(output, output_rx)
     );
     end.clean()
 }
