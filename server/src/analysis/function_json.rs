@@ -99,7 +99,9 @@ impl Binding {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FunctionJson {
     pub syntax_errors: Vec<JsonSyntaxError>,
-    /// The root value, when there is one.
+    /// The root value, when there is one. The objects of its `bindings` array are moved into
+    /// [`FunctionJson::bindings`] (each binding's `members`): the array keeps its range and the
+    /// entries that are not objects, and nothing is held twice.
     pub root: Option<JsonValue>,
     /// The root exists but is not an object.
     pub root_not_object: bool,
@@ -145,32 +147,35 @@ pub fn parse(text: &str) -> FunctionJson {
         syntax_errors: parsed.errors,
         ..FunctionJson::default()
     };
-    let Some(root) = parsed.value else {
+    let Some(mut root) = parsed.value else {
         return fj;
     };
-    if root.as_object().is_none() {
+    let JsonKind::Object(members) = &mut root.kind else {
         fj.root_not_object = true;
         fj.root = Some(root);
         return fj;
-    }
-    for member in root.as_object().unwrap_or_default() {
+    };
+    for member in members {
         match member.key.as_str() {
             "bindings" => {
                 fj.bindings_key = Some(member.key_range);
-                match &member.value {
-                    Some(v) => match &v.kind {
+                match &mut member.value {
+                    Some(v) => match &mut v.kind {
                         JsonKind::Array(items) => {
                             if items.is_empty() {
                                 fj.bindings_empty = Some(v.range);
                             }
-                            for item in items {
-                                match item.as_object() {
-                                    Some(members) => {
-                                        fj.bindings.push(read_binding(item.range, members))
-                                    }
-                                    None => fj.non_object_bindings.push(item.range),
+                            items.retain_mut(|item| match &mut item.kind {
+                                JsonKind::Object(members) => {
+                                    let members = std::mem::take(members);
+                                    fj.bindings.push(read_binding(item.range, members));
+                                    false
                                 }
-                            }
+                                _ => {
+                                    fj.non_object_bindings.push(item.range);
+                                    true
+                                }
+                            });
                         }
                         JsonKind::Null => fj.bindings_empty = Some(v.range),
                         _ => fj.bindings_not_array = true,
@@ -202,7 +207,7 @@ fn spanned(member: &JsonMember) -> Option<Spanned> {
     })
 }
 
-fn read_binding(range: TextRange, members: &[JsonMember]) -> Binding {
+fn read_binding(range: TextRange, members: Vec<JsonMember>) -> Binding {
     let mut b = Binding {
         range,
         name: None,
@@ -210,12 +215,12 @@ fn read_binding(range: TextRange, members: &[JsonMember]) -> Binding {
         direction_raw: None,
         direction: Some(Direction::In),
         data_type: None,
-        members: members.to_vec(),
+        members: Vec::new(),
         malformed: Vec::new(),
     };
     // The host takes the first match of each key, ignoring case.
     let mut seen = [false; 4];
-    for m in members {
+    for m in &members {
         let slot = ["name", "type", "direction", "datatype"]
             .iter()
             .position(|k| m.key.eq_ignore_ascii_case(k));
@@ -253,6 +258,7 @@ fn read_binding(range: TextRange, members: &[JsonMember]) -> Binding {
             _ => b.data_type = Some(value),
         }
     }
+    b.members = members;
     b
 }
 
@@ -279,6 +285,29 @@ mod tests {
         assert!(fj.bindings[1].is_return());
         assert_eq!(fj.bindings[2].direction, None);
         assert_eq!(fj.non_object_bindings.len(), 1);
+    }
+
+    #[test]
+    fn binding_objects_move_out_of_the_tree_and_the_rest_stays() {
+        let text = r#"{"bindings": [{"name": "req", "route": "x"}, 5], "disabled": false}"#;
+        let fj = parse(text);
+        let keys: Vec<&str> = fj.bindings[0]
+            .members
+            .iter()
+            .map(|m| m.key.as_str())
+            .collect();
+        assert_eq!(keys, ["name", "route"]);
+        let root = fj.root.as_ref().unwrap().as_object().unwrap();
+        let bindings = root[0].value.as_ref().unwrap();
+        assert_eq!(&text[bindings.range.start as usize..][..1], "[");
+        let left: Vec<&str> = bindings
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.kind_name())
+            .collect();
+        assert_eq!(left, ["a number"], "only the entry that is not an object");
+        assert_eq!(root[1].key, "disabled");
     }
 
     #[test]
