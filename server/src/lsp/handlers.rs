@@ -292,15 +292,19 @@ impl State {
         };
         let mut others_changed = false;
         let mut to_publish = Vec::new();
-        for file in files {
+        let listed = map_files(files.into_iter().collect(), |file| {
             let list = app.file_diagnostics(&file);
+            let digest = (!list.is_empty()).then(|| digest(&list));
+            (file, list, digest)
+        });
+        for (file, list, digest) in listed {
             let previous = app.reported.get(&file).copied();
-            let changed = if list.is_empty() {
-                app.reported.remove(&file).is_some()
-            } else {
-                let h = digest(&list);
-                app.reported.insert(file.clone(), h);
-                previous != Some(h)
+            let changed = match digest {
+                None => app.reported.remove(&file).is_some(),
+                Some(h) => {
+                    app.reported.insert(file.clone(), h);
+                    previous != Some(h)
+                }
             };
             let is_edited = edited == Some(file.as_str());
             if pull {
@@ -318,17 +322,19 @@ impl State {
         let app = &self.apps.by_root[root];
         // Thousands of files after indexing: their URIs without a path conversion each.
         let uris = FileUris::new(root, &self.open_paths);
-        for (file, list) in to_publish {
-            let Some(uri) = uris.uri(&file) else {
-                continue;
-            };
-            let version = self.docs.get(&uri).map(|d| d.version);
+        let docs = &self.docs;
+        let publications = map_files(to_publish, |(file, list)| {
+            let uri = uris.uri(&file)?;
+            let version = docs.get(&uri).map(|d| d.version);
             let diagnostics = lsp_diagnostics(app, &file, &list, encoding, &uris);
-            ctx.send_out(Out::Publish {
+            Some(Out::Publish {
                 uri,
                 diagnostics,
                 version,
-            });
+            })
+        });
+        for publication in publications.into_iter().flatten() {
+            ctx.send_out(publication);
         }
     }
 
@@ -852,6 +858,19 @@ fn request_settings(ctx: &Ctx) {
 }
 
 /// The LSP diagnostics of one file of an app.
+/// `f` of each item, in order: on the pool for the thousands of files of an app just indexed or
+/// whose settings changed, on this thread for the few of a keystroke (waking the pool would cost
+/// more than it saves).
+fn map_files<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    use rayon::prelude::*;
+    const ON_THE_POOL_FROM: usize = 256;
+    if items.len() < ON_THE_POOL_FROM {
+        items.into_iter().map(f).collect()
+    } else {
+        items.into_par_iter().map(&f).collect()
+    }
+}
+
 fn lsp_diagnostics(
     app: &App,
     file: &str,
@@ -876,4 +895,21 @@ fn in_dist_info(path: &std::path::Path) -> bool {
             .to_str()
             .is_some_and(|name| name.ends_with(".dist-info"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map_files;
+
+    #[test]
+    fn files_mapped_on_the_pool_keep_their_order() {
+        for n in [3, 5_000] {
+            let files: Vec<String> = (0..n).map(|i| format!("F{i:05}/function.json")).collect();
+            let mapped = map_files(files.clone(), |file| file.len() + file.find('/').unwrap());
+            let expected: Vec<usize> = files.iter().map(|f| f.len() + 6).collect();
+            assert_eq!(mapped, expected);
+            let names = map_files(files.clone(), |file| file);
+            assert_eq!(names, files);
+        }
+    }
 }
