@@ -857,7 +857,6 @@ fn request_settings(ctx: &Ctx) {
     });
 }
 
-/// The LSP diagnostics of one file of an app.
 /// `f` of each item, in order: on the pool for the thousands of files of an app just indexed or
 /// whose settings changed, on this thread for the few of a keystroke (waking the pool would cost
 /// more than it saves).
@@ -871,6 +870,7 @@ fn map_files<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<
     }
 }
 
+/// The LSP diagnostics of one file of an app.
 fn lsp_diagnostics(
     app: &App,
     file: &str,
