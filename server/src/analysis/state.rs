@@ -3,8 +3,11 @@
 //! affects. This is the one place that knows what depends on what: an edit answers which
 //! functions and files changed, and [`AppState::file_diagnostics`] answers per file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::{Arc, OnceLock};
+
+// Keyed by function names and file paths, looked up per function at start-up and per edit.
+use foldhash::{HashMap, HashMapExt};
 
 use super::app::{AppInput, FileContent};
 use super::config::Config;
@@ -87,7 +90,7 @@ pub struct AppState {
     /// For each checked function, the app files its load runs (script, packages, local imports).
     loads: HashMap<String, Vec<String>>,
     /// Which checked functions load each file (the reverse of `loads`).
-    loaded_by: HashMap<String, BTreeSet<String>>,
+    loaded_by: HashMap<String, Names>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
     /// How many functions had their settings rules run again after edits of the settings, and
@@ -156,20 +159,23 @@ impl Cached {
     }
 }
 
+/// Function names, each shared with the other sets it is in; looked up by `&str`.
+type Names = foldhash::HashSet<Arc<str>>;
+
 /// Which checked functions' settings rules observe what of the settings: each setting's
 /// presence, its value's shape, the names under a prefix, the list of names, `Host.CORS`. After
 /// an edit of local.settings.json, the functions to re-run rules on are found from the
 /// observations that changed, not by asking every function.
 #[derive(Debug, Clone, Default)]
 struct SettingsReaders {
-    present: HashMap<String, BTreeSet<String>>,
-    shapes: HashMap<String, BTreeSet<String>>,
-    by_prefix: HashMap<String, BTreeSet<String>>,
+    present: HashMap<String, Names>,
+    shapes: HashMap<String, Names>,
+    by_prefix: HashMap<String, Names>,
     /// How many prefixes of `by_prefix` have each length: a changed name is looked up only by
     /// its prefixes of those lengths (a name of many underscores has as many prefixes).
     prefix_lengths: BTreeMap<usize, usize>,
-    all_names: BTreeSet<String>,
-    cors: BTreeSet<String>,
+    all_names: Names,
+    cors: Names,
 }
 
 impl SettingsReaders {
@@ -179,29 +185,34 @@ impl SettingsReaders {
                 *self.prefix_lengths.entry(prefix.len()).or_default() += 1;
             }
         }
+        // One copy of the name, shared by every set it joins (thousands of functions read the
+        // same few settings: the keys are mostly there already).
+        let function: Arc<str> = Arc::from(function);
         for (map, keys) in [
             (&mut self.present, &reads.present),
             (&mut self.shapes, &reads.shapes),
             (&mut self.by_prefix, &reads.prefixes),
         ] {
             for key in keys {
-                map.entry(key.clone())
-                    .or_default()
-                    .insert(function.to_string());
+                let readers = match map.get_mut(key.as_str()) {
+                    Some(readers) => readers,
+                    None => map.entry(key.clone()).or_default(),
+                };
+                readers.insert(Arc::clone(&function));
             }
         }
         if reads.all_names {
-            self.all_names.insert(function.to_string());
+            self.all_names.insert(Arc::clone(&function));
         }
         if reads.cors {
-            self.cors.insert(function.to_string());
+            self.cors.insert(function);
         }
     }
 
     fn remove(&mut self, function: &str, reads: &SettingsReads) {
         /// Takes `function` from the readers of each key; returns the keys left without one.
         fn without<'k>(
-            map: &mut HashMap<String, BTreeSet<String>>,
+            map: &mut HashMap<String, Names>,
             keys: &'k BTreeSet<String>,
             function: &str,
         ) -> Vec<&'k String> {
@@ -237,8 +248,8 @@ impl SettingsReaders {
     }
 
     /// The functions whose settings rules observed something `diff` changed, each once.
-    fn affected_by(&self, diff: &SettingsDiff) -> Vec<&String> {
-        let mut sets: Vec<&BTreeSet<String>> = Vec::new();
+    fn affected_by(&self, diff: &SettingsDiff) -> Vec<&str> {
+        let mut sets: Vec<&Names> = Vec::new();
         if diff.names {
             sets.push(&self.all_names);
         }
@@ -261,12 +272,13 @@ impl SettingsReaders {
         // A keystroke that changes one observation: its readers, as they are.
         match sets.as_slice() {
             [] => Vec::new(),
-            [only] => only.iter().collect(),
+            [only] => only.iter().map(|f| &**f).collect(),
             _ => {
                 let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
                 sets.iter()
                     .flat_map(|set| set.iter())
-                    .filter(|f| seen.insert(f.as_str()))
+                    .map(|f| &**f)
+                    .filter(|f| seen.insert(f))
                     .collect()
             }
         }
@@ -500,11 +512,14 @@ impl AppState {
     ) -> Arc<Vec<Diagnostic>> {
         self.forget_loads(&name);
         let files = std::mem::take(&mut checked.files);
+        // Thousands of functions load the same few shared modules: one copy of the name.
+        let loader: Arc<str> = Arc::from(name.as_str());
         for f in &files {
-            self.loaded_by
-                .entry(f.clone())
-                .or_default()
-                .insert(name.clone());
+            let loaders = match self.loaded_by.get_mut(f) {
+                Some(loaders) => loaders,
+                None => self.loaded_by.entry(f.clone()).or_default(),
+            };
+            loaders.insert(Arc::clone(&loader));
         }
         self.loads.insert(name.clone(), files);
         let cached = Cached::new(checked);
@@ -889,9 +904,9 @@ impl AppState {
             .filter(|k| self.units.contains_key(*k) && !self.cache.contains_key(*k))
             .cloned()
             .collect();
-        let readers: Vec<&String> = match &diff {
+        let readers: Vec<&str> = match &diff {
             Some(diff) => self.readers.affected_by(diff),
-            None => self.cache.keys().collect(),
+            None => self.cache.keys().map(String::as_str).collect(),
         };
         let mut work = Vec::new();
         for name in readers {
@@ -905,14 +920,13 @@ impl AppState {
         let rechecked = work.len();
         #[cfg(test)]
         {
-            self.settings_rechecked = work.iter().map(|(name, ..)| (*name).clone()).collect();
+            self.settings_rechecked = work.iter().map(|(name, ..)| name.to_string()).collect();
         }
-        let run =
-            |(name, unit, checked): &(&String, &Arc<FunctionUnit>, &rules::FunctionChecked)| {
-                let (found, reads) = self.recheck_settings(unit, checked);
-                let changed = checked.on_settings != found;
-                ((*name).clone(), found, reads, changed)
-            };
+        let run = |(name, unit, checked): &(&str, &Arc<FunctionUnit>, &rules::FunctionChecked)| {
+            let (found, reads) = self.recheck_settings(unit, checked);
+            let changed = checked.on_settings != found;
+            (name.to_string(), found, reads, changed)
+        };
         let results: Vec<(String, Vec<Diagnostic>, SettingsReads, bool)> = if work.len() > 1 {
             work.par_iter().map(run).collect()
         } else {
@@ -1029,7 +1043,10 @@ impl AppState {
         if !path.ends_with(".py") {
             return BTreeSet::new();
         }
-        self.loaded_by.get(path).cloned().unwrap_or_default()
+        self.loaded_by
+            .get(path)
+            .map(|loaders| loaders.iter().map(|name| name.to_string()).collect())
+            .unwrap_or_default()
     }
 
     /// The diagnostics of one function (unfiltered), computed once until an edit affects it.
@@ -2309,12 +2326,12 @@ mod tests {
                         names: names_changed,
                         cors,
                     };
-                    let expected: BTreeSet<&String> = functions
+                    let expected: BTreeSet<&str> = functions
                         .iter()
                         .filter(|(_, c)| {
                             !c.settings_rules.is_empty() && c.settings_reads.affected_by(&diff)
                         })
-                        .map(|(n, _)| n)
+                        .map(|(n, _)| n.as_str())
                         .collect();
                     let found = readers.affected_by(&diff);
                     assert_eq!(found.len(), expected.len(), "each once: {diff:?}");
@@ -2342,8 +2359,8 @@ mod tests {
             shapes: pick(1),
             ..SettingsDiff::default()
         };
-        let found: BTreeSet<&String> = readers.affected_by(&only_shape).into_iter().collect();
-        assert!(found.contains(&"F8".to_string()) && !found.contains(&"F1".to_string()));
+        let found: BTreeSet<&str> = readers.affected_by(&only_shape).into_iter().collect();
+        assert!(found.contains("F8") && !found.contains("F1"));
         // A name in a section two levels down is found through each of its prefixes.
         assert_eq!(
             settings::section_prefixes("Conn__y__z").collect::<Vec<_>>(),
