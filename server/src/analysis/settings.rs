@@ -205,9 +205,10 @@ impl<'s> WatchedSettings<'s> {
             name
         };
         record(|r| {
-            for candidate in [format!("AzureWebJobs{name}"), name.to_string()] {
+            let prefixed = format!("AzureWebJobs{name}");
+            for candidate in [prefixed.as_str(), name] {
                 r.prefix(&format!("{candidate}{PREFIX_END}"));
-                r.present(&candidate);
+                r.present(candidate);
             }
         });
         match self.settings.resolve_connection(name) {
@@ -491,21 +492,19 @@ impl LocalSettings {
         } else {
             name
         };
-        let candidates = [format!("AzureWebJobs{name}"), name.to_string()];
-        let prefixes = candidates.each_ref().map(|c| format!("{c}{PREFIX_END}"));
-        for candidate in &candidates {
-            if let Some(s) = self
-                .connection_strings
-                .iter()
-                .find(|s| &s.name == candidate)
-            {
+        let prefixed = format!("AzureWebJobs{name}");
+        let candidates = [prefixed.as_str(), name];
+        for candidate in candidates {
+            if let Some(s) = self.connection_strings.iter().find(|s| s.name == candidate) {
                 return Resolution::ConnectionString(s);
             }
             if let Some(s) = self.value(candidate) {
                 return Resolution::Setting(s);
             }
         }
-        for (candidate, prefix) in candidates.into_iter().zip(prefixes) {
+        // Most connections are found above: the section prefixes are made only when needed.
+        for candidate in candidates {
+            let prefix = format!("{candidate}{PREFIX_END}");
             let from = self
                 .sorted
                 .partition_point(|&i| self.values[i].name.as_str() < prefix.as_str());
@@ -518,7 +517,7 @@ impl LocalSettings {
             let keys: Vec<&Setting> = under.into_iter().map(|i| &self.values[i]).collect();
             if !keys.is_empty() {
                 return Resolution::Section {
-                    prefix: candidate,
+                    prefix: candidate.to_string(),
                     keys,
                 };
             }
