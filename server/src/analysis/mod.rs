@@ -17,6 +17,7 @@ pub mod ide;
 pub mod imports;
 pub mod installed;
 pub mod json;
+pub mod maps;
 pub mod migrate;
 pub mod modules;
 pub mod names;

@@ -14,6 +14,7 @@ use super::config::Config;
 use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
+use super::maps;
 use super::python;
 use super::rules::{self, AppFacts};
 use super::setting_places::SettingPlaces;
@@ -194,11 +195,7 @@ impl SettingsReaders {
             (&mut self.by_prefix, &reads.prefixes),
         ] {
             for key in keys {
-                let readers = match map.get_mut(key.as_str()) {
-                    Some(readers) => readers,
-                    None => map.entry(key.clone()).or_default(),
-                };
-                readers.insert(Arc::clone(&function));
+                maps::value_or_default(map, key).insert(Arc::clone(&function));
             }
         }
         if reads.all_names {
@@ -515,11 +512,7 @@ impl AppState {
         // Thousands of functions load the same few shared modules: one copy of the name.
         let loader: Arc<str> = Arc::from(name.as_str());
         for f in &files {
-            let loaders = match self.loaded_by.get_mut(f) {
-                Some(loaders) => loaders,
-                None => self.loaded_by.entry(f.clone()).or_default(),
-            };
-            loaders.insert(Arc::clone(&loader));
+            maps::value_or_default(&mut self.loaded_by, f).insert(Arc::clone(&loader));
         }
         self.loads.insert(name.clone(), files);
         let cached = Cached::new(checked);

@@ -195,6 +195,16 @@ mod tests {
 
     const HTTP_JSON: &str = r#"{"bindings": [{"type": "httpTrigger", "name": "req"}]}"#;
 
+    /// An app at `root` with the default configuration.
+    fn app_at(root: &str, input: AppInput) -> App {
+        App::new(
+            PathBuf::from(root),
+            input,
+            Config::default(),
+            Config::default(),
+        )
+    }
+
     #[test]
     fn app_tracks_diagnostics_per_file_across_edits() {
         let input = AppInput::new("app")
@@ -203,12 +213,7 @@ mod tests {
             .with_file("A/__init__.py", "def main(req): pass\n")
             .with_file("B/function.json", HTTP_JSON)
             .with_file("B/__init__.py", "def main(request): pass\n");
-        let mut app = App::new(
-            PathBuf::from("/w/app"),
-            input,
-            Config::default(),
-            Config::default(),
-        );
+        let mut app = app_at("/w/app", input);
         assert_eq!(app.function_count(), 2);
         assert!(app.file_diagnostics("A/__init__.py").is_empty());
         assert!(!app.file_diagnostics("B/__init__.py").is_empty());
@@ -244,12 +249,7 @@ mod tests {
             .with_file("host.json", "{}")
             .with_file("A/function.json", HTTP_JSON)
             .with_file("A/__init__.py", "def main(req): pass\n");
-        let mut app = App::new(
-            PathBuf::from("/w/app"),
-            input,
-            Config::default(),
-            Config::default(),
-        );
+        let mut app = app_at("/w/app", input);
         // Built off the main loop with the app, not by the first references request.
         assert!(app.state.setting_places_built());
         // An edit keeps it rather than dropping it.
@@ -264,15 +264,8 @@ mod tests {
     fn nearest_root_owns_a_file() {
         let mut apps = Apps::default();
         for root in ["/w/a", "/w/a/nested"] {
-            apps.by_root.insert(
-                PathBuf::from(root),
-                App::new(
-                    PathBuf::from(root),
-                    AppInput::new(root),
-                    Config::default(),
-                    Config::default(),
-                ),
-            );
+            apps.by_root
+                .insert(PathBuf::from(root), app_at(root, AppInput::new(root)));
         }
         assert_eq!(
             apps.locate(Path::new("/w/a/nested/F/x.py")),

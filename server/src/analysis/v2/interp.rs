@@ -271,11 +271,8 @@ fn is_test_path(file: &str) -> bool {
 
 impl Interp<'_> {
     fn env(&mut self, file: &str) -> &mut Env {
-        // The file's name is copied only the first time (this runs for every statement).
-        if !self.envs.contains_key(file) {
-            self.envs.insert(file.to_string(), Env::default());
-        }
-        self.envs.get_mut(file).expect("inserted above")
+        // This runs for every statement: the file's name is copied only the first time.
+        crate::analysis::maps::value_or_default(&mut self.envs, file)
     }
 
     fn lookup(&self, file: &str, name: &str) -> Val {
