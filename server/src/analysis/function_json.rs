@@ -165,6 +165,7 @@ pub fn parse(text: &str) -> FunctionJson {
                             if items.is_empty() {
                                 fj.bindings_empty = Some(v.range);
                             }
+                            fj.bindings.reserve_exact(items.len());
                             items.retain_mut(|item| match &mut item.kind {
                                 JsonKind::Object(members) => {
                                     let members = std::mem::take(members);
@@ -176,6 +177,7 @@ pub fn parse(text: &str) -> FunctionJson {
                                     true
                                 }
                             });
+                            items.shrink_to_fit();
                         }
                         JsonKind::Null => fj.bindings_empty = Some(v.range),
                         _ => fj.bindings_not_array = true,
@@ -308,6 +310,27 @@ mod tests {
             .collect();
         assert_eq!(left, ["a number"], "only the entry that is not an object");
         assert_eq!(root[1].key, "disabled");
+    }
+
+    #[test]
+    fn the_tree_keeps_no_spare_room() {
+        let fj = parse(
+            r#"{"scriptFile": "__init__.py", "bindings": [
+                {"authLevel": "function", "type": "httpTrigger", "direction": "in", "name": "req", "methods": ["get", "post"]},
+                {"type": "http", "direction": "out", "name": "$return"}]}"#,
+        );
+        assert_eq!(fj.bindings.len(), 2);
+        assert_eq!(fj.bindings.capacity(), 2);
+        assert!(fj.bindings.iter().all(|b| b.members.capacity() == b.members.len()));
+        let capacity = |v: &Option<JsonValue>| match &v.as_ref().unwrap().kind {
+            JsonKind::Array(items) => (items.len(), items.capacity()),
+            JsonKind::Object(members) => (members.len(), members.capacity()),
+            _ => unreachable!("a container"),
+        };
+        assert_eq!(capacity(&fj.bindings[0].members[4].value), (2, 2));
+        assert_eq!(capacity(&fj.root), (2, 2));
+        let root = fj.root.as_ref().unwrap().as_object().unwrap();
+        assert_eq!(capacity(&root[1].value), (0, 0), "bindings moved out");
     }
 
     #[test]

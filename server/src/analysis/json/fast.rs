@@ -84,6 +84,9 @@ impl Parser<'_> {
                         _ => return None,
                     }
                 }
+                // Trees are kept (every function.json of an app): room for four or eight
+                // members holding three or five would be a third of their size.
+                members.shrink_to_fit();
                 JsonKind::Object(members)
             }
             b'[' => {
@@ -109,6 +112,7 @@ impl Parser<'_> {
                         _ => return None,
                     }
                 }
+                items.shrink_to_fit();
                 JsonKind::Array(items)
             }
             b'"' => JsonKind::String(self.string()?),

@@ -576,7 +576,6 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         let mut level = 0u32;
         let mut module = String::new();
         let mut module_range = range_of(node);
-        let mut names = Vec::new();
         if is_from {
             if let Some(m) = node.child_by_field_id(FIELDS.module_name) {
                 module_range = range_of(m);
@@ -613,6 +612,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 }
             }
         }
+        let mut names = Vec::with_capacity(name_nodes.len());
         for n in name_nodes {
             let (name, alias) = if n.kind_name() == "aliased_import" {
                 (
