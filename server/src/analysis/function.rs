@@ -124,7 +124,7 @@ impl From<DecoratedUnit> for FunctionUnit {
                 declared: None,
             },
             json: d.bindings,
-            declaration: Declaration::Decorators(Box::new(d.unit)),
+            declaration: Declaration::Decorators(d.unit),
         }
     }
 }
@@ -142,9 +142,10 @@ pub fn discover_all_keeping_model(
     app: &AppInput,
     modules: &Modules,
 ) -> (Vec<FunctionUnit>, Option<std::sync::Arc<v2::V2App>>) {
+    use rayon::prelude::*;
     match v2::discover_keeping_model(app, modules) {
         Some((units, model)) => (
-            units.into_iter().map(FunctionUnit::from).collect(),
+            units.into_par_iter().map(FunctionUnit::from).collect(),
             Some(std::sync::Arc::new(model)),
         ),
         None => (discover(app), None),

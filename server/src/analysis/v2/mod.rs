@@ -299,7 +299,7 @@ pub fn script_unit(model: &V2App) -> DecoratedUnit {
     DecoratedUnit {
         name: script.trim_end_matches(".py").to_string(),
         bindings: Default::default(),
-        unit: V2Unit {
+        unit: Box::new(V2Unit {
             file: script.clone(),
             script,
             def_offset: None,
@@ -316,7 +316,7 @@ pub fn script_unit(model: &V2App) -> DecoratedUnit {
             durable_clients: Vec::new(),
             http_app: None,
             condition: Condition::default(),
-        },
+        }),
     }
 }
 

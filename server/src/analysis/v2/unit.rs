@@ -50,7 +50,9 @@ pub struct DecoratedUnit {
     pub name: String,
     /// The binding JSON the library sends to the host, with ranges in [`V2Unit::file`].
     pub bindings: FunctionJson,
-    pub unit: V2Unit,
+    /// Boxed as [`crate::analysis::function::Declaration`] keeps it: thousands of units are
+    /// collected and converted without copying it each time.
+    pub unit: Box<V2Unit>,
 }
 
 /// What a decorated function knows beyond its bindings.
@@ -200,14 +202,19 @@ pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
     // Each unit reads only the finished model: they are built in parallel (in a decorator app
     // this is most of finding the functions), and collected in the worker's order.
     use rayon::prelude::*;
-    work.into_par_iter()
+    // Mapped rather than filtered: rayon then writes each unit into its slot of one list, where
+    // a filter collects chunks in lists that grow and are copied again at the end.
+    let built: Vec<Option<DecoratedUnit>> = work
+        .into_par_iter()
         .with_min_len(16)
-        .filter_map(|(f, condition)| {
+        .map(|(f, condition)| {
             let mut u = unit(modules, model, f, app_of.get(&f).copied())?;
             u.unit.condition = condition;
             Some(u)
         })
-        .collect()
+        .collect();
+    // In place: an `Option` of a unit is the size of the unit.
+    built.into_iter().flatten().collect()
 }
 
 fn unit(
@@ -274,7 +281,7 @@ fn unit(
     Some(DecoratedUnit {
         name,
         bindings: json,
-        unit: V2Unit {
+        unit: Box::new(V2Unit {
             file: file.clone(),
             script: model.script.name.clone(),
             def_offset: func.def_offset,
@@ -291,7 +298,7 @@ fn unit(
             durable_clients,
             http_app: func.http_app,
             condition: Condition::default(),
-        },
+        }),
     })
 }
 
