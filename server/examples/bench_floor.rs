@@ -20,7 +20,13 @@ thread_local! {
     });
 }
 
+/// The binary's allocators, for tree-sitter too: the floor parses as `check` does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
+    // SAFETY: first in `main`, before any tree-sitter object or other thread exists.
+    unsafe { azfunc_lsp::allocator::parse_trees_in_mimalloc() };
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| ".".into()));
     let parsed = AtomicUsize::new(0);
     let errors = AtomicUsize::new(0);

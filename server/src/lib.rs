@@ -1,3 +1,4 @@
+pub mod allocator;
 pub mod analysis;
 pub mod cli;
 pub mod loader;

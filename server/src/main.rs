@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use azfunc_lsp::{cli, threads};
+use azfunc_lsp::{allocator, cli, threads};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -44,7 +44,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    parse_trees_in_mimalloc();
+    // SAFETY: first in `main`, on the only thread, before any tree-sitter object exists.
+    unsafe { allocator::parse_trees_in_mimalloc() };
     init_tracing();
     let cli = Cli::parse();
     match &cli.command {
@@ -73,30 +74,6 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-    }
-}
-
-/// Tree-sitter's C code allocates every node of every syntax tree; it allocates through the
-/// system allocator unless told otherwise.
-fn parse_trees_in_mimalloc() {
-    use std::ffi::c_void;
-    unsafe extern "C" fn calloc(count: usize, size: usize) -> *mut c_void {
-        match count.checked_mul(size) {
-            // SAFETY: mimalloc's zeroing allocation of the product, which did not overflow.
-            Some(bytes) => unsafe { libmimalloc_sys::mi_zalloc(bytes) },
-            None => std::ptr::null_mut(),
-        }
-    }
-    // SAFETY: called first in `main`, on the only thread, before any tree-sitter object exists
-    // (so nothing allocated by one allocator is freed by the other); the functions have the C
-    // signatures tree-sitter expects.
-    unsafe {
-        tree_sitter::set_allocator(Some(tree_sitter::Allocator {
-            malloc: libmimalloc_sys::mi_malloc,
-            calloc,
-            realloc: libmimalloc_sys::mi_realloc,
-            free: libmimalloc_sys::mi_free,
-        }));
     }
 }
 

@@ -321,7 +321,10 @@ mod tests {
         );
         assert_eq!(fj.bindings.len(), 2);
         assert_eq!(fj.bindings.capacity(), 2);
-        assert!(fj.bindings.iter().all(|b| b.members.capacity() == b.members.len()));
+        assert!(fj
+            .bindings
+            .iter()
+            .all(|b| b.members.capacity() == b.members.len()));
         let capacity = |v: &Option<JsonValue>| match &v.as_ref().unwrap().kind {
             JsonKind::Array(items) => (items.len(), items.capacity()),
             JsonKind::Object(members) => (members.len(), members.capacity()),

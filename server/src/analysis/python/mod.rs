@@ -759,8 +759,15 @@ mod tests {
         assert_eq!(m.imports.capacity(), m.imports.len());
         assert_eq!(m.functions.capacity(), m.functions.len());
         assert_eq!(m.route_param_reads.capacity(), 1);
-        assert!(m.imports.iter().all(|i| i.names.capacity() == i.names.len()));
-        assert!(m.names.capacity() < 8, "four names, room for {}", m.names.capacity());
+        assert!(m
+            .imports
+            .iter()
+            .all(|i| i.names.capacity() == i.names.len()));
+        assert!(
+            m.names.capacity() < 8,
+            "four names, room for {}",
+            m.names.capacity()
+        );
     }
 
     #[test]
