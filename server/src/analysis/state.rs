@@ -66,8 +66,9 @@ pub struct AppState {
     /// The places that name settings (references), built on first use; then kept up to date as
     /// units and modules change, and dropped when all units or modules are derived again.
     setting_places: OnceLock<SettingPlaces>,
-    /// Diagnostics per checked function.
-    cache: HashMap<String, Cached>,
+    /// Diagnostics per checked function. Boxed: a map keeps room for more entries than it
+    /// holds, and an entry is a few hundred bytes.
+    cache: HashMap<String, Box<Cached>>,
     /// Which checked functions' settings rules read what (from `cache`).
     readers: SettingsReaders,
     /// Functions to check before the next answer: never checked, or affected by an edit (and
@@ -84,7 +85,9 @@ pub struct AppState {
     /// cover ([`suppress::one_per_mistake`]); without one, nothing is covered.
     app_level_may_cover: bool,
     /// The files each source has diagnostics in, and the reverse.
-    files_by_source: HashMap<Source, BTreeSet<String>>,
+    /// The files each source has diagnostics in, sorted (a few per function: a set would
+    /// allocate a node of eleven).
+    files_by_source: HashMap<Source, Vec<String>>,
     sources_by_file: HashMap<String, BTreeSet<Source>>,
     /// `local.settings.json`, parsed once per edit of it.
     settings: Option<Arc<LocalSettings>>,
@@ -138,24 +141,82 @@ impl UnitsByScript {
     }
 }
 
-/// One function's diagnostics, kept in two parts so that an edit of local.settings.json re-runs
-/// only the rules that read it.
+/// One function's diagnostics, in rule order, with which of them the rules that read
+/// local.settings.json reported: an edit of the settings re-runs only those rules and replaces
+/// only their part. Each diagnostic is kept once (the parts in `checked` are left empty).
 #[derive(Debug, Clone)]
 struct Cached {
     checked: rules::FunctionChecked,
-    /// Both parts in rule order.
     all: Arc<Vec<Diagnostic>>,
+    /// Positions in `all` of the settings rules' diagnostics, ascending.
+    on_settings: Vec<u32>,
 }
 
 impl Cached {
-    fn new(checked: rules::FunctionChecked) -> Cached {
-        let mut all = checked.independent.clone();
-        all.extend(checked.on_settings.iter().cloned());
-        // Rules run in code order: a stable sort by code restores their order.
-        all.sort_by_key(|d| d.code);
+    fn new(mut checked: rules::FunctionChecked) -> Cached {
+        let independent = std::mem::take(&mut checked.independent);
+        let on_settings = std::mem::take(&mut checked.on_settings);
+        let (all, on_settings) = Cached::merge(independent, on_settings);
         Cached {
             checked,
             all: Arc::new(all),
+            on_settings,
+        }
+    }
+
+    /// Both parts in one list, with the positions of the second part's diagnostics. Rules run
+    /// in code order and report under their own code: a stable sort by code merges the parts
+    /// in rule order.
+    fn merge(
+        independent: Vec<Diagnostic>,
+        on_settings: Vec<Diagnostic>,
+    ) -> (Vec<Diagnostic>, Vec<u32>) {
+        let mut tagged: Vec<(Diagnostic, bool)> = independent
+            .into_iter()
+            .map(|d| (d, false))
+            .chain(on_settings.into_iter().map(|d| (d, true)))
+            .collect();
+        tagged.sort_by_key(|(d, _)| d.code);
+        let positions = tagged
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, settings))| *settings)
+            .map(|(i, _)| i as u32)
+            .collect();
+        (tagged.into_iter().map(|(d, _)| d).collect(), positions)
+    }
+
+    /// Whether the settings rules reported exactly `found`.
+    fn settings_part_is(&self, found: &[Diagnostic]) -> bool {
+        self.on_settings.len() == found.len()
+            && self
+                .on_settings
+                .iter()
+                .zip(found)
+                .all(|(&i, d)| self.all[i as usize] == *d)
+    }
+
+    /// The same function with the settings rules' diagnostics replaced by `found`.
+    fn with_settings_part(self: Box<Self>, found: Vec<Diagnostic>) -> Cached {
+        let mut settings = self.on_settings.iter().peekable();
+        let independent = self
+            .all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                let from_settings = settings.peek().is_some_and(|&&at| at as usize == *i);
+                if from_settings {
+                    settings.next();
+                }
+                !from_settings
+            })
+            .map(|(_, d)| d.clone())
+            .collect();
+        let (all, on_settings) = Cached::merge(independent, found);
+        Cached {
+            checked: self.checked,
+            all: Arc::new(all),
+            on_settings,
         }
     }
 }
@@ -541,17 +602,15 @@ impl AppState {
                 self.readers.add(name, &c.checked.settings_reads);
             }
         }
-        if c.checked.on_settings == found {
+        if c.settings_part_is(&found) {
             return;
         }
         let Some(c) = self.cache.remove(name) else {
             return;
         };
-        let mut checked = c.checked;
-        checked.on_settings = found;
-        let cached = Cached::new(checked);
+        let cached = c.with_settings_part(found);
         self.index(Source::Function(name.to_string()), &cached.all, touched);
-        self.cache.insert(name.to_string(), cached);
+        self.cache.insert(name.to_string(), Box::new(cached));
     }
 
     /// Drops what is known of a function that is gone.
@@ -564,9 +623,13 @@ impl AppState {
     /// Records the files `source` now has diagnostics in; adds those and the files it had
     /// diagnostics in before to `touched`.
     fn index(&mut self, source: Source, list: &[Diagnostic], touched: &mut BTreeSet<String>) {
-        let now: BTreeSet<String> = list.iter().map(|d| d.file.clone()).collect();
+        let mut now: Vec<String> = list.iter().map(|d| d.file.clone()).collect();
+        now.sort_unstable();
+        now.dedup();
+        now.shrink_to_fit();
         let before = self.files_by_source.remove(&source).unwrap_or_default();
-        for file in before.difference(&now) {
+        let absent = |list: &[String], file: &String| list.binary_search(file).is_err();
+        for file in before.iter().filter(|f| absent(&now, f)) {
             if let Some(sources) = self.sources_by_file.get_mut(file) {
                 sources.remove(&source);
                 if sources.is_empty() {
@@ -574,7 +637,7 @@ impl AppState {
                 }
             }
         }
-        for file in now.difference(&before) {
+        for file in now.iter().filter(|f| absent(&before, f)) {
             self.sources_by_file
                 .entry(file.clone())
                 .or_default()
@@ -599,10 +662,10 @@ impl AppState {
         if let Some(reads) = SettingsReaders::reads_of(&cached.checked) {
             self.readers.add(&name, reads);
         }
-        self.cache.insert(name, cached);
+        self.cache.insert(name, Box::new(cached));
     }
 
-    fn cache_remove(&mut self, name: &str) -> Option<Cached> {
+    fn cache_remove(&mut self, name: &str) -> Option<Box<Cached>> {
         let cached = self.cache.remove(name)?;
         if let Some(reads) = SettingsReaders::reads_of(&cached.checked) {
             self.readers.remove(name, reads);
@@ -906,7 +969,7 @@ impl AppState {
             let unit = self.position.get(name).map(|&i| &self.ordered[i]);
             if let (Some(unit), Some(c)) = (unit, self.cache.get(name)) {
                 if !c.checked.settings_rules.is_empty() {
-                    work.push((name, unit, &c.checked));
+                    work.push((name, unit, &**c));
                 }
             }
         }
@@ -915,9 +978,9 @@ impl AppState {
         {
             self.settings_rechecked = work.iter().map(|(name, ..)| name.to_string()).collect();
         }
-        let run = |(name, unit, checked): &(&str, &Arc<FunctionUnit>, &rules::FunctionChecked)| {
-            let (found, reads) = self.recheck_settings(unit, checked);
-            let changed = checked.on_settings != found;
+        let run = |(name, unit, cached): &(&str, &Arc<FunctionUnit>, &Cached)| {
+            let (found, reads) = self.recheck_settings(unit, &cached.checked);
+            let changed = !cached.settings_part_is(&found);
             (name.to_string(), found, reads, changed)
         };
         let results: Vec<(String, Vec<Diagnostic>, SettingsReads, bool)> = if work.len() > 1 {
@@ -1140,6 +1203,51 @@ impl AppState {
 mod tests {
     use super::*;
     use crate::analysis::text::TextRange;
+
+    #[test]
+    fn a_cached_function_keeps_each_diagnostic_once_and_replaces_only_the_settings_part() {
+        let diagnostic = |meta: &'static rules::RuleMeta, message: &str| Diagnostic {
+            code: crate::analysis::diagnostic::Rule::new(meta),
+            severity: meta.severity,
+            file: "F/__init__.py".into(),
+            range: TextRange::default(),
+            message: message.into(),
+            function: Some("F".into()),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        };
+        let meta = |code: &str| rules::RULES.iter().find(|m| m.code == code).unwrap();
+        let (a, b, c, settings) = (
+            meta("AZF009"),
+            meta("AZF201"),
+            meta("AZF607"),
+            meta("AZF310"),
+        );
+        let checked = rules::FunctionChecked {
+            independent: vec![diagnostic(a, "a"), diagnostic(b, "b"), diagnostic(c, "c")],
+            on_settings: vec![diagnostic(settings, "x"), diagnostic(settings, "y")],
+            ..Default::default()
+        };
+        let cached = Cached::new(checked);
+        fn messages(c: &Cached) -> Vec<&str> {
+            c.all.iter().map(|d| d.message.as_str()).collect()
+        }
+        assert_eq!(
+            messages(&cached),
+            ["a", "b", "x", "y", "c"],
+            "in rule order"
+        );
+        assert!(cached.checked.independent.is_empty() && cached.checked.on_settings.is_empty());
+        assert_eq!(cached.on_settings, [2, 3]);
+        assert!(cached.settings_part_is(&[diagnostic(settings, "x"), diagnostic(settings, "y")]));
+        assert!(!cached.settings_part_is(&[diagnostic(settings, "x")]));
+        let replaced = Box::new(cached).with_settings_part(vec![diagnostic(settings, "z")]);
+        assert_eq!(messages(&replaced), ["a", "b", "z", "c"]);
+        assert_eq!(replaced.on_settings, [2]);
+        let emptied = Box::new(replaced).with_settings_part(Vec::new());
+        assert_eq!(messages(&emptied), ["a", "b", "c"]);
+        assert!(emptied.on_settings.is_empty());
+    }
 
     const HTTP_JSON: &str = r#"{"bindings": [{"type": "httpTrigger", "name": "req"}]}"#;
 
