@@ -6,7 +6,8 @@ each size, this generates an app, then times, in alternating rounds:
 
   ours   `azfunc-lsp check --no-cache --format json APP` (release build, output discarded)
   ruff   `ruff check --no-cache --isolated --select E9 --quiet --exit-zero APP`
-  floor  `bench_floor APP`: walk + read + parse every .py/.json file with the same parsers
+  floor  `bench_floor APP`: walk + read + parse every .py/.json file with the same parsers and
+         the same allocators as the binary
 
 and prints the medians of wall and CPU (user + sys) time, peak RSS, the ratios ours/ruff and
 ours/floor (wall), and the scaling exponent of our wall and CPU time between consecutive sizes
