@@ -84,10 +84,10 @@ pub struct AppState {
     /// Whether `app_level` has a binding without parameter, which another of its findings may
     /// cover ([`suppress::one_per_mistake`]); without one, nothing is covered.
     app_level_may_cover: bool,
-    /// The files each source has diagnostics in, and the reverse.
     /// The files each source has diagnostics in, sorted (a few per function: a set would
     /// allocate a node of eleven).
     files_by_source: HashMap<Source, Vec<String>>,
+    /// The sources with diagnostics in each file.
     sources_by_file: HashMap<String, BTreeSet<Source>>,
     /// `local.settings.json`, parsed once per edit of it.
     settings: Option<Arc<LocalSettings>>,
