@@ -198,18 +198,11 @@ impl Cached {
 
     /// The same function with the settings rules' diagnostics replaced by `found`.
     fn with_settings_part(self: Box<Self>, found: Vec<Diagnostic>) -> Cached {
-        let mut settings = self.on_settings.iter().peekable();
         let independent = self
             .all
             .iter()
             .enumerate()
-            .filter(|(i, _)| {
-                let from_settings = settings.peek().is_some_and(|&&at| at as usize == *i);
-                if from_settings {
-                    settings.next();
-                }
-                !from_settings
-            })
+            .filter(|(i, _)| self.on_settings.binary_search(&(*i as u32)).is_err())
             .map(|(_, d)| d.clone())
             .collect();
         let (all, on_settings) = Cached::merge(independent, found);
