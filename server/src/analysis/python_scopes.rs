@@ -161,12 +161,7 @@ fn parameter_uses_in(
         return None;
     }
     if let Some(body) = def.child_by_field_id(FIELDS.body) {
-        let mut walker = Walker {
-            src: text,
-            name,
-            out: &mut out,
-        };
-        walker.visit(body, 0);
+        Walker::new(text, name, body, &mut out).visit(body, 0);
     }
     out.sort();
     out.dedup();
@@ -199,12 +194,7 @@ fn rename_uses_in(
     }
     let mut existing = Vec::new();
     if let Some(body) = def.child_by_field_id(FIELDS.body) {
-        let mut walker = Walker {
-            src: text,
-            name: new,
-            out: &mut existing,
-        };
-        walker.visit(body, 0);
+        Walker::new(text, new, body, &mut existing).visit(body, 0);
     }
     if !existing.is_empty() {
         return None;
@@ -229,6 +219,23 @@ fn rename_uses_in(
         }
     }
     Some(uses)
+}
+
+/// The offsets (plus `base`) where `name` occurs in `text` other than inside a longer ASCII
+/// identifier: every identifier `name` starts at one of them.
+fn word_offsets(text: &str, name: &str, base: usize) -> Vec<usize> {
+    if name.is_empty() {
+        return Vec::new();
+    }
+    let bytes = text.as_bytes();
+    let continues = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    memchr::memmem::find_iter(bytes, name.as_bytes())
+        .filter(|&i| {
+            !continues(i.checked_sub(1).and_then(|before| bytes.get(before)))
+                && !continues(bytes.get(i + name.len()))
+        })
+        .map(|i| base + i)
+        .collect()
 }
 
 /// Whether a scope node (a function, lambda, class or comprehension) binds `name` for its body.
@@ -492,28 +499,60 @@ fn body_view(body: tree_sitter::Node, src: &str, name: &str) -> ScopeView {
 struct Walker<'a, 'o> {
     src: &'a str,
     name: &'a str,
+    /// Where `name` stands as a whole word in the walked node's text, in order: a subtree
+    /// without one holds no use, and is not walked.
+    words: Vec<usize>,
     out: &'o mut Vec<TextRange>,
 }
 
-impl Walker<'_, '_> {
+impl<'a, 'o> Walker<'a, 'o> {
+    /// A walker of `within` and its descendants.
+    fn new(
+        src: &'a str,
+        name: &'a str,
+        within: tree_sitter::Node,
+        out: &'o mut Vec<TextRange>,
+    ) -> Self {
+        let range = within.byte_range();
+        let words = src
+            .get(range.clone())
+            .map(|text| word_offsets(text, name, range.start))
+            .unwrap_or_default();
+        Walker {
+            src,
+            name,
+            words,
+            out,
+        }
+    }
+
+    /// Whether `node`'s text holds `name` as a whole word.
+    fn mentions(&self, node: tree_sitter::Node) -> bool {
+        let first = self.words.partition_point(|&w| w < node.start_byte());
+        self.words
+            .get(first)
+            .is_some_and(|&w| w + self.name.len() <= node.end_byte())
+    }
+
     fn children(&mut self, node: tree_sitter::Node, depth: u32) {
         let mut cursor = node.walk();
-        let children: Vec<_> = node.named_children(&mut cursor).collect();
-        for c in children {
+        for c in node.named_children(&mut cursor) {
             self.visit(c, depth + 1);
         }
     }
 
-    fn field(&mut self, node: tree_sitter::Node, field: &str, depth: u32) {
+    fn field(&mut self, node: tree_sitter::Node, field: u16, depth: u32) {
+        let Some(field) = std::num::NonZeroU16::new(field) else {
+            return;
+        };
         let mut cursor = node.walk();
-        let children: Vec<_> = node.children_by_field_name(field, &mut cursor).collect();
-        for c in children {
+        for c in node.children_by_field_id(field, &mut cursor) {
             self.visit(c, depth + 1);
         }
     }
 
     fn visit(&mut self, node: tree_sitter::Node, depth: u32) {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || !self.mentions(node) {
             return;
         }
         match node.kind_name() {
@@ -523,9 +562,9 @@ impl Walker<'_, '_> {
                 }
             }
             // `x.name`: only `x` is a name.
-            "attribute" => self.field(node, "object", depth),
+            "attribute" => self.field(node, FIELDS.object, depth),
             // `f(name=1)`: the keyword is not a name.
-            "keyword_argument" => self.field(node, "value", depth),
+            "keyword_argument" => self.field(node, FIELDS.value, depth),
             // Walked only where the name is ours, so `nonlocal name` names our variable.
             "nonlocal_statement" => self.children(node, depth),
             "global_statement"
@@ -535,8 +574,7 @@ impl Walker<'_, '_> {
             | "keyword_pattern" => {}
             "decorated_definition" => {
                 let mut cursor = node.walk();
-                let children: Vec<_> = node.named_children(&mut cursor).collect();
-                for c in children {
+                for c in node.named_children(&mut cursor) {
                     if c.kind_name() == "decorator" {
                         self.children(c, depth);
                     } else {
@@ -551,14 +589,14 @@ impl Walker<'_, '_> {
                     self.param_defaults(params, depth);
                 }
                 if !params_declare(params, self.src, self.name) {
-                    self.field(node, "body", depth);
+                    self.field(node, FIELDS.body, depth);
                 }
             }
             "class_definition" => {
                 if let Some(n) = node.child_by_field_id(FIELDS.name) {
                     self.visit(n, depth + 1);
                 }
-                self.field(node, "superclasses", depth);
+                self.field(node, FIELDS.superclasses, depth);
                 if let Some(body) = node.child_by_field_id(FIELDS.body) {
                     self.class_body(body, depth);
                 }
@@ -579,7 +617,7 @@ impl Walker<'_, '_> {
                 if shadowed {
                     // Only the first iterable is evaluated in the enclosing scope.
                     if let Some(first) = clauses.first() {
-                        self.field(*first, "right", depth);
+                        self.field(*first, FIELDS.right, depth);
                     }
                 } else {
                     self.children(node, depth);
@@ -592,15 +630,14 @@ impl Walker<'_, '_> {
     /// Defaults and annotations of a parameter list: evaluated in the enclosing scope.
     fn param_defaults(&mut self, params: tree_sitter::Node, depth: u32) {
         let mut cursor = params.walk();
-        let list: Vec<_> = params.named_children(&mut cursor).collect();
-        for p in list {
+        for p in params.named_children(&mut cursor) {
             match p.kind_name() {
-                "default_parameter" => self.field(p, "value", depth),
+                "default_parameter" => self.field(p, FIELDS.value, depth),
                 "typed_default_parameter" => {
-                    self.field(p, "type", depth);
-                    self.field(p, "value", depth);
+                    self.field(p, FIELDS.type_, depth);
+                    self.field(p, FIELDS.value, depth);
                 }
-                "typed_parameter" => self.field(p, "type", depth),
+                "typed_parameter" => self.field(p, FIELDS.type_, depth),
                 _ => {}
             }
         }
@@ -619,7 +656,7 @@ impl Walker<'_, '_> {
         if let Some(params) = params {
             self.param_defaults(params, depth);
         }
-        self.field(node, "return_type", depth);
+        self.field(node, FIELDS.return_type, depth);
         if params_declare(params, self.src, self.name) {
             return;
         }
@@ -659,7 +696,7 @@ impl Walker<'_, '_> {
                         if let Some(params) = def.child_by_field_id(FIELDS.parameters) {
                             self.param_defaults(params, depth);
                         }
-                        self.field(def, "return_type", depth);
+                        self.field(def, FIELDS.return_type, depth);
                     }
                     let params = def.child_by_field_id(FIELDS.parameters);
                     if params_declare(params, self.src, self.name) {
@@ -681,6 +718,15 @@ impl Walker<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_walk_skips_only_text_where_the_name_cannot_be_an_identifier() {
+        // Inside a longer ASCII identifier, never; next to a non-ASCII letter, kept (it may
+        // belong to the identifier or not: the tree decides).
+        let text = "request req _req req2 \u{e9}req (req)";
+        assert_eq!(word_offsets(text, "req", 100), vec![108, 124, 129]);
+        assert_eq!(word_offsets(text, "", 0), Vec::<usize>::new());
+    }
 
     /// Marks every use `parameter_uses` finds with `[..]`.
     fn marked(text: &str, function: &str, name: &str) -> String {
