@@ -26,14 +26,16 @@ The `:` after the signature is missing.
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for m in ctx.loaded_modules() {
-        let d = match ctx.app.files.get(&m.file) {
+        // A file that is not UTF-8 has no module: the app's files are searched only then.
+        let module = ctx.modules.get(&m.file);
+        let d = match module.is_none().then(|| ctx.app.files.get(&m.file)).flatten() {
             Some(FileContent::NotUtf8) => Some(ctx.diag(
                 &META,
                 &m.file,
                 TextRange::empty(0),
                 format!("{} is not valid UTF-8, so Python cannot import it", m.file),
             )),
-            _ => ctx.modules.get(&m.file).and_then(|module| {
+            _ => module.and_then(|module| {
                 module.syntax_errors.first().map(|e| {
                     let extra = module.syntax_errors.len() - 1;
                     let more = if extra > 0 {

@@ -160,6 +160,12 @@ impl<'a> FunctionCtx<'a> {
     /// This function's orchestrator `def` and the script that holds it, when the function is a
     /// Durable Functions orchestrator (what the AZF80x rules on orchestrators start from).
     pub fn orchestrator(&self) -> Option<(crate::analysis::durable::Orchestrator<'a>, &'a str)> {
+        use crate::analysis::durable::{kind_of, DurableKind};
+        // Asked by several rules of every function: most are not orchestrators, and need no
+        // look-up of the script among the app's files to say so.
+        if kind_of(self.unit) != Some(DurableKind::Orchestrator) {
+            return None;
+        }
         let (module, file) = (self.module?, self.script_path?);
         let orchestrator = crate::analysis::durable::orchestrator(
             self.unit,
