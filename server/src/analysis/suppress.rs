@@ -78,7 +78,8 @@ impl Scan {
 
 /// Whether a file may hold directives worth a scan (a Python file that mentions the marker).
 pub fn may_hold_directives(file: &str, text: &str) -> bool {
-    file.ends_with(".py") && text.contains(MARKER)
+    static NEEDLE: crate::analysis::text::Needle = crate::analysis::text::Needle::new(MARKER);
+    file.ends_with(".py") && NEEDLE.is_in(text)
 }
 
 /// Reads the comments of a Python file: one pass over the text, tracking strings, brackets and

@@ -295,6 +295,37 @@ fn checkpoints(text: &str) -> Vec<Checkpoint> {
     out
 }
 
+/// A fixed string looked for in every file (whether a file needs a closer look): a vectorised
+/// search, set up once for the process rather than on each call as `str::contains` does.
+pub struct Needle {
+    text: &'static str,
+    finder: std::sync::OnceLock<memchr::memmem::Finder<'static>>,
+}
+
+impl Needle {
+    pub const fn new(text: &'static str) -> Needle {
+        Needle {
+            text,
+            finder: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn finder(&self) -> &memchr::memmem::Finder<'static> {
+        self.finder
+            .get_or_init(|| memchr::memmem::Finder::new(self.text))
+    }
+
+    /// Whether the needle occurs in `haystack`.
+    pub fn is_in(&self, haystack: &str) -> bool {
+        self.finder().find(haystack.as_bytes()).is_some()
+    }
+
+    /// How many times it occurs in `haystack`, not overlapping (`str::matches(..).count()`).
+    pub fn count_in(&self, haystack: &str) -> usize {
+        self.finder().find_iter(haystack.as_bytes()).count()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 use crate::analysis::python::fields::{KindName, FIELDS};
 use std::cell::RefCell;
 
-use super::text::TextRange;
+use super::text::{Needle, TextRange};
 
 pub mod expr;
 pub(crate) mod fields;
@@ -524,7 +524,8 @@ fn summarize(
     let mut module = PyModule::default();
     // Room for every `def` at once: growing by doubling would briefly hold three times the
     // functions of a module with very many.
-    module.functions.reserve(src.matches("def ").count());
+    static DEF: Needle = Needle::new("def ");
+    module.functions.reserve(DEF.count_in(src));
     let root = tree.root_node();
     if root.has_error() {
         collect_syntax_errors(root, src, &mut module.syntax_errors);
@@ -542,7 +543,7 @@ fn summarize(
     if decorator_model {
         module.statements = syntax::read(root, src, &folded, &module);
     }
-    if USAGE_GATE.iter().any(|needle| src.contains(needle)) {
+    if USAGE_GATE.iter().any(|needle| needle.is_in(src)) {
         scan_usages(root, src, &mut module, Some(&usage_marks(src)));
     }
     module.compact();
@@ -577,7 +578,12 @@ fn string_literal(node: tree_sitter::Node, src: &str) -> Option<(String, TextRan
 }
 
 /// A module is scanned for usages only when its text holds one of these.
-const USAGE_GATE: [&str; 4] = ["environ", "getenv", "Access-Control-Allow", "route_params"];
+static USAGE_GATE: [Needle; 4] = [
+    Needle::new("environ"),
+    Needle::new("getenv"),
+    Needle::new("Access-Control-Allow"),
+    Needle::new("route_params"),
+];
 
 /// What every usage [`scan_usages`] records holds in its text, compared in ASCII lowercase: a
 /// subtree whose text holds none of them records nothing.

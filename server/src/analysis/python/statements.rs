@@ -3,6 +3,7 @@
 //! import.
 
 use crate::analysis::python::fields::{children_by_field_ids, KindName, FIELDS};
+use crate::analysis::text::Needle;
 use std::collections::HashMap;
 
 use super::expr::{annotation, expr, expr_with_depth, read_params, MAX_EXPR_DEPTH};
@@ -62,6 +63,13 @@ impl Const {
     }
 }
 
+/// A module whose text holds one of these may bind names no statement shows.
+static DYNAMIC_NAMES: [Needle; 3] = [
+    Needle::new("globals()"),
+    Needle::new("exec("),
+    Needle::new("__builtins__"),
+];
+
 impl<'a, 'm> ModuleWalker<'a, 'm> {
     pub(super) fn new(
         src: &'a str,
@@ -72,9 +80,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             src,
             module,
             constants: HashMap::new(),
-            dynamic_names: src.contains("globals()")
-                || src.contains("exec(")
-                || src.contains("__builtins__"),
+            dynamic_names: DYNAMIC_NAMES.iter().any(|needle| needle.is_in(src)),
             depth: 0,
             folded: HashMap::new(),
             previous,
@@ -917,6 +923,8 @@ impl Decorators {
     }
 }
 
+static YIELD: Needle = Needle::new("yield");
+
 /// Finds `return <value>` and `yield` in a function body, not descending into nested functions,
 /// classes or lambdas.
 fn scan_body(
@@ -929,7 +937,7 @@ fn scan_body(
     // hide in any expression, so the whole body is walked for it only when the text has one.
     let may_yield = src
         .get(node.byte_range())
-        .is_some_and(|body| body.contains("yield"));
+        .is_some_and(|body| YIELD.is_in(body));
     let mut stack = vec![node];
     // One cursor for the whole walk: a new one per node allocates its stack every time.
     let mut cursor = node.walk();
