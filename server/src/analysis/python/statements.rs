@@ -833,8 +833,16 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         let return_annotation = return_type.map(|t| annotation(t, src));
         let mut value_returns = Vec::new();
         let mut is_generator = false;
+        // The body's own `def`s and `return`s, in order: found by the same walk.
+        let mut statements = Vec::new();
         if let Some(body) = body {
-            scan_body(body, src, &mut value_returns, &mut is_generator);
+            scan_body(
+                body,
+                src,
+                &mut value_returns,
+                &mut is_generator,
+                &mut statements,
+            );
         }
         let mut nested = Vec::new();
         let mut returned_names = Vec::new();
@@ -842,9 +850,8 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         if let (Some(body), true) = (body, self.depth > MAX_BLOCK_DEPTH) {
             self.too_deep(body);
         }
-        if let Some(body) = body.filter(|_| self.depth <= MAX_BLOCK_DEPTH) {
-            let mut cursor = body.walk();
-            for st in body.named_children(&mut cursor) {
+        if self.depth <= MAX_BLOCK_DEPTH {
+            for st in statements {
                 match st.kind_name() {
                     "function_definition" => {
                         nested.push(self.function(st, Decorators::default(), st.start_byte()))
@@ -926,12 +933,14 @@ impl Decorators {
 static YIELD: Needle = Needle::new("yield");
 
 /// Finds `return <value>` and `yield` in a function body, not descending into nested functions,
-/// classes or lambdas.
-fn scan_body(
-    node: tree_sitter::Node,
+/// classes or lambdas; and keeps the body's own function definitions and `return` statements, in
+/// order, in `statements`.
+fn scan_body<'t>(
+    node: tree_sitter::Node<'t>,
     src: &str,
     returns: &mut Vec<TextRange>,
     is_generator: &mut bool,
+    statements: &mut Vec<tree_sitter::Node<'t>>,
 ) {
     // `return` only appears in statements, so only compound statements are entered; `yield` can
     // hide in any expression, so the whole body is walked for it only when the text has one.
@@ -976,11 +985,20 @@ fn scan_body(
             _ if !may_yield => continue,
             _ => {}
         }
+        let at_top = n.id() == node.id();
         cursor.reset(n);
         if cursor.goto_first_child() {
             loop {
                 let child = cursor.node();
                 if child.is_named() {
+                    if at_top
+                        && matches!(
+                            child.kind_name(),
+                            "function_definition" | "decorated_definition" | "return_statement"
+                        )
+                    {
+                        statements.push(child);
+                    }
                     stack.push(child);
                 }
                 if !cursor.goto_next_sibling() {
