@@ -22,7 +22,7 @@ thread_local! {
 
 /// The binary's allocators, for tree-sitter too: the floor parses as `check` does.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: azfunc_lsp::allocator::Mimalloc = azfunc_lsp::allocator::Mimalloc;
 
 fn main() {
     // SAFETY: first in `main`, before any tree-sitter object or other thread exists.

@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 /// The analysis allocates many small, short-lived objects on several threads at once; mimalloc
 /// costs less CPU for that than the system allocator (docs/performance.md, "The allocator").
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: azfunc_lsp::allocator::Mimalloc = azfunc_lsp::allocator::Mimalloc;
 
 /// Language server and checker for Azure Functions Python apps.
 #[derive(Debug, Parser)]
