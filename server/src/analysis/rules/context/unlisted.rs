@@ -57,22 +57,19 @@ pub(super) fn unlisted_imports<'a>(
             .iter()
             .filter(|i| i.unconditional && i.level == 0)
         {
+            // The modules a `from` import names all share its module's top: checked first, before
+            // the distributions of each are looked up.
+            if import.is_from && !may_be_third_party(ctx, &import.module, top_of(&import.module)) {
+                continue;
+            }
             let names: Vec<String> = if import.is_from {
                 from_import_modules(&import.module, &import.names, environment)
             } else {
                 import.names.iter().map(|n| n.name.clone()).collect()
             };
             for name in &names {
-                let top = name.split('.').next().unwrap_or("");
-                if top.is_empty() || top == "__app__" || is_stdlib(name) || is_local(ctx, top) {
-                    continue;
-                }
-                // The worker provides azure.functions (AZF605 asks for it in requirements.txt)
-                // and, up to Python 3.12, is itself `azure_functions_worker`.
-                if name == "azure.functions"
-                    || name.starts_with("azure.functions.")
-                    || top == "azure_functions_worker"
-                {
+                let top = top_of(name);
+                if !may_be_third_party(ctx, name, top) {
                     continue;
                 }
                 let providers = providers_in(name, environment);
@@ -170,6 +167,22 @@ impl Listed {
     fn under_its_name(&self, top: &str) -> bool {
         self.words.contains(&normalize(top))
     }
+}
+
+/// The top-level package of a dotted module name.
+fn top_of(name: &str) -> &str {
+    name.split('.').next().unwrap_or("")
+}
+
+/// Whether the module `name` (whose top-level package is `top`) may come from a distribution
+/// that requirements.txt should list: not the standard library, the app itself, or what the
+/// worker provides (azure.functions, which AZF605 asks for in requirements.txt, and up to Python
+/// 3.12 the worker itself, `azure_functions_worker`). The cheaper questions first.
+fn may_be_third_party(ctx: &FunctionCtx, name: &str, top: &str) -> bool {
+    let worker_provides = name == "azure.functions"
+        || name.starts_with("azure.functions.")
+        || top == "azure_functions_worker";
+    !(top.is_empty() || top == "__app__" || worker_provides || is_stdlib(top) || is_local(ctx, top))
 }
 
 fn is_local(ctx: &FunctionCtx, top: &str) -> bool {
