@@ -27,11 +27,12 @@ pub struct CheckedApp {
     pub state: Option<crate::analysis::state::AppState>,
 }
 
-/// The whole `--format json` document.
+/// The whole `--format json` document, over the items it prints (serialised where they are,
+/// not copied first).
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonOutput {
+pub struct JsonOutput<'a> {
     pub version: u32,
-    pub diagnostics: Vec<JsonDiagnostic>,
+    pub diagnostics: Vec<&'a JsonDiagnostic>,
 }
 
 /// One diagnostic as the CLI prints it.
@@ -172,10 +173,10 @@ pub fn resolve(apps: &[CheckedApp]) -> Vec<Item> {
 }
 
 /// The JSON document for the resolved items.
-pub fn json_output(items: &[Item]) -> JsonOutput {
+pub fn json_output(items: &[Item]) -> JsonOutput<'_> {
     JsonOutput {
         version: JSON_VERSION,
-        diagnostics: items.iter().map(|i| i.out.clone()).collect(),
+        diagnostics: items.iter().map(|i| &i.out).collect(),
     }
 }
 
