@@ -35,11 +35,12 @@ impl<'t> Syntax<'t> {
         Some(Syntax { text, tree })
     }
 
-    /// Enough of the module to answer questions about `function`: its own text when it is a
-    /// module-level definition (starting a line) that parses without error on its own, the
-    /// whole module otherwise. A module of many functions is then not parsed again for each.
+    /// Enough of the module to answer questions about `function`: its own text from its `def`
+    /// (its decorators are evaluated outside it) when it is a module-level definition (starting
+    /// a line) that parses without error on its own, the whole module otherwise. A module of
+    /// many functions is then not parsed again for each.
     pub fn of_function(text: &'t str, function: &PyFunction) -> Option<Syntax<'t>> {
-        let (start, end) = (function.range.start as usize, function.range.end as usize);
+        let (start, end) = (function.def_offset, function.range.end as usize);
         let starts_line = start == 0
             || matches!(
                 text.as_bytes().get(start.wrapping_sub(1)),
@@ -883,6 +884,17 @@ def main(req: func.HttpRequest, other=req) -> str:
         let root = alone.tree.root_node();
         assert_eq!(root.start_byte(), b.range.start as usize);
         assert!(root.end_byte() <= b.range.end as usize);
+        // A decorated one from its `def`: the decorators are not parsed again.
+        let decorated = "@app.route(route=\"r\")\n@app.other()\ndef r(req):\n    return req\n";
+        let module = crate::analysis::python::parse(decorated);
+        let r = &module.functions[0];
+        assert_eq!(r.range.start, 0);
+        let from_def = Syntax::of_function(decorated, r).unwrap();
+        assert_eq!(from_def.tree.root_node().start_byte(), r.def_offset);
+        assert_eq!(
+            from_def.parameter_uses(r.name_range, "req").unwrap().len(),
+            2
+        );
         let start = b.range.start as usize;
         let param = start + "def b(".len();
         let read = text.rfind("msg").unwrap();
