@@ -317,9 +317,9 @@ pub fn module_name(script: &str) -> String {
 /// way (when it exists), then the script itself.
 pub fn import_chain(app: &AppInput, script: &str) -> Vec<String> {
     let mut chain = Vec::new();
-    let parts: Vec<&str> = script.split('/').collect();
-    for i in 1..parts.len() {
-        let init = format!("{}/__init__.py", parts[..i].join("/"));
+    // Each folder on the way, outermost first (`a`, then `a/b` for `a/b/c.py`).
+    for (end, _) in script.match_indices('/') {
+        let init = [&script[..end], "/__init__.py"].concat();
         if init != script && app.exists(&init) {
             chain.push(init);
         }

@@ -823,7 +823,7 @@ impl FunctionCtx<'_> {
         else {
             return Vec::new();
         };
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         let mut queue: std::collections::VecDeque<(String, Option<(String, TextRange)>)> =
             function::import_chain(self.app, script)
                 .into_iter()
