@@ -122,9 +122,8 @@ const MAX_ITEMS: usize = 256;
 
 pub(super) fn read_params(node: tree_sitter::Node, src: &str, out: &mut Vec<Param>) {
     let mut kind = ParamKind::Normal;
-    let mut cursor = node.walk();
     let mut pending_positional_only = 0;
-    for child in node.named_children(&mut cursor) {
+    for child in named_children(node) {
         let (name_node, ann, has_default, star) = match child.kind_name() {
             "identifier" => (Some(child), None, false, None),
             "typed_parameter" => {
@@ -425,8 +424,7 @@ fn expr_kind(
                     range: range_of(arguments),
                 });
             } else {
-                let mut cursor = arguments.walk();
-                for a in arguments.named_children(&mut cursor).take(MAX_ITEMS) {
+                for a in named_children(arguments).into_iter().take(MAX_ITEMS) {
                     match a.kind_name() {
                         "keyword_argument" => {
                             let (Some(name), Some(value)) = (

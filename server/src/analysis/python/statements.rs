@@ -2,15 +2,15 @@
 //! classes and functions with their signatures, constant conditions, and code that fails the
 //! import.
 
-use crate::analysis::python::fields::{children_by_field_ids, KindName, FIELDS};
+use crate::analysis::python::fields::{KindName, FIELDS};
 use crate::analysis::text::Needle;
 use std::collections::HashMap;
 
 use super::expr::{annotation, expr, expr_with_depth, read_params, MAX_EXPR_DEPTH};
 use super::reuse::{Bound, Item, Previous};
 use super::{
-    node_text, range_of, Import, ImportFailure, ImportFailureKind, ImportedName, NameDef, NameKind,
-    PyClass, PyExpr, PyFunction, PyModule, PySyntaxError, TextRange,
+    named_children, node_text, range_of, Import, ImportFailure, ImportFailureKind, ImportedName,
+    NameDef, NameKind, PyClass, PyExpr, PyFunction, PyModule, PySyntaxError, TextRange,
 };
 
 #[derive(Clone, Copy, Default)]
@@ -126,9 +126,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             return;
         }
         self.depth += 1;
-        let mut cursor = node.walk();
-        let children: Vec<_> = node.named_children(&mut cursor).collect();
-        for child in children {
+        for child in named_children(node) {
             self.statement(child, ctx);
         }
         self.depth -= 1;
@@ -149,9 +147,7 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
                 self.definition(node, ctx)
             }
             "expression_statement" => {
-                let mut cursor = node.walk();
-                let children: Vec<_> = node.named_children(&mut cursor).collect();
-                for child in children {
+                for child in named_children(node) {
                     if !ctx.conditional {
                         match child.kind_name() {
                             "assignment" | "augmented_assignment" => {
@@ -816,15 +812,16 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
 
     fn function(&mut self, node: tree_sitter::Node, decorators: Decorators, start: usize) -> usize {
         let src = self.src;
-        let [name_node, params_node, return_type, body] = children_by_field_ids(
-            node,
-            [
-                FIELDS.name,
-                FIELDS.parameters,
-                FIELDS.return_type,
-                FIELDS.body,
-            ],
-        );
+        // A field look-up each: cheaper than a cursor over the definition's seven or so
+        // children (see `named_children`).
+        let field = |id| node.child_by_field_id(id);
+        let [name_node, params_node, return_type, body] = [
+            FIELDS.name,
+            FIELDS.parameters,
+            FIELDS.return_type,
+            FIELDS.body,
+        ]
+        .map(field);
         let is_async = node.child(0).is_some_and(|c| c.kind_name() == "async");
         let mut params = Vec::new();
         if let Some(p) = params_node {
@@ -916,8 +913,7 @@ struct Decorators {
 impl Decorators {
     fn read(decorated: tree_sitter::Node, src: &str) -> Decorators {
         let mut out = Decorators::default();
-        let mut cursor = decorated.walk();
-        for child in decorated.named_children(&mut cursor) {
+        for child in named_children(decorated) {
             if child.kind_name() == "decorator" {
                 if let Some(e) = child.named_child(0) {
                     let (e, depth) = expr_with_depth(e, src);
