@@ -580,11 +580,7 @@ mod tests {
 
     /// Every string literal of `src`, read both ways.
     fn both_readings(src: &str) -> Vec<(String, Option<String>, Option<String>)> {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .expect("grammar loads");
-        let tree = parser.parse(src, None).expect("parses");
+        let tree = crate::analysis::python::test_tree(src);
         let mut out = Vec::new();
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {

@@ -121,11 +121,7 @@ mod tests {
     #[test]
     fn kind_names_are_the_kinds_of_the_nodes() {
         let text = "@d\nasync def f(a: int = 1, *b, **c) -> 'x':\n    return [i async for i in a if i] or {1: b'\\x00'}\nx = lambda: (yield)\nmatch y:\n    case [1, *r]: pass\nprint(f\"{x!r}\" \\\n  'z')\nclass C(B, metaclass=M): ...\ndef (\n";
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .unwrap();
-        let tree = parser.parse(text, None).unwrap();
+        let tree = crate::analysis::python::test_tree(text);
         let mut cursor = tree.walk();
         let mut seen = 0;
         'walk: loop {
@@ -177,13 +173,7 @@ mod tests {
 
     #[test]
     fn ids_find_the_same_children_as_names() {
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .unwrap();
-        let tree = parser
-            .parse("def f(a: int) -> str:\n    return a\n", None)
-            .unwrap();
+        let tree = crate::analysis::python::test_tree("def f(a: int) -> str:\n    return a\n");
         let def = tree.root_node().named_child(0).unwrap();
         for (name, id) in [
             ("name", FIELDS.name),

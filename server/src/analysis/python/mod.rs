@@ -509,6 +509,18 @@ pub(crate) fn node_text<'a>(node: tree_sitter::Node, src: &'a str) -> &'a str {
     src.get(node.byte_range()).unwrap_or("")
 }
 
+/// A syntax tree of `text`, for the tests that look at its nodes themselves.
+#[cfg(test)]
+pub(crate) fn test_tree(text: &str) -> tree_sitter::Tree {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("tree-sitter-python loads");
+    parser
+        .parse(text, None)
+        .expect("a parser with a language parses")
+}
+
 /// The named children of a node, collected (so the caller may recurse while holding them).
 /// A node with few is read by index: a cursor's step to the next sibling recomputes the
 /// parent's layout (about 470 instructions), where `named_child(i)` walks from the first child,
@@ -769,11 +781,7 @@ mod tests {
     #[test]
     fn named_children_read_by_index_are_those_a_cursor_walks() {
         let src = "@app.route(route=\"r\",  # the route\n    methods=[\"GET\"])\n@other\ndef f(a, /, b: int = 1, *c, d, **e) -> None:\n    # comment\n    x = f(1, *g, k=2, **h)\n    return {1: 2, **m}\nclass C(B, metaclass=M): pass\nf(a)(b)[c]\ny = [1, 2, 3, 4, 5, 6]\nz = g(1, 2, # six\n  3, 4, 5)\n";
-        let mut parser = tree_sitter::Parser::new();
-        parser
-            .set_language(&tree_sitter_python::LANGUAGE.into())
-            .expect("grammar loads");
-        let tree = parser.parse(src, None).expect("parses");
+        let tree = test_tree(src);
         let (mut small, mut large) = (0, 0);
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
@@ -924,13 +932,7 @@ class Config:
     h = os.environ["H"]
     not_a_read = "environ"
 "#;
-        let tree = {
-            let mut parser = tree_sitter::Parser::new();
-            parser
-                .set_language(&tree_sitter_python::LANGUAGE.into())
-                .unwrap();
-            parser.parse(text, None).unwrap()
-        };
+        let tree = test_tree(text);
         let mut every_node = PyModule::default();
         scan_usages(tree.root_node(), text, &mut every_node, None);
         let mut pruned = PyModule::default();
@@ -981,13 +983,7 @@ class Config:
         assert!(f.decorators_depth > 48 && f.decorators_depth <= 64);
         let [read] = decorators(&deep).try_into().unwrap();
         assert_ne!(read, f.decorators);
-        let tree = {
-            let mut parser = tree_sitter::Parser::new();
-            parser
-                .set_language(&tree_sitter_python::LANGUAGE.into())
-                .unwrap();
-            parser.parse(deep_text(), None).unwrap()
-        };
+        let tree = test_tree(deep_text());
         let decorator = tree
             .root_node()
             .named_child(0)

@@ -30,7 +30,7 @@ impl Unlisted<'_> {
 
     /// The top-level module (`numpy` of `numpy.linalg`).
     pub fn top(&self) -> &str {
-        self.module.split('.').next().unwrap_or(&self.module)
+        top_of(&self.module)
     }
 }
 
