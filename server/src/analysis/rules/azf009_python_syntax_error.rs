@@ -96,6 +96,35 @@ print((1)
     }
 
     #[test]
+    fn an_imported_module_that_is_not_utf8() {
+        use super::super::test_support::{app, render};
+        use crate::analysis::app::FileContent;
+        let mut input = app(r#"
+//- /ViaImport/function.json
+{"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 * * * * *"}]}
+//- /ViaImport/__init__.py
+from shared import latin
+def main(t): pass
+//- /shared/__init__.py
+"#);
+        input
+            .files
+            .insert("shared/latin.py".to_string(), FileContent::NotUtf8);
+        let config = crate::analysis::Config {
+            select: vec!["AZF009".to_string()],
+            ..Default::default()
+        };
+        expect![[r#"
+            shared/latin.py:1:1 AZF009 error shared/latin.py is not valid UTF-8, so Python cannot import it
+              related ViaImport/__init__.py:1:20: imported here while loading 'ViaImport'
+        "#]]
+        .assert_eq(&render(
+            &input,
+            &crate::analysis::check_app_whole_messages(&input, &config),
+        ));
+    }
+
+    #[test]
     fn v2_script_without_functions() {
         // The broken decorator leaves no decorated function: the script itself is checked.
         expect![[r#"
