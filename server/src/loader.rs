@@ -669,6 +669,30 @@ fn io_message(error: &ignore::Error) -> String {
 
 /// `path` relative to `root` as a `/`-separated key.
 fn relative_key(root: &Path, path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    if let Some(key) = plain_relative_key(root, path) {
+        return Some(key);
+    }
+    components_key(root, path)
+}
+
+/// The walk's common case without splitting either path into components (a tenth of the
+/// cost, for each of tens of thousands of files): `path` is `root`, a `/`, then UTF-8 parts none
+/// of which is empty, `.` or `..`. Anything else is left to [`components_key`].
+#[cfg(unix)]
+fn plain_relative_key(root: &Path, path: &Path) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let rest = path
+        .as_os_str()
+        .as_bytes()
+        .strip_prefix(root.as_os_str().as_bytes())?
+        .strip_prefix(b"/")?;
+    let rest = std::str::from_utf8(rest).ok()?;
+    let plain = rest.split('/').all(|part| !matches!(part, "" | "." | ".."));
+    plain.then(|| rest.to_string())
+}
+
+fn components_key(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
     let mut key = String::new();
     for component in rel.components() {
@@ -861,5 +885,44 @@ pub fn display_relative(path: &Path, base: &Path) -> String {
         ".".to_string()
     } else {
         parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_keys_of_plain_paths_match_the_component_reading() {
+        let cases = [
+            ("/app", "/app/F/__init__.py"),
+            ("/app", "/app/function_app.py"),
+            ("/app", "/app/a b/ü.py"),
+            ("/app", "/app"),
+            ("/app", "/app/"),
+            ("/app", "/app//F/x.py"),
+            ("/app", "/app/./F/x.py"),
+            ("/app", "/app/F/../x.py"),
+            ("/app/", "/app/F/x.py"),
+            ("/app", "/apple/x.py"),
+            ("/app", "/other/x.py"),
+            ("app", "app/F/function.json"),
+        ];
+        for (root, path) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            assert_eq!(
+                relative_key(root, path),
+                components_key(root, path),
+                "{} in {}",
+                path.display(),
+                root.display()
+            );
+        }
+        // The plain reading answers the walk's paths itself.
+        #[cfg(unix)]
+        assert_eq!(
+            plain_relative_key(Path::new("/app"), Path::new("/app/F/x.py")).as_deref(),
+            Some("F/x.py")
+        );
     }
 }
