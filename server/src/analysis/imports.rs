@@ -55,6 +55,47 @@ pub fn locate(app: &AppInput, parts: &[&str]) -> Option<ModuleLocation> {
     None
 }
 
+/// Module locations already found, shared by the functions of one check: the scripts of a
+/// function.json app import the same shared packages and the same standard-library names, each
+/// of which costs several look-ups among the app's files to find (or to rule out).
+#[derive(Debug, Default)]
+pub struct KnownLocations(std::sync::Mutex<foldhash::HashMap<String, Option<ModuleLocation>>>);
+
+/// Finds modules in `app`, through `known` when there is one.
+#[derive(Clone, Copy)]
+pub struct Finder<'a> {
+    pub app: &'a AppInput,
+    pub known: Option<&'a KnownLocations>,
+}
+
+impl<'a> Finder<'a> {
+    /// A finder that looks every module up.
+    pub fn new(app: &'a AppInput) -> Finder<'a> {
+        Finder { app, known: None }
+    }
+
+    /// [`locate`], answered once per module path when locations are shared.
+    pub fn locate(self, parts: &[&str]) -> Option<ModuleLocation> {
+        let Some(known) = self.known else {
+            return locate(self.app, parts);
+        };
+        let key = parts.join("/");
+        let lock = || known.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = lock().get(&key) {
+            return found.clone();
+        }
+        let found = locate(self.app, parts);
+        lock().insert(key, found.clone());
+        found
+    }
+
+    /// Whether the app has a module, package or folder named `top` at its root.
+    pub fn top_exists(self, top: &str) -> bool {
+        // Alone, one range look-up rules most names out before the three of `locate`.
+        (self.known.is_some() || may_be_local(self.app, top)) && self.locate(&[top]).is_some()
+    }
+}
+
 /// One local module an import statement brings in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalImport {
@@ -101,14 +142,14 @@ fn dotted(parts: &[&str]) -> String {
 
 /// Resolves the imports of `module` (the file at `file`) that refer to the app itself.
 pub fn resolve_imports(
-    app: &AppInput,
+    finder: Finder,
     file: &str,
     module: &PyModule,
     modules: &super::modules::Modules,
 ) -> ImportReport {
     let mut report = ImportReport::default();
     for import in module.imports.iter().filter(|i| i.unconditional) {
-        resolve_one(app, file, import, modules, &mut report);
+        resolve_one(finder, file, import, modules, &mut report);
     }
     report
 }
@@ -131,7 +172,7 @@ pub(crate) fn may_be_local(app: &AppInput, top: &str) -> bool {
 }
 
 fn resolve_one(
-    app: &AppInput,
+    finder: Finder,
     file: &str,
     import: &Import,
     modules: &super::modules::Modules,
@@ -181,10 +222,15 @@ fn resolve_one(
             let top = module_path.split('.').next().unwrap_or("");
             let is_local = !top.is_empty()
                 && top != "azure"
-                && may_be_local(app, top)
-                && (app.exists(&format!("{top}.py"))
-                    || app.exists(&format!("{top}/__init__.py"))
-                    || (app.dir_exists(top) && !app.exists(&format!("{top}/function.json"))));
+                && (finder.known.is_some() || may_be_local(finder.app, top))
+                && match finder.locate(&[top]) {
+                    Some(ModuleLocation::File(_) | ModuleLocation::Package(_)) => true,
+                    // A function's folder is no package to import.
+                    Some(ModuleLocation::Namespace(_)) => {
+                        !finder.app.exists(&format!("{top}/function.json"))
+                    }
+                    None => false,
+                };
             if !is_local {
                 return;
             }
@@ -195,7 +241,7 @@ fn resolve_one(
                         names: vec![n.clone()],
                         ..import.clone()
                     };
-                    resolve_one(app, file, &single, modules, report);
+                    resolve_one(finder, file, &single, modules, report);
                 }
                 return;
             }
@@ -207,7 +253,7 @@ fn resolve_one(
     // Every package on the way must exist, and runs; the last is the module itself.
     let mut whole = None;
     for i in 1..=refs.len() {
-        match locate(app, &refs[..i]) {
+        match finder.locate(&refs[..i]) {
             Some(loc) => {
                 if let Some(f) = loc.file() {
                     if f != file {
@@ -243,13 +289,13 @@ fn resolve_one(
     }
     // `from M import a, b`: each name is a submodule or an attribute of M (located above,
     // unless M is the app root itself).
-    let Some(location) = whole.or_else(|| locate(app, &refs)) else {
+    let Some(location) = whole.or_else(|| finder.locate(&refs)) else {
         return;
     };
     for name in &import.names {
         let mut sub: Vec<&str> = refs.clone();
         sub.push(&name.name);
-        if let Some(loc) = locate(app, &sub) {
+        if let Some(loc) = finder.locate(&sub) {
             if let Some(f) = loc.file() {
                 report.local.push(LocalImport {
                     file: f.to_string(),
@@ -289,7 +335,7 @@ mod tests {
 
     fn report(app: &AppInput, file: &str) -> ImportReport {
         let modules = parse_modules(app);
-        resolve_imports(app, file, &modules[file], &modules)
+        resolve_imports(Finder::new(app), file, &modules[file], &modules)
     }
 
     #[test]
@@ -316,6 +362,49 @@ mod tests {
         }
         assert!(!may_be_local(&app, "os"));
         assert!(!may_be_local(&app, "share"));
+    }
+
+    #[test]
+    fn known_locations_answer_as_the_look_ups_do() {
+        let app = AppInput::new("a")
+            .with_file(
+                "F/__init__.py",
+                "import os, shared.util\nimport G\nimport data\nfrom shared import util, nope\nfrom data import x\nimport missing.y\nfrom . import helpers\n",
+            )
+            .with_file("F/function.json", "{}")
+            .with_file("F/helpers.py", "import shared\nfrom shared.util import thing\n")
+            .with_file("G/__init__.py", "import F\nfrom shared import util\n")
+            .with_file("G/function.json", "{}")
+            .with_file("data/x.json", "{}")
+            .with_file("shared/__init__.py", "")
+            .with_file("shared/util.py", "thing = 1\n");
+        let modules = parse_modules(&app);
+        let known = KnownLocations::default();
+        let shared = Finder {
+            app: &app,
+            known: Some(&known),
+        };
+        // Twice: the second time from what the first found.
+        for _ in 0..2 {
+            for file in ["F/__init__.py", "F/helpers.py", "G/__init__.py"] {
+                assert_eq!(
+                    resolve_imports(shared, file, &modules[file], &modules),
+                    resolve_imports(Finder::new(&app), file, &modules[file], &modules),
+                    "{file}"
+                );
+            }
+        }
+        for top in ["shared", "data", "F", "os", "missing", "sharedx"] {
+            assert_eq!(
+                shared.top_exists(top),
+                Finder::new(&app).top_exists(top),
+                "{top}"
+            );
+        }
+        // A location once found is not looked up again.
+        known.0.lock().unwrap().insert("shared".into(), None);
+        assert!(!shared.top_exists("shared"));
+        assert!(Finder::new(&app).top_exists("shared"));
     }
 
     #[test]

@@ -424,6 +424,14 @@ impl<'a> FunctionCtx<'a> {
             .filter_map(|b| b.property_str("route"))
     }
 
+    /// Finds the app's modules, sharing what was found with the other functions of one check.
+    pub fn finder(&self) -> crate::analysis::imports::Finder<'a> {
+        crate::analysis::imports::Finder {
+            app: self.app,
+            known: self.shared_loads.map(|shared| &shared.locations),
+        }
+    }
+
     /// The HTTP route prefix of host.json (`api` by default), read once for the functions of
     /// one check (each function parsing host.json again added up across a large app).
     pub fn route_prefix(&self) -> String {
@@ -696,6 +704,8 @@ pub struct SharedLoads {
     /// the functions of such an app mostly import the same shared modules, which each would
     /// otherwise resolve again.
     imports_by_file: std::sync::Mutex<foldhash::HashMap<String, Arc<ImportReport>>>,
+    /// Where the modules the functions import live (or that they are not the app's).
+    locations: crate::analysis::imports::KnownLocations,
 }
 
 /// The app's requirements.txt, parsed.
@@ -838,7 +848,7 @@ impl FunctionCtx<'_> {
                 Some(module) => {
                     let resolve = || {
                         crate::analysis::imports::resolve_imports(
-                            self.app,
+                            self.finder(),
                             &file,
                             module,
                             self.modules,

@@ -182,12 +182,9 @@ fn may_be_third_party(ctx: &FunctionCtx, name: &str, top: &str) -> bool {
     let worker_provides = name == "azure.functions"
         || name.starts_with("azure.functions.")
         || top == "azure_functions_worker";
-    !(top.is_empty() || top == "__app__" || worker_provides || is_stdlib(top) || is_local(ctx, top))
-}
-
-fn is_local(ctx: &FunctionCtx, top: &str) -> bool {
-    crate::analysis::imports::may_be_local(ctx.app, top)
-        && (ctx.app.exists(&format!("{top}.py"))
-            || ctx.app.exists(&format!("{top}/__init__.py"))
-            || ctx.app.dir_exists(top))
+    !(top.is_empty()
+        || top == "__app__"
+        || worker_provides
+        || is_stdlib(top)
+        || ctx.finder().top_exists(top))
 }
