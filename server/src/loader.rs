@@ -364,17 +364,30 @@ fn assign(roots: &BTreeSet<PathBuf>, found: Vec<Found>) -> HashMap<PathBuf, Vec<
     // their position among the roots, then the entries grouped by owner in the walk's order
     // (by position: hashing a path per entry cost more than the grouping itself).
     let sorted: Vec<&PathBuf> = roots.iter().collect();
+    // Plain paths are compared by their bytes, a hash look-up per ancestor.
+    let by_bytes: Option<foldhash::HashMap<&[u8], usize>> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, root)| plain(root).map(|bytes| (bytes, i)))
+        .collect();
     let owned: Vec<(Option<usize>, Found)> = found
         .into_par_iter()
         .map(|entry| {
             // An unreadable folder may itself be a root's sub-folder; a file's own path never
             // is a root.
-            let owner = entry
-                .path
-                .ancestors()
-                .skip(usize::from(!matches!(entry.kind, FoundKind::Unreadable(_))))
-                .find_map(|a| sorted.binary_search_by(|root| root.as_path().cmp(a)).ok())
-                .filter(|&owner| *sorted[owner] != entry.path);
+            let skip = usize::from(!matches!(entry.kind, FoundKind::Unreadable(_)));
+            let owner = match (&by_bytes, plain(&entry.path)) {
+                (Some(by_bytes), Some(path)) => plain_ancestors(path)
+                    .skip(skip)
+                    .find_map(|a| by_bytes.get(a).copied())
+                    .filter(|&owner| plain(sorted[owner]) != Some(path)),
+                _ => entry
+                    .path
+                    .ancestors()
+                    .skip(skip)
+                    .find_map(|a| sorted.binary_search_by(|root| root.as_path().cmp(a)).ok())
+                    .filter(|&owner| *sorted[owner] != entry.path),
+            };
             (owner, entry)
         })
         .collect();
@@ -395,6 +408,25 @@ fn assign(roots: &BTreeSet<PathBuf>, found: Vec<Found>) -> HashMap<PathBuf, Vec<
 /// Sorts a file found by a walk into the root candidates it makes: its folder for a root marker,
 /// its folder's parent for a `function.json`.
 fn classify<'p>(path: &'p Path, strong: &mut BTreeSet<&'p Path>, weak: &mut BTreeSet<&'p Path>) {
+    #[cfg(unix)]
+    if let Some(bytes) = plain(path) {
+        let mut ancestors = plain_ancestors(bytes).map(path_of_plain);
+        let name = bytes.rsplit(|&b| b == b'/').next().unwrap_or_default();
+        if ROOT_MARKERS.iter().any(|marker| marker.as_bytes() == name) {
+            strong.extend(ancestors.nth(1));
+        } else if name == b"function.json" {
+            weak.extend(ancestors.nth(2));
+        }
+        return;
+    }
+    classify_by_components(path, strong, weak);
+}
+
+fn classify_by_components<'p>(
+    path: &'p Path,
+    strong: &mut BTreeSet<&'p Path>,
+    weak: &mut BTreeSet<&'p Path>,
+) {
     let Some(name) = path.file_name().and_then(OsStr::to_str) else {
         return;
     };
@@ -407,6 +439,43 @@ fn classify<'p>(path: &'p Path, strong: &mut BTreeSet<&'p Path>, weak: &mut BTre
             weak.insert(dir);
         }
     }
+}
+
+/// A path's bytes when it is plain: absolute, with no empty, `.` or `..` part and no trailing
+/// `/`, as are the paths a walk of a plain root lists. Its ancestors are then the prefixes that
+/// end before a `/` (and `/`), and two plain paths are equal when their bytes are: found and
+/// compared without parsing components, for each of tens of thousands of walked paths.
+#[cfg(unix)]
+fn plain(path: &Path) -> Option<&[u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let parts = bytes.strip_prefix(b"/")?;
+    let plain = parts.is_empty()
+        || parts
+            .split(|&b| b == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."));
+    plain.then_some(bytes)
+}
+
+#[cfg(not(unix))]
+fn plain(_: &Path) -> Option<&[u8]> {
+    None
+}
+
+/// The plain path `bytes`, then each of its ancestors up to `/` (as [`Path::ancestors`]).
+fn plain_ancestors(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::successors(Some(bytes), |path| match memchr::memrchr(b'/', path)? {
+        0 if path.len() > 1 => Some(&path[..1]),
+        0 => None,
+        at => Some(&path[..at]),
+    })
+}
+
+/// The path of a plain path's bytes (see [`plain`]).
+#[cfg(unix)]
+fn path_of_plain(bytes: &[u8]) -> &Path {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(OsStr::from_bytes(bytes))
 }
 
 /// The nearest folder at or above `dir` that holds a `host.json`, not looking above a folder that
@@ -891,6 +960,96 @@ pub fn display_relative(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn plain_paths_are_read_by_their_bytes_as_by_their_components() {
+        for path in ["/", "/app", "/app/F/function.json", "/a b/ü/host.json"] {
+            let bytes = plain(Path::new(path)).expect(path);
+            let by_bytes: Vec<&Path> = plain_ancestors(bytes).map(path_of_plain).collect();
+            let by_components: Vec<&Path> = Path::new(path).ancestors().collect();
+            assert_eq!(by_bytes, by_components, "{path}");
+        }
+        for path in [
+            "app/F",
+            "/app/",
+            "/app//F",
+            "/app/./F",
+            "/app/../F",
+            "//app",
+        ] {
+            assert_eq!(plain(Path::new(path)), None, "{path}");
+        }
+        // Root candidates, either way.
+        let paths = [
+            "/w/app/host.json",
+            "/w/app/F/function.json",
+            "/w/other/G/function.json",
+            "/w/other/G/x.py",
+            "/w/v2/function_app.py",
+            "/w/./odd/host.json",
+            "/w/odd2//H/function.json",
+            "/function.json",
+        ];
+        let (mut strong, mut weak) = (BTreeSet::new(), BTreeSet::new());
+        let (mut strong_parsed, mut weak_parsed) = (BTreeSet::new(), BTreeSet::new());
+        for path in paths {
+            classify(Path::new(path), &mut strong, &mut weak);
+            classify_by_components(Path::new(path), &mut strong_parsed, &mut weak_parsed);
+        }
+        assert_eq!(strong, strong_parsed);
+        assert_eq!(weak, weak_parsed);
+        assert_eq!(strong.len(), 3);
+        assert_eq!(weak.len(), 3);
+    }
+
+    #[test]
+    fn entries_go_to_their_nearest_root_whether_paths_are_plain_or_not() {
+        let found = |path: &str, kind: FoundKind| Found {
+            path: PathBuf::from(path),
+            kind,
+        };
+        let entries = || {
+            vec![
+                found("/w/app/host.json", FoundKind::File),
+                found("/w/app/F/__init__.py", FoundKind::File),
+                found("/w/app/nested/host.json", FoundKind::File),
+                found("/w/app/nested/x.py", FoundKind::File),
+                found("/w/app/nested", FoundKind::Unreadable("denied".into())),
+                found("/w/app/locked", FoundKind::Unreadable("denied".into())),
+                found("/w/app/./F/odd.py", FoundKind::File),
+                found("/w/elsewhere/y.py", FoundKind::File),
+            ]
+        };
+        let owners = |roots: &[&str]| {
+            let roots: BTreeSet<PathBuf> = roots.iter().map(PathBuf::from).collect();
+            let mut shares = assign(&roots, entries());
+            // Each root's entries, in the roots' order.
+            roots
+                .iter()
+                .map(|root| {
+                    let files = shares.remove(root).unwrap_or_default();
+                    files.iter().map(|f| f.path.display().to_string()).collect()
+                })
+                .collect::<Vec<Vec<String>>>()
+        };
+        let plain_roots = owners(&["/w/app", "/w/app/nested"]);
+        assert_eq!(
+            plain_roots,
+            [
+                vec![
+                    "/w/app/host.json",
+                    "/w/app/F/__init__.py",
+                    // `/w/app/nested`, unreadable and a root itself, is nobody's entry.
+                    "/w/app/locked",
+                    "/w/app/./F/odd.py",
+                ],
+                vec!["/w/app/nested/host.json", "/w/app/nested/x.py"],
+            ]
+        );
+        // A root that is not plain: every entry by its components, to the same owners.
+        assert_eq!(owners(&["/w/app/", "/w/app/nested"]), plain_roots);
+    }
 
     #[test]
     fn relative_keys_of_plain_paths_match_the_component_reading() {
