@@ -432,6 +432,20 @@ pub fn lone_cr_as_newline(text: &str) -> std::borrow::Cow<'_, str> {
 /// comments.
 fn bracket_depth_exceeded(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
+    // The depth never exceeds the number of opening brackets, which a vectorised count finds
+    // in a fraction of the scan's time: most files have fewer than the limit.
+    let opening: usize = bytes
+        .chunks(u8::MAX as usize)
+        .map(|chunk| {
+            let count = chunk.iter().fold(0u8, |n, &b| {
+                n + u8::from(b == b'(') + u8::from(b == b'[') + u8::from(b == b'{')
+            });
+            usize::from(count)
+        })
+        .sum();
+    if opening <= MAX_BRACKET_DEPTH {
+        return None;
+    }
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
@@ -776,6 +790,33 @@ fn collect_syntax_errors(root: tree_sitter::Node, src: &str, out: &mut Vec<PySyn
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn brackets_nested_past_the_limit_are_found_outside_strings_and_comments() {
+        use super::{bracket_depth_exceeded, MAX_BRACKET_DEPTH};
+        let nested = |depth: usize| format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        assert_eq!(bracket_depth_exceeded(&nested(MAX_BRACKET_DEPTH)), None);
+        assert_eq!(
+            bracket_depth_exceeded(&nested(MAX_BRACKET_DEPTH + 1)),
+            Some(4 + MAX_BRACKET_DEPTH)
+        );
+        // Many brackets, none deep.
+        assert_eq!(bracket_depth_exceeded(&"f([{}])\n".repeat(300)), None);
+        // Brackets in strings and comments do not nest.
+        let quoted = format!(
+            "s = '{0}'\nt = \"\"\"{0}\"\"\"\n# {0}\nu = [{1}]\n",
+            "(".repeat(300),
+            "{".repeat(3)
+        );
+        assert_eq!(bracket_depth_exceeded(&quoted), None);
+        let mixed = format!(
+            "{}# {}\n{}",
+            "[".repeat(150),
+            "(".repeat(100),
+            "{".repeat(60)
+        );
+        assert_eq!(bracket_depth_exceeded(&mixed), Some(mixed.len() - 10));
+    }
+
     use super::*;
 
     #[test]
