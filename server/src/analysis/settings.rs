@@ -53,7 +53,7 @@ pub struct LocalSettings {
     /// `Host.CORS`, when set.
     pub host_cors: Option<String>,
     /// Position in `values` of the first entry of each name, so a lookup costs a hash.
-    by_name: std::collections::HashMap<String, usize>,
+    by_name: foldhash::HashMap<String, usize>,
     /// Positions in `values` sorted by name, for the entries under a prefix.
     sorted: Vec<usize>,
     /// Near misses among the names of `values`.

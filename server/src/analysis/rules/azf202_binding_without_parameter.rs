@@ -1,6 +1,5 @@
 //! AZF202: a binding in function.json has no parameter of the same name in the entry function.
 
-use std::collections::{HashMap, HashSet};
 
 use super::context::{counterpart, did_you_mean_hint, Counterparts, FunctionCtx};
 use super::{FixAvailability, RuleMeta};
@@ -34,7 +33,7 @@ with `def main(msg: func.QueueMessage)`: add `inputBlob: func.InputStream` to th
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(sig) = ctx.signature() else { return };
     // Parameters by name (the first of a name), so each binding costs a lookup.
-    let mut params: HashMap<&str, &crate::analysis::python::Param> = HashMap::new();
+    let mut params: foldhash::HashMap<&str, &crate::analysis::python::Param> = Default::default();
     for p in &sig.params {
         params.entry(p.param.name.as_str()).or_insert(p.param);
     }
@@ -56,7 +55,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         .map(|p| p.param.name.as_str())
         .collect();
     let counterparts = Counterparts::new(&unmatched);
-    let mut seen = HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     for b in ctx.unit.bindings() {
         let Some(name) = &b.name else { continue };
         if name.value == "$return"

@@ -33,14 +33,12 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     let route = trigger.property_str("route");
     let declared = route.as_ref().map(|r| route_params(&r.value)).unwrap_or_default();
-    let declared_set: std::collections::HashSet<&str> = declared.iter().map(String::as_str).collect();
+    let declared_set: foldhash::HashSet<&str> = declared.iter().map(String::as_str).collect();
     let suggester = Suggester::new(declared.iter().map(String::as_str));
     for (name, range) in &module.route_param_reads {
-        if declared_set.contains(name.as_str()) {
+        // Another function's code (a range compare), before the name's hash.
+        if !ctx.owns(*range) || declared_set.contains(name.as_str()) {
             continue;
-        }
-        if !ctx.owns(*range) {
-            continue; // another function's code
         }
         let hint = suggester
             .suggest(name)

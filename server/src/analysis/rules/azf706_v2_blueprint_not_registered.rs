@@ -1,6 +1,5 @@
 //! AZF706: functions of a blueprint that the app never registers (or registers before they exist).
 
-use std::collections::HashSet;
 
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
@@ -33,7 +32,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     if model.unknown_registrations || model.app_names.is_empty() {
         return;
     }
-    let indexed: HashSet<usize> = model.indexed.iter().map(|e| e.function).collect();
+    let indexed: foldhash::HashSet<usize> = model.indexed.iter().map(|e| e.function).collect();
     for (id, obj) in model.objects.iter().enumerate() {
         if obj.builders.is_empty() {
             continue;

@@ -1,7 +1,6 @@
 //! AZF719: a decorator or call names an attribute the app object does not have
 //! (`@app.rout(...)`, `app.register_function(bp)`).
 
-use std::collections::HashMap;
 
 use super::context::AppCtx;
 use super::{FixAvailability, RuleMeta};
@@ -39,7 +38,7 @@ Use the decorator's name (`@app.route`).
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
     // The app objects by file and name; `None` where one name holds several.
-    let mut objects: HashMap<(&str, &str), Option<&AppObject>> = HashMap::new();
+    let mut objects: foldhash::HashMap<(&str, &str), Option<&AppObject>> = Default::default();
     for o in &model.objects {
         objects
             .entry((o.file.as_str(), o.var.as_str()))

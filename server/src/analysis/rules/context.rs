@@ -64,7 +64,7 @@ impl<'a> AppCtx<'a> {
     ) -> Vec<(&'a str, Vec<(&'a FunctionUnit, TextRange)>)> {
         let mut found: Vec<(&str, Vec<(&FunctionUnit, TextRange)>)> = Vec::new();
         // Per name: its position in `found`, `None` when it resolves.
-        let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
+        let mut seen: foldhash::HashMap<&str, Option<usize>> = Default::default();
         for (unit, uses) in self.units.iter().zip(column) {
             for NamedUse { name, range } in uses.iter() {
                 let at = *seen.entry(name).or_insert_with(|| {
@@ -693,9 +693,9 @@ fn v2_import_rules(file: &str, module: &PyModule, report: &mut ImportReport) {
 /// the script imports, N × modules in all.
 #[derive(Debug, Default)]
 pub struct SharedLoads {
-    by_script: std::sync::Mutex<HashMap<String, Arc<LoadsCell>>>,
+    by_script: std::sync::Mutex<foldhash::HashMap<String, Arc<LoadsCell>>>,
     /// Whether those modules import the HTTP streaming extension, by script.
-    streaming: std::sync::Mutex<HashMap<String, bool>>,
+    streaming: std::sync::Mutex<foldhash::HashMap<String, bool>>,
     /// What the function-level rules read of host.json, read once.
     host: std::sync::Mutex<Option<Arc<HostFacts>>>,
     /// requirements.txt, parsed once (`Some(None)`: the app has none).
