@@ -91,13 +91,11 @@ fn parse_range(text: &str, range: Option<std::ops::Range<usize>>) -> Option<tree
     let included = match range {
         None => Vec::new(),
         Some(range) => {
+            // A function deep in a large module: the rows before it are counted by memchr.
             let point = |offset: usize| {
                 let before = &source.as_bytes()[..offset];
-                let row = before.iter().filter(|&&b| b == b'\n').count();
-                let line_start = before
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1);
+                let row = memchr::memchr_iter(b'\n', before).count();
+                let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
                 tree_sitter::Point::new(row, offset - line_start)
             };
             vec![tree_sitter::Range {
