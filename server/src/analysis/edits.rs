@@ -413,22 +413,15 @@ pub fn add_parameter(
 /// `None` when it does not import it as a module.
 pub fn azure_alias(module: &PyModule) -> Option<String> {
     use crate::analysis::python::NameKind;
-    let mut names: Vec<&String> = module.names.keys().collect();
-    names.sort();
-    for name in names {
-        for d in &module.names[name] {
-            match &d.kind {
-                NameKind::Module(p) if p == "azure.functions" => return Some(format!("{name}.")),
-                NameKind::FromImport {
-                    level: 0,
-                    module,
-                    name: n,
-                } if module == "azure" && n == "functions" => return Some(format!("{name}.")),
-                _ => {}
-            }
-        }
-    }
-    None
+    module.first_name_binding(|name, kind| match kind {
+        NameKind::Module(p) if p == "azure.functions" => Some(format!("{name}.")),
+        NameKind::FromImport {
+            level: 0,
+            module,
+            name: n,
+        } if module == "azure" && n == "functions" => Some(format!("{name}.")),
+        _ => None,
+    })
 }
 
 /// The prefix that spells `azure.functions` classes in `module`, and the edit that imports the

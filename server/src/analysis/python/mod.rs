@@ -245,6 +245,23 @@ impl PyModule {
         self.functions.get(self.by_def_offset[i].1)
     }
 
+    /// What `pick` makes of the first binding it accepts of the alphabetically first name that
+    /// has one (each name's bindings in source order): a choice that does not depend on the map's
+    /// order, found without sorting every name of the module.
+    pub fn first_name_binding<T>(
+        &self,
+        mut pick: impl FnMut(&str, &NameKind) -> Option<T>,
+    ) -> Option<T> {
+        self.names
+            .iter()
+            .filter_map(|(name, defs)| {
+                let picked = defs.iter().find_map(|d| pick(name, &d.kind))?;
+                Some((name, picked))
+            })
+            .min_by(|(a, _), (b, _)| a.cmp(b))
+            .map(|(_, picked)| picked)
+    }
+
     /// The binding of `name` that is in force after the module has run: the last unconditional
     /// one, or `None` when a conditional binding (or a star import) makes it uncertain.
     pub fn final_binding(&self, name: &str) -> Binding<'_> {
@@ -790,9 +807,10 @@ fn collect_syntax_errors(root: tree_sitter::Node, src: &str, out: &mut Vec<PySyn
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn brackets_nested_past_the_limit_are_found_outside_strings_and_comments() {
-        use super::{bracket_depth_exceeded, MAX_BRACKET_DEPTH};
         let nested = |depth: usize| format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
         assert_eq!(bracket_depth_exceeded(&nested(MAX_BRACKET_DEPTH)), None);
         assert_eq!(
@@ -817,7 +835,22 @@ mod tests {
         assert_eq!(bracket_depth_exceeded(&mixed), Some(mixed.len() - 10));
     }
 
-    use super::*;
+    #[test]
+    fn the_first_name_binding_is_the_alphabetically_first_accepted_one() {
+        let m = parse("import typing as zt\nimport azure.functions as func\nimport typing as mt\nfrom typing import List as at\nimport azure.functions as af\nmt = 1\n");
+        let typing_alias = |name: &str, kind: &NameKind| match kind {
+            NameKind::Module(m) if m == "typing" => Some(name.to_string()),
+            _ => None,
+        };
+        // `at` is bound by a from-import, which this choice does not accept.
+        assert_eq!(m.first_name_binding(typing_alias).as_deref(), Some("mt"));
+        let azure = |name: &str, kind: &NameKind| match kind {
+            NameKind::Module(m) if m == "azure.functions" => Some(format!("{name}.")),
+            _ => None,
+        };
+        assert_eq!(m.first_name_binding(azure).as_deref(), Some("af."));
+        assert_eq!(m.first_name_binding(|_, _| None::<()>), None);
+    }
 
     #[test]
     fn named_children_read_by_index_are_those_a_cursor_walks() {

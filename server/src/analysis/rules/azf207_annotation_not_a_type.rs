@@ -92,18 +92,14 @@ fn typing_generic(text: &str, module: &PyModule) -> Option<String> {
         "dict" => "Dict",
         _ => return None,
     };
-    let mut names: Vec<&String> = module.names.keys().collect();
-    names.sort();
-    let spelled = names.into_iter().find_map(|name| {
-        module.names[name].iter().find_map(|d| match &d.kind {
-            NameKind::FromImport {
-                level: 0,
-                module: m,
-                name: n,
-            } if m == "typing" && n == form => Some(name.clone()),
-            NameKind::Module(m) if m == "typing" => Some(format!("{name}.{form}")),
-            _ => None,
-        })
+    let spelled = module.first_name_binding(|name, kind| match kind {
+        NameKind::FromImport {
+            level: 0,
+            module: m,
+            name: n,
+        } if m == "typing" && n == form => Some(name.to_string()),
+        NameKind::Module(m) if m == "typing" => Some(format!("{name}.{form}")),
+        _ => None,
     })?;
     Some(format!("{spelled}[{inner}]"))
 }
