@@ -397,8 +397,16 @@ impl AppState {
     pub fn new_keeping_model(
         input: AppInput,
     ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
+        let started = std::time::Instant::now();
         let modules = function::parse_modules(&input);
+        let parsed = started.elapsed();
         let (units, v2_model) = function::discover_all_keeping_model(&input, &modules);
+        tracing::debug!(
+            "parsed {} modules in {parsed:?}, found {} functions in {:?}",
+            modules.len(),
+            units.len(),
+            started.elapsed() - parsed
+        );
         let (units, order) = by_name(units);
         let v2_script = v2_script(&input);
         let settings = settings::local_settings(&input).map(Arc::new);
