@@ -376,8 +376,9 @@ fn route_params(base: &Path, n: usize) -> Row {
 }
 
 /// A decorator app whose `function_app.py` holds `n` HTTP functions, each with an undecorated
-/// helper and a read of a setting local.settings.json lacks: rules that look at the whole module
-/// once per function grow with n².
+/// helper, a read of a setting local.settings.json lacks, reads of a declared and of an unknown
+/// route parameter and a CORS header: rules that look at the whole module once per function
+/// grow with n².
 fn decorated_functions(base: &Path, n: usize) -> Row {
     let root = app(base, &format!("decorated_{n}"));
     fs::write(
@@ -390,7 +391,7 @@ fn decorated_functions(base: &Path, n: usize) -> Row {
     for i in 0..n {
         let _ = write!(
             module,
-            "def helper_{i}(value: int) -> int:\n    return value + {i}\n\n\n@app.route(route=\"r{i}\")\ndef f{i}(req: func.HttpRequest) -> func.HttpResponse:\n    key = os.environ[\"KEY_{i}\"]\n    return func.HttpResponse(key + str(helper_{i}(1)))\n\n\n"
+            "def helper_{i}(value: int) -> int:\n    return value + {i}\n\n\n@app.route(route=\"r{i}/{{id}}\")\ndef f{i}(req: func.HttpRequest) -> func.HttpResponse:\n    key = os.environ[\"KEY_{i}\"] + req.route_params[\"id\"] + req.route_params.get(\"item\", \"\")\n    headers = {{\"Access-Control-Allow-Origin\": \"*\"}}\n    return func.HttpResponse(key + str(helper_{i}(1)), headers=headers)\n\n\n"
         );
     }
     fs::write(root.join("function_app.py"), module).unwrap();

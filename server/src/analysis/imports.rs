@@ -89,10 +89,13 @@ impl<'a> Finder<'a> {
         found
     }
 
-    /// Whether the app has a module, package or folder named `top` at its root.
-    pub fn top_exists(self, top: &str) -> bool {
+    /// The module, package or folder named `top` at the app's root.
+    pub fn top_level(self, top: &str) -> Option<ModuleLocation> {
         // Alone, one range look-up rules most names out before the three of `locate`.
-        (self.known.is_some() || may_be_local(self.app, top)) && self.locate(&[top]).is_some()
+        if self.known.is_none() && !may_be_local(self.app, top) {
+            return None;
+        }
+        self.locate(&[top])
     }
 }
 
@@ -222,8 +225,7 @@ fn resolve_one(
             let top = module_path.split('.').next().unwrap_or("");
             let is_local = !top.is_empty()
                 && top != "azure"
-                && (finder.known.is_some() || may_be_local(finder.app, top))
-                && match finder.locate(&[top]) {
+                && match finder.top_level(top) {
                     Some(ModuleLocation::File(_) | ModuleLocation::Package(_)) => true,
                     // A function's folder is no package to import.
                     Some(ModuleLocation::Namespace(_)) => {
@@ -396,15 +398,15 @@ mod tests {
         }
         for top in ["shared", "data", "F", "os", "missing", "sharedx"] {
             assert_eq!(
-                shared.top_exists(top),
-                Finder::new(&app).top_exists(top),
+                shared.top_level(top),
+                Finder::new(&app).top_level(top),
                 "{top}"
             );
         }
         // A location once found is not looked up again.
         known.0.lock().unwrap().insert("shared".into(), None);
-        assert!(!shared.top_exists("shared"));
-        assert!(Finder::new(&app).top_exists("shared"));
+        assert_eq!(shared.top_level("shared"), None);
+        assert!(Finder::new(&app).top_level("shared").is_some());
     }
 
     #[test]

@@ -37,9 +37,11 @@ pub struct PyModule {
     pub import_failures: Vec<ImportFailure>,
     /// Reads of environment variables (`os.environ[...]`, `os.environ.get`, `os.getenv`).
     pub env_reads: Vec<EnvRead>,
-    /// String literals that name a CORS response header (`Access-Control-Allow-…`).
+    /// String literals that name a CORS response header (`Access-Control-Allow-…`), in source
+    /// order.
     pub cors_headers: Vec<TextRange>,
-    /// `….route_params["x"]` and `….route_params.get("x")` reads: the name and its range.
+    /// `….route_params["x"]` and `….route_params.get("x")` reads: the name and its range, in
+    /// source order (a function finds its own by binary search).
     pub route_param_reads: Vec<(String, TextRange)>,
     /// Module-level statements with call and decorator arguments, for the decorator model.
     pub statements: Vec<syntax::Stmt>,
@@ -762,6 +764,11 @@ fn scan_usages(root: tree_sitter::Node, src: &str, module: &mut PyModule, marks:
             }
         }
     }
+    // The walk's stack visits siblings last first: in source order for the searches by range.
+    module.cors_headers.sort_by_key(|range| range.start);
+    module
+        .route_param_reads
+        .sort_by_key(|(_, range)| range.start);
 }
 
 fn collect_syntax_errors(root: tree_sitter::Node, src: &str, out: &mut Vec<PySyntaxError>) {

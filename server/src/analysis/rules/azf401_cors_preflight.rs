@@ -28,11 +28,9 @@ with code that sets `Access-Control-Allow-Origin`: add `"options"` to `methods`.
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let header = match ctx.own_code() {
         // In a v2 app the function's own code is what sets its headers.
-        Some((file, own)) => ctx.modules.get(file).and_then(|module| {
-            module
-                .cors_headers
-                .iter()
-                .find(|r| own.start <= r.start && r.end <= own.end)
+        Some((file, _)) => ctx.modules.get(file).and_then(|module| {
+            ctx.own_items(&module.cors_headers, |r| *r)
+                .next()
                 .map(|r| (file.to_string(), *r))
         }),
         None if ctx.unit.decorated().is_some() => None,
@@ -75,7 +73,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::check;
+    use super::super::test_support::{check, check_script};
     use expect_test::expect;
 
     const SETTINGS: &str = "//- /local.settings.json\n{\"IsEncrypted\": false, \"Values\": {}}\n";
@@ -98,5 +96,34 @@ mod tests {
         }
         let cors = "//- /local.settings.json\n{\"IsEncrypted\": false, \"Values\": {}, \"Host\": {\"CORS\": \"*\"}}\n";
         expect![""].assert_eq(&check("AZF401", &format!("{cors}//- /F/function.json\n{{\"bindings\": [{{\"type\": \"httpTrigger\", \"name\": \"req\", \"methods\": [\"get\"]}}]}}\n{code}")));
+    }
+
+    #[test]
+    fn a_decorated_function_is_judged_by_the_headers_it_sets_itself() {
+        expect![[r#"
+            function_app.py:10:31 AZF401 warning the code sets CORS headers, but `methods` has no "options": the browser's pre-flight request gets 404 (and Host.CORS is not set)
+              related function_app.py:12:45: CORS header set here
+              fix: Add "options" to methods
+        "#]].assert_eq(&check_script(
+            "AZF401",
+            r#"
+@app.route(route="a", methods=["GET"])
+def fa(req):
+    return func.HttpResponse("a")
+
+def helper():
+    return {"Access-Control-Allow-Origin": "*"}
+
+@app.route(route="b", methods=["GET"])
+def fb(req):
+    return func.HttpResponse("b", headers={"Access-Control-Allow-Origin": "*"})
+
+@app.route(route="c", methods=["GET"])
+def fc(req):
+    return func.HttpResponse("c", headers=helper())
+//- /local.settings.json
+{"IsEncrypted": false, "Values": {}}
+"#,
+        ));
     }
 }

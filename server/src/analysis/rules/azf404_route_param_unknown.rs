@@ -35,9 +35,8 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let declared = route.as_ref().map(|r| route_params(&r.value)).unwrap_or_default();
     let declared_set: foldhash::HashSet<&str> = declared.iter().map(String::as_str).collect();
     let suggester = Suggester::new(declared.iter().map(String::as_str));
-    for (name, range) in &module.route_param_reads {
-        // Another function's code (a range compare), before the name's hash.
-        if !ctx.owns(*range) || declared_set.contains(name.as_str()) {
+    for (name, range) in ctx.own_items(&module.route_param_reads, |(_, range)| *range) {
+        if declared_set.contains(name.as_str()) {
             continue;
         }
         let hint = suggester
@@ -89,6 +88,41 @@ def list_users(req): return "[]"
 @app.route(route="users/{user_id}")
 def get_user(req):
     return req.route_params.get("user_id") + req.route_params.get("userid")
+"#,
+        ));
+    }
+
+    #[test]
+    fn each_decorated_function_reads_only_the_reads_inside_it() {
+        expect![[r#"
+            function_app.py:6:30 AZF404 warning route parameter 'y' is not in route 'a/{x}' — did you mean 'x'?
+              related function_app.py:4:18: the route
+            function_app.py:14:34 AZF404 warning route parameter 'w' is not in route 'b/{y}' — did you mean 'y'?
+              related function_app.py:11:18: the route
+            function_app.py:15:34 AZF404 warning route parameter 'x' is not in route 'b/{y}' — did you mean 'y'?
+              related function_app.py:11:18: the route
+        "#]].assert_eq(&check_script(
+            "AZF404",
+            r#"
+
+@app.route(route="a/{x}")
+def fa(req):
+    return req.route_params["y"] + req.route_params.get("x")
+
+def helper(req):
+    return req.route_params["z"]
+
+@app.route(route="b/{y}")
+def fb(req):
+    def inner():
+        return req.route_params["w"]
+    return req.route_params.get("x") + inner()
+
+@app.route(route="c")
+def fc(req):
+    return "c"
+
+top = req.route_params["v"]
 "#,
         ));
     }

@@ -531,21 +531,31 @@ impl<'a> FunctionCtx<'a> {
     pub fn own_code(&self) -> Option<(&str, TextRange)> {
         let v2 = self.unit.decorated()?;
         let offset = v2.def_offset?;
-        let f = self
-            .module?
-            .functions
-            .iter()
-            .find(|f| f.def_offset == offset)?;
+        let f = self.module?.function_at(offset)?;
         Some((self.script_path?, f.range))
     }
 
-    /// Whether code at `range` of the script belongs to this function: all of it for a
-    /// function.json function, only its `def` for a decorated one (see [`FunctionCtx::own_code`]).
-    pub fn owns(&self, range: TextRange) -> bool {
-        match self.own_code() {
-            Some((_, own)) => own.start <= range.start && range.end <= own.end,
-            None => self.unit.decorated().is_none(),
-        }
+    /// The items of `sorted` (a list of the script's module in source order, `range` giving
+    /// each one's place) in this function's code: all of them for a function.json function,
+    /// those inside its `def` for a decorated one (see [`FunctionCtx::own_code`]). Found by
+    /// binary search: in a module of thousands of decorated functions, each reads only its own.
+    pub fn own_items<'s, T>(
+        &self,
+        sorted: &'s [T],
+        range: impl Fn(&T) -> TextRange + 's,
+    ) -> impl Iterator<Item = &'s T> + 's {
+        let (candidates, own) = match self.own_code() {
+            Some((_, own)) => {
+                let from = sorted.partition_point(|item| range(item).start < own.start);
+                let to = from + sorted[from..].partition_point(|item| range(item).start < own.end);
+                (&sorted[from..to], Some(own))
+            }
+            None if self.unit.decorated().is_some() => (&sorted[..0], None),
+            None => (sorted, None),
+        };
+        candidates
+            .iter()
+            .filter(move |item| own.is_none_or(|own| range(item).end <= own.end))
     }
 }
 

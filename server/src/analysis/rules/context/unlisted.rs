@@ -186,5 +186,5 @@ fn may_be_third_party(ctx: &FunctionCtx, name: &str, top: &str) -> bool {
         || top == "__app__"
         || worker_provides
         || is_stdlib(top)
-        || ctx.finder().top_exists(top))
+        || ctx.finder().top_level(top).is_some())
 }
