@@ -117,15 +117,26 @@ pub struct AppState {
 struct UnitsByScript {
     /// Per script file, its units in host order.
     units: HashMap<String, Vec<Arc<FunctionUnit>>>,
+    /// Per script file, its decorated units by their `def` and its other units, each with its
+    /// host position: the functions of a decorator app share one script, and a finding's fix
+    /// asks which of them share its function's `def`.
+    defs: HashMap<String, ScriptDefs>,
     /// The names more than one unit has (an error in a decorator app).
     shared_names: HashSet<String>,
+}
+
+#[derive(Debug, Default)]
+struct ScriptDefs {
+    by_def: foldhash::HashMap<usize, Vec<(usize, Arc<FunctionUnit>)>>,
+    /// The script's units without a decorated `def` (function.json functions naming it).
+    others: Vec<(usize, Arc<FunctionUnit>)>,
 }
 
 impl UnitsByScript {
     fn build(units: &BTreeMap<String, Arc<FunctionUnit>>, order: &[String]) -> UnitsByScript {
         let mut index = UnitsByScript::default();
         let mut names = HashSet::with_capacity(units.len());
-        for unit in order.iter().filter_map(|key| units.get(key)) {
+        for (position, unit) in order.iter().filter_map(|key| units.get(key)).enumerate() {
             if !names.insert(unit.name.as_str()) {
                 index.shared_names.insert(unit.name.clone());
             }
@@ -135,6 +146,12 @@ impl UnitsByScript {
                     .entry(path.clone())
                     .or_default()
                     .push(unit.clone());
+                let defs = index.defs.entry(path.clone()).or_default();
+                let at = (position, unit.clone());
+                match unit.decorated().and_then(|v2| v2.def_offset) {
+                    Some(offset) => defs.by_def.entry(offset).or_default().push(at),
+                    None => defs.others.push(at),
+                }
             }
         }
         index
@@ -739,24 +756,35 @@ impl AppState {
         self.units.values().map(|u| u.as_ref())
     }
 
-    /// The units whose script is `file`, in host order, when `unit` is one of them and no other
-    /// unit has its name; `None` otherwise (then only a scan of every unit answers questions
-    /// about `unit`'s namesakes).
-    pub fn units_with_script_of(
-        &self,
-        unit: &FunctionUnit,
-        file: &str,
-    ) -> Option<&[Arc<FunctionUnit>]> {
+    /// The units whose script is `file` that may share `unit`'s entry function, in host order,
+    /// when `unit` is one of them and no other unit has its name; `None` otherwise (then only a
+    /// scan of every unit answers questions about `unit`'s namesakes). For a decorated `unit`,
+    /// those are the units decorating the same `def` and the script's undecorated units, found
+    /// without looking at the other functions of its module (thousands in one decorator app).
+    pub fn entry_candidates(&self, unit: &FunctionUnit, file: &str) -> Option<Vec<&FunctionUnit>> {
         let index = self
             .by_script
             .get_or_init(|| Arc::new(UnitsByScript::build(&self.units, &self.order)));
         if index.shared_names.contains(&unit.name) {
             return None;
         }
-        let list = index.units.get(file)?;
-        list.iter()
-            .any(|u| std::ptr::eq(u.as_ref(), unit))
-            .then_some(list.as_slice())
+        let defs = index.defs.get(file)?;
+        let same_def = unit
+            .decorated()
+            .and_then(|v2| v2.def_offset)
+            .and_then(|offset| defs.by_def.get(&offset));
+        let mut candidates: Vec<&(usize, Arc<FunctionUnit>)> = match same_def {
+            Some(same_def) => same_def.iter().chain(&defs.others).collect(),
+            None => defs.by_def.values().flatten().chain(&defs.others).collect(),
+        };
+        if !candidates
+            .iter()
+            .any(|(_, u)| std::ptr::eq(u.as_ref(), unit))
+        {
+            return None;
+        }
+        candidates.sort_unstable_by_key(|(position, _)| *position);
+        Some(candidates.into_iter().map(|(_, u)| u.as_ref()).collect())
     }
 
     /// The units whose script is `file`, in host order (what a scan of [`AppState::units`] for

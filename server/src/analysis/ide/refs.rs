@@ -192,10 +192,9 @@ fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s Fun
     // The fixes of every finding ask. Only a unit whose script is the entry's file, or one with
     // `unit`'s name, can share it: when `unit` has no namesake, the units with its script (it
     // among them) are all there is to look at.
-    if let Some(same_script) = state.units_with_script_of(unit, def.script) {
-        let sharing: Vec<&FunctionUnit> = same_script
-            .iter()
-            .map(|u| u.as_ref())
+    if let Some(candidates) = state.entry_candidates(unit, def.script) {
+        let sharing: Vec<&FunctionUnit> = candidates
+            .into_iter()
             .filter(|u| shares_entry(state, unit, &def, u))
             .collect();
         return if sharing.len() > 1 {
