@@ -377,8 +377,8 @@ fn route_params(base: &Path, n: usize) -> Row {
 
 /// A decorator app whose `function_app.py` holds `n` HTTP functions, each with an undecorated
 /// helper, a read of a setting local.settings.json lacks, reads of a declared and of an unknown
-/// route parameter and a CORS header: rules that look at the whole module once per function
-/// grow with n².
+/// route parameter and a CORS header, and every other one a parameter the fix of AZF201 renames:
+/// rules and fixes that look at the whole module once per function grow with n².
 fn decorated_functions(base: &Path, n: usize) -> Row {
     let root = app(base, &format!("decorated_{n}"));
     fs::write(
@@ -389,9 +389,11 @@ fn decorated_functions(base: &Path, n: usize) -> Row {
     let mut module =
         String::from("import os\n\nimport azure.functions as func\n\napp = func.FunctionApp()\n\n");
     for i in 0..n {
+        // Every other parameter is not the trigger's name: a finding whose fix renames it.
+        let req = if i % 2 == 0 { "req" } else { "request" };
         let _ = write!(
             module,
-            "def helper_{i}(value: int) -> int:\n    return value + {i}\n\n\n@app.route(route=\"r{i}/{{id}}\")\ndef f{i}(req: func.HttpRequest) -> func.HttpResponse:\n    key = os.environ[\"KEY_{i}\"] + req.route_params[\"id\"] + req.route_params.get(\"item\", \"\")\n    headers = {{\"Access-Control-Allow-Origin\": \"*\"}}\n    return func.HttpResponse(key + str(helper_{i}(1)), headers=headers)\n\n\n"
+            "def helper_{i}(value: int) -> int:\n    return value + {i}\n\n\n@app.route(route=\"r{i}/{{id}}\")\ndef f{i}({req}: func.HttpRequest) -> func.HttpResponse:\n    key = os.environ[\"KEY_{i}\"] + {req}.route_params[\"id\"] + {req}.route_params.get(\"item\", \"\")\n    headers = {{\"Access-Control-Allow-Origin\": \"*\"}}\n    return func.HttpResponse(key + str(helper_{i}(1)), headers=headers)\n\n\n"
         );
     }
     fs::write(root.join("function_app.py"), module).unwrap();

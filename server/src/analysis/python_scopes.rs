@@ -86,26 +86,6 @@ impl<'t> Syntax<'t> {
 /// Parses `text`, or only its bytes in `range` (which starts a line) with node offsets still in
 /// `text`.
 fn parse_range(text: &str, range: Option<std::ops::Range<usize>>) -> Option<tree_sitter::Tree> {
-    // Same length as `text`, so node offsets index `text` as well.
-    let source = super::python::lone_cr_as_newline(text);
-    let included = match range {
-        None => Vec::new(),
-        Some(range) => {
-            // A function deep in a large module: the rows before it are counted by memchr.
-            let point = |offset: usize| {
-                let before = &source.as_bytes()[..offset];
-                let row = memchr::memchr_iter(b'\n', before).count();
-                let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-                tree_sitter::Point::new(row, offset - line_start)
-            };
-            vec![tree_sitter::Range {
-                start_byte: range.start,
-                end_byte: range.end,
-                start_point: point(range.start),
-                end_point: point(range.end),
-            }]
-        }
-    };
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -114,8 +94,37 @@ fn parse_range(text: &str, range: Option<std::ops::Range<usize>>) -> Option<tree
             *slot = Some(p);
         }
         let parser = slot.as_mut()?;
-        parser.set_included_ranges(&included).ok()?;
-        parser.parse(&*source, None)
+        let Some(range) = range else {
+            parser.set_included_ranges(&[]).ok()?;
+            // Same length as `text`, so node offsets index `text` as well.
+            return parser.parse(&*super::python::lone_cr_as_newline(text), None);
+        };
+        // Only the range is read, so only its text is prepared, whatever comes before it: a fix
+        // in each of thousands of functions of one module would otherwise go over the whole
+        // module each time. Its rows count from its first line (the questions asked of the tree
+        // are about bytes); its first column is 0, so tree-sitter never reads before it.
+        let own = super::python::lone_cr_as_newline(text.get(range.clone())?);
+        let end = tree_sitter::Point::new(
+            memchr::memchr_iter(b'\n', own.as_bytes()).count(),
+            own.len() - memchr::memrchr(b'\n', own.as_bytes()).map_or(0, |i| i + 1),
+        );
+        parser
+            .set_included_ranges(&[tree_sitter::Range {
+                start_byte: range.start,
+                end_byte: range.end,
+                start_point: tree_sitter::Point::new(0, 0),
+                end_point: end,
+            }])
+            .ok()?;
+        let bytes = own.as_bytes();
+        parser.parse_with_options(
+            &mut |offset, _| match offset.checked_sub(range.start) {
+                Some(at) if at < bytes.len() => &bytes[at..],
+                _ => &[],
+            },
+            None,
+            None,
+        )
     })
 }
 
@@ -858,7 +867,7 @@ def main(req: func.HttpRequest, other=req) -> str:
     #[test]
     fn a_function_parsed_alone_answers_as_the_whole_module() {
         let text = concat!(
-            "import json\r\nx = 1\n\n",
+            "import json\r\nx = 1\ry = 2\n\n",
             "@app.route(route=\"a\")\n@other\ndef a(req, msg):\n",
             "    \"\"\"doc\n    req\"\"\"\n    return json.dumps(req) + x\n\n",
             "async def b(msg, \\\n    other=x):\r    f = lambda x: msg\r",
