@@ -115,20 +115,22 @@ pub struct AppState {
 /// (which functions share an entry function) that would otherwise scan every unit.
 #[derive(Debug, Default)]
 struct UnitsByScript {
-    /// Per script file, its units in host order.
-    units: HashMap<String, Vec<Arc<FunctionUnit>>>,
-    /// Per script file, its decorated units by their `def` and its other units, each with its
-    /// host position: the functions of a decorator app share one script, and a finding's fix
-    /// asks which of them share its function's `def`.
-    defs: HashMap<String, ScriptDefs>,
+    /// Per script file, its units.
+    units: HashMap<String, ScriptUnits>,
     /// The names more than one unit has (an error in a decorator app).
     shared_names: HashSet<String>,
 }
 
+/// The units of one script file.
 #[derive(Debug, Default)]
-struct ScriptDefs {
+struct ScriptUnits {
+    /// In host order.
+    all: Vec<Arc<FunctionUnit>>,
+    /// The decorated ones by their `def`, and the others, each with its host position: the
+    /// functions of a decorator app share one script, and a finding's fix asks which of them
+    /// share its function's `def`.
     by_def: foldhash::HashMap<usize, Vec<(usize, Arc<FunctionUnit>)>>,
-    /// The script's units without a decorated `def` (function.json functions naming it).
+    /// Those without a decorated `def` (function.json functions naming the file).
     others: Vec<(usize, Arc<FunctionUnit>)>,
 }
 
@@ -141,16 +143,12 @@ impl UnitsByScript {
                 index.shared_names.insert(unit.name.clone());
             }
             if let Script::Found { path, .. } = &unit.script {
-                index
-                    .units
-                    .entry(path.clone())
-                    .or_default()
-                    .push(unit.clone());
-                let defs = index.defs.entry(path.clone()).or_default();
+                let script = index.units.entry(path.clone()).or_default();
+                script.all.push(unit.clone());
                 let at = (position, unit.clone());
                 match unit.decorated().and_then(|v2| v2.def_offset) {
-                    Some(offset) => defs.by_def.entry(offset).or_default().push(at),
-                    None => defs.others.push(at),
+                    Some(offset) => script.by_def.entry(offset).or_default().push(at),
+                    None => script.others.push(at),
                 }
             }
         }
@@ -768,7 +766,7 @@ impl AppState {
         if index.shared_names.contains(&unit.name) {
             return None;
         }
-        let defs = index.defs.get(file)?;
+        let defs = index.units.get(file)?;
         let same_def = unit
             .decorated()
             .and_then(|v2| v2.def_offset)
@@ -797,7 +795,7 @@ impl AppState {
             .units
             .get(file)
             .into_iter()
-            .flatten()
+            .flat_map(|script| &script.all)
             .map(|u| u.as_ref())
     }
 
