@@ -413,7 +413,7 @@ pub fn add_parameter(
 /// `None` when it does not import it as a module.
 pub fn azure_alias(module: &PyModule) -> Option<String> {
     use crate::analysis::python::NameKind;
-    module.first_name_binding(|name, kind| match kind {
+    module.first_import_binding(|name, kind| match kind {
         NameKind::Module(p) if p == "azure.functions" => Some(format!("{name}.")),
         NameKind::FromImport {
             level: 0,

@@ -92,7 +92,7 @@ fn typing_generic(text: &str, module: &PyModule) -> Option<String> {
         "dict" => "Dict",
         _ => return None,
     };
-    let spelled = module.first_name_binding(|name, kind| match kind {
+    let spelled = module.first_import_binding(|name, kind| match kind {
         NameKind::FromImport {
             level: 0,
             module: m,
