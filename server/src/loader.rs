@@ -746,19 +746,15 @@ fn relative_key(root: &Path, path: &Path) -> Option<String> {
 }
 
 /// The walk's common case without splitting either path into components (a tenth of the
-/// cost, for each of tens of thousands of files): `path` is `root`, a `/`, then UTF-8 parts none
-/// of which is empty, `.` or `..`. Anything else is left to [`components_key`].
+/// cost, for each of tens of thousands of files): `path` is [`plain`], and is `root`, a `/`,
+/// then UTF-8. Anything else is left to [`components_key`].
 #[cfg(unix)]
 fn plain_relative_key(root: &Path, path: &Path) -> Option<String> {
     use std::os::unix::ffi::OsStrExt;
-    let rest = path
-        .as_os_str()
-        .as_bytes()
+    let rest = plain(path)?
         .strip_prefix(root.as_os_str().as_bytes())?
         .strip_prefix(b"/")?;
-    let rest = std::str::from_utf8(rest).ok()?;
-    let plain = rest.split('/').all(|part| !matches!(part, "" | "." | ".."));
-    plain.then(|| rest.to_string())
+    std::str::from_utf8(rest).ok().map(str::to_string)
 }
 
 fn components_key(root: &Path, path: &Path) -> Option<String> {

@@ -114,6 +114,18 @@ pub struct ImportedName {
     pub range: TextRange,
 }
 
+impl ImportedName {
+    /// The module-level name the import binds: the alias, else the imported name for `from m
+    /// import x`, else the top package for `import a.b`.
+    pub fn bound(&self, is_from: bool) -> &str {
+        match (&self.alias, is_from) {
+            (Some(alias), _) => alias,
+            (None, true) => &self.name,
+            (None, false) => self.name.split('.').next().unwrap_or_default(),
+        }
+    }
+}
+
 /// One place where a module-level name is bound.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameDef {
@@ -259,12 +271,7 @@ impl PyModule {
         let mut first: Option<(&str, T)> = None;
         for import in &self.imports {
             for imported in &import.names {
-                // The name the statement binds (as `ModuleWalker::import` binds it).
-                let bound = match (&imported.alias, import.is_from) {
-                    (Some(alias), _) => alias.as_str(),
-                    (None, true) => imported.name.as_str(),
-                    (None, false) => imported.name.split('.').next().unwrap_or_default(),
-                };
+                let bound = imported.bound(import.is_from);
                 if first.as_ref().is_some_and(|(name, _)| *name <= bound) {
                     continue;
                 }

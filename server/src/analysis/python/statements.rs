@@ -638,24 +638,20 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
         }
         let offset = node.start_byte();
         for n in &names {
-            if is_from {
-                let bound = n.alias.clone().unwrap_or_else(|| n.name.clone());
-                self.bind(
-                    &bound,
-                    offset,
-                    NameKind::FromImport {
-                        level,
-                        module: module.clone(),
-                        name: n.name.clone(),
-                    },
-                    ctx,
-                );
-            } else if let Some(alias) = &n.alias {
-                self.bind(alias, offset, NameKind::Module(n.name.clone()), ctx);
+            let bound = n.bound(is_from);
+            let kind = if is_from {
+                NameKind::FromImport {
+                    level,
+                    module: module.clone(),
+                    name: n.name.clone(),
+                }
+            } else if n.alias.is_some() {
+                NameKind::Module(n.name.clone())
             } else {
-                let top = n.name.split('.').next().unwrap_or("").to_string();
-                self.bind(&top, offset, NameKind::Module(top.clone()), ctx);
-            }
+                // `import a.b` binds `a`, the package.
+                NameKind::Module(bound.to_string())
+            };
+            self.bind(bound, offset, kind, ctx);
         }
         if !is_from {
             module_range = range_of(node);
