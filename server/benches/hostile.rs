@@ -405,6 +405,35 @@ fn decorated_functions(base: &Path, n: usize) -> Row {
     )
 }
 
+/// A Durable Functions app whose `function_app.py` holds `n` orchestrators, each with its
+/// activity and an HTTP starter: every orchestrator calls one activity it has and one the app
+/// lacks, reads the clock and logs (findings of AZF801, AZF803, AZF804 and AZF806 with fixes).
+/// A rule that compares each call with every function grows with n².
+fn durable_functions(base: &Path, n: usize) -> Row {
+    let root = app(base, &format!("durable_{n}"));
+    fs::write(
+        root.join("requirements.txt"),
+        "azure-functions\nazure-functions-durable\n",
+    )
+    .unwrap();
+    let mut module = String::from(
+        "import datetime\nimport logging\n\nimport azure.durable_functions as df\nimport azure.functions as func\n\napp = df.DFApp()\n\n",
+    );
+    for i in 0..n {
+        let _ = write!(
+            module,
+            "@app.orchestration_trigger(context_name=\"context\")\ndef orchestrator_{i}(context: df.DurableOrchestrationContext):\n    now = datetime.datetime.now()\n    logging.info(\"started\")\n    first = yield context.call_activity(\"missing_{i}\", str(now))\n    return (yield context.call_activity(\"activity_{i}\", first))\n\n\n@app.activity_trigger(input_name=\"payload\")\ndef activity_{i}(payload: str) -> str:\n    return payload\n\n\n@app.route(route=\"start_{i}\")\n@app.durable_client_input(client_name=\"client\")\nasync def start_{i}(req: func.HttpRequest, client) -> func.HttpResponse:\n    client.start_new(\"orchestrator_{i}\")\n    return client.create_check_status_response(req, \"id\")\n\n\n"
+        );
+    }
+    fs::write(root.join("function_app.py"), module).unwrap();
+    judge(
+        "durable functions in one module",
+        n,
+        check(&root, &[]),
+        &[0, 1],
+    )
+}
+
 /// One script with `n` reads of settings that local.settings.json lacks (one diagnostic each),
 /// rendered as text and as JSON.
 fn many_diagnostics(base: &Path, n: usize) -> Vec<Row> {
@@ -565,6 +594,15 @@ fn main() {
             baseline,
             decorated_functions(base, n / 4),
             decorated_functions(base, n),
+        );
+    }
+    if wanted("durable") {
+        let n = 8000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            durable_functions(base, n / 4),
+            durable_functions(base, n),
         );
     }
     if wanted("deep_json") {

@@ -1,5 +1,7 @@
 //! AZF801: a durable call names an activity, orchestrator or entity that the app does not have.
 
+use std::cell::OnceCell;
+
 use super::context::{did_you_mean_hint, AppCtx, Counterparts};
 use super::{FixAvailability, RuleMeta};
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Severity};
@@ -115,7 +117,20 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         DurableKind::Orchestrator,
         DurableKind::Entity,
     ]
-    .map(|k| (k, names_of(k)));
+    .map(|k| (k, names_of(k), OnceCell::new()));
+    // The targets a lowercased name or alias names, in the order of `targets`: one look-up per
+    // call, however many functions the app has.
+    let mut by_lower: foldhash::HashMap<&str, Vec<&Target>> = foldhash::HashMap::default();
+    for t in &targets {
+        by_lower.entry(t.lower.as_str()).or_default().push(t);
+        if let Some(alias) = t.alias.as_deref().filter(|a| *a != t.lower) {
+            by_lower.entry(alias).or_default().push(t);
+        }
+    }
+    let mut first_by_name: foldhash::HashMap<&str, &Target> = foldhash::HashMap::default();
+    for t in &targets {
+        first_by_name.entry(t.unit.name.as_str()).or_insert(t);
+    }
     // A client bound to another task hub (or another storage) starts and signals what another
     // app declares.
     let other_hub = durable().any(|(_, f)| f.other_hub);
@@ -140,18 +155,18 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let lower = r.name.to_ascii_lowercase();
-            let same_name: Vec<&Target> = targets
-                .iter()
-                .filter(|t| t.lower == lower || t.alias.as_deref() == Some(lower.as_str()))
-                .collect();
+            let same_name = by_lower.get(lower.as_str()).map_or(&[][..], Vec::as_slice);
             if same_name.iter().any(|t| t.kind == r.kind) {
                 continue;
             }
-            let candidates = &by_kind.iter().find(|(k, _)| *k == r.kind).expect("kind").1;
+            let (_, candidates, counterparts) =
+                by_kind.iter().find(|(k, _, _)| *k == r.kind).expect("kind");
             if let Some(other) = same_name.first() {
                 out.push(wrong_kind(file, &r, other));
             } else if !candidates.is_empty() || r.method.starts_with("call_") {
-                out.push(unknown(file, &r, candidates, &targets));
+                // Built once per kind, on the first unknown name.
+                let counterparts = counterparts.get_or_init(|| Counterparts::new(candidates));
+                out.push(unknown(file, &r, counterparts, &first_by_name));
             }
         }
     }
@@ -178,8 +193,13 @@ fn call_display(r: &NameRef) -> String {
     format!("{}('{}')", r.method, r.name)
 }
 
-fn unknown(file: &str, r: &NameRef, candidates: &[&str], targets: &[Target]) -> Diagnostic {
-    let suggestion = Counterparts::new(candidates).find(&r.name, false);
+fn unknown(
+    file: &str,
+    r: &NameRef,
+    counterparts: &Counterparts,
+    first_by_name: &foldhash::HashMap<&str, &Target>,
+) -> Diagnostic {
+    let suggestion = counterparts.find(&r.name, false);
     let consequence = match r.kind {
         DurableKind::Orchestrator if r.method == "start_new" => "starting it fails at run time",
         DurableKind::Entity => "operations on this entity fail at run time",
@@ -197,7 +217,7 @@ fn unknown(file: &str, r: &NameRef, candidates: &[&str], targets: &[Target]) -> 
         ),
     );
     if let Some(s) = suggestion {
-        if let Some(t) = targets.iter().find(|t| t.unit.name == s) {
+        if let Some(t) = first_by_name.get(s) {
             d = d.with_related(
                 t.unit.declaration_file(),
                 declared_at(t.unit),
@@ -445,6 +465,43 @@ def Counter(context):
         .replace("app = df.DFApp(", "ACTIVITY = \"Gr\" + \"eet\"\napp = df.DFApp(");
         assert!(unknown.contains("ACTIVITY = \"Gr\""));
         expect![[""]].assert_eq(&check("AZF801", &unknown));
+    }
+
+    #[test]
+    fn a_name_matches_names_and_aliases_of_any_case_and_the_called_kind_wins() {
+        let app = r#"
+//- /function_app.py
+import azure.durable_functions as df
+app = df.DFApp()
+
+@app.orchestration_trigger(context_name="context")
+def orch(context):
+    a = yield context.call_sub_orchestrator("Work")
+    b = yield context.call_activity("work")
+    c = yield context.call_activity("JOB")
+    d = yield context.call_activity("stepp")
+    return [a, b, c, d]
+
+@app.orchestration_trigger(context_name="context")
+def job(context):
+    return 1
+
+@app.activity_trigger(input_name="x", activity="WORK")
+def step(x):
+    return x
+
+@app.orchestration_trigger(context_name="context")
+def work(context):
+    return 1
+"#;
+        expect![[r#"
+            function_app.py:8:38 AZF801 warning call_activity('JOB'): 'job' is an orchestrator function, not an activity; the orchestration fails when it reaches this call
+              related function_app.py:13:5: 'job' is declared here
+              fix: Use call_sub_orchestrator
+            function_app.py:9:38 AZF801 warning call_activity('stepp'): the app has no activity function named 'stepp' — did you mean 'step'?; the orchestration fails when it reaches this call
+              related function_app.py:17:5: activity 'step' is declared here
+              fix: Use 'step'
+        "#]].assert_eq(&check("AZF801", app));
     }
 
     #[test]
