@@ -434,6 +434,36 @@ fn durable_functions(base: &Path, n: usize) -> Row {
     )
 }
 
+/// A decorator app of `n` queue functions, each naming a `%setting%` that local.settings.json
+/// (itself `n` settings long) lacks: a finding of AZF309 whose fixes suggest a near setting and
+/// add the missing one. A fix that reads the whole settings file again grows with n².
+fn unresolved_settings(base: &Path, n: usize) -> Row {
+    let root = app(base, &format!("unresolved_settings_{n}"));
+    let mut values = String::from("\"FUNCTIONS_WORKER_RUNTIME\": \"python\", \"AzureWebJobsStorage\": \"UseDevelopmentStorage=true\"");
+    for i in 0..n {
+        let _ = write!(values, ", \"Defined{i}\": \"v\"");
+    }
+    fs::write(
+        root.join("local.settings.json"),
+        format!("{{\"IsEncrypted\": false, \"Values\": {{{values}}}}}"),
+    )
+    .unwrap();
+    let mut module = String::from("import azure.functions as func\n\napp = func.FunctionApp()\n\n");
+    for i in 0..n {
+        let _ = write!(
+            module,
+            "@app.queue_trigger(arg_name=\"msg\", queue_name=\"%Missing{i}%\", connection=\"AzureWebJobsStorage\")\ndef q{i}(msg: func.QueueMessage) -> None:\n    pass\n\n\n"
+        );
+    }
+    fs::write(root.join("function_app.py"), module).unwrap();
+    judge(
+        "unresolved settings, long settings file",
+        n,
+        check(&root, &["--format", "json"]),
+        &[0, 1],
+    )
+}
+
 /// One script with `n` reads of settings that local.settings.json lacks (one diagnostic each),
 /// rendered as text and as JSON.
 fn many_diagnostics(base: &Path, n: usize) -> Vec<Row> {
@@ -603,6 +633,15 @@ fn main() {
             baseline,
             durable_functions(base, n / 4),
             durable_functions(base, n),
+        );
+    }
+    if wanted("settings") {
+        let n = 8000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            unresolved_settings(base, n / 4),
+            unresolved_settings(base, n),
         );
     }
     if wanted("deep_json") {

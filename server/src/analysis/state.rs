@@ -14,6 +14,7 @@ use super::config::Config;
 use super::diagnostic::Diagnostic;
 use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
+use super::json::JsonValue;
 use super::maps;
 use super::python;
 use super::rules::{self, AppFacts};
@@ -91,6 +92,8 @@ pub struct AppState {
     sources_by_file: HashMap<String, BTreeSet<Source>>,
     /// `local.settings.json`, parsed once per edit of it.
     settings: Option<Arc<LocalSettings>>,
+    /// Its JSON tree, for fixes that edit it: built on first use, dropped with `settings`.
+    settings_json: OnceLock<Option<JsonValue>>,
     /// For each checked function, the app files its load runs (script, packages, local imports).
     loads: HashMap<String, Vec<String>>,
     /// Which checked functions load each file (the reverse of `loads`).
@@ -447,6 +450,7 @@ impl AppState {
             files_by_source: HashMap::new(),
             sources_by_file: HashMap::new(),
             settings,
+            settings_json: OnceLock::new(),
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
             v2_script,
@@ -739,6 +743,19 @@ impl AppState {
         &self.input
     }
 
+    /// `local.settings.json` as the rules read it, when it exists and parses.
+    pub fn local_settings(&self) -> Option<&LocalSettings> {
+        self.settings.as_deref()
+    }
+
+    /// The JSON tree of `local.settings.json`, when it exists and parses: read once per edit of
+    /// it, however many fixes edit it.
+    pub fn local_settings_json(&self) -> Option<&JsonValue> {
+        self.settings_json
+            .get_or_init(|| super::json::parse(self.input.text(LOCAL_SETTINGS)?).value)
+            .as_ref()
+    }
+
     pub fn modules(&self) -> &Modules {
         &self.modules
     }
@@ -971,6 +988,7 @@ impl AppState {
     ) -> BTreeSet<String> {
         use rayon::prelude::*;
         let before = std::mem::replace(&mut self.settings, settings);
+        self.settings_json = OnceLock::new();
         // `None`: the file appeared, vanished or stopped parsing; every reader runs again.
         let diff = match (&before, &self.settings) {
             (Some(before), Some(now)) => Some(before.diff(now)),

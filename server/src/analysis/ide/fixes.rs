@@ -8,10 +8,11 @@ use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Rule};
 use crate::analysis::edits;
 use crate::analysis::function::{FunctionUnit, Modules};
+use crate::analysis::json::JsonValue;
 use crate::analysis::requirements;
 use crate::analysis::rules;
 use crate::analysis::rules::fix_support::{add_setting_edit, add_setting_fix, FixCtx};
-use crate::analysis::settings;
+use crate::analysis::settings::{self, LocalSettings};
 use crate::analysis::state::AppState;
 use std::sync::Arc;
 
@@ -20,6 +21,14 @@ pub use crate::analysis::rules::fix_support::QuickFix;
 impl FixCtx for AppState {
     fn input(&self) -> &AppInput {
         AppState::input(self)
+    }
+
+    fn local_settings(&self) -> Option<&LocalSettings> {
+        AppState::local_settings(self)
+    }
+
+    fn local_settings_json(&self) -> Option<&JsonValue> {
+        AppState::local_settings_json(self)
     }
 
     fn modules(&self) -> &Modules {
@@ -74,7 +83,7 @@ pub fn fixes_at(state: &AppState, file: &str, offset: usize) -> Vec<QuickFix> {
     if s.section {
         return Vec::new();
     }
-    let defined = settings::local_settings(state.input()).is_some_and(|l| {
+    let defined = state.local_settings().is_some_and(|l| {
         l.values
             .iter()
             .chain(&l.connection_strings)
@@ -93,7 +102,7 @@ const MAX_ADDED_SETTINGS: usize = 500;
 /// first read: unresolved `connection`s, `%Name%` in bindings, then environment reads without a
 /// default in the app's modules (by path).
 pub fn missing_settings(state: &AppState) -> Vec<String> {
-    let local = settings::local_settings(state.input());
+    let local = state.local_settings();
     let defined = |name: &str| {
         local.as_ref().is_some_and(|l| {
             l.values
@@ -409,6 +418,43 @@ LEVEL = os.getenv("LogLevel", "info")
 def process(msg: func.QueueMessage, out: func.Out[str]) -> None:
     out.set(os.environ["ApiKey"])
 "#;
+
+    #[test]
+    fn a_fix_that_adds_a_setting_edits_the_settings_as_they_are_now() {
+        // The settings' JSON tree is read once and kept for the fixes: each edit of the file
+        // must be seen by the next fix as by a fresh state.
+        let add_api_key = |state: &mut AppState| -> Vec<FileEdit> {
+            let d = diagnostics(state)
+                .into_iter()
+                .find(|d| d.code.as_str() == "AZF310" && d.message.contains("ApiKey"))
+                .expect("AZF310 for ApiKey");
+            fixes(state, &d)
+                .into_iter()
+                .find(|f| f.title.contains("'ApiKey'"))
+                .expect("a fix adding ApiKey")
+                .edits
+        };
+        let settings = |values: &str| {
+            format!("{{\n  \"IsEncrypted\": false,\n  \"Values\": {{\n    \"FUNCTIONS_WORKER_RUNTIME\": \"python\"{values}\n  }}\n}}\n")
+        };
+        let mut state = AppState::new(test_support::app(&format!(
+            "{READS_SETTINGS}//- /local.settings.json\n{}",
+            settings("")
+        )));
+        let first = add_api_key(&mut state);
+        for values in [
+            ",\n    \"Container\": \"c\",\n    \"OrdersQueue\": \"q\"",
+            "",
+        ] {
+            let text = settings(values);
+            state.set_file(LOCAL_SETTINGS, FileContent::Text(Arc::from(text.as_str())));
+            let fresh = AppState::new(state.input().clone());
+            let now = add_api_key(&mut state);
+            assert_eq!(now, add_api_key(&mut fresh.clone()));
+            assert_eq!(now[0].range.start as usize, text.rfind("\n  }").unwrap());
+        }
+        assert_eq!(add_api_key(&mut state), first);
+    }
 
     #[test]
     fn add_all_settings_fills_only_what_is_missing() {

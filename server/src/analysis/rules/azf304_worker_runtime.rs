@@ -8,7 +8,6 @@ use crate::analysis::text::TextRange;
 use super::fix_support::{add_setting_fix, FixCtx, QuickFix};
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::edits::json_quote;
-use crate::analysis::settings;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF304",
@@ -49,7 +48,7 @@ pub fn fixes(ctx: &dyn FixCtx, d: &Diagnostic) -> Vec<QuickFix> {
 
 /// AZF304: `FUNCTIONS_WORKER_RUNTIME` must be `python`.
 fn worker_runtime_fix(ctx: &dyn FixCtx, d: &Diagnostic) -> Option<QuickFix> {
-    let local = settings::local_settings(ctx.input())?;
+    let local = ctx.local_settings()?;
     let fix = match local.value("FUNCTIONS_WORKER_RUNTIME") {
         Some(s) if s.value_range == d.range => QuickFix::new(
             "Set FUNCTIONS_WORKER_RUNTIME to 'python'",

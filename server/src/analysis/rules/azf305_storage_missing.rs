@@ -7,7 +7,6 @@ use crate::analysis::settings::{Connection, ValueShape, LOCAL_SETTINGS};
 use super::fix_support::{add_setting_fix, FixCtx, QuickFix, EMULATOR};
 use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::edits::json_quote;
-use crate::analysis::settings;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF305",
@@ -67,7 +66,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
 
 /// Point AzureWebJobsStorage at the local storage emulator.
 pub fn fixes(ctx: &dyn FixCtx, _: &Diagnostic) -> Vec<QuickFix> {
-    let Some(local) = settings::local_settings(ctx.input()) else {
+    let Some(local) = ctx.local_settings() else {
         return Vec::new();
     };
     match local.value("AzureWebJobsStorage") {

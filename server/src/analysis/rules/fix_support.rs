@@ -9,11 +9,11 @@ use crate::analysis::edits::{self, add_member, azure_prefix_with_import, json_qu
 use crate::analysis::entry::{self, EntryDef};
 use crate::analysis::function::{FunctionUnit, Modules};
 use crate::analysis::function_json::Direction;
-use crate::analysis::json;
+use crate::analysis::json::JsonValue;
 use crate::analysis::names::binding_name_problem;
 use crate::analysis::python::{Annotation, Param, ParamKind, PyModule};
 use crate::analysis::python_scopes;
-use crate::analysis::settings::{self, LOCAL_SETTINGS};
+use crate::analysis::settings::{LocalSettings, LOCAL_SETTINGS};
 use crate::analysis::text::TextRange;
 
 /// One way to fix a problem.
@@ -54,6 +54,10 @@ impl QuickFix {
 /// the edits that only editor navigation knows how to find.
 pub trait FixCtx {
     fn input(&self) -> &AppInput;
+    /// `local.settings.json` as the rules read it, when it exists and parses.
+    fn local_settings(&self) -> Option<&LocalSettings>;
+    /// The JSON tree of `local.settings.json`, when it exists and parses.
+    fn local_settings_json(&self) -> Option<&JsonValue>;
     fn modules(&self) -> &Modules;
     /// The function with this key.
     fn unit(&self, name: &str) -> Option<&FunctionUnit>;
@@ -342,7 +346,7 @@ pub fn add_setting_edit(ctx: &dyn FixCtx, name: &str, value: &str) -> Option<Fil
         });
     }
     let text = ctx.input().text(LOCAL_SETTINGS)?;
-    let root = json::parse(text).value?;
+    let root = ctx.local_settings_json()?;
     root.as_object()?;
     match root.get("Values").and_then(|m| m.value.as_ref()) {
         Some(values) => {
@@ -363,7 +367,7 @@ pub fn add_setting_edit(ctx: &dyn FixCtx, name: &str, value: &str) -> Option<Fil
                 &[(json_quote(name), json_quote(value))],
                 Some(("", "  ", "\n")),
             );
-            Some(add_member(LOCAL_SETTINGS, text, &root, "Values", &object))
+            Some(add_member(LOCAL_SETTINGS, text, root, "Values", &object))
         }
     }
 }
@@ -393,8 +397,7 @@ pub fn undefined_setting_fixes(
     value: &str,
     rewrite: impl FnOnce(&str) -> Option<(String, String)>,
 ) -> Vec<QuickFix> {
-    let names = setting_names(ctx);
-    let near = crate::analysis::catalog::did_you_mean(name, names.iter().map(String::as_str));
+    let near = ctx.local_settings().and_then(|l| l.suggest_value(name));
     let mut out = Vec::new();
     if let Some((title, new_text)) = near.and_then(rewrite) {
         let edit = FileEdit {
@@ -406,13 +409,6 @@ pub fn undefined_setting_fixes(
     }
     out.extend(add_setting_fix(ctx, name, value));
     out
-}
-
-/// The names under `Values` in local.settings.json.
-pub fn setting_names(ctx: &dyn FixCtx) -> Vec<String> {
-    settings::local_settings(ctx.input())
-        .map(|l| l.values.into_iter().map(|v| v.name).collect())
-        .unwrap_or_default()
 }
 
 /// Creates a missing app file with `content`: certain, so automatic.
