@@ -464,6 +464,35 @@ fn unresolved_settings(base: &Path, n: usize) -> Row {
     )
 }
 
+/// `n` function.json functions whose `scriptFile` is one shared module, each running its own
+/// `def` there, with a parameter that is not its binding's name (AZF201, whose fix renames it
+/// wherever the function is shared): a rule or fix that looks at the whole script, or at every
+/// function of it, once per function grows with n².
+fn shared_script(base: &Path, n: usize) -> Row {
+    let root = app(base, &format!("shared_script_{n}"));
+    fs::create_dir_all(root.join("shared")).unwrap();
+    let mut module = String::from("import azure.functions as func\n\n");
+    for i in 0..n {
+        let _ = write!(
+            module,
+            "def f{i}(request: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"{i}\")\n\n\n"
+        );
+        let json = format!(
+            r#"{{"scriptFile": "../shared/app.py", "entryPoint": "f{i}", "bindings": [{{"type": "httpTrigger", "direction": "in", "name": "req"}}, {{"type": "http", "direction": "out", "name": "$return"}}]}}"#
+        );
+        let dir = root.join(format!("F{i}"));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("function.json"), json).unwrap();
+    }
+    fs::write(root.join("shared").join("app.py"), module).unwrap();
+    judge(
+        "function.json functions sharing a script",
+        n,
+        check(&root, &["--format", "json"]),
+        &[0, 1],
+    )
+}
+
 /// One script with `n` reads of settings that local.settings.json lacks (one diagnostic each),
 /// rendered as text and as JSON.
 fn many_diagnostics(base: &Path, n: usize) -> Vec<Row> {
@@ -642,6 +671,15 @@ fn main() {
             baseline,
             unresolved_settings(base, n / 4),
             unresolved_settings(base, n),
+        );
+    }
+    if wanted("shared_script") {
+        let n = 8000 / scale;
+        pair(
+            &mut rows,
+            baseline,
+            shared_script(base, n / 4),
+            shared_script(base, n),
         );
     }
     if wanted("deep_json") {

@@ -12,6 +12,7 @@ use foldhash::{HashMap, HashMapExt};
 use super::app::{AppInput, FileContent};
 use super::config::Config;
 use super::diagnostic::Diagnostic;
+use super::entry::{self, EntryDef};
 use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::json::JsonValue;
@@ -124,6 +125,9 @@ struct UnitsByScript {
     shared_names: HashSet<String>,
 }
 
+/// Units, each with its position in host order.
+type PlacedUnits = Vec<(usize, Arc<FunctionUnit>)>;
+
 /// The units of one script file.
 #[derive(Debug, Default)]
 struct ScriptUnits {
@@ -132,9 +136,14 @@ struct ScriptUnits {
     /// The decorated ones by their `def`, and the others, each with its host position: the
     /// functions of a decorator app share one script, and a finding's fix asks which of them
     /// share its function's `def`.
-    by_def: foldhash::HashMap<usize, Vec<(usize, Arc<FunctionUnit>)>>,
+    by_def: foldhash::HashMap<usize, PlacedUnits>,
     /// Those without a decorated `def` (function.json functions naming the file).
-    others: Vec<(usize, Arc<FunctionUnit>)>,
+    others: PlacedUnits,
+    /// `others` by the function each runs (the start of its name), found on first use: a
+    /// script may be the entry of thousands of function.json functions, and the fix of each
+    /// one's finding asks which of them share its function. Depends on the script's summary:
+    /// the index is dropped when that changes.
+    others_by_entry: OnceLock<foldhash::HashMap<u32, PlacedUnits>>,
 }
 
 impl UnitsByScript {
@@ -771,35 +780,44 @@ impl AppState {
         self.units.values().map(|u| u.as_ref())
     }
 
-    /// The units whose script is `file` that may share `unit`'s entry function, in host order,
-    /// when `unit` is one of them and no other unit has its name; `None` otherwise (then only a
-    /// scan of every unit answers questions about `unit`'s namesakes). For a decorated `unit`,
-    /// those are the units decorating the same `def` and the script's undecorated units, found
-    /// without looking at the other functions of its module (thousands in one decorator app).
-    pub fn entry_candidates(&self, unit: &FunctionUnit, file: &str) -> Option<Vec<&FunctionUnit>> {
+    /// The units that run `def`, `unit`'s entry function, in host order (`unit` among them),
+    /// when `unit` is one of the state's units and no other unit has its name; `None` otherwise
+    /// (then only a scan of every unit answers questions about `unit`'s namesakes). Found without
+    /// looking at the other functions of the script: the decorated units by their `def`, the
+    /// others by the function their entry point resolves to.
+    pub fn entry_sharers(&self, unit: &FunctionUnit, def: &EntryDef) -> Option<Vec<&FunctionUnit>> {
         let index = self
             .by_script
             .get_or_init(|| Arc::new(UnitsByScript::build(&self.units, &self.order)));
         if index.shared_names.contains(&unit.name) {
             return None;
         }
-        let defs = index.units.get(file)?;
-        let same_def = unit
-            .decorated()
-            .and_then(|v2| v2.def_offset)
-            .and_then(|offset| defs.by_def.get(&offset));
-        let mut candidates: Vec<&(usize, Arc<FunctionUnit>)> = match same_def {
-            Some(same_def) => same_def.iter().chain(&defs.others).collect(),
-            None => defs.by_def.values().flatten().chain(&defs.others).collect(),
-        };
-        if !candidates
-            .iter()
-            .any(|(_, u)| std::ptr::eq(u.as_ref(), unit))
-        {
+        let script = index.units.get(def.script)?;
+        if !script.all.iter().any(|u| std::ptr::eq(u.as_ref(), unit)) {
             return None;
         }
-        candidates.sort_unstable_by_key(|(position, _)| *position);
-        Some(candidates.into_iter().map(|(_, u)| u.as_ref()).collect())
+        let others_by_entry = script.others_by_entry.get_or_init(|| {
+            let mut by_entry: foldhash::HashMap<u32, PlacedUnits> = foldhash::HashMap::default();
+            for (position, u) in &script.others {
+                let Some(entry) = entry::entry_def(&self.input, &self.modules, u) else {
+                    continue;
+                };
+                if entry.script == def.script {
+                    let key = entry.function.name_range.start;
+                    by_entry
+                        .entry(key)
+                        .or_default()
+                        .push((*position, u.clone()));
+                }
+            }
+            by_entry
+        });
+        let decorated = script.by_def.get(&def.function.def_offset);
+        let others = others_by_entry.get(&def.function.name_range.start);
+        let mut sharing: Vec<&(usize, Arc<FunctionUnit>)> =
+            decorated.into_iter().chain(others).flatten().collect();
+        sharing.sort_unstable_by_key(|(position, _)| *position);
+        Some(sharing.into_iter().map(|(_, u)| u.as_ref()).collect())
     }
 
     /// The units whose script is `file`, in host order (what a scan of [`AppState::units`] for
@@ -1115,6 +1133,14 @@ impl AppState {
 
     /// After the module of `path` changed (its text is now `text`), appeared or vanished.
     fn module_changed(&mut self, path: &str, text: Option<&str>) {
+        // The function.json functions of the script are indexed by the function they run.
+        if self
+            .by_script
+            .get()
+            .is_some_and(|index| index.units.contains_key(path))
+        {
+            self.by_script = OnceLock::new();
+        }
         if let Some(places) = self.setting_places.get_mut() {
             let module = self.modules.get(path).map(|m| m.as_ref());
             places.module_changed(path, module, text);
@@ -1592,6 +1618,8 @@ mod tests {
     /// A module's summary with its names in a stable order.
     fn comparable(module: &python::PyModule) -> String {
         let mut m = module.clone();
+        // What rules found on first use is remembered, not read from the text.
+        m.failing_at_import = std::sync::OnceLock::new();
         let names: BTreeMap<_, _> = std::mem::take(&mut m.names).into_iter().collect();
         format!("{m:?} {names:?}")
     }

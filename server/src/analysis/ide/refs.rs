@@ -189,21 +189,13 @@ fn sharing_units<'s>(state: &'s AppState, unit: &'s FunctionUnit) -> Vec<&'s Fun
     let Some(def) = entry_def(state, unit) else {
         return vec![unit];
     };
-    // The fixes of every finding ask. Only a unit whose script is the entry's file, or one with
-    // `unit`'s name, can share it: when `unit` has no namesake, the units with its script (it
-    // among them) are all there is to look at.
-    if let Some(candidates) = state.entry_candidates(unit, def.script) {
-        let sharing: Vec<&FunctionUnit> = candidates
-            .into_iter()
-            .filter(|u| shares_entry(state, unit, &def, u))
-            .collect();
-        return if sharing.len() > 1 {
-            sharing
-        } else {
-            vec![unit]
-        };
+    // The fixes of every finding ask: answered from the state's index of units by the
+    // function they run, unless `unit` has a namesake.
+    match state.entry_sharers(unit, &def) {
+        Some(sharing) if sharing.len() > 1 => sharing,
+        Some(_) => vec![unit],
+        None => sharing_units_by_scan(state, unit, &def),
     }
-    sharing_units_by_scan(state, unit, &def)
 }
 
 /// Whether `u` shares `unit`'s entry function `def`: `unit`'s name, or the same function.
@@ -978,6 +970,25 @@ mod tests {
         );
         let answers = agree_with_scan(&state);
         assert_eq!(shared_by(&answers, "alpha"), ["alpha"]);
+
+        // Entry points of two names that run one function: a decorator without
+        // `functools.wraps` gives both the signature of its wrapper.
+        state.set_file("Gamma/function.json", text(&shared_json("other")));
+        state.set_file(
+            "shared/handlers.py",
+            text("def log(fn):\n    def wrapper(req):\n        return fn(req)\n    return wrapper\n\n@log\ndef main(req):\n    return req\n\n@log\ndef other(req):\n    return req\n"),
+        );
+        let answers = agree_with_scan(&state);
+        assert_eq!(shared_by(&answers, "Gamma"), ["alpha", "Gamma", "Mid"]);
+
+        // Back to plain functions: the index follows the script.
+        state.set_file(
+            "shared/handlers.py",
+            text("def main(req):\n    return req\n\ndef other(req):\n    return req\n"),
+        );
+        let answers = agree_with_scan(&state);
+        assert_eq!(shared_by(&answers, "alpha"), ["alpha", "Mid"]);
+        assert_eq!(shared_by(&answers, "Gamma"), ["Gamma"]);
     }
 
     #[test]

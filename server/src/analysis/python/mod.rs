@@ -49,6 +49,9 @@ pub struct PyModule {
     by_def_offset: Vec<(usize, usize)>,
     /// The module-level definitions whose summaries the next summary of the file may re-use.
     items: Vec<reuse::Item>,
+    /// The annotations of its top-level `def`s that fail when it is imported, found on first
+    /// use: every function.json function whose script this is asks the same question.
+    pub failing_at_import: std::sync::OnceLock<Vec<FailingAnnotation>>,
 }
 
 impl PyModule {
@@ -68,6 +71,16 @@ impl PyModule {
         self.statements.shrink_to_fit();
         self.items.shrink_to_fit();
     }
+}
+
+/// An annotation that fails when it is evaluated: where it is, its text, why it fails and the
+/// did-you-mean that ends the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailingAnnotation {
+    pub range: TextRange,
+    pub text: String,
+    pub why: String,
+    pub hint: String,
 }
 
 /// One read of an environment variable by a constant name.

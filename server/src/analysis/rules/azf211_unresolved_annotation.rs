@@ -5,7 +5,10 @@ use super::{FixAvailability, RuleMeta};
 use crate::analysis::annotations::{self, EvalSite, Resolved};
 use crate::analysis::diagnostic::{Diagnostic, Severity};
 use crate::analysis::function::{Entry, FunctionUnit, Script};
-use crate::analysis::python::{Annotation, ExprKind, NameDef, NameKind, PyFunction, PyModule};
+use crate::analysis::python::{
+    Annotation, ExprKind, FailingAnnotation, NameDef, NameKind, PyFunction, PyModule,
+};
+use crate::analysis::text::TextRange;
 
 pub const META: RuleMeta = RuleMeta {
     code: "AZF211",
@@ -89,25 +92,33 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if evaluated_at_import(module) {
         // Most functions have no finding: the message's tail is made for the first one.
         let mut when = None;
-        let defs: Vec<&PyFunction> = match ctx.unit.decorated() {
-            None => top_level_functions(module).collect(),
-            Some(v2) => v2
-                .def_offset
-                .and_then(|offset| module.function_at(offset))
-                .filter(|f| {
-                    top_level_functions_named(module, &f.name).any(|t| t.def_offset == f.def_offset)
-                })
-                .into_iter()
-                .collect(),
+        let mut report = |range: TextRange, text: &str, why: &str, hint: &str| {
+            if reported.insert(range) {
+                let when = when.get_or_insert_with(|| {
+                    format!("when the worker imports {script}, so {}", ctx.load_failure())
+                });
+                let message = format!("annotation '{text}': {why} {when}{hint}");
+                out.push(ctx.diag(&META, script, range, message));
+            }
         };
-        for f in defs {
-            for (ann, (why, hint)) in unresolved(f, module, false) {
-                if reported.insert(ann.range) {
-                    let when = when.get_or_insert_with(|| {
-                        format!("when the worker imports {script}, so {}", ctx.load_failure())
+        match ctx.unit.decorated() {
+            None => {
+                for f in failing_at_import(module) {
+                    report(f.range, &f.text, &f.why, &f.hint);
+                }
+            }
+            Some(v2) => {
+                let def = v2
+                    .def_offset
+                    .and_then(|offset| module.function_at(offset))
+                    .filter(|f| {
+                        top_level_functions_named(module, &f.name)
+                            .any(|t| t.def_offset == f.def_offset)
                     });
-                    let message = format!("annotation '{}': {why} {when}{hint}", ann.text);
-                    out.push(ctx.diag(&META, script, ann.range, message));
+                if let Some(f) = def {
+                    for (ann, (why, hint)) in unresolved(f, module, false) {
+                        report(ann.range, &ann.text, &why, &hint);
+                    }
                 }
             }
         }
@@ -129,6 +140,22 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// The annotations of `module`'s unconditional top-level `def`s that fail when it is imported
+/// (it evaluates them: see [`evaluated_at_import`]), found once per module.
+fn failing_at_import(module: &PyModule) -> &[FailingAnnotation] {
+    module.failing_at_import.get_or_init(|| {
+        top_level_functions(module)
+            .flat_map(|f| unresolved(f, module, false))
+            .map(|(ann, (why, hint))| FailingAnnotation {
+                range: ann.range,
+                text: ann.text.clone(),
+                why,
+                hint,
+            })
+            .collect()
+    })
 }
 
 /// The Python script of a decorated function (what [`check_app`] reads of each function).
@@ -233,6 +260,31 @@ try:
 except ImportError:
     Model = str
 def main(msg: Model): pass
+"#,
+        ));
+    }
+
+    #[test]
+    fn functions_sharing_a_script_each_report_what_fails_at_its_import() {
+        // The module's failing annotations are found once and reported for every function
+        // whose load imports it, each with its own name; the entry's own at-load findings stay
+        // its own.
+        expect![[r#"
+            shared/app.py:2:15 AZF211 error annotation 'Missing': name 'Missing' is not defined (NameError) when the worker imports shared/app.py, so 'A' does not load
+            shared/app.py:2:15 AZF211 error annotation 'Missing': name 'Missing' is not defined (NameError) when the worker imports shared/app.py, so 'B' does not load
+            shared/app.py:3:12 AZF211 error annotation '"Later"': name 'Later' is not defined (NameError) when the worker reads the signature of b(), so 'B' does not load
+        "#]]
+        .assert_eq(&check(
+            "AZF211",
+            r#"
+//- /A/function.json
+{"scriptFile": "../shared/app.py", "entryPoint": "a", "bindings": [{"type": "httpTrigger", "name": "req"}]}
+//- /B/function.json
+{"scriptFile": "../shared/app.py", "entryPoint": "b", "bindings": [{"type": "httpTrigger", "name": "req"}]}
+//- /shared/app.py
+def a(req): pass
+def helper(x: Missing): pass
+def b(req: "Later"): pass
 "#,
         ));
     }
