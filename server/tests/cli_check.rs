@@ -187,6 +187,67 @@ fn json_output_has_the_documented_shape() {
     }
 }
 
+/// A reader that stops early (`… | head`) ends the output, not the check: the exit code is the
+/// findings' own, whatever the format, and nothing is reported on stderr. The report is long
+/// enough (far over a pipe's buffer) to be written while the reader is gone.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+    let mut script = String::from("import os\n\n\ndef main(req):\n    return req\n\n");
+    for i in 0..2_000 {
+        script.push_str(&format!("V{i} = os.environ[\"SETTING_{i}\"]\n"));
+    }
+    std::fs::create_dir(root.join("F")).unwrap();
+    std::fs::write(
+        root.join("F/function.json"),
+        r#"{"bindings": [{"type": "httpTrigger", "name": "req", "direction": "in"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(root.join("F/__init__.py"), script).unwrap();
+    std::fs::write(
+        root.join("local.settings.json"),
+        r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python"}}"#,
+    )
+    .unwrap();
+    for format in ["json", "sarif", "text", "github"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"))
+            .args([
+                "check",
+                "--no-cache",
+                "--fail-on",
+                "warning",
+                "--format",
+                format,
+                ".",
+            ])
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .env_remove("AZFUNC_LSP_LOG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut head = [0u8; 4096];
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_exact(&mut head)
+            .expect("the output starts");
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stderr(&output), "", "{format}");
+    }
+}
+
 fn assert_range(range: &Value) {
     for end in ["start", "end"] {
         for field in ["line", "column"] {

@@ -17,7 +17,7 @@ use super::cache::{AppCache, CacheOptions, FunctionReuse};
 use super::config::{split_codes, ConfigFinder, FlagConfig};
 use super::files::{self, FileSet};
 use super::report::{self, CheckedApp, Item};
-use super::{fix, github, sarif, text, write_stdout};
+use super::{fix, github, sarif, text, write_json_stdout, write_stdout};
 use crate::analysis::ide::fixes;
 use crate::analysis::rules::FixAvailability;
 use crate::analysis::state::AppState;
@@ -293,13 +293,12 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     let items = report::resolve(&apps);
     // No app checked: nothing passed, so no summary says so.
     let quiet = args.quiet || apps.is_empty();
-    let output = match args.format {
-        Format::Text => text::render(&apps, &items, args.color.enabled(), quiet),
-        Format::Json => to_json(&report::json_output(&items)),
-        Format::Sarif => to_json(&sarif::sarif_log(&items)),
-        Format::Github => github::render(&items),
+    let written = match args.format {
+        Format::Text => write_stdout(&text::render(&apps, &items, args.color.enabled(), quiet)),
+        Format::Json => write_json_stdout(&report::json_output(&items)),
+        Format::Sarif => write_json_stdout(&sarif::sarif_log(&items)),
+        Format::Github => write_stdout(&github::render(&items)),
     };
-    let written = write_stdout(&output);
     tracing::debug!("reported in {:?}", reported.elapsed());
     tracing::debug!("checked and printed in {:?}", started.elapsed());
     // The process ends after this: freeing each app's modules, units and findings one by one
@@ -603,15 +602,6 @@ fn check_input(
         excluded,
         state: Some(state),
     })
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
-        tracing::error!("cannot serialise the output: {e}");
-        String::new()
-    });
-    text.push('\n');
-    text
 }
 
 #[cfg(test)]
