@@ -9,6 +9,7 @@ use crate::analysis::diagnostic::{Diagnostic, FileEdit, Rule};
 use crate::analysis::edits;
 use crate::analysis::function::{FunctionUnit, Modules};
 use crate::analysis::json::JsonValue;
+use crate::analysis::maps;
 use crate::analysis::requirements;
 use crate::analysis::rules;
 use crate::analysis::rules::fix_support::{add_setting_edit, add_setting_fix, FixCtx};
@@ -298,43 +299,110 @@ pub struct FixAll {
 
 /// Chooses the automatic fixes of `diagnostics` that can apply together.
 pub fn fix_all(state: &AppState, diagnostics: &[Diagnostic]) -> FixAll {
-    let mut all = FixAll::default();
-    for d in diagnostics {
-        let Some(fix) = fixes(state, d).into_iter().find(|f| f.auto) else {
-            continue;
-        };
+    let offered = diagnostics.iter().filter_map(|d| {
+        let fix = fixes(state, d).into_iter().find(|f| f.auto)?;
         let fixed = FixedProblem {
             code: d.code,
             file: d.file.clone(),
-            title: fix.title.clone(),
+            title: fix.title,
         };
-        if fix.edits.iter().all(|e| all.edits.contains(e)) {
+        Some((fixed, fix.edits))
+    });
+    choose_fixes(offered, |file| state.input().exists(file))
+}
+
+/// The fixes `offered` (in order) that apply together: a fix whose edits are all taken already
+/// is counted as fixed; one with an edit that clashes with a taken one is deferred. An edit
+/// clashes with another edit of its file when they conflict (`edits::conflict`), when the file
+/// does not exist yet (`exists`) and the other is any other edit of it, or when the file is JSON
+/// and both start at the same place.
+fn choose_fixes(
+    offered: impl IntoIterator<Item = (FixedProblem, Vec<FileEdit>)>,
+    exists: impl Fn(&str) -> bool,
+) -> FixAll {
+    let mut all = FixAll::default();
+    let mut taken = TakenEdits::default();
+    for (fixed, edits) in offered {
+        if edits.iter().all(|e| taken.contains(&all.edits, e)) {
             all.fixed.push(fixed);
             continue;
         }
-        let clash = fix.edits.iter().any(|e| {
-            let creates = !state.input().exists(&e.file);
+        let clash = edits.iter().any(|e| {
+            let creates = !exists(&e.file);
             let strict = creates || e.file.ends_with(".json");
-            all.edits.iter().any(|c| {
-                c.file == e.file
-                    && c != e
-                    && (edits::conflict(&c.range, &e.range)
-                        || creates
-                        || (strict && c.range.start == e.range.start))
-            })
+            taken.clashes(&all.edits, e, creates, strict)
         });
         if clash {
             all.deferred += 1;
             continue;
         }
-        for e in fix.edits {
-            if !all.edits.contains(&e) {
+        for e in edits {
+            if !taken.contains(&all.edits, &e) {
+                taken.insert(all.edits.len(), &e);
                 all.edits.push(e);
             }
         }
         all.fixed.push(fixed);
     }
     all
+}
+
+/// The edits taken by [`choose_fixes`] (positions in its list), by file and start: a fix of
+/// every finding asks whether its edits clash with those taken, thousands in one module.
+#[derive(Default)]
+struct TakenEdits {
+    by_file: foldhash::HashMap<String, FileEdits>,
+}
+
+#[derive(Default)]
+struct FileEdits {
+    by_start: std::collections::BTreeMap<u32, Vec<usize>>,
+    /// The length of the longest range replaced: an edit that overlaps another starts at most
+    /// this far before it.
+    longest: u32,
+}
+
+impl TakenEdits {
+    fn insert(&mut self, position: usize, e: &FileEdit) {
+        let file = maps::value_or_default(&mut self.by_file, &e.file);
+        file.by_start
+            .entry(e.range.start)
+            .or_default()
+            .push(position);
+        file.longest = file.longest.max(e.range.end.saturating_sub(e.range.start));
+    }
+
+    fn contains(&self, taken: &[FileEdit], e: &FileEdit) -> bool {
+        self.by_file
+            .get(&e.file)
+            .and_then(|file| file.by_start.get(&e.range.start))
+            .is_some_and(|at| at.iter().any(|&i| taken[i] == *e))
+    }
+
+    fn clashes(&self, taken: &[FileEdit], e: &FileEdit, creates: bool, strict: bool) -> bool {
+        let Some(file) = self.by_file.get(&e.file) else {
+            return false;
+        };
+        let other = |i: &usize| taken[*i] != *e;
+        if creates {
+            return file.by_start.values().flatten().any(other);
+        }
+        if strict
+            && file
+                .by_start
+                .get(&e.range.start)
+                .is_some_and(|at| at.iter().any(other))
+        {
+            return true;
+        }
+        // A conflicting edit starts before `e` ends, and at most `longest` bytes before it
+        // starts (it ends after `e` starts).
+        let from = e.range.start.saturating_sub(file.longest);
+        file.by_start
+            .range(from..e.range.end.max(from))
+            .flat_map(|(_, at)| at)
+            .any(|&i| taken[i] != *e && edits::conflict(&taken[i].range, &e.range))
+    }
 }
 
 /// An app after [`fix_app`].
@@ -418,6 +486,89 @@ LEVEL = os.getenv("LogLevel", "info")
 def process(msg: func.QueueMessage, out: func.Out[str]) -> None:
     out.set(os.environ["ApiKey"])
 "#;
+
+    /// [`choose_fixes`] by its definition: each edit against every edit taken.
+    fn choose_fixes_by_scan(
+        offered: &[(FixedProblem, Vec<FileEdit>)],
+        exists: impl Fn(&str) -> bool,
+    ) -> FixAll {
+        let mut all = FixAll::default();
+        for (fixed, fix) in offered {
+            if fix.iter().all(|e| all.edits.contains(e)) {
+                all.fixed.push(fixed.clone());
+                continue;
+            }
+            let clash = fix.iter().any(|e| {
+                let creates = !exists(&e.file);
+                let strict = creates || e.file.ends_with(".json");
+                all.edits.iter().any(|c| {
+                    c.file == e.file
+                        && c != e
+                        && (edits::conflict(&c.range, &e.range)
+                            || creates
+                            || (strict && c.range.start == e.range.start))
+                })
+            });
+            if clash {
+                all.deferred += 1;
+                continue;
+            }
+            for e in fix {
+                if !all.edits.contains(e) {
+                    all.edits.push(e.clone());
+                }
+            }
+            all.fixed.push(fixed.clone());
+        }
+        all
+    }
+
+    #[test]
+    fn choosing_fixes_by_index_agrees_with_the_scan_of_every_taken_edit() {
+        // Random fixes of one to three edits over a Python file, a JSON file and a file that
+        // does not exist, with short and long, empty and repeated ranges.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let files = ["function_app.py", "F/function.json", "new.py"];
+        for round in 0..300 {
+            let offered: Vec<(FixedProblem, Vec<FileEdit>)> = (0..next(40) + 1)
+                .map(|i| {
+                    let edits = (0..next(3) + 1)
+                        .map(|_| {
+                            let start = next(60) as usize;
+                            let len = match next(4) {
+                                0 => 0,
+                                1 => next(30) as usize,
+                                _ => next(4) as usize,
+                            };
+                            FileEdit {
+                                file: files[next(3) as usize].to_string(),
+                                range: crate::analysis::text::TextRange::new(start, start + len),
+                                new_text: ["x", "y"][next(2) as usize].to_string(),
+                            }
+                        })
+                        .collect();
+                    let fixed = FixedProblem {
+                        code: Rule::new(rules::BINDING_WITHOUT_PARAMETER),
+                        file: files[0].to_string(),
+                        title: format!("fix {round}.{i}"),
+                    };
+                    (fixed, edits)
+                })
+                .collect();
+            let exists = |file: &str| file != "new.py";
+            assert_eq!(
+                choose_fixes(offered.clone(), exists),
+                choose_fixes_by_scan(&offered, exists),
+                "round {round}: {offered:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_fix_that_adds_a_setting_edits_the_settings_as_they_are_now() {
