@@ -25,41 +25,30 @@ Annotate `outputBlob: func.Out[str]` and call `outputBlob.set(...)`.
 };
 
 /// How the module spells `Out`: `func.Out` for `import azure.functions as func`, `Out` after
-/// `from azure.functions import Out`.
+/// `from azure.functions import Out` (preferred); of several spellings, that of the
+/// alphabetically first name, so the fix does not depend on the order of a map. Asked once per
+/// finding: only the names of import statements are looked at.
 pub fn out_spelling(module: &PyModule) -> Option<String> {
-    for (name, defs) in &module.names {
-        for d in defs {
-            match &d.kind {
-                NameKind::FromImport {
-                    level: 0,
-                    module: m,
-                    name: n,
-                } if m == "azure.functions" && n == "Out" => {
-                    return Some(name.clone());
-                }
-                _ => {}
-            }
-        }
-    }
-    for (name, defs) in &module.names {
-        for d in defs {
-            match &d.kind {
-                NameKind::Module(m) if m == "azure.functions" => {
-                    return Some(format!("{name}.Out"))
-                }
-                NameKind::FromImport {
-                    level: 0,
-                    module: m,
-                    name: n,
-                } if m == "azure" && n == "functions" => return Some(format!("{name}.Out")),
-                NameKind::Module(m) if m == "azure" => {
-                    return Some(format!("{name}.functions.Out"))
-                }
-                _ => {}
-            }
-        }
-    }
-    None
+    let imported = module.first_import_binding(|name, kind| match kind {
+        NameKind::FromImport {
+            level: 0,
+            module: m,
+            name: n,
+        } if m == "azure.functions" && n == "Out" => Some(name.to_string()),
+        _ => None,
+    });
+    imported.or_else(|| {
+        module.first_import_binding(|name, kind| match kind {
+            NameKind::Module(m) if m == "azure.functions" => Some(format!("{name}.Out")),
+            NameKind::FromImport {
+                level: 0,
+                module: m,
+                name: n,
+            } if m == "azure" && n == "functions" => Some(format!("{name}.Out")),
+            NameKind::Module(m) if m == "azure" => Some(format!("{name}.functions.Out")),
+            _ => None,
+        })
+    })
 }
 
 pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
@@ -163,5 +152,29 @@ def main(msg: str, doc: str): pass
             def main(msg: str, doc: func.Out[str]): pass
         "#]]
         .assert_eq(&check_fix(not_out, "AZF204", "Wrap"));
+    }
+
+    #[test]
+    fn the_fix_spells_out_as_the_module_imports_it() {
+        let spelling = |imports: &str| super::out_spelling(&crate::analysis::python::parse(imports));
+        // Of two aliases, the alphabetically first, whatever the order of the imports.
+        for imports in [
+            "import azure.functions as func\nimport azure.functions as af\n",
+            "import azure.functions as af\nimport azure.functions as func\n",
+        ] {
+            assert_eq!(spelling(imports).as_deref(), Some("af.Out"), "{imports}");
+            let fixture = format!(
+                "//- /F/function.json\n{}\n//- /F/__init__.py\n{imports}def main(msg: str, doc: str): pass\n",
+                r#"{"bindings": [{"type": "queueTrigger", "name": "msg", "queueName": "q"}, {"type": "blob", "name": "doc", "direction": "out", "path": "x", "connection": "AzureWebJobsStorage"}]}"#
+            );
+            let fixed = check_fix(&fixture, "AZF204", "Wrap");
+            assert!(fixed.contains("doc: af.Out[str]"), "{fixed}");
+        }
+        // `Out` imported by name is preferred to the package.
+        let both = "import azure.functions as func\nfrom azure.functions import Out as O\n";
+        assert_eq!(spelling(both).as_deref(), Some("O"));
+        let from_azure = "from azure import functions as fn\n";
+        assert_eq!(spelling(from_azure).as_deref(), Some("fn.Out"));
+        assert_eq!(spelling("import os\n"), None);
     }
 }
