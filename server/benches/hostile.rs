@@ -435,17 +435,20 @@ fn durable_functions(base: &Path, n: usize) -> Row {
 }
 
 /// A decorator app of `n` queue functions, each naming a `%setting%` that local.settings.json
-/// (itself `n` settings long) lacks: a finding of AZF309 whose fixes suggest a near setting and
-/// add the missing one. A fix that reads the whole settings file again grows with n².
+/// (itself `n` settings long, one a line) lacks: a finding of AZF309 whose fixes suggest a near
+/// setting and add the missing one. A fix that reads the whole settings file again (its JSON,
+/// its line breaks, its indentation) grows with n².
 fn unresolved_settings(base: &Path, n: usize) -> Row {
     let root = app(base, &format!("unresolved_settings_{n}"));
-    let mut values = String::from("\"FUNCTIONS_WORKER_RUNTIME\": \"python\", \"AzureWebJobsStorage\": \"UseDevelopmentStorage=true\"");
+    // One setting a line, as Core Tools writes the file: the fix that adds one follows the
+    // file's line breaks and indentation.
+    let mut values = String::from("\n    \"FUNCTIONS_WORKER_RUNTIME\": \"python\",\n    \"AzureWebJobsStorage\": \"UseDevelopmentStorage=true\"");
     for i in 0..n {
-        let _ = write!(values, ", \"Defined{i}\": \"v\"");
+        let _ = write!(values, ",\n    \"Defined{i}\": \"v\"");
     }
     fs::write(
         root.join("local.settings.json"),
-        format!("{{\"IsEncrypted\": false, \"Values\": {{{values}}}}}"),
+        format!("{{\n  \"IsEncrypted\": false,\n  \"Values\": {{{values}\n  }}\n}}\n"),
     )
     .unwrap();
     let mut module = String::from("import azure.functions as func\n\napp = func.FunctionApp()\n\n");

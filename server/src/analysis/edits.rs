@@ -220,13 +220,56 @@ struct Layout {
     indent: String,
     unit: String,
     nl: &'static str,
+    /// The whole file is on one line.
+    one_line: bool,
+}
+
+/// What the edits of a JSON file follow of the whole file: its line break and indentation
+/// step. Read once for a file that many edits change (local.settings.json).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonStyle {
+    nl: &'static str,
+    unit: String,
+    /// The whole file is on one line (blanks around it aside).
+    one_line: bool,
+}
+
+impl JsonStyle {
+    pub fn of(text: &str) -> JsonStyle {
+        JsonStyle {
+            nl: line_break(text),
+            unit: indent_unit(text),
+            one_line: !text.trim().contains('\n'),
+        }
+    }
+}
+
+/// A JSON file's tree and style, for the edits that change it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonFile {
+    pub root: JsonValue,
+    pub style: JsonStyle,
+}
+
+impl JsonFile {
+    /// `None` when `text` holds no JSON value.
+    pub fn parse(text: &str) -> Option<JsonFile> {
+        Some(JsonFile {
+            root: super::json::parse(text).value?,
+            style: JsonStyle::of(text),
+        })
+    }
 }
 
 /// The layout of a container: multi-line when its first entry is on a later line than its
 /// opening bracket.
-fn layout(text: &str, container: &JsonValue, first_entry: Option<TextRange>) -> Layout {
-    let nl = line_break(text);
-    let unit = indent_unit(text);
+fn layout(
+    text: &str,
+    style: &JsonStyle,
+    container: &JsonValue,
+    first_entry: Option<TextRange>,
+) -> Layout {
+    let (nl, unit) = (style.nl, style.unit.clone());
     let open = container.range.start as usize;
     let multiline = first_entry.is_some_and(|r| {
         text.get(open..r.start as usize)
@@ -241,6 +284,7 @@ fn layout(text: &str, container: &JsonValue, first_entry: Option<TextRange>) -> 
         indent,
         unit,
         nl,
+        one_line: style.one_line,
     }
 }
 
@@ -262,9 +306,21 @@ fn inside(text: &str, container: &JsonValue) -> TextRange {
 /// The edit that appends `"key": value` to the object `object` (value is JSON text; a
 /// multi-line value is indented to fit).
 pub fn add_member(file: &str, text: &str, object: &JsonValue, key: &str, value: &str) -> FileEdit {
+    add_member_styled(file, text, &JsonStyle::of(text), object, key, value)
+}
+
+/// [`add_member`] in a file whose style is known.
+pub fn add_member_styled(
+    file: &str,
+    text: &str,
+    style: &JsonStyle,
+    object: &JsonValue,
+    key: &str,
+    value: &str,
+) -> FileEdit {
     let members = object.as_object().unwrap_or_default();
     let key = json_quote(key);
-    let l = layout(text, object, members.first().map(|m| m.key_range));
+    let l = layout(text, style, object, members.first().map(|m| m.key_range));
     match members.last() {
         Some(last) => {
             let end = last
@@ -290,7 +346,7 @@ pub fn add_member(file: &str, text: &str, object: &JsonValue, key: &str, value: 
                 new_text,
             }
         }
-        None if !text.trim().contains('\n') => FileEdit {
+        None if l.one_line => FileEdit {
             file: file.to_string(),
             range: inside(text, object),
             new_text: format!("{key}: {}", one_line(value)),
@@ -321,7 +377,12 @@ pub fn add_object_item(
     members: &[(String, String)],
 ) -> FileEdit {
     let items = array.as_array().unwrap_or_default();
-    let l = layout(text, array, items.first().map(|i| i.range));
+    let l = layout(
+        text,
+        &JsonStyle::of(text),
+        array,
+        items.first().map(|i| i.range),
+    );
     match items.last() {
         Some(last) => {
             let last_multiline = text
@@ -351,7 +412,7 @@ pub fn add_object_item(
                 new_text,
             }
         }
-        None if !text.trim().contains('\n') => FileEdit {
+        None if l.one_line => FileEdit {
             file: file.to_string(),
             range: inside(text, array),
             new_text: render_object(members, None),

@@ -12,10 +12,10 @@ use foldhash::{HashMap, HashMapExt};
 use super::app::{AppInput, FileContent};
 use super::config::Config;
 use super::diagnostic::Diagnostic;
+use super::edits::JsonFile;
 use super::entry::{self, EntryDef};
 use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
-use super::json::JsonValue;
 use super::maps;
 use super::python;
 use super::rules::{self, AppFacts};
@@ -94,7 +94,7 @@ pub struct AppState {
     /// `local.settings.json`, parsed once per edit of it.
     settings: Option<Arc<LocalSettings>>,
     /// Its JSON tree, for fixes that edit it: built on first use, dropped with `settings`.
-    settings_json: OnceLock<Option<JsonValue>>,
+    settings_json: OnceLock<Option<JsonFile>>,
     /// For each checked function, the app files its load runs (script, packages, local imports).
     loads: HashMap<String, Vec<String>>,
     /// Which checked functions load each file (the reverse of `loads`).
@@ -757,11 +757,11 @@ impl AppState {
         self.settings.as_deref()
     }
 
-    /// The JSON tree of `local.settings.json`, when it exists and parses: read once per edit of
-    /// it, however many fixes edit it.
-    pub fn local_settings_json(&self) -> Option<&JsonValue> {
+    /// The JSON tree and style of `local.settings.json`, when it exists and parses: read once
+    /// per edit of it, however many fixes edit it.
+    pub fn local_settings_json(&self) -> Option<&JsonFile> {
         self.settings_json
-            .get_or_init(|| super::json::parse(self.input.text(LOCAL_SETTINGS)?).value)
+            .get_or_init(|| JsonFile::parse(self.input.text(LOCAL_SETTINGS)?))
             .as_ref()
     }
 

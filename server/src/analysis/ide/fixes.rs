@@ -7,8 +7,8 @@ use crate::analysis::app::{AppInput, FileContent};
 use crate::analysis::config::Config;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit, Rule};
 use crate::analysis::edits;
+use crate::analysis::edits::JsonFile;
 use crate::analysis::function::{FunctionUnit, Modules};
-use crate::analysis::json::JsonValue;
 use crate::analysis::maps;
 use crate::analysis::requirements;
 use crate::analysis::rules;
@@ -28,7 +28,7 @@ impl FixCtx for AppState {
         AppState::local_settings(self)
     }
 
-    fn local_settings_json(&self) -> Option<&JsonValue> {
+    fn local_settings_json(&self) -> Option<&JsonFile> {
         AppState::local_settings_json(self)
     }
 
@@ -605,6 +605,18 @@ def process(msg: func.QueueMessage, out: func.Out[str]) -> None:
             assert_eq!(now[0].range.start as usize, text.rfind("\n  }").unwrap());
         }
         assert_eq!(add_api_key(&mut state), first);
+        // The file's layout is read with its tree: one line, then tabs.
+        for text in [
+            "{\"IsEncrypted\": false, \"Values\": {\"FUNCTIONS_WORKER_RUNTIME\": \"python\"}}",
+            "{\n\t\"IsEncrypted\": false,\n\t\"Values\": {\n\t\t\"FUNCTIONS_WORKER_RUNTIME\": \"python\"\n\t}\n}\n",
+        ] {
+            state.set_file(LOCAL_SETTINGS, FileContent::Text(Arc::from(text)));
+            let fresh = AppState::new(state.input().clone());
+            assert_eq!(add_api_key(&mut state), add_api_key(&mut fresh.clone()));
+        }
+        assert!(add_api_key(&mut state)[0]
+            .new_text
+            .starts_with(",\n\t\t\"ApiKey\""));
     }
 
     #[test]

@@ -5,11 +5,12 @@
 use crate::analysis::annotations::{accepted_annotations, EvalSite, Position, Verdict};
 use crate::analysis::app::AppInput;
 use crate::analysis::diagnostic::{Diagnostic, FileEdit};
-use crate::analysis::edits::{self, add_member, azure_prefix_with_import, json_quote};
+use crate::analysis::edits::{
+    self, add_member_styled, azure_prefix_with_import, json_quote, JsonFile,
+};
 use crate::analysis::entry::{self, EntryDef};
 use crate::analysis::function::{FunctionUnit, Modules};
 use crate::analysis::function_json::Direction;
-use crate::analysis::json::JsonValue;
 use crate::analysis::names::binding_name_problem;
 use crate::analysis::python::{Annotation, Param, ParamKind, PyModule};
 use crate::analysis::python_scopes;
@@ -56,8 +57,8 @@ pub trait FixCtx {
     fn input(&self) -> &AppInput;
     /// `local.settings.json` as the rules read it, when it exists and parses.
     fn local_settings(&self) -> Option<&LocalSettings>;
-    /// The JSON tree of `local.settings.json`, when it exists and parses.
-    fn local_settings_json(&self) -> Option<&JsonValue>;
+    /// The JSON tree and style of `local.settings.json`, when it exists and parses.
+    fn local_settings_json(&self) -> Option<&JsonFile>;
     fn modules(&self) -> &Modules;
     /// The function with this key.
     fn unit(&self, name: &str) -> Option<&FunctionUnit>;
@@ -346,7 +347,7 @@ pub fn add_setting_edit(ctx: &dyn FixCtx, name: &str, value: &str) -> Option<Fil
         });
     }
     let text = ctx.input().text(LOCAL_SETTINGS)?;
-    let root = ctx.local_settings_json()?;
+    let JsonFile { root, style } = ctx.local_settings_json()?;
     root.as_object()?;
     match root.get("Values").and_then(|m| m.value.as_ref()) {
         Some(values) => {
@@ -354,9 +355,10 @@ pub fn add_setting_edit(ctx: &dyn FixCtx, name: &str, value: &str) -> Option<Fil
                 return None;
             }
             values.as_object()?;
-            Some(add_member(
+            Some(add_member_styled(
                 LOCAL_SETTINGS,
                 text,
+                style,
                 values,
                 name,
                 &json_quote(value),
@@ -367,7 +369,14 @@ pub fn add_setting_edit(ctx: &dyn FixCtx, name: &str, value: &str) -> Option<Fil
                 &[(json_quote(name), json_quote(value))],
                 Some(("", "  ", "\n")),
             );
-            Some(add_member(LOCAL_SETTINGS, text, root, "Values", &object))
+            Some(add_member_styled(
+                LOCAL_SETTINGS,
+                text,
+                style,
+                root,
+                "Values",
+                &object,
+            ))
         }
     }
 }
