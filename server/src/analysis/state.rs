@@ -141,9 +141,18 @@ struct ScriptUnits {
     others: PlacedUnits,
     /// `others` by the function each runs (the start of its name), found on first use: a
     /// script may be the entry of thousands of function.json functions, and the fix of each
-    /// one's finding asks which of them share its function. Depends on the script's summary:
-    /// the index is dropped when that changes.
-    others_by_entry: OnceLock<foldhash::HashMap<u32, PlacedUnits>>,
+    /// one's finding asks which of them share its function. Found from the script's summary,
+    /// and found again when the summary is another (an edit of the script).
+    others_by_entry: std::sync::Mutex<Option<EntryIndex>>,
+}
+
+/// [`ScriptUnits::others_by_entry`], with the summary it was found from.
+#[derive(Debug)]
+struct EntryIndex {
+    /// Held weakly: only to tell whether the script's summary is still this one.
+    module: std::sync::Weak<python::PyModule>,
+    /// Positions in `others`.
+    by_entry: Arc<foldhash::HashMap<u32, Vec<usize>>>,
 }
 
 impl UnitsByScript {
@@ -796,26 +805,45 @@ impl AppState {
         if !script.all.iter().any(|u| std::ptr::eq(u.as_ref(), unit)) {
             return None;
         }
-        let others_by_entry = script.others_by_entry.get_or_init(|| {
-            let mut by_entry: foldhash::HashMap<u32, PlacedUnits> = foldhash::HashMap::default();
-            for (position, u) in &script.others {
-                let Some(entry) = entry::entry_def(&self.input, &self.modules, u) else {
-                    continue;
-                };
-                if entry.script == def.script {
-                    let key = entry.function.name_range.start;
+        let module = self.modules.get(def.script)?;
+        let others_by_entry = {
+            let mut slot = script
+                .others_by_entry
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            match slot.as_ref() {
+                Some(index) if index.module.ptr_eq(&Arc::downgrade(module)) => {
+                    index.by_entry.clone()
+                }
+                _ => {
+                    let mut by_entry: foldhash::HashMap<u32, Vec<usize>> =
+                        foldhash::HashMap::default();
+                    for (i, (_, u)) in script.others.iter().enumerate() {
+                        let Some(entry) = entry::entry_def(&self.input, &self.modules, u) else {
+                            continue;
+                        };
+                        if entry.script == def.script {
+                            let key = entry.function.name_range.start;
+                            by_entry.entry(key).or_default().push(i);
+                        }
+                    }
+                    let by_entry = Arc::new(by_entry);
+                    *slot = Some(EntryIndex {
+                        module: Arc::downgrade(module),
+                        by_entry: by_entry.clone(),
+                    });
                     by_entry
-                        .entry(key)
-                        .or_default()
-                        .push((*position, u.clone()));
                 }
             }
-            by_entry
-        });
+        };
         let decorated = script.by_def.get(&def.function.def_offset);
-        let others = others_by_entry.get(&def.function.name_range.start);
+        let others = others_by_entry
+            .get(&def.function.name_range.start)
+            .into_iter()
+            .flatten()
+            .map(|&i| &script.others[i]);
         let mut sharing: Vec<&(usize, Arc<FunctionUnit>)> =
-            decorated.into_iter().chain(others).flatten().collect();
+            decorated.into_iter().flatten().chain(others).collect();
         sharing.sort_unstable_by_key(|(position, _)| *position);
         Some(sharing.into_iter().map(|(_, u)| u.as_ref()).collect())
     }
@@ -1133,14 +1161,6 @@ impl AppState {
 
     /// After the module of `path` changed (its text is now `text`), appeared or vanished.
     fn module_changed(&mut self, path: &str, text: Option<&str>) {
-        // The function.json functions of the script are indexed by the function they run.
-        if self
-            .by_script
-            .get()
-            .is_some_and(|index| index.units.contains_key(path))
-        {
-            self.by_script = OnceLock::new();
-        }
         if let Some(places) = self.setting_places.get_mut() {
             let module = self.modules.get(path).map(|m| m.as_ref());
             places.module_changed(path, module, text);
@@ -1324,6 +1344,26 @@ mod tests {
 
     fn text(t: &str) -> FileContent {
         FileContent::Text(Arc::from(t))
+    }
+
+    #[test]
+    fn an_edit_of_a_script_keeps_the_index_of_units_by_script() {
+        // Completion and hover in a script ask for its units on every keystroke: building the
+        // index again after each edit costs a pass over every unit of the app.
+        let input = AppInput::new("app")
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/__init__.py", "def main(req):\n    return req\n")
+            .with_file("B/function.json", HTTP_JSON)
+            .with_file("B/__init__.py", "def main(req):\n    return req\n");
+        let mut state = AppState::new(input);
+        assert_eq!(state.units_with_script("A/__init__.py").count(), 1);
+        let index = state.by_script.get().cloned().expect("built");
+        state.set_file("A/__init__.py", text("def main(req):\n    return 1\n"));
+        let kept = state.by_script.get().expect("kept");
+        assert!(Arc::ptr_eq(&index, kept));
+        // A new function changes the units: the index is built again.
+        state.set_file("C/function.json", text(HTTP_JSON));
+        assert!(state.by_script.get().is_none());
     }
 
     /// Every diagnostic, as `check` keys them.
