@@ -93,7 +93,8 @@ pub struct AppState {
     sources_by_file: HashMap<String, BTreeSet<Source>>,
     /// `local.settings.json`, parsed once per edit of it.
     settings: Option<Arc<LocalSettings>>,
-    /// Its JSON tree, for fixes that edit it: built on first use, dropped with `settings`.
+    /// Its JSON tree and style, for fixes that edit it: read on first use, dropped with
+    /// `settings`.
     settings_json: OnceLock<Option<JsonFile>>,
     /// For each checked function, the app files its load runs (script, packages, local imports).
     loads: HashMap<String, Vec<String>>,
