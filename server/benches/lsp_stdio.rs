@@ -7,6 +7,8 @@
 //! cargo bench --bench lsp_stdio -- 40000     # 40,000 functions
 //! AZFUNC_LSP_EXE=/path/to/azfunc-lsp cargo bench --bench lsp_stdio   # another build
 //! cargo bench --bench lsp_stdio -- 40000 references   # only the references rows
+//! cargo bench --bench lsp_stdio -- decorator 2000      # keystrokes in one module of 2,000
+//!                                                      # decorated functions (200 by default)
 //! ```
 //!
 //! It prints the time from `initialized` to the last diagnostics (push: every file that
@@ -541,19 +543,96 @@ async fn pull(root: &Path, expected: &BTreeSet<PathBuf>) {
     client.notify("exit", Value::Null).await;
 }
 
+/// A decorator app: one `function_app.py` of `n` functions, alternating HTTP and queue
+/// triggers, the second one with a parameter that is not its trigger's name (so the module has a
+/// finding, published again after every keystroke).
+fn generate_decorated(root: &Path, n: usize) {
+    std::fs::create_dir_all(root).unwrap();
+    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+    std::fs::write(root.join("local.settings.json"), SETTINGS).unwrap();
+    std::fs::write(root.join("requirements.txt"), "azure-functions\n").unwrap();
+    let mut module = String::from(
+        "import logging\n\nimport azure.functions as func\n\napp = func.FunctionApp()\n\n",
+    );
+    for i in 0..n {
+        let function = if i % 2 == 0 {
+            format!(
+                "@app.route(route=\"r{i}\", methods=[\"GET\", \"POST\"])\ndef f{i:05}({}: func.HttpRequest) -> func.HttpResponse:\n    logging.info(\"f{i:05}\")\n    return func.HttpResponse(\"ok\")\n\n\n",
+                if i == 2 { "request" } else { "req" }
+            )
+        } else {
+            format!(
+                "@app.queue_trigger(arg_name=\"msg\", queue_name=\"items\", connection=\"AzureWebJobsStorage\")\ndef f{i:05}(msg: func.QueueMessage) -> None:\n    logging.info(\"f{i:05} %s\", msg.get_body())\n\n\n"
+            )
+        };
+        module.push_str(&function);
+    }
+    std::fs::write(root.join("function_app.py"), module).unwrap();
+}
+
+/// Keystrokes in the module of a decorator app: every function's script, so what an edit of it
+/// costs grows with the functions it holds.
+async fn decorated(root: &Path, n: usize) {
+    let (_child, mut client) = spawn(push_caps(), root).await;
+    let start = Instant::now();
+    client.notify("initialized", json!({})).await;
+    client
+        .wait_notification(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .await;
+    let status = client.request("azfunc/status", Value::Null).await.unwrap();
+    assert_eq!(status["functions"], n);
+    println!(
+        "{:<48} {:>8.1} ms",
+        "[decorator] initialized -> indexed",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    client.take_notifications();
+    let mut module = Typed::open(
+        &client,
+        &root.join("function_app.py"),
+        "python",
+        "logging.info(\"f00004",
+        b"abcdefgh",
+    )
+    .await;
+    module.wait_published(&client, 1).await;
+    client.take_notifications();
+    let mut s = keystrokes(&client, &mut module, 100).await;
+    summary("keystroke -> diagnostics: function_app.py", &mut s);
+    let (mut with_edit, mut alone) = behind_keystrokes(
+        &mut client,
+        &mut module,
+        "textDocument/hover",
+        &|doc: &Typed| {
+            json!({"textDocument": {"uri": doc.uri}, "position": position(doc.line, doc.column)})
+        },
+        100,
+    )
+    .await;
+    summary("keystroke + hover: function_app.py", &mut with_edit);
+    summary("hover alone: function_app.py", &mut alone);
+}
+
 fn main() {
-    let n: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(10_000);
+    let n: Option<usize> = std::env::args().skip(1).find_map(|a| a.parse().ok());
     let only_references = std::env::args().skip(1).any(|a| a == "references");
+    let decorator = std::env::args().skip(1).any(|a| a == "decorator");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("app");
-    generate(&root, n);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    if decorator {
+        let n = n.unwrap_or(200);
+        generate_decorated(&root, n);
+        println!("server: {}", exe().display());
+        println!("a decorator app of {n} functions in one module");
+        runtime.block_on(decorated(&root, n));
+        return;
+    }
+    let n = n.unwrap_or(10_000);
+    generate(&root, n);
     if only_references {
         println!("server: {}", exe().display());
         println!("{n} functions");
