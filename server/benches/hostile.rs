@@ -375,6 +375,15 @@ fn route_params(base: &Path, n: usize) -> Row {
     judge("route params + path tokens", n, check(&root, &[]), &[0, 1])
 }
 
+/// `header`, then `item(i)` for each `i` below `n`: one module of many functions.
+fn repeated(header: &str, n: usize, item: impl Fn(usize) -> String) -> String {
+    let mut module = String::from(header);
+    for i in 0..n {
+        module.push_str(&item(i));
+    }
+    module
+}
+
 /// A decorator app whose `function_app.py` holds `n` HTTP functions, each with an undecorated
 /// helper, a read of a setting local.settings.json lacks, reads of a declared and of an unknown
 /// route parameter and a CORS header, and every other one a parameter the fix of AZF201 renames:
@@ -386,16 +395,14 @@ fn decorated_functions(base: &Path, n: usize) -> Row {
         r#"{"IsEncrypted": false, "Values": {"FUNCTIONS_WORKER_RUNTIME": "python"}}"#,
     )
     .unwrap();
-    let mut module =
-        String::from("import os\n\nimport azure.functions as func\n\napp = func.FunctionApp()\n\n");
-    for i in 0..n {
+    let header = "import os\n\nimport azure.functions as func\n\napp = func.FunctionApp()\n\n";
+    let module = repeated(header, n, |i| {
         // Every other parameter is not the trigger's name: a finding whose fix renames it.
         let req = if i % 2 == 0 { "req" } else { "request" };
-        let _ = write!(
-            module,
+        format!(
             "def helper_{i}(value: int) -> int:\n    return value + {i}\n\n\n@app.route(route=\"r{i}/{{id}}\")\ndef f{i}({req}: func.HttpRequest) -> func.HttpResponse:\n    key = os.environ[\"KEY_{i}\"] + {req}.route_params[\"id\"] + {req}.route_params.get(\"item\", \"\")\n    headers = {{\"Access-Control-Allow-Origin\": \"*\"}}\n    return func.HttpResponse(key + str(helper_{i}(1)), headers=headers)\n\n\n"
-        );
-    }
+        )
+    });
     fs::write(root.join("function_app.py"), module).unwrap();
     judge(
         "decorated functions in one module",
@@ -416,15 +423,12 @@ fn durable_functions(base: &Path, n: usize) -> Row {
         "azure-functions\nazure-functions-durable\n",
     )
     .unwrap();
-    let mut module = String::from(
-        "import datetime\nimport logging\n\nimport azure.durable_functions as df\nimport azure.functions as func\n\napp = df.DFApp()\n\n",
-    );
-    for i in 0..n {
-        let _ = write!(
-            module,
+    let header = "import datetime\nimport logging\n\nimport azure.durable_functions as df\nimport azure.functions as func\n\napp = df.DFApp()\n\n";
+    let module = repeated(header, n, |i| {
+        format!(
             "@app.orchestration_trigger(context_name=\"context\")\ndef orchestrator_{i}(context: df.DurableOrchestrationContext):\n    now = datetime.datetime.now()\n    logging.info(\"started\")\n    first = yield context.call_activity(\"missing_{i}\", str(now))\n    return (yield context.call_activity(\"activity_{i}\", first))\n\n\n@app.activity_trigger(input_name=\"payload\")\ndef activity_{i}(payload: str) -> str:\n    return payload\n\n\n@app.route(route=\"start_{i}\")\n@app.durable_client_input(client_name=\"client\")\nasync def start_{i}(req: func.HttpRequest, client) -> func.HttpResponse:\n    client.start_new(\"orchestrator_{i}\")\n    return client.create_check_status_response(req, \"id\")\n\n\n"
-        );
-    }
+        )
+    });
     fs::write(root.join("function_app.py"), module).unwrap();
     judge(
         "durable functions in one module",
@@ -451,13 +455,10 @@ fn unresolved_settings(base: &Path, n: usize) -> Row {
         format!("{{\n  \"IsEncrypted\": false,\n  \"Values\": {{{values}\n  }}\n}}\n"),
     )
     .unwrap();
-    let mut module = String::from("import azure.functions as func\n\napp = func.FunctionApp()\n\n");
-    for i in 0..n {
-        let _ = write!(
-            module,
-            "@app.queue_trigger(arg_name=\"msg\", queue_name=\"%Missing{i}%\", connection=\"AzureWebJobsStorage\")\ndef q{i}(msg: func.QueueMessage) -> None:\n    pass\n\n\n"
-        );
-    }
+    let header = "import azure.functions as func\n\napp = func.FunctionApp()\n\n";
+    let module = repeated(header, n, |i| {
+        format!("@app.queue_trigger(arg_name=\"msg\", queue_name=\"%Missing{i}%\", connection=\"AzureWebJobsStorage\")\ndef q{i}(msg: func.QueueMessage) -> None:\n    pass\n\n\n")
+    });
     fs::write(root.join("function_app.py"), module).unwrap();
     judge(
         "unresolved settings, long settings file",

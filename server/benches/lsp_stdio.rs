@@ -357,6 +357,15 @@ async fn spawn(caps: Value, root: &Path) -> (tokio::process::Child, TestClient) 
     (child, client)
 }
 
+/// Waits for the end of indexing; the server then knows `n` functions.
+async fn wait_indexed(client: &mut TestClient, n: usize) {
+    client
+        .wait_notification(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .await;
+    let status = client.request("azfunc/status", Value::Null).await.unwrap();
+    assert_eq!(status["functions"], n);
+}
+
 /// Push: `initialized` → every expected file published, then everything else.
 async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
     let (child, mut client) = spawn(push_caps(), root).await;
@@ -373,11 +382,7 @@ async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
         missing.remove(m["params"]["uri"].as_str().unwrap());
     }
     let last = start.elapsed();
-    client
-        .wait_notification(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
-        .await;
-    let status = client.request("azfunc/status", Value::Null).await.unwrap();
-    assert_eq!(status["functions"], n);
+    wait_indexed(&mut client, n).await;
     println!(
         "{:<48} {:>8.1} ms ({} files published, {} expected)",
         "[push] initialized -> last diagnostics",
@@ -576,11 +581,7 @@ async fn decorated(root: &Path, n: usize) {
     let (_child, mut client) = spawn(push_caps(), root).await;
     let start = Instant::now();
     client.notify("initialized", json!({})).await;
-    client
-        .wait_notification(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
-        .await;
-    let status = client.request("azfunc/status", Value::Null).await.unwrap();
-    assert_eq!(status["functions"], n);
+    wait_indexed(&mut client, n).await;
     println!(
         "{:<48} {:>8.1} ms",
         "[decorator] initialized -> indexed",

@@ -156,6 +156,50 @@ struct EntryIndex {
     by_entry: Arc<foldhash::HashMap<u32, Vec<usize>>>,
 }
 
+impl ScriptUnits {
+    /// The `others` whose entry runs the function whose name starts at `entry`, from the index
+    /// of `others_by_entry` (`runs` gives the start of each one's function in `module`, the
+    /// script's current summary), found again when the summary is another.
+    fn others_running(
+        &self,
+        entry: u32,
+        module: &Arc<python::PyModule>,
+        runs: impl Fn(&FunctionUnit) -> Option<u32>,
+    ) -> Vec<&(usize, Arc<FunctionUnit>)> {
+        let current = Arc::downgrade(module);
+        let by_entry = {
+            let mut slot = self
+                .others_by_entry
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            match slot.as_ref() {
+                Some(index) if index.module.ptr_eq(&current) => index.by_entry.clone(),
+                _ => {
+                    let mut by_entry: foldhash::HashMap<u32, Vec<usize>> =
+                        foldhash::HashMap::default();
+                    for (i, (_, u)) in self.others.iter().enumerate() {
+                        if let Some(start) = runs(u) {
+                            by_entry.entry(start).or_default().push(i);
+                        }
+                    }
+                    let by_entry = Arc::new(by_entry);
+                    *slot = Some(EntryIndex {
+                        module: current,
+                        by_entry: by_entry.clone(),
+                    });
+                    by_entry
+                }
+            }
+        };
+        by_entry
+            .get(&entry)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.others[i])
+            .collect()
+    }
+}
+
 impl UnitsByScript {
     fn build(units: &BTreeMap<String, Arc<FunctionUnit>>, order: &[String]) -> UnitsByScript {
         let mut index = UnitsByScript::default();
@@ -807,42 +851,11 @@ impl AppState {
             return None;
         }
         let module = self.modules.get(def.script)?;
-        let others_by_entry = {
-            let mut slot = script
-                .others_by_entry
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            match slot.as_ref() {
-                Some(index) if index.module.ptr_eq(&Arc::downgrade(module)) => {
-                    index.by_entry.clone()
-                }
-                _ => {
-                    let mut by_entry: foldhash::HashMap<u32, Vec<usize>> =
-                        foldhash::HashMap::default();
-                    for (i, (_, u)) in script.others.iter().enumerate() {
-                        let Some(entry) = entry::entry_def(&self.input, &self.modules, u) else {
-                            continue;
-                        };
-                        if entry.script == def.script {
-                            let key = entry.function.name_range.start;
-                            by_entry.entry(key).or_default().push(i);
-                        }
-                    }
-                    let by_entry = Arc::new(by_entry);
-                    *slot = Some(EntryIndex {
-                        module: Arc::downgrade(module),
-                        by_entry: by_entry.clone(),
-                    });
-                    by_entry
-                }
-            }
-        };
+        let others = script.others_running(def.function.name_range.start, module, |u| {
+            let entry = entry::entry_def(&self.input, &self.modules, u)?;
+            (entry.script == def.script).then_some(entry.function.name_range.start)
+        });
         let decorated = script.by_def.get(&def.function.def_offset);
-        let others = others_by_entry
-            .get(&def.function.name_range.start)
-            .into_iter()
-            .flatten()
-            .map(|&i| &script.others[i]);
         let mut sharing: Vec<&(usize, Arc<FunctionUnit>)> =
             decorated.into_iter().flatten().chain(others).collect();
         sharing.sort_unstable_by_key(|(position, _)| *position);
