@@ -4,18 +4,19 @@
 //!
 //! Each app has two files in `<cache dir>/<version>/`, named after its absolute root:
 //!
-//! - `<name>.app.json` ([`AppRecord`]): each file's stamp (size, times, inode) and content hash,
+//! - `<name>.app` ([`AppRecord`]): each file's stamp (size, times, inode) and content hash,
 //!   and the final diagnostics (fixes resolved) under the app key: a hash of the build, the
 //!   configuration, the display root, the environment and every file's path and content. A
 //!   file whose stamp is unchanged is taken to have its recorded hash, unless it changed too
 //!   close to the time of the record to tell (racily clean, as git says): then it is read again.
-//! - `<name>.functions.json` ([`FunctionsRecord`]): each function's diagnostics before
+//! - `<name>.functions` ([`FunctionsRecord`]): each function's diagnostics before
 //!   configuration, under the hash of its unit and of the files it depends on (its load, its
 //!   declaration and script, its function folder), valid while the app context (build,
 //!   environment, the list of files, the root files) is the same.
 //!
-//! A file that cannot be read or parsed, or that another build wrote, is a miss; a failure to
-//! write is ignored. The cache never decides a result: on a miss the same code runs as
+//! A record is [`RECORD_MAGIC`], the [`FORMAT`] and a checksum of the rest, then the record in
+//! postcard's serde encoding. A file that cannot be read or decoded, whose checksum differs, or
+//! that another build wrote, is a miss; a failure to write is ignored. The cache never decides a result: on a miss the same code runs as
 //! without it.
 
 use std::collections::HashMap;
@@ -39,7 +40,10 @@ use crate::loader::{self, AppListing, FileStamp, FoundApp, CACHE_DIR_NAME};
 pub const CACHE_DIR_ENV: &str = "AZFUNC_LSP_CACHE_DIR";
 
 /// The layout of the records; a record of another layout is a miss.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+
+/// What every record file starts with, before its format and checksum.
+const RECORD_MAGIC: &[u8; 8] = b"azfcache";
 
 /// A file changed less than this before a record was made may have changed again within the
 /// same tick of the file system's clock without its stamp showing it (coarse kernel clocks lag
@@ -334,7 +338,7 @@ impl AppCache {
             root,
         };
         let dir = cache_dir.join(env!("CARGO_PKG_VERSION"));
-        let previous = read_record::<AppRecord>(&dir.join(format!("{name}.app.json")))
+        let previous = read_record::<AppRecord>(&dir.join(format!("{name}.app")))
             .filter(|r| r.header == header);
         let read_in = started.elapsed() - listed;
         let recorded_at_ns = now_ns();
@@ -534,11 +538,11 @@ impl AppCache {
     }
 
     fn app_path(&self) -> PathBuf {
-        self.dir.join(format!("{}.app.json", self.name))
+        self.dir.join(format!("{}.app", self.name))
     }
 
     fn functions_path(&self) -> PathBuf {
-        self.dir.join(format!("{}.functions.json", self.name))
+        self.dir.join(format!("{}.functions", self.name))
     }
 
     /// Writes what this run learnt: the files' stamps, and `result` (the final diagnostics of a
@@ -838,7 +842,7 @@ impl FunctionReuse {
     }
 }
 
-/// A record, or `None` when it is missing, unreadable or not one of ours.
+/// A record, or `None` when it is missing, unreadable, damaged or not one of ours.
 fn read_record<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
@@ -847,13 +851,42 @@ fn read_record<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
             return None;
         }
     };
-    match serde_json::from_slice(&bytes) {
+    let Some(body) = record_body(&bytes) else {
+        tracing::debug!(
+            "cache: ignoring {}: not a record of this format",
+            path.display()
+        );
+        return None;
+    };
+    match postcard::from_bytes(body) {
         Ok(record) => Some(record),
         Err(error) => {
             tracing::debug!("cache: ignoring {}: {error}", path.display());
             None
         }
     }
+}
+
+/// A record's encoded body, after its prefix: the magic, the format (little-endian `u32`) and
+/// the XXH3 of the body (little-endian `u64`), which must all match.
+fn record_body(bytes: &[u8]) -> Option<&[u8]> {
+    let rest = bytes.strip_prefix(RECORD_MAGIC.as_slice())?;
+    let (format, rest) = rest.split_first_chunk::<4>()?;
+    let (checksum, body) = rest.split_first_chunk::<8>()?;
+    (u32::from_le_bytes(*format) == FORMAT
+        && u64::from_le_bytes(*checksum) == xxhash_rust::xxh3::xxh3_64(body))
+    .then_some(body)
+}
+
+/// A record's bytes: the prefix [`record_body`] checks, then the encoded record.
+fn encode_record<T: Serialize>(record: &T) -> Result<Vec<u8>, postcard::Error> {
+    let body = postcard::to_stdvec(record)?;
+    let mut bytes = Vec::with_capacity(RECORD_MAGIC.len() + 12 + body.len());
+    bytes.extend_from_slice(RECORD_MAGIC);
+    bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
 }
 
 /// Writes a record atomically (a temporary file renamed over it), creating the cache folder
@@ -873,7 +906,7 @@ fn try_write_record<T: Serialize>(
         prepare_cache_dir(cache_dir)?;
     }
     fs::create_dir_all(version_dir)?;
-    let bytes = serde_json::to_vec(record).map_err(std::io::Error::other)?;
+    let bytes = encode_record(record).map_err(std::io::Error::other)?;
     let file_name = path.file_name().unwrap_or_default().to_string_lossy();
     let temp = version_dir.join(format!(
         ".{file_name}.{}.{:x}.tmp",
@@ -971,5 +1004,63 @@ pub fn run_clean(args: &CleanArgs) -> std::process::ExitCode {
         std::process::ExitCode::from(2)
     } else {
         std::process::ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> FunctionsRecord {
+        FunctionsRecord {
+            header: Header {
+                format: FORMAT,
+                version: "1.2.3".into(),
+                build: u128::MAX - 7,
+                root: "/app/ü".into(),
+            },
+            context: 42,
+            dep_sets: vec![DepSet {
+                files: vec![0, 3, 70_000],
+                hash: 1 << 100,
+            }],
+            entries: vec![FunctionEntry {
+                unit: 9,
+                deps: 0,
+                diagnostics: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_record_reads_back_as_written_and_any_damage_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.functions");
+        let bytes = encode_record(&sample()).unwrap();
+        fs::write(&path, &bytes).unwrap();
+        let back: FunctionsRecord = read_record(&path).unwrap();
+        assert_eq!(back.header, sample().header);
+        assert_eq!(back.context, 42);
+        assert_eq!(back.dep_sets[0].files, vec![0, 3, 70_000]);
+        assert_eq!(back.dep_sets[0].hash, 1 << 100);
+        assert_eq!(back.entries[0].unit, 9);
+        // Every single flipped byte, in the prefix or the body, is caught.
+        for i in 0..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[i] ^= 0x20;
+            fs::write(&path, &damaged).unwrap();
+            assert!(read_record::<FunctionsRecord>(&path).is_none(), "byte {i}");
+        }
+        // Cut short anywhere.
+        for len in 0..bytes.len() {
+            fs::write(&path, &bytes[..len]).unwrap();
+            assert!(
+                read_record::<FunctionsRecord>(&path).is_none(),
+                "{len} bytes"
+            );
+        }
+        // A record of the JSON layout of format 1.
+        fs::write(&path, br#"{"header":{"format":1}}"#).unwrap();
+        assert!(read_record::<FunctionsRecord>(&path).is_none());
     }
 }
