@@ -314,3 +314,10 @@ fn cached_checks_equal_uncached_checks_function_json_app() {
 fn cached_checks_equal_uncached_checks_decorator_app() {
     equivalence("tests/fixtures/lsp/v2-app", 0x5eed_0002, 40);
 }
+
+/// Durable functions in function.json folders: AZF801 reads every module that imports the
+/// durable package, also when the other functions' findings come from the cache.
+#[test]
+fn cached_checks_equal_uncached_checks_durable_function_json_app() {
+    equivalence("tests/fixtures/durable_replay", 0x5eed_0003, 30);
+}

@@ -51,6 +51,24 @@ fn cache_line(output: &Output) -> (bool, usize, usize) {
     )
 }
 
+/// How many of the app's modules the check had parsed when its rules were done, and how many
+/// there are, from its debug line.
+fn modules_parsed(output: &Output) -> (usize, usize) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" modules parsed in all"))
+        .unwrap_or_else(|| panic!("no rules line in: {stderr}"));
+    let numbers: Vec<usize> = line
+        .rsplit("; ")
+        .next()
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
 /// The cached run's stdout and exit code equal the uncached run's.
 fn assert_same_as_uncached(cwd: &Path, args: &[&str], cached: &Output) {
     let uncached = run(cwd, &[args, &["--no-cache"]].concat());
@@ -251,6 +269,8 @@ fn an_edit_rechecks_exactly_the_functions_that_load_the_file() {
     std::fs::write(&script, text.replace("(req:", "(request:")).unwrap();
     let output = run(&root, CHECK);
     assert_eq!(cache_line(&output), (false, 1, 49));
+    // The rules parse only the script they check again: the other 50 modules wait unparsed.
+    assert_eq!(modules_parsed(&output), (1, 52));
     assert_same_as_uncached(&root, CHECK, &output);
     assert!(String::from_utf8_lossy(&output.stdout).contains("Func07"));
 
@@ -262,6 +282,8 @@ fn an_edit_rechecks_exactly_the_functions_that_load_the_file() {
     .unwrap();
     let output = run(&root, CHECK);
     assert_eq!(cache_line(&output), (false, 10, 40));
+    // The ten scripts and the package they import, `shared/__init__.py` and `common.py`.
+    assert_eq!(modules_parsed(&output), (12, 52));
     assert_same_as_uncached(&root, CHECK, &output);
 
     // A root file: every function.

@@ -1,7 +1,7 @@
 //! The app's Python files, parsed once for every rule and editor feature.
 
 use foldhash::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::app::AppInput;
 use super::app_script::uses_decorator_model;
@@ -10,24 +10,274 @@ use super::python::{self, PyModule};
 /// Parsed Python files of an app, by relative path. Files that are not text are absent, and so
 /// are text files whose analysis failed (AZF013 reports those). Every rule looks its files up
 /// here, so the map hashes with foldhash rather than SipHash.
-pub type Modules = HashMap<String, Arc<PyModule>>;
+///
+/// A module is parsed when first asked for, or all at once in parallel
+/// ([`Modules::parse_all`], which [`parse_modules`] does): a check that takes most functions'
+/// findings from its cache parses only the modules the rest of the check reads.
+#[derive(Default, Clone)]
+pub struct Modules {
+    slots: HashMap<String, Slot>,
+    /// Whether summaries collect what only the decorator model reads.
+    decorator_model: bool,
+}
+
+/// One Python text file: its source until parsed, and its summary once asked for (`None`
+/// when its analysis failed).
+#[derive(Clone)]
+struct Slot {
+    source: Option<Arc<str>>,
+    parsed: OnceLock<Option<Arc<PyModule>>>,
+}
+
+impl Slot {
+    fn module(&self, decorator_model: bool) -> Option<&Arc<PyModule>> {
+        self.parsed
+            .get_or_init(|| {
+                let source = self.source.as_deref()?;
+                python::parse_guarded(source, decorator_model).map(Arc::new)
+            })
+            .as_ref()
+    }
+}
+
+impl std::fmt::Debug for Modules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parsed: Vec<&str> = self
+            .slots
+            .iter()
+            .filter(|(_, s)| s.parsed.get().is_some())
+            .map(|(p, _)| p.as_str())
+            .collect();
+        parsed.sort_unstable();
+        f.debug_struct("Modules")
+            .field("files", &self.slots.len())
+            .field("parsed", &parsed)
+            .finish()
+    }
+}
+
+impl Modules {
+    /// The Python text files of `app`, none parsed yet; what only the decorator model reads is
+    /// collected only when the app has its decorator script.
+    pub fn lazy(app: &AppInput) -> Modules {
+        let slots = app
+            .files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".py"))
+            .filter_map(|(p, c)| match c {
+                super::app::FileContent::Text(text) => Some((
+                    p.clone(),
+                    Slot {
+                        source: Some(Arc::clone(text)),
+                        parsed: OnceLock::new(),
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+        Modules {
+            slots,
+            decorator_model: uses_decorator_model(app),
+        }
+    }
+
+    /// Parses every module not parsed yet, in parallel.
+    pub fn parse_all(&self) {
+        use rayon::prelude::*;
+        let decorator_model = self.decorator_model;
+        self.slots.par_iter().for_each(|(_, slot)| {
+            slot.module(decorator_model);
+        });
+    }
+
+    /// The module of `path`, parsed now if it was not yet.
+    pub fn get(&self, path: &str) -> Option<&Arc<PyModule>> {
+        self.slots.get(path)?.module(self.decorator_model)
+    }
+
+    /// The module of `path` with the key it is kept under.
+    pub fn get_key_value(&self, path: &str) -> Option<(&String, &Arc<PyModule>)> {
+        let (key, slot) = self.slots.get_key_value(path)?;
+        Some((key, slot.module(self.decorator_model)?))
+    }
+
+    /// Whether `path` is a Python text file whose analysis succeeded (parsing it if needed).
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
+
+    /// Every module, in no particular order (all parsed first).
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Arc<PyModule>)> {
+        self.parse_all();
+        let decorator_model = self.decorator_model;
+        self.slots
+            .iter()
+            .filter_map(move |(path, slot)| Some((path, slot.module(decorator_model)?)))
+    }
+
+    /// The modules whose text contains `needle` (parsed now, in parallel, if they were not), in
+    /// no particular order: for a question only such a module can answer yes to, such as
+    /// whether it imports a package by a name. A module set without its text is included.
+    pub fn with_text_containing(&self, needle: &str) -> Vec<(&String, &Arc<PyModule>)> {
+        use rayon::prelude::*;
+        let finder = memchr::memmem::Finder::new(needle);
+        let decorator_model = self.decorator_model;
+        self.slots
+            .par_iter()
+            .filter(|(_, slot)| {
+                slot.source
+                    .as_deref()
+                    .is_none_or(|text| finder.find(text.as_bytes()).is_some())
+            })
+            .filter_map(|(path, slot)| Some((path, slot.module(decorator_model)?)))
+            .collect()
+    }
+
+    /// The paths of every module (all parsed first).
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.iter().map(|(path, _)| path)
+    }
+
+    /// How many Python text files there are (parsed or not).
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// How many modules have been parsed (or set) so far.
+    pub fn parsed_count(&self) -> usize {
+        self.slots
+            .values()
+            .filter(|s| s.parsed.get().is_some())
+            .count()
+    }
+
+    /// Sets the module of `path` (parsed by the caller).
+    pub fn insert(&mut self, path: String, module: Arc<PyModule>) {
+        self.slots.insert(
+            path,
+            Slot {
+                source: None,
+                parsed: OnceLock::from(Some(module)),
+            },
+        );
+    }
+
+    /// Forgets `path`, returning its module if it had been parsed.
+    pub fn remove(&mut self, path: &str) -> Option<Arc<PyModule>> {
+        self.slots.remove(path)?.parsed.into_inner().flatten()
+    }
+}
 
 /// Parses every Python file of the app (in parallel); what only the decorator model reads is
 /// collected only when the app has its decorator script.
 pub fn parse_modules(app: &AppInput) -> Modules {
-    use rayon::prelude::*;
-    let decorator_model = uses_decorator_model(app);
-    let files: Vec<(&String, &str)> = app
-        .files
-        .iter()
-        .filter(|(p, _)| p.ends_with(".py"))
-        .filter_map(|(p, c)| c.text().map(|t| (p, t)))
-        .collect();
-    files
-        .par_iter()
-        .filter_map(|(p, t)| {
-            let module = python::parse_guarded(t, decorator_model)?;
-            Some(((*p).clone(), Arc::new(module)))
-        })
-        .collect()
+    let modules = Modules::lazy(app);
+    modules.parse_all();
+    modules
+}
+
+/// `modules[path]`, as for a map: panics when `path` has no module.
+impl std::ops::Index<&str> for Modules {
+    type Output = Arc<PyModule>;
+
+    fn index(&self, path: &str) -> &Arc<PyModule> {
+        self.get(path)
+            .unwrap_or_else(|| panic!("no module for {path}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::app::FileContent;
+
+    fn app() -> AppInput {
+        let mut app = AppInput::new("app");
+        for (path, text) in [
+            (
+                "F/__init__.py",
+                "import azure.functions as func\n\ndef main(req): ...\n",
+            ),
+            (
+                "G/__init__.py",
+                "from azure import durable_functions as df\n",
+            ),
+            ("shared/util.py", "def helper(:\n"),
+            ("F/function.json", "{}"),
+        ] {
+            app.files
+                .insert(path.into(), FileContent::Text(text.into()));
+        }
+        app.files.insert("bad.py".into(), FileContent::NotUtf8);
+        app
+    }
+
+    #[test]
+    fn a_module_is_parsed_when_first_asked_for_and_once() {
+        let modules = Modules::lazy(&app());
+        // Python text files only.
+        assert_eq!(modules.len(), 3);
+        assert_eq!(modules.parsed_count(), 0);
+        let first = modules.get("F/__init__.py").unwrap();
+        assert_eq!(modules.parsed_count(), 1);
+        assert!(Arc::ptr_eq(first, modules.get("F/__init__.py").unwrap()));
+        assert_eq!(first.imports.len(), 1);
+        // A file with a syntax error is still a module; a file that is not text is none.
+        assert!(modules.contains_key("shared/util.py"));
+        assert!(!modules.contains_key("bad.py"));
+        assert!(!modules.contains_key("F/function.json"));
+        assert_eq!(modules.parsed_count(), 2);
+    }
+
+    #[test]
+    fn parsing_on_demand_gives_the_summaries_parsing_everything_gives() {
+        let app = app();
+        let lazy = Modules::lazy(&app);
+        let eager = parse_modules(&app);
+        assert_eq!(eager.parsed_count(), 3);
+        let mut paths: Vec<&String> = lazy.keys().collect();
+        paths.sort();
+        assert_eq!(paths, ["F/__init__.py", "G/__init__.py", "shared/util.py"]);
+        // The names' map is in hash order: compared sorted.
+        let comparable = |module: &PyModule| {
+            let mut m = module.clone();
+            let names: std::collections::BTreeMap<_, _> =
+                std::mem::take(&mut m.names).into_iter().collect();
+            format!("{m:?} {names:?}")
+        };
+        for path in paths {
+            assert_eq!(
+                comparable(&lazy[path.as_str()]),
+                comparable(&eager[path.as_str()]),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_modules_whose_text_has_the_needle_are_parsed_for_it() {
+        let mut modules = Modules::lazy(&app());
+        let found = modules.with_text_containing("durable_functions");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "G/__init__.py");
+        assert_eq!(modules.parsed_count(), 1);
+        // A module set by its summary alone has no text to search: it is always included.
+        let summary = Arc::clone(modules.get("F/__init__.py").unwrap());
+        modules.insert("set.py".into(), summary);
+        let mut found: Vec<&str> = modules
+            .with_text_containing("durable_functions")
+            .into_iter()
+            .map(|(path, _)| path.as_str())
+            .collect();
+        found.sort_unstable();
+        assert_eq!(found, ["G/__init__.py", "set.py"]);
+        // Removing gives back a parsed module, and nothing for one never parsed.
+        assert!(modules.remove("set.py").is_some());
+        assert!(modules.remove("shared/util.py").is_none());
+        assert!(!modules.contains_key("shared/util.py"));
+    }
 }

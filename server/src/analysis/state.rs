@@ -480,10 +480,36 @@ impl AppState {
     ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
         let started = std::time::Instant::now();
         let modules = function::parse_modules(&input);
+        AppState::with_modules_keeping_model(input, modules, started)
+    }
+
+    /// [`AppState::new_keeping_model`] for a check that takes most functions' findings from
+    /// elsewhere (the check cache): a function.json app's modules are parsed as something asks
+    /// for them. A decorator app's are all parsed at once, in parallel, as its functions are
+    /// found by reading them all.
+    pub fn new_parsing_on_demand(
+        input: AppInput,
+    ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
+        let started = std::time::Instant::now();
+        let modules = Modules::lazy(&input);
+        if super::app_script::uses_decorator_model(&input) {
+            modules.parse_all();
+        }
+        AppState::with_modules_keeping_model(input, modules, started)
+    }
+
+    /// The state of `input` with its modules (parsed, or some left to parse on demand), timed
+    /// from `started`.
+    fn with_modules_keeping_model(
+        input: AppInput,
+        modules: Modules,
+        started: std::time::Instant,
+    ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
         let parsed = started.elapsed();
         let (units, v2_model) = function::discover_all_keeping_model(&input, &modules);
         tracing::debug!(
-            "parsed {} modules in {parsed:?}, found {} functions in {:?}",
+            "parsed {} of {} modules in {parsed:?}, found {} functions in {:?}",
+            modules.parsed_count(),
             modules.len(),
             units.len(),
             started.elapsed() - parsed

@@ -558,11 +558,16 @@ fn check_input(
     let (state, diagnostics) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // The decorator model the units were found with serves the app-level rules too.
         let started = std::time::Instant::now();
-        let (state, v2_model) = AppState::new_keeping_model(input);
+        // With the cache, most functions' findings are recorded: a module is parsed only if
+        // something still reads it.
+        let (state, v2_model) = match reuse {
+            Some(_) => AppState::new_parsing_on_demand(input),
+            None => AppState::new_keeping_model(input),
+        };
         let units: Vec<&crate::analysis::function::FunctionUnit> = state.units().collect();
         tracing::debug!(
             "parsed {} modules and found {} functions in {:?}",
-            state.modules().len(),
+            state.modules().parsed_count(),
             units.len(),
             started.elapsed()
         );
@@ -582,7 +587,12 @@ fn check_input(
                 analysis::check_parsed(state.input(), state.modules(), &units, config, v2_model)
             }
         };
-        tracing::debug!("ran the rules in {:?}", started.elapsed());
+        tracing::debug!(
+            "ran the rules in {:?}; {} of {} modules parsed in all",
+            started.elapsed(),
+            state.modules().parsed_count(),
+            state.modules().len()
+        );
         (state, diagnostics)
     }))
     .map_err(|panic| {

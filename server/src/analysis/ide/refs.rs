@@ -395,7 +395,7 @@ pub(crate) fn setting_occurrences(state: &AppState, subject: &SettingSubject) ->
     // Only the reads found are put in order by file (a stable sort keeps each file's reads in
     // their order): sorting every file name of a large app would cost more than the scan.
     let mut reads = Vec::new();
-    for (file, module) in state.modules() {
+    for (file, module) in state.modules().iter() {
         for read in &module.env_reads {
             reads.extend(env_read_occurrence(
                 subject, &read.name, file, read.range, None,

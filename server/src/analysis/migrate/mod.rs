@@ -761,10 +761,9 @@ fn check_imports(
     folders: &std::collections::HashSet<&str>,
     out: &mut Vec<Refusal>,
 ) {
-    let mut paths: Vec<&String> = modules.keys().collect();
-    paths.sort();
-    for path in paths {
-        let module = &modules[path];
+    let mut paths: Vec<(&String, &Arc<PyModule>)> = modules.iter().collect();
+    paths.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, module) in paths {
         let depth = path.matches('/').count() as u32;
         let in_function = path
             .split_once('/')

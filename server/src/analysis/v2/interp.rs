@@ -219,14 +219,15 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     // Blueprints in modules the script never imports: their functions never exist either.
     it.orphan = true;
     let mut orphans: Vec<&String> = modules
-        .keys()
-        .filter(|f| !it.envs.contains_key(*f) && !is_test_path(f))
-        .filter(|f| {
-            modules[*f].statements.iter().any(|s| {
+        .iter()
+        .filter(|(f, _)| !it.envs.contains_key(*f) && !is_test_path(f))
+        .filter(|(_, module)| {
+            module.statements.iter().any(|s| {
                 matches!(&s.kind, StmtKind::Assign { value, .. }
                     if value.as_call().and_then(|c| c.func.dotted()).is_some_and(|d| d.ends_with("Blueprint")))
             })
         })
+        .map(|(f, _)| f)
         .collect();
     orphans.sort();
     for f in orphans {
