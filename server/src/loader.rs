@@ -88,6 +88,9 @@ pub struct FoundApp {
     /// The app's files when the search walked them; `None` when the app lies above the searched
     /// path.
     files: Option<Vec<Found>>,
+    /// When the walk that listed `files` started, if it took the stamps of the files whose
+    /// content is read ([`find_apps_under_stamped`]).
+    stamped_since: Option<std::time::SystemTime>,
 }
 
 impl FoundApp {
@@ -114,11 +117,13 @@ impl FoundApp {
     /// The files loading the app would read, without reading them: walked now unless the search
     /// already did. [`AppListing::read`] then loads exactly these.
     pub fn list(self) -> AppListing {
-        let files = match self.files {
-            Some(files) => files,
-            None => app_files(&self.root),
-        };
-        AppListing::new(self.root, files)
+        match self.files {
+            Some(files) => AppListing::new(self.root, files, self.stamped_since),
+            None => {
+                let files = app_files(&self.root);
+                AppListing::new(self.root, files, None)
+            }
+        }
     }
 }
 
@@ -130,6 +135,9 @@ pub struct AppListing {
     pub root: PathBuf,
     /// In no particular order; keys are unique.
     pub files: Vec<ListedFile>,
+    /// When the walk that took the files' stamps started (each [`ListedFile::stamp`] is then
+    /// from the walk: a stamp is never older than this), or `None` if none was taken.
+    pub stamped_since: Option<std::time::SystemTime>,
 }
 
 /// One file of an [`AppListing`].
@@ -141,6 +149,8 @@ pub struct ListedFile {
     pub path: PathBuf,
     /// Why it could not be listed (a folder that cannot be read): its content is this error.
     pub unreadable: Option<String>,
+    /// Its stamp, when the walk took it.
+    walk_stamp: Option<FileStamp>,
 }
 
 impl ListedFile {
@@ -161,7 +171,8 @@ impl ListedFile {
     /// The file's size and change times (those of a symlink's target), for telling whether it
     /// changed since it was last read; `None` when it cannot be asked.
     pub fn stamp(&self) -> Option<FileStamp> {
-        FileStamp::of(&fs::metadata(&self.path).ok()?)
+        self.walk_stamp
+            .or_else(|| FileStamp::of(&fs::metadata(&self.path).ok()?))
     }
 }
 
@@ -214,7 +225,11 @@ impl FileStamp {
 }
 
 impl AppListing {
-    fn new(root: PathBuf, found: Vec<Found>) -> AppListing {
+    fn new(
+        root: PathBuf,
+        found: Vec<Found>,
+        stamped_since: Option<std::time::SystemTime>,
+    ) -> AppListing {
         let canonical_root = fs::canonicalize(&root).ok();
         // Tens of thousands of paths made relative: in parallel, in the walk's order.
         let files = found
@@ -244,10 +259,15 @@ impl AppListing {
                     rel,
                     path: entry.path,
                     unreadable,
+                    walk_stamp: entry.stamp,
                 })
             })
             .collect();
-        AppListing { root, files }
+        AppListing {
+            root,
+            files,
+            stamped_since,
+        }
     }
 
     /// Loads the listed files in parallel into an [`AppInput`], with the app's environment;
@@ -281,10 +301,23 @@ impl AppListing {
 /// The apps for one path (see [`find_app_roots`]) with their files, in root order. This walks
 /// the path once for both finding and (later) loading.
 pub fn find_apps_under(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
+    find_apps(path, false)
+}
+
+/// [`find_apps_under`], the walk also taking the stamp of each file whose content loading reads
+/// (what the check cache compares), as it lists the file: a `stat` in the walk's threads
+/// rather than another pass over every path.
+pub fn find_apps_under_stamped(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
+    find_apps(path, true)
+}
+
+fn find_apps(path: &Path, stamps: bool) -> anyhow::Result<Vec<FoundApp>> {
     let abs = absolute(path).with_context(|| format!("resolving {}", path.display()))?;
     let meta = fs::metadata(&abs).with_context(|| format!("{}", path.display()))?;
+    // Taken before any stamp: a stamp is then never older than the time it is recorded with.
+    let stamped_since = (stamps && meta.is_dir()).then(std::time::SystemTime::now);
     let (dir, found) = if meta.is_dir() {
-        let found = walk(&abs);
+        let found = walk(&abs, stamps);
         (abs, found)
     } else {
         let Some(parent) = abs.parent() else {
@@ -299,6 +332,7 @@ pub fn find_apps_under(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
             .map(|path| Found {
                 path,
                 kind: FoundKind::File,
+                stamp: None,
             })
             .collect();
         (parent.to_path_buf(), found)
@@ -353,7 +387,11 @@ pub fn find_apps_under(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
             } else {
                 None
             };
-            FoundApp { root, files }
+            FoundApp {
+                root,
+                files,
+                stamped_since,
+            }
         })
         .collect())
 }
@@ -515,13 +553,13 @@ pub fn load_app_with_interpreter(
 ) -> AppInput {
     let root = absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let files = app_files(&root);
-    AppListing::new(root, files).read(display_root, interpreter, |_| None)
+    AppListing::new(root, files, None).read(display_root, interpreter, |_| None)
 }
 
 /// Walks an app (`root` absolute) and keeps its own files: nested app roots are left out.
 fn app_files(root: &Path) -> Vec<Found> {
     let root = root.to_path_buf();
-    let found = walk(&root);
+    let found = walk(&root, false);
     let mut roots = BTreeSet::new();
     for entry in &found {
         if let Some(dir) = entry.path.parent() {
@@ -541,6 +579,8 @@ struct Found {
     /// Absolute path.
     path: PathBuf,
     kind: FoundKind,
+    /// A regular file's stamp, when the walk took stamps and loading reads the file.
+    stamp: Option<FileStamp>,
 }
 
 #[derive(Debug)]
@@ -554,14 +594,15 @@ enum FoundKind {
 }
 
 /// Walks `root` in parallel with the skip list applied, listing regular files, symlinks (not
-/// followed) and unreadable entries.
-fn walk(root: &Path) -> Vec<Found> {
+/// followed) and unreadable entries; with `stamps`, the stamps of the files loading reads.
+fn walk(root: &Path, stamps: bool) -> Vec<Found> {
     let found = Mutex::new(Vec::new());
     let environments = Environments::default();
     let mut builder = CollectorBuilder {
         root,
         found: &found,
         environments: &environments,
+        stamps,
     };
     WalkBuilder::new(root)
         .standard_filters(false)
@@ -620,6 +661,7 @@ struct CollectorBuilder<'a> {
     root: &'a Path,
     found: &'a Mutex<Vec<Found>>,
     environments: &'a Environments,
+    stamps: bool,
 }
 
 impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
@@ -628,6 +670,7 @@ impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
             root: self.root,
             shared: self.found,
             environments: self.environments,
+            stamps: self.stamps,
             local: Vec::new(),
         })
     }
@@ -638,6 +681,7 @@ struct Collector<'a> {
     root: &'a Path,
     shared: &'a Mutex<Vec<Found>>,
     environments: &'a Environments,
+    stamps: bool,
     local: Vec<Found>,
 }
 
@@ -653,6 +697,7 @@ impl ParallelVisitor for Collector<'_> {
                     self.local.push(Found {
                         path: path.to_path_buf(),
                         kind: FoundKind::Unreadable(message),
+                        stamp: None,
                     });
                 }
             }
@@ -691,9 +736,20 @@ impl Collector<'_> {
             // Sockets, FIFOs and devices are not source files, and reading one may block.
             return WalkState::Continue;
         };
+        // What loading reads is stamped now, while the walk has the entry (a symlink's stamp is
+        // its target's: taken later, by path).
+        let stamp = if self.stamps
+            && matches!(kind, FoundKind::File)
+            && entry.file_name().to_str().is_some_and(content_needed)
+        {
+            entry.metadata().ok().and_then(|m| FileStamp::of(&m))
+        } else {
+            None
+        };
         self.local.push(Found {
             path: entry.into_path(),
             kind,
+            stamp,
         });
         WalkState::Continue
     }
@@ -957,6 +1013,58 @@ pub fn display_relative(path: &Path, base: &Path) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_stamped_walk_stamps_what_loading_reads_as_a_stat_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("app");
+        fs::create_dir_all(root.join("F")).unwrap();
+        for (path, text) in [
+            ("host.json", "{}"),
+            ("F/function.json", "{}"),
+            ("F/__init__.py", "def main(): ...\n"),
+            ("F/data.csv", "a,b\n"),
+        ] {
+            fs::write(root.join(path), text).unwrap();
+        }
+        let before = std::time::SystemTime::now();
+        let apps = find_apps_under_stamped(&root).unwrap();
+        let listing = apps.into_iter().next().unwrap().list();
+        let since = listing.stamped_since.expect("the walk took stamps");
+        assert!(since >= before && since <= std::time::SystemTime::now());
+        let mut stamped: Vec<(&str, bool)> = listing
+            .files
+            .iter()
+            .map(|f| (f.rel.as_str(), f.walk_stamp.is_some()))
+            .collect();
+        stamped.sort_unstable();
+        assert_eq!(
+            stamped,
+            [
+                ("F/__init__.py", true),
+                ("F/data.csv", false),
+                ("F/function.json", true),
+                ("host.json", true)
+            ]
+        );
+        for file in &listing.files {
+            assert_eq!(
+                file.stamp(),
+                FileStamp::of(&fs::metadata(&file.path).unwrap()),
+                "{}",
+                file.rel
+            );
+        }
+        // Without stamps, nothing is stamped and nothing says so.
+        let plain = find_apps_under(&root)
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap()
+            .list();
+        assert!(plain.stamped_since.is_none());
+        assert!(plain.files.iter().all(|f| f.walk_stamp.is_none()));
+    }
+
     #[cfg(unix)]
     #[test]
     fn plain_paths_are_read_by_their_bytes_as_by_their_components() {
@@ -1004,6 +1112,7 @@ mod tests {
         let found = |path: &str, kind: FoundKind| Found {
             path: PathBuf::from(path),
             kind,
+            stamp: None,
         };
         let entries = || {
             vec![

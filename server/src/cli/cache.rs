@@ -205,7 +205,11 @@ fn content_hash(content: &FileContent) -> u128 {
 }
 
 fn now_ns() -> i128 {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+    ns_since_epoch(std::time::SystemTime::now())
+}
+
+fn ns_since_epoch(time: std::time::SystemTime) -> i128 {
+    match time.duration_since(std::time::UNIX_EPOCH) {
         Ok(d) => d.as_nanos() as i128,
         Err(_) => 0,
     }
@@ -341,7 +345,8 @@ impl AppCache {
         let previous = read_record::<AppRecord>(&dir.join(format!("{name}.app")))
             .filter(|r| r.header == header);
         let read_in = started.elapsed() - listed;
-        let recorded_at_ns = now_ns();
+        // No stamp may be older than the time it is recorded with (see `RACY_MARGIN_NS`).
+        let recorded_at_ns = listing.stamped_since.map_or_else(now_ns, ns_since_epoch);
         let known: HashMap<&str, &FileRecord> = previous
             .iter()
             .flat_map(|r| r.files.iter().map(|f| (f.rel.as_str(), f)))
@@ -515,6 +520,7 @@ impl AppCache {
             AppListing {
                 root: PathBuf::new(),
                 files: Vec::new(),
+                stamped_since: None,
             },
         );
         let contents: HashMap<&str, &FileContent> = self

@@ -157,6 +157,8 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let mut targets = Targets::default();
     let mut outside: Vec<&Path> = Vec::new();
+    // The cache compares each file's stamp: taken by the walk that finds the apps.
+    let cached = !args.no_cache && !args.fix;
     for path in &paths {
         let found = if path.is_file() {
             match files::app_of_file(path) {
@@ -168,7 +170,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 Err(error) => Err(format!("{}: {error:#}", path.display())),
             }
         } else {
-            find_apps(path).map(|apps| apps.into_iter().map(|app| (app, None)).collect())
+            find_apps(path, cached).map(|apps| apps.into_iter().map(|app| (app, None)).collect())
         };
         match found {
             Ok(found) => {
@@ -404,11 +406,17 @@ impl Targets {
 }
 
 /// The apps for one command-line path, or the message to show when there are none.
-fn find_apps(path: &Path) -> Result<Vec<loader::FoundApp>, String> {
+/// With `stamped`, the walk also takes the stamps the check cache compares.
+fn find_apps(path: &Path, stamped: bool) -> Result<Vec<loader::FoundApp>, String> {
     if !path.exists() {
         return Err(format!("{}: no such file or directory", path.display()));
     }
-    match loader::find_apps_under(path) {
+    let found = if stamped {
+        loader::find_apps_under_stamped(path)
+    } else {
+        loader::find_apps_under(path)
+    };
+    match found {
         Ok(apps) if apps.is_empty() => Err(format!(
             "{}: no Azure Functions app found (looked for a folder with host.json, \
              function_app.py or */function.json)",
