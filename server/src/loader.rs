@@ -150,7 +150,7 @@ pub struct ListedFile {
     /// Why it could not be listed (a folder that cannot be read): its content is this error.
     pub unreadable: Option<String>,
     /// Its stamp, when the walk took it.
-    walk_stamp: Option<FileStamp>,
+    walk_stamp: Option<Box<FileStamp>>,
 }
 
 impl ListedFile {
@@ -171,8 +171,10 @@ impl ListedFile {
     /// The file's size and change times (those of a symlink's target), for telling whether it
     /// changed since it was last read; `None` when it cannot be asked.
     pub fn stamp(&self) -> Option<FileStamp> {
-        self.walk_stamp
-            .or_else(|| FileStamp::of(&fs::metadata(&self.path).ok()?))
+        match &self.walk_stamp {
+            Some(stamp) => Some(**stamp),
+            None => FileStamp::of(&fs::metadata(&self.path).ok()?),
+        }
     }
 }
 
@@ -579,8 +581,9 @@ struct Found {
     /// Absolute path.
     path: PathBuf,
     kind: FoundKind,
-    /// A regular file's stamp, when the walk took stamps and loading reads the file.
-    stamp: Option<FileStamp>,
+    /// A regular file's stamp, when the walk took stamps and loading reads the file (boxed: an
+    /// inline stamp would more than double every entry of every walk, stamped or not).
+    stamp: Option<Box<FileStamp>>,
 }
 
 #[derive(Debug)]
@@ -742,7 +745,11 @@ impl Collector<'_> {
             && matches!(kind, FoundKind::File)
             && entry.file_name().to_str().is_some_and(content_needed)
         {
-            entry.metadata().ok().and_then(|m| FileStamp::of(&m))
+            entry
+                .metadata()
+                .ok()
+                .and_then(|m| FileStamp::of(&m))
+                .map(Box::new)
         } else {
             None
         };
@@ -1012,6 +1019,17 @@ pub fn display_relative(path: &Path, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_walk_entry_stays_small() {
+        // A walk of a large app lists tens of thousands of entries, copied through several
+        // steps: a stamp kept inline (80 bytes) cost 15 MB of peak memory at 20,000 files.
+        assert!(
+            std::mem::size_of::<Found>() <= 64,
+            "{}",
+            std::mem::size_of::<Found>()
+        );
+    }
 
     #[test]
     fn a_stamped_walk_stamps_what_loading_reads_as_a_stat_would() {
