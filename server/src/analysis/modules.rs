@@ -19,6 +19,9 @@ pub struct Modules {
     slots: HashMap<String, Slot>,
     /// Whether summaries collect what only the decorator model reads.
     decorator_model: bool,
+    /// Set once every slot is parsed (a slot added later is parsed already): the server asks
+    /// for every module on requests and keystrokes, and needs no pass over the slots then.
+    all_parsed: OnceLock<()>,
 }
 
 /// One Python text file: its source until parsed, and its summary once asked for (`None`
@@ -78,16 +81,21 @@ impl Modules {
         Modules {
             slots,
             decorator_model: uses_decorator_model(app),
+            all_parsed: OnceLock::new(),
         }
     }
 
     /// Parses every module not parsed yet, in parallel.
     pub fn parse_all(&self) {
         use rayon::prelude::*;
+        if self.all_parsed.get().is_some() {
+            return;
+        }
         let decorator_model = self.decorator_model;
         self.slots.par_iter().for_each(|(_, slot)| {
             slot.module(decorator_model);
         });
+        let _ = self.all_parsed.set(());
     }
 
     /// The module of `path`, parsed now if it was not yet.
@@ -275,9 +283,23 @@ mod tests {
             .collect();
         found.sort_unstable();
         assert_eq!(found, ["G/__init__.py", "set.py"]);
+        // Once all are parsed, a module set later is still listed.
+        modules.parse_all();
+        assert_eq!(modules.parsed_count(), modules.len());
+        modules.insert(
+            "later.py".into(),
+            Arc::clone(modules.get("set.py").unwrap()),
+        );
+        assert_eq!(
+            modules.keys().filter(|k| k.ends_with("later.py")).count(),
+            1
+        );
+        assert!(modules.remove("later.py").is_some());
         // Removing gives back a parsed module, and nothing for one never parsed.
         assert!(modules.remove("set.py").is_some());
-        assert!(modules.remove("shared/util.py").is_none());
+        assert!(modules.remove("shared/util.py").is_some());
         assert!(!modules.contains_key("shared/util.py"));
+        let mut fresh = Modules::lazy(&app());
+        assert!(fresh.remove("shared/util.py").is_none());
     }
 }
