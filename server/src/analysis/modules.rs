@@ -123,19 +123,28 @@ impl Modules {
             .filter_map(move |(path, slot)| Some((path, slot.module(decorator_model)?)))
     }
 
-    /// The modules whose text contains `needle` (parsed now, in parallel, if they were not), in
-    /// no particular order: for a question only such a module can answer yes to, such as
-    /// whether it imports a package by a name. A module set without its text is included.
-    pub fn with_text_containing(&self, needle: &str) -> Vec<(&String, &Arc<PyModule>)> {
+    /// The modules that may answer yes to a question only a module whose text contains
+    /// `needle` can answer yes to (such as whether it imports a package by a name): every
+    /// module parsed already (asking its summary costs nothing), and those not parsed yet whose
+    /// text has `needle` (parsed now, in parallel). The caller asks its question of each; in no
+    /// particular order.
+    pub fn parsed_or_containing(&self, needle: &str) -> Vec<(&String, &Arc<PyModule>)> {
         use rayon::prelude::*;
+        // The server's modules are all parsed: the same as every module, without a pass over
+        // every text on each keystroke.
+        if self.all_parsed.get().is_some() {
+            return self.iter().collect();
+        }
         let finder = memchr::memmem::Finder::new(needle);
         let decorator_model = self.decorator_model;
         self.slots
             .par_iter()
             .filter(|(_, slot)| {
-                slot.source
-                    .as_deref()
-                    .is_none_or(|text| finder.find(text.as_bytes()).is_some())
+                slot.parsed.get().is_some()
+                    || slot
+                        .source
+                        .as_deref()
+                        .is_some_and(|text| finder.find(text.as_bytes()).is_some())
             })
             .filter_map(|(path, slot)| Some((path, slot.module(decorator_model)?)))
             .collect()
@@ -269,20 +278,30 @@ mod tests {
     #[test]
     fn only_modules_whose_text_has_the_needle_are_parsed_for_it() {
         let mut modules = Modules::lazy(&app());
-        let found = modules.with_text_containing("durable_functions");
+        let found = modules.parsed_or_containing("durable_functions");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "G/__init__.py");
         assert_eq!(modules.parsed_count(), 1);
-        // A module set by its summary alone has no text to search: it is always included.
+        // A module parsed already is offered whatever its text (its summary is asked), and so is
+        // one set by its summary alone.
         let summary = Arc::clone(modules.get("F/__init__.py").unwrap());
         modules.insert("set.py".into(), summary);
-        let mut found: Vec<&str> = modules
-            .with_text_containing("durable_functions")
-            .into_iter()
-            .map(|(path, _)| path.as_str())
-            .collect();
-        found.sort_unstable();
-        assert_eq!(found, ["G/__init__.py", "set.py"]);
+        let names = |found: Vec<(&String, &Arc<PyModule>)>| {
+            let mut names: Vec<String> = found.into_iter().map(|(p, _)| p.clone()).collect();
+            names.sort_unstable();
+            names
+        };
+        assert_eq!(
+            names(modules.parsed_or_containing("durable_functions")),
+            ["F/__init__.py", "G/__init__.py", "set.py"]
+        );
+        assert_eq!(modules.parsed_count(), 3);
+        // Once all are parsed, every module is offered.
+        modules.parse_all();
+        assert_eq!(
+            names(modules.parsed_or_containing("durable_functions")),
+            ["F/__init__.py", "G/__init__.py", "set.py", "shared/util.py"]
+        );
         // Once all are parsed, a module set later is still listed.
         modules.parse_all();
         assert_eq!(modules.parsed_count(), modules.len());

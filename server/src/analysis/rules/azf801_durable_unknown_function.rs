@@ -134,11 +134,11 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     // A client bound to another task hub (or another storage) starts and signals what another
     // app declares.
     let other_hub = durable().any(|(_, f)| f.other_hub);
-    // Every spelling of the import names `durable_functions`: only modules whose text has it
-    // are read (a check that takes most findings from its cache parses no other).
+    // Every spelling of the import names `durable_functions`: a module not parsed yet is read
+    // only if its text has it (a check that takes most findings from its cache parses no other).
     let mut files: Vec<&String> = ctx
         .modules
-        .with_text_containing("durable_functions")
+        .parsed_or_containing("durable_functions")
         .into_iter()
         .filter(|(path, m)| {
             m.syntax_errors.is_empty() && !is_test_file(path) && durable::imports_durable(m)
