@@ -16,8 +16,8 @@
 //!
 //! A record is [`RECORD_MAGIC`], the [`FORMAT`] and a checksum of the rest, then the record in
 //! postcard's serde encoding. A file that cannot be read or decoded, whose checksum differs, or
-//! that another build wrote, is a miss; a failure to write is ignored. The cache never decides a result: on a miss the same code runs as
-//! without it.
+//! that another build wrote, is a miss; a failure to write is ignored. The cache never decides a
+//! result: on a miss the same code runs as without it.
 
 use std::collections::HashMap;
 use std::fs;
