@@ -568,6 +568,9 @@ fn assignment_chain(base: &Path, n: usize) -> Row {
     judge("x = x = … = 1 chain", n, check(&root, &[]), &[0, 1])
 }
 
+/// A generator of one hostile shape: its workspace at a size, checked.
+type MakeCase = fn(&Path, usize) -> Row;
+
 fn pair(rows: &mut Vec<Row>, baseline: u64, small: Row, large: Row) {
     let mut large = large;
     scaling(&small, &mut large, baseline);
@@ -641,68 +644,21 @@ fn main() {
         pair(&mut rows, baseline, small_text, large_text);
         pair(&mut rows, baseline, small_json, large_json);
     }
-    if wanted("definitions") {
-        let n = 200_000 / scale;
-        pair(
-            &mut rows,
-            baseline,
-            many_definitions(base, n / 4),
-            many_definitions(base, n),
-        );
-    }
-    if wanted("decorated") {
-        let n = 8000 / scale;
-        pair(
-            &mut rows,
-            baseline,
-            decorated_functions(base, n / 4),
-            decorated_functions(base, n),
-        );
-    }
-    if wanted("durable") {
-        let n = 8000 / scale;
-        pair(
-            &mut rows,
-            baseline,
-            durable_functions(base, n / 4),
-            durable_functions(base, n),
-        );
-    }
-    if wanted("settings") {
-        let n = 8000 / scale;
-        pair(
-            &mut rows,
-            baseline,
-            unresolved_settings(base, n / 4),
-            unresolved_settings(base, n),
-        );
-    }
-    if wanted("shared_script") {
-        let n = 8000 / scale;
-        pair(
-            &mut rows,
-            baseline,
-            shared_script(base, n / 4),
-            shared_script(base, n),
-        );
-    }
-    if wanted("deep_json") {
-        let n = 100_000 / scale;
-        pair(
-            &mut rows,
-            baseline,
-            deep_json(base, n / 4),
-            deep_json(base, n),
-        );
-    }
-    if wanted("chain") {
-        let n = 8000 / scale;
-        pair(
-            &mut rows,
-            baseline,
-            assignment_chain(base, n / 4),
-            assignment_chain(base, n),
-        );
+    // Each shape at N / 4 and at N functions (definitions, levels…), in this order.
+    let scaled: [(&str, usize, MakeCase); 7] = [
+        ("definitions", 200_000, many_definitions),
+        ("decorated", 8000, decorated_functions),
+        ("durable", 8000, durable_functions),
+        ("settings", 8000, unresolved_settings),
+        ("shared_script", 8000, shared_script),
+        ("deep_json", 100_000, deep_json),
+        ("chain", 8000, assignment_chain),
+    ];
+    for (name, full, make) in scaled {
+        if wanted(name) {
+            let n = full / scale;
+            pair(&mut rows, baseline, make(base, n / 4), make(base, n));
+        }
     }
 
     println!(

@@ -193,13 +193,18 @@ pub struct FileStamp {
     pub dev: u64,
 }
 
+/// Nanoseconds from the Unix epoch to `time` (negative before it): the unit of [`FileStamp`]
+/// times.
+pub fn ns_since_epoch(time: std::time::SystemTime) -> i128 {
+    match time.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
+
 impl FileStamp {
     pub fn of(meta: &fs::Metadata) -> Option<FileStamp> {
-        let since_epoch = |t: std::time::SystemTime| match t.duration_since(std::time::UNIX_EPOCH) {
-            Ok(d) => d.as_nanos() as i128,
-            Err(e) => -(e.duration().as_nanos() as i128),
-        };
-        let mtime_ns = since_epoch(meta.modified().ok()?);
+        let mtime_ns = ns_since_epoch(meta.modified().ok()?);
         #[cfg(unix)]
         let (ctime_ns, ino, dev) = {
             use std::os::unix::fs::MetadataExt;

@@ -205,14 +205,7 @@ fn content_hash(content: &FileContent) -> u128 {
 }
 
 fn now_ns() -> i128 {
-    ns_since_epoch(std::time::SystemTime::now())
-}
-
-fn ns_since_epoch(time: std::time::SystemTime) -> i128 {
-    match time.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(_) => 0,
-    }
+    loader::ns_since_epoch(std::time::SystemTime::now())
 }
 
 /// What every record starts with: a record of another layout, build or app is a miss.
@@ -346,7 +339,9 @@ impl AppCache {
             .filter(|r| r.header == header);
         let read_in = started.elapsed() - listed;
         // No stamp may be older than the time it is recorded with (see `RACY_MARGIN_NS`).
-        let recorded_at_ns = listing.stamped_since.map_or_else(now_ns, ns_since_epoch);
+        let recorded_at_ns = listing
+            .stamped_since
+            .map_or_else(now_ns, loader::ns_since_epoch);
         let known: HashMap<&str, &FileRecord> = previous
             .iter()
             .flat_map(|r| r.files.iter().map(|f| (f.rel.as_str(), f)))
