@@ -308,43 +308,177 @@ impl AppListing {
 /// The apps for one path (see [`find_app_roots`]) with their files, in root order. This walks
 /// the path once for both finding and (later) loading.
 pub fn find_apps_under(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
-    find_apps(path, false)
+    Ok(find_apps(path, false)?.0)
 }
 
 /// [`find_apps_under`], the walk also taking the stamp of each file whose content loading reads
 /// (what the check cache compares), as it lists the file: a `stat` in the walk's threads
-/// rather than another pass over every path.
-pub fn find_apps_under_stamped(path: &Path) -> anyhow::Result<Vec<FoundApp>> {
+/// rather than another pass over every path. With them, when the path is a folder whose walk
+/// met nothing but folders and regular files, the [`WalkListing`] that lets a later run find the
+/// same apps without walking ([`find_apps_under_listing`]).
+pub fn find_apps_under_stamped(
+    path: &Path,
+) -> anyhow::Result<(Vec<FoundApp>, Option<WalkListing>)> {
     find_apps(path, true)
 }
 
-fn find_apps(path: &Path, stamps: bool) -> anyhow::Result<Vec<FoundApp>> {
-    let abs = absolute(path).with_context(|| format!("resolving {}", path.display()))?;
-    let meta = fs::metadata(&abs).with_context(|| format!("{}", path.display()))?;
-    // Taken before any stamp: a stamp is then never older than the time it is recorded with.
-    let stamped_since = (stamps && meta.is_dir()).then(std::time::SystemTime::now);
-    let (dir, found) = if meta.is_dir() {
-        let found = walk(&abs, stamps);
-        (abs, found)
-    } else {
-        let Some(parent) = abs.parent() else {
-            return Ok(Vec::new());
-        };
-        // A file: its folder and the folder's parent are the only candidates.
-        let found = ROOT_MARKERS
-            .iter()
-            .chain(&["function.json"])
-            .map(|name| parent.join(name))
-            .filter(|candidate| candidate.is_file())
-            .map(|path| Found {
+/// The apps [`find_apps_under_stamped`] finds below the folder `path`, found from what the walk
+/// that made `listing` saw, when every folder it read is unchanged: a `stat` per folder and per
+/// file whose content is read, instead of opening and reading every folder. `None` when any
+/// folder or listed file differs (the caller walks instead).
+///
+/// A folder's modification and status change times move whenever an entry is added to it,
+/// removed or renamed (POSIX), and its inode and device change when it is replaced or mounted
+/// over, so unchanged stamps mean unchanged entries. The caller keeps only listings whose
+/// folders had not changed for a while when they were stamped (a change within the same tick
+/// of the file system's clock would not show); on other systems there is no listing.
+pub fn find_apps_under_listing(path: &Path, listing: &WalkListing) -> Option<Vec<FoundApp>> {
+    if !cfg!(unix) {
+        return None;
+    }
+    let abs = absolute(path).ok()?;
+    let stamped_since = std::time::SystemTime::now();
+    let at = |rel: &str| {
+        if rel.is_empty() {
+            abs.clone()
+        } else {
+            abs.join(rel)
+        }
+    };
+    let unchanged = listing.folders.par_iter().all(|(rel, stamp)| {
+        fs::symlink_metadata(at(rel))
+            .ok()
+            .filter(fs::Metadata::is_dir)
+            .and_then(|meta| FileStamp::of(&meta))
+            == Some(*stamp)
+    });
+    if !unchanged {
+        return None;
+    }
+    // The files are stamped as the walk would have stamped them.
+    let found: Option<Vec<Found>> = listing
+        .files
+        .par_iter()
+        .map(|rel| {
+            let path = at(rel);
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            let stamp = if content_needed(name) {
+                let meta = fs::symlink_metadata(&path)
+                    .ok()
+                    .filter(fs::Metadata::is_file)?;
+                Some(Box::new(FileStamp::of(&meta)?))
+            } else {
+                None
+            };
+            Some(Found {
                 path,
                 kind: FoundKind::File,
-                stamp: None,
+                stamp,
             })
-            .collect();
-        (parent.to_path_buf(), found)
-    };
+        })
+        .collect();
+    Some(apps_from_found(abs, true, found?, Some(stamped_since)))
+}
 
+/// What a stamped walk of a folder saw ([`find_apps_under_stamped`]): each folder it read with
+/// its stamp, and the regular files it listed, relative to the walked folder (`/`-separated;
+/// `""` is the folder itself).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WalkListing {
+    /// When the walk started (nanoseconds since the epoch): no stamp is older.
+    pub walked_at_ns: i128,
+    pub folders: Vec<(String, FileStamp)>,
+    pub files: Vec<String>,
+}
+
+impl WalkListing {
+    /// When a listed folder last changed (nanoseconds since the epoch).
+    pub fn last_change_ns(&self) -> i128 {
+        self.folders
+            .iter()
+            .map(|(_, stamp)| stamp.changed_ns())
+            .max()
+            .unwrap_or(i128::MIN)
+    }
+
+    /// The listing of a walk of `root`, when the walk was exact and every path is `root`
+    /// followed by UTF-8.
+    #[cfg(unix)]
+    fn of(root: &Path, walked: &Walked, since: std::time::SystemTime) -> Option<WalkListing> {
+        if !walked.exact {
+            return None;
+        }
+        let rel = |path: &Path| {
+            if path == root {
+                Some(String::new())
+            } else {
+                plain_relative_key(root, path)
+            }
+        };
+        let folders = walked
+            .folders
+            .iter()
+            .map(|(path, stamp)| Some((rel(path)?, *stamp)))
+            .collect::<Option<Vec<_>>>()?;
+        let files = walked
+            .found
+            .iter()
+            .map(|f| rel(&f.path).filter(|r| !r.is_empty()))
+            .collect::<Option<Vec<_>>>()?;
+        Some(WalkListing {
+            walked_at_ns: ns_since_epoch(since),
+            folders,
+            files,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &Path, _: &Walked, _: std::time::SystemTime) -> Option<WalkListing> {
+        None
+    }
+}
+
+fn find_apps(path: &Path, stamps: bool) -> anyhow::Result<(Vec<FoundApp>, Option<WalkListing>)> {
+    let abs = absolute(path).with_context(|| format!("resolving {}", path.display()))?;
+    let meta = fs::metadata(&abs).with_context(|| format!("{}", path.display()))?;
+    if meta.is_dir() {
+        // Taken before any stamp: a stamp is then never older than the time it is recorded
+        // with.
+        let stamped_since = stamps.then(std::time::SystemTime::now);
+        let walked = walk(&abs, stamps);
+        let listing = stamped_since.and_then(|since| WalkListing::of(&abs, &walked, since));
+        let apps = apps_from_found(abs, true, walked.found, stamped_since);
+        return Ok((apps, listing));
+    }
+    let Some(parent) = abs.parent() else {
+        return Ok((Vec::new(), None));
+    };
+    // A file: its folder and the folder's parent are the only candidates.
+    let found = ROOT_MARKERS
+        .iter()
+        .chain(&["function.json"])
+        .map(|name| parent.join(name))
+        .filter(|candidate| candidate.is_file())
+        .map(|path| Found {
+            path,
+            kind: FoundKind::File,
+            stamp: None,
+        })
+        .collect();
+    Ok((
+        apps_from_found(parent.to_path_buf(), false, found, None),
+        None,
+    ))
+}
+
+/// The apps below `dir` from what was found there: by a walk of `dir` (`walked`), whose files
+/// the apps inside it then take, or by looking at a file's folder and its parent.
+fn apps_from_found(
+    dir: PathBuf,
+    walked: bool,
+    found: Vec<Found>,
+    stamped_since: Option<std::time::SystemTime>,
+) -> Vec<FoundApp> {
     // Tens of thousands of entries classified in parallel, each part's folders merged.
     let (strong, weak) = found
         .par_iter()
@@ -380,13 +514,12 @@ fn find_apps(path: &Path, stamps: bool) -> anyhow::Result<Vec<FoundApp>> {
     }
 
     // Roots inside the walked folder take their files from the walk; others walk on their own.
-    let walked = meta.is_dir();
     let mut shares = if walked {
         assign(&roots, found)
     } else {
         HashMap::new()
     };
-    Ok(roots
+    roots
         .into_iter()
         .map(|root| {
             let files = if walked && root.starts_with(&dir) {
@@ -400,7 +533,7 @@ fn find_apps(path: &Path, stamps: bool) -> anyhow::Result<Vec<FoundApp>> {
                 stamped_since,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Gives each found entry to the nearest root at or above it; entries under no root are dropped.
@@ -566,7 +699,7 @@ pub fn load_app_with_interpreter(
 /// Walks an app (`root` absolute) and keeps its own files: nested app roots are left out.
 fn app_files(root: &Path) -> Vec<Found> {
     let root = root.to_path_buf();
-    let found = walk(&root, false);
+    let found = walk(&root, false).found;
     let mut roots = BTreeSet::new();
     for entry in &found {
         if let Some(dir) = entry.path.parent() {
@@ -601,14 +734,41 @@ enum FoundKind {
     Unreadable(String),
 }
 
+/// What one walk found.
+struct Walked {
+    found: Vec<Found>,
+    /// With stamps: each folder the walk read, with its stamp.
+    folders: Vec<(PathBuf, FileStamp)>,
+    /// Whether `found` follows from the folders' entries alone: the walk met no symlink, no
+    /// entry it could not read and no folder it could not stamp (what a [`WalkListing`] needs).
+    exact: bool,
+}
+
+impl Walked {
+    fn new() -> Walked {
+        Walked {
+            found: Vec::new(),
+            folders: Vec::new(),
+            exact: true,
+        }
+    }
+
+    fn append(&mut self, other: &mut Walked) {
+        self.found.append(&mut other.found);
+        self.folders.append(&mut other.folders);
+        self.exact &= other.exact;
+    }
+}
+
 /// Walks `root` in parallel with the skip list applied, listing regular files, symlinks (not
-/// followed) and unreadable entries; with `stamps`, the stamps of the files loading reads.
-fn walk(root: &Path, stamps: bool) -> Vec<Found> {
-    let found = Mutex::new(Vec::new());
+/// followed) and unreadable entries; with `stamps`, the stamps of the files loading reads and
+/// of the folders read.
+fn walk(root: &Path, stamps: bool) -> Walked {
+    let walked = Mutex::new(Walked::new());
     let environments = Environments::default();
     let mut builder = CollectorBuilder {
         root,
-        found: &found,
+        walked: &walked,
         environments: &environments,
         stamps,
     };
@@ -624,10 +784,10 @@ fn walk(root: &Path, stamps: bool) -> Vec<Found> {
         .filter_entry(keep_entry)
         .build_parallel()
         .visit(&mut builder);
-    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut walked = walked.into_inner().unwrap_or_else(|e| e.into_inner());
     // A folder's `pyvenv.cfg` may be seen after some of its sub-folders were entered.
-    environments.drop_inside(&mut found);
-    found
+    environments.drop_inside(&mut walked.found);
+    walked
 }
 
 /// The folders below the walk's root found to hold a `pyvenv.cfg` (virtual environments). They
@@ -667,7 +827,7 @@ impl Environments {
 /// Makes one [`Collector`] per walker thread.
 struct CollectorBuilder<'a> {
     root: &'a Path,
-    found: &'a Mutex<Vec<Found>>,
+    walked: &'a Mutex<Walked>,
     environments: &'a Environments,
     stamps: bool,
 }
@@ -676,10 +836,10 @@ impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Collector {
             root: self.root,
-            shared: self.found,
+            shared: self.walked,
             environments: self.environments,
             stamps: self.stamps,
-            local: Vec::new(),
+            local: Walked::new(),
         })
     }
 }
@@ -687,10 +847,10 @@ impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
 /// One walker thread's findings, merged into the shared list when the thread finishes.
 struct Collector<'a> {
     root: &'a Path,
-    shared: &'a Mutex<Vec<Found>>,
+    shared: &'a Mutex<Walked>,
     environments: &'a Environments,
     stamps: bool,
-    local: Vec<Found>,
+    local: Walked,
 }
 
 impl ParallelVisitor for Collector<'_> {
@@ -701,8 +861,9 @@ impl ParallelVisitor for Collector<'_> {
                 let path = error_path(&error).unwrap_or(self.root);
                 let message = io_message(&error);
                 tracing::debug!("cannot read {}: {message}", path.display());
+                self.local.exact = false;
                 if path != self.root {
-                    self.local.push(Found {
+                    self.local.found.push(Found {
                         path: path.to_path_buf(),
                         kind: FoundKind::Unreadable(message),
                         stamp: None,
@@ -718,6 +879,7 @@ impl Collector<'_> {
     fn visit_entry(&mut self, entry: DirEntry) -> WalkState {
         if let Some(error) = entry.error() {
             tracing::debug!("partial error at {}: {error}", entry.path().display());
+            self.local.exact = false;
         }
         if entry.depth() > 1 && entry.file_name() == "pyvenv.cfg" {
             if let Some(folder) = entry.path().parent() {
@@ -728,11 +890,19 @@ impl Collector<'_> {
             return WalkState::Skip;
         }
         let Some(file_type) = entry.file_type() else {
+            self.local.exact = false;
             return WalkState::Continue;
         };
         let kind = if file_type.is_dir() {
+            if self.stamps {
+                match entry.metadata().ok().and_then(|m| FileStamp::of(&m)) {
+                    Some(stamp) => self.local.folders.push((entry.into_path(), stamp)),
+                    None => self.local.exact = false,
+                }
+            }
             return WalkState::Continue;
         } else if entry.path_is_symlink() || file_type.is_symlink() {
+            self.local.exact = false;
             // Resolved now; whether the target is inside the app is decided per app.
             let target = fs::canonicalize(entry.path())
                 .ok()
@@ -758,7 +928,7 @@ impl Collector<'_> {
         } else {
             None
         };
-        self.local.push(Found {
+        self.local.found.push(Found {
             path: entry.into_path(),
             kind,
             stamp,
@@ -1050,7 +1220,7 @@ mod tests {
             fs::write(root.join(path), text).unwrap();
         }
         let before = std::time::SystemTime::now();
-        let apps = find_apps_under_stamped(&root).unwrap();
+        let (apps, _) = find_apps_under_stamped(&root).unwrap();
         let listing = apps.into_iter().next().unwrap().list();
         let since = listing.stamped_since.expect("the walk took stamps");
         assert!(since >= before && since <= std::time::SystemTime::now());
@@ -1086,6 +1256,156 @@ mod tests {
             .list();
         assert!(plain.stamped_since.is_none());
         assert!(plain.files.iter().all(|f| f.walk_stamp.is_none()));
+    }
+
+    /// The apps' roots and each app's files with their stamps, sorted.
+    type Seen = Vec<(PathBuf, Vec<(String, Option<FileStamp>)>)>;
+
+    fn seen(apps: Vec<FoundApp>) -> Seen {
+        apps.into_iter()
+            .map(|app| {
+                let listing = app.list();
+                let mut files: Vec<_> = listing
+                    .files
+                    .iter()
+                    .map(|f| (f.rel.clone(), f.walk_stamp.as_deref().copied()))
+                    .collect();
+                files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                (listing.root, files)
+            })
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_walk_listing_finds_what_a_walk_finds_until_a_folder_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().join("repo");
+        for (path, text) in [
+            ("app/host.json", "{}"),
+            ("app/F/function.json", "{}"),
+            ("app/F/__init__.py", "def main(): ...\n"),
+            ("app/F/data.csv", "a,b\n"),
+            ("app/shared/deep/util.py", "X = 1\n"),
+            ("app/nested/host.json", "{}"),
+            ("app/nested/G/function.json", "{}"),
+            ("app/.venv/pyvenv.cfg", "home = /usr\n"),
+            ("app/.venv/lib/x.py", "\n"),
+            ("app/env/pyvenv.cfg", "home = /usr\n"),
+            ("app/env/lib/y.py", "\n"),
+            ("notes.txt", "n\n"),
+        ] {
+            let path = top.join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        // A walk, then the same apps from its listing, before and after each change (stamps
+        // are compared exactly: each change waits out the file system's clock tick).
+        let tick = || std::thread::sleep(std::time::Duration::from_millis(30));
+        let walk = || {
+            let (apps, listing) = find_apps_under_stamped(&top).unwrap();
+            (seen(apps), listing.expect("an exact walk gives a listing"))
+        };
+        let (walked, listing) = walk();
+        assert_eq!(
+            walked.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(),
+            [top.join("app"), top.join("app/nested")]
+        );
+        assert!(walked[0]
+            .1
+            .iter()
+            .any(|(rel, stamp)| rel == "F/__init__.py" && stamp.is_some()));
+        assert!(walked[0]
+            .1
+            .iter()
+            .all(|(rel, _)| !rel.starts_with("env/lib")));
+        let again = find_apps_under_listing(&top, &listing).expect("nothing changed");
+        assert_eq!(seen(again), walked);
+
+        // A file's content: the listing holds, with the file's new stamp.
+        tick();
+        fs::write(top.join("app/F/__init__.py"), "def main(): return 1\n").unwrap();
+        let (walked, _) = walk();
+        assert_eq!(
+            seen(find_apps_under_listing(&top, &listing).expect("no folder changed")),
+            walked
+        );
+
+        type Change = fn(&Path);
+        let changes: [(&str, Change); 7] = [
+            ("a file added deep down", |top| {
+                fs::write(top.join("app/shared/deep/more.py"), "").unwrap()
+            }),
+            ("a file removed", |top| {
+                fs::remove_file(top.join("app/F/data.csv")).unwrap()
+            }),
+            ("a file renamed", |top| {
+                fs::rename(
+                    top.join("app/shared/deep/util.py"),
+                    top.join("app/shared/deep/u.py"),
+                )
+                .unwrap()
+            }),
+            ("a function folder added", |top| {
+                fs::create_dir(top.join("app/H")).unwrap();
+                fs::write(top.join("app/H/function.json"), "{}").unwrap();
+            }),
+            ("a file replaced by a folder", |top| {
+                fs::remove_file(top.join("app/H/function.json")).unwrap();
+                fs::create_dir(top.join("app/H/function.json")).unwrap();
+            }),
+            ("an app's marker removed", |top| {
+                fs::remove_file(top.join("app/nested/host.json")).unwrap()
+            }),
+            ("a folder made an environment", |top| {
+                fs::write(top.join("app/shared/pyvenv.cfg"), "").unwrap()
+            }),
+        ];
+        let mut listing = listing;
+        for (change, apply) in changes {
+            tick();
+            apply(&top);
+            assert!(
+                find_apps_under_listing(&top, &listing).is_none(),
+                "{change}: the listing still matched"
+            );
+            let (walked, fresh) = walk();
+            assert_eq!(
+                seen(find_apps_under_listing(&top, &fresh).expect(change)),
+                walked,
+                "{change}"
+            );
+            listing = fresh;
+        }
+        // The last listing reflects every change.
+        let (walked, _) = walk();
+        assert_eq!(
+            walked.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(),
+            [top.join("app")]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_walk_that_meets_a_symlink_gives_no_listing_nor_does_a_file_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("app");
+        fs::create_dir_all(root.join("F")).unwrap();
+        fs::write(root.join("host.json"), "{}").unwrap();
+        fs::write(root.join("F/function.json"), "{}").unwrap();
+        assert!(find_apps_under_stamped(&root).unwrap().1.is_some());
+        // Without stamps there is nothing to compare.
+        assert!(find_apps(&root, false).unwrap().1.is_none());
+        // A link's target can change without any folder of the app changing.
+        std::os::unix::fs::symlink(root.join("F/function.json"), root.join("link.json")).unwrap();
+        assert!(find_apps_under_stamped(&root).unwrap().1.is_none());
+        fs::remove_file(root.join("link.json")).unwrap();
+        assert!(find_apps_under_stamped(&root).unwrap().1.is_some());
+        // A file path has no listing.
+        assert!(find_apps_under_stamped(&root.join("host.json"))
+            .unwrap()
+            .1
+            .is_none());
     }
 
     #[cfg(unix)]

@@ -390,3 +390,57 @@ fn a_change_to_the_environment_is_a_miss() {
     let output = run(&root, CHECK);
     assert_same_as_uncached(&root, CHECK, &output);
 }
+
+/// Whether the run found its apps from the record of the last walk (no folder changed).
+fn found_from_record(output: &Output) -> bool {
+    String::from_utf8_lossy(&output.stderr).contains("no folder changed since its last walk")
+}
+
+fn walk_records(cache: &Path) -> usize {
+    records(cache)
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "walk"))
+        .count()
+}
+
+#[test]
+fn a_settled_walk_is_recorded_and_a_changed_folder_is_walked_again() {
+    let (dir, root) = orders_app();
+    let cache = root.join(".azfunc_cache");
+    // Just copied: its folders changed moments ago, so their stamps are not trusted yet.
+    let output = run(&root, CHECK);
+    assert!(!found_from_record(&output));
+    assert_eq!(walk_records(&cache), 0);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert!(!found_from_record(&run(&root, CHECK)));
+    assert_eq!(walk_records(&cache), 1);
+    let output = run(&root, CHECK);
+    assert!(found_from_record(&output));
+    assert_eq!(cache_line(&output), (true, 0, 0));
+    assert_same_as_uncached(&root, CHECK, &output);
+
+    // A script edited in place: no folder changed; the edit is seen by the file's stamp.
+    let script = root.join("Health/__init__.py");
+    let text = std::fs::read_to_string(&script).unwrap();
+    std::fs::write(&script, text.replace("(req:", "(request:")).unwrap();
+    let output = run(&root, CHECK);
+    assert!(found_from_record(&output));
+    assert_eq!(cache_line(&output), (false, 1, 4));
+    assert_same_as_uncached(&root, CHECK, &output);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Health/__init__.py"));
+
+    // A function folder added: walked again, and the new function is checked.
+    copy_dir(&root.join("Health"), &root.join("Ping"));
+    let output = run(&root, CHECK);
+    assert!(!found_from_record(&output));
+    assert_eq!(cache_line(&output), (false, 6, 0));
+    assert_same_as_uncached(&root, CHECK, &output);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Ping/__init__.py"));
+    // The folders changed just now: the old record, which can no longer match, is gone.
+    assert_eq!(walk_records(&cache), 0);
+
+    // A folder whose walk no app's cache folder would hold leaves nothing there.
+    let output = run(dir.path(), CHECK);
+    assert_same_as_uncached(dir.path(), CHECK, &output);
+    assert!(!dir.path().join(".azfunc_cache").exists());
+}

@@ -14,6 +14,11 @@
 //!   declaration and script, its function folder), valid while the app context (build,
 //!   environment, the list of files, the root files) is the same.
 //!
+//! - `<name>.walk` ([`WalkRecord`]), named after a folder given to `check`: the folders its walk
+//!   read, with their stamps, and the files it listed. When no folder's stamp changed, the apps
+//!   are found from it without walking (a folder's times change whenever an entry is added,
+//!   removed or renamed in it); it is written only when no folder had changed shortly before.
+//!
 //! A record is [`RECORD_MAGIC`], the [`FORMAT`] and a checksum of the rest, then the record in
 //! postcard's serde encoding. A file that cannot be read or decoded, whose checksum differs, or
 //! that another build wrote, is a miss; a failure to write is ignored. The cache never decides a
@@ -34,7 +39,7 @@ use crate::analysis::function::{Declaration, FunctionUnit, Modules, Script};
 use crate::analysis::rules::{self, context::LoadedModule, context::SharedLoads};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::{AppInput, Config, Diagnostic, FileContent};
-use crate::loader::{self, AppListing, FileStamp, FoundApp, CACHE_DIR_NAME};
+use crate::loader::{self, AppListing, FileStamp, FoundApp, WalkListing, CACHE_DIR_NAME};
 
 /// The environment variable naming the cache folder (as `--cache-dir` does).
 pub const CACHE_DIR_ENV: &str = "AZFUNC_LSP_CACHE_DIR";
@@ -611,6 +616,104 @@ impl AppCache {
             }
         }
         stats
+    }
+}
+
+/// What the walk of a folder given to `check` listed (see [`loader::find_apps_under_listing`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct WalkRecord {
+    header: Header,
+    listing: WalkListing,
+}
+
+/// The walk of one folder given to `check`, with the record it may leave in a cache folder.
+pub struct FolderWalk {
+    /// The cache folder the record goes in (written only if one of the apps uses it).
+    pub cache_dir: PathBuf,
+    header: Header,
+    name: String,
+    /// What the walk listed, when it walked: to record.
+    fresh: Option<WalkListing>,
+}
+
+impl FolderWalk {
+    /// Finds the apps below the folder `path` as [`loader::find_apps_under_stamped`] does: from
+    /// the record of its last walk in `cache_dir` when every folder in it is unchanged, else by
+    /// walking (the walk is returned, to be recorded).
+    pub fn find_apps(
+        path: &Path,
+        cache_dir: &Path,
+    ) -> anyhow::Result<(Vec<FoundApp>, Option<FolderWalk>)> {
+        let started = std::time::Instant::now();
+        let walk = build_id()
+            .zip(loader::absolute(path).ok())
+            .map(|(build, abs)| {
+                let root = abs.to_string_lossy().into_owned();
+                let mut name = KeyHasher::new("walked folder");
+                name.str(&root);
+                FolderWalk {
+                    cache_dir: cache_dir.to_path_buf(),
+                    header: Header {
+                        format: FORMAT,
+                        version: env!("CARGO_PKG_VERSION").to_string(),
+                        build,
+                        root,
+                    },
+                    name: format!("{:032x}", name.finish()),
+                    fresh: None,
+                }
+            });
+        if let Some(walk) = &walk {
+            let record =
+                read_record::<WalkRecord>(&walk.record_path()).filter(|r| r.header == walk.header);
+            if let Some(apps) =
+                record.and_then(|r| loader::find_apps_under_listing(path, &r.listing))
+            {
+                tracing::debug!(
+                    "cache: {}: no folder changed since its last walk ({:?})",
+                    path.display(),
+                    started.elapsed()
+                );
+                return Ok((apps, None));
+            }
+        }
+        let (apps, listing) = loader::find_apps_under_stamped(path)?;
+        Ok((
+            apps,
+            walk.map(|walk| FolderWalk {
+                fresh: listing,
+                ..walk
+            }),
+        ))
+    }
+
+    fn record_path(&self) -> PathBuf {
+        self.cache_dir
+            .join(env!("CARGO_PKG_VERSION"))
+            .join(format!("{}.walk", self.name))
+    }
+
+    /// Records the walk when it walked and no folder had changed in the moments before (a
+    /// change within the same tick of the clock would not show in the stamps); otherwise a
+    /// previous record, which can no longer match, is removed.
+    pub fn store(self) {
+        let path = self.record_path();
+        let FolderWalk {
+            cache_dir,
+            header,
+            fresh: Some(listing),
+            ..
+        } = self
+        else {
+            return;
+        };
+        if listing.last_change_ns() < listing.walked_at_ns - RACY_MARGIN_NS {
+            let record = WalkRecord { header, listing };
+            write_record(&cache_dir.join(env!("CARGO_PKG_VERSION")), &path, &record);
+        } else {
+            tracing::debug!("cache: a folder changed just now; the walk is not recorded");
+            let _ = fs::remove_file(&path);
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
-use super::cache::{AppCache, CacheOptions, FunctionReuse};
+use super::cache::{AppCache, CacheOptions, FolderWalk, FunctionReuse};
 use super::config::{split_codes, ConfigFinder, FlagConfig};
 use super::files::{self, FileSet};
 use super::report::{self, CheckedApp, Item};
@@ -157,8 +157,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     };
     let mut targets = Targets::default();
     let mut outside: Vec<&Path> = Vec::new();
-    // The cache compares each file's stamp: taken by the walk that finds the apps.
-    let cached = !args.no_cache && !args.fix;
+    let cache_options =
+        (!args.no_cache && !args.fix).then(|| CacheOptions::new(args.cache_dir.as_deref()));
+    // Finds the cache folder of each folder walked (its warnings are the apps' to give).
+    let mut walk_finder = ConfigFinder::default();
+    let mut walks = Vec::new();
     for path in &paths {
         let found = if path.is_file() {
             match files::app_of_file(path) {
@@ -170,7 +173,17 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 Err(error) => Err(format!("{}: {error:#}", path.display())),
             }
         } else {
-            find_apps(path, cached).map(|apps| apps.into_iter().map(|app| (app, None)).collect())
+            // The cache compares each file's stamp: taken by the walk that finds the apps, or
+            // after the record of the last walk, if no folder changed since.
+            let cache_dir = cache_options.as_ref().map(|options| {
+                let abs = loader::absolute(path).unwrap_or_else(|_| path.clone());
+                let pyproject = walk_finder.find(&abs).map(|f| f.path);
+                options.dir_for(&abs, pyproject.as_deref())
+            });
+            find_apps(path, cache_dir.as_deref()).map(|(apps, walk)| {
+                walks.extend(walk);
+                apps.into_iter().map(|app| (app, None)).collect()
+            })
         };
         match found {
             Ok(found) => {
@@ -221,8 +234,21 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
     let fix = args.fix;
     let all = args.all;
-    let cache_options =
-        (!args.no_cache && !fix).then(|| CacheOptions::new(args.cache_dir.as_deref()));
+    let cache_dirs: Vec<PathBuf> = cache_options
+        .iter()
+        .flat_map(|options| {
+            apps_found
+                .iter()
+                .zip(&configs)
+                .map(|((app, _), (_, pyproject))| options.dir_for(&app.root, pyproject.as_deref()))
+        })
+        .collect();
+    // A walk is recorded in a cache folder one of its apps uses: nowhere else is written.
+    for walk in walks {
+        if cache_dirs.contains(&walk.cache_dir) {
+            walk.store();
+        }
+    }
     let lone_app = apps_found.len() == 1;
     let results: Vec<(Result<CheckedApp, String>, Option<FixReport>)> = apps_found
         .into_par_iter()
@@ -407,22 +433,26 @@ impl Targets {
 
 /// The apps for one command-line path, or the message to show when there are none.
 /// With `stamped`, the walk also takes the stamps the check cache compares.
-fn find_apps(path: &Path, stamped: bool) -> Result<Vec<loader::FoundApp>, String> {
+/// The apps below a folder given to `check`, with the walk to record when `cache_dir` is given
+/// (the cache folder of the folder itself).
+fn find_apps(
+    path: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<(Vec<loader::FoundApp>, Option<FolderWalk>), String> {
     if !path.exists() {
         return Err(format!("{}: no such file or directory", path.display()));
     }
-    let found = if stamped {
-        loader::find_apps_under_stamped(path)
-    } else {
-        loader::find_apps_under(path)
+    let found = match cache_dir {
+        Some(dir) => FolderWalk::find_apps(path, dir),
+        None => loader::find_apps_under(path).map(|apps| (apps, None)),
     };
     match found {
-        Ok(apps) if apps.is_empty() => Err(format!(
+        Ok((apps, _)) if apps.is_empty() => Err(format!(
             "{}: no Azure Functions app found (looked for a folder with host.json, \
              function_app.py or */function.json)",
             path.display()
         )),
-        Ok(apps) => Ok(apps),
+        Ok(found) => Ok(found),
         Err(error) => Err(format!("{error:#}")),
     }
 }
