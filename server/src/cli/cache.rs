@@ -222,6 +222,28 @@ struct Header {
     root: String,
 }
 
+impl Header {
+    /// The header of this build's records about the folder `root` (absolute), and the name of
+    /// their files: a hash of `kind` and the folder.
+    fn new(build: u128, root: &Path, kind: &str) -> (Header, String) {
+        let root = root.to_string_lossy().into_owned();
+        let mut name = KeyHasher::new(kind);
+        name.str(&root);
+        let header = Header {
+            format: FORMAT,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            build,
+            root,
+        };
+        (header, format!("{:032x}", name.finish()))
+    }
+}
+
+/// The folder of this version's records in the cache folder `cache_dir`.
+fn version_dir(cache_dir: &Path) -> PathBuf {
+    cache_dir.join(env!("CARGO_PKG_VERSION"))
+}
+
 /// One file as last seen.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct FileRecord {
@@ -329,17 +351,8 @@ impl AppCache {
         let started = std::time::Instant::now();
         let listing = app.list();
         let listed = started.elapsed();
-        let root = listing.root.to_string_lossy().into_owned();
-        let mut name_hash = KeyHasher::new("root");
-        name_hash.str(&root);
-        let name = format!("{:032x}", name_hash.finish());
-        let header = Header {
-            format: FORMAT,
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            build,
-            root,
-        };
-        let dir = cache_dir.join(env!("CARGO_PKG_VERSION"));
+        let (header, name) = Header::new(build, &listing.root, "root");
+        let dir = version_dir(cache_dir);
         let previous = read_record::<AppRecord>(&dir.join(format!("{name}.app")))
             .filter(|r| r.header == header);
         let read_in = started.elapsed() - listed;
@@ -648,18 +661,11 @@ impl FolderWalk {
         let walk = build_id()
             .zip(loader::absolute(path).ok())
             .map(|(build, abs)| {
-                let root = abs.to_string_lossy().into_owned();
-                let mut name = KeyHasher::new("walked folder");
-                name.str(&root);
+                let (header, name) = Header::new(build, &abs, "walked folder");
                 FolderWalk {
                     cache_dir: cache_dir.to_path_buf(),
-                    header: Header {
-                        format: FORMAT,
-                        version: env!("CARGO_PKG_VERSION").to_string(),
-                        build,
-                        root,
-                    },
-                    name: format!("{:032x}", name.finish()),
+                    header,
+                    name,
                     fresh: None,
                 }
             });
@@ -688,9 +694,7 @@ impl FolderWalk {
     }
 
     fn record_path(&self) -> PathBuf {
-        self.cache_dir
-            .join(env!("CARGO_PKG_VERSION"))
-            .join(format!("{}.walk", self.name))
+        version_dir(&self.cache_dir).join(format!("{}.walk", self.name))
     }
 
     /// Records the walk when it walked and no folder had changed in the moments before (a
@@ -709,7 +713,7 @@ impl FolderWalk {
         };
         if listing.last_change_ns() < listing.walked_at_ns - RACY_MARGIN_NS {
             let record = WalkRecord { header, listing };
-            write_record(&cache_dir.join(env!("CARGO_PKG_VERSION")), &path, &record);
+            write_record(&version_dir(&cache_dir), &path, &record);
         } else {
             tracing::debug!("cache: a folder changed just now; the walk is not recorded");
             let _ = fs::remove_file(&path);

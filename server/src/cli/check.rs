@@ -431,10 +431,9 @@ impl Targets {
     }
 }
 
-/// The apps for one command-line path, or the message to show when there are none.
-/// With `stamped`, the walk also takes the stamps the check cache compares.
-/// The apps below a folder given to `check`, with the walk to record when `cache_dir` is given
-/// (the cache folder of the folder itself).
+/// The apps for one folder given to `check`, or the message to show when there are none. With
+/// `cache_dir` (the cache folder of the folder itself), the walk also takes the stamps the check
+/// cache compares, or is replaced by the record of the last one, and is returned to record.
 fn find_apps(
     path: &Path,
     cache_dir: Option<&Path>,
