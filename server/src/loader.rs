@@ -346,8 +346,14 @@ pub fn find_apps_under_listing(path: &Path, listing: &WalkListing) -> Option<Vec
         }
     };
     let unchanged = listing.folders.par_iter().all(|(rel, stamp)| {
-        fs::symlink_metadata(at(rel))
-            .ok()
+        // The walked folder itself may be a link to a folder (the walk starts from where it
+        // leads).
+        let meta = if rel.is_empty() {
+            fs::metadata(&abs)
+        } else {
+            fs::symlink_metadata(at(rel))
+        };
+        meta.ok()
             .filter(fs::Metadata::is_dir)
             .and_then(|meta| FileStamp::of(&meta))
             == Some(*stamp)
@@ -895,7 +901,13 @@ impl Collector<'_> {
         };
         let kind = if file_type.is_dir() {
             if self.stamps {
-                match entry.metadata().ok().and_then(|m| FileStamp::of(&m)) {
+                // The walked folder may be a link to the folder walked: its target's stamp.
+                let meta = if entry.depth() == 0 {
+                    fs::metadata(entry.path())
+                } else {
+                    entry.metadata().map_err(std::io::Error::other)
+                };
+                match meta.ok().and_then(|m| FileStamp::of(&m)) {
                     Some(stamp) => self.local.folders.push((entry.into_path(), stamp)),
                     None => self.local.exact = false,
                 }
@@ -1401,6 +1413,15 @@ mod tests {
         assert!(find_apps_under_stamped(&root).unwrap().1.is_none());
         fs::remove_file(root.join("link.json")).unwrap();
         assert!(find_apps_under_stamped(&root).unwrap().1.is_some());
+        // A link to the folder walks the folder, and its listing holds while the folder does.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&root, &link).unwrap();
+        let (_, listing) = find_apps_under_stamped(&link).unwrap();
+        let listing = listing.expect("a walk through a linked folder gives a listing");
+        assert!(find_apps_under_listing(&link, &listing).is_some());
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        fs::write(root.join("F/__init__.py"), "").unwrap();
+        assert!(find_apps_under_listing(&link, &listing).is_none());
         // A file path has no listing.
         assert!(find_apps_under_stamped(&root.join("host.json"))
             .unwrap()
