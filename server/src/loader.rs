@@ -333,7 +333,7 @@ pub fn find_apps_under_stamped(
 /// folders had not changed for a while when they were stamped (a change within the same tick
 /// of the file system's clock would not show); on other systems there is no listing.
 pub fn find_apps_under_listing(path: &Path, listing: &WalkListing) -> Option<Vec<FoundApp>> {
-    if !cfg!(unix) {
+    if !cfg!(unix) || !listing.stays_inside() {
         return None;
     }
     let abs = absolute(path).ok()?;
@@ -398,6 +398,19 @@ pub struct WalkListing {
 }
 
 impl WalkListing {
+    /// Whether every path is a plain relative path below the walked folder (a listing is read
+    /// from a file: one that names `..` or an absolute path is not one a walk made).
+    fn stays_inside(&self) -> bool {
+        let plain = |rel: &str| {
+            rel.split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..")
+        };
+        self.folders
+            .iter()
+            .all(|(rel, _)| rel.is_empty() || plain(rel))
+            && self.files.iter().all(|rel| plain(rel))
+    }
+
     /// When a listed folder last changed (nanoseconds since the epoch).
     pub fn last_change_ns(&self) -> i128 {
         self.folders
@@ -1399,7 +1412,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_walk_that_meets_a_symlink_gives_no_listing_nor_does_a_file_path() {
+    fn a_listing_comes_only_from_an_exact_walk_and_names_only_paths_inside() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("app");
         fs::create_dir_all(root.join("F")).unwrap();
@@ -1422,6 +1435,28 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(30));
         fs::write(root.join("F/__init__.py"), "").unwrap();
         assert!(find_apps_under_listing(&link, &listing).is_none());
+        // A listing that names a path outside the folder is not one a walk made (the paths
+        // named here exist, with the stamps given).
+        fs::write(dir.path().join("outside.json"), "{}").unwrap();
+        let (_, listing) = find_apps_under_stamped(&root).unwrap();
+        let listing = listing.unwrap();
+        assert!(find_apps_under_listing(&root, &listing).is_some());
+        let outside = dir.path().join("outside.json");
+        for name in [
+            "../outside.json",
+            "F/../../outside.json",
+            &outside.to_string_lossy(),
+        ] {
+            let mut bad = listing.clone();
+            bad.files.push(name.to_string());
+            assert!(find_apps_under_listing(&root, &bad).is_none(), "{name}");
+        }
+        let parent = FileStamp::of(&fs::metadata(dir.path()).unwrap()).unwrap();
+        for name in ["..", "F/../..", "./..", &dir.path().to_string_lossy()] {
+            let mut bad = listing.clone();
+            bad.folders.push((name.to_string(), parent));
+            assert!(find_apps_under_listing(&root, &bad).is_none(), "{name}");
+        }
         // A file path has no listing.
         assert!(find_apps_under_stamped(&root.join("host.json"))
             .unwrap()
