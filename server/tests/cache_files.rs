@@ -444,3 +444,76 @@ fn a_settled_walk_is_recorded_and_a_changed_folder_is_walked_again() {
     assert_same_as_uncached(dir.path(), CHECK, &output);
     assert!(!dir.path().join(".azfunc_cache").exists());
 }
+
+/// How many module summaries the run took from the cache, from its debug line.
+fn summaries_reused(output: &Output) -> usize {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(" module summaries reused"))
+        .unwrap_or_else(|| panic!("no cache line in: {stderr}"));
+    let before = &line[..line.find(" module summaries reused").unwrap()];
+    before.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+fn record_kinds(cache: &Path) -> Vec<String> {
+    let mut kinds: Vec<String> = records(cache)
+        .iter()
+        .filter_map(|p| Some(p.extension()?.to_string_lossy().into_owned()))
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
+
+#[test]
+fn a_decorator_app_parses_again_only_the_modules_that_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("v2-app");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/lsp/v2-app"),
+        &root,
+    );
+    let first = run(&root, CHECK);
+    assert_eq!(summaries_reused(&first), 0);
+    assert!(record_kinds(&root.join(".azfunc_cache")).contains(&"modules".to_string()));
+
+    // One blueprint edited: its functions' module is parsed again, the other two are not.
+    let blueprint = root.join("blueprints/jobs.py");
+    let text = std::fs::read_to_string(&blueprint).unwrap();
+    std::fs::write(&blueprint, format!("{text}\nimport missing_module\n")).unwrap();
+    let output = run(&root, CHECK);
+    assert_eq!(summaries_reused(&output), 2);
+    assert_eq!(modules_parsed(&output), (3, 3));
+    assert_same_as_uncached(&root, CHECK, &output);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("missing_module"));
+
+    // The app script edited, then the blueprint back as it was: the record follows.
+    let script = root.join("function_app.py");
+    let text = std::fs::read_to_string(&script).unwrap();
+    std::fs::write(&script, format!("{text}\n# a comment\n")).unwrap();
+    let output = run(&root, CHECK);
+    assert_eq!(summaries_reused(&output), 2);
+    assert_same_as_uncached(&root, CHECK, &output);
+    std::fs::write(&blueprint, text_of_fixture("blueprints/jobs.py")).unwrap();
+    let output = run(&root, CHECK);
+    assert_eq!(summaries_reused(&output), 2);
+    assert_same_as_uncached(&root, CHECK, &output);
+
+    // A function.json app keeps no summaries: it parses only what it reads.
+    let (_dir, orders) = orders_app();
+    run(&orders, CHECK);
+    assert_eq!(
+        record_kinds(&orders.join(".azfunc_cache")),
+        ["app", "functions"]
+    );
+}
+
+fn text_of_fixture(rel: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/lsp/v2-app")
+            .join(rel),
+    )
+    .unwrap()
+}

@@ -373,7 +373,7 @@ pub fn entry_point<'m>(module: &'m PyModule, name: &str, text: &str) -> Entry<'m
                 Entry::Class { class, init }
             }
             NameKind::Literal(what) => Entry::NotCallable {
-                what,
+                what: what.text(),
                 offset: def.offset,
             },
             NameKind::NoneValue => Entry::NotCallable {

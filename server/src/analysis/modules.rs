@@ -164,6 +164,32 @@ impl Modules {
         self.slots.is_empty()
     }
 
+    /// Whether the summaries collect what only the decorator model reads.
+    pub fn decorator_model(&self) -> bool {
+        self.decorator_model
+    }
+
+    /// Takes summaries made earlier of the same texts (in the same model) instead of parsing
+    /// them: each is set for its path if the path is a module not parsed yet. Returns how many
+    /// were taken.
+    pub fn preset(&self, summaries: impl IntoIterator<Item = (String, Arc<PyModule>)>) -> usize {
+        summaries
+            .into_iter()
+            .filter(|(path, module)| {
+                self.slots
+                    .get(path)
+                    .is_some_and(|slot| slot.parsed.set(Some(Arc::clone(module))).is_ok())
+            })
+            .count()
+    }
+
+    /// The modules parsed (or set) so far, without parsing any; in no particular order.
+    pub fn parsed(&self) -> impl Iterator<Item = (&String, &Arc<PyModule>)> {
+        self.slots
+            .iter()
+            .filter_map(|(path, slot)| Some((path, slot.parsed.get()?.as_ref()?)))
+    }
+
     /// How many modules have been parsed (or set) so far.
     pub fn parsed_count(&self) -> usize {
         self.slots

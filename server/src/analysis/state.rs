@@ -486,13 +486,16 @@ impl AppState {
     /// [`AppState::new_keeping_model`] for a check that takes most functions' findings from
     /// elsewhere (the check cache): a function.json app's modules are parsed as something asks
     /// for them. A decorator app's are all parsed at once, in parallel, as its functions are
-    /// found by reading them all.
+    /// found by reading them all, except those `summaries` gives: summaries made earlier of
+    /// the same texts in the decorator model (`summaries` is asked only for a decorator app).
     pub fn new_parsing_on_demand(
         input: AppInput,
+        summaries: impl FnOnce() -> Vec<(String, Arc<python::PyModule>)>,
     ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
         let started = std::time::Instant::now();
         let modules = Modules::lazy(&input);
-        if super::app_script::uses_decorator_model(&input) {
+        if modules.decorator_model() {
+            modules.preset(summaries());
             modules.parse_all();
         }
         AppState::with_modules_keeping_model(input, modules, started)
@@ -1695,14 +1698,7 @@ mod tests {
         tree_sitter::Point { row, column }
     }
 
-    /// A module's summary with its names in a stable order.
-    fn comparable(module: &python::PyModule) -> String {
-        let mut m = module.clone();
-        // What rules found on first use is remembered, not read from the text.
-        m.failing_at_import = std::sync::OnceLock::new();
-        let names: BTreeMap<_, _> = std::mem::take(&mut m.names).into_iter().collect();
-        format!("{m:?} {names:?}")
-    }
+    use python::comparable;
 
     #[test]
     fn incremental_parses_equal_parses_from_scratch() {

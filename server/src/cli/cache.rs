@@ -14,6 +14,9 @@
 //!   declaration and script, its function folder), valid while the app context (build,
 //!   environment, the list of files, the root files) is the same.
 //!
+//! - `<name>.modules` ([`ModulesRecord`]), for a decorator app (whose modules are all read to
+//!   find its functions): each module's summary under the hash of its text, so that a run after
+//!   an edit parses only the modules that changed.
 //! - `<name>.walk` ([`WalkRecord`]), named after a folder given to `check`: the folders its walk
 //!   read, with their stamps, and the files it listed. When no folder's stamp changed, the apps
 //!   are found from it without walking (a folder's times change whenever an entry is added,
@@ -36,6 +39,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::report::CheckedApp;
 use crate::analysis::function::{Declaration, FunctionUnit, Modules, Script};
+use crate::analysis::python::PyModule;
 use crate::analysis::rules::{self, context::LoadedModule, context::SharedLoads};
 use crate::analysis::settings::LocalSettings;
 use crate::analysis::{AppInput, Config, Diagnostic, FileContent};
@@ -104,6 +108,8 @@ pub struct CacheStats {
     pub functions_reused: usize,
     /// Files read to tell whether they changed (their stamp did not say).
     pub files_hashed: usize,
+    /// Module summaries taken from the cache instead of parsing the module.
+    pub summaries_reused: usize,
 }
 
 /// The build: its version and its executable's stamp, so that a rebuilt binary never reads
@@ -286,6 +292,20 @@ struct FunctionsRecord {
 struct DepSet {
     files: Vec<u32>,
     hash: u128,
+}
+
+/// The module summaries of a decorator app, each under the hash of the text it summarises.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ModulesRecord {
+    header: Header,
+    modules: Vec<ModuleEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ModuleEntry {
+    rel: String,
+    hash: u128,
+    summary: Arc<PyModule>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -552,7 +572,12 @@ impl AppCache {
         }
         let record = read_record::<FunctionsRecord>(&self.functions_path())
             .filter(|r| r.header == self.header && r.context == self.context);
-        let reuse = FunctionReuse::new(record, &self.files);
+        let reuse = FunctionReuse::new(
+            record,
+            &self.files,
+            self.modules_path(),
+            self.header.clone(),
+        );
         (input, reuse)
     }
 
@@ -564,21 +589,31 @@ impl AppCache {
         self.dir.join(format!("{}.functions", self.name))
     }
 
+    fn modules_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.modules", self.name))
+    }
+
     /// Writes what this run learnt: the files' stamps, and `result` (the final diagnostics of a
     /// whole-app check) or the result still valid from before; the functions' diagnostics
-    /// when they were checked. Failures are ignored.
+    /// when they were checked; `summaries`, the modules a decorator app's check parsed, when
+    /// they differ from the record. Failures are ignored.
     pub fn store(
         mut self,
         result: Option<&CheckedApp>,
         functions: Option<FunctionReuse>,
+        summaries: Vec<(String, Arc<PyModule>)>,
     ) -> CacheStats {
+        let mut summaries_recorded = 0;
         if let Some(f) = &functions {
             self.stats.functions_checked = f.checked.load(Ordering::Relaxed);
             self.stats.functions_reused = f.reused.load(Ordering::Relaxed);
+            self.stats.summaries_reused = f.summaries_taken.load(Ordering::Relaxed);
+            summaries_recorded = f.summaries_recorded.load(Ordering::Relaxed);
         }
         let stats = self.stats;
         tracing::debug!(
-            "cache: {}: {}{} functions checked, {} reused, {} files read for their hash",
+            "cache: {}: {}{} functions checked, {} reused, {} files read for their hash, \
+             {} module summaries reused",
             self.display_root,
             if stats.whole_app_hit {
                 "whole-app hit; "
@@ -588,6 +623,7 @@ impl AppCache {
             stats.functions_checked,
             stats.functions_reused,
             stats.files_hashed,
+            stats.summaries_reused,
         );
         if self.unsettled {
             tracing::debug!("cache: the environment changed just now; nothing recorded");
@@ -627,6 +663,27 @@ impl AppCache {
             if let Some(record) = functions.into_record(self.header.clone(), self.context) {
                 write_record(&self.dir, &self.functions_path(), &record);
             }
+        }
+        // Every module's summary came from the record, which held no other: it stands.
+        let unchanged = summaries.len() == stats.summaries_reused
+            && summaries_recorded == stats.summaries_reused;
+        if !summaries.is_empty() && !unchanged {
+            let modules = summaries
+                .into_iter()
+                .filter_map(|(rel, summary)| {
+                    let i = self
+                        .files
+                        .binary_search_by(|f| f.rel.as_str().cmp(&rel))
+                        .ok()?;
+                    let hash = self.files[i].hash;
+                    Some(ModuleEntry { rel, hash, summary })
+                })
+                .collect();
+            let record = ModulesRecord {
+                header: self.header.clone(),
+                modules,
+            };
+            write_record(&self.dir, &self.modules_path(), &record);
         }
         stats
     }
@@ -777,10 +834,20 @@ pub struct FunctionReuse {
     found: Mutex<Vec<Found>>,
     checked: AtomicUsize,
     reused: AtomicUsize,
+    /// Where the module summaries are recorded, and how many the record held and gave.
+    modules_path: PathBuf,
+    header: Header,
+    summaries_recorded: AtomicUsize,
+    summaries_taken: AtomicUsize,
 }
 
 impl FunctionReuse {
-    fn new(record: Option<FunctionsRecord>, states: &[FileState]) -> FunctionReuse {
+    fn new(
+        record: Option<FunctionsRecord>,
+        states: &[FileState],
+        modules_path: PathBuf,
+        header: Header,
+    ) -> FunctionReuse {
         let mut recorded = HashMap::new();
         let mut dep_sets = Vec::new();
         if let Some(record) = record {
@@ -807,7 +874,35 @@ impl FunctionReuse {
             found: Mutex::new(Vec::new()),
             checked: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
+            modules_path,
+            header,
+            summaries_recorded: AtomicUsize::new(0),
+            summaries_taken: AtomicUsize::new(0),
         }
+    }
+
+    /// The recorded summaries of the modules whose text is unchanged (asked for a decorator
+    /// app, before its modules are parsed).
+    pub fn recorded_summaries(&self) -> Vec<(String, Arc<PyModule>)> {
+        let Some(record) =
+            read_record::<ModulesRecord>(&self.modules_path).filter(|r| r.header == self.header)
+        else {
+            return Vec::new();
+        };
+        self.summaries_recorded
+            .store(record.modules.len(), Ordering::Relaxed);
+        let unchanged: Vec<(String, Arc<PyModule>)> = record
+            .modules
+            .into_iter()
+            .filter(|m| {
+                self.position(&m.rel)
+                    .is_some_and(|i| self.files[i as usize].1 == m.hash)
+            })
+            .map(|m| (m.rel, m.summary))
+            .collect();
+        self.summaries_taken
+            .store(unchanged.len(), Ordering::Relaxed);
+        unchanged
     }
 
     fn position(&self, rel: &str) -> Option<u32> {

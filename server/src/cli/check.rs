@@ -9,6 +9,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
@@ -285,6 +286,19 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                 (checked, _) => checked,
             };
             let whole_app_hit = cache.as_ref().is_some_and(|c| c.hit);
+            // A decorator app's modules, all parsed: recorded for the next run.
+            let summaries: Vec<_> = match (&cache, &checked) {
+                (Some(run), Ok(checked)) if !run.hit => checked
+                    .state
+                    .as_ref()
+                    .filter(|state| state.modules().decorator_model())
+                    .map(|state| {
+                        let parsed = state.modules().parsed();
+                        parsed.map(|(p, m)| (p.clone(), Arc::clone(m))).collect()
+                    })
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
             let checked = checked.map(|mut checked| {
                 // The fixes are a convenience: should building them panic, the findings stay.
                 // A result from the cache has its fixes already.
@@ -298,7 +312,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             if let Some(run) = cache {
                 let whole = checked.as_ref().ok().filter(|_| scope.is_none());
                 let functions = run.reuse.filter(|_| checked.is_ok());
-                run.cache.store(whole, functions);
+                run.cache.store(whole, functions, summaries);
             }
             (checked, report)
         })
@@ -598,7 +612,7 @@ fn check_input(
         // With the cache, most functions' findings are recorded: a module is parsed only if
         // something still reads it.
         let (state, v2_model) = match reuse {
-            Some(_) => AppState::new_parsing_on_demand(input),
+            Some(reuse) => AppState::new_parsing_on_demand(input, || reuse.recorded_summaries()),
             None => AppState::new_keeping_model(input),
         };
         let units: Vec<&crate::analysis::function::FunctionUnit> = state.units().collect();

@@ -7,13 +7,13 @@ use crate::analysis::python::fields::{children_by_field_ids, KindName, FIELDS};
 use crate::analysis::text::TextRange;
 
 /// An expression with its range.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PyExpr {
     pub kind: ExprKind,
     pub range: TextRange,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     /// A string literal without interpolation (adjacent literals joined), unescaped.
     Str(String),
@@ -46,14 +46,14 @@ pub enum ExprKind {
 }
 
 /// One entry of a dict display: `key: value`, or `**value` (no key).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DictItem {
     pub key: Option<PyExpr>,
     pub value: PyExpr,
 }
 
 /// A call: the callee and its arguments.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Call {
     pub func: PyExpr,
     pub args: Vec<Arg>,
@@ -62,7 +62,7 @@ pub struct Call {
 }
 
 /// One argument of a call.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Arg {
     /// `name=` of a keyword argument, with the name's range.
     pub keyword: Option<(String, TextRange)>,
@@ -72,7 +72,7 @@ pub struct Arg {
     pub range: TextRange,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Splat {
     None,
     /// `*value`

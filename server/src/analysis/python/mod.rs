@@ -18,7 +18,7 @@ pub use expr::{ExprKind, PyExpr};
 use statements::{Ctx, ModuleWalker};
 
 /// A summary of one Python source file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PyModule {
     pub syntax_errors: Vec<PySyntaxError>,
     pub imports: Vec<Import>,
@@ -51,7 +51,42 @@ pub struct PyModule {
     items: Vec<reuse::Item>,
     /// The annotations of its top-level `def`s that fail when it is imported, found on first
     /// use: every function.json function whose script this is asks the same question.
+    #[serde(skip)]
     pub failing_at_import: std::sync::OnceLock<Vec<FailingAnnotation>>,
+}
+
+/// What kind of literal a name is bound to ([`NameKind::Literal`]).
+#[derive(Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LiteralKind {
+    String,
+    Number,
+    Boolean,
+    List,
+    Dict,
+    Tuple,
+    Set,
+}
+
+impl LiteralKind {
+    /// The kind as messages name it ("a string").
+    pub fn text(self) -> &'static str {
+        match self {
+            LiteralKind::String => "a string",
+            LiteralKind::Number => "a number",
+            LiteralKind::Boolean => "a boolean",
+            LiteralKind::List => "a list",
+            LiteralKind::Dict => "a dict",
+            LiteralKind::Tuple => "a tuple",
+            LiteralKind::Set => "a set",
+        }
+    }
+}
+
+/// Shown as its text, as the summary's `Debug` form always showed it.
+impl std::fmt::Debug for LiteralKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.text())
+    }
 }
 
 impl PyModule {
@@ -84,7 +119,7 @@ pub struct FailingAnnotation {
 }
 
 /// One read of an environment variable by a constant name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnvRead {
     pub name: String,
     /// The string literal's content.
@@ -97,14 +132,14 @@ pub struct EnvRead {
     pub at_import: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PySyntaxError {
     pub range: TextRange,
     pub message: String,
 }
 
 /// One `import` or `from … import` statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     pub range: TextRange,
     /// Number of leading dots (`from ..x import y` has 2).
@@ -120,7 +155,7 @@ pub struct Import {
     pub unconditional: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportedName {
     pub name: String,
     pub alias: Option<String>,
@@ -140,7 +175,7 @@ impl ImportedName {
 }
 
 /// One place where a module-level name is bound.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NameDef {
     pub offset: usize,
     pub kind: NameKind,
@@ -151,7 +186,7 @@ pub struct NameDef {
     pub type_checking_only: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum NameKind {
     /// Index into `PyModule::functions`.
     Function(usize),
@@ -166,7 +201,7 @@ pub enum NameKind {
         name: String,
     },
     /// An assignment whose value is a literal that cannot be called (string, number, …).
-    Literal(&'static str),
+    Literal(LiteralKind),
     /// An assignment of `None`.
     NoneValue,
     /// Anything else (a call result, a lambda, a name…): callable or not, we cannot tell.
@@ -174,7 +209,7 @@ pub enum NameKind {
 }
 
 /// A `def` at module level or directly in a class body.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PyFunction {
     pub name: String,
     pub name_range: TextRange,
@@ -201,7 +236,7 @@ pub struct PyFunction {
     pub returned_names: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ParamKind {
     PositionalOnly,
     Normal,
@@ -212,7 +247,7 @@ pub enum ParamKind {
     VarKeyword,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Param {
     pub name: String,
     pub name_range: TextRange,
@@ -224,7 +259,7 @@ pub struct Param {
 }
 
 /// An annotation as written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Annotation {
     pub expr: PyExpr,
     pub range: TextRange,
@@ -232,7 +267,7 @@ pub struct Annotation {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PyClass {
     pub name: String,
     pub name_range: TextRange,
@@ -245,13 +280,13 @@ pub struct PyClass {
 }
 
 /// A module-level statement that always fails the import.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportFailure {
     pub range: TextRange,
     pub kind: ImportFailureKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ImportFailureKind {
     /// `raise X` at module level.
     Raise,
@@ -847,8 +882,54 @@ fn collect_syntax_errors(root: tree_sitter::Node, src: &str, out: &mut Vec<PySyn
     out.sort_by_key(|e| e.range);
 }
 
+/// A summary's `Debug` form with its names in a stable order, leaving out what rules found on
+/// first use (not read from the text): two summaries of one text compare equal.
+#[cfg(test)]
+pub(crate) fn comparable(module: &PyModule) -> String {
+    let mut m = module.clone();
+    m.failing_at_import = std::sync::OnceLock::new();
+    let names: std::collections::BTreeMap<_, _> =
+        std::mem::take(&mut m.names).into_iter().collect();
+    format!("{m:?} {names:?}")
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_summary_reads_back_as_it_was_written() {
+        // A few shapes of statement and the larger fixtures, in both models (the check cache keeps a decorator app's summaries in this encoding).
+        macro_rules! fixture {
+            ($path:literal) => {
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../", $path))
+            };
+        }
+        let texts = [
+            "X: int = 1\nY = 'a'\nZ = [1]\nW = {1}\nV = (1,)\nU = {}\nT = True\nS = None\nR = 1.5\n",
+            "from . import a as b, c\nimport x.y as z\nfrom m import *\ndef __getattr__(n): ...\n",
+            "if True:\n    import os\nelse:\n    def f(*a, k=1, **kw) -> 'T': pass\nclass C(B):\n    def m(self): ...\n",
+            "import azure.functions as func\napp = func.FunctionApp()\n@app.route(route='r', methods=['GET'])\n@app.queue_output(arg_name='q', queue_name='x', connection='C')\ndef f(req: func.HttpRequest, q: func.Out[str]) -> func.HttpResponse:\n    req.route_params.get('id')\n    return func.HttpResponse(os.environ['A'])\n",
+            "def broken(:\n",
+            fixture!("tests/fixtures/lsp/durable_v2/function_app.py"),
+            fixture!("tests/fixtures/durable_replay/record.py"),
+            fixture!("tests/fixtures/parity/v2/ext_sdk_types_every_binding/function_app.py"),
+            fixture!("tests/fixtures/parity/v2/ext_http_streaming_every_response/function_app.py"),
+            fixture!("tests/fixtures/parity/v2/realistic_asgi_app/asgi_api.py"),
+            fixture!("tests/fixtures/parity/v2/flow_optional_backend_branches/function_app.py"),
+            fixture!("tests/fixtures/templates/v2-every-trigger/function_app.py"),
+            fixture!("tests/fixtures/lsp/v2-app/function_app.py"),
+            fixture!("tests/fixtures/lsp/v2-app/blueprints/jobs.py"),
+            fixture!("examples/orders-app/CreateOrder/__init__.py"),
+        ];
+        for text in &texts {
+            for decorator_model in [false, true] {
+                let module = parse_for(text, decorator_model);
+                let bytes = postcard::to_stdvec(&module).unwrap();
+                let back: PyModule = postcard::from_bytes(&bytes).unwrap();
+                assert_eq!(comparable(&back), comparable(&module), "{text}");
+            }
+        }
+    }
     use super::*;
 
     #[test]

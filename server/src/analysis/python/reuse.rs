@@ -14,7 +14,7 @@ use super::expr::{Call, DictItem};
 use super::{Annotation, ExprKind, PyClass, PyExpr, PyFunction, PyModule, TextRange};
 
 /// One module-level definition whose summary can be moved into the next summary of the file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Item {
     /// The statement (decorators included).
     pub range: TextRange,
@@ -27,7 +27,7 @@ pub(super) struct Item {
 }
 
 /// What a module-level definition binds.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) enum Bound {
     Function(usize),
     Class(usize),

@@ -10,7 +10,8 @@ use super::expr::{annotation, expr, expr_with_depth, read_params, MAX_EXPR_DEPTH
 use super::reuse::{Bound, Item, Previous};
 use super::{
     named_children, node_text, range_of, Import, ImportFailure, ImportFailureKind, ImportedName,
-    NameDef, NameKind, PyClass, PyExpr, PyFunction, PyModule, PySyntaxError, TextRange,
+    LiteralKind, NameDef, NameKind, PyClass, PyExpr, PyFunction, PyModule, PySyntaxError,
+    TextRange,
 };
 
 #[derive(Clone, Copy, Default)]
@@ -690,13 +691,13 @@ impl<'a, 'm> ModuleWalker<'a, 'm> {
             self.literal(value)
         };
         let kind = match value.kind_name() {
-            "string" | "concatenated_string" => NameKind::Literal("a string"),
-            "integer" | "float" => NameKind::Literal("a number"),
-            "true" | "false" => NameKind::Literal("a boolean"),
-            "list" | "list_comprehension" => NameKind::Literal("a list"),
-            "dictionary" | "dictionary_comprehension" => NameKind::Literal("a dict"),
-            "tuple" => NameKind::Literal("a tuple"),
-            "set" => NameKind::Literal("a set"),
+            "string" | "concatenated_string" => NameKind::Literal(LiteralKind::String),
+            "integer" | "float" => NameKind::Literal(LiteralKind::Number),
+            "true" | "false" => NameKind::Literal(LiteralKind::Boolean),
+            "list" | "list_comprehension" => NameKind::Literal(LiteralKind::List),
+            "dictionary" | "dictionary_comprehension" => NameKind::Literal(LiteralKind::Dict),
+            "tuple" => NameKind::Literal(LiteralKind::Tuple),
+            "set" => NameKind::Literal(LiteralKind::Set),
             "none" => NameKind::NoneValue,
             _ => NameKind::Other,
         };

@@ -11,7 +11,7 @@ use crate::analysis::text::TextRange;
 /// One module-level statement (or one inside a module-level `if`/`try`/`with`/loop/`match`).
 /// Statements in blocks that never run when the worker imports the module (`if TYPE_CHECKING:`,
 /// `if __name__ == "__main__":`, a branch whose condition is a known constant) are left out.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stmt {
     pub kind: StmtKind,
     pub range: TextRange,
@@ -24,7 +24,9 @@ pub struct Stmt {
 /// One arm of a module-level `if`/`elif`/`else`, `try`/`except`/`else` or `match`/`case`: two
 /// statements in different arms of the same statement never both run. Arms inside a loop are not
 /// recorded (each pass may take another one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Arm {
     /// Where the `if`/`try`/`match` statement starts.
     pub at: u32,
@@ -33,7 +35,7 @@ pub struct Arm {
     pub index: u32,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum StmtKind {
     /// An `import` or `from … import …` statement (see `PyModule::imports`, same range).
     Import,
