@@ -1081,14 +1081,20 @@ fn record_body(bytes: &[u8]) -> Option<&[u8]> {
     .then_some(body)
 }
 
-/// A record's bytes: the prefix [`record_body`] checks, then the encoded record.
+/// A record's bytes: the prefix [`record_body`] checks, then the encoded record. Encoded once
+/// to count its size and once into a buffer of exactly that size behind the prefix: a record
+/// of a large app is megabytes, and a growing buffer, then a copy behind the prefix, held two
+/// or three times that at once.
 fn encode_record<T: Serialize>(record: &T) -> Result<Vec<u8>, postcard::Error> {
-    let body = postcard::to_stdvec(record)?;
-    let mut bytes = Vec::with_capacity(RECORD_MAGIC.len() + 12 + body.len());
+    const PREFIX: usize = RECORD_MAGIC.len() + 4 + 8;
+    let size = postcard::experimental::serialized_size(record)?;
+    let mut bytes = Vec::with_capacity(PREFIX + size);
     bytes.extend_from_slice(RECORD_MAGIC);
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-    bytes.extend_from_slice(&body);
+    bytes.extend_from_slice(&[0; 8]);
+    let mut bytes = postcard::to_extend(record, bytes)?;
+    let checksum = xxhash_rust::xxh3::xxh3_64(&bytes[PREFIX..]);
+    bytes[PREFIX - 8..PREFIX].copy_from_slice(&checksum.to_le_bytes());
     Ok(bytes)
 }
 
