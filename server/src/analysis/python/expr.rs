@@ -7,10 +7,49 @@ use crate::analysis::python::fields::{children_by_field_ids, KindName, FIELDS};
 use crate::analysis::text::TextRange;
 
 /// An expression with its range.
+/// Read back from the check cache through [`PyExpr`]'s `Deserialize`, which bounds the nesting
+/// (the derived code here is only called by it).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct PyExpr {
     pub kind: ExprKind,
     pub range: TextRange,
+}
+
+/// How deeply expressions read back may nest: far deeper than a summary makes them (reading
+/// stops at [`MAX_EXPR_DEPTH`]), far shallower than would exhaust a thread's stack. A record is
+/// read from a file: nesting it a million deep must be an error, not a crash.
+const MAX_DECODED_DEPTH: u32 = 1024;
+
+thread_local! {
+    static DECODING_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+impl serde::Serialize for PyExpr {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        PyExpr::serialize(self, serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PyExpr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Leaves the level when the expression is read, or reading it failed.
+        struct Level;
+        impl Drop for Level {
+            fn drop(&mut self) {
+                DECODING_DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+            }
+        }
+        let depth = DECODING_DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        let _level = Level;
+        if depth > MAX_DECODED_DEPTH {
+            return Err(serde::de::Error::custom("expression nested too deeply"));
+        }
+        PyExpr::deserialize(deserializer)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -576,6 +615,29 @@ fn simple_escape(seq: &str) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
+    /// Postcard's bytes of `a.b.b.b…` with `depth` attributes, made by hand (making the value
+    /// and encoding it would recurse as deep).
+    fn nested_attributes(depth: usize) -> Vec<u8> {
+        const ATTRIBUTE: u8 = 5; // the variant index of `ExprKind::Attribute`
+        const NAME: u8 = 4; // of `ExprKind::Name`
+        let mut bytes = vec![ATTRIBUTE; depth];
+        // The innermost expression: `Name("a")` at 0..0.
+        bytes.extend([NAME, 1, b'a', 0, 0]);
+        for _ in 0..depth {
+            // `name: "b"`, `name_range` and the expression's `range`.
+            bytes.extend([1, b'b', 0, 0, 0, 0]);
+        }
+        bytes
+    }
+
+    #[test]
+    fn an_expression_read_back_is_bounded_in_depth() {
+        let shallow: super::PyExpr = postcard::from_bytes(&nested_attributes(40)).unwrap();
+        assert_eq!(shallow.dotted().unwrap(), format!("a{}", ".b".repeat(40)));
+        // A million levels: an error, not a stack overflow; and the depth count is back to 0.
+        assert!(postcard::from_bytes::<super::PyExpr>(&nested_attributes(1_000_000)).is_err());
+        assert!(postcard::from_bytes::<super::PyExpr>(&nested_attributes(1_000)).is_ok());
+    }
     use super::*;
 
     /// Every string literal of `src`, read both ways.
