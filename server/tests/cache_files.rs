@@ -517,3 +517,27 @@ fn text_of_fixture(rel: &str) -> String {
     )
     .unwrap()
 }
+
+#[test]
+fn checking_a_file_again_without_it_takes_over_the_summaries_already_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("v2-app");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/lsp/v2-app"),
+        &root,
+    );
+    // The app is checked once more without the named file, to tell which findings it causes:
+    // the two other modules' summaries are taken from the first check, with or without the
+    // cache.
+    let args = ["check", "--format", "json", "blueprints/jobs.py"];
+    for extra in [&[][..], &["--no-cache"]] {
+        let output = run(&root, &[&args[..], extra].concat());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("checking again: 2 of 2 module summaries taken over"),
+            "{stderr}"
+        );
+    }
+    let output = run(&root, &args);
+    assert_same_as_uncached(&root, &args, &output);
+}

@@ -68,10 +68,36 @@ pub fn check_app(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
 /// [`check_app`] with every message whole, each stating its own consequences (the rules' own
 /// tests show what each rule says).
 pub fn check_app_whole_messages(app: &AppInput, config: &Config) -> Vec<Diagnostic> {
-    let modules = function::parse_modules(app);
-    let units = function::discover_all(app, &modules);
+    check_modules_whole_messages(app, &function::parse_modules(app), config)
+}
+
+/// [`check_app`] of an app close to one checked before: the summary of each module whose text
+/// is the same as in `earlier` is taken from it, only the others are parsed.
+pub fn check_app_reusing(
+    app: &AppInput,
+    config: &Config,
+    earlier: &function::Modules,
+) -> Vec<Diagnostic> {
+    let modules = function::Modules::lazy_reusing(app, earlier);
+    tracing::debug!(
+        "checking again: {} of {} module summaries taken over",
+        modules.parsed_count(),
+        modules.len()
+    );
+    modules.parse_all();
+    let mut all = check_modules_whole_messages(app, &modules, config);
+    suppress::consequence_once(&mut all);
+    all
+}
+
+fn check_modules_whole_messages(
+    app: &AppInput,
+    modules: &function::Modules,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let units = function::discover_all(app, modules);
     let unit_refs: Vec<&function::FunctionUnit> = units.iter().collect();
-    check_parsed_whole_messages(app, &modules, &unit_refs, config, None)
+    check_parsed_whole_messages(app, modules, &unit_refs, config, None)
 }
 
 /// [`check_app`] on an app whose modules are parsed and functions found already (by an

@@ -85,6 +85,27 @@ impl Modules {
         }
     }
 
+    /// [`Modules::lazy`], taking from `earlier` the summary of every module whose text is the
+    /// same (and was summarised in the same model): only the others are parsed when asked for.
+    pub fn lazy_reusing(app: &AppInput, earlier: &Modules) -> Modules {
+        let modules = Modules::lazy(app);
+        if modules.decorator_model == earlier.decorator_model {
+            for (path, slot) in &modules.slots {
+                let Some(old) = earlier.slots.get(path) else {
+                    continue;
+                };
+                if let (Some(Some(summary)), Some(old_text), Some(text)) =
+                    (old.parsed.get(), &old.source, &slot.source)
+                {
+                    if Arc::ptr_eq(old_text, text) || old_text == text {
+                        let _ = slot.parsed.set(Some(Arc::clone(summary)));
+                    }
+                }
+            }
+        }
+        modules
+    }
+
     /// Parses every module not parsed yet, in parallel.
     pub fn parse_all(&self) {
         use rayon::prelude::*;
@@ -257,6 +278,44 @@ mod tests {
         }
         app.files.insert("bad.py".into(), FileContent::NotUtf8);
         app
+    }
+
+    #[test]
+    fn summaries_are_taken_over_for_the_same_text_in_the_same_model() {
+        let earlier = Modules::lazy(&app());
+        earlier.get("F/__init__.py").unwrap();
+        earlier.get("shared/util.py").unwrap();
+        let mut later_app = app();
+        later_app.files.insert(
+            "shared/util.py".into(),
+            FileContent::Text("def helper(): ...\n".into()),
+        );
+        // A copy of the text (not the same allocation) counts as the same text.
+        later_app.files.insert(
+            "F/__init__.py".into(),
+            FileContent::Text(String::from(later_app.text("F/__init__.py").unwrap()).into()),
+        );
+        let later = Modules::lazy_reusing(&later_app, &earlier);
+        // F's summary is taken; util.py's text changed; G was never parsed.
+        assert_eq!(later.parsed_count(), 1);
+        assert!(Arc::ptr_eq(
+            later.get("F/__init__.py").unwrap(),
+            earlier.get("F/__init__.py").unwrap()
+        ));
+        assert!(!Arc::ptr_eq(
+            later.get("shared/util.py").unwrap(),
+            earlier.get("shared/util.py").unwrap()
+        ));
+        // In another model nothing is taken: the summaries collect different things.
+        let mut decorated = app();
+        decorated.files.insert(
+            "function_app.py".into(),
+            FileContent::Text("import azure.functions as func\napp = func.FunctionApp()\n".into()),
+        );
+        assert_eq!(
+            Modules::lazy_reusing(&decorated, &earlier).parsed_count(),
+            0
+        );
     }
 
     #[test]

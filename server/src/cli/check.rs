@@ -277,8 +277,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
                         .filter(|d| files.contains(&d.file))
                         .cloned()
                         .collect();
+                    let no_modules = Default::default();
+                    let modules = checked.state.as_ref().map_or(&no_modules, |s| s.modules());
                     checked.diagnostics = std::panic::catch_unwind(|| {
-                        files::belonging_to(&checked.input, config, diagnostics, files)
+                        files::belonging_to(&checked.input, config, diagnostics, files, modules)
                     })
                     .unwrap_or(located);
                     Ok(checked)
