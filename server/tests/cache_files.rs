@@ -79,15 +79,24 @@ fn assert_same_as_uncached(cwd: &Path, args: &[&str], cached: &Output) {
     assert_eq!(cached.status.code(), uncached.status.code());
 }
 
-fn orders_app() -> (tempfile::TempDir, PathBuf) {
+/// The repository's `rel` (an example or a fixture).
+fn repo_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
+}
+
+/// A copy of the app at `rel` in a new temporary folder, under the app folder's own name.
+fn app_copy(rel: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("orders-app");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/orders-app"),
-        &root,
-    );
+    let root = dir.path().join(Path::new(rel).file_name().unwrap());
+    copy_dir(&repo_path(rel), &root);
     (dir, root)
 }
+
+fn orders_app() -> (tempfile::TempDir, PathBuf) {
+    app_copy("examples/orders-app")
+}
+
+const V2_APP: &str = "tests/fixtures/lsp/v2-app";
 
 /// The record files of the cache folder `cache`.
 fn records(cache: &Path) -> Vec<PathBuf> {
@@ -302,10 +311,7 @@ fn the_cache_goes_beside_the_project_settings_or_where_asked() {
     let dir = tempfile::tempdir().unwrap();
     let project = dir.path().join("project");
     let root = project.join("apps/orders");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/orders-app"),
-        &root,
-    );
+    copy_dir(&repo_path("examples/orders-app"), &root);
     std::fs::write(
         project.join("pyproject.toml"),
         "[tool.azfunc-lsp]\nignore = [\"AZF9\"]\n",
@@ -363,12 +369,7 @@ fn apps_inside_the_cache_folder_are_never_checked() {
 
 #[test]
 fn a_change_to_the_environment_is_a_miss() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("venv-app");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/venv/venv-app"),
-        &root,
-    );
+    let (dir, root) = app_copy("tests/fixtures/venv/venv-app");
     // Environment files changed in the last two seconds are not trusted: nothing is recorded.
     let output = run(&root, CHECK);
     assert_same_as_uncached(&root, CHECK, &output);
@@ -468,12 +469,7 @@ fn record_kinds(cache: &Path) -> Vec<String> {
 
 #[test]
 fn a_decorator_app_parses_again_only_the_modules_that_changed() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("v2-app");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/lsp/v2-app"),
-        &root,
-    );
+    let (_dir, root) = app_copy(V2_APP);
     let first = run(&root, CHECK);
     assert_eq!(summaries_reused(&first), 0);
     assert!(record_kinds(&root.join(".azfunc_cache")).contains(&"modules".to_string()));
@@ -490,12 +486,12 @@ fn a_decorator_app_parses_again_only_the_modules_that_changed() {
 
     // The app script edited, then the blueprint back as it was: the record follows.
     let script = root.join("function_app.py");
-    let text = std::fs::read_to_string(&script).unwrap();
-    std::fs::write(&script, format!("{text}\n# a comment\n")).unwrap();
+    let script_text = std::fs::read_to_string(&script).unwrap();
+    std::fs::write(&script, format!("{script_text}\n# a comment\n")).unwrap();
     let output = run(&root, CHECK);
     assert_eq!(summaries_reused(&output), 2);
     assert_same_as_uncached(&root, CHECK, &output);
-    std::fs::write(&blueprint, text_of_fixture("blueprints/jobs.py")).unwrap();
+    std::fs::write(&blueprint, text).unwrap();
     let output = run(&root, CHECK);
     assert_eq!(summaries_reused(&output), 2);
     assert_same_as_uncached(&root, CHECK, &output);
@@ -509,23 +505,9 @@ fn a_decorator_app_parses_again_only_the_modules_that_changed() {
     );
 }
 
-fn text_of_fixture(rel: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../tests/fixtures/lsp/v2-app")
-            .join(rel),
-    )
-    .unwrap()
-}
-
 #[test]
 fn checking_a_file_again_without_it_takes_over_the_summaries_already_made() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("v2-app");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/lsp/v2-app"),
-        &root,
-    );
+    let (_dir, root) = app_copy(V2_APP);
     // The app is checked once more without the named file, to tell which findings it causes:
     // the two other modules' summaries are taken from the first check, with or without the
     // cache.

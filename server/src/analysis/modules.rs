@@ -191,17 +191,13 @@ impl Modules {
     }
 
     /// Takes summaries made earlier of the same texts (in the same model) instead of parsing
-    /// them: each is set for its path if the path is a module not parsed yet. Returns how many
-    /// were taken.
-    pub fn preset(&self, summaries: impl IntoIterator<Item = (String, Arc<PyModule>)>) -> usize {
-        summaries
-            .into_iter()
-            .filter(|(path, module)| {
-                self.slots
-                    .get(path)
-                    .is_some_and(|slot| slot.parsed.set(Some(Arc::clone(module))).is_ok())
-            })
-            .count()
+    /// them: each is set for its path if the path is a module not parsed yet.
+    pub fn preset(&self, summaries: impl IntoIterator<Item = (String, Arc<PyModule>)>) {
+        for (path, module) in summaries {
+            if let Some(slot) = self.slots.get(&path) {
+                let _ = slot.parsed.set(Some(module));
+            }
+        }
     }
 
     /// The modules parsed (or set) so far, without parsing any; in no particular order.
@@ -278,6 +274,23 @@ mod tests {
         }
         app.files.insert("bad.py".into(), FileContent::NotUtf8);
         app
+    }
+
+    #[test]
+    fn preset_summaries_are_used_instead_of_parsing() {
+        let earlier = parse_modules(&app());
+        let modules = Modules::lazy(&app());
+        let summary = Arc::clone(earlier.get("F/__init__.py").unwrap());
+        modules.preset([
+            ("F/__init__.py".to_string(), Arc::clone(&summary)),
+            // Not a module of the app: nothing to set.
+            ("F/function.json".to_string(), Arc::clone(&summary)),
+        ]);
+        assert_eq!(modules.parsed_count(), 1);
+        modules.parse_all();
+        assert!(Arc::ptr_eq(modules.get("F/__init__.py").unwrap(), &summary));
+        assert!(!modules.contains_key("F/function.json"));
+        assert_eq!(modules.parsed_count(), 3);
     }
 
     #[test]
