@@ -9,6 +9,7 @@
 //! cargo bench --bench lsp_stdio -- 40000 references   # only the references rows
 //! cargo bench --bench lsp_stdio -- decorator 2000      # keystrokes in one module of 2,000
 //!                                                      # decorated functions (200 by default)
+//! cargo bench --bench lsp_stdio -- scaling 10000 40000 rounds=3   # start-up only, medians
 //! ```
 //!
 //! It prints the time from `initialized` to the last diagnostics (push: every file that
@@ -367,9 +368,14 @@ async fn wait_indexed(client: &mut TestClient, n: usize) {
 }
 
 /// Push: `initialized` → every expected file published, then everything else.
-async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
+/// A push server started on `root`: `initialized` → every expected file published, then the
+/// end of indexing. Returns the server, the time and how many files were published.
+async fn push_startup(
+    root: &Path,
+    n: usize,
+    expected: &BTreeSet<PathBuf>,
+) -> (tokio::process::Child, TestClient, Duration, usize) {
     let (child, mut client) = spawn(push_caps(), root).await;
-    let pid = child.id().unwrap();
     let start = Instant::now();
     client.notify("initialized", json!({})).await;
     let mut missing: BTreeSet<String> = expected.iter().map(|p| file_uri(p)).collect();
@@ -383,6 +389,13 @@ async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
     }
     let last = start.elapsed();
     wait_indexed(&mut client, n).await;
+    client.take_notifications();
+    (child, client, last, published)
+}
+
+async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
+    let (child, mut client, last, published) = push_startup(root, n, expected).await;
+    let pid = child.id().unwrap();
     println!(
         "{:<48} {:>8.1} ms ({} files published, {} expected)",
         "[push] initialized -> last diagnostics",
@@ -390,7 +403,6 @@ async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
         published,
         expected.len()
     );
-    client.take_notifications();
     print_memory("[push] memory after indexing", pid);
 
     // Keystrokes: a log message in an HTTP function's script, a queue name in a queue
@@ -514,17 +526,33 @@ async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
 }
 
 /// Pull: `initialized` → a `workspace/diagnostic` answer with every expected file.
-async fn pull(root: &Path, expected: &BTreeSet<PathBuf>) {
+/// What [`pull_startup`] measured.
+struct PullStartup {
+    /// `initialized` → the answer with every expected file, parsed by the client.
+    took: Duration,
+    /// `initialized` → that answer's last byte read, before the client parsed it.
+    received: Duration,
+    /// The files the answer has diagnostics for.
+    files: usize,
+    /// The answer's size in bytes, as the client serialises it again.
+    bytes: usize,
+    /// The server's VmRSS then, in MB.
+    rss: f64,
+}
+
+/// A pull server started on `root`: `initialized` → a `workspace/diagnostic` answer with every
+/// expected file.
+async fn pull_startup(root: &Path, expected: &BTreeSet<PathBuf>) -> PullStartup {
     let (child, mut client) = spawn(pull_caps(), root).await;
     let pid = child.id().unwrap();
     let start = Instant::now();
     client.notify("initialized", json!({})).await;
     let expected: BTreeSet<String> = expected.iter().map(|p| file_uri(p)).collect();
-    loop {
-        let r = client
-            .request("workspace/diagnostic", json!({"previousResultIds": []}))
-            .await
-            .unwrap();
+    let measured = loop {
+        let (r, arrived) = client
+            .request_timed("workspace/diagnostic", json!({"previousResultIds": []}))
+            .await;
+        let r = r.unwrap();
         let got: BTreeSet<String> = r["items"]
             .as_array()
             .unwrap()
@@ -533,19 +561,100 @@ async fn pull(root: &Path, expected: &BTreeSet<PathBuf>) {
             .map(|i| i["uri"].as_str().unwrap().to_string())
             .collect();
         if got.is_superset(&expected) {
-            println!(
-                "{:<48} {:>8.1} ms ({} files)",
-                "[pull] initialized -> workspace/diagnostic",
-                start.elapsed().as_secs_f64() * 1e3,
-                got.len()
-            );
-            break;
+            let took = start.elapsed();
+            break PullStartup {
+                took,
+                received: arrived - start,
+                files: got.len(),
+                bytes: serde_json::to_vec(&r).map_or(0, |b| b.len()),
+                rss: memory_mb(pid).0,
+            };
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    print_memory("[pull] memory after indexing", pid);
+    };
     client.request("shutdown", Value::Null).await.unwrap();
     client.notify("exit", Value::Null).await;
+    measured
+}
+
+async fn pull(root: &Path, expected: &BTreeSet<PathBuf>) {
+    let m = pull_startup(root, expected).await;
+    println!(
+        "{:<48} {:>8.1} ms ({} files; {:.1} MB, its last byte read at {:.1} ms)",
+        "[pull] initialized -> workspace/diagnostic",
+        m.took.as_secs_f64() * 1e3,
+        m.files,
+        m.bytes as f64 / 1e6,
+        m.received.as_secs_f64() * 1e3,
+    );
+    println!(
+        "{:<48} VmRSS {:>7.1} MB",
+        "[pull] memory after indexing", m.rss
+    );
+}
+
+/// Start-up at several sizes, `rounds` times each, the sizes alternating within a round (a busy
+/// spell of the machine then weighs on every size alike): the medians, and their ratios to the
+/// first size's.
+async fn scaling(sizes: &[usize], rounds: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let apps: Vec<(usize, PathBuf, BTreeSet<PathBuf>)> = sizes
+        .iter()
+        .map(|&n| {
+            let root = dir.path().join(format!("app{n}"));
+            generate(&root, n);
+            let expected = files_the_cli_reports(&root);
+            (n, root, expected)
+        })
+        .collect();
+    println!("server: {}", exe().display());
+    println!("start-up, {rounds} rounds; sizes alternate within a round");
+    // Per size: push ms, push VmRSS, pull ms, pull VmRSS.
+    let mut samples: Vec<[Vec<f64>; 4]> = vec![Default::default(); sizes.len()];
+    for round in 1..=rounds {
+        for (i, (n, root, expected)) in apps.iter().enumerate() {
+            let (mut child, client, push_took, _) = push_startup(root, *n, expected).await;
+            let (push_rss, _) = memory_mb(child.id().unwrap());
+            client.shutdown().await;
+            let _ = child.wait().await;
+            let pulled = pull_startup(root, expected).await;
+            let row = [
+                push_took.as_secs_f64() * 1e3,
+                push_rss,
+                pulled.took.as_secs_f64() * 1e3,
+                pulled.rss,
+            ];
+            println!(
+                "round {round} {n:>6} functions: push {:>8.1} ms {:>7.1} MB   pull {:>8.1} ms {:>7.1} MB \
+                 (answer of {:.1} MB read at {:.1} ms)",
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                pulled.bytes as f64 / 1e6,
+                pulled.received.as_secs_f64() * 1e3
+            );
+            for (column, value) in samples[i].iter_mut().zip(row) {
+                column.push(value);
+            }
+        }
+    }
+    let median = |values: &[f64]| {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        sorted[sorted.len() / 2]
+    };
+    let medians: Vec<[f64; 4]> = samples
+        .iter()
+        .map(|columns| std::array::from_fn(|c| median(&columns[c])))
+        .collect();
+    for (&n, m) in sizes.iter().zip(&medians) {
+        let ratio = |c: usize| m[c] / medians[0][c];
+        println!(
+            "median {n:>6} functions: push {:>8.1} ms ({:.2}x) {:>7.1} MB ({:.2}x)   pull {:>8.1} ms ({:.2}x) {:>7.1} MB ({:.2}x)",
+            m[0], ratio(0), m[1], ratio(1), m[2], ratio(2), m[3], ratio(3)
+        );
+    }
 }
 
 /// A decorator app: one `function_app.py` of `n` functions, alternating HTTP and queue
@@ -615,6 +724,23 @@ async fn decorated(root: &Path, n: usize) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "scaling") {
+        let rounds = args
+            .iter()
+            .find_map(|a| a.strip_prefix("rounds=")?.parse().ok())
+            .unwrap_or(3);
+        let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+        if sizes.is_empty() {
+            sizes = vec![10_000, 40_000];
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(scaling(&sizes, rounds));
+        return;
+    }
     let n: Option<usize> = std::env::args().skip(1).find_map(|a| a.parse().ok());
     let only_references = std::env::args().skip(1).any(|a| a == "references");
     let decorator = std::env::args().skip(1).any(|a| a == "decorator");
