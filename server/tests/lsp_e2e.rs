@@ -787,3 +787,94 @@ async fn settings_answered_during_indexing_apply_to_the_first_diagnostics() {
     );
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn workspace_diagnostic_of_hundreds_of_files_lists_each_once_in_file_order() {
+    // More files than the server reports one by one (they are then made on the pool).
+    const FUNCTIONS: usize = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+    for i in 0..FUNCTIONS {
+        let folder = root.join(format!("F{i:03}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("function.json"),
+            r#"{"bindings": [{"type": "httpTrigger", "direction": "in", "name": "req"}]}"#,
+        )
+        .unwrap();
+        // `request` is not the binding's name: one AZF201 in each script.
+        std::fs::write(folder.join("__init__.py"), "def main(request):\n    pass\n").unwrap();
+    }
+    let mut client = TestClient::start(pull_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let gone = file_uri(&root.join("Gone/__init__.py"));
+    let ws = client
+        .request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": [{"uri": gone, "value": "0"}]}),
+        )
+        .await
+        .unwrap();
+    let items = ws["items"].as_array().unwrap();
+    let scripts: Vec<String> = (0..FUNCTIONS)
+        .map(|i| file_uri(&root.join(format!("F{i:03}/__init__.py"))))
+        .collect();
+    let listed: Vec<&str> = items
+        .iter()
+        .map(|i| i["uri"].as_str().unwrap())
+        .filter(|uri| *uri != gone)
+        .collect();
+    // Each file once, in file order (host.json has its own finding, after the folders).
+    assert!(listed.windows(2).all(|w| w[0] < w[1]), "{listed:?}");
+    let listed_scripts: Vec<&str> = listed
+        .iter()
+        .copied()
+        .filter(|uri| uri.ends_with("/__init__.py"))
+        .collect();
+    assert_eq!(listed_scripts, scripts, "one report per script");
+    for item in items.iter().filter(|i| i["uri"] != gone) {
+        assert_eq!(item["kind"], "full");
+        if item["uri"].as_str().unwrap().ends_with("/__init__.py") {
+            assert_eq!(codes(item["items"].as_array().unwrap()), ["AZF201"]);
+        }
+    }
+    // The file the client knew of and no app has is cleared.
+    let cleared = items.iter().find(|i| i["uri"] == gone).unwrap();
+    assert_eq!(cleared["items"], json!([]));
+
+    // Asked again with those result ids: every report is unchanged.
+    let previous: Vec<Value> = items
+        .iter()
+        .filter(|i| i["uri"] != gone)
+        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
+        .collect();
+    let (_, answer) = client
+        .start_request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )
+        .await;
+    // Nothing changed: the server holds the request open until something does, so a change
+    // of one script ends it with that script's full report and the others unchanged.
+    let script = file_uri(&root.join("F007/__init__.py"));
+    client
+        .open(&script, "python", 1, "def main(req):\n    pass\n")
+        .await;
+    let ws = tokio::time::timeout(std::time::Duration::from_secs(30), answer)
+        .await
+        .expect("the long poll ends after an edit")
+        .unwrap();
+    let items = ws["result"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), previous.len());
+    for item in items {
+        if item["uri"] == script.as_str() {
+            assert_eq!(item["kind"], "full");
+            assert_eq!(item["items"], json!([]));
+        } else {
+            assert_eq!(item["kind"], "unchanged", "{item}");
+        }
+    }
+    client.shutdown().await;
+}

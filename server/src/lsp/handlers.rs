@@ -243,11 +243,18 @@ impl State {
             }
         }
         for root in &roots {
+            let started = std::time::Instant::now();
             let files = match self.apps.by_root.get(root) {
                 Some(app) => app.all_files(),
                 None => continue,
             };
+            let count = files.len();
             self.report(ctx, root, files, None);
+            tracing::debug!(
+                "{}: reported {count} files in {:?}",
+                root.display(),
+                started.elapsed()
+            );
         }
         end(format!("{} apps, {functions} functions", roots.len()));
     }
@@ -764,6 +771,7 @@ impl State {
         &self,
         p: lsp::WorkspaceDiagnosticParams,
     ) -> (WorkspaceDiagnosticReportResult, bool) {
+        let started = std::time::Instant::now();
         let previous: HashMap<PathBuf, String> = p
             .previous_result_ids
             .into_iter()
@@ -771,44 +779,46 @@ impl State {
             .collect();
         let mut items = Vec::new();
         let mut all_unchanged = true;
-        let mut seen = BTreeSet::new();
+        let mut seen = std::collections::HashSet::new();
         for (root, app) in &self.apps.by_root {
             let uris = FileUris::new(root, &self.open_paths);
-            for file in app.all_files() {
+            // Each file's report is made on the pool (thousands of files after indexing), then
+            // they are listed in file order.
+            let reports = map_files(app.all_files().into_iter().collect(), |file| {
                 let path = root.join(&file);
                 let list = app.file_diagnostics(&file);
                 if list.is_empty() && !previous.contains_key(&path) {
-                    continue;
+                    return None;
                 }
-                let Some(uri) = uris.uri(&file) else {
-                    continue;
-                };
+                let uri = uris.uri(&file)?;
                 let version = self.docs.get(&uri).map(|d| i64::from(d.version));
                 let result_id = format!("{:016x}", digest(&list));
-                seen.insert(path.clone());
-                if previous.get(&path) == Some(&result_id) {
-                    items.push(WorkspaceDocumentDiagnosticReport::Unchanged(
+                let report = if previous.get(&path) == Some(&result_id) {
+                    WorkspaceDocumentDiagnosticReport::Unchanged(
                         WorkspaceUnchangedDocumentDiagnosticReport {
                             uri,
                             version,
                             unchanged_document_diagnostic_report:
                                 UnchangedDocumentDiagnosticReport { result_id },
                         },
-                    ));
+                    )
                 } else {
-                    all_unchanged = false;
-                    let items_ = lsp_diagnostics(app, &file, &list, self.caps.encoding, &uris);
-                    items.push(WorkspaceDocumentDiagnosticReport::Full(
-                        WorkspaceFullDocumentDiagnosticReport {
-                            uri,
-                            version,
-                            full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                                result_id: Some(result_id),
-                                items: items_,
-                            },
+                    let items = lsp_diagnostics(app, &file, &list, self.caps.encoding, &uris);
+                    WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(result_id),
+                            items,
                         },
-                    ));
-                }
+                    })
+                };
+                Some((path, report))
+            });
+            for (path, report) in reports.into_iter().flatten() {
+                all_unchanged &= matches!(report, WorkspaceDocumentDiagnosticReport::Unchanged(_));
+                seen.insert(path);
+                items.push(report);
             }
         }
         // Files the client knows about that are no longer in any app: clear them.
@@ -830,6 +840,11 @@ impl State {
                 ));
             }
         }
+        tracing::debug!(
+            "workspace/diagnostic: {} reports made in {:?}",
+            items.len(),
+            started.elapsed()
+        );
         (
             WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }),
             all_unchanged,

@@ -8,7 +8,10 @@ use crate::loader;
 
 /// Loads and checks every app below a workspace folder. `report` receives progress messages.
 pub fn index_folder(folder: &Path, settings: &ClientSettings, report: &dyn Fn(String)) -> Vec<App> {
-    let found = match loader::find_apps_under(folder) {
+    let started = std::time::Instant::now();
+    let found = loader::find_apps_under(folder);
+    tracing::debug!("{}: walked in {:?}", folder.display(), started.elapsed());
+    let found = match found {
         Ok(found) => found,
         Err(e) => {
             tracing::warn!("cannot index {}: {e:#}", folder.display());
@@ -21,7 +24,14 @@ pub fn index_folder(folder: &Path, settings: &ClientSettings, report: &dyn Fn(St
         let root = app.root.clone();
         report(format!("{}/{total}: {}", i + 1, root.display()));
         let (project, config) = configs(&root, settings);
+        let started = std::time::Instant::now();
         let input = app.load_with_interpreter(root.display().to_string(), config.python.as_deref());
+        tracing::debug!(
+            "{}: read {} files in {:?}",
+            root.display(),
+            input.files.len(),
+            started.elapsed()
+        );
         apps.push(App::new(root, input, project, config));
     }
     apps

@@ -73,11 +73,21 @@ pub struct App {
 impl App {
     /// Builds an app and checks every function (in parallel).
     pub fn new(root: PathBuf, input: AppInput, project_config: Config, config: Config) -> App {
+        let started = std::time::Instant::now();
         let mut state = AppState::new(input);
+        let derived = started.elapsed();
         state.check_all();
+        let checked = started.elapsed();
         // Built here, off the main loop, rather than by the first references request (a pause
         // of tens of ms at tens of thousands of functions); the state keeps it up to date.
         state.setting_places();
+        tracing::debug!(
+            "{}: parsed and found the functions in {derived:?}, checked them in {:?}, \
+             indexed the settings they name in {:?}",
+            root.display(),
+            checked - derived,
+            started.elapsed() - checked
+        );
         App {
             root,
             state,
