@@ -367,7 +367,6 @@ async fn wait_indexed(client: &mut TestClient, n: usize) {
     assert_eq!(status["functions"], n);
 }
 
-/// Push: `initialized` → every expected file published, then everything else.
 /// A push server started on `root`: `initialized` → every expected file published, then the
 /// end of indexing. Returns the server, the time and how many files were published.
 async fn push_startup(
@@ -393,6 +392,7 @@ async fn push_startup(
     (child, client, last, published)
 }
 
+/// Push: `initialized` → every expected file published, then everything else.
 async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
     let (child, mut client, last, published) = push_startup(root, n, expected).await;
     let pid = child.id().unwrap();
@@ -525,7 +525,6 @@ async fn push(root: &Path, n: usize, expected: &BTreeSet<PathBuf>) {
     client.notify("exit", Value::Null).await;
 }
 
-/// Pull: `initialized` → a `workspace/diagnostic` answer with every expected file.
 /// What [`pull_startup`] measured.
 struct PullStartup {
     /// `initialized` → the answer with every expected file, parsed by the client.
@@ -536,8 +535,8 @@ struct PullStartup {
     files: usize,
     /// The answer's size in bytes, as the client serialises it again.
     bytes: usize,
-    /// The server's VmRSS then, in MB.
-    rss: f64,
+    /// The server's VmRSS and VmHWM then, in MB.
+    memory: (f64, f64),
 }
 
 /// A pull server started on `root`: `initialized` → a `workspace/diagnostic` answer with every
@@ -567,7 +566,7 @@ async fn pull_startup(root: &Path, expected: &BTreeSet<PathBuf>) -> PullStartup 
                 received: arrived - start,
                 files: got.len(),
                 bytes: serde_json::to_vec(&r).map_or(0, |b| b.len()),
-                rss: memory_mb(pid).0,
+                memory: memory_mb(pid),
             };
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -577,6 +576,7 @@ async fn pull_startup(root: &Path, expected: &BTreeSet<PathBuf>) -> PullStartup 
     measured
 }
 
+/// Pull: `initialized` → a `workspace/diagnostic` answer with every expected file.
 async fn pull(root: &Path, expected: &BTreeSet<PathBuf>) {
     let m = pull_startup(root, expected).await;
     println!(
@@ -587,9 +587,10 @@ async fn pull(root: &Path, expected: &BTreeSet<PathBuf>) {
         m.bytes as f64 / 1e6,
         m.received.as_secs_f64() * 1e3,
     );
+    let (rss, hwm) = m.memory;
     println!(
-        "{:<48} VmRSS {:>7.1} MB",
-        "[pull] memory after indexing", m.rss
+        "{:<48} VmRSS {rss:>7.1} MB  VmHWM {hwm:>7.1} MB",
+        "[pull] memory after indexing"
     );
 }
 
@@ -622,7 +623,7 @@ async fn scaling(sizes: &[usize], rounds: usize) {
                 push_took.as_secs_f64() * 1e3,
                 push_rss,
                 pulled.took.as_secs_f64() * 1e3,
-                pulled.rss,
+                pulled.memory.0,
             ];
             println!(
                 "round {round} {n:>6} functions: push {:>8.1} ms {:>7.1} MB   pull {:>8.1} ms {:>7.1} MB \
