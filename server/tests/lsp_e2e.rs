@@ -348,13 +348,7 @@ async fn watched_files_create_change_and_delete_function_folders() {
 
     // A new function folder appears on disk with a mismatch.
     let new = root.join("NewFunc");
-    std::fs::create_dir(&new).unwrap();
-    std::fs::write(
-        new.join("function.json"),
-        r#"{"bindings": [{"type": "httpTrigger", "direction": "in", "name": "req"}]}"#,
-    )
-    .unwrap();
-    std::fs::write(new.join("__init__.py"), "def main(request):\n    pass\n").unwrap();
+    write_mismatched_function(&new);
     let py = file_uri(&new.join("__init__.py"));
     let fj = file_uri(&new.join("function.json"));
     client
@@ -797,15 +791,7 @@ async fn workspace_diagnostic_of_hundreds_of_files_lists_each_once_in_file_order
     std::fs::create_dir_all(&root).unwrap();
     std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
     for i in 0..FUNCTIONS {
-        let folder = root.join(format!("F{i:03}"));
-        std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(
-            folder.join("function.json"),
-            r#"{"bindings": [{"type": "httpTrigger", "direction": "in", "name": "req"}]}"#,
-        )
-        .unwrap();
-        // `request` is not the binding's name: one AZF201 in each script.
-        std::fs::write(folder.join("__init__.py"), "def main(request):\n    pass\n").unwrap();
+        write_mismatched_function(&root.join(format!("F{i:03}")));
     }
     let mut client = TestClient::start(pull_caps(), &[&root], None).await;
     client.wait_indexed().await;
@@ -877,4 +863,16 @@ async fn workspace_diagnostic_of_hundreds_of_files_lists_each_once_in_file_order
         }
     }
     client.shutdown().await;
+}
+
+/// Writes a function folder at `folder` whose script's parameter `request` is not its HTTP
+/// trigger's binding `req`: one AZF201 in the script.
+fn write_mismatched_function(folder: &std::path::Path) {
+    std::fs::create_dir_all(folder).unwrap();
+    std::fs::write(
+        folder.join("function.json"),
+        r#"{"bindings": [{"type": "httpTrigger", "direction": "in", "name": "req"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(folder.join("__init__.py"), "def main(request):\n    pass\n").unwrap();
 }

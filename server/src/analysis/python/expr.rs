@@ -7,6 +7,7 @@ use crate::analysis::python::fields::{children_by_field_ids, KindName, FIELDS};
 use crate::analysis::text::TextRange;
 
 /// An expression with its range.
+///
 /// Read back from the check cache through [`PyExpr`]'s `Deserialize`, which bounds the nesting
 /// (the derived code here is only called by it).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -615,6 +616,8 @@ fn simple_escape(seq: &str) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// Postcard's bytes of `a.b.b.b…` with `depth` attributes, made by hand (making the value
     /// and encoding it would recurse as deep).
     fn nested_attributes(depth: usize) -> Vec<u8> {
@@ -632,13 +635,12 @@ mod tests {
 
     #[test]
     fn an_expression_read_back_is_bounded_in_depth() {
-        let shallow: super::PyExpr = postcard::from_bytes(&nested_attributes(40)).unwrap();
+        let shallow: PyExpr = postcard::from_bytes(&nested_attributes(40)).unwrap();
         assert_eq!(shallow.dotted().unwrap(), format!("a{}", ".b".repeat(40)));
         // A million levels: an error, not a stack overflow; and the depth count is back to 0.
-        assert!(postcard::from_bytes::<super::PyExpr>(&nested_attributes(1_000_000)).is_err());
-        assert!(postcard::from_bytes::<super::PyExpr>(&nested_attributes(1_000)).is_ok());
+        assert!(postcard::from_bytes::<PyExpr>(&nested_attributes(1_000_000)).is_err());
+        assert!(postcard::from_bytes::<PyExpr>(&nested_attributes(1_000)).is_ok());
     }
-    use super::*;
 
     /// Every string literal of `src`, read both ways.
     fn both_readings(src: &str) -> Vec<(String, Option<String>, Option<String>)> {
