@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::installed::Installed;
 
 /// The content of one file, as far as the loader could (or wanted to) read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FileContent {
     /// UTF-8 text. JSON files with invalid UTF-8 arrive here with U+FFFD replacements, as the host
     /// reads them.

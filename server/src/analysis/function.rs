@@ -12,7 +12,7 @@ pub use super::modules::{parse_modules, Modules};
 
 /// A function as the host sees it: a sub-folder of the app root holding `function.json` (H1), or
 /// a decorated function of an app that uses the decorator model.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct FunctionUnit {
     /// The function name (the folder name, or the name the decorators give).
     pub name: String,
@@ -28,7 +28,7 @@ pub struct FunctionUnit {
 }
 
 /// The source that declares a function and its bindings.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum Declaration {
     /// `path` is the folder's `function.json`; `unavailable` when it could not be read as text.
     FunctionJson {
@@ -153,7 +153,7 @@ pub fn discover_all_keeping_model(
 }
 
 /// The outcome of the host's primary-script selection.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum Script {
     /// The script file, relative to the app root.
     Found {

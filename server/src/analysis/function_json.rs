@@ -5,13 +5,13 @@ use super::json::{self, JsonKind, JsonMember, JsonSyntaxError, JsonValue};
 use super::text::TextRange;
 
 /// A string value with its range (the range covers the quotes).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Spanned {
     pub value: String,
     pub range: TextRange,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
     In,
     Out,
@@ -29,7 +29,7 @@ impl Direction {
 }
 
 /// One entry of `bindings`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Binding {
     /// The binding object's range.
     pub range: TextRange,
@@ -96,7 +96,7 @@ impl Binding {
 }
 
 /// The parsed `function.json`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Hash, Default)]
 pub struct FunctionJson {
     pub syntax_errors: Vec<JsonSyntaxError>,
     /// The root value, when there is one. The objects of its `bindings` array are moved into

@@ -17,13 +17,13 @@ pub use tolerant::parse_tolerant;
 pub const MAX_DEPTH: usize = 64;
 
 /// A JSON value with the byte range it covers.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct JsonValue {
     pub kind: JsonKind,
     pub range: TextRange,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum JsonKind {
     Object(Vec<JsonMember>),
     Array(Vec<JsonValue>),
@@ -36,7 +36,7 @@ pub enum JsonKind {
 }
 
 /// One `"key": value` pair. `value` is `None` while the user is still typing it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct JsonMember {
     pub key: String,
     pub key_range: TextRange,
@@ -44,7 +44,7 @@ pub struct JsonMember {
 }
 
 /// A syntax error: where, and what the reader expected.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct JsonSyntaxError {
     pub range: TextRange,
     pub message: String,

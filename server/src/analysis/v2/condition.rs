@@ -14,7 +14,7 @@ struct Choice {
 }
 
 /// The arms something needs, at most one per statement, sorted by statement.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Condition(Vec<Choice>);
 
 /// Earlier candidates compared with one item at most, when looking for one it can exist with

@@ -34,7 +34,7 @@ pub type ObjId = usize;
 pub type FnId = usize;
 
 /// The classes whose instances hold decorated functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectKind {
     FunctionApp,
     AsgiFunctionApp,
@@ -113,7 +113,7 @@ pub struct Entry {
 }
 
 /// A decorator of an app object applied to a function builder.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct AppliedDecorator {
     pub object: ObjId,
     /// How the object is written (`app`, `bp`, `orders.bp`).

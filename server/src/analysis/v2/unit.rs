@@ -16,7 +16,7 @@ use crate::analysis::modules::Modules;
 use crate::analysis::text::TextRange;
 
 /// How the worker sees the signature of a v2 function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SignatureKind {
     /// The decorated `def` itself.
     Def,
@@ -29,7 +29,7 @@ pub enum SignatureKind {
 }
 
 /// Where a binding of a v2 function comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BindingOrigin {
     /// Index into [`V2Unit::decorators`].
     pub decorator: usize,
@@ -56,7 +56,7 @@ pub struct DecoratedUnit {
 }
 
 /// What a decorated function knows beyond its bindings.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct V2Unit {
     /// The Python file with the decorators (and the `def`).
     pub file: String,
