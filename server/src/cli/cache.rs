@@ -156,9 +156,9 @@ impl KeyHasher {
     }
 }
 
-/// The hash of a value's `Debug` form (the configuration, a function's unit: both are plain
-/// data printed in a fixed order). The form is written into a buffer kept per thread and hashed
-/// at once: hashing each of the many small pieces `Debug` writes costs more than the writing.
+/// The hash of a value's `Debug` form (the configuration: plain data printed in a fixed order,
+/// hashed once per app). The form is written into a buffer kept per thread and hashed at once:
+/// hashing each of the many small pieces `Debug` writes costs more than the writing.
 fn debug_hash(purpose: &str, value: &dyn std::fmt::Debug) -> u128 {
     use std::fmt::Write;
     thread_local! {
