@@ -591,13 +591,28 @@ impl AppState {
             .iter()
             .filter_map(|key| Some((key, self.units.get(key)?)))
             .collect();
-        let check =
-            |(key, unit): &(&String, &Arc<FunctionUnit>)| ((*key).clone(), self.check(unit));
-        // A keystroke re-checks one function: on this thread, without waking the pool.
+        // A keystroke re-checks one function: on this thread, without waking the pool. Many
+        // functions checked at once (all of them at start, those of an edited decorator
+        // module) find what they share once: the modules their script loads, host.json,
+        // requirements.txt.
         let results: Vec<(String, rules::FunctionChecked)> = if work.len() > 1 {
-            work.par_iter().map(check).collect()
+            let loads = rules::context::SharedLoads::default();
+            work.par_iter()
+                .map(|(key, unit)| {
+                    let checked = rules::check_function_parts_sharing(
+                        &self.input,
+                        &self.modules,
+                        unit,
+                        Some(self.settings.clone()),
+                        &loads,
+                    );
+                    ((*key).clone(), checked)
+                })
+                .collect()
         } else {
-            work.iter().map(check).collect()
+            work.iter()
+                .map(|(key, unit)| ((*key).clone(), self.check(unit)))
+                .collect()
         };
         for key in &pending {
             if !self.units.contains_key(key) {
@@ -1865,6 +1880,52 @@ mod tests {
         assert!(!state.uses_decorator_model());
         let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["Legacy"]);
+    }
+
+    #[test]
+    fn functions_checked_together_find_what_they_share_once() {
+        let script = "import azure.functions as func\nfrom bps import jobs, more\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\napp.register_functions(more.bp)\n\n@app.route(route=\"hello\")\ndef hello(req): return \"hi\"\n";
+        let blueprint = |name: &str| {
+            format!(
+                "import azure.functions as func\nbp = func.Blueprint()\n\n\
+                 @bp.schedule(arg_name=\"t\", schedule=\"0 * * * * *\")\ndef {name}(timer): pass\n"
+            )
+        };
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("requirements.txt", "azure-functions\n")
+            .with_file("function_app.py", script)
+            .with_file("bps/__init__.py", "")
+            .with_file("bps/jobs.py", &blueprint("tick"))
+            .with_file("bps/more.py", &blueprint("tock"));
+        let mut state = AppState::new(input.clone());
+        state.check_all();
+        // The three functions' loads run the same modules: found once, for all of them.
+        let loaded = |name: &str| state.cache[name].checked.loaded.clone();
+        assert_eq!(loaded("hello").len(), 4, "{:?}", loaded("hello"));
+        assert!(Arc::ptr_eq(&loaded("hello"), &loaded("tick")));
+        assert!(Arc::ptr_eq(&loaded("tick"), &loaded("tock")));
+        // And each says what it says checked alone.
+        let alone = AppState::new(input);
+        for name in ["hello", "tick", "tock"] {
+            let unit = alone.unit(name).unwrap();
+            let checked = rules::check_function_parts(
+                alone.input(),
+                alone.modules(),
+                unit,
+                Some(alone.settings.clone()),
+            );
+            assert_eq!(*state.cache[name].all, checked.into_diagnostics(), "{name}");
+        }
+        // Not trivially: each function has findings of its own.
+        for name in ["tick", "tock"] {
+            let codes: Vec<&str> = state.cache[name]
+                .all
+                .iter()
+                .map(|d| d.code.as_str())
+                .collect();
+            assert!(codes.contains(&"AZF201"), "{name}: {codes:?}");
+        }
     }
 
     #[test]

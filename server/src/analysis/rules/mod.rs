@@ -353,9 +353,32 @@ pub fn check_function_parts(
     unit: &FunctionUnit,
     settings: Option<Option<Arc<LocalSettings>>>,
 ) -> FunctionChecked {
+    function_parts(app, modules, unit, settings, None)
+}
+
+/// [`check_function_parts`] for one of many functions checked at once over the same files:
+/// what they share (the modules a script loads, host.json, requirements.txt, each module's
+/// imports) is found once, in `loads`.
+pub fn check_function_parts_sharing(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Option<Arc<LocalSettings>>>,
+    loads: &context::SharedLoads,
+) -> FunctionChecked {
+    function_parts(app, modules, unit, settings, Some(loads))
+}
+
+fn function_parts(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Option<Arc<LocalSettings>>>,
+    loads: Option<&context::SharedLoads>,
+) -> FunctionChecked {
     super::guard::catch(|| {
         let mut checked =
-            check_function_unguarded(app, modules, unit, settings, None, Keep::Everything);
+            check_function_unguarded(app, modules, unit, settings, loads, Keep::Everything);
         checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
         checked
     })
