@@ -96,8 +96,9 @@ pub struct AppState {
     /// Its JSON tree and style, for fixes that edit it: read on first use, dropped with
     /// `settings`.
     settings_json: OnceLock<Option<JsonFile>>,
-    /// For each checked function, the app files its load runs (script, packages, local imports).
-    loads: HashMap<String, Vec<String>>,
+    /// For each checked function, the app files its load runs (script, packages, local
+    /// imports): the list its check found, which the functions of a decorator app share.
+    loads: HashMap<String, Arc<Vec<rules::context::LoadedModule>>>,
     /// Which checked functions load each file (the reverse of `loads`).
     loaded_by: HashMap<String, Names>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
@@ -278,7 +279,7 @@ impl Cached {
     }
 
     /// The same function with the settings rules' diagnostics replaced by `found`.
-    fn with_settings_part(self: Box<Self>, found: Vec<Diagnostic>) -> Cached {
+    fn with_settings_part(self, found: Vec<Diagnostic>) -> Cached {
         let independent = self
             .all
             .iter()
@@ -692,17 +693,26 @@ impl AppState {
     fn remember(
         &mut self,
         name: String,
-        mut checked: rules::FunctionChecked,
+        checked: rules::FunctionChecked,
         touched: &mut BTreeSet<String>,
     ) -> Arc<Vec<Diagnostic>> {
-        self.forget_loads(&name);
-        let files = std::mem::take(&mut checked.files);
-        // Thousands of functions load the same few shared modules: one copy of the name.
-        let loader: Arc<str> = Arc::from(name.as_str());
-        for f in &files {
-            maps::value_or_default(&mut self.loaded_by, f).insert(Arc::clone(&loader));
+        // Checked again after an edit, a function mostly loads what it loaded before: the index
+        // then stands. (Each function of a decorator app loads every module: dropping and adding
+        // it back everywhere, for every function an edit of a module re-checks, was most of a
+        // keystroke in a large app.)
+        let same = self.loads.get(&name).is_some_and(|before| {
+            before.len() == checked.loaded.len()
+                && before.iter().zip(checked.files()).all(|(a, b)| a.file == b)
+        });
+        if !same {
+            self.forget_loads(&name);
+            // Thousands of functions load the same few shared modules: one copy of the name.
+            let loader: Arc<str> = Arc::from(name.as_str());
+            for f in checked.files() {
+                maps::value_or_default(&mut self.loaded_by, f).insert(Arc::clone(&loader));
+            }
         }
-        self.loads.insert(name.clone(), files);
+        self.loads.insert(name.clone(), Arc::clone(&checked.loaded));
         let cached = Cached::new(checked);
         let all = cached.all.clone();
         self.index(Source::Function(name.clone()), &all, touched);
@@ -735,7 +745,7 @@ impl AppState {
         let Some(c) = self.cache.remove(name) else {
             return;
         };
-        let cached = c.with_settings_part(found);
+        let cached = (*c).with_settings_part(found);
         self.index(Source::Function(name.to_string()), &cached.all, touched);
         self.cache.insert(name.to_string(), Box::new(cached));
     }
@@ -801,12 +811,12 @@ impl AppState {
     }
 
     fn forget_loads(&mut self, name: &str) {
-        if let Some(files) = self.loads.remove(name) {
-            for f in files {
-                if let Some(set) = self.loaded_by.get_mut(&f) {
+        if let Some(loaded) = self.loads.remove(name) {
+            for f in loaded.iter().map(|m| m.file.as_str()) {
+                if let Some(set) = self.loaded_by.get_mut(f) {
                     set.remove(name);
                     if set.is_empty() {
-                        self.loaded_by.remove(&f);
+                        self.loaded_by.remove(f);
                     }
                 }
             }
@@ -1390,10 +1400,10 @@ mod tests {
         assert_eq!(cached.on_settings, [2, 3]);
         assert!(cached.settings_part_is(&[diagnostic(settings, "x"), diagnostic(settings, "y")]));
         assert!(!cached.settings_part_is(&[diagnostic(settings, "x")]));
-        let replaced = Box::new(cached).with_settings_part(vec![diagnostic(settings, "z")]);
+        let replaced = cached.with_settings_part(vec![diagnostic(settings, "z")]);
         assert_eq!(messages(&replaced), ["a", "b", "z", "c"]);
         assert_eq!(replaced.on_settings, [2]);
-        let emptied = Box::new(replaced).with_settings_part(Vec::new());
+        let emptied = replaced.with_settings_part(Vec::new());
         assert_eq!(messages(&emptied), ["a", "b", "c"]);
         assert!(emptied.on_settings.is_empty());
     }
@@ -1545,6 +1555,66 @@ mod tests {
         // Shared code affects every function.
         let affected = state.set_file("shared/util.py", text("x = 1\n"));
         assert_eq!(affected.functions.len(), 2);
+    }
+
+    #[test]
+    fn the_modules_a_function_loads_follow_its_imports() {
+        let input = AppInput::new("app")
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/__init__.py", "import shared.one\ndef main(req): pass\n")
+            .with_file("B/function.json", HTTP_JSON)
+            .with_file("B/__init__.py", "import shared.one\ndef main(req): pass\n")
+            .with_file("shared/__init__.py", "")
+            .with_file("shared/one.py", "x = 1\n")
+            .with_file("shared/two.py", "y = 2\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        let rechecked = |state: &mut AppState, path: &str, text_now: &str| -> Vec<String> {
+            let changed = state.set_file(path, text(text_now));
+            changed.functions.into_iter().collect()
+        };
+        assert_eq!(
+            rechecked(&mut state, "shared/one.py", "x = 3\n"),
+            ["A", "B"]
+        );
+        assert!(rechecked(&mut state, "shared/two.py", "y = 3\n").is_empty());
+        // A edited, loading the same modules: what loads each module stays as it was.
+        assert_eq!(
+            rechecked(
+                &mut state,
+                "A/__init__.py",
+                "import shared.one\ndef main(req): return 1\n"
+            ),
+            ["A"]
+        );
+        assert_eq!(
+            rechecked(&mut state, "shared/one.py", "x = 4\n"),
+            ["A", "B"]
+        );
+        // A now imports the other module: it follows.
+        assert_eq!(
+            rechecked(
+                &mut state,
+                "A/__init__.py",
+                "import shared.two\ndef main(req): pass\n"
+            ),
+            ["A"]
+        );
+        assert_eq!(rechecked(&mut state, "shared/one.py", "x = 5\n"), ["B"]);
+        assert_eq!(rechecked(&mut state, "shared/two.py", "y = 4\n"), ["A"]);
+        // And back again, in both directions; then A is gone.
+        rechecked(
+            &mut state,
+            "A/__init__.py",
+            "import shared.one\ndef main(req): pass\n",
+        );
+        assert!(rechecked(&mut state, "shared/two.py", "y = 5\n").is_empty());
+        assert_eq!(
+            rechecked(&mut state, "shared/one.py", "x = 6\n"),
+            ["A", "B"]
+        );
+        state.remove_file("A/function.json");
+        assert_eq!(rechecked(&mut state, "shared/one.py", "x = 7\n"), ["B"]);
     }
 
     #[test]

@@ -253,8 +253,8 @@ pub fn check_function_and_modules(
     modules: &Modules,
     unit: &FunctionUnit,
 ) -> (Vec<Diagnostic>, Vec<String>) {
-    let mut checked = check_function_parts(app, modules, unit, None);
-    let files = std::mem::take(&mut checked.files);
+    let checked = check_function_parts(app, modules, unit, None);
+    let files = checked.files().map(str::to_string).collect();
     (checked.into_diagnostics(), files)
 }
 
@@ -328,13 +328,16 @@ pub struct FunctionChecked {
     /// What those rules read of the settings: an edit of the settings that changes none of it
     /// leaves `on_settings` as it is.
     pub settings_reads: crate::analysis::settings::SettingsReads,
-    /// The app files the worker runs to load the function.
-    pub files: Vec<String>,
     /// The modules the worker runs to load it, with their imports (kept for re-runs).
     pub loaded: Arc<Vec<context::LoadedModule>>,
 }
 
 impl FunctionChecked {
+    /// The app files the worker runs to load the function.
+    pub fn files(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.loaded.iter().map(|m| m.file.as_str())
+    }
+
     /// Both parts, in rule order.
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         let mut all = self.independent;
@@ -377,10 +380,7 @@ fn function_parts(
     loads: Option<&context::SharedLoads>,
 ) -> FunctionChecked {
     super::guard::catch(|| {
-        let mut checked =
-            check_function_unguarded(app, modules, unit, settings, loads, Keep::Everything);
-        checked.files = checked.loaded.iter().map(|m| m.file.clone()).collect();
-        checked
+        check_function_unguarded(app, modules, unit, settings, loads, Keep::Everything)
     })
     .unwrap_or_else(|reason| FunctionChecked {
         independent: vec![function_not_checked(unit, &reason)],
