@@ -10,6 +10,9 @@
 //! cargo bench --bench lsp_stdio -- decorator 2000      # keystrokes in one module of 2,000
 //!                                                      # decorated functions (200 by default)
 //! cargo bench --bench lsp_stdio -- scaling 10000 40000 rounds=3   # start-up only, medians
+//! cargo bench --bench lsp_stdio -- blueprints 10000    # a decorator app of N functions in
+//!                                                      # blueprint modules of 50: start-up
+//!                                                      # and keystrokes in one blueprint
 //! ```
 //!
 //! It prints the time from `initialized` to the last diagnostics (push: every file that
@@ -19,6 +22,8 @@
 //! `function.json` and `local.settings.json`, completion and hover sent right behind a keystroke
 //! (the edit is applied first), references, and the memory growth over 1,000 further edits.
 
+#[path = "support/generate.rs"]
+mod generate;
 #[path = "support/lsp_app.rs"]
 mod lsp_app;
 #[path = "../tests/lsp_support/mod.rs"]
@@ -724,6 +729,37 @@ async fn decorated(root: &Path, n: usize) {
     summary("hover alone: function_app.py", &mut alone);
 }
 
+/// A decorator app as `check`'s benchmarks generate it (`support/generate.rs`: N functions in
+/// blueprint modules of 50, registered by `function_app.py`): start-up, then keystrokes in a log
+/// message of one blueprint. Every function's load imports every blueprint, so each keystroke
+/// re-checks all of them.
+async fn blueprints(root: &Path, n: usize) {
+    let expected = files_the_cli_reports(root);
+    let (child, client, last, published) = push_startup(root, n, &expected).await;
+    println!(
+        "{:<48} {:>8.1} ms ({} files published, {} expected)",
+        "[blueprints] initialized -> last diagnostics",
+        last.as_secs_f64() * 1e3,
+        published,
+        expected.len()
+    );
+    let pid = child.id().unwrap();
+    print_memory("[blueprints] memory after indexing", pid);
+    let mut module = Typed::open(
+        &client,
+        &root.join("blueprints/bp0007.py"),
+        "python",
+        "logging.info(\"Processing order",
+        b"abcdefgh",
+    )
+    .await;
+    module.wait_published(&client, 1).await;
+    client.take_notifications();
+    let mut s = keystrokes(&client, &mut module, 30).await;
+    summary("keystroke -> diagnostics: blueprints/bp0007.py", &mut s);
+    print_memory("[blueprints] memory after the keystrokes", pid);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "scaling") {
@@ -743,6 +779,20 @@ fn main() {
         return;
     }
     let n: Option<usize> = std::env::args().skip(1).find_map(|a| a.parse().ok());
+    if args.iter().any(|a| a == "blueprints") {
+        let n = n.unwrap_or(10_000);
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("app");
+        generate::generate_app_v2(&root, n).unwrap();
+        println!("server: {}", exe().display());
+        println!("a decorator app of {n} functions in blueprint modules");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(blueprints(&root, n));
+        return;
+    }
     let only_references = std::env::args().skip(1).any(|a| a == "references");
     let decorator = std::env::args().skip(1).any(|a| a == "decorator");
     let dir = tempfile::tempdir().unwrap();
