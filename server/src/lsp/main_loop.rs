@@ -123,7 +123,23 @@ impl Ctx {
 /// Runs the main loop until every sender of `rx` is gone.
 pub async fn run(mut rx: mpsc::UnboundedReceiver<Event>, ctx: Ctx) {
     let mut state = State::default();
-    while let Some(event) = rx.recv().await {
+    let mut waiting = None;
+    loop {
+        let event = match waiting.take() {
+            Some(event) => event,
+            None => match rx.recv().await {
+                Some(event) => event,
+                None => break,
+            },
+        };
+        let event = match event {
+            Event::Change(change) => {
+                let (change, next) = coalesce(change, &mut rx);
+                waiting = next;
+                Event::Change(change)
+            }
+            event => event,
+        };
         let name = event_name(&event);
         let may_change = !matches!(event, Event::Request(_));
         let _span = tracing::debug_span!("event", name).entered();
@@ -141,6 +157,28 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Event>, ctx: Ctx) {
         }
     }
     tracing::debug!("main loop finished");
+}
+
+/// `change` with the changes of the same document already queued right behind it: one change
+/// of their content changes in order and the last version, and the first other event, to handle
+/// next. A burst of keystrokes that arrived while an analysis ran is then analysed once, not
+/// once per keystroke with each answer later than the last (the LSP applies a notification's
+/// content changes one after another, as if sent one by one). Only what directly follows is
+/// taken: a request or another document's change keeps its place.
+fn coalesce(
+    mut change: DidChangeTextDocumentParams,
+    rx: &mut mpsc::UnboundedReceiver<Event>,
+) -> (DidChangeTextDocumentParams, Option<Event>) {
+    loop {
+        match rx.try_recv() {
+            Ok(Event::Change(next)) if next.text_document.uri == change.text_document.uri => {
+                change.content_changes.extend(next.content_changes);
+                change.text_document.version = next.text_document.version;
+            }
+            Ok(other) => return (change, Some(other)),
+            Err(_) => return (change, None),
+        }
+    }
 }
 
 fn event_name(event: &Event) -> &'static str {
@@ -250,5 +288,77 @@ pub async fn run_outbox(
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use tower_lsp_server::ls_types::{
+        TextDocumentContentChangeEvent, VersionedTextDocumentIdentifier,
+    };
+
+    fn change(uri: &str, version: i32, text: &str) -> Event {
+        Event::Change(DidChangeTextDocumentParams {
+            text_document: VersionedTextDocumentIdentifier {
+                uri: Uri::from_str(uri).unwrap(),
+                version,
+            },
+            content_changes: vec![TextDocumentContentChangeEvent {
+                range: None,
+                range_length: None,
+                text: text.to_string(),
+            }],
+        })
+    }
+
+    fn texts(change: &DidChangeTextDocumentParams) -> Vec<&str> {
+        change
+            .content_changes
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn queued_changes_of_one_document_are_taken_together_up_to_another_event() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        for event in [
+            change("file:///a.py", 3, "b"),
+            change("file:///a.py", 4, "c"),
+            change("file:///b.py", 7, "x"),
+            change("file:///a.py", 5, "d"),
+            Event::Initialized,
+            change("file:///a.py", 6, "e"),
+        ] {
+            tx.send(event).unwrap();
+        }
+        let Event::Change(first) = change("file:///a.py", 2, "a") else {
+            unreachable!()
+        };
+        let (merged, next) = coalesce(first, &mut rx);
+        assert_eq!(texts(&merged), ["a", "b", "c"]);
+        assert_eq!(merged.text_document.version, 4);
+        // Another document's change comes next, then the rest in order.
+        let Some(Event::Change(other)) = next else {
+            panic!("the change of b.py is next")
+        };
+        assert_eq!(other.text_document.uri.as_str(), "file:///b.py");
+        let (other, next) = coalesce(other, &mut rx);
+        assert_eq!((texts(&other), other.text_document.version), (vec!["x"], 7));
+        let Some(Event::Change(third)) = next else {
+            panic!("a.py again")
+        };
+        let (third, next) = coalesce(third, &mut rx);
+        assert_eq!(texts(&third), ["d"]);
+        assert!(matches!(next, Some(Event::Initialized)));
+        // Nothing queued: the change alone.
+        let Ok(Event::Change(last)) = rx.try_recv() else {
+            panic!("the last change")
+        };
+        let (last, next) = coalesce(last, &mut rx);
+        assert_eq!((texts(&last), last.text_document.version), (vec!["e"], 6));
+        assert!(next.is_none());
     }
 }
