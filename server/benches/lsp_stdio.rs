@@ -159,6 +159,15 @@ impl Typed {
         self.version
     }
 
+    /// A Python module opened with the cursor after `cursor_after`, once its first diagnostics
+    /// are published (and the notifications before them dropped).
+    async fn open_module(client: &TestClient, path: &Path, cursor_after: &str) -> Typed {
+        let module = Typed::open(client, path, "python", cursor_after, b"abcdefgh").await;
+        module.wait_published(client, 1).await;
+        client.take_notifications();
+        module
+    }
+
     async fn wait_published(&self, client: &TestClient, version: i32) {
         client
             .wait_notification(|m| {
@@ -703,16 +712,12 @@ async fn decorated(root: &Path, n: usize) {
         start.elapsed().as_secs_f64() * 1e3
     );
     client.take_notifications();
-    let mut module = Typed::open(
+    let mut module = Typed::open_module(
         &client,
         &root.join("function_app.py"),
-        "python",
         "logging.info(\"f00004",
-        b"abcdefgh",
     )
     .await;
-    module.wait_published(&client, 1).await;
-    client.take_notifications();
     let mut s = keystrokes(&client, &mut module, 100).await;
     summary("keystroke -> diagnostics: function_app.py", &mut s);
     let (mut with_edit, mut alone) = behind_keystrokes(
@@ -745,16 +750,12 @@ async fn blueprints(root: &Path, n: usize) {
     );
     let pid = child.id().unwrap();
     print_memory("[blueprints] memory after indexing", pid);
-    let mut module = Typed::open(
+    let mut module = Typed::open_module(
         &client,
         &root.join("blueprints/bp0007.py"),
-        "python",
         "logging.info(\"Processing order",
-        b"abcdefgh",
     )
     .await;
-    module.wait_published(&client, 1).await;
-    client.take_notifications();
     let mut s = keystrokes(&client, &mut module, 30).await;
     summary("keystroke -> diagnostics: blueprints/bp0007.py", &mut s);
     // Typing faster than an analysis: ten keystrokes sent at once, timed to the diagnostics

@@ -592,28 +592,18 @@ impl AppState {
             .iter()
             .filter_map(|key| Some((key, self.units.get(key)?)))
             .collect();
-        // A keystroke re-checks one function: on this thread, without waking the pool. Many
-        // functions checked at once (all of them at start, those of an edited decorator
-        // module) find what they share once: the modules their script loads, host.json,
+        // Functions checked at once (all of them at start, those of an edited decorator module)
+        // find what they share once: the modules their script loads, host.json,
         // requirements.txt.
+        let loads = rules::context::SharedLoads::default();
+        let check = |(key, unit): &(&String, &Arc<FunctionUnit>)| {
+            ((*key).clone(), self.check(unit, Some(&loads)))
+        };
+        // A keystroke re-checks one function: on this thread, without waking the pool.
         let results: Vec<(String, rules::FunctionChecked)> = if work.len() > 1 {
-            let loads = rules::context::SharedLoads::default();
-            work.par_iter()
-                .map(|(key, unit)| {
-                    let checked = rules::check_function_parts_sharing(
-                        &self.input,
-                        &self.modules,
-                        unit,
-                        Some(self.settings.clone()),
-                        &loads,
-                    );
-                    ((*key).clone(), checked)
-                })
-                .collect()
+            work.par_iter().map(check).collect()
         } else {
-            work.iter()
-                .map(|(key, unit)| ((*key).clone(), self.check(unit)))
-                .collect()
+            work.iter().map(check).collect()
         };
         for key in &pending {
             if !self.units.contains_key(key) {
@@ -665,12 +655,17 @@ impl AppState {
         self.app_level_stale = false;
     }
 
-    fn check(&self, unit: &FunctionUnit) -> rules::FunctionChecked {
+    fn check(
+        &self,
+        unit: &FunctionUnit,
+        loads: Option<&rules::context::SharedLoads>,
+    ) -> rules::FunctionChecked {
         rules::check_function_parts(
             &self.input,
             &self.modules,
             unit,
             Some(self.settings.clone()),
+            loads,
         )
     }
 
@@ -700,10 +695,10 @@ impl AppState {
         // then stands. (Each function of a decorator app loads every module: dropping and adding
         // it back everywhere, for every function an edit of a module re-checks, was most of a
         // keystroke in a large app.)
-        let same = self.loads.get(&name).is_some_and(|before| {
-            before.len() == checked.loaded.len()
-                && before.iter().zip(checked.files()).all(|(a, b)| a.file == b)
-        });
+        let same = self
+            .loads
+            .get(&name)
+            .is_some_and(|before| before.iter().map(|m| m.file.as_str()).eq(checked.files()));
         if !same {
             self.forget_loads(&name);
             // Thousands of functions load the same few shared modules: one copy of the name.
@@ -1272,7 +1267,7 @@ impl AppState {
         let mut touched = BTreeSet::new();
         match self.units.get(name).cloned() {
             Some(unit) => {
-                let checked = self.check(&unit);
+                let checked = self.check(&unit, None);
                 self.remember(name.to_string(), checked, &mut touched)
             }
             None => {
@@ -1984,6 +1979,7 @@ mod tests {
                 alone.modules(),
                 unit,
                 Some(alone.settings.clone()),
+                None,
             );
             assert_eq!(*state.cache[name].all, checked.into_diagnostics(), "{name}");
         }

@@ -196,17 +196,14 @@ fn structural_hash(purpose: &str, value: &impl std::hash::Hash) -> u128 {
         static FIELDS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let mut h = KeyHasher::new(purpose);
+    let mut gather = |fields: &mut Vec<u8>| {
+        fields.clear();
+        value.hash(&mut Gather(fields));
+        h.bytes(fields);
+    };
     FIELDS.with(|fields| match fields.try_borrow_mut() {
-        Ok(mut fields) => {
-            fields.clear();
-            value.hash(&mut Gather(&mut fields));
-            h.bytes(&fields);
-        }
-        Err(_) => {
-            let mut fields = Vec::new();
-            value.hash(&mut Gather(&mut fields));
-            h.bytes(&fields);
-        }
+        Ok(mut fields) => gather(&mut fields),
+        Err(_) => gather(&mut Vec::new()),
     });
     h.finish()
 }

@@ -1109,7 +1109,7 @@ mod tests {
         let loaded = |i: usize| sharing[i].1.clone().expect("checked");
         assert!(Arc::ptr_eq(&loaded(0), &loaded(1)));
         for (i, u) in units.iter().enumerate() {
-            let alone = super::super::check_function_parts(&app, &modules, u, None);
+            let alone = super::super::check_function_parts(&app, &modules, u, None, None);
             let alone_files: Vec<String> = alone.files().map(str::to_string).collect();
             assert_eq!(files(&loaded(i)), alone_files);
             assert_eq!(sharing[i].0, alone.into_diagnostics());

@@ -253,7 +253,7 @@ pub fn check_function_and_modules(
     modules: &Modules,
     unit: &FunctionUnit,
 ) -> (Vec<Diagnostic>, Vec<String>) {
-    let checked = check_function_parts(app, modules, unit, None);
+    let checked = check_function_parts(app, modules, unit, None, None);
     let files = checked.files().map(str::to_string).collect();
     (checked.into_diagnostics(), files)
 }
@@ -334,7 +334,7 @@ pub struct FunctionChecked {
 
 impl FunctionChecked {
     /// The app files the worker runs to load the function.
-    pub fn files(&self) -> impl ExactSizeIterator<Item = &str> {
+    pub fn files(&self) -> impl Iterator<Item = &str> {
         self.loaded.iter().map(|m| m.file.as_str())
     }
 
@@ -349,30 +349,10 @@ impl FunctionChecked {
 }
 
 /// Runs the function-level rules on one function, with `settings` read once for the app
-/// (`Some(None)`: it has none) or, when `None`, read here.
+/// (`Some(None)`: it has none) or, when `None`, read here. Functions checked at once over the
+/// same files pass one `loads`: what they share (the modules a script loads, host.json,
+/// requirements.txt, each module's imports) is then found once.
 pub fn check_function_parts(
-    app: &AppInput,
-    modules: &Modules,
-    unit: &FunctionUnit,
-    settings: Option<Option<Arc<LocalSettings>>>,
-) -> FunctionChecked {
-    function_parts(app, modules, unit, settings, None)
-}
-
-/// [`check_function_parts`] for one of many functions checked at once over the same files:
-/// what they share (the modules a script loads, host.json, requirements.txt, each module's
-/// imports) is found once, in `loads`.
-pub fn check_function_parts_sharing(
-    app: &AppInput,
-    modules: &Modules,
-    unit: &FunctionUnit,
-    settings: Option<Option<Arc<LocalSettings>>>,
-    loads: &context::SharedLoads,
-) -> FunctionChecked {
-    function_parts(app, modules, unit, settings, Some(loads))
-}
-
-fn function_parts(
     app: &AppInput,
     modules: &Modules,
     unit: &FunctionUnit,
