@@ -8,7 +8,7 @@
 //! module by module ([`SettingPlaces::unit_changed`], [`SettingPlaces::module_changed`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::app::AppInput;
 use super::edits::plain_string_content;
@@ -148,9 +148,22 @@ impl SettingPlaces {
         // Finding the places and working out their lines (a line index per file) is most of
         // the work: done in parallel, then listed in order.
         let units: Vec<_> = units.iter().collect();
+        // One line index per declaration file, made by the first of its units that has a
+        // place: the functions of a decorator module all declare in it, and an index per
+        // function made the index grow with the square of the module.
+        let indexes: HashMap<&str, OnceLock<LineIndex>> = units
+            .iter()
+            .map(|(_, unit)| (unit.declaration_file(), OnceLock::new()))
+            .collect();
         let unit_places: Vec<_> = units
             .par_iter()
-            .map(|(_, unit)| places_of_unit(unit, |file| input.text(file)))
+            .map(|(_, unit)| {
+                places_of_unit(unit, |file| {
+                    let text = input.text(file)?;
+                    let index = indexes.get(file)?.get_or_init(|| index_of(text));
+                    Some((text, index))
+                })
+            })
             .collect();
         let modules: Vec<_> = modules.iter().collect();
         let module_reads: Vec<_> = modules
@@ -171,7 +184,12 @@ impl SettingPlaces {
     pub fn unit_changed(&mut self, key: &str, unit: Option<&FunctionUnit>, input: &AppInput) {
         self.remove_unit(key);
         if let Some(unit) = unit {
-            self.list_unit(key, places_of_unit(unit, |file| input.text(file)));
+            let index = std::cell::OnceCell::new();
+            let found = places_of_unit(unit, |file| {
+                let text = input.text(file)?;
+                Some((text, index.get_or_init(|| index_of(text))))
+            });
+            self.list_unit(key, found);
         }
     }
 
@@ -293,34 +311,44 @@ impl SettingPlaces {
     }
 }
 
-/// The places in `unit`'s bindings, each with what it names and its lines.
+/// The places in `unit`'s bindings, each with what it names and its lines. `lines_of` gives
+/// the text of the unit's declaration file and its line index; it is asked at the first place
+/// (most functions have none).
 fn places_of_unit<'t>(
     unit: &FunctionUnit,
-    text_of: impl FnOnce(&str) -> Option<&'t str>,
+    lines_of: impl FnOnce(&str) -> Option<(&'t str, &'t LineIndex)>,
 ) -> Vec<(PlaceKind, String, SettingPlace)> {
     let mut found = Vec::new();
-    let mut text_of = Some(text_of);
-    let looked_up: std::cell::OnceCell<&str> = std::cell::OnceCell::new();
-    // The text is looked up at the first place: most functions have none.
+    let mut lines_of = Some(lines_of);
+    let looked_up: std::cell::OnceCell<Option<(&str, &LineIndex)>> = std::cell::OnceCell::new();
     let mut text = || {
-        *looked_up.get_or_init(|| {
-            text_of
-                .take()
-                .and_then(|f| f(unit.declaration_file()))
-                .unwrap_or("")
-        })
+        looked_up
+            .get_or_init(|| lines_of.take().and_then(|f| f(unit.declaration_file())))
+            .map_or("", |(text, _)| text)
     };
     // The places' lines are worked out here, where the text is at hand (an edit of the file
     // lists its unit again).
-    let mut index: Option<LineIndex> = None;
     function_setting_places(unit, &mut text, |kind, key_of_place, make| {
         let Some(mut place) = make() else { return };
-        let text = looked_up.get().copied().unwrap_or("");
-        let index = index.get_or_insert_with(|| LineIndex::new(text));
-        place.lines = Some(RangeLines::of(index, text, place.range));
+        if let Some(Some((text, index))) = looked_up.get() {
+            place.lines = Some(RangeLines::of(index, text, place.range));
+        }
         found.push((kind, key_of_place.to_string(), place));
     });
     found
+}
+
+/// The line index of a declaration file's text.
+fn index_of(text: &str) -> LineIndex {
+    #[cfg(test)]
+    LINE_INDEXES_MADE.with(|made| made.set(made.get() + 1));
+    LineIndex::new(text)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Line indexes [`index_of`] made on this thread.
+    static LINE_INDEXES_MADE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The environment reads of `module`: name, range of its string content, and its lines when the
@@ -547,6 +575,47 @@ mod tests {
         );
         let v2 = agree(&state);
         assert!(files(&v2[1]).contains(&"function_app.py"));
+    }
+
+    #[test]
+    fn the_functions_of_one_module_share_its_line_index() {
+        // A decorator module of many functions: an index per function grew with the square of
+        // the module (8,000 functions: half a second at start-up).
+        let mut py = String::from("import azure.functions as func\napp = func.FunctionApp()\n");
+        for i in 0..40 {
+            py.push_str(&format!(
+                "\n@app.queue_trigger(arg_name=\"m\", queue_name=\"%Queue%\", connection=\"Conn{i}\")\ndef f{i}(m):\n    pass\n"
+            ));
+        }
+        let mut input = AppInput::new(".");
+        input.files.insert("function_app.py".into(), text(&py));
+        input
+            .files
+            .insert("local.settings.json".into(), text(SETTINGS));
+        // One thread, so that the count of this thread is the build's.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (made, connections, state) = pool.install(|| {
+            super::LINE_INDEXES_MADE.with(|made| made.set(0));
+            let state = AppState::new(input);
+            let connections = state.setting_places().connection_values().count();
+            (
+                super::LINE_INDEXES_MADE.with(|made| made.get()),
+                connections,
+                state,
+            )
+        });
+        assert_eq!(connections, 40);
+        assert_eq!(made, 1);
+        // Each place has the lines of its own text.
+        let queue = &agree(&state)[2];
+        let in_module = files(queue)
+            .into_iter()
+            .filter(|f| *f == "function_app.py")
+            .count();
+        assert_eq!(in_module, 40, "{queue:?}");
     }
 
     #[test]
