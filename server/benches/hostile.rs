@@ -4,6 +4,10 @@
 //! may take at most 8 times as long, and use at most 8 times the memory above the binary's
 //! baseline). Prints a table and exits non-zero when a case fails.
 //!
+//! The language server gets the same bounds on the decorator module: start-up to the end of
+//! indexing, the requests that go over every function (workspace symbols, the module's
+//! symbols), and a keystroke in it.
+//!
 //! `cargo bench --bench hostile` runs the full sizes; `cargo bench --bench hostile -- --quick`
 //! runs a quarter of them (for CI). `AZFUNC_HOSTILE_ONLY=name,name` runs some cases only.
 
@@ -15,6 +19,12 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "../tests/lsp_support/mod.rs"]
+mod lsp_support;
+
+use lsp_support::{file_uri, push_caps, TestClient};
+use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_azfunc-lsp");
 /// No single run may take longer than this, or use more memory.
@@ -28,6 +38,8 @@ const MAX_RATIO: f64 = 8.0;
 const TEXT_OVER_JSON: f64 = 4.0;
 /// Times below this are treated as this (noise) when comparing N and 4N.
 const TIME_FLOOR: f64 = 0.1;
+/// The same for one request to the language server, which answers in milliseconds.
+const REQUEST_FLOOR: f64 = 0.02;
 
 /// One run of the binary.
 #[derive(Debug, Clone)]
@@ -157,7 +169,12 @@ fn judge(case: &str, size: impl ToString, run: Run, codes: &[i32]) -> Row {
 
 /// The N-vs-4N bound on time, memory above `baseline` and output size, added to the 4N row.
 fn scaling(small: &Row, large: &mut Row, baseline_kib: u64) {
-    let time = large.run.secs.max(TIME_FLOOR) / small.run.secs.max(TIME_FLOOR);
+    let floor = if large.case.starts_with("served:") {
+        REQUEST_FLOOR
+    } else {
+        TIME_FLOOR
+    };
+    let time = large.run.secs.max(floor) / small.run.secs.max(floor);
     if time > MAX_RATIO {
         large.problems.push(format!("time ×{time:.1} for ×4 input"));
     }
@@ -389,6 +406,22 @@ fn repeated(header: &str, n: usize, item: impl Fn(usize) -> String) -> String {
 /// route parameter and a CORS header, and every other one a parameter the fix of AZF201 renames:
 /// rules and fixes that look at the whole module once per function grow with n².
 fn decorated_functions(base: &Path, n: usize) -> Row {
+    let root = decorated_app(base, n);
+    judge(
+        "decorated functions in one module",
+        n,
+        check(&root, &[]),
+        &[0, 1],
+    )
+}
+
+/// The app of [`decorated_functions`]: `function_app.py` of `n` decorated functions, each with a
+/// helper.
+fn decorated_app(base: &Path, n: usize) -> PathBuf {
+    let root = base.join(format!("decorated_{n}"));
+    if root.join("function_app.py").exists() {
+        return root;
+    }
     let root = app(base, &format!("decorated_{n}"));
     fs::write(
         root.join("local.settings.json"),
@@ -404,12 +437,122 @@ fn decorated_functions(base: &Path, n: usize) -> Row {
         )
     });
     fs::write(root.join("function_app.py"), module).unwrap();
-    judge(
-        "decorated functions in one module",
-        n,
-        check(&root, &[]),
-        &[0, 1],
-    )
+    root
+}
+
+/// The language server on the app of [`decorated_functions`]: `initialized` → the end of
+/// indexing, then `workspace/symbol` and `textDocument/documentSymbol` (every function), then a
+/// keystroke in the module → its diagnostics. A row each; the peak memory is the server's.
+fn served_decorated_functions(base: &Path, n: usize) -> Vec<Row> {
+    let root = decorated_app(base, n);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (timings, peak_kib, code) = runtime.block_on(serve(&root, n));
+    timings
+        .into_iter()
+        .map(|(case, secs)| {
+            let run = Run {
+                code,
+                signal: None,
+                secs,
+                peak_kib,
+                stdout_bytes: 0,
+                killed: false,
+            };
+            judge(case, n, run, &[0])
+        })
+        .collect()
+}
+
+/// Starts the server over stdio on `root` (an app of `n` functions in `function_app.py`) and
+/// times what [`served_decorated_functions`] lists; returns the timings, the server's peak
+/// memory and its exit code after `shutdown` and `exit`.
+async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<i32>) {
+    let mut child = tokio::process::Command::new(BIN)
+        .env("AZFUNC_LSP_LOG", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary runs");
+    let pid = child.id().unwrap() as libc::pid_t;
+    let stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut client = TestClient::connect_raw(Box::new(stdin), stdout, None);
+    client.disable_log();
+    let folder = json!([{"uri": file_uri(root), "name": "app"}]);
+    client
+        .request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": push_caps(), "workspaceFolders": folder}),
+        )
+        .await
+        .unwrap();
+    let mut timings = Vec::new();
+    let started = Instant::now();
+    client.notify("initialized", json!({})).await;
+    client
+        .wait_notification(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        .await;
+    timings.push(("served: start-up", started.elapsed().as_secs_f64()));
+    let status = client.request("azfunc/status", Value::Null).await.unwrap();
+    assert_eq!(status["functions"], n);
+    let module = root.join("function_app.py");
+    let uri = file_uri(&module);
+    let text = fs::read_to_string(&module).unwrap();
+    let started = Instant::now();
+    let symbols = client
+        .request("workspace/symbol", json!({"query": ""}))
+        .await
+        .unwrap();
+    timings.push(("served: workspace symbols", started.elapsed().as_secs_f64()));
+    assert_eq!(symbols.as_array().map(Vec::len), Some(n));
+    client.open(&uri, "python", 1, &text).await;
+    client
+        .wait_notification(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1
+        })
+        .await;
+    let started = Instant::now();
+    let symbols = client
+        .request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await
+        .unwrap();
+    timings.push(("served: document symbols", started.elapsed().as_secs_f64()));
+    assert!(symbols.as_array().is_some_and(|s| s.len() >= n));
+    // A keystroke in the first function's body (line 1 of its `def`, after the indent).
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("def f0("))
+        .expect("the first function")
+        + 1;
+    let started = Instant::now();
+    client
+        .change(
+            &uri,
+            2,
+            json!([{"range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 4}}, "text": "x"}]),
+        )
+        .await;
+    client
+        .wait_notification(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2
+        })
+        .await;
+    timings.push(("served: keystroke", started.elapsed().as_secs_f64()));
+    let peak_kib = vm_hwm_kib(pid).unwrap_or(0);
+    client.shutdown().await;
+    let code = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .ok()
+        .and_then(|status| status.ok()?.code());
+    (timings, peak_kib, code)
 }
 
 /// A Durable Functions app whose `function_app.py` holds `n` orchestrators, each with its
@@ -658,6 +801,16 @@ fn main() {
         if wanted(name) {
             let n = full / scale;
             pair(&mut rows, baseline, make(base, n / 4), make(base, n));
+        }
+    }
+    if wanted("served") {
+        // Half the full size in quick runs, not a quarter: what grows with the square of the
+        // module must stand out from the requests' floor.
+        let n = 8000 / scale.min(2);
+        let small = served_decorated_functions(base, n / 4);
+        let large = served_decorated_functions(base, n);
+        for (small, large) in small.into_iter().zip(large) {
+            pair(&mut rows, baseline, small, large);
         }
     }
 

@@ -732,6 +732,18 @@ async fn decorated(root: &Path, n: usize) {
     .await;
     summary("keystroke + hover: function_app.py", &mut with_edit);
     summary("hover alone: function_app.py", &mut alone);
+    // Every function of the module, as an editor's "go to symbol in workspace" asks first.
+    let mut symbols = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let found = client
+            .request("workspace/symbol", json!({"query": ""}))
+            .await
+            .unwrap();
+        symbols.push(t.elapsed());
+        assert_eq!(found.as_array().map(Vec::len), Some(n));
+    }
+    summary("workspace/symbol, every function", &mut symbols);
 }
 
 /// A decorator app as `check`'s benchmarks generate it (`support/generate.rs`: N functions in

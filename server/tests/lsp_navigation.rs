@@ -832,6 +832,19 @@ async fn decorator_apps_get_navigation_symbols_lenses_hints_and_fixes() {
         .collect();
     assert!(names.iter().any(|n| n.starts_with("process")), "{names:?}");
     assert!(names.iter().any(|n| n.starts_with("hello")), "{names:?}");
+    // Each at its function's name, in its own module.
+    for symbol in symbols.as_array().unwrap() {
+        let name = symbol["name"].as_str().unwrap();
+        let location = &symbol["location"];
+        let (uri, text) = if name.starts_with("process") {
+            (&jobs, &jobs_text)
+        } else {
+            (&script, &script_text)
+        };
+        assert_eq!(location["uri"], *uri, "{symbol}");
+        let function = name.split(' ').next().unwrap();
+        assert_eq!(range_text(text, &location["range"]), function, "{symbol}");
+    }
 
     // A code lens above the blueprint function and an inlay hint after its parameter.
     let lenses = client

@@ -366,14 +366,6 @@ pub struct FileInfo<'t> {
     pub version: Option<i32>,
 }
 
-/// An LSP location of a range in a file of the app.
-pub fn location(file: &FileInfo<'_>, range: TextRange, encoding: Encoding) -> lsp::Location {
-    lsp::Location {
-        uri: file.uri.clone(),
-        range: LineMap::new(file.text.unwrap_or(""), encoding).range(range),
-    }
-}
-
 /// Appends the locations of `ranges` in one file to the JSON array being written in `out` (which
 /// holds at least its opening `[`), each as serde writes an [`lsp::Location`]:
 /// `{"uri":…,"range":{"start":{"line":…,"character":…},"end":{…}}}`. `uri_json` is the file's URI
@@ -571,15 +563,18 @@ pub fn flat_symbols(
 /// A workspace symbol (a function of an app).
 pub fn workspace_symbol(
     symbol: &crate::analysis::ide::symbols::WorkspaceSymbol,
-    file: &FileInfo<'_>,
-    encoding: Encoding,
+    uri: &Uri,
+    map: &LineMap<'_>,
 ) -> lsp::WorkspaceSymbol {
     lsp::WorkspaceSymbol {
         name: symbol.name.clone(),
         kind: symbol_kind(symbol.kind),
         tags: None,
         container_name: Some(symbol.container.clone()),
-        location: lsp::OneOf::Left(location(file, symbol.range, encoding)),
+        location: lsp::OneOf::Left(lsp::Location {
+            uri: uri.clone(),
+            range: map.range(symbol.range),
+        }),
         data: None,
     }
 }

@@ -3,7 +3,7 @@
 //! converts the answer out; nothing is kept between requests (a code action recomputes its
 //! fixes from the current diagnostics).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tower_lsp_server::ls_types::{
     self as lsp, CodeActionKind, CodeActionOrCommand, CodeActionResponse, DocumentSymbolResponse,
@@ -405,9 +405,17 @@ impl State {
     ) -> Option<WorkspaceSymbolResponse> {
         let mut out = Vec::new();
         for app in self.apps.by_root.values() {
+            // One URI and line map per file: the functions of a decorator module all have theirs
+            // in it, and a map per function made the answer grow with the square of the module.
+            let mut files: HashMap<String, Option<(lsp::Uri, LineMap<'_>)>> = HashMap::new();
             for s in symbols::workspace_symbols(&app.state, &p.query) {
-                if let Some(info) = self.file_info(app, &s.file) {
-                    out.push(convert::workspace_symbol(&s, &info, self.caps.encoding));
+                let file = files.entry(s.file.clone()).or_insert_with(|| {
+                    let info = self.file_info(app, &s.file)?;
+                    let map = LineMap::new(info.text.unwrap_or(""), self.caps.encoding);
+                    Some((info.uri, map))
+                });
+                if let Some((uri, map)) = file {
+                    out.push(convert::workspace_symbol(&s, uri, map));
                 }
             }
         }
