@@ -466,6 +466,20 @@ fn served_decorated_functions(base: &Path, n: usize) -> Vec<Row> {
         .collect()
 }
 
+/// Sends a request and records how long its answer took under `case`.
+async fn timed(
+    client: &mut TestClient,
+    timings: &mut Vec<(&'static str, f64)>,
+    case: &'static str,
+    method: &str,
+    params: Value,
+) -> Value {
+    let started = Instant::now();
+    let answer = client.request(method, params).await.unwrap();
+    timings.push((case, started.elapsed().as_secs_f64()));
+    answer
+}
+
 /// Starts the server over stdio on `root` (an app of `n` functions in `function_app.py`) and
 /// times what [`served_decorated_functions`] lists; returns the timings, the server's peak
 /// memory and its exit code after `shutdown` and `exit`.
@@ -516,16 +530,74 @@ async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<
             m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 1
         })
         .await;
-    let started = Instant::now();
-    let symbols = client
-        .request(
-            "textDocument/documentSymbol",
-            json!({"textDocument": {"uri": uri}}),
-        )
-        .await
-        .unwrap();
-    timings.push(("served: document symbols", started.elapsed().as_secs_f64()));
+    let doc = json!({"textDocument": {"uri": uri}});
+    let symbols = timed(
+        &mut client,
+        &mut timings,
+        "served: document symbols",
+        "textDocument/documentSymbol",
+        doc.clone(),
+    )
+    .await;
     assert!(symbols.as_array().is_some_and(|s| s.len() >= n));
+    let lenses = timed(
+        &mut client,
+        &mut timings,
+        "served: code lenses",
+        "textDocument/codeLens",
+        doc.clone(),
+    )
+    .await;
+    assert_eq!(lenses.as_array().map(Vec::len), Some(n));
+    let lines = text.lines().count();
+    let whole =
+        json!({"start": {"line": 0, "character": 0}, "end": {"line": lines, "character": 0}});
+    let hints = timed(
+        &mut client,
+        &mut timings,
+        "served: inlay hints",
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": uri}, "range": whole}),
+    )
+    .await;
+    assert!(hints.as_array().is_some_and(|h| !h.is_empty()), "{hints}");
+    timed(
+        &mut client,
+        &mut timings,
+        "served: document links",
+        "textDocument/documentLink",
+        doc.clone(),
+    )
+    .await;
+    let fix_all = timed(&mut client, &mut timings, "served: fix all", "textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll"]}})).await;
+    assert!(
+        fix_all.as_array().is_some_and(|a| !a.is_empty()),
+        "{fix_all}"
+    );
+    // The parameter of the last function: its references in the module.
+    let last = text.rfind("def f").unwrap();
+    let param = text[..last].lines().count();
+    let column = text[last..].find('(').unwrap() + 1;
+    let at =
+        json!({"textDocument": {"uri": uri}, "position": {"line": param, "character": column}});
+    let mut references = at.clone();
+    references["context"] = json!({"includeDeclaration": true});
+    timed(
+        &mut client,
+        &mut timings,
+        "served: references",
+        "textDocument/references",
+        references,
+    )
+    .await;
+    timed(
+        &mut client,
+        &mut timings,
+        "served: hover",
+        "textDocument/hover",
+        at,
+    )
+    .await;
     // A keystroke in the first function's body (line 1 of its `def`, after the indent).
     let line = text
         .lines()
