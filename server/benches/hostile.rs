@@ -440,19 +440,56 @@ fn decorated_app(base: &Path, n: usize) -> PathBuf {
     root
 }
 
-/// The language server on the app of [`decorated_functions`]: `initialized` → the end of
-/// indexing, then `workspace/symbol` and `textDocument/documentSymbol` (every function), then a
-/// keystroke in the module → its diagnostics. A row each; the peak memory is the server's.
-fn served_decorated_functions(base: &Path, n: usize) -> Vec<Row> {
-    let root = decorated_app(base, n);
+/// An app the language server is started on: a name for its rows, the app at a size N, the
+/// module opened and typed in, and how many functions N makes.
+struct Served {
+    name: &'static str,
+    app: fn(&Path, usize) -> PathBuf,
+    module: &'static str,
+    functions: fn(usize) -> usize,
+}
+
+const SERVED: [Served; 4] = [
+    Served {
+        name: "decorated",
+        app: decorated_app,
+        module: "function_app.py",
+        functions: |n| n,
+    },
+    Served {
+        name: "durable",
+        app: durable_app,
+        module: "function_app.py",
+        functions: |n| 3 * n,
+    },
+    Served {
+        name: "settings",
+        app: settings_app,
+        module: "function_app.py",
+        functions: |n| n,
+    },
+    Served {
+        name: "shared script",
+        app: shared_script_app,
+        module: "shared/app.py",
+        functions: |n| n,
+    },
+];
+
+/// The language server on `shape` at size `n`: `initialized` → the end of indexing, then the
+/// requests that go over every function of the module (see [`serve`]), then a keystroke in it →
+/// its diagnostics. A row each; the peak memory is the server's.
+fn served(base: &Path, shape: &Served, n: usize) -> Vec<Row> {
+    let root = (shape.app)(base, n);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    let (timings, peak_kib, code) = runtime.block_on(serve(&root, n));
+    let functions = (shape.functions)(n);
+    let (timings, peak_kib, code) = runtime.block_on(serve(&root, shape.module, functions));
     timings
         .into_iter()
-        .map(|(case, secs)| {
+        .map(|(what, secs)| {
             let run = Run {
                 code,
                 signal: None,
@@ -461,7 +498,7 @@ fn served_decorated_functions(base: &Path, n: usize) -> Vec<Row> {
                 stdout_bytes: 0,
                 killed: false,
             };
-            judge(case, n, run, &[0])
+            judge(&format!("served {}: {what}", shape.name), n, run, &[0])
         })
         .collect()
 }
@@ -480,10 +517,17 @@ async fn timed(
     answer
 }
 
-/// Starts the server over stdio on `root` (an app of `n` functions in `function_app.py`) and
-/// times what [`served_decorated_functions`] lists; returns the timings, the server's peak
-/// memory and its exit code after `shutdown` and `exit`.
-async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<i32>) {
+/// Starts the server over stdio on `root` (an app of `n` functions, each with its entry in
+/// `module`), and times its start-up, `workspace/symbol` (every function), then with `module`
+/// open `textDocument/documentSymbol`, code lenses, inlay hints and links of the whole module,
+/// its fix-all action, references and hover at the last function's parameter, and a keystroke in
+/// the first function's body. Returns the timings, the server's peak memory and its exit code
+/// after `shutdown` and `exit`.
+async fn serve(
+    root: &Path,
+    module: &str,
+    n: usize,
+) -> (Vec<(&'static str, f64)>, u64, Option<i32>) {
     let mut child = tokio::process::Command::new(BIN)
         .env("AZFUNC_LSP_LOG", "off")
         .stdin(Stdio::piped())
@@ -511,10 +555,10 @@ async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<
     client
         .wait_notification(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
         .await;
-    timings.push(("served: start-up", started.elapsed().as_secs_f64()));
+    timings.push(("start-up", started.elapsed().as_secs_f64()));
     let status = client.request("azfunc/status", Value::Null).await.unwrap();
     assert_eq!(status["functions"], n);
-    let module = root.join("function_app.py");
+    let module = root.join(module);
     let uri = file_uri(&module);
     let text = fs::read_to_string(&module).unwrap();
     let started = Instant::now();
@@ -522,7 +566,7 @@ async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<
         .request("workspace/symbol", json!({"query": ""}))
         .await
         .unwrap();
-    timings.push(("served: workspace symbols", started.elapsed().as_secs_f64()));
+    timings.push(("workspace symbols", started.elapsed().as_secs_f64()));
     assert_eq!(symbols.as_array().map(Vec::len), Some(n));
     client.open(&uri, "python", 1, &text).await;
     client
@@ -534,48 +578,58 @@ async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<
     let symbols = timed(
         &mut client,
         &mut timings,
-        "served: document symbols",
+        "document symbols",
         "textDocument/documentSymbol",
         doc.clone(),
     )
     .await;
-    assert!(symbols.as_array().is_some_and(|s| s.len() >= n));
+    // A decorator module's functions are its symbols (a function.json app's are in its
+    // function.json files).
+    let decorated = module.ends_with("function_app.py");
+    assert!(
+        symbols
+            .as_array()
+            .is_some_and(|s| s.len() >= n || !decorated),
+        "{uri}: {symbols}"
+    );
     let lenses = timed(
         &mut client,
         &mut timings,
-        "served: code lenses",
+        "code lenses",
         "textDocument/codeLens",
         doc.clone(),
     )
     .await;
-    assert_eq!(lenses.as_array().map(Vec::len), Some(n));
+    assert!(lenses.as_array().is_some_and(|l| l.len() >= n));
     let lines = text.lines().count();
     let whole =
         json!({"start": {"line": 0, "character": 0}, "end": {"line": lines, "character": 0}});
     let hints = timed(
         &mut client,
         &mut timings,
-        "served: inlay hints",
+        "inlay hints",
         "textDocument/inlayHint",
         json!({"textDocument": {"uri": uri}, "range": whole}),
     )
     .await;
-    assert!(hints.as_array().is_some_and(|h| !h.is_empty()), "{hints}");
+    assert!(
+        hints
+            .as_array()
+            .is_some_and(|h| !h.is_empty() || !decorated),
+        "{hints}"
+    );
     timed(
         &mut client,
         &mut timings,
-        "served: document links",
+        "document links",
         "textDocument/documentLink",
         doc.clone(),
     )
     .await;
-    let fix_all = timed(&mut client, &mut timings, "served: fix all", "textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll"]}})).await;
-    assert!(
-        fix_all.as_array().is_some_and(|a| !a.is_empty()),
-        "{fix_all}"
-    );
+    // Empty where no finding has an automatic fix.
+    timed(&mut client, &mut timings, "fix all", "textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll"]}})).await;
     // The parameter of the last function: its references in the module.
-    let last = text.rfind("def f").unwrap();
+    let last = text.rfind("\ndef ").unwrap() + 1;
     let param = text[..last].lines().count();
     let column = text[last..].find('(').unwrap() + 1;
     let at =
@@ -585,24 +639,34 @@ async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<
     timed(
         &mut client,
         &mut timings,
-        "served: references",
+        "references",
         "textDocument/references",
         references,
     )
     .await;
-    timed(
-        &mut client,
-        &mut timings,
-        "served: hover",
-        "textDocument/hover",
-        at,
-    )
-    .await;
+    timed(&mut client, &mut timings, "hover", "textDocument/hover", at).await;
+    // A key in `Values` of local.settings.json: the settings it lacks that bindings name.
+    let settings = root.join("local.settings.json");
+    if let Ok(settings_text) = fs::read_to_string(&settings) {
+        let settings_uri = file_uri(&settings);
+        client.open(&settings_uri, "json", 1, &settings_text).await;
+        let values = settings_text.find("\"Values\": {").unwrap() + "\"Values\": {".len();
+        let line = settings_text[..values].lines().count() - 1;
+        let character = settings_text[..values].lines().last().unwrap().len();
+        timed(
+            &mut client,
+            &mut timings,
+            "settings completion",
+            "textDocument/completion",
+            json!({"textDocument": {"uri": settings_uri}, "position": {"line": line, "character": character}}),
+        )
+        .await;
+    }
     // A keystroke in the first function's body (line 1 of its `def`, after the indent).
     let line = text
         .lines()
-        .position(|l| l.starts_with("def f0("))
-        .expect("the first function")
+        .position(|l| l.starts_with("def "))
+        .expect("a function")
         + 1;
     let started = Instant::now();
     client
@@ -617,7 +681,7 @@ async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<
             m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == 2
         })
         .await;
-    timings.push(("served: keystroke", started.elapsed().as_secs_f64()));
+    timings.push(("keystroke", started.elapsed().as_secs_f64()));
     let peak_kib = vm_hwm_kib(pid).unwrap_or(0);
     client.shutdown().await;
     let code = tokio::time::timeout(Duration::from_secs(10), child.wait())
@@ -632,6 +696,17 @@ async fn serve(root: &Path, n: usize) -> (Vec<(&'static str, f64)>, u64, Option<
 /// lacks, reads the clock and logs (findings of AZF801, AZF803, AZF804 and AZF806 with fixes).
 /// A rule that compares each call with every function grows with n².
 fn durable_functions(base: &Path, n: usize) -> Row {
+    let root = durable_app(base, n);
+    judge(
+        "durable functions in one module",
+        n,
+        check(&root, &[]),
+        &[0, 1],
+    )
+}
+
+/// The app of [`durable_functions`].
+fn durable_app(base: &Path, n: usize) -> PathBuf {
     let root = app(base, &format!("durable_{n}"));
     fs::write(
         root.join("requirements.txt"),
@@ -645,12 +720,7 @@ fn durable_functions(base: &Path, n: usize) -> Row {
         )
     });
     fs::write(root.join("function_app.py"), module).unwrap();
-    judge(
-        "durable functions in one module",
-        n,
-        check(&root, &[]),
-        &[0, 1],
-    )
+    root
 }
 
 /// A decorator app of `n` queue functions, each naming a `%setting%` that local.settings.json
@@ -658,6 +728,17 @@ fn durable_functions(base: &Path, n: usize) -> Row {
 /// setting and add the missing one. A fix that reads the whole settings file again (its JSON,
 /// its line breaks, its indentation) grows with n².
 fn unresolved_settings(base: &Path, n: usize) -> Row {
+    let root = settings_app(base, n);
+    judge(
+        "unresolved settings, long settings file",
+        n,
+        check(&root, &["--format", "json"]),
+        &[0, 1],
+    )
+}
+
+/// The app of [`unresolved_settings`].
+fn settings_app(base: &Path, n: usize) -> PathBuf {
     let root = app(base, &format!("unresolved_settings_{n}"));
     // One setting a line, as Core Tools writes the file: the fix that adds one follows the
     // file's line breaks and indentation.
@@ -675,12 +756,7 @@ fn unresolved_settings(base: &Path, n: usize) -> Row {
         format!("@app.queue_trigger(arg_name=\"msg\", queue_name=\"%Missing{i}%\", connection=\"AzureWebJobsStorage\")\ndef q{i}(msg: func.QueueMessage) -> None:\n    pass\n\n\n")
     });
     fs::write(root.join("function_app.py"), module).unwrap();
-    judge(
-        "unresolved settings, long settings file",
-        n,
-        check(&root, &["--format", "json"]),
-        &[0, 1],
-    )
+    root
 }
 
 /// `n` function.json functions whose `scriptFile` is one shared module, each running its own
@@ -688,6 +764,17 @@ fn unresolved_settings(base: &Path, n: usize) -> Row {
 /// wherever the function is shared): a rule or fix that looks at the whole script, or at every
 /// function of it, once per function grows with n².
 fn shared_script(base: &Path, n: usize) -> Row {
+    let root = shared_script_app(base, n);
+    judge(
+        "function.json functions sharing a script",
+        n,
+        check(&root, &["--format", "json"]),
+        &[0, 1],
+    )
+}
+
+/// The app of [`shared_script`].
+fn shared_script_app(base: &Path, n: usize) -> PathBuf {
     let root = app(base, &format!("shared_script_{n}"));
     fs::create_dir_all(root.join("shared")).unwrap();
     let mut module = String::from("import azure.functions as func\n\n");
@@ -704,12 +791,7 @@ fn shared_script(base: &Path, n: usize) -> Row {
         fs::write(dir.join("function.json"), json).unwrap();
     }
     fs::write(root.join("shared").join("app.py"), module).unwrap();
-    judge(
-        "function.json functions sharing a script",
-        n,
-        check(&root, &["--format", "json"]),
-        &[0, 1],
-    )
+    root
 }
 
 /// One script with `n` reads of settings that local.settings.json lacks (one diagnostic each),
@@ -875,14 +957,16 @@ fn main() {
             pair(&mut rows, baseline, make(base, n / 4), make(base, n));
         }
     }
-    if wanted("served") {
-        // Half the full size in quick runs, not a quarter: what grows with the square of the
-        // module must stand out from the requests' floor.
-        let n = 8000 / scale.min(2);
-        let small = served_decorated_functions(base, n / 4);
-        let large = served_decorated_functions(base, n);
-        for (small, large) in small.into_iter().zip(large) {
-            pair(&mut rows, baseline, small, large);
+    for shape in &SERVED {
+        if wanted(&format!("served {}", shape.name)) || wanted("served") {
+            // Half the full size in quick runs, not a quarter: what grows with the square of
+            // the module must stand out from the requests' floor.
+            let n = 8000 / scale.min(2);
+            let small = served(base, shape, n / 4);
+            let large = served(base, shape, n);
+            for (small, large) in small.into_iter().zip(large) {
+                pair(&mut rows, baseline, small, large);
+            }
         }
     }
 
@@ -892,7 +976,7 @@ fn main() {
         baseline / 1024
     );
     println!(
-        "{:<40} {:>7} {:>9} {:>9} {:>10} {:>11}  result",
+        "{:<44} {:>7} {:>9} {:>9} {:>10} {:>11}  result",
         "case", "N", "exit", "time", "peak RSS", "output"
     );
     let mut failed = 0;
@@ -904,7 +988,7 @@ fn main() {
             format!("FAIL: {}", row.problems.join("; "))
         };
         println!(
-            "{:<40} {:>7} {:>9} {:>7.2} s {:>6} MiB {:>7} KiB  {verdict}",
+            "{:<44} {:>7} {:>9} {:>7.2} s {:>6} MiB {:>7} KiB  {verdict}",
             row.case,
             row.size,
             row.run.exit(),

@@ -83,9 +83,18 @@ impl<'t> Syntax<'t> {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Bytes of Python [`parse_range`] parsed on this thread.
+    pub(crate) static BYTES_PARSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Parses `text`, or only its bytes in `range` (which starts a line) with node offsets still in
 /// `text`.
 fn parse_range(text: &str, range: Option<std::ops::Range<usize>>) -> Option<tree_sitter::Tree> {
+    #[cfg(test)]
+    BYTES_PARSED
+        .with(|parsed| parsed.set(parsed.get() + range.as_ref().map_or(text.len(), |r| r.len())));
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {

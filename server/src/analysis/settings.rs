@@ -355,9 +355,17 @@ pub fn recording<T>(f: impl FnOnce() -> T) -> (T, SettingsReads) {
     (out, reads.unwrap_or_default())
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Times [`local_settings`] read the file on this thread.
+    pub(crate) static LOCAL_SETTINGS_READ: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Reads `local.settings.json` of the app; `None` when the file is absent (it is usually
 /// git-ignored, so its absence says nothing about the settings).
 pub fn local_settings(app: &AppInput) -> Option<LocalSettings> {
+    #[cfg(test)]
+    LOCAL_SETTINGS_READ.with(|read| read.set(read.get() + 1));
     let text = app.text(LOCAL_SETTINGS)?;
     let parsed = json::parse(text);
     let root = parsed.value?;

@@ -7,7 +7,7 @@ use crate::analysis::diagnostic::FileEdit;
 use crate::analysis::function::{FunctionUnit, Script};
 use crate::analysis::names::binding_name_problem;
 use crate::analysis::python_scopes;
-use crate::analysis::settings::{self, LOCAL_SETTINGS};
+use crate::analysis::settings::LOCAL_SETTINGS;
 use crate::analysis::state::AppState;
 use crate::analysis::text::{RangeLines, TextRange};
 
@@ -125,7 +125,7 @@ pub fn definition(state: &AppState, file: &str, offset: usize) -> Vec<NavTarget>
 
 /// The keys of local.settings.json that define a setting.
 fn setting_definitions(state: &AppState, s: &SettingSubject) -> Vec<NavTarget> {
-    let Some(local) = settings::local_settings(state.input()) else {
+    let Some(local) = state.local_settings() else {
         return Vec::new();
     };
     let prefix = format!("{}__", s.name);
@@ -380,12 +380,13 @@ pub fn rename(
                 }
                 if let Some(def) = refs::entry_def(state, unit) {
                     if def.param(&b.name).is_some()
-                        && crate::analysis::python_scopes::rename_conflicts(
+                        && crate::analysis::python_scopes::Syntax::of_function(
                             def.text,
-                            def.function.name_range,
-                            &b.name,
-                            new_name,
+                            def.function,
                         )
+                        .is_none_or(|s| {
+                            s.rename_conflicts(def.function.name_range, &b.name, new_name)
+                        })
                     {
                         return Err(format!(
                             "'{new_name}' is already used in {}() in {}",
@@ -399,7 +400,7 @@ pub fn rename(
             if let Some(problem) = setting_name_problem(new_name) {
                 return Err(problem);
             }
-            if let Some(local) = settings::local_settings(state.input()) {
+            if let Some(local) = state.local_settings() {
                 let taken = local
                     .values
                     .iter()

@@ -5,13 +5,12 @@ use crate::analysis::catalog::config_files::{
     KNOWN_SETTINGS as KNOWN_VALUES, LOCAL_SETTINGS_KEYS as SETTINGS_KEYS,
 };
 use crate::analysis::ide::json_cursor::{self, Segment, Slot};
-use crate::analysis::settings;
 use crate::analysis::state::AppState;
 
 /// Setting names from local.settings.json, plus `AzureWebJobsStorage`.
 pub(super) fn setting_candidates(state: &AppState) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    if let Some(s) = settings::local_settings(state.input()) {
+    if let Some(s) = state.local_settings() {
         for v in &s.values {
             out.push((v.name.clone(), "local.settings.json".to_string()));
         }
@@ -49,11 +48,14 @@ pub(super) fn local_settings(state: &AppState, text: &str, offset: usize) -> Vec
             });
         }
         ([Segment::Key(v)], Slot::Key) if v == "Values" => {
-            let present = settings::local_settings(state.input())
-                .map(|s| s.values.into_iter().map(|v| v.name).collect::<Vec<_>>())
+            // Sets: an app of thousands of settings, each used by a binding, compared each
+            // with each.
+            let present: std::collections::HashSet<&str> = state
+                .local_settings()
+                .map(|s| s.values.iter().map(|v| v.name.as_str()).collect())
                 .unwrap_or_default();
             for (k, doc) in KNOWN_VALUES {
-                if !present.iter().any(|p| p == k) {
+                if !present.contains(k) {
                     out.push(
                         k,
                         CompletionKind::Property,
@@ -64,7 +66,8 @@ pub(super) fn local_settings(state: &AppState, text: &str, offset: usize) -> Vec
                 }
             }
             for name in referenced_settings(state) {
-                if !present.contains(&name) && !KNOWN_VALUES.iter().any(|(k, _)| *k == name) {
+                if !present.contains(name.as_str()) && !KNOWN_VALUES.iter().any(|(k, _)| *k == name)
+                {
                     out.push(
                         &name,
                         CompletionKind::Property,

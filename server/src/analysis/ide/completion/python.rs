@@ -7,7 +7,6 @@ use super::{CompletionItem, CompletionKind};
 use crate::analysis::entry;
 use crate::analysis::function_json::Direction;
 use crate::analysis::ide::{accepted_annotations, azure_prefix};
-use crate::analysis::settings;
 use crate::analysis::state::AppState;
 use crate::analysis::text::TextRange;
 
@@ -45,14 +44,16 @@ pub(super) fn python(
         while end < text.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
             end += 1;
         }
-        let local = settings::local_settings(state.input());
-        let mut names: Vec<(String, String)> = local
+        let mut names: Vec<(String, String)> = state
+            .local_settings()
             .iter()
             .flat_map(|s| s.values.iter())
             .map(|v| (v.name.clone(), "local.settings.json".to_string()))
             .collect();
+        let defined: std::collections::HashSet<String> =
+            names.iter().map(|(n, _)| n.clone()).collect();
         for r in referenced_settings(state) {
-            if !names.iter().any(|(n, _)| *n == r) {
+            if !defined.contains(&r) {
                 names.push((r, "used by a binding".into()));
             }
         }
