@@ -5,8 +5,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use super::function::FunctionUnit;
 use super::python::fields::{KindName, FIELDS};
@@ -103,7 +102,39 @@ thread_local! {
     /// The last module read for orchestrators on this thread: a module with many orchestrators
     /// is parsed and read once, not once per orchestrator. The text is kept alive with what was
     /// read from it, so identity of the allocation means identity of the text.
-    static LAST: RefCell<Option<(Arc<str>, Rc<ModuleBodies>)>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<(Arc<str>, Arc<BodiesSlot>)>> = const { RefCell::new(None) };
+}
+
+/// The bodies of one text, read by the first thread that asks (the others wait for them).
+type BodiesSlot = OnceLock<Option<Arc<ModuleBodies>>>;
+
+/// The slots the threads hold in `LAST`, by their text, held weakly: threads checking the
+/// orchestrators of one module share one tree (the largest thing a check holds: 35 bytes a
+/// byte of source), which goes when the last of them lets it go.
+static SHARED: Mutex<Vec<(Weak<str>, Weak<BodiesSlot>)>> = Mutex::new(Vec::new());
+
+/// The slot of `source`: the one a thread holds already, else a new one.
+fn shared_slot(source: &Arc<str>) -> Arc<BodiesSlot> {
+    let mut shared = SHARED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // A live text is the same text exactly when it is the same allocation.
+    shared.retain(|(text, slot)| text.strong_count() > 0 && slot.strong_count() > 0);
+    let found = shared.iter().find_map(|(text, slot)| {
+        let text = text.upgrade()?;
+        Arc::ptr_eq(&text, source).then(|| slot.upgrade())?
+    });
+    found.unwrap_or_else(|| {
+        let slot = Arc::new(BodiesSlot::new());
+        shared.push((Arc::downgrade(source), Arc::downgrade(&slot)));
+        slot
+    })
+}
+
+/// Lets go of what this thread keeps of the last module it read for orchestrators: called when
+/// a batch of checks is done, so that the tree is not kept until the next one.
+pub fn forget_module_bodies() {
+    LAST.with(|cell| cell.borrow_mut().take());
 }
 
 /// The module's syntax tree (offsets index `text`).
@@ -135,17 +166,25 @@ impl ModuleBodies {
 }
 
 /// [`ModuleBodies`] of `module`, whose text is `source`: read in one walk, and shared by every
-/// orchestrator of the same text (see `LAST`).
-pub fn module_bodies(module: &PyModule, source: &Arc<str>) -> Option<Rc<ModuleBodies>> {
-    let cached = LAST.with(|cell| {
+/// orchestrator of the same text, on every thread (see `LAST` and `SHARED`).
+pub fn module_bodies(module: &PyModule, source: &Arc<str>) -> Option<Arc<ModuleBodies>> {
+    let held = LAST.with(|cell| {
         cell.borrow()
             .as_ref()
             .filter(|(t, _)| Arc::ptr_eq(t, source))
-            .map(|(_, b)| b.clone())
+            .map(|(_, slot)| slot.clone())
     });
-    if cached.is_some() {
-        return cached;
-    }
+    let slot = held.unwrap_or_else(|| {
+        let slot = shared_slot(source);
+        LAST.with(|cell| *cell.borrow_mut() = Some((source.clone(), slot.clone())));
+        slot
+    });
+    slot.get_or_init(|| read_bodies(module, source).map(Arc::new))
+        .clone()
+}
+
+/// What [`module_bodies`] reads of a module.
+fn read_bodies(module: &PyModule, source: &str) -> Option<ModuleBodies> {
     let text: &str = source;
     let tree = parse(text)?;
     let by_name: HashMap<u32, &PyFunction> = module
@@ -175,9 +214,7 @@ pub fn module_bodies(module: &PyModule, source: &Arc<str>) -> Option<Rc<ModuleBo
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
     }
-    let read = Rc::new(ModuleBodies { tree, bodies });
-    LAST.with(|cell| *cell.borrow_mut() = Some((source.clone(), read.clone())));
-    Some(read)
+    Some(ModuleBodies { tree, bodies })
 }
 
 /// The calls that name a durable function, with the kind they expect and the keyword that may
@@ -386,7 +423,7 @@ pub fn orchestrator_def<'m>(
 pub struct Orchestrator<'m> {
     pub function: &'m PyFunction,
     /// The module's tree and the bodies of its functions.
-    pub read: Rc<ModuleBodies>,
+    pub read: Arc<ModuleBodies>,
     /// The name of its orchestration-context parameter.
     pub context: String,
 }
@@ -1052,6 +1089,39 @@ fn qualify(module: &PyModule, local: &HashMap<String, String>, dotted: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threads_reading_one_module_share_its_bodies_until_they_let_go() {
+        let text = "import azure.durable_functions as df\n\ndef orch(context):\n    yield context.call_activity(\"a\", 1)\n";
+        let source: Arc<str> = Arc::from(text);
+        let module = super::super::python::parse_for(text, true);
+        let here = module_bodies(&module, &source).unwrap();
+        assert!(here.body(&module.functions[0]).is_some());
+        // Another thread asking for the same text gets the same reading.
+        let there = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let read = module_bodies(&module, &source).unwrap();
+                    forget_module_bodies();
+                    read
+                })
+                .join()
+                .unwrap()
+        });
+        assert!(Arc::ptr_eq(&here, &there));
+        // An equal text in another allocation is read on its own.
+        let copy: Arc<str> = Arc::from(text);
+        let other = module_bodies(&module, &copy).unwrap();
+        assert!(!Arc::ptr_eq(&here, &other));
+        // Once every thread and caller has let it go, the reading is gone.
+        forget_module_bodies();
+        let weak = Arc::downgrade(&here);
+        drop((here, there, other));
+        assert!(weak.upgrade().is_none());
+        let again = module_bodies(&module, &source).unwrap();
+        assert!(again.body(&module.functions[0]).is_some());
+        forget_module_bodies();
+    }
 
     #[test]
     fn names_only_from_plain_literals() {

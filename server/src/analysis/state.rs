@@ -601,10 +601,15 @@ impl AppState {
         };
         // A keystroke re-checks one function: on this thread, without waking the pool.
         let results: Vec<(String, rules::FunctionChecked)> = if work.len() > 1 {
-            work.par_iter().map(check).collect()
+            let results = work.par_iter().map(check).collect();
+            // The threads let go of the module tree the orchestrator rules read, rather than
+            // keep it until the next batch.
+            rayon::broadcast(|_| super::durable::forget_module_bodies());
+            results
         } else {
             work.iter().map(check).collect()
         };
+        super::durable::forget_module_bodies();
         for key in &pending {
             if !self.units.contains_key(key) {
                 self.forget(key, &mut touched);
