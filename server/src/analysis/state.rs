@@ -596,6 +596,9 @@ impl AppState {
         // find what they share once: the modules their script loads, host.json,
         // requirements.txt.
         let loads = rules::context::SharedLoads::default();
+        // What this thread read of a module for an editor's request is of the text before the
+        // edit: let go of it before the batch reads the new one.
+        super::durable::forget_module_bodies();
         let check = |(key, unit): &(&String, &Arc<FunctionUnit>)| {
             ((*key).clone(), self.check(unit, Some(&loads)))
         };
