@@ -137,8 +137,16 @@ pub fn forget_module_bodies() {
     LAST.with(|cell| cell.borrow_mut().take());
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Modules [`parse`] parsed on this thread.
+    static PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The module's syntax tree (offsets index `text`).
 pub fn parse(text: &str) -> Option<tree_sitter::Tree> {
+    #[cfg(test)]
+    PARSES.with(|parses| parses.set(parses.get() + 1));
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -1089,6 +1097,47 @@ fn qualify(module: &PyModule, local: &HashMap<String, String>, dotted: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_module_is_parsed_once_for_its_orchestrators_and_its_calls() {
+        let app = crate::analysis::rules::test_support::app(
+            r#"
+//- /host.json
+{"version": "2.0"}
+//- /function_app.py
+import azure.durable_functions as df
+app = df.DFApp()
+
+@app.orchestration_trigger(context_name="context")
+def first(context):
+    yield context.call_activity("missing", 1)
+
+@app.orchestration_trigger(context_name="context")
+def second(context):
+    yield context.call_activity("work", 1)
+
+@app.activity_trigger(input_name="payload")
+def work(payload: str) -> str:
+    return payload
+"#,
+        );
+        // One thread, so that the count of this thread is the check's.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (parses, diagnostics) = pool.install(|| {
+            forget_module_bodies();
+            PARSES.with(|parses| parses.set(0));
+            let config = crate::analysis::Config::default();
+            let diagnostics = crate::analysis::check_app_whole_messages(&app, &config);
+            forget_module_bodies();
+            (PARSES.with(|parses| parses.get()), diagnostics)
+        });
+        // The orchestrator rules read both orchestrators, AZF801 every call: one parse.
+        assert!(diagnostics.iter().any(|d| d.code.as_str() == "AZF801"));
+        assert_eq!(parses, 1);
+    }
 
     #[test]
     fn threads_reading_one_module_share_its_bodies_until_they_let_go() {

@@ -603,16 +603,12 @@ impl AppState {
             ((*key).clone(), self.check(unit, Some(&loads)))
         };
         // A keystroke re-checks one function: on this thread, without waking the pool.
-        let results: Vec<(String, rules::FunctionChecked)> = if work.len() > 1 {
-            let results = work.par_iter().map(check).collect();
-            // The threads let go of the module tree the orchestrator rules read, rather than
-            // keep it until the next batch.
-            rayon::broadcast(|_| super::durable::forget_module_bodies());
-            results
+        let on_the_pool = work.len() > 1;
+        let results: Vec<(String, rules::FunctionChecked)> = if on_the_pool {
+            work.par_iter().map(check).collect()
         } else {
             work.iter().map(check).collect()
         };
-        super::durable::forget_module_bodies();
         for key in &pending {
             if !self.units.contains_key(key) {
                 self.forget(key, &mut touched);
@@ -624,6 +620,12 @@ impl AppState {
         if self.app_level.is_none() || self.app_level_stale {
             self.recheck_app_level(&mut touched);
         }
+        // The threads let go of the module tree the Durable rules read (the app-level ones
+        // after the functions' ones), rather than keep it until the next batch.
+        if on_the_pool {
+            rayon::broadcast(|_| super::durable::forget_module_bodies());
+        }
+        super::durable::forget_module_bodies();
         touched
     }
 

@@ -837,9 +837,8 @@ fn python_hit(state: &AppState, file: &str, text: &str, offset: usize) -> Option
             });
         }
     }
-    // The module is parsed once, for the cursor's identifier and the parameter's uses.
     // The syntax of the function at the cursor (its own text when it parses alone), by the
-    // offset of its `def`.
+    // offset of its `def`: parsed once, for the cursor's identifier and the parameter's uses.
     let mut syntax: Option<(usize, Option<python_scopes::Syntax>)> = None;
     let mut identifier = None;
     for unit in state.units_with_script(file) {

@@ -136,24 +136,26 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let other_hub = durable().any(|(_, f)| f.other_hub);
     // Every spelling of the import names `durable_functions`: a module not parsed yet is read
     // only if its text has it (a check that takes most findings from its cache parses no other).
-    let mut files: Vec<&String> = ctx
+    let mut files: Vec<(&String, &std::sync::Arc<crate::analysis::python::PyModule>)> = ctx
         .modules
         .parsed_or_containing("durable_functions")
         .into_iter()
         .filter(|(path, m)| {
             m.syntax_errors.is_empty() && !is_test_file(path) && durable::imports_durable(m)
         })
-        .map(|(path, _)| path)
         .collect();
-    files.sort();
-    for file in files {
-        let Some(text) = ctx.app.text(file) else {
+    files.sort_by_key(|(path, _)| *path);
+    for (file, module) in files {
+        let Some(crate::analysis::app::FileContent::Text(source)) = ctx.app.files.get(file) else {
             continue;
         };
-        let Some(tree) = durable::parse(text) else {
+        let text: &str = source;
+        // The tree the orchestrator rules read, when they read this module just before: a
+        // module of thousands of orchestrators is not parsed again.
+        let Some(read) = durable::module_bodies(module, source) else {
             continue;
         };
-        for r in durable::name_refs(&tree, text) {
+        for r in durable::name_refs(&read.tree, text) {
             if other_hub && (r.method == "start_new" || r.method == "EntityId") {
                 continue;
             }
