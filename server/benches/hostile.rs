@@ -362,6 +362,12 @@ fn huge_files(base: &Path) -> Vec<Row> {
 
 /// One function with `n` output bindings, each a parameter of `main`.
 fn many_bindings(base: &Path, n: usize) -> Row {
+    let root = bindings_app(base, n);
+    judge("bindings in one function", n, check(&root, &[]), &[0, 1])
+}
+
+/// The app of [`many_bindings`].
+fn bindings_app(base: &Path, n: usize) -> PathBuf {
     let root = app(base, &format!("bindings_{n}"));
     let mut bindings =
         vec![r#"{"type": "httpTrigger", "direction": "in", "name": "req"}"#.to_string()];
@@ -375,7 +381,7 @@ fn many_bindings(base: &Path, n: usize) -> Row {
     let json = format!("{{\"bindings\": [{}]}}", bindings.join(",\n"));
     let script = format!("def main({}):\n    return None\n", params.join(", "));
     function(&root, "F", &json, &script);
-    judge("bindings in one function", n, check(&root, &[]), &[0, 1])
+    root
 }
 
 /// An HTTP route with `n` parameters and a blob path with `n` tokens the route does not supply.
@@ -444,35 +450,55 @@ fn decorated_app(base: &Path, n: usize) -> PathBuf {
 /// module opened and typed in, and how many functions N makes.
 struct Served {
     name: &'static str,
+    /// The 4N of a full run.
+    full: usize,
     app: fn(&Path, usize) -> PathBuf,
     module: &'static str,
     functions: fn(usize) -> usize,
 }
 
-const SERVED: [Served; 4] = [
+const SERVED: [Served; 6] = [
     Served {
         name: "decorated",
+        full: 8000,
         app: decorated_app,
         module: "function_app.py",
         functions: |n| n,
     },
     Served {
         name: "durable",
+        full: 8000,
         app: durable_app,
         module: "function_app.py",
         functions: |n| 3 * n,
     },
     Served {
         name: "settings",
+        full: 8000,
         app: settings_app,
         module: "function_app.py",
         functions: |n| n,
     },
     Served {
         name: "shared script",
+        full: 8000,
         app: shared_script_app,
         module: "shared/app.py",
         functions: |n| n,
+    },
+    Served {
+        name: "bindings",
+        full: 4000,
+        app: bindings_app,
+        module: "F/__init__.py",
+        functions: |_| 1,
+    },
+    Served {
+        name: "definitions",
+        full: 200_000,
+        app: definitions_app,
+        module: "F/__init__.py",
+        functions: |_| 1,
     },
 ];
 
@@ -629,7 +655,7 @@ async fn serve(
     // Empty where no finding has an automatic fix.
     timed(&mut client, &mut timings, "fix all", "textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll"]}})).await;
     // The parameter of the last function: its references in the module.
-    let last = text.rfind("\ndef ").unwrap() + 1;
+    let last = text.rfind("\ndef ").map_or(0, |at| at + 1);
     let param = text[..last].lines().count();
     let column = text[last..].find('(').unwrap() + 1;
     let at =
@@ -825,13 +851,19 @@ fn many_diagnostics(base: &Path, n: usize) -> Vec<Row> {
 
 /// A module with `n` top-level definitions.
 fn many_definitions(base: &Path, n: usize) -> Row {
+    let root = definitions_app(base, n);
+    judge("definitions in one module", n, check(&root, &[]), &[0, 1])
+}
+
+/// The app of [`many_definitions`].
+fn definitions_app(base: &Path, n: usize) -> PathBuf {
     let root = app(base, &format!("definitions_{n}"));
     let mut script = String::from("def main(req):\n    return req\n");
     for i in 0..n {
         let _ = writeln!(script, "def f{i}():\n    pass");
     }
     function(&root, "F", HTTP_JSON, &script);
-    judge("definitions in one module", n, check(&root, &[]), &[0, 1])
+    root
 }
 
 /// function.json, host.json and local.settings.json: an unterminated string, then deep nesting.
@@ -961,7 +993,7 @@ fn main() {
         if wanted(&format!("served {}", shape.name)) || wanted("served") {
             // Half the full size in quick runs, not a quarter: what grows with the square of
             // the module must stand out from the requests' floor.
-            let n = 8000 / scale.min(2);
+            let n = shape.full / scale.min(2);
             let small = served(base, shape, n / 4);
             let large = served(base, shape, n);
             for (small, large) in small.into_iter().zip(large) {
