@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use super::function::FunctionUnit;
@@ -99,11 +100,19 @@ pub fn imports_durable(module: &PyModule) -> bool {
 
 thread_local! {
     static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
-    /// The last module read for orchestrators on this thread: a module with many orchestrators
-    /// is parsed and read once, not once per orchestrator. The text is kept alive with what was
-    /// read from it, so identity of the allocation means identity of the text.
-    static LAST: RefCell<Option<(Arc<str>, Arc<BodiesSlot>)>> = const { RefCell::new(None) };
+    /// The last module read for orchestrators on this thread, and in which batch: a module with
+    /// many orchestrators is parsed and read once, not once per orchestrator. The text is kept
+    /// alive with what was read from it, so identity of the allocation means identity of the
+    /// text.
+    static LAST: RefCell<Option<Held>> = const { RefCell::new(None) };
 }
+
+/// What a thread holds of a reading: the batch it was taken in, the text, the reading.
+type Held = (u64, Arc<str>, Arc<BodiesSlot>);
+
+/// Batches of checks ended ([`end_batch`]): a thread lets go of a reading of an earlier batch
+/// at its next read, without being woken for it.
+static BATCHES: AtomicU64 = AtomicU64::new(0);
 
 /// The bodies of one text, read by the first thread that asks (the others wait for them).
 type BodiesSlot = OnceLock<Option<Arc<ModuleBodies>>>;
@@ -131,10 +140,16 @@ fn shared_slot(source: &Arc<str>) -> Arc<BodiesSlot> {
     })
 }
 
-/// Lets go of what this thread keeps of the last module it read for orchestrators: called when
-/// a batch of checks is done, so that the tree is not kept until the next one.
+/// Lets go of what this thread keeps of the last module it read for orchestrators.
 pub fn forget_module_bodies() {
     LAST.with(|cell| cell.borrow_mut().take());
+}
+
+/// Ends a batch of checks: this thread lets go of its reading now, the others at their next
+/// read (the texts of the next batch may be new: an old tree would be kept beside the new).
+pub fn end_batch() {
+    BATCHES.fetch_add(1, Ordering::Relaxed);
+    forget_module_bodies();
 }
 
 #[cfg(test)]
@@ -176,15 +191,20 @@ impl ModuleBodies {
 /// [`ModuleBodies`] of `module`, whose text is `source`: read in one walk, and shared by every
 /// orchestrator of the same text, on every thread (see `LAST` and `SHARED`).
 pub fn module_bodies(module: &PyModule, source: &Arc<str>) -> Option<Arc<ModuleBodies>> {
+    let batch = BATCHES.load(Ordering::Relaxed);
     let held = LAST.with(|cell| {
-        cell.borrow()
-            .as_ref()
-            .filter(|(t, _)| Arc::ptr_eq(t, source))
-            .map(|(_, slot)| slot.clone())
+        let mut last = cell.borrow_mut();
+        // A reading of an earlier batch goes first, whatever its text.
+        if last.as_ref().is_some_and(|(b, _, _)| *b != batch) {
+            *last = None;
+        }
+        last.as_ref()
+            .filter(|(_, t, _)| Arc::ptr_eq(t, source))
+            .map(|(_, _, slot)| slot.clone())
     });
     let slot = held.unwrap_or_else(|| {
         let slot = shared_slot(source);
-        LAST.with(|cell| *cell.borrow_mut() = Some((source.clone(), slot.clone())));
+        LAST.with(|cell| *cell.borrow_mut() = Some((batch, source.clone(), slot.clone())));
         slot
     });
     slot.get_or_init(|| read_bodies(module, source).map(Arc::new))

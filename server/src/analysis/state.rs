@@ -603,8 +603,7 @@ impl AppState {
             ((*key).clone(), self.check(unit, Some(&loads)))
         };
         // A keystroke re-checks one function: on this thread, without waking the pool.
-        let on_the_pool = work.len() > 1;
-        let results: Vec<(String, rules::FunctionChecked)> = if on_the_pool {
+        let results: Vec<(String, rules::FunctionChecked)> = if work.len() > 1 {
             work.par_iter().map(check).collect()
         } else {
             work.iter().map(check).collect()
@@ -620,12 +619,10 @@ impl AppState {
         if self.app_level.is_none() || self.app_level_stale {
             self.recheck_app_level(&mut touched);
         }
-        // The threads let go of the module tree the Durable rules read (the app-level ones
-        // after the functions' ones), rather than keep it until the next batch.
-        if on_the_pool {
-            rayon::broadcast(|_| super::durable::forget_module_bodies());
-        }
-        super::durable::forget_module_bodies();
+        // The module trees the Durable rules read (the app-level ones after the functions'
+        // ones) are let go of: here now, on the pool's threads at their next read. Waking every
+        // thread for it waits on whatever the pool is running.
+        super::durable::end_batch();
         touched
     }
 
