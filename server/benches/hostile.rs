@@ -449,11 +449,15 @@ fn decorated_app(base: &Path, n: usize) -> PathBuf {
 /// An app the language server is started on: a name for its rows, the app at a size N, the
 /// module opened and typed in, and how many functions N makes.
 struct Served {
+    /// Its rows are `served <name>: <what was timed>`.
     name: &'static str,
     /// The 4N of a full run.
     full: usize,
+    /// Writes the app at a size under a folder and returns its root.
     app: fn(&Path, usize) -> PathBuf,
+    /// The module opened and typed in, relative to the root.
     module: &'static str,
+    /// How many functions the server finds at a size.
     functions: fn(usize) -> usize,
 }
 
