@@ -424,10 +424,6 @@ fn decorated_functions(base: &Path, n: usize) -> Row {
 /// The app of [`decorated_functions`]: `function_app.py` of `n` decorated functions, each with a
 /// helper.
 fn decorated_app(base: &Path, n: usize) -> PathBuf {
-    let root = base.join(format!("decorated_{n}"));
-    if root.join("function_app.py").exists() {
-        return root;
-    }
     let root = app(base, &format!("decorated_{n}"));
     fs::write(
         root.join("local.settings.json"),
@@ -560,18 +556,10 @@ async fn serve(
     module: &str,
     n: usize,
 ) -> (Vec<(&'static str, f64)>, u64, Option<i32>) {
-    let mut child = tokio::process::Command::new(BIN)
-        .env("AZFUNC_LSP_LOG", "off")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary runs");
+    let mut command = tokio::process::Command::new(BIN);
+    command.env("AZFUNC_LSP_LOG", "off").stderr(Stdio::null());
+    let (mut child, mut client) = TestClient::spawn(command);
     let pid = child.id().unwrap() as libc::pid_t;
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut client = TestClient::connect_raw(Box::new(stdin), stdout, None);
     client.disable_log();
     let folder = json!([{"uri": file_uri(root), "name": "app"}]);
     client

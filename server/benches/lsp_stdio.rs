@@ -348,17 +348,11 @@ async fn references_only(root: &Path, n: usize) {
 
 /// Spawns the binary and sends `initialize`; `initialized` is left to the caller.
 async fn spawn(caps: Value, root: &Path) -> (tokio::process::Child, TestClient) {
-    let mut child = tokio::process::Command::new(exe())
+    let mut command = tokio::process::Command::new(exe());
+    command
         .env("AZFUNC_LSP_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut client = TestClient::connect_raw(Box::new(stdin), stdout, None);
+        .stderr(Stdio::inherit());
+    let (child, mut client) = TestClient::spawn(command);
     client.disable_log();
     client.record_arrivals();
     let folder = json!([{"uri": file_uri(root), "name": "app"}]);

@@ -169,17 +169,12 @@ async fn random_session_is_answered_and_agrees_with_check() {
     let seed = env_number("AZFUNC_LSP_SOAK_SEED", 1);
     let mut rng = Rng(seed);
     let (_dir, root) = fixture("basic");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"));
+    command
         .env("AZFUNC_LSP_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let (stdin, stdout) = (child.stdin.take().unwrap(), child.stdout.take().unwrap());
-    let mut client =
-        TestClient::connect(Box::new(stdin), stdout, None, pull_caps(), &[&root], None).await;
+        .stderr(Stdio::inherit());
+    let (mut child, client) = TestClient::spawn(command);
+    let mut client = TestClient::initialize(client, pull_caps(), &[&root], None).await;
     client.disable_log();
     assert_eq!(client.init["capabilities"]["positionEncoding"], "utf-8");
     client.wait_indexed().await;

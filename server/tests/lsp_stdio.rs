@@ -15,20 +15,14 @@ use tokio::process::Child;
 /// Starts the binary on the `basic` fixture and initializes it.
 async fn start(args: &[&str]) -> (tempfile::TempDir, PathBuf, Child, TestClient) {
     let (dir, root) = fixture("basic");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"));
+    command
         .args(args)
         .env("AZFUNC_LSP_DEBUG_REQUESTS", "1")
         .env("AZFUNC_LSP_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let client =
-        TestClient::connect(Box::new(stdin), stdout, None, push_caps(), &[&root], None).await;
+        .stderr(Stdio::inherit());
+    let (child, client) = TestClient::spawn(command);
+    let client = TestClient::initialize(client, push_caps(), &[&root], None).await;
     (dir, root, child, client)
 }
 

@@ -208,7 +208,8 @@ impl TestClient {
         Self::initialize(client, caps, folders, options).await
     }
 
-    async fn initialize(
+    /// Sends `initialize` (awaiting the response) and `initialized`.
+    pub async fn initialize(
         mut client: TestClient,
         caps: Value,
         folders: &[&Path],
@@ -233,6 +234,20 @@ impl TestClient {
             .expect("initialize");
         client.notify("initialized", json!({})).await;
         client
+    }
+
+    /// Starts `command` (the server binary with its arguments and environment) with its stdin
+    /// and stdout piped to a client, without initializing; the process is killed when dropped.
+    pub fn spawn(mut command: tokio::process::Command) -> (tokio::process::Child, TestClient) {
+        let mut child = command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the server binary runs");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        (child, Self::connect_raw(Box::new(stdin), stdout, None))
     }
 
     /// Connects without initializing.
