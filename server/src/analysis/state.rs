@@ -103,6 +103,10 @@ pub struct AppState {
     loaded_by: HashMap<String, Names>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
+    /// The decorator model the units were derived with, while it stands for the app's files:
+    /// the app-level rules read it rather than run the modules again. Dropped by any edit and
+    /// derived again with the units ([`AppState::rederive_all`]).
+    v2_model: Option<Arc<crate::analysis::v2::V2App>>,
     /// How many functions had their settings rules run again after edits of the settings, and
     /// which after the last edit.
     #[cfg(test)]
@@ -474,8 +478,7 @@ impl AppState {
         AppState::new_keeping_model(input).0
     }
 
-    /// [`AppState::new`], with the decorator model its units were found with (not kept by the
-    /// state: an edit would make it stale), for a caller that checks the app once.
+    /// [`AppState::new`], with the decorator model its units were found with.
     pub fn new_keeping_model(
         input: AppInput,
     ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
@@ -547,6 +550,7 @@ impl AppState {
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
             v2_script,
+            v2_model: v2_model.clone(),
             #[cfg(test)]
             settings_rechecks: 0,
             #[cfg(test)]
@@ -839,6 +843,7 @@ impl AppState {
             &units,
             self.settings.clone(),
             &mut self.facts,
+            self.v2_model.clone(),
         )
     }
 
@@ -993,6 +998,7 @@ impl AppState {
             return Changed::default();
         }
         self.input.environment = environment;
+        self.v2_model = None;
         let functions: BTreeSet<String> = self.units.keys().cloned().collect();
         for name in &functions {
             self.invalidate(name);
@@ -1037,6 +1043,8 @@ impl AppState {
         touched: &mut BTreeSet<String>,
     ) -> BTreeSet<String> {
         let mut affected = BTreeSet::new();
+        // Whatever the edit, the model derived before may not stand for the files now.
+        self.v2_model = None;
         // Whether the app is a v2 app can change with the script or the setting that names it.
         let was_v2 = self.v2_script.is_some();
         // An edit of the settings is read once, here: for the script's name and for what the
@@ -1167,7 +1175,9 @@ impl AppState {
     /// Derives every unit again (a v2 app's functions come from its modules as a whole) and
     /// returns the names whose unit changed, appeared or vanished.
     fn rederive_all(&mut self) -> BTreeSet<String> {
-        let (new, order) = by_name(function::discover_all(&self.input, &self.modules));
+        let (units, model) = function::discover_all_keeping_model(&self.input, &self.modules);
+        self.v2_model = model;
+        let (new, order) = by_name(units);
         let mut changed = BTreeSet::new();
         for (name, unit) in &self.units {
             if new.get(name).is_none_or(|n| n != unit) {
@@ -1952,6 +1962,42 @@ mod tests {
         assert!(!state.uses_decorator_model());
         let names: Vec<&str> = state.units().map(|u| u.name.as_str()).collect();
         assert_eq!(names, ["Legacy"]);
+    }
+
+    #[test]
+    fn the_app_level_rules_read_the_decorator_model_the_units_were_derived_with() {
+        let script = "import azure.functions as func\nfrom bps import jobs\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\n\n@app.route(route=\"hello\")\ndef hello(req): return \"hi\"\n";
+        let jobs = "import azure.functions as func\nbp = func.Blueprint()\n\n@bp.schedule(arg_name=\"t\", schedule=\"0 * * * * *\")\ndef tick(t): pass\n";
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("function_app.py", script)
+            .with_file("bps/__init__.py", "")
+            .with_file("bps/jobs.py", jobs);
+        // One thread: the model's runs are counted on it.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let runs = || crate::analysis::v2::MODELS_RUN.with(|run| run.get());
+        pool.install(|| {
+            let before = runs();
+            let mut state = AppState::new(input.clone());
+            state.check_all();
+            assert_eq!(runs() - before, 1, "start: the units' model serves the app-level rules");
+            // A module edit derives the units again, and the app-level rules read that model.
+            let before = runs();
+            let edited = jobs.replace("0 * * * * *", "0 */5 * * * *");
+            state.set_file("bps/jobs.py", text(&edited));
+            assert_eq!(runs() - before, 1, "a module edit");
+            // Another file does not derive the units again: the app-level rules run the model
+            // (the one they had may not stand for the files any more).
+            let before = runs();
+            state.set_file("host.json", text(r#"{"version": "2.0", "logging": {}}"#));
+            assert_eq!(runs() - before, 1, "host.json");
+            // And each time, the findings are those of a fresh state of the same files.
+            let mut fresh = AppState::new(state.input().clone());
+            assert_eq!(all(&mut state), all(&mut fresh));
+        });
     }
 
     #[test]

@@ -639,17 +639,18 @@ pub fn check_app_files_with_model(
     })
 }
 
-/// [`check_app_files`] with the facts of `units` known so far; derives those not known and
-/// leaves them in `facts` (an edit of one function then derives only its own).
+/// [`check_app_files_with_model`] with the facts of `units` known so far; derives those not
+/// known and leaves them in `facts` (an edit of one function then derives only its own).
 pub fn check_app_files_keeping(
     app: &AppInput,
     modules: &Modules,
     units: &[&FunctionUnit],
     settings: Option<Arc<LocalSettings>>,
     facts: &mut AppFacts,
+    v2_model: Option<Arc<crate::analysis::v2::V2App>>,
 ) -> Vec<Diagnostic> {
     guarded_app_files(app, || {
-        check_app_files_unguarded(app, modules, units, settings, facts, None)
+        check_app_files_unguarded(app, modules, units, settings, facts, v2_model)
     })
 }
 

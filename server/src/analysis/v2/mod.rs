@@ -326,7 +326,15 @@ pub fn model(app: &AppInput, modules: &Modules) -> Option<V2App> {
     if !app.exists(&script.name) {
         return None;
     }
+    #[cfg(test)]
+    MODELS_RUN.with(|run| run.set(run.get() + 1));
     Some(interp::run(app, modules, script))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times [`model`] ran an app's modules on this thread.
+    pub(crate) static MODELS_RUN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The units of the app: its indexed v2 functions when it is a v2 app, else `None`.
