@@ -59,8 +59,16 @@ impl AppInput {
         self
     }
 
+    /// The text of `path`, when it is a text file (a read a function's rules make is recorded:
+    /// see [`super::reads`]).
     pub fn text(&self, path: &str) -> Option<&str> {
-        self.files.get(path).and_then(FileContent::text)
+        self.content(path).and_then(FileContent::text)
+    }
+
+    /// What `path` holds, when it exists (recorded as [`AppInput::text`]).
+    pub fn content(&self, path: &str) -> Option<&FileContent> {
+        super::reads::note(path);
+        self.files.get(path)
     }
 
     pub fn exists(&self, path: &str) -> bool {

@@ -218,6 +218,16 @@ impl Diagnostic {
         self
     }
 
+    /// Whether it points into `file`: where it is, a related place, or an edit of a fix.
+    pub fn mentions(&self, file: &str) -> bool {
+        self.file == file
+            || self.related.iter().any(|r| r.file == file)
+            || self
+                .fixes
+                .iter()
+                .any(|f| f.edits.iter().any(|e| e.file == file))
+    }
+
     pub fn with_fix(mut self, title: impl Into<String>, edits: Vec<FileEdit>) -> Self {
         self.fixes.push(Fix {
             title: title.into(),

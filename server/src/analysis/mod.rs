@@ -23,6 +23,7 @@ pub mod modules;
 pub mod names;
 pub mod python;
 pub mod python_scopes;
+pub mod reads;
 pub mod requirements;
 pub mod routes;
 pub mod rules;

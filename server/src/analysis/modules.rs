@@ -121,11 +121,13 @@ impl Modules {
 
     /// The module of `path`, parsed now if it was not yet.
     pub fn get(&self, path: &str) -> Option<&Arc<PyModule>> {
+        super::reads::note(path);
         self.slots.get(path)?.module(self.decorator_model)
     }
 
     /// The module of `path` with the key it is kept under.
     pub fn get_key_value(&self, path: &str) -> Option<(&String, &Arc<PyModule>)> {
+        super::reads::note(path);
         let (key, slot) = self.slots.get_key_value(path)?;
         Some((key, slot.module(self.decorator_model)?))
     }
@@ -137,6 +139,7 @@ impl Modules {
 
     /// Every module, in no particular order (all parsed first).
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Arc<PyModule>)> {
+        super::reads::every_module();
         self.parse_all();
         let decorator_model = self.decorator_model;
         self.slots
@@ -151,6 +154,7 @@ impl Modules {
     /// particular order.
     pub fn parsed_or_containing(&self, needle: &str) -> Vec<(&String, &Arc<PyModule>)> {
         use rayon::prelude::*;
+        super::reads::every_module();
         // The server's modules are all parsed: the same as every module, without a pass over
         // every text on each keystroke.
         if self.all_parsed.get().is_some() {
@@ -202,6 +206,7 @@ impl Modules {
 
     /// The modules parsed (or set) so far, without parsing any; in no particular order.
     pub fn parsed(&self) -> impl Iterator<Item = (&String, &Arc<PyModule>)> {
+        super::reads::every_module();
         self.slots
             .iter()
             .filter_map(|(path, slot)| Some((path, slot.parsed.get()?.as_ref()?)))

@@ -18,6 +18,7 @@ use super::function::{self, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::maps;
 use super::python;
+use super::reads::PythonReads;
 use super::rules::{self, AppFacts};
 use super::setting_places::SettingPlaces;
 use super::settings::{self, LocalSettings, SettingsDiff, SettingsReads, LOCAL_SETTINGS};
@@ -107,6 +108,10 @@ pub struct AppState {
     /// the app-level rules read it rather than run the modules again. Dropped by any edit and
     /// derived again with the units ([`AppState::rederive_all`]).
     v2_model: Option<Arc<crate::analysis::v2::V2App>>,
+    /// Whether the Python file set last ([`AppState::set_file_reusing`]) parses as it did and
+    /// imports what it did: what the app's loads run, and all the functions of a decorator
+    /// app share, then stands.
+    loads_kept: bool,
     /// How many functions had their settings rules run again after edits of the settings, and
     /// which after the last edit.
     #[cfg(test)]
@@ -119,6 +124,37 @@ pub struct AppState {
     /// How many functions had their facts for the app-level rules derived.
     #[cfg(test)]
     facts_derived: usize,
+}
+
+/// What of a module decides which modules the app's loads run and what the functions of a
+/// decorator app share of them: whether it parses, and its imports (not where they are).
+#[derive(PartialEq)]
+struct LoadShape {
+    parses: bool,
+    imports: Vec<ImportShape>,
+}
+
+/// An import without its place: level, module, `from`, unconditional, names with aliases.
+type ImportShape = (u32, String, bool, bool, Vec<(String, Option<String>)>);
+
+impl LoadShape {
+    fn of(module: &python::PyModule) -> LoadShape {
+        LoadShape {
+            parses: module.syntax_errors.is_empty(),
+            imports: module
+                .imports
+                .iter()
+                .map(|i| {
+                    let names = i
+                        .names
+                        .iter()
+                        .map(|n| (n.name.clone(), n.alias.clone()))
+                        .collect();
+                    (i.level, i.module.clone(), i.is_from, i.unconditional, names)
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The units grouped by the file of their script, for the questions asked once per finding
@@ -551,6 +587,7 @@ impl AppState {
             loaded_by: HashMap::new(),
             v2_script,
             v2_model: v2_model.clone(),
+            loads_kept: false,
             #[cfg(test)]
             settings_rechecks: 0,
             #[cfg(test)]
@@ -685,7 +722,7 @@ impl AppState {
         &self,
         unit: &FunctionUnit,
         checked: &rules::FunctionChecked,
-    ) -> (Vec<Diagnostic>, SettingsReads) {
+    ) -> (Vec<Diagnostic>, SettingsReads, PythonReads) {
         rules::check_function_rules_reading(
             &self.input,
             &self.modules,
@@ -731,12 +768,16 @@ impl AppState {
         &mut self,
         name: &str,
         found: Vec<Diagnostic>,
-        reads: SettingsReads,
+        (reads, python_reads): (SettingsReads, PythonReads),
         touched: &mut BTreeSet<String>,
     ) {
         let Some(c) = self.cache.get_mut(name) else {
             return;
         };
+        // The rules that ran again may have read other Python files than before.
+        if !c.checked.python_reads.includes(&python_reads) {
+            c.checked.python_reads = c.checked.python_reads.union(&python_reads);
+        }
         // Most re-runs read what they read before: the index then stays as it is.
         if c.checked.settings_reads != reads {
             let before = std::mem::replace(&mut c.checked.settings_reads, reads);
@@ -957,7 +998,9 @@ impl AppState {
         previous: Option<&tree_sitter::Tree>,
     ) -> (Changed, Option<tree_sitter::Tree>) {
         let mut tree = None;
+        self.loads_kept = false;
         if path.ends_with(".py") {
+            let shape_before = self.modules.get(path).map(|m| LoadShape::of(m));
             match content.text() {
                 Some(text) => {
                     let decorator_model = self.v2_script.is_some();
@@ -971,6 +1014,7 @@ impl AppState {
                     match python::parse_reusing_guarded(text, decorator_model, previous, before) {
                         Some((module, new_tree)) => {
                             tree = new_tree;
+                            self.loads_kept = shape_before == Some(LoadShape::of(&module));
                             self.modules.insert(path.to_string(), Arc::new(module));
                         }
                         None => {
@@ -1070,7 +1114,24 @@ impl AppState {
                 affected.extend(self.rederive_all());
             }
             if path != LOCAL_SETTINGS {
-                affected.extend(self.importers_of(path, listing_changed));
+                // Every function of a decorator app loads every module its script imports. When
+                // the edited one imports what it did, those loads stand, and a function whose
+                // rules read nothing of it (nor reported in it) says what it said.
+                let only_readers = self.loads_kept
+                    && !listing_changed
+                    && was_v2
+                    && self.v2_script.is_some()
+                    && self.v2_script.as_deref() != Some(path);
+                for name in self.importers_of(path, listing_changed) {
+                    let stands = only_readers
+                        && self.cache.get(&name).is_some_and(|c| {
+                            !c.checked.python_reads.may_include(path)
+                                && !c.all.iter().any(|d| d.mentions(path))
+                        });
+                    if !stands {
+                        affected.insert(name);
+                    }
+                }
             }
             for f in &affected {
                 self.invalidate(f);
@@ -1148,11 +1209,12 @@ impl AppState {
             self.settings_rechecked = work.iter().map(|(name, ..)| name.to_string()).collect();
         }
         let run = |(name, unit, cached): &(&str, &Arc<FunctionUnit>, &Cached)| {
-            let (found, reads) = self.recheck_settings(unit, &cached.checked);
+            let (found, reads, python_reads) = self.recheck_settings(unit, &cached.checked);
             let changed = !cached.settings_part_is(&found);
-            (name.to_string(), found, reads, changed)
+            (name.to_string(), found, (reads, python_reads), changed)
         };
-        let results: Vec<(String, Vec<Diagnostic>, SettingsReads, bool)> = if work.len() > 1 {
+        type Rerun = (String, Vec<Diagnostic>, (SettingsReads, PythonReads), bool);
+        let results: Vec<Rerun> = if work.len() > 1 {
             work.par_iter().map(run).collect()
         } else {
             work.iter().map(run).collect()
@@ -1983,7 +2045,11 @@ mod tests {
             let before = runs();
             let mut state = AppState::new(input.clone());
             state.check_all();
-            assert_eq!(runs() - before, 1, "start: the units' model serves the app-level rules");
+            assert_eq!(
+                runs() - before,
+                1,
+                "start: the units' model serves the app-level rules"
+            );
             // A module edit derives the units again, and the app-level rules read that model.
             let before = runs();
             let edited = jobs.replace("0 * * * * *", "0 */5 * * * *");
@@ -1998,6 +2064,204 @@ mod tests {
             let mut fresh = AppState::new(state.input().clone());
             assert_eq!(all(&mut state), all(&mut fresh));
         });
+    }
+
+    /// A decorator app of two blueprints and a helper module one of them imports from.
+    fn blueprint_app() -> Vec<(&'static str, String)> {
+        let script = "import azure.functions as func\nfrom bps import jobs, more\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\napp.register_functions(more.bp)\n\n@app.route(route=\"hello\")\ndef hello(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"hi\")\n";
+        let jobs = "import azure.functions as func\nbp = func.Blueprint()\n\n@bp.schedule(arg_name=\"t\", schedule=\"0 * * * * *\")\ndef tick(t): pass\n\n@bp.route(route=\"jobs\")\ndef jobs(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"hi\")\n\n@bp.queue_trigger(arg_name=\"msg\", queue_name=\"q\", connection=\"Orders\")\ndef queued(message): pass\n# tail\n";
+        let more = "import azure.functions as func\nfrom helpers import Payload\nbp = func.Blueprint()\n\n@bp.route(route=\"more\")\ndef more(req: func.HttpRequest, p: Payload) -> func.HttpResponse:\n    return func.HttpResponse(\"more\")\n\n@bp.schedule(arg_name=\"t\", schedule=\"0 * * * * *\")\ndef late(t): pass\n# tail\n";
+        let helpers = "class Payload:\n    pass\n# tail\n";
+        vec![
+            ("host.json", r#"{"version": "2.0"}"#.to_string()),
+            ("requirements.txt", "azure-functions\n".to_string()),
+            ("function_app.py", script.to_string()),
+            ("bps/__init__.py", String::new()),
+            ("bps/jobs.py", jobs.to_string()),
+            ("bps/more.py", more.to_string()),
+            ("helpers.py", helpers.to_string()),
+        ]
+    }
+
+    #[test]
+    fn an_edit_of_a_blueprint_re_checks_only_the_functions_that_read_it() {
+        let files = blueprint_app();
+        let mut input = AppInput::new("app");
+        for (path, content) in &files {
+            input = input.with_file(path, content);
+        }
+        let original = |path: &str| files.iter().find(|(p, _)| *p == path).unwrap().1.clone();
+        let mut state = AppState::new(input);
+        state.check_all();
+        let names = |c: &Changed| c.functions.iter().cloned().collect::<Vec<_>>();
+
+        // A line moves every function of the module: they are checked again, the others not.
+        let jobs = original("bps/jobs.py").replacen("\n\n", "\n\n# moved\n", 1);
+        let changed = state.set_file("bps/jobs.py", text(&jobs));
+        assert_eq!(names(&changed), ["jobs", "queued", "tick"]);
+        assert_as_from_scratch(&mut state, "a line added");
+
+        // The helper module: no function's rules read it (the import of the name it no longer
+        // defines is the script's loads', reported by the app-level rules).
+        let helpers = original("helpers.py").replace("class Payload:", "class Payload2:");
+        let changed = state.set_file("helpers.py", text(&helpers));
+        assert!(changed.functions.is_empty(), "{:?}", changed.functions);
+        assert_as_from_scratch(&mut state, "the helper's class renamed");
+        let broken_import = state
+            .diagnostics_by_file(&Config::default())
+            .into_values()
+            .flatten()
+            .any(|d| d.message.contains("cannot import name 'Payload'"));
+        assert!(broken_import);
+
+        // A new import may change what every load runs: every function.
+        let jobs = jobs.replacen("\n", "\nimport json\n", 1);
+        let changed = state.set_file("bps/jobs.py", text(&jobs));
+        assert_eq!(
+            names(&changed),
+            ["hello", "jobs", "late", "more", "queued", "tick"]
+        );
+        assert_as_from_scratch(&mut state, "an import added");
+
+        // So does a syntax error (a module that does not parse is not read for its imports).
+        let broken = format!("{jobs}def broken(:\n");
+        let changed = state.set_file("bps/jobs.py", text(&broken));
+        assert_eq!(changed.functions.len(), 6, "{:?}", changed.functions);
+        assert_as_from_scratch(&mut state, "a syntax error");
+        state.set_file("bps/jobs.py", text(&jobs));
+        assert_as_from_scratch(&mut state, "the syntax error mended");
+
+        // And an edit of the script, which every function is registered through.
+        let script = original("function_app.py").replace("route=\"hello\"", "route=\"hi\"");
+        let changed = state.set_file("function_app.py", text(&script));
+        assert_eq!(changed.functions.len(), 6, "{:?}", changed.functions);
+        assert_as_from_scratch(&mut state, "the script");
+    }
+
+    #[test]
+    fn any_series_of_blueprint_edits_ends_where_a_fresh_check_does() {
+        // A seeded series of edits of the modules of a decorator app: lines added and removed
+        // (positions move), names, parameters, annotations, imports, syntax errors, failures at
+        // import, settings read at import, functions added: after each, the state equals a
+        // check from scratch.
+        let toggles: &[(&str, &str, &str)] = &[
+            ("bps/jobs.py", "def tick(t)", "def tick(timer)"),
+            (
+                "bps/jobs.py",
+                "return func.HttpResponse(\"hi\")",
+                "return func.HttpResponse(\"hi there\")",
+            ),
+            (
+                "bps/jobs.py",
+                "import azure.functions as func\n",
+                "import azure.functions as func\nimport os\n",
+            ),
+            ("bps/jobs.py", "\n# tail\n", "\ndef broken(:\n# tail\n"),
+            (
+                "bps/jobs.py",
+                "bp = func.Blueprint()\n",
+                "bp = func.Blueprint()\nKEY = os.environ[\"API_KEY\"]\n",
+            ),
+            (
+                "bps/jobs.py",
+                "connection=\"Orders\"",
+                "connection=\"Storage\"",
+            ),
+            (
+                "bps/jobs.py",
+                "\n# tail\n",
+                "\n@bp.route(route=\"extra\")\ndef extra(req): pass\n# tail\n",
+            ),
+            (
+                "bps/more.py",
+                "from helpers import Payload\n",
+                "from helpers import Payload, Other\n",
+            ),
+            ("bps/more.py", "p: Payload", "p: Missing"),
+            ("bps/more.py", "def late(t)", "def late(t, extra)"),
+            (
+                "bps/more.py",
+                "def more(req: func.HttpRequest,",
+                "def more(req: str,",
+            ),
+            ("helpers.py", "class Payload:", "class Payload2:"),
+            (
+                "helpers.py",
+                "\n# tail\n",
+                "\nraise RuntimeError('x')\n# tail\n",
+            ),
+            ("helpers.py", "\n# tail\n", "\nimport bps.jobs\n# tail\n"),
+            ("function_app.py", "route=\"hello\"", "route=\"jobs\""),
+        ];
+        let files = blueprint_app();
+        let mut texts: BTreeMap<&str, String> =
+            files.iter().map(|(p, t)| (*p, t.clone())).collect();
+        let mut input = AppInput::new("app");
+        for (path, content) in &files {
+            input = input.with_file(path, content);
+        }
+        let mut state = AppState::new(input);
+        state.check_all();
+        let modules = [
+            "bps/jobs.py",
+            "bps/more.py",
+            "helpers.py",
+            "function_app.py",
+        ];
+        let mut seed: u64 = 0xb1e5_9a1d;
+        let mut next = |n: usize| -> usize {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut kept, mut rechecked) = (0, 0);
+        for round in 0..300 {
+            let (path, edit) = match next(3) {
+                // A comment line added at the start of a random line, or one removed.
+                0 | 1 => {
+                    let path = modules[next(3)];
+                    let text = &texts[path];
+                    let starts: Vec<usize> = std::iter::once(0)
+                        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                        .filter(|&i| i < text.len())
+                        .collect();
+                    let comments: Vec<usize> = starts
+                        .iter()
+                        .copied()
+                        .filter(|&i| text[i..].starts_with("# c\n"))
+                        .collect();
+                    let edited = if !comments.is_empty() && next(3) == 0 {
+                        let at = comments[next(comments.len())];
+                        format!("{}{}", &text[..at], &text[at + 4..])
+                    } else {
+                        let at = starts[next(starts.len())];
+                        format!("{}# c\n{}", &text[..at], &text[at..])
+                    };
+                    (path, edited)
+                }
+                _ => {
+                    let (path, a, b) = toggles[next(toggles.len())];
+                    let text = &texts[path];
+                    let edited = if text.contains(b) {
+                        text.replacen(b, a, 1)
+                    } else {
+                        text.replacen(a, b, 1)
+                    };
+                    (path, edited)
+                }
+            };
+            let changed = state.set_file(path, text(&edit));
+            texts.insert(path, edit);
+            if changed.functions.len() < state.units.len() {
+                kept += 1;
+            } else {
+                rechecked += 1;
+            }
+            assert_as_from_scratch(&mut state, &format!("round {round}, {path}"));
+        }
+        // Both kinds of edit came up: some left functions as they were, some re-checked all.
+        assert!(kept > 50 && rechecked > 20, "{kept} kept, {rechecked} all");
     }
 
     #[test]

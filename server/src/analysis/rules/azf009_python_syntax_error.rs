@@ -28,7 +28,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     for m in ctx.loaded_modules() {
         // A file that is not UTF-8 has no module: the app's files are searched only then.
         let module = ctx.modules.get(&m.file);
-        let d = match module.is_none().then(|| ctx.app.files.get(&m.file)).flatten() {
+        let d = match module.is_none().then(|| ctx.app.content(&m.file)).flatten() {
             Some(FileContent::NotUtf8) => Some(ctx.diag(
                 &META,
                 &m.file,

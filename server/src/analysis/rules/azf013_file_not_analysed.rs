@@ -50,7 +50,7 @@ fn not_read(file: &str, content: Option<&FileContent>) -> Option<String> {
 /// look like a clean result.
 pub fn check_app(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     for file in APP_FILES {
-        if let Some(why) = not_read(file, ctx.app.files.get(*file)) {
+        if let Some(why) = not_read(file, ctx.app.content(file)) {
             out.push(META.diag(file,
                 TextRange::empty(0),
                 format!("{why}; it was not checked"),
@@ -83,7 +83,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
         // function.json as discovery saw it (an internal error there is recorded on the unit).
         let content = match ctx.unit.json_unavailable() {
             Some(content) if file == ctx.unit.declaration_file() => Some(content),
-            _ => ctx.app.files.get(file),
+            _ => ctx.app.content(file),
         };
         let why = if let Some(why) = not_read(file, content) {
             why

@@ -146,7 +146,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         .collect();
     files.sort_by_key(|(path, _)| *path);
     for (file, module) in files {
-        let Some(crate::analysis::app::FileContent::Text(source)) = ctx.app.files.get(file) else {
+        let Some(crate::analysis::app::FileContent::Text(source)) = ctx.app.content(file) else {
             continue;
         };
         let text: &str = source;

@@ -45,7 +45,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     let Some(param) = durable::client_binding(ctx.unit).and_then(|b| b.name_str()) else {
         return;
     };
-    let Some(FileContent::Text(source)) = ctx.app.files.get(file) else {
+    let Some(FileContent::Text(source)) = ctx.app.content(file) else {
         return;
     };
     let Some(function) = durable::entry_def(ctx.unit, module, &ctx.entry_name) else {

@@ -106,7 +106,7 @@ fn activity_returns(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     if function.value_returns.is_empty() || !module.syntax_errors.is_empty() {
         return;
     }
-    let Some(FileContent::Text(source)) = ctx.app.files.get(file) else {
+    let Some(FileContent::Text(source)) = ctx.app.content(file) else {
         return;
     };
     // Most activities return a name or a string: parse the module only when a returned value

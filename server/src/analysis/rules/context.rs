@@ -170,7 +170,7 @@ impl<'a> FunctionCtx<'a> {
         let orchestrator = crate::analysis::durable::orchestrator(
             self.unit,
             module,
-            self.app.files.get(file),
+            self.app.content(file),
             &self.entry_name,
         )?;
         Some((orchestrator, file))
@@ -478,7 +478,10 @@ impl<'a> FunctionCtx<'a> {
         };
         // The functions of a decorator app load the same modules: the same answer.
         match (self.shared_loads, self.unit.decorated()) {
-            (Some(shared), Some(v2)) => shared.http_streaming(&v2.script, compute),
+            // Shared, so not recorded for any one function: see `reads::unrecorded`.
+            (Some(shared), Some(v2)) => {
+                shared.http_streaming(&v2.script, || crate::analysis::reads::unrecorded(compute))
+            }
             _ => compute(),
         }
     }
@@ -825,9 +828,10 @@ impl FunctionCtx<'_> {
         self.loaded.get_or_init(|| {
             // Every function of a decorator app loads through the same script: the same list.
             match (self.shared_loads, self.unit.decorated()) {
-                (Some(shared), Some(v2)) => {
-                    shared.get_or_compute(&v2.script, || self.compute_loaded_modules())
-                }
+                // Shared, so not recorded for any one function: see `reads::unrecorded`.
+                (Some(shared), Some(v2)) => shared.get_or_compute(&v2.script, || {
+                    crate::analysis::reads::unrecorded(|| self.compute_loaded_modules())
+                }),
                 _ => Arc::new(self.compute_loaded_modules()),
             }
         })

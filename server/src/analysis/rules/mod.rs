@@ -330,6 +330,10 @@ pub struct FunctionChecked {
     pub settings_reads: crate::analysis::settings::SettingsReads,
     /// The modules the worker runs to load it, with their imports (kept for re-runs).
     pub loaded: Arc<Vec<context::LoadedModule>>,
+    /// The Python files the rules read, besides what the functions of a decorator app share
+    /// (the modules its script loads, whether they import the HTTP streaming extension):
+    /// recorded for a decorated function in the language server's state, unknown otherwise.
+    pub python_reads: crate::analysis::reads::PythonReads,
 }
 
 impl FunctionChecked {
@@ -402,6 +406,26 @@ fn check_function_unguarded(
     loads: Option<&context::SharedLoads>,
     keep: Keep,
 ) -> FunctionChecked {
+    // Only a decorator app's state asks which files a function read (see `AppState::refresh`).
+    if keep == Keep::Everything && unit.decorated().is_some() {
+        let (mut checked, reads) = crate::analysis::reads::recording(|| {
+            check_function_recorded(app, modules, unit, settings, loads, keep)
+        });
+        checked.python_reads = reads;
+        return checked;
+    }
+    check_function_recorded(app, modules, unit, settings, loads, keep)
+}
+
+/// [`check_function_unguarded`], what it records aside.
+fn check_function_recorded(
+    app: &AppInput,
+    modules: &Modules,
+    unit: &FunctionUnit,
+    settings: Option<Option<Arc<LocalSettings>>>,
+    loads: Option<&context::SharedLoads>,
+    keep: Keep,
+) -> FunctionChecked {
     #[cfg(test)]
     if unit.name == super::guard::TEST_PANIC_MARKER {
         panic!("test panic while checking a function");
@@ -452,7 +476,8 @@ fn check_function_unguarded(
 }
 
 /// Re-runs only `rules` (positions in [`RULES`], function-level) on one function, what an edit
-/// of `local.settings.json` can change, and says what they read of the settings.
+/// of `local.settings.json` can change, and says what they read of the settings and which
+/// Python files.
 pub fn check_function_rules_reading(
     app: &AppInput,
     modules: &Modules,
@@ -460,11 +485,17 @@ pub fn check_function_rules_reading(
     settings: Option<Arc<LocalSettings>>,
     loaded: Arc<Vec<context::LoadedModule>>,
     rules: &[usize],
-) -> (Vec<Diagnostic>, crate::analysis::settings::SettingsReads) {
-    let (found, reads) = crate::analysis::settings::recording(|| {
-        check_function_rules_unrecorded(app, modules, unit, settings, loaded, rules)
+) -> (
+    Vec<Diagnostic>,
+    crate::analysis::settings::SettingsReads,
+    crate::analysis::reads::PythonReads,
+) {
+    let ((found, reads), python_reads) = crate::analysis::reads::recording(|| {
+        crate::analysis::settings::recording(|| {
+            check_function_rules_unrecorded(app, modules, unit, settings, loaded, rules)
+        })
     });
-    (found, reads)
+    (found, reads, python_reads)
 }
 
 fn check_function_rules_unrecorded(
