@@ -1053,6 +1053,7 @@ impl AppState {
     }
 
     pub fn remove_file(&mut self, path: &str) -> Changed {
+        self.loads_kept = false;
         self.modules.remove(path);
         self.module_changed(path, None);
         if self.input.files.remove(path).is_none() {
