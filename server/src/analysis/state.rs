@@ -601,7 +601,8 @@ impl AppState {
         (state, v2_model)
     }
 
-    /// Lists the units in host order again (their facts are derived again when next needed).
+    /// Lists the units in host order again. The facts of a unit that is the one listed before
+    /// under its name move with it; the others' are derived again when next needed.
     fn rebuild_ordered(&mut self) {
         // One look-up per key gives both its unit and its position (on one thread, between
         // the parse and the rules, for every function of the app).
@@ -613,7 +614,19 @@ impl AppState {
                 ordered.push(Arc::clone(unit));
             }
         }
-        self.facts = AppFacts::new(ordered.len());
+        let mut facts = AppFacts::new(ordered.len());
+        for (key, &i) in &position {
+            if let Some(&before) = self.position.get(key) {
+                if self
+                    .ordered
+                    .get(before)
+                    .is_some_and(|unit| Arc::ptr_eq(unit, &ordered[i]))
+                {
+                    facts.take_row(i, &mut self.facts, before);
+                }
+            }
+        }
+        self.facts = facts;
         self.ordered = ordered;
         self.position = position;
     }
@@ -1240,11 +1253,16 @@ impl AppState {
     fn rederive_all(&mut self) -> BTreeSet<String> {
         let (units, model) = function::discover_all_keeping_model(&self.input, &self.modules);
         self.v2_model = model;
-        let (new, order) = by_name(units);
+        let (mut new, order) = by_name(units);
         let mut changed = BTreeSet::new();
         for (name, unit) in &self.units {
-            if new.get(name).is_none_or(|n| n != unit) {
-                changed.insert(name.clone());
+            match new.get_mut(name) {
+                // The same unit: the one known before stays, with what was derived from it
+                // (its facts for the app-level rules, see `rebuild_ordered`).
+                Some(n) if n == unit => *n = Arc::clone(unit),
+                _ => {
+                    changed.insert(name.clone());
+                }
             }
         }
         for name in new.keys() {
@@ -2096,10 +2114,13 @@ mod tests {
         state.check_all();
         let names = |c: &Changed| c.functions.iter().cloned().collect::<Vec<_>>();
 
-        // A line moves every function of the module: they are checked again, the others not.
+        // A line moves every function of the module: they are checked again, the others not,
+        // and only their facts for the app-level rules are derived again.
         let jobs = original("bps/jobs.py").replacen("\n\n", "\n\n# moved\n", 1);
+        let derived = state.facts_derived;
         let changed = state.set_file("bps/jobs.py", text(&jobs));
         assert_eq!(names(&changed), ["jobs", "queued", "tick"]);
+        assert_eq!(state.facts_derived - derived, 3);
         assert_as_from_scratch(&mut state, "a line added");
 
         // The helper module: no function's rules read it (the import of the name it no longer
@@ -3146,9 +3167,9 @@ mod tests {
         );
         assert_eq!(state.facts_derived, derived);
         assert_eq!(all(&mut state), from_check(state.input()));
-        // A new function folder lists the functions again.
+        // A new function folder lists the functions again: the others' facts move with them.
         state.set_file("E/function.json", text(&route("orders/{id}", r#""get""#)));
-        assert_eq!(state.facts_derived, derived + 7);
+        assert_eq!(state.facts_derived, derived + 1);
         assert_eq!(all(&mut state), from_check(state.input()));
     }
 

@@ -610,6 +610,22 @@ impl AppFacts {
         }
     }
 
+    /// Row `i` becomes row `j` of `other` (the same unit, at another place in host order, or in
+    /// a list made again), which is left not derived.
+    pub fn take_row(&mut self, i: usize, other: &mut AppFacts, j: usize) {
+        if i >= self.len() || j >= other.len() || !other.derived[j] {
+            return;
+        }
+        self.derived[i] = true;
+        other.derived[j] = false;
+        self.route_keys[i] = std::mem::take(&mut other.route_keys[j]);
+        self.routes[i] = other.routes[j].take();
+        self.connections[i] = std::mem::take(&mut other.connections[j]);
+        self.setting_uses[i] = std::mem::take(&mut other.setting_uses[j]);
+        self.durable[i] = other.durable[j].take();
+        self.decorated_scripts[i] = other.decorated_scripts[j].take();
+    }
+
     fn set(&mut self, i: usize, facts: Option<FunctionFacts>) {
         self.derived[i] = facts.is_some();
         let facts = facts.unwrap_or(FunctionFacts {
