@@ -18,7 +18,21 @@ pub use binding_types::{binding_type, binding_type_ignore_case, BindingType, Pro
 /// generated table and the types it is written in, so that neither of the two names the other's
 /// module back.
 pub fn decorator(name: &str) -> Option<&'static decorator_types::DecoratorSpec> {
-    decorators::DECORATORS.iter().find(|d| d.name == name)
+    // Asked for every decorator of every function by several rules: a map, not a scan.
+    static BY_NAME: std::sync::OnceLock<
+        foldhash::HashMap<&'static str, &'static decorator_types::DecoratorSpec>,
+    > = std::sync::OnceLock::new();
+    BY_NAME
+        .get_or_init(|| {
+            let mut map = foldhash::HashMap::default();
+            // The first of a name, as a scan finds it.
+            for d in decorators::DECORATORS.iter().rev() {
+                map.insert(d.name, d);
+            }
+            map
+        })
+        .get(name)
+        .copied()
 }
 
 /// The enumeration named `name` (`AuthLevel`, `DataType`, …).

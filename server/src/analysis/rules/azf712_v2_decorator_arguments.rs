@@ -34,7 +34,8 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             let Some((spec, bound)) = d.bound_args() else {
                 continue;
             };
-            let name = d.display();
+            // Named in messages only (most decorators have none): written, not kept.
+            let name = d.shown();
             let missing = bound.missing(spec);
             if !missing.is_empty() {
                 let list = missing

@@ -70,7 +70,8 @@ pub fn bind_args<'a>(spec: &DecoratorSpec, call: &'a Call) -> BoundArgs<'a> {
     let mut position = 0;
     let give = |out: &mut BoundArgs<'a>, name: &str, arg: Cow<'a, Arg>| match spec.param(name) {
         Some(p) => {
-            if out.get(p.name).is_some() {
+            // The spec's own parameter: the same one is the same object.
+            if out.params.iter().any(|(given, _)| std::ptr::eq(*given, p)) {
                 out.repeated.push(arg);
             } else {
                 out.params.push((p, arg));

@@ -160,6 +160,17 @@ impl AppliedDecorator {
         }
     }
 
+    /// `app.route`, written where it is shown.
+    pub fn shown(&self) -> impl std::fmt::Display + '_ {
+        struct Shown<'d>(&'d AppliedDecorator);
+        impl std::fmt::Display for Shown<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}.{}", self.0.object_text, self.0.method)
+            }
+        }
+        Shown(self)
+    }
+
     /// `app.route`
     pub fn display(&self) -> String {
         format!("{}.{}", self.object_text, self.method)
