@@ -18,21 +18,30 @@ pub use binding_types::{binding_type, binding_type_ignore_case, BindingType, Pro
 /// generated table and the types it is written in, so that neither of the two names the other's
 /// module back.
 pub fn decorator(name: &str) -> Option<&'static decorator_types::DecoratorSpec> {
-    // Asked for every decorator of every function by several rules: a map, not a scan.
-    static BY_NAME: std::sync::OnceLock<
-        foldhash::HashMap<&'static str, &'static decorator_types::DecoratorSpec>,
-    > = std::sync::OnceLock::new();
+    decorator_index(name).map(decorator_at)
+}
+
+/// The position of the decorator named `name` in the catalog ([`decorator_at`] gives it back).
+pub fn decorator_index(name: &str) -> Option<u16> {
+    // Asked for every decorator of every function: a map, not a scan.
+    static BY_NAME: std::sync::OnceLock<foldhash::HashMap<&'static str, u16>> =
+        std::sync::OnceLock::new();
     BY_NAME
         .get_or_init(|| {
             let mut map = foldhash::HashMap::default();
             // The first of a name, as a scan finds it.
-            for d in decorators::DECORATORS.iter().rev() {
-                map.insert(d.name, d);
+            for (i, d) in decorators::DECORATORS.iter().enumerate().rev() {
+                map.insert(d.name, i as u16);
             }
             map
         })
         .get(name)
         .copied()
+}
+
+/// The decorator at `index` of the catalog (from [`decorator_index`]).
+pub fn decorator_at(index: u16) -> &'static decorator_types::DecoratorSpec {
+    &decorators::DECORATORS[usize::from(index)]
 }
 
 /// The enumeration named `name` (`AuthLevel`, `DataType`, …).

@@ -768,13 +768,14 @@ impl Interp<'_> {
         let Val::Obj(o) = self.eval(file, object) else {
             return None;
         };
-        crate::analysis::catalog::decorator(name)?;
+        let spec_index = Some(crate::analysis::catalog::decorator_index(name)?);
         Some(AppliedDecorator {
             object: o,
             object_text: object
                 .dotted()
                 .unwrap_or_else(|| self.objects[o].var.clone()),
             method: name.clone(),
+            spec_index,
             method_range: *name_range,
             range: d.range,
             call,

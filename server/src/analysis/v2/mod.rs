@@ -119,6 +119,8 @@ pub struct AppliedDecorator {
     /// How the object is written (`app`, `bp`, `orders.bp`).
     pub object_text: String,
     pub method: String,
+    /// The position of `method` in the catalog of decorators, found once.
+    pub spec_index: Option<u16>,
     pub method_range: TextRange,
     /// The decorator expression.
     pub range: TextRange,
@@ -132,7 +134,7 @@ impl AppliedDecorator {
     pub fn spec(
         &self,
     ) -> Option<&'static crate::analysis::catalog::decorator_types::DecoratorSpec> {
-        crate::analysis::catalog::decorator(&self.method)
+        self.spec_index.map(crate::analysis::catalog::decorator_at)
     }
 
     /// The decorator's catalog entry and its call's arguments bound to its parameters, when the

@@ -688,6 +688,7 @@ fn http_app_bindings(
         object: owner,
         object_text: obj.var.clone(),
         method: "route".into(),
+        spec_index: crate::analysis::catalog::decorator_index("route"),
         method_range: r,
         range: r,
         call: None,
