@@ -1,5 +1,6 @@
 //! Soak: a seeded random LSP session against the built binary over stdio. Buffers of a fixture
-//! app (scripts, function.json, local.settings.json) are edited at random while batches of
+//! app (scripts, function.json, local.settings.json; in the second test a decorator app's
+//! modules) are edited at random while batches of
 //! requests are in flight; every request must be answered, and at the end the diagnostics the
 //! server holds must equal `azfunc-lsp check --format json` on the same final files.
 //!
@@ -47,6 +48,15 @@ const FILES: &[&str] = &[
     "local.settings.json",
 ];
 
+/// The decorator app's buffers: the script, two blueprints, the module one of them imports.
+const DECORATOR_FILES: &[&str] = &[
+    "function_app.py",
+    "blueprints/jobs.py",
+    "blueprints/orders.py",
+    "shared/util.py",
+    "local.settings.json",
+];
+
 const PYTHON_PIECES: &[&str] = &[
     "x",
     " ",
@@ -66,6 +76,21 @@ const PYTHON_PIECES: &[&str] = &[
     "    ",
     "\"",
     "func.HttpRequest",
+];
+
+/// Besides [`PYTHON_PIECES`], what a decorator module is made of.
+const DECORATOR_PIECES: &[&str] = &[
+    "@bp.route(route=\"extra\")\ndef extra(req):\n    pass\n",
+    "@bp.queue_trigger(arg_name=\"m\", queue_name=\"q\", connection=\"Missing\")\n",
+    "import json\n",
+    "from shared import util\n",
+    "bp",
+    "app",
+    "arg_name=\"req\"",
+    "route=\"orders\"",
+    "raise RuntimeError()\n",
+    "\n\n",
+    "# c\n",
 ];
 
 const JSON_PIECES: &[&str] = &[
@@ -165,10 +190,29 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_session_is_answered_and_agrees_with_check() {
+    soak("basic", FILES, PYTHON_PIECES).await;
+}
+
+/// The same in a decorator app of two blueprints and a module one imports (an edit of a module
+/// that keeps its imports re-checks only the functions that read it: the state's own tests hold
+/// that to a fresh check after each edit; here the session runs through the server).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_decorator_session_is_answered_and_agrees_with_check() {
+    let pieces: Vec<&str> = PYTHON_PIECES
+        .iter()
+        .chain(DECORATOR_PIECES)
+        .copied()
+        .collect();
+    soak("soak_v2", DECORATOR_FILES, &pieces).await;
+}
+
+/// A seeded session on the fixture app `name`, editing `files` (Python ones with
+/// `python_pieces`), answered throughout and ending where `check` does.
+async fn soak(name: &str, files: &[&'static str], python_pieces: &[&str]) {
     let messages = env_number("AZFUNC_LSP_SOAK_MESSAGES", 3_000) as usize;
     let seed = env_number("AZFUNC_LSP_SOAK_SEED", 1);
     let mut rng = Rng(seed);
-    let (_dir, root) = fixture("basic");
+    let (_dir, root) = fixture(name);
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"));
     command
         .env("AZFUNC_LSP_LOG", "error")
@@ -181,7 +225,7 @@ async fn random_session_is_answered_and_agrees_with_check() {
 
     let started = Instant::now();
     let mut texts: BTreeMap<&str, (String, i32)> = BTreeMap::new();
-    for rel in FILES {
+    for rel in files {
         let text = std::fs::read_to_string(root.join(rel)).unwrap();
         let language = if rel.ends_with(".py") {
             "python"
@@ -197,13 +241,13 @@ async fn random_session_is_answered_and_agrees_with_check() {
     let mut batch = 1 + rng.below(16);
     let (mut edits, mut requests) = (0usize, 0usize);
     for _ in 0..messages {
-        let rel = *rng.pick(FILES);
+        let rel = *rng.pick(files);
         let uri = file_uri(&root.join(rel));
         let (text, version) = texts.get_mut(rel).unwrap();
         if rng.below(100) < 55 {
             // An edit: insert a piece, delete a little, or both; bigger deletions when long.
             let pieces = if rel.ends_with(".py") {
-                PYTHON_PIECES
+                python_pieces
             } else {
                 JSON_PIECES
             };
@@ -309,14 +353,14 @@ async fn random_session_is_answered_and_agrees_with_check() {
     }
     let checked = check_json(&root);
     eprintln!(
-        "soak: seed {seed}, {messages} messages ({edits} edits, {requests} requests) in {:.1} s; \
+        "soak {name}: seed {seed}, {messages} messages ({edits} edits, {requests} requests) in {:.1} s; \
          {} files with diagnostics",
         elapsed.as_secs_f64(),
         checked.len()
     );
     assert_eq!(
         server, checked,
-        "seed {seed}: the server and check disagree"
+        "{name}, seed {seed}: the server and check disagree"
     );
 }
 
