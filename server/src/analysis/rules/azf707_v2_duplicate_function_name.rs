@@ -48,8 +48,11 @@ clash; code under `if TYPE_CHECKING:` or `if __name__ == "__main__":` never runs
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
     // Compared by name first, then only with the functions of that name.
-    let mut seen: HashMap<Cow<str>, Vec<Declared>> = HashMap::default();
-    let mut occurrences: HashMap<usize, usize> = HashMap::default();
+    let indexed = model.indexed.len();
+    let mut seen: HashMap<Cow<str>, Vec<Declared>> =
+        HashMap::with_capacity_and_hasher(indexed, Default::default());
+    let mut occurrences: HashMap<usize, usize> =
+        HashMap::with_capacity_and_hasher(indexed, Default::default());
     let mut registrations: HashMap<usize, Vec<&crate::analysis::v2::Registration>> =
         HashMap::default();
     for r in &model.registrations {

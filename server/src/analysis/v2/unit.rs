@@ -138,8 +138,12 @@ pub(super) fn function_name<'m>(
                 .map(|s| (Cow::Borrowed(s), a.value.range, obj.file.as_str())),
         };
     }
+    // Asked of every decorator of every function: compared by catalog position, not by name.
+    static FUNCTION_NAME: std::sync::OnceLock<Option<u16>> = std::sync::OnceLock::new();
+    let function_name =
+        *FUNCTION_NAME.get_or_init(|| crate::analysis::catalog::decorator_index("function_name"));
     for d in &func.decorators {
-        if d.method != "function_name" {
+        if d.spec_index.is_none() || d.spec_index != function_name {
             continue;
         }
         let spec = d.spec()?;
