@@ -1254,15 +1254,22 @@ impl AppState {
         let (units, model) = function::discover_all_keeping_model(&self.input, &self.modules);
         self.v2_model = model;
         let (mut new, order) = by_name(units);
+        // The same unit: the one known before stays, with what was derived from it (its facts
+        // for the app-level rules, see `rebuild_ordered`). Thousands of units compared and the
+        // new copies dropped: on the pool.
+        {
+            use rayon::prelude::*;
+            let before = &self.units;
+            new.par_iter_mut().for_each(|(name, unit)| {
+                if let Some(known) = before.get(name).filter(|known| *known == unit) {
+                    *unit = Arc::clone(known);
+                }
+            });
+        }
         let mut changed = BTreeSet::new();
         for (name, unit) in &self.units {
-            match new.get_mut(name) {
-                // The same unit: the one known before stays, with what was derived from it
-                // (its facts for the app-level rules, see `rebuild_ordered`).
-                Some(n) if n == unit => *n = Arc::clone(unit),
-                _ => {
-                    changed.insert(name.clone());
-                }
+            if new.get(name).is_none_or(|n| !Arc::ptr_eq(n, unit)) {
+                changed.insert(name.clone());
             }
         }
         for name in new.keys() {
