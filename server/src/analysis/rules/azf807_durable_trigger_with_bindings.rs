@@ -85,7 +85,7 @@ fn trigger_above_bindings(ctx: &FunctionCtx) -> bool {
     let decorators = ctx.unit.decorators();
     let Some(trigger) = decorators
         .iter()
-        .find(|d| matches!(d.method.as_str(), "orchestration_trigger" | "entity_trigger"))
+        .find(|d| matches!(d.method, "orchestration_trigger" | "entity_trigger"))
     else {
         return false;
     };

@@ -768,14 +768,14 @@ impl Interp<'_> {
         let Val::Obj(o) = self.eval(file, object) else {
             return None;
         };
-        let spec_index = Some(crate::analysis::catalog::decorator_index(name)?);
+        let index = crate::analysis::catalog::decorator_index(name)?;
         Some(AppliedDecorator {
             object: o,
             object_text: object
                 .dotted()
                 .unwrap_or_else(|| self.objects[o].var.clone()),
-            method: name.clone(),
-            spec_index,
+            method: crate::analysis::catalog::decorator_at(index).name,
+            spec_index: Some(index),
             method_range: *name_range,
             range: d.range,
             call,

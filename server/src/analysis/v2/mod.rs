@@ -118,7 +118,8 @@ pub struct AppliedDecorator {
     pub object: ObjId,
     /// How the object is written (`app`, `bp`, `orders.bp`).
     pub object_text: String,
-    pub method: String,
+    /// The catalog's name of the decorator.
+    pub method: &'static str,
     /// The position of `method` in the catalog of decorators, found once.
     pub spec_index: Option<u16>,
     pub method_range: TextRange,

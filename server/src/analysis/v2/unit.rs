@@ -259,7 +259,7 @@ fn unit(
     }
     for (di, d) in func.decorators.iter().enumerate() {
         let Some(spec) = d.spec() else { continue };
-        match d.method.as_str() {
+        match d.method {
             "orchestration_trigger" | "entity_trigger" => signature = SignatureKind::DurableHandle,
             "mcp_tool" => signature = SignatureKind::None,
             _ => {}
@@ -691,7 +691,7 @@ fn http_app_bindings(
     let d = AppliedDecorator {
         object: owner,
         object_text: obj.var.clone(),
-        method: "route".into(),
+        method: "route",
         spec_index: crate::analysis::catalog::decorator_index("route"),
         method_range: r,
         range: r,
