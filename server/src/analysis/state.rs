@@ -108,9 +108,9 @@ pub struct AppState {
     /// the app-level rules read it rather than run the modules again. Dropped by any edit and
     /// derived again with the units ([`AppState::rederive_all`]).
     v2_model: Option<Arc<crate::analysis::v2::V2App>>,
-    /// Whether the Python file set last ([`AppState::set_file_reusing`]) parses as it did and
-    /// imports what it did: what the app's loads run, and all the functions of a decorator
-    /// app share, then stands.
+    /// Whether the decorator module being set ([`AppState::set_file_reusing`]) parses as it did
+    /// and imports what it did: what the app's loads run, and all the functions of a decorator
+    /// app share, then stands. Taken by the edit's [`AppState::refresh`].
     loads_kept: bool,
     /// How many functions had their settings rules run again after edits of the settings, and
     /// which after the last edit.
@@ -1011,9 +1011,13 @@ impl AppState {
         previous: Option<&tree_sitter::Tree>,
     ) -> (Changed, Option<tree_sitter::Tree>) {
         let mut tree = None;
-        self.loads_kept = false;
         if path.ends_with(".py") {
-            let shape_before = self.modules.get(path).map(|m| LoadShape::of(m));
+            // Only a decorator app's edit asks (see `refresh`).
+            let shape_before = self
+                .v2_script
+                .is_some()
+                .then(|| self.modules.get(path).map(|m| LoadShape::of(m)))
+                .flatten();
             match content.text() {
                 Some(text) => {
                     let decorator_model = self.v2_script.is_some();
@@ -1066,7 +1070,6 @@ impl AppState {
     }
 
     pub fn remove_file(&mut self, path: &str) -> Changed {
-        self.loads_kept = false;
         self.modules.remove(path);
         self.module_changed(path, None);
         if self.input.files.remove(path).is_none() {
@@ -1101,6 +1104,7 @@ impl AppState {
         touched: &mut BTreeSet<String>,
     ) -> BTreeSet<String> {
         let mut affected = BTreeSet::new();
+        let loads_kept = std::mem::take(&mut self.loads_kept);
         // Whatever the edit, the model derived before may not stand for the files now.
         self.v2_model = None;
         // Whether the app is a v2 app can change with the script or the setting that names it.
@@ -1131,7 +1135,7 @@ impl AppState {
                 // Every function of a decorator app loads every module its script imports. When
                 // the edited one imports what it did, those loads stand, and a function whose
                 // rules read nothing of it (nor reported in it) says what it said.
-                let only_readers = self.loads_kept
+                let only_readers = loads_kept
                     && !listing_changed
                     && was_v2
                     && self.v2_script.is_some()
@@ -2092,6 +2096,16 @@ mod tests {
         });
     }
 
+    /// A reproducible series of picks below `n` (xorshift) from `seed`.
+    fn seeded(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        }
+    }
+
     /// A decorator app of two blueprints and a helper module one of them imports from.
     fn blueprint_app() -> Vec<(&'static str, String)> {
         let script = "import azure.functions as func\nfrom bps import jobs, more\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\napp.register_functions(more.bp)\n\n@app.route(route=\"hello\")\ndef hello(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"hi\")\n";
@@ -2237,13 +2251,7 @@ mod tests {
             "helpers.py",
             "function_app.py",
         ];
-        let mut seed: u64 = 0xb1e5_9a1d;
-        let mut next = |n: usize| -> usize {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = seeded(0xb1e5_9a1d);
         let (mut kept, mut rechecked) = (0, 0);
         for round in 0..300 {
             let (path, edit) = match next(3) {
@@ -2840,13 +2848,7 @@ mod tests {
         let mut settings = observed_settings();
         let mut state = AppState::new(observing_app(&settings));
         state.check_all();
-        let mut seed: u64 = 0x5eed_2024;
-        let mut next = |n: usize| -> usize {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = seeded(0x5eed_2024);
         let mut seen: BTreeSet<&'static str> = BTreeSet::new();
         let mut kept = 0;
         for round in 0..600 {

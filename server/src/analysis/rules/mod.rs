@@ -406,73 +406,62 @@ fn check_function_unguarded(
     loads: Option<&context::SharedLoads>,
     keep: Keep,
 ) -> FunctionChecked {
+    let run = || {
+        #[cfg(test)]
+        if unit.name == super::guard::TEST_PANIC_MARKER {
+            panic!("test panic while checking a function");
+        }
+        let ctx = FunctionCtx::with_settings(app, modules, unit, settings);
+        let ctx = match loads {
+            Some(loads) => ctx.sharing_loads(loads),
+            None => ctx,
+        };
+        let mut out = FunctionChecked::default();
+        // The checks of the script's import say the same for every function of a decorator app:
+        // they run once, on the script, with the app-level rules (per function, their findings
+        // would grow with functions × findings).
+        let decorated = unit.decorated().is_some();
+        for (i, check) in CHECKS.iter().enumerate() {
+            if decorated && check.script().is_some() {
+                continue;
+            }
+            if let Some(check) = check.function() {
+                let mut found = Vec::new();
+                // Recording what each rule reads of the settings costs a frame per rule and
+                // function: only for a caller that keeps it (the others get no record at all).
+                let reads = match keep {
+                    Keep::Everything => {
+                        Some(crate::analysis::settings::recording(|| check(&ctx, &mut found)).1)
+                    }
+                    Keep::Diagnostics | Keep::Loaded => {
+                        check(&ctx, &mut found);
+                        None
+                    }
+                };
+                found.iter_mut().for_each(Diagnostic::escape_messages);
+                if ctx.take_settings_read() {
+                    out.settings_rules.push(i);
+                    out.on_settings.extend(found);
+                    if let Some(reads) = reads {
+                        out.settings_reads.extend(reads);
+                    }
+                } else {
+                    out.independent.extend(found);
+                }
+            }
+        }
+        if keep != Keep::Diagnostics {
+            out.loaded = ctx.shared_loaded_modules();
+        }
+        out
+    };
     // Only a decorator app's state asks which files a function read (see `AppState::refresh`).
     if keep == Keep::Everything && unit.decorated().is_some() {
-        let (mut checked, reads) = crate::analysis::reads::recording(|| {
-            check_function_recorded(app, modules, unit, settings, loads, keep)
-        });
+        let (mut checked, reads) = crate::analysis::reads::recording(run);
         checked.python_reads = reads;
         return checked;
     }
-    check_function_recorded(app, modules, unit, settings, loads, keep)
-}
-
-/// [`check_function_unguarded`], what it records aside.
-fn check_function_recorded(
-    app: &AppInput,
-    modules: &Modules,
-    unit: &FunctionUnit,
-    settings: Option<Option<Arc<LocalSettings>>>,
-    loads: Option<&context::SharedLoads>,
-    keep: Keep,
-) -> FunctionChecked {
-    #[cfg(test)]
-    if unit.name == super::guard::TEST_PANIC_MARKER {
-        panic!("test panic while checking a function");
-    }
-    let ctx = FunctionCtx::with_settings(app, modules, unit, settings);
-    let ctx = match loads {
-        Some(loads) => ctx.sharing_loads(loads),
-        None => ctx,
-    };
-    let mut out = FunctionChecked::default();
-    // The checks of the script's import say the same for every function of a decorator app:
-    // they run once, on the script, with the app-level rules (per function, their findings
-    // would grow with functions × findings).
-    let decorated = unit.decorated().is_some();
-    for (i, check) in CHECKS.iter().enumerate() {
-        if decorated && check.script().is_some() {
-            continue;
-        }
-        if let Some(check) = check.function() {
-            let mut found = Vec::new();
-            // Recording what each rule reads of the settings costs a frame per rule and
-            // function: only for a caller that keeps it (the others get no record at all).
-            let reads = match keep {
-                Keep::Everything => {
-                    Some(crate::analysis::settings::recording(|| check(&ctx, &mut found)).1)
-                }
-                Keep::Diagnostics | Keep::Loaded => {
-                    check(&ctx, &mut found);
-                    None
-                }
-            };
-            found.iter_mut().for_each(Diagnostic::escape_messages);
-            if ctx.take_settings_read() {
-                out.settings_rules.push(i);
-                out.on_settings.extend(found);
-                if let Some(reads) = reads {
-                    out.settings_reads.extend(reads);
-                }
-            } else {
-                out.independent.extend(found);
-            }
-        }
-    }
-    if keep != Keep::Diagnostics {
-        out.loaded = ctx.shared_loaded_modules();
-    }
-    out
+    run()
 }
 
 /// Re-runs only `rules` (positions in [`RULES`], function-level) on one function, what an edit
