@@ -421,34 +421,33 @@ fn check_function_unguarded(
         // they run once, on the script, with the app-level rules (per function, their findings
         // would grow with functions × findings).
         let decorated = unit.decorated().is_some();
-        for (i, check) in CHECKS.iter().enumerate() {
-            if decorated && check.script().is_some() {
-                continue;
-            }
-            if let Some(check) = check.function() {
-                let mut found = Vec::new();
-                // Recording what each rule reads of the settings costs a frame per rule and
-                // function: only for a caller that keeps it (the others get no record at all).
-                let reads = match keep {
-                    Keep::Everything => {
-                        Some(crate::analysis::settings::recording(|| check(&ctx, &mut found)).1)
+        let run_checks = |out: &mut FunctionChecked| {
+            for (i, check) in CHECKS.iter().enumerate() {
+                if decorated && check.script().is_some() {
+                    continue;
+                }
+                if let Some(check) = check.function() {
+                    let mut found = Vec::new();
+                    check(&ctx, &mut found);
+                    found.iter_mut().for_each(Diagnostic::escape_messages);
+                    if ctx.take_settings_read() {
+                        out.settings_rules.push(i);
+                        out.on_settings.extend(found);
+                    } else {
+                        out.independent.extend(found);
                     }
-                    Keep::Diagnostics | Keep::Loaded => {
-                        check(&ctx, &mut found);
-                        None
-                    }
-                };
-                found.iter_mut().for_each(Diagnostic::escape_messages);
-                if ctx.take_settings_read() {
-                    out.settings_rules.push(i);
-                    out.on_settings.extend(found);
-                    if let Some(reads) = reads {
-                        out.settings_reads.extend(reads);
-                    }
-                } else {
-                    out.independent.extend(found);
                 }
             }
+        };
+        // What the rules read of the settings, for a caller that keeps it: one record for all
+        // of them. A rule that reads nothing of the settings adds nothing to it, so it is the
+        // union of what the rules in `settings_rules` read, as one record per rule would give.
+        match keep {
+            Keep::Everything => {
+                let ((), reads) = crate::analysis::settings::recording(|| run_checks(&mut out));
+                out.settings_reads = reads;
+            }
+            Keep::Diagnostics | Keep::Loaded => run_checks(&mut out),
         }
         if keep != Keep::Diagnostics {
             out.loaded = ctx.shared_loaded_modules();
