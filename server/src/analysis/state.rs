@@ -474,29 +474,45 @@ fn sort_and_dedup(list: &mut Vec<Diagnostic>) {
 
 /// Units by name. Several functions with one name (an error in a v2 app) are all kept, as
 /// `check` keeps them: the first under its name, the others under the name plus a NUL and their
-/// rank, a key no function name has, so their diagnostics are not lost.
-fn by_name(units: Vec<FunctionUnit>) -> (BTreeMap<String, Arc<FunctionUnit>>, Vec<String>) {
-    let mut map = BTreeMap::new();
-    let mut order = Vec::with_capacity(units.len());
-    for u in units {
-        let mut key = u.name.clone();
-        let mut rank = 1;
-        // One search per key tried: the free slot found is the one filled.
-        loop {
-            match map.entry(key) {
-                std::collections::btree_map::Entry::Vacant(slot) => {
-                    order.push(slot.key().clone());
-                    slot.insert(Arc::new(u));
-                    break;
-                }
-                std::collections::btree_map::Entry::Occupied(_) => {
-                    rank += 1;
-                    key = format!("{}\0{rank}", u.name);
-                }
+/// rank, a key no function name has, so their diagnostics are not lost. A unit equal to the one
+/// `known` holds under its key is that one (with what was derived from it: see
+/// [`AppState::rebuild_ordered`]).
+fn by_name(
+    units: Vec<FunctionUnit>,
+    known: Option<&BTreeMap<String, Arc<FunctionUnit>>>,
+) -> (BTreeMap<String, Arc<FunctionUnit>>, Vec<String>) {
+    use rayon::prelude::*;
+    // The keys on one thread (the ranks depend on the order), the units on the pool: thousands
+    // of units moved into their `Arc`s, or compared with the known ones and dropped.
+    let mut seen: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    seen.reserve(units.len());
+    let order: Vec<String> = units
+        .iter()
+        .map(|u| {
+            let rank = seen.entry(u.name.as_str()).or_default();
+            *rank += 1;
+            match *rank {
+                1 => u.name.clone(),
+                rank => format!("{}\0{rank}", u.name),
             }
-        }
-    }
-    (map, order)
+        })
+        .collect();
+    drop(seen);
+    let mut keyed: Vec<(String, Arc<FunctionUnit>)> = units
+        .into_par_iter()
+        .zip(order.par_iter())
+        .with_min_len(64)
+        .map(|(unit, key)| {
+            let unit = match known.and_then(|k| k.get(key)).filter(|k| ***k == unit) {
+                Some(known) => Arc::clone(known),
+                None => Arc::new(unit),
+            };
+            (key.clone(), unit)
+        })
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // From sorted keys, the map is built in one pass rather than by one search per key.
+    (keyed.into_iter().collect(), order)
 }
 
 fn v2_script(input: &AppInput) -> Option<String> {
@@ -557,7 +573,7 @@ impl AppState {
             units.len(),
             started.elapsed() - parsed
         );
-        let (units, order) = by_name(units);
+        let (units, order) = by_name(units, None);
         let v2_script = v2_script(&input);
         let settings = settings::local_settings(&input).map(Arc::new);
         let pending = units.keys().cloned().collect();
@@ -1257,19 +1273,7 @@ impl AppState {
     fn rederive_all(&mut self) -> BTreeSet<String> {
         let (units, model) = function::discover_all_keeping_model(&self.input, &self.modules);
         self.v2_model = model;
-        let (mut new, order) = by_name(units);
-        // The same unit: the one known before stays, with what was derived from it (its facts
-        // for the app-level rules, see `rebuild_ordered`). Thousands of units compared and the
-        // new copies dropped: on the pool.
-        {
-            use rayon::prelude::*;
-            let before = &self.units;
-            new.par_iter_mut().for_each(|(name, unit)| {
-                if let Some(known) = before.get(name).filter(|known| *known == unit) {
-                    *unit = Arc::clone(known);
-                }
-            });
-        }
+        let (new, order) = by_name(units, Some(&self.units));
         let mut changed = BTreeSet::new();
         for (name, unit) in &self.units {
             if new.get(name).is_none_or(|n| !Arc::ptr_eq(n, unit)) {
