@@ -647,6 +647,25 @@ impl AppState {
         self.position = position;
     }
 
+    /// [`AppState::rebuild_ordered`] for units listed in the order they were listed in before
+    /// (an edit of a decorator module mostly changes units, not names): each place takes the
+    /// unit now under its key, and keeps its facts if that is the unit it had. `false`, with
+    /// nothing changed, when a key has no unit.
+    fn refill_ordered(&mut self) -> bool {
+        let now: Option<Vec<Arc<FunctionUnit>>> =
+            self.order.iter().map(|key| self.units.get(key).cloned()).collect();
+        let Some(now) = now.filter(|now| now.len() == self.ordered.len()) else {
+            return false;
+        };
+        for (i, (before, unit)) in self.ordered.iter().zip(&now).enumerate() {
+            if !Arc::ptr_eq(before, unit) {
+                self.facts.forget(i);
+            }
+        }
+        self.ordered = now;
+        true
+    }
+
     /// Checks every function not checked yet (in parallel) and the app-level rules, and keeps
     /// the results.
     pub fn check_all(&mut self) {
@@ -1300,9 +1319,12 @@ impl AppState {
     }
 
     fn set_units(&mut self, units: BTreeMap<String, Arc<FunctionUnit>>, order: Vec<String>) {
+        let same_order = order == self.order;
         self.units = units;
         self.order = order;
-        self.rebuild_ordered();
+        if !(same_order && self.refill_ordered()) {
+            self.rebuild_ordered();
+        }
         self.by_script = OnceLock::new();
         self.has_durable = OnceLock::new();
         self.setting_places = OnceLock::new();
