@@ -1,12 +1,18 @@
 //! Soak: a seeded random LSP session against the built binary over stdio. Buffers of a fixture
 //! app (scripts, function.json, local.settings.json; in the second test a decorator app's
 //! modules) are edited at random while batches of
-//! requests are in flight; every request must be answered, and at the end the diagnostics the
-//! server holds must equal `azfunc-lsp check --format json` on the same final files.
+//! requests are in flight; every request must be answered, and at checkpoints along the way and
+//! at the end the diagnostics the server holds must equal `azfunc-lsp check --format json` on the
+//! same files. Python buffers get pieces inserted anywhere; a decorator app's modules mostly get
+//! whole statements and body lines added or taken away and parameters added to a `def` or
+//! taken from it (edits that keep a module parsing, the path where an edit re-checks only the
+//! functions that read the module); every buffer now and then gets its first text back.
 //!
 //! `AZFUNC_LSP_SOAK_MESSAGES` sets the number of messages (default 3,000, a few seconds in a debug
-//! build), `AZFUNC_LSP_SOAK_SEED` the seed (default 1). CI runs 10,000 in a release build; the
-//! long run:
+//! build), `AZFUNC_LSP_SOAK_SEED` the seed (default 1), `AZFUNC_LSP_SOAK_CHECK_EVERY` how many
+//! messages apart the comparisons with `check` are (default 100: a wrong state is mostly mended
+//! by a later edit, so one comparison at the end misses most). CI runs 10,000 in a release
+//! build; the long run:
 //! `AZFUNC_LSP_SOAK_MESSAGES=100000 cargo test --release -p azfunc-lsp --test lsp_soak -- --nocapture`
 
 mod lsp_support;
@@ -48,12 +54,14 @@ const FILES: &[&str] = &[
     "local.settings.json",
 ];
 
-/// The decorator app's buffers: the script, two blueprints, the module one of them imports.
+/// The decorator app's buffers: the script, two blueprints, the module one of them imports, and
+/// one no module imports until an edit does.
 const DECORATOR_FILES: &[&str] = &[
     "function_app.py",
     "blueprints/jobs.py",
     "blueprints/orders.py",
     "shared/util.py",
+    "shared/extra.py",
     "local.settings.json",
 ];
 
@@ -92,6 +100,57 @@ const DECORATOR_PIECES: &[&str] = &[
     "\n\n",
     "# c\n",
 ];
+
+/// Whole statements of a module, each inserted where a module-level statement starts: a module
+/// mostly keeps parsing (and its imports), which a piece inserted anywhere rarely leaves it
+/// doing.
+const DECORATOR_LINES: &[&str] = &[
+    "\n",
+    "# note\n",
+    "import json\n",
+    "from shared import util\n",
+    "from shared import extra\n",
+    "import shared.extra\n",
+    "from blueprints import jobs\n",
+    "import azurefunctions.extensions.http.fastapi\n",
+    "x = 1\n",
+    "PREFIX = \"p\"\n",
+    "bp = func.Blueprint()\n",
+    "import os\nos.environ[\"ORDER_PREFIX\"]\n",
+    "@bp.route(route=\"extra\")\ndef extra(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"x\")\n",
+    "@bp.route(route=\"stream\")\ndef stream(req: func.HttpRequest) -> None:\n    pass\n",
+    "@bp.route(route=\"orders\", methods=[\"POST\"])\ndef again(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"x\")\n",
+    "@bp.queue_trigger(arg_name=\"m\", queue_name=\"q\", connection=\"Missing\")\ndef queued(m: func.QueueMessage) -> None:\n    pass\n",
+    "@bp.timer_trigger(schedule=\"0 * * * * *\", arg_name=\"t\")\ndef timed(t: func.TimerRequest, extra) -> None:\n    pass\n",
+    "@app.route(route=\"more\")\ndef more(req):\n    pass\n",
+    "def label(value: str) -> str:\n    return value\n",
+    "raise RuntimeError()\n",
+];
+
+/// Lines of a function's body, each inserted before a line of a body: what the rules read of a
+/// function's body changes while the function (its decorators and signature) stays the same.
+const DECORATOR_BODY_LINES: &[&str] = &[
+    "    os.environ[\"BODY_SETTING\"]\n",
+    "    os.getenv(\"ORDER_PREFIX\")\n",
+    "    out.set(\"more\")\n",
+    "    return None\n",
+    "    return func.HttpResponse(\"x\")\n",
+    "    x = 1\n",
+    "    pass\n",
+];
+
+/// How a session edits its Python buffers: `pieces` anywhere; in `line_share` of a hundred
+/// edits, a third each: whole `lines` at module level, `body_lines` in a function's body, a
+/// parameter added to or taken from a `def` (with no `body_lines`, all at module level).
+struct PythonEdits<'a> {
+    pieces: &'a [&'a str],
+    lines: &'a [&'a str],
+    body_lines: &'a [&'a str],
+    line_share: usize,
+}
+
+/// In how many of a thousand edits a buffer gets its first text back.
+const RESTORE_PER_MILLE: usize = 30;
 
 const JSON_PIECES: &[&str] = &[
     "x",
@@ -190,12 +249,18 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_session_is_answered_and_agrees_with_check() {
-    soak("basic", FILES, PYTHON_PIECES).await;
+    let edits = PythonEdits {
+        pieces: PYTHON_PIECES,
+        lines: &[],
+        body_lines: &[],
+        line_share: 0,
+    };
+    soak("basic", FILES, &edits, pull_caps()).await;
 }
 
-/// The same in a decorator app of two blueprints and a module one imports (an edit of a module
-/// that keeps its imports re-checks only the functions that read it: the state's own tests hold
-/// that to a fresh check after each edit; here the session runs through the server).
+/// The same in a decorator app of two blueprints and a module one imports, most edits whole
+/// lines: an edit of a module that keeps its imports re-checks only the functions that read it,
+/// and each checkpoint holds that to a fresh `check`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_decorator_session_is_answered_and_agrees_with_check() {
     let pieces: Vec<&str> = PYTHON_PIECES
@@ -203,28 +268,44 @@ async fn random_decorator_session_is_answered_and_agrees_with_check() {
         .chain(DECORATOR_PIECES)
         .copied()
         .collect();
-    soak("soak_v2", DECORATOR_FILES, &pieces).await;
+    let edits = PythonEdits {
+        pieces: &pieces,
+        lines: DECORATOR_LINES,
+        body_lines: DECORATOR_BODY_LINES,
+        line_share: 97,
+    };
+    // A push client: the server brings every function up to date after each edit, so the next
+    // edit meets a state that knows what each function read (a pull client's state mostly
+    // waits for the next pull with nothing checked).
+    let mut caps = push_caps();
+    caps["general"]["positionEncodings"] = json!(["utf-8", "utf-16"]);
+    soak("soak_v2", DECORATOR_FILES, &edits, caps).await;
 }
 
-/// A seeded session on the fixture app `name`, editing `files` (Python ones with
-/// `python_pieces`), answered throughout and ending where `check` does.
-async fn soak(name: &str, files: &[&'static str], python_pieces: &[&str]) {
+/// A seeded session on the fixture app `name`, editing `files` (Python ones by `python`),
+/// answered throughout and agreeing with `check` at each checkpoint and at the end.
+async fn soak(name: &str, files: &[&'static str], python: &PythonEdits<'_>, caps: Value) {
     let messages = env_number("AZFUNC_LSP_SOAK_MESSAGES", 3_000) as usize;
     let seed = env_number("AZFUNC_LSP_SOAK_SEED", 1);
+    let checkpoint_every = env_number("AZFUNC_LSP_SOAK_CHECK_EVERY", 100) as usize;
     let mut rng = Rng(seed);
+    let push = caps["textDocument"].get("diagnostic").is_none();
     let (_dir, root) = fixture(name);
+    // Where `check` reads the buffers at a checkpoint (the server's own folder stays as it was).
+    let (_scratch_dir, scratch) = fixture(name);
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"));
     command
         .env("AZFUNC_LSP_LOG", "error")
         .stderr(Stdio::inherit());
     let (mut child, client) = TestClient::spawn(command);
-    let mut client = TestClient::initialize(client, pull_caps(), &[&root], None).await;
+    let mut client = TestClient::initialize(client, caps, &[&root], None).await;
     client.disable_log();
     assert_eq!(client.init["capabilities"]["positionEncoding"], "utf-8");
     client.wait_indexed().await;
 
     let started = Instant::now();
     let mut texts: BTreeMap<&str, (String, i32)> = BTreeMap::new();
+    let mut first_texts: BTreeMap<&str, String> = BTreeMap::new();
     for rel in files {
         let text = std::fs::read_to_string(root.join(rel)).unwrap();
         let language = if rel.ends_with(".py") {
@@ -235,40 +316,71 @@ async fn soak(name: &str, files: &[&'static str], python_pieces: &[&str]) {
         client
             .open(&file_uri(&root.join(rel)), language, 1, &text)
             .await;
+        first_texts.insert(rel, text.clone());
         texts.insert(rel, (text, 1));
     }
     let mut in_flight = Vec::new();
     let mut batch = 1 + rng.below(16);
-    let (mut edits, mut requests) = (0usize, 0usize);
-    for _ in 0..messages {
+    let (mut edits, mut requests, mut compared) = (0usize, 0usize, 0usize);
+    for message in 1..=messages {
         let rel = *rng.pick(files);
         let uri = file_uri(&root.join(rel));
         let (text, version) = texts.get_mut(rel).unwrap();
         if rng.below(100) < 55 {
-            // An edit: insert a piece, delete a little, or both; bigger deletions when long.
-            let pieces = if rel.ends_with(".py") {
-                python_pieces
+            let (range, insert) = if rng.below(1000) < RESTORE_PER_MILLE {
+                // The buffer's first text back (a module that parses again, after many edits
+                // left it broken).
+                let whole = json!({"start": position(text, 0), "end": position(text, text.len())});
+                let first = first_texts[rel].clone();
+                *text = first.clone();
+                (whole, first)
+            } else if rel.ends_with(".py") && rng.below(100) < python.line_share {
+                match rng.below(3) {
+                    _ if python.body_lines.is_empty() => line_edit(&mut rng, text, python.lines),
+                    0 => line_edit(&mut rng, text, python.lines),
+                    1 => body_line_edit(&mut rng, text, python.body_lines),
+                    _ => signature_edit(&mut rng, text),
+                }
             } else {
-                JSON_PIECES
+                // Insert a piece, delete a little, or both; bigger deletions when long.
+                let pieces = if rel.ends_with(".py") {
+                    python.pieces
+                } else {
+                    JSON_PIECES
+                };
+                let start = boundary(&mut rng, text);
+                let max_delete = if text.len() > 1200 { 100 } else { 6 };
+                let mut end = (start + rng.below(max_delete + 1)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                let insert = if rng.below(4) == 0 {
+                    ""
+                } else {
+                    *rng.pick(pieces)
+                };
+                let range = json!({"start": position(text, start), "end": position(text, end)});
+                text.replace_range(start..end, insert);
+                (range, insert.to_string())
             };
-            let start = boundary(&mut rng, text);
-            let max_delete = if text.len() > 1200 { 100 } else { 6 };
-            let mut end = (start + rng.below(max_delete + 1)).min(text.len());
-            while !text.is_char_boundary(end) {
-                end += 1;
-            }
-            let insert = if rng.below(4) == 0 {
-                ""
-            } else {
-                *rng.pick(pieces)
-            };
-            let range = json!({"start": position(text, start), "end": position(text, end)});
-            text.replace_range(start..end, insert);
             *version += 1;
             client
                 .change(&uri, *version, json!([{"range": range, "text": insert}]))
                 .await;
             edits += 1;
+            // A push client's edited file is published with its version once the server has
+            // checked what the edit affects: waiting for it now and then lets the next edit
+            // meet a state with every function checked (edits sent at once are taken together).
+            if push && rng.below(2) == 0 {
+                let version = i64::from(*version);
+                client
+                    .wait_notification(|n| {
+                        n["method"] == "textDocument/publishDiagnostics"
+                            && n["params"]["uri"] == uri.as_str()
+                            && n["params"]["version"] == version
+                    })
+                    .await;
+            }
         } else {
             let method = *rng.pick(REQUESTS);
             let at = position(text, boundary(&mut rng, text));
@@ -296,22 +408,186 @@ async fn soak(name: &str, files: &[&'static str], python_pieces: &[&str]) {
                     "{answer}"
                 );
                 if let Some(error) = answer.get("error") {
-                    // Only cancellations of stale results are expected, never failures.
-                    assert_eq!(error["code"], -32800, "{method}: {error}");
+                    // Only cancellations of stale results are expected, and a rename refused
+                    // with its reason (the editor shows it); never a failure.
+                    let refused = method == "textDocument/prepareRename"
+                        && error["code"] == -32803
+                        && error["message"].as_str().is_some_and(|m| !m.is_empty());
+                    assert!(refused || error["code"] == -32800, "{method}: {error}");
                 }
             }
             client.take_notifications();
             batch = 1 + rng.below(16);
         }
+        if checkpoint_every > 0 && message % checkpoint_every == 0 && message < messages {
+            answer_all(&mut in_flight).await;
+            let server = server_diagnostics(&mut client, &root, &texts).await;
+            let checked = check_buffers(&scratch, &texts);
+            assert_eq!(
+                server, checked,
+                "{name}, seed {seed}: the server and check disagree after {message} messages"
+            );
+            compared += 1;
+        }
     }
+    answer_all(&mut in_flight).await;
+
+    // The server's diagnostics for the final buffers…
+    let server = server_diagnostics(&mut client, &root, &texts).await;
+    let elapsed = started.elapsed();
+    client.request("shutdown", Value::Null).await.unwrap();
+    client.notify("exit", Value::Null).await;
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+
+    // …equal `check` on the same files written to disk.
+    for (rel, (text, _)) in &texts {
+        std::fs::write(root.join(rel), text).unwrap();
+    }
+    let checked = check_json(&root);
+    eprintln!(
+        "soak {name}: seed {seed}, {messages} messages ({edits} edits, {requests} requests) in {:.1} s; \
+         agreed with check at {compared} checkpoints; {} files with diagnostics at the end",
+        elapsed.as_secs_f64(),
+        checked.len()
+    );
+    assert_eq!(
+        server, checked,
+        "{name}, seed {seed}: the server and check disagree"
+    );
+}
+
+/// Whole statements: one of `lines` inserted where a module-level statement starts (or at the
+/// end), or, half of the time, one of them that an earlier edit inserted taken away (the
+/// module's own statements stay: taking its app or imports away would leave the app with no
+/// function for most of the session). Returns the edit's range and text.
+fn line_edit(rng: &mut Rng, text: &mut String, lines: &[&str]) -> (Value, String) {
+    let starts = statement_starts(text);
+    let inserted: Vec<(usize, usize)> = starts
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+        .filter(|&(a, b)| lines.contains(&&text[a..b]))
+        .collect();
+    let (at, end, insert) = if rng.below(2) == 0 && !inserted.is_empty() {
+        let &(at, end) = rng.pick(&inserted);
+        (at, end, String::new())
+    } else {
+        let at = *rng.pick(&starts);
+        (at, at, rng.pick(lines).to_string())
+    };
+    let range = json!({"start": position(text, at), "end": position(text, end)});
+    text.replace_range(at..end, &insert);
+    (range, insert)
+}
+
+/// A line of a function's body: one of `lines` inserted before a line of a body, or, half of
+/// the time, one of them that an earlier edit inserted taken away. Returns the edit's range and
+/// text (an empty edit when no function has a body line).
+fn body_line_edit(rng: &mut Rng, text: &mut String, lines: &[&str]) -> (Value, String) {
+    let mut body: Vec<(usize, usize)> = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("    ") && !line.trim().is_empty() {
+            body.push((at, at + line.len()));
+        }
+        at += line.len();
+    }
+    let inserted: Vec<(usize, usize)> = body
+        .iter()
+        .copied()
+        .filter(|&(a, b)| lines.contains(&&text[a..b]))
+        .collect();
+    let (start, end, insert) = if rng.below(2) == 0 && !inserted.is_empty() {
+        let &(start, end) = rng.pick(&inserted);
+        (start, end, String::new())
+    } else if body.is_empty() {
+        (0, 0, String::new())
+    } else {
+        let &(start, _) = rng.pick(&body);
+        (start, start, rng.pick(lines).to_string())
+    };
+    let range = json!({"start": position(text, start), "end": position(text, end)});
+    text.replace_range(start..end, &insert);
+    (range, insert)
+}
+
+/// A parameter the bindings do not name, added to a `def` or taken from one: the function's
+/// signature changes while its decorators (what the worker indexes) stay.
+fn signature_edit(rng: &mut Rng, text: &mut String) -> (Value, String) {
+    const EXTRA: &str = ", extra";
+    let mut defs: Vec<(usize, usize)> = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("def ") {
+            if let Some(close) = line.find(')') {
+                defs.push((at, at + close));
+            }
+        }
+        at += line.len();
+    }
+    let Some(&(line, close)) = (!defs.is_empty()).then(|| rng.pick(&defs)) else {
+        let here = json!({"start": position(text, 0), "end": position(text, 0)});
+        return (here, String::new());
+    };
+    let params = &text[line..close];
+    let (start, end, insert) = if params.ends_with(EXTRA) {
+        (close - EXTRA.len(), close, "")
+    } else if params.ends_with("(extra") {
+        (close - "extra".len(), close, "")
+    } else if params.ends_with('(') {
+        (close, close, &EXTRA[2..])
+    } else {
+        (close, close, EXTRA)
+    };
+    let range = json!({"start": position(text, start), "end": position(text, end)});
+    text.replace_range(start..end, insert);
+    (range, insert.to_string())
+}
+
+/// Where each module-level statement starts (a line at column 0 that does not continue a
+/// decorator), and the end of the text when it ends a line.
+fn statement_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut after_decorator = false;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let top = !line.starts_with([' ', '\t', '\n', '\r', '#', ')', ']', '}']);
+        if top && !after_decorator {
+            starts.push(at);
+        }
+        if top {
+            after_decorator = line.starts_with('@');
+        }
+        at += line.len();
+    }
+    if text.is_empty() || text.ends_with('\n') {
+        starts.push(text.len());
+    }
+    if starts.is_empty() {
+        starts.push(0);
+    }
+    starts
+}
+
+/// Waits for the answer to every request in flight.
+async fn answer_all(in_flight: &mut Vec<(&str, tokio::sync::oneshot::Receiver<Value>)>) {
     for (method, rx) in in_flight.drain(..) {
         tokio::time::timeout(*TIMEOUT, rx)
             .await
             .unwrap_or_else(|_| panic!("no answer to {method}"))
             .expect("connection closed");
     }
+}
 
-    // The server's diagnostics for the final buffers…
+/// The diagnostics the server holds now, by file, as `check` words them.
+async fn server_diagnostics(
+    client: &mut TestClient,
+    root: &Path,
+    texts: &BTreeMap<&str, (String, i32)>,
+) -> BTreeMap<String, Vec<Key>> {
     let mut server: BTreeMap<String, Vec<Key>> = BTreeMap::new();
     let report = client
         .request("workspace/diagnostic", json!({"previousResultIds": []}))
@@ -320,7 +596,7 @@ async fn soak(name: &str, files: &[&'static str], python_pieces: &[&str]) {
     for item in report["items"].as_array().unwrap() {
         let uri = item["uri"].as_str().unwrap();
         let rel = uri
-            .strip_prefix(&format!("{}/", file_uri(&root)))
+            .strip_prefix(&format!("{}/", file_uri(root)))
             .unwrap()
             .to_string();
         let text = match texts.get(rel.as_str()) {
@@ -338,30 +614,19 @@ async fn soak(name: &str, files: &[&'static str], python_pieces: &[&str]) {
             server.insert(rel, keys);
         }
     }
-    let elapsed = started.elapsed();
-    client.request("shutdown", Value::Null).await.unwrap();
-    client.notify("exit", Value::Null).await;
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(status.code(), Some(0));
+    client.take_notifications();
+    server
+}
 
-    // …equal `check` on the same files written to disk.
-    for (rel, (text, _)) in &texts {
-        std::fs::write(root.join(rel), text).unwrap();
+/// `check` on a copy of the app holding the buffers as they are now.
+fn check_buffers(
+    scratch: &Path,
+    texts: &BTreeMap<&str, (String, i32)>,
+) -> BTreeMap<String, Vec<Key>> {
+    for (rel, (text, _)) in texts {
+        std::fs::write(scratch.join(rel), text).unwrap();
     }
-    let checked = check_json(&root);
-    eprintln!(
-        "soak {name}: seed {seed}, {messages} messages ({edits} edits, {requests} requests) in {:.1} s; \
-         {} files with diagnostics",
-        elapsed.as_secs_f64(),
-        checked.len()
-    );
-    assert_eq!(
-        server, checked,
-        "{name}, seed {seed}: the server and check disagree"
-    );
+    check_json(scratch)
 }
 
 fn check_json(root: &Path) -> BTreeMap<String, Vec<Key>> {
