@@ -652,8 +652,11 @@ impl AppState {
     /// unit now under its key, and keeps its facts if that is the unit it had. `false`, with
     /// nothing changed, when a key has no unit.
     fn refill_ordered(&mut self) -> bool {
-        let now: Option<Vec<Arc<FunctionUnit>>> =
-            self.order.iter().map(|key| self.units.get(key).cloned()).collect();
+        let now: Option<Vec<Arc<FunctionUnit>>> = self
+            .order
+            .iter()
+            .map(|key| self.units.get(key).cloned())
+            .collect();
         let Some(now) = now.filter(|now| now.len() == self.ordered.len()) else {
             return false;
         };
