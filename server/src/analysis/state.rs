@@ -72,8 +72,14 @@ pub struct AppState {
     /// Diagnostics per checked function. Boxed: a map keeps room for more entries than it
     /// holds, and an entry is a few hundred bytes.
     cache: HashMap<String, Box<Cached>>,
-    /// Which checked functions' settings rules read what (from `cache`).
+    /// Which checked functions' settings rules read what (from `cache`, and from
+    /// `readers_waiting` for a function waiting to be checked again).
     readers: SettingsReaders,
+    /// What `readers` holds of a function that an edit sent back to `pending`: its record
+    /// before the edit, compared with the new one when it is checked again (a record mostly
+    /// stays the same: the index is then left as it is, not emptied and filled again for every
+    /// function of an edited module).
+    readers_waiting: HashMap<String, SettingsReads>,
     /// Functions to check before the next answer: never checked, or affected by an edit (and
     /// possibly gone since).
     pending: BTreeSet<String>,
@@ -590,6 +596,7 @@ impl AppState {
             setting_places: OnceLock::new(),
             cache: HashMap::new(),
             readers: SettingsReaders::default(),
+            readers_waiting: HashMap::new(),
             pending,
             app_level: None,
             app_level_stale: false,
@@ -888,24 +895,48 @@ impl AppState {
     /// Marks a function to be checked again before the next answer. What it reported stays
     /// indexed until then, so that the files it leaves are reported as changed.
     fn invalidate(&mut self, name: &str) {
-        self.cache_remove(name);
+        // Its record stays indexed until it is checked again (a settings edit meanwhile finds
+        // it among the readers, and skips it: it is not in `cache`).
+        if let Some(mut cached) = self.cache.remove(name) {
+            if SettingsReaders::reads_of(&cached.checked).is_some() {
+                let reads = std::mem::take(&mut cached.checked.settings_reads);
+                self.readers_waiting.insert(name.to_string(), reads);
+            }
+        }
         self.pending.insert(name.to_string());
     }
 
     fn cache_insert(&mut self, name: String, cached: Cached) {
-        self.cache_remove(&name);
-        if let Some(reads) = SettingsReaders::reads_of(&cached.checked) {
-            self.readers.add(&name, reads);
+        let before = self.take_indexed_reads(&name);
+        let now = SettingsReaders::reads_of(&cached.checked);
+        if before.as_ref() != now {
+            if let Some(before) = &before {
+                self.readers.remove(&name, before);
+            }
+            if let Some(now) = now {
+                self.readers.add(&name, now);
+            }
         }
         self.cache.insert(name, Box::new(cached));
     }
 
-    fn cache_remove(&mut self, name: &str) -> Option<Box<Cached>> {
-        let cached = self.cache.remove(name)?;
-        if let Some(reads) = SettingsReaders::reads_of(&cached.checked) {
-            self.readers.remove(name, reads);
+    fn cache_remove(&mut self, name: &str) {
+        if let Some(before) = self.take_indexed_reads(name) {
+            self.readers.remove(name, &before);
         }
-        Some(cached)
+    }
+
+    /// Takes the function out of `cache` and `readers_waiting`; returns the record `readers`
+    /// holds of it, which the caller updates.
+    fn take_indexed_reads(&mut self, name: &str) -> Option<SettingsReads> {
+        // A function is in one of the two at most.
+        let waiting = self.readers_waiting.remove(name);
+        match self.cache.remove(name) {
+            Some(mut cached) => SettingsReaders::reads_of(&cached.checked)
+                .is_some()
+                .then(|| std::mem::take(&mut cached.checked.settings_reads)),
+            None => waiting,
+        }
     }
 
     fn forget_loads(&mut self, name: &str) {
@@ -1823,6 +1854,55 @@ mod tests {
         state.remove_file("local.settings.json");
         assert!(codes(&mut state, "A").is_empty());
         assert!(json_codes(&state).is_empty());
+    }
+
+    #[test]
+    fn a_function_checked_again_is_indexed_by_what_its_rules_read_now() {
+        // An edit sends the function back to be checked; the index of settings readers keeps
+        // its old record until then, and takes the new one (only when it differs) after.
+        let settings = |values: &str| {
+            format!(
+                r#"{{"IsEncrypted": false, "Values": {{"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true"{values}}}}}"#
+            )
+        };
+        let queue = |connection: &str| {
+            format!(
+                r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "{connection}"}}]}}"#
+            )
+        };
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("local.settings.json", &settings(""))
+            .with_file("Q/function.json", &queue("Alpha"))
+            .with_file("Q/__init__.py", "def main(msg): pass\n")
+            .with_file("P/function.json", HTTP_JSON)
+            .with_file("P/__init__.py", "def main(req): pass\n");
+        let mut state = AppState::new(input);
+        state.check_all();
+        let settings_edit = |state: &mut AppState, values: &str| {
+            state.set_file("local.settings.json", text(&settings(values)));
+            assert_eq!(all(state), from_check(state.input()), "after {values}");
+            state.settings_rechecked.iter().cloned().collect::<Vec<_>>()
+        };
+        // A keystroke in Q's function.json that keeps its connection: the record stands.
+        state.set_file(
+            "Q/function.json",
+            text(&queue("Alpha").replace(": \"q\"", ": \"qq\"")),
+        );
+        assert_eq!(settings_edit(&mut state, r#", "Alpha": "a""#), ["Q"]);
+        // Q now names another connection: a setting of the new name re-runs Q, of the old one
+        // not any more.
+        state.set_file("Q/function.json", text(&queue("Beta")));
+        assert_eq!(
+            settings_edit(&mut state, r#", "Alpha": "a", "Beta": "b""#),
+            ["Q"]
+        );
+        assert!(settings_edit(&mut state, r#", "Beta": "b""#).is_empty());
+        // Q gone: no reader left.
+        state.remove_file("Q/function.json");
+        state.remove_file("Q/__init__.py");
+        assert!(settings_edit(&mut state, "").is_empty());
+        assert!(state.readers_waiting.is_empty());
     }
 
     #[test]
