@@ -359,9 +359,7 @@ async fn soak(name: &str, files: &[&'static str], python: &PythonEdits<'_>, caps
                 } else {
                     *rng.pick(pieces)
                 };
-                let range = json!({"start": position(text, start), "end": position(text, end)});
-                text.replace_range(start..end, insert);
-                (range, insert.to_string())
+                replace(text, start, end, insert)
             };
             *version += 1;
             client
@@ -460,6 +458,14 @@ async fn soak(name: &str, files: &[&'static str], python: &PythonEdits<'_>, caps
     );
 }
 
+/// Replaces `start..end` of `text` with `insert`; returns the edit's LSP range (in the text
+/// before) and its text.
+fn replace(text: &mut String, start: usize, end: usize, insert: &str) -> (Value, String) {
+    let range = json!({"start": position(text, start), "end": position(text, end)});
+    text.replace_range(start..end, insert);
+    (range, insert.to_string())
+}
+
 /// Whole statements: one of `lines` inserted where a module-level statement starts (or at the
 /// end), or, half of the time, one of them that an earlier edit inserted taken away (the
 /// module's own statements stay: taking its app or imports away would leave the app with no
@@ -473,14 +479,12 @@ fn line_edit(rng: &mut Rng, text: &mut String, lines: &[&str]) -> (Value, String
         .collect();
     let (at, end, insert) = if rng.below(2) == 0 && !inserted.is_empty() {
         let &(at, end) = rng.pick(&inserted);
-        (at, end, String::new())
+        (at, end, "")
     } else {
         let at = *rng.pick(&starts);
-        (at, at, rng.pick(lines).to_string())
+        (at, at, *rng.pick(lines))
     };
-    let range = json!({"start": position(text, at), "end": position(text, end)});
-    text.replace_range(at..end, &insert);
-    (range, insert)
+    replace(text, at, end, insert)
 }
 
 /// A line of a function's body: one of `lines` inserted before a line of a body, or, half of
@@ -502,16 +506,14 @@ fn body_line_edit(rng: &mut Rng, text: &mut String, lines: &[&str]) -> (Value, S
         .collect();
     let (start, end, insert) = if rng.below(2) == 0 && !inserted.is_empty() {
         let &(start, end) = rng.pick(&inserted);
-        (start, end, String::new())
+        (start, end, "")
     } else if body.is_empty() {
-        (0, 0, String::new())
+        (0, 0, "")
     } else {
         let &(start, _) = rng.pick(&body);
-        (start, start, rng.pick(lines).to_string())
+        (start, start, *rng.pick(lines))
     };
-    let range = json!({"start": position(text, start), "end": position(text, end)});
-    text.replace_range(start..end, &insert);
-    (range, insert)
+    replace(text, start, end, insert)
 }
 
 /// A parameter the bindings do not name, added to a `def` or taken from one: the function's
@@ -529,8 +531,7 @@ fn signature_edit(rng: &mut Rng, text: &mut String) -> (Value, String) {
         at += line.len();
     }
     let Some(&(line, close)) = (!defs.is_empty()).then(|| rng.pick(&defs)) else {
-        let here = json!({"start": position(text, 0), "end": position(text, 0)});
-        return (here, String::new());
+        return replace(text, 0, 0, "");
     };
     let params = &text[line..close];
     let (start, end, insert) = if params.ends_with(EXTRA) {
@@ -542,9 +543,7 @@ fn signature_edit(rng: &mut Rng, text: &mut String) -> (Value, String) {
     } else {
         (close, close, EXTRA)
     };
-    let range = json!({"start": position(text, start), "end": position(text, end)});
-    text.replace_range(start..end, insert);
-    (range, insert.to_string())
+    replace(text, start, end, insert)
 }
 
 /// Where each module-level statement starts (a line at column 0 that does not continue a

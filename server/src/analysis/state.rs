@@ -897,11 +897,8 @@ impl AppState {
     fn invalidate(&mut self, name: &str) {
         // Its record stays indexed until it is checked again (a settings edit meanwhile finds
         // it among the readers, and skips it: it is not in `cache`).
-        if let Some(mut cached) = self.cache.remove(name) {
-            if SettingsReaders::reads_of(&cached.checked).is_some() {
-                let reads = std::mem::take(&mut cached.checked.settings_reads);
-                self.readers_waiting.insert(name.to_string(), reads);
-            }
+        if let Some(reads) = self.take_indexed_reads(name) {
+            self.readers_waiting.insert(name.to_string(), reads);
         }
         self.pending.insert(name.to_string());
     }
@@ -1574,6 +1571,13 @@ mod tests {
 
     const HTTP_JSON: &str = r#"{"bindings": [{"type": "httpTrigger", "name": "req"}]}"#;
 
+    /// A queue-triggered function's function.json whose connection is `connection`.
+    fn queue_json(connection: &str) -> String {
+        format!(
+            r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "{connection}"}}]}}"#
+        )
+    }
+
     fn text(t: &str) -> FileContent {
         FileContent::Text(Arc::from(t))
     }
@@ -1865,15 +1869,10 @@ mod tests {
                 r#"{{"IsEncrypted": false, "Values": {{"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true"{values}}}}}"#
             )
         };
-        let queue = |connection: &str| {
-            format!(
-                r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "{connection}"}}]}}"#
-            )
-        };
         let input = AppInput::new("app")
             .with_file("host.json", r#"{"version": "2.0"}"#)
             .with_file("local.settings.json", &settings(""))
-            .with_file("Q/function.json", &queue("Alpha"))
+            .with_file("Q/function.json", &queue_json("Alpha"))
             .with_file("Q/__init__.py", "def main(msg): pass\n")
             .with_file("P/function.json", HTTP_JSON)
             .with_file("P/__init__.py", "def main(req): pass\n");
@@ -1887,12 +1886,12 @@ mod tests {
         // A keystroke in Q's function.json that keeps its connection: the record stands.
         state.set_file(
             "Q/function.json",
-            text(&queue("Alpha").replace(": \"q\"", ": \"qq\"")),
+            text(&queue_json("Alpha").replace(": \"q\"", ": \"qq\"")),
         );
         assert_eq!(settings_edit(&mut state, r#", "Alpha": "a""#), ["Q"]);
         // Q now names another connection: a setting of the new name re-runs Q, of the old one
         // not any more.
-        state.set_file("Q/function.json", text(&queue("Beta")));
+        state.set_file("Q/function.json", text(&queue_json("Beta")));
         assert_eq!(
             settings_edit(&mut state, r#", "Alpha": "a", "Beta": "b""#),
             ["Q"]
@@ -1912,19 +1911,14 @@ mod tests {
                 r#"{{"IsEncrypted": false, "Values": {{"FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "UseDevelopmentStorage=true", "Orders": "o"{values}, "Typed": ""}}}}"#
             )
         };
-        let queue = |connection: &str| {
-            format!(
-                r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "{connection}"}}]}}"#
-            )
-        };
         let input = AppInput::new("app")
             .with_file("host.json", r#"{"version": "2.0"}"#)
             .with_file("local.settings.json", &settings(""))
-            .with_file("Q/function.json", &queue("AzureWebJobsStorage"))
+            .with_file("Q/function.json", &queue_json("AzureWebJobsStorage"))
             .with_file("Q/__init__.py", "def main(msg): pass\n")
-            .with_file("O/function.json", &queue("Orders"))
+            .with_file("O/function.json", &queue_json("Orders"))
             .with_file("O/__init__.py", "def main(msg): pass\n")
-            .with_file("H/function.json", &queue("Hub"))
+            .with_file("H/function.json", &queue_json("Hub"))
             .with_file("H/__init__.py", "def main(msg): pass\n")
             .with_file("E/function.json", HTTP_JSON)
             .with_file(
@@ -2636,11 +2630,6 @@ mod tests {
     /// presence of what its code reads and, for `MISSING`, which is never set, the list of names
     /// (AZF310, AZF311); P nothing.
     fn observing_app(settings: &SettingsModel) -> AppInput {
-        let queue = |connection: &str| {
-            format!(
-                r#"{{"bindings": [{{"type": "queueTrigger", "name": "msg", "queueName": "q", "connection": "{connection}"}}]}}"#
-            )
-        };
         AppInput::new("app")
             .with_file(
                 "host.json",
@@ -2648,9 +2637,9 @@ mod tests {
             )
             .with_file("requirements.txt", "azure-functions\n")
             .with_file("local.settings.json", &settings.text())
-            .with_file("Q/function.json", &queue("AzureWebJobsStorage"))
+            .with_file("Q/function.json", &queue_json("AzureWebJobsStorage"))
             .with_file("Q/__init__.py", "def main(msg): pass\n")
-            .with_file("O/function.json", &queue("Orders"))
+            .with_file("O/function.json", &queue_json("Orders"))
             .with_file("O/__init__.py", "def main(msg): pass\n")
             .with_file(
                 "B/function.json",
