@@ -13,6 +13,8 @@
 //! cargo bench --bench lsp_stdio -- blueprints 10000    # a decorator app of N functions in
 //!                                                      # blueprint modules of 50: start-up
 //!                                                      # and keystrokes in one blueprint
+//! cargo bench --bench lsp_stdio -- blueprints 1000 keystrokes=300   # more keystrokes (30 by
+//!                                                      # default), e.g. under a profiler
 //! ```
 //!
 //! It prints the time from `initialized` to the last diagnostics (push: every file that
@@ -744,7 +746,7 @@ async fn decorated(root: &Path, n: usize) {
 /// blueprint modules of 50, registered by `function_app.py`): start-up, then keystrokes in a log
 /// message of one blueprint. Every function's load imports every blueprint, so each keystroke
 /// re-checks all of them.
-async fn blueprints(root: &Path, n: usize) {
+async fn blueprints(root: &Path, n: usize, keystroke_count: usize) {
     let expected = files_the_cli_reports(root);
     let (child, client, last, published) = push_startup(root, n, &expected).await;
     println!(
@@ -762,7 +764,7 @@ async fn blueprints(root: &Path, n: usize) {
         "logging.info(\"Processing order",
     )
     .await;
-    let mut s = keystrokes(&client, &mut module, 30).await;
+    let mut s = keystrokes(&client, &mut module, keystroke_count).await;
     summary("keystroke -> diagnostics: blueprints/bp0007.py", &mut s);
     // Typing faster than an analysis: ten keystrokes sent at once, timed to the diagnostics
     // of the last.
@@ -811,7 +813,11 @@ fn main() {
             .enable_all()
             .build()
             .unwrap();
-        runtime.block_on(blueprints(&root, n));
+        let keystroke_count = args
+            .iter()
+            .find_map(|a| a.strip_prefix("keystrokes=")?.parse().ok())
+            .unwrap_or(30);
+        runtime.block_on(blueprints(&root, n, keystroke_count));
         return;
     }
     let only_references = std::env::args().skip(1).any(|a| a == "references");
