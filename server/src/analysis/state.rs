@@ -114,6 +114,10 @@ pub struct AppState {
     /// the app-level rules read it rather than run the modules again. Dropped by any edit and
     /// derived again with the units ([`AppState::rederive_all`]).
     v2_model: Option<Arc<crate::analysis::v2::V2App>>,
+    /// The decorator model the units were last derived from, with them: the next derivation
+    /// keeps the unit of a builder whose inputs are the same. Kept across edits (unlike
+    /// `v2_model`): it only ever stands for what it was derived from.
+    derived: Option<DerivedUnits>,
     /// Whether the decorator module being set ([`AppState::set_file_reusing`]) parses as it did
     /// and imports what it did: what the app's loads run, and all the functions of a decorator
     /// app share, then stands. Taken by the edit's [`AppState::refresh`].
@@ -478,15 +482,143 @@ fn sort_and_dedup(list: &mut Vec<Diagnostic>) {
     list.dedup_by(|b, a| a.range == b.range && a.code == b.code && a.message == b.message);
 }
 
-/// Units by name. Several functions with one name (an error in a v2 app) are all kept, as
-/// `check` keeps them: the first under its name, the others under the name plus a NUL and their
-/// rank, a key no function name has, so their diagnostics are not lost. A unit equal to the one
-/// `known` holds under its key is that one (with what was derived from it: see
-/// [`AppState::rebuild_ordered`]).
-fn by_name(
-    units: Vec<FunctionUnit>,
-    known: Option<&BTreeMap<String, Arc<FunctionUnit>>>,
-) -> (BTreeMap<String, Arc<FunctionUnit>>, Vec<String>) {
+/// A unit found now, or the unit derived before for the same inputs.
+// A list of them is made once per derivation; a box for each new unit would cost more.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+enum Found {
+    New(FunctionUnit),
+    Kept(Arc<FunctionUnit>),
+}
+
+impl Found {
+    fn name(&self) -> &str {
+        match self {
+            Found::New(unit) => &unit.name,
+            Found::Kept(unit) => &unit.name,
+        }
+    }
+}
+
+/// The decorator model's builders and the units derived from them, for the next derivation to
+/// keep the unit of a builder whose inputs are the same ([`v2::units_keeping`]): with thousands
+/// of decorated functions, an edit of one module derives that module's units again, not all.
+#[derive(Debug, Clone)]
+struct DerivedUnits {
+    model: Arc<v2::V2App>,
+    /// The unit of each builder (by `FnId`) as the state listed it.
+    by_builder: Vec<Option<Arc<FunctionUnit>>>,
+    /// The module of each file with builders, as the units read it.
+    modules: HashMap<String, Option<Arc<python::PyModule>>>,
+}
+
+impl DerivedUnits {
+    /// The record of `units` (the state's, in the order found), derived from `model` and the
+    /// builders `builders` (one per unit) with `modules`.
+    fn new(
+        model: Arc<v2::V2App>,
+        modules: &Modules,
+        builders: &[v2::FnId],
+        units: &[Arc<FunctionUnit>],
+    ) -> DerivedUnits {
+        let mut by_builder = vec![None; model.functions.len()];
+        for (&f, unit) in builders.iter().zip(units) {
+            if let Some(slot) = by_builder.get_mut(f) {
+                *slot = Some(Arc::clone(unit));
+            }
+        }
+        let mut files: HashMap<String, Option<Arc<python::PyModule>>> = HashMap::new();
+        for function in &model.functions {
+            if !files.contains_key(function.file.as_str()) {
+                let module = modules.get(&function.file).cloned();
+                files.insert(function.file.clone(), module);
+            }
+        }
+        DerivedUnits {
+            model,
+            by_builder,
+            modules: files,
+        }
+    }
+
+    /// The unit derived before for the builder of `derivation` in `model`, if deriving it again
+    /// would give the same: the builder, the module of its file (the constants it names), the
+    /// script, `derivation` and its owner's fields a unit reads (the route of an ASGI/WSGI
+    /// app's function) are as they were.
+    fn keep(
+        &self,
+        model: &v2::V2App,
+        modules: &Modules,
+        derivation: &v2::Derivation,
+    ) -> Option<Arc<FunctionUnit>> {
+        let f = derivation.function;
+        let unit = self.by_builder.get(f)?.as_ref()?;
+        let function::Declaration::Decorators(derived) = &unit.declaration else {
+            return None;
+        };
+        let same_place = derived.app_var == derivation.app_var
+            && derived.app_kind == derivation.app_kind
+            && derived.condition == *derivation.condition
+            && derived.script == model.script.name;
+        let (then, now) = (self.model.functions.get(f)?, model.functions.get(f)?);
+        if !same_place || then != now || now.decorators.iter().any(|d| d.file != now.file) {
+            return None;
+        }
+        let (owner_then, owner_now) = (
+            self.model.objects.get(then.owner)?,
+            model.objects.get(now.owner)?,
+        );
+        let same_owner = owner_then.kind == owner_now.kind
+            && owner_then.var == owner_now.var
+            && owner_then.file == owner_now.file
+            && owner_then.range == owner_now.range
+            && owner_then.call == owner_now.call;
+        let same_module = match (self.modules.get(now.file.as_str())?, modules.get(&now.file)) {
+            (Some(then), Some(now)) => Arc::ptr_eq(then, now),
+            (None, None) => true,
+            _ => false,
+        };
+        (same_owner && same_module).then(|| Arc::clone(unit))
+    }
+}
+
+/// A decorator model and the builder of each unit derived from it, in the units' order.
+type ModelAndBuilders = (Arc<v2::V2App>, Vec<v2::FnId>);
+
+/// The app's units as the runtime finds them ([`function::discover_all_keeping_model`]), with
+/// the builder of each when the app uses the decorator model; a unit `previous` derived from
+/// the same inputs is kept rather than derived again.
+fn derive_units(
+    input: &AppInput,
+    modules: &Modules,
+    previous: Option<&DerivedUnits>,
+) -> (Vec<Found>, Option<ModelAndBuilders>) {
+    use rayon::prelude::*;
+    let Some(model) = v2::model(input, modules) else {
+        let units = function::discover(input);
+        return (units.into_iter().map(Found::New).collect(), None);
+    };
+    let keep = |derivation: &v2::Derivation| previous?.keep(&model, modules, derivation);
+    let derived = v2::units_keeping(modules, &model, &keep);
+    let (builders, found): (Vec<v2::FnId>, Vec<Found>) = derived
+        .into_par_iter()
+        .map(|(f, derived)| {
+            let found = match derived {
+                v2::Derived::New(unit) => Found::New(FunctionUnit::from(unit)),
+                v2::Derived::Kept(unit) => Found::Kept(unit),
+            };
+            (f, found)
+        })
+        .unzip();
+    (found, Some((Arc::new(model), builders)))
+}
+
+/// Units by name, with their keys and the units in the order found. Several functions with one
+/// name (an error in a v2 app) are all kept, as `check` keeps them: the first under its name,
+/// the others under the name plus a NUL and their rank, a key no function name has, so their
+/// diagnostics are not lost. A unit equal to the one `known` holds under its key is that one
+/// (with what was derived from it: see [`AppState::rebuild_ordered`]).
+fn by_name(units: Vec<Found>, known: Option<&BTreeMap<String, Arc<FunctionUnit>>>) -> ByName {
     use rayon::prelude::*;
     // The keys on one thread (the ranks depend on the order), the units on the pool: thousands
     // of units moved into their `Arc`s, or compared with the known ones and dropped.
@@ -495,11 +627,11 @@ fn by_name(
     let order: Vec<String> = units
         .iter()
         .map(|u| {
-            let rank = seen.entry(u.name.as_str()).or_default();
+            let rank = seen.entry(u.name()).or_default();
             *rank += 1;
             match *rank {
-                1 => u.name.clone(),
-                rank => format!("{}\0{rank}", u.name),
+                1 => u.name().to_string(),
+                rank => format!("{}\0{rank}", u.name()),
             }
         })
         .collect();
@@ -509,16 +641,38 @@ fn by_name(
         .zip(order.par_iter())
         .with_min_len(64)
         .map(|(unit, key)| {
-            let unit = match known.and_then(|k| k.get(key)).filter(|k| ***k == unit) {
-                Some(known) => Arc::clone(known),
-                None => Arc::new(unit),
+            let known = known.and_then(|k| k.get(key));
+            let unit = match unit {
+                Found::Kept(unit) => match known {
+                    Some(known) if Arc::ptr_eq(known, &unit) => unit,
+                    Some(known) if **known == *unit => Arc::clone(known),
+                    _ => unit,
+                },
+                Found::New(unit) => match known.filter(|k| ***k == unit) {
+                    Some(known) => Arc::clone(known),
+                    None => Arc::new(unit),
+                },
             };
             (key.clone(), unit)
         })
         .collect();
+    let in_order = keyed.iter().map(|(_, unit)| Arc::clone(unit)).collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // From sorted keys, the map is built in one pass rather than by one search per key.
-    (keyed.into_iter().collect(), order)
+    ByName {
+        units: keyed.into_iter().collect(),
+        order,
+        in_order,
+    }
+}
+
+/// The units [`by_name`] lists.
+struct ByName {
+    units: BTreeMap<String, Arc<FunctionUnit>>,
+    /// The keys of `units` in the order found.
+    order: Vec<String>,
+    /// The units in the order found.
+    in_order: Vec<Arc<FunctionUnit>>,
 }
 
 fn v2_script(input: &AppInput) -> Option<String> {
@@ -571,7 +725,7 @@ impl AppState {
         started: std::time::Instant,
     ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
         let parsed = started.elapsed();
-        let (units, v2_model) = function::discover_all_keeping_model(&input, &modules);
+        let (units, v2_units) = derive_units(&input, &modules, None);
         tracing::debug!(
             "parsed {} of {} modules in {parsed:?}, found {} functions in {:?}",
             modules.parsed_count(),
@@ -579,7 +733,18 @@ impl AppState {
             units.len(),
             started.elapsed() - parsed
         );
-        let (units, order) = by_name(units, None);
+        let ByName {
+            units,
+            order,
+            in_order,
+        } = by_name(units, None);
+        let (v2_model, derived) = match v2_units {
+            Some((model, builders)) => {
+                let derived = DerivedUnits::new(Arc::clone(&model), &modules, &builders, &in_order);
+                (Some(model), Some(derived))
+            }
+            None => (None, None),
+        };
         let v2_script = v2_script(&input);
         let settings = settings::local_settings(&input).map(Arc::new);
         let pending = units.keys().cloned().collect();
@@ -610,6 +775,7 @@ impl AppState {
             loaded_by: HashMap::new(),
             v2_script,
             v2_model: v2_model.clone(),
+            derived,
             loads_kept: false,
             #[cfg(test)]
             settings_rechecks: 0,
@@ -1321,9 +1487,16 @@ impl AppState {
     /// Derives every unit again (a v2 app's functions come from its modules as a whole) and
     /// returns the names whose unit changed, appeared or vanished.
     fn rederive_all(&mut self) -> BTreeSet<String> {
-        let (units, model) = function::discover_all_keeping_model(&self.input, &self.modules);
-        self.v2_model = model;
-        let (new, order) = by_name(units, Some(&self.units));
+        let previous = self.derived.take();
+        let (units, v2_units) = derive_units(&self.input, &self.modules, previous.as_ref());
+        let ByName {
+            units: new,
+            order,
+            in_order,
+        } = by_name(units, Some(&self.units));
+        self.v2_model = v2_units.as_ref().map(|(model, _)| Arc::clone(model));
+        self.derived = v2_units
+            .map(|(model, builders)| DerivedUnits::new(model, &self.modules, &builders, &in_order));
         let mut changed = BTreeSet::new();
         for (name, unit) in &self.units {
             if new.get(name).is_none_or(|n| !Arc::ptr_eq(n, unit)) {
@@ -2196,6 +2369,91 @@ mod tests {
             // And each time, the findings are those of a fresh state of the same files.
             let mut fresh = AppState::new(state.input().clone());
             assert_eq!(all(&mut state), all(&mut fresh));
+        });
+    }
+
+    #[test]
+    fn a_module_edit_derives_again_only_the_units_whose_inputs_changed() {
+        let script = "import azure.functions as func\nfrom bps import jobs, more\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\napp.register_functions(more.bp)\n\n@app.route(route=\"hello\")\ndef hello(req): return \"hi\"\n";
+        let jobs = "import azure.functions as func\nbp = func.Blueprint()\nNAME = \"named\"\n\n@bp.function_name(name=NAME)\n@bp.queue_trigger(arg_name=\"msg\", queue_name=\"q\", connection=\"Orders\")\ndef queued(msg): pass\n\n@bp.schedule(arg_name=\"t\", schedule=\"0 * * * * *\")\ndef tick(t): pass\n";
+        let more = "import azure.functions as func\nbp = func.Blueprint()\n\n@bp.route(route=\"more\")\ndef more(req): pass\n\n@bp.route(route=\"less\")\ndef less(req): pass\n";
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("function_app.py", script)
+            .with_file("bps/__init__.py", "")
+            .with_file("bps/jobs.py", jobs)
+            .with_file("bps/more.py", more);
+        // One thread: the derivations are counted on it.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let derived = || crate::analysis::v2::UNITS_DERIVED.with(|d| d.get());
+        let as_fresh = |state: &mut AppState, context: &str| {
+            let fresh = AppState::new(state.input().clone());
+            let units = |s: &AppState| s.units().cloned().collect::<Vec<_>>();
+            assert_eq!(units(state), units(&fresh), "{context}");
+            assert_as_from_scratch(state, context);
+        };
+        pool.install(|| {
+            let mut state = AppState::new(input);
+            state.check_all();
+            let names = |s: &AppState| s.units().map(|u| u.name.clone()).collect::<Vec<_>>();
+            assert_eq!(names(&state), ["named", "tick", "more", "less", "hello"]);
+
+            // A line moved in one blueprint: its two functions, not the others.
+            let before = derived();
+            let moved = more.replacen("\n\n", "\n\n# moved\n", 1);
+            state.set_file("bps/more.py", text(&moved));
+            assert_eq!(derived() - before, 2, "a line moved");
+            as_fresh(&mut state, "a line moved");
+
+            // A constant the decorators name, changed in place (no position moves): the
+            // module's functions are derived again and the name follows.
+            let before = derived();
+            state.set_file("bps/jobs.py", text(&jobs.replace("\"named\"", "\"other\"")));
+            assert_eq!(derived() - before, 2, "a constant");
+            assert_eq!(names(&state), ["other", "tick", "more", "less", "hello"]);
+            as_fresh(&mut state, "a constant");
+
+            // The script: its function, and those whose registration now needs an arm.
+            let before = derived();
+            let guarded = script.replace(
+                "app.register_functions(more.bp)\n",
+                "try:\n    app.register_functions(more.bp)\nexcept ImportError:\n    pass\n",
+            );
+            state.set_file("function_app.py", text(&guarded));
+            assert_eq!(derived() - before, 3, "a registration under an arm");
+            as_fresh(&mut state, "a registration under an arm");
+
+            // An object made before the blueprints: theirs are numbered again, and the units
+            // that name them with it.
+            let before = derived();
+            let earlier = guarded.replacen(
+                "from bps import",
+                "first = func.Blueprint()\nfrom bps import",
+                1,
+            );
+            state.set_file("function_app.py", text(&earlier));
+            assert_eq!(derived() - before, 5, "the blueprints numbered again");
+            as_fresh(&mut state, "the blueprints numbered again");
+            state.set_file("function_app.py", text(&guarded));
+
+            // The app object under another name, then of another kind: every function it
+            // indexes.
+            let before = derived();
+            let renamed = guarded.replace("app", "main");
+            state.set_file("function_app.py", text(&renamed));
+            assert_eq!(derived() - before, 5, "the app object's name");
+            as_fresh(&mut state, "the app object's name");
+            let before = derived();
+            let durable = renamed.replace(
+                "main = func.FunctionApp()",
+                "import azure.durable_functions as df\nmain = df.DFApp()",
+            );
+            state.set_file("function_app.py", text(&durable));
+            assert_eq!(derived() - before, 5, "the app object's kind");
+            as_fresh(&mut state, "the app object's kind");
         });
     }
 

@@ -26,7 +26,11 @@ use super::text::TextRange;
 pub use super::app_script::{script_name, ScriptName, DEFAULT_SCRIPT};
 pub use bind::{BoundArgs, EnumValue};
 pub use condition::Condition;
-pub use unit::{units, BindingOrigin, DecoratedUnit, SignatureKind, V2Unit};
+#[cfg(test)]
+pub(crate) use unit::UNITS_DERIVED;
+pub use unit::{
+    units, units_keeping, BindingOrigin, DecoratedUnit, Derivation, Derived, SignatureKind, V2Unit,
+};
 
 /// Index of an [`AppObject`] in [`V2App::objects`].
 pub type ObjId = usize;

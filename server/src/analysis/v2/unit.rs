@@ -177,6 +177,48 @@ pub(super) fn function_name<'m>(
 
 /// The units of the functions the worker indexes, in its order (each builder once).
 pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
+    let keep_none = |_: &Derivation| None::<()>;
+    units_keeping(modules, model, &keep_none)
+        .into_iter()
+        .filter_map(|(_, derived)| match derived {
+            Derived::New(unit) => Some(unit),
+            Derived::Kept(()) => None,
+        })
+        .collect()
+}
+
+/// What the unit of a builder is derived from besides the model's builder, its owner and the
+/// module of its file: what [`units_keeping`] hands its caller to decide whether a unit derived
+/// earlier from the same inputs can stand.
+#[derive(Debug)]
+pub struct Derivation<'m> {
+    pub function: FnId,
+    /// The arms every indexed copy of the builder needs ([`V2Unit::condition`]).
+    pub condition: &'m Condition,
+    /// [`V2Unit::app_var`] and [`V2Unit::app_kind`].
+    pub app_var: &'m str,
+    pub app_kind: ObjectKind,
+}
+
+/// A unit derived now, or what the caller kept instead of deriving it.
+// A list of them is made once per derivation; a box for each new unit would cost more.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Derived<K> {
+    New(DecoratedUnit),
+    Kept(K),
+}
+
+/// [`units`], each with its builder, asking `keep` first for each builder: what it returns stands
+/// in for the unit, which is then not derived. A unit depends only on the builder
+/// (`model.functions[f]`), its owner object, the module of its file (constants it names), the
+/// script's name and the [`Derivation`]: `keep` may return a unit derived earlier when all of
+/// them are the same.
+pub fn units_keeping<K: Send>(
+    modules: &Modules,
+    model: &V2App,
+    keep: &(dyn Fn(&Derivation) -> Option<K> + Sync),
+) -> Vec<(FnId, Derived<K>)> {
     // Which app name indexes each builder (the first one that holds it).
     let mut app_of: foldhash::HashMap<FnId, &super::AppName> = Default::default();
     for n in &model.app_names {
@@ -208,19 +250,42 @@ pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
     use rayon::prelude::*;
     // Mapped rather than filtered: rayon then writes each unit into its slot of one list, where
     // a filter collects chunks in lists that grow and are copied again at the end.
-    let built: Vec<Option<DecoratedUnit>> = work
+    let built: Vec<Option<(FnId, Derived<K>)>> = work
         .into_par_iter()
         .with_min_len(16)
         .map(|(f, condition)| {
-            let mut u = unit(modules, model, f, app_of.get(&f).copied())?;
+            let func = model.functions.get(f)?;
+            let app_name = app_of.get(&f).copied();
+            let (app_var, app_kind) = match app_name {
+                Some(n) => (n.name.as_str(), model.objects[n.object].kind),
+                None => {
+                    let owner = &model.objects[func.owner];
+                    (owner.var.as_str(), owner.kind)
+                }
+            };
+            let derivation = Derivation {
+                function: f,
+                condition: &condition,
+                app_var,
+                app_kind,
+            };
+            if let Some(kept) = keep(&derivation) {
+                return Some((f, Derived::Kept(kept)));
+            }
+            let mut u = unit(modules, model, f, app_name)?;
             u.unit.condition = condition;
-            Some(u)
+            Some((f, Derived::New(u)))
         })
         .collect();
-    // In place (an `Option` of a unit is the size of the unit): `filter_map` reuses the list,
-    // where `flatten` would allocate another.
+    // In place: `filter_map` reuses the list, where `flatten` would allocate another.
     #[allow(clippy::filter_map_identity)]
     built.into_iter().filter_map(|unit| unit).collect()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many units were derived on this thread.
+    pub(crate) static UNITS_DERIVED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 fn unit(
@@ -229,6 +294,8 @@ fn unit(
     f: FnId,
     app_name: Option<&super::AppName>,
 ) -> Option<DecoratedUnit> {
+    #[cfg(test)]
+    UNITS_DERIVED.with(|derived| derived.set(derived.get() + 1));
     let func = model.functions.get(f)?;
     let file = &func.file;
     let lookup = |name: &str| constant(modules, file, name);
