@@ -10,7 +10,7 @@ use crate::analysis::text::TextRange;
 ///
 /// Read back from the check cache through [`PyExpr`]'s `Deserialize`, which bounds the nesting
 /// (the derived code here is only called by it).
-#[derive(Debug, Clone, PartialEq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(remote = "Self")]
 pub struct PyExpr {
     pub kind: ExprKind,
@@ -53,7 +53,7 @@ impl<'de> serde::Deserialize<'de> for PyExpr {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     /// A string literal without interpolation (adjacent literals joined), unescaped.
     Str(String),
@@ -86,14 +86,14 @@ pub enum ExprKind {
 }
 
 /// One entry of a dict display: `key: value`, or `**value` (no key).
-#[derive(Debug, Clone, PartialEq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct DictItem {
     pub key: Option<PyExpr>,
     pub value: PyExpr,
 }
 
 /// A call: the callee and its arguments.
-#[derive(Debug, Clone, PartialEq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Call {
     pub func: PyExpr,
     pub args: Vec<Arg>,
@@ -102,7 +102,7 @@ pub struct Call {
 }
 
 /// One argument of a call.
-#[derive(Debug, Clone, PartialEq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Arg {
     /// `name=` of a keyword argument, with the name's range.
     pub keyword: Option<(String, TextRange)>,
