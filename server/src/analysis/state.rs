@@ -529,9 +529,9 @@ impl DerivedUnits {
         }
         let mut files: HashMap<String, Option<Arc<python::PyModule>>> = HashMap::new();
         for function in &model.functions {
-            if !files.contains_key(function.file.as_str()) {
+            if !files.contains_key(&*function.file) {
                 let module = modules.get(&function.file).cloned();
-                files.insert(function.file.clone(), module);
+                files.insert(function.file.to_string(), module);
             }
         }
         DerivedUnits {
@@ -573,7 +573,7 @@ impl DerivedUnits {
             && owner_then.file == owner_now.file
             && owner_then.range == owner_now.range
             && owner_then.call == owner_now.call;
-        let same_module = match (self.modules.get(now.file.as_str())?, modules.get(&now.file)) {
+        let same_module = match (self.modules.get(&*now.file)?, modules.get(&now.file)) {
             (Some(then), Some(now)) => Arc::ptr_eq(then, now),
             (None, None) => true,
             _ => false,

@@ -303,7 +303,7 @@ fn implied_name_occurrence(unit: &FunctionUnit, b: &Binding) -> Option<Occurrenc
         None => (call.args_range.start as usize + 1, ""),
     };
     Some(Occurrence {
-        file: decorator.file.clone(),
+        file: decorator.file.to_string(),
         range: decorator.method_range,
         rewrite: Rewrite::DecoratorKeyword {
             at,

@@ -38,7 +38,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         .filter(|f| f.imported)
         .flat_map(|f| &f.decorators)
         .find(|d| d.spec().is_some_and(|s| s.durable))
-        .map(|d| (d.file.clone(), d.callee_range(), format!("{}()", d.display())));
+        .map(|d| (d.file.to_string(), d.callee_range(), format!("{}()", d.display())));
     let first = first.or_else(|| {
         model
             .objects

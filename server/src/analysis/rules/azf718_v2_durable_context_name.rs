@@ -56,7 +56,7 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
             .with_fix(
                 "Use context_name=\"context\"",
                 vec![FileEdit {
-                    file: d.file.clone(),
+                    file: d.file.to_string(),
                     range: value.range,
                     new_text: "\"context\"".into(),
                 }],

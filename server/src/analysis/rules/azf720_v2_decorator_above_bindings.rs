@@ -41,7 +41,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         let (Some(def_offset), Some(module)) = (f.def_offset, ctx.modules.get(&f.file)) else {
             continue;
         };
-        let by_offset = defs.entry(f.file.as_str()).or_insert_with(|| {
+        let by_offset = defs.entry(&*f.file).or_insert_with(|| {
             module
                 .functions
                 .iter()

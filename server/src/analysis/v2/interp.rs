@@ -145,6 +145,9 @@ struct Interp<'a> {
     /// there.
     arms: Vec<Arm>,
     conditional: bool,
+    /// The name of the module the model last made something of, shared by all it makes of it
+    /// (one string per module rather than one per decorator).
+    shared_file: Option<std::sync::Arc<str>>,
 }
 
 pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2App {
@@ -168,6 +171,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         base: Condition::default(),
         arms: Vec::new(),
         conditional: false,
+        shared_file: None,
     };
     it.exec_module(&script.name, vec![stem(&script.name)]);
     if modules
@@ -601,6 +605,18 @@ impl Interp<'_> {
         }
     }
 
+    /// `file`, shared with what the model made of it just before.
+    fn file_name(&mut self, file: &str) -> std::sync::Arc<str> {
+        match &self.shared_file {
+            Some(shared) if **shared == *file => std::sync::Arc::clone(shared),
+            _ => {
+                let shared: std::sync::Arc<str> = file.into();
+                self.shared_file = Some(std::sync::Arc::clone(&shared));
+                shared
+            }
+        }
+    }
+
     fn construct(&mut self, file: &str, kind: ObjectKind, call: &Call, range: TextRange) -> ObjId {
         let id = self.objects.len();
         self.objects.push(AppObject {
@@ -619,8 +635,9 @@ impl Interp<'_> {
         ) {
             // The constructor registers the web app's function itself.
             let fid = self.functions.len();
+            let file = self.file_name(file);
             self.functions.push(DecoratedFunction {
-                file: file.to_string(),
+                file,
                 def_offset: None,
                 def_name: "http_app_func".to_string(),
                 def_name_range: range,
@@ -779,7 +796,7 @@ impl Interp<'_> {
             method_range: *name_range,
             range: d.range,
             call,
-            file: file.to_string(),
+            file: self.file_name(file),
         })
     }
 
@@ -830,8 +847,9 @@ impl Interp<'_> {
                 },
                 None => {
                     let fid = self.functions.len();
+                    let file = self.file_name(file);
                     self.functions.push(DecoratedFunction {
-                        file: file.to_string(),
+                        file,
                         def_offset: Some(def_offset),
                         def_name: name.to_string(),
                         def_name_range,

@@ -131,7 +131,8 @@ pub struct AppliedDecorator {
     pub range: TextRange,
     /// The call's arguments (`None` when the decorator is not called).
     pub call: Option<std::sync::Arc<syntax::Call>>,
-    pub file: String,
+    /// Shared by everything the model makes of one module.
+    pub file: std::sync::Arc<str>,
 }
 
 impl AppliedDecorator {
@@ -187,7 +188,8 @@ impl AppliedDecorator {
 /// A function builder: a decorated `def` (or the function an ASGI/WSGI app adds itself).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecoratedFunction {
-    pub file: String,
+    /// Shared by everything the model makes of one module.
+    pub file: std::sync::Arc<str>,
     /// `PyFunction::def_offset` of the `def`; `None` for the ASGI/WSGI function.
     pub def_offset: Option<usize>,
     pub def_name: String,

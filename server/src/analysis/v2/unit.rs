@@ -166,12 +166,12 @@ pub(super) fn function_name<'m>(
                 _ => None,
             },
         };
-        return name.map(|n| (n, range, d.file.as_str()));
+        return name.map(|n| (n, range, &*d.file));
     }
     Some((
         Cow::Borrowed(func.def_name.as_str()),
         func.def_name_range,
-        func.file.as_str(),
+        &*func.file,
     ))
 }
 
@@ -355,7 +355,7 @@ fn unit(
         name,
         bindings: json,
         unit: Box::new(V2Unit {
-            file: file.clone(),
+            file: file.to_string(),
             script: model.script.name.clone(),
             def_offset: func.def_offset,
             def_name: func.def_name.clone(),
@@ -763,7 +763,7 @@ fn http_app_bindings(
         method_range: r,
         range: r,
         call: None,
-        file: obj.file.clone(),
+        file: obj.file.as_str().into(),
     };
     let methods = JsonValue {
         kind: JsonKind::Array(
