@@ -508,8 +508,10 @@ struct DerivedUnits {
     model: Arc<v2::V2App>,
     /// The unit of each builder (by `FnId`) as the state listed it.
     by_builder: Vec<Option<Arc<FunctionUnit>>>,
-    /// The module of each file with builders, as the units read it.
-    modules: HashMap<String, Option<Arc<python::PyModule>>>,
+    /// The module of each file with builders, as the units read it: weak, as the next edit of
+    /// the module moves its unchanged definitions out of it when nothing else holds it (a weak
+    /// reference keeps the allocation, so no other module can take its address meanwhile).
+    modules: HashMap<String, Option<std::sync::Weak<python::PyModule>>>,
 }
 
 impl DerivedUnits {
@@ -527,10 +529,10 @@ impl DerivedUnits {
                 *slot = Some(Arc::clone(unit));
             }
         }
-        let mut files: HashMap<String, Option<Arc<python::PyModule>>> = HashMap::new();
+        let mut files: HashMap<String, Option<std::sync::Weak<python::PyModule>>> = HashMap::new();
         for function in &model.functions {
             if !files.contains_key(&*function.file) {
-                let module = modules.get(&function.file).cloned();
+                let module = modules.get(&function.file).map(Arc::downgrade);
                 files.insert(function.file.to_string(), module);
             }
         }
@@ -553,6 +555,16 @@ impl DerivedUnits {
     ) -> Option<Arc<FunctionUnit>> {
         let f = derivation.function;
         let unit = self.by_builder.get(f)?.as_ref()?;
+        let (then, now) = (self.model.functions.get(f)?, model.functions.get(f)?);
+        // The module first: an edit of it derives its units again, with nothing compared.
+        let same_module = match (self.modules.get(&*now.file)?, modules.get(&now.file)) {
+            (Some(then), Some(now)) => std::ptr::eq(then.as_ptr(), Arc::as_ptr(now)),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same_module {
+            return None;
+        }
         let function::Declaration::Decorators(derived) = &unit.declaration else {
             return None;
         };
@@ -560,7 +572,6 @@ impl DerivedUnits {
             && derived.app_kind == derivation.app_kind
             && derived.condition == *derivation.condition
             && derived.script == model.script.name;
-        let (then, now) = (self.model.functions.get(f)?, model.functions.get(f)?);
         if !same_place || then != now || now.decorators.iter().any(|d| d.file != now.file) {
             return None;
         }
@@ -573,12 +584,7 @@ impl DerivedUnits {
             && owner_then.file == owner_now.file
             && owner_then.range == owner_now.range
             && owner_then.call == owner_now.call;
-        let same_module = match (self.modules.get(&*now.file)?, modules.get(&now.file)) {
-            (Some(then), Some(now)) => Arc::ptr_eq(then, now),
-            (None, None) => true,
-            _ => false,
-        };
-        (same_owner && same_module).then(|| Arc::clone(unit))
+        same_owner.then(|| Arc::clone(unit))
     }
 }
 
@@ -2478,6 +2484,34 @@ mod tests {
             assert_eq!(derived() - before, 5, "the app object's kind");
             as_fresh(&mut state, "the app object's kind");
         });
+    }
+
+    #[test]
+    fn an_edit_of_a_decorator_module_moves_its_unchanged_definitions_from_the_summary_before() {
+        // What the state keeps of the units' derivation must not hold the module's summary:
+        // an edit then reads every definition of the module again.
+        let files = blueprint_app();
+        let mut input = AppInput::new("app");
+        for (path, content) in &files {
+            input = input.with_file(path, content);
+        }
+        let jobs = files
+            .iter()
+            .find(|(p, _)| *p == "bps/jobs.py")
+            .unwrap()
+            .1
+            .clone();
+        let mut state = AppState::new(input);
+        state.check_all();
+        let taken = || python::DEFINITIONS_TAKEN.with(|taken| taken.get());
+        for round in 0..3 {
+            let before = taken();
+            let edited = jobs.replace("# tail", &format!("# tail {round}"));
+            state.set_file("bps/jobs.py", text(&edited));
+            // Its three decorated functions, unchanged, each moved rather than read.
+            assert_eq!(taken() - before, 3, "round {round}");
+        }
+        assert_as_from_scratch(&mut state, "after the edits");
     }
 
     /// A reproducible series of picks below `n` (xorshift) from `seed`.

@@ -10,6 +10,8 @@ use super::text::{Needle, TextRange};
 pub mod expr;
 pub(crate) mod fields;
 mod reuse;
+#[cfg(test)]
+pub(crate) use reuse::DEFINITIONS_TAKEN;
 mod statements;
 pub mod syntax;
 

@@ -41,6 +41,12 @@ pub(super) struct Previous<'p> {
     by_text: foldhash::HashMap<&'p str, usize>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many definitions were moved from a previous summary on this thread.
+    pub(crate) static DEFINITIONS_TAKEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 impl<'p> Previous<'p> {
     /// `text` must be the text `module` was read from.
     pub(super) fn new(text: &'p str, module: PyModule) -> Previous<'p> {
@@ -59,6 +65,8 @@ impl<'p> Previous<'p> {
     /// item of `module`.
     pub(super) fn take(&mut self, text: &str, start: usize, module: &mut PyModule) -> Option<Item> {
         let i = self.by_text.remove(text)?;
+        #[cfg(test)]
+        DEFINITIONS_TAKEN.with(|taken| taken.set(taken.get() + 1));
         let old = self.module.items[i].clone();
         let delta = start as i64 - i64::from(old.range.start);
         let fn_base = module.functions.len();
