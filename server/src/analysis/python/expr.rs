@@ -133,6 +133,23 @@ impl PyExpr {
         }
     }
 
+    /// Whether this is a name or an attribute chain (`a.b.c`, [`PyExpr::dotted`]) whose last
+    /// part is `last`, asked without building the dotted name.
+    pub fn is_dotted_ending_in(&self, last: &str) -> bool {
+        let mut object = match &self.kind {
+            ExprKind::Name(n) => return n == last,
+            ExprKind::Attribute { object, name, .. } if name == last => object,
+            _ => return false,
+        };
+        loop {
+            match &object.kind {
+                ExprKind::Name(_) => return true,
+                ExprKind::Attribute { object: inner, .. } => object = inner,
+                _ => return false,
+            }
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             ExprKind::Str(s) => Some(s),

@@ -141,13 +141,24 @@ pub fn enum_value(
     exact: bool,
     constant: &dyn Fn(&str) -> Option<String>,
 ) -> EnumValue {
+    // Asked of every enum argument of every decorator: compared without a copy, except for the
+    // upper case of a value that is not ASCII (Python's `upper()` maps some such letters, `ſ`
+    // and `ı`, to ASCII ones).
     let lookup = |s: &str, exact: bool| {
-        let key = if exact {
-            s.to_string()
+        let found = if exact {
+            spec.members.iter().find(|m| **m == s)
+        } else if s.is_ascii() {
+            spec.members.iter().find(|m| {
+                m.len() == s.len()
+                    && m.bytes()
+                        .zip(s.bytes())
+                        .all(|(m, s)| m == s.to_ascii_uppercase())
+            })
         } else {
-            s.to_uppercase()
+            let upper = s.to_uppercase();
+            spec.members.iter().find(|m| **m == upper)
         };
-        match spec.members.iter().find(|m| **m == key) {
+        match found {
             Some(m) => EnumValue::Valid(m),
             None => EnumValue::Invalid(s.to_string()),
         }
@@ -159,10 +170,7 @@ pub fn enum_value(
             None => EnumValue::Unknown,
         },
         ExprKind::Attribute { object, name, .. } => {
-            let is_enum = object
-                .dotted()
-                .is_some_and(|d| d == spec.name || d.ends_with(&format!(".{}", spec.name)));
-            if is_enum {
+            if object.is_dotted_ending_in(spec.name) {
                 lookup(name, true)
             } else {
                 EnumValue::Unknown
@@ -262,6 +270,22 @@ mod tests {
             EnumValue::Invalid("PUBLIC".into())
         );
         assert_eq!(v("level", false), EnumValue::Unknown);
+        // Upper case as Python's: the long s and the dotless i become ASCII letters.
+        assert_eq!(v("'ANONYMOUſ'", false), EnumValue::Valid("ANONYMOUS"));
+        assert_eq!(v("'admın'", false), EnumValue::Valid("ADMIN"));
+        assert_eq!(
+            v("'Anonymous '", false),
+            EnumValue::Invalid("Anonymous ".into())
+        );
+        // The enum named at the end of a dotted name, and nothing else.
+        assert_eq!(v("AuthLevel.FUNCTION", true), EnumValue::Valid("FUNCTION"));
+        assert_eq!(
+            v("azure.functions.AuthLevel.FUNCTION", true),
+            EnumValue::Valid("FUNCTION")
+        );
+        assert_eq!(v("func.Other.FUNCTION", true), EnumValue::Unknown);
+        assert_eq!(v("func.AuthLevelX.FUNCTION", true), EnumValue::Unknown);
+        assert_eq!(v("levels[0].AuthLevel.FUNCTION", true), EnumValue::Unknown);
     }
 
     #[test]
