@@ -47,12 +47,14 @@ clash; code under `if TYPE_CHECKING:` or `if __name__ == "__main__":` never runs
 
 pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let Some(model) = ctx.v2_app() else { return };
-    // Compared by name first, then only with the functions of that name.
+    // Compared by name first, then only with the functions of that name: the first of each name
+    // apart, as most names are given once (no list for them).
     let indexed = model.indexed.len();
-    let mut seen: HashMap<Cow<str>, Vec<Declared>> =
+    let mut first_of: HashMap<Cow<str>, Declared> =
         HashMap::with_capacity_and_hasher(indexed, Default::default());
-    let mut occurrences: HashMap<usize, usize> =
-        HashMap::with_capacity_and_hasher(indexed, Default::default());
+    let mut later_of: HashMap<Cow<str>, Vec<Declared>> = HashMap::default();
+    // How many times each builder is indexed so far.
+    let mut occurrences = vec![0usize; model.functions.len()];
     let mut registrations: HashMap<usize, Vec<&crate::analysis::v2::Registration>> =
         HashMap::default();
     for r in &model.registrations {
@@ -64,22 +66,34 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
     let mut reported = foldhash::HashSet::default();
     for entry in &model.indexed {
         let f = entry.function;
-        let count = occurrences.entry(f).or_default();
+        let Some(count) = occurrences.get_mut(f) else {
+            continue;
+        };
         *count += 1;
+        let count = *count;
         let Some((name, range, file)) = model.function_name(ctx.modules, f) else {
             continue;
         };
-        // A name borrowed from the model: the key costs no copy.
-        let earlier = seen.entry(name.clone()).or_default();
-        // The first function of that name that can exist together with this one.
-        let clash = first_together(earlier.iter(), &entry.condition, |d| d.condition)
-            .map(|d| (d.function, d.file, d.range));
-        earlier.push(Declared {
+        let declared = Declared {
             function: f,
             file,
             range,
             condition: &entry.condition,
-        });
+        };
+        // A name borrowed from the model: the key costs no copy.
+        let Some(first) = first_of.get(&name) else {
+            first_of.insert(name, declared);
+            continue;
+        };
+        let later = later_of.entry(name.clone()).or_default();
+        // The first function of that name that can exist together with this one.
+        let clash = first_together(
+            std::iter::once(first).chain(later.iter()),
+            &entry.condition,
+            |d| d.condition,
+        )
+        .map(|d| (d.function, d.file, d.range));
+        later.push(declared);
         let Some((first, first_file, first_range)) = clash else {
             continue;
         };
@@ -90,7 +104,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
             // The same builder twice: its blueprint was registered twice.
             let owner = model.functions[f].owner;
             let regs = registrations.get(&owner).map(Vec::as_slice).unwrap_or_default();
-            if let Some(second) = regs.get(*count - 1).or(regs.last()) {
+            if let Some(second) = regs.get(count - 1).or(regs.last()) {
                 if !reported.insert(second.range) {
                     continue;
                 }
