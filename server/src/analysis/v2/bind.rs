@@ -51,14 +51,22 @@ impl<'a> BoundArgs<'a> {
             .filter(|a| a.value.kind != ExprKind::None)
     }
 
-    /// Required parameters that are not given (when no `*args`/`**mapping` may supply them).
+    /// Required parameters of `spec` (the one the arguments were bound to) that are not given
+    /// (when no `*args`/`**mapping` may supply them).
     pub fn missing(&self, spec: &DecoratorSpec) -> Vec<&'static str> {
         if self.dynamic {
             return Vec::new();
         }
+        // The spec's own parameters: found by identity, not by name.
         spec.params
             .iter()
-            .filter(|p| p.required && self.get(p.name).is_none())
+            .filter(|p| {
+                p.required
+                    && !self
+                        .params
+                        .iter()
+                        .any(|(given, _)| std::ptr::eq(*given, *p))
+            })
             .map(|p| p.name)
             .collect()
     }
