@@ -142,14 +142,62 @@ pub fn discover_all_keeping_model(
     app: &AppInput,
     modules: &Modules,
 ) -> (Vec<FunctionUnit>, Option<std::sync::Arc<v2::V2App>>) {
-    use rayon::prelude::*;
-    match v2::discover_keeping_model(app, modules) {
-        Some((units, model)) => (
-            units.into_par_iter().map(FunctionUnit::from).collect(),
-            Some(std::sync::Arc::new(model)),
-        ),
-        None => (discover(app), None),
+    let (found, model) = discover_all_reusing(app, modules, &|_, _| None);
+    let units = found
+        .into_iter()
+        .filter_map(|found| match found {
+            Found::New(unit) => Some(unit),
+            Found::Kept(_) => None,
+        })
+        .collect();
+    (units, model.map(|(model, _)| model))
+}
+
+/// A unit found now, or one found before for the same inputs.
+// A list of them is made once per discovery; a box for each new unit would cost more.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Found {
+    New(FunctionUnit),
+    Kept(std::sync::Arc<FunctionUnit>),
+}
+
+impl Found {
+    pub fn name(&self) -> &str {
+        match self {
+            Found::New(unit) => &unit.name,
+            Found::Kept(unit) => &unit.name,
+        }
     }
+}
+
+/// A decorator model and the builder of each unit derived from it, in the units' order.
+pub type ModelAndBuilders = (std::sync::Arc<v2::V2App>, Vec<v2::FnId>);
+
+/// [`discover_all_keeping_model`], with the builder of each unit when the app uses the
+/// decorator model, asking `keep` (given the model) for each builder first: a unit it returns
+/// (derived earlier from the same inputs, see [`v2::units_keeping`]) is not derived again.
+pub fn discover_all_reusing(
+    app: &AppInput,
+    modules: &Modules,
+    keep: &(dyn Fn(&v2::V2App, &v2::Derivation) -> Option<std::sync::Arc<FunctionUnit>> + Sync),
+) -> (Vec<Found>, Option<ModelAndBuilders>) {
+    use rayon::prelude::*;
+    let Some(model) = v2::model(app, modules) else {
+        return (discover(app).into_iter().map(Found::New).collect(), None);
+    };
+    let derived = v2::units_keeping(modules, &model, &|d| keep(&model, d));
+    let (builders, found): (Vec<v2::FnId>, Vec<Found>) = derived
+        .into_par_iter()
+        .map(|(f, derived)| {
+            let found = match derived {
+                v2::Derived::New(unit) => Found::New(FunctionUnit::from(unit)),
+                v2::Derived::Kept(unit) => Found::Kept(unit),
+            };
+            (f, found)
+        })
+        .unzip();
+    (found, Some((std::sync::Arc::new(model), builders)))
 }
 
 /// The outcome of the host's primary-script selection.

@@ -14,7 +14,7 @@ use super::config::Config;
 use super::diagnostic::Diagnostic;
 use super::edits::JsonFile;
 use super::entry::{self, EntryDef};
-use super::function::{self, FunctionUnit, Modules, Script};
+use super::function::{self, Found, FunctionUnit, Modules, Script};
 use super::installed::Installed;
 use super::maps;
 use super::python;
@@ -482,24 +482,6 @@ fn sort_and_dedup(list: &mut Vec<Diagnostic>) {
     list.dedup_by(|b, a| a.range == b.range && a.code == b.code && a.message == b.message);
 }
 
-/// A unit found now, or the unit derived before for the same inputs.
-// A list of them is made once per derivation; a box for each new unit would cost more.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-enum Found {
-    New(FunctionUnit),
-    Kept(Arc<FunctionUnit>),
-}
-
-impl Found {
-    fn name(&self) -> &str {
-        match self {
-            Found::New(unit) => &unit.name,
-            Found::Kept(unit) => &unit.name,
-        }
-    }
-}
-
 /// The decorator model's builders and the units derived from them, for the next derivation to
 /// keep the unit of a builder whose inputs are the same ([`v2::units_keeping`]): with thousands
 /// of decorated functions, an edit of one module derives that module's units again, not all.
@@ -586,37 +568,6 @@ impl DerivedUnits {
             && owner_then.call == owner_now.call;
         same_owner.then(|| Arc::clone(unit))
     }
-}
-
-/// A decorator model and the builder of each unit derived from it, in the units' order.
-type ModelAndBuilders = (Arc<v2::V2App>, Vec<v2::FnId>);
-
-/// The app's units as the runtime finds them ([`function::discover_all_keeping_model`]), with
-/// the builder of each when the app uses the decorator model; a unit `previous` derived from
-/// the same inputs is kept rather than derived again.
-fn derive_units(
-    input: &AppInput,
-    modules: &Modules,
-    previous: Option<&DerivedUnits>,
-) -> (Vec<Found>, Option<ModelAndBuilders>) {
-    use rayon::prelude::*;
-    let Some(model) = v2::model(input, modules) else {
-        let units = function::discover(input);
-        return (units.into_iter().map(Found::New).collect(), None);
-    };
-    let keep = |derivation: &v2::Derivation| previous?.keep(&model, modules, derivation);
-    let derived = v2::units_keeping(modules, &model, &keep);
-    let (builders, found): (Vec<v2::FnId>, Vec<Found>) = derived
-        .into_par_iter()
-        .map(|(f, derived)| {
-            let found = match derived {
-                v2::Derived::New(unit) => Found::New(FunctionUnit::from(unit)),
-                v2::Derived::Kept(unit) => Found::Kept(unit),
-            };
-            (f, found)
-        })
-        .unzip();
-    (found, Some((Arc::new(model), builders)))
 }
 
 /// Units by name, with their keys and the units in the order found. Several functions with one
@@ -731,7 +682,7 @@ impl AppState {
         started: std::time::Instant,
     ) -> (AppState, Option<Arc<crate::analysis::v2::V2App>>) {
         let parsed = started.elapsed();
-        let (units, v2_units) = derive_units(&input, &modules, None);
+        let (units, v2_units) = function::discover_all_reusing(&input, &modules, &|_, _| None);
         tracing::debug!(
             "parsed {} of {} modules in {parsed:?}, found {} functions in {:?}",
             modules.parsed_count(),
@@ -1498,7 +1449,11 @@ impl AppState {
     /// returns the names whose unit changed, appeared or vanished.
     fn rederive_all(&mut self) -> BTreeSet<String> {
         let previous = self.derived.take();
-        let (units, v2_units) = derive_units(&self.input, &self.modules, previous.as_ref());
+        let modules = &self.modules;
+        let keep = |model: &v2::V2App, derivation: &v2::Derivation| {
+            previous.as_ref()?.keep(model, modules, derivation)
+        };
+        let (units, v2_units) = function::discover_all_reusing(&self.input, modules, &keep);
         let ByName {
             units: new,
             order,
@@ -2418,7 +2373,12 @@ mod tests {
             .build()
             .unwrap();
         let derived = || crate::analysis::v2::UNITS_DERIVED.with(|d| d.get());
-        let as_fresh = |state: &mut AppState, context: &str| {
+        // Sets `path` to `new`: `expected` units are derived again, and the units and the
+        // findings are those of a fresh state.
+        let edit = |state: &mut AppState, path: &str, new: &str, expected: usize, context: &str| {
+            let before = derived();
+            state.set_file(path, text(new));
+            assert_eq!(derived() - before, expected, "{context}");
             let fresh = AppState::new(state.input().clone());
             let units = |s: &AppState| s.units().cloned().collect::<Vec<_>>();
             assert_eq!(units(state), units(&fresh), "{context}");
@@ -2431,58 +2391,55 @@ mod tests {
             assert_eq!(names(&state), ["named", "tick", "more", "less", "hello"]);
 
             // A line moved in one blueprint: its two functions, not the others.
-            let before = derived();
             let moved = more.replacen("\n\n", "\n\n# moved\n", 1);
-            state.set_file("bps/more.py", text(&moved));
-            assert_eq!(derived() - before, 2, "a line moved");
-            as_fresh(&mut state, "a line moved");
+            edit(&mut state, "bps/more.py", &moved, 2, "a line moved");
 
             // A constant the decorators name, changed in place (no position moves): the
             // module's functions are derived again and the name follows.
-            let before = derived();
-            state.set_file("bps/jobs.py", text(&jobs.replace("\"named\"", "\"other\"")));
-            assert_eq!(derived() - before, 2, "a constant");
+            let constant = jobs.replace("\"named\"", "\"other\"");
+            edit(&mut state, "bps/jobs.py", &constant, 2, "a constant");
             assert_eq!(names(&state), ["other", "tick", "more", "less", "hello"]);
-            as_fresh(&mut state, "a constant");
 
             // The script: its function, and those whose registration now needs an arm.
-            let before = derived();
             let guarded = script.replace(
                 "app.register_functions(more.bp)\n",
                 "try:\n    app.register_functions(more.bp)\nexcept ImportError:\n    pass\n",
             );
-            state.set_file("function_app.py", text(&guarded));
-            assert_eq!(derived() - before, 3, "a registration under an arm");
-            as_fresh(&mut state, "a registration under an arm");
+            let context = "a registration under an arm";
+            edit(&mut state, "function_app.py", &guarded, 3, context);
 
             // An object made before the blueprints: theirs are numbered again, and the units
             // that name them with it.
-            let before = derived();
             let earlier = guarded.replacen(
                 "from bps import",
                 "first = func.Blueprint()\nfrom bps import",
                 1,
             );
-            state.set_file("function_app.py", text(&earlier));
-            assert_eq!(derived() - before, 5, "the blueprints numbered again");
-            as_fresh(&mut state, "the blueprints numbered again");
+            let context = "the blueprints numbered again";
+            edit(&mut state, "function_app.py", &earlier, 5, context);
             state.set_file("function_app.py", text(&guarded));
 
             // The app object under another name, then of another kind: every function it
             // indexes.
-            let before = derived();
             let renamed = guarded.replace("app", "main");
-            state.set_file("function_app.py", text(&renamed));
-            assert_eq!(derived() - before, 5, "the app object's name");
-            as_fresh(&mut state, "the app object's name");
-            let before = derived();
+            edit(
+                &mut state,
+                "function_app.py",
+                &renamed,
+                5,
+                "the app object's name",
+            );
             let durable = renamed.replace(
                 "main = func.FunctionApp()",
                 "import azure.durable_functions as df\nmain = df.DFApp()",
             );
-            state.set_file("function_app.py", text(&durable));
-            assert_eq!(derived() - before, 5, "the app object's kind");
-            as_fresh(&mut state, "the app object's kind");
+            edit(
+                &mut state,
+                "function_app.py",
+                &durable,
+                5,
+                "the app object's kind",
+            );
         });
     }
 

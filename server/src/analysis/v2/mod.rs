@@ -27,9 +27,9 @@ pub use super::app_script::{script_name, ScriptName, DEFAULT_SCRIPT};
 pub use bind::{BoundArgs, EnumValue};
 pub use condition::Condition;
 #[cfg(test)]
-pub(crate) use unit::UNITS_DERIVED;
+pub(crate) use unit::{units, UNITS_DERIVED};
 pub use unit::{
-    units, units_keeping, BindingOrigin, DecoratedUnit, Derivation, Derived, SignatureKind, V2Unit,
+    units_keeping, BindingOrigin, DecoratedUnit, Derivation, Derived, SignatureKind, V2Unit,
 };
 
 /// Index of an [`AppObject`] in [`V2App::objects`].
@@ -355,21 +355,6 @@ pub fn model(app: &AppInput, modules: &Modules) -> Option<V2App> {
 thread_local! {
     /// How many times [`model`] ran an app's modules on this thread.
     pub(crate) static MODELS_RUN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// The units of the app: its indexed v2 functions when it is a v2 app, else `None`.
-pub fn discover(app: &AppInput, modules: &Modules) -> Option<Vec<DecoratedUnit>> {
-    discover_keeping_model(app, modules).map(|(units, _)| units)
-}
-
-/// [`discover`], with the model the units came from, for the app-level rules to read rather
-/// than run the app's modules again.
-pub fn discover_keeping_model(
-    app: &AppInput,
-    modules: &Modules,
-) -> Option<(Vec<DecoratedUnit>, V2App)> {
-    let model = model(app, modules)?;
-    Some((units(modules, &model), model))
 }
 
 #[cfg(test)]

@@ -176,7 +176,8 @@ pub(super) fn function_name<'m>(
 }
 
 /// The units of the functions the worker indexes, in its order (each builder once).
-pub fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
+#[cfg(test)]
+pub(crate) fn units(modules: &Modules, model: &V2App) -> Vec<DecoratedUnit> {
     let keep_none = |_: &Derivation| None::<()>;
     units_keeping(modules, model, &keep_none)
         .into_iter()
