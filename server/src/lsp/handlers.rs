@@ -11,8 +11,7 @@ use tower_lsp_server::ls_types::{
     FullDocumentDiagnosticReport, GlobPattern, MarkupContent, MarkupKind, NumberOrString, Position,
     Registration, RelatedFullDocumentDiagnosticReport, RelatedUnchangedDocumentDiagnosticReport,
     UnchangedDocumentDiagnosticReport, Uri, WorkDoneProgress, WorkDoneProgressBegin,
-    WorkDoneProgressEnd, WorkDoneProgressReport, WorkspaceDiagnosticReport,
-    WorkspaceDiagnosticReportResult, WorkspaceDocumentDiagnosticReport,
+    WorkDoneProgressEnd, WorkDoneProgressReport, WorkspaceDocumentDiagnosticReport,
     WorkspaceFullDocumentDiagnosticReport, WorkspaceUnchangedDocumentDiagnosticReport,
 };
 
@@ -767,23 +766,35 @@ impl State {
         DocumentDiagnosticReportResult::Report(report)
     }
 
+    /// The workspace diagnostic report, written as JSON (a `WorkspaceDiagnosticReport`: the
+    /// framework's value tree of the reports of a 40,000-function app cost more time and memory
+    /// than making them; see `transport::PreparedResults`), and whether every document in it is
+    /// unchanged.
     pub(super) fn workspace_diagnostic(
         &self,
         p: lsp::WorkspaceDiagnosticParams,
-    ) -> (WorkspaceDiagnosticReportResult, bool) {
+    ) -> (Vec<u8>, bool) {
         let started = std::time::Instant::now();
         let previous: HashMap<PathBuf, String> = p
             .previous_result_ids
             .into_iter()
             .filter_map(|r| Some((convert::uri_to_path(&r.uri)?, r.value)))
             .collect();
-        let mut items = Vec::new();
+        let mut out = br#"{"items":["#.to_vec();
+        let mut count = 0usize;
         let mut all_unchanged = true;
         let mut seen = std::collections::HashSet::new();
+        let mut push = |out: &mut Vec<u8>, report: &[u8]| {
+            if count > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(report);
+            count += 1;
+        };
         for (root, app) in &self.apps.by_root {
             let uris = FileUris::new(root, &self.open_paths);
-            // Each file's report is made on the pool (thousands of files after indexing), then
-            // they are listed in file order.
+            // Each file's report is made and written on the pool (thousands of files after
+            // indexing), then they are listed in file order.
             let reports = map_files(app.all_files().into_iter().collect(), |file| {
                 let path = root.join(&file);
                 let list = app.file_diagnostics(&file);
@@ -813,12 +824,13 @@ impl State {
                         },
                     })
                 };
-                Some((path, report))
+                let unchanged = matches!(report, WorkspaceDocumentDiagnosticReport::Unchanged(_));
+                Some((path, unchanged, serde_json::to_vec(&report).ok()?))
             });
-            for (path, report) in reports.into_iter().flatten() {
-                all_unchanged &= matches!(report, WorkspaceDocumentDiagnosticReport::Unchanged(_));
+            for (path, unchanged, report) in reports.into_iter().flatten() {
+                all_unchanged &= unchanged;
                 seen.insert(path);
-                items.push(report);
+                push(&mut out, &report);
             }
         }
         // Files the client knows about that are no longer in any app: clear them.
@@ -828,7 +840,7 @@ impl State {
             }
             if let Some(uri) = self.uri_of(path) {
                 all_unchanged = false;
-                items.push(WorkspaceDocumentDiagnosticReport::Full(
+                let report = WorkspaceDocumentDiagnosticReport::Full(
                     WorkspaceFullDocumentDiagnosticReport {
                         uri,
                         version: None,
@@ -837,18 +849,19 @@ impl State {
                             items: Vec::new(),
                         },
                     },
-                ));
+                );
+                if let Ok(report) = serde_json::to_vec(&report) {
+                    push(&mut out, &report);
+                }
             }
         }
+        out.extend_from_slice(b"]}");
         tracing::debug!(
-            "workspace/diagnostic: {} reports made in {:?}",
-            items.len(),
+            "workspace/diagnostic: {count} reports written ({} bytes) in {:?}",
+            out.len(),
             started.elapsed()
         );
-        (
-            WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items }),
-            all_unchanged,
-        )
+        (out, all_unchanged)
     }
 }
 

@@ -18,7 +18,8 @@ use tower_lsp_server::ls_types::{
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
     InitializeParams, InitializeResult, InitializedParams, Location, ReferenceParams, Uri,
-    WorkspaceDiagnosticParams, WorkspaceDiagnosticReportResult,
+    WorkspaceDiagnosticParams, WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
+    WorkspaceDocumentDiagnosticReport, WorkspaceFullDocumentDiagnosticReport,
 };
 use tower_lsp_server::LanguageServer;
 
@@ -98,6 +99,23 @@ impl Backend {
             e.message = "the request failed inside the server (see its log)".into();
             e
         })
+    }
+
+    /// A workspace diagnostic report the handler wrote as JSON, answered through a placeholder
+    /// report of one document (see `PreparedResults`).
+    fn prepared_report(&self, json: Vec<u8>) -> Result<WorkspaceDiagnosticReportResult> {
+        let uri = self.prepared.put(json);
+        let placeholder =
+            WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                uri: uri.parse().map_err(|_| Error::internal_error())?,
+                version: None,
+                full_document_diagnostic_report: Default::default(),
+            });
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport {
+                items: vec![placeholder],
+            },
+        ))
     }
 
     fn check_debug(&self) -> Result<()> {
@@ -269,7 +287,7 @@ impl LanguageServer for Backend {
             .ask(method, params.clone(), State::workspace_diagnostic)
             .await?;
         if !(waits && unchanged) {
-            return Ok(report);
+            return self.prepared_report(report);
         }
         let deadline = tokio::time::Instant::now() + LONG_POLL;
         loop {
@@ -280,10 +298,10 @@ impl LanguageServer for Backend {
                         .ask(method, params.clone(), State::workspace_diagnostic)
                         .await?;
                     if !unchanged {
-                        return Ok(report);
+                        return self.prepared_report(report);
                     }
                 }
-                _ => return Ok(report),
+                _ => return self.prepared_report(report),
             }
         }
     }

@@ -12,8 +12,9 @@
 //! Large results skip the framework's copy: the framework turns every result into a
 //! `serde_json::Value` tree and then into text, which for thousands of locations costs more than
 //! finding them. A handler may serialize its result itself ([`PreparedResults::put`]) and give the
-//! framework a one-location placeholder naming it; [`frames_of`] puts the prepared text in the
-//! placeholder's place in the response frame.
+//! framework a placeholder naming it (one location, or a workspace diagnostic report of one
+//! document); [`frames_of`] puts the prepared text in the placeholder's place in the response
+//! frame.
 //!
 //! Resynchronisation: after a bad header block the decoder discards input up to the next
 //! `Content-Length: <digits>` line. Those bytes followed by a line break cannot occur inside a
@@ -466,7 +467,7 @@ const PREPARED_SCHEME: &str = "azfunc-prepared:";
 /// Results kept for responses that have not gone out (a cancelled request's response never
 /// does: the oldest are dropped beyond this).
 const MAX_PREPARED: usize = 16;
-/// The largest frame that may be a placeholder response (an id, one location).
+/// The largest frame that may be a placeholder response (an id, one location or document report).
 const MAX_PLACEHOLDER_FRAME: usize = 512;
 
 /// Results serialized by their handlers, waiting for their response frames.
@@ -477,8 +478,9 @@ pub struct PreparedResults {
 }
 
 impl PreparedResults {
-    /// Keeps `json` (a serialized result) and returns the URI of the placeholder location that
-    /// stands for it: the handler answers a list of locations holding only that one.
+    /// Keeps `json` (a serialized result) and returns the URI of the placeholder that stands for
+    /// it: the handler answers a list of locations holding only a location with that URI, or a
+    /// workspace diagnostic report holding only a document report with that URI.
     pub fn put(&self, json: Vec<u8>) -> String {
         let token = self.next.fetch_add(1, Ordering::Relaxed);
         let mut results = self.results.lock().unwrap_or_else(|e| e.into_inner());
@@ -500,8 +502,13 @@ impl PreparedResults {
             return None;
         }
         let response: Value = serde_json::from_slice(body).ok()?;
-        let result = response.get("result")?.as_array()?;
-        let [placeholder] = result.as_slice() else {
+        let result = response.get("result")?;
+        // A list of locations, or a workspace diagnostic report: one entry naming the result.
+        let entries = match result.as_array() {
+            Some(locations) => locations,
+            None => result.get("items")?.as_array()?,
+        };
+        let [placeholder] = entries.as_slice() else {
             return None;
         };
         let token: u64 = placeholder
@@ -848,6 +855,47 @@ mod prepared_tests {
             .substitute(&placeholder("\"x\\\"y\"", &uri))
             .unwrap();
         assert_eq!(out, br#"{"jsonrpc":"2.0","id":"x\"y","result":[]}"#);
+    }
+
+    /// The framework's response frame for a workspace diagnostic report of these URIs.
+    fn report_frame(id: u64, uris: &[&str]) -> Vec<u8> {
+        use tower_lsp_server::ls_types::{
+            WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
+            WorkspaceDocumentDiagnosticReport, WorkspaceFullDocumentDiagnosticReport,
+        };
+        let items = uris
+            .iter()
+            .map(|uri| {
+                WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                    uri: uri.parse().unwrap(),
+                    version: None,
+                    full_document_diagnostic_report: Default::default(),
+                })
+            })
+            .collect();
+        let result = WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items });
+        serde_json::to_vec(&json!({"jsonrpc": "2.0", "result": result, "id": id})).unwrap()
+    }
+
+    #[test]
+    fn a_placeholder_workspace_report_gets_its_prepared_result() {
+        let prepared = PreparedResults::default();
+        let result = json!({"items": [{"kind": "full", "uri": "file:///a/F1/function.json", "version": null, "resultId": "1f", "items": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 1}}, "message": "m"}]}]});
+        let uri = prepared.put(serde_json::to_vec(&result).unwrap());
+        let out = prepared.substitute(&report_frame(4, &[&uri])).unwrap();
+        let response: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(
+            response,
+            json!({"jsonrpc": "2.0", "id": 4, "result": result})
+        );
+        // A report of a real document, or of two, is the framework's own.
+        let uri = prepared.put(b"{\"items\":[]}".to_vec());
+        assert_eq!(
+            prepared.substitute(&report_frame(5, &["file:///a/x.py"])),
+            None
+        );
+        assert_eq!(prepared.substitute(&report_frame(5, &[&uri, &uri])), None);
+        assert!(prepared.substitute(&report_frame(5, &[&uri])).is_some());
     }
 
     #[test]
