@@ -66,6 +66,9 @@ pub struct AppState {
     /// Whether a unit has a durable trigger, known on first use from `units` alone and dropped
     /// with `by_script`.
     has_durable: OnceLock<bool>,
+    /// The files that may hold suppression directives (`suppress::files_with_directives`),
+    /// kept as files change: a workspace pull lists them after every keystroke.
+    directive_files: BTreeSet<String>,
     /// The places that name settings (references), built on first use; then kept up to date as
     /// units and modules change, and dropped when all units or modules are derived again.
     setting_places: OnceLock<SettingPlaces>,
@@ -705,8 +708,10 @@ impl AppState {
         let v2_script = v2_script(&input);
         let settings = settings::local_settings(&input).map(Arc::new);
         let pending = units.keys().cloned().collect();
+        let directive_files = suppress::files_with_directives(&input).cloned().collect();
         let mut state = AppState {
             input,
+            directive_files,
             modules,
             units,
             order,
@@ -1235,6 +1240,14 @@ impl AppState {
             self.module_changed(path, content.text());
         }
         let existed = self.input.files.contains_key(path);
+        if content
+            .text()
+            .is_some_and(|text| suppress::may_hold_directives(path, text))
+        {
+            self.directive_files.insert(path.to_string());
+        } else {
+            self.directive_files.remove(path);
+        }
         self.input.files.insert(path.to_string(), content);
         (self.edited(path, !existed), tree)
     }
@@ -1260,6 +1273,7 @@ impl AppState {
 
     pub fn remove_file(&mut self, path: &str) -> Changed {
         self.modules.remove(path);
+        self.directive_files.remove(path);
         self.module_changed(path, None);
         if self.input.files.remove(path).is_none() {
             return Changed {
@@ -1646,9 +1660,7 @@ impl AppState {
     /// The files with at least one diagnostic (unfiltered) as of the last check, and the Python
     /// files with suppression comments (which may be unused); a file may come twice.
     pub fn files_with_diagnostics(&self) -> impl Iterator<Item = &String> {
-        self.sources_by_file
-            .keys()
-            .chain(suppress::files_with_directives(&self.input))
+        self.sources_by_file.keys().chain(&self.directive_files)
     }
 
     /// Every diagnostic of the app, filtered by `config`, grouped by file.
@@ -1757,6 +1769,34 @@ mod tests {
         // A new function changes the units: the index is built again.
         state.set_file("C/function.json", text(HTTP_JSON));
         assert!(state.by_script.get().is_none());
+    }
+
+    #[test]
+    fn the_files_that_may_hold_directives_follow_the_edits() {
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/__init__.py", "def main(req):\n    return req\n")
+            .with_file("helpers.py", "x = 1\n");
+        let mut state = AppState::new(input);
+        let listed = |state: &AppState| state.files_with_diagnostics().any(|f| f == "helpers.py");
+        assert!(!listed(&state));
+        // A directive in a module no function reads: its finding is reported all the same.
+        state.set_file("helpers.py", text("x = 1  # azfunc: ignore\n"));
+        assert!(listed(&state));
+        let found = all(&mut state);
+        assert!(found
+            .iter()
+            .any(|(file, _, _, message)| file == "helpers.py"
+                && message.starts_with("unused suppression")));
+        assert_eq!(found, from_check(state.input()));
+        state.set_file("helpers.py", text("x = 2\n"));
+        assert!(!listed(&state));
+        assert_eq!(all(&mut state), from_check(state.input()));
+        state.set_file("helpers.py", text("x = 3  # azfunc: ignore\n"));
+        state.remove_file("helpers.py");
+        assert!(!listed(&state));
+        assert_eq!(all(&mut state), from_check(state.input()));
     }
 
     /// Every diagnostic, as `check` keys them.
