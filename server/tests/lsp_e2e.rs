@@ -862,6 +862,40 @@ async fn workspace_diagnostic_of_hundreds_of_files_lists_each_once_in_file_order
             assert_eq!(item["kind"], "unchanged", "{item}");
         }
     }
+
+    // The client now holds the script's empty report: asked again with every result id held,
+    // nothing is new and the request waits again (answered at once, the client would ask again
+    // at once, without end). Another script's edit ends it; the first stays unchanged.
+    let previous: Vec<Value> = items
+        .iter()
+        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
+        .collect();
+    let (_, mut answer) = client
+        .start_request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(answer.try_recv().is_err(), "answered with nothing new");
+    let other = file_uri(&root.join("F008/__init__.py"));
+    client
+        .open(&other, "python", 1, "def main(req):\n    pass\n")
+        .await;
+    let ws = tokio::time::timeout(std::time::Duration::from_secs(30), answer)
+        .await
+        .expect("the long poll ends after an edit")
+        .unwrap();
+    let items = ws["result"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), previous.len());
+    for item in items {
+        if item["uri"] == other.as_str() {
+            assert_eq!(item["kind"], "full");
+            assert_eq!(item["items"], json!([]));
+        } else {
+            assert_eq!(item["kind"], "unchanged", "{item}");
+        }
+    }
     client.shutdown().await;
 }
 

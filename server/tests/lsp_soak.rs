@@ -320,6 +320,7 @@ async fn soak(name: &str, files: &[&'static str], python: &PythonEdits<'_>, caps
         texts.insert(rel, (text, 1));
     }
     let mut in_flight = Vec::new();
+    let mut held = Held::new();
     let mut batch = 1 + rng.below(16);
     let (mut edits, mut requests, mut compared) = (0usize, 0usize, 0usize);
     for message in 1..=messages {
@@ -419,7 +420,7 @@ async fn soak(name: &str, files: &[&'static str], python: &PythonEdits<'_>, caps
         }
         if checkpoint_every > 0 && message % checkpoint_every == 0 && message < messages {
             answer_all(&mut in_flight).await;
-            let server = server_diagnostics(&mut client, &root, &texts).await;
+            let server = server_diagnostics(&mut client, &root, &texts, &mut held).await;
             let checked = check_buffers(&scratch, &texts);
             assert_eq!(
                 server, checked,
@@ -431,7 +432,7 @@ async fn soak(name: &str, files: &[&'static str], python: &PythonEdits<'_>, caps
     answer_all(&mut in_flight).await;
 
     // The server's diagnostics for the final buffers…
-    let server = server_diagnostics(&mut client, &root, &texts).await;
+    let server = server_diagnostics(&mut client, &root, &texts, &mut held).await;
     let elapsed = started.elapsed();
     client.request("shutdown", Value::Null).await.unwrap();
     client.notify("exit", Value::Null).await;
@@ -581,19 +582,53 @@ async fn answer_all(in_flight: &mut Vec<(&str, tokio::sync::oneshot::Receiver<Va
     }
 }
 
-/// The diagnostics the server holds now, by file, as `check` words them.
+/// What a pull client holds after its last `workspace/diagnostic`: each reported document's
+/// result id and diagnostics, by URI.
+type Held = BTreeMap<String, (String, Value)>;
+
+/// The diagnostics the server holds now, by file, as `check` words them: asked as an editor
+/// asks, with the result ids `held` from the last answer (the documents the server says are
+/// unchanged keep what the client holds), and `held` updated.
 async fn server_diagnostics(
     client: &mut TestClient,
     root: &Path,
     texts: &BTreeMap<&str, (String, i32)>,
+    held: &mut Held,
 ) -> BTreeMap<String, Vec<Key>> {
-    let mut server: BTreeMap<String, Vec<Key>> = BTreeMap::new();
+    // One id stale, so that the answer comes at once (a request whose documents are all
+    // unchanged waits for a change).
+    let previous: Vec<Value> = held
+        .iter()
+        .enumerate()
+        .map(|(i, (uri, (id, _)))| {
+            let id = if i == 0 { "stale" } else { id.as_str() };
+            json!({"uri": uri, "value": id})
+        })
+        .collect();
     let report = client
-        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .request(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )
         .await
         .unwrap();
+    let mut now = Held::new();
     for item in report["items"].as_array().unwrap() {
-        let uri = item["uri"].as_str().unwrap();
+        let uri = item["uri"].as_str().unwrap().to_string();
+        let items = if item["kind"] == "unchanged" {
+            let (_, items) = held
+                .get(&uri)
+                .unwrap_or_else(|| panic!("{uri}: unchanged, but the client holds nothing"));
+            items.clone()
+        } else {
+            item["items"].clone()
+        };
+        let id = item["resultId"].as_str().unwrap().to_string();
+        now.insert(uri, (id, items));
+    }
+    *held = now;
+    let mut server: BTreeMap<String, Vec<Key>> = BTreeMap::new();
+    for (uri, (_, items)) in held.iter() {
         let rel = uri
             .strip_prefix(&format!("{}/", file_uri(root)))
             .unwrap()
@@ -602,7 +637,7 @@ async fn server_diagnostics(
             Some((text, _)) => text.clone(),
             None => std::fs::read_to_string(root.join(&rel)).unwrap_or_default(),
         };
-        let mut keys: Vec<Key> = item["items"]
+        let mut keys: Vec<Key> = items
             .as_array()
             .unwrap()
             .iter()

@@ -193,6 +193,11 @@ impl<'a> FileUris<'a> {
         }
     }
 
+    /// The URI of `rel` when it is an open document (the one its client sent).
+    pub fn open_uri(&self, rel: &str) -> Option<&'a Uri> {
+        self.open.get(rel).copied()
+    }
+
     /// [`FileUris::uri`] as text, for answers written as JSON: a URI made from the root's needs
     /// no parsing (it is valid by construction).
     pub fn uri_str(&self, rel: &str) -> Option<Cow<'a, str>> {

@@ -775,7 +775,7 @@ impl State {
         p: lsp::WorkspaceDiagnosticParams,
     ) -> (Vec<u8>, bool) {
         let started = std::time::Instant::now();
-        let previous: HashMap<PathBuf, String> = p
+        let previous: foldhash::HashMap<PathBuf, String> = p
             .previous_result_ids
             .into_iter()
             .filter_map(|r| Some((convert::uri_to_path(&r.uri)?, r.value)))
@@ -783,7 +783,7 @@ impl State {
         let mut out = br#"{"items":["#.to_vec();
         let mut count = 0usize;
         let mut all_unchanged = true;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         let mut push = |out: &mut Vec<u8>, report: &[u8]| {
             if count > 0 {
                 out.push(b',');
@@ -797,14 +797,36 @@ impl State {
             // indexing), then they are listed in file order.
             let reports = map_files(app.all_files().into_iter().collect(), |file| {
                 let path = root.join(&file);
+                let known = previous.get(&path);
+                // `report` runs after every change: the digest it recorded is that of the
+                // file's diagnostics now, and a client holding it needs nothing computed (most
+                // files, when a client asks again after a keystroke).
+                let reported = app.reported.get(&file).map(|&d| format!("{d:016x}"));
+                if let Some(result_id) = reported.filter(|id| known == Some(id)) {
+                    // Written as serde writes a `WorkspaceUnchangedDocumentDiagnosticReport`,
+                    // from the URI's text (a URI made from the root's needs no parsing).
+                    let uri = uris.uri_str(&file)?;
+                    let version = uris
+                        .open_uri(&file)
+                        .and_then(|uri| self.docs.get(uri))
+                        .map(|d| i64::from(d.version));
+                    let mut report = br#"{"kind":"unchanged","uri":"#.to_vec();
+                    serde_json::to_writer(&mut report, uri.as_ref()).ok()?;
+                    report.extend_from_slice(br#","version":"#);
+                    serde_json::to_writer(&mut report, &version).ok()?;
+                    report.extend_from_slice(br#","resultId":""#);
+                    report.extend_from_slice(result_id.as_bytes());
+                    report.extend_from_slice(b"\"}");
+                    return Some((path, true, report));
+                }
                 let list = app.file_diagnostics(&file);
-                if list.is_empty() && !previous.contains_key(&path) {
+                if list.is_empty() && known.is_none() {
                     return None;
                 }
                 let uri = uris.uri(&file)?;
                 let version = self.docs.get(&uri).map(|d| i64::from(d.version));
                 let result_id = format!("{:016x}", digest(&list));
-                let report = if previous.get(&path) == Some(&result_id) {
+                let report = if known == Some(&result_id) {
                     WorkspaceDocumentDiagnosticReport::Unchanged(
                         WorkspaceUnchangedDocumentDiagnosticReport {
                             uri,
@@ -833,23 +855,37 @@ impl State {
                 push(&mut out, &report);
             }
         }
-        // Files the client knows about that are no longer in any app: clear them.
-        for path in previous.keys() {
+        // Files the client knows about that have no diagnostics now (or are in no app any
+        // more): cleared, unless the client holds their empty report already (an answer that
+        // is not all unchanged comes at once, and the client asks again at once).
+        let empty_id = format!("{:016x}", digest(&[]));
+        for (path, id) in &previous {
             if seen.contains(path) {
                 continue;
             }
             if let Some(uri) = self.uri_of(path) {
-                all_unchanged = false;
-                let report = WorkspaceDocumentDiagnosticReport::Full(
-                    WorkspaceFullDocumentDiagnosticReport {
+                let report = if *id == empty_id {
+                    WorkspaceDocumentDiagnosticReport::Unchanged(
+                        WorkspaceUnchangedDocumentDiagnosticReport {
+                            uri,
+                            version: None,
+                            unchanged_document_diagnostic_report:
+                                UnchangedDocumentDiagnosticReport {
+                                    result_id: empty_id.clone(),
+                                },
+                        },
+                    )
+                } else {
+                    all_unchanged = false;
+                    WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
                         uri,
                         version: None,
                         full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                            result_id: Some(format!("{:016x}", digest(&[]))),
+                            result_id: Some(empty_id.clone()),
                             items: Vec::new(),
                         },
-                    },
-                );
+                    })
+                };
                 if let Ok(report) = serde_json::to_vec(&report) {
                     push(&mut out, &report);
                 }
