@@ -772,14 +772,10 @@ impl State {
     /// unchanged.
     pub(super) fn workspace_diagnostic(
         &self,
-        p: lsp::WorkspaceDiagnosticParams,
+        previous: std::sync::Arc<PreviousResults>,
     ) -> (Vec<u8>, bool) {
         let started = std::time::Instant::now();
-        let previous: foldhash::HashMap<PathBuf, String> = p
-            .previous_result_ids
-            .into_iter()
-            .filter_map(|r| Some((convert::uri_to_path(&r.uri)?, r.value)))
-            .collect();
+        let previous = &previous.by_path;
         let mut out = br#"{"items":["#.to_vec();
         let mut count = 0usize;
         let mut all_unchanged = true;
@@ -795,19 +791,19 @@ impl State {
             let uris = FileUris::new(root, &self.open_paths);
             // Each file's report is made and written on the pool (thousands of files after
             // indexing), then they are listed in file order.
-            let reports = map_files(app.all_files().into_iter().collect(), |file| {
-                let path = root.join(&file);
+            let reports = map_files(app.listed_files(), |file| {
+                let path = root.join(file);
                 let known = previous.get(&path);
                 // `report` runs after every change: the digest it recorded is that of the
                 // file's diagnostics now, and a client holding it needs nothing computed (most
                 // files, when a client asks again after a keystroke).
-                let reported = app.reported.get(&file).map(|&d| format!("{d:016x}"));
+                let reported = app.reported.get(file).map(|&d| format!("{d:016x}"));
                 if let Some(result_id) = reported.filter(|id| known == Some(id)) {
                     // Written as serde writes a `WorkspaceUnchangedDocumentDiagnosticReport`,
                     // from the URI's text (a URI made from the root's needs no parsing).
-                    let uri = uris.uri_str(&file)?;
+                    let uri = uris.uri_str(file)?;
                     let version = uris
-                        .open_uri(&file)
+                        .open_uri(file)
                         .and_then(|uri| self.docs.get(uri))
                         .map(|d| i64::from(d.version));
                     let mut report = br#"{"kind":"unchanged","uri":"#.to_vec();
@@ -819,11 +815,11 @@ impl State {
                     report.extend_from_slice(b"\"}");
                     return Some((path, true, report));
                 }
-                let list = app.file_diagnostics(&file);
+                let list = app.file_diagnostics(file);
                 if list.is_empty() && known.is_none() {
                     return None;
                 }
-                let uri = uris.uri(&file)?;
+                let uri = uris.uri(file)?;
                 let version = self.docs.get(&uri).map(|d| i64::from(d.version));
                 let result_id = format!("{:016x}", digest(&list));
                 let report = if known == Some(&result_id) {
@@ -836,7 +832,7 @@ impl State {
                         },
                     )
                 } else {
-                    let items = lsp_diagnostics(app, &file, &list, self.caps.encoding, &uris);
+                    let items = lsp_diagnostics(app, file, &list, self.caps.encoding, &uris);
                     WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
                         uri,
                         version,
@@ -859,7 +855,7 @@ impl State {
         // more): cleared, unless the client holds their empty report already (an answer that
         // is not all unchanged comes at once, and the client asks again at once).
         let empty_id = format!("{:016x}", digest(&[]));
-        for (path, id) in &previous {
+        for (path, id) in previous {
             if seen.contains(path) {
                 continue;
             }
@@ -898,6 +894,24 @@ impl State {
             started.elapsed()
         );
         (out, all_unchanged)
+    }
+}
+
+/// The result ids a client holds, by file path: made from a `workspace/diagnostic` request
+/// before it reaches the main loop (and once for all the answers of a long poll).
+#[derive(Debug, Default)]
+pub struct PreviousResults {
+    by_path: foldhash::HashMap<PathBuf, String>,
+}
+
+impl PreviousResults {
+    pub fn new(p: &lsp::WorkspaceDiagnosticParams) -> PreviousResults {
+        let by_path = p
+            .previous_result_ids
+            .iter()
+            .filter_map(|r| Some((convert::uri_to_path(&r.uri)?, r.value.clone())))
+            .collect();
+        PreviousResults { by_path }
     }
 }
 

@@ -24,6 +24,7 @@ use tower_lsp_server::ls_types::{
 use tower_lsp_server::LanguageServer;
 
 use super::capabilities;
+use super::handlers::PreviousResults;
 use super::main_loop::{Event, Job};
 use super::navigation::References;
 use super::state::State;
@@ -283,8 +284,9 @@ impl LanguageServer for Backend {
         changes.mark_unchanged();
         let waits = !params.previous_result_ids.is_empty();
         let method = req::WorkspaceDiagnosticRequest::METHOD;
+        let previous = Arc::new(PreviousResults::new(&params));
         let (report, unchanged) = self
-            .ask(method, params.clone(), State::workspace_diagnostic)
+            .ask(method, Arc::clone(&previous), State::workspace_diagnostic)
             .await?;
         if !(waits && unchanged) {
             return self.prepared_report(report);
@@ -295,7 +297,7 @@ impl LanguageServer for Backend {
                 Ok(Ok(())) => {
                     changes.mark_unchanged();
                     let (report, unchanged) = self
-                        .ask(method, params.clone(), State::workspace_diagnostic)
+                        .ask(method, Arc::clone(&previous), State::workspace_diagnostic)
                         .await?;
                     if !unchanged {
                         return self.prepared_report(report);

@@ -131,6 +131,20 @@ impl App {
             .collect()
     }
 
+    /// [`App::all_files`] in order, borrowed (a workspace pull lists them after every
+    /// keystroke).
+    pub fn listed_files(&self) -> Vec<&str> {
+        let mut files: Vec<&str> = self
+            .state
+            .files_with_diagnostics()
+            .chain(self.reported.keys())
+            .map(String::as_str)
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files
+    }
+
     /// The diagnostics of one file under the app's configuration.
     pub fn file_diagnostics(&self, file: &str) -> Vec<Diagnostic> {
         self.state.file_diagnostics(file, &self.config)
