@@ -31,7 +31,7 @@ mod lsp_app;
 #[path = "../tests/lsp_support/mod.rs"]
 mod lsp_support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -604,6 +604,70 @@ async fn pull(root: &Path, expected: &BTreeSet<PathBuf>) {
     );
 }
 
+/// Pull: a keystroke → the answer to the `workspace/diagnostic` request the client keeps open
+/// with the result id of every document it holds (as an editor does: the server answers when
+/// something changed, every other document unchanged). The keystrokes type comments at the top
+/// of a script whose finding follows, so each one moves it.
+async fn pull_keystrokes(root: &Path, n: usize, count: usize) {
+    let (child, mut client) = spawn(pull_caps(), root).await;
+    client.notify("initialized", json!({})).await;
+    wait_indexed(&mut client, n).await;
+    let mut held: BTreeMap<String, String> = BTreeMap::new();
+    let hold = |result: &Value, held: &mut BTreeMap<String, String>| {
+        for item in result["items"].as_array().unwrap() {
+            let uri = item["uri"].as_str().unwrap().to_string();
+            held.insert(uri, item["resultId"].as_str().unwrap().to_string());
+        }
+    };
+    let first = client
+        .request("workspace/diagnostic", json!({"previousResultIds": []}))
+        .await
+        .unwrap();
+    hold(&first, &mut held);
+    let mut typed = Typed::open(
+        &client,
+        &root.join("F00007/__init__.py"),
+        "python",
+        "",
+        b"#",
+    )
+    .await;
+    let mut samples = Vec::with_capacity(count);
+    let mut reports = 0;
+    for _ in 0..count {
+        let previous: Vec<Value> = held
+            .iter()
+            .map(|(uri, id)| json!({"uri": uri, "value": id}))
+            .collect();
+        let (id, answer) = client
+            .start_request(
+                "workspace/diagnostic",
+                json!({"previousResultIds": previous}),
+            )
+            .await;
+        // The server holds it until something changes.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let start = Instant::now();
+        typed.keystroke(&client).await;
+        let answer = tokio::time::timeout(*TIMEOUT, answer)
+            .await
+            .expect("an answer after the keystroke")
+            .unwrap();
+        let arrived = client.take_arrival(id).unwrap();
+        samples.push(arrived - start);
+        reports = answer["result"]["items"].as_array().unwrap().len();
+        hold(&answer["result"], &mut held);
+        client.take_notifications();
+    }
+    summary(
+        &format!("[pull] keystroke -> workspace/diagnostic ({reports} reports)"),
+        &mut samples,
+    );
+    print_memory("[pull] memory after the keystrokes", child.id().unwrap());
+    client.request("shutdown", Value::Null).await.unwrap();
+    client.notify("exit", Value::Null).await;
+}
+
 /// Start-up at several sizes, `rounds` times each, the sizes alternating within a round (a busy
 /// spell of the machine then weighs on every size alike): the medians, and their ratios to the
 /// first size's.
@@ -854,4 +918,5 @@ fn main() {
     );
     runtime.block_on(push(&root, n, &expected));
     runtime.block_on(pull(&root, &expected));
+    runtime.block_on(pull_keystrokes(&root, n, 100));
 }

@@ -424,6 +424,12 @@ impl TestClient {
         (answer, arrived)
     }
 
+    /// The instant the response to request `id` was read, before the client parsed it (needs
+    /// [`TestClient::record_arrivals`]); taken once.
+    pub fn take_arrival(&self, id: i64) -> Option<std::time::Instant> {
+        self.inbox.lock().unwrap().arrivals.as_mut()?.remove(&id)
+    }
+
     /// Waits for (and removes) the first notification that satisfies `pred`.
     pub async fn wait_notification(&self, mut pred: impl FnMut(&Value) -> bool) -> Value {
         let deadline = tokio::time::Instant::now() + *TIMEOUT;
