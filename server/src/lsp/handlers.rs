@@ -775,11 +775,11 @@ impl State {
         previous: std::sync::Arc<PreviousResults>,
     ) -> (Vec<u8>, bool) {
         let started = std::time::Instant::now();
-        let previous = &previous.by_path;
         let mut out = br#"{"items":["#.to_vec();
         let mut count = 0usize;
         let mut all_unchanged = true;
-        let mut seen = foldhash::HashSet::default();
+        // The client's entries reported below (the others are cleared after).
+        let mut seen = vec![false; previous.held.len()];
         let mut push = |out: &mut Vec<u8>, report: &[u8]| {
             if count > 0 {
                 out.push(b',');
@@ -792,16 +792,18 @@ impl State {
             // Each file's report is made and written on the pool (thousands of files after
             // indexing), then they are listed in file order.
             let reports = map_files(app.listed_files(), |file| {
-                let path = root.join(file);
-                let known = previous.get(&path);
+                let uri = uris.uri_str(file)?;
+                let entry = previous.find(&uri, || root.join(file));
+                let known = entry.map(|i| &previous.held[i]);
                 // `report` runs after every change: the digest it recorded is that of the
                 // file's diagnostics now, and a client holding it needs nothing computed (most
                 // files, when a client asks again after a keystroke).
-                let reported = app.reported.get(file).map(|&d| format!("{d:016x}"));
-                if let Some(result_id) = reported.filter(|id| known == Some(id)) {
+                let recorded = app.reported.get(file).copied();
+                if let Some(held) =
+                    known.filter(|held| recorded.is_some() && held.digest == recorded)
+                {
                     // Written as serde writes a `WorkspaceUnchangedDocumentDiagnosticReport`,
                     // from the URI's text (a URI made from the root's needs no parsing).
-                    let uri = uris.uri_str(file)?;
                     let version = uris
                         .open_uri(file)
                         .and_then(|uri| self.docs.get(uri))
@@ -810,10 +812,10 @@ impl State {
                     serde_json::to_writer(&mut report, uri.as_ref()).ok()?;
                     report.extend_from_slice(br#","version":"#);
                     serde_json::to_writer(&mut report, &version).ok()?;
-                    report.extend_from_slice(br#","resultId":""#);
-                    report.extend_from_slice(result_id.as_bytes());
-                    report.extend_from_slice(b"\"}");
-                    return Some((path, true, report));
+                    report.extend_from_slice(br#","resultId":"#);
+                    serde_json::to_writer(&mut report, &held.id).ok()?;
+                    report.push(b'}');
+                    return Some((entry, true, report));
                 }
                 let list = app.file_diagnostics(file);
                 if list.is_empty() && known.is_none() {
@@ -822,7 +824,7 @@ impl State {
                 let uri = uris.uri(file)?;
                 let version = self.docs.get(&uri).map(|d| i64::from(d.version));
                 let result_id = format!("{:016x}", digest(&list));
-                let report = if known == Some(&result_id) {
+                let report = if known.is_some_and(|held| held.id == result_id) {
                     WorkspaceDocumentDiagnosticReport::Unchanged(
                         WorkspaceUnchangedDocumentDiagnosticReport {
                             uri,
@@ -843,11 +845,13 @@ impl State {
                     })
                 };
                 let unchanged = matches!(report, WorkspaceDocumentDiagnosticReport::Unchanged(_));
-                Some((path, unchanged, serde_json::to_vec(&report).ok()?))
+                Some((entry, unchanged, serde_json::to_vec(&report).ok()?))
             });
-            for (path, unchanged, report) in reports.into_iter().flatten() {
+            for (entry, unchanged, report) in reports.into_iter().flatten() {
                 all_unchanged &= unchanged;
-                seen.insert(path);
+                if let Some(i) = entry {
+                    seen[i] = true;
+                }
                 push(&mut out, &report);
             }
         }
@@ -855,12 +859,9 @@ impl State {
         // more): cleared, unless the client holds their empty report already (an answer that
         // is not all unchanged comes at once, and the client asks again at once).
         let empty_id = format!("{:016x}", digest(&[]));
-        for (path, id) in previous {
-            if seen.contains(path) {
-                continue;
-            }
-            if let Some(uri) = self.uri_of(path) {
-                let report = if *id == empty_id {
+        for (held, _) in previous.held.iter().zip(&seen).filter(|(_, seen)| !**seen) {
+            if let Some(uri) = self.uri_of(&held.path) {
+                let report = if held.id == empty_id {
                     WorkspaceDocumentDiagnosticReport::Unchanged(
                         WorkspaceUnchangedDocumentDiagnosticReport {
                             uri,
@@ -897,21 +898,70 @@ impl State {
     }
 }
 
-/// The result ids a client holds, by file path: made from a `workspace/diagnostic` request
-/// before it reaches the main loop (and once for all the answers of a long poll).
+/// The result ids a client holds: made from a `workspace/diagnostic` request before it reaches
+/// the main loop (and once for all the answers of a long poll).
 #[derive(Debug, Default)]
 pub struct PreviousResults {
-    by_path: foldhash::HashMap<PathBuf, String>,
+    held: Vec<Held>,
+    /// Entries by the URI's text: a client sends back the URIs it was given, so a document's
+    /// is found without a path conversion.
+    by_uri: foldhash::HashMap<String, usize>,
+    /// Entries by path, for a URI spelled otherwise than the server spells it.
+    by_path: foldhash::HashMap<PathBuf, usize>,
+}
+
+/// One document's result id, as a client holds it.
+#[derive(Debug)]
+struct Held {
+    path: PathBuf,
+    id: String,
+    /// The digest the id names, when it is one the server made (16 lowercase hex digits).
+    digest: Option<u64>,
 }
 
 impl PreviousResults {
     pub fn new(p: &lsp::WorkspaceDiagnosticParams) -> PreviousResults {
-        let by_path = p
-            .previous_result_ids
-            .iter()
-            .filter_map(|r| Some((convert::uri_to_path(&r.uri)?, r.value.clone())))
-            .collect();
-        PreviousResults { by_path }
+        let mut previous = PreviousResults::default();
+        for r in &p.previous_result_ids {
+            let Some(path) = convert::uri_to_path(&r.uri) else {
+                continue;
+            };
+            let made = r.value.len() == 16
+                && r.value
+                    .bytes()
+                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+            let digest = made
+                .then(|| u64::from_str_radix(&r.value, 16).ok())
+                .flatten();
+            let i = match previous.by_path.get(&path) {
+                // The same document twice: the last id counts.
+                Some(&i) => i,
+                None => {
+                    previous.held.push(Held {
+                        path: path.clone(),
+                        id: String::new(),
+                        digest: None,
+                    });
+                    previous.by_path.insert(path, previous.held.len() - 1);
+                    previous.held.len() - 1
+                }
+            };
+            previous.held[i].id = r.value.clone();
+            previous.held[i].digest = digest;
+            previous.by_uri.insert(r.uri.as_str().to_string(), i);
+        }
+        previous
+    }
+
+    /// The entry of the document at `uri` (the server's spelling), else of its `path`.
+    fn find(&self, uri: &str, path: impl FnOnce() -> PathBuf) -> Option<usize> {
+        if self.held.is_empty() {
+            return None;
+        }
+        match self.by_uri.get(uri) {
+            Some(&i) => Some(i),
+            None => self.by_path.get(&path()).copied(),
+        }
     }
 }
 
@@ -977,7 +1027,9 @@ fn in_dist_info(path: &std::path::Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::map_files;
+    use super::{lsp, map_files, PreviousResults};
+    use serde_json::json;
+    use std::path::PathBuf;
 
     #[test]
     fn files_mapped_on_the_pool_keep_their_order() {
@@ -989,5 +1041,63 @@ mod tests {
             let names = map_files(files.clone(), |file| file);
             assert_eq!(names, files);
         }
+    }
+
+    #[test]
+    fn a_held_result_id_is_found_by_the_uri_and_else_by_the_path() {
+        let params: lsp::WorkspaceDiagnosticParams = serde_json::from_value(json!({
+            "previousResultIds": [
+                {"uri": "file:///app/F1/__init__.py", "value": "00000000000000ff"},
+                // Spelled otherwise than the server spells it ("0" encoded).
+                {"uri": "file:///app/F%30/__init__.py", "value": "000000000000000a"},
+                // Not an id the server makes: no digest.
+                {"uri": "file:///app/F2/__init__.py", "value": "00000000000000FF"},
+                {"uri": "file:///app/F3/__init__.py", "value": "+0000000000000ff"},
+                // The same document again: the last id counts.
+                {"uri": "file:///app/F1/__init__.py", "value": "0000000000000001"},
+                {"uri": "untitled:Untitled-1", "value": "0000000000000001"},
+            ]
+        }))
+        .unwrap();
+        let previous = PreviousResults::new(&params);
+        assert_eq!(previous.held.len(), 4, "one entry per file document");
+        let held = |uri: &str, path: &str| {
+            let i = previous.find(uri, || PathBuf::from(path))?;
+            let held = &previous.held[i];
+            Some((held.id.as_str(), held.digest))
+        };
+        let never = |path: &str| -> Option<usize> {
+            previous.find("file:///app/F1/__init__.py", || panic!("{path} looked up"))
+        };
+        assert_eq!(
+            never("/app/F1/__init__.py"),
+            Some(0),
+            "found by its URI alone"
+        );
+        assert_eq!(
+            held("file:///app/F1/__init__.py", "/app/F1/__init__.py"),
+            Some(("0000000000000001", Some(1)))
+        );
+        assert_eq!(
+            held("file:///app/F0/__init__.py", "/app/F0/__init__.py"),
+            Some(("000000000000000a", Some(10)))
+        );
+        assert_eq!(
+            held("file:///app/F2/__init__.py", "/app/F2/__init__.py"),
+            Some(("00000000000000FF", None))
+        );
+        assert_eq!(
+            held("file:///app/F3/__init__.py", "/app/F3/__init__.py"),
+            Some(("+0000000000000ff", None))
+        );
+        assert_eq!(
+            held("file:///app/F4/__init__.py", "/app/F4/__init__.py"),
+            None
+        );
+        let nothing = PreviousResults::default();
+        assert_eq!(
+            nothing.find("file:///app/F1/__init__.py", || panic!("looked up")),
+            None
+        );
     }
 }
