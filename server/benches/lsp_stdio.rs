@@ -684,8 +684,8 @@ async fn scaling(sizes: &[usize], rounds: usize) {
         .collect();
     println!("server: {}", exe().display());
     println!("start-up, {rounds} rounds; sizes alternate within a round");
-    // Per size: push ms, push VmRSS, pull ms, pull VmRSS.
-    let mut samples: Vec<[Vec<f64>; 4]> = vec![Default::default(); sizes.len()];
+    // Per size: push ms, push VmRSS, pull ms, pull VmRSS, pull's last byte ms.
+    let mut samples: Vec<[Vec<f64>; 5]> = vec![Default::default(); sizes.len()];
     for round in 1..=rounds {
         for (i, (n, root, expected)) in apps.iter().enumerate() {
             let (mut child, client, push_took, _) = push_startup(root, *n, expected).await;
@@ -698,6 +698,7 @@ async fn scaling(sizes: &[usize], rounds: usize) {
                 push_rss,
                 pulled.took.as_secs_f64() * 1e3,
                 pulled.memory.0,
+                pulled.received.as_secs_f64() * 1e3,
             ];
             println!(
                 "round {round} {n:>6} functions: push {:>8.1} ms {:>7.1} MB   pull {:>8.1} ms {:>7.1} MB \
@@ -707,7 +708,7 @@ async fn scaling(sizes: &[usize], rounds: usize) {
                 row[2],
                 row[3],
                 pulled.bytes as f64 / 1e6,
-                pulled.received.as_secs_f64() * 1e3
+                row[4]
             );
             for (column, value) in samples[i].iter_mut().zip(row) {
                 column.push(value);
@@ -719,15 +720,16 @@ async fn scaling(sizes: &[usize], rounds: usize) {
         sorted.sort_by(f64::total_cmp);
         sorted[sorted.len() / 2]
     };
-    let medians: Vec<[f64; 4]> = samples
+    let medians: Vec<[f64; 5]> = samples
         .iter()
         .map(|columns| std::array::from_fn(|c| median(&columns[c])))
         .collect();
     for (&n, m) in sizes.iter().zip(&medians) {
         let ratio = |c: usize| m[c] / medians[0][c];
         println!(
-            "median {n:>6} functions: push {:>8.1} ms ({:.2}x) {:>7.1} MB ({:.2}x)   pull {:>8.1} ms ({:.2}x) {:>7.1} MB ({:.2}x)",
-            m[0], ratio(0), m[1], ratio(1), m[2], ratio(2), m[3], ratio(3)
+            "median {n:>6} functions: push {:>8.1} ms ({:.2}x) {:>7.1} MB ({:.2}x)   pull {:>8.1} ms ({:.2}x) {:>7.1} MB ({:.2}x) \
+             (last byte {:.1} ms, {:.2}x)",
+            m[0], ratio(0), m[1], ratio(1), m[2], ratio(2), m[3], ratio(3), m[4], ratio(4)
         );
     }
 }
