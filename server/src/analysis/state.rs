@@ -101,6 +101,9 @@ pub struct AppState {
     files_by_source: HashMap<Source, Vec<String>>,
     /// The sources with diagnostics in each file.
     sources_by_file: HashMap<String, BTreeSet<Source>>,
+    /// Counts the changes of the files [`AppState::files_with_diagnostics`] lists (a file's first
+    /// source or its last gone, a file's directives come or gone), so a listing can be kept.
+    files_listed_changes: u64,
     /// `local.settings.json`, parsed once per edit of it.
     settings: Option<Arc<LocalSettings>>,
     /// Its JSON tree and style, for fixes that edit it: read on first use, dropped with
@@ -731,6 +734,7 @@ impl AppState {
             app_level_may_cover: false,
             files_by_source: HashMap::new(),
             sources_by_file: HashMap::new(),
+            files_listed_changes: 0,
             settings,
             settings_json: OnceLock::new(),
             loads: HashMap::new(),
@@ -1004,14 +1008,17 @@ impl AppState {
                 sources.remove(&source);
                 if sources.is_empty() {
                     self.sources_by_file.remove(file);
+                    self.files_listed_changes += 1;
                 }
             }
         }
         for file in now.iter().filter(|f| absent(&before, f)) {
-            self.sources_by_file
-                .entry(file.clone())
-                .or_default()
-                .insert(source.clone());
+            let sources = self.sources_by_file.entry(file.clone()).or_default();
+            let first = sources.is_empty();
+            sources.insert(source.clone());
+            if first {
+                self.files_listed_changes += 1;
+            }
         }
         touched.extend(before);
         touched.extend(now.iter().cloned());
@@ -1240,13 +1247,16 @@ impl AppState {
             self.module_changed(path, content.text());
         }
         let existed = self.input.files.contains_key(path);
-        if content
+        let listed = if content
             .text()
             .is_some_and(|text| suppress::may_hold_directives(path, text))
         {
-            self.directive_files.insert(path.to_string());
+            self.directive_files.insert(path.to_string())
         } else {
-            self.directive_files.remove(path);
+            self.directive_files.remove(path)
+        };
+        if listed {
+            self.files_listed_changes += 1;
         }
         self.input.files.insert(path.to_string(), content);
         (self.edited(path, !existed), tree)
@@ -1273,7 +1283,9 @@ impl AppState {
 
     pub fn remove_file(&mut self, path: &str) -> Changed {
         self.modules.remove(path);
-        self.directive_files.remove(path);
+        if self.directive_files.remove(path) {
+            self.files_listed_changes += 1;
+        }
         self.module_changed(path, None);
         if self.input.files.remove(path).is_none() {
             return Changed {
@@ -1661,6 +1673,12 @@ impl AppState {
     /// files with suppression comments (which may be unused); a file may come twice.
     pub fn files_with_diagnostics(&self) -> impl Iterator<Item = &String> {
         self.sources_by_file.keys().chain(&self.directive_files)
+    }
+
+    /// How many times the files [`AppState::files_with_diagnostics`] lists have changed: the
+    /// same count, the same files.
+    pub fn files_listed_changes(&self) -> u64 {
+        self.files_listed_changes
     }
 
     /// Every diagnostic of the app, filtered by `config`, grouped by file.

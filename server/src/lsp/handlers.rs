@@ -213,7 +213,7 @@ impl State {
         for mut app in apps {
             functions += app.function_count();
             if let Some(old) = self.apps.by_root.remove(&app.root) {
-                app.reported = old.reported;
+                app.keep_reported(old);
             }
             // Settings may have arrived (workspace/configuration) while the app was indexed.
             app.config = config::merge(&app.project_config, &self.client_settings);
@@ -263,12 +263,12 @@ impl State {
             return;
         };
         if self.caps.pull {
-            if self.caps.refresh && !app.reported.is_empty() {
+            if self.caps.refresh && app.reported_files().next().is_some() {
                 ctx.send_out(Out::Refresh);
             }
             return;
         }
-        for file in app.reported.keys() {
+        for file in app.reported_files() {
             let path = root.join(file);
             if let Some(uri) = self.uri_of(&path) {
                 ctx.send_out(Out::Publish {
@@ -304,14 +304,7 @@ impl State {
             (file, list, digest)
         });
         for (file, list, digest) in listed {
-            let previous = app.reported.get(&file).copied();
-            let changed = match digest {
-                None => app.reported.remove(&file).is_some(),
-                Some(h) => {
-                    app.reported.insert(file.clone(), h);
-                    previous != Some(h)
-                }
-            };
+            let changed = app.record_reported(&file, digest) != digest;
             let is_edited = edited == Some(file.as_str());
             if pull {
                 others_changed |= changed && !is_edited;
@@ -791,14 +784,16 @@ impl State {
             let uris = FileUris::new(root, &self.open_paths);
             // Each file's report is made and written on the pool (thousands of files after
             // indexing), then they are listed in file order.
-            let reports = map_files(app.listed_files(), |file| {
+            let listed = app.listed_files();
+            let files: Vec<&str> = listed.iter().map(String::as_str).collect();
+            let reports = map_files(files, |file| {
                 let uri = uris.uri_str(file)?;
                 let entry = previous.find(&uri, || root.join(file));
                 let known = entry.map(|i| &previous.held[i]);
                 // `report` runs after every change: the digest it recorded is that of the
                 // file's diagnostics now, and a client holding it needs nothing computed (most
                 // files, when a client asks again after a keystroke).
-                let recorded = app.reported.get(file).copied();
+                let recorded = app.reported(file);
                 if let Some(held) =
                     known.filter(|held| recorded.is_some() && held.digest == recorded)
                 {

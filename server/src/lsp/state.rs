@@ -5,6 +5,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use tower_lsp_server::ls_types::Uri;
 
@@ -66,8 +67,21 @@ pub struct App {
     pub project_config: Config,
     /// The project's configuration with the editor's settings on top.
     pub config: Config,
-    /// Digest of the last non-empty diagnostics reported for each file.
-    pub reported: HashMap<String, u64>,
+    /// Digest of the last non-empty diagnostics reported for each file (changed through
+    /// [`App::record_reported`]).
+    reported: HashMap<String, u64>,
+    /// Counts the files that came into `reported` or left it.
+    reported_changes: u64,
+    /// [`App::listed_files`] as last made, with the counts of changes it was made at.
+    listed: Mutex<Option<Listed>>,
+}
+
+/// The files a pull lists, in order, and when they were listed.
+#[derive(Debug)]
+struct Listed {
+    state_changes: u64,
+    reported_changes: u64,
+    files: Arc<Vec<String>>,
 }
 
 impl App {
@@ -94,6 +108,8 @@ impl App {
             project_config,
             config,
             reported: HashMap::new(),
+            reported_changes: 0,
+            listed: Mutex::new(None),
         }
     }
 
@@ -131,17 +147,59 @@ impl App {
             .collect()
     }
 
-    /// [`App::all_files`] in order, borrowed (a workspace pull lists them after every
-    /// keystroke).
-    pub fn listed_files(&self) -> Vec<&str> {
-        let mut files: Vec<&str> = self
+    /// The digest recorded for `file`'s reported diagnostics.
+    pub fn reported(&self, file: &str) -> Option<u64> {
+        self.reported.get(file).copied()
+    }
+
+    /// The files with a recorded digest.
+    pub fn reported_files(&self) -> impl Iterator<Item = &String> {
+        self.reported.keys()
+    }
+
+    /// Records the digest of `file`'s diagnostics (`None`: it has none); returns the one before.
+    pub fn record_reported(&mut self, file: &str, digest: Option<u64>) -> Option<u64> {
+        let before = match digest {
+            Some(digest) => self.reported.insert(file.to_string(), digest),
+            None => self.reported.remove(file),
+        };
+        if before.is_none() != digest.is_none() {
+            self.reported_changes += 1;
+        }
+        before
+    }
+
+    /// Takes over what was reported for the app's files before it was loaded again.
+    pub fn keep_reported(&mut self, before: App) {
+        self.reported = before.reported;
+        self.reported_changes += 1;
+    }
+
+    /// [`App::all_files`] in order, made again only when a file came into the list or left it
+    /// (a workspace pull lists them after every keystroke; sorting tens of thousands of paths
+    /// cost a third of its answer).
+    pub fn listed_files(&self) -> Arc<Vec<String>> {
+        let state_changes = self.state.files_listed_changes();
+        let mut listed = self.listed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = listed.as_ref().filter(|l| {
+            l.state_changes == state_changes && l.reported_changes == self.reported_changes
+        }) {
+            debug_assert_eq!(*l.files, self.all_files().into_iter().collect::<Vec<_>>());
+            return Arc::clone(&l.files);
+        }
+        let mut files: Vec<&String> = self
             .state
             .files_with_diagnostics()
             .chain(self.reported.keys())
-            .map(String::as_str)
             .collect();
         files.sort_unstable();
         files.dedup();
+        let files = Arc::new(files.into_iter().cloned().collect());
+        *listed = Some(Listed {
+            state_changes,
+            reported_changes: self.reported_changes,
+            files: Arc::clone(&files),
+        });
         files
     }
 
@@ -227,6 +285,52 @@ mod tests {
             Config::default(),
             Config::default(),
         )
+    }
+
+    #[test]
+    fn the_listed_files_are_kept_until_a_file_comes_or_goes() {
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("A/function.json", HTTP_JSON)
+            .with_file("A/__init__.py", "def main(req): pass\n")
+            .with_file("B/function.json", HTTP_JSON)
+            .with_file("B/__init__.py", "def main(request): pass\n");
+        let mut app = app_at("/w/app", input);
+        let fresh = |app: &App| app.all_files().into_iter().collect::<Vec<_>>();
+        let first = app.listed_files();
+        assert_eq!(*first, fresh(&app));
+        assert!(first.contains(&"B/__init__.py".to_string()));
+        // An edit that changes no file's presence keeps the listing.
+        app.set(
+            "B/__init__.py",
+            Some(FileContent::Text(Arc::from(
+                "def main(request):\n    pass\n",
+            ))),
+        );
+        assert!(Arc::ptr_eq(&first, &app.listed_files()));
+        // A file with its first finding, a file without its last, a directive, a record.
+        app.set(
+            "A/__init__.py",
+            Some(FileContent::Text(Arc::from("def main(x): pass\n"))),
+        );
+        assert_eq!(*app.listed_files(), fresh(&app));
+        assert!(app.listed_files().contains(&"A/__init__.py".to_string()));
+        app.set(
+            "B/__init__.py",
+            Some(FileContent::Text(Arc::from("def main(req): pass\n"))),
+        );
+        assert_eq!(*app.listed_files(), fresh(&app));
+        app.set(
+            "helpers.py",
+            Some(FileContent::Text(Arc::from("x = 1  # azfunc: ignore\n"))),
+        );
+        assert_eq!(*app.listed_files(), fresh(&app));
+        assert!(app.listed_files().contains(&"helpers.py".to_string()));
+        app.record_reported("C/__init__.py", Some(7));
+        assert_eq!(*app.listed_files(), fresh(&app));
+        app.record_reported("C/__init__.py", None);
+        assert_eq!(*app.listed_files(), fresh(&app));
+        assert!(!app.listed_files().contains(&"C/__init__.py".to_string()));
     }
 
     #[test]
