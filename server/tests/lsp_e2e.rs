@@ -844,24 +844,7 @@ async fn workspace_diagnostic_of_hundreds_of_files_lists_each_once_in_file_order
         .await;
     // Nothing changed: the server holds the request open until something does, so a change
     // of one script ends it with that script's full report and the others unchanged.
-    let script = file_uri(&root.join("F007/__init__.py"));
-    client
-        .open(&script, "python", 1, "def main(req):\n    pass\n")
-        .await;
-    let ws = tokio::time::timeout(std::time::Duration::from_secs(30), answer)
-        .await
-        .expect("the long poll ends after an edit")
-        .unwrap();
-    let items = ws["result"]["items"].as_array().unwrap();
-    assert_eq!(items.len(), previous.len());
-    for item in items {
-        if item["uri"] == script.as_str() {
-            assert_eq!(item["kind"], "full");
-            assert_eq!(item["items"], json!([]));
-        } else {
-            assert_eq!(item["kind"], "unchanged", "{item}");
-        }
-    }
+    let items = fix_ending_the_long_poll(&client, &root, "F007", answer, previous.len()).await;
 
     // The client now holds the script's empty report: asked again with every result id held,
     // nothing is new and the request waits again (answered at once, the client would ask again
@@ -878,25 +861,39 @@ async fn workspace_diagnostic_of_hundreds_of_files_lists_each_once_in_file_order
         .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(answer.try_recv().is_err(), "answered with nothing new");
-    let other = file_uri(&root.join("F008/__init__.py"));
+    fix_ending_the_long_poll(&client, &root, "F008", answer, previous.len()).await;
+    client.shutdown().await;
+}
+
+/// Opens `folder`'s script with its parameter matching its binding, and waits for the pending
+/// long poll `answer`: `held` reports, the script's full and empty, every other unchanged.
+/// Returns them.
+async fn fix_ending_the_long_poll(
+    client: &TestClient,
+    root: &std::path::Path,
+    folder: &str,
+    answer: tokio::sync::oneshot::Receiver<Value>,
+    held: usize,
+) -> Vec<Value> {
+    let script = file_uri(&root.join(folder).join("__init__.py"));
     client
-        .open(&other, "python", 1, "def main(req):\n    pass\n")
+        .open(&script, "python", 1, "def main(req):\n    pass\n")
         .await;
     let ws = tokio::time::timeout(std::time::Duration::from_secs(30), answer)
         .await
         .expect("the long poll ends after an edit")
         .unwrap();
-    let items = ws["result"]["items"].as_array().unwrap();
-    assert_eq!(items.len(), previous.len());
-    for item in items {
-        if item["uri"] == other.as_str() {
+    let items = ws["result"]["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), held);
+    for item in &items {
+        if item["uri"] == script.as_str() {
             assert_eq!(item["kind"], "full");
             assert_eq!(item["items"], json!([]));
         } else {
             assert_eq!(item["kind"], "unchanged", "{item}");
         }
     }
-    client.shutdown().await;
+    items
 }
 
 /// Writes a function folder at `folder` whose script's parameter `request` is not its HTTP

@@ -187,14 +187,7 @@ impl App {
             debug_assert_eq!(*l.files, self.all_files().into_iter().collect::<Vec<_>>());
             return Arc::clone(&l.files);
         }
-        let mut files: Vec<&String> = self
-            .state
-            .files_with_diagnostics()
-            .chain(self.reported.keys())
-            .collect();
-        files.sort_unstable();
-        files.dedup();
-        let files = Arc::new(files.into_iter().cloned().collect());
+        let files = Arc::new(self.all_files().into_iter().collect());
         *listed = Some(Listed {
             state_changes,
             reported_changes: self.reported_changes,
