@@ -124,6 +124,10 @@ pub struct AppState {
     /// keeps the unit of a builder whose inputs are the same. Kept across edits (unlike
     /// `v2_model`): it only ever stands for what it was derived from.
     derived: Option<DerivedUnits>,
+    /// The record an edit's derivation replaced, let go of by [`AppState::let_go_of_replaced`]:
+    /// dropping a model of thousands of decorated functions takes milliseconds that an editor's
+    /// request queued behind the keystroke, or its diagnostics, need not wait for.
+    replaced: Option<DerivedUnits>,
     /// Whether the decorator module being set ([`AppState::set_file_reusing`]) parses as it did
     /// and imports what it did: what the app's loads run, and all the functions of a decorator
     /// app share, then stands. Taken by the edit's [`AppState::refresh`].
@@ -742,6 +746,7 @@ impl AppState {
             v2_script,
             v2_model: v2_model.clone(),
             derived,
+            replaced: None,
             loads_kept: false,
             #[cfg(test)]
             settings_rechecks: 0,
@@ -812,6 +817,17 @@ impl AppState {
     /// the results.
     pub fn check_all(&mut self) {
         self.bring_up_to_date();
+    }
+
+    /// Checks what an edit left waiting ([`AppState::set_file_leaving_checks`]) and returns the
+    /// files whose diagnostics may have changed by it.
+    pub fn check_pending(&mut self) -> BTreeSet<String> {
+        self.bring_up_to_date()
+    }
+
+    /// Whether an edit left functions or the app-level rules to check.
+    pub fn has_pending_checks(&self) -> bool {
+        !self.pending.is_empty() || self.app_level.is_none() || self.app_level_stale
     }
 
     /// Checks what is pending and returns the files whose diagnostics may have changed.
@@ -1211,6 +1227,28 @@ impl AppState {
         content: FileContent,
         previous: Option<&tree_sitter::Tree>,
     ) -> (Changed, Option<tree_sitter::Tree>) {
+        let (mut changed, tree) = self.set_file_leaving_checks(path, content, previous);
+        changed.files.extend(self.check_pending());
+        self.let_go_of_replaced();
+        (changed, tree)
+    }
+
+    /// Drops what the last edit replaced and kept for later (see `replaced`).
+    pub fn let_go_of_replaced(&mut self) {
+        self.replaced = None;
+    }
+
+    /// [`AppState::set_file_reusing`] up to the checks: the files, summaries, units and model
+    /// follow the edit (what an editor's hover, completion or navigation reads), the functions
+    /// it affects wait in `pending`, and [`AppState::check_pending`] checks them and returns
+    /// the rest of the changed files. Until then the findings are those before the edit and
+    /// must not be read.
+    pub fn set_file_leaving_checks(
+        &mut self,
+        path: &str,
+        content: FileContent,
+        previous: Option<&tree_sitter::Tree>,
+    ) -> (Changed, Option<tree_sitter::Tree>) {
         let mut tree = None;
         if path.ends_with(".py") {
             // Only a decorator app's edit asks (see `refresh`).
@@ -1259,7 +1297,7 @@ impl AppState {
             self.files_listed_changes += 1;
         }
         self.input.files.insert(path.to_string(), content);
-        (self.edited(path, !existed), tree)
+        (self.edited_leaving_checks(path, !existed), tree)
     }
 
     /// Removes a file, checks again what it affects and returns what changed.
@@ -1298,12 +1336,19 @@ impl AppState {
 
     /// After `path` changed: re-derives and re-checks what depends on it.
     fn edited(&mut self, path: &str, listing_changed: bool) -> Changed {
+        let mut changed = self.edited_leaving_checks(path, listing_changed);
+        changed.files.extend(self.bring_up_to_date());
+        self.let_go_of_replaced();
+        changed
+    }
+
+    /// [`AppState::edited`] without the checks: what `path`'s edit affects waits in `pending`.
+    fn edited_leaving_checks(&mut self, path: &str, listing_changed: bool) -> Changed {
         let mut files = BTreeSet::new();
         let functions = self.refresh(path, listing_changed, &mut files);
         if self.app_level_reads(path) {
             self.app_level_stale = true;
         }
-        files.extend(self.bring_up_to_date());
         files.extend(self.declaration_files(&functions));
         files.insert(path.to_string());
         Changed { functions, files }
@@ -1522,6 +1567,7 @@ impl AppState {
             }
         }
         self.set_units(new, order);
+        self.replaced = previous;
         changed
     }
 
@@ -1632,7 +1678,7 @@ impl AppState {
     pub fn file_diagnostics(&self, file: &str, config: &Config) -> Vec<Diagnostic> {
         debug_assert!(
             self.pending.is_empty() && self.app_level.is_some() && !self.app_level_stale,
-            "file_diagnostics before check_all"
+            "findings read before the checks they wait for"
         );
         let no_sources = BTreeSet::new();
         let sources = self.sources_by_file.get(file).unwrap_or(&no_sources);
@@ -2614,61 +2660,114 @@ mod tests {
         assert_as_from_scratch(&mut state, "the script");
     }
 
+    /// Edits of the blueprint app's modules, each undone by itself when met again.
+    const BLUEPRINT_TOGGLES: &[(&str, &str, &str)] = &[
+        ("bps/jobs.py", "def tick(t)", "def tick(timer)"),
+        (
+            "bps/jobs.py",
+            "return func.HttpResponse(\"hi\")",
+            "return func.HttpResponse(\"hi there\")",
+        ),
+        (
+            "bps/jobs.py",
+            "import azure.functions as func\n",
+            "import azure.functions as func\nimport os\n",
+        ),
+        ("bps/jobs.py", "\n# tail\n", "\ndef broken(:\n# tail\n"),
+        (
+            "bps/jobs.py",
+            "bp = func.Blueprint()\n",
+            "bp = func.Blueprint()\nKEY = os.environ[\"API_KEY\"]\n",
+        ),
+        (
+            "bps/jobs.py",
+            "connection=\"Orders\"",
+            "connection=\"Storage\"",
+        ),
+        (
+            "bps/jobs.py",
+            "\n# tail\n",
+            "\n@bp.route(route=\"extra\")\ndef extra(req): pass\n# tail\n",
+        ),
+        (
+            "bps/more.py",
+            "from helpers import Payload\n",
+            "from helpers import Payload, Other\n",
+        ),
+        ("bps/more.py", "p: Payload", "p: Missing"),
+        ("bps/more.py", "def late(t)", "def late(t, extra)"),
+        (
+            "bps/more.py",
+            "def more(req: func.HttpRequest,",
+            "def more(req: str,",
+        ),
+        ("helpers.py", "class Payload:", "class Payload2:"),
+        (
+            "helpers.py",
+            "\n# tail\n",
+            "\nraise RuntimeError('x')\n# tail\n",
+        ),
+        ("helpers.py", "\n# tail\n", "\nimport bps.jobs\n# tail\n"),
+        ("function_app.py", "route=\"hello\"", "route=\"jobs\""),
+    ];
+
+    /// A seeded edit of a module of [`blueprint_app`] (as `texts` holds it now): a comment line
+    /// added at the start of a random line or one removed (positions move), or a toggle of
+    /// names, parameters, annotations, imports, syntax errors, failures at import, settings read
+    /// at import, functions added.
+    fn blueprint_edit(
+        next: &mut impl FnMut(usize) -> usize,
+        texts: &BTreeMap<&'static str, String>,
+    ) -> (&'static str, String) {
+        let toggles = BLUEPRINT_TOGGLES;
+        let modules = [
+            "bps/jobs.py",
+            "bps/more.py",
+            "helpers.py",
+            "function_app.py",
+        ];
+        match next(3) {
+            // A comment line added at the start of a random line, or one removed.
+            0 | 1 => {
+                let path = modules[next(3)];
+                let text = &texts[path];
+                let starts: Vec<usize> = std::iter::once(0)
+                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                    .filter(|&i| i < text.len())
+                    .collect();
+                let comments: Vec<usize> = starts
+                    .iter()
+                    .copied()
+                    .filter(|&i| text[i..].starts_with("# c\n"))
+                    .collect();
+                let edited = if !comments.is_empty() && next(3) == 0 {
+                    let at = comments[next(comments.len())];
+                    format!("{}{}", &text[..at], &text[at + 4..])
+                } else {
+                    let at = starts[next(starts.len())];
+                    format!("{}# c\n{}", &text[..at], &text[at..])
+                };
+                (path, edited)
+            }
+            _ => {
+                let (path, a, b) = toggles[next(toggles.len())];
+                let text = &texts[path];
+                let edited = if text.contains(b) {
+                    text.replacen(b, a, 1)
+                } else {
+                    text.replacen(a, b, 1)
+                };
+                (path, edited)
+            }
+        }
+    }
+
     #[test]
     fn any_series_of_blueprint_edits_ends_where_a_fresh_check_does() {
         // A seeded series of edits of the modules of a decorator app: lines added and removed
         // (positions move), names, parameters, annotations, imports, syntax errors, failures at
         // import, settings read at import, functions added: after each, the state equals a
         // check from scratch.
-        let toggles: &[(&str, &str, &str)] = &[
-            ("bps/jobs.py", "def tick(t)", "def tick(timer)"),
-            (
-                "bps/jobs.py",
-                "return func.HttpResponse(\"hi\")",
-                "return func.HttpResponse(\"hi there\")",
-            ),
-            (
-                "bps/jobs.py",
-                "import azure.functions as func\n",
-                "import azure.functions as func\nimport os\n",
-            ),
-            ("bps/jobs.py", "\n# tail\n", "\ndef broken(:\n# tail\n"),
-            (
-                "bps/jobs.py",
-                "bp = func.Blueprint()\n",
-                "bp = func.Blueprint()\nKEY = os.environ[\"API_KEY\"]\n",
-            ),
-            (
-                "bps/jobs.py",
-                "connection=\"Orders\"",
-                "connection=\"Storage\"",
-            ),
-            (
-                "bps/jobs.py",
-                "\n# tail\n",
-                "\n@bp.route(route=\"extra\")\ndef extra(req): pass\n# tail\n",
-            ),
-            (
-                "bps/more.py",
-                "from helpers import Payload\n",
-                "from helpers import Payload, Other\n",
-            ),
-            ("bps/more.py", "p: Payload", "p: Missing"),
-            ("bps/more.py", "def late(t)", "def late(t, extra)"),
-            (
-                "bps/more.py",
-                "def more(req: func.HttpRequest,",
-                "def more(req: str,",
-            ),
-            ("helpers.py", "class Payload:", "class Payload2:"),
-            (
-                "helpers.py",
-                "\n# tail\n",
-                "\nraise RuntimeError('x')\n# tail\n",
-            ),
-            ("helpers.py", "\n# tail\n", "\nimport bps.jobs\n# tail\n"),
-            ("function_app.py", "route=\"hello\"", "route=\"jobs\""),
-        ];
         let files = blueprint_app();
         let mut texts: BTreeMap<&str, String> =
             files.iter().map(|(p, t)| (*p, t.clone())).collect();
@@ -2678,49 +2777,10 @@ mod tests {
         }
         let mut state = AppState::new(input);
         state.check_all();
-        let modules = [
-            "bps/jobs.py",
-            "bps/more.py",
-            "helpers.py",
-            "function_app.py",
-        ];
         let mut next = seeded(0xb1e5_9a1d);
         let (mut kept, mut rechecked) = (0, 0);
         for round in 0..300 {
-            let (path, edit) = match next(3) {
-                // A comment line added at the start of a random line, or one removed.
-                0 | 1 => {
-                    let path = modules[next(3)];
-                    let text = &texts[path];
-                    let starts: Vec<usize> = std::iter::once(0)
-                        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                        .filter(|&i| i < text.len())
-                        .collect();
-                    let comments: Vec<usize> = starts
-                        .iter()
-                        .copied()
-                        .filter(|&i| text[i..].starts_with("# c\n"))
-                        .collect();
-                    let edited = if !comments.is_empty() && next(3) == 0 {
-                        let at = comments[next(comments.len())];
-                        format!("{}{}", &text[..at], &text[at + 4..])
-                    } else {
-                        let at = starts[next(starts.len())];
-                        format!("{}# c\n{}", &text[..at], &text[at..])
-                    };
-                    (path, edited)
-                }
-                _ => {
-                    let (path, a, b) = toggles[next(toggles.len())];
-                    let text = &texts[path];
-                    let edited = if text.contains(b) {
-                        text.replacen(b, a, 1)
-                    } else {
-                        text.replacen(a, b, 1)
-                    };
-                    (path, edited)
-                }
-            };
+            let (path, edit) = blueprint_edit(&mut next, &texts);
             let changed = state.set_file(path, text(&edit));
             texts.insert(path, edit);
             if changed.functions.len() < state.units.len() {
@@ -2732,6 +2792,52 @@ mod tests {
         }
         // Both kinds of edit came up: some left functions as they were, some re-checked all.
         assert!(kept > 50 && rechecked > 20, "{kept} kept, {rechecked} all");
+    }
+
+    #[test]
+    fn edits_whose_checks_wait_end_where_a_fresh_check_does_and_name_every_changed_file() {
+        // An editor's keystrokes in a row apply their edits before the checks (requests that
+        // read no findings are answered in between): runs of one to four seeded edits of the
+        // blueprint app, each left unchecked, then checked at once. After each run the state
+        // equals a check from scratch, and every file whose diagnostics differ from before the
+        // run is among the files the edits and the checks returned (what a client is told).
+        let files = blueprint_app();
+        let mut texts: BTreeMap<&str, String> =
+            files.iter().map(|(p, t)| (*p, t.clone())).collect();
+        let mut input = AppInput::new("app");
+        for (path, content) in &files {
+            input = input.with_file(path, content);
+        }
+        let mut state = AppState::new(input);
+        state.check_all();
+        let mut next = seeded(0x5eed_c0de);
+        let (mut waited, mut files_changed) = (0, 0);
+        for round in 0..200 {
+            let before = state.diagnostics_by_file(&Config::default());
+            let mut named = BTreeSet::new();
+            for _ in 0..=next(4) {
+                let (path, edit) = blueprint_edit(&mut next, &texts);
+                let (changed, _) = state.set_file_leaving_checks(path, text(&edit), None);
+                texts.insert(path, edit);
+                named.extend(changed.files);
+                waited += usize::from(state.has_pending_checks());
+            }
+            named.extend(state.check_pending());
+            state.let_go_of_replaced();
+            assert!(!state.has_pending_checks(), "round {round}");
+            let after = state.diagnostics_by_file(&Config::default());
+            for file in before.keys().chain(after.keys()) {
+                if before.get(file) != after.get(file) {
+                    files_changed += 1;
+                    assert!(named.contains(file), "round {round}: {file} not named");
+                }
+            }
+            assert_as_from_scratch(&mut state, &format!("round {round}"));
+        }
+        assert!(
+            waited > 400 && files_changed > 300,
+            "{waited} edits waited, {files_changed} files changed"
+        );
     }
 
     #[test]
