@@ -907,3 +907,97 @@ fn write_mismatched_function(folder: &std::path::Path) {
     .unwrap();
     std::fs::write(folder.join("__init__.py"), "def main(request):\n    pass\n").unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_that_read_no_findings_are_answered_before_the_keystrokes_checks() {
+    // A decorator module of a few hundred functions: a keystroke in it checks all of them.
+    // Hover sent with the keystroke is answered from the edited text before those checks;
+    // a code action (which reads the findings) after them, never from the findings before.
+    const FUNCTIONS: usize = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("host.json"), r#"{"version": "2.0"}"#).unwrap();
+    let mut module = String::from(
+        "import logging\nimport azure.functions as func\n\napp = func.FunctionApp()\n",
+    );
+    for i in 0..FUNCTIONS {
+        module.push_str(&format!(
+            "\n\n@app.route(route=\"r{i}\")\ndef f{i}(req: func.HttpRequest) -> func.HttpResponse:\n    logging.info(\"f{i}\")\n    return func.HttpResponse(\"ok\")\n"
+        ));
+    }
+    // The last function's parameter has no binding: a finding whose range the keystrokes move.
+    module.push_str("\n\n@app.route(route=\"last\")\ndef last(req: func.HttpRequest, extra) -> func.HttpResponse:\n    return func.HttpResponse(\"ok\")\n");
+    std::fs::write(root.join("function_app.py"), &module).unwrap();
+    let mut client = TestClient::start(push_caps(), &[&root], None).await;
+    client.wait_indexed().await;
+    let uri = file_uri(&root.join("function_app.py"));
+    client.open(&uri, "python", 1, &module).await;
+    client
+        .wait_notification(|m| m["params"]["uri"] == uri && m["params"]["version"] == 1)
+        .await;
+    // Typing at the start of the first log message; hover on the first function's parameter.
+    let typing = module.find("logging.info(\"f0\")").unwrap();
+    let line = module[..typing].matches('\n').count();
+    let hover_at = json!({"line": line - 1, "character": "def f0(r".len()});
+    let mut hover_first = 0;
+    for round in 0..10 {
+        let version = 2 + round;
+        client
+            .change(
+                &uri,
+                version,
+                json!([{"range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 4}}, "text": "x"}]),
+            )
+            .await;
+        let (hover_id, hover) = client
+            .start_request(
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": hover_at}),
+            )
+            .await;
+        let (action_id, action) = client
+            .start_request(
+                "textDocument/codeAction",
+                json!({
+                    "textDocument": {"uri": uri},
+                    "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                    "context": {"diagnostics": []}
+                }),
+            )
+            .await;
+        let hover = hover.await.unwrap();
+        let action = action.await.unwrap();
+        assert!(hover["result"]["contents"].is_object(), "{hover}");
+        // Answered, not refused: the findings it read were of this version.
+        assert!(action.get("error").is_none(), "{action}");
+        let published = client
+            .wait_notification(|m| m["params"]["uri"] == uri && m["params"]["version"] == version)
+            .await;
+        // The last function's finding, checked again with the module.
+        assert_eq!(
+            codes(published["params"]["diagnostics"].as_array().unwrap()),
+            ["AZF201"]
+        );
+        let log = client.log();
+        let at = |found: &dyn Fn(&Value) -> bool| log.iter().position(found).unwrap();
+        let hover_answered = at(&|m| m["id"] == hover_id);
+        let action_answered = at(&|m| m["id"] == action_id);
+        let checked = at(&|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        });
+        if hover_answered < checked {
+            hover_first += 1;
+        }
+        assert!(action_answered > hover_answered, "round {round}");
+    }
+    // A timing property (the hover must reach the server's queue while the edit is applied),
+    // so not asked of every round; without the deferral the checks always come first.
+    assert!(
+        hover_first >= 6,
+        "hover answered first in {hover_first} of 10 rounds"
+    );
+    client.shutdown().await;
+}

@@ -20,7 +20,7 @@ use super::convert::{self, Encoding, FileUris, LineMap};
 use super::disk;
 use super::index;
 use super::main_loop::{Ctx, Event, Out};
-use super::state::{digest, App, Document, State};
+use super::state::{digest, App, Document, State, Unchecked};
 use crate::analysis::{ide, AppInput};
 
 /// The globs the server watches.
@@ -38,6 +38,16 @@ pub const WATCHED_GLOBS: &[&str] = &[
 
 impl State {
     pub fn handle(&mut self, ctx: &Ctx, event: Event) {
+        let meets_checks = match &event {
+            Event::Request(job) => job.reads_findings(),
+            // Another edit of the same buffer joins the one waiting (`buffer_changed`).
+            Event::Change(_) => false,
+            _ => true,
+        };
+        if meets_checks {
+            // Every other event meets the last edit checked.
+            self.finish_checks(ctx);
+        }
         match event {
             Event::Initialize {
                 caps,
@@ -357,7 +367,8 @@ impl State {
         }
     }
 
-    /// Hands an open buffer's text to its app and reports what changed. For a Python buffer,
+    /// Hands an open buffer's text to its app, leaving the checks of what it affects and the
+    /// report of what changed to [`State::finish_checks`]. For a Python buffer,
     /// `previous` is the syntax tree of its text before the edits (adjusted for them), and the
     /// tree of `text` is returned.
     fn buffer_changed(
@@ -368,12 +379,54 @@ impl State {
         previous: Option<&tree_sitter::Tree>,
     ) -> Option<tree_sitter::Tree> {
         let (root, rel) = self.apps.locate(path)?;
+        // Edits of one buffer wait together (keystrokes faster than their checks); another
+        // buffer's edit meets them checked.
+        if (self.unchecked.as_ref()).is_some_and(|u| u.root != root || u.edited != rel) {
+            self.finish_checks(ctx);
+        }
         let app = self.apps.by_root.get_mut(&root)?;
-        let (files, tree) = app.set_reusing(&rel, Some(disk::buffer_content(&rel, text)), previous);
-        self.report(ctx, &root, files, Some(&rel));
+        let (files, tree) =
+            app.set_buffer_leaving_checks(&rel, disk::buffer_content(&rel, text), previous);
+        match &mut self.unchecked {
+            Some(waiting) => waiting.files.extend(files),
+            None => {
+                self.unchecked = Some(Unchecked {
+                    root,
+                    files,
+                    edited: rel,
+                })
+            }
+        }
         // The analysed text drops a byte order mark: the tree's offsets are then not the
         // buffer's, and the next edit parses from scratch.
         tree.filter(|_| !text.starts_with('\u{feff}'))
+    }
+
+    /// Whether a buffer's edit waits for its checks.
+    pub fn checks_deferred(&self) -> bool {
+        self.unchecked.is_some()
+    }
+
+    /// Checks what the last buffer edit affects and reports the files it changed.
+    pub fn finish_checks(&mut self, ctx: &Ctx) {
+        let Some(Unchecked {
+            root,
+            mut files,
+            edited,
+        }) = self.unchecked.take()
+        else {
+            return;
+        };
+        let Some(app) = self.apps.by_root.get_mut(&root) else {
+            return;
+        };
+        files.extend(app.check_pending());
+        self.checks_finished += 1;
+        self.report(ctx, &root, files, Some(&edited));
+        // After the diagnostics went to the outbox.
+        if let Some(app) = self.apps.by_root.get_mut(&root) {
+            app.state.let_go_of_replaced();
+        }
     }
 
     fn on_change(&mut self, ctx: &Ctx, p: lsp::DidChangeTextDocumentParams) {

@@ -27,12 +27,31 @@ pub struct Job {
     answer: Box<dyn FnOnce(&State) + Send>,
 }
 
+/// The requests that read the text, summaries, units and model of an app but none of its
+/// findings: queued behind a keystroke, they are answered before its checks (an editor sends
+/// them with the keystroke, and a check of a large decorator module takes tens of
+/// milliseconds). Any other request waits for the checks.
+const ANSWERED_BEFORE_CHECKS: &[&str] = &[
+    "textDocument/hover",
+    "textDocument/completion",
+    "textDocument/definition",
+    "textDocument/documentSymbol",
+    "textDocument/documentLink",
+    "textDocument/inlayHint",
+    "textDocument/codeLens",
+];
+
 impl Job {
     pub fn new(method: &'static str, answer: impl FnOnce(&State) + Send + 'static) -> Job {
         Job {
             method,
             answer: Box::new(answer),
         }
+    }
+
+    /// Whether the answer may read findings, so that an edit's checks must come first.
+    pub fn reads_findings(&self) -> bool {
+        !ANSWERED_BEFORE_CHECKS.contains(&self.method)
     }
 
     pub fn run(self, state: &State) {
@@ -127,6 +146,19 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Event>, ctx: Ctx) {
     loop {
         let event = match waiting.take() {
             Some(event) => event,
+            // A buffer's edit waits for its checks only while requests that read no findings
+            // are queued behind it (`State::handle` checks before any other event).
+            None if state.checks_deferred() => match rx.try_recv() {
+                Ok(event) => event,
+                Err(_) => {
+                    let finished = state.checks_finished;
+                    guarded("checks", || state.finish_checks(&ctx));
+                    if state.checks_finished != finished {
+                        ctx.changes.send_modify(|g| *g += 1);
+                    }
+                    continue;
+                }
+            },
             None => match rx.recv().await {
                 Some(event) => event,
                 None => break,
@@ -141,22 +173,29 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Event>, ctx: Ctx) {
             event => event,
         };
         let name = event_name(&event);
-        let may_change = !matches!(event, Event::Request(_));
+        let is_request = matches!(event, Event::Request(_));
+        let finished = state.checks_finished;
         let _span = tracing::debug_span!("event", name).entered();
-        let result = catch_unwind(AssertUnwindSafe(|| state.handle(&ctx, event)));
-        if let Err(panic) = result {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            tracing::error!("panic while handling {name}: {message}");
-        }
-        if may_change {
+        guarded(name, || state.handle(&ctx, event));
+        // Diagnostics may have changed: wake the long-polling `workspace/diagnostic` requests
+        // (after the checks of an edit, not before them).
+        if (!is_request && !state.checks_deferred()) || state.checks_finished != finished {
             ctx.changes.send_modify(|g| *g += 1);
         }
     }
     tracing::debug!("main loop finished");
+}
+
+/// Runs `work` (the handling of `name`), logging a panic instead of ending the loop.
+fn guarded(name: &str, work: impl FnOnce()) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!("panic while handling {name}: {message}");
+    }
 }
 
 /// `change` with the changes of the same document already queued right behind it: one change

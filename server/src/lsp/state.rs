@@ -138,6 +138,23 @@ impl App {
         (changed.files, tree)
     }
 
+    /// [`App::set_reusing`] for an open buffer, leaving the checks of what it affects to
+    /// [`App::check_pending`]: the files returned are those known to change before the checks.
+    pub fn set_buffer_leaving_checks(
+        &mut self,
+        rel: &str,
+        content: FileContent,
+        previous: Option<&tree_sitter::Tree>,
+    ) -> (BTreeSet<String>, Option<tree_sitter::Tree>) {
+        let (changed, tree) = self.state.set_file_leaving_checks(rel, content, previous);
+        (changed.files, tree)
+    }
+
+    /// Checks what an edit left waiting and returns the further files it changed.
+    pub fn check_pending(&mut self) -> BTreeSet<String> {
+        self.state.check_pending()
+    }
+
     /// Every file that has diagnostics now or had some reported.
     pub fn all_files(&self) -> BTreeSet<String> {
         self.state
@@ -260,6 +277,20 @@ pub struct State {
     pub index_jobs: usize,
     pub initialized: bool,
     pub shutting_down: bool,
+    /// A buffer's edit applied without its checks (see [`State::finish_checks`]): the app's
+    /// root, the files it changed so far, the edited file.
+    pub unchecked: Option<Unchecked>,
+    /// How many deferred checks have finished (the main loop wakes long polls after each).
+    pub checks_finished: u64,
+}
+
+/// An edit of an open buffer whose checks wait for the requests queued behind it that read no
+/// findings (hover, completion, navigation): they are answered first, from the edited text.
+#[derive(Debug)]
+pub struct Unchecked {
+    pub root: PathBuf,
+    pub files: BTreeSet<String>,
+    pub edited: String,
 }
 
 #[cfg(test)]
