@@ -814,7 +814,7 @@ async fn decorated(root: &Path, n: usize) {
 /// re-checks all of them.
 async fn blueprints(root: &Path, n: usize, keystroke_count: usize) {
     let expected = files_the_cli_reports(root);
-    let (child, client, last, published) = push_startup(root, n, &expected).await;
+    let (child, mut client, last, published) = push_startup(root, n, &expected).await;
     println!(
         "{:<48} {:>8.1} ms ({} files published, {} expected)",
         "[blueprints] initialized -> last diagnostics",
@@ -846,6 +846,50 @@ async fn blueprints(root: &Path, n: usize, keystroke_count: usize) {
         client.take_notifications();
     }
     summary("ten keystrokes at once -> the last one's", &mut bursts);
+    // An editor's requests sent with a keystroke: the decorator arguments' names after the
+    // opening bracket of the function's trigger (four lines above the typing), the parameter
+    // its trigger binds (two lines above).
+    let completion = |d: &Typed| json!({"textDocument": {"uri": d.uri}, "position": position(d.line - 4, "@bp.queue_trigger(".len())});
+    let hover = |d: &Typed| json!({"textDocument": {"uri": d.uri}, "position": position(d.line - 2, "def queue_00350(m".len())});
+    let items = client
+        .request("textDocument/completion", completion(&module))
+        .await
+        .unwrap();
+    assert!(
+        items["items"].as_array().is_some_and(|i| !i.is_empty()),
+        "no completion in the trigger's arguments: {items}"
+    );
+    let answer = client
+        .request("textDocument/hover", hover(&module))
+        .await
+        .unwrap();
+    assert!(
+        answer["contents"].is_object(),
+        "no hover on the parameter: {answer}"
+    );
+    let (mut with_edit, mut alone) = behind_keystrokes(
+        &mut client,
+        &mut module,
+        "textDocument/completion",
+        &completion,
+        keystroke_count,
+    )
+    .await;
+    summary(
+        "keystroke + completion: blueprints/bp0007.py",
+        &mut with_edit,
+    );
+    summary("completion alone: blueprints/bp0007.py", &mut alone);
+    let (mut with_edit, mut alone) = behind_keystrokes(
+        &mut client,
+        &mut module,
+        "textDocument/hover",
+        &hover,
+        keystroke_count,
+    )
+    .await;
+    summary("keystroke + hover: blueprints/bp0007.py", &mut with_edit);
+    summary("hover alone: blueprints/bp0007.py", &mut alone);
     print_memory("[blueprints] memory after the keystrokes", pid);
 }
 
