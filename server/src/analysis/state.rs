@@ -2552,10 +2552,7 @@ mod tests {
         // What the state keeps of the units' derivation must not hold the module's summary:
         // an edit then reads every definition of the module again.
         let files = blueprint_app();
-        let mut input = AppInput::new("app");
-        for (path, content) in &files {
-            input = input.with_file(path, content);
-        }
+        let input = blueprint_input(&files);
         let jobs = files
             .iter()
             .find(|(p, _)| *p == "bps/jobs.py")
@@ -2585,6 +2582,23 @@ mod tests {
         }
     }
 
+    /// The input of the app `files` lists.
+    fn blueprint_input(files: &[(&'static str, String)]) -> AppInput {
+        files
+            .iter()
+            .fold(AppInput::new("app"), |input, (path, content)| {
+                input.with_file(path, content)
+            })
+    }
+
+    /// [`blueprint_app`]'s texts by path, and its state with every function checked.
+    fn checked_blueprint_app() -> (BTreeMap<&'static str, String>, AppState) {
+        let files = blueprint_app();
+        let mut state = AppState::new(blueprint_input(&files));
+        state.check_all();
+        (files.into_iter().collect(), state)
+    }
+
     /// A decorator app of two blueprints and a helper module one of them imports from.
     fn blueprint_app() -> Vec<(&'static str, String)> {
         let script = "import azure.functions as func\nfrom bps import jobs, more\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\napp.register_functions(more.bp)\n\n@app.route(route=\"hello\")\ndef hello(req: func.HttpRequest) -> func.HttpResponse:\n    return func.HttpResponse(\"hi\")\n";
@@ -2605,10 +2619,7 @@ mod tests {
     #[test]
     fn an_edit_of_a_blueprint_re_checks_only_the_functions_that_read_it() {
         let files = blueprint_app();
-        let mut input = AppInput::new("app");
-        for (path, content) in &files {
-            input = input.with_file(path, content);
-        }
+        let input = blueprint_input(&files);
         let original = |path: &str| files.iter().find(|(p, _)| *p == path).unwrap().1.clone();
         let mut state = AppState::new(input);
         state.check_all();
@@ -2768,15 +2779,7 @@ mod tests {
         // (positions move), names, parameters, annotations, imports, syntax errors, failures at
         // import, settings read at import, functions added: after each, the state equals a
         // check from scratch.
-        let files = blueprint_app();
-        let mut texts: BTreeMap<&str, String> =
-            files.iter().map(|(p, t)| (*p, t.clone())).collect();
-        let mut input = AppInput::new("app");
-        for (path, content) in &files {
-            input = input.with_file(path, content);
-        }
-        let mut state = AppState::new(input);
-        state.check_all();
+        let (mut texts, mut state) = checked_blueprint_app();
         let mut next = seeded(0xb1e5_9a1d);
         let (mut kept, mut rechecked) = (0, 0);
         for round in 0..300 {
@@ -2801,15 +2804,7 @@ mod tests {
         // blueprint app, each left unchecked, then checked at once. After each run the state
         // equals a check from scratch, and every file whose diagnostics differ from before the
         // run is among the files the edits and the checks returned (what a client is told).
-        let files = blueprint_app();
-        let mut texts: BTreeMap<&str, String> =
-            files.iter().map(|(p, t)| (*p, t.clone())).collect();
-        let mut input = AppInput::new("app");
-        for (path, content) in &files {
-            input = input.with_file(path, content);
-        }
-        let mut state = AppState::new(input);
-        state.check_all();
+        let (mut texts, mut state) = checked_blueprint_app();
         let mut next = seeded(0x5eed_c0de);
         let (mut waited, mut files_changed) = (0, 0);
         for round in 0..200 {
