@@ -209,7 +209,7 @@ fn add_decorator_fixes(
     let object = v2
         .decorators
         .first()
-        .map_or(v2.app_var.as_str(), |d| d.object_text.as_str());
+        .map_or(v2.app_var.as_str(), |d| &*d.object_text);
     binding_types_for(&key, out, has_trigger)
         .into_iter()
         .filter_map(|t| {

@@ -47,7 +47,7 @@ pub fn check(ctx: &AppCtx, out: &mut Vec<Diagnostic>) {
         let owner = model.functions[function]
             .decorators
             .first()
-            .map(|d| d.object_text.clone())
+            .map(|d| d.object_text.to_string())
             .unwrap_or_else(|| model.objects[func.owner].var.clone());
         let object = &decorator.object_text;
         let message = match grabbed {

@@ -64,64 +64,109 @@ struct Alternative {
     range: TextRange,
 }
 
+/// What a module-level name holds, with what the model asks of it besides.
+#[derive(Debug)]
+struct Binding {
+    value: Val,
+    /// When the name was first bound, among the module's names.
+    first: u32,
+    /// Where the name was last bound.
+    range: Option<TextRange>,
+    /// The condition of the binding, when the name holds an app object.
+    condition: Option<Condition>,
+    /// The objects the name was bound to in other arms of `if`/`try`/`match` statements (its
+    /// value when those arms ran), with their conditions.
+    alternatives: Vec<Alternative>,
+}
+
+/// A module's names: one map, one copy of each name (a module of thousands of decorated
+/// functions binds as many names).
 #[derive(Default)]
 struct Env {
-    order: Vec<String>,
-    values: HashMap<String, Val>,
-    /// Where each name was last bound.
-    ranges: HashMap<String, TextRange>,
-    /// The condition of the binding of each name that holds an app object.
-    conditions: HashMap<String, Condition>,
-    /// The objects a name that holds an object was bound to in other arms of `if`/`try`/`match`
-    /// statements (its value when those arms ran), with their conditions.
-    alternatives: HashMap<String, Vec<Alternative>>,
+    names: HashMap<String, Binding>,
     /// The condition of the statement of this module that is running.
     current: Condition,
 }
 
 impl Env {
-    fn bind(&mut self, name: &str, v: Val) {
-        if !self.values.contains_key(name) {
-            self.order.push(name.to_string());
+    /// The binding of `name`, made (holding nothing known) when the name is new.
+    fn slot<'e>(names: &'e mut HashMap<String, Binding>, name: &str) -> &'e mut Binding {
+        if !names.contains_key(name) {
+            let first = names.len() as u32;
+            names.insert(
+                name.to_string(),
+                Binding {
+                    value: Val::Unknown,
+                    first,
+                    range: None,
+                    condition: None,
+                    alternatives: Vec::new(),
+                },
+            );
         }
+        names
+            .get_mut(name)
+            .expect("present: inserted above when missing")
+    }
+
+    fn bind(&mut self, name: &str, v: Val) {
+        self.bind_with(name, v, None);
+    }
+
+    fn bind_at(&mut self, name: &str, v: Val, range: TextRange) {
+        self.bind_with(name, v, Some(range));
+    }
+
+    /// Binds `name` to `v`; `range`, when given, is where.
+    fn bind_with(&mut self, name: &str, v: Val, range: Option<TextRange>) {
+        let binding = Env::slot(&mut self.names, name);
         if matches!(v, Val::Obj(_)) {
             // Earlier objects bound in arms this binding cannot run with stay the name's value
             // when those arms ran.
-            let mut alternatives = self.alternatives.remove(name).unwrap_or_default();
+            let mut alternatives = std::mem::take(&mut binding.alternatives);
             alternatives.retain(|a| a.condition.excludes(&self.current));
-            if let (Some(Val::Obj(previous)), Some(c)) =
-                (self.values.get(name), self.conditions.get(name))
-            {
+            if let (Val::Obj(previous), Some(c)) = (&binding.value, &binding.condition) {
                 if c.excludes(&self.current) && alternatives.len() < MAX_ALTERNATIVES {
                     alternatives.push(Alternative {
                         condition: c.clone(),
                         object: *previous,
-                        range: self.ranges.get(name).copied().unwrap_or_default(),
+                        range: binding.range.unwrap_or_default(),
                     });
                 }
             }
-            if !alternatives.is_empty() {
-                self.alternatives.insert(name.to_string(), alternatives);
-            }
-            self.conditions
-                .insert(name.to_string(), self.current.clone());
+            binding.alternatives = alternatives;
+            binding.condition = Some(self.current.clone());
         } else {
-            self.conditions.remove(name);
-            self.alternatives.remove(name);
+            binding.condition = None;
+            binding.alternatives = Vec::new();
         }
-        self.values.insert(name.to_string(), v);
+        binding.value = v;
+        if range.is_some() {
+            binding.range = range;
+        }
     }
 
-    fn bind_at(&mut self, name: &str, v: Val, range: TextRange) {
-        self.bind(name, v);
-        self.ranges.insert(name.to_string(), range);
+    fn set_range(&mut self, name: &str, range: TextRange) {
+        Env::slot(&mut self.names, name).range = Some(range);
+    }
+
+    fn value(&self, name: &str) -> Option<&Val> {
+        self.names.get(name).map(|b| &b.value)
+    }
+
+    /// The names in the order first bound.
+    fn in_order(&self) -> Vec<(&String, &Binding)> {
+        let mut names: Vec<(&String, &Binding)> = self.names.iter().collect();
+        names.sort_unstable_by_key(|(_, b)| b.first);
+        names
     }
 }
 
 struct Interp<'a> {
     app: &'a AppInput,
     modules: &'a Modules,
-    envs: HashMap<String, Env>,
+    /// The environment of each module run, by its number in `file_ids`.
+    envs: Vec<Env>,
     /// Files whose statements are running (import cycles stop here).
     running: Vec<String>,
     executed: Vec<String>,
@@ -148,13 +193,15 @@ struct Interp<'a> {
     /// The name of the module the model last made something of, shared by all it makes of it
     /// (one string per module rather than one per decorator).
     shared_file: Option<std::sync::Arc<str>>,
+    /// How the last app decorator wrote its object, shared by the next that writes it alike.
+    shared_object_text: Option<std::sync::Arc<str>>,
 }
 
 pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2App {
     let mut it = Interp {
         app,
         modules,
-        envs: HashMap::default(),
+        envs: Vec::new(),
         running: Vec::new(),
         executed: Vec::new(),
         objects: Vec::new(),
@@ -172,6 +219,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         arms: Vec::new(),
         conditional: false,
         shared_file: None,
+        shared_object_text: None,
     };
     it.exec_module(&script.name, vec![stem(&script.name)]);
     if modules
@@ -181,19 +229,19 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         it.uncertain = true;
     }
     let mut app_names = Vec::new();
-    if let Some(env) = it.envs.get(&script.name) {
-        for name in &env.order {
-            if let Some(Val::Obj(o)) = env.values.get(name) {
+    if let Some(env) = it.env_of(&script.name) {
+        for (name, binding) in env.in_order() {
+            if let Val::Obj(o) = &binding.value {
                 if it.objects[*o].kind.is_register() {
                     app_names.push(AppName {
                         name: name.clone(),
                         object: *o,
-                        range: env.ranges.get(name).copied().unwrap_or_default(),
-                        condition: env.conditions.get(name).cloned().unwrap_or_default(),
+                        range: binding.range.unwrap_or_default(),
+                        condition: binding.condition.clone().unwrap_or_default(),
                     });
                 }
                 // The app objects the name held when other arms ran.
-                for other in env.alternatives.get(name).into_iter().flatten() {
+                for other in &binding.alternatives {
                     if it.objects[other.object].kind.is_register() {
                         app_names.push(AppName {
                             name: name.clone(),
@@ -224,7 +272,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     it.orphan = true;
     let mut orphans: Vec<&String> = modules
         .iter()
-        .filter(|(f, _)| !it.envs.contains_key(*f) && !is_test_path(f))
+        .filter(|(f, _)| !it.file_ids.contains_key(*f) && !is_test_path(f))
         .filter(|(_, module)| {
             module.statements.iter().any(|s| {
                 matches!(&s.kind, StmtKind::Assign { value, .. }
@@ -275,15 +323,25 @@ fn is_test_path(file: &str) -> bool {
 }
 
 impl Interp<'_> {
+    /// The environment of the running module (`file`): found by the module's number, as this
+    /// runs for every statement.
     fn env(&mut self, file: &str) -> &mut Env {
-        // This runs for every statement: the file's name is copied only the first time.
-        crate::analysis::maps::value_or_default(&mut self.envs, file)
+        debug_assert_eq!(self.file_ids.get(file), Some(&self.file_id), "{file} runs");
+        &mut self.envs[self.file_id as usize]
+    }
+
+    /// The environment of `file`, when it has run or is running.
+    fn env_of(&self, file: &str) -> Option<&Env> {
+        // Mostly asked of the running module: found without hashing its name.
+        if self.running.last().is_some_and(|running| running == file) {
+            return self.envs.get(self.file_id as usize);
+        }
+        self.envs.get(*self.file_ids.get(file)? as usize)
     }
 
     fn lookup(&self, file: &str, name: &str) -> Val {
-        self.envs
-            .get(file)
-            .and_then(|e| e.values.get(name))
+        self.env_of(file)
+            .and_then(|e| e.value(name))
             .cloned()
             .unwrap_or(Val::Unknown)
     }
@@ -300,7 +358,7 @@ impl Interp<'_> {
 
     /// Runs a module once; `parts` is its dotted name (for relative imports).
     fn exec_module(&mut self, file: &str, parts: Vec<String>) {
-        if self.envs.contains_key(file) || self.running.len() > MAX_IMPORT_DEPTH {
+        if self.file_ids.contains_key(file) || self.running.len() > MAX_IMPORT_DEPTH {
             return;
         }
         let Some(module) = self.modules.get(file).cloned() else {
@@ -321,7 +379,12 @@ impl Interp<'_> {
     }
 
     fn run_module(&mut self, file: &str, module: &PyModule, parts: Vec<String>) {
-        self.envs.insert(file.to_string(), Env::default());
+        debug_assert_eq!(
+            self.envs.len(),
+            self.file_id as usize,
+            "numbered in run order"
+        );
+        self.envs.push(Env::default());
         self.running.push(file.to_string());
         if !self.orphan {
             self.executed.push(file.to_string());
@@ -381,7 +444,7 @@ impl Interp<'_> {
                         let bound = n.alias.clone().unwrap_or_else(|| {
                             n.name.split('.').next().unwrap_or_default().to_string()
                         });
-                        self.env(file).ranges.insert(bound, n.range);
+                        self.env(file).set_range(&bound, n.range);
                     }
                 }
             }
@@ -566,7 +629,7 @@ impl Interp<'_> {
                 // unless an import elsewhere loaded it.
                 let refs: Vec<&str> = sub.iter().map(String::as_str).collect();
                 match locate(self.app, &refs).and_then(|l| l.file().map(str::to_string)) {
-                    Some(f) if self.envs.contains_key(&f) => Val::Module {
+                    Some(f) if self.file_ids.contains_key(&f) => Val::Module {
                         parts: sub,
                         file: Some(f),
                     },
@@ -603,6 +666,22 @@ impl Interp<'_> {
             }
             _ => Val::Unknown,
         }
+    }
+
+    /// How `object` (which holds `o`) is written, shared with the decorator before when it
+    /// wrote it alike (a blueprint's decorators all write `bp`).
+    fn object_text(&mut self, object: &PyExpr, o: ObjId) -> std::sync::Arc<str> {
+        if let (ExprKind::Name(name), Some(shared)) = (&object.kind, &self.shared_object_text) {
+            if **shared == **name {
+                return std::sync::Arc::clone(shared);
+            }
+        }
+        let text: std::sync::Arc<str> = match object.dotted() {
+            Some(dotted) => dotted.into(),
+            None => self.objects[o].var.as_str().into(),
+        };
+        self.shared_object_text = Some(std::sync::Arc::clone(&text));
+        text
     }
 
     /// `file`, shared with what the model made of it just before.
@@ -690,10 +769,9 @@ impl Interp<'_> {
                 // the call registers when that arm ran.
                 let alternatives = match &arg.value.kind {
                     ExprKind::Name(n) => self
-                        .envs
-                        .get(file)
-                        .and_then(|e| e.alternatives.get(n))
-                        .cloned()
+                        .env_of(file)
+                        .and_then(|e| e.names.get(n))
+                        .map(|b| b.alternatives.clone())
                         .unwrap_or_default(),
                     _ => Vec::new(),
                 };
@@ -788,9 +866,7 @@ impl Interp<'_> {
         let index = crate::analysis::catalog::decorator_index(name)?;
         Some(AppliedDecorator {
             object: o,
-            object_text: object
-                .dotted()
-                .unwrap_or_else(|| self.objects[o].var.clone()),
+            object_text: self.object_text(object, o),
             method: crate::analysis::catalog::decorator_at(index).name,
             spec_index: Some(index),
             method_range: *name_range,

@@ -120,8 +120,9 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, Hash)]
 pub struct AppliedDecorator {
     pub object: ObjId,
-    /// How the object is written (`app`, `bp`, `orders.bp`).
-    pub object_text: String,
+    /// How the object is written (`app`, `bp`, `orders.bp`); shared by the decorators that
+    /// write it alike one after the other.
+    pub object_text: std::sync::Arc<str>,
     /// The catalog's name of the decorator.
     pub method: &'static str,
     /// The position of `method` in the catalog of decorators, found once.

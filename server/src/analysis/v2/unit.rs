@@ -758,7 +758,7 @@ fn http_app_bindings(
     let r = obj.range;
     let d = AppliedDecorator {
         object: owner,
-        object_text: obj.var.clone(),
+        object_text: obj.var.as_str().into(),
         method: "route",
         spec_index: crate::analysis::catalog::decorator_index("route"),
         method_range: r,
