@@ -850,11 +850,14 @@ impl AppState {
             ((*key).clone(), self.check(unit, Some(&loads)))
         };
         // A keystroke re-checks one function: on this thread, without waking the pool.
+        let started = std::time::Instant::now();
         let results: Vec<(String, rules::FunctionChecked)> = if work.len() > 1 {
             work.par_iter().map(check).collect()
         } else {
             work.iter().map(check).collect()
         };
+        let checked = results.len();
+        let recording = std::time::Instant::now();
         for key in &pending {
             if !self.units.contains_key(key) {
                 self.forget(key, &mut touched);
@@ -862,6 +865,14 @@ impl AppState {
         }
         for (key, checked) in results {
             self.remember(key, checked, &mut touched);
+        }
+        // Recording is serial: the log tells it apart from the rules on the pool.
+        if checked > 1 {
+            tracing::debug!(
+                "checked {checked} functions in {:?}, recorded them in {:?}",
+                recording - started,
+                recording.elapsed()
+            );
         }
         if self.app_level.is_none() || self.app_level_stale {
             self.recheck_app_level(&mut touched);
