@@ -45,7 +45,8 @@ pub enum StmtKind {
     Expr(PyExpr),
     /// A `def` (or `async def`), with its decorators outermost first.
     Def {
-        name: String,
+        /// Shared with what the decorator model makes of the function.
+        name: std::sync::Arc<str>,
         /// Where the `def` (or `async`) keyword starts: `PyFunction::def_offset`.
         def_offset: usize,
         decorators: Vec<PyExpr>,
@@ -217,8 +218,7 @@ impl Reader<'_> {
             "function_definition" => {
                 let name = node
                     .child_by_field_id(FIELDS.name)
-                    .map(|n| node_text(n, src).to_string())
-                    .unwrap_or_default();
+                    .map_or_else(|| "".into(), |n| node_text(n, src).into());
                 let kind = StmtKind::Def {
                     name,
                     def_offset: node.start_byte(),
@@ -262,7 +262,7 @@ impl Reader<'_> {
                     .unwrap_or_default();
                 let kind = match def.kind_name() {
                     "function_definition" => StmtKind::Def {
-                        name,
+                        name: name.into(),
                         def_offset: def.start_byte(),
                         decorators,
                     },
@@ -469,7 +469,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(name, "f");
+        assert_eq!(&**name, "f");
         let route = decorators[0].as_call().unwrap();
         assert_eq!(
             route.keyword("route").unwrap().value.as_str(),
@@ -528,7 +528,7 @@ mod tests {
             .statements
             .iter()
             .filter_map(|s| match &s.kind {
-                StmtKind::Def { name, .. } => Some((name.as_str(), s.arms.as_slice())),
+                StmtKind::Def { name, .. } => Some((&**name, s.arms.as_slice())),
                 _ => None,
             })
             .collect();
@@ -548,7 +548,7 @@ mod tests {
             else {
                 continue;
             };
-            assert_eq!(&m.function_at(*def_offset).unwrap().name, name);
+            assert_eq!(m.function_at(*def_offset).unwrap().name, **name);
         }
         assert_eq!(m.function_at(1), None);
     }

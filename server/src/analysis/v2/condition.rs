@@ -149,7 +149,7 @@ mod tests {
             .iter()
             .filter_map(|s| match &s.kind {
                 super::super::syntax::StmtKind::Def { name, .. } => {
-                    Some((name.clone(), Condition::from_arms(0, &s.arms)))
+                    Some((name.to_string(), Condition::from_arms(0, &s.arms)))
                 }
                 _ => None,
             })

@@ -83,18 +83,24 @@ struct Binding {
 /// functions binds as many names).
 #[derive(Default)]
 struct Env {
-    names: HashMap<String, Binding>,
+    /// Keyed by the summary's own name of a `def` (shared, not copied).
+    names: HashMap<std::sync::Arc<str>, Binding>,
     /// The condition of the statement of this module that is running.
     current: Condition,
 }
 
 impl Env {
-    /// The binding of `name`, made (holding nothing known) when the name is new.
-    fn slot<'e>(names: &'e mut HashMap<String, Binding>, name: &str) -> &'e mut Binding {
+    /// The binding of `name`, made (holding nothing known) when the name is new; `key` gives
+    /// the new entry its key.
+    fn slot<'e>(
+        names: &'e mut HashMap<std::sync::Arc<str>, Binding>,
+        name: &str,
+        key: impl FnOnce() -> std::sync::Arc<str>,
+    ) -> &'e mut Binding {
         if !names.contains_key(name) {
             let first = names.len() as u32;
             names.insert(
-                name.to_string(),
+                key(),
                 Binding {
                     value: Val::Unknown,
                     first,
@@ -110,16 +116,27 @@ impl Env {
     }
 
     fn bind(&mut self, name: &str, v: Val) {
-        self.bind_with(name, v, None);
+        self.bind_with(name, || name.into(), v, None);
     }
 
     fn bind_at(&mut self, name: &str, v: Val, range: TextRange) {
-        self.bind_with(name, v, Some(range));
+        self.bind_with(name, || name.into(), v, Some(range));
+    }
+
+    /// [`Env::bind_at`] for a name the summary holds shared (a `def`'s).
+    fn bind_shared_at(&mut self, name: &std::sync::Arc<str>, v: Val, range: TextRange) {
+        self.bind_with(name, || std::sync::Arc::clone(name), v, Some(range));
     }
 
     /// Binds `name` to `v`; `range`, when given, is where.
-    fn bind_with(&mut self, name: &str, v: Val, range: Option<TextRange>) {
-        let binding = Env::slot(&mut self.names, name);
+    fn bind_with(
+        &mut self,
+        name: &str,
+        key: impl FnOnce() -> std::sync::Arc<str>,
+        v: Val,
+        range: Option<TextRange>,
+    ) {
+        let binding = Env::slot(&mut self.names, name, key);
         if matches!(v, Val::Obj(_)) {
             // Earlier objects bound in arms this binding cannot run with stay the name's value
             // when those arms ran.
@@ -147,7 +164,7 @@ impl Env {
     }
 
     fn set_range(&mut self, name: &str, range: TextRange) {
-        Env::slot(&mut self.names, name).range = Some(range);
+        Env::slot(&mut self.names, name, || name.into()).range = Some(range);
     }
 
     fn value(&self, name: &str) -> Option<&Val> {
@@ -155,8 +172,8 @@ impl Env {
     }
 
     /// The names in the order first bound.
-    fn in_order(&self) -> Vec<(&String, &Binding)> {
-        let mut names: Vec<(&String, &Binding)> = self.names.iter().collect();
+    fn in_order(&self) -> Vec<(&std::sync::Arc<str>, &Binding)> {
+        let mut names: Vec<(&std::sync::Arc<str>, &Binding)> = self.names.iter().collect();
         names.sort_unstable_by_key(|(_, b)| b.first);
         names
     }
@@ -234,7 +251,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
             if let Val::Obj(o) = &binding.value {
                 if it.objects[*o].kind.is_register() {
                     app_names.push(AppName {
-                        name: name.clone(),
+                        name: name.to_string(),
                         object: *o,
                         range: binding.range.unwrap_or_default(),
                         condition: binding.condition.clone().unwrap_or_default(),
@@ -244,7 +261,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
                 for other in &binding.alternatives {
                     if it.objects[other.object].kind.is_register() {
                         app_names.push(AppName {
-                            name: name.clone(),
+                            name: name.to_string(),
                             object: other.object,
                             range: other.range,
                             condition: other.condition.clone(),
@@ -473,7 +490,7 @@ impl Interp<'_> {
                     .copied()
                     .unwrap_or(TextRange::empty(*def_offset));
                 let v = self.exec_def(file, name, *def_offset, def_name_range, decorators);
-                self.env(file).bind_at(name, v, def_name_range);
+                self.env(file).bind_shared_at(name, v, def_name_range);
             }
             StmtKind::Class { name } => self.env(file).bind(name, Val::Local),
         }
@@ -718,7 +735,7 @@ impl Interp<'_> {
             self.functions.push(DecoratedFunction {
                 file,
                 def_offset: None,
-                def_name: "http_app_func".to_string(),
+                def_name: "http_app_func".into(),
                 def_name_range: range,
                 owner: id,
                 decorators: Vec::new(),
@@ -770,7 +787,7 @@ impl Interp<'_> {
                 let alternatives = match &arg.value.kind {
                     ExprKind::Name(n) => self
                         .env_of(file)
-                        .and_then(|e| e.names.get(n))
+                        .and_then(|e| e.names.get(n.as_str()))
                         .map(|b| b.alternatives.clone())
                         .unwrap_or_default(),
                     _ => Vec::new(),
@@ -879,7 +896,7 @@ impl Interp<'_> {
     fn exec_def(
         &mut self,
         file: &str,
-        name: &str,
+        name: &std::sync::Arc<str>,
         def_offset: usize,
         def_name_range: TextRange,
         decorators: &[PyExpr],
@@ -927,7 +944,7 @@ impl Interp<'_> {
                     self.functions.push(DecoratedFunction {
                         file,
                         def_offset: Some(def_offset),
-                        def_name: name.to_string(),
+                        def_name: std::sync::Arc::clone(name),
                         def_name_range,
                         owner: object,
                         // This decorator and at most every one above it.

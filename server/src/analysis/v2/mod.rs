@@ -193,7 +193,8 @@ pub struct DecoratedFunction {
     pub file: std::sync::Arc<str>,
     /// `PyFunction::def_offset` of the `def`; `None` for the ASGI/WSGI function.
     pub def_offset: Option<usize>,
-    pub def_name: String,
+    /// Shared with the module's summary.
+    pub def_name: std::sync::Arc<str>,
     /// The `def`'s name (the constructor call for the ASGI/WSGI function).
     pub def_name_range: TextRange,
     /// The object whose decorator created the builder.
@@ -462,8 +463,8 @@ def orders(req, msg): pass
         else {
             panic!("{:?}", m.problems)
         };
-        assert_eq!(m.functions[*function].def_name, "orders");
-        assert_eq!(m.functions[*grabbed].def_name, "ping");
+        assert_eq!(&*m.functions[*function].def_name, "orders");
+        assert_eq!(&*m.functions[*grabbed].def_name, "ping");
         // The binding went to ping, as the library does.
         assert_eq!(m.functions[*grabbed].decorators.len(), 2);
     }

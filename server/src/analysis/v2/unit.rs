@@ -169,7 +169,7 @@ pub(super) fn function_name<'m>(
         return name.map(|n| (n, range, &*d.file));
     }
     Some((
-        Cow::Borrowed(func.def_name.as_str()),
+        Cow::Borrowed(&*func.def_name),
         func.def_name_range,
         &*func.file,
     ))
@@ -302,7 +302,7 @@ fn unit(
     let lookup = |name: &str| constant(modules, file, name);
     let (name, name_range, name_dynamic) = match function_name(model, modules, f) {
         Some((n, r, _)) => (n.into_owned(), r, false),
-        None => (func.def_name.clone(), func.def_name_range, true),
+        None => (func.def_name.to_string(), func.def_name_range, true),
     };
     let (app_var, app_kind) = match app_name {
         Some(n) => (n.name.clone(), model.objects[n.object].kind),
@@ -359,7 +359,7 @@ fn unit(
             file: file.to_string(),
             script: model.script.name.clone(),
             def_offset: func.def_offset,
-            def_name: func.def_name.clone(),
+            def_name: func.def_name.to_string(),
             def_name_range: func.def_name_range,
             name_range,
             name_dynamic,
