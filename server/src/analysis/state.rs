@@ -141,6 +141,9 @@ pub struct AppState {
     /// How many times the app-level rules ran.
     #[cfg(test)]
     app_level_checks: usize,
+    /// How many derivations of the units replaced them in place (the same functions).
+    #[cfg(test)]
+    units_replaced_in_place: usize,
     /// How many functions had their facts for the app-level rules derived.
     #[cfg(test)]
     facts_derived: usize,
@@ -754,6 +757,8 @@ impl AppState {
             settings_rechecked: BTreeSet::new(),
             #[cfg(test)]
             app_level_checks: 0,
+            #[cfg(test)]
+            units_replaced_in_place: 0,
             #[cfg(test)]
             facts_derived: 0,
         };
@@ -1536,14 +1541,90 @@ impl AppState {
             previous.as_ref()?.keep(model, modules, derivation)
         };
         let (units, v2_units) = function::discover_all_reusing(&self.input, modules, &keep);
-        let ByName {
-            units: new,
-            order,
-            in_order,
-        } = by_name(units, Some(&self.units));
-        self.v2_model = v2_units.as_ref().map(|(model, _)| Arc::clone(model));
-        self.derived = v2_units
-            .map(|(model, builders)| DerivedUnits::new(model, &self.modules, &builders, &in_order));
+        let changed = match self.replace_in_place(units) {
+            Ok(changed) => {
+                self.v2_model = v2_units.as_ref().map(|(model, _)| Arc::clone(model));
+                self.derived = v2_units.map(|(model, builders)| {
+                    DerivedUnits::new(model, &self.modules, &builders, &self.ordered)
+                });
+                changed
+            }
+            Err(units) => {
+                let ByName {
+                    units: new,
+                    order,
+                    in_order,
+                } = by_name(units, Some(&self.units));
+                self.v2_model = v2_units.as_ref().map(|(model, _)| Arc::clone(model));
+                self.derived = v2_units.map(|(model, builders)| {
+                    DerivedUnits::new(model, &self.modules, &builders, &in_order)
+                });
+                self.replace_units(new, order)
+            }
+        };
+        self.replaced = previous;
+        changed
+    }
+
+    /// [`AppState::rederive_all`]'s units when they are the functions the state lists, by the
+    /// same names in the same order (a keystroke in a body or in a decorator's arguments): each
+    /// unit equal to the one before stays that one, the others take its place; the keys, their
+    /// order and the map stay. The units are given back when a function came, went, moved or
+    /// shares its name with another.
+    fn replace_in_place(&mut self, units: Vec<Found>) -> Result<BTreeSet<String>, Vec<Found>> {
+        use rayon::prelude::*;
+        let same_functions = units.len() == self.order.len()
+            && self.ordered.len() == self.order.len()
+            && units
+                .iter()
+                .zip(&self.order)
+                .all(|(u, key)| u.name() == key);
+        if !same_functions {
+            return Err(units);
+        }
+        #[cfg(test)]
+        {
+            self.units_replaced_in_place += 1;
+        }
+        // Compared on the pool, as `by_name` does: a unit derived again is compared field by
+        // field with the one before.
+        let now: Vec<Arc<FunctionUnit>> = units
+            .into_par_iter()
+            .zip(self.ordered.par_iter())
+            .with_min_len(64)
+            .map(|(unit, known)| match unit {
+                Found::Kept(unit) if Arc::ptr_eq(known, &unit) || **known == *unit => {
+                    Arc::clone(known)
+                }
+                Found::Kept(unit) => unit,
+                Found::New(unit) if **known == unit => Arc::clone(known),
+                Found::New(unit) => Arc::new(unit),
+            })
+            .collect();
+        let mut changed = BTreeSet::new();
+        for (i, unit) in now.iter().enumerate() {
+            if Arc::ptr_eq(&self.ordered[i], unit) {
+                continue;
+            }
+            let key = &self.order[i];
+            if let Some(slot) = self.units.get_mut(key) {
+                *slot = Arc::clone(unit);
+            }
+            self.facts.forget(i);
+            changed.insert(key.clone());
+        }
+        self.ordered = now;
+        self.forget_unit_indexes();
+        Ok(changed)
+    }
+
+    /// Takes `new` (keyed and ordered by `order`) as the units; returns the keys whose unit
+    /// came, went or changed.
+    fn replace_units(
+        &mut self,
+        new: BTreeMap<String, Arc<FunctionUnit>>,
+        order: Vec<String>,
+    ) -> BTreeSet<String> {
         // Both maps in key order, side by side: one pass rather than a search per key.
         let mut changed = BTreeSet::new();
         let (mut before, mut after) = (self.units.iter().peekable(), new.iter().peekable());
@@ -1578,7 +1659,6 @@ impl AppState {
             }
         }
         self.set_units(new, order);
-        self.replaced = previous;
         changed
     }
 
@@ -1594,6 +1674,11 @@ impl AppState {
         if !(same_order && self.refill_ordered()) {
             self.rebuild_ordered();
         }
+        self.forget_unit_indexes();
+    }
+
+    /// Lets go of what was built from the units, to be built again when asked.
+    fn forget_unit_indexes(&mut self) {
         self.by_script = OnceLock::new();
         self.has_durable = OnceLock::new();
         self.setting_places = OnceLock::new();
@@ -2556,6 +2641,71 @@ mod tests {
                 "the app object's kind",
             );
         });
+    }
+
+    #[test]
+    fn the_units_of_the_same_functions_are_replaced_in_place_and_others_listed_again() {
+        let script = "import azure.functions as func\nfrom bps import jobs\napp = func.FunctionApp()\napp.register_functions(jobs.bp)\n\n@app.route(route=\"hello\")\ndef hello(req): return \"hi\"\n";
+        let jobs = "import azure.functions as func\nbp = func.Blueprint()\n\n@bp.route(route=\"one\")\ndef one(req):\n    return 1\n\n@bp.schedule(arg_name=\"t\", schedule=\"0 * * * * *\")\ndef tick(t): pass\n";
+        let input = AppInput::new("app")
+            .with_file("host.json", r#"{"version": "2.0"}"#)
+            .with_file("function_app.py", script)
+            .with_file("bps/__init__.py", "")
+            .with_file("bps/jobs.py", jobs);
+        let mut state = AppState::new(input);
+        state.check_all();
+        let names = |s: &AppState| s.units().map(|u| u.name.clone()).collect::<Vec<_>>();
+        // Sets bps/jobs.py to `new`: the units are replaced in place or not, and the units, the
+        // order and the findings are those of a fresh state.
+        let edit = |state: &mut AppState, new: &str, in_place: bool, context: &str| {
+            let before = state.units_replaced_in_place;
+            state.set_file("bps/jobs.py", text(new));
+            let replaced = state.units_replaced_in_place - before;
+            assert_eq!(replaced, usize::from(in_place), "{context}");
+            let fresh = AppState::new(state.input().clone());
+            let units = |s: &AppState| s.units().cloned().collect::<Vec<_>>();
+            assert_eq!(units(state), units(&fresh), "{context}");
+            assert_eq!(state.units, fresh.units, "{context}");
+            assert_eq!(state.order, fresh.order, "{context}");
+            assert_as_from_scratch(state, context);
+        };
+        assert_eq!(names(&state), ["one", "tick", "hello"]);
+
+        let body = jobs.replace("return 1", "return 12");
+        edit(&mut state, &body, true, "a keystroke in a body");
+        let clash = body.replace("route=\"one\"", "route=\"hello\"");
+        edit(
+            &mut state,
+            &clash,
+            true,
+            "a route that clashes with another function's",
+        );
+        let route = body.replace("route=\"one\"", "route=\"uno\"");
+        edit(&mut state, &route, true, "a decorator's argument");
+        let binding = route.replace("def one(req)", "def one(request)");
+        edit(
+            &mut state,
+            &binding,
+            true,
+            "a parameter that no longer binds",
+        );
+
+        let renamed = binding.replace("def one(", "def first(");
+        edit(&mut state, &renamed, false, "a function renamed");
+        assert_eq!(names(&state), ["first", "tick", "hello"]);
+        let added = format!("{renamed}\n@bp.route(route=\"two\")\ndef two(req): pass\n");
+        edit(&mut state, &added, false, "a function added");
+        let twice = added.replace("def two(", "def tick(");
+        edit(&mut state, &twice, false, "a name taken twice");
+        let again = twice.replace("return 12", "return 123");
+        edit(
+            &mut state,
+            &again,
+            false,
+            "a keystroke while a name is taken twice",
+        );
+        edit(&mut state, jobs, false, "back to the start");
+        edit(&mut state, &body, true, "a keystroke again");
     }
 
     #[test]
