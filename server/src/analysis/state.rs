@@ -1542,26 +1542,19 @@ impl AppState {
         };
         let (units, v2_units) = function::discover_all_reusing(&self.input, modules, &keep);
         let changed = match self.replace_in_place(units) {
-            Ok(changed) => {
-                self.v2_model = v2_units.as_ref().map(|(model, _)| Arc::clone(model));
-                self.derived = v2_units.map(|(model, builders)| {
-                    DerivedUnits::new(model, &self.modules, &builders, &self.ordered)
-                });
-                changed
-            }
+            Ok(changed) => changed,
             Err(units) => {
                 let ByName {
-                    units: new,
-                    order,
-                    in_order,
+                    units: new, order, ..
                 } = by_name(units, Some(&self.units));
-                self.v2_model = v2_units.as_ref().map(|(model, _)| Arc::clone(model));
-                self.derived = v2_units.map(|(model, builders)| {
-                    DerivedUnits::new(model, &self.modules, &builders, &in_order)
-                });
                 self.replace_units(new, order)
             }
         };
+        // Either way the units in host order are those found, one per builder.
+        self.v2_model = v2_units.as_ref().map(|(model, _)| Arc::clone(model));
+        self.derived = v2_units.map(|(model, builders)| {
+            DerivedUnits::new(model, &self.modules, &builders, &self.ordered)
+        });
         self.replaced = previous;
         changed
     }

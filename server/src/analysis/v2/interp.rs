@@ -317,6 +317,19 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     }
 }
 
+/// `text` as the string `last` holds when it is the same (one allocation for a run of equal
+/// texts), else as a new one that `last` then holds.
+fn shared_alike(last: &mut Option<std::sync::Arc<str>>, text: &str) -> std::sync::Arc<str> {
+    match last {
+        Some(shared) if **shared == *text => std::sync::Arc::clone(shared),
+        _ => {
+            let shared: std::sync::Arc<str> = text.into();
+            *last = Some(std::sync::Arc::clone(&shared));
+            shared
+        }
+    }
+}
+
 fn stem(file: &str) -> String {
     let name = file.rsplit('/').next().unwrap_or(file);
     name.strip_suffix(".py").unwrap_or(name).to_string()
@@ -688,29 +701,19 @@ impl Interp<'_> {
     /// How `object` (which holds `o`) is written, shared with the decorator before when it
     /// wrote it alike (a blueprint's decorators all write `bp`).
     fn object_text(&mut self, object: &PyExpr, o: ObjId) -> std::sync::Arc<str> {
-        if let (ExprKind::Name(name), Some(shared)) = (&object.kind, &self.shared_object_text) {
-            if **shared == **name {
-                return std::sync::Arc::clone(shared);
-            }
-        }
-        let text: std::sync::Arc<str> = match object.dotted() {
-            Some(dotted) => dotted.into(),
-            None => self.objects[o].var.as_str().into(),
+        let text: std::borrow::Cow<str> = match &object.kind {
+            ExprKind::Name(name) => name.as_str().into(),
+            _ => match object.dotted() {
+                Some(dotted) => dotted.into(),
+                None => self.objects[o].var.as_str().into(),
+            },
         };
-        self.shared_object_text = Some(std::sync::Arc::clone(&text));
-        text
+        shared_alike(&mut self.shared_object_text, &text)
     }
 
     /// `file`, shared with what the model made of it just before.
     fn file_name(&mut self, file: &str) -> std::sync::Arc<str> {
-        match &self.shared_file {
-            Some(shared) if **shared == *file => std::sync::Arc::clone(shared),
-            _ => {
-                let shared: std::sync::Arc<str> = file.into();
-                self.shared_file = Some(std::sync::Arc::clone(&shared));
-                shared
-            }
-        }
+        shared_alike(&mut self.shared_file, file)
     }
 
     fn construct(&mut self, file: &str, kind: ObjectKind, call: &Call, range: TextRange) -> ObjId {
