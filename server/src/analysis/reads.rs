@@ -18,6 +18,11 @@ impl PythonReads {
         PythonReads(None)
     }
 
+    /// The files read, sorted; `None` when what was read is not known.
+    pub fn paths(&self) -> Option<&[Box<str>]> {
+        self.0.as_deref()
+    }
+
     /// Whether what was read may include `path`.
     pub fn may_include(&self, path: &str) -> bool {
         match &self.0 {

@@ -114,6 +114,10 @@ pub struct AppState {
     loads: HashMap<String, Arc<Vec<rules::context::LoadedModule>>>,
     /// Which checked functions load each file (the reverse of `loads`).
     loaded_by: HashMap<String, Names>,
+    /// The checked functions by the files their findings depend on: built when an edit of a
+    /// decorator app's module first asks, then kept with `cache` (every entry that comes into
+    /// it or leaves it, or changes in it, passes through [`Dependents`]).
+    dependents: Option<Dependents>,
     /// The app's v2 script, when the app is a v2 app (its functions then come from decorators).
     v2_script: Option<String>,
     /// The decorator model the units were derived with, while it stands for the app's files:
@@ -495,6 +499,86 @@ fn sort_and_dedup(list: &mut Vec<Diagnostic>) {
     list.dedup_by(|b, a| a.range == b.range && a.code == b.code && a.message == b.message);
 }
 
+/// The checked functions by the files their findings depend on: the Python files their rules
+/// read ([`PythonReads`]) and the files their diagnostics point into. An edit of a decorator
+/// app's module that leaves its imports as they were changes what a function says only when the
+/// function depends on the module: those are looked up here rather than found by reading the
+/// record of every function of the app.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Dependents {
+    by_file: HashMap<String, Names>,
+    /// The functions whose rules read files not known by name: each may depend on any file.
+    on_any_file: Names,
+}
+
+impl Dependents {
+    /// The index of every function in `cache`.
+    fn of(cache: &HashMap<String, Box<Cached>>) -> Dependents {
+        let mut dependents = Dependents::default();
+        for (name, cached) in cache {
+            dependents.add(name, cached);
+        }
+        dependents
+    }
+
+    /// The files `cached` depends on by name, each once; `false` when its rules read files not
+    /// known by name.
+    fn files_of(cached: &Cached) -> (Vec<&str>, bool) {
+        let reads = cached.checked.python_reads.paths();
+        let mut files: Vec<&str> = reads.into_iter().flatten().map(|p| &**p).collect();
+        for d in cached.all.iter() {
+            files.push(&d.file);
+            files.extend(d.related.iter().map(|r| r.file.as_str()));
+            files.extend(
+                d.fixes
+                    .iter()
+                    .flat_map(|f| f.edits.iter().map(|e| e.file.as_str())),
+            );
+        }
+        files.sort_unstable();
+        files.dedup();
+        (files, reads.is_some())
+    }
+
+    fn add(&mut self, name: &str, cached: &Cached) {
+        let (files, known) = Dependents::files_of(cached);
+        // One copy of the name, shared by every set it joins.
+        let name: Arc<str> = Arc::from(name);
+        for file in files {
+            maps::value_or_default(&mut self.by_file, file).insert(Arc::clone(&name));
+        }
+        if !known {
+            self.on_any_file.insert(name);
+        }
+    }
+
+    /// Takes out what [`Dependents::add`] put in for the same record.
+    fn remove(&mut self, name: &str, cached: &Cached) {
+        let (files, known) = Dependents::files_of(cached);
+        for file in files {
+            if let Some(set) = self.by_file.get_mut(file) {
+                set.remove(name);
+                if set.is_empty() {
+                    self.by_file.remove(file);
+                }
+            }
+        }
+        if !known {
+            self.on_any_file.remove(name);
+        }
+    }
+
+    /// The functions that may depend on `file`.
+    fn on(&self, file: &str) -> impl Iterator<Item = &str> {
+        self.by_file
+            .get(file)
+            .into_iter()
+            .flatten()
+            .chain(&self.on_any_file)
+            .map(|name| &**name)
+    }
+}
+
 /// The decorator model's builders and the units derived from them, for the next derivation to
 /// keep the unit of a builder whose inputs are the same ([`v2::units_keeping`]): with thousands
 /// of decorated functions, an edit of one module derives that module's units again, not all.
@@ -746,6 +830,7 @@ impl AppState {
             settings_json: OnceLock::new(),
             loads: HashMap::new(),
             loaded_by: HashMap::new(),
+            dependents: None,
             v2_script,
             v2_model: v2_model.clone(),
             derived,
@@ -998,7 +1083,14 @@ impl AppState {
         };
         // The rules that ran again may have read other Python files than before.
         if !c.checked.python_reads.includes(&python_reads) {
-            c.checked.python_reads = c.checked.python_reads.union(&python_reads);
+            let union = c.checked.python_reads.union(&python_reads);
+            if let Some(dependents) = &mut self.dependents {
+                dependents.remove(name, c);
+                c.checked.python_reads = union;
+                dependents.add(name, c);
+            } else {
+                c.checked.python_reads = union;
+            }
         }
         // Most re-runs read what they read before: the index then stays as it is.
         if c.checked.settings_reads != reads {
@@ -1014,7 +1106,13 @@ impl AppState {
         let Some(c) = self.cache.remove(name) else {
             return;
         };
+        if let Some(dependents) = &mut self.dependents {
+            dependents.remove(name, &c);
+        }
         let cached = (*c).with_settings_part(found);
+        if let Some(dependents) = &mut self.dependents {
+            dependents.add(name, &cached);
+        }
         self.index(Source::Function(name.to_string()), &cached.all, touched);
         self.cache.insert(name.to_string(), Box::new(cached));
     }
@@ -1081,6 +1179,9 @@ impl AppState {
                 self.readers.add(&name, now);
             }
         }
+        if let Some(dependents) = &mut self.dependents {
+            dependents.add(&name, &cached);
+        }
         self.cache.insert(name, Box::new(cached));
     }
 
@@ -1095,7 +1196,11 @@ impl AppState {
     fn take_indexed_reads(&mut self, name: &str) -> Option<SettingsReads> {
         // A function is in one of the two at most.
         let waiting = self.readers_waiting.remove(name);
-        match self.cache.remove(name) {
+        let taken = self.cache.remove(name);
+        if let (Some(dependents), Some(cached)) = (&mut self.dependents, &taken) {
+            dependents.remove(name, cached);
+        }
+        match taken {
             Some(mut cached) => SettingsReaders::reads_of(&cached.checked)
                 .is_some()
                 .then(|| std::mem::take(&mut cached.checked.settings_reads)),
@@ -1402,6 +1507,10 @@ impl AppState {
             self.modules = function::parse_modules(&self.input);
             self.setting_places = OnceLock::new();
         }
+        if self.v2_script.is_none() {
+            // Only an edit of a decorator app's module asks for it.
+            self.dependents = None;
+        }
         if was_v2 || self.v2_script.is_some() {
             if path.ends_with(".py") || path == LOCAL_SETTINGS || was_v2 != self.v2_script.is_some()
             {
@@ -1416,15 +1525,11 @@ impl AppState {
                     && was_v2
                     && self.v2_script.is_some()
                     && self.v2_script.as_deref() != Some(path);
-                for name in self.importers_of(path, listing_changed) {
-                    let stands = only_readers
-                        && self.cache.get(name).is_some_and(|c| {
-                            !c.checked.python_reads.may_include(path)
-                                && !c.all.iter().any(|d| d.mentions(path))
-                        });
-                    if !stands {
-                        affected.insert(name.to_string());
-                    }
+                if only_readers {
+                    affected.extend(self.importers_depending_on(path, listing_changed));
+                } else {
+                    let importers = self.importers_of(path, listing_changed);
+                    affected.extend(importers.into_iter().map(str::to_string));
                 }
             }
             for f in &affected {
@@ -1722,6 +1827,50 @@ impl AppState {
     pub fn setting_places(&self) -> &SettingPlaces {
         self.setting_places
             .get_or_init(|| SettingPlaces::build(&self.input, &self.units, &self.modules))
+    }
+
+    /// The functions of [`AppState::importers_of`] that an edit of the module `path`, which
+    /// imports what it did, may change the findings of: those waiting for their check, and
+    /// those whose rules read the module or whose findings point into it. Found through
+    /// `dependents` (built now if not yet), not by reading every importer's record: in a
+    /// decorator app every function imports every module.
+    fn importers_depending_on(&mut self, path: &str, listing_changed: bool) -> BTreeSet<String> {
+        let cache = &self.cache;
+        let dependents = &*self.dependents.get_or_insert_with(|| Dependents::of(cache));
+        // As `importers_of` lists them.
+        let every_function = !path.contains('/') || (listing_changed && path.ends_with(".py"));
+        let loaders = self.loaded_by.get(path).filter(|_| path.ends_with(".py"));
+        let is_importer = |name: &str| -> bool {
+            if every_function {
+                self.units.contains_key(name)
+            } else {
+                loaders.is_some_and(|loaders| loaders.contains(name))
+            }
+        };
+        // An importer not in `cache` waits in `pending` (every function is in one of the two).
+        let found: BTreeSet<String> = self
+            .pending
+            .iter()
+            .map(String::as_str)
+            .chain(dependents.on(path))
+            .filter(|name| is_importer(name))
+            .map(str::to_string)
+            .collect();
+        debug_assert_eq!(
+            found,
+            self.importers_of(path, listing_changed)
+                .into_iter()
+                .filter(|name| {
+                    !self.cache.get(*name).is_some_and(|c| {
+                        !c.checked.python_reads.may_include(path)
+                            && !c.all.iter().any(|d| d.mentions(path))
+                    })
+                })
+                .map(str::to_string)
+                .collect::<BTreeSet<String>>(),
+            "the index finds the importers that reading every record finds"
+        );
+        found
     }
 
     /// Functions whose diagnostics may depend on `path`: the function of its folder, and every
@@ -2949,6 +3098,81 @@ mod tests {
         }
         // Both kinds of edit came up: some left functions as they were, some re-checked all.
         assert!(kept > 50 && rechecked > 20, "{kept} kept, {rechecked} all");
+    }
+
+    #[test]
+    fn the_functions_depending_on_each_file_are_kept_with_the_checks() {
+        // After the first edit of a blueprint that imports what it did (which builds the index
+        // of the functions depending on each file), a seeded series of module edits and edits of
+        // the settings (the storage account, a connection a function reads, a setting one reads
+        // at import, each defined or not): after each, the index is the one the checked functions make afresh, and the
+        // state equals a check from scratch. (In debug builds each such edit also asserts that
+        // the index finds what reading every function's record finds.)
+        let (mut texts, mut state) = checked_blueprint_app();
+        let settings = |orders: bool, key: bool, storage: bool| {
+            let mut values = vec!["\"FUNCTIONS_WORKER_RUNTIME\": \"python\"".to_string()];
+            if storage {
+                values.push("\"AzureWebJobsStorage\": \"UseDevelopmentStorage=true\"".to_string());
+            }
+            if orders {
+                values.push("\"Orders\": \"UseDevelopmentStorage=true\"".to_string());
+            }
+            if key {
+                values.push("\"API_KEY\": \"k\"".to_string());
+            }
+            format!(
+                "{{\"IsEncrypted\": false, \"Values\": {{{}}}}}",
+                values.join(", ")
+            )
+        };
+        state.set_file(LOCAL_SETTINGS, text(&settings(false, false, false)));
+        assert!(state.dependents.is_none(), "built on first use");
+        let jobs = texts["bps/jobs.py"].replacen("\n\n", "\n\n# c\n", 1);
+        let changed = state.set_file("bps/jobs.py", text(&jobs));
+        texts.insert("bps/jobs.py", jobs);
+        assert_eq!(changed.functions.len(), 3, "{:?}", changed.functions);
+        assert!(state.dependents.is_some(), "built by the edit");
+        let mut next = seeded(0xde9e_17d5);
+        let (mut orders, mut key, mut storage) = (false, false, false);
+        let mut settings_edits = 0;
+        for round in 0..200 {
+            if next(4) == 0 {
+                match next(3) {
+                    0 => orders = !orders,
+                    1 => key = !key,
+                    _ => storage = !storage,
+                }
+                state.set_file(LOCAL_SETTINGS, text(&settings(orders, key, storage)));
+                settings_edits += 1;
+            } else {
+                let (path, edit) = blueprint_edit(&mut next, &texts);
+                state.set_file(path, text(&edit));
+                texts.insert(path, edit);
+            }
+            if let Some(dependents) = &state.dependents {
+                assert_eq!(
+                    *dependents,
+                    Dependents::of(&state.cache),
+                    "round {round}: the index as the checked functions make it"
+                );
+            }
+            assert_as_from_scratch(&mut state, &format!("round {round}"));
+        }
+        assert!(
+            settings_edits > 30,
+            "{settings_edits} edits of the settings"
+        );
+        for (path, original) in blueprint_app() {
+            if texts.get(path).is_some_and(|now| *now != original) {
+                state.set_file(path, text(&original));
+            }
+        }
+        assert_as_from_scratch(&mut state, "the modules as they were");
+        // The connection's setting is read by the function that names it: its findings
+        // depend on the settings, and on the module that declares it.
+        let index = state.dependents.as_ref().expect("kept");
+        assert!(index.on("bps/jobs.py").any(|name| name == "queued"));
+        assert!(!index.on("bps/jobs.py").any(|name| name == "late"));
     }
 
     #[test]
