@@ -96,19 +96,7 @@ pub fn analyse_everything(app: &AppInput, seed: &[u8]) -> Vec<Diagnostic> {
     // The server's incremental state must report exactly what `check` reports.
     let mut state = AppState::new(app.clone());
     state.check_all();
-    let key = |d: &Diagnostic| (d.file.clone(), d.range, d.code, d.message.clone());
-    let mut from_server: Vec<_> = state
-        .diagnostics_by_file(&config)
-        .into_values()
-        .flatten()
-        .map(|d| key(&d))
-        .collect();
-    let mut from_check: Vec<_> = diagnostics.iter().map(key).collect();
-    from_server.sort();
-    from_server.dedup();
-    from_check.sort();
-    from_check.dedup();
-    assert_eq!(from_check, from_server, "check and the server disagree");
+    assert_server_reports(&mut state, &diagnostics, "check and the server disagree");
 
     let files: Vec<String> = app
         .files
@@ -171,4 +159,40 @@ pub fn analyse_everything(app: &AppInput, seed: &[u8]) -> Vec<Diagnostic> {
         }
     }
     diagnostics
+}
+
+/// Sets `file` to each of `texts` in turn in the server's incremental state of `app`; after each,
+/// the state must report exactly what `check` reports for the app with that text.
+pub fn assert_edits_end_where_check_does(app: &AppInput, file: &str, texts: &[String]) {
+    let mut state = AppState::new(app.clone());
+    state.check_all();
+    let mut now = app.clone();
+    for text in texts {
+        let content = FileContent::Text(std::sync::Arc::from(text.as_str()));
+        state.set_file(file, content.clone());
+        now.files.insert(file.to_string(), content);
+        let diagnostics = check_app(&now, &Config::default());
+        assert_server_reports(
+            &mut state,
+            &diagnostics,
+            "check and the server disagree after an edit",
+        );
+    }
+}
+
+/// `state` reports the diagnostics `check` reported (each place, code and message once).
+fn assert_server_reports(state: &mut AppState, diagnostics: &[Diagnostic], message: &str) {
+    let key = |d: &Diagnostic| (d.file.clone(), d.range, d.code, d.message.clone());
+    let mut from_server: Vec<_> = state
+        .diagnostics_by_file(&Config::default())
+        .into_values()
+        .flatten()
+        .map(|d| key(&d))
+        .collect();
+    let mut from_check: Vec<_> = diagnostics.iter().map(key).collect();
+    from_server.sort();
+    from_server.dedup();
+    from_check.sort();
+    from_check.dedup();
+    assert_eq!(from_check, from_server, "{message}");
 }
