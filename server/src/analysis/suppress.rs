@@ -312,6 +312,10 @@ pub fn is_covered(d: &Diagnostic, covered: &BTreeSet<(String, u32, u32)>) -> boo
         && covered.contains(&(d.file.clone(), d.range.start, d.range.end))
 }
 
+/// What every one of [`APP_CONSEQUENCES`] holds.
+static CONSEQUENCE_MARK: crate::analysis::text::Needle =
+    crate::analysis::text::Needle::new("(\"0 functions found\")");
+
 /// The ways a message states the app-level consequence of a failure in a decorator-model app
 /// (the worker indexes the app as one unit), each removable without breaking the sentence.
 const APP_CONSEQUENCES: &[&str] = &[
@@ -328,6 +332,11 @@ const APP_CONSEQUENCES: &[&str] = &[
 pub fn consequence_once(list: &mut [Diagnostic]) {
     let mut stated: Option<String> = None;
     for d in list.iter_mut() {
+        // Asked of every diagnostic a file reports, most of which state no consequence: one
+        // search for what every clause holds, before trying each.
+        if !CONSEQUENCE_MARK.is_in(&d.message) {
+            continue;
+        }
         let Some(clause) = APP_CONSEQUENCES.iter().find(|c| d.message.contains(*c)) else {
             continue;
         };
@@ -798,6 +807,31 @@ mod tests {
             .collect();
         let expected: Vec<String> = once.into_iter().map(|d| d.message).collect();
         assert_eq!(messages, expected);
+    }
+
+    #[test]
+    fn every_way_of_stating_the_consequence_holds_what_is_searched_first() {
+        // `consequence_once` passes over a message without the mark: a clause without it would
+        // be stated in every diagnostic of its file.
+        for clause in APP_CONSEQUENCES {
+            assert!(CONSEQUENCE_MARK.is_in(clause), "{clause}");
+        }
+        let message = |text: &str| {
+            rules::BINDING_WITHOUT_PARAMETER.diag(
+                "function_app.py",
+                crate::analysis::text::TextRange::new(0, 1),
+                text,
+            )
+        };
+        for clause in APP_CONSEQUENCES {
+            let mut list = [
+                message(&format!("first{clause}")),
+                message(&format!("second{clause}")),
+            ];
+            consequence_once(&mut list);
+            assert_eq!(list[0].message, format!("first{clause}"));
+            assert_eq!(list[1].message, "second");
+        }
     }
 
     #[test]
