@@ -1127,10 +1127,24 @@ impl AppState {
     /// Records the files `source` now has diagnostics in; adds those and the files it had
     /// diagnostics in before to `touched`.
     fn index(&mut self, source: Source, list: &[Diagnostic], touched: &mut BTreeSet<String>) {
-        let mut now: Vec<String> = list.iter().map(|d| d.file.clone()).collect();
+        let mut now: Vec<&str> = list.iter().map(|d| d.file.as_str()).collect();
         now.sort_unstable();
         now.dedup();
-        now.shrink_to_fit();
+        // A function checked again mostly reports in the files it reported in (thousands of
+        // them in one module, after a keystroke there): nothing to move, nothing to copy.
+        let before = self
+            .files_by_source
+            .get(&source)
+            .map_or(&[][..], Vec::as_slice);
+        if before.iter().map(String::as_str).eq(now.iter().copied()) {
+            for file in now {
+                if !touched.contains(file) {
+                    touched.insert(file.to_string());
+                }
+            }
+            return;
+        }
+        let now: Vec<String> = now.into_iter().map(str::to_string).collect();
         let before = self.files_by_source.remove(&source).unwrap_or_default();
         let absent = |list: &[String], file: &String| list.binary_search(file).is_err();
         for file in before.iter().filter(|f| absent(&now, f)) {
@@ -1151,7 +1165,11 @@ impl AppState {
             }
         }
         touched.extend(before);
-        touched.extend(now.iter().cloned());
+        for file in &now {
+            if !touched.contains(file) {
+                touched.insert(file.clone());
+            }
+        }
         if !now.is_empty() {
             self.files_by_source.insert(source, now);
         }
@@ -1165,7 +1183,9 @@ impl AppState {
         if let Some(reads) = self.take_indexed_reads(name) {
             self.readers_waiting.insert(name.to_string(), reads);
         }
-        self.pending.insert(name.to_string());
+        if !self.pending.contains(name) {
+            self.pending.insert(name.to_string());
+        }
     }
 
     fn cache_insert(&mut self, name: String, cached: Cached) {
