@@ -10,8 +10,10 @@ each size, this generates an app, then times, in alternating rounds:
          the same allocators as the binary
 
 and prints the medians of wall and CPU (user + sys) time, peak RSS, the ratios ours/ruff and
-ours/floor (wall), and the scaling exponent of our wall and CPU time between consecutive sizes
-(1.0 is linear). With --cache, also our check with its cache (docs/cache.md, kept in the
+ours/floor (wall, then CPU), and the scaling exponent of our wall and CPU time between
+consecutive sizes (1.0 is linear). With --instructions, also the instructions ours and the floor
+execute, counted by valgrind's callgrind (one run each: the count barely moves between runs, where
+times on a shared machine move by tens of percent). With --cache, also our check with its cache (docs/cache.md, kept in the
 scratch folder): warm (app unchanged since the last check) and after an edit of one function's
 script (each round changes it). Needs cargo, python3 with venv, and network access once to install ruff into
 a scratch virtual environment (or RUFF=/path/to/ruff).
@@ -19,11 +21,13 @@ a scratch virtual environment (or RUFF=/path/to/ruff).
     python3 scripts/bench/side_by_side.py                      # 1k, 10k, 50k; v1 and v2; 5 rounds
     python3 scripts/bench/side_by_side.py --sizes 1000 10000 --models v1 --rounds 3
     python3 scripts/bench/side_by_side.py --sizes 10000 --cache --rounds 3
+    python3 scripts/bench/side_by_side.py --sizes 1000 --instructions --rounds 1
 """
 
 import argparse
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -44,6 +48,18 @@ def run_timed(argv):
     proc.returncode = os.waitstatus_to_exitcode(status)
     rss_kb = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss / 1024
     return wall, usage.ru_utime + usage.ru_stime, rss_kb / 1024, proc.returncode
+
+
+def instructions(argv):
+    """The instructions argv executes, all threads together, counted by callgrind."""
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if not found:
+        sys.exit(f"callgrind counted nothing for {argv[0]}:\n{proc.stderr[-2000:]}")
+    return int(found.group(1))
 
 
 def build(target_dir, skip):
@@ -108,7 +124,11 @@ def main():
     parser.add_argument("--no-build", action="store_true", help="use the release build as it is")
     parser.add_argument("--cache", action="store_true",
                         help="also time our check with its cache: warm, and after one edit")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the instructions of ours and of the floor (valgrind)")
     args = parser.parse_args()
+    if args.instructions and not shutil.which("valgrind"):
+        sys.exit("--instructions needs valgrind")
 
     scratch = args.scratch or Path(tempfile.gettempdir()) / "azfunc-side-by-side"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -126,10 +146,12 @@ def main():
     header = (
         f"{'model':<5} {'N':>6} {'files':>6} {'MB':>5} | {'ours wall':>9} {'cpu':>5} {'RSS':>5}"
         f" | {'ruff wall':>9} {'cpu':>5} | {'ours/ruff':>9} | {'floor':>5} {'cpu':>5}"
-        f" {'ours/floor':>10} | {'exp wall':>8} {'cpu':>5}"
+        f" {'ours/floor':>10} {'cpu':>5} | {'exp wall':>8} {'cpu':>5}"
     )
     if args.cache:
         header += f" | {'warm wall':>9} {'cpu':>5} {'RSS':>5} | {'edit wall':>9} {'cpu':>5}"
+    if args.instructions:
+        header += f" | {'ours Minstr':>11} {'floor':>7} {'ratio':>5}"
     print(header)
     print("-" * len(header))
     for model in args.models:
@@ -170,6 +192,9 @@ def main():
                     samples["edit"].append(run_timed(cached)[:3])
                 script.write_text(original)
                 run_timed(cached)
+            counted = {
+                name: instructions(commands[name]) for name in ("ours", "floor")
+            } if args.instructions else {}
             med = {
                 name: tuple(statistics.median(s[i] for s in runs) for i in range(3))
                 for name, runs in samples.items()
@@ -183,11 +208,16 @@ def main():
             print(
                 f"{model:<5} {n:>6} {files:>6} {size / 1e6:>5.1f} | {ow:>9.3f} {oc:>5.2f} {orss:>5.0f}"
                 f" | {rw:>9.3f} {rc:>5.2f} | {ow / rw:>9.2f} | {fw:>5.3f} {fc:>5.2f}"
-                f" {ow / fw:>10.2f} | {exps}"
+                f" {ow / fw:>10.2f} {oc / fc:>5.2f} | {exps}"
                 + (
                     f" | {med['warm'][0]:>9.3f} {med['warm'][1]:>5.2f} {med['warm'][2]:>5.0f}"
                     f" | {med['edit'][0]:>9.3f} {med['edit'][1]:>5.2f}"
                     if args.cache else ""
+                )
+                + (
+                    f" | {counted['ours'] / 1e6:>11.1f} {counted['floor'] / 1e6:>7.1f}"
+                    f" {counted['ours'] / counted['floor']:>5.2f}"
+                    if args.instructions else ""
                 ),
                 flush=True,
             )
