@@ -80,7 +80,7 @@ run_action defaults INPUT_PATHS=orders-app
 if [ "$(cat "$case/pip.log")" = "azfunc-lsp==$crate_version" ]; then ok "default version is the crate's ($crate_version)"; else fail "default version" "pip got: $(cat "$case/pip.log")"; fi
 if [ "$status" = 1 ]; then ok "findings fail the step (exit 1)"; else fail "exit status" "got $status" "$err"; fi
 if grep -q "^::error file=orders-app/CreateOrder/__init__.py,line=9,endLine=9,col=10,endColumn=17,title=AZF201::" <<<"$out" \
-  && [ "$(grep -c '^::error ' <<<"$out")" = 5 ]; then ok "five error annotations in the github format"; else fail "annotations" "$out"; fi
+  && [ "$(grep -c '^::error ' <<<"$out")" = 4 ] && grep -q "^::warning file=orders-app/NightlyReport/function.json,.*title=AZF122::" <<<"$out"; then ok "four error annotations and one warning in the github format"; else fail "annotations" "$out"; fi
 if grep -qx "version=$binary_version" "$case/output"; then ok "the version output"; else fail "version output" "$(cat "$case/output")"; fi
 if grep -q "checked \`orders-app\`: findings" "$case/summary"; then ok "job summary"; else fail "job summary" "$(cat "$case/summary")"; fi
 
@@ -92,7 +92,7 @@ if [ "$(cat "$case/pip.log")" = "azfunc-lsp" ]; then ok "version latest installs
 
 # 3. SARIF beside the annotations, several paths on lines, extra arguments.
 run_action sarif INPUT_PATHS=$'orders-app/NightlyReport/function.json\norders-app/ProcessOrder/__init__.py' \
-  INPUT_SARIF_FILE=reports/azfunc.sarif INPUT_ARGS="--fail-on error --ignore AZF204"
+  INPUT_SARIF_FILE=reports/azfunc.sarif INPUT_ARGS="--fail-on warning --ignore AZF204"
 sarif_check=$(python3 - "$case/workspace/reports/azfunc.sarif" <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))
@@ -100,8 +100,8 @@ results = log["runs"][0]["results"]
 print(log["version"], len(results), ",".join(sorted(r["ruleId"] for r in results)))
 PY
 )
-if [ "$sarif_check" = "2.1.0 1 AZF118" ]; then ok "SARIF file written for the named files, --ignore applied"; else fail "SARIF file" "$sarif_check" "$err"; fi
-if grep -qx "sarif-file=reports/azfunc.sarif" "$case/output" && [ "$status" = 1 ]; then ok "sarif-file output, step still fails on the error"; else fail "sarif output" "status $status" "$(cat "$case/output")"; fi
+if [ "$sarif_check" = "2.1.0 1 AZF122" ]; then ok "SARIF file written for the named files, --ignore applied"; else fail "SARIF file" "$sarif_check" "$err"; fi
+if grep -qx "sarif-file=reports/azfunc.sarif" "$case/output" && [ "$status" = 1 ]; then ok "sarif-file output, step still fails on the warning (--fail-on warning)"; else fail "sarif output" "status $status" "$(cat "$case/output")"; fi
 
 # 4. A bad argument is a usage error (exit 2), not a silent pass.
 run_action usage INPUT_PATHS=orders-app INPUT_ARGS="--fail-on sometimes"
@@ -109,12 +109,12 @@ if [ "$status" = 2 ]; then ok "a bad argument exits 2"; else fail "bad argument"
 
 # 5. Format input.
 run_action text INPUT_PATHS=orders-app INPUT_FORMAT=text
-if grep -q "^Found 5 errors" <<<"$out"; then ok "format text"; else fail "format text" "$out"; fi
+if grep -q "^Found 4 errors, 1 warning" <<<"$out"; then ok "format text"; else fail "format text" "$out"; fi
 
 # 6. The real interpreter and pip, installing the wheel.
 if [ -n "$wheel" ]; then
   run_action wheel INPUT_PATHS=orders-app AZFUNC_LSP_PACKAGE="$wheel" AZFUNC_LSP_PYTHON="$(command -v python3)"
-  if [ "$status" = 1 ] && [ "$(grep -c '^::error ' <<<"$out")" = 5 ] && grep -qx "version=$crate_version" "$case/output"; then
+  if [ "$status" = 1 ] && [ "$(grep -c '^::error ' <<<"$out")" = 4 ] && [ "$(grep -c '^::warning ' <<<"$out")" = 1 ] && grep -qx "version=$crate_version" "$case/output"; then
     ok "the wheel installs into the action's venv and checks"
   else
     fail "wheel install" "status $status" "$err"

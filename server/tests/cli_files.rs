@@ -50,9 +50,22 @@ fn check_json(cwd: &Path, args: &[&str]) -> (Option<i32>, Vec<String>) {
 #[test]
 fn a_file_reports_its_own_findings_only() {
     let dir = example_copy();
+    // Its one finding is a warning: the check passes unless warnings fail it.
     let (status, found) = check_json(dir.path(), &["orders-app/NightlyReport/function.json"]);
+    assert_eq!(status, Some(0));
+    assert_eq!(found, ["orders-app/NightlyReport/function.json AZF122"]);
+    let (status, _) = check_json(
+        dir.path(),
+        &[
+            "--fail-on",
+            "warning",
+            "orders-app/NightlyReport/function.json",
+        ],
+    );
     assert_eq!(status, Some(1));
-    assert_eq!(found, ["orders-app/NightlyReport/function.json AZF118"]);
+    let (status, found) = check_json(dir.path(), &["orders-app/ProcessOrder/__init__.py"]);
+    assert_eq!(status, Some(1));
+    assert_eq!(found, ["orders-app/ProcessOrder/__init__.py AZF204"]);
 
     // A clean function passes although the app has errors elsewhere.
     let output = run(dir.path(), &["check", "orders-app/Health/__init__.py"]);
@@ -118,7 +131,7 @@ fn all_reports_the_whole_app_and_folders_win_over_files() {
     assert_eq!(
         found,
         [
-            "orders-app/NightlyReport/function.json AZF118",
+            "orders-app/NightlyReport/function.json AZF122",
             "orders-app/ProcessOrder/__init__.py AZF204"
         ]
     );
@@ -136,11 +149,7 @@ fn files_outside_any_app_are_skipped_with_a_note() {
     );
     let output = run(
         dir.path(),
-        &[
-            "check",
-            "setup.py",
-            "orders-app/NightlyReport/function.json",
-        ],
+        &["check", "setup.py", "orders-app/ProcessOrder/__init__.py"],
     );
     assert_eq!(output.status.code(), Some(1));
     let output = run(dir.path(), &["check", "orders-app/Missing/__init__.py"]);
@@ -196,7 +205,7 @@ fn fix_writes_only_the_named_files() {
     // The rest of the app still has its problems.
     let (status, found) = check_json(dir.path(), &["orders-app"]);
     assert_eq!(status, Some(1));
-    assert!(found.contains(&"orders-app/NightlyReport/function.json AZF118".to_string()));
+    assert!(found.contains(&"orders-app/NightlyReport/function.json AZF122".to_string()));
 }
 
 #[test]

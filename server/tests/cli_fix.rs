@@ -30,7 +30,7 @@ fn fix_leaves_only_problems_without_an_automatic_fix() {
         "Fixed 4 problems in orders-app (4 files written):\n\
          \x20 AZF201 CreateOrder/__init__.py: Rename parameter 'request' to 'req'\n\
          \x20 AZF207 GetReceipt/__init__.py: Annotate 'receipt' as func.InputStream\n\
-         \x20 AZF118 NightlyReport/function.json: Use schedule '0 0 2 * * *' (seconds first)\n\
+         \x20 AZF122 NightlyReport/function.json: Use schedule '0 0 2 * * *' (seconds first)\n\
          \x20 AZF204 ProcessOrder/__init__.py: Wrap in func.Out[...]\n"
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -114,7 +114,7 @@ fn fix_respects_ignored_codes() {
     assert_eq!(
         stderr,
         "Fixed 1 problem in orders-app (1 file written):\n\
-         \x20 AZF118 NightlyReport/function.json: Use schedule '0 0 2 * * *' (seconds first)\n"
+         \x20 AZF122 NightlyReport/function.json: Use schedule '0 0 2 * * *' (seconds first)\n"
     );
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(

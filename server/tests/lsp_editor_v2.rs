@@ -432,7 +432,7 @@ async fn fix_all_in_a_decorator_app_applies_every_automatic_fix_of_the_script() 
         .await;
     let mut found = codes(published["params"]["diagnostics"].as_array().unwrap());
     found.sort();
-    assert_eq!(found, ["AZF118", "AZF207"]);
+    assert_eq!(found, ["AZF122", "AZF207"]);
     let origin = json!({"line": 0, "character": 0});
     let actions = client
         .request(

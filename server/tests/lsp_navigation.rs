@@ -507,7 +507,7 @@ async fn quick_fixes_apply_and_clear_their_diagnostics() {
         ),
         (
             "NightlyReport/function.json",
-            "AZF118",
+            "AZF122",
             "Use schedule '0 0 2 * * *' (seconds first)",
         ),
     ];

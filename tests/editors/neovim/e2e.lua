@@ -201,7 +201,7 @@ local function main()
     vim.cmd('buffer ' .. buf)
   end)
 
-  step('diagnostics: AZF201 in __init__.py (a warning, as configured), AZF118', function()
+  step('diagnostics: AZF201 in __init__.py (a warning, as configured), AZF122', function()
     local py = open('CreateOrder/__init__.py')
     assert(vim.bo[py].filetype == 'python', 'filetype is ' .. vim.bo[py].filetype)
     local b = wait_codes_pull(py, function(c) return has(c, 'AZF201') end, 'CreateOrder/__init__.py')
@@ -212,11 +212,11 @@ local function main()
       end
     end
     local timer = open('NightlyReport/function.json')
-    local c = wait_codes_pull(timer, function(l) return has(l, 'AZF118') end, 'NightlyReport/function.json')
+    local c = wait_codes_pull(timer, function(l) return has(l, 'AZF122') end, 'NightlyReport/function.json')
     return nil, string.format('[%s] [%s]', b, c)
   end)
 
-  step('settings: azfunc.ignore sent by didChangeConfiguration hides AZF118, and it comes back', function()
+  step('settings: azfunc.ignore sent by didChangeConfiguration hides AZF122, and it comes back', function()
     local timer = open('NightlyReport/function.json')
     local function set(settings) -- where the client answers workspace/configuration from
       if NVIM_011 then
@@ -226,10 +226,10 @@ local function main()
       end
       notify(client, 'workspace/didChangeConfiguration', { settings = settings })
     end
-    set({ azfunc = { ignore = { 'AZF118' } } })
-    wait_codes_pull(timer, function(l) return not has(l, 'AZF118') end, 'after ignore')
+    set({ azfunc = { ignore = { 'AZF122' } } })
+    wait_codes_pull(timer, function(l) return not has(l, 'AZF122') end, 'after ignore')
     set({ azfunc = vim.empty_dict() })
-    wait_codes_pull(timer, function(l) return has(l, 'AZF118') end, 'after reset')
+    wait_codes_pull(timer, function(l) return has(l, 'AZF122') end, 'after reset')
   end)
 
   step('completion: binding types for "type" in function.json, with documentation; picking blob edits the line', function()
@@ -316,7 +316,7 @@ local function main()
     wait_synced(pbuf)
     assert(lines(jbuf) == json0, 'function.json differs after the round trip:\n' .. lines(jbuf))
     assert(lines(pbuf) == py0, '__init__.py differs after the round trip:\n' .. lines(pbuf))
-    wait_codes_pull(jbuf, function(c) return has(c, 'AZF118') end, 'after the round trip')
+    wait_codes_pull(jbuf, function(c) return has(c, 'AZF122') end, 'after the round trip')
   end)
 
   step('host view: workspace/executeCommand azfunc-lsp.showFunctionMetadata describes CreateOrder', function()

@@ -481,9 +481,9 @@ async function main() {
       return;
     }
 
-    await step(wb, 'diagnostics: the Problems panel lists AZF201, AZF118 and AZF204 from azfunc (the name mismatch once)', async () => {
-      const rows = await wb.waitProblems('AZF201, AZF118, AZF204', (r) =>
-        hasCodes(r, ['AZF201', 'AZF118', 'AZF204']),
+    await step(wb, 'diagnostics: the Problems panel lists AZF201, AZF122 and AZF204 from azfunc (the name mismatch once)', async () => {
+      const rows = await wb.waitProblems('AZF201, AZF122, AZF204', (r) =>
+        hasCodes(r, ['AZF201', 'AZF122', 'AZF204']),
       );
       if (hasCodes(rows, ['AZF202'])) {
         throw new Error('the name mismatch is reported twice (AZF202 too)');
@@ -546,11 +546,11 @@ async function main() {
       return `${labels.length} items shown before filtering, e.g. ${labels.slice(0, 4).join(', ')}`;
     });
 
-    await step(wb, 'settings: azfunc.rules.ignore hides AZF118 live, and removing it brings AZF118 back', async () => {
-      await wb.setSettings({ 'azfunc.rules.ignore': ['AZF118'] });
-      await wb.waitProblems('AZF118 to go away', (r) => !hasCodes(r, ['AZF118']) && hasCodes(r, ['AZF201', 'AZF204']));
+    await step(wb, 'settings: azfunc.rules.ignore hides AZF122 live, and removing it brings AZF122 back', async () => {
+      await wb.setSettings({ 'azfunc.rules.ignore': ['AZF122'] });
+      await wb.waitProblems('AZF122 to go away', (r) => !hasCodes(r, ['AZF122']) && hasCodes(r, ['AZF201', 'AZF204']));
       await wb.setSettings({});
-      await wb.waitProblems('AZF118 to come back', (r) => hasCodes(r, ['AZF118', 'AZF201', 'AZF204']));
+      await wb.waitProblems('AZF122 to come back', (r) => hasCodes(r, ['AZF122', 'AZF201', 'AZF204']));
     });
 
     await step(wb, 'quick fix: "Wrap in func.Out" on the receipt parameter clears AZF204', async () => {
@@ -582,7 +582,7 @@ async function main() {
         const lines = await wb.editorLines();
         return lines[6] && lines[6].includes('receipt: func.Out[str]');
       }, SHORT_MS);
-      await wb.waitProblems('AZF204 to clear', (r) => !hasCodes(r, ['AZF204']) && hasCodes(r, ['AZF201', 'AZF118']));
+      await wb.waitProblems('AZF204 to clear', (r) => !hasCodes(r, ['AZF204']) && hasCodes(r, ['AZF201', 'AZF122']));
       await wb.screenshot('quick-fix-applied');
       return `actions offered: ${titles.join(' | ')}`;
     });
@@ -615,7 +615,7 @@ async function main() {
         const p = bundledServerPids();
         return p.length === 1 && !before.includes(p[0]) ? p : undefined;
       }, WAIT_MS);
-      await wb.waitProblems('diagnostics after the restart', (r) => hasCodes(r, ['AZF201', 'AZF118']));
+      await wb.waitProblems('diagnostics after the restart', (r) => hasCodes(r, ['AZF201', 'AZF122']));
       await wb.runCommand('azfunc-lsp: Show Output');
       // The Output view shows only its last lines: read the channel's log file.
       await until('the traced initialize request in the azfunc-lsp output', async () => {
@@ -656,7 +656,7 @@ async function main() {
       await wb.clearNotifications();
       await wb.setSettings({}, { remote: true });
       await until('the bundled azfunc-lsp process', async () => bundledServerPids().length === 1, WAIT_MS);
-      await wb.waitProblems('diagnostics from the bundled server', (r) => hasCodes(r, ['AZF201', 'AZF118']));
+      await wb.waitProblems('diagnostics from the bundled server', (r) => hasCodes(r, ['AZF201', 'AZF122']));
     });
 
     await step(wb, 'decorator app: the lens reads "ANY /api/orders/{id} · 3 bindings"; renaming the implied req writes trigger_arg_name', async () => {

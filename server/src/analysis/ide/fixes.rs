@@ -1196,7 +1196,7 @@ def main(m):
             [
                 "AZF201 Rename parameter 'request' to 'req'",
                 "AZF201 Rename parameter 'timer' to 't'",
-                "AZF118 Use schedule '0 0 2 * * *' (seconds first)",
+                "AZF122 Use schedule '0 0 2 * * *' (seconds first)",
             ]
         "#]]
         .assert_debug_eq(&fixed);
