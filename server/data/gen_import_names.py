@@ -235,7 +235,7 @@ DENIED = {
     "pynma", "pyrimaa", "franz", "ctff", "fourch", "dgis", "webdav", "reStructuredText",
     "ez_setup", "distribute_setup", "flaskext", "ruamel", "logentries", "toredis", "slack",
     "pyasdf", "mkfreq", "ANSI", "FSM", "kss", "langconv", "forge", "lisa", "buzz", "bumper",
-    "acme", "aio", "audio", "haystack",
+    "acme", "aio", "audio", "haystack", "bcrypt",
 }  # fmt: skip
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")

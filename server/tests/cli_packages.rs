@@ -75,8 +75,8 @@ fn imports_name_real_distributions_once_per_package() {
     assert_eq!(
         lines(&found),
         [
-            "function_app.py:1 AZF607 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy",
-            "function_app.py:2 AZF607 'numpy.linalg' is imported, but requirements.txt does not list numpy, which provides it: it fails with ModuleNotFoundError after deploy",
+            "function_app.py:1 AZF607 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: unless a listed package brings it in, it fails with ModuleNotFoundError after deploy",
+            "function_app.py:2 AZF607 'numpy.linalg' is imported, but requirements.txt does not list numpy, which provides it: unless a listed package brings it in, it fails with ModuleNotFoundError after deploy",
             "function_app.py:4 AZF607 'does_not_exists' is imported, but no listed requirement provides `does_not_exists` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy",
         ]
     );

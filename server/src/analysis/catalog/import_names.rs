@@ -225,7 +225,6 @@ pub const IMPORT_NAMES: &[(&str, &[&str])] = &[
     ("basic_http", &["BasicHttp"]),
     ("basil", &["basil_daq"]),
     ("batchapps", &["azure_batch_apps"]),
-    ("bcrypt", &["python_bcrypt"]),
     ("beetsplug", &["beets"]),
     ("benchit", &["bench_it"]),
     ("beproud", &["beproud.utils"]),

@@ -26,7 +26,9 @@ Add `PyYAML` to requirements.txt.
 Which distribution provides an import comes from the app's environment when it has one (`.venv`,
 `venv` or `.python_packages`: the installed distributions' `RECORD` and `top_level.txt`), else
 from a table of known import names. When neither knows, the message says so and no fix guesses a
-name. A module that a listed requirement brings in as its own dependency is AZF609, not this;
+name. Without an environment, a listed package may bring the module in as its own dependency
+(`requests` comes with `azure-core`): the message then says so. With one, a module that a listed
+requirement brings in is AZF609, not this;
 the durable package of a decorator app is AZF716's.
 Each package is reported once per file, at its first import. The fix that adds the line is offered
 in the editor only: "fix all", fix-on-save and `check --fix` never edit requirements.txt for a
@@ -75,10 +77,20 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
                 if ctx.unit.decorated().is_some() && normalize(dist) == "azure-functions-durable" {
                     continue; // AZF716 says it where the durable decorators need it.
                 }
+                // Without an environment to read, a listed package may bring it in as a
+                // dependency (`requests` through `azure-core`, `numpy` through `pandas`).
+                let others_listed = reqs
+                    .items
+                    .iter()
+                    .any(|r| normalize(&r.name) != "azure-functions");
+                let unless = match ctx.app.environment.is_none() && others_listed {
+                    true => "unless a listed package brings it in, ",
+                    false => "",
+                };
                 META.diag(
                     u.file,
                     u.range,
-                    format!("'{name}' is imported, but requirements.txt does not list {dist}, which provides it: it fails with ModuleNotFoundError after deploy"),
+                    format!("'{name}' is imported, but requirements.txt does not list {dist}, which provides it: {unless}it fails with ModuleNotFoundError after deploy"),
                 )
                 .with_fix(
                     format!("Add {dist} to requirements.txt"),
@@ -104,9 +116,9 @@ mod tests {
     #[test]
     fn imports() {
         expect![[r#"
-            F/__init__.py:2:8 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:2:8 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
               fix: Add PyYAML to requirements.txt
-            F/__init__.py:5:6 AZF607 warning 'azure.storage.blob' is imported, but requirements.txt does not list azure-storage-blob, which provides it: it fails with ModuleNotFoundError after deploy
+            F/__init__.py:5:6 AZF607 warning 'azure.storage.blob' is imported, but requirements.txt does not list azure-storage-blob, which provides it: unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
               fix: Add azure-storage-blob to requirements.txt
         "#]]
         .assert_eq(&check(
@@ -141,12 +153,12 @@ def main(req): pass
     #[test]
     fn one_finding_per_package_and_no_guessed_names() {
         expect![[r#"
-            function_app.py:1:8 AZF607 warning 'numpy.linalg' is imported, but requirements.txt does not list numpy, which provides it: it fails with ModuleNotFoundError after deploy
+            function_app.py:1:8 AZF607 warning 'numpy.linalg' is imported, but requirements.txt does not list numpy, which provides it: unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
               fix: Add numpy to requirements.txt
-            function_app.py:3:6 AZF607 warning 'opentelemetry.sdk.trace' is imported, but requirements.txt does not list opentelemetry-sdk, which provides it: it fails with ModuleNotFoundError after deploy
+            function_app.py:3:6 AZF607 warning 'opentelemetry.sdk.trace' is imported, but requirements.txt does not list opentelemetry-sdk, which provides it: unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
               fix: Add opentelemetry-sdk to requirements.txt
             function_app.py:5:6 AZF607 warning 'does_not_exists' is imported, but no listed requirement provides `does_not_exists` (which distribution does is not known): unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
-            function_app.py:12:6 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
+            function_app.py:12:6 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: unless a listed package brings it in, it fails with ModuleNotFoundError after deploy
               fix: Add PyYAML to requirements.txt
         "#]]
         .assert_eq(&check(
@@ -172,6 +184,42 @@ from azure import durable_functions as df
 from yaml import *
 import azure.functions as func
 app = func.FunctionApp()
+"#,
+        ));
+    }
+
+    /// `bcrypt` is the distribution of the `bcrypt` module (not `python_bcrypt`); with only the
+    /// Functions library listed, nothing else can bring a module in.
+    #[test]
+    fn a_module_named_after_its_distribution_and_nothing_else_listed() {
+        expect![[r#"
+            F/__init__.py:2:8 AZF607 warning 'yaml' is imported, but requirements.txt does not list PyYAML, which provides it: it fails with ModuleNotFoundError after deploy
+              fix: Add PyYAML to requirements.txt
+        "#]]
+        .assert_eq(&check(
+            "AZF607",
+            r#"
+//- /requirements.txt
+azure-functions
+//- /F/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}]}
+//- /F/__init__.py
+import azure.functions as func
+import yaml
+def main(req): pass
+"#,
+        ));
+        expect![[""]].assert_eq(&check(
+            "AZF607",
+            r#"
+//- /requirements.txt
+azure-functions
+bcrypt==3.1.4
+//- /F/function.json
+{"bindings": [{"type": "httpTrigger", "name": "req"}]}
+//- /F/__init__.py
+import bcrypt
+def main(req): pass
 "#,
         ));
     }
