@@ -13,7 +13,8 @@ pub const META: RuleMeta = RuleMeta {
     summary: "The v2 script has no `FunctionApp` (or ASGI/WSGI/Durable app) at module level",
     explanation: r#"The worker imports `function_app.py` and looks among its module-level names for the app
 object: a `func.FunctionApp`, `func.AsgiFunctionApp`, `func.WsgiFunctionApp` or Durable
-`df.DFApp` (imported names count). A `Blueprint` is not an app: its functions are only indexed
+`df.DFApp` (imported names count: a name imported from a package outside the app may be the
+app object, and then the rule says nothing). A `Blueprint` is not an app: its functions are only indexed
 through `app.register_functions(bp)`. Without an app the worker fails with "Could not find top
 level function app instances in function_app.py." and the app has no function.
 
@@ -113,5 +114,32 @@ def make_app():
     return func.FunctionApp()
 "#,
         ));
+    }
+
+    /// A name the script imports from a package outside the app may be the app object (the
+    /// worker looks at imported names too); classes, called functions, the standard library and
+    /// the Functions libraries' names are not.
+    #[test]
+    fn names_from_packages_outside_the_app() {
+        for script in [
+            "from shared_apps.http import app  # noqa: F401\n",
+            "from platform_sdk.workflows import app\nfunctions = app.get_functions()\n",
+            "from platform_sdk import factory as app, Settings\n",
+        ] {
+            let fixture = format!("//- /function_app.py\nimport azure.functions as func\n{script}");
+            expect![""].assert_eq(&check("AZF702", &fixture));
+        }
+        let no_app = "function_app.py has no FunctionApp at module level: the worker fails with \"Could not find top level function app instances in function_app.py.\" and indexes no function of the app (\"0 functions found\")";
+        for script in [
+            "from dotenv import load_dotenv\nload_dotenv()\n",
+            "from pydantic import BaseModel\nclass Order(BaseModel):\n    id: str\n",
+            "from __future__ import annotations\nfrom typing import cast\n",
+            "from azure.functions import AuthLevel, decorators\n",
+            "from tenacity import retry\n@retry(stop=None)\ndef work(): pass\n",
+        ] {
+            let fixture = format!("//- /function_app.py\nimport azure.functions as func\n{script}");
+            let found = check("AZF702", &fixture);
+            assert!(found.contains(no_app), "{script}: {found}");
+        }
     }
 }

@@ -317,6 +317,61 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
     }
 }
 
+/// Whether `from M import name` of the script, M outside the app, may bind an app object: M
+/// is neither the standard library nor a Functions library (whose names are classes, functions
+/// and modules), and a name it binds looks like neither a class (capitalised) nor a function
+/// (called somewhere in `text`, the script's source).
+fn may_import_app_object(text: Option<&str>, import: &Import) -> bool {
+    let module = import.module.as_str();
+    let functions_library = [
+        "azure.functions",
+        "azure.durable_functions",
+        "azurefunctions",
+    ]
+    .iter()
+    .any(|lib| module == *lib || module.strip_prefix(lib).is_some_and(|r| r.starts_with('.')));
+    if functions_library || crate::analysis::requirements::is_stdlib(module) {
+        return false;
+    }
+    let mut called = None;
+    import.names.iter().any(|n| {
+        let bound = n.alias.as_deref().unwrap_or(&n.name);
+        if bound == "*" || bound.starts_with(|c: char| c.is_uppercase()) {
+            return false;
+        }
+        let called = called.get_or_insert_with(|| text.map(called_names).unwrap_or_default());
+        !called.contains(bound)
+    })
+}
+
+/// The identifiers of `text` written as a call (`name(`, not `x.name(`): one pass over the text.
+fn called_names(text: &str) -> std::collections::HashSet<&str> {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+    let mut found = std::collections::HashSet::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_ident(bytes[i]) || bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_ident(bytes[i]) {
+            i += 1;
+        }
+        let mut j = i;
+        while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t') {
+            j += 1;
+        }
+        let attribute = start > 0 && bytes[start - 1] == b'.';
+        if j < bytes.len() && bytes[j] == b'(' && !attribute {
+            // Both ends are at ASCII bytes or the text's ends: character boundaries.
+            found.insert(&text[start..i]);
+        }
+    }
+    found
+}
+
 /// `text` as the string `last` holds when it is the same (one allocation for a run of equal
 /// texts), else as a new one that `last` then holds.
 fn shared_alike(last: &mut Option<std::sync::Arc<str>>, text: &str) -> std::sync::Arc<str> {
@@ -608,6 +663,11 @@ impl Interp<'_> {
             return;
         }
         let Some(base) = base else {
+            // The worker looks for the app object among the script's names, imported ones
+            // included: one taken from a package the model does not read may be it.
+            if import.is_from && self.running.len() == 1 && !self.orphan && !self.uncertain {
+                self.uncertain = may_import_app_object(self.app.text(file), import);
+            }
             for n in &import.names {
                 let bound = n.alias.clone().unwrap_or_else(|| n.name.clone());
                 let q = format!("{}.{}", import.module, n.name);
