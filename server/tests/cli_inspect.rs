@@ -158,3 +158,39 @@ fn settings_resolve_and_secrets_are_masked() {
     assert_eq!(archive["setting"], "ArchiveStorage");
     assert_eq!(archive["foundIn"], Value::Null);
 }
+
+/// An app inside another one (a folder with its own host.json): inspecting its folder, or a
+/// file of it, inspects it rather than asking which of the two.
+#[test]
+fn an_app_inside_another_is_the_one_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let outer = dir.path().join("outer");
+    let inner = outer.join("Inner");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::write(outer.join("host.json"), "{\"version\": \"2.0\"}").unwrap();
+    std::fs::write(inner.join("host.json"), "{\"version\": \"2.0\"}").unwrap();
+    let http =
+        "{\"bindings\": [{\"type\": \"httpTrigger\", \"direction\": \"in\", \"name\": \"req\"}]}";
+    std::fs::write(inner.join("function.json"), http).unwrap();
+    std::fs::write(inner.join("__init__.py"), "def main(req): pass\n").unwrap();
+    let run = |path: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_azfunc-lsp"))
+            .args(["inspect", "--format", "json"])
+            .arg(path)
+            .current_dir(dir.path())
+            .env_remove("AZFUNC_LSP_LOG")
+            .output()
+            .expect("the binary runs")
+    };
+    for path in [
+        inner.clone(),
+        inner.join("host.json"),
+        inner.join("__init__.py"),
+    ] {
+        let out = run(&path);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{}: {stderr}", path.display());
+        let view: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(view["app"], "outer/Inner", "{}", path.display());
+    }
+}

@@ -56,6 +56,20 @@ fn view(args: &InspectArgs) -> Result<(String, HostView), String> {
         return Err(format!("{}: no such file or directory", path.display()));
     }
     let mut apps = loader::find_apps_under(path).map_err(|e| format!("{e:#}"))?;
+    // One app inside another (its own host.json in a folder of the outer app), or a stray
+    // function.json beside host.json, finds the outer app too: the app whose root is the folder
+    // named (or the named file's folder) is the one meant.
+    if apps.len() > 1 {
+        let folder = if path.is_dir() {
+            Some(path.as_path())
+        } else {
+            path.parent()
+        };
+        let named = folder.and_then(|f| loader::absolute(f).ok());
+        if let Some(i) = apps.iter().position(|a| Some(&a.root) == named.as_ref()) {
+            apps = vec![apps.swap_remove(i)];
+        }
+    }
     let app = match apps.len() {
         0 => {
             return Err(format!(
