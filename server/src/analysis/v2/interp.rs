@@ -212,6 +212,8 @@ struct Interp<'a> {
     shared_file: Option<std::sync::Arc<str>>,
     /// How the last app decorator wrote its object, shared by the next that writes it alike.
     shared_object_text: Option<std::sync::Arc<str>>,
+    /// The names the script calls somewhere (`name(`), read from its text when first asked.
+    script_calls: Option<std::collections::HashSet<&'a str>>,
 }
 
 pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2App {
@@ -237,6 +239,7 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
         conditional: false,
         shared_file: None,
         shared_object_text: None,
+        script_calls: None,
     };
     it.exec_module(&script.name, vec![stem(&script.name)]);
     if modules
@@ -321,7 +324,11 @@ pub(super) fn run(app: &AppInput, modules: &Modules, script: ScriptName) -> V2Ap
 /// is neither the standard library nor a Functions library (whose names are classes, functions
 /// and modules), and a name it binds looks like neither a class (capitalised) nor a function
 /// (called somewhere in `text`, the script's source).
-fn may_import_app_object(text: Option<&str>, import: &Import) -> bool {
+fn may_import_app_object<'t>(
+    import: &Import,
+    calls: &mut Option<std::collections::HashSet<&'t str>>,
+    text: impl FnOnce() -> Option<&'t str>,
+) -> bool {
     let module = import.module.as_str();
     let functions_library = [
         "azure.functions",
@@ -333,13 +340,19 @@ fn may_import_app_object(text: Option<&str>, import: &Import) -> bool {
     if functions_library || crate::analysis::requirements::is_stdlib(module) {
         return false;
     }
-    let mut called = None;
+    let mut text = Some(text);
     import.names.iter().any(|n| {
         let bound = n.alias.as_deref().unwrap_or(&n.name);
         if bound == "*" || bound.starts_with(|c: char| c.is_uppercase()) {
             return false;
         }
-        let called = called.get_or_insert_with(|| text.map(called_names).unwrap_or_default());
+        // Made once per script: a script of many such imports reads its text once.
+        let called = calls.get_or_insert_with(|| {
+            text.take()
+                .and_then(|text| text())
+                .map(called_names)
+                .unwrap_or_default()
+        });
         !called.contains(bound)
     })
 }
@@ -666,7 +679,9 @@ impl Interp<'_> {
             // The worker looks for the app object among the script's names, imported ones
             // included: one taken from a package the model does not read may be it.
             if import.is_from && self.running.len() == 1 && !self.orphan && !self.uncertain {
-                self.uncertain = may_import_app_object(self.app.text(file), import);
+                let app = self.app;
+                self.uncertain =
+                    may_import_app_object(import, &mut self.script_calls, || app.text(file));
             }
             for n in &import.names {
                 let bound = n.alias.clone().unwrap_or_else(|| n.name.clone());
