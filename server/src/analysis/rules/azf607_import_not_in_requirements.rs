@@ -26,7 +26,9 @@ Add `PyYAML` to requirements.txt.
 Which distribution provides an import comes from the app's environment when it has one (`.venv`,
 `venv` or `.python_packages`: the installed distributions' `RECORD` and `top_level.txt`), else
 from a table of known import names. When neither knows, the message says so and no fix guesses a
-name. Without an environment, a listed package may bring the module in as its own dependency
+name. An import of the app's own module in another letter case (`ScrapeNewEntries` for
+`scrapeNewEntries.py`) says so: imports are case-sensitive. Without an environment, a listed
+package may bring the module in as its own dependency
 (`requests` comes with `azure-core`): the message then says so. With one, a module that a listed
 requirement brings in is AZF609, not this;
 the durable package of a decorator app is AZF716's.
@@ -59,6 +61,24 @@ pub fn check(ctx: &FunctionCtx, out: &mut Vec<Diagnostic>) {
     };
     for u in ctx.unlisted_imports() {
         let name = &u.module;
+        // The app's own module, written in another letter case: no distribution is meant.
+        let own = u
+            .distribution()
+            .is_none()
+            .then(|| ctx.app_module_in_other_case(u.top()))
+            .flatten();
+        if let Some(own) = own {
+            let unless = match reqs {
+                Some(_) => format!("unless a listed package provides `{}`, ", u.top()),
+                None => String::new(),
+            };
+            out.push(META.diag(
+                u.file,
+                u.range,
+                format!("'{name}' is imported, but the app's module is '{own}': imports are case-sensitive, so {unless}it fails with ModuleNotFoundError"),
+            ));
+            continue;
+        }
         let diagnostic = match (reqs, u.distribution()) {
             (None, Some(dist)) => META.diag(
                 u.file,
@@ -220,6 +240,32 @@ bcrypt==3.1.4
 //- /F/__init__.py
 import bcrypt
 def main(req): pass
+"#,
+        ));
+    }
+
+    /// The app's own module imported in another letter case: a module by that exact name
+    /// exists nowhere, and the message names the app's.
+    #[test]
+    fn an_app_module_in_another_letter_case() {
+        expect![[r#"
+            function_app.py:2:6 AZF607 warning 'ScrapeNewEntries' is imported, but the app's module is 'scrapeNewEntries': imports are case-sensitive, so unless a listed package provides `ScrapeNewEntries`, it fails with ModuleNotFoundError
+            function_app.py:3:8 AZF607 warning 'Helpers.text' is imported, but the app's module is 'helpers': imports are case-sensitive, so unless a listed package provides `Helpers`, it fails with ModuleNotFoundError
+        "#]]
+        .assert_eq(&check(
+            "AZF607",
+            r#"
+//- /requirements.txt
+azure-functions
+//- /function_app.py
+import azure.functions as func
+from ScrapeNewEntries import scrape
+import Helpers.text
+import scrapeNewEntries
+app = func.FunctionApp()
+//- /scrapeNewEntries.py
+def scrape(): pass
+//- /helpers/text.py
 "#,
         ));
     }

@@ -452,6 +452,26 @@ impl<'a> FunctionCtx<'a> {
             .as_deref()
     }
 
+    /// The app's top-level module whose name is `top` in another letter case
+    /// (`scrapeNewEntries` for `ScrapeNewEntries`), when there is one: imports are
+    /// case-sensitive, so `top` does not import it.
+    pub fn app_module_in_other_case(&self, top: &str) -> Option<String> {
+        let find = |names: &RootModules| {
+            names
+                .get(&top.to_lowercase())
+                .filter(|name| name.as_str() != top)
+                .cloned()
+        };
+        match self.shared_loads {
+            Some(shared) => find(
+                shared
+                    .root_modules
+                    .get_or_init(|| Arc::new(root_modules(self.app))),
+            ),
+            None => find(&root_modules(self.app)),
+        }
+    }
+
     /// The third-party packages that the modules loading this function import and that
     /// requirements.txt does not provide (AZF607 and AZF609 read them), computed once.
     pub fn unlisted_imports(&self) -> &[Unlisted<'a>] {
@@ -719,6 +739,28 @@ pub struct SharedLoads {
     imports_by_file: std::sync::Mutex<foldhash::HashMap<String, Arc<ImportReport>>>,
     /// Where the modules the functions import live (or that they are not the app's).
     locations: crate::analysis::imports::KnownLocations,
+    /// The app's top-level module names by their lower case, made by the first who asks.
+    root_modules: std::sync::OnceLock<Arc<RootModules>>,
+}
+
+/// The app's top-level module names (a `.py` file at its root, or a folder with Python files)
+/// by their lower case: the first in path order for names that differ only in case.
+pub type RootModules = foldhash::HashMap<String, String>;
+
+/// The app's [`RootModules`]: one pass over its files. Only `.py` files count, as only their
+/// coming and going re-checks every function in the editor.
+fn root_modules(app: &AppInput) -> RootModules {
+    let mut names = RootModules::default();
+    for path in app.files.keys().filter(|p| p.ends_with(".py")) {
+        let name = match path.split_once('/') {
+            Some((folder, _)) => folder,
+            None => &path[..path.len() - ".py".len()],
+        };
+        names
+            .entry(name.to_lowercase())
+            .or_insert_with(|| name.to_string());
+    }
+    names
 }
 
 /// The app's requirements.txt, parsed.
