@@ -1137,11 +1137,7 @@ impl AppState {
             .get(&source)
             .map_or(&[][..], Vec::as_slice);
         if before.iter().map(String::as_str).eq(now.iter().copied()) {
-            for file in now {
-                if !touched.contains(file) {
-                    touched.insert(file.to_string());
-                }
-            }
+            touch(touched, now);
             return;
         }
         let now: Vec<String> = now.into_iter().map(str::to_string).collect();
@@ -1165,11 +1161,7 @@ impl AppState {
             }
         }
         touched.extend(before);
-        for file in &now {
-            if !touched.contains(file) {
-                touched.insert(file.clone());
-            }
-        }
+        touch(touched, now.iter().map(String::as_str));
         if !now.is_empty() {
             self.files_by_source.insert(source, now);
         }
@@ -2007,6 +1999,16 @@ impl AppState {
             }
         }
         files
+    }
+}
+
+/// Adds `files` to `touched`, copying only the names it does not hold yet (most, after a keystroke
+/// that re-checks thousands of functions reporting in the same files).
+fn touch<'f>(touched: &mut BTreeSet<String>, files: impl IntoIterator<Item = &'f str>) {
+    for file in files {
+        if !touched.contains(file) {
+            touched.insert(file.to_string());
+        }
     }
 }
 
